@@ -1,0 +1,1 @@
+"""Adapters: the ports' implementations (transports, hardware, clocks, metrics)."""

@@ -1,0 +1,1 @@
+"""Transports implementing `domain.ports.ModuleClient`: in-memory, MQTT and edgeHub."""

@@ -1,0 +1,57 @@
+"""Domain errors. Each names the rule that refused a command, so an operator learns why.
+
+Services translate them into method status codes (see `Status`) and twin
+acknowledgements; they never crash a module.
+"""
+
+from __future__ import annotations
+
+from .status import Status
+
+
+class DomainError(Exception):
+    """A command or configuration refused by a named rule; the state is unchanged."""
+
+    status: Status = Status.BAD_REQUEST
+
+    def __init__(self, rule: str, reason: str) -> None:
+        super().__init__(f"{rule}: {reason}")
+        self.rule = rule
+        self.reason = reason
+
+    def as_payload(self) -> dict[str, str]:
+        return {"error": self.rule, "reason": self.reason}
+
+
+class InvalidPayload(DomainError):
+    """Wrong type, missing field or value out of range (400)."""
+
+    status = Status.BAD_REQUEST
+
+
+class UnknownMethod(DomainError):
+    """No handler for this method name (404)."""
+
+    status = Status.NOT_FOUND
+
+
+class NotAllowed(DomainError):
+    """The transition table refuses this command in the current state (409)."""
+
+    status = Status.CONFLICT
+
+
+class MalformedMessage(DomainError):
+    """A message whose bytes are not the telemetry they claim to be; counted and dropped."""
+
+
+class HardwareFault(Exception):
+    """A device that cannot be read or written, or answers with impossible values.
+
+    Raised by hardware adapters; the asset goes to FAULT with `reason` and the
+    controller stops counting on it.
+    """
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason

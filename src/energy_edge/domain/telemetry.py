@@ -1,0 +1,90 @@
+"""The asset telemetry schema: what asset modules publish on output `telemetry`.
+
+This is the contract between asset modules, the controller and the telemetry
+module. `decode_asset_telemetry` is the one place a body is validated; any
+failure is a `MalformedMessage` that the receiver counts, logs and ignores.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from .errors import MalformedMessage
+
+KINDS = ("solar", "battery", "boiler")
+
+# Fields every kind must carry besides the common ones, with their types.
+_KIND_FIELDS: dict[str, dict[str, type]] = {
+    "solar": {"available_power_w": float, "rated_power_w": float, "limit_w": float},
+    "battery": {"soc": float, "capacity_wh": float, "max_charge_w": float, "max_discharge_w": float,
+                "soc_min": float, "soc_max": float},
+    "boiler": {"temperature_c": float, "setpoint_c": float, "min_temperature_c": float,
+               "max_temperature_c": float, "heater_power_w": float, "heater_on": bool},
+}
+
+
+@dataclass(frozen=True, slots=True)
+class AssetTelemetry:
+    """One asset's report for one cycle.
+
+    `values` holds the kind's own fields (see `_KIND_FIELDS`), e.g. a battery's
+    `soc` and `max_charge_w`, so the controller has each asset's limits.
+    """
+
+    module: str
+    kind: str
+    seq: int
+    timestamp: float  # clock seconds
+    state: str  # the state machine's state name, e.g. "CHARGING"
+    power_w: float  # signed, site convention
+    fault_reason: str | None = None
+    setpoint_expires_at: float | None = None
+    values: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> bytes:
+        data = asdict(self)
+        values = data.pop("values")
+        return json.dumps({**data, **values}, separators=(",", ":")).encode()
+
+
+def decode_asset_telemetry(body: bytes | str) -> AssetTelemetry:
+    """Parse and validate one telemetry body; raise MalformedMessage naming the problem."""
+    try:
+        data = json.loads(body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise MalformedMessage("telemetry.json", f"not JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise MalformedMessage("telemetry.json", "expected a JSON object")
+    kind = data.get("kind")
+    if kind not in KINDS:
+        raise MalformedMessage("telemetry.kind", f"unknown kind {kind!r}")
+    common = {"module": str, "seq": int, "timestamp": float, "state": str, "power_w": float}
+    for name, typ in {**common, **_KIND_FIELDS[kind]}.items():
+        _check(data, name, typ)
+    for optional in ("setpoint_expires_at",):
+        if data.get(optional) is not None:
+            _check(data, optional, float)
+    values = {name: data[name] for name in _KIND_FIELDS[kind]}
+    return AssetTelemetry(
+        module=data["module"], kind=kind, seq=data["seq"], timestamp=float(data["timestamp"]),
+        state=data["state"], power_w=float(data["power_w"]),
+        fault_reason=data.get("fault_reason") if isinstance(data.get("fault_reason"), str) else None,
+        setpoint_expires_at=data.get("setpoint_expires_at"), values=values,
+    )
+
+
+def _check(data: dict[str, Any], name: str, typ: type) -> None:
+    if name not in data:
+        raise MalformedMessage(f"telemetry.{name}", "missing")
+    value = data[name]
+    if typ is float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            raise MalformedMessage(f"telemetry.{name}", f"expected a finite number, got {value!r}")
+    elif typ is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise MalformedMessage(f"telemetry.{name}", f"expected an integer, got {value!r}")
+    elif not isinstance(value, typ):
+        raise MalformedMessage(f"telemetry.{name}", f"expected {typ.__name__}, got {value!r}")
