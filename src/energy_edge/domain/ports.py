@@ -94,3 +94,9 @@ class Clock(Protocol):
     def now(self) -> float: ...
 
     async def sleep(self, seconds: float) -> None: ...
+
+
+class GridMeter(Protocol):
+    """The site's grid connection meter: + import, - export (site convention)."""
+
+    async def read_grid_power_w(self) -> float: ...

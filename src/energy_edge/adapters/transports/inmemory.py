@@ -13,7 +13,6 @@ import asyncio
 import json
 import logging
 from collections import deque
-from dataclasses import replace
 from typing import Any
 
 from ...domain.messages import Message, MethodRequest, MethodResponse, Twin
@@ -32,7 +31,7 @@ class InMemoryHub:
         self.routes = routes
         self.store_limit = store_limit
         self.upstream: deque[Message] = deque(maxlen=upstream_limit)
-        self.dropped = 0
+        self.dropped_by_module: dict[str, int] = {}
         self._clients: dict[str, InMemoryModuleClient] = {}
         self._twins: dict[str, Twin] = {}
         self._stored: dict[str, deque[tuple[str, Message]]] = {}
@@ -66,7 +65,7 @@ class InMemoryHub:
             del self._clients[client.module_id]
 
     async def _route(self, module_id: str, output: str, message: Message) -> None:
-        delivered = replace(message, source_module=module_id)
+        delivered = Message(message.body, message.properties, message.content_type, message.content_encoding, module_id)
         for endpoint in self.routes.destinations(module_id, output):
             if endpoint.is_upstream:
                 self.upstream.append(delivered)
@@ -81,12 +80,14 @@ class InMemoryHub:
         queue = self._stored.setdefault(module_id, deque())
         if len(queue) >= self.store_limit:
             queue.popleft()
-            self.dropped += 1
-            log.warning("store-and-forward full for %s: oldest message dropped", module_id)
+            if self.dropped_by_module.get(module_id, 0) == 0:  # once per outage, not per message
+                log.warning("store-and-forward full for %s: dropping the oldest messages", module_id)
+            self.dropped_by_module[module_id] = self.dropped_by_module.get(module_id, 0) + 1
         queue.append((input_name, message))
 
     async def _flush(self, client: "InMemoryModuleClient") -> None:
         queue = self._stored.pop(client.module_id, deque())
+        self.dropped_by_module.pop(client.module_id, None)
         while queue:
             input_name, message = queue.popleft()
             await client._deliver(input_name, message)

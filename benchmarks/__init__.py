@@ -1,0 +1,1 @@
+"""`make bench`: every `bench_*.py` here contributes results to bench-results.json."""

@@ -1,0 +1,1 @@
+"""Composition roots: one per module, plus the `energy-edge` CLI."""
