@@ -1,0 +1,1 @@
+"""Services: asyncio loops that join the pure domain to the ports (asset, controller, telemetry)."""
