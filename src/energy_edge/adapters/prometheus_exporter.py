@@ -1,0 +1,140 @@
+"""Prometheus exposition of the telemetry module's view.
+
+A custom collector builds the gauges and counters from `TelemetryView` at
+scrape time, so nothing is double-booked between the domain and the client
+library. The controller's cycle durations arrive in its site reports and are
+observed into a real Histogram.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from prometheus_client import CollectorRegistry, Histogram
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+from prometheus_client.registry import Collector
+
+from ..domain.services.telemetry_service import TelemetryView
+
+PREFIX = "energy_edge_"
+
+# asset telemetry field -> (metric suffix, help). Energy is left out on purpose:
+# promtool rejects "_watt_hours" ("hours" is not a base unit), and a joule
+# figure for a battery's nameplate reads badly; capacity stays in telemetry.
+_ASSET_GAUGES: dict[str, tuple[str, str]] = {
+    "available_power_w": ("solar_available_power_watts", "PV power available without a limit"),
+    "limit_w": ("solar_limit_watts", "Active-power limit of the inverter"),
+    "rated_power_w": ("solar_rated_power_watts", "Inverter rating"),
+    "soc": ("battery_soc_ratio", "Battery state of charge (0..1)"),
+    "max_charge_w": ("battery_max_charge_watts", "Battery charge power limit"),
+    "max_discharge_w": ("battery_max_discharge_watts", "Battery discharge power limit"),
+    "temperature_c": ("boiler_temperature_celsius", "Boiler water temperature"),
+    "setpoint_c": ("boiler_setpoint_celsius", "Boiler thermostat setpoint in force"),
+    "max_temperature_c": ("boiler_max_temperature_celsius", "Boiler maximum temperature"),
+}
+
+# site report field -> (metric suffix, help)
+_SITE_GAUGES: dict[str, tuple[str, str]] = {
+    "grid_power_w": ("site_grid_power_watts", "Grid connection power (+ import, - export)"),
+    "pv_power_w": ("site_pv_power_watts", "Total PV production"),
+    "battery_power_w": ("site_battery_power_watts", "Total battery power (+ discharge, - charge)"),
+    "boiler_power_w": ("site_boiler_power_watts", "Total boiler power (- consumption)"),
+    "battery_soc": ("site_battery_soc_ratio", "Capacity-weighted battery state of charge"),
+    "boiler_temperature_c": ("site_boiler_temperature_celsius", "Mean boiler temperature"),
+}
+
+CYCLE_BUCKETS_S = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0)
+
+
+class TelemetryCollector(Collector):
+    def __init__(self, view: TelemetryView) -> None:
+        self.view = view
+
+    def collect(self) -> Iterable[Any]:
+        yield from self._assets()
+        yield from self._site()
+        yield from self._telemetry_counters()
+
+    def _assets(self) -> Iterable[Any]:
+        power = GaugeMetricFamily(PREFIX + "asset_power_watts", "Asset power (+ into the site bus)", labels=["module", "kind"])
+        state = GaugeMetricFamily(PREFIX + "asset_state", "1 for the asset's current state", labels=["module", "kind", "state"])
+        fault = GaugeMetricFamily(PREFIX + "asset_fault", "1 while the asset is in FAULT", labels=["module", "kind"])
+        sequence = GaugeMetricFamily(PREFIX + "asset_sequence_number", "Last telemetry sequence number", labels=["module"])
+        values = {f: GaugeMetricFamily(PREFIX + name, text, labels=["module"]) for f, (name, text) in _ASSET_GAUGES.items()}
+        for module, telemetry in sorted(self.view.assets.items()):
+            power.add_metric([module, telemetry.kind], telemetry.power_w)
+            state.add_metric([module, telemetry.kind, telemetry.state], 1.0)
+            fault.add_metric([module, telemetry.kind], 1.0 if telemetry.state == "FAULT" else 0.0)
+            sequence.add_metric([module], telemetry.seq)
+            for name, value in telemetry.values.items():
+                if name in values:
+                    values[name].add_metric([module], float(value))
+        yield from (power, state, fault, sequence, *values.values())
+
+    def _site(self) -> Iterable[Any]:
+        site = self.view.site
+        for field_name, (name, text) in _SITE_GAUGES.items():
+            value = site.get(field_name)
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                yield GaugeMetricFamily(PREFIX + name, text, value=float(value))
+        counters = site.get("counters") if isinstance(site.get("counters"), dict) else site
+        calls = counters.get("method_calls_total")
+        if isinstance(calls, (int, float)):
+            yield CounterMetricFamily(PREFIX + "controller_method_calls", "Direct methods invoked by the controller", value=calls)
+        errors = CounterMetricFamily(PREFIX + "controller_method_errors", "Failed direct methods by status code", labels=["code"])
+        for code, count in _items(counters.get("method_errors_total")):
+            errors.add_metric([str(code)], count)
+        yield errors
+        malformed = CounterMetricFamily(
+            PREFIX + "controller_malformed_messages", "Malformed telemetry the controller ignored", labels=["reason"]
+        )
+        for reason, count in _items(counters.get("malformed_messages_total")):
+            malformed.add_metric([str(reason)], count)
+        yield malformed
+
+    def _telemetry_counters(self) -> Iterable[Any]:
+        messages = CounterMetricFamily(PREFIX + "telemetry_messages", "Reports received by module", labels=["module"])
+        for module, count in sorted(self.view.messages_total.items()):
+            messages.add_metric([module], count)
+        gaps = CounterMetricFamily(
+            PREFIX + "telemetry_sequence_gaps", "Telemetry messages known lost (sequence gaps)", labels=["module"]
+        )
+        for module, count in sorted(self.view.sequence_gaps_total.items()):
+            gaps.add_metric([module], count)
+        malformed = CounterMetricFamily(
+            PREFIX + "telemetry_malformed_messages", "Malformed messages ignored by the telemetry module",
+            labels=["source", "reason"],
+        )
+        for (source, reason), count in sorted(self.view.malformed_total.items()):
+            malformed.add_metric([source, reason], count)
+        yield from (messages, gaps, malformed)
+
+
+class CycleDurationHistogram(Collector):
+    """Observes the controller's reported cycle durations into a histogram at scrape time."""
+
+    def __init__(self, view: TelemetryView) -> None:
+        self.view = view
+        self._registry = CollectorRegistry(auto_describe=True)
+        self.histogram = Histogram(
+            PREFIX + "controller_cycle_duration_seconds", "Controller balancing cycle duration",
+            buckets=CYCLE_BUCKETS_S, registry=self._registry,
+        )
+
+    def collect(self) -> Iterable[Any]:
+        for duration in self.view.drain_cycle_durations():
+            self.histogram.observe(duration)
+        yield from self.histogram.collect()
+
+
+def build_registry(view: TelemetryView) -> CollectorRegistry:
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(TelemetryCollector(view))
+    registry.register(CycleDurationHistogram(view))
+    return registry
+
+
+def _items(mapping: Any) -> list[tuple[str, float]]:
+    if not isinstance(mapping, dict):
+        return []
+    return sorted((str(k), float(v)) for k, v in mapping.items() if isinstance(v, (int, float)) and not isinstance(v, bool))

@@ -1,0 +1,130 @@
+"""The telemetry module's service: it watches every module's reports for the exporter.
+
+It keeps the latest asset telemetry and site report, counts messages, sequence
+gaps (lost measurements must never pass quietly) and malformed bodies, and
+answers "is every expected module alive?" for /healthz. It knows nothing of
+Prometheus: the exporter adapter reads `TelemetryView` at scrape time.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+from ..errors import MalformedMessage
+from ..messages import Message
+from ..ports import Clock, ModuleClient
+from ..telemetry import AssetTelemetry, decode_asset_telemetry
+from ..topology import ASSET_MODULES, CONTROLLER, SITE_INPUT, TELEMETRY_INPUT
+
+log = logging.getLogger(__name__)
+
+DEFAULT_EXPECTED = (*ASSET_MODULES, CONTROLLER)
+
+
+@dataclass
+class Health:
+    healthy: bool
+    stale: list[str]
+    ages_s: dict[str, float | None]
+
+    def as_json(self) -> dict[str, Any]:
+        return {"status": "ok" if self.healthy else "stale", "stale_modules": self.stale, "ages_s": self.ages_s}
+
+
+@dataclass
+class TelemetryView:
+    """Everything the exporter shows, kept current by `TelemetryService`."""
+
+    assets: dict[str, AssetTelemetry] = field(default_factory=dict)
+    site: dict[str, Any] = field(default_factory=dict)
+    last_seen: dict[str, float] = field(default_factory=dict)
+    messages_total: Counter = field(default_factory=Counter)  # by module
+    sequence_gaps_total: Counter = field(default_factory=Counter)  # by module: messages known lost
+    malformed_total: Counter = field(default_factory=Counter)  # by (source module, reason)
+    pending_cycle_durations_s: list[float] = field(default_factory=list)
+
+    def drain_cycle_durations(self) -> list[float]:
+        drained, self.pending_cycle_durations_s = self.pending_cycle_durations_s, []
+        return drained
+
+
+class TelemetryService:
+    """Consumes inputs `telemetry` (assets) and `site` (controller) into a `TelemetryView`."""
+
+    def __init__(
+        self,
+        client: ModuleClient,
+        clock: Clock,
+        *,
+        expected_modules: Iterable[str] = DEFAULT_EXPECTED,
+        staleness_s: float = 10.0,
+    ) -> None:
+        self.client = client
+        self.clock = clock
+        self.expected_modules = tuple(expected_modules)
+        self.staleness_s = staleness_s
+        self.view = TelemetryView()
+        self.started_at = clock.now()
+
+    async def start(self) -> None:
+        self.client.on_input(TELEMETRY_INPUT, self.on_asset_telemetry)
+        self.client.on_input(SITE_INPUT, self.on_site_report)
+        await self.client.connect()
+        self.started_at = self.clock.now()
+
+    async def stop(self) -> None:
+        await self.client.close()
+
+    async def on_asset_telemetry(self, message: Message) -> None:
+        try:
+            telemetry = decode_asset_telemetry(message.body)
+        except MalformedMessage as exc:
+            self._malformed(message.source_module, exc)
+            return
+        previous = self.view.assets.get(telemetry.module)
+        if previous is not None and telemetry.seq > previous.seq + 1:
+            self.view.sequence_gaps_total[telemetry.module] += telemetry.seq - previous.seq - 1
+            log.warning("telemetry from %s skipped %d messages", telemetry.module, telemetry.seq - previous.seq - 1)
+        self.view.assets[telemetry.module] = telemetry
+        self.view.messages_total[telemetry.module] += 1
+        self.view.last_seen[telemetry.module] = self.clock.now()
+
+    async def on_site_report(self, message: Message) -> None:
+        try:
+            report = json.loads(message.body)
+            if not isinstance(report, dict):
+                raise MalformedMessage("site.json", "expected a JSON object")
+        except ValueError as exc:
+            self._malformed(message.source_module, MalformedMessage("site.json", f"not JSON: {exc}"))
+            return
+        except MalformedMessage as exc:
+            self._malformed(message.source_module, exc)
+            return
+        durations = report.get("cycle_durations_s", [])
+        if isinstance(durations, list):
+            self.view.pending_cycle_durations_s.extend(
+                float(d) for d in durations if isinstance(d, (int, float)) and not isinstance(d, bool) and d >= 0
+            )
+        self.view.site = report
+        source = message.source_module or CONTROLLER
+        self.view.messages_total[source] += 1
+        self.view.last_seen[source] = self.clock.now()
+
+    def health(self) -> Health:
+        now = self.clock.now()
+        ages: dict[str, float | None] = {}
+        stale: list[str] = []
+        for module in self.expected_modules:
+            seen = self.view.last_seen.get(module)
+            ages[module] = None if seen is None else round(now - seen, 3)
+            if seen is None or now - seen > self.staleness_s:
+                stale.append(module)
+        return Health(not stale, stale, ages)
+
+    def _malformed(self, source: str, error: MalformedMessage) -> None:
+        self.view.malformed_total[(source or "unknown", error.rule)] += 1
+        log.warning("malformed message from %s ignored: %s", source or "unknown", error)

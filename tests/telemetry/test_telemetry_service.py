@@ -1,0 +1,102 @@
+"""The telemetry module's service on the in-memory hub: what it keeps, counts and judges healthy."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from energy_edge.adapters.transports.inmemory import InMemoryHub
+from energy_edge.domain.messages import Message
+from energy_edge.domain.routing import RouteTable
+from energy_edge.domain.services.telemetry_service import TelemetryService
+from energy_edge.domain.topology import DEFAULT_ROUTES
+
+from .fakes import FakeClock, battery_telemetry, boiler_telemetry, solar_telemetry
+
+
+@pytest.fixture
+async def site():
+    hub = InMemoryHub(RouteTable.parse(DEFAULT_ROUTES))
+    clock = FakeClock()
+    service = TelemetryService(hub.client("telemetry"), clock, staleness_s=10.0)
+    await service.start()
+    clients = {}
+    for module in ("solar", "battery", "boiler", "controller"):
+        clients[module] = hub.client(module)
+        await clients[module].connect()
+    return service, clients, clock
+
+
+async def _send(client, output, body: bytes):
+    await client.send_message(output, Message(body))
+
+
+async def test_keeps_the_latest_telemetry_per_asset_and_counts_messages(site):
+    service, clients, _ = site
+    await _send(clients["battery"], "telemetry", battery_telemetry(1, soc=0.4).to_json())
+    await _send(clients["battery"], "telemetry", battery_telemetry(2, soc=0.45).to_json())
+    assert service.view.assets["battery"].values["soc"] == 0.45
+    assert service.view.messages_total["battery"] == 2
+    assert service.view.sequence_gaps_total["battery"] == 0
+
+
+async def test_a_sequence_gap_is_counted_as_lost_messages(site):
+    service, clients, _ = site
+    await _send(clients["solar"], "telemetry", solar_telemetry(1).to_json())
+    await _send(clients["solar"], "telemetry", solar_telemetry(5).to_json())
+    assert service.view.sequence_gaps_total["solar"] == 3
+
+
+@pytest.mark.parametrize(
+    "body, reason",
+    [
+        (b"{not json", "telemetry.json"),
+        (b"[1, 2]", "telemetry.json"),
+        (json.dumps({"kind": "toaster"}).encode(), "telemetry.kind"),
+        (json.dumps({**json.loads(battery_telemetry(1).to_json()), "soc": "high"}).encode(), "telemetry.soc"),
+        (json.dumps({**json.loads(battery_telemetry(1).to_json()), "power_w": None}).encode(), "telemetry.power_w"),
+    ],
+)
+async def test_malformed_telemetry_is_counted_by_source_and_reason_and_changes_nothing(site, body, reason):
+    service, clients, _ = site
+    await _send(clients["battery"], "telemetry", battery_telemetry(1).to_json())
+    before = service.view.assets["battery"]
+    await _send(clients["battery"], "telemetry", body)
+    assert service.view.malformed_total[("battery", reason)] == 1
+    assert service.view.assets["battery"] is before
+    assert service.view.messages_total["battery"] == 1
+
+
+async def test_site_report_is_kept_and_its_cycle_durations_queued(site):
+    service, clients, _ = site
+    report = {"grid_power_w": -120.0, "cycle_durations_s": [0.001, 0.002, "x", -1]}
+    await _send(clients["controller"], "cloud", json.dumps(report).encode())
+    assert service.view.site["grid_power_w"] == -120.0
+    assert service.view.drain_cycle_durations() == [0.001, 0.002]
+    assert service.view.drain_cycle_durations() == []
+
+
+async def test_malformed_site_report_is_counted(site):
+    service, clients, _ = site
+    await _send(clients["controller"], "cloud", b"\xff\xfe")
+    await _send(clients["controller"], "cloud", b"42")
+    assert service.view.malformed_total[("controller", "site.json")] == 2
+    assert service.view.site == {}
+
+
+async def test_health_names_the_modules_that_never_reported_or_went_quiet(site):
+    service, clients, clock = site
+    assert service.health().stale == ["solar", "battery", "boiler", "controller"]
+    await _send(clients["solar"], "telemetry", solar_telemetry(1).to_json())
+    await _send(clients["battery"], "telemetry", battery_telemetry(1).to_json())
+    await _send(clients["boiler"], "telemetry", boiler_telemetry(1).to_json())
+    await _send(clients["controller"], "cloud", b"{}")
+    assert service.health().healthy
+    clock.t += 5
+    await _send(clients["solar"], "telemetry", solar_telemetry(2).to_json())
+    clock.t += 6
+    health = service.health()
+    assert not health.healthy
+    assert health.stale == ["battery", "boiler", "controller"]
+    assert health.as_json()["ages_s"]["solar"] == 6.0
