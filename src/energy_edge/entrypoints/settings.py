@@ -1,0 +1,47 @@
+"""Module settings from the environment (prefix EE_), as IoT Edge passes them through createOptions.
+
+One settings model serves every module, so a container image is the same
+package started with a different entrypoint and a few environment variables.
+Twin desired properties then tune the running module; these are the
+start-up values and the physical parameters of simulated hardware.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class SiteSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="EE_", extra="ignore")
+
+    transport: Literal["inmemory", "mqtt", "edgehub"] = Field("inmemory", description="Messaging transport")
+    hardware: Literal["simulated", "modbus"] = Field("simulated", description="Asset hardware driver")
+    speed: float = Field(1.0, gt=0, description="Clock speed-up: 1 is real time, 600 runs 10 min per second")
+    start: datetime | None = Field(None, description="Simulated start time (ISO 8601); default now")
+    cycle_s: float = Field(1.0, gt=0, description="Asset and controller cycle, in clock seconds")
+    seed: int = Field(42, description="Seed for the simulated weather and load")
+    latitude: float = Field(52.0, ge=-90, le=90, description="Site latitude for the PV simulator")
+    longitude: float = Field(5.0, ge=-180, le=180, description="Site longitude for the PV simulator")
+    metrics_host: str = Field("0.0.0.0", description="Telemetry module HTTP bind address")
+    metrics_port: int = Field(9090, ge=0, le=65535, description="Telemetry module /metrics and /healthz port")
+    staleness_s: float = Field(10.0, gt=0, description="A module silent this long (clock seconds) is stale in /healthz")
+    log_format: Literal["auto", "json", "text"] = Field("auto", description="auto: JSON unless on a terminal")
+    log_level: str = Field("INFO", description="Python logging level")
+
+    # Simulated asset parameters (physical, so not twin properties)
+    solar_rated_power_w: float = Field(15_000.0, gt=0, description="Simulated inverter rating")
+    battery_capacity_wh: float = Field(20_000.0, gt=0, description="Simulated battery capacity")
+    battery_max_power_w: float = Field(8_000.0, gt=0, description="Simulated battery charge/discharge limit")
+    battery_initial_soc: float = Field(0.5, ge=0, le=1, description="Simulated battery SoC at start")
+    boiler_heater_power_w: float = Field(6_000.0, gt=0, description="Simulated boiler heater power")
+    base_load_w: float = Field(4_000.0, ge=0, description="Mean simulated site base load")
+
+    def start_epoch(self) -> float:
+        start = self.start or datetime.now(timezone.utc)
+        if start.tzinfo is None:
+            start = start.replace(tzinfo=timezone.utc)
+        return start.timestamp()
