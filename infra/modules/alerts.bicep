@@ -1,0 +1,149 @@
+// Azure Monitor alerts for the edge fleet: devices dropping off the hub, and telemetry drying up.
+// Every metric and log category named here is checked against tests/infra/azure_catalog.py.
+@description('Resource id of the IoT Hub the metric alerts watch.')
+param iotHubId string
+
+@description('Resource id of the Log Analytics workspace holding the IoT Hub resource logs.')
+param workspaceId string
+
+@description('Azure region of the log alert (the metric alerts are global).')
+param location string
+
+@description('Resource id of the action group every alert notifies.')
+param actionGroupId string
+
+@description('Alert when fewer devices than this stay connected (average over the window).')
+@minValue(1)
+param minConnectedDevices int
+
+@description('Alert when fewer telemetry messages than this reach the hub within the window.')
+@minValue(1)
+param minTelemetryMessages int
+
+@description('Alert when more device disconnects than this are logged within the window.')
+@minValue(0)
+param maxDisconnects int
+
+@description('Tags for every resource.')
+param tags object
+
+var hubMetricNamespace = 'Microsoft.Devices/IotHubs'
+
+resource connectivityAlert 'Microsoft.Insights/metricAlerts@2018-03-01' = {
+  name: 'edge-connectivity-failure'
+  location: 'global'
+  tags: tags
+  properties: {
+    description: 'Fewer IoT Edge devices are connected to the hub than expected.'
+    severity: 1
+    enabled: true
+    scopes: [
+      iotHubId
+    ]
+    evaluationFrequency: 'PT5M'
+    windowSize: 'PT15M'
+    autoMitigate: true
+    criteria: {
+      'odata.type': 'Microsoft.Azure.Monitor.SingleResourceMultipleMetricCriteria'
+      allOf: [
+        {
+          criterionType: 'StaticThresholdCriterion'
+          name: 'connectedDevicesBelowMinimum'
+          metricNamespace: hubMetricNamespace
+          metricName: 'connectedDeviceCount'
+          operator: 'LessThan'
+          threshold: minConnectedDevices
+          timeAggregation: 'Average'
+        }
+      ]
+    }
+    actions: [
+      {
+        actionGroupId: actionGroupId
+      }
+    ]
+  }
+}
+
+resource telemetryDropAlert 'Microsoft.Insights/metricAlerts@2018-03-01' = {
+  name: 'edge-telemetry-drop'
+  location: 'global'
+  tags: tags
+  properties: {
+    description: 'Device-to-cloud telemetry reaching the hub fell below the expected rate.'
+    severity: 2
+    enabled: true
+    scopes: [
+      iotHubId
+    ]
+    evaluationFrequency: 'PT5M'
+    windowSize: 'PT15M'
+    autoMitigate: true
+    criteria: {
+      'odata.type': 'Microsoft.Azure.Monitor.SingleResourceMultipleMetricCriteria'
+      allOf: [
+        {
+          criterionType: 'StaticThresholdCriterion'
+          name: 'telemetryBelowMinimum'
+          metricNamespace: hubMetricNamespace
+          metricName: 'd2c.telemetry.ingress.success'
+          operator: 'LessThan'
+          threshold: minTelemetryMessages
+          timeAggregation: 'Total'
+        }
+      ]
+    }
+    actions: [
+      {
+        actionGroupId: actionGroupId
+      }
+    ]
+  }
+}
+
+// IoT Hub resource logs land in the AzureDiagnostics table (category Connections).
+var disconnectQuery = 'AzureDiagnostics | where ResourceProvider == "MICROSOFT.DEVICES" and Category == "Connections" and OperationName == "deviceDisconnect"'
+
+resource disconnectAlert 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
+  name: 'edge-device-disconnects'
+  location: location
+  tags: tags
+  kind: 'LogAlert'
+  properties: {
+    displayName: 'IoT Edge device disconnects'
+    description: 'More device disconnects than expected were logged in the Connections category.'
+    severity: 2
+    enabled: true
+    scopes: [
+      workspaceId
+    ]
+    evaluationFrequency: 'PT5M'
+    windowSize: 'PT15M'
+    autoMitigate: true
+    criteria: {
+      allOf: [
+        {
+          query: disconnectQuery
+          timeAggregation: 'Count'
+          operator: 'GreaterThan'
+          threshold: maxDisconnects
+          failingPeriods: {
+            numberOfEvaluationPeriods: 1
+            minFailingPeriodsToAlert: 1
+          }
+        }
+      ]
+    }
+    actions: {
+      actionGroups: [
+        actionGroupId
+      ]
+    }
+  }
+}
+
+output alertIds array = [
+  connectivityAlert.id
+  telemetryDropAlert.id
+  disconnectAlert.id
+]
