@@ -1,0 +1,157 @@
+"""Key performance indicators of one simulated run, from its `SiteSeries`.
+
+Pure arithmetic over the samples (standard library only), so the figures can
+be checked by hand on tiny series. Energies integrate power over each sample's
+`dt_s` (held constant within the sample).
+
+Definitions:
+- self-consumption ratio: share of the PV energy used on site (not exported);
+- self-sufficiency: share of the site's consumption (base load + boiler) not
+  imported from the grid (clamped to 0 when losses make import exceed it);
+- peak 15-minute import: the highest mean import power over a clock-aligned
+  15-minute billing interval;
+- energy cost: import energy x import price (time-of-use aware) minus export
+  energy x feed-in price;
+- battery equivalent full cycles: (charged + discharged energy) / (2 x capacity);
+- comfort violation: minutes with the boiler below its minimum temperature;
+- limit violations: seconds with SoC outside its band (beyond `SOC_EPSILON`),
+  the boiler above its maximum temperature, or export / import beyond the
+  limit by more than `LIMIT_TOLERANCE` of it; export-limit breaches also
+  counted as episodes (contiguous runs of breaching samples).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from .scenario import Scenario
+from .series import SiteSeries
+
+WH_PER_J = 1.0 / 3600.0
+BILLING_INTERVAL_S = 900.0
+SOC_EPSILON = 1e-3  # numerical slack: a battery stops itself within one step of its band edge
+LIMIT_TOLERANCE = 0.01  # the same +-1 % band the load-step settling target uses
+
+
+@dataclass(frozen=True, slots=True)
+class Kpis:
+    pv_kwh: float
+    consumption_kwh: float
+    grid_import_kwh: float
+    grid_export_kwh: float
+    self_consumption_ratio: float | None  # None without PV energy
+    self_sufficiency: float | None  # None without consumption
+    peak_15min_import_kw: float
+    energy_cost: float
+    battery_equivalent_full_cycles: float
+    boiler_comfort_violation_min: float
+    mode_changes_per_hour: dict[str, float]
+    export_limit_breaches: int
+    export_limit_breach_s: float
+    import_limit_breach_s: float
+    soc_violation_s: float
+    temperature_violation_s: float
+
+    @property
+    def max_mode_changes_per_hour(self) -> float:
+        return max(self.mode_changes_per_hour.values(), default=0.0)
+
+    def as_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def energy_kwh(power_w: list[float], dt_s: float) -> float:
+    """Energy of a power series held `dt_s` per sample."""
+    return sum(power_w) * dt_s * WH_PER_J / 1000.0
+
+
+def positive(values: list[float]) -> list[float]:
+    return [max(v, 0.0) for v in values]
+
+
+def negative_magnitude(values: list[float]) -> list[float]:
+    return [max(-v, 0.0) for v in values]
+
+
+def ratio(numerator: float, denominator: float) -> float | None:
+    return numerator / denominator if denominator > 0 else None
+
+
+def peak_interval_mean_kw(power_w: list[float], dt_s: float, start_s: float = 0.0,
+                          interval_s: float = BILLING_INTERVAL_S) -> float:
+    """Highest mean power over clock-aligned intervals (a billing meter's view)."""
+    energy_j: dict[int, float] = {}
+    for i, p in enumerate(power_w):
+        t, end = start_s + i * dt_s, start_s + (i + 1) * dt_s
+        while t < end:  # a sample longer than an interval spreads over several
+            block = int(t // interval_s)
+            until = min(end, (block + 1) * interval_s)
+            energy_j[block] = energy_j.get(block, 0.0) + p * (until - t)
+            t = until
+    return max(energy_j.values(), default=0.0) / interval_s / 1000.0
+
+
+def energy_cost(series: SiteSeries, scenario: Scenario) -> float:
+    """Import at the (time-of-use) import price minus export at the feed-in price."""
+    tariff = scenario.tariff
+    cost = 0.0
+    for t_s, grid_w in zip(series.times_s(), series.grid_w):
+        kwh = grid_w * series.dt_s * WH_PER_J / 1000.0
+        cost += kwh * (tariff.import_price_at(t_s) if kwh > 0 else tariff.feed_in_price_per_kwh)
+    return cost
+
+
+def mode_changes_per_hour(modes: dict[str, list[str]], duration_s: float) -> dict[str, float]:
+    hours = duration_s / 3600.0
+    return {
+        asset: (sum(1 for a, b in zip(states, states[1:]) if a != b) / hours if hours else 0.0)
+        for asset, states in modes.items()
+    }
+
+
+def breach_seconds(flags: list[bool], dt_s: float) -> float:
+    return sum(flags) * dt_s
+
+
+def breach_episodes(flags: list[bool]) -> int:
+    """Contiguous runs of True: one breach however long it lasts."""
+    return sum(1 for i, flag in enumerate(flags) if flag and (i == 0 or not flags[i - 1]))
+
+
+def compute_kpis(series: SiteSeries, scenario: Scenario) -> Kpis:
+    dt = series.dt_s
+    battery = scenario.assets.battery
+    boiler = scenario.assets.boiler
+    limits = scenario.limits
+    pv_kwh = energy_kwh(series.pv_w, dt)
+    consumption_kwh = energy_kwh(negative_magnitude(series.load_w), dt) + energy_kwh(
+        negative_magnitude(series.boiler_w), dt)
+    import_kwh = energy_kwh(positive(series.grid_w), dt)
+    export_kwh = energy_kwh(negative_magnitude(series.grid_w), dt)
+    throughput_kwh = energy_kwh([abs(p) for p in series.battery_w], dt)
+    export_flags = [-g > limits.export_limit_w * (1 + LIMIT_TOLERANCE) for g in series.grid_w]
+    import_flags = [g > limits.import_limit_w * (1 + LIMIT_TOLERANCE) for g in series.grid_w]
+    soc_flags = [not battery.soc_min - SOC_EPSILON <= s <= battery.soc_max + SOC_EPSILON for s in series.soc]
+    hot_flags = [t > boiler.max_temperature_c for t in series.boiler_temperature_c]
+    cold_flags = [t < boiler.min_temperature_c for t in series.boiler_temperature_c]
+    self_consumed = ratio(pv_kwh - export_kwh, pv_kwh)
+    sufficiency = ratio(consumption_kwh - import_kwh, consumption_kwh)
+    return Kpis(
+        pv_kwh=pv_kwh,
+        consumption_kwh=consumption_kwh,
+        grid_import_kwh=import_kwh,
+        grid_export_kwh=export_kwh,
+        self_consumption_ratio=None if self_consumed is None else max(self_consumed, 0.0),
+        self_sufficiency=None if sufficiency is None else max(sufficiency, 0.0),
+        peak_15min_import_kw=peak_interval_mean_kw(positive(series.grid_w), dt, series.start_s),
+        energy_cost=energy_cost(series, scenario),
+        battery_equivalent_full_cycles=throughput_kwh / (2 * battery.capacity_wh / 1000.0),
+        boiler_comfort_violation_min=breach_seconds(cold_flags, dt) / 60.0,
+        mode_changes_per_hour=mode_changes_per_hour(series.modes, series.duration_s),
+        export_limit_breaches=breach_episodes(export_flags),
+        export_limit_breach_s=breach_seconds(export_flags, dt),
+        import_limit_breach_s=breach_seconds(import_flags, dt),
+        soc_violation_s=breach_seconds(soc_flags, dt),
+        temperature_violation_s=breach_seconds(hot_flags, dt),
+    )

@@ -1,0 +1,168 @@
+"""A scenario as data: one day of weather, load, assets, tariff and grid limits.
+
+Scenarios live as JSON files next to this module (`scenarios/<name>.json`), so
+a new day to judge the controller on is a data change, not a code change.
+Pydantic validates a file as a whole and names the field that is wrong.
+"""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+SECONDS_PER_DAY = 86_400
+
+Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
+NonNegative = Annotated[float, Field(ge=0.0)]
+Positive = Annotated[float, Field(gt=0.0)]
+HourOfDay = Annotated[float, Field(ge=0.0, le=24.0)]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class PvProfile(_Frozen):
+    """Where and when the sun shines: position-based clear sky plus seeded clouds."""
+
+    latitude: Annotated[float, Field(ge=-90.0, le=90.0)]
+    longitude: Annotated[float, Field(ge=-180.0, le=180.0)]
+    date: str  # ISO date, e.g. "2026-06-21"
+    cloudiness: Fraction = 0.0  # 0 clear sky .. 1 overcast and variable
+    seed: int = 0
+
+
+class LoadSpike(_Frozen):
+    """Extra base load for a while, e.g. a process starting (peak-shaving days)."""
+
+    start_h: HourOfDay
+    duration_h: Positive
+    power_w: Positive
+
+
+class BaseLoadProfile(_Frozen):
+    """The site's own consumption besides the boiler (W, a positive magnitude)."""
+
+    mean_w: NonNegative
+    variation: Fraction = 0.2  # relative size of the seeded daily shape and noise
+    seed: int = 0
+    spikes: tuple[LoadSpike, ...] = ()
+
+
+class Profiles(_Frozen):
+    pv: PvProfile
+    base_load: BaseLoadProfile
+    ambient_temperature_c: float = 20.0  # around the boiler
+
+
+class SolarAsset(_Frozen):
+    rated_power_w: Positive
+
+
+class BatteryAsset(_Frozen):
+    capacity_wh: Positive
+    max_charge_w: Positive
+    max_discharge_w: Positive
+    round_trip_efficiency: Annotated[float, Field(gt=0.0, le=1.0)] = 0.9
+    soc_min: Fraction = 0.1
+    soc_max: Fraction = 0.9
+    initial_soc: Fraction = 0.5
+
+    @model_validator(mode="after")
+    def _band(self) -> "BatteryAsset":
+        if not self.soc_min < self.soc_max:
+            raise ValueError("soc_min must be below soc_max")
+        if not self.soc_min <= self.initial_soc <= self.soc_max:
+            raise ValueError("initial_soc must lie in [soc_min, soc_max]")
+        return self
+
+
+class HotWaterDraw(_Frozen):
+    """Heat taken from the boiler for a while (a shower, a cleaning cycle)."""
+
+    start_h: HourOfDay
+    duration_h: Positive
+    power_w: Positive
+
+
+class BoilerAsset(_Frozen):
+    heater_power_w: Positive
+    thermal_capacity_j_per_k: Positive  # thermal mass: water mass x 4186 J/(kg K)
+    loss_w_per_k: NonNegative  # losses to ambient per kelvin above it
+    min_temperature_c: float
+    max_temperature_c: float
+    setpoint_c: float  # its own thermostat's setpoint (used without control)
+    hysteresis_c: Positive = 5.0
+    initial_temperature_c: float
+    draws: tuple[HotWaterDraw, ...] = ()
+
+    @model_validator(mode="after")
+    def _band(self) -> "BoilerAsset":
+        if not self.min_temperature_c < self.max_temperature_c:
+            raise ValueError("min_temperature_c must be below max_temperature_c")
+        for name in ("setpoint_c", "initial_temperature_c"):
+            if not self.min_temperature_c <= getattr(self, name) <= self.max_temperature_c:
+                raise ValueError(f"{name} must lie in [min_temperature_c, max_temperature_c]")
+        return self
+
+
+class Assets(_Frozen):
+    solar: SolarAsset
+    battery: BatteryAsset
+    boiler: BoilerAsset
+
+
+class TimeOfUse(_Frozen):
+    """A window of the day with its own import price (e.g. the evening peak)."""
+
+    from_h: HourOfDay
+    to_h: HourOfDay
+    import_price_per_kwh: NonNegative
+
+
+class Tariff(_Frozen):
+    currency: str = "EUR"
+    import_price_per_kwh: NonNegative
+    feed_in_price_per_kwh: NonNegative
+    time_of_use: tuple[TimeOfUse, ...] = ()
+
+    def import_price_at(self, t_s: float) -> float:
+        """Import price at `t_s` seconds after midnight (time-of-use windows win)."""
+        hour = (t_s % SECONDS_PER_DAY) / 3600.0
+        for window in self.time_of_use:
+            if window.from_h <= hour < window.to_h:
+                return window.import_price_per_kwh
+        return self.import_price_per_kwh
+
+
+class Limits(_Frozen):
+    """The grid connection: what the site may export and import (W, magnitudes)."""
+
+    export_limit_w: Positive
+    import_limit_w: Positive
+
+
+class Scenario(_Frozen):
+    name: str
+    description: str
+    profiles: Profiles
+    assets: Assets
+    tariff: Tariff
+    limits: Limits
+
+
+def scenario_names() -> list[str]:
+    """Every shipped scenario, by file name."""
+    folder = resources.files(__package__) / "scenarios"
+    return sorted(p.name.removesuffix(".json") for p in folder.iterdir() if p.name.endswith(".json"))
+
+
+def load_scenario(name: str) -> Scenario:
+    """A shipped scenario by name; KeyError lists the known ones."""
+    path = resources.files(__package__) / "scenarios" / f"{name}.json"
+    if not path.is_file():
+        raise KeyError(f"unknown scenario {name!r}; known: {', '.join(scenario_names())}")
+    return Scenario.model_validate(json.loads(path.read_text()))

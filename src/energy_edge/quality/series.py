@@ -1,0 +1,70 @@
+"""The site's power flows over time, one sample per step, as every policy records them.
+
+Baseline, controller and optimum all produce a `SiteSeries`, so the KPIs, the
+plot and the comparison read one shape. Signs follow the site convention:
+into the site's bus is positive (PV, battery discharge, grid import), out is
+negative (battery charge, boiler heating, base load, grid export).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Sample:
+    """One instant of the site (held for the series' `dt_s`)."""
+
+    pv_w: float
+    pv_available_w: float
+    load_w: float
+    battery_w: float
+    boiler_w: float
+    soc: float
+    boiler_temperature_c: float
+    modes: dict[str, str] = field(default_factory=dict)  # asset -> state name
+
+    @property
+    def grid_w(self) -> float:
+        """What the grid must supply so the bus balances: + import, - export."""
+        return -(self.pv_w + self.load_w + self.battery_w + self.boiler_w)
+
+
+@dataclass(slots=True)
+class SiteSeries:
+    """Columns of samples `dt_s` apart, the first at `start_s` seconds after midnight."""
+
+    dt_s: float
+    start_s: float = 0.0
+    pv_w: list[float] = field(default_factory=list)
+    pv_available_w: list[float] = field(default_factory=list)
+    load_w: list[float] = field(default_factory=list)
+    battery_w: list[float] = field(default_factory=list)
+    boiler_w: list[float] = field(default_factory=list)
+    grid_w: list[float] = field(default_factory=list)
+    soc: list[float] = field(default_factory=list)
+    boiler_temperature_c: list[float] = field(default_factory=list)
+    modes: dict[str, list[str]] = field(default_factory=dict)
+
+    def append(self, sample: Sample) -> None:
+        self.pv_w.append(sample.pv_w)
+        self.pv_available_w.append(sample.pv_available_w)
+        self.load_w.append(sample.load_w)
+        self.battery_w.append(sample.battery_w)
+        self.boiler_w.append(sample.boiler_w)
+        self.grid_w.append(sample.grid_w)
+        self.soc.append(sample.soc)
+        self.boiler_temperature_c.append(sample.boiler_temperature_c)
+        for asset, mode in sample.modes.items():
+            self.modes.setdefault(asset, []).append(mode)
+
+    def __len__(self) -> int:
+        return len(self.grid_w)
+
+    @property
+    def duration_s(self) -> float:
+        return len(self) * self.dt_s
+
+    def times_s(self) -> list[float]:
+        """Seconds after midnight of each sample (may run past one day)."""
+        return [self.start_s + i * self.dt_s for i in range(len(self))]
