@@ -1,0 +1,138 @@
+"""What the three assets share: method dispatch, fault/reset, the setpoint lease, the twin config.
+
+Subclasses declare their transition table, their commands and their writable
+configuration; this class keeps the promise every asset makes: a command
+either moves the machine or raises a `DomainError`, and then nothing changed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from enum import StrEnum
+from typing import Any, Callable, ClassVar, Generic, Mapping, TypeVar
+
+from ..errors import InvalidPayload, UnknownMethod
+from ..failsafe import SetpointLease
+from .payload import Number, as_object, parse
+from .state_machine import StateMachine, Table
+
+log = logging.getLogger(__name__)
+
+S = TypeVar("S", bound=StrEnum)
+C = TypeVar("C")
+
+Command = Callable[[dict[str, Any], float], None]
+
+FAULT_EVENT = "fault"
+RESET_EVENT = "reset"
+
+
+def with_fault_and_reset(table: Table[S], states: type[S], fault: S, reset_to: S) -> dict[tuple[S, str], S]:
+    """Add the rows every asset has: any state may fault, and only FAULT may be reset."""
+    full = dict(table)
+    for state in states:
+        full[(state, FAULT_EVENT)] = fault
+    full[(fault, RESET_EVENT)] = reset_to
+    return full
+
+
+class Asset(Generic[S, C]):
+    """Base of Solar, Battery and Boiler; `C` is the asset's frozen config dataclass."""
+
+    kind: ClassVar[str]
+    WRITABLE: ClassVar[Mapping[str, Number]]  # twin-writable properties and their static bounds
+
+    def __init__(self, table: Table[S], initial: S, config: C) -> None:
+        self.machine: StateMachine[S] = StateMachine(self.kind, table, initial)
+        self._initial = initial
+        self.config = config
+        self.lease = SetpointLease()
+        self.fault_reason: str | None = None
+        self.last_event: str | None = None
+        self.power_w = 0.0  # last measured, site sign convention
+
+    # -- commands -------------------------------------------------------------------
+    @property
+    def state(self) -> S:
+        return self.machine.state
+
+    def commands(self) -> dict[str, Command]:
+        """Direct methods by name; each validates everything before it changes anything."""
+        return {RESET_EVENT: self._reset}
+
+    def handle(self, method: str, payload: Any, now: float) -> dict[str, Any]:
+        """Run one direct method; return the result payload, or raise a `DomainError`."""
+        commands = self.commands()
+        command = commands.get(method)
+        if command is None:
+            raise UnknownMethod(f"{self.kind}.method", f"unknown method {method!r} (known: {', '.join(sorted(commands))})")
+        command(as_object(f"{self.kind}.{method}", payload), now)
+        return self.result()
+
+    def result(self) -> dict[str, Any]:
+        return {"state": str(self.state), "setpoint_expires_at": self.lease.expires_at}
+
+    def fault(self, reason: str) -> None:
+        """Go to FAULT (from any state) and drop the setpoint; only `reset` leaves it."""
+        if self.fault_reason != reason:
+            log.warning("%s fault: %s", self.kind, reason)
+        self.machine.fire(FAULT_EVENT)
+        self.fault_reason = reason
+        self.lease.release()
+        self._on_fault()
+
+    def _reset(self, payload: dict[str, Any], now: float) -> None:
+        parse(f"{self.kind}.reset", payload, {})
+        self.machine.fire(RESET_EVENT)
+        self.fault_reason = None
+        self.note(f"reset to {self.state}")
+
+    def _on_fault(self) -> None:
+        """Hook: forget the operating setpoint (the subclass knows which)."""
+
+    def note(self, event: str) -> None:
+        """Remember why the asset last changed by itself (reported with the telemetry)."""
+        self.last_event = event
+        log.info("%s: %s", self.kind, event)
+
+    # -- lease ----------------------------------------------------------------------
+    def grant(self, payload: Mapping[str, float], now: float) -> None:
+        self.lease.grant(now, payload.get("ttl_s"), self.config.default_setpoint_ttl_s)  # type: ignore[attr-defined]
+
+    def tick(self, now: float) -> None:
+        """Check the lease; on expiry fall back to the safe state by ourselves."""
+        if self.lease.take_expiry(now):
+            self._on_lease_expired()
+
+    def _on_lease_expired(self) -> None:
+        raise NotImplementedError
+
+    # -- telemetry ------------------------------------------------------------------
+    def telemetry_values(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    # -- twin configuration -----------------------------------------------------------
+    def configure(self, desired: Any) -> dict[str, Any]:
+        """Validate desired properties as a whole against the current config; apply all or nothing.
+
+        Returns the applied writable values. Keys starting with "$" are twin
+        metadata and ignored; a None value (a deleted desired property) keeps
+        the current value.
+        """
+        data = {k: v for k, v in as_object(f"{self.kind}.config", desired).items()
+                if not k.startswith("$") and v is not None}
+        values = parse(f"{self.kind}.config", data, self.WRITABLE)
+        new = dataclasses.replace(self.config, **values)  # type: ignore[type-var]
+        self.config = new
+        self._on_configured()
+        return {name: getattr(new, name) for name in values}
+
+    def _on_configured(self) -> None:
+        """Hook: bring the running setpoint inside the new limits."""
+
+
+def require(rule: str, condition: bool, reason: str) -> None:
+    """A cross-field configuration check; the config dataclasses call it in __post_init__."""
+    if not condition:
+        raise InvalidPayload(rule, reason)
