@@ -14,6 +14,12 @@ Definitions:
   energy x feed-in price;
 - battery equivalent full cycles: (charged + discharged energy) / (2 x capacity);
 - comfort violation: minutes with the boiler below its minimum temperature;
+- stored energy change: battery energy plus boiler heat at the end minus at
+  the start (the scenario's initial state), in kWh;
+- adjusted cost: energy cost minus the stored energy change valued at the base
+  import price (what refilling the stores would cost). Policies may end a day
+  with fuller or emptier stores; judging them by adjusted cost keeps the
+  comparison fair, and it is exactly what the optimum minimises;
 - limit violations: seconds with SoC outside its band (beyond `SOC_EPSILON`),
   the boiler above its maximum temperature, or export / import beyond the
   limit by more than `LIMIT_TOLERANCE` of it; export-limit breaches also
@@ -29,6 +35,7 @@ from .scenario import Scenario
 from .series import SiteSeries
 
 WH_PER_J = 1.0 / 3600.0
+J_PER_KWH = 3.6e6
 BILLING_INTERVAL_S = 900.0
 SOC_EPSILON = 1e-3  # numerical slack: a battery stops itself within one step of its band edge
 LIMIT_TOLERANCE = 0.01  # the same +-1 % band the load-step settling target uses
@@ -44,6 +51,8 @@ class Kpis:
     self_sufficiency: float | None  # None without consumption
     peak_15min_import_kw: float
     energy_cost: float
+    stored_energy_change_kwh: float
+    adjusted_cost: float
     battery_equivalent_full_cycles: float
     boiler_comfort_violation_min: float
     mode_changes_per_hour: dict[str, float]
@@ -102,6 +111,22 @@ def energy_cost(series: SiteSeries, scenario: Scenario) -> float:
     return cost
 
 
+def stored_energy_value_per_kwh(scenario: Scenario) -> float:
+    """What a kWh left in the battery or boiler at the end is worth: the base import price."""
+    return scenario.tariff.import_price_per_kwh
+
+
+def stored_energy_change_kwh(series: SiteSeries, scenario: Scenario) -> float:
+    """Battery energy plus boiler heat at the last sample, minus the scenario's initial state."""
+    if not len(series):
+        return 0.0
+    battery, boiler = scenario.assets.battery, scenario.assets.boiler
+    battery_kwh = (series.soc[-1] - battery.initial_soc) * battery.capacity_wh / 1000.0
+    heat_kwh = (series.boiler_temperature_c[-1] - boiler.initial_temperature_c) \
+        * boiler.thermal_capacity_j_per_k / J_PER_KWH
+    return battery_kwh + heat_kwh
+
+
 def mode_changes_per_hour(modes: dict[str, list[str]], duration_s: float) -> dict[str, float]:
     hours = duration_s / 3600.0
     return {
@@ -135,6 +160,8 @@ def compute_kpis(series: SiteSeries, scenario: Scenario) -> Kpis:
     soc_flags = [not battery.soc_min - SOC_EPSILON <= s <= battery.soc_max + SOC_EPSILON for s in series.soc]
     hot_flags = [t > boiler.max_temperature_c for t in series.boiler_temperature_c]
     cold_flags = [t < boiler.min_temperature_c for t in series.boiler_temperature_c]
+    cost = energy_cost(series, scenario)
+    stored_kwh = stored_energy_change_kwh(series, scenario)
     self_consumed = ratio(pv_kwh - export_kwh, pv_kwh)
     sufficiency = ratio(consumption_kwh - import_kwh, consumption_kwh)
     return Kpis(
@@ -145,7 +172,9 @@ def compute_kpis(series: SiteSeries, scenario: Scenario) -> Kpis:
         self_consumption_ratio=None if self_consumed is None else max(self_consumed, 0.0),
         self_sufficiency=None if sufficiency is None else max(sufficiency, 0.0),
         peak_15min_import_kw=peak_interval_mean_kw(positive(series.grid_w), dt, series.start_s),
-        energy_cost=energy_cost(series, scenario),
+        energy_cost=cost,
+        stored_energy_change_kwh=stored_kwh,
+        adjusted_cost=cost - stored_kwh * stored_energy_value_per_kwh(scenario),
         battery_equivalent_full_cycles=throughput_kwh / (2 * battery.capacity_wh / 1000.0),
         boiler_comfort_violation_min=breach_seconds(cold_flags, dt) / 60.0,
         mode_changes_per_hour=mode_changes_per_hour(series.modes, series.duration_s),
