@@ -1,0 +1,129 @@
+"""What the MQTT payloads look like, encoded and decoded in one place.
+
+Every decoder raises `WireError` for bytes that are not what the topic
+promises; receivers count that as malformed and carry on.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from typing import Any
+
+from ...domain.messages import Message, MethodResponse
+
+_DEFAULT_TYPE = ("application/json", "utf-8")
+
+
+class WireError(ValueError):
+    """A payload that does not match its topic's format."""
+
+
+def dumps(value: Any) -> bytes:
+    return json.dumps(value, separators=(",", ":")).encode()
+
+
+def json_copy(value: Any) -> Any:
+    """A JSON round trip: what crosses the wire, so callers never share objects with the client."""
+    return json.loads(json.dumps(value))
+
+
+def loads_object(payload: bytes, what: str) -> dict[str, Any]:
+    try:
+        value = json.loads(payload)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise WireError(f"{what}: not JSON ({exc})") from None
+    if not isinstance(value, dict):
+        raise WireError(f"{what}: expected a JSON object")
+    return value
+
+
+# -- routed messages ------------------------------------------------------------------------
+def encode_message(message: Message) -> tuple[bool, bytes]:
+    """(enveloped, payload): the bare body on the fast path, an envelope only when needed."""
+    if not message.properties and (message.content_type, message.content_encoding) == _DEFAULT_TYPE:
+        return False, message.body
+    return True, dumps({
+        "body": base64.b64encode(message.body).decode(),
+        "properties": dict(message.properties),
+        "content_type": message.content_type,
+        "content_encoding": message.content_encoding,
+    })
+
+
+def decode_message(payload: bytes, enveloped: bool, source: str) -> Message:
+    if not enveloped:
+        return Message(payload, {}, source_module=source)
+    data = loads_object(payload, "message envelope")
+    try:
+        body = base64.b64decode(data["body"], validate=True)
+        properties = {str(k): str(v) for k, v in dict(data.get("properties") or {}).items()}
+        return Message(body, properties, str(data.get("content_type", _DEFAULT_TYPE[0])),
+                       str(data.get("content_encoding", _DEFAULT_TYPE[1])), source)
+    except (KeyError, TypeError, ValueError, binascii.Error) as exc:
+        raise WireError(f"message envelope: {exc!r}") from None
+
+
+# -- direct methods ------------------------------------------------------------------------------
+def encode_request(method: str, payload: Any, expires_at: float) -> bytes:
+    """`expires_at` (wall clock) lets a module that was away drop requests nobody waits for any more."""
+    return dumps({"method": method, "payload": payload, "expires_at": expires_at})
+
+
+def decode_request(payload: bytes) -> tuple[str, Any, float]:
+    data = loads_object(payload, "method request")
+    method, expires_at = data.get("method"), data.get("expires_at")
+    if not isinstance(method, str) or not method:
+        raise WireError("method request: 'method' must be a non-empty string")
+    if isinstance(expires_at, bool) or not isinstance(expires_at, (int, float)):
+        raise WireError("method request: 'expires_at' must be a number")
+    return method, data.get("payload"), float(expires_at)
+
+
+def encode_response(response: MethodResponse) -> bytes:
+    return dumps({"status": int(response.status), "payload": response.payload})
+
+
+def decode_response(payload: bytes) -> MethodResponse:
+    data = loads_object(payload, "method response")
+    status = data.get("status")
+    if isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599:
+        raise WireError("method response: 'status' must be an HTTP-like integer")
+    return MethodResponse(status, data.get("payload"))
+
+
+# -- twin and status --------------------------------------------------------------------------------
+def decode_twin_document(payload: bytes, what: str) -> dict[str, Any]:
+    """A whole desired or reported document; an empty retained payload means 'none yet'."""
+    if not payload:
+        return {"$version": 0}
+    data = loads_object(payload, what)
+    version = data.get("$version")
+    if isinstance(version, bool) or not isinstance(version, int) or version < 0:
+        raise WireError(f"{what}: '$version' must be a non-negative integer")
+    return data
+
+
+def decode_status(payload: bytes) -> bool:
+    data = loads_object(payload, "status")
+    online = data.get("online")
+    if not isinstance(online, bool):
+        raise WireError("status: 'online' must be true or false")
+    return online
+
+
+def status_payload(online: bool) -> bytes:
+    return dumps({"online": online})
+
+
+def desired_diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+    """The patch that turns desired document `old` into `new` (None deletes), with new's $version.
+
+    Desired documents travel whole (retained, for late starters); handlers get a
+    patch, as edgeHub gives them.
+    """
+    patch: dict[str, Any] = {k: v for k, v in new.items() if k != "$version" and old.get(k) != v}
+    patch.update({k: None for k in old if k != "$version" and k not in new})
+    patch["$version"] = new.get("$version", 0)
+    return patch
