@@ -59,8 +59,14 @@ async def _inmemory() -> TransportHarness:
     return InMemoryHarness()
 
 
+async def _mqtt() -> TransportHarness:
+    from .mqtt_harness import MqttHarness  # a real Mosquitto on a free loopback port
+
+    return await MqttHarness.start()
+
+
 # name -> async factory; other transports register theirs in their own conftest or here.
-HARNESSES: dict[str, Any] = {"inmemory": _inmemory}
+HARNESSES: dict[str, Any] = {"inmemory": _inmemory, "mqtt": _mqtt}
 
 
 @pytest.fixture(params=sorted(HARNESSES))
