@@ -9,7 +9,7 @@ targetScope = 'resourceGroup'
   'staging'
   'prod'
 ])
-param environment string
+param environmentName string
 
 @description('Azure region for every regional resource.')
 param location string = resourceGroup().location
@@ -67,7 +67,7 @@ param maxDisconnectsPer15Min int = 5
 @description('Tags for every resource.')
 param tags object = {
   project: 'energy-edge'
-  environment: environment
+  environment: environmentName
 }
 
 var suffix = uniqueString(resourceGroup().id)
@@ -75,7 +75,7 @@ var suffix = uniqueString(resourceGroup().id)
 module logs 'modules/loganalytics.bicep' = {
   name: 'loganalytics'
   params: {
-    name: 'log-${namePrefix}-${environment}'
+    name: 'log-${namePrefix}-${environmentName}'
     location: location
     retentionInDays: logRetentionInDays
     tags: tags
@@ -85,7 +85,7 @@ module logs 'modules/loganalytics.bicep' = {
 module hub 'modules/iothub.bicep' = {
   name: 'iothub'
   params: {
-    name: 'iot-${namePrefix}-${environment}-${take(suffix, 6)}'
+    name: 'iot-${namePrefix}-${environmentName}-${take(suffix, 6)}'
     location: location
     capacity: iotHubCapacity
     publicNetworkAccess: publicNetworkAccess
@@ -97,7 +97,7 @@ module hub 'modules/iothub.bicep' = {
 module registry 'modules/acr.bicep' = {
   name: 'acr'
   params: {
-    name: take('acr${namePrefix}${environment}${suffix}', 50)
+    name: take('acr${namePrefix}${environmentName}${suffix}', 50)
     location: location
     sku: registrySku
     publicNetworkAccess: publicNetworkAccess

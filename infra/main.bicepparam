@@ -1,8 +1,8 @@
-// Parameters of the dev environment. Ids that differ per subscription come from the environment
-// (the pipeline sets them), so nothing subscription-specific or secret is committed here.
+// Parameters of an environment, dev by default. ENVIRONMENT and the ids that differ per subscription come
+// from environment variables (the pipeline's variables), so nothing subscription-specific or secret is committed.
 using './main.bicep'
 
-param environment = 'dev'
+param environmentName = readEnvironmentVariable('ENVIRONMENT', 'dev')
 param namePrefix = 'energyedge'
 param logRetentionInDays = 30
 param publicNetworkAccess = 'Enabled'

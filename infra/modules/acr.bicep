@@ -32,6 +32,8 @@ param createPullToken bool
 @description('Tags for every resource.')
 param tags object
 
+var edgePullTokenName = 'edge-pull'
+
 // Built-in role "AcrPull": pull images, nothing else.
 var acrPullRoleDefinitionId = subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '7f951dda-4ed3-4680-a7ca-43fe172d538d')
 
@@ -67,7 +69,7 @@ resource pullScopeMap 'Microsoft.ContainerRegistry/registries/scopeMaps@2023-07-
 
 resource pullToken 'Microsoft.ContainerRegistry/registries/tokens@2023-07-01' = if (createPullToken) {
   parent: registry
-  name: 'edge-pull'
+  name: edgePullTokenName
   properties: {
     scopeMapId: pullScopeMap.id
     status: 'enabled'
@@ -79,4 +81,4 @@ output name string = registry.name
 output loginServer string = registry.properties.loginServer
 
 @description('Name of the pull token (empty when none); generate its password with az acr token credential generate.')
-output pullTokenName string = createPullToken ? 'edge-pull' : ''
+output pullTokenName string = createPullToken ? edgePullTokenName : ''
