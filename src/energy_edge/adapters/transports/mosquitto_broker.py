@@ -41,6 +41,18 @@ def find_mosquitto() -> str:
     return found
 
 
+def write_password_file(path: Path, credentials: dict[str, str]) -> Path:
+    """A Mosquitto password file (hashed by mosquitto_passwd, which ships with the broker)."""
+    binary = shutil.which("mosquitto_passwd") or shutil.which("mosquitto_passwd", path="/usr/bin:/usr/sbin")
+    if not binary:
+        raise BrokerMissing(f"mosquitto_passwd is not installed: {INSTALL_HINT}")
+    path.write_text("")
+    path.chmod(0o600)
+    for user, password in credentials.items():
+        subprocess.run([binary, "-b", str(path), user, password], check=True, capture_output=True)
+    return path
+
+
 @dataclass(frozen=True, slots=True)
 class TlsFiles:
     ca_file: Path
