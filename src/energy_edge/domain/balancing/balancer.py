@@ -1,0 +1,203 @@
+"""The control law: one cycle of grid balancing as a pure function.
+
+    error          = grid - grid_target_w                 (site convention: + import)
+    site load L    = grid + flexible power now            (what the assets do not steer)
+    flexible power = L - grid_target_w  (= now + error)   closed loop on the meter
+                     held inside the deadband, moved by at most ramp_limit_w per cycle,
+                     but always inside [L - import_limit_w, L + export_limit_w] (hard limits win)
+
+It is split by merit order. Surplus: batteries charge, then boilers heat what the
+batteries cannot take, then the rest is exported and solar is curtailed only where
+export would pass export_limit_w. Deficit: batteries discharge, boilers that may
+stop (minimum on time served, above their minimum temperature) stop, the rest is
+imported. Batteries share their part in proportion to their headroom inside the
+SoC reserve band; curtailment is shared in proportion to available PV.
+
+"Flexible power now" is each asset's measured power, except where its telemetry
+predates the last decision: then the power that decision asked for is used, so a
+meter that is newer than the telemetry cannot make the loop oscillate.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Mapping
+
+from .policy import Policy
+from .snapshot import AssetView, SiteSnapshot
+
+_NEVER = -math.inf
+
+
+@dataclass(frozen=True, slots=True)
+class Setpoint:
+    """What one asset is asked to do this cycle."""
+
+    kind: str
+    value: float  # battery: power_w (signed, + discharge); solar: limit_w; boiler: temperature_c
+    expected_power_w: float  # what the asset should deliver under it (site convention)
+    heat: bool | None = None  # boiler: True absorbs surplus (its max temperature), False sheds (its min)
+
+
+@dataclass(frozen=True, slots=True)
+class BoilerTimer:
+    """The heating state last decided for a boiler and since when (for minimum on/off times)."""
+
+    heat: bool
+    since: float
+
+
+@dataclass(frozen=True, slots=True)
+class BalancerMemory:
+    """What one decision hands to the next; start with `BalancerMemory()`."""
+
+    decided_at: float | None = None
+    flex_w: float | None = None  # total flexible power the last decision expected
+    battery_direction: int = 0  # -1 charging, +1 discharging, 0 never moved
+    expected_w: Mapping[str, float] = field(default_factory=dict)
+    boilers: Mapping[str, BoilerTimer] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    setpoints: dict[str, Setpoint]
+    memory: BalancerMemory
+    error_w: float = 0.0  # grid - target as measured
+    predicted_grid_w: float = 0.0  # grid expected once every asset follows
+
+
+def balance(snapshot: SiteSnapshot, policy: Policy, memory: BalancerMemory = BalancerMemory()) -> Decision:
+    """One balancing cycle: setpoints for every asset in `snapshot` and the memory for the next."""
+    now = snapshot.now
+    solars: list[AssetView] = []
+    batteries: list[tuple[AssetView, float, float]] = []
+    boilers: list[AssetView] = []
+    flex_now = solar_avail = charge_room = discharge_room = 0.0
+    lagging = memory.decided_at
+    for asset in snapshot.assets:
+        power = asset.power_w
+        if lagging is not None and asset.timestamp <= lagging:
+            power = memory.expected_w.get(asset.module, power)
+        flex_now += power
+        if asset.kind == "battery":
+            charge, discharge = _battery_room(asset, policy)
+            charge_room += charge
+            discharge_room += discharge
+            batteries.append((asset, charge, discharge))
+        elif asset.kind == "boiler":
+            boilers.append(asset)
+        else:
+            solars.append(asset)
+            solar_avail += _solar_available(asset)
+
+    load = snapshot.grid_power_w + flex_now
+    error = snapshot.grid_power_w - policy.grid_target_w
+    reference = flex_now if memory.flex_w is None else memory.flex_w
+    wanted = reference if abs(error) < policy.deadband_w and memory.flex_w is not None else load - policy.grid_target_w
+    flex = min(max(wanted, reference - policy.ramp_limit_w), reference + policy.ramp_limit_w)
+    floor, ceiling = load - policy.import_limit_w, load + policy.export_limit_w
+    at_hard_limit = not floor < flex < ceiling
+    flex = min(max(flex, floor), ceiling)
+
+    setpoints: dict[str, Setpoint] = {}
+    timers: dict[str, BoilerTimer] = {}
+    wanted_storage = flex - solar_avail  # what batteries and boilers should add to the bus
+    heating = _decide_boilers(boilers, policy, memory, now, wanted_storage, charge_room, setpoints, timers)
+    battery_total, direction = _battery_total(wanted_storage - heating, charge_room, discharge_room, policy,
+                                              memory.battery_direction, at_hard_limit)
+    _share_batteries(batteries, battery_total, charge_room, discharge_room, setpoints)
+    solar_cap = min(ceiling, max(reference + policy.ramp_limit_w, floor)) - battery_total - heating
+    solar_total = min(solar_avail, max(0.0, solar_cap))
+    _share_solar(solars, solar_total, solar_avail, setpoints)
+
+    expected = {module: setpoint.expected_power_w for module, setpoint in setpoints.items()}
+    flex_expected = battery_total + heating + solar_total
+    new_memory = BalancerMemory(now, flex_expected, direction, expected, timers)
+    return Decision(setpoints, new_memory, error, load - flex_expected)
+
+
+def _battery_room(asset: AssetView, policy: Policy) -> tuple[float, float]:
+    """(charge, discharge) power available inside the tighter of the policy's and the battery's SoC band."""
+    high = min(policy.soc_reserve_max, asset.soc_max)
+    low = max(policy.soc_reserve_min, asset.soc_min)
+    return (asset.max_charge_w if asset.soc < high else 0.0), (asset.max_discharge_w if asset.soc > low else 0.0)
+
+
+def _solar_available(asset: AssetView) -> float:
+    return min(asset.available_power_w, asset.rated_power_w)
+
+
+def _decide_boilers(boilers: list[AssetView], policy: Policy, memory: BalancerMemory, now: float,
+                    wanted_storage: float, charge_room: float, setpoints: dict[str, Setpoint],
+                    timers: dict[str, BoilerTimer]) -> float:
+    """Decide every boiler; return their total expected power (<= 0).
+
+    Forced boilers (below minimum temperature, at maximum, inside a minimum on/off
+    time) are decided first; free ones heat only from surplus the batteries cannot
+    take: one already heating stays on while that excess covers half its heater,
+    one that is off starts when the excess covers all of it.
+    """
+    heating = 0.0
+    free: list[tuple[AssetView, BoilerTimer]] = []
+    for boiler in boilers:
+        timer = memory.boilers.get(boiler.module) or BoilerTimer(boiler.heater_on, _NEVER)
+        if boiler.temperature_c <= boiler.min_temperature_c:
+            heating -= _set_boiler(boiler, False, timer, now, setpoints, timers)  # its thermostat heats anyway
+        elif boiler.temperature_c >= boiler.max_temperature_c:
+            heating -= _set_boiler(boiler, False, timer, now, setpoints, timers)
+        elif now - timer.since < (policy.boiler_min_on_s if timer.heat else policy.boiler_min_off_s):
+            heating -= _set_boiler(boiler, timer.heat, timer, now, setpoints, timers)
+        else:
+            free.append((boiler, timer))
+    excess = -(wanted_storage - heating) - charge_room  # surplus beyond what batteries can charge
+    for keep_on in (True, False):
+        for boiler, timer in free:
+            if timer.heat is keep_on:
+                heat = excess >= (boiler.heater_power_w / 2 if keep_on else boiler.heater_power_w)
+                if heat:
+                    excess -= boiler.heater_power_w
+                heating -= _set_boiler(boiler, heat, timer, now, setpoints, timers)
+    return heating
+
+
+def _set_boiler(boiler: AssetView, heat: bool, timer: BoilerTimer, now: float,
+                setpoints: dict[str, Setpoint], timers: dict[str, BoilerTimer]) -> float:
+    """Record the decision; return the heater power it will draw (a cold boiler heats regardless)."""
+    draws = boiler.heater_power_w if heat or boiler.temperature_c <= boiler.min_temperature_c else 0.0
+    temperature = boiler.max_temperature_c if heat else boiler.min_temperature_c
+    setpoints[boiler.module] = Setpoint("boiler", temperature, 0.0 - draws, heat)
+    timers[boiler.module] = timer if timer.heat is heat else BoilerTimer(heat, now)
+    return draws
+
+
+def _battery_total(wanted: float, charge_room: float, discharge_room: float, policy: Policy,
+                   direction: int, at_hard_limit: bool) -> tuple[float, int]:
+    """All batteries' power, inside their room; a small opposite request is dropped (hysteresis)."""
+    total = min(max(wanted, -charge_room), discharge_room)
+    sign = (total > 0) - (total < 0)
+    if sign == -direction and abs(total) < policy.hysteresis_w and not at_hard_limit:
+        return 0.0, direction
+    return total, sign or direction
+
+
+def _share_batteries(batteries: list[tuple[AssetView, float, float]], total: float, charge_room: float,
+                     discharge_room: float, setpoints: dict[str, Setpoint]) -> None:
+    if total < 0:
+        scale, column = total / charge_room, 1
+    elif total > 0:
+        scale, column = total / discharge_room, 2
+    else:
+        scale, column = 0.0, 1
+    for entry in batteries:
+        power = scale * entry[column]
+        setpoints[entry[0].module] = Setpoint("battery", power, power)
+
+
+def _share_solar(solars: list[AssetView], total: float, available: float, setpoints: dict[str, Setpoint]) -> None:
+    curtailed = total < available
+    scale = total / available if curtailed else 1.0
+    for solar in solars:
+        own = _solar_available(solar)
+        limit = scale * own if curtailed else solar.rated_power_w
+        setpoints[solar.module] = Setpoint("solar", limit, min(limit, own))

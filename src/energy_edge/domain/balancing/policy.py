@@ -1,0 +1,80 @@
+"""The controller's policy: its twin desired properties, validated as one document.
+
+A policy is immutable; a desired patch yields a new one (`from_desired`) or an
+`InvalidPayload` naming the field, so a bad patch never leaves the controller
+half reconfigured.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, fields, replace
+from typing import Any, Mapping
+
+from ..errors import InvalidPayload
+
+# (lowest allowed, lowest is exclusive) per field; every field is a finite number.
+_LOWER: dict[str, tuple[float, bool]] = {
+    "export_limit_w": (0.0, False),
+    "import_limit_w": (0.0, False),
+    "soc_reserve_min": (0.0, False),
+    "soc_reserve_max": (0.0, True),
+    "deadband_w": (0.0, False),
+    "ramp_limit_w": (0.0, True),
+    "boiler_min_on_s": (0.0, False),
+    "boiler_min_off_s": (0.0, False),
+    "setpoint_ttl_s": (0.0, True),
+    "cycle_s": (0.0, True),
+    "reporting_interval_s": (0.0, True),
+    "hysteresis_w": (0.0, False),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    """How the controller balances the grid connection (site convention: + import, - export)."""
+
+    grid_target_w: float = 0.0  # 0 = self-consumption
+    export_limit_w: float = 10_000.0  # largest export allowed (magnitude); solar is curtailed beyond it
+    import_limit_w: float = 30_000.0  # peak shaving: batteries discharge to keep import below it
+    soc_reserve_min: float = 0.1  # no discharge at or below (the battery's own soc_min also applies)
+    soc_reserve_max: float = 0.95  # no charge at or above (the battery's own soc_max also applies)
+    deadband_w: float = 50.0  # grid errors this small keep the setpoints in force
+    ramp_limit_w: float = 10_000.0  # largest change of total flexible power per cycle
+    hysteresis_w: float = 100.0  # battery power needed to reverse its direction
+    boiler_min_on_s: float = 60.0
+    boiler_min_off_s: float = 60.0
+    setpoint_ttl_s: float = 30.0  # lease sent with each setpoint; refreshed at half of it
+    cycle_s: float = 1.0
+    reporting_interval_s: float = 10.0
+
+    def __post_init__(self) -> None:
+        for name in _field_names():
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+                raise InvalidPayload(name, f"expected a finite number, got {value!r}")
+            lowest, exclusive = _LOWER.get(name, (-math.inf, False))
+            if value < lowest or (exclusive and value == lowest):
+                raise InvalidPayload(name, f"{value} must be {'>' if exclusive else '>='} {lowest:g}")
+        if not self.soc_reserve_min < self.soc_reserve_max <= 1.0:
+            raise InvalidPayload("soc_reserve_max", f"needs soc_reserve_min ({self.soc_reserve_min}) < "
+                                                    f"soc_reserve_max ({self.soc_reserve_max}) <= 1")
+        if not -self.export_limit_w <= self.grid_target_w <= self.import_limit_w:
+            raise InvalidPayload("grid_target_w", f"{self.grid_target_w} must lie between -export_limit_w "
+                                                  f"({-self.export_limit_w:g}) and import_limit_w ({self.import_limit_w:g})")
+
+    @classmethod
+    def from_desired(cls, desired: Mapping[str, Any], base: "Policy | None" = None) -> "Policy":
+        """`base` with the known properties of `desired` applied ($-keys are twin metadata)."""
+        changes = {key: value for key, value in desired.items() if not key.startswith("$")}
+        unknown = sorted(set(changes) - set(_field_names()))
+        if unknown:
+            raise InvalidPayload(unknown[0], "unknown policy property")
+        return replace(base or cls(), **changes)
+
+    def as_dict(self) -> dict[str, float]:
+        return asdict(self)
+
+
+def _field_names() -> tuple[str, ...]:
+    return tuple(f.name for f in fields(Policy))

@@ -1,0 +1,175 @@
+"""The merit order, the limits and the memory of `balance`, one rule per test."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from energy_edge.domain.balancing import BalancerMemory, Policy, SiteSnapshot, balance
+from energy_edge.domain.balancing.balancer import BoilerTimer
+
+from .plant import battery, boiler, solar
+
+OPEN = Policy(ramp_limit_w=1e9, export_limit_w=1e9, import_limit_w=1e9, deadband_w=0.0, hysteresis_w=0.0,
+              boiler_min_on_s=0.0, boiler_min_off_s=0.0)
+
+
+def decide(grid_w: float, *assets, policy: Policy = OPEN, memory: BalancerMemory = BalancerMemory(), now=100.0):
+    return balance(SiteSnapshot(now, grid_w, list(assets)), policy, memory)
+
+
+def values(decision) -> dict[str, float]:
+    return {module: setpoint.value for module, setpoint in decision.setpoints.items()}
+
+
+def test_empty_site_decides_nothing() -> None:
+    decision = decide(1_000.0)
+    assert decision.setpoints == {} and decision.error_w == 1_000.0 and decision.predicted_grid_w == 1_000.0
+
+
+def test_surplus_charges_the_battery_first() -> None:
+    decision = decide(-4_000.0, battery(max_w=5_000.0), boiler(), solar(available_w=6_000.0))
+    assert values(decision) == {"bat": -4_000.0, "boiler": 45.0, "pv": 10_000.0}
+    assert decision.setpoints["boiler"].heat is False
+    assert decision.predicted_grid_w == pytest.approx(0.0)
+
+
+def test_surplus_beyond_the_battery_heats_the_boiler_then_is_exported() -> None:
+    decision = decide(-9_000.0, battery(max_w=5_000.0), boiler(heater_power_w=3_000.0), solar(available_w=9_000.0))
+    assert decision.setpoints["boiler"].heat is True and decision.setpoints["boiler"].value == 85.0
+    assert decision.setpoints["bat"].value == -5_000.0
+    assert decision.predicted_grid_w == pytest.approx(-1_000.0)  # exported, inside the export limit
+    assert decision.setpoints["pv"].value == 10_000.0  # not curtailed
+
+
+def test_a_heating_boiler_stays_on_while_the_excess_covers_half_its_heater() -> None:
+    on = boiler(heater_on=True)  # draws 3 kW now
+    keep = decide(-(5_000.0 + 1_600.0 - 3_000.0), battery(max_w=5_000.0), on)  # excess 1.6 kW >= 1.5 kW
+    assert keep.setpoints["boiler"].heat is True
+    assert keep.setpoints["bat"].value == pytest.approx(-3_600.0)
+    stop = decide(-(5_000.0 + 1_400.0 - 3_000.0), battery(max_w=5_000.0), on)
+    assert stop.setpoints["boiler"].heat is False
+    start = decide(-(5_000.0 + 2_900.0), battery(max_w=5_000.0), boiler())  # an off boiler needs the whole 3 kW
+    assert start.setpoints["boiler"].heat is False
+
+
+def test_export_beyond_the_limit_curtails_solar_in_proportion_to_available_power() -> None:
+    policy = replace(OPEN, export_limit_w=2_000.0)
+    decision = decide(-6_000.0, battery(soc=0.99), solar("pv1", 6_000.0, 10_000.0), solar("pv2", 2_000.0, 20_000.0),
+                      policy=policy)  # load 2 kW, PV 8 kW: 4 kW of PV is all the export limit allows
+    assert values(decision) == {"bat": 0.0, "pv1": 3_000.0, "pv2": 1_000.0}
+    assert decision.predicted_grid_w == pytest.approx(-2_000.0)
+
+
+def test_deficit_discharges_batteries_in_proportion_to_their_headroom() -> None:
+    decision = decide(6_000.0, battery("a", max_w=10_000.0), battery("b", max_w=5_000.0),
+                      battery("empty", soc=0.05, max_w=5_000.0))
+    assert values(decision) == {"a": 4_000.0, "b": 2_000.0, "empty": 0.0}
+
+
+def test_deficit_stops_boiler_heating_and_imports_the_rest() -> None:
+    decision = decide(8_000.0, battery(max_w=2_000.0), boiler(heater_on=True))
+    assert decision.setpoints["boiler"].heat is False and decision.setpoints["boiler"].value == 45.0
+    assert decision.setpoints["bat"].value == 2_000.0
+    assert decision.predicted_grid_w == pytest.approx(8_000.0 - 3_000.0 - 2_000.0)
+
+
+def test_a_cold_boiler_heats_by_itself_and_is_counted_as_load() -> None:
+    decision = decide(0.0, battery(), boiler(temperature_c=40.0, heater_on=False, power_w=0.0))
+    assert decision.setpoints["boiler"].heat is False and decision.setpoints["boiler"].expected_power_w == -3_000.0
+    assert decision.setpoints["bat"].value == 3_000.0
+
+
+def test_a_boiler_at_its_maximum_never_heats() -> None:
+    decision = decide(-20_000.0, battery(max_w=1_000.0), boiler(temperature_c=85.0, heater_on=True))
+    assert decision.setpoints["boiler"].heat is False
+
+
+@pytest.mark.parametrize("heat", [True, False])
+def test_minimum_on_and_off_times_hold_the_boiler(heat: bool) -> None:
+    policy = replace(OPEN, boiler_min_on_s=60.0, boiler_min_off_s=120.0)
+    memory = BalancerMemory(boilers={"boiler": BoilerTimer(heat, 50.0)})
+    grid = 10_000.0 if heat else -10_000.0  # asks for the opposite
+    held = decide(grid, boiler(heater_on=heat), policy=policy, memory=memory, now=100.0)
+    assert held.setpoints["boiler"].heat is heat
+    assert held.memory.boilers["boiler"] == BoilerTimer(heat, 50.0)
+    free = decide(grid, boiler(heater_on=heat), policy=policy, memory=memory, now=50.0 + 121.0)
+    assert free.setpoints["boiler"].heat is not heat
+    assert free.memory.boilers["boiler"] == BoilerTimer(not heat, 171.0)
+
+
+def test_soc_reserve_band_blocks_charge_and_discharge() -> None:
+    policy = replace(OPEN, soc_reserve_min=0.3, soc_reserve_max=0.8)
+    assert decide(-3_000.0, battery(soc=0.8), policy=policy).setpoints["bat"].value == 0.0
+    assert decide(3_000.0, battery(soc=0.3), policy=policy).setpoints["bat"].value == 0.0
+    assert decide(3_000.0, battery(soc=0.8), policy=policy).setpoints["bat"].value == 3_000.0
+    own_band = battery(soc=0.7, soc_max=0.7)  # the battery's own soc_max is tighter than the policy
+    assert decide(-3_000.0, own_band, policy=policy).setpoints["bat"].value == 0.0
+
+
+def test_deadband_holds_the_previous_decision() -> None:
+    policy = replace(OPEN, deadband_w=100.0)
+    first = decide(2_000.0, battery(), policy=policy)
+    assert first.setpoints["bat"].value == 2_000.0
+    settled = battery(power_w=2_000.0, timestamp=101.0)
+    held = decide(80.0, settled, policy=policy, memory=first.memory, now=101.0)
+    assert held.setpoints["bat"].value == 2_000.0
+    moved = decide(150.0, settled, policy=policy, memory=first.memory, now=101.0)
+    assert moved.setpoints["bat"].value == 2_150.0
+
+
+def test_ramp_limit_spreads_a_large_change_over_cycles() -> None:
+    policy = replace(OPEN, ramp_limit_w=4_000.0)
+    first = decide(10_000.0, battery(), policy=policy)
+    assert first.setpoints["bat"].value == 4_000.0
+    second = decide(6_000.0, battery(power_w=4_000.0, timestamp=101.0), policy=policy, memory=first.memory, now=101.0)
+    assert second.setpoints["bat"].value == 8_000.0
+
+
+def test_import_limit_overrides_the_ramp_limit() -> None:
+    policy = replace(OPEN, ramp_limit_w=1_000.0, import_limit_w=5_000.0)
+    decision = decide(12_000.0, battery(), policy=policy)
+    assert decision.setpoints["bat"].value == pytest.approx(7_000.0)
+    assert decision.predicted_grid_w == pytest.approx(5_000.0)
+
+
+def test_solar_release_after_curtailment_is_ramped() -> None:
+    policy = replace(OPEN, ramp_limit_w=2_000.0, export_limit_w=0.0)
+    curtailed = decide(0.0, solar(available_w=8_000.0, power_w=3_000.0), policy=policy)
+    assert curtailed.setpoints["pv"].value == pytest.approx(3_000.0)
+    more_load = decide(5_000.0, solar(available_w=8_000.0, power_w=3_000.0, timestamp=101.0), policy=policy,
+                       memory=curtailed.memory, now=101.0)
+    assert more_load.setpoints["pv"].value == pytest.approx(5_000.0)
+
+
+def test_hysteresis_drops_a_small_reversal_but_not_a_large_one() -> None:
+    policy = replace(OPEN, hysteresis_w=200.0)
+    charging = decide(-1_000.0, battery(), policy=policy)
+    assert charging.memory.battery_direction == -1
+    now_charging = battery(power_w=-1_000.0, timestamp=101.0)
+    small = decide(1_150.0, now_charging, policy=policy, memory=charging.memory, now=101.0)
+    assert small.setpoints["bat"].value == 0.0 and small.memory.battery_direction == -1
+    large = decide(1_300.0, now_charging, policy=policy, memory=charging.memory, now=101.0)
+    assert large.setpoints["bat"].value == 300.0 and large.memory.battery_direction == 1
+
+
+def test_hysteresis_gives_way_to_the_import_limit() -> None:
+    policy = replace(OPEN, hysteresis_w=500.0, import_limit_w=0.0)
+    memory = BalancerMemory(battery_direction=-1)
+    assert decide(100.0, battery(), policy=policy, memory=memory).setpoints["bat"].value == 100.0
+
+
+def test_telemetry_older_than_the_last_decision_counts_as_the_power_asked_for() -> None:
+    first = decide(3_000.0, battery(timestamp=99.0))
+    assert first.memory.expected_w == {"bat": 3_000.0}
+    # meter already shows the battery's 3 kW, its telemetry does not yet: nothing more to do
+    stale = decide(0.0, battery(power_w=0.0, timestamp=100.0), memory=first.memory, now=101.0)
+    assert stale.setpoints["bat"].value == 3_000.0
+    fresh = decide(0.0, battery(power_w=0.0, timestamp=100.5), memory=first.memory, now=101.0)
+    assert fresh.setpoints["bat"].value == 0.0
+
+
+def test_solar_without_curtailment_runs_at_its_rating() -> None:
+    decision = decide(0.0, solar(available_w=0.0, rated_w=7_000.0))
+    assert decision.setpoints["pv"].value == 7_000.0 and decision.setpoints["pv"].expected_power_w == 0.0

@@ -1,0 +1,104 @@
+"""Invariants of `balance` on random sites and policies (hypothesis)."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from energy_edge.domain.balancing import AssetView, BalancerMemory, Policy, SiteSnapshot, balance
+
+TOL = 1e-6
+power = st.floats(0.0, 50_000.0, allow_nan=False)
+
+
+@st.composite
+def policies(draw) -> Policy:
+    export_limit = draw(st.floats(0.0, 30_000.0))
+    import_limit = draw(st.floats(0.0, 60_000.0))
+    low = draw(st.floats(0.0, 0.5))
+    return Policy(
+        grid_target_w=draw(st.floats(-export_limit, import_limit)), export_limit_w=export_limit,
+        import_limit_w=import_limit, soc_reserve_min=low, soc_reserve_max=draw(st.floats(low + 0.01, 1.0)),
+        deadband_w=draw(st.floats(0.0, 500.0)), ramp_limit_w=draw(st.floats(1.0, 50_000.0)),
+        hysteresis_w=draw(st.floats(0.0, 1_000.0)), boiler_min_on_s=draw(st.floats(0.0, 300.0)),
+        boiler_min_off_s=draw(st.floats(0.0, 300.0)),
+    )
+
+
+@st.composite
+def assets(draw, index: int) -> AssetView:
+    kind = draw(st.sampled_from(["solar", "battery", "boiler"]))
+    module = f"{kind}{index}"
+    if kind == "solar":
+        rated = draw(power)
+        available = draw(st.floats(0.0, rated)) if rated else 0.0
+        return AssetView(module, kind, draw(st.floats(0.0, available)) if available else 0.0,
+                         available_power_w=available, rated_power_w=rated)
+    if kind == "battery":
+        soc_min = draw(st.floats(0.0, 0.5))
+        charge, discharge = draw(power), draw(power)
+        return AssetView(module, kind, draw(st.floats(-charge, discharge)) if charge or discharge else 0.0,
+                         soc=draw(st.floats(0.0, 1.0)), capacity_wh=draw(st.floats(1.0, 200_000.0)),
+                         max_charge_w=charge, max_discharge_w=discharge, soc_min=soc_min,
+                         soc_max=draw(st.floats(soc_min, 1.0)))
+    heater = draw(st.floats(100.0, 10_000.0))
+    heater_on = draw(st.booleans())
+    return AssetView(module, kind, -heater if heater_on else 0.0, temperature_c=draw(st.floats(20.0, 95.0)),
+                     min_temperature_c=45.0, max_temperature_c=85.0, heater_power_w=heater, heater_on=heater_on)
+
+
+@st.composite
+def sites(draw) -> SiteSnapshot:
+    count = draw(st.integers(0, 8))
+    return SiteSnapshot(draw(st.floats(0.0, 1_000.0)), draw(st.floats(-60_000.0, 60_000.0)),
+                        [draw(assets(i)) for i in range(count)])
+
+
+@st.composite
+def memories(draw, site: SiteSnapshot) -> BalancerMemory:
+    """Either a fresh start or the memory of an earlier decision on a drifted site."""
+    if draw(st.booleans()):
+        return BalancerMemory()
+    earlier = SiteSnapshot(site.now - draw(st.floats(0.5, 120.0)), draw(st.floats(-60_000.0, 60_000.0)), site.assets)
+    return balance(earlier, draw(policies())).memory
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_balance_never_breaks_a_limit(data) -> None:
+    site, policy = data.draw(sites()), data.draw(policies())
+    memory = data.draw(memories(site))
+    decision = balance(site, policy, memory)
+    assert set(decision.setpoints) == {asset.module for asset in site.assets}
+    battery_total = charge_room = discharge_room = solar_total = 0.0
+    for asset in site.assets:
+        setpoint = decision.setpoints[asset.module]
+        assert setpoint.kind == asset.kind
+        if asset.kind == "battery":
+            assert -asset.max_charge_w - TOL <= setpoint.value <= asset.max_discharge_w + TOL
+            if asset.soc >= min(policy.soc_reserve_max, asset.soc_max):
+                assert setpoint.value >= 0.0, "charging at or above the SoC reserve maximum"
+            else:
+                charge_room += asset.max_charge_w
+            if asset.soc <= max(policy.soc_reserve_min, asset.soc_min):
+                assert setpoint.value <= 0.0, "discharging at or below the SoC reserve minimum"
+            else:
+                discharge_room += asset.max_discharge_w
+            battery_total += setpoint.value
+        elif asset.kind == "solar":
+            assert 0.0 <= setpoint.value <= asset.rated_power_w + TOL
+            solar_total += setpoint.expected_power_w
+        else:
+            assert setpoint.value in (asset.min_temperature_c, asset.max_temperature_c)
+            if asset.temperature_c >= asset.max_temperature_c:
+                assert setpoint.heat is False, "heating a boiler at its maximum temperature"
+            timer = memory.boilers.get(asset.module)
+            if timer is not None and asset.min_temperature_c < asset.temperature_c < asset.max_temperature_c:
+                minimum = policy.boiler_min_on_s if timer.heat else policy.boiler_min_off_s
+                if site.now - timer.since < minimum:
+                    assert setpoint.heat is timer.heat, "switched inside a minimum on/off time"
+    slack = 1e-6 * (1 + abs(site.grid_power_w) + sum(abs(a.power_w) for a in site.assets))
+    if decision.predicted_grid_w < -policy.export_limit_w - slack:
+        assert solar_total <= slack and battery_total <= -charge_room + slack, "export limit broken with room left"
+    if decision.predicted_grid_w > policy.import_limit_w + slack:
+        assert battery_total >= discharge_room - slack, "import limit broken with battery room left"
