@@ -54,10 +54,11 @@ def test_energy_flows_ratios_and_cost(scenario):
     assert k.self_sufficiency == pytest.approx((6.5 - 4.0) / 6.5)
     assert k.energy_cost == pytest.approx(4.0 * 0.30 - 1.5 * 0.10)
     # stores at the end vs the scenario's start: battery 0.55 vs 0.3 of 10 kWh = +2.5 kWh;
-    # boiler 50 vs 55 °C of 4.186 MJ/K = -5.8139 kWh; valued at the base import price 0.30
-    stored = 2.5 - 5 * 4_186_000 / 3.6e6
-    assert k.stored_energy_change_kwh == pytest.approx(stored)
-    assert k.adjusted_cost == pytest.approx(k.energy_cost - stored * 0.30)
+    # boiler 50 vs 58 °C of 4.186 MJ/K = -9.3022 kWh; heat valued at the base import price 0.30,
+    # battery energy at 0.30 x sqrt(0.9) (what it displaces once discharged)
+    heat = -8 * 4_186_000 / 3.6e6
+    assert k.stored_energy_change_kwh == pytest.approx(2.5 + heat)
+    assert k.adjusted_cost == pytest.approx(k.energy_cost - 2.5 * 0.30 * 0.9 ** 0.5 - heat * 0.30)
     # throughput (1 + 2 + 1) kW x 0.5 h = 2 kWh over 2 x 10 kWh
     assert k.battery_equivalent_full_cycles == pytest.approx(0.1)
     # CHARGING -> CHARGING -> DISCHARGING -> IDLE: 2 changes in 2 h

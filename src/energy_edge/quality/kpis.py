@@ -16,8 +16,10 @@ Definitions:
 - comfort violation: minutes with the boiler below its minimum temperature;
 - stored energy change: battery energy plus boiler heat at the end minus at
   the start (the scenario's initial state), in kWh;
-- adjusted cost: energy cost minus the stored energy change valued at the base
-  import price (what refilling the stores would cost). Policies may end a day
+- adjusted cost: energy cost minus the value of the stored energy change: boiler
+  heat at the base import price (the electric heat it displaces), battery energy
+  at that price times the discharge efficiency (the import it displaces once
+  discharged). Policies may end a day
   with fuller or emptier stores; judging them by adjusted cost keeps the
   comparison fair, and it is exactly what the optimum minimises;
 - limit violations: seconds with SoC outside its band (beyond `SOC_EPSILON`),
@@ -28,6 +30,7 @@ Definitions:
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -111,20 +114,29 @@ def energy_cost(series: SiteSeries, scenario: Scenario) -> float:
     return cost
 
 
-def stored_energy_value_per_kwh(scenario: Scenario) -> float:
-    """What a kWh left in the battery or boiler at the end is worth: the base import price."""
-    return scenario.tariff.import_price_per_kwh
+@dataclass(frozen=True, slots=True)
+class StoredEnergyValue:
+    """What a kWh left at the end of a run is worth, per store (the LP uses the same figures)."""
+
+    battery_per_kwh: float
+    heat_per_kwh: float
+
+    @classmethod
+    def of(cls, scenario: Scenario) -> "StoredEnergyValue":
+        price = scenario.tariff.import_price_per_kwh
+        return cls(battery_per_kwh=price * math.sqrt(scenario.assets.battery.round_trip_efficiency),
+                   heat_per_kwh=price)
 
 
-def stored_energy_change_kwh(series: SiteSeries, scenario: Scenario) -> float:
-    """Battery energy plus boiler heat at the last sample, minus the scenario's initial state."""
+def stored_energy_change_kwh(series: SiteSeries, scenario: Scenario) -> tuple[float, float]:
+    """(battery, boiler heat) energy at the last sample minus the scenario's initial state, kWh."""
     if not len(series):
-        return 0.0
+        return 0.0, 0.0
     battery, boiler = scenario.assets.battery, scenario.assets.boiler
     battery_kwh = (series.soc[-1] - battery.initial_soc) * battery.capacity_wh / 1000.0
     heat_kwh = (series.boiler_temperature_c[-1] - boiler.initial_temperature_c) \
-        * boiler.thermal_capacity_j_per_k / J_PER_KWH
-    return battery_kwh + heat_kwh
+        * boiler.thermal_mass_j_per_k / J_PER_KWH
+    return battery_kwh, heat_kwh
 
 
 def mode_changes_per_hour(modes: dict[str, list[str]], duration_s: float) -> dict[str, float]:
@@ -161,7 +173,8 @@ def compute_kpis(series: SiteSeries, scenario: Scenario) -> Kpis:
     hot_flags = [t > boiler.max_temperature_c for t in series.boiler_temperature_c]
     cold_flags = [t < boiler.min_temperature_c for t in series.boiler_temperature_c]
     cost = energy_cost(series, scenario)
-    stored_kwh = stored_energy_change_kwh(series, scenario)
+    battery_kwh, heat_kwh = stored_energy_change_kwh(series, scenario)
+    value = StoredEnergyValue.of(scenario)
     self_consumed = ratio(pv_kwh - export_kwh, pv_kwh)
     sufficiency = ratio(consumption_kwh - import_kwh, consumption_kwh)
     return Kpis(
@@ -173,8 +186,8 @@ def compute_kpis(series: SiteSeries, scenario: Scenario) -> Kpis:
         self_sufficiency=None if sufficiency is None else max(sufficiency, 0.0),
         peak_15min_import_kw=peak_interval_mean_kw(positive(series.grid_w), dt, series.start_s),
         energy_cost=cost,
-        stored_energy_change_kwh=stored_kwh,
-        adjusted_cost=cost - stored_kwh * stored_energy_value_per_kwh(scenario),
+        stored_energy_change_kwh=battery_kwh + heat_kwh,
+        adjusted_cost=cost - battery_kwh * value.battery_per_kwh - heat_kwh * value.heat_per_kwh,
         battery_equivalent_full_cycles=throughput_kwh / (2 * battery.capacity_wh / 1000.0),
         boiler_comfort_violation_min=breach_seconds(cold_flags, dt) / 60.0,
         mode_changes_per_hour=mode_changes_per_hour(series.modes, series.duration_s),

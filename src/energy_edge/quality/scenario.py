@@ -7,6 +7,7 @@ Pydantic validates a file as a whole and names the field that is wrong.
 
 from __future__ import annotations
 
+import datetime
 import json
 from importlib import resources
 from typing import Annotated
@@ -26,17 +27,30 @@ class _Frozen(BaseModel):
 
 
 class PvProfile(_Frozen):
-    """Where and when the sun shines: position-based clear sky plus seeded clouds."""
+    """Where and when the sun shines: sun position and clear sky, times a seeded AR(1) clearness.
+
+    The parameters are those of the simulated inverter (adapters/hardware/simulated/pv.py).
+    """
 
     latitude: Annotated[float, Field(ge=-90.0, le=90.0)]
     longitude: Annotated[float, Field(ge=-180.0, le=180.0)]
-    date: str  # ISO date, e.g. "2026-06-21"
-    cloudiness: Fraction = 0.0  # 0 clear sky .. 1 overcast and variable
+    date: datetime.date  # the simulated day starts at its midnight, UTC
+    mean_clearness: Fraction = 0.8  # 1 clear sky
+    cloud_sigma: NonNegative = 0.025  # per-minute step of the clearness random walk
+    cloud_phi: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.97
     seed: int = 0
 
 
+class LoadPeak(_Frozen):
+    """A smooth daily peak of the base load (Gaussian in time)."""
+
+    hour: HourOfDay
+    height_w: NonNegative
+    width_h: Positive
+
+
 class LoadSpike(_Frozen):
-    """Extra base load for a while, e.g. a process starting (peak-shaving days)."""
+    """A rectangular extra load for a while, e.g. a process starting (peak-shaving days)."""
 
     start_h: HourOfDay
     duration_h: Positive
@@ -46,8 +60,9 @@ class LoadSpike(_Frozen):
 class BaseLoadProfile(_Frozen):
     """The site's own consumption besides the boiler (W, a positive magnitude)."""
 
-    mean_w: NonNegative
-    variation: Fraction = 0.2  # relative size of the seeded daily shape and noise
+    base_w: NonNegative
+    peaks: tuple[LoadPeak, ...] = ()
+    noise_ratio: NonNegative = 0.1
     seed: int = 0
     spikes: tuple[LoadSpike, ...] = ()
 
@@ -80,24 +95,17 @@ class BatteryAsset(_Frozen):
         return self
 
 
-class HotWaterDraw(_Frozen):
-    """Heat taken from the boiler for a while (a shower, a cleaning cycle)."""
-
-    start_h: HourOfDay
-    duration_h: Positive
-    power_w: Positive
-
-
 class BoilerAsset(_Frozen):
     heater_power_w: Positive
-    thermal_capacity_j_per_k: Positive  # thermal mass: water mass x 4186 J/(kg K)
+    thermal_mass_j_per_k: Positive  # water mass x 4186 J/(kg K)
     loss_w_per_k: NonNegative  # losses to ambient per kelvin above it
     min_temperature_c: float
     max_temperature_c: float
     setpoint_c: float  # its own thermostat's setpoint (used without control)
     hysteresis_c: Positive = 5.0
     initial_temperature_c: float
-    draws: tuple[HotWaterDraw, ...] = ()
+    draw_litres_per_hour: dict[int, NonNegative] = {}  # hot water drawn, by UTC hour, replaced by cold water
+    cold_water_c: float = 10.0
 
     @model_validator(mode="after")
     def _band(self) -> "BoilerAsset":
@@ -152,6 +160,12 @@ class Scenario(_Frozen):
     assets: Assets
     tariff: Tariff
     limits: Limits
+
+    @property
+    def start_epoch_s(self) -> float:
+        """Midnight (UTC) of the scenario's day: where the simulated clock starts."""
+        day = self.profiles.pv.date
+        return datetime.datetime(day.year, day.month, day.day, tzinfo=datetime.timezone.utc).timestamp()
 
 
 def scenario_names() -> list[str]:

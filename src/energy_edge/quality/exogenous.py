@@ -1,0 +1,37 @@
+"""What no controller can change: sunshine, base load, hot-water draws, ambient.
+
+The optimum plans over these; the simulated runs produce them sample by sample.
+Kept per second, and averaged into coarser steps for the linear programme.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Exogenous:
+    """Per-sample profiles, `dt_s` apart, the first at `start_s` seconds after midnight (powers: W, >= 0)."""
+
+    dt_s: float
+    pv_available_w: list[float]
+    base_load_w: list[float]
+    draw_kg_per_s: list[float]  # hot water drawn from the boiler (replaced by cold water)
+    ambient_c: list[float]
+    start_s: float = 0.0
+
+    def __len__(self) -> int:
+        return len(self.pv_available_w)
+
+    def resample(self, step_s: float) -> "Exogenous":
+        """Means over consecutive blocks of `step_s` (a whole multiple of `dt_s`)."""
+        per_block = round(step_s / self.dt_s)
+        if per_block < 1 or abs(per_block * self.dt_s - step_s) > 1e-9:
+            raise ValueError(f"step_s {step_s} must be a whole multiple of dt_s {self.dt_s}")
+
+        def means(values: list[float]) -> list[float]:
+            return [sum(values[i:i + per_block]) / len(values[i:i + per_block])
+                    for i in range(0, len(values), per_block)]
+
+        return Exogenous(step_s, means(self.pv_available_w), means(self.base_load_w), means(self.draw_kg_per_s),
+                         means(self.ambient_c), self.start_s)

@@ -1,0 +1,63 @@
+"""The perfect-foresight LP: it holds every limit and its cost matches its own flows."""
+
+from __future__ import annotations
+
+import pytest
+
+from energy_edge.quality.exogenous import Exogenous
+from energy_edge.quality.kpis import compute_kpis
+from energy_edge.quality.optimum import solve_optimum
+from energy_edge.quality.scenario import Limits, load_scenario
+
+pytest.importorskip("scipy")
+
+TWO_HOURS_S = 7200
+
+
+def _exogenous(pv_w: float, load_w: float, draw_kg_per_s: float, dt_s: float = 60.0) -> Exogenous:
+    n = int(TWO_HOURS_S / dt_s)
+    return Exogenous(dt_s, [pv_w] * n, [load_w] * n, [draw_kg_per_s] * n, [20.0] * n, start_s=12 * 3600)
+
+
+@pytest.fixture
+def scenario():
+    base = load_scenario("clear_summer_day")
+    return base.model_copy(update={"limits": Limits(export_limit_w=5_000.0, import_limit_w=20_000.0)})
+
+
+def test_a_big_surplus_fills_the_battery_heats_the_boiler_and_curtails_beyond_the_export_limit(scenario):
+    plan = solve_optimum(scenario, _exogenous(pv_w=60_000.0, load_w=5_000.0, draw_kg_per_s=0.0))
+    k = compute_kpis(plan.series, scenario)
+    battery, boiler, limits = scenario.assets.battery, scenario.assets.boiler, scenario.limits
+    assert k.export_limit_breach_s == 0 and k.soc_violation_s == 0 and k.temperature_violation_s == 0
+    assert max(-g for g in plan.series.grid_w) <= limits.export_limit_w + 1e-6
+    assert all(-battery.max_charge_w - 1e-6 <= p <= battery.max_discharge_w + 1e-6 for p in plan.series.battery_w)
+    assert all(-boiler.heater_power_w - 1e-6 <= p <= 1e-6 for p in plan.series.boiler_w)
+    assert all(0 <= pv <= avail + 1e-6 for pv, avail in zip(plan.series.pv_w, plan.series.pv_available_w))
+    assert sum(plan.series.pv_w) < sum(plan.series.pv_available_w)  # it had to curtail
+    assert min(plan.series.battery_w) < 0 and min(plan.series.boiler_w) < 0  # stored what it could
+    assert plan.cost == pytest.approx(k.energy_cost, abs=1e-6)
+
+
+def test_a_deficit_above_the_import_limit_is_shaved_by_the_battery(scenario):
+    plan = solve_optimum(scenario, _exogenous(pv_w=0.0, load_w=25_000.0, draw_kg_per_s=0.01))
+    k = compute_kpis(plan.series, scenario)
+    assert k.import_limit_breach_s == 0 and k.soc_violation_s == 0
+    assert k.boiler_comfort_violation_min == 0
+    assert max(plan.series.grid_w) <= scenario.limits.import_limit_w + 1e-6
+    assert max(plan.series.battery_w) >= 5_000.0 - 1e-6  # 25 kW load - 20 kW limit
+
+
+def test_the_optimum_costs_no_more_than_doing_nothing(scenario):
+    # With a loss-free boiler and no draws, doing nothing (battery idle, heater off) is a feasible plan
+    # that leaves every store as it was, so its adjusted cost is the plain import bill.
+    boiler = scenario.assets.boiler.model_copy(update={"loss_w_per_k": 0.0})
+    scenario = scenario.model_copy(update={"assets": scenario.assets.model_copy(update={"boiler": boiler})})
+    plan = solve_optimum(scenario, _exogenous(pv_w=3_000.0, load_w=8_000.0, draw_kg_per_s=0.0))
+    idle_cost = (8_000.0 - 3_000.0) / 1000 * TWO_HOURS_S / 3600 * scenario.tariff.import_price_per_kwh
+    assert compute_kpis(plan.series, scenario).adjusted_cost <= idle_cost + 1e-9
+
+
+def test_resampling_needs_a_whole_multiple():
+    with pytest.raises(ValueError):
+        _exogenous(1.0, 1.0, 0.0, dt_s=60.0).resample(90.0)
