@@ -1,0 +1,54 @@
+"""The contract-suite harness for the edgeHub transport: the real SDK through the stand-in."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from energy_edge.adapters.transports.edgehub import EdgeHubModuleClient
+from energy_edge.domain.messages import Message
+
+from .standin import EdgeHubStandIn
+
+
+def require_privileged_ports() -> None:
+    """The SDK only talks to port 8883 (and 443 for methods): binding them needs root."""
+    if os.geteuid() != 0:
+        message = "the edgeHub stand-in binds ports 8883 and 443, which needs root"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+class EdgeHubHarness:
+    name = "edgehub"
+
+    def __init__(self) -> None:
+        self._workdir = Path(tempfile.mkdtemp(prefix="edgehub-standin-"))
+        self.standin = EdgeHubStandIn(self._workdir).start()
+
+    def client(self, module_id: str) -> EdgeHubModuleClient:
+        return self.standin.client(module_id)
+
+    async def set_desired(self, module_id: str, patch: dict[str, Any]) -> int:
+        return await self.standin.set_desired(module_id, patch)
+
+    async def reported(self, module_id: str) -> dict[str, Any]:
+        return dict((await self.standin.twin(module_id)).reported)
+
+    def upstream(self) -> list[Message]:
+        return self.standin.upstream()
+
+    async def aclose(self) -> None:
+        self.standin.stop()
+        shutil.rmtree(self._workdir, ignore_errors=True)
+
+
+async def edgehub_harness() -> EdgeHubHarness:
+    require_privileged_ports()
+    return EdgeHubHarness()
