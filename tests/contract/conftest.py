@@ -65,8 +65,14 @@ async def _mqtt() -> TransportHarness:
     return await MqttHarness.start()
 
 
+async def _edgehub() -> TransportHarness:
+    from ..edgehub_standin.harness import edgehub_harness  # the real azure-iot-device SDK over TLS
+
+    return await edgehub_harness()
+
+
 # name -> async factory; other transports register theirs in their own conftest or here.
-HARNESSES: dict[str, Any] = {"inmemory": _inmemory, "mqtt": _mqtt}
+HARNESSES: dict[str, Any] = {"inmemory": _inmemory, "mqtt": _mqtt, "edgehub": _edgehub}
 
 
 @pytest.fixture(params=sorted(HARNESSES))
