@@ -20,7 +20,7 @@ import socket
 import threading
 import uuid
 from collections import Counter, deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable
 
 import paho.mqtt.client as paho
@@ -37,7 +37,7 @@ class MqttConfig:
     host: str = "127.0.0.1"
     port: int = 1883
     username: str | None = None
-    password: str | None = None
+    password: str | None = field(default=None, repr=False)  # never in logs
     tls_ca_file: str | None = None  # set to use TLS
     tls_cert_file: str | None = None
     tls_key_file: str | None = None

@@ -1,0 +1,49 @@
+"""MQTT connection settings from the environment (prefix EE_MQTT_), as compose and IoT Edge pass them.
+
+The containers build a module's transport with
+`MqttModuleClient(module_id, RouteTable.parse(DEFAULT_ROUTES), MqttSettings().to_config())`
+(or `module_client(module_id)` below); the CLI's call/twin/status commands use
+the same settings for the operator connection.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from ..adapters.transports.mosquitto_broker import MAX_QUEUED_MESSAGES
+from ..adapters.transports.mqtt import MqttModuleClient
+from ..adapters.transports.mqtt_session import MqttConfig
+from ..domain.routing import RouteTable
+from ..domain.topology import DEFAULT_ROUTES
+
+
+class MqttSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="EE_MQTT_", extra="ignore")
+
+    host: str = Field("127.0.0.1", description="Broker host name or address")
+    port: int = Field(1883, ge=1, le=65535, description="Broker port (8883 for the TLS listener)")
+    username: str | None = Field(None, description="This module's broker user (its module id under the ACL)")
+    password: SecretStr | None = Field(None, description="This module's broker password (never committed)")
+    tls_ca_file: str | None = Field(None, description="CA certificate: set to connect with TLS")
+    tls_cert_file: str | None = Field(None, description="Client certificate (optional, mutual TLS)")
+    tls_key_file: str | None = Field(None, description="Client key (optional, mutual TLS)")
+    tls_insecure: bool = Field(False, description="Skip the certificate host-name check")
+    topic_prefix: str = Field("ee", description="First topic level(s) of this site")
+    keepalive_s: int = Field(30, ge=5, description="MQTT keepalive; the last will fires after 1.5x this")
+    reconnect_min_s: float = Field(0.1, gt=0, description="First reconnect delay (doubles up to the max)")
+    reconnect_max_s: float = Field(5.0, gt=0, description="Longest reconnect delay")
+    connect_timeout_s: float = Field(30.0, gt=0, description="Give up starting when no broker answers")
+    max_queued_messages: int = Field(MAX_QUEUED_MESSAGES, ge=0, description="Client queue while the broker is away")
+
+    def to_config(self) -> MqttConfig:
+        values = self.model_dump()
+        values["password"] = self.password.get_secret_value() if self.password else None
+        return MqttConfig(**values)
+
+
+def module_client(module_id: str, settings: MqttSettings | None = None,
+                  routes: RouteTable | None = None) -> MqttModuleClient:
+    """The MQTT transport of one module, from EE_MQTT_* and the site's one routes definition."""
+    return MqttModuleClient(module_id, routes or RouteTable.parse(DEFAULT_ROUTES),
+                            (settings or MqttSettings()).to_config())
