@@ -1,0 +1,66 @@
+"""A SunSpec storage system (model 124, and 802 where present) as the battery asset's hardware.
+
+Reads: state of charge from model 802 SoC where present, else 124 ChaState;
+AC power from the inverter model (701, else 103/102/101: W > 0 discharging,
+< 0 charging, the site convention); the rate reference from 124 WChaMax.
+
+Writes (model 124), always with the revert timer first, so a storage
+system whose edge controller dies drops back to idle by itself:
+
+| setpoint | StorCtl_Mod | InWRte | OutWRte |
+|---|---|---|---|
+| charge P W | 1 (CHARGE) | P / WChaMax % | 0 |
+| discharge P W | 2 (DISCHARGE) | 0 | P / WChaMax % |
+| idle | 3 (both limits) | 0 | 0 |
+
+plus InOutWRte_RvrtTms = the revert timeout. (Vendors differ in how they
+read StorCtl_Mod; this is the mapping the simulator implements and the
+one to check against a real device's manual.)
+"""
+
+from __future__ import annotations
+
+from energy_edge.domain.hardware import BatteryMeasurement, BatterySetpoint
+
+from .physical import power_within, required, within
+from .sunspec import MEASUREMENT_MODELS
+from .sunspec_driver import SunSpecDriver, require_models
+
+CHARGE, DISCHARGE = 1, 2
+
+
+class ModbusBattery(SunSpecDriver[BatteryMeasurement]):
+    """AssetHardware[BatteryMeasurement, BatterySetpoint] over SunSpec storage models."""
+
+    kind = "battery"
+    rating_points = ((124, "WChaMax"), (120, "WRtg"))
+
+    async def _read_once(self) -> BatteryMeasurement:
+        await self.device.discover()
+        max_rate_w = await self.rating_w()
+        measurement, storage = require_models(self.device, MEASUREMENT_MODELS, (124,))
+        battery = self.device.layout.first_of(802)  # type: ignore[union-attr]
+        if battery is not None:
+            soc_percent = required((await self.device.read_model(battery))["SoC"], "model 802 SoC")
+        else:
+            soc_percent = required((await self.device.read_model(storage))["ChaState"], "model 124 ChaState")
+        within(soc_percent, 0.0, 100.0, "battery state of charge", "%")
+        power_w = required((await self.device.read_model(measurement))["W"], f"model {measurement.model_id} W")
+        power_within(power_w, max_rate_w, "battery", signed=True)
+        return BatteryMeasurement(power_w=power_w, soc=soc_percent / 100)
+
+    async def apply(self, setpoint: BatterySetpoint) -> None:
+        async with self.writing():
+            await self.device.discover()
+            max_rate_w = await self.rating_w()
+            (storage,) = require_models(self.device, (124,))
+            scale_factors = await self.device.read_model(storage)
+            percent = min(100.0, abs(setpoint.power_w) / max_rate_w * 100)
+            mode = DISCHARGE if setpoint.power_w > 0 else CHARGE if setpoint.power_w < 0 else CHARGE | DISCHARGE
+            writes = {
+                "InOutWRte_RvrtTms": self.options.revert_timeout_s,
+                "InWRte": percent if mode == CHARGE else 0.0,
+                "OutWRte": percent if mode == DISCHARGE else 0.0,
+                "StorCtl_Mod": mode,
+            }
+            await self.device.write_points(storage, writes, scale_factors)

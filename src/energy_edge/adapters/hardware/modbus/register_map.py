@@ -1,0 +1,190 @@
+"""Register maps are data: JSON files, validated as a whole at start-up.
+
+A map that is wrong stops the module before it ever talks to a device, with
+an error naming the file and the entry (`models[3] (id 123).points[5]
+(WMaxLimPct).type: ...`), instead of a wrong number reaching the balancing
+hours later. The shipped maps live in `maps/`; a device with other
+registers gets its own file (EE_MODBUS_MAP_FILE).
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from .codec import REGISTER_TYPES, size_of
+
+MAPS_DIR = Path(__file__).parent / "maps"
+SUNSPEC_MODELS_FILE = MAPS_DIR / "sunspec_models.json"
+BOILER_MAP_FILE = MAPS_DIR / "boiler_generic.json"
+
+BOILER_POINTS = ("temperature_c", "setpoint_c", "heater_on", "power_w")
+TypeName = Literal[tuple(REGISTER_TYPES)]  # type: ignore[valid-type]
+
+
+class RegisterMapError(ValueError):
+    """A map file that cannot be used; the message names the file and the bad entry."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _unique(values: list, what: str) -> None:
+    duplicates = sorted({value for value in values if values.count(value) > 1})
+    if duplicates:
+        raise ValueError(f"duplicate {what} {duplicates}")
+
+
+class SunSpecPoint(_Strict):
+    name: str = Field(min_length=1)
+    offset: int = Field(ge=2, description="registers from the model's ID register")
+    type: TypeName
+    size: int | None = Field(default=None, ge=1, le=125)
+    sf: str | None = None  # name of the sunssf point of the same model
+    access: Literal["r", "rw"] = "r"
+
+    @property
+    def registers(self) -> int:
+        return size_of(self.type, self.size)
+
+    @model_validator(mode="after")
+    def _strings_need_a_size(self) -> "SunSpecPoint":
+        if self.type == "string" and self.size is None:
+            raise ValueError("a string point needs 'size' (registers)")
+        return self
+
+
+class SunSpecModel(_Strict):
+    id: int = Field(ge=1, lt=0xFFFF)
+    name: str
+    length: int = Field(ge=1, le=0xFFFE, description="the model's L: registers after ID and L")
+    points: list[SunSpecPoint]
+
+    @cached_property
+    def by_name(self) -> dict[str, SunSpecPoint]:
+        return {point.name: point for point in self.points}
+
+    @model_validator(mode="after")
+    def _points_fit_and_refer(self) -> "SunSpecModel":
+        _unique([point.name for point in self.points], "point names")
+        for point in self.points:
+            if point.offset + point.registers > self.length + 2:
+                raise ValueError(
+                    f"point {point.name!r} (offset {point.offset}, {point.registers} registers) ends beyond the model length {self.length}"
+                )
+            if point.sf is not None:
+                target = self.by_name.get(point.sf)
+                if target is None or target.type != "sunssf":
+                    raise ValueError(f"point {point.name!r}: scale factor {point.sf!r} is not a sunssf point of this model")
+        return self
+
+
+class SunSpecModelTable(_Strict):
+    description: str = ""
+    models: list[SunSpecModel]
+
+    @cached_property
+    def by_id(self) -> dict[int, SunSpecModel]:
+        return {model.id: model for model in self.models}
+
+    @field_validator("models")
+    @classmethod
+    def _unique_ids(cls, models: list[SunSpecModel]) -> list[SunSpecModel]:
+        _unique([model.id for model in models], "model ids")
+        return models
+
+
+class GenericPoint(_Strict):
+    name: str = Field(min_length=1)
+    address: int = Field(ge=0, le=0xFFFF)
+    type: Literal["int16", "uint16", "int32", "uint32", "float32"]
+    scale: float = Field(default=1.0, gt=0)
+    access: Literal["r", "rw"] = "r"
+
+    @property
+    def registers(self) -> int:
+        return size_of(self.type)
+
+
+class GenericRegisterMap(_Strict):
+    """Holding registers at fixed addresses, one engineering value each (value = raw * scale)."""
+
+    description: str = ""
+    word_order: Literal["big", "little"] = "big"
+    byte_order: Literal["big", "little"] = "big"
+    points: list[GenericPoint]
+
+    @cached_property
+    def by_name(self) -> dict[str, GenericPoint]:
+        return {point.name: point for point in self.points}
+
+    @model_validator(mode="after")
+    def _no_overlap(self) -> "GenericRegisterMap":
+        _unique([point.name for point in self.points], "point names")
+        used: dict[int, str] = {}
+        for point in self.points:
+            for address in range(point.address, point.address + point.registers):
+                if address in used:
+                    raise ValueError(f"point {point.name!r} overlaps {used[address]!r} at register {address}")
+                used[address] = point.name
+        return self
+
+    def require(self, names: tuple[str, ...], writable: tuple[str, ...] = ()) -> "GenericRegisterMap":
+        """Check the points a driver needs are there (and writable where it writes)."""
+        missing = [name for name in names if name not in self.by_name]
+        if missing:
+            raise RegisterMapError(f"missing points {missing} (a boiler map needs {list(names)})")
+        read_only = [name for name in writable if self.by_name[name].access != "rw"]
+        if read_only:
+            raise RegisterMapError(f"points {read_only} must have access 'rw'")
+        return self
+
+
+def _describe(error: dict, document: object) -> str:
+    """`models[3] (id 123).points[5] (WMaxLimPct).type: <message>` from a pydantic error."""
+    parts: list[str] = []
+    node = document
+    for key in error["loc"]:
+        label = f"[{key}]" if isinstance(key, int) else (f".{key}" if parts else str(key))
+        if isinstance(node, list) and isinstance(key, int) and key < len(node):
+            node = node[key]
+            if isinstance(node, dict):
+                tag = node.get("name") if "name" in node else None
+                ident = node.get("id")
+                label += f" ({'id ' + str(ident) if ident is not None else ''}{', ' if ident is not None and tag else ''}{tag or ''})"
+        elif isinstance(node, dict):
+            node = node.get(key)
+        parts.append(label)
+    return f"{''.join(parts) or '<root>'}: {error['msg']}"
+
+
+def _load(path: Path, model: type[BaseModel]) -> BaseModel:
+    try:
+        document = json.loads(Path(path).read_text())
+    except (OSError, json.JSONDecodeError) as exc:
+        raise RegisterMapError(f"{path}: cannot read map: {exc}") from exc
+    try:
+        return model.model_validate(document)
+    except ValidationError as exc:
+        reasons = "; ".join(_describe(error, document) for error in exc.errors())
+        raise RegisterMapError(f"{path}: invalid register map: {reasons}") from exc
+
+
+def load_sunspec_models(path: Path = SUNSPEC_MODELS_FILE) -> SunSpecModelTable:
+    table = _load(path, SunSpecModelTable)
+    assert isinstance(table, SunSpecModelTable)
+    return table
+
+
+def load_boiler_map(path: Path = BOILER_MAP_FILE) -> GenericRegisterMap:
+    register_map = _load(path, GenericRegisterMap)
+    assert isinstance(register_map, GenericRegisterMap)
+    try:
+        return register_map.require(BOILER_POINTS, writable=("setpoint_c", "heater_on"))
+    except RegisterMapError as exc:
+        raise RegisterMapError(f"{path}: invalid register map: {exc}") from exc

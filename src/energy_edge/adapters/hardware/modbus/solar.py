@@ -1,0 +1,69 @@
+"""A SunSpec PV inverter as the solar asset's hardware.
+
+Reads AC power from model 701 (DER AC measurement) where present, else
+103/102/101; the rating from model 121 WMax (or 120 WRtg, or the configured
+`rated_power_w`). Curtails through model 704 WMaxLimPct where present, else
+model 123 WMaxLimPct, and ALWAYS writes the revert timeout first, so an
+inverter whose edge controller dies returns to full output by itself.
+
+`available_power_w` is an estimate, since SunSpec has no MPP reading: when no
+limit is active, or the output sits below the limit, the inverter produces
+what the sun gives (available = W); when the output sits at the limit it is
+clipping, and the rating is the honest upper bound of what lifting the
+limit could bring.
+"""
+
+from __future__ import annotations
+
+from energy_edge.domain.hardware import SolarMeasurement, SolarSetpoint
+
+from .physical import power_within, required
+from .sunspec import MEASUREMENT_MODELS, ModelBlock
+from .sunspec_driver import SunSpecDriver, require_models
+
+CONTROL_MODELS = (704, 123)
+AT_LIMIT = 0.97  # output within 3 % of the limit counts as clipping
+
+
+class ModbusSolarInverter(SunSpecDriver[SolarMeasurement]):
+    """AssetHardware[SolarMeasurement, SolarSetpoint] over SunSpec."""
+
+    kind = "solar"
+    rating_points = ((121, "WMax"), (120, "WRtg"))
+
+    async def _read_once(self) -> SolarMeasurement:
+        await self.device.discover()
+        rated_w = await self.rating_w()
+        measurement, control = require_models(self.device, MEASUREMENT_MODELS, CONTROL_MODELS)
+        values = await self.device.read_model(measurement)
+        power_w = power_within(required(values["W"], f"model {measurement.model_id} W"), rated_w, "PV", signed=False)
+        limit_w = self._active_limit_w(control, await self.device.read_model(control), rated_w)
+        clipping = limit_w is not None and power_w >= AT_LIMIT * limit_w
+        return SolarMeasurement(power_w=power_w, available_power_w=rated_w if clipping else power_w)
+
+    @staticmethod
+    def _active_limit_w(control: ModelBlock, values: dict, rated_w: float) -> float | None:
+        enabled = values.get("WMaxLimPctEna" if control.model_id == 704 else "WMaxLim_Ena") == 1
+        percent = values.get("WMaxLimPct")
+        if control.model_id == 123 and values.get("Conn") == 0:
+            return 0.0
+        if not enabled or not isinstance(percent, (int, float)) or percent >= 100:
+            return None
+        return rated_w * percent / 100
+
+    async def apply(self, setpoint: SolarSetpoint) -> None:
+        async with self.writing():
+            await self._apply(setpoint)
+
+    async def _apply(self, setpoint: SolarSetpoint) -> None:
+        await self.device.discover()
+        rated_w = await self.rating_w()
+        (control,) = require_models(self.device, CONTROL_MODELS)
+        scale_factors = await self.device.read_model(control)
+        percent = min(100.0, max(0.0, setpoint.limit_w / rated_w * 100)) if setpoint.enabled else 0.0
+        revert = self.options.revert_timeout_s
+        if control.model_id == 704:
+            writes = {"WMaxLimPctRvrtTms": revert, "WMaxLimPctRvrt": 100.0, "WMaxLimPctEnaRvrt": 1, "WMaxLimPct": percent, "WMaxLimPctEna": 1}
+        else:
+            writes = {"WMaxLimPct_RvrtTms": revert, "Conn_RvrtTms": revert, "WMaxLimPct": percent, "WMaxLim_Ena": 1, "Conn": int(setpoint.enabled)}
+        await self.device.write_points(control, writes, scale_factors)
