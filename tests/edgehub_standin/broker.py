@@ -31,6 +31,7 @@ class Session:
         self.queue: deque[tuple[str, bytes]] = deque(maxlen=10_000)
         self.inflight: dict[int, tuple[str, bytes]] = {}
         self.writer: asyncio.StreamWriter | None = None
+        self.username = ""  # carries the SDK's api-version and the announced model-id
         self._next_id = 0
 
     @property
@@ -119,6 +120,7 @@ class Broker:
             old.writer = None
         present = old is not None and not connect.clean_session
         session = old if present else Session(connect.client_id)
+        session.username = connect.username
         self.sessions[connect.client_id] = session
         writer.write(mqtt.encode(mqtt.CONNACK, 0, bytes([1 if present else 0, 0])))
         session.resume(writer)

@@ -83,10 +83,15 @@ class EdgeHubModuleClient:
         self._gate = DesiredVersionGate(self._apply_desired, self._read_desired)
         self.watchdog = (
             None if watchdog_interval_s is None
-            else ReceiveWatchdog(self._probe, self._sdk_connected, interval_s=watchdog_interval_s, on_stall=on_stall)
+            else ReceiveWatchdog(self._probe, lambda: self.connected, interval_s=watchdog_interval_s, on_stall=on_stall)
         )
 
     # -- lifecycle ------------------------------------------------------------------
+    @property
+    def connected(self) -> bool:
+        """What the SDK believes; False while it is reconnecting to edgeHub."""
+        return self._sdk is not None and bool(self._sdk.connected)
+
     async def connect(self) -> None:
         self._loop = asyncio.get_running_loop()
         self._inbox = asyncio.Queue()
@@ -258,9 +263,6 @@ class EdgeHubModuleClient:
         await handler(message)
 
     # -- watchdog -------------------------------------------------------------------
-    def _sdk_connected(self) -> bool:
-        return self._sdk is not None and bool(self._sdk.connected)
-
     async def _probe(self) -> None:
         assert self._sdk is not None
         await self._sdk.get_twin()

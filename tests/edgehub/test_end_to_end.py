@@ -1,0 +1,149 @@
+"""The site over the real azure-iot-device SDK and the TLS edgeHub stand-in, without Azure.
+
+Asset modules are the real AssetModuleService with real assets and simulated
+hardware; the controller side is a small relay (the balancing controller is
+tested elsewhere): what is under test here is the edgeHub transport carrying
+telemetry, direct methods and twin configuration, and surviving an edgeHub restart.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.parse
+
+from energy_edge.adapters.clocks import ManualClock
+from energy_edge.adapters.hardware.simulated.battery import SimulatedBattery
+from energy_edge.adapters.hardware.simulated.pv import SimulatedPV
+from energy_edge.domain.assets.battery import Battery
+from energy_edge.domain.assets.solar import Solar
+from energy_edge.domain.messages import Message
+from energy_edge.domain.services.asset_service import AssetModuleService
+
+from ..helpers import eventually, eventually_async
+
+
+async def _battery(standin, **options) -> AssetModuleService:
+    clock = ManualClock(1_750_000_000.0)
+    service = AssetModuleService(standin.client("battery", **options), SimulatedBattery(clock), Battery(), clock, 1.0)
+    await service.start()
+    return service
+
+
+async def _solar(standin) -> AssetModuleService:
+    clock = ManualClock(1_750_000_000.0)
+    service = AssetModuleService(standin.client("solar"), SimulatedPV(clock), Solar(), clock, 1.0)
+    await service.start()
+    return service
+
+
+async def _relay_controller(standin, received: list[dict]):
+    """Receives asset telemetry and reports the site upstream, as the controller module does."""
+    controller = standin.client("controller")
+
+    async def on_telemetry(message: Message) -> None:
+        telemetry = json.loads(message.body)
+        received.append({**telemetry, "from": message.source_module})
+        await controller.send_message("cloud", Message.from_json({"last_seq": telemetry["seq"], "pv_w": telemetry["power_w"]}))
+
+    controller.on_input("telemetry", on_telemetry)
+    await controller.connect()
+    return controller
+
+
+async def test_telemetry_flows_from_solar_through_the_controller_to_upstream(standin):
+    received: list[dict] = []
+    controller = await _relay_controller(standin, received)
+    solar = await _solar(standin)
+    try:
+        sent = await solar.run_cycle()
+        await eventually(lambda: received and standin.upstream())
+        assert received[0]["from"] == "solar" and received[0]["seq"] == sent.seq and received[0]["kind"] == "solar"
+        upstream = standin.upstream()[0]
+        assert upstream.source_module == "controller"
+        assert json.loads(upstream.body)["last_seq"] == sent.seq
+        assert all(m.source_module == "controller" for m in standin.upstream()), "asset telemetry never goes upstream"
+    finally:
+        await solar.stop()
+        await controller.close()
+
+
+async def test_the_controller_invokes_battery_methods_with_every_status(standin):
+    battery = await _battery(standin)
+    controller = standin.client("controller")
+    await controller.connect()
+    try:
+        ok = await controller.invoke_method("battery", "start_charging", {"power_w": 1500, "ttl_s": 30}, timeout_s=5)
+        assert ok.status == 200 and battery.asset.state == "CHARGING"
+        bad = await controller.invoke_method("battery", "start_discharging", {"power_w": "lots"}, timeout_s=5)
+        assert bad.status == 400 and "power_w" in json.dumps(bad.payload)
+        assert battery.asset.state == "CHARGING", "a refused call changes nothing"
+        unknown = await controller.invoke_method("battery", "explode", {}, timeout_s=5)
+        assert unknown.status == 404
+        stopped = await controller.invoke_method("battery", "stop", {}, timeout_s=5)
+        assert stopped.status == 200 and battery.asset.state == "IDLE"
+        assert ("site-1/controller", "battery", "stop") in standin.hub.method_calls, "module-to-module over HTTPS"
+    finally:
+        await battery.stop()
+        await controller.close()
+
+
+async def test_a_desired_patch_reconfigures_the_battery_and_its_ack_is_reported(standin):
+    battery = await _battery(standin)
+    try:
+        version = await standin.set_desired("battery", {"max_charge_w": 3000.0})
+
+        async def acknowledged(name: str, av: int) -> bool:
+            return (await standin.twin("battery")).reported.get(name, {}).get("av") == av
+
+        await eventually_async(lambda: acknowledged("max_charge_w", version))
+        ack = (await standin.twin("battery")).reported["max_charge_w"]
+        assert ack["value"] == 3000.0 and ack["ac"] == 200
+        assert battery.asset.config.max_charge_w == 3000.0
+
+        refused = await standin.set_desired("battery", {"soc_min": 0.95})  # above soc_max: invalid
+        await eventually_async(lambda: acknowledged("soc_min", refused))
+        assert (await standin.twin("battery")).reported["soc_min"]["ac"] == 400
+        assert battery.asset.config.soc_min == 0.1, "the previous configuration stays in force"
+    finally:
+        await battery.stop()
+
+
+async def test_the_site_survives_an_edgehub_restart(standin):
+    received: list[dict] = []
+    controller = await _relay_controller(standin, received)
+    solar = await _solar(standin)
+    battery = await _battery(standin)
+    try:
+        first = await solar.run_cycle()
+        await eventually(lambda: len(received) == 1)
+
+        standin.go_down()
+        await eventually(lambda: not solar.client.connected and not controller.connected)
+        during = [await solar.run_cycle() for _ in range(5)]  # buffered in the outbox meanwhile
+        await eventually(lambda: len(solar.client.outbox) == 5)
+        standin.come_back()
+
+        await eventually(lambda: len(received) == 6, timeout_s=20)
+        assert [t["seq"] for t in received] == [first.seq, *(t.seq for t in during)], "nothing lost, in order"
+        response = await controller.invoke_method("battery", "stop", {}, timeout_s=5)
+        assert response.status == 200, "methods reach the battery after the restart"
+        version = await standin.set_desired("battery", {"max_discharge_w": 2500.0})
+
+        async def acknowledged() -> bool:
+            return (await standin.twin("battery")).reported.get("max_discharge_w", {}).get("av") == version
+
+        await eventually_async(acknowledged)
+    finally:
+        for module in (solar, battery):
+            await module.stop()
+        await controller.close()
+
+
+async def test_the_client_announces_its_plug_and_play_model_id(standin):
+    client = standin.client("battery", model_id="dtmi:energyedge:Battery;1")
+    await client.connect()
+    try:
+        username = urllib.parse.unquote(standin.hub.sessions["site-1/battery"].username)
+        assert "model-id=dtmi:energyedge:Battery;1" in username
+    finally:
+        await client.close()
