@@ -102,7 +102,8 @@ class MosquittoBroker:
 
     def __init__(self, workdir: Path, *, port: int | None = None, host: str = "127.0.0.1",
                  password_file: Path | None = None, acl_file: Path | None = None,
-                 tls: TlsFiles | None = None, tls_port: int | None = None) -> None:
+                 tls: TlsFiles | None = None, tls_port: int | None = None, config_text: str | None = None) -> None:
+        """`config_text` replaces the generated configuration (e.g. the shipped one, paths adjusted)."""
         self.binary = find_mosquitto()
         self.workdir = Path(workdir)
         self.host = host
@@ -110,7 +111,7 @@ class MosquittoBroker:
         self.tls_port = (tls_port or free_port(host)) if tls else None
         self.conf_file = self.workdir / "mosquitto.conf"
         self.workdir.mkdir(parents=True, exist_ok=True)
-        self.conf_file.write_text(render_config(
+        self.conf_file.write_text(config_text or render_config(
             port=self.port, host=host, data_dir=self.workdir, password_file=password_file,
             acl_file=acl_file, tls=tls, tls_port=self.tls_port))
         self._process: subprocess.Popen[bytes] | None = None

@@ -6,7 +6,7 @@ neither impersonate another nor write to an input no route feeds), its own
 method responses, reported twin, status and echo; it may read only its own
 inputs, method requests, desired twin and answers to its own calls, plus every
 module's status. Any module may call any module's methods, as in IoT Edge.
-The operator (CLI, cloud bridge) may do everything.
+The operator (CLI, cloud bridge, broker healthcheck) may do everything.
 `deployment/mosquitto/acl` is this function's output; a test keeps them equal.
 """
 
@@ -24,7 +24,7 @@ def render_acl(routes: RouteTable, modules: Iterable[str], prefix: str = "ee", o
     topics = Topics(prefix)
     p = topics.prefix
     lines = ["# generated from domain/topology.py DEFAULT_ROUTES by energy_edge.adapters.transports.mqtt_acl",
-             f"user {operator}", f"topic readwrite {p}/#", ""]
+             f"user {operator}", f"topic readwrite {p}/#", "topic read $SYS/#", ""]
     for module in modules:
         lines.append(f"user {module}")
         for route in routes.routes:
