@@ -1,0 +1,88 @@
+"""Baseline, controller and optimum side by side, and the figures `make quality` records.
+
+Savings ratio = (baseline - controller) / (baseline - optimum), on the
+adjusted cost (kpis.py): the share of the best possible savings the
+controller achieves. Undefined when the optimum saves (almost) nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .kpis import Kpis
+from .step_response import StepResponse
+
+SAVINGS_TARGET = 0.9
+MAX_MODE_CHANGES_PER_HOUR = 6.0
+MIN_SAVINGS_TO_COMPARE = 0.01  # currency units: below this the ratio is noise
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    scenario: str
+    baseline: Kpis
+    controller: Kpis
+    optimum: Kpis
+
+    @property
+    def savings_ratio(self) -> float | None:
+        best = self.baseline.adjusted_cost - self.optimum.adjusted_cost
+        if best < MIN_SAVINGS_TO_COMPARE:
+            return None
+        return (self.baseline.adjusted_cost - self.controller.adjusted_cost) / best
+
+    @property
+    def controller_violations(self) -> float:
+        """Seconds of SoC or temperature violation plus export-limit breach episodes: the target is zero."""
+        k = self.controller
+        return k.soc_violation_s + k.temperature_violation_s + k.export_limit_breaches
+
+
+def table(comparisons: list[Comparison], currency: str = "EUR") -> str:
+    header = (f"{'scenario':<22} {'baseline':>10} {'controller':>10} {'optimum':>10} {'ratio':>7}  "
+              f"{'violations':>10} {'max modes/h':>11}")
+    rows = [f"adjusted energy cost ({currency}); ratio = (baseline - controller) / (baseline - optimum), "
+            f"target >= {SAVINGS_TARGET:g}", header, "-" * len(header)]
+    for c in comparisons:
+        ratio = "n/a" if c.savings_ratio is None else f"{c.savings_ratio:.3f}"
+        rows.append(f"{c.scenario:<22} {c.baseline.adjusted_cost:>10.2f} {c.controller.adjusted_cost:>10.2f} "
+                    f"{c.optimum.adjusted_cost:>10.2f} {ratio:>7}  {c.controller_violations:>10g} "
+                    f"{c.controller.max_mode_changes_per_hour:>11.2f}")
+    return "\n".join(rows)
+
+
+def figure(value: float | None, unit: str, target: str = "", met: bool | None = None) -> dict[str, Any]:
+    """One entry of bench-results.json (the format of benchmarks/result.py)."""
+    return {"value": value, "unit": unit, "target": target, "met": met}
+
+
+def figures(comparisons: list[Comparison], step: StepResponse | None = None) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    for c in comparisons:
+        prefix = f"quality_{c.scenario}"
+        ratio = c.savings_ratio
+        out[f"{prefix}_savings_ratio"] = figure(ratio, "ratio", f">= {SAVINGS_TARGET:g}",
+                                                None if ratio is None else ratio >= SAVINGS_TARGET)
+        for policy in ("baseline", "controller", "optimum"):
+            out[f"{prefix}_{policy}_adjusted_cost"] = figure(getattr(c, policy).adjusted_cost, "EUR")
+        out[f"{prefix}_controller_violations"] = figure(c.controller_violations, "count", "== 0",
+                                                        c.controller_violations == 0)
+        modes = c.controller.max_mode_changes_per_hour
+        out[f"{prefix}_controller_max_mode_changes_per_hour"] = figure(
+            modes, "1/h", f"<= {MAX_MODE_CHANGES_PER_HOUR:g}", modes <= MAX_MODE_CHANGES_PER_HOUR)
+    if step is not None:
+        out["quality_load_step_20kw_settling_cycles"] = figure(
+            step.settling_cycles, "cycles", "<= 6", step.settling_cycles is not None and step.settling_cycles <= 6)
+        out["quality_load_step_20kw_overshoot_ratio"] = figure(step.overshoot_ratio, "ratio", "<= 0.05",
+                                                               step.overshoot_ratio <= 0.05)
+    return out
+
+
+def merge_into(path: Path, new: dict[str, dict[str, Any]]) -> None:
+    """Add (or replace) these figures in bench-results.json, keeping everyone else's."""
+    results = json.loads(path.read_text()) if path.exists() else {}
+    results.update(new)
+    path.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
