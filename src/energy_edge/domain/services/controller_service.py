@@ -1,0 +1,182 @@
+"""The controller module's service: telemetry in, balancing each cycle, setpoints out.
+
+It keeps the latest telemetry of every asset, balances the grid once per
+`policy.cycle_s`, calls an asset's direct method only when its setpoint changed
+or its lease needs refreshing, and reports the site on output `cloud`. Nothing an
+asset or the transport does (bad telemetry, timeouts, refusals) stops the loop:
+each failure is counted, logged and retried next cycle, and every asset's TTL
+lease keeps the site safe meanwhile.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import Counter
+from typing import Any
+
+from ..balancing import BalancerMemory, Decision, Policy, Setpoint, SiteSnapshot, balance
+from ..errors import InvalidPayload, MalformedMessage
+from ..messages import Message, pnp_ack
+from ..ports import Clock, GridMeter, ModuleClient
+from ..status import Status
+from ..telemetry import AssetTelemetry, decode_asset_telemetry
+from ..topology import CLOUD_OUTPUT, TELEMETRY_INPUT
+from .setpoint_commands import Command, SentCommand, command_for, needs_sending
+from .site_report import site_report
+
+log = logging.getLogger(__name__)
+
+STALE_AFTER_CYCLES = 3  # an asset silent for this many cycles no longer counts
+MAX_PENDING_DURATIONS = 10_000  # cycle durations kept while reports cannot be sent
+
+
+class ControllerService:
+    """Balances the site; the telemetry module may read the public counters below."""
+
+    def __init__(self, client: ModuleClient, meter: GridMeter, clock: Clock, policy: Policy = Policy(), *,
+                 method_timeout_s: float = 2.0) -> None:
+        self.client = client
+        self.meter = meter
+        self.clock = clock
+        self.policy = policy
+        self.method_timeout_s = method_timeout_s
+        self.latest: dict[str, AssetTelemetry] = {}  # by module
+        self.cycles_total = 0
+        self.malformed_messages_total: Counter[str] = Counter()  # by reason (the rule, e.g. "telemetry.soc")
+        self.method_calls_total = 0
+        self.method_errors_total: Counter[int] = Counter()  # by status code (504, 409, 400, 404, 500)
+        self.meter_errors_total = 0
+        self.cycle_durations_s: list[float] = []  # since the last site report
+        self.last_decision: Decision | None = None
+        self.last_grid_power_w: float | None = None
+        self.policy_version: int | None = None  # $version of the desired document in force
+        self._seen_in_cycle: dict[str, int] = {}
+        self._memory = BalancerMemory()
+        self._sent: dict[str, SentCommand] = {}
+        self._last_report_at: float | None = None
+        self._running = False
+
+    # -- lifecycle -----------------------------------------------------------------------
+    async def start(self) -> None:
+        self.client.on_input(TELEMETRY_INPUT, self.on_telemetry)
+        self.client.on_desired_patch(self.apply_desired)
+        await self.client.connect()
+        await self.apply_desired((await self.client.get_twin()).desired)
+
+    async def run(self) -> None:
+        """Balance every `policy.cycle_s` until `stop()`; a bug in one cycle does not end the loop."""
+        self._running = True
+        while self._running:
+            try:
+                await self.run_cycle()
+            except Exception:
+                log.exception("controller cycle failed; next cycle retries")
+            await self.clock.sleep(self.policy.cycle_s)
+
+    async def stop(self) -> None:
+        self._running = False
+        await self.client.close()
+
+    # -- inputs --------------------------------------------------------------------------
+    async def on_telemetry(self, message: Message) -> None:
+        try:
+            telemetry = decode_asset_telemetry(message.body)
+        except MalformedMessage as exc:
+            self.malformed_messages_total[exc.rule] += 1
+            log.warning("malformed telemetry from %s ignored: %s", message.source_module or "unknown", exc)
+            return
+        self.latest[telemetry.module] = telemetry
+        self._seen_in_cycle[telemetry.module] = self.cycles_total
+
+    def is_stale(self, module: str) -> bool:
+        return self.cycles_total - self._seen_in_cycle.get(module, -STALE_AFTER_CYCLES) >= STALE_AFTER_CYCLES
+
+    async def apply_desired(self, desired: dict[str, Any]) -> None:
+        """Apply a desired document or patch as a whole, acknowledging each property (PnP)."""
+        version = int(desired.get("$version", 0))
+        if self.policy_version is not None and version <= self.policy_version:
+            log.info("desired $version %d ignored: %d already applied", version, self.policy_version)
+            return
+        self.policy_version = version
+        properties = {key: value for key, value in desired.items() if not key.startswith("$")}
+        try:
+            self.policy = Policy.from_desired(properties, base=self.policy)
+        except InvalidPayload as exc:
+            log.warning("desired $version %d refused, previous policy kept: %s", version, exc)
+            acks = {name: pnp_ack(value, Status.BAD_REQUEST, version,
+                                  exc.reason if name == exc.rule else f"not applied: {exc.rule}: {exc.reason}")
+                    for name, value in properties.items()}
+        else:
+            acks = {name: pnp_ack(value, Status.OK, version, "applied") for name, value in properties.items()}
+        if acks:
+            await self.client.patch_reported(acks)
+
+    # -- the cycle -----------------------------------------------------------------------
+    async def run_cycle(self) -> Decision | None:
+        """Meter, snapshot, balance, actuate what changed, and report when due."""
+        started = time.perf_counter()
+        now = self.clock.now()
+        decision = None
+        try:
+            grid = await self.meter.read_grid_power_w()
+        except Exception as exc:  # an unreadable meter skips balancing; asset leases keep the site safe
+            self.meter_errors_total += 1
+            log.warning("grid meter unreadable, cycle skipped: %r", exc)
+        else:
+            self.last_grid_power_w = grid
+            usable = [t for module, t in self.latest.items() if not self.is_stale(module)]
+            decision = balance(SiteSnapshot.from_telemetry(now, grid, usable), self.policy, self._memory)
+            self._memory, self.last_decision = decision.memory, decision
+            await self._actuate(decision.setpoints, now)
+        self.cycles_total += 1
+        self.cycle_durations_s.append(time.perf_counter() - started)
+        if self._last_report_at is None or now - self._last_report_at >= self.policy.reporting_interval_s:
+            await self._report(now)
+        return decision
+
+    async def _actuate(self, setpoints: dict[str, Setpoint], now: float) -> None:
+        for module in [m for m in self._sent if m not in setpoints]:
+            del self._sent[module]  # stale or faulted: send afresh once it counts again
+        ttl_s = self.policy.setpoint_ttl_s
+        calls = []
+        for module, setpoint in setpoints.items():
+            command = command_for(setpoint, ttl_s)
+            if needs_sending(setpoint.kind, command, self._sent.get(module), now, ttl_s):
+                calls.append(self._invoke(module, command, now))
+        await asyncio.gather(*calls)
+
+    async def _invoke(self, module: str, command: Command, now: float) -> None:
+        self.method_calls_total += 1
+        try:
+            response = await self.client.invoke_method(module, command.method, command.payload, self.method_timeout_s)
+            status = response.status
+        except Exception:  # transports answer failures with a status; one that raises still must not stop us
+            log.exception("invoking %s.%s raised", module, command.method)
+            status, response = int(Status.INTERNAL), None
+        if status == Status.OK:
+            self._sent[module] = SentCommand(command, now)
+            return
+        self.method_errors_total[status] += 1
+        self._sent.pop(module, None)
+        log.warning("%s.%s answered %d, retried next cycle: %s", module, command.method, status,
+                    None if response is None else response.payload)
+
+    async def _report(self, now: float) -> None:
+        counters = {
+            "malformed_messages_total": dict(self.malformed_messages_total),
+            "method_calls_total": self.method_calls_total,
+            "method_errors_total": {str(code): count for code, count in self.method_errors_total.items()},
+            "meter_errors_total": self.meter_errors_total,
+        }
+        assets = [(t, self.is_stale(module)) for module, t in self.latest.items()]
+        report = site_report(now, self.last_grid_power_w, assets, counters, self.cycle_durations_s)
+        try:
+            await self.client.send_message(CLOUD_OUTPUT, Message.from_json(report))
+        except Exception as exc:  # the next report carries these durations instead (bounded)
+            log.warning("site report not sent: %r", exc)
+            del self.cycle_durations_s[:-MAX_PENDING_DURATIONS]
+            return
+        self._last_report_at = now
+        self.cycle_durations_s = []

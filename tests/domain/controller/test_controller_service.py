@@ -1,0 +1,220 @@
+"""ControllerService on the in-memory hub with fake asset modules, meter and clock."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import pytest
+
+from energy_edge.domain.balancing import Policy
+from energy_edge.domain.messages import Message
+from energy_edge.domain.status import Status
+
+from .fakes import Site, battery_telemetry, boiler_telemetry, solar_telemetry
+
+ALL = ("solar", "battery", "boiler")
+
+
+async def test_setpoints_are_sent_on_change_and_refreshed_at_half_the_ttl() -> None:
+    site = await Site(Policy(setpoint_ttl_s=30.0), grid_power_w=2_000.0).start(*ALL)
+    await site.cycle()
+    assert site.calls() == {
+        "battery": [("start_discharging", {"power_w": 2_000.0, "ttl_s": 30.0})],
+        "solar": [("set_output", {"limit_w": 8_000.0, "ttl_s": 30.0})],
+        "boiler": [("set_temperature", {"temperature_c": 45.0, "ttl_s": 30.0})],
+    }
+    for _ in range(10):  # nothing changes: no method traffic
+        await site.cycle()
+    assert site.calls() == {"battery": [], "solar": [], "boiler": []}
+    site.clock.t += 4.0  # 15 s after the first send: half the lease
+    await site.cycle()
+    assert {module: [name for name, _ in calls] for module, calls in site.calls().items()} == {
+        "battery": ["start_discharging"], "solar": ["set_output"], "boiler": ["set_temperature"]}
+    site.meter.grid_power_w = 3_000.0  # 1 kW more import: only the battery moves
+    await site.cycle()
+    assert site.calls() == {"battery": [("start_discharging", {"power_w": 3_000.0, "ttl_s": 30.0})],
+                            "solar": [], "boiler": []}
+    assert site.controller.method_calls_total == 7 and not site.controller.method_errors_total
+
+
+async def test_a_stopped_battery_is_not_refreshed() -> None:
+    site = await Site(Policy(setpoint_ttl_s=4.0)).start("battery")
+    for _ in range(6):
+        await site.cycle()
+    assert site.calls() == {"battery": [("stop", {})]}
+
+
+async def test_method_failures_are_counted_by_status_and_retried_next_cycle(caplog) -> None:
+    site = await Site(grid_power_w=2_000.0).start("solar", "boiler")
+    await site.publish_all()
+    await site.controller.on_telemetry(Message(battery_telemetry(timestamp=site.clock.now()).to_json()))
+    site.assets["boiler"].status = Status.CONFLICT
+    with caplog.at_level(logging.WARNING):
+        await site.controller.run_cycle()
+    assert site.controller.method_errors_total == {504: 1, 409: 1}
+    assert "battery.start_discharging answered 504" in caplog.text
+    await site.controller.on_telemetry(Message(battery_telemetry(timestamp=site.clock.now()).to_json()))
+    await site.publish_all()
+    await site.controller.run_cycle()  # the failed ones are tried again, the solar is not
+    assert site.controller.method_errors_total == {504: 2, 409: 2}
+    assert [len(calls) for calls in site.calls().values()] == [1, 2]
+    assert site.controller.method_calls_total == 5
+
+
+async def test_a_transport_that_raises_counts_as_500() -> None:
+    site = await Site().start("battery")
+
+    async def broken(*_args, **_kwargs):
+        raise RuntimeError("link lost")
+
+    site.controller.client.invoke_method = broken  # type: ignore[method-assign]
+    await site.cycle()
+    assert site.controller.method_errors_total == {500: 1}
+
+
+async def test_an_asset_silent_for_three_cycles_no_longer_counts() -> None:
+    site = await Site(grid_power_w=1_000.0).start("battery")
+    await site.publish_all()
+    counted = []
+    for _ in range(5):
+        decision = await site.controller.run_cycle()
+        counted.append("battery" in decision.setpoints)
+    assert counted == [True, True, True, False, False]
+    assert site.controller.is_stale("battery")
+    await site.publish_all()  # back: counted and sent afresh
+    site.calls()
+    decision = await site.controller.run_cycle()
+    assert "battery" in decision.setpoints and site.calls()["battery"]
+
+
+async def test_a_faulted_asset_does_not_count() -> None:
+    site = await Site(grid_power_w=1_000.0).start("battery")
+    faulted = battery_telemetry(state="FAULT")
+    await site.assets["battery"].publish(faulted)
+    decision = await site.controller.run_cycle()
+    assert decision.setpoints == {} and site.calls() == {"battery": []}
+
+
+async def test_malformed_telemetry_is_counted_by_reason_logged_and_ignored(caplog) -> None:
+    site = await Site().start("solar")
+    await site.assets["solar"].publish(solar_telemetry(power_w=1_234.0))
+    client = site.assets["solar"].client
+    with caplog.at_level(logging.WARNING):
+        await client.send_message("telemetry", Message(b"{not json"))
+        await client.send_message("telemetry", Message(b'{"kind": "solar", "module": "solar"}'))
+        await client.send_message("telemetry", Message(b'{"kind": "kettle"}'))
+        await client.send_message("telemetry", Message(b"[]"))
+    assert site.controller.malformed_messages_total == {"telemetry.json": 2, "telemetry.kind": 1, "telemetry.seq": 1}
+    assert "malformed telemetry from solar ignored" in caplog.text
+    assert site.controller.latest["solar"].power_w == 1_234.0
+
+
+async def test_site_report_aggregates_fresh_assets_every_interval() -> None:
+    site = await Site(Policy(reporting_interval_s=5.0), grid_power_w=-500.0).start(*ALL)
+    controller = site.controller
+    await controller.on_telemetry(Message(battery_telemetry("battery2", soc=0.8, capacity_wh=30_000.0).to_json()))
+    await controller.on_telemetry(Message(b"oops"))
+    for _ in range(7):
+        await site.publish_all()
+        await site.controller.run_cycle()
+        site.clock.t += 1.0
+    reports = site.reports()
+    assert len(reports) == 2  # at the first cycle, then 5 s later
+    first, second = reports
+    assert len(first["cycle_durations_s"]) == 1 and len(second["cycle_durations_s"]) == 5
+    assert all(d >= 0 for d in second["cycle_durations_s"])
+    assert second["timestamp"] == 1_005.0 and second["grid_power_w"] == -500.0
+    assert second["pv_power_w"] == 3_000.0 and second["boiler_temperature_c"] == 60.0
+    assert first["battery_soc"] == pytest.approx((0.5 * 10_000 + 0.8 * 30_000) / 40_000)
+    assert second["battery_soc"] == 0.5  # battery2 went stale: it no longer counts
+    assert {a["module"]: a["stale"] for a in second["assets"]} == {
+        "solar": False, "battery": False, "boiler": False, "battery2": True}
+    assert second["assets"][0].keys() == {"module", "kind", "state", "power_w", "stale"}
+    assert second["counters"]["malformed_messages_total"] == {"telemetry.json": 1}
+    assert second["counters"]["method_calls_total"] == controller.method_calls_total
+    # battery2 has no module behind it: its calls time out until it goes stale
+    assert second["counters"]["method_errors_total"] == {"504": 3} == {str(k): v for k, v in
+                                                                      controller.method_errors_total.items()}
+    assert len(controller.cycle_durations_s) == 1  # emptied at each report
+
+
+async def test_site_report_without_batteries_or_boilers() -> None:
+    site = await Site().start("solar")
+    await site.cycle()
+    (report,) = site.reports()
+    assert report["battery_soc"] is None and report["boiler_temperature_c"] is None
+
+
+async def test_an_unreadable_meter_skips_the_cycle_but_not_the_loop() -> None:
+    site = await Site().start("battery")
+    site.meter.error = OSError("modbus timeout")
+    await site.cycle()
+    assert site.controller.meter_errors_total == 1 and site.calls() == {"battery": []}
+    assert site.reports()[0]["counters"]["meter_errors_total"] == 1
+
+
+async def test_a_report_that_cannot_be_sent_keeps_its_durations() -> None:
+    site = await Site().start("battery")
+    await site.controller.client.close()
+    await site.controller.run_cycle()
+    await site.controller.run_cycle()
+    assert len(site.controller.cycle_durations_s) == 2 and site.reports() == []
+
+
+async def test_policy_from_the_twin_is_acknowledged_per_property() -> None:
+    site = Site()
+    await site.hub.set_desired("controller", {"export_limit_w": 5_000.0})  # before the module starts
+    await site.start()
+    controller = site.controller
+    assert controller.policy.export_limit_w == 5_000.0 and controller.policy_version == 1
+    reported = site.hub.twin("controller").reported
+    assert reported["export_limit_w"] == {"value": 5_000.0, "ac": 200, "av": 1, "ad": "applied"}
+
+    await site.hub.set_desired("controller", {"ramp_limit_w": -1, "deadband_w": 10})
+    reported = site.hub.twin("controller").reported
+    assert reported["ramp_limit_w"]["ac"] == 400 and reported["ramp_limit_w"]["av"] == 2
+    assert ">" in reported["ramp_limit_w"]["ad"]
+    assert reported["deadband_w"]["ac"] == 400 and "ramp_limit_w" in reported["deadband_w"]["ad"]
+    assert controller.policy.deadband_w == Policy().deadband_w and controller.policy.export_limit_w == 5_000.0
+
+    await site.hub.set_desired("controller", {"deadband_w": 10})
+    assert controller.policy.deadband_w == 10 and site.hub.twin("controller").reported["deadband_w"]["ac"] == 200
+    before = dict(site.hub.twin("controller").reported)
+    await controller.apply_desired({"$version": 3, "deadband_w": 10})  # the same version again: nothing
+    await controller.apply_desired({"$version": 2, "deadband_w": 99})  # older: ignored
+    assert site.hub.twin("controller").reported == before and controller.policy.deadband_w == 10
+
+
+async def test_run_loops_every_cycle_until_stopped() -> None:
+    site = await Site(Policy(cycle_s=2.0)).start("battery")
+    start = site.clock.now()
+    task = asyncio.create_task(site.controller.run())
+    while site.controller.cycles_total < 3:
+        await asyncio.sleep(0)
+    await site.controller.stop()
+    await asyncio.wait_for(task, 5)
+    assert site.clock.now() - start >= 6.0
+
+
+async def test_a_failing_cycle_does_not_end_the_loop(monkeypatch) -> None:
+    site = await Site().start()
+    calls = 0
+
+    async def failing() -> None:
+        nonlocal calls
+        calls += 1
+        if calls >= 3:
+            site.controller._running = False
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr(site.controller, "run_cycle", failing)
+    await asyncio.wait_for(site.controller.run(), 5)
+    assert calls == 3
+
+
+async def test_boiler_setpoint_follows_surplus() -> None:
+    site = await Site(grid_power_w=-9_000.0).start("boiler")
+    await site.assets["boiler"].publish(boiler_telemetry())
+    await site.controller.run_cycle()
+    assert site.calls()["boiler"] == [("set_temperature", {"temperature_c": 85.0, "ttl_s": 30.0})]
