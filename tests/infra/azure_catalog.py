@@ -91,6 +91,6 @@ API_VERSIONS: dict[str, frozenset[str]] = {
     "Microsoft.OperationalInsights/workspaces": frozenset({"2020-08-01", "2022-10-01"}),
     "Microsoft.Insights/diagnosticSettings": frozenset({"2021-05-01-preview"}),
     "Microsoft.Insights/metricAlerts": frozenset({"2018-03-01"}),
-    "Microsoft.Insights/scheduledQueryRules": frozenset({"2022-06-15", "2023-03-15-preview", "2023-12-01"}),
+    "Microsoft.Insights/scheduledQueryRules": frozenset({"2021-08-01", "2023-03-15-preview", "2023-12-01"}),
     "Microsoft.Authorization/roleAssignments": frozenset({"2022-04-01"}),
 }
