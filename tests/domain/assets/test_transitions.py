@@ -107,3 +107,12 @@ def test_state_machine_lists_and_checks_events():
     assert "set_output:curtailed" in solar.machine.events()
     assert solar.machine.allows("start:full")
     assert not solar.machine.allows("reset")
+
+
+@pytest.mark.parametrize("asset, kind", [(Solar(), "solar"), (Battery(), "battery"), (Boiler(), "boiler")])
+def test_telemetry_values_match_the_schema_exactly(asset, kind):
+    from energy_edge.domain.telemetry import _KIND_FIELDS
+    values = asset.telemetry_values()
+    assert values.keys() == _KIND_FIELDS[kind].keys()
+    for name, typ in _KIND_FIELDS[kind].items():
+        assert isinstance(values[name], typ)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from abc import ABC, abstractmethod
 from enum import StrEnum
 from typing import Any, Callable, ClassVar, Generic, Mapping, TypeVar
 
@@ -37,7 +38,7 @@ def with_fault_and_reset(table: Table[S], states: type[S], fault: S, reset_to: S
     return full
 
 
-class Asset(Generic[S, C]):
+class Asset(ABC, Generic[S, C]):
     """Base of Solar, Battery and Boiler; `C` is the asset's frozen config dataclass."""
 
     kind: ClassVar[str]
@@ -105,12 +106,14 @@ class Asset(Generic[S, C]):
         if self.lease.take_expiry(now):
             self._on_lease_expired()
 
+    @abstractmethod
     def _on_lease_expired(self) -> None:
-        raise NotImplementedError
+        """Fall back to the safe state: the controller stopped refreshing its setpoint."""
 
     # -- telemetry ------------------------------------------------------------------
+    @abstractmethod
     def telemetry_values(self) -> dict[str, Any]:
-        raise NotImplementedError
+        """The kind's own telemetry fields, exactly those of `telemetry._KIND_FIELDS[kind]`."""
 
     # -- twin configuration -----------------------------------------------------------
     def configure(self, desired: Any) -> dict[str, Any]:

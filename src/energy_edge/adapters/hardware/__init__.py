@@ -1,0 +1,1 @@
+"""Hardware adapters (the `AssetHardware` port): simulators and Modbus drivers."""

@@ -1,0 +1,49 @@
+"""A simulated PV inverter: sun position × clear sky × seeded clouds, limited by the setpoint."""
+
+from __future__ import annotations
+
+from ....domain.hardware import SolarMeasurement, SolarSetpoint
+from ....domain.ports import Clock
+from .faults import InjectableFault
+from .series import SeededAR1
+from .sun import clear_sky_ghi_w_m2, solar_elevation_deg
+
+STC_IRRADIANCE_W_M2 = 1000.0  # rated power is given at standard test conditions
+
+
+class SimulatedPV(InjectableFault):
+    """Implements AssetHardware[SolarMeasurement, SolarSetpoint]; clouds are an AR(1) clearness index."""
+
+    def __init__(self, clock: Clock, *, rated_power_w: float = 5000.0, latitude_deg: float = 52.37,
+                 longitude_deg: float = 4.90, seed: int = 0, mean_clearness: float = 0.8,
+                 cloud_sigma: float = 0.025, cloud_phi: float = 0.97, cloud_step_s: float = 60.0) -> None:
+        self.clock = clock
+        self.rated_power_w = rated_power_w
+        self.latitude_deg = latitude_deg
+        self.longitude_deg = longitude_deg
+        self.mean_clearness = mean_clearness
+        self.clouds = SeededAR1(seed, clock.now(), cloud_step_s, cloud_phi, cloud_sigma)
+        self.setpoint = SolarSetpoint(enabled=False, limit_w=0.0)
+
+    def clearness(self, t: float) -> float:
+        return min(1.0, max(0.05, self.mean_clearness + self.clouds.value(t)))
+
+    def available_power_w(self) -> float:
+        """What the array could give now (maximum power point), never above its rating."""
+        t = self.clock.now()
+        ghi = clear_sky_ghi_w_m2(solar_elevation_deg(self.latitude_deg, self.longitude_deg, t))
+        return min(self.rated_power_w, self.rated_power_w * ghi / STC_IRRADIANCE_W_M2 * self.clearness(t))
+
+    def power_w(self) -> float:
+        """What the inverter feeds into the bus now (>= 0)."""
+        if not self.setpoint.enabled:
+            return 0.0
+        return min(self.available_power_w(), max(0.0, self.setpoint.limit_w))
+
+    async def read(self) -> SolarMeasurement:
+        self._raise_if_faulty()
+        return SolarMeasurement(power_w=self.power_w(), available_power_w=self.available_power_w())
+
+    async def apply(self, setpoint: SolarSetpoint) -> None:
+        self._raise_if_faulty()
+        self.setpoint = setpoint

@@ -1,0 +1,179 @@
+"""One asset module's loop: hardware in, state machine, setpoint out, telemetry to the hub.
+
+The service joins an asset (pure state machine) to its ports. It keeps two
+promises: nothing a caller sends crashes the module (every error becomes a
+status code or a twin acknowledgement), and the asset keeps running its own
+fail-safe logic every cycle whether or not anyone talks to it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any, Protocol
+
+from ..errors import DomainError, HardwareFault
+from ..messages import Message, MethodRequest, MethodResponse, pnp_ack
+from ..ports import AssetHardware, Clock, ModuleClient
+from ..status import Status
+from ..telemetry import AssetTelemetry
+from ..topology import TELEMETRY_OUTPUT
+
+log = logging.getLogger(__name__)
+
+
+class ServedAsset(Protocol):
+    """What the service needs from Solar, Battery or Boiler."""
+
+    kind: str
+    state: Any
+    power_w: float
+    fault_reason: str | None
+    last_event: str | None
+
+    @property
+    def lease(self) -> Any: ...
+
+    def handle(self, method: str, payload: Any, now: float) -> dict[str, Any]: ...
+
+    def observe(self, measurement: Any, now: float) -> None: ...
+
+    def setpoint(self) -> Any: ...
+
+    def telemetry_values(self) -> dict[str, Any]: ...
+
+    def configure(self, desired: Any) -> dict[str, Any]: ...
+
+    def fault(self, reason: str) -> None: ...
+
+
+class AssetModuleService:
+    """Serves one asset as an IoT Edge module over any `ModuleClient` transport."""
+
+    def __init__(self, client: ModuleClient, hardware: AssetHardware[Any, Any], asset: ServedAsset,
+                 clock: Clock, cycle_s: float) -> None:
+        if cycle_s <= 0:
+            raise ValueError(f"cycle_s must be > 0, got {cycle_s}")
+        self.client = client
+        self.hardware = hardware
+        self.asset = asset
+        self.clock = clock
+        self.cycle_s = cycle_s
+        self.seq = 0
+        self.applied_version = -1  # the desired $version last handled (valid or not)
+        self._lock = asyncio.Lock()  # one writer of the asset and the hardware at a time
+        self._running = False
+        self._task: asyncio.Task[None] | None = None
+
+    # -- lifecycle ------------------------------------------------------------------
+    async def start(self) -> None:
+        self.client.on_method(self.on_method)
+        self.client.on_desired_patch(self.on_desired_patch)
+        await self.client.connect()
+        twin = await self.client.get_twin()
+        await self.on_desired_patch(twin.desired)
+
+    async def run(self) -> None:
+        """Cycle until cancelled or stopped; a failing cycle is logged and the next one runs."""
+        self._running = True
+        self._task = asyncio.current_task()
+        try:
+            while self._running:
+                try:
+                    await self.run_cycle()
+                except Exception:
+                    log.exception("%s: cycle failed", self.client.module_id)
+                if self._running:
+                    await self.clock.sleep(self.cycle_s)
+        except asyncio.CancelledError:
+            if self._running:  # cancelled from outside, not by stop()
+                raise
+        finally:
+            self._task = None
+
+    async def stop(self) -> None:
+        """End `run()` (it returns normally) and close the connection."""
+        self._running = False
+        if self._task is not None and self._task is not asyncio.current_task():
+            self._task.cancel()
+        await self.client.close()
+
+    async def run_cycle(self) -> AssetTelemetry:
+        """Read, observe (band, thermostat, lease), apply the setpoint, publish telemetry."""
+        try:
+            measurement = await self.hardware.read()
+        except HardwareFault as exc:
+            async with self._lock:
+                self.asset.fault(exc.reason)
+                await self._try_safe_setpoint()
+        else:
+            async with self._lock:
+                self.asset.observe(measurement, self.clock.now())
+                await self._apply()
+        return await self.publish()
+
+    async def _try_safe_setpoint(self) -> None:
+        """Best effort: tell an unreadable device to stop too; its read fault stays the reason."""
+        try:
+            await self.hardware.apply(self.asset.setpoint())
+        except HardwareFault:
+            pass
+
+    async def publish(self) -> AssetTelemetry:
+        self.seq += 1
+        asset = self.asset
+        telemetry = AssetTelemetry(
+            module=self.client.module_id, kind=asset.kind, seq=self.seq, timestamp=self.clock.now(),
+            state=str(asset.state), power_w=float(asset.power_w), fault_reason=asset.fault_reason,
+            setpoint_expires_at=asset.lease.expires_at, values=asset.telemetry_values(),
+        )
+        properties = {"kind": asset.kind}
+        if asset.last_event:
+            properties["last_event"] = asset.last_event
+        await self.client.send_message(TELEMETRY_OUTPUT, Message(telemetry.to_json(), properties))
+        return telemetry
+
+    async def _apply(self) -> None:
+        """Write the asset's setpoint; a device that refuses it puts the asset in FAULT."""
+        try:
+            await self.hardware.apply(self.asset.setpoint())
+        except HardwareFault as exc:
+            self.asset.fault(exc.reason)
+
+    # -- direct methods -------------------------------------------------------------
+    async def on_method(self, request: MethodRequest) -> MethodResponse:
+        try:
+            async with self._lock:
+                result = self.asset.handle(request.name, request.payload, self.clock.now())
+                await self._apply()
+            return MethodResponse(int(Status.OK), result)
+        except DomainError as err:
+            log.info("%s.%s refused: %s", self.client.module_id, request.name, err)
+            return MethodResponse(int(err.status), err.as_payload())
+        except Exception as exc:  # a bug must answer 500, not take the module down
+            log.exception("%s.%s failed", self.client.module_id, request.name)
+            return MethodResponse.error(Status.INTERNAL, "internal", repr(exc))
+
+    # -- twin -----------------------------------------------------------------------
+    async def on_desired_patch(self, patch: dict[str, Any]) -> None:
+        """Validate and apply a desired patch as a whole; acknowledge each property (PnP)."""
+        try:
+            version = int(patch.get("$version", 0))
+            properties = {k: v for k, v in patch.items() if not k.startswith("$")}
+            if version <= self.applied_version or not properties:
+                self.applied_version = max(self.applied_version, version)
+                return
+            self.applied_version = version
+            try:
+                async with self._lock:
+                    applied = self.asset.configure(properties)
+                    await self._apply()
+                acks = {name: pnp_ack(value, Status.OK, version) for name, value in applied.items()}
+            except DomainError as err:
+                log.warning("%s: desired v%s refused: %s", self.client.module_id, version, err)
+                acks = {name: pnp_ack(value, Status.BAD_REQUEST, version, str(err))
+                        for name, value in properties.items()}
+            if acks:
+                await self.client.patch_reported(acks)
+        except Exception:
+            log.exception("%s: desired patch handling failed", self.client.module_id)
