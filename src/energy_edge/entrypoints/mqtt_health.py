@@ -18,7 +18,8 @@ from ..adapters.transports.mqtt_topics import Topics
 from .mqtt_settings import MqttSettings
 
 
-async def is_online(module_id: str, settings: MqttSettings, timeout_s: float = 5.0) -> bool:
+async def is_online(module_id: str, settings: MqttSettings, timeout_s: float = 2.0) -> bool:
+    # A retained status arrives right after the subscription; 2 s only matters when there is none.
     config = settings.to_config()
     topic = Topics(config.topic_prefix).status(module_id)
     seen: asyncio.Queue[bytes] = asyncio.Queue()
