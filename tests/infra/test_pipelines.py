@@ -8,6 +8,7 @@ import re
 
 import pytest
 
+from tests.infra import pipelines_model
 from tests.infra.pipelines_model import (
     REPO_ROOT,
     ROOT_PIPELINE,
@@ -65,6 +66,16 @@ def test_the_added_code_coverage_entry_is_as_strict_as_the_schema():
     assert any("codeCoverageTool" in p for p in schema_problems(test_stage))
     del publish["inputs"]["codeCoverageTool"], publish["inputs"]["summaryFileLocation"]
     assert schema_problems(test_stage)
+
+
+def test_validation_skips_with_the_path_when_the_shared_schemas_are_absent(monkeypatch, tmp_path):
+    monkeypatch.setattr(pipelines_model, "SCHEMA", tmp_path / "shared" / "schemas" / "azure-pipelines.schema.json")
+    pipelines_model.validator.cache_clear()
+    try:
+        with pytest.raises(pytest.skip.Exception, match=str(tmp_path)):
+            schema_problems(load(ROOT_PIPELINE))
+    finally:
+        pipelines_model.validator.cache_clear()
 
 
 def test_an_undeclared_template_parameter_is_an_error():
@@ -155,10 +166,16 @@ def test_edge_stage_generates_the_manifest_then_deploys_to_a_device_or_a_fleet(s
 
 
 def test_deployment_template_placeholders_are_all_supplied(stages):
+    """deployment/deployment.template.json (edgeHub issue) is filled by the Generate step: ${NAME} placeholders."""
     template = REPO_ROOT / "deployment" / "deployment.template.json"
     if not template.is_file():
         pytest.skip(f"{template} is not written yet (edgeHub issue)")
     (generate, *_) = tasks(stages["DeployEdge"], "AzureIoTEdge@2")
+    # Placeholders are filled from the step's environment: its env mapping, the README's variables and the
+    # variables the pipeline defines (Azure Pipelines exports every non-secret variable).
     supplied = set(generate.get("env", {})) | set(readme_variables(README.read_text(encoding="utf-8")))
+    supplied |= set().union(*(defined_variables(load(p)) for p in pipeline_files()))
     placeholders = set(re.findall(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}", template.read_text(encoding="utf-8")))
+    assert placeholders, "the template names no image or registry placeholder"
     assert sorted(placeholders - supplied) == []
+    assert {"ACR_LOGIN_SERVER", "IMAGE_TAG"} <= set(generate["env"])  # the image of this build
