@@ -142,13 +142,14 @@ class SimulatedModbusDevice(Generic[M, S]):
 
 
 class _SunSpecSimulated(SimulatedModbusDevice[M, S]):
-    def __init__(self, hardware: AssetHardware[M, S], table: SunSpecModelTable, model_ids: tuple[int, ...], now: Callable[[], float]) -> None:
-        self.layout = SunSpecLayout.build(SUNSPEC_BASE_ADDRESS, table, model_ids)
+    def __init__(self, hardware: AssetHardware[M, S], table: SunSpecModelTable, model_ids: tuple[int, ...],
+                 now: Callable[[], float], base_address: int) -> None:
+        self.layout = SunSpecLayout.build(base_address, table, model_ids)
         image = SunSpecImage(self.layout)
         image.set(1, "Mn", "Energy Edge")
         image.set(1, "SN", "SIM-0001")
         self.describe(image)
-        super().__init__(hardware, SUNSPEC_BASE_ADDRESS, image.registers, now)
+        super().__init__(hardware, base_address, image.registers, now)
 
     def describe(self, image: SunSpecImage) -> None:
         """Nameplate, scale factors and the initial control points of the register image."""
@@ -166,11 +167,11 @@ class SunSpecInverterSimulator(_SunSpecSimulated[SolarMeasurement, SolarSetpoint
 
     def __init__(self, hardware: AssetHardware[SolarMeasurement, SolarSetpoint], table: SunSpecModelTable, *,
                  rated_power_w: float, model_ids: tuple[int, ...] = INVERTER_MODELS,
-                 now: Callable[[], float] = time.monotonic) -> None:
+                 now: Callable[[], float] = time.monotonic, base_address: int = SUNSPEC_BASE_ADDRESS) -> None:
         self.rated_power_w = rated_power_w
         self.measure = 701 if 701 in model_ids else 103
         self.control = 704 if 704 in model_ids else 123
-        super().__init__(hardware, table, model_ids, now)
+        super().__init__(hardware, table, model_ids, now, base_address)
 
     def describe(self, image: SunSpecImage) -> None:
         image.set(1, "Md", "simulated PV inverter")
@@ -217,11 +218,11 @@ class SunSpecStorageSimulator(_SunSpecSimulated[BatteryMeasurement, BatterySetpo
 
     def __init__(self, hardware: AssetHardware[BatteryMeasurement, BatterySetpoint], table: SunSpecModelTable, *,
                  max_rate_w: float, capacity_wh: float, model_ids: tuple[int, ...] = STORAGE_MODELS,
-                 now: Callable[[], float] = time.monotonic) -> None:
+                 now: Callable[[], float] = time.monotonic, base_address: int = SUNSPEC_BASE_ADDRESS) -> None:
         self.max_rate_w = max_rate_w
         self.capacity_wh = capacity_wh
         self.has_802 = 802 in model_ids
-        super().__init__(hardware, table, model_ids, now)
+        super().__init__(hardware, table, model_ids, now, base_address)
 
     def describe(self, image: SunSpecImage) -> None:
         image.set(1, "Md", "simulated storage system")

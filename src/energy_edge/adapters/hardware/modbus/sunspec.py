@@ -10,6 +10,7 @@ driver and simulator can never disagree about an address.
 
 from __future__ import annotations
 
+import struct
 from dataclasses import dataclass, field
 
 from energy_edge.domain.errors import HardwareFault
@@ -140,7 +141,10 @@ class SunSpecImage:
         assert block.model is not None
         sf_name = block.model.by_name[name].sf
         scale_factor = self.get(model_id, sf_name) if sf_name else None
-        self.registers[span] = self.layout.encode_point(block, name, value, scale_factor)  # type: ignore[arg-type]
+        try:
+            self.registers[span] = self.layout.encode_point(block, name, value, scale_factor)  # type: ignore[arg-type]
+        except (struct.error, OverflowError):  # out of the type's range under this scale factor: "not implemented"
+            self.registers[span] = self.layout.encode_point(block, name, None, scale_factor)  # type: ignore[arg-type]
 
 
 class SunSpecDevice:

@@ -1,0 +1,84 @@
+"""Timeouts, retries, reconnect: an unreachable device, a device that dies and comes back."""
+
+from __future__ import annotations
+
+import pytest
+
+from energy_edge.adapters.hardware.modbus.server import SunSpecInverterSimulator, SunSpecStorageSimulator
+from energy_edge.adapters.hardware.modbus.solar import ModbusSolarInverter
+from energy_edge.adapters.hardware.modbus.battery import ModbusBattery
+from energy_edge.adapters.hardware.modbus.sunspec_driver import DriverOptions
+from energy_edge.domain.errors import HardwareFault
+from energy_edge.domain.hardware import BatterySetpoint, SolarSetpoint
+from tests.helpers import free_port
+
+from .conftest import sunspec
+from .devices import BenchBattery, BenchPV
+
+FAILURES = 3
+
+
+async def test_an_unreachable_device_is_communication_lost(table):
+    driver = ModbusSolarInverter(sunspec(free_port(), table), DriverOptions(failures_before_fault=FAILURES))
+    with pytest.raises(HardwareFault, match=r"^communication lost: 127\.0\.0\.1:\d+ unit 1: read 2 registers at 40000 failed after 2 attempts"):
+        await driver.read()
+    await driver.close()
+
+
+async def test_a_device_that_dies_holds_for_n_minus_one_polls_then_faults_and_recovers(serve, table, fake_time):
+    pv = BenchPV(available_w=3210.0)
+    server = await serve(SunSpecInverterSimulator(pv, table, rated_power_w=5000.0, now=fake_time))
+    driver = ModbusSolarInverter(sunspec(server.port, table), DriverOptions(failures_before_fault=FAILURES))
+    assert (await driver.read()).power_w == 3210.0
+
+    await server.stop()  # the device dies mid-run
+    pv.available_w = 1000.0
+    for _ in range(FAILURES - 1):  # a missed poll or two: the last good measurement stands in
+        assert (await driver.read()).power_w == 3210.0
+    with pytest.raises(HardwareFault, match=r"^communication lost: "):
+        await driver.read()
+    with pytest.raises(HardwareFault, match=r"^communication lost: "):
+        await driver.read()  # and stays lost while the device is away
+
+    await server.start()  # it comes back on the same port
+    assert (await driver.read()).power_w == 1000.0
+    await driver.apply(SolarSetpoint(enabled=True, limit_w=500.0))
+    assert (await driver.read()).power_w == 500.0
+    await driver.close()
+
+
+async def test_a_setpoint_that_cannot_be_written_is_a_fault_at_once(serve, table, fake_time):
+    server = await serve(SunSpecStorageSimulator(BenchBattery(), table, max_rate_w=5000.0, capacity_wh=10_000.0, now=fake_time))
+    driver = ModbusBattery(sunspec(server.port, table), DriverOptions(failures_before_fault=FAILURES))
+    await driver.read()
+    await server.stop()
+    with pytest.raises(HardwareFault, match=r"^communication lost: .*failed after 2 attempts"):
+        await driver.apply(BatterySetpoint(power_w=-1000.0))
+    await driver.close()
+
+
+async def test_a_device_answering_with_a_modbus_exception_is_a_fault_naming_it(serve, table, fake_time):
+    pv = BenchPV()
+
+    async def broken_read():
+        raise HardwareFault("inverter DSP not responding")
+
+    server = await serve(SunSpecInverterSimulator(pv, table, rated_power_w=5000.0, now=fake_time))
+    driver = ModbusSolarInverter(sunspec(server.port, table))
+    await driver.read()
+    pv.read = broken_read  # the device itself fails: it answers every read with DEVICE_FAILURE
+    with pytest.raises(HardwareFault, match=r"refused to read \d+ registers at \d+: Modbus exception 4"):
+        await driver.read()
+    await driver.close()
+
+
+async def test_the_polling_interval_spares_the_device(serve, table, fake_time):
+    pv = BenchPV(available_w=2000.0)
+    server = await serve(SunSpecInverterSimulator(pv, table, rated_power_w=5000.0, now=fake_time))
+    driver = ModbusSolarInverter(sunspec(server.port, table), DriverOptions(poll_interval_s=60.0))
+    assert (await driver.read()).power_w == 2000.0
+    pv.available_w = 100.0
+    assert (await driver.read()).power_w == 2000.0  # within the interval: the cached poll
+    await driver.apply(SolarSetpoint(enabled=True, limit_w=5000.0))  # a setpoint invalidates the cache
+    assert (await driver.read()).power_w == 100.0
+    await driver.close()

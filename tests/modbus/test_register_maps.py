@@ -1,0 +1,91 @@
+"""Register maps are data: the shipped ones load, a malformed one stops start-up naming the entry."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from energy_edge.adapters.hardware.modbus.register_map import (
+    BOILER_MAP_FILE,
+    SUNSPEC_MODELS_FILE,
+    RegisterMapError,
+    load_boiler_map,
+    load_sunspec_models,
+)
+
+
+def test_shipped_sunspec_models_cover_every_model_the_drivers_use():
+    table = load_sunspec_models()
+    assert {1, 101, 102, 103, 120, 121, 123, 124, 701, 704, 802} <= set(table.by_id)
+    assert table.by_id[123].by_name["WMaxLimPct_RvrtTms"].offset == 7
+    assert table.by_id[704].by_name["WMaxLimPctRvrtTms"].type == "uint32"
+
+
+def test_shipped_boiler_map_has_the_four_points():
+    assert set(load_boiler_map().by_name) == {"temperature_c", "setpoint_c", "heater_on", "power_w"}
+
+
+def _write(tmp_path, document) -> str:
+    path = tmp_path / "map.json"
+    path.write_text(document if isinstance(document, str) else json.dumps(document))
+    return str(path)
+
+
+def _sunspec_with(edit) -> dict:
+    document = json.loads(SUNSPEC_MODELS_FILE.read_text())
+    edit(document)
+    return document
+
+
+def _model(document: dict, model_id: int) -> dict:
+    return next(model for model in document["models"] if model["id"] == model_id)
+
+
+def _point(document: dict, model_id: int, name: str) -> dict:
+    return next(point for point in _model(document, model_id)["points"] if point["name"] == name)
+
+
+@pytest.mark.parametrize(
+    ("edit", "expected"),
+    [
+        (lambda d: _point(d, 123, "WMaxLimPct").update(type="uint17"), r"\(id 123, immediate_controls\)\.points\[\d+\] \(WMaxLimPct\)\.type"),
+        (lambda d: _point(d, 124, "ChaState").update(sf="NoSuch_SF"), r"id 124.*'ChaState': scale factor 'NoSuch_SF'"),
+        (lambda d: _point(d, 103, "W").update(offset=60), r"id 103.*'W' \(offset 60.*beyond the model length 50"),
+        (lambda d: _point(d, 121, "WMax").update(offset=-1), r"\(WMax\)\.offset: Input should be greater than or equal to 2"),
+        (lambda d: _point(d, 120, "WRtg").update(unit="W"), r"\(WRtg\)\.unit: Extra inputs are not permitted"),
+        (lambda d: d["models"].append(_model(d, 1)), r"duplicate model ids \[1\]"),
+    ],
+)
+def test_malformed_sunspec_map_names_the_bad_entry(tmp_path, edit, expected):
+    path = _write(tmp_path, _sunspec_with(edit))
+    with pytest.raises(RegisterMapError, match=expected) as error:
+        load_sunspec_models(path)
+    assert str(path) in str(error.value)
+
+
+@pytest.mark.parametrize(
+    ("points", "expected"),
+    [
+        ([p for p in json.loads(BOILER_MAP_FILE.read_text())["points"] if p["name"] != "power_w"], r"missing points \['power_w'\]"),
+        ([{"name": "temperature_c", "address": 0, "type": "int16"}, {"name": "setpoint_c", "address": 0, "type": "int16", "access": "rw"}],
+         r"'setpoint_c' overlaps 'temperature_c' at register 0"),
+        ([{"name": "temperature_c", "address": 0, "type": "int16", "scale": 0}], r"points\[0\] \(temperature_c\)\.scale"),
+    ],
+)
+def test_malformed_boiler_map_names_the_bad_entry(tmp_path, points, expected):
+    path = _write(tmp_path, {"points": points})
+    with pytest.raises(RegisterMapError, match=expected):
+        load_boiler_map(path)
+
+
+def test_a_read_only_control_point_is_refused(tmp_path):
+    document = json.loads(BOILER_MAP_FILE.read_text())
+    next(p for p in document["points"] if p["name"] == "heater_on")["access"] = "r"
+    with pytest.raises(RegisterMapError, match=r"\['heater_on'\] must have access 'rw'"):
+        load_boiler_map(_write(tmp_path, document))
+
+
+def test_unreadable_json_is_a_clear_error(tmp_path):
+    with pytest.raises(RegisterMapError, match=r"cannot read map: Expecting"):
+        load_sunspec_models(_write(tmp_path, "{not json"))
