@@ -175,3 +175,9 @@ async def test_site_grid_is_load_minus_asset_powers():
     assert grid == pytest.approx(site.load.power_w(clock.now()) - pv + 1500.0 + 3000.0)
     meter = TelemetryBalanceMeter(site.load, clock, lambda: [pv, battery, boiler])
     assert await meter.read_grid_power_w() == pytest.approx(grid)
+
+
+def test_site_builds_its_defaults_for_the_place_and_time_zone():
+    site = SimulatedSite(ManualClock(NOON_JUNE), seed=4, latitude_deg=-33.9, longitude_deg=18.4, utc_offset_s=7200)
+    assert (site.pv.latitude_deg, site.pv.longitude_deg) == (-33.9, 18.4)
+    assert site.load.utc_offset_s == 7200 and site.boiler.draw.utc_offset_s == 7200

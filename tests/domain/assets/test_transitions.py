@@ -116,3 +116,20 @@ def test_telemetry_values_match_the_schema_exactly(asset, kind):
     assert values.keys() == _KIND_FIELDS[kind].keys()
     for name, typ in _KIND_FIELDS[kind].items():
         assert isinstance(values[name], typ)
+
+
+@pytest.mark.parametrize("table, states", [(SOLAR_TABLE, SolarState), (BATTERY_TABLE, BatteryState),
+                                           (BOILER_TABLE, BoilerState)])
+def test_every_event_including_internal_ones_follows_the_table(table, states):
+    """Internal events (soc_limit, lease_expired, heat, satisfied, fault) too: every pair moves or is refused."""
+    from energy_edge.domain.assets.state_machine import StateMachine
+    events = {event for _, event in table}
+    for state in states:
+        for event in events:
+            machine = StateMachine("asset", table, state)
+            if (state, event) in table:
+                assert machine.fire(event) == table[(state, event)]
+            else:
+                with pytest.raises(NotAllowed, match=f"asset.transition: {event} not allowed in {state}"):
+                    machine.fire(event)
+                assert machine.state == state

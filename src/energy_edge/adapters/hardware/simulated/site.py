@@ -11,7 +11,7 @@ from typing import Callable, Iterable
 
 from ....domain.ports import Clock
 from .battery import SimulatedBattery
-from .boiler import SimulatedBoiler
+from .boiler import HotWaterDraw, SimulatedBoiler
 from .load import LoadProfile
 from .pv import SimulatedPV
 
@@ -19,14 +19,15 @@ from .pv import SimulatedPV
 class SimulatedSite:
     """Owns one simulator of each kind (pass your own to configure them) and is the site's `GridMeter`."""
 
-    def __init__(self, clock: Clock, *, seed: int = 0, pv: SimulatedPV | None = None,
-                 battery: SimulatedBattery | None = None, boiler: SimulatedBoiler | None = None,
-                 load: LoadProfile | None = None) -> None:
+    def __init__(self, clock: Clock, *, seed: int = 0, latitude_deg: float = 52.37, longitude_deg: float = 4.90,
+                 utc_offset_s: float = 0.0, pv: SimulatedPV | None = None, battery: SimulatedBattery | None = None,
+                 boiler: SimulatedBoiler | None = None, load: LoadProfile | None = None) -> None:
+        """Simulators not passed in are built with defaults at this place, time zone and seed."""
         self.clock = clock
-        self.pv = pv or SimulatedPV(clock, seed=seed)
+        self.pv = pv or SimulatedPV(clock, seed=seed, latitude_deg=latitude_deg, longitude_deg=longitude_deg)
         self.battery = battery or SimulatedBattery(clock)
-        self.boiler = boiler or SimulatedBoiler(clock)
-        self.load = load or LoadProfile(seed=seed + 1, origin=clock.now())
+        self.boiler = boiler or SimulatedBoiler(clock, draw=HotWaterDraw(utc_offset_s=utc_offset_s))
+        self.load = load or LoadProfile(seed=seed + 1, origin=clock.now(), utc_offset_s=utc_offset_s)
 
     @property
     def grid_meter(self) -> "SimulatedSite":
