@@ -29,10 +29,11 @@ def solar(module: str = "pv", available_w: float = 5_000.0, rated_w: float = 10_
 
 
 def boiler(module: str = "boiler", temperature_c: float = 60.0, heater_on: bool = False,
-           heater_power_w: float = 3_000.0, power_w: float | None = None) -> AssetView:
+           heater_power_w: float = 3_000.0, power_w: float | None = None, **extra: float) -> AssetView:
     power = (-heater_power_w if heater_on else 0.0) if power_w is None else power_w
-    return AssetView(module, "boiler", power, temperature_c=temperature_c, min_temperature_c=45.0,
+    made = AssetView(module, "boiler", power, temperature_c=temperature_c, min_temperature_c=45.0,
                      max_temperature_c=85.0, heater_power_w=heater_power_w, heater_on=heater_on)
+    return replace(made, **extra)
 
 
 def follow(asset: AssetView, setpoint: Setpoint | None, now: float, cycle_s: float) -> AssetView:

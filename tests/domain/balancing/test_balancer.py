@@ -173,3 +173,12 @@ def test_telemetry_older_than_the_last_decision_counts_as_the_power_asked_for() 
 def test_solar_without_curtailment_runs_at_its_rating() -> None:
     decision = decide(0.0, solar(available_w=0.0, rated_w=7_000.0))
     assert decision.setpoints["pv"].value == 7_000.0 and decision.setpoints["pv"].expected_power_w == 0.0
+
+
+def test_switched_off_solar_and_boilers_are_not_counted_on() -> None:
+    off_pv = solar(available_w=6_000.0, power_w=0.0, enabled=False)
+    off_boiler = boiler(temperature_c=30.0, power_w=0.0, enabled=False)  # cold, but its thermostat is off too
+    decision = decide(-8_000.0, battery(max_w=5_000.0), off_pv, off_boiler)
+    assert decision.setpoints["pv"].expected_power_w == 0.0
+    assert decision.setpoints["boiler"].heat is False and decision.setpoints["boiler"].expected_power_w == 0.0
+    assert decision.setpoints["bat"].value == -5_000.0

@@ -33,7 +33,7 @@ def assets(draw, index: int) -> AssetView:
         rated = draw(power)
         available = draw(st.floats(0.0, rated)) if rated else 0.0
         return AssetView(module, kind, draw(st.floats(0.0, available)) if available else 0.0,
-                         available_power_w=available, rated_power_w=rated)
+                         available_power_w=available, rated_power_w=rated, enabled=draw(st.booleans()))
     if kind == "battery":
         soc_min = draw(st.floats(0.0, 0.5))
         charge, discharge = draw(power), draw(power)
@@ -44,7 +44,8 @@ def assets(draw, index: int) -> AssetView:
     heater = draw(st.floats(100.0, 10_000.0))
     heater_on = draw(st.booleans())
     return AssetView(module, kind, -heater if heater_on else 0.0, temperature_c=draw(st.floats(20.0, 95.0)),
-                     min_temperature_c=45.0, max_temperature_c=85.0, heater_power_w=heater, heater_on=heater_on)
+                     min_temperature_c=45.0, max_temperature_c=85.0, heater_power_w=heater, heater_on=heater_on,
+                     enabled=draw(st.booleans()))
 
 
 @st.composite
@@ -93,7 +94,8 @@ def test_balance_never_breaks_a_limit(data) -> None:
             if asset.temperature_c >= asset.max_temperature_c:
                 assert setpoint.heat is False, "heating a boiler at its maximum temperature"
             timer = memory.boilers.get(asset.module)
-            if timer is not None and asset.min_temperature_c < asset.temperature_c < asset.max_temperature_c:
+            controllable = asset.enabled and asset.min_temperature_c < asset.temperature_c < asset.max_temperature_c
+            if timer is not None and controllable:
                 minimum = policy.boiler_min_on_s if timer.heat else policy.boiler_min_off_s
                 if site.now - timer.since < minimum:
                     assert setpoint.heat is timer.heat, "switched inside a minimum on/off time"

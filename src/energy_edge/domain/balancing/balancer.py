@@ -125,7 +125,7 @@ def _battery_room(asset: AssetView, policy: Policy) -> tuple[float, float]:
 
 
 def _solar_available(asset: AssetView) -> float:
-    return min(asset.available_power_w, asset.rated_power_w)
+    return min(asset.available_power_w, asset.rated_power_w) if asset.enabled else 0.0
 
 
 def _decide_boilers(boilers: list[AssetView], policy: Policy, memory: BalancerMemory, now: float,
@@ -133,8 +133,8 @@ def _decide_boilers(boilers: list[AssetView], policy: Policy, memory: BalancerMe
                     timers: dict[str, BoilerTimer]) -> float:
     """Decide every boiler; return their total expected power (<= 0).
 
-    Forced boilers (below minimum temperature, at maximum, inside a minimum on/off
-    time) are decided first; free ones heat only from surplus the batteries cannot
+    Forced boilers (switched off, below minimum temperature, at maximum, inside a
+    minimum on/off time) are decided first; free ones heat only from surplus the batteries cannot
     take: one already heating stays on while that excess covers half its heater,
     one that is off starts when the excess covers all of it.
     """
@@ -142,7 +142,9 @@ def _decide_boilers(boilers: list[AssetView], policy: Policy, memory: BalancerMe
     free: list[tuple[AssetView, BoilerTimer]] = []
     for boiler in boilers:
         timer = memory.boilers.get(boiler.module) or BoilerTimer(boiler.heater_on, _NEVER)
-        if boiler.temperature_c <= boiler.min_temperature_c:
+        if not boiler.enabled:
+            heating -= _set_boiler(boiler, False, timer, now, setpoints, timers)
+        elif boiler.temperature_c <= boiler.min_temperature_c:
             heating -= _set_boiler(boiler, False, timer, now, setpoints, timers)  # its thermostat heats anyway
         elif boiler.temperature_c >= boiler.max_temperature_c:
             heating -= _set_boiler(boiler, False, timer, now, setpoints, timers)
@@ -163,8 +165,9 @@ def _decide_boilers(boilers: list[AssetView], policy: Policy, memory: BalancerMe
 
 def _set_boiler(boiler: AssetView, heat: bool, timer: BoilerTimer, now: float,
                 setpoints: dict[str, Setpoint], timers: dict[str, BoilerTimer]) -> float:
-    """Record the decision; return the heater power it will draw (a cold boiler heats regardless)."""
-    draws = boiler.heater_power_w if heat or boiler.temperature_c <= boiler.min_temperature_c else 0.0
+    """Record the decision; return the heater power it will draw (a cold boiler heats regardless, unless OFF)."""
+    cold = boiler.temperature_c <= boiler.min_temperature_c
+    draws = boiler.heater_power_w if boiler.enabled and (heat or cold) else 0.0
     temperature = boiler.max_temperature_c if heat else boiler.min_temperature_c
     setpoints[boiler.module] = Setpoint("boiler", temperature, 0.0 - draws, heat)
     timers[boiler.module] = timer if timer.heat is heat else BoilerTimer(heat, now)

@@ -12,6 +12,7 @@ from typing import Iterable
 from ..telemetry import AssetTelemetry
 
 FAULT_STATE = "FAULT"
+OFF_STATE = "OFF"  # switched off by its operator: a solar inverter or boiler that ignores setpoints
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +23,7 @@ class AssetView:
     kind: str  # "solar" | "battery" | "boiler"
     power_w: float  # signed, site convention (+ into the bus)
     timestamp: float = 0.0  # when the asset measured it (clock seconds)
+    enabled: bool = True  # False: switched OFF, it neither produces nor heats whatever it is told
     # solar
     available_power_w: float = 0.0
     rated_power_w: float = 0.0
@@ -49,11 +51,12 @@ class AssetView:
                        soc_max=values["soc_max"])
         if telemetry.kind == "boiler":
             return cls(telemetry.module, "boiler", telemetry.power_w, telemetry.timestamp,
-                       temperature_c=values["temperature_c"], min_temperature_c=values["min_temperature_c"],
+                       enabled=telemetry.state != OFF_STATE, temperature_c=values["temperature_c"],
+                       min_temperature_c=values["min_temperature_c"],
                        max_temperature_c=values["max_temperature_c"], heater_power_w=abs(values["heater_power_w"]),
                        heater_on=bool(values["heater_on"]))
         return cls(telemetry.module, "solar", telemetry.power_w, telemetry.timestamp,
-                   available_power_w=max(0.0, values["available_power_w"]),
+                   enabled=telemetry.state != OFF_STATE, available_power_w=max(0.0, values["available_power_w"]),
                    rated_power_w=max(0.0, values["rated_power_w"]))
 
 
