@@ -46,10 +46,16 @@ class ModbusConnection:
 
     def __init__(self, options: ConnectionOptions) -> None:
         self.options = options
-        self._client = AsyncModbusTcpClient(
-            options.host, port=options.port, timeout=options.timeout_s, retries=0, reconnect_delay=0
-        )
+        self._client: AsyncModbusTcpClient | None = None  # made on first use: pymodbus needs a running loop
         self._lock = asyncio.Lock()  # one request in flight: Modbus TCP devices often serve one at a time
+
+    @property
+    def client(self) -> AsyncModbusTcpClient:
+        if self._client is None:
+            self._client = AsyncModbusTcpClient(
+                self.options.host, port=self.options.port, timeout=self.options.timeout_s, retries=0, reconnect_delay=0
+            )
+        return self._client
 
     @property
     def endpoint(self) -> str:
@@ -62,7 +68,7 @@ class ModbusConnection:
             chunk = min(MAX_READ_REGISTERS, address + count - start)
             response = await self._request(
                 f"read {chunk} registers at {start}",
-                lambda s=start, c=chunk: self._client.read_holding_registers(s, count=c, device_id=self.options.unit_id),
+                lambda s=start, c=chunk: self.client.read_holding_registers(s, count=c, device_id=self.options.unit_id),
             )
             registers.extend(response.registers[:chunk])
         return registers
@@ -70,11 +76,12 @@ class ModbusConnection:
     async def write(self, address: int, values: list[int]) -> None:
         await self._request(
             f"write {len(values)} registers at {address}",
-            lambda: self._client.write_registers(address, values, device_id=self.options.unit_id),
+            lambda: self.client.write_registers(address, values, device_id=self.options.unit_id),
         )
 
     def close(self) -> None:
-        self._client.close()
+        if self._client is not None:
+            self._client.close()
 
     async def _request(self, what: str, send):  # noqa: ANN001 - a pymodbus request coroutine factory
         delay = self.options.backoff_s
@@ -85,13 +92,13 @@ class ModbusConnection:
                     await asyncio.sleep(delay)
                     delay *= 2
                 try:
-                    if not self._client.connected and not await self._client.connect():
+                    if not self.client.connected and not await self.client.connect():
                         last_error = "connection refused or timed out"
                         continue
                     response = await send()
                 except (ModbusException, ConnectionError, OSError, asyncio.TimeoutError) as exc:
                     last_error = str(exc) or type(exc).__name__
-                    self._client.close()  # a half-dead socket is reopened on the next attempt
+                    self.client.close()  # a half-dead socket is reopened on the next attempt
                     continue
                 if response.isError():
                     raise HardwareFault(f"device {self.endpoint} refused to {what}: Modbus exception {getattr(response, 'exception_code', '?')}")

@@ -46,6 +46,7 @@ INVERTER_MODELS = (1, 103, 120, 121, 123)
 INVERTER_MODELS_700 = (1, 701, 120, 121, 704)
 STORAGE_MODELS = (1, 103, 120, 124, 802)
 SUNSPEC_BASE_ADDRESS = 40000
+DEFAULT_PORTS = {"solar": 1502, "battery": 1503, "boiler": 1504}  # the site simulator's; drivers default to them too
 WRITE_FUNCTION_CODES = {6, 16, 22, 23}
 
 M = TypeVar("M")
@@ -338,3 +339,20 @@ class ModbusDeviceServer:
         if self._server is not None:
             await self._server.shutdown()
             self._server = None
+
+
+def site_servers(pv, battery, boiler, table: SunSpecModelTable, boiler_map: GenericRegisterMap, *,  # noqa: ANN001
+                 host: str = "127.0.0.1", ports: dict[str, int] = DEFAULT_PORTS,
+                 now: Callable[[], float] = time.monotonic) -> list[ModbusDeviceServer]:
+    """The three simulated assets of a site as Modbus TCP servers (not yet started).
+
+    Takes the physics simulators of adapters/hardware/simulated (or anything
+    with the same AssetHardware methods and ratings): `pv.rated_power_w`,
+    `battery.max_charge_w` and `battery.capacity_wh`.
+    """
+    return [
+        ModbusDeviceServer(SunSpecInverterSimulator(pv, table, rated_power_w=pv.rated_power_w, now=now), host, ports["solar"]),
+        ModbusDeviceServer(SunSpecStorageSimulator(battery, table, max_rate_w=battery.max_charge_w,
+                                                   capacity_wh=battery.capacity_wh, now=now), host, ports["battery"]),
+        ModbusDeviceServer(GenericBoilerSimulator(boiler, boiler_map, now=now), host, ports["boiler"]),
+    ]

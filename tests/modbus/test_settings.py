@@ -1,0 +1,55 @@
+"""EE_MODBUS_* settings build the right driver; a malformed map stops start-up naming the entry."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from energy_edge.adapters.hardware.modbus import ModbusBattery, ModbusBoiler, ModbusSolarInverter
+from energy_edge.adapters.hardware.modbus.register_map import SUNSPEC_MODELS_FILE, RegisterMapError
+from energy_edge.adapters.hardware.modbus.server import SunSpecInverterSimulator
+from energy_edge.domain.hardware import SolarSetpoint
+from energy_edge.entrypoints.modbus_settings import ModbusSettings, build_modbus_hardware
+
+from .devices import BenchPV
+
+
+@pytest.mark.parametrize(("kind", "driver", "port"), [("solar", ModbusSolarInverter, 1502), ("battery", ModbusBattery, 1503),
+                                                     ("boiler", ModbusBoiler, 1504)])
+def test_each_kind_gets_its_driver_and_the_simulator_port_by_default(kind, driver, port):
+    hardware = build_modbus_hardware(kind, ModbusSettings())
+    assert isinstance(hardware, driver)
+    connection = hardware.connection if kind == "boiler" else hardware.device.connection
+    assert connection.options.port == port
+
+
+def test_environment_configures_the_connection(monkeypatch):
+    monkeypatch.setenv("EE_MODBUS_HOST", "10.1.2.3")
+    monkeypatch.setenv("EE_MODBUS_PORT", "502")
+    monkeypatch.setenv("EE_MODBUS_UNIT_ID", "7")
+    monkeypatch.setenv("EE_MODBUS_REVERT_TIMEOUT_S", "30")
+    monkeypatch.setenv("EE_MODBUS_SUNSPEC_BASE_ADDRESSES", "[0]")
+    inverter = build_modbus_hardware("solar")
+    options = inverter.device.connection.options
+    assert (options.host, options.port, options.unit_id) == ("10.1.2.3", 502, 7)
+    assert inverter.options.revert_timeout_s == 30
+
+
+def test_a_malformed_map_file_fails_at_start_up_naming_the_entry(monkeypatch, tmp_path):
+    document = json.loads(SUNSPEC_MODELS_FILE.read_text())
+    document["models"][1]["points"][0]["offset"] = "fourteen"
+    path = tmp_path / "broken.json"
+    path.write_text(json.dumps(document))
+    monkeypatch.setenv("EE_MODBUS_MAP_FILE", str(path))
+    with pytest.raises(RegisterMapError, match=r"models\[1\] \(id 101, inverter_single_phase\)\.points\[0\] \(W\)\.offset"):
+        build_modbus_hardware("solar")
+
+
+async def test_the_factory_driver_talks_to_a_real_server(serve, table, fake_time):
+    pv = BenchPV(available_w=1500.0)
+    server = await serve(SunSpecInverterSimulator(pv, table, rated_power_w=5000.0, now=fake_time))
+    inverter = build_modbus_hardware("solar", ModbusSettings(port=server.port, revert_timeout_s=15))
+    await inverter.apply(SolarSetpoint(enabled=True, limit_w=1000.0))
+    assert (await inverter.read()).power_w == 1000.0
+    await inverter.close()
