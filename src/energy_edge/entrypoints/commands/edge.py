@@ -1,0 +1,40 @@
+"""`energy-edge edge genconfig`: the IoT Edge deployment manifest for a registry and an image tag.
+
+The template's `${ACR_LOGIN_SERVER}` and `${IMAGE_TAG}` come from --registry
+and --tag; any other placeholder (the pull credentials `${ACR_PULL_USERNAME}`,
+`${ACR_PULL_PASSWORD}`) from the environment, as the AzureIoTEdge@2 task does.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from ..edge_manifest import ManifestError, generate_file
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("edge", help="Azure IoT Edge deployment tools", description=__doc__)
+    edge = parser.add_subparsers(dest="edge_command", required=True, metavar="EDGE_COMMAND")
+    gen = edge.add_parser("genconfig", help="template -> deployment manifest", description=__doc__)
+    gen.add_argument("--template", type=Path, default=Path("deployment/deployment.template.json"),
+                     help="deployment template (default: deployment/deployment.template.json)")
+    gen.add_argument("--registry", required=True, help="container registry login server, e.g. myacr.azurecr.io")
+    gen.add_argument("--tag", required=True, help="image tag of energy-edge to deploy")
+    gen.add_argument("--output", "-o", type=Path, default=Path("config/deployment.json"),
+                     help="where to write the manifest (default: config/deployment.json)")
+    gen.set_defaults(func=genconfig)
+
+
+def genconfig(args: argparse.Namespace) -> int:
+    variables = {**os.environ, "ACR_LOGIN_SERVER": args.registry, "IMAGE_TAG": args.tag}
+    try:
+        manifest = generate_file(args.template, args.output, variables)
+    except ManifestError as exc:
+        print(f"energy-edge edge genconfig: {exc}", file=sys.stderr)
+        return 2
+    modules = manifest["modulesContent"]["$edgeAgent"]["properties.desired"]["modules"]
+    print(f"wrote {args.output}: {len(modules)} modules, image tag {args.tag}")
+    return 0

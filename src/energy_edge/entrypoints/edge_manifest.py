@@ -1,0 +1,83 @@
+"""deployment.template.json -> an IoT Edge deployment manifest, the way iotedgedev and AzureIoTEdge@2 do it.
+
+Three steps, each what the runtime or those tools expect:
+- `${NAME}` placeholders are filled from the given variables (registry, tag,
+  pull credentials); a placeholder left unfilled is an error naming it, never
+  a silently broken image reference;
+- every module's `createOptions` object becomes the JSON string edgeAgent
+  reads, split into `createOptions`, `createOptions01` … `createOptions07`
+  chunks of at most 512 characters (edgeAgent's limit per twin string);
+- `$schema-template` is dropped: the manifest is no longer a template.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from pathlib import Path
+from typing import Any, Mapping
+
+CHUNK_CHARS = 512
+MAX_CHUNKS = 8  # createOptions plus createOptions01..07
+_PLACEHOLDER = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+class ManifestError(ValueError):
+    """A template that cannot become a valid manifest, with the reason."""
+
+
+def generate_manifest(template: Mapping[str, Any], variables: Mapping[str, str]) -> dict[str, Any]:
+    manifest = _expand(copy.deepcopy(dict(template)), variables, missing := set())
+    if missing:
+        raise ManifestError(f"unfilled placeholders: {', '.join('${' + name + '}' for name in sorted(missing))}")
+    manifest.pop("$schema-template", None)
+    agent = manifest.get("modulesContent", {}).get("$edgeAgent", {}).get("properties.desired", {})
+    for group in ("systemModules", "modules"):
+        for name, module in agent.get(group, {}).items():
+            settings = module.get("settings", {})
+            if "createOptions" in settings:
+                settings.update(split_create_options(name, settings.pop("createOptions")))
+    return manifest
+
+
+def split_create_options(module: str, options: Any) -> dict[str, str]:
+    text = options if isinstance(options, str) else json.dumps(options, separators=(",", ":"))
+    chunks = [text[i : i + CHUNK_CHARS] for i in range(0, len(text), CHUNK_CHARS)] or [""]
+    if len(chunks) > MAX_CHUNKS:
+        raise ManifestError(f"{module}: createOptions is {len(text)} chars; edgeAgent takes at most "
+                            f"{CHUNK_CHARS * MAX_CHUNKS}")
+    return {("createOptions" if i == 0 else f"createOptions{i:02d}"): chunk for i, chunk in enumerate(chunks)}
+
+
+def join_create_options(settings: Mapping[str, Any]) -> dict[str, Any]:
+    """The inverse, as edgeAgent reads it: the chunks in order, parsed."""
+    keys = sorted((k for k in settings if k.startswith("createOptions")), key=lambda k: int(k[13:] or 0))
+    return json.loads("".join(settings[k] for k in keys)) if keys else {}
+
+
+def generate_file(template_path: Path, output_path: Path, variables: Mapping[str, str]) -> dict[str, Any]:
+    try:
+        template = json.loads(template_path.read_text())
+    except (OSError, ValueError) as exc:
+        raise ManifestError(f"cannot read template {template_path}: {exc}") from exc
+    manifest = generate_manifest(template, variables)
+    output_path.parent.mkdir(parents=True, exist_ok=True)
+    output_path.write_text(json.dumps(manifest, indent=2) + "\n")
+    return manifest
+
+
+def _expand(value: Any, variables: Mapping[str, str], missing: set[str]) -> Any:
+    if isinstance(value, str):
+        def fill(match: re.Match[str]) -> str:
+            if match.group(1) not in variables:
+                missing.add(match.group(1))
+                return match.group(0)
+            return variables[match.group(1)]
+
+        return _PLACEHOLDER.sub(fill, value)
+    if isinstance(value, dict):
+        return {_expand(k, variables, missing): _expand(v, variables, missing) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_expand(v, variables, missing) for v in value]
+    return value

@@ -1,0 +1,135 @@
+"""The deployment template and the manifest `energy-edge edge genconfig` makes from it.
+
+Validated against the official schemas (../shared/schemas) and cross-checked
+against the code: the routes are DEFAULT_ROUTES and name outputs and inputs the
+modules really have, every module runs a console script the package installs,
+and every desired property is accepted by that module's own validation.
+"""
+
+from __future__ import annotations
+
+import json
+from importlib.metadata import entry_points
+
+import pytest
+
+from energy_edge.domain.assets.battery import Battery
+from energy_edge.domain.assets.boiler import Boiler
+from energy_edge.domain.assets.solar import Solar
+from energy_edge.domain.balancing.policy import Policy
+from energy_edge.domain.routing import RouteTable
+from energy_edge.domain.topology import ALL_MODULES, ASSET_MODULES, CONTROLLER, DEFAULT_ROUTES, INPUTS, OUTPUTS
+from energy_edge.entrypoints.cli import main
+from energy_edge.entrypoints.edge_manifest import (
+    CHUNK_CHARS, ManifestError, generate_manifest, join_create_options, split_create_options,
+)
+
+from .deployment_files import TEMPLATE, TEST_VARIABLES, errors, load_json
+
+
+@pytest.fixture(scope="module")
+def template():
+    return load_json(TEMPLATE)
+
+
+@pytest.fixture(scope="module")
+def manifest(template):
+    return generate_manifest(template, TEST_VARIABLES)
+
+
+def _agent(document):
+    return document["modulesContent"]["$edgeAgent"]["properties.desired"]
+
+
+def test_the_template_is_valid_for_the_official_template_schema(template):
+    assert errors("azure-iot-edge-deployment-template-4.0.json", template) == []
+
+
+def test_the_generated_manifest_is_valid_for_the_official_schemas(manifest):
+    assert errors("azure-iot-edge-deployment-2.0.json", manifest) == []
+    content = manifest["modulesContent"]
+    assert errors("azure-iot-edgeagent-deployment-1.1.json", {"$edgeAgent": content["$edgeAgent"]}) == []
+    assert errors("azure-iot-edgehub-deployment-1.2.json", {"$edgeHub": content["$edgeHub"]}) == []
+
+
+def test_routes_are_the_ones_every_transport_uses(template):
+    routes = template["modulesContent"]["$edgeHub"]["properties.desired"]["routes"]
+    assert routes == DEFAULT_ROUTES
+    for route in RouteTable.parse(routes).routes:
+        assert route.source_module in ALL_MODULES and route.source_output in OUTPUTS[route.source_module], route.name
+        if not route.sink.is_upstream:
+            assert route.sink.input in INPUTS[route.sink.module], route.name  # type: ignore[index]
+
+
+def test_five_modules_from_one_image_each_running_its_own_console_script(manifest):
+    modules = _agent(manifest)["modules"]
+    assert set(modules) == set(ALL_MODULES)
+    scripts = {ep.name for ep in entry_points(group="console_scripts")}
+    assert {m["settings"]["image"] for m in modules.values()} == {"example.azurecr.io/energy-edge:1.2.3"}
+    for name, module in modules.items():
+        options = join_create_options(module["settings"])
+        assert options["Cmd"] == [f"energy-edge-{name}"] and options["Cmd"][0] in scripts
+        assert "EE_TRANSPORT=edgehub" in options["Env"]
+        assert module["restartPolicy"] == "always"
+
+
+def test_the_controller_starts_after_every_asset(manifest):
+    modules = _agent(manifest)["modules"]
+    assert all(modules[CONTROLLER]["startupOrder"] > modules[a]["startupOrder"] for a in ASSET_MODULES)
+
+
+def test_store_and_forward_keeps_messages_for_a_while(template):
+    hub = template["modulesContent"]["$edgeHub"]["properties.desired"]
+    assert hub["storeAndForwardConfiguration"]["timeToLiveSecs"] > 0
+
+
+@pytest.mark.parametrize("module, validate", [
+    ("solar", lambda desired: Solar().configure(desired)),
+    ("battery", lambda desired: Battery().configure(desired)),
+    ("boiler", lambda desired: Boiler().configure(desired)),
+    ("controller", lambda desired: Policy.from_desired(desired).as_dict()),
+])
+def test_every_desired_property_is_accepted_by_the_modules_validation(template, module, validate):
+    desired = template["modulesContent"][module]["properties.desired"]
+    applied = validate(desired)
+    assert {k: applied[k] for k in desired} == desired
+
+
+def test_create_options_are_split_into_512_character_chunks_and_join_back():
+    options = {"Env": [f"EE_VAR_{i}=" + "x" * 40 for i in range(30)]}
+    chunks = split_create_options("solar", options)
+    assert list(chunks)[:3] == ["createOptions", "createOptions01", "createOptions02"]
+    assert all(len(chunk) <= CHUNK_CHARS for chunk in chunks.values())
+    assert join_create_options(chunks) == options
+
+
+def test_create_options_too_long_for_edge_agent_are_refused():
+    with pytest.raises(ManifestError, match="createOptions"):
+        split_create_options("solar", {"Env": ["x" * 5000]})
+
+
+def test_an_unfilled_placeholder_is_named(template):
+    with pytest.raises(ManifestError, match=r"\$\{ACR_PULL_PASSWORD\}"):
+        generate_manifest(template, {k: v for k, v in TEST_VARIABLES.items() if k != "ACR_PULL_PASSWORD"})
+
+
+def test_genconfig_writes_the_manifest_for_a_registry_and_tag(tmp_path, monkeypatch):
+    monkeypatch.setenv("ACR_PULL_USERNAME", "pull")
+    monkeypatch.setenv("ACR_PULL_PASSWORD", "secret")
+    output = tmp_path / "deployment.json"
+    code = main(["edge", "genconfig", "--template", str(TEMPLATE), "--registry", "reg.example.io",
+                 "--tag", "77", "--output", str(output)])
+    assert code == 0
+    written = json.loads(output.read_text())
+    assert "$schema-template" not in written
+    images = {m["settings"]["image"] for m in _agent(written)["modules"].values()}
+    assert images == {"reg.example.io/energy-edge:77"}
+    assert all(isinstance(m["settings"]["createOptions"], str) for m in _agent(written)["modules"].values())
+
+
+def test_genconfig_fails_clearly_without_credentials(tmp_path, monkeypatch, capsys):
+    monkeypatch.delenv("ACR_PULL_USERNAME", raising=False)
+    monkeypatch.delenv("ACR_PULL_PASSWORD", raising=False)
+    code = main(["edge", "genconfig", "--template", str(TEMPLATE), "--registry", "r", "--tag", "1",
+                 "--output", str(tmp_path / "m.json")])
+    assert code == 2 and "ACR_PULL_USERNAME" in capsys.readouterr().err

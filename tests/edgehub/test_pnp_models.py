@@ -1,0 +1,109 @@
+"""The DTDL v2 models in deployment/models agree with the code, in both directions.
+
+- telemetry: the fields a real asset service publishes (fields that are also
+  writable properties are modelled once, as the property: DTDL names are unique);
+- writable properties: exactly what the module's configuration validation accepts;
+- commands: exactly the asset's method table, each request exactly the fields
+  that command accepts;
+- the @id is the model id the edgeHub client announces.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from energy_edge.adapters.clocks import ManualClock
+from energy_edge.adapters.hardware.simulated.battery import SimulatedBattery
+from energy_edge.adapters.hardware.simulated.boiler import SimulatedBoiler
+from energy_edge.adapters.hardware.simulated.pv import SimulatedPV
+from energy_edge.adapters.transports.edgehub.models import MODEL_IDS
+from energy_edge.adapters.transports.inmemory import InMemoryHub
+from energy_edge.domain.assets.battery import Battery
+from energy_edge.domain.assets.boiler import Boiler
+from energy_edge.domain.assets.solar import Solar
+from energy_edge.domain.balancing.policy import Policy
+from energy_edge.domain.errors import InvalidPayload
+from energy_edge.domain.routing import RouteTable
+from energy_edge.domain.services.asset_service import AssetModuleService
+from energy_edge.domain.topology import ALL_MODULES, DEFAULT_ROUTES
+
+from .deployment_files import MODELS, load_json
+
+ASSETS = {"solar": (Solar, SimulatedPV), "battery": (Battery, SimulatedBattery), "boiler": (Boiler, SimulatedBoiler)}
+_DTMI = re.compile(r"^dtmi:[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?(?::[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?)*;[1-9][0-9]{0,8}$")
+_NAME = re.compile(r"^[a-zA-Z](?:[a-zA-Z0-9_]*[a-zA-Z0-9])?$")
+
+
+def _model(module: str) -> dict:
+    return load_json(MODELS / f"{module}.json")
+
+
+def _contents(module: str, kind: str) -> dict[str, dict]:
+    found = {}
+    for item in _model(module)["contents"]:
+        types = item["@type"] if isinstance(item["@type"], list) else [item["@type"]]
+        if kind in types:
+            found[item["name"]] = item
+    return found
+
+
+async def _published_fields(module: str) -> set[str]:
+    """The body a real asset service sends on output `telemetry`."""
+    asset_type, hardware_type = ASSETS[module]
+    hub = InMemoryHub(RouteTable.parse(DEFAULT_ROUTES))
+    clock = ManualClock(1_750_000_000.0)
+    service = AssetModuleService(hub.client(module), hardware_type(clock), asset_type(), clock, 1.0)
+    await service.start()
+    telemetry = await service.run_cycle()
+    await service.stop()
+    return set(json.loads(telemetry.to_json()))
+
+
+def _accepted_fields(asset, command: str) -> set[str]:
+    """The fields a command accepts, as its own validation lists them when refusing an unknown one."""
+    with pytest.raises(InvalidPayload) as refused:
+        asset.handle(command, {"zz_not_a_field": 1}, 0.0)
+    allowed = refused.value.reason.partition("allowed:")[2].strip(" )")
+    return set() if allowed == "none" else {name.strip() for name in allowed.split(",")}
+
+
+@pytest.mark.parametrize("module", ALL_MODULES)
+def test_each_module_has_a_dtdl_v2_interface_with_the_announced_model_id(module):
+    model = _model(module)
+    assert model["@context"] == "dtmi:dtdl:context;2" and model["@type"] == "Interface"
+    assert model["@id"] == MODEL_IDS[module] and _DTMI.match(model["@id"])
+    names = [item["name"] for item in model["contents"]]
+    assert len(names) == len(set(names)) and all(_NAME.match(n) and len(n) <= 64 for n in names)
+
+
+@pytest.mark.parametrize("module", sorted(ASSETS))
+async def test_asset_telemetry_in_the_model_is_what_the_module_publishes(module):
+    published = await _published_fields(module)
+    writable = set(ASSETS[module][0].WRITABLE)
+    assert set(_contents(module, "Telemetry")) == published - writable
+    assert set(_contents(module, "Telemetry")) | set(_contents(module, "Property")) >= published
+
+
+@pytest.mark.parametrize("module", sorted(ASSETS))
+def test_writable_properties_are_what_the_configuration_accepts(module):
+    properties = _contents(module, "Property")
+    assert all(p.get("writable") is True for p in properties.values())
+    assert set(properties) == set(ASSETS[module][0].WRITABLE)
+
+
+def test_controller_properties_are_the_policy_fields():
+    assert set(_contents("controller", "Property")) == set(Policy().as_dict())
+    assert _contents("controller", "Command") == {}
+
+
+@pytest.mark.parametrize("module", sorted(ASSETS))
+def test_commands_and_their_requests_are_the_asset_method_table(module):
+    asset = ASSETS[module][0]()
+    commands = _contents(module, "Command")
+    assert set(commands) == set(asset.commands())
+    for name, command in commands.items():
+        modelled = {f["name"] for f in command.get("request", {}).get("schema", {}).get("fields", [])}
+        assert modelled == _accepted_fields(asset, name), name
