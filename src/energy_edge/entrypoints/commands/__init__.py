@@ -7,4 +7,5 @@ Add a new command by listing its module name in `COMMANDS`.
 
 COMMANDS: tuple[str, ...] = (
     "up",
+    "edge",
 )
