@@ -18,6 +18,7 @@ import asyncio
 import logging
 import socket
 import threading
+import time
 import uuid
 from collections import Counter, deque
 from dataclasses import dataclass, field
@@ -54,7 +55,7 @@ Sink = Callable[[str, bytes], None]
 
 
 class MqttSession:
-    """A paho client whose messages and acknowledgements arrive on the asyncio loop."""
+    """A paho client whose messages arrive on the asyncio loop."""
 
     def __init__(self, client_id: str, config: MqttConfig, *, clean_session: bool, subscriptions: list[str],
                  on_message: Sink, birth: tuple[str, bytes] | None = None,
@@ -71,7 +72,6 @@ class MqttSession:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._ready: asyncio.Event | None = None
         self._refused: str | None = None
-        self._acks: dict[int, asyncio.Future[None]] = {}
         self._sync: dict[bytes, asyncio.Future[None]] = {}
         self._pending: deque[tuple] = deque()
         self._lock = threading.Lock()
@@ -103,7 +103,6 @@ class MqttSession:
         client.on_disconnect = self._paho_disconnect
         client.on_subscribe = self._paho_subscribe
         client.on_message = self._paho_message
-        client.on_publish = self._paho_publish
         self._client = client
         client.connect_async(cfg.host, cfg.port, cfg.keepalive_s)
         client.loop_start()
@@ -136,9 +135,8 @@ class MqttSession:
         await asyncio.to_thread(client.loop_stop)
         if self._ready:
             self._ready.clear()
-        for future in [*self._acks.values(), *self._sync.values()]:
+        for future in self._sync.values():
             future.cancel()
-        self._acks.clear()
         self._sync.clear()
 
     # -- publishing ------------------------------------------------------------------------------
@@ -152,15 +150,20 @@ class MqttSession:
         return info
 
     async def publish_acked(self, topic: str, payload: bytes, retain: bool = False, timeout_s: float = 10.0) -> None:
-        """Publish and wait for the broker's PUBACK."""
+        """Publish and wait for the broker's PUBACK (also when it was queued while disconnected).
+
+        Polls the message's own flag rather than bridging every PUBACK to the
+        loop: acknowledged publishes are rare (twin, status), and telemetry
+        throughput must not pay a loop wake-up per acknowledgement.
+        """
         info = self.publish(topic, payload, retain)
-        if info.is_published():
-            return
-        future = self._acks[info.mid] = self._loop.create_future()  # type: ignore[union-attr]
-        try:
-            await asyncio.wait_for(future, timeout_s)
-        finally:
-            self._acks.pop(info.mid, None)
+        deadline = time.monotonic() + timeout_s
+        pause = 0.0005
+        while not info.is_published():
+            if time.monotonic() > deadline:
+                raise asyncio.TimeoutError(f"{self.client_id}: no PUBACK for {topic} within {timeout_s} s")
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, 0.02)
 
     async def sync(self, topic: str, timeout_s: float = 5.0) -> None:
         """Publish a nonce to our own echo topic and wait for it to come back.
@@ -215,9 +218,6 @@ class MqttSession:
     def _paho_message(self, _client, _userdata, message: paho.MQTTMessage) -> None:
         self._bridge(("msg", message.topic, message.payload))
 
-    def _paho_publish(self, _client, _userdata, mid: int) -> None:
-        self._bridge(("ack", mid))
-
     def _bridge(self, item: tuple) -> None:
         with self._lock:
             self._pending.append(item)
@@ -248,10 +248,6 @@ class MqttSession:
                 self._on_message(item[1], item[2])
             except Exception:  # a receiver bug must never stop the bridge
                 log.exception("%s: handling a message on %s failed", self.client_id, item[1])
-        elif kind == "ack":
-            future = self._acks.pop(item[1], None)
-            if future is not None and not future.done():
-                future.set_result(None)
         elif kind == "ready" and self._ready is not None:
             self._ready.set()
         elif kind == "down" and self._ready is not None:
