@@ -8,6 +8,7 @@ telemetry, direct methods and twin configuration, and surviving an edgeHub resta
 
 from __future__ import annotations
 
+import asyncio
 import json
 import urllib.parse
 
@@ -145,5 +146,43 @@ async def test_the_client_announces_its_plug_and_play_model_id(standin):
     try:
         username = urllib.parse.unquote(standin.hub.sessions["site-1/battery"].username)
         assert "model-id=dtmi:energyedge:Battery;1" in username
+    finally:
+        await client.close()
+
+
+async def test_a_module_that_starts_before_edgehub_waits_for_it(standin):
+    standin.go_down()
+    client = standin.client("solar", connect_attempts=20)
+    connecting = asyncio.ensure_future(client.connect())
+    await asyncio.sleep(0.3)
+    assert not connecting.done()
+    standin.come_back()
+    await asyncio.wait_for(connecting, 20)
+    try:
+        assert client.connected
+    finally:
+        await client.close()
+
+
+async def test_the_watchdog_ends_a_client_whose_hub_stopped_answering(standin):
+    stalls: list[bool] = []
+    client = standin.client("battery", watchdog_interval_s=0.05, on_stall=lambda: stalls.append(True))
+    client.watchdog.timeout_s = 0.2
+    await client.connect()
+    try:
+        standin.hub.deaf = True  # the connection stays up, but nothing comes back: the SDK's known hang
+        await eventually(lambda: stalls, timeout_s=10)
+        assert client.connected, "the SDK still believes it is connected; only the watchdog notices"
+    finally:
+        standin.hub.deaf = False
+        await client.close()
+
+
+async def test_invoking_with_a_payload_that_is_not_json_is_a_400(standin):
+    client = standin.client("controller")
+    await client.connect()
+    try:
+        response = await client.invoke_method("battery", "stop", {"when": object()}, timeout_s=2)
+        assert response.status == 400
     finally:
         await client.close()

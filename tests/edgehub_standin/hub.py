@@ -60,6 +60,7 @@ class Hub:
         self._mailbox: dict[str, deque[tuple[str, bytes]]] = {}
         self._pending: dict[str, asyncio.Future[tuple[int, Any]]] = {}
         self._rids = itertools.count(1)
+        self.deaf = False  # tests: keep connections up but answer nothing (the SDK's known hang)
 
     def twin(self, module_id: str) -> Twin:
         return self.twins.setdefault(module_id, Twin({"$version": 1}, {"$version": 1}))
@@ -73,6 +74,8 @@ class Hub:
 
     # -- from the modules -----------------------------------------------------------
     async def on_publish(self, session: Session, topic: str, payload: bytes) -> None:
+        if self.deaf:
+            return
         module = self._module_of(session)
         events = f"devices/{self.device_id}/modules/{module}/messages/events/"
         if topic.startswith(events):

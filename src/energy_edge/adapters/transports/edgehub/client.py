@@ -15,6 +15,7 @@ not stall the module; desired patches pass a `DesiredVersionGate`;
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import math
 from typing import Any, Callable, Coroutine
@@ -57,6 +58,7 @@ class EdgeHubModuleClient:
         connection_retry_interval_s: int = 10,
         keep_alive_s: int = 60,
         close_timeout_s: float = 5.0,
+        connect_attempts: int = 6,
         watchdog_interval_s: float | None = 30.0,
         on_stall: Callable[[], None] = exit_process,
         create_sdk_client: SdkFactory = IoTHubModuleClient.create_from_edge_environment,
@@ -69,6 +71,7 @@ class EdgeHubModuleClient:
         self._connection_retry_interval_s = connection_retry_interval_s
         self._keep_alive_s = keep_alive_s
         self._close_timeout_s = close_timeout_s
+        self._connect_attempts = connect_attempts
         self._sdk: IoTHubModuleClient | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._inputs: dict[str, InputHandler] = {}
@@ -102,7 +105,7 @@ class EdgeHubModuleClient:
         if self.model_id:
             options["product_info"] = self.model_id  # the SDK announces a "dtmi:" product_info as model-id
         self._sdk = self._create_sdk_client(**options)
-        await self._sdk.connect()
+        await self._first_connect()
         # The SDK's handler setters subscribe synchronously: keep that wait off our loop.
         for attribute, handler, wanted in (
             ("on_message_received", self._sdk_on_message, bool(self._inputs)),
@@ -116,6 +119,20 @@ class EdgeHubModuleClient:
         self.outbox.start()
         if self.watchdog is not None:
             self.watchdog.start()
+
+    async def _first_connect(self) -> None:
+        """Wait for edgeHub a while: on a device the module may start before edgeHub listens."""
+        assert self._sdk is not None
+        for attempt in range(1, self._connect_attempts + 1):
+            try:
+                await self._sdk.connect()
+                return
+            except RETRYABLE_SEND_ERRORS as exc:
+                if attempt == self._connect_attempts:
+                    raise
+                log.warning("%s: edgeHub not reachable (%s), attempt %d/%d", self.module_id, type(exc).__name__,
+                            attempt, self._connect_attempts)
+                await asyncio.sleep(self._connection_retry_interval_s)
 
     async def close(self) -> None:
         if self._sdk is None:
@@ -156,6 +173,10 @@ class EdgeHubModuleClient:
     async def invoke_method(self, module_id: str, method: str, payload: Any, timeout_s: float) -> MethodResponse:
         if self._sdk is None:
             return MethodResponse.error(Status.TIMEOUT, "timeout", f"{self.module_id} is not connected")
+        try:
+            json.dumps(payload)
+        except (TypeError, ValueError) as exc:
+            return MethodResponse.error(Status.BAD_REQUEST, "payload", f"not JSON: {exc}")
         params = {
             "methodName": method,
             "payload": payload,

@@ -40,7 +40,7 @@ def response_from_error(exc: BaseException, target: str, timeout_s: float) -> Me
         if code == 400:
             return MethodResponse.error(Status.BAD_REQUEST, "payload", str(exc))
         return MethodResponse.error(Status.INTERNAL, "hub", str(exc))
-    if isinstance(exc, (sdk_errors.ConnectionFailedError, sdk_errors.NoConnectionError, sdk_errors.ClientError)):
+    if isinstance(exc, sdk_errors.ClientError):
         return MethodResponse.error(Status.TIMEOUT, "timeout", f"edgeHub unreachable: {exc}")
     return MethodResponse.error(Status.INTERNAL, "internal", repr(exc))
 
