@@ -8,4 +8,5 @@ Add a new command by listing its module name in `COMMANDS`.
 COMMANDS: tuple[str, ...] = (
     "up",
     "edge",
+    "modbus_sim",
 )
