@@ -101,7 +101,7 @@ class EdgeHubStandIn:
     def stop(self) -> None:
         """Shut down for good."""
         if self._thread.is_alive():
-            self._call(self._close())
+            self._call(self._shutdown())
             self._loop.call_soon_threadsafe(self._loop.stop)
             self._thread.join(5)
 
@@ -120,6 +120,15 @@ class EdgeHubStandIn:
     async def _close(self) -> None:
         await self.methods.close()
         await self.broker.close()
+
+    async def _shutdown(self) -> None:
+        """Close, then let every connection handler finish, so no task is left pending."""
+        await self._close()
+        current = asyncio.current_task()
+        pending = [task for task in asyncio.all_tasks() if task is not current]
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
 
     def _call(self, coroutine: Any, timeout_s: float = 10) -> Any:
         return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result(timeout_s)
