@@ -125,6 +125,11 @@ class TelemetryService:
                 stale.append(module)
         return Health(not stale, stale, ages)
 
+    def health_probe(self) -> tuple[bool, dict[str, Any]]:
+        """(healthy, JSON body) for the HTTP adapter's /healthz."""
+        health = self.health()
+        return health.healthy, health.as_json()
+
     def _malformed(self, source: str, error: MalformedMessage) -> None:
         self.view.malformed_total[(source or "unknown", error.rule)] += 1
         log.warning("malformed message from %s ignored: %s", source or "unknown", error)

@@ -1,0 +1,72 @@
+"""The embedded site: all five modules in one process on the in-memory hub, simulated assets.
+
+This is `energy-edge up` (and `make run`): the real services, wired by
+`EmbeddedSiteContainer`, in real or accelerated time, with /metrics and
+/healthz served by the telemetry module and a live status line.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+
+from .containers import embedded_site_container
+from .lifecycle import autostart, run_until_stopped, stop_event_on_signals
+from .settings import SiteSettings
+from .status_line import status_line
+
+log = logging.getLogger(__name__)
+
+
+async def run_embedded(settings: SiteSettings, *, duration_s: float | None = None, show_status: bool = True) -> int:
+    container = embedded_site_container(settings)
+    clock = container.clock()
+    telemetry = container.telemetry()
+    assets = [container.solar(), container.battery(), container.boiler()]
+    controller = container.controller()
+    server = container.metrics_server()
+    stop = stop_event_on_signals()
+
+    server.start()
+    try:
+        await telemetry.start()
+        for service in assets:
+            await service.start()
+            if settings.autostart:
+                await autostart(service)
+        await controller.start()
+        log.info("embedded site up: speed %sx, /metrics on port %d", settings.speed, server.port)
+        watchers = [asyncio.create_task(_show_status(telemetry.view, clock, show_status))]
+        if duration_s is not None:
+            watchers.append(asyncio.create_task(_stop_after(clock, duration_s, stop)))
+        try:
+            await run_until_stopped([*assets, controller], stop)
+        finally:
+            for watcher in watchers:
+                watcher.cancel()
+            await telemetry.stop()
+    finally:
+        server.stop()
+        if show_status:
+            print(file=sys.stderr)
+    log.info("embedded site stopped")
+    return 0
+
+
+async def _stop_after(clock, duration_s: float, stop: asyncio.Event) -> None:
+    """Stop once `duration_s` of the site's own (simulated) time has passed."""
+    end = clock.now() + duration_s
+    while clock.now() < end:
+        await asyncio.sleep(0.02)
+    stop.set()
+
+
+async def _show_status(view, clock, enabled: bool) -> None:
+    if not enabled:
+        return
+    terminal = sys.stderr.isatty()
+    while True:
+        line = status_line(view, clock.now())
+        print(("\r" + line + "\033[K") if terminal else line, end="" if terminal else "\n", file=sys.stderr, flush=True)
+        await asyncio.sleep(1.0 if terminal else 10.0)

@@ -1,0 +1,33 @@
+"""The README and ARCHITECTURE.md must say what is true of the code."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from energy_edge.domain.topology import DEFAULT_ROUTES
+from energy_edge.entrypoints.commands import COMMANDS
+from energy_edge.entrypoints.settings import SiteSettings
+
+ROOT = Path(__file__).resolve().parents[2]
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+ARCHITECTURE = (ROOT / "ARCHITECTURE.md").read_text(encoding="utf-8")
+
+
+def test_readme_opens_with_the_two_commands_for_a_fresh_machine():
+    head = README[:1500]
+    assert "make run" in head and "make test" in head
+
+
+def test_every_setting_is_in_the_readme_configuration_table():
+    missing = [f"EE_{name.upper()}" for name in SiteSettings.model_fields if f"EE_{name.upper()}" not in README]
+    assert not missing, f"README lacks {missing}"
+
+
+def test_every_cli_command_is_documented():
+    missing = [name.replace("_", "-") for name in COMMANDS if f"energy-edge {name.replace('_', '-')}" not in README]
+    assert not missing, f"README lacks {missing}"
+
+
+def test_every_route_is_in_the_architecture():
+    missing = [name for name in DEFAULT_ROUTES if name not in ARCHITECTURE]
+    assert not missing, f"ARCHITECTURE.md lacks routes {missing}"
