@@ -36,7 +36,7 @@ def load_step_scenario(base: Scenario | None = None) -> Scenario:
 async def measure_load_step(site_factory: SiteFactory, base: Scenario | None = None) -> StepResponse:
     scenario = load_step_scenario(base)
     series = await simulate_services(scenario, "controller", STEP_AT_S + OBSERVED_S, site_factory)
-    first = next(i for i, t in enumerate(series.times_s()) if t >= STEP_AT_S)  # first sample with the step
+    first = next(i for i, t in enumerate(series.times_s()) if t >= STEP_AT_S)  # after the first cycle to see it
     before = series.grid_w[first - 1]
     target = controller_policy(scenario).grid_target_w
     return step_response(series.grid_w[first:], initial=before + STEP_W, final=target)

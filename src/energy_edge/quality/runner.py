@@ -79,7 +79,7 @@ async def simulate_services(scenario: Scenario, policy: str, duration_s: float, 
     spec = SiteSpec(clock=clock, hardware=hardware,
                     configs=asset_configs(scenario, curtail_without_lease=controlled),
                     policy=controller_policy(scenario) if controlled else None)
-    series = SiteSeries(dt_s=STEP_S, start_s=STEP_S)
+    series = SiteSeries(dt_s=STEP_S, start_s=scenario.start_h * 3600.0 + STEP_S)  # sampled after each step
     async with site_factory(spec) as site:
         for second in range(int(duration_s / STEP_S)):
             await site.step()
@@ -89,16 +89,17 @@ async def simulate_services(scenario: Scenario, policy: str, duration_s: float, 
     return series
 
 
-async def simulate(scenario: Scenario, policy: str, days: int = 1, site_factory: SiteFactory | None = None,
+async def simulate(scenario: Scenario, policy: str, days: float = 1, site_factory: SiteFactory | None = None,
                    progress: Progress | None = None) -> SiteSeries:
     """The run's series for any policy (`optimum` needs no site)."""
     if policy not in POLICIES:
         raise ValueError(f"unknown policy {policy!r}; known: {', '.join(POLICIES)}")
+    duration_s = days * SECONDS_PER_DAY
     if policy == "optimum":
-        plan = solve_optimum(scenario, exogenous(scenario, days=days))
+        plan = solve_optimum(scenario, exogenous(scenario, duration_s))
         if progress is not None:
-            progress(days * SECONDS_PER_DAY)
+            progress(int(duration_s))
         return plan.series
     if site_factory is None:
         raise ValueError(f"policy {policy!r} runs the services: pass the embedded site's factory")
-    return await simulate_services(scenario, policy, days * SECONDS_PER_DAY, site_factory, progress)
+    return await simulate_services(scenario, policy, duration_s, site_factory, progress)

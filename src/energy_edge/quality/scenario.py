@@ -160,12 +160,18 @@ class Scenario(_Frozen):
     assets: Assets
     tariff: Tariff
     limits: Limits
+    start_h: HourOfDay = 0.0  # shipped days start at midnight; tests cut short windows out of a day
+
+    @property
+    def midnight_epoch_s(self) -> float:
+        """Midnight (UTC) of the scenario's day: hours of spikes, draws and tariffs count from here."""
+        day = self.profiles.pv.date
+        return datetime.datetime(day.year, day.month, day.day, tzinfo=datetime.timezone.utc).timestamp()
 
     @property
     def start_epoch_s(self) -> float:
-        """Midnight (UTC) of the scenario's day: where the simulated clock starts."""
-        day = self.profiles.pv.date
-        return datetime.datetime(day.year, day.month, day.day, tzinfo=datetime.timezone.utc).timestamp()
+        """Where the simulated clock starts."""
+        return self.midnight_epoch_s + self.start_h * 3600.0
 
 
 def scenario_names() -> list[str]:

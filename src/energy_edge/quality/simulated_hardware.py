@@ -59,7 +59,7 @@ def build_site(scenario: Scenario, clock: Clock) -> SimulatedSite:
     profile = LoadProfile(seed=base.seed, origin=start, base_w=base.base_w,
                           peaks=tuple((k.hour, k.height_w, k.width_h) for k in base.peaks),
                           noise_ratio=base.noise_ratio)
-    load = SpikedLoad(profile, base.spikes, start)
+    load = SpikedLoad(profile, base.spikes, scenario.midnight_epoch_s)
     return SimulatedSite(clock, pv=pv, battery=battery, boiler=boiler, load=load)  # type: ignore[arg-type]
 
 
@@ -87,15 +87,16 @@ def asset_configs(scenario: Scenario, *, curtail_without_lease: bool = True) -> 
     )
 
 
-def exogenous(scenario: Scenario, days: int = 1, dt_s: float = 60.0) -> Exogenous:
+def exogenous(scenario: Scenario, duration_s: float = 86_400.0, dt_s: float = 60.0) -> Exogenous:
     """Sunshine, load, draws and ambient sampled from the same simulators the runs use."""
     clock = ManualClock(scenario.start_epoch_s)
     site = build_site(scenario, clock)
     pv, load, draw = [], [], []
-    for _ in range(int(days * 86_400 / dt_s)):
+    for _ in range(int(duration_s / dt_s)):
         now = clock.now()
         pv.append(site.pv.available_power_w())
         load.append(site.load.power_w(now))
         draw.append(site.boiler.draw.kg_per_s(now))
         clock.advance(dt_s)
-    return Exogenous(dt_s, pv, load, draw, [scenario.profiles.ambient_temperature_c] * len(pv))
+    return Exogenous(dt_s, pv, load, draw, [scenario.profiles.ambient_temperature_c] * len(pv),
+                     start_s=scenario.start_h * SECONDS_PER_HOUR)
