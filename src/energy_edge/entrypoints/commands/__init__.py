@@ -9,4 +9,9 @@ COMMANDS: tuple[str, ...] = (
     "up",
     "edge",
     "modbus_sim",
+    "simulate",
+    "quality",
+    "call",
+    "twin",
+    "status",
 )
