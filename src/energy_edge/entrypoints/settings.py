@@ -39,7 +39,7 @@ class SiteSettings(BaseSettings):
     battery_max_power_w: float = Field(8_000.0, gt=0, description="Simulated battery charge/discharge limit")
     battery_initial_soc: float = Field(0.5, ge=0, le=1, description="Simulated battery SoC at start")
     boiler_heater_power_w: float = Field(6_000.0, gt=0, description="Simulated boiler heater power")
-    base_load_w: float = Field(4_000.0, ge=0, description="Mean simulated site base load")
+    base_load_w: float = Field(800.0, ge=0, description="Simulated site base load, before the daily consumption peaks")
 
     def start_epoch(self) -> float:
         start = self.start or datetime.now(timezone.utc)
