@@ -82,3 +82,30 @@ async def test_the_polling_interval_spares_the_device(serve, table, fake_time):
     await driver.apply(SolarSetpoint(enabled=True, limit_w=5000.0))  # a setpoint invalidates the cache
     assert (await driver.read()).power_w == 100.0
     await driver.close()
+
+
+async def test_an_unchanged_setpoint_is_not_rewritten_every_cycle(serve, table, fake_time):
+    pv = BenchPV(available_w=2000.0)
+    server = await serve(SunSpecInverterSimulator(pv, table, rated_power_w=5000.0, now=fake_time))
+    driver = ModbusSolarInverter(sunspec(server.port, table), DriverOptions(revert_timeout_s=60))
+    await driver.apply(SolarSetpoint(enabled=True, limit_w=1500.0))
+    writes = len(pv.applied)
+    assert writes > 1  # the revert timers and the limit, one request each
+    await driver.apply(SolarSetpoint(enabled=True, limit_w=1500.0))
+    assert len(pv.applied) == writes
+    await driver.apply(SolarSetpoint(enabled=True, limit_w=1400.0))
+    assert len(pv.applied) > writes
+    await driver.close()
+
+
+def test_the_throttle_refreshes_within_a_third_of_the_revert_timeout():
+    from energy_edge.adapters.hardware.modbus.throttle import SetpointThrottle
+
+    now = [0.0]
+    throttle = SetpointThrottle(refresh_s=20.0, monotonic=lambda: now[0])
+    assert throttle.due("a")
+    throttle.written("a")
+    now[0] = 19.9
+    assert not throttle.due("a") and throttle.due("b")
+    now[0] = 20.0
+    assert throttle.due("a")

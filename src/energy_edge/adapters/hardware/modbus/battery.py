@@ -29,7 +29,7 @@ from .sunspec_driver import SunSpecDriver, require_models
 CHARGE, DISCHARGE = 1, 2
 
 
-class ModbusBattery(SunSpecDriver[BatteryMeasurement]):
+class ModbusBattery(SunSpecDriver[BatteryMeasurement, BatterySetpoint]):
     """AssetHardware[BatteryMeasurement, BatterySetpoint] over SunSpec storage models."""
 
     kind = "battery"
@@ -49,18 +49,17 @@ class ModbusBattery(SunSpecDriver[BatteryMeasurement]):
         power_within(power_w, max_rate_w, "battery", signed=True)
         return BatteryMeasurement(power_w=power_w, soc=soc_percent / 100)
 
-    async def apply(self, setpoint: BatterySetpoint) -> None:
-        async with self.writing():
-            await self.device.discover()
-            max_rate_w = await self.rating_w()
-            (storage,) = require_models(self.device, (124,))
-            scale_factors = await self.device.read_model(storage)
-            percent = min(100.0, abs(setpoint.power_w) / max_rate_w * 100)
-            mode = DISCHARGE if setpoint.power_w > 0 else CHARGE if setpoint.power_w < 0 else CHARGE | DISCHARGE
-            writes = {
-                "InOutWRte_RvrtTms": self.options.revert_timeout_s,
-                "InWRte": percent if mode == CHARGE else 0.0,
-                "OutWRte": percent if mode == DISCHARGE else 0.0,
-                "StorCtl_Mod": mode,
-            }
-            await self.device.write_points(storage, writes, scale_factors)
+    async def _apply(self, setpoint: BatterySetpoint) -> None:
+        await self.device.discover()
+        max_rate_w = await self.rating_w()
+        (storage,) = require_models(self.device, (124,))
+        scale_factors = await self.device.read_model(storage)
+        percent = min(100.0, abs(setpoint.power_w) / max_rate_w * 100)
+        mode = DISCHARGE if setpoint.power_w > 0 else CHARGE if setpoint.power_w < 0 else CHARGE | DISCHARGE
+        writes = {
+            "InOutWRte_RvrtTms": self.options.revert_timeout_s,
+            "InWRte": percent if mode == CHARGE else 0.0,
+            "OutWRte": percent if mode == DISCHARGE else 0.0,
+            "StorCtl_Mod": mode,
+        }
+        await self.device.write_points(storage, writes, scale_factors)

@@ -18,6 +18,7 @@ from .connection import ModbusConnection
 from .physical import power_within, required, within
 from .poller import DevicePoller, communication_guard
 from .register_map import GenericRegisterMap
+from .throttle import SetpointThrottle
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +28,7 @@ class BoilerLimits:
     max_temperature_c: float = 110.0  # above this the safety valve should have opened long ago
     poll_interval_s: float = 0.0
     failures_before_fault: int = 3
+    refresh_s: float = 20.0  # rewrite an unchanged setpoint this often (a rebooted device forgets it)
 
 
 class ModbusBoiler:
@@ -45,6 +47,7 @@ class ModbusBoiler:
             poll_interval_s=limits.poll_interval_s,
             failures_before_fault=limits.failures_before_fault,
         )
+        self._throttle = SetpointThrottle(limits.refresh_s)
 
     def decode(self, registers: list[int], name: str) -> float:
         """One point's engineering value from registers read from the map's first address."""
@@ -65,11 +68,14 @@ class ModbusBoiler:
         return BoilerMeasurement(temperature_c=temperature_c, power_w=-power_w)
 
     async def apply(self, setpoint: BoilerSetpoint) -> None:
+        if not self._throttle.due(setpoint):
+            return
         async with communication_guard(self._poller):
             for name, value in (("setpoint_c", setpoint.setpoint_c), ("heater_on", 1 if setpoint.heater_on else 0)):
                 point = self.map.by_name[name]
                 raw = value / point.scale if point.type == "float32" else round(value / point.scale)
                 await self.connection.write(point.address, encode(raw, point.type, **self._orders))
+        self._throttle.written(setpoint)
 
     async def close(self) -> None:
         self.connection.close()

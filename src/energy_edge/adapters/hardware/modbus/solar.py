@@ -25,7 +25,7 @@ CONTROL_MODELS = (704, 123)
 AT_LIMIT = 0.97  # output within 3 % of the limit counts as clipping
 
 
-class ModbusSolarInverter(SunSpecDriver[SolarMeasurement]):
+class ModbusSolarInverter(SunSpecDriver[SolarMeasurement, SolarSetpoint]):
     """AssetHardware[SolarMeasurement, SolarSetpoint] over SunSpec."""
 
     kind = "solar"
@@ -50,10 +50,6 @@ class ModbusSolarInverter(SunSpecDriver[SolarMeasurement]):
         if not enabled or not isinstance(percent, (int, float)) or percent >= 100:
             return None
         return rated_w * percent / 100
-
-    async def apply(self, setpoint: SolarSetpoint) -> None:
-        async with self.writing():
-            await self._apply(setpoint)
 
     async def _apply(self, setpoint: SolarSetpoint) -> None:
         await self.device.discover()

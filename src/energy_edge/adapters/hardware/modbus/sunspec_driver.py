@@ -9,8 +9,10 @@ from energy_edge.domain.errors import HardwareFault
 
 from .poller import DevicePoller, communication_guard
 from .sunspec import ModelBlock, SunSpecDevice
+from .throttle import SetpointThrottle
 
 M = TypeVar("M")
+S = TypeVar("S")
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +47,7 @@ def require_models(device: SunSpecDevice, *candidates: tuple[int, ...]) -> list[
     return found  # type: ignore[return-value]
 
 
-class SunSpecDriver(Generic[M]):
+class SunSpecDriver(Generic[M, S]):
     """Discovery, rating and polling around one SunSpec device; subclasses read and write its models."""
 
     kind = "sunspec"
@@ -61,6 +63,7 @@ class SunSpecDriver(Generic[M]):
             poll_interval_s=options.poll_interval_s,
             failures_before_fault=options.failures_before_fault,
         )
+        self._throttle = SetpointThrottle(options.revert_timeout_s / 3)
 
     async def rating_w(self) -> float:
         """The device's rating (static, so read once)."""
@@ -74,9 +77,19 @@ class SunSpecDriver(Generic[M]):
     async def _read_once(self) -> M:
         raise NotImplementedError
 
-    def writing(self) -> communication_guard:
-        """Wrap a setpoint write: a lost connection becomes HardwareFault at once."""
-        return communication_guard(self._poller)
+    async def apply(self, setpoint: S) -> None:
+        """Write the setpoint (with its revert timer) when it changed or the timer needs a refresh.
+
+        A write the device does not take raises HardwareFault("communication lost: ...") at once.
+        """
+        if not self._throttle.due(setpoint):
+            return
+        async with communication_guard(self._poller):
+            await self._apply(setpoint)
+        self._throttle.written(setpoint)
+
+    async def _apply(self, setpoint: S) -> None:
+        raise NotImplementedError
 
     async def close(self) -> None:
         self.device.connection.close()
