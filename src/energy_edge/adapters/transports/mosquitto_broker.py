@@ -120,14 +120,19 @@ class MosquittoBroker:
     def running(self) -> bool:
         return self._process is not None and self._process.poll() is None
 
+    @property
+    def exit_code(self) -> int | None:
+        return None if self._process is None else self._process.poll()
+
     def start(self, timeout_s: float = 10.0) -> "MosquittoBroker":
-        self._process = subprocess.Popen([self.binary, "-c", str(self.conf_file)], stdout=subprocess.DEVNULL,
-                                         stderr=subprocess.PIPE, start_new_session=True)
+        stderr_file = self.workdir / "mosquitto.stderr"
+        with stderr_file.open("wb") as stderr:  # a file, never a pipe nobody drains
+            self._process = subprocess.Popen([self.binary, "-c", str(self.conf_file)], stdout=subprocess.DEVNULL,
+                                             stderr=stderr, start_new_session=True)
         deadline = time.monotonic() + timeout_s
         while not self._accepts():
             if self._process.poll() is not None:
-                raise RuntimeError(f"mosquitto exited: {self._process.stderr.read().decode(errors='replace')}"
-                                   f"{self.log_tail()}")  # type: ignore[union-attr]
+                raise RuntimeError(f"mosquitto exited: {stderr_file.read_text(errors='replace')}{self.log_tail()}")
             if time.monotonic() > deadline:
                 self.stop()
                 raise RuntimeError(f"mosquitto did not listen on {self.host}:{self.port} within {timeout_s} s")
@@ -145,8 +150,6 @@ class MosquittoBroker:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-        if process.stderr:
-            process.stderr.close()
 
     def restart(self) -> None:
         self.stop()

@@ -1,0 +1,56 @@
+"""`energy-edge status`: each module of a running MQTT site, online or not, with its latest telemetry.
+
+Listens for up to --wait seconds (a cycle) until every asset has reported,
+then prints one line per module.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import time
+
+from ...domain.topology import ALL_MODULES, ASSET_MODULES
+from ..operator_client import connected_operator
+
+SHOWN = ("state", "power_w", "soc", "temperature_c", "limit_w", "grid_power_w", "seq")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("status", help="latest telemetry of every module on a running MQTT site",
+                                   description=__doc__)
+    parser.add_argument("--wait", type=float, default=3.0, help="seconds to listen for telemetry (default 3)")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        lines = asyncio.run(_status(args.wait))
+    except ConnectionError as exc:
+        raise SystemExit(str(exc)) from None
+    print("\n".join(lines))
+    return 0
+
+
+async def _status(wait_s: float) -> list[str]:
+    async with connected_operator() as operator:
+        deadline = time.monotonic() + wait_s
+        while not all(m in operator.latest for m in ASSET_MODULES) and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        lines = []
+        for module in ALL_MODULES:
+            online = {True: "online", False: "OFFLINE", None: "unknown"}[operator.online.get(module)]
+            message = operator.latest.get(module)
+            lines.append(f"{module:<11} {online:<8} {_summary(message.body) if message else '-'}")
+        return lines
+
+
+def _summary(body: bytes) -> str:
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return "(not JSON)"
+    if not isinstance(data, dict):
+        return "(not a JSON object)"
+    return " ".join(f"{key}={data[key]}" for key in SHOWN if key in data) or json.dumps(data)[:120]

@@ -1,0 +1,114 @@
+"""The CLI over MQTT, end to end: `up --transport mqtt` supervising real module processes, call/twin/status."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from energy_edge.adapters.transports.mosquitto_broker import free_port
+from energy_edge.domain.topology import ALL_MODULES
+from energy_edge.entrypoints import mqtt_site
+from energy_edge.entrypoints.settings import SiteSettings
+
+from ..helpers import require_binary
+
+CLI = str(Path(sys.executable).parent / "energy-edge")
+
+
+def test_up_without_mosquitto_says_how_to_install_it_or_use_a_broker(monkeypatch, capsys):
+    monkeypatch.delenv("EE_MQTT_HOST", raising=False)
+    monkeypatch.setattr("shutil.which", lambda *_a, **_k: None)
+    args = argparse.Namespace(duration=1.0)
+    assert mqtt_site.run(args, SiteSettings()) == 2
+    error = capsys.readouterr().err
+    assert "apt-get install mosquitto" in error and "EE_MQTT_HOST" in error
+
+
+def _cli(env: dict[str, str], *args: str, timeout_s: float = 30) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([CLI, *args], env=env, capture_output=True, text=True, timeout=timeout_s)
+
+
+def _children(pid: int) -> dict[str, int]:
+    """module -> pid of the supervisor's module processes."""
+    found = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            cmdline = (stat.parent / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if int(fields[1]) == pid and len(cmdline) > 1:
+            name = Path(cmdline[1].decode()).name
+            if name.startswith("energy-edge-"):
+                found[name.removeprefix("energy-edge-")] = int(stat.parent.name)
+    return found
+
+
+def _wait_for(check, timeout_s: float, what: str):
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        result = check()
+        if result:
+            return result
+        time.sleep(0.3)
+    raise AssertionError(f"{what} not within {timeout_s} s")
+
+
+@pytest.mark.slow
+def test_up_supervises_the_modules_and_call_twin_status_work(tmp_path):
+    require_binary("mosquitto", "apt-get install mosquitto")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("EE_")}
+    env.update(EE_STATE_DIR=str(tmp_path), EE_MQTT_PORT=str(free_port()), EE_LOG_FORMAT="text")
+    log_file = (tmp_path / "up.log").open("w")
+    up = subprocess.Popen([CLI, "up", "--transport", "mqtt", "--speed", "10", "--metrics-port", str(free_port())],
+                          env=env, stdout=log_file, stderr=subprocess.STDOUT)
+    try:
+        children = _wait_for(lambda: len(_children(up.pid)) == 5 and _children(up.pid), 30, "five module processes")
+        assert set(children) == set(ALL_MODULES)
+        assert json.loads((tmp_path / "mqtt" / "credentials.json").read_text()).keys() >= set(ALL_MODULES)
+
+        def every_asset_reports():
+            out = _cli(env, "status", "--wait", "2").stdout
+            lines = [line for line in out.splitlines() if line.split()[:1] in (["solar"], ["battery"], ["boiler"])]
+            return len(lines) == 3 and all("online" in line and "state=" in line for line in lines) and out
+
+        every_asset_reports_out = _wait_for(every_asset_reports, 30, "telemetry of every asset in `status`")
+        assert "controller" in every_asset_reports_out
+
+        called = _cli(env, "call", "battery", "start_charging", '{"power_w": 1000}')
+        assert called.returncode == 0 and called.stdout.startswith("200"), called.stdout + called.stderr
+        assert json.loads(called.stdout.split("\n", 1)[1])["state"] == "CHARGING"
+        unknown = _cli(env, "call", "battery", "explode")
+        assert unknown.returncode == 1 and unknown.stdout.startswith("404")
+
+        twin = _cli(env, "twin", "controller", "grid_target_w=100")
+        assert twin.returncode == 0, twin.stdout + twin.stderr
+        assert '"ac": 200' in twin.stdout and '"value": 100' in twin.stdout
+
+        os.kill(children["solar"], signal.SIGKILL)  # a crash: the supervisor starts a new one
+        _wait_for(lambda: _children(up.pid).get("solar") not in (None, children["solar"]), 15, "solar restarted")
+    finally:
+        running = _children(up.pid)
+        up.send_signal(signal.SIGTERM)
+        try:
+            code = up.wait(30)
+        finally:
+            up.kill()
+            log_file.close()
+    assert code == 0, (tmp_path / "up.log").read_text()[-3000:]
+    assert running and not [pid for pid in running.values() if _alive(pid)], "a module outlived `up`"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
