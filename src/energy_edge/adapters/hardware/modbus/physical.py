@@ -24,7 +24,7 @@ def required(value: Value, what: str) -> float:
 
 def within(value: float, low: float, high: float, what: str, unit: str) -> float:
     if not low <= value <= high:
-        raise HardwareFault(f"{what} {value:g} {unit} outside the physical range {low:g}..{high:g} {unit}")
+        raise HardwareFault(f"{what} {value:.10g} {unit} outside the physical range {low:.10g}..{high:.10g} {unit}")
     return value
 
 
