@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import re
 import subprocess
 import tomllib
@@ -71,6 +72,8 @@ def test_every_module_service_runs_a_console_script_of_the_package_from_one_imag
     for name, service in modules.items():
         assert service["command"] == [f"energy-edge-{name}"]
         assert service["command"][0] in scripts, f"{name}: {service['command'][0]} is not in [project.scripts]"
+        module, function = scripts[service["command"][0]].split(":")
+        assert callable(getattr(importlib.import_module(module), function)), scripts[service["command"][0]]
         assert service["environment"]["EE_MQTT_USERNAME"] == name
         assert service["healthcheck"]["test"]
     assert len({s["image"] for s in modules.values()}) == 1
