@@ -62,17 +62,21 @@ class EmbeddedSiteContainer(containers.DeclarativeContainer):
     site = providers.Singleton(factories.build_simulated_site, clock, settings)
 
     solar = providers.Singleton(
-        AssetModuleService, hub.provided.client.call(SOLAR), site.provided.pv,
+        AssetModuleService, hub.provided.client.call(SOLAR),
+        providers.Singleton(factories.embedded_hardware, SOLAR, config.hardware, site),
         providers.Factory(factories.build_asset, SOLAR, settings), clock, config.cycle_s,
     )
     battery = providers.Singleton(
-        AssetModuleService, hub.provided.client.call(BATTERY), site.provided.battery,
+        AssetModuleService, hub.provided.client.call(BATTERY),
+        providers.Singleton(factories.embedded_hardware, BATTERY, config.hardware, site),
         providers.Factory(factories.build_asset, BATTERY, settings), clock, config.cycle_s,
     )
     boiler = providers.Singleton(
-        AssetModuleService, hub.provided.client.call(BOILER), site.provided.boiler,
+        AssetModuleService, hub.provided.client.call(BOILER),
+        providers.Singleton(factories.embedded_hardware, BOILER, config.hardware, site),
         providers.Factory(factories.build_asset, BOILER, settings), clock, config.cycle_s,
     )
+    modbus_servers = providers.Singleton(factories.modbus_site_servers, site, clock)
     controller = providers.Singleton(ControllerService, hub.provided.client.call(CONTROLLER), site, clock)
     telemetry = providers.Singleton(
         TelemetryService, hub.provided.client.call(TELEMETRY), clock, staleness_s=config.staleness_s,

@@ -2,7 +2,10 @@
 
 This is `energy-edge up` (and `make run`): the real services, wired by
 `EmbeddedSiteContainer`, in real or accelerated time, with /metrics and
-/healthz served by the telemetry module and a live status line.
+/healthz served by the telemetry module and a live status line. With
+`--hardware modbus` the same physics sits behind real Modbus TCP servers on
+loopback and the asset modules drive it through the Modbus drivers, so the
+grid meter and the devices are one site.
 """
 
 from __future__ import annotations
@@ -28,8 +31,11 @@ async def run_embedded(settings: SiteSettings, *, duration_s: float | None = Non
     server = container.metrics_server()
     stop = stop_event_on_signals()
 
+    devices = container.modbus_servers() if settings.hardware == "modbus" else []
     server.start()
     try:
+        for device in devices:  # the site's physics behind real Modbus TCP servers on loopback
+            await device.start()
         await telemetry.start()
         for service in assets:
             await service.start()
@@ -47,6 +53,8 @@ async def run_embedded(settings: SiteSettings, *, duration_s: float | None = Non
                 watcher.cancel()
             await telemetry.stop()
     finally:
+        for device in devices:
+            await device.stop()
         server.stop()
         if show_status:
             print(file=sys.stderr)

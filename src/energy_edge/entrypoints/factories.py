@@ -72,6 +72,21 @@ def simulated_hardware(kind: str, site: SimulatedSite) -> Any:
     return {SOLAR: site.pv, BATTERY: site.battery, BOILER: site.boiler}[kind]
 
 
+def embedded_hardware(kind: str, hardware: str, site: SimulatedSite) -> Any:
+    """In one process, `modbus` drives the site's own physics through its Modbus servers."""
+    return modbus_hardware(kind) if hardware == "modbus" else simulated_hardware(kind, site)
+
+
+def modbus_site_servers(site: SimulatedSite, clock: Clock, *, host: str = "127.0.0.1",
+                        ports: dict[str, int] | None = None) -> list[Any]:
+    """The simulated site's PV, battery and boiler as Modbus TCP servers (not yet started)."""
+    from ..adapters.hardware.modbus.register_map import load_boiler_map, load_sunspec_models
+    from ..adapters.hardware.modbus.server import DEFAULT_PORTS, site_servers
+
+    return site_servers(site.pv, site.battery, site.boiler, load_sunspec_models(), load_boiler_map(),
+                        host=host, ports=ports or DEFAULT_PORTS, now=clock.now)
+
+
 def modbus_hardware(kind: str) -> Any:
     from .modbus_settings import build_modbus_hardware
 

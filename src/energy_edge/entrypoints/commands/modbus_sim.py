@@ -13,9 +13,8 @@ import argparse
 import asyncio
 
 from ...adapters.clocks import AcceleratedClock
-from ...adapters.hardware.modbus.register_map import load_boiler_map, load_sunspec_models
-from ...adapters.hardware.modbus.server import DEFAULT_PORTS, ModbusDeviceServer, site_servers
-from ...adapters.hardware.simulated import SimulatedBattery, SimulatedBoiler, SimulatedPV, SimulatedSite
+from ...adapters.hardware.modbus.server import DEFAULT_PORTS
+from ..factories import build_simulated_site, modbus_site_servers
 from ..logging_setup import configure_logging
 from ..settings import SiteSettings
 
@@ -31,23 +30,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
-def simulated_site(settings: SiteSettings, clock: AcceleratedClock) -> SimulatedSite:
-    """The embedded site's physics, sized by the EE_* settings."""
-    place = {"latitude_deg": settings.latitude, "longitude_deg": settings.longitude}
-    return SimulatedSite(
-        clock, seed=settings.seed, **place,
-        pv=SimulatedPV(clock, rated_power_w=settings.solar_rated_power_w, seed=settings.seed, **place),
-        battery=SimulatedBattery(clock, capacity_wh=settings.battery_capacity_wh, max_charge_w=settings.battery_max_power_w,
-                                 max_discharge_w=settings.battery_max_power_w, initial_soc=settings.battery_initial_soc),
-        boiler=SimulatedBoiler(clock, heater_power_w=settings.boiler_heater_power_w),
-    )
-
-
 async def serve(settings: SiteSettings, host: str, ports: dict[str, int], duration_s: float | None) -> None:
     clock = AcceleratedClock(settings.speed, settings.start_epoch())
-    site = simulated_site(settings, clock)
-    servers: list[ModbusDeviceServer] = site_servers(site.pv, site.battery, site.boiler, load_sunspec_models(),
-                                                     load_boiler_map(), host=host, ports=ports, now=clock.now)
+    servers = modbus_site_servers(build_simulated_site(clock, settings), clock, host=host, ports=ports)
     try:
         for server in servers:
             await server.start()  # logs "simulated <device> on host:port unit 1"
