@@ -77,6 +77,8 @@ def test_every_module_service_runs_a_console_script_of_the_package_from_one_imag
         assert service["environment"]["EE_MQTT_USERNAME"] == name
         assert service["healthcheck"]["test"]
     assert len({s["image"] for s in modules.values()}) == 1
+    for asset in ("solar", "battery", "boiler"):  # their targets' sessions exist first
+        assert set(services[asset]["depends_on"]) == {"mosquitto", "controller", "telemetry"}
     assert "9090:9090" in services["telemetry"]["ports"]
 
 

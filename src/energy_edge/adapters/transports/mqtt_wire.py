@@ -118,12 +118,25 @@ def status_payload(online: bool) -> bytes:
 
 
 def desired_diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
-    """The patch that turns desired document `old` into `new` (None deletes), with new's $version.
+    """The JSON merge patch that turns desired document `old` into `new` (None deletes), with new's $version.
 
     Desired documents travel whole (retained, for late starters); handlers get a
     patch, as edgeHub gives them.
     """
-    patch: dict[str, Any] = {k: v for k, v in new.items() if k != "$version" and old.get(k) != v}
-    patch.update({k: None for k in old if k != "$version" and k not in new})
-    patch["$version"] = new.get("$version", 0)
+    return {**_merge_diff(old, new), "$version": new.get("$version", 0)}
+
+
+def _merge_diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+    patch: dict[str, Any] = {}
+    for key, value in new.items():
+        if key == "$version":
+            continue
+        before = old.get(key)
+        if isinstance(before, dict) and isinstance(value, dict):
+            nested = _merge_diff(before, value)
+            if nested:
+                patch[key] = nested
+        elif key not in old or before != value:
+            patch[key] = value
+    patch.update({key: None for key in old if key != "$version" and key not in new})
     return patch
