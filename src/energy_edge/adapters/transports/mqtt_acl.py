@@ -26,7 +26,7 @@ def render_acl(routes: RouteTable, modules: Iterable[str], prefix: str = "ee", o
     lines = ["# generated from domain/topology.py DEFAULT_ROUTES by energy_edge.adapters.transports.mqtt_acl",
              f"user {operator}", f"topic readwrite {p}/#", "topic read $SYS/#", ""]
     for module in modules:
-        lines.append(f"user {module}")
+        lines += [f"user {module}", f"topic read {topics.status('+')}"]  # every module's liveness
         for route in routes.routes:
             if route.source_module not in (None, module):
                 continue
@@ -46,7 +46,6 @@ def render_acl(routes: RouteTable, modules: Iterable[str], prefix: str = "ee", o
         f"pattern read {p}/%u/twin/desired",
         f"pattern readwrite {p}/%u/twin/reported",
         f"pattern write {p}/%u/status",
-        f"pattern read {p}/+/status",
         f"pattern readwrite {p}/%u/sync",
     ]
     return "\n".join(lines) + "\n"
