@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import socket
 import ssl
 import struct
 from collections import deque
@@ -41,11 +40,18 @@ class Session:
     def subscribed(self, topic: str) -> bool:
         return any(mqtt.topic_matches(pattern, topic) for pattern in self.subscriptions)
 
-    def deliver(self, topic: str, payload: bytes) -> bool:
-        """Send (or queue while offline) when subscribed; False when the session does not want it."""
+    def deliver(self, topic: str, payload: bytes, qos: int = 1) -> bool:
+        """Send when subscribed; False when the session does not want it.
+
+        QoS 1 waits in the session while the client is away; QoS 0 (IoT Hub's
+        choice for method requests and twin traffic) is dropped, as Mosquitto does.
+        """
         if not self.subscribed(topic):
             return False
-        if self.writer is None:
+        if qos == 0:
+            if self.writer is not None:
+                self.writer.write(mqtt.publish(topic, payload, None))
+        elif self.writer is None:
             self.queue.append((topic, payload))
         else:
             self._send(topic, payload)
@@ -87,9 +93,6 @@ class Broker:
             session.writer = None
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        sock = writer.get_extra_info("socket")
-        if sock is not None:  # no Nagle delay on method and twin replies
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         session: Session | None = None
         try:
             first = await asyncio.wait_for(mqtt.read_packet(reader), 10)

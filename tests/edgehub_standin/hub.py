@@ -6,7 +6,9 @@ Topics are the ones the SDK really uses (see issue 4):
   methods  $iothub/methods/POST/{name}/?$rid=  ->  $iothub/methods/res/{status}/?$rid=
   twin     $iothub/twin/GET/?$rid=, $iothub/twin/PATCH/properties/reported/?$rid=  ->  $iothub/twin/res/{status}/?$rid=
            $iothub/twin/PATCH/properties/desired/?$version=
-Routing uses the project's RouteTable, the same one every transport uses.
+Routing uses the project's RouteTable, the same one every transport uses. Routed messages
+go out with QoS 1 (kept for a module that is away); method requests and twin traffic with
+QoS 0, as IoT Hub sends them.
 """
 
 from __future__ import annotations
@@ -85,7 +87,7 @@ class Hub:
         elif topic.startswith(_TWIN_GET):
             twin = self.twin(module)
             body = json.dumps({"desired": twin.desired, "reported": twin.reported}).encode()
-            session.deliver(f"$iothub/twin/res/200/?$rid={_rid(topic)}", body)
+            session.deliver(f"$iothub/twin/res/200/?$rid={_rid(topic)}", body, qos=0)
         elif topic.startswith(_TWIN_REPORTED):
             self._reported(session, module, topic, payload)
         else:
@@ -117,11 +119,11 @@ class Hub:
         try:
             patch = json.loads(payload or b"{}")
         except ValueError:
-            session.deliver(f"$iothub/twin/res/400/?$rid={_rid(topic)}", b"")
+            session.deliver(f"$iothub/twin/res/400/?$rid={_rid(topic)}", b"", qos=0)
             return
         version = int(twin.reported.get("$version", 1)) + 1
         twin.reported = {**merge_patch(twin.reported, patch), "$version": version}
-        session.deliver(f"$iothub/twin/res/204/?$rid={_rid(topic)}&$version={version}", b"")
+        session.deliver(f"$iothub/twin/res/204/?$rid={_rid(topic)}&$version={version}", b"", qos=0)
 
     def _method_answered(self, topic: str, payload: bytes) -> None:
         status = int(topic[len(_METHOD_RESPONSE):].split("/", 1)[0])
@@ -137,7 +139,7 @@ class Hub:
         session = self._session(module_id)
         if session is not None:
             body = json.dumps({**patch, "$version": version}).encode()
-            session.deliver(f"$iothub/twin/PATCH/properties/desired/?$version={version}", body)
+            session.deliver(f"$iothub/twin/PATCH/properties/desired/?$version={version}", body, qos=0)
         return version
 
     async def invoke(self, module_id: str, method: str, payload: Any, timeout_s: float) -> tuple[int, Any]:
@@ -148,7 +150,7 @@ class Hub:
             return 404, {"message": f"module {module_id} is not connected", "errorCode": 404103}
         rid = str(next(self._rids))
         future = self._pending[rid] = asyncio.get_running_loop().create_future()
-        session.deliver(f"$iothub/methods/POST/{method}/?$rid={rid}", json.dumps(payload).encode())
+        session.deliver(f"$iothub/methods/POST/{method}/?$rid={rid}", json.dumps(payload).encode(), qos=0)
         try:
             status, body = await asyncio.wait_for(future, timeout_s)
         except asyncio.TimeoutError:

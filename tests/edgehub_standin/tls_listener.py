@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 import ssl
 from typing import Awaitable, Callable
 
@@ -27,6 +28,9 @@ class TlsListener:
             writer.transport.abort()
 
     async def _tracked(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        sock = writer.get_extra_info("socket")
+        if sock is not None:  # no Nagle delay on small replies (Mosquitto's set_tcp_nodelay)
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.connections.add(writer)
         try:
             await self._handle(reader, writer)

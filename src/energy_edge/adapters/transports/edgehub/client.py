@@ -106,14 +106,6 @@ class EdgeHubModuleClient:
             options["product_info"] = self.model_id  # the SDK announces a "dtmi:" product_info as model-id
         self._sdk = self._create_sdk_client(**options)
         await self._first_connect()
-        # The SDK's handler setters subscribe synchronously: keep that wait off our loop.
-        for attribute, handler, wanted in (
-            ("on_message_received", self._sdk_on_message, bool(self._inputs)),
-            ("on_method_request_received", self._sdk_on_method, self._method_handler is not None),
-            ("on_twin_desired_properties_patch_received", self._sdk_on_desired, self._desired_handler is not None),
-        ):
-            if wanted:
-                await self._loop.run_in_executor(None, setattr, self._sdk, attribute, handler)
         await self.get_twin()  # the desired $version now in force, for the gate
         self._spawn(self._dispatch_inbox())
         self.outbox.start()
@@ -125,6 +117,7 @@ class EdgeHubModuleClient:
         assert self._sdk is not None
         for attempt in range(1, self._connect_attempts + 1):
             try:
+                await self._set_sdk_handlers()
                 await self._sdk.connect()
                 return
             except RETRYABLE_SEND_ERRORS as exc:
@@ -133,6 +126,19 @@ class EdgeHubModuleClient:
                 log.warning("%s: edgeHub not reachable (%s), attempt %d/%d", self.module_id, type(exc).__name__,
                             attempt, self._connect_attempts)
                 await asyncio.sleep(self._connection_retry_interval_s)
+
+    async def _set_sdk_handlers(self) -> None:
+        """Handlers go in before the connection: a persistent session hands over queued input
+        messages right after CONNACK, and the SDK drops those that find no handler. Each setter
+        connects and subscribes synchronously, so it runs off our loop."""
+        assert self._loop is not None
+        for attribute, handler, wanted in (
+            ("on_message_received", self._sdk_on_message, bool(self._inputs)),
+            ("on_method_request_received", self._sdk_on_method, self._method_handler is not None),
+            ("on_twin_desired_properties_patch_received", self._sdk_on_desired, self._desired_handler is not None),
+        ):
+            if wanted:
+                await self._loop.run_in_executor(None, setattr, self._sdk, attribute, handler)
 
     async def close(self) -> None:
         if self._sdk is None:
