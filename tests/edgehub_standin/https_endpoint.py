@@ -3,7 +3,6 @@
 POST /twins/{device}/modules/{module}/methods?api-version=...  with x-ms-edge-moduleId
 and a SAS Authorization header; body {methodName, payload, responseTimeoutInSeconds, ...};
 reply 200 {status, payload}, or an HTTP error (404 target not connected, 504 timeout).
-One request per connection (Connection: close) keeps this tiny.
 """
 
 from __future__ import annotations
@@ -29,18 +28,20 @@ class MethodEndpoint:
         self.close = self._listener.close
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        """HTTP/1.1 with keep-alive, as edgeHub serves it: the SDK's pooled connection is reused."""
         try:
-            head = (await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 10)).decode("latin-1")
-            request_line, *header_lines = head.split("\r\n")
-            headers = {k.strip().lower(): v.strip() for k, _, v in (h.partition(":") for h in header_lines if h)}
-            body = await reader.readexactly(int(headers.get("content-length", "0")))
-            status, reply = await self._answer(request_line, headers, body)
-            data = json.dumps(reply).encode()
-            writer.write(
-                f"HTTP/1.1 {status} {HTTPStatus(status).phrase}\r\nContent-Type: application/json\r\n"
-                f"Content-Length: {len(data)}\r\nConnection: close\r\n\r\n".encode() + data
-            )
-            await writer.drain()
+            while True:
+                head = (await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 60)).decode("latin-1")
+                request_line, *header_lines = head.split("\r\n")
+                headers = {k.strip().lower(): v.strip() for k, _, v in (h.partition(":") for h in header_lines if h)}
+                body = await reader.readexactly(int(headers.get("content-length", "0")))
+                status, reply = await self._answer(request_line, headers, body)
+                data = json.dumps(reply).encode()
+                writer.write(
+                    f"HTTP/1.1 {status} {HTTPStatus(status).phrase}\r\nContent-Type: application/json\r\n"
+                    f"Content-Length: {len(data)}\r\n\r\n".encode() + data
+                )
+                await writer.drain()
         except (asyncio.IncompleteReadError, asyncio.TimeoutError, asyncio.LimitOverrunError, ConnectionError, ssl.SSLError):
             pass
 

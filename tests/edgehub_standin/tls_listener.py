@@ -34,6 +34,8 @@ class TlsListener:
         self.connections.add(writer)
         try:
             await self._handle(reader, writer)
+        except asyncio.CancelledError:  # the stand-in shuts down; asyncio's stream callback
+            pass  # would log a cancelled connection task as an error
         finally:
             self.connections.discard(writer)
             writer.transport.abort()
