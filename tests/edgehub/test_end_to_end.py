@@ -1,9 +1,10 @@
 """The site over the real azure-iot-device SDK and the TLS edgeHub stand-in, without Azure.
 
 Asset modules are the real AssetModuleService with real assets and simulated
-hardware; the controller side is a small relay (the balancing controller is
-tested elsewhere): what is under test here is the edgeHub transport carrying
-telemetry, direct methods and twin configuration, and surviving an edgeHub restart.
+hardware; the controller is the real ControllerService where its decisions
+matter, and a small relay where a test needs exact control of what is sent.
+Under test: the edgeHub transport carrying telemetry, direct methods and twin
+configuration, and surviving an edgeHub restart.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from energy_edge.domain.assets.battery import Battery
 from energy_edge.domain.assets.solar import Solar
 from energy_edge.domain.messages import Message
 from energy_edge.domain.services.asset_service import AssetModuleService
+from energy_edge.domain.services.controller_service import ControllerService
 
 from ..helpers import eventually, eventually_async
 
@@ -186,3 +188,29 @@ async def test_invoking_with_a_payload_that_is_not_json_is_a_400(standin):
         assert response.status == 400
     finally:
         await client.close()
+
+
+class _ImportingMeter:
+    """The grid meter reads a steady 3 kW import: the controller should discharge the battery."""
+
+    async def read_grid_power_w(self) -> float:
+        return 3000.0
+
+
+async def test_the_real_controller_balances_through_edgehub(standin):
+    clock = ManualClock(1_750_000_000.0)
+    controller = ControllerService(standin.client("controller"), _ImportingMeter(), clock)
+    await controller.start()
+    battery = await _battery(standin)
+    try:
+        await battery.run_cycle()
+        await eventually(lambda: "battery" in controller.latest)
+        await controller.run_cycle()
+        assert controller.method_calls_total >= 1 and not controller.method_errors_total
+        assert battery.asset.state == "DISCHARGING", "the controller's direct method reached the battery"
+        await eventually(lambda: standin.upstream())
+        report = json.loads(standin.upstream()[-1].body)
+        assert report["grid_power_w"] == 3000.0 and report["assets"][0]["module"] == "battery"
+    finally:
+        await battery.stop()
+        await controller.stop()

@@ -28,6 +28,7 @@ from energy_edge.domain.balancing.policy import Policy
 from energy_edge.domain.errors import InvalidPayload
 from energy_edge.domain.routing import RouteTable
 from energy_edge.domain.services.asset_service import AssetModuleService
+from energy_edge.domain.services.controller_service import ControllerService
 from energy_edge.domain.topology import ALL_MODULES, DEFAULT_ROUTES
 
 from .deployment_files import MODELS, load_json
@@ -97,6 +98,30 @@ def test_writable_properties_are_what_the_configuration_accepts(module):
 def test_controller_properties_are_the_policy_fields():
     assert set(_contents("controller", "Property")) == set(Policy().as_dict())
     assert _contents("controller", "Command") == {}
+
+
+class _Meter:
+    async def read_grid_power_w(self) -> float:
+        return 1200.0
+
+
+async def test_controller_telemetry_in_the_model_is_its_site_report():
+    hub = InMemoryHub(RouteTable.parse(DEFAULT_ROUTES))
+    clock = ManualClock(1_750_000_000.0)
+    controller = ControllerService(hub.client("controller"), _Meter(), clock)
+    await controller.start()
+    battery = AssetModuleService(hub.client("battery"), SimulatedBattery(clock), Battery(), clock, 1.0)
+    await battery.start()
+    await battery.run_cycle()  # routed to the controller's input
+    await controller.run_cycle()
+    await battery.stop()
+    await controller.stop()
+    report = json.loads(hub.upstream[-1].body)
+    telemetry = _contents("controller", "Telemetry")
+    assert set(telemetry) == set(report)
+    fields = {f["name"] for f in telemetry["assets"]["schema"]["elementSchema"]["fields"]}
+    assert report["assets"] and fields == set(report["assets"][0])
+    assert {f["name"] for f in telemetry["counters"]["schema"]["fields"]} == set(report["counters"])
 
 
 @pytest.mark.parametrize("module", sorted(ASSETS))
