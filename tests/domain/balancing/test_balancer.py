@@ -81,9 +81,26 @@ def test_a_cold_boiler_heats_by_itself_and_is_counted_as_load() -> None:
     assert decision.setpoints["bat"].value == 3_000.0
 
 
-def test_a_boiler_at_its_maximum_never_heats() -> None:
+def test_a_boiler_at_its_maximum_is_not_counted_on_and_never_asked_above_it() -> None:
     decision = decide(-20_000.0, battery(max_w=1_000.0), boiler(temperature_c=85.0, heater_on=True))
-    assert decision.setpoints["boiler"].heat is False
+    setpoint = decision.setpoints["boiler"]
+    assert setpoint.expected_power_w == 0.0  # its thermostat stops at the maximum: no heat to count on
+    assert setpoint.value <= 85.0
+
+
+def test_a_boiler_inside_its_hysteresis_band_is_not_counted_on() -> None:
+    """Already on its maximum setpoint and not heating: its thermostat waits, so solar must curtail instead."""
+    policy = replace(OPEN, export_limit_w=1_000.0)
+    load_w = 1_000.0
+    idle = boiler(temperature_c=80.0, heater_on=False, setpoint_c=85.0)
+    pv = solar(available_w=9_000.0)
+    waiting = decide(load_w - 9_000.0, battery(max_w=1_000.0), idle, pv, policy=policy)
+    assert waiting.setpoints["boiler"].expected_power_w == 0.0
+    assert waiting.setpoints["pv"].value == pytest.approx(load_w + 1_000.0 + 1_000.0)  # load + export + battery
+    hot = replace(idle, heater_on=True, power_w=-3_000.0)
+    heating = decide(load_w - 9_000.0 + 3_000.0, battery(max_w=1_000.0), hot, pv, policy=policy)
+    assert heating.setpoints["boiler"].expected_power_w == -3_000.0
+    assert heating.setpoints["pv"].value == pytest.approx(load_w + 1_000.0 + 1_000.0 + 3_000.0)
 
 
 @pytest.mark.parametrize("heat", [True, False])

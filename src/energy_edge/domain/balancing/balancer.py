@@ -28,6 +28,7 @@ from .policy import Policy
 from .snapshot import AssetView, SiteSnapshot
 
 _NEVER = -math.inf
+CEILING_STEP_RATIO = 0.05  # a non-binding solar ceiling moves in steps of 5 % of the inverter's rating
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +110,7 @@ def balance(snapshot: SiteSnapshot, policy: Policy, memory: BalancerMemory = Bal
     _share_batteries(batteries, battery_total, charge_room, discharge_room, setpoints)
     solar_cap = min(ceiling, max(reference + policy.ramp_limit_w, floor)) - battery_total - heating
     solar_total = min(solar_avail, max(0.0, solar_cap))
-    _share_solar(solars, solar_total, solar_avail, setpoints)
+    _share_solar(solars, solar_total, solar_avail, max(0.0, solar_cap), setpoints)
 
     expected = {module: setpoint.expected_power_w for module, setpoint in setpoints.items()}
     flex_expected = battery_total + heating + solar_total
@@ -147,7 +148,9 @@ def _decide_boilers(boilers: list[AssetView], policy: Policy, memory: BalancerMe
         elif boiler.temperature_c <= boiler.min_temperature_c:
             heating -= _set_boiler(boiler, False, timer, now, setpoints, timers)  # its thermostat heats anyway
         elif boiler.temperature_c >= boiler.max_temperature_c:
-            heating -= _set_boiler(boiler, False, timer, now, setpoints, timers)
+            # Hot: its own thermostat stops at the maximum. Keep the override in force rather than
+            # flipping it, so the boiler takes surplus again the moment it can (and draws nothing now).
+            heating -= _set_boiler(boiler, True, timer, now, setpoints, timers)
         elif now - timer.since < (policy.boiler_min_on_s if timer.heat else policy.boiler_min_off_s):
             heating -= _set_boiler(boiler, timer.heat, timer, now, setpoints, timers)
         else:
@@ -157,17 +160,24 @@ def _decide_boilers(boilers: list[AssetView], policy: Policy, memory: BalancerMe
         for boiler, timer in free:
             if timer.heat is keep_on:
                 heat = excess >= (boiler.heater_power_w / 2 if keep_on else boiler.heater_power_w)
-                if heat:
-                    excess -= boiler.heater_power_w
-                heating -= _set_boiler(boiler, heat, timer, now, setpoints, timers)
+                drawn = _set_boiler(boiler, heat, timer, now, setpoints, timers)
+                excess -= drawn
+                heating -= drawn
     return heating
 
 
 def _set_boiler(boiler: AssetView, heat: bool, timer: BoilerTimer, now: float,
                 setpoints: dict[str, Setpoint], timers: dict[str, BoilerTimer]) -> float:
-    """Record the decision; return the heater power it will draw (a cold boiler heats regardless, unless OFF)."""
+    """Record the decision; return the heater power it will draw (a cold boiler heats regardless, unless OFF).
+
+    A boiler that already runs on the requested maximum and is not heating sits
+    inside its thermostat's hysteresis band: it will draw nothing, and counting
+    on it would let surplus go out as export beyond the limit.
+    """
     cold = boiler.temperature_c <= boiler.min_temperature_c
-    draws = boiler.heater_power_w if boiler.enabled and (heat or cold) else 0.0
+    hot = boiler.temperature_c >= boiler.max_temperature_c
+    satisfied = heat and (hot or (not boiler.heater_on and boiler.setpoint_c >= boiler.max_temperature_c))
+    draws = boiler.heater_power_w if boiler.enabled and (cold or (heat and not satisfied)) else 0.0
     temperature = boiler.max_temperature_c if heat else boiler.min_temperature_c
     setpoints[boiler.module] = Setpoint("boiler", temperature, 0.0 - draws, heat)
     timers[boiler.module] = timer if timer.heat is heat else BoilerTimer(heat, now)
@@ -197,10 +207,28 @@ def _share_batteries(batteries: list[tuple[AssetView, float, float]], total: flo
         setpoints[entry[0].module] = Setpoint("battery", power, power)
 
 
-def _share_solar(solars: list[AssetView], total: float, available: float, setpoints: dict[str, Setpoint]) -> None:
+def _share_solar(solars: list[AssetView], total: float, available: float, cap: float,
+                 setpoints: dict[str, Setpoint]) -> None:
+    """Curtail where the cap binds; elsewhere keep a ceiling at the cap, coarsely stepped.
+
+    A ceiling that stays in force while the cap is above what the sun gives
+    means a passing cloud edge cannot push export past the limit before the
+    next cycle, and the inverter does not flip between RUNNING and CURTAILED
+    every time surplus touches the limit. Stepping it keeps method calls rare.
+    """
+    rated = sum(solar.rated_power_w for solar in solars if solar.enabled)
     curtailed = total < available
-    scale = total / available if curtailed else 1.0
     for solar in solars:
         own = _solar_available(solar)
-        limit = scale * own if curtailed else solar.rated_power_w
+        if curtailed:
+            limit = total * own / available
+        elif cap >= rated or rated <= 0:
+            limit = solar.rated_power_w
+        elif solar.rated_power_w <= 0:
+            limit = 0.0
+        else:
+            share = cap * solar.rated_power_w / rated
+            step = CEILING_STEP_RATIO * solar.rated_power_w
+            stepped = math.floor(share / step) * step if step > 0 else share
+            limit = min(solar.rated_power_w, max(stepped, own))
         setpoints[solar.module] = Setpoint("solar", limit, min(limit, own))

@@ -40,6 +40,7 @@ class AssetView:
     max_temperature_c: float = 0.0
     heater_power_w: float = 0.0  # magnitude of the heater's consumption when on
     heater_on: bool = False
+    setpoint_c: float = 0.0  # the thermostat setpoint in force (tells whether an override already applied)
 
     @classmethod
     def from_telemetry(cls, telemetry: AssetTelemetry) -> "AssetView":
@@ -54,7 +55,7 @@ class AssetView:
                        enabled=telemetry.state != OFF_STATE, temperature_c=values["temperature_c"],
                        min_temperature_c=values["min_temperature_c"],
                        max_temperature_c=values["max_temperature_c"], heater_power_w=abs(values["heater_power_w"]),
-                       heater_on=bool(values["heater_on"]))
+                       heater_on=bool(values["heater_on"]), setpoint_c=values["setpoint_c"])
         return cls(telemetry.module, "solar", telemetry.power_w, telemetry.timestamp,
                    enabled=telemetry.state != OFF_STATE, available_power_w=max(0.0, values["available_power_w"]),
                    rated_power_w=max(0.0, values["rated_power_w"]))
