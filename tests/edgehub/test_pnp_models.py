@@ -51,7 +51,7 @@ def _contents(module: str, kind: str) -> dict[str, dict]:
     return found
 
 
-async def _published_fields(module: str) -> set[str]:
+async def _published_body(module: str) -> bytes:
     """The body a real asset service sends on output `telemetry`."""
     asset_type, hardware_type = ASSETS[module]
     hub = InMemoryHub(RouteTable.parse(DEFAULT_ROUTES))
@@ -60,7 +60,7 @@ async def _published_fields(module: str) -> set[str]:
     await service.start()
     telemetry = await service.run_cycle()
     await service.stop()
-    return set(json.loads(telemetry.to_json()))
+    return telemetry.to_json()
 
 
 def _accepted_fields(asset, command: str) -> set[str]:
@@ -82,7 +82,7 @@ def test_each_module_has_a_dtdl_v2_interface_with_the_announced_model_id(module)
 
 @pytest.mark.parametrize("module", sorted(ASSETS))
 async def test_asset_telemetry_in_the_model_is_what_the_module_publishes(module):
-    published = await _published_fields(module)
+    published = set(json.loads(await _published_body(module)))
     writable = set(ASSETS[module][0].WRITABLE)
     assert set(_contents(module, "Telemetry")) == published - writable
     assert set(_contents(module, "Telemetry")) | set(_contents(module, "Property")) >= published
@@ -132,3 +132,9 @@ def test_commands_and_their_requests_are_the_asset_method_table(module):
     for name, command in commands.items():
         modelled = {f["name"] for f in command.get("request", {}).get("schema", {}).get("fields", [])}
         assert modelled == _accepted_fields(asset, name), name
+
+
+@pytest.mark.parametrize("module", sorted(ASSETS))
+async def test_telemetry_stays_far_below_the_hub_message_limit(module):
+    size = len(await _published_body(module))
+    assert size < 1024, f"{module} telemetry is {size} bytes (edgeHub's limit is 256 KB)"
