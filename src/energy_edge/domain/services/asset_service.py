@@ -63,6 +63,7 @@ class AssetModuleService:
         self.applied_version = -1  # the desired $version last handled (valid or not)
         self._lock = asyncio.Lock()  # one writer of the asset and the hardware at a time
         self._running = False
+        self._applied: Any = None  # the setpoint written last
         self._task: asyncio.Task[None] | None = None
 
     # -- lifecycle ------------------------------------------------------------------
@@ -108,9 +109,23 @@ class AssetModuleService:
                 await self._try_safe_setpoint()
         else:
             async with self._lock:
-                self.asset.observe(measurement, self.clock.now())
-                await self._apply()
+                now = self.clock.now()
+                self.asset.observe(measurement, now)
+                if await self._apply():
+                    await self._observe_again(now)
         return await self.publish()
+
+    async def _observe_again(self, now: float) -> None:
+        """Read once more after the asset changed its own setpoint (band stop, thermostat, lease expiry).
+
+        Telemetry must report the power the asset draws now, not before it
+        changed course: the controller pairs it with a fresh grid meter, and a
+        one-cycle-old power there reads as a phantom load step.
+        """
+        try:
+            self.asset.observe(await self.hardware.read(), now)
+        except HardwareFault as exc:
+            self.asset.fault(exc.reason)
 
     async def _try_safe_setpoint(self) -> None:
         """Best effort: tell an unreadable device to stop too; its read fault stays the reason."""
@@ -133,12 +148,19 @@ class AssetModuleService:
         await self.client.send_message(TELEMETRY_OUTPUT, Message(telemetry.to_json(), properties))
         return telemetry
 
-    async def _apply(self) -> None:
-        """Write the asset's setpoint; a device that refuses it puts the asset in FAULT."""
+    async def _apply(self) -> bool:
+        """Write the asset's setpoint; a device that refuses it puts the asset in FAULT.
+
+        Returns whether the setpoint differs from the one written last.
+        """
+        setpoint = self.asset.setpoint()
         try:
-            await self.hardware.apply(self.asset.setpoint())
+            await self.hardware.apply(setpoint)
         except HardwareFault as exc:
             self.asset.fault(exc.reason)
+            return False
+        changed, self._applied = setpoint != self._applied, setpoint
+        return changed
 
     # -- direct methods -------------------------------------------------------------
     async def on_method(self, request: MethodRequest) -> MethodResponse:
