@@ -38,8 +38,8 @@ _ENV_LOCK = threading.Lock()
 _LOOPBACK = "127.0.0.0/8,localhost"
 
 
-def _free_loopback_address() -> str:
-    """A random 127.x.y.z where both ports are free (ports below 1024 need root, as the brief says)."""
+def free_loopback_address() -> str:
+    """A random 127.x.y.z where both ports are free; PermissionError when ports below 1024 are not ours."""
     for _ in range(50):
         host = f"127.{random.randint(100, 254)}.{random.randint(0, 254)}.{random.randint(2, 254)}"
         try:
@@ -48,9 +48,11 @@ def _free_loopback_address() -> str:
                     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
                     sock.bind((host, port))
             return host
+        except PermissionError:
+            raise
         except OSError:
             continue
-    raise RuntimeError("no free loopback address with ports 8883 and 443 (are the tests running as root?)")
+    raise RuntimeError("no free loopback address with ports 8883 and 443")
 
 
 @contextlib.contextmanager
@@ -89,7 +91,7 @@ class EdgeHubStandIn:
             current = os.environ.get(name, "")
             if _LOOPBACK not in current:
                 os.environ[name] = ",".join(filter(None, (current, _LOOPBACK)))
-        self.host = _free_loopback_address()
+        self.host = free_loopback_address()
         files = write_server_files(self.workdir, self.host)
         self.ca_file = files.ca_cert
         self._tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
