@@ -1,23 +1,10 @@
-"""The embedded site's real object graph, stepped by hand on a manual clock.
-
-The same `EmbeddedSiteContainer` as `energy-edge up`, with the clock
-overridden (dependency-injector's `override`), so a test drives whole
-simulated hours deterministically: every step advances the clock, runs each
-asset module's cycle, then the controller's.
-"""
+"""`ManualClockSite` with a recorder: one `Sample` of the physics and the assets per step."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Any
+from dataclasses import dataclass
 
-from dependency_injector import providers
-
-from energy_edge.adapters.clocks import ManualClock
-from energy_edge.entrypoints.containers import EmbeddedSiteContainer, embedded_site_container
-from energy_edge.entrypoints.lifecycle import autostart
-from energy_edge.entrypoints.settings import SiteSettings
+from energy_edge.entrypoints.manual_site import ManualClockSite
 
 
 @dataclass
@@ -37,46 +24,14 @@ class Sample:
     solar_state: str
 
 
-@dataclass
-class SteppedSite:
-    container: EmbeddedSiteContainer
-    clock: ManualClock
-    samples: list[Sample] = field(default_factory=list)
-    controller_alive: bool = True
+class SteppedSite(ManualClockSite):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.samples: list[Sample] = []
 
-    @classmethod
-    async def start(cls, start: str, controller_policy: dict[str, Any] | None = None, **settings: Any) -> "SteppedSite":
-        start_epoch = datetime.fromisoformat(start).replace(tzinfo=timezone.utc).timestamp()
-        clock = ManualClock(start_epoch)
-        container = embedded_site_container(SiteSettings(metrics_port=0, **settings))
-        container.clock.override(providers.Object(clock))
-        site = cls(container, clock)
-        if controller_policy:
-            await container.hub().set_desired("controller", controller_policy)
-        await container.telemetry().start()
-        for service in site.assets:
-            await service.start()
-            await autostart(service)
-        await container.controller().start()
-        return site
-
-    @property
-    def assets(self) -> list[Any]:
-        return [self.container.solar(), self.container.battery(), self.container.boiler()]
-
-    async def step(self, seconds: float = 1.0) -> Sample:
-        self.clock.advance(seconds)
-        for service in self.assets:
-            await service.run_cycle()
-        if self.controller_alive:
-            await self.container.controller().run_cycle()
-        sample = await self._sample()
-        self.samples.append(sample)
-        return sample
-
-    async def run(self, duration_s: float, step_s: float = 1.0) -> None:
-        for _ in range(int(duration_s / step_s)):
-            await self.step(step_s)
+    async def step(self, seconds: float = 1.0) -> None:
+        await super().step(seconds)
+        self.samples.append(await self._sample())
 
     async def _sample(self) -> Sample:
         site = self.container.site()
