@@ -1,84 +1,87 @@
-"""The embedded site as the quality runs need it: real services, in-memory transport,
-simulated hardware, stepped one simulated second at a time; plus the progress bar.
+"""The embedded site as the quality runs need it, stepped one simulated second at a time;
+plus the progress bar.
 
-`site_factory` is the `quality.runner.SiteFactory` the `simulate` and `quality`
-commands (and benchmarks/bench_quality.py) pass to the quality layer. Each step
-advances the manual clock by one second, runs every asset module's cycle
-(read, state machine, setpoint, telemetry), then the controller's cycle, in a
-fixed order, so a run is deterministic.
+`site_factory` is the `quality.runner.SiteFactory` that the `simulate` and
+`quality` commands (and benchmarks/bench_quality.py) pass to the quality layer.
+It is the `energy-edge up` object graph (`EmbeddedSiteContainer`: five modules on
+the in-memory hub) with the clock and the simulated site overridden by the
+scenario's, the physical sizes in its settings and everything else configured
+the way an operator would: through each module's twin. Each step advances the
+manual clock by one second, runs every asset module's cycle, then the
+controller's, in a fixed order, so a run is deterministic.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import sys
 from typing import Any, AsyncIterator, Callable, Iterator
 
-from ..adapters.transports.inmemory import InMemoryHub
+from dependency_injector import providers
+
 from ..domain.assets.battery import Battery
 from ..domain.assets.boiler import Boiler
 from ..domain.assets.solar import Solar
-from ..domain.routing import RouteTable
-from ..domain.services.asset_service import AssetModuleService
-from ..domain.services.controller_service import ControllerService
-from ..domain.topology import ALL_MODULES, BATTERY, BOILER, CONTROLLER, DEFAULT_ROUTES, INPUTS, SOLAR
+from ..domain.topology import BATTERY, BOILER, CONTROLLER, SOLAR
+from .containers import embedded_site_container
+from .lifecycle import autostart
+from .settings import SiteSettings
 
 STEP_S = 1.0
-OPERATOR = "operator"  # who switches the inverter and the boiler on at the start, as on a real site
-SECONDS_PER_DAY = 86_400
+_WRITABLE = {SOLAR: Solar.WRITABLE, BATTERY: Battery.WRITABLE, BOILER: Boiler.WRITABLE}
+
+
+def _settings(spec: Any) -> SiteSettings:
+    """Physical sizes (not twin-writable) for the container's factories."""
+    c = spec.configs
+    return SiteSettings(metrics_port=0, autostart=True, cycle_s=STEP_S,
+                        solar_rated_power_w=c.solar.rated_power_w, battery_capacity_wh=c.battery.capacity_wh,
+                        battery_max_power_w=max(c.battery.max_charge_w, c.battery.max_discharge_w),
+                        boiler_heater_power_w=c.boiler.heater_power_w)
+
+
+def _desired(config: Any, kind: str) -> dict[str, Any]:
+    """The twin-writable part of an asset config, as desired properties."""
+    return {name: value for name, value in dataclasses.asdict(config).items() if name in _WRITABLE[kind]}
 
 
 class SteppedEmbeddedSite:
-    """Implements quality.runner.SteppedSite."""
+    """Implements quality.runner.SteppedSite over the embedded container."""
 
     def __init__(self, spec: Any) -> None:
         self.clock = spec.clock
-        self.hub = InMemoryHub(RouteTable.parse(DEFAULT_ROUTES))
-        hw, configs = spec.hardware, spec.configs
-        self.assets = {
-            SOLAR: AssetModuleService(self.hub.client(SOLAR), hw.pv, Solar(configs.solar), self.clock, STEP_S),
-            BATTERY: AssetModuleService(self.hub.client(BATTERY), hw.battery, Battery(configs.battery), self.clock,
-                                        STEP_S),
-            BOILER: AssetModuleService(self.hub.client(BOILER), hw.boiler, Boiler(configs.boiler), self.clock,
-                                       STEP_S),
-        }
-        self.controller = None if spec.policy is None else ControllerService(
-            self.hub.client(CONTROLLER), hw.grid_meter, self.clock, spec.policy)
-        running = {*self.assets, *([CONTROLLER] if self.controller else [])}
-        # the modules not run here (telemetry; the controller in the baseline) take their messages and drop them
-        self.sinks = [self.hub.client(module) for module in ALL_MODULES if module not in running]
-        self.operator = self.hub.client(OPERATOR)
+        self.policy = spec.policy
+        self.container = embedded_site_container(_settings(spec))
+        self.container.clock.override(providers.Object(spec.clock))
+        self.container.site.override(providers.Object(spec.hardware))
+        self.configs = spec.configs
+        c = self.container
+        self.assets = {SOLAR: c.solar(), BATTERY: c.battery(), BOILER: c.boiler()}
+        self.controller = c.controller()
+        self.telemetry = c.telemetry()
 
     async def start(self) -> None:
+        hub = self.container.hub()
+        for kind in self.assets:
+            await hub.set_desired(kind, _desired(getattr(self.configs, kind), kind))
+        if self.policy is not None:
+            await hub.set_desired(CONTROLLER, self.policy.as_dict())
+        await self.telemetry.start()
         for service in self.assets.values():
             await service.start()
-        if self.controller is not None:
-            await self.controller.start()
-
-        async def ignore(_message: Any) -> None:
-            return None
-
-        for sink in self.sinks:
-            for input_name in INPUTS[sink.module_id]:
-                sink.on_input(input_name, ignore)
-        for client in (*self.sinks, self.operator):
-            await client.connect()
-        for module in (SOLAR, BOILER):
-            response = await self.operator.invoke_method(module, "start", {}, timeout_s=5.0)
-            if not response.ok:
-                raise RuntimeError(f"{module}.start answered {response.status}: {response.payload}")
+            await autostart(service)
+        await self.controller.start()  # the baseline starts it too (so telemetry has a reader) but never cycles it
 
     async def close(self) -> None:
-        for service in self.assets.values():
+        for service in (*self.assets.values(), self.controller, self.telemetry):
             await service.stop()
-        if self.controller is not None:
-            await self.controller.stop()
 
     async def step(self) -> None:
         self.clock.advance(STEP_S)
         for service in self.assets.values():
             await service.run_cycle()
-        if self.controller is not None:
+        if self.policy is not None:
             await self.controller.run_cycle()
 
     def asset_states(self) -> dict[str, str]:
