@@ -10,8 +10,13 @@ configuration, and surviving an edgeHub restart.
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
+import re
 import urllib.parse
+
+import pytest
+from azure.iot.device import exceptions as sdk_errors
 
 from energy_edge.adapters.clocks import ManualClock
 from energy_edge.adapters.hardware.simulated.battery import SimulatedBattery
@@ -214,3 +219,14 @@ async def test_the_real_controller_balances_through_edgehub(standin):
     finally:
         await battery.stop()
         await controller.stop()
+
+
+async def test_a_module_with_the_wrong_key_is_refused(standin, monkeypatch):
+    environment = standin.module_environment("battery")
+    wrong = re.sub(r"SharedAccessKey=.*$", "SharedAccessKey=" + base64.b64encode(b"wrong").decode(),
+                   environment["EdgeHubConnectionString"])
+    monkeypatch.setattr(standin, "module_environment", lambda module: {**environment, "EdgeHubConnectionString": wrong})
+    client = standin.client("battery", connect_attempts=1)
+    with pytest.raises(sdk_errors.ClientError):
+        await client.connect()
+    assert "site-1/battery" not in standin.hub.sessions

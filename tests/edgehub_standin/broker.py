@@ -76,13 +76,15 @@ class Session:
 
 OnPublish = Callable[[Session, str, bytes], Awaitable[None]]
 OnSubscribe = Callable[[Session], None]
+Authenticate = Callable[[str, str], bool]  # (client id, password)
 
 
 class Broker:
-    def __init__(self, on_publish: OnPublish, on_subscribe: OnSubscribe) -> None:
+    def __init__(self, on_publish: OnPublish, on_subscribe: OnSubscribe, authenticate: Authenticate) -> None:
         self.sessions: dict[str, Session] = {}
         self._on_publish = on_publish
         self._on_subscribe = on_subscribe
+        self._authenticate = authenticate
         self._listener = TlsListener(self._handle)
         self.serve = self._listener.serve
 
@@ -99,7 +101,7 @@ class Broker:
             if first.kind != mqtt.CONNECT:
                 return
             connect = mqtt.parse_connect(first.body)
-            if not connect.password.startswith("SharedAccessSignature "):
+            if not self._authenticate(connect.client_id, connect.password):
                 writer.write(mqtt.encode(mqtt.CONNACK, 0, b"\x00\x05"))  # not authorised
                 return
             session = self._attach(connect, writer)

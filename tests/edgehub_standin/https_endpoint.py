@@ -51,8 +51,8 @@ class MethodEndpoint:
         match = _PATH.match(path)
         if method != "POST" or not match:
             return 404, {"message": f"no route for {method} {path}"}
-        if not headers.get("authorization", "").startswith("SharedAccessSignature ") or "x-ms-edge-moduleid" not in headers:
-            return 401, {"message": "missing SAS Authorization or x-ms-edge-moduleId"}
+        if not self.hub.authenticate(headers.get("x-ms-edge-moduleid", ""), headers.get("authorization", "")):
+            return 401, {"message": "x-ms-edge-moduleId and its SAS Authorization do not match"}
         try:
             request = json.loads(body)
             name = str(request["methodName"])

@@ -26,6 +26,7 @@ from energy_edge.domain.routing import RouteTable
 from energy_edge.domain.twin_patch import merge_patch
 
 from .broker import Session
+from .sas import sas_problem
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +64,14 @@ class Hub:
         self._pending: dict[str, asyncio.Future[tuple[int, Any]]] = {}
         self._rids = itertools.count(1)
         self.deaf = False  # tests: keep connections up but answer nothing (the SDK's known hang)
+
+    def authenticate(self, client_id: str, token: str) -> bool:
+        """A module of this device with a valid SAS (MQTT password or HTTPS Authorization)."""
+        device, _, module = client_id.partition("/")
+        problem = "another device" if device != self.device_id else sas_problem(token, device, module)
+        if problem:
+            log.warning("stand-in refused %s: %s", client_id, problem)
+        return problem is None
 
     def twin(self, module_id: str) -> Twin:
         return self.twins.setdefault(module_id, Twin({"$version": 1}, {"$version": 1}))

@@ -11,7 +11,6 @@ and EdgeModuleCACertificateFile, read by create_from_edge_environment().
 from __future__ import annotations
 
 import asyncio
-import base64
 import contextlib
 import os
 import random
@@ -31,6 +30,7 @@ from .broker import Broker
 from .certs import write_server_files
 from .hub import Hub
 from .https_endpoint import MethodEndpoint
+from .sas import HUB_HOST, module_key
 
 MQTT_PORT = 8883
 HTTPS_PORT = 443
@@ -76,7 +76,7 @@ class EdgeHubStandIn:
         self.workdir = workdir
         self.device_id = device_id
         self.hub = Hub(device_id, routes)
-        self.broker = Broker(self.hub.on_publish, self.hub.on_subscribe)
+        self.broker = Broker(self.hub.on_publish, self.hub.on_subscribe, self.hub.authenticate)
         self.hub.sessions = self.broker.sessions
         self.methods = MethodEndpoint(self.hub)
         self.host = ""
@@ -141,10 +141,9 @@ class EdgeHubStandIn:
 
     # -- what a module needs ----------------------------------------------------------
     def module_environment(self, module_id: str) -> dict[str, str]:
-        key = base64.b64encode(f"test-key-{module_id}".encode()).decode()
         return {
-            "EdgeHubConnectionString": f"HostName=standin.azure-devices.net;GatewayHostName={self.host};"
-            f"DeviceId={self.device_id};ModuleId={module_id};SharedAccessKey={key}",
+            "EdgeHubConnectionString": f"HostName={HUB_HOST};GatewayHostName={self.host};"
+            f"DeviceId={self.device_id};ModuleId={module_id};SharedAccessKey={module_key(module_id)}",
             "EdgeModuleCACertificateFile": str(self.ca_file),
         }
 
