@@ -10,7 +10,8 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from types import MappingProxyType
+from typing import Any, Mapping
 
 from .errors import MalformedMessage
 
@@ -42,7 +43,7 @@ class AssetTelemetry:
     power_w: float  # signed, site convention
     fault_reason: str | None = None
     setpoint_expires_at: float | None = None
-    values: dict[str, Any] = field(default_factory=dict)
+    values: Mapping[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> bytes:
         # Built by hand rather than with dataclasses.asdict: this runs for every asset every cycle.
@@ -53,6 +54,8 @@ class AssetTelemetry:
         }
         return json.dumps(data, separators=(",", ":")).encode()
 
+_MISSING = object()
+_last_decoded: list[Any] = [None, None]  # [body, AssetTelemetry] of the last successful decode
 _COMMON_FIELDS: dict[str, type] = {"module": str, "seq": int, "timestamp": float, "state": str, "power_w": float}
 # (field, type) pairs per kind, computed once: decoding runs for every asset every cycle.
 _CHECKS: dict[str, tuple[tuple[str, type], ...]] = {
@@ -61,7 +64,21 @@ _CHECKS: dict[str, tuple[tuple[str, type], ...]] = {
 
 
 def decode_asset_telemetry(body: bytes | str) -> AssetTelemetry:
-    """Parse and validate one telemetry body; raise MalformedMessage naming the problem."""
+    """Parse and validate one telemetry body; raise MalformedMessage naming the problem.
+
+    The last result is remembered by the identity of its body: in one process
+    the hub hands the same bytes to the controller and the telemetry module,
+    and the decoded value is immutable, so the second decode is free.
+    """
+    last_body, last_telemetry = _last_decoded
+    if body is last_body:
+        return last_telemetry
+    telemetry = _decode(body)
+    _last_decoded[:] = [body, telemetry]
+    return telemetry
+
+
+def _decode(body: bytes | str) -> AssetTelemetry:
     try:
         data = json.loads(body)
     except (ValueError, UnicodeDecodeError) as exc:
@@ -72,11 +89,15 @@ def decode_asset_telemetry(body: bytes | str) -> AssetTelemetry:
     if kind not in KINDS:
         raise MalformedMessage("telemetry.kind", f"unknown kind {kind!r}")
     for name, typ in _CHECKS[kind]:
-        _check(data, name, typ)
+        value = data.get(name, _MISSING)
+        found = type(value)
+        if (found is typ and (typ is not float or math.isfinite(value))) or (typ is float and found is int):
+            continue  # the common case, without a function call: this runs for every asset every cycle
+        _check(data, name, typ)  # raises, naming the field and the reason
     for optional in ("setpoint_expires_at",):
         if data.get(optional) is not None:
             _check(data, optional, float)
-    values = {name: data[name] for name in _KIND_FIELDS[kind]}
+    values = MappingProxyType({name: data[name] for name in _KIND_FIELDS[kind]})
     return AssetTelemetry(
         module=data["module"], kind=kind, seq=data["seq"], timestamp=float(data["timestamp"]),
         state=data["state"], power_w=float(data["power_w"]),

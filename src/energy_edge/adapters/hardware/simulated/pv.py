@@ -24,15 +24,26 @@ class SimulatedPV(InjectableFault):
         self.mean_clearness = mean_clearness
         self.clouds = SeededAR1(seed, clock.now(), cloud_step_s, cloud_phi, cloud_sigma)
         self.setpoint = SolarSetpoint(enabled=False, limit_w=0.0)
+        self._available_at = float("nan")  # the instant `_available_w` belongs to
+        self._available_w = 0.0
 
     def clearness(self, t: float) -> float:
         return min(1.0, max(0.05, self.mean_clearness + self.clouds.value(t)))
 
     def available_power_w(self) -> float:
-        """What the array could give now (maximum power point), never above its rating."""
+        """What the array could give now (maximum power point), never above its rating.
+
+        Remembered for the current instant: the module, the grid meter and a
+        recorder all ask within one simulated second, and the sun's position is
+        the costliest arithmetic of a simulated day.
+        """
         t = self.clock.now()
-        ghi = clear_sky_ghi_w_m2(solar_elevation_deg(self.latitude_deg, self.longitude_deg, t))
-        return min(self.rated_power_w, self.rated_power_w * ghi / STC_IRRADIANCE_W_M2 * self.clearness(t))
+        if t != self._available_at:
+            ghi = clear_sky_ghi_w_m2(solar_elevation_deg(self.latitude_deg, self.longitude_deg, t))
+            self._available_w = min(self.rated_power_w,
+                                    self.rated_power_w * ghi / STC_IRRADIANCE_W_M2 * self.clearness(t))
+            self._available_at = t
+        return self._available_w
 
     def power_w(self) -> float:
         """What the inverter feeds into the bus now (>= 0)."""
