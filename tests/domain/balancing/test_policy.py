@@ -41,3 +41,9 @@ def test_an_invalid_property_is_refused_naming_it(desired: dict, field: str) -> 
         Policy.from_desired(desired, base=Policy())
     assert refused.value.rule == field
     assert refused.value.reason
+
+
+def test_a_deleted_property_keeps_the_value_in_force() -> None:
+    """A desired patch sets null to delete a property (JSON merge patch): nothing changes, nothing is refused."""
+    base = Policy(export_limit_w=5_000.0)
+    assert Policy.from_desired({"export_limit_w": None, "no_longer_used": None}, base=base) == base

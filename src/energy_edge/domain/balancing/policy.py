@@ -65,8 +65,12 @@ class Policy:
 
     @classmethod
     def from_desired(cls, desired: Mapping[str, Any], base: "Policy | None" = None) -> "Policy":
-        """`base` with the known properties of `desired` applied ($-keys are twin metadata)."""
-        changes = {key: value for key, value in desired.items() if not key.startswith("$")}
+        """`base` with the known properties of `desired` applied ($-keys are twin metadata).
+
+        A null value is a deleted desired property (JSON merge patch): the
+        value in force stays, as the asset modules do.
+        """
+        changes = {key: value for key, value in desired.items() if not key.startswith("$") and value is not None}
         unknown = sorted(set(changes) - set(_field_names()))
         if unknown:
             raise InvalidPayload(unknown[0], "unknown policy property")
