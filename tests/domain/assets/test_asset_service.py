@@ -109,7 +109,8 @@ async def test_a_device_refusing_the_setpoint_faults_the_asset(site):
     await site.service.run_cycle()
     site.hardware.inject_fault("inverter refused write")
     response = await site.call("start_charging", {"power_w": 100})
-    assert response.status == 200  # the command was accepted; the device then failed
+    assert response.status == 409  # accepted by the state machine, refused by the device: never a silent 200
+    assert response.payload["error"] == "hardware" and "inverter refused write" in response.payload["reason"]
     assert site.battery.state == "FAULT" and site.battery.fault_reason == "inverter refused write"
 
 

@@ -166,8 +166,13 @@ class AssetModuleService:
     async def on_method(self, request: MethodRequest) -> MethodResponse:
         try:
             async with self._lock:
+                fault_before = self.asset.fault_reason
                 result = self.asset.handle(request.name, request.payload, self.clock.now())
                 await self._apply()
+                if self.asset.fault_reason and self.asset.fault_reason != fault_before:
+                    # The state machine took the command but the device refused it: say so, never 200.
+                    return MethodResponse.error(Status.CONFLICT, "hardware",
+                                                f"device refused the setpoint ({self.asset.fault_reason}); now FAULT")
             return MethodResponse(int(Status.OK), result)
         except DomainError as err:
             log.info("%s.%s refused: %s", self.client.module_id, request.name, err)
