@@ -61,3 +61,8 @@ def test_the_optimum_costs_no_more_than_doing_nothing(scenario):
 def test_resampling_needs_a_whole_multiple():
     with pytest.raises(ValueError):
         _exogenous(1.0, 1.0, 0.0, dt_s=60.0).resample(90.0)
+
+
+def test_resampling_averages_whole_blocks_and_drops_a_partial_one():
+    ex = Exogenous(60.0, [0.0, 6.0, 3.0, 9.0, 100.0], [1.0] * 5, [0.0] * 5, [20.0] * 5)
+    assert ex.resample(120.0).pv_available_w == [3.0, 6.0]

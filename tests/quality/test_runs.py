@@ -59,3 +59,16 @@ def test_simulate_writes_kpis_and_a_plot(tmp_path, capsys):
 def test_simulate_refuses_an_unknown_scenario():
     with pytest.raises(SystemExit, match="unknown scenario"):
         main(["simulate", "--scenario", "nope", "--policy", "none"])
+
+
+def test_quality_prints_the_table_and_merges_its_figures(tmp_path, capsys):
+    results = tmp_path / "bench-results.json"
+    results.write_text('{"other_benchmark": {"value": 1, "unit": "s", "target": "", "met": null}}')
+    # half an hour of one scenario keeps the test fast; `make quality` runs whole days of all of them
+    assert main(["quality", "--scenario", "peak_shaving_day", "--days", "0.02", "--results", str(results)]) == 0
+    out = capsys.readouterr().out
+    assert "peak_shaving_day" in out and "20 kW load step" in out
+    merged = json.loads(results.read_text())
+    assert "other_benchmark" in merged
+    assert merged["quality_load_step_20kw_overshoot_ratio"]["unit"] == "ratio"
+    assert "quality_peak_shaving_day_controller_adjusted_cost" in merged

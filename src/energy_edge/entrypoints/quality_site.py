@@ -99,7 +99,7 @@ async def site_factory(spec: Any) -> AsyncIterator[SteppedEmbeddedSite]:
 
 
 @contextlib.contextmanager
-def progress_bar(label: str, days: int) -> Iterator[Callable[[int], Any]]:
+def progress_bar(label: str, days: float) -> Iterator[Callable[[int], Any]]:
     """A tqdm bar on stderr in simulated hours; silent when stderr is not a terminal."""
     from tqdm import tqdm
 
@@ -108,12 +108,13 @@ def progress_bar(label: str, days: int) -> Iterator[Callable[[int], Any]]:
         yield lambda seconds: bar.update(seconds / 3600)
 
 
-def policy_progress(days: int) -> Callable[[str, str], Callable[[int], Any] | None]:
-    """One bar per scenario and policy, for `energy-edge quality`."""
-    stack = contextlib.ExitStack()
+@contextlib.contextmanager
+def policy_progress(days: float) -> Iterator[Callable[[str, str], Callable[[int], Any]]]:
+    """One bar per scenario and policy, for `energy-edge quality`; each closes when the next opens."""
+    with contextlib.ExitStack() as stack:
 
-    def for_run(scenario: str, policy: str) -> Callable[[int], Any]:
-        stack.close()
-        return stack.enter_context(progress_bar(f"{scenario}/{policy}", days))
+        def for_run(scenario: str, policy: str) -> Callable[[int], Any]:
+            stack.close()
+            return stack.enter_context(progress_bar(f"{scenario}/{policy}", days))
 
-    return for_run
+        yield for_run

@@ -24,14 +24,15 @@ class Exogenous:
         return len(self.pv_available_w)
 
     def resample(self, step_s: float) -> "Exogenous":
-        """Means over consecutive blocks of `step_s` (a whole multiple of `dt_s`)."""
+        """Means over consecutive whole blocks of `step_s` (a multiple of `dt_s`); a trailing
+        partial block is dropped, so every step the LP sees lasts exactly `step_s`."""
         per_block = round(step_s / self.dt_s)
         if per_block < 1 or abs(per_block * self.dt_s - step_s) > 1e-9:
             raise ValueError(f"step_s {step_s} must be a whole multiple of dt_s {self.dt_s}")
 
         def means(values: list[float]) -> list[float]:
-            return [sum(values[i:i + per_block]) / len(values[i:i + per_block])
-                    for i in range(0, len(values), per_block)]
+            return [sum(values[i:i + per_block]) / per_block
+                    for i in range(0, len(values) - per_block + 1, per_block)]
 
         return Exogenous(step_s, means(self.pv_available_w), means(self.base_load_w), means(self.draw_kg_per_s),
                          means(self.ambient_c), self.start_s)

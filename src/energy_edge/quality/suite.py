@@ -26,7 +26,7 @@ class SuiteResult:
     wall_s: dict[str, float] = field(default_factory=dict)  # "<scenario>/<policy>" -> seconds
 
 
-async def run_policy(name: str, policy: str, days: int, site_factory: SiteFactory, plot_dir: Path | None = None,
+async def run_policy(name: str, policy: str, days: float, site_factory: SiteFactory, plot_dir: Path | None = None,
                      progress: Progress | None = None) -> Kpis:
     scenario = load_scenario(name)
     series = await simulate(scenario, policy, days=days, site_factory=site_factory, progress=progress)
@@ -35,7 +35,7 @@ async def run_policy(name: str, policy: str, days: int, site_factory: SiteFactor
     return compute_kpis(series, scenario)
 
 
-async def run_suite(site_factory: SiteFactory, scenarios: list[str] | None = None, days: int = 1,
+async def run_suite(site_factory: SiteFactory, scenarios: list[str] | None = None, days: float = 1,
                     plot_dir: Path | None = None, progress: PolicyProgress | None = None) -> SuiteResult:
     comparisons, wall = [], {}
     for name in scenarios or scenario_names():

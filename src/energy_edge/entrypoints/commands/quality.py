@@ -13,7 +13,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("quality", help="control quality over every shipped scenario",
                                    description=__doc__)
     parser.add_argument("--scenario", action="append", help="only this scenario (repeatable)")
-    parser.add_argument("--days", type=int, default=1, help="whole days per scenario (default 1)")
+    parser.add_argument("--days", type=float, default=1.0, help="days per scenario (default 1; a fraction for a quick look)")
     parser.add_argument("--results", type=Path, default=Path("bench-results.json"),
                         help="bench results file to merge the figures into")
     parser.add_argument("--plots", type=Path, default=None, help="also write a PNG per scenario and policy here")
@@ -25,7 +25,10 @@ def run(args: argparse.Namespace) -> int:
     from ...quality.suite import run_suite
     from ..quality_site import policy_progress, site_factory
 
-    result = asyncio.run(run_suite(site_factory, args.scenario, args.days, args.plots, policy_progress(args.days)))
+    if args.days <= 0:
+        raise SystemExit("--days must be > 0")
+    with policy_progress(args.days) as progress:
+        result = asyncio.run(run_suite(site_factory, args.scenario, args.days, args.plots, progress))
     print(table(result.comparisons))
     step = result.step
     print(f"20 kW load step: settled in {step.settling_cycles} cycles (target <= 6), "

@@ -21,7 +21,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--scenario", required=True, help="a shipped scenario, e.g. clear_summer_day")
     parser.add_argument("--policy", required=True, choices=POLICY_CHOICES,
                         help="none (baseline), controller, or optimum (perfect-foresight LP)")
-    parser.add_argument("--days", type=int, default=1, help="whole days to simulate (default 1)")
+    parser.add_argument("--days", type=float, default=1.0, help="days to simulate (default 1)")
     parser.add_argument("--out", type=Path, default=Path("quality-results"), help="output folder")
     parser.set_defaults(func=run)
 
@@ -33,8 +33,8 @@ def run(args: argparse.Namespace) -> int:
     from ...quality.scenario import load_scenario
     from ..quality_site import progress_bar, site_factory
 
-    if args.days < 1:
-        raise SystemExit("--days must be >= 1")
+    if args.days <= 0:
+        raise SystemExit("--days must be > 0")
     try:
         scenario = load_scenario(args.scenario)
     except KeyError as exc:
