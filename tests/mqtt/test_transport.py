@@ -156,7 +156,9 @@ async def test_a_broker_restart_mid_stream_loses_nothing_and_everyone_reconnects
         await eventually(lambda: all(c.connected for c in (controller, telemetry, solar)), timeout_s=10)
         await eventually(lambda: len(set(at_controller.seqs())) == 600 and len(set(at_telemetry.seqs())) == 600,
                          timeout_s=10)
-        assert _in_order_without_gaps(at_controller.seqs(), 600)
+        # Nothing lost. Order is not promised here: paho resends its in-flight QoS 1 messages after
+        # the reconnect, possibly after newer ones; receivers keep the newest (domain.telemetry.supersedes).
+        assert set(at_controller.seqs()) == set(range(600)) and set(at_telemetry.seqs()) == set(range(600))
         assert (await controller.invoke_method("battery", "stop", {}, timeout_s=5)).status == 404  # serves none
     finally:
         await _close(solar, controller, telemetry)

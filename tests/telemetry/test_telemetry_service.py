@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 
@@ -100,3 +101,23 @@ async def test_health_names_the_modules_that_never_reported_or_went_quiet(site):
     assert not health.healthy
     assert health.stale == ["battery", "boiler", "controller"]
     assert health.as_json()["ages_s"]["solar"] == 6.0
+
+
+async def test_a_late_or_duplicate_report_never_rolls_the_asset_back(site):
+    service, clients, _ = site
+    await _send(clients["battery"], "telemetry", battery_telemetry(1, soc=0.40).to_json())
+    await _send(clients["battery"], "telemetry", battery_telemetry(3, soc=0.42).to_json())
+    assert service.view.sequence_gaps_total["battery"] == 1
+    await _send(clients["battery"], "telemetry", battery_telemetry(2, soc=0.41).to_json())  # redelivered late
+    await _send(clients["battery"], "telemetry", battery_telemetry(3, soc=0.42).to_json())  # duplicate
+    assert service.view.assets["battery"].seq == 3
+    assert service.view.out_of_order_total["battery"] == 2
+
+
+async def test_a_restarted_module_starts_its_sequence_again_without_a_gap(site):
+    service, clients, _ = site
+    await _send(clients["solar"], "telemetry", solar_telemetry(50).to_json())
+    restarted = replace(solar_telemetry(1), timestamp=5_000.0)  # later than seq 50's clock time
+    await _send(clients["solar"], "telemetry", restarted.to_json())
+    assert service.view.assets["solar"].seq == 1
+    assert service.view.sequence_gaps_total["solar"] == 0 and service.view.out_of_order_total["solar"] == 0

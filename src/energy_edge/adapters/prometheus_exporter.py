@@ -101,13 +101,19 @@ class TelemetryCollector(Collector):
         )
         for module, count in sorted(self.view.sequence_gaps_total.items()):
             gaps.add_metric([module], count)
+        late = CounterMetricFamily(
+            PREFIX + "telemetry_out_of_order_messages", "Duplicate or late reports ignored (a gap they fill "
+            "was counted when it opened)", labels=["module"],
+        )
+        for module, count in sorted(self.view.out_of_order_total.items()):
+            late.add_metric([module], count)
         malformed = CounterMetricFamily(
             PREFIX + "telemetry_malformed_messages", "Malformed messages ignored by the telemetry module",
             labels=["source", "reason"],
         )
         for (source, reason), count in sorted(self.view.malformed_total.items()):
             malformed.add_metric([source, reason], count)
-        yield from (messages, gaps, malformed)
+        yield from (messages, gaps, late, malformed)
 
 
 class CycleDurationHistogram(Collector):

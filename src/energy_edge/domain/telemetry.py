@@ -63,6 +63,19 @@ _CHECKS: dict[str, tuple[tuple[str, type], ...]] = {
 }
 
 
+def supersedes(new: AssetTelemetry, old: AssetTelemetry | None) -> bool:
+    """Whether `new` should replace `old` as an asset's latest report.
+
+    QoS 1 is at-least-once and a reconnect can redeliver in-flight messages
+    after newer ones: a duplicate or a late report (an older measurement time)
+    must not roll the asset's state back. A module that restarted begins its
+    sequence again, but its measurements are newer, so it does replace.
+    """
+    if old is None or new.timestamp > old.timestamp:
+        return True
+    return new.timestamp == old.timestamp and new.seq > old.seq
+
+
 def decode_asset_telemetry(body: bytes | str) -> AssetTelemetry:
     """Parse and validate one telemetry body; raise MalformedMessage naming the problem.
 

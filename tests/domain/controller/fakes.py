@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from dataclasses import dataclass, field
+from dataclasses import replace, dataclass, field
 from typing import Any
 
 from energy_edge.adapters.transports.inmemory import InMemoryHub, InMemoryModuleClient
@@ -62,6 +62,7 @@ class FakeAsset:
     client: InMemoryModuleClient
     status: int = Status.OK
     calls: list[tuple[str, Any]] = field(default_factory=list)
+    seq: int = 0
 
     async def handle(self, request: MethodRequest) -> MethodResponse:
         self.calls.append((request.name, request.payload))
@@ -70,7 +71,9 @@ class FakeAsset:
         return MethodResponse.error(Status(self.status), "refused", "not in this state")
 
     async def publish(self, telemetry: AssetTelemetry) -> None:
-        await self.client.send_message("telemetry", Message(telemetry.to_json()))
+        """Send a report with this module's next sequence number, as a real module numbers them."""
+        self.seq += 1
+        await self.client.send_message("telemetry", Message(replace(telemetry, seq=self.seq).to_json()))
 
     def take_calls(self) -> list[tuple[str, Any]]:
         taken, self.calls = self.calls, []

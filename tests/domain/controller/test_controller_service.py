@@ -218,3 +218,13 @@ async def test_boiler_setpoint_follows_surplus() -> None:
     await site.assets["boiler"].publish(boiler_telemetry())
     await site.controller.run_cycle()
     assert site.calls()["boiler"] == [("set_temperature", {"temperature_c": 85.0, "ttl_s": 30.0})]
+
+
+async def test_a_redelivered_old_report_does_not_roll_the_controllers_view_back() -> None:
+    """QoS 1 redelivers after a reconnect: the older measurement must not replace the newer one."""
+    site = await Site(grid_power_w=0.0).start("battery")
+    newer = battery_telemetry(soc=0.6, timestamp=2_000.0)
+    older = battery_telemetry(soc=0.4, timestamp=1_000.0)
+    await site.assets["battery"].publish(newer)
+    await site.assets["battery"].publish(older)
+    assert site.controller.latest["battery"].values["soc"] == 0.6

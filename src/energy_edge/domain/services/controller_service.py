@@ -21,7 +21,7 @@ from ..errors import InvalidPayload, MalformedMessage
 from ..messages import Message, pnp_ack
 from ..ports import Clock, GridMeter, ModuleClient
 from ..status import Status
-from ..telemetry import AssetTelemetry, decode_asset_telemetry
+from ..telemetry import AssetTelemetry, decode_asset_telemetry, supersedes
 from ..topology import CLOUD_OUTPUT, TELEMETRY_INPUT
 from .setpoint_commands import Command, SentCommand, command_for, needs_sending
 from .site_report import site_report
@@ -87,6 +87,8 @@ class ControllerService:
             self.malformed_messages_total[exc.rule] += 1
             log.warning("malformed telemetry from %s ignored: %s", message.source_module or "unknown", exc)
             return
+        if not supersedes(telemetry, self.latest.get(telemetry.module)):
+            return  # a redelivered or late report: the newer one stays in force
         self.latest[telemetry.module] = telemetry
         self._seen_in_cycle[telemetry.module] = self.cycles_total
 

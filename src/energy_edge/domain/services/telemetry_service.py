@@ -17,7 +17,7 @@ from typing import Any, Iterable
 from ..errors import MalformedMessage
 from ..messages import Message
 from ..ports import Clock, ModuleClient
-from ..telemetry import AssetTelemetry, decode_asset_telemetry
+from ..telemetry import AssetTelemetry, decode_asset_telemetry, supersedes
 from ..topology import ASSET_MODULES, CONTROLLER, SITE_INPUT, TELEMETRY_INPUT
 
 log = logging.getLogger(__name__)
@@ -43,7 +43,8 @@ class TelemetryView:
     site: dict[str, Any] = field(default_factory=dict)
     last_seen: dict[str, float] = field(default_factory=dict)
     messages_total: Counter = field(default_factory=Counter)  # by module
-    sequence_gaps_total: Counter = field(default_factory=Counter)  # by module: messages known lost
+    sequence_gaps_total: Counter = field(default_factory=Counter)  # by module: missing when a later one came
+    out_of_order_total: Counter = field(default_factory=Counter)  # by module: duplicates and late arrivals
     malformed_total: Counter = field(default_factory=Counter)  # by (source module, reason)
     pending_cycle_durations_s: list[float] = field(default_factory=list)
 
@@ -86,6 +87,9 @@ class TelemetryService:
             self._malformed(message.source_module, exc)
             return
         previous = self.view.assets.get(telemetry.module)
+        if not supersedes(telemetry, previous):
+            self.view.out_of_order_total[telemetry.module] += 1  # redelivered or late: the newer report stays
+            return
         if previous is not None and telemetry.seq > previous.seq + 1:
             self.view.sequence_gaps_total[telemetry.module] += telemetry.seq - previous.seq - 1
             log.warning("telemetry from %s skipped %d messages", telemetry.module, telemetry.seq - previous.seq - 1)
