@@ -8,7 +8,7 @@ the in-memory hub) with the clock and the simulated site overridden by the
 scenario's, the physical sizes in its settings and everything else configured
 the way an operator would: through each module's twin. Each step advances the
 manual clock by one second, runs every asset module's cycle, then the
-controller's, in a fixed order, so a run is deterministic.
+controller's, in a fixed order (`ManualClockSite.step`), so a run is deterministic.
 """
 
 from __future__ import annotations
@@ -20,16 +20,13 @@ from typing import Any, AsyncIterator, Callable, Iterator
 
 from dependency_injector import providers
 
-from ..domain.assets.battery import Battery
-from ..domain.assets.boiler import Boiler
-from ..domain.assets.solar import Solar
-from ..domain.topology import BATTERY, BOILER, CONTROLLER, SOLAR
+from ..domain.topology import CONTROLLER
 from .containers import embedded_site_container
 from .lifecycle import autostart
+from .manual_site import ManualClockSite
 from .settings import SiteSettings
 
 STEP_S = 1.0
-_WRITABLE = {SOLAR: Solar.WRITABLE, BATTERY: Battery.WRITABLE, BOILER: Boiler.WRITABLE}
 
 
 def _settings(spec: Any) -> SiteSettings:
@@ -41,51 +38,47 @@ def _settings(spec: Any) -> SiteSettings:
                         boiler_heater_power_w=c.boiler.heater_power_w)
 
 
-def _desired(config: Any, kind: str) -> dict[str, Any]:
+def _desired(config: Any, writable: Any) -> dict[str, Any]:
     """The twin-writable part of an asset config, as desired properties."""
-    return {name: value for name, value in dataclasses.asdict(config).items() if name in _WRITABLE[kind]}
+    return {name: value for name, value in dataclasses.asdict(config).items() if name in writable}
 
 
 class SteppedEmbeddedSite:
-    """Implements quality.runner.SteppedSite over the embedded container."""
+    """Implements quality.runner.SteppedSite: a `ManualClockSite` on the scenario's clock and hardware."""
 
     def __init__(self, spec: Any) -> None:
-        self.clock = spec.clock
+        container = embedded_site_container(_settings(spec))
+        container.clock.override(providers.Object(spec.clock))
+        container.site.override(providers.Object(spec.hardware))
+        self.site = ManualClockSite(container, spec.clock)
+        self.site.controller_alive = spec.policy is not None  # the baseline's controller never cycles
         self.policy = spec.policy
-        self.container = embedded_site_container(_settings(spec))
-        self.container.clock.override(providers.Object(spec.clock))
-        self.container.site.override(providers.Object(spec.hardware))
         self.configs = spec.configs
-        c = self.container
-        self.assets = {SOLAR: c.solar(), BATTERY: c.battery(), BOILER: c.boiler()}
-        self.controller = c.controller()
-        self.telemetry = c.telemetry()
 
     async def start(self) -> None:
-        hub = self.container.hub()
-        for kind in self.assets:
-            await hub.set_desired(kind, _desired(getattr(self.configs, kind), kind))
+        container = self.site.container
+        hub = container.hub()
+        for service in self.site.assets:
+            asset = service.asset
+            await hub.set_desired(service.client.module_id, _desired(getattr(self.configs, asset.kind), asset.WRITABLE))
         if self.policy is not None:
             await hub.set_desired(CONTROLLER, self.policy.as_dict())
-        await self.telemetry.start()
-        for service in self.assets.values():
+        await container.telemetry().start()
+        for service in self.site.assets:
             await service.start()
             await autostart(service)
-        await self.controller.start()  # the baseline starts it too (so telemetry has a reader) but never cycles it
+        await container.controller().start()  # started in the baseline too, so the hub has a reader
 
     async def close(self) -> None:
-        for service in (*self.assets.values(), self.controller, self.telemetry):
+        c = self.site.container
+        for service in (*self.site.assets, c.controller(), c.telemetry()):
             await service.stop()
 
     async def step(self) -> None:
-        self.clock.advance(STEP_S)
-        for service in self.assets.values():
-            await service.run_cycle()
-        if self.policy is not None:
-            await self.controller.run_cycle()
+        await self.site.step(STEP_S)
 
     def asset_states(self) -> dict[str, str]:
-        return {kind: str(service.asset.state) for kind, service in self.assets.items()}
+        return {service.asset.kind: str(service.asset.state) for service in self.site.assets}
 
 
 @contextlib.asynccontextmanager
