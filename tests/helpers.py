@@ -44,3 +44,15 @@ def require_binary(name: str, install_hint: str) -> str:
     if os.environ.get("CI", "").lower() == "true":
         pytest.fail(message + "; CI must install it (.ci/run)")
     pytest.skip(message)
+
+
+async def register_and_connect(client, *, inputs=None, methods=None, desired=None):
+    """Register handlers on a module client before connecting, as every transport requires."""
+    for name, handler in (inputs or {}).items():
+        client.on_input(name, handler)
+    if methods is not None:
+        client.on_method(methods)
+    if desired is not None:
+        client.on_desired_patch(desired)
+    await client.connect()
+    return client

@@ -10,19 +10,11 @@ import json
 from energy_edge.domain.messages import Message, MethodRequest, MethodResponse
 from energy_edge.domain.status import Status
 
-from ..helpers import eventually
+from ..helpers import eventually, register_and_connect
 
 
 async def _connected(harness, module_id, *, inputs=None, methods=None, desired=None):
-    client = harness.client(module_id)
-    for name, handler in (inputs or {}).items():
-        client.on_input(name, handler)
-    if methods is not None:
-        client.on_method(methods)
-    if desired is not None:
-        client.on_desired_patch(desired)
-    await client.connect()
-    return client
+    return await register_and_connect(harness.client(module_id), inputs=inputs, methods=methods, desired=desired)
 
 
 async def test_output_is_routed_to_the_inputs_and_upstream_the_routes_name(harness):

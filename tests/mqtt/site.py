@@ -11,6 +11,8 @@ from energy_edge.domain.messages import Message
 from energy_edge.domain.routing import RouteTable
 from energy_edge.domain.topology import DEFAULT_ROUTES
 
+from ..helpers import register_and_connect
+
 ROUTES = RouteTable.parse(DEFAULT_ROUTES)
 
 
@@ -34,11 +36,4 @@ class Inbox:
 async def connected(module_id: str, config: MqttConfig, *, inputs: dict | None = None, methods=None,
                     desired=None) -> MqttModuleClient:
     client = MqttModuleClient(module_id, ROUTES, config)
-    for name, handler in (inputs or {}).items():
-        client.on_input(name, handler)
-    if methods is not None:
-        client.on_method(methods)
-    if desired is not None:
-        client.on_desired_patch(desired)
-    await client.connect()
-    return client
+    return await register_and_connect(client, inputs=inputs, methods=methods, desired=desired)
