@@ -75,10 +75,21 @@ def test_deficit_stops_boiler_heating_and_imports_the_rest() -> None:
     assert decision.predicted_grid_w == pytest.approx(8_000.0 - 3_000.0 - 2_000.0)
 
 
-def test_a_cold_boiler_heats_by_itself_and_is_counted_as_load() -> None:
-    decision = decide(0.0, battery(), boiler(temperature_c=40.0, heater_on=False, power_w=0.0))
-    assert decision.setpoints["boiler"].heat is False and decision.setpoints["boiler"].expected_power_w == -3_000.0
+def test_a_cold_boiler_is_heated_and_counted_as_load() -> None:
+    """At its minimum the boiler is told to heat (its maximum): leased its minimum, its thermostat would wait."""
+    decision = decide(0.0, battery(), boiler(temperature_c=45.0, heater_on=False, power_w=0.0))
+    assert decision.setpoints["boiler"].heat is True and decision.setpoints["boiler"].value == 85.0
+    assert decision.setpoints["boiler"].expected_power_w == -3_000.0
     assert decision.setpoints["bat"].value == 3_000.0
+
+
+def test_a_cold_boiler_keeps_heating_until_a_margin_above_its_minimum_even_in_deficit() -> None:
+    first = decide(0.0, battery(), boiler(temperature_c=44.0, heater_on=False, power_w=0.0))
+    warming = decide(5_000.0, battery(), boiler(temperature_c=47.0, heater_on=True), memory=first.memory, now=200.0)
+    assert warming.setpoints["boiler"].heat is True  # 47 < 45 + COMFORT_RECOVERY_C
+    recovered = decide(5_000.0, battery(), boiler(temperature_c=50.5, heater_on=True), memory=warming.memory,
+                       now=300.0)
+    assert recovered.setpoints["boiler"].heat is False  # past the margin, a deficit sheds it again
 
 
 def test_a_boiler_at_its_maximum_is_not_counted_on_and_never_asked_above_it() -> None:

@@ -28,6 +28,7 @@ from .policy import Policy
 from .snapshot import AssetView, SiteSnapshot
 
 _NEVER = -math.inf
+COMFORT_RECOVERY_C = 5.0  # a cold boiler is heated this far above its minimum before it is shed again
 CEILING_STEP_RATIO = 0.05  # a non-binding solar ceiling moves in steps of 5 % of the inverter's rating
 
 
@@ -47,6 +48,7 @@ class BoilerTimer:
 
     heat: bool
     since: float
+    recovering: bool = False  # heating a cold boiler back past its minimum (see COMFORT_RECOVERY_C)
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,8 +147,11 @@ def _decide_boilers(boilers: list[AssetView], policy: Policy, memory: BalancerMe
         timer = memory.boilers.get(boiler.module) or BoilerTimer(boiler.heater_on, _NEVER)
         if not boiler.enabled:
             heating -= _set_boiler(boiler, False, timer, now, setpoints, timers)
-        elif boiler.temperature_c <= boiler.min_temperature_c:
-            heating -= _set_boiler(boiler, False, timer, now, setpoints, timers)  # its thermostat heats anyway
+        elif boiler.temperature_c <= boiler.min_temperature_c or (
+                timer.recovering and boiler.temperature_c < boiler.min_temperature_c + COMFORT_RECOVERY_C):
+            # Cold: heat it back past its minimum by a margin. Leasing it its minimum instead would leave its
+            # thermostat waiting a hysteresis band below it, and the comfort floor would be broken.
+            heating -= _set_boiler(boiler, True, timer, now, setpoints, timers, recovering=True)
         elif boiler.temperature_c >= boiler.max_temperature_c:
             # Hot: its own thermostat stops at the maximum. Keep the override in force rather than
             # flipping it, so the boiler takes surplus again the moment it can (and draws nothing now).
@@ -167,7 +172,7 @@ def _decide_boilers(boilers: list[AssetView], policy: Policy, memory: BalancerMe
 
 
 def _set_boiler(boiler: AssetView, heat: bool, timer: BoilerTimer, now: float,
-                setpoints: dict[str, Setpoint], timers: dict[str, BoilerTimer]) -> float:
+                setpoints: dict[str, Setpoint], timers: dict[str, BoilerTimer], recovering: bool = False) -> float:
     """Record the decision; return the heater power it will draw (a cold boiler heats regardless, unless OFF).
 
     A boiler that already runs on the requested maximum and is not heating sits
@@ -180,7 +185,7 @@ def _set_boiler(boiler: AssetView, heat: bool, timer: BoilerTimer, now: float,
     draws = boiler.heater_power_w if boiler.enabled and (cold or (heat and not satisfied)) else 0.0
     temperature = boiler.max_temperature_c if heat else boiler.min_temperature_c
     setpoints[boiler.module] = Setpoint("boiler", temperature, 0.0 - draws, heat)
-    timers[boiler.module] = timer if timer.heat is heat else BoilerTimer(heat, now)
+    timers[boiler.module] = BoilerTimer(heat, timer.since if timer.heat is heat else now, recovering)
     return draws
 
 
