@@ -52,9 +52,12 @@ class AssetTelemetry:
             "state": self.state, "power_w": self.power_w, "fault_reason": self.fault_reason,
             "setpoint_expires_at": self.setpoint_expires_at, **self.values,
         }
-        return json.dumps(data, separators=(",", ":")).encode()
+        return _ENCODER.encode(data).encode()
 
 _MISSING = object()
+# Built once: json.dumps/json.loads would build or look these up, and detect the encoding, per call.
+_ENCODER = json.JSONEncoder(separators=(",", ":"))
+_DECODER = json.JSONDecoder()
 _last_decoded: list[Any] = [None, None]  # [body, AssetTelemetry] of the last successful decode
 _COMMON_FIELDS: dict[str, type] = {"module": str, "seq": int, "timestamp": float, "state": str, "power_w": float}
 # (field, type) pairs per kind, computed once: decoding runs for every asset every cycle.
@@ -93,7 +96,7 @@ def decode_asset_telemetry(body: bytes | str) -> AssetTelemetry:
 
 def _decode(body: bytes | str) -> AssetTelemetry:
     try:
-        data = json.loads(body)
+        data = _DECODER.decode(body.decode() if isinstance(body, (bytes, bytearray)) else body)
     except (ValueError, UnicodeDecodeError) as exc:
         raise MalformedMessage("telemetry.json", f"not JSON: {exc}") from None
     if not isinstance(data, dict):
