@@ -35,10 +35,12 @@ class InMemoryHub:
         self._clients: dict[str, InMemoryModuleClient] = {}
         self._twins: dict[str, Twin] = {}
         self._stored: dict[str, deque[tuple[str, Message]]] = {}
+        self._known: set[str] = set()  # modules that ever had a client here: absent ones are 404, not 504
 
     def client(self, module_id: str) -> "InMemoryModuleClient":
         client = InMemoryModuleClient(self, module_id)
         self._twins.setdefault(module_id, Twin())
+        self._known.add(module_id)
         return client
 
     # -- operator / cloud side ---------------------------------------------------------
@@ -94,6 +96,8 @@ class InMemoryHub:
 
     async def _invoke(self, module_id: str, method: str, payload: Any, timeout_s: float) -> MethodResponse:
         target = self._clients.get(module_id)
+        if target is None and module_id not in self._known:
+            return MethodResponse.error(Status.NOT_FOUND, "module", f"no module {module_id!r} on this site")
         if target is None or target._method_handler is None:
             return MethodResponse.error(Status.TIMEOUT, "timeout", f"module {module_id!r} is not connected")
         try:
