@@ -14,7 +14,7 @@ def _hub(**options) -> InMemoryHub:
 
 
 async def test_a_module_the_site_never_had_is_404_and_one_that_is_away_is_504():
-    hub = _hub()
+    hub = _hub(modules=["boiler"])  # deployed, never connected
     battery = hub.client("battery")
     controller = hub.client("controller")
     await controller.connect()
@@ -22,6 +22,7 @@ async def test_a_module_the_site_never_had_is_404_and_one_that_is_away_is_504():
     away = await controller.invoke_method("battery", "stop", {}, timeout_s=1)
     assert (unknown.status, unknown.payload["error"]) == (Status.NOT_FOUND, "module")
     assert away.status == Status.TIMEOUT
+    assert (await controller.invoke_method("boiler", "stop", {}, timeout_s=1)).status == Status.TIMEOUT
     assert battery.connected is False
 
 

@@ -18,7 +18,7 @@ from ..domain.routing import RouteTable
 from ..domain.services.asset_service import AssetModuleService
 from ..domain.services.controller_service import ControllerService
 from ..domain.services.telemetry_service import TelemetryService
-from ..domain.topology import BATTERY, BOILER, CONTROLLER, DEFAULT_ROUTES, SOLAR, TELEMETRY
+from ..domain.topology import ALL_MODULES, BATTERY, BOILER, CONTROLLER, DEFAULT_ROUTES, SOLAR, TELEMETRY
 from . import factories
 from .settings import SiteSettings
 
@@ -58,7 +58,7 @@ class EmbeddedSiteContainer(containers.DeclarativeContainer):
     config = providers.Configuration()
 
     clock = providers.Singleton(factories.build_clock, settings)
-    hub = providers.Singleton(InMemoryHub, providers.Singleton(RouteTable.parse, DEFAULT_ROUTES))
+    hub = providers.Singleton(InMemoryHub, providers.Singleton(RouteTable.parse, DEFAULT_ROUTES), modules=ALL_MODULES)
     site = providers.Singleton(factories.build_simulated_site, clock, settings)
 
     solar = providers.Singleton(

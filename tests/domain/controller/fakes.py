@@ -14,7 +14,7 @@ from energy_edge.domain.routing import RouteTable
 from energy_edge.domain.services.controller_service import ControllerService
 from energy_edge.domain.status import Status
 from energy_edge.domain.telemetry import AssetTelemetry
-from energy_edge.domain.topology import DEFAULT_ROUTES
+from energy_edge.domain.topology import ALL_MODULES, DEFAULT_ROUTES
 from tests.telemetry.fakes import FakeClock
 
 
@@ -84,7 +84,7 @@ class Site:
     """Controller + solar, battery and boiler modules on one in-memory hub (the default routes)."""
 
     def __init__(self, policy: Policy = Policy(), grid_power_w: float = 0.0) -> None:
-        self.hub = InMemoryHub(RouteTable.parse(DEFAULT_ROUTES))
+        self.hub = InMemoryHub(RouteTable.parse(DEFAULT_ROUTES), modules=ALL_MODULES)  # deployed, up or not
         self.clock = YieldingClock()
         self.meter = FakeMeter(grid_power_w)
         self.controller = ControllerService(self.hub.client("controller"), self.meter, self.clock, policy)

@@ -13,7 +13,7 @@ import asyncio
 import json
 import logging
 from collections import deque
-from typing import Any
+from typing import Any, Iterable
 
 from ...domain.messages import Message, MethodRequest, MethodResponse, Twin
 from ...domain.ports import DesiredPatchHandler, InputHandler, MethodHandler
@@ -27,7 +27,9 @@ log = logging.getLogger(__name__)
 class InMemoryHub:
     """Routes messages, method calls and twin updates between in-process module clients."""
 
-    def __init__(self, routes: RouteTable, *, store_limit: int = 10_000, upstream_limit: int = 10_000) -> None:
+    def __init__(self, routes: RouteTable, *, modules: Iterable[str] = (), store_limit: int = 10_000,
+                 upstream_limit: int = 10_000) -> None:
+        """`modules`: the site's deployed modules, known before they connect (as edgeHub knows its manifest)."""
         self.routes = routes
         self.store_limit = store_limit
         self.upstream: deque[Message] = deque(maxlen=upstream_limit)
@@ -35,7 +37,7 @@ class InMemoryHub:
         self._clients: dict[str, InMemoryModuleClient] = {}
         self._twins: dict[str, Twin] = {}
         self._stored: dict[str, deque[tuple[str, Message]]] = {}
-        self._known: set[str] = set()  # modules that ever had a client here: absent ones are 404, not 504
+        self._known: set[str] = set(modules)  # deployed or ever connected: others are 404, these 504 when away
 
     def client(self, module_id: str) -> "InMemoryModuleClient":
         client = InMemoryModuleClient(self, module_id)

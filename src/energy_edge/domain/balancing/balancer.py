@@ -109,9 +109,16 @@ def balance(snapshot: SiteSnapshot, policy: Policy, memory: BalancerMemory = Bal
     heating = _decide_boilers(boilers, policy, memory, now, wanted_storage, charge_room, setpoints, timers)
     battery_total, direction = _battery_total(wanted_storage - heating, charge_room, discharge_room, policy,
                                               memory.battery_direction, at_hard_limit)
-    _share_batteries(batteries, battery_total, charge_room, discharge_room, setpoints)
     solar_cap = min(ceiling, max(reference + policy.ramp_limit_w, floor)) - battery_total - heating
     solar_total = min(solar_avail, max(0.0, solar_cap))
+    if not floor <= battery_total + heating + solar_total <= ceiling and not at_hard_limit:
+        # Hysteresis held back a small reversal, but without it the grid would leave its limits:
+        # the limits win, so decide the batteries again as at a hard limit.
+        battery_total, direction = _battery_total(wanted_storage - heating, charge_room, discharge_room, policy,
+                                                  memory.battery_direction, True)
+        solar_cap = min(ceiling, max(reference + policy.ramp_limit_w, floor)) - battery_total - heating
+        solar_total = min(solar_avail, max(0.0, solar_cap))
+    _share_batteries(batteries, battery_total, charge_room, discharge_room, setpoints)
     _share_solar(solars, solar_total, solar_avail, max(0.0, solar_cap), setpoints)
 
     expected = {module: setpoint.expected_power_w for module, setpoint in setpoints.items()}
