@@ -210,3 +210,16 @@ def test_switched_off_solar_and_boilers_are_not_counted_on() -> None:
     assert decision.setpoints["pv"].expected_power_w == 0.0
     assert decision.setpoints["boiler"].heat is False and decision.setpoints["boiler"].expected_power_w == 0.0
     assert decision.setpoints["bat"].value == -5_000.0
+
+
+def test_hysteresis_never_holds_back_a_battery_the_export_limit_needs() -> None:
+    """Found by hypothesis: a 1 W reversal under a 2 W hysteresis was dropped while export broke its limit."""
+    policy = Policy(export_limit_w=2.0, import_limit_w=0.0, soc_reserve_min=0.0, soc_reserve_max=1.0,
+                    deadband_w=0.0, ramp_limit_w=17_370.0, hysteresis_w=2.0, boiler_min_on_s=0.0,
+                    boiler_min_off_s=0.0)
+    memory = BalancerMemory(decided_at=-1.0, flex_w=1.0, battery_direction=1,
+                            expected_w={"bat": 1.0, "pv": 0.0})
+    pv = solar(available_w=1.0, rated_w=1.0, enabled=False)
+    decision = decide(-17_371.0, pv, battery(soc=0.5, max_w=1.0, capacity_wh=1.0, soc_min=0.0, soc_max=1.0),
+                      policy=policy, memory=memory, now=0.0)
+    assert decision.setpoints["bat"].value == -1.0  # charges what it can, against its last direction
