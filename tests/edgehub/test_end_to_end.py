@@ -133,6 +133,8 @@ async def test_the_site_survives_an_edgehub_restart(standin):
 
         await eventually(lambda: len(received) == 6, timeout_s=20)
         assert [t["seq"] for t in received] == [first.seq, *(t.seq for t in during)], "nothing lost, in order"
+        # The battery reconnects on its own SDK retry schedule; until then 504 is the right answer.
+        await eventually(lambda: battery.client.connected, timeout_s=20)
         response = await controller.invoke_method("battery", "stop", {}, timeout_s=5)
         assert response.status == 200, "methods reach the battery after the restart"
         version = await standin.set_desired("battery", {"max_discharge_w": 2500.0})
