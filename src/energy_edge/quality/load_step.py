@@ -30,6 +30,8 @@ def load_step_scenario(base: Scenario | None = None) -> Scenario:
         "name": "load_step_20kw",
         "profiles": profiles.model_copy(update={"base_load": load}),
         "assets": base.assets.model_copy(update={"boiler": boiler}),
+        # The step measures the control loop: no time-of-use reserve may hold the battery back.
+        "tariff": base.tariff.model_copy(update={"time_of_use": ()}),
     })
 
 

@@ -56,10 +56,17 @@ Progress = Callable[[int], Any]  # called with the number of seconds just simula
 
 
 def controller_policy(scenario: Scenario) -> Policy:
-    """The controller's twin for this site: its grid limits and the battery's SoC band."""
-    battery, limits = scenario.assets.battery, scenario.limits
+    """The controller's twin for this site: its grid limits, the battery's SoC band, and the tariff's
+    price peak (the dearest time-of-use window dearer than the base price) as a time-of-use reserve,
+    as an operator who knows the tariff would configure it. Scenario hours are UTC."""
+    battery, limits, tariff = scenario.assets.battery, scenario.limits, scenario.tariff
+    peaks = [w for w in tariff.time_of_use if w.import_price_per_kwh > tariff.import_price_per_kwh]
+    window = {}
+    if peaks:
+        peak = max(peaks, key=lambda w: w.import_price_per_kwh)
+        window = {"peak_start_h": peak.from_h, "peak_end_h": peak.to_h, "peak_reserve_soc": battery.soc_max}
     return Policy(export_limit_w=limits.export_limit_w, import_limit_w=limits.import_limit_w,
-                  soc_reserve_min=battery.soc_min, soc_reserve_max=battery.soc_max)
+                  soc_reserve_min=battery.soc_min, soc_reserve_max=battery.soc_max, **window)
 
 
 def sample(site: SimulatedSite, states: dict[str, str]) -> Sample:

@@ -223,3 +223,16 @@ def test_hysteresis_never_holds_back_a_battery_the_export_limit_needs() -> None:
     decision = decide(-17_371.0, pv, battery(soc=0.5, max_w=1.0, capacity_wh=1.0, soc_min=0.0, soc_max=1.0),
                       policy=policy, memory=memory, now=0.0)
     assert decision.setpoints["bat"].value == -1.0  # charges what it can, against its last direction
+
+
+def test_outside_the_price_peak_the_battery_keeps_its_reserve_and_spends_it_inside() -> None:
+    policy = replace(OPEN, peak_start_h=16.0, peak_end_h=20.0, peak_reserve_soc=0.6)
+    morning, evening = 8 * 3_600.0, 17 * 3_600.0
+    held = decide(3_000.0, battery(soc=0.55), policy=policy, now=morning)
+    assert held.setpoints["bat"].value == 0.0  # below the reserve: nothing for self-consumption now
+    above = decide(3_000.0, battery(soc=0.7), policy=policy, now=morning)
+    assert above.setpoints["bat"].value == 3_000.0  # energy above the reserve is used as usual
+    peak = decide(3_000.0, battery(soc=0.55), policy=policy, now=evening)
+    assert peak.setpoints["bat"].value == 3_000.0  # in the peak the reserve is spent
+    charging = decide(-3_000.0, battery(soc=0.55), policy=policy, now=morning)
+    assert charging.setpoints["bat"].value == -3_000.0  # surplus still fills it

@@ -47,3 +47,22 @@ def test_a_deleted_property_keeps_the_value_in_force() -> None:
     """A desired patch sets null to delete a property (JSON merge patch): nothing changes, nothing is refused."""
     base = Policy(export_limit_w=5_000.0)
     assert Policy.from_desired({"export_limit_w": None, "no_longer_used": None}, base=base) == base
+
+
+@pytest.mark.parametrize(("start", "end", "hour", "inside"), [
+    (16.0, 20.0, 17.5, True), (16.0, 20.0, 20.0, False), (16.0, 20.0, 3.0, False),
+    (22.0, 6.0, 23.0, True), (22.0, 6.0, 5.5, True), (22.0, 6.0, 12.0, False), (0.0, 0.0, 12.0, False),
+])
+def test_the_price_peak_window_wraps_midnight_and_is_off_when_empty(start, end, hour, inside) -> None:
+    policy = Policy(peak_start_h=start, peak_end_h=end)
+    assert policy.in_peak(10 * 86_400.0 + hour * 3_600.0) is inside
+
+
+@pytest.mark.parametrize(("desired", "field"), [
+    ({"peak_start_h": 25}, "peak_start_h"), ({"peak_end_h": -1}, "peak_end_h"),
+    ({"peak_reserve_soc": 1.5}, "peak_reserve_soc"),
+])
+def test_an_invalid_price_peak_is_refused_naming_it(desired: dict, field: str) -> None:
+    with pytest.raises(InvalidPayload) as refused:
+        Policy.from_desired(desired)
+    assert refused.value.rule == field

@@ -84,7 +84,7 @@ def balance(snapshot: SiteSnapshot, policy: Policy, memory: BalancerMemory = Bal
             power = memory.expected_w.get(asset.module, power)
         flex_now += power
         if asset.kind == "battery":
-            charge, discharge = _battery_room(asset, policy)
+            charge, discharge = _battery_room(asset, policy, now)
             charge_room += charge
             discharge_room += discharge
             batteries.append((asset, charge, discharge))
@@ -127,10 +127,15 @@ def balance(snapshot: SiteSnapshot, policy: Policy, memory: BalancerMemory = Bal
     return Decision(setpoints, new_memory, error, load - flex_expected)
 
 
-def _battery_room(asset: AssetView, policy: Policy) -> tuple[float, float]:
-    """(charge, discharge) power available inside the tighter of the policy's and the battery's SoC band."""
+def _battery_room(asset: AssetView, policy: Policy, now: float) -> tuple[float, float]:
+    """(charge, discharge) power available inside the tighter of the policy's and the battery's SoC band.
+
+    Outside the time-of-use peak the floor rises to `peak_reserve_soc`: energy kept for the peak.
+    """
     high = min(policy.soc_reserve_max, asset.soc_max)
     low = max(policy.soc_reserve_min, asset.soc_min)
+    if policy.peak_reserve_soc > 0 and not policy.in_peak(now):
+        low = max(low, min(policy.peak_reserve_soc, high))
     return (asset.max_charge_w if asset.soc < high else 0.0), (asset.max_discharge_w if asset.soc > low else 0.0)
 
 

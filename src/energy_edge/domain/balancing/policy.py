@@ -27,6 +27,9 @@ _LOWER: dict[str, tuple[float, bool]] = {
     "cycle_s": (0.0, True),
     "reporting_interval_s": (0.0, True),
     "hysteresis_w": (0.0, False),
+    "peak_start_h": (0.0, False),
+    "peak_end_h": (0.0, False),
+    "peak_reserve_soc": (0.0, False),
 }
 
 
@@ -47,6 +50,20 @@ class Policy:
     setpoint_ttl_s: float = 30.0  # lease sent with each setpoint; refreshed at half of it
     cycle_s: float = 1.0
     reporting_interval_s: float = 10.0
+    # Time-of-use reserve: outside the daily price peak [peak_start_h, peak_end_h) (UTC hours; equal =
+    # none) batteries do not discharge below peak_reserve_soc, so the stored energy meets the peak.
+    peak_start_h: float = 0.0
+    peak_end_h: float = 0.0
+    peak_reserve_soc: float = 0.0  # 0 = no reserve
+
+    def in_peak(self, now: float) -> bool:
+        """Whether `now` (epoch seconds) lies in the daily price-peak window (it may wrap midnight)."""
+        if self.peak_start_h == self.peak_end_h:
+            return False
+        hour = (now % 86_400.0) / 3_600.0
+        if self.peak_start_h < self.peak_end_h:
+            return self.peak_start_h <= hour < self.peak_end_h
+        return hour >= self.peak_start_h or hour < self.peak_end_h
 
     def __post_init__(self) -> None:
         for name in _field_names():
@@ -56,6 +73,9 @@ class Policy:
             lowest, exclusive = _LOWER.get(name, (-math.inf, False))
             if value < lowest or (exclusive and value == lowest):
                 raise InvalidPayload(name, f"{value} must be {'>' if exclusive else '>='} {lowest:g}")
+        for name, highest in (("peak_start_h", 24.0), ("peak_end_h", 24.0), ("peak_reserve_soc", 1.0)):
+            if getattr(self, name) > highest:
+                raise InvalidPayload(name, f"{getattr(self, name)} must be <= {highest:g}")
         if not self.soc_reserve_min < self.soc_reserve_max <= 1.0:
             raise InvalidPayload("soc_reserve_max", f"needs soc_reserve_min ({self.soc_reserve_min}) < "
                                                     f"soc_reserve_max ({self.soc_reserve_max}) <= 1")
