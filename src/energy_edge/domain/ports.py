@@ -17,7 +17,10 @@ Transport rules every implementation keeps (checked by tests/contract):
 
 from __future__ import annotations
 
-from typing import Any, Awaitable, Callable, Generic, Protocol, TypeVar, runtime_checkable
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, Generic, Protocol, TypeVar, runtime_checkable
+
+if TYPE_CHECKING:
+    from .planning.forecast import ForecastSlot
 
 from .messages import Message, MethodRequest, MethodResponse, Twin
 
@@ -100,3 +103,16 @@ class GridMeter(Protocol):
     """The site's grid connection meter: + import, - export (site convention)."""
 
     async def read_grid_power_w(self) -> float: ...
+
+
+class Forecaster(Protocol):
+    """What the site will produce and consume next: the planner's only view of the future.
+
+    The controller feeds it every cycle's measurements; an implementation may
+    learn from them (the online forecaster), or fetch a weather service's
+    forecast and ignore them.
+    """
+
+    def observe(self, now: float, pv_available_w: float, pv_rated_w: float, load_w: float) -> None: ...
+
+    def forecast(self, now: float, horizon_s: float) -> list["ForecastSlot"]: ...

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Protocol
 
 from ..adapters.clocks import ManualClock
+from ..adapters.hardware.simulated.boiler import WATER_J_PER_KG_K
 from ..adapters.hardware.simulated import SimulatedSite
 from ..domain.balancing.policy import Policy
 from .optimum import solve_optimum
@@ -64,9 +65,23 @@ def controller_policy(scenario: Scenario) -> Policy:
     window = {}
     if peaks:
         peak = max(peaks, key=lambda w: w.import_price_per_kwh)
-        window = {"peak_start_h": peak.from_h, "peak_end_h": peak.to_h, "peak_reserve_soc": battery.soc_max}
+        boiler = scenario.assets.boiler
+        window = {"peak_start_h": peak.from_h, "peak_end_h": peak.to_h, "peak_reserve_soc": battery.soc_max,
+                  "peak_preheat_c": peak_preheat_c(scenario, peak.from_h, peak.to_h)}
+    pv = scenario.profiles.pv
     return Policy(export_limit_w=limits.export_limit_w, import_limit_w=limits.import_limit_w,
-                  soc_reserve_min=battery.soc_min, soc_reserve_max=battery.soc_max, **window)
+                  soc_reserve_min=battery.soc_min, soc_reserve_max=battery.soc_max,
+                  latitude_deg=pv.latitude, longitude_deg=pv.longitude,
+                  boiler_heat_capacity_j_per_k=scenario.assets.boiler.thermal_mass_j_per_k, **window)
+
+
+def peak_preheat_c(scenario: Scenario, from_h: float, to_h: float) -> float:
+    """The tank temperature whose heat above the boiler's minimum covers the peak's hot-water draws (as the
+    site's operator, who knows the hot-water schedule, would size it), within the boiler's band."""
+    boiler = scenario.assets.boiler
+    litres = sum(volume for hour, volume in boiler.draw_litres_per_hour.items() if from_h <= float(hour) < to_h)
+    heat_j = litres * WATER_J_PER_KG_K * (boiler.min_temperature_c - boiler.cold_water_c)
+    return min(boiler.max_temperature_c, boiler.min_temperature_c + heat_j / boiler.thermal_mass_j_per_k)
 
 
 def sample(site: SimulatedSite, states: dict[str, str]) -> Sample:

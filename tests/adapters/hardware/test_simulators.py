@@ -11,7 +11,7 @@ from energy_edge.adapters.clocks import ManualClock
 from energy_edge.adapters.hardware.simulated import (
     HotWaterDraw, LoadProfile, SimulatedBattery, SimulatedBoiler, SimulatedPV, SimulatedSite, TelemetryBalanceMeter)
 from energy_edge.adapters.hardware.simulated.series import SeededAR1
-from energy_edge.adapters.hardware.simulated.sun import clear_sky_ghi_w_m2, solar_elevation_deg
+from energy_edge.domain.planning.solar_geometry import clear_sky_ghi_w_m2, solar_elevation_deg
 from energy_edge.domain.errors import HardwareFault
 from energy_edge.domain.hardware import BatterySetpoint, BoilerSetpoint, SolarSetpoint
 

@@ -43,15 +43,30 @@ def test_surplus_beyond_the_battery_heats_the_boiler_then_is_exported() -> None:
     assert decision.setpoints["pv"].value == 10_000.0  # not curtailed
 
 
-def test_a_heating_boiler_stays_on_while_the_excess_covers_half_its_heater() -> None:
+def test_a_heating_boiler_stays_on_while_the_excess_covers_a_quarter_of_its_heater() -> None:
     on = boiler(heater_on=True)  # draws 3 kW now
-    keep = decide(-(5_000.0 + 1_600.0 - 3_000.0), battery(max_w=5_000.0), on)  # excess 1.6 kW >= 1.5 kW
+    keep = decide(-(5_000.0 + 800.0 - 3_000.0), battery(max_w=5_000.0), on)  # excess 0.8 kW >= 0.75 kW
     assert keep.setpoints["boiler"].heat is True
-    assert keep.setpoints["bat"].value == pytest.approx(-3_600.0)
-    stop = decide(-(5_000.0 + 1_400.0 - 3_000.0), battery(max_w=5_000.0), on)
+    assert keep.setpoints["bat"].value == pytest.approx(-2_800.0)
+    stop = decide(-(5_000.0 + 700.0 - 3_000.0), battery(max_w=5_000.0), on)
     assert stop.setpoints["boiler"].heat is False
-    start = decide(-(5_000.0 + 2_900.0), battery(max_w=5_000.0), boiler())  # an off boiler needs the whole 3 kW
-    assert start.setpoints["boiler"].heat is False
+
+
+def test_an_off_boiler_starts_when_the_excess_covers_half_its_heater() -> None:
+    start = decide(-(5_000.0 + 1_500.0), battery(max_w=5_000.0), boiler())
+    assert start.setpoints["boiler"].heat is True
+    assert start.setpoints["bat"].value == pytest.approx(-3_500.0)  # the rest of the surplus still charges
+    wait = decide(-(5_000.0 + 1_400.0), battery(max_w=5_000.0), boiler())
+    assert wait.setpoints["boiler"].heat is False
+
+
+def test_a_battery_about_to_fill_leaves_the_surplus_to_the_boiler() -> None:
+    # 100 Wh of room: 400 W for 15 minutes, so the boiler counts on the rest of the 5 kW surplus
+    nearly_full = battery(max_w=5_000.0, soc=0.979, capacity_wh=100_000.0)
+    decision = decide(-5_000.0, nearly_full, boiler())
+    assert decision.setpoints["boiler"].heat is True
+    roomy = decide(-5_000.0, battery(max_w=5_000.0, soc=0.5), boiler())
+    assert roomy.setpoints["boiler"].heat is False
 
 
 def test_export_beyond_the_limit_curtails_solar_in_proportion_to_available_power() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from energy_edge.domain.balancing import AssetView, BalancerMemory, Policy, SiteSnapshot, balance
+from energy_edge.domain.balancing import AssetView, BalancerMemory, Guidance, Policy, SiteSnapshot, balance
 
 TOL = 1e-6
 power = st.floats(0.0, 50_000.0, allow_nan=False)
@@ -49,6 +49,15 @@ def assets(draw, index: int) -> AssetView:
 
 
 @st.composite
+def guidances(draw) -> Guidance:
+    """No planner, or any guidance a planner could give (it must never loosen a limit)."""
+    if draw(st.booleans()):
+        return Guidance()
+    return Guidance(export_first_w=draw(st.floats(0.0, 30_000.0)), grid_charge_to_soc=draw(st.floats(0.0, 1.0)),
+                    boiler_preheat_c=draw(st.sampled_from([0.0, 50.0, 60.0, 85.0, 95.0])))
+
+
+@st.composite
 def sites(draw) -> SiteSnapshot:
     count = draw(st.integers(0, 8))
     return SiteSnapshot(draw(st.floats(0.0, 1_000.0)), draw(st.floats(-60_000.0, 60_000.0)),
@@ -69,7 +78,8 @@ def memories(draw, site: SiteSnapshot) -> BalancerMemory:
 def test_balance_never_breaks_a_limit(data) -> None:
     site, policy = data.draw(sites()), data.draw(policies())
     memory = data.draw(memories(site))
-    decision = balance(site, policy, memory)
+    guidance = data.draw(guidances())
+    decision = balance(site, policy, memory, guidance)
     assert set(decision.setpoints) == {asset.module for asset in site.assets}
     battery_total = charge_room = discharge_room = solar_total = 0.0
     for asset in site.assets:
@@ -90,7 +100,9 @@ def test_balance_never_breaks_a_limit(data) -> None:
             assert 0.0 <= setpoint.value <= asset.rated_power_w + TOL
             solar_total += setpoint.expected_power_w
         else:
-            assert setpoint.value in (asset.min_temperature_c, asset.max_temperature_c)
+            assert setpoint.value in (asset.min_temperature_c, asset.max_temperature_c,
+                                      min(guidance.boiler_preheat_c, asset.max_temperature_c))
+            assert setpoint.value <= asset.max_temperature_c, "a setpoint above the boiler's maximum"
             if asset.temperature_c >= asset.max_temperature_c:
                 assert setpoint.expected_power_w == 0.0, "counting on heat from a boiler at its maximum temperature"
             timer = memory.boilers.get(asset.module)

@@ -5,7 +5,8 @@ property-tested on random sites and benchmarked at 10,000 assets.
 """
 
 from .balancer import BalancerMemory, Decision, Setpoint, balance
+from .guidance import Guidance
 from .policy import Policy
 from .snapshot import AssetView, SiteSnapshot
 
-__all__ = ["AssetView", "BalancerMemory", "Decision", "Policy", "Setpoint", "SiteSnapshot", "balance"]
+__all__ = ["AssetView", "BalancerMemory", "Decision", "Guidance", "Policy", "Setpoint", "SiteSnapshot", "balance"]

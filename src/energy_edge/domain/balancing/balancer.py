@@ -24,12 +24,18 @@ import math
 from dataclasses import dataclass, field
 from typing import Mapping
 
+from .guidance import Guidance
 from .policy import Policy
 from .snapshot import AssetView, SiteSnapshot
 
 _NEVER = -math.inf
 COMFORT_RECOVERY_C = 5.0  # a cold boiler is heated this far above its minimum before it is shed again
 CEILING_STEP_RATIO = 0.05  # a non-binding solar ceiling moves in steps of 5 % of the inverter's rating
+BATTERY_FILL_HORIZON_S = 900.0  # boilers count only on battery room that this long at full power cannot fill
+BOILER_START_SURPLUS_RATIO = 0.5  # a free boiler starts when the surplus beyond the batteries covers this share
+BOILER_KEEP_SURPLUS_RATIO = 0.25  # ... and a heating one stays on while it covers this share
+GRID_CHARGE_MARGIN_SOC = 0.01  # grid charging stops this short of its target: no chatter with the reserve floor
+EXPORT_FIRST_START_W = 1000.0  # under export-first, batteries at rest start charging only for this much
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +66,7 @@ class BalancerMemory:
     battery_direction: int = 0  # -1 charging, +1 discharging, 0 never moved
     expected_w: Mapping[str, float] = field(default_factory=dict)
     boilers: Mapping[str, BoilerTimer] = field(default_factory=dict)
+    battery_w: float = 0.0  # all batteries' power last decided (0: at rest)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,13 +77,17 @@ class Decision:
     predicted_grid_w: float = 0.0  # grid expected once every asset follows
 
 
-def balance(snapshot: SiteSnapshot, policy: Policy, memory: BalancerMemory = BalancerMemory()) -> Decision:
-    """One balancing cycle: setpoints for every asset in `snapshot` and the memory for the next."""
+def balance(snapshot: SiteSnapshot, policy: Policy, memory: BalancerMemory = BalancerMemory(),
+            guidance: Guidance = Guidance()) -> Decision:
+    """One balancing cycle: setpoints for every asset in `snapshot` and the memory for the next.
+
+    `guidance` (from the planner) moves the grid target and the boilers' choice; the limits stay as hard.
+    """
     now = snapshot.now
     solars: list[AssetView] = []
     batteries: list[tuple[AssetView, float, float]] = []
     boilers: list[AssetView] = []
-    flex_now = solar_avail = charge_room = discharge_room = 0.0
+    flex_now = solar_avail = charge_room = discharge_room = room_soon = grid_charge = 0.0
     lagging = memory.decided_at
     for asset in snapshot.assets:
         power = asset.power_w
@@ -87,34 +98,49 @@ def balance(snapshot: SiteSnapshot, policy: Policy, memory: BalancerMemory = Bal
             charge, discharge = _battery_room(asset, policy, now)
             charge_room += charge
             discharge_room += discharge
+            room_soon += _charge_room_soon(asset, charge)
+            if asset.soc < guidance.grid_charge_to_soc - GRID_CHARGE_MARGIN_SOC:
+                grid_charge += charge
             batteries.append((asset, charge, discharge))
         elif asset.kind == "boiler":
             boilers.append(asset)
+            if asset.enabled and asset.temperature_c < min(guidance.boiler_preheat_c, asset.max_temperature_c):
+                grid_charge += asset.heater_power_w
         else:
             solars.append(asset)
             solar_avail += _solar_available(asset)
 
     load = snapshot.grid_power_w + flex_now
-    error = snapshot.grid_power_w - policy.grid_target_w
     reference = flex_now if memory.flex_w is None else memory.flex_w
-    wanted = reference if abs(error) < policy.deadband_w and memory.flex_w is not None else load - policy.grid_target_w
-    flex = min(max(wanted, reference - policy.ramp_limit_w), reference + policy.ramp_limit_w)
     floor, ceiling = load - policy.import_limit_w, load + policy.export_limit_w
-    at_hard_limit = not floor < flex < ceiling
-    flex = min(max(flex, floor), ceiling)
+    exported_first = min(guidance.export_first_w, max(0.0, solar_avail - load))  # surplus kept for the grid
+    base_target = _grid_target(policy, load, solar_avail, grid_charge)
+    flex, at_hard_limit, error = _steer(snapshot.grid_power_w, base_target - exported_first, load, reference,
+                                        memory, policy)
 
     setpoints: dict[str, Setpoint] = {}
     timers: dict[str, BoilerTimer] = {}
     wanted_storage = flex - solar_avail  # what batteries and boilers should add to the bus
-    heating = _decide_boilers(boilers, policy, memory, now, wanted_storage, charge_room, setpoints, timers)
-    battery_total, direction = _battery_total(wanted_storage - heating, charge_room, discharge_room, policy,
+    # Free boilers heat from surplus, not from what the planner imports to fill stores.
+    planned_import = max(0.0, base_target - policy.grid_target_w)
+    heating = _decide_boilers(boilers, policy, memory, now, wanted_storage + planned_import, room_soon, guidance,
+                              setpoints, timers)
+    battery_wanted = wanted_storage - heating
+    if exported_first > 0:
+        battery_wanted = min(battery_wanted, 0.0)  # export-first never discharges a battery to export
+    if (exported_first > 0 and memory.battery_w == 0 and -EXPORT_FIRST_START_W < battery_wanted < 0
+            and exported_first - battery_wanted <= policy.export_limit_w):
+        # Surplus hovering at the export-first threshold: export it (if the limit allows) rather than
+        # start and stop the batteries every second.
+        battery_wanted = 0.0
+    battery_total, direction = _battery_total(battery_wanted, charge_room, discharge_room, policy,
                                               memory.battery_direction, at_hard_limit)
     solar_cap = min(ceiling, max(reference + policy.ramp_limit_w, floor)) - battery_total - heating
     solar_total = min(solar_avail, max(0.0, solar_cap))
     if not floor <= battery_total + heating + solar_total <= ceiling and not at_hard_limit:
         # Hysteresis held back a small reversal, but without it the grid would leave its limits:
         # the limits win, so decide the batteries again as at a hard limit.
-        battery_total, direction = _battery_total(wanted_storage - heating, charge_room, discharge_room, policy,
+        battery_total, direction = _battery_total(battery_wanted, charge_room, discharge_room, policy,
                                                   memory.battery_direction, True)
         solar_cap = min(ceiling, max(reference + policy.ramp_limit_w, floor)) - battery_total - heating
         solar_total = min(solar_avail, max(0.0, solar_cap))
@@ -123,8 +149,36 @@ def balance(snapshot: SiteSnapshot, policy: Policy, memory: BalancerMemory = Bal
 
     expected = {module: setpoint.expected_power_w for module, setpoint in setpoints.items()}
     flex_expected = battery_total + heating + solar_total
-    new_memory = BalancerMemory(now, flex_expected, direction, expected, timers)
+    new_memory = BalancerMemory(now, flex_expected, direction, expected, timers, battery_w=battery_total)
     return Decision(setpoints, new_memory, error, load - flex_expected)
+
+
+def _steer(grid: float, target: float, load: float, reference: float, memory: BalancerMemory,
+           policy: Policy) -> tuple[float, bool, float]:
+    """(flexible power to aim for, whether a grid limit binds, grid error) for `target`: closed loop on the
+    meter, held inside the deadband, ramp-limited, but always inside the grid limits."""
+    error = grid - target
+    wanted = reference if abs(error) < policy.deadband_w and memory.flex_w is not None else load - target
+    flex = min(max(wanted, reference - policy.ramp_limit_w), reference + policy.ramp_limit_w)
+    floor, ceiling = load - policy.import_limit_w, load + policy.export_limit_w
+    return min(max(flex, floor), ceiling), not floor < flex < ceiling, error
+
+
+def _grid_target(policy: Policy, load: float, solar_avail: float, grid_charge: float) -> float:
+    """The grid power to steer to this cycle: the policy's target, plus, while the planner asks to fill
+    stores from the grid (`grid_charge`: charging batteries' and preheating boilers' full power), the
+    site's deficit and that power: the stores fill from surplus first, from the grid for the rest."""
+    if grid_charge <= 0:
+        return policy.grid_target_w
+    return policy.grid_target_w + grid_charge + max(0.0, load - solar_avail)
+
+
+def _charge_room_soon(asset: AssetView, charge: float) -> float:
+    """Charge power a battery can keep taking for `BATTERY_FILL_HORIZON_S` (all of it if its capacity is unknown)."""
+    if asset.capacity_wh <= 0:
+        return charge
+    room_wh = max(0.0, asset.soc_max - asset.soc) * asset.capacity_wh
+    return min(charge, room_wh * 3600.0 / BATTERY_FILL_HORIZON_S)
 
 
 def _battery_room(asset: AssetView, policy: Policy, now: float) -> tuple[float, float]:
@@ -144,14 +198,16 @@ def _solar_available(asset: AssetView) -> float:
 
 
 def _decide_boilers(boilers: list[AssetView], policy: Policy, memory: BalancerMemory, now: float,
-                    wanted_storage: float, charge_room: float, setpoints: dict[str, Setpoint],
-                    timers: dict[str, BoilerTimer]) -> float:
+                    wanted_storage: float, charge_room: float, guidance: Guidance,
+                    setpoints: dict[str, Setpoint], timers: dict[str, BoilerTimer]) -> float:
     """Decide every boiler; return their total expected power (<= 0).
 
     Forced boilers (switched off, below minimum temperature, at maximum, inside a
-    minimum on/off time) are decided first; free ones heat only from surplus the batteries cannot
-    take: one already heating stays on while that excess covers half its heater,
-    one that is off starts when the excess covers all of it.
+    minimum on/off time, preheating for the planner) are decided first; free ones heat only from
+    surplus (beyond what export-first keeps for the grid) the batteries will not take soon: one already heating stays on while that
+    excess covers `BOILER_KEEP_SURPLUS_RATIO` of its heater, one that is off starts when it covers
+    `BOILER_START_SURPLUS_RATIO`. Heat stored from surplus displaces heating bought later, so a
+    boiler is worth starting before the surplus covers all of its heater.
     """
     heating = 0.0
     free: list[tuple[AssetView, BoilerTimer]] = []
@@ -170,32 +226,39 @@ def _decide_boilers(boilers: list[AssetView], policy: Policy, memory: BalancerMe
             heating -= _set_boiler(boiler, True, timer, now, setpoints, timers)
         elif now - timer.since < (policy.boiler_min_on_s if timer.heat else policy.boiler_min_off_s):
             heating -= _set_boiler(boiler, timer.heat, timer, now, setpoints, timers)
+        elif boiler.temperature_c < guidance.boiler_preheat_c:
+            preheat_c = min(guidance.boiler_preheat_c, boiler.max_temperature_c)
+            heating -= _set_boiler(boiler, True, timer, now, setpoints, timers, temperature_c=preheat_c)
         else:
             free.append((boiler, timer))
-    excess = -(wanted_storage - heating) - charge_room  # surplus beyond what batteries can charge
+    surplus = -(wanted_storage - heating)
+    excess = surplus - charge_room  # beyond what the batteries take soon
     for keep_on in (True, False):
         for boiler, timer in free:
             if timer.heat is keep_on:
-                heat = excess >= (boiler.heater_power_w / 2 if keep_on else boiler.heater_power_w)
+                share = BOILER_KEEP_SURPLUS_RATIO if keep_on else BOILER_START_SURPLUS_RATIO
+                heat = excess >= boiler.heater_power_w * share
                 drawn = _set_boiler(boiler, heat, timer, now, setpoints, timers)
                 excess -= drawn
                 heating -= drawn
     return heating
 
 
-def _set_boiler(boiler: AssetView, heat: bool, timer: BoilerTimer, now: float,
-                setpoints: dict[str, Setpoint], timers: dict[str, BoilerTimer], recovering: bool = False) -> float:
+def _set_boiler(boiler: AssetView, heat: bool, timer: BoilerTimer, now: float, setpoints: dict[str, Setpoint],
+                timers: dict[str, BoilerTimer], recovering: bool = False, temperature_c: float | None = None) -> float:
     """Record the decision; return the heater power it will draw (a cold boiler heats regardless, unless OFF).
 
-    A boiler that already runs on the requested maximum and is not heating sits
-    inside its thermostat's hysteresis band: it will draw nothing, and counting
-    on it would let surplus go out as export beyond the limit.
+    Heating means a thermostat setpoint of `temperature_c` (its maximum unless
+    preheating to less). A boiler that already runs on that setpoint and is not
+    heating sits inside its thermostat's hysteresis band: it will draw nothing,
+    and counting on it would let surplus go out as export beyond the limit.
     """
+    wanted_c = boiler.max_temperature_c if temperature_c is None else temperature_c
     cold = boiler.temperature_c <= boiler.min_temperature_c
-    hot = boiler.temperature_c >= boiler.max_temperature_c
-    satisfied = heat and (hot or (not boiler.heater_on and boiler.setpoint_c >= boiler.max_temperature_c))
+    hot = boiler.temperature_c >= wanted_c
+    satisfied = heat and (hot or (not boiler.heater_on and boiler.setpoint_c >= wanted_c))
     draws = boiler.heater_power_w if boiler.enabled and (cold or (heat and not satisfied)) else 0.0
-    temperature = boiler.max_temperature_c if heat else boiler.min_temperature_c
+    temperature = wanted_c if heat else boiler.min_temperature_c
     setpoints[boiler.module] = Setpoint("boiler", temperature, 0.0 - draws, heat)
     timers[boiler.module] = BoilerTimer(heat, timer.since if timer.heat is heat else now, recovering)
     return draws

@@ -30,6 +30,11 @@ _LOWER: dict[str, tuple[float, bool]] = {
     "peak_start_h": (0.0, False),
     "peak_end_h": (0.0, False),
     "peak_reserve_soc": (0.0, False),
+    "peak_preheat_c": (0.0, False),
+    "plan_interval_s": (0.0, False),
+    "boiler_heat_capacity_j_per_k": (0.0, False),
+    "latitude_deg": (-90.0, False),
+    "longitude_deg": (-180.0, False),
 }
 
 
@@ -54,7 +59,16 @@ class Policy:
     # none) batteries do not discharge below peak_reserve_soc, so the stored energy meets the peak.
     peak_start_h: float = 0.0
     peak_end_h: float = 0.0
-    peak_reserve_soc: float = 0.0  # 0 = no reserve
+    peak_reserve_soc: float = 0.0  # 0 = no reserve; the planner charges up to it from the grid before the peak
+    # Boilers are heated to peak_preheat_c just before the peak (0 = not at all): enough for the peak's hot
+    # water, no more, since a hotter tank loses more with every litre drawn.
+    peak_preheat_c: float = 0.0
+    # The planner (domain.planning): replanned every plan_interval_s (0 = off) with a clear-sky PV
+    # forecast for the site's location.
+    plan_interval_s: float = 300.0
+    boiler_heat_capacity_j_per_k: float = 0.0  # each boiler's tank (water kg x 4186); 0 = plan batteries only
+    latitude_deg: float = 52.37
+    longitude_deg: float = 4.90
 
     def in_peak(self, now: float) -> bool:
         """Whether `now` (epoch seconds) lies in the daily price-peak window (it may wrap midnight)."""
@@ -73,7 +87,8 @@ class Policy:
             lowest, exclusive = _LOWER.get(name, (-math.inf, False))
             if value < lowest or (exclusive and value == lowest):
                 raise InvalidPayload(name, f"{value} must be {'>' if exclusive else '>='} {lowest:g}")
-        for name, highest in (("peak_start_h", 24.0), ("peak_end_h", 24.0), ("peak_reserve_soc", 1.0)):
+        for name, highest in (("peak_start_h", 24.0), ("peak_end_h", 24.0), ("peak_reserve_soc", 1.0),
+                              ("latitude_deg", 90.0), ("longitude_deg", 180.0)):
             if getattr(self, name) > highest:
                 raise InvalidPayload(name, f"{getattr(self, name)} must be <= {highest:g}")
         if not self.soc_reserve_min < self.soc_reserve_max <= 1.0:

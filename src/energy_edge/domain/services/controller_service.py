@@ -16,10 +16,11 @@ import time
 from collections import Counter
 from typing import Any
 
-from ..balancing import BalancerMemory, Decision, Policy, Setpoint, SiteSnapshot, balance
+from ..balancing import BalancerMemory, Decision, Guidance, Policy, Setpoint, SiteSnapshot, balance
 from ..errors import InvalidPayload, MalformedMessage
 from ..messages import Message, pnp_ack
-from ..ports import Clock, GridMeter, ModuleClient
+from ..planning import OnlineForecaster, plan
+from ..ports import Clock, Forecaster, GridMeter, ModuleClient
 from ..status import Status
 from ..telemetry import AssetTelemetry, decode_asset_telemetry, supersedes
 from ..topology import CLOUD_OUTPUT, TELEMETRY_INPUT
@@ -30,13 +31,15 @@ log = logging.getLogger(__name__)
 
 STALE_AFTER_CYCLES = 3  # an asset silent for this many cycles no longer counts
 MAX_PENDING_DURATIONS = 10_000  # cycle durations kept while reports cannot be sent
+OBSERVE_INTERVAL_S = 10.0  # the forecaster learns from the meters this often (it averages over an hour)
+PLAN_HORIZON_S = 86_400.0
 
 
 class ControllerService:
     """Balances the site; the telemetry module may read the public counters below."""
 
     def __init__(self, client: ModuleClient, meter: GridMeter, clock: Clock, policy: Policy = Policy(), *,
-                 method_timeout_s: float = 2.0) -> None:
+                 method_timeout_s: float = 2.0, forecaster: Forecaster | None = None) -> None:
         self.client = client
         self.meter = meter
         self.clock = clock
@@ -57,6 +60,11 @@ class ControllerService:
         self._sent: dict[str, SentCommand] = {}
         self._last_report_at: float | None = None
         self._running = False
+        self.guidance = Guidance()  # the planner's latest, in force until the next plan
+        self._forecaster = forecaster
+        self._own_forecaster_at: tuple[float, float] | None = None  # location of the one built here
+        self._observed_at: float | None = None
+        self._planned_at: float | None = None
 
     # -- lifecycle -----------------------------------------------------------------------
     async def start(self) -> None:
@@ -129,7 +137,9 @@ class ControllerService:
         else:
             self.last_grid_power_w = grid
             usable = [t for module, t in self.latest.items() if not self.is_stale(module)]
-            decision = balance(SiteSnapshot.from_telemetry(now, grid, usable), self.policy, self._memory)
+            snapshot = SiteSnapshot.from_telemetry(now, grid, usable)
+            self._look_ahead(snapshot)
+            decision = balance(snapshot, self.policy, self._memory, self.guidance)
             self._memory, self.last_decision = decision.memory, decision
             await self._actuate(decision.setpoints, now)
         self.cycles_total += 1
@@ -137,6 +147,30 @@ class ControllerService:
         if self._last_report_at is None or now - self._last_report_at >= self.policy.reporting_interval_s:
             await self._report(now)
         return decision
+
+    def _look_ahead(self, snapshot: SiteSnapshot) -> None:
+        """Feed the forecaster and replan when due; with planning off the balancer runs unguided."""
+        now, interval = snapshot.now, self.policy.plan_interval_s
+        if interval <= 0:
+            self.guidance, self._planned_at = Guidance(), None
+            return
+        forecaster = self._forecaster_for_site()
+        if self._observed_at is None or now - self._observed_at >= OBSERVE_INTERVAL_S:
+            solars = [a for a in snapshot.assets if a.kind == "solar" and a.enabled]
+            load_w = snapshot.grid_power_w + sum(a.power_w for a in snapshot.assets)
+            forecaster.observe(now, sum(a.available_power_w for a in solars), sum(a.rated_power_w for a in solars),
+                               load_w)
+            self._observed_at = now
+        if self._planned_at is None or now - self._planned_at >= interval:
+            self.guidance = plan(now, self.policy, snapshot.assets, forecaster.forecast(now, PLAN_HORIZON_S))
+            self._planned_at = now
+
+    def _forecaster_for_site(self) -> Forecaster:
+        """The injected forecaster, or an online one for the policy's location (rebuilt if it moves)."""
+        location = (self.policy.latitude_deg, self.policy.longitude_deg)
+        if self._forecaster is None or (self._own_forecaster_at is not None and self._own_forecaster_at != location):
+            self._forecaster, self._own_forecaster_at = OnlineForecaster(*location), location
+        return self._forecaster
 
     async def _actuate(self, setpoints: dict[str, Setpoint], now: float) -> None:
         for module in [m for m in self._sent if m not in setpoints]:

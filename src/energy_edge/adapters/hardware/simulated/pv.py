@@ -6,7 +6,7 @@ from ....domain.hardware import SolarMeasurement, SolarSetpoint
 from ....domain.ports import Clock
 from .faults import InjectableFault
 from .series import SeededAR1
-from .sun import clear_sky_ghi_w_m2, solar_elevation_deg
+from ....domain.planning.solar_geometry import clear_sky_ghi_w_m2, solar_elevation_deg
 
 STC_IRRADIANCE_W_M2 = 1000.0  # rated power is given at standard test conditions
 

@@ -1,4 +1,4 @@
-"""Where the sun is, and how much light a clear sky gives.
+"""Where the sun is, and how much light a clear sky gives (the PV simulator and the forecaster share it).
 
 Solar position: NOAA's "General Solar Position Calculations" (Spencer's
 Fourier series for the equation of time and declination), good to a few

@@ -1,0 +1,29 @@
+"""What the planner asks of the next balancing cycles, beyond the operator's policy.
+
+The balancer alone sees only the present, so it stores every surplus the moment
+it appears and tops up nothing before a price peak. The planner (see
+`domain.planning`) looks ahead with a forecast and hands the balancer these few
+knobs; the balancer still enforces every limit, so a wrong forecast costs money,
+never a violation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Guidance:
+    """Neutral by default: a balancer without a planner behaves as if given `Guidance()`."""
+
+    export_first_w: float = 0.0  # surplus up to this is exported before batteries or boilers take any
+    grid_charge_to_soc: float = 0.0  # batteries below this SoC charge at full power, from the grid if need be
+    boiler_preheat_c: float = 0.0  # boilers below this heat to it now, whatever the surplus (0 = none)
+
+    def __post_init__(self) -> None:
+        if not self.export_first_w >= 0.0:
+            raise ValueError(f"export_first_w must be >= 0, got {self.export_first_w}")
+        if not 0.0 <= self.grid_charge_to_soc <= 1.0:
+            raise ValueError(f"grid_charge_to_soc must lie in [0, 1], got {self.grid_charge_to_soc}")
+        if not self.boiler_preheat_c >= 0.0:
+            raise ValueError(f"boiler_preheat_c must be >= 0, got {self.boiler_preheat_c}")
