@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from energy_edge.domain.balancing import BalancerMemory, Policy, SiteSnapshot, balance
+from energy_edge.domain.balancing import BalancerMemory, Guidance, Policy, SiteSnapshot, balance
 from energy_edge.domain.balancing.balancer import BoilerTimer
 
 from .plant import battery, boiler, solar
@@ -251,3 +251,48 @@ def test_outside_the_price_peak_the_battery_keeps_its_reserve_and_spends_it_insi
     assert peak.setpoints["bat"].value == 3_000.0  # in the peak the reserve is spent
     charging = decide(-3_000.0, battery(soc=0.55), policy=policy, now=morning)
     assert charging.setpoints["bat"].value == -3_000.0  # surplus still fills it
+
+
+# -- the planner's guidance ---------------------------------------------------------------
+
+def test_export_first_exports_the_surplus_up_to_the_threshold_and_stores_the_rest() -> None:
+    guided = Guidance(export_first_w=3_000.0)
+    # load 2 kW, PV 10 kW: 8 kW surplus, 3 kW of it out first, 5 kW into the battery
+    decision = balance(SiteSnapshot(100.0, -8_000.0, [battery(), solar(available_w=10_000.0)]), OPEN,
+                       BalancerMemory(), guided)
+    assert decision.setpoints["bat"].value == pytest.approx(-5_000.0)
+    assert decision.predicted_grid_w == pytest.approx(-3_000.0)
+
+
+def test_export_first_never_discharges_a_battery_to_export() -> None:
+    guided = Guidance(export_first_w=9_000.0)
+    decision = balance(SiteSnapshot(100.0, -3_000.0, [battery(power_w=-2_000.0), solar(available_w=7_000.0)]),
+                       OPEN, BalancerMemory(battery_w=-2_000.0, battery_direction=-1), guided)
+    assert decision.setpoints["bat"].value == 0.0  # 5 kW surplus < 9 kW: all of it out, none from the battery
+
+
+def test_export_first_does_not_start_a_resting_battery_for_a_sliver_of_surplus() -> None:
+    guided = Guidance(export_first_w=3_000.0)
+    sliver = SiteSnapshot(100.0, -3_500.0, [battery(), solar(available_w=5_500.0)])  # 3.5 kW surplus
+    assert balance(sliver, OPEN, BalancerMemory(), guided).setpoints["bat"].value == 0.0
+    moving = BalancerMemory(battery_w=-400.0, battery_direction=-1)
+    assert balance(sliver, OPEN, moving, guided).setpoints["bat"].value == pytest.approx(-500.0)
+
+
+def test_grid_charging_fills_the_battery_at_full_power_inside_the_import_limit() -> None:
+    guided = Guidance(grid_charge_to_soc=0.9)
+    policy = replace(OPEN, import_limit_w=20_000.0)
+    decision = balance(SiteSnapshot(100.0, 8_000.0, [battery(max_w=15_000.0)]), policy, BalancerMemory(), guided)
+    assert decision.setpoints["bat"].value == pytest.approx(-12_000.0)  # 8 kW load + 12 kW = the 20 kW limit
+    full = balance(SiteSnapshot(100.0, 8_000.0, [battery(soc=0.895)]), policy, BalancerMemory(), guided)
+    assert full.setpoints["bat"].value >= 0.0  # within the margin below its target: no more grid charging
+
+
+def test_preheat_heats_the_boiler_to_the_planned_temperature_from_the_grid() -> None:
+    guided = Guidance(boiler_preheat_c=56.0)
+    decision = balance(SiteSnapshot(100.0, 5_000.0, [battery(), boiler(temperature_c=50.0)]), OPEN,
+                       BalancerMemory(), guided)
+    assert decision.setpoints["boiler"].heat is True and decision.setpoints["boiler"].value == 56.0
+    assert decision.setpoints["bat"].value == pytest.approx(0.0)  # the heater is imported, not discharged
+    warm = balance(SiteSnapshot(100.0, 5_000.0, [boiler(temperature_c=57.0)]), OPEN, BalancerMemory(), guided)
+    assert warm.setpoints["boiler"].heat is False

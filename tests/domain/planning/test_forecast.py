@@ -1,0 +1,38 @@
+"""The online forecaster learns clearness and load from the meters."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+from energy_edge.domain.planning import OnlineForecaster
+
+NOON = datetime(2026, 6, 21, 12, tzinfo=timezone.utc).timestamp()
+MIDNIGHT = datetime(2026, 6, 21, 0, tzinfo=timezone.utc).timestamp()
+RATED_W = 45_000.0
+
+
+def test_learns_the_clearness_the_arrays_report() -> None:
+    forecaster = OnlineForecaster(52.37, 4.90, clearness_prior=0.7)
+    for minute in range(180):  # three hours at 40 % of the clear-sky output
+        t = NOON + minute * 60
+        forecaster.observe(t, 0.4 * RATED_W * forecaster.clear_sky_ratio(t), RATED_W, 8_000.0)
+    assert forecaster.clearness == pytest.approx(0.4, abs=0.02)
+    slot = forecaster.forecast(NOON + 3 * 3600, 900)[0]
+    assert slot.pv_w == pytest.approx(0.4 * RATED_W * forecaster.clear_sky_ratio(slot.start_s + 450), rel=0.06)
+    assert slot.load_w == pytest.approx(8_000.0)
+
+
+def test_night_forecasts_no_pv_and_learns_no_clearness() -> None:
+    forecaster = OnlineForecaster(52.37, 4.90, clearness_prior=0.7)
+    forecaster.observe(MIDNIGHT, 0.0, RATED_W, 5_000.0)
+    assert forecaster.clearness == 0.7
+    assert forecaster.forecast(MIDNIGHT, 3600)[0].pv_w == 0.0
+
+
+def test_slots_cover_the_horizon_exactly() -> None:
+    forecaster = OnlineForecaster(52.37, 4.90, slot_s=900.0)
+    slots = forecaster.forecast(NOON, 2_000.0)
+    assert [s.duration_s for s in slots] == [900.0, 900.0, 200.0]
+    assert slots[-1].start_s + slots[-1].duration_s == NOON + 2_000.0
