@@ -41,6 +41,9 @@ _SITE_GAUGES: dict[str, tuple[str, str]] = {
     "boiler_power_w": ("site_boiler_power_watts", "Total boiler power (- consumption)"),
     "battery_soc": ("site_battery_soc_ratio", "Capacity-weighted battery state of charge"),
     "boiler_temperature_c": ("site_boiler_temperature_celsius", "Mean boiler temperature"),
+    "plan_export_first_w": ("planner_export_first_watts", "Surplus exported before the stores take any"),
+    "plan_grid_charge_to_soc": ("planner_grid_charge_to_soc_ratio", "Batteries charge from the grid up to this"),
+    "plan_boiler_preheat_c": ("planner_boiler_preheat_celsius", "Boilers are preheated to this (0: none)"),
 }
 
 CYCLE_BUCKETS_S = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0)
@@ -81,6 +84,10 @@ class TelemetryCollector(Collector):
         calls = counters.get("method_calls_total")
         if isinstance(calls, (int, float)):
             yield CounterMetricFamily(PREFIX + "controller_method_calls", "Direct methods invoked by the controller", value=calls)
+        planner_errors = counters.get("planner_errors_total")
+        if isinstance(planner_errors, (int, float)):
+            yield CounterMetricFamily(PREFIX + "controller_planner_errors", "Planner or forecaster failures",
+                                      value=planner_errors)
         errors = CounterMetricFamily(PREFIX + "controller_method_errors", "Failed direct methods by status code", labels=["code"])
         for code, count in _items(counters.get("method_errors_total")):
             errors.add_metric([str(code)], count)

@@ -77,7 +77,8 @@ class EmbeddedSiteContainer(containers.DeclarativeContainer):
         providers.Factory(factories.build_asset, BOILER, settings), clock, config.cycle_s,
     )
     modbus_servers = providers.Singleton(factories.modbus_site_servers, site, clock)
-    controller = providers.Singleton(ControllerService, hub.provided.client.call(CONTROLLER), site, clock)
+    controller = providers.Singleton(ControllerService, hub.provided.client.call(CONTROLLER), site, clock,
+                                     providers.Factory(factories.initial_policy, settings))
     telemetry = providers.Singleton(
         TelemetryService, hub.provided.client.call(TELEMETRY), clock, staleness_s=config.staleness_s,
     )

@@ -16,6 +16,7 @@ from ..adapters.hardware.simulated.boiler import SimulatedBoiler
 from ..adapters.hardware.simulated.load import LoadProfile
 from ..adapters.hardware.simulated.pv import SimulatedPV
 from ..adapters.hardware.simulated.site import SimulatedSite, TelemetryBalanceMeter
+from ..domain.balancing import Policy
 from ..domain.assets.battery import Battery, BatteryConfig
 from ..domain.assets.boiler import Boiler, BoilerConfig
 from ..domain.assets.solar import Solar, SolarConfig
@@ -119,6 +120,11 @@ def refuse_inmemory(module_id: str) -> ModuleClient:
     )
 
 
+def initial_policy(settings: SiteSettings) -> Policy:
+    """The controller's policy before its twin arrives: defaults, forecasting for the site's own position."""
+    return Policy(latitude_deg=settings.latitude, longitude_deg=settings.longitude)
+
+
 def build_controller(client: ModuleClient, clock: Clock, settings: SiteSettings) -> "ControllerService":
     """A controller in its own process, metering the grid from the assets' fresh telemetry."""
     from ..domain.services.controller_service import ControllerService
@@ -129,5 +135,6 @@ def build_controller(client: ModuleClient, clock: Clock, settings: SiteSettings)
         assert controller is not None
         return [t.power_w for module, t in controller.latest.items() if not controller.is_stale(module)]
 
-    controller = ControllerService(client, telemetry_balance_meter(clock, settings, fresh_powers), clock)
+    controller = ControllerService(client, telemetry_balance_meter(clock, settings, fresh_powers), clock,
+                                   initial_policy(settings))
     return controller

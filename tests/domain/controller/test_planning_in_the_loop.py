@@ -48,3 +48,32 @@ async def test_planning_off_balances_unguided() -> None:
     await site.start("solar", "battery")
     await site.cycle()
     assert site.controller.guidance == Guidance()
+
+
+class BrokenForecaster:
+    def observe(self, now: float, pv_available_w: float, pv_rated_w: float, load_w: float) -> None:
+        raise RuntimeError("weather service down")
+
+    def forecast(self, now: float, horizon_s: float) -> list[ForecastSlot]:
+        raise AssertionError("not reached")
+
+
+async def test_a_failing_forecaster_leaves_the_balancer_unguided_not_stopped() -> None:
+    site = Site(Policy(setpoint_ttl_s=30.0), grid_power_w=2_000.0)
+    site.controller._forecaster = BrokenForecaster()
+    await site.start("battery")
+    await site.cycle()
+    assert site.calls() == {"battery": [("start_discharging", {"power_w": 2_000.0, "ttl_s": 30.0})]}
+    assert site.controller.planner_errors_total == 1 and site.controller.guidance == Guidance()
+    report = site.reports()[-1]
+    assert report["counters"]["planner_errors_total"] == 1
+    assert report["plan_export_first_w"] == 0.0 and report["plan_grid_charge_to_soc"] == 0.0
+
+
+async def test_the_site_report_carries_the_guidance_in_force() -> None:
+    site = Site(Policy(export_limit_w=15_000.0), grid_power_w=-5_000.0)
+    site.controller._forecaster = ScriptedForecaster(surplus_w=20_000.0)
+    await site.start("solar", "battery")
+    await site.cycle()
+    report = site.reports()[-1]
+    assert report["plan_export_first_w"] == site.controller.guidance.export_first_w > 0

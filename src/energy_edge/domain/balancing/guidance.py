@@ -9,7 +9,7 @@ never a violation.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,3 +27,6 @@ class Guidance:
             raise ValueError(f"grid_charge_to_soc must lie in [0, 1], got {self.grid_charge_to_soc}")
         if not self.boiler_preheat_c >= 0.0:
             raise ValueError(f"boiler_preheat_c must be >= 0, got {self.boiler_preheat_c}")
+
+    def as_dict(self) -> dict[str, float]:
+        return asdict(self)

@@ -51,6 +51,7 @@ class ControllerService:
         self.method_calls_total = 0
         self.method_errors_total: Counter[int] = Counter()  # by status code (504, 409, 400, 404, 500)
         self.meter_errors_total = 0
+        self.planner_errors_total = 0
         self.cycle_durations_s: list[float] = []  # since the last site report
         self.last_decision: Decision | None = None
         self.last_grid_power_w: float | None = None
@@ -138,7 +139,12 @@ class ControllerService:
             self.last_grid_power_w = grid
             usable = [t for module, t in self.latest.items() if not self.is_stale(module)]
             snapshot = SiteSnapshot.from_telemetry(now, grid, usable)
-            self._look_ahead(snapshot)
+            try:
+                self._look_ahead(snapshot)
+            except Exception:  # planning is an optimisation: without it the balancer still keeps every limit
+                self.planner_errors_total += 1
+                self.guidance = Guidance()
+                log.exception("planner failed; balancing unguided this cycle")
             decision = balance(snapshot, self.policy, self._memory, self.guidance)
             self._memory, self.last_decision = decision.memory, decision
             await self._actuate(decision.setpoints, now)
@@ -205,9 +211,11 @@ class ControllerService:
             "method_calls_total": self.method_calls_total,
             "method_errors_total": {str(code): count for code, count in self.method_errors_total.items()},
             "meter_errors_total": self.meter_errors_total,
+            "planner_errors_total": self.planner_errors_total,
         }
         assets = [(t, self.is_stale(module)) for module, t in self.latest.items()]
-        report = site_report(now, self.last_grid_power_w, assets, counters, self.cycle_durations_s)
+        report = site_report(now, self.last_grid_power_w, assets, counters, self.cycle_durations_s,
+                             plan=self.guidance.as_dict())
         try:
             await self.client.send_message(CLOUD_OUTPUT, Message.from_json(report))
         except Exception as exc:  # the next report carries these durations instead (bounded)
