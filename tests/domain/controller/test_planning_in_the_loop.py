@@ -24,9 +24,8 @@ class ScriptedForecaster:
 
 async def test_the_planner_guides_the_balancer_and_replans_on_its_interval() -> None:
     policy = Policy(export_limit_w=15_000.0, plan_interval_s=300.0)
-    site = Site(policy, grid_power_w=-5_000.0)
     forecaster = ScriptedForecaster(surplus_w=20_000.0)
-    site.controller._forecaster = forecaster  # as the composition root injects it
+    site = Site(policy, grid_power_w=-5_000.0, forecaster=forecaster)
     await site.start("solar", "battery")
     await site.cycle()
     assert site.controller.guidance.export_first_w > 0  # 6 h of 20 kW surplus fill a 10 kWh battery many times
@@ -59,8 +58,7 @@ class BrokenForecaster:
 
 
 async def test_a_failing_forecaster_leaves_the_balancer_unguided_not_stopped() -> None:
-    site = Site(Policy(setpoint_ttl_s=30.0), grid_power_w=2_000.0)
-    site.controller._forecaster = BrokenForecaster()
+    site = Site(Policy(setpoint_ttl_s=30.0), grid_power_w=2_000.0, forecaster=BrokenForecaster())
     await site.start("battery")
     await site.cycle()
     assert site.calls() == {"battery": [("start_discharging", {"power_w": 2_000.0, "ttl_s": 30.0})]}
@@ -71,8 +69,7 @@ async def test_a_failing_forecaster_leaves_the_balancer_unguided_not_stopped() -
 
 
 async def test_the_site_report_carries_the_guidance_in_force() -> None:
-    site = Site(Policy(export_limit_w=15_000.0), grid_power_w=-5_000.0)
-    site.controller._forecaster = ScriptedForecaster(surplus_w=20_000.0)
+    site = Site(Policy(export_limit_w=15_000.0), grid_power_w=-5_000.0, forecaster=ScriptedForecaster(20_000.0))
     await site.start("solar", "battery")
     await site.cycle()
     report = site.reports()[-1]
