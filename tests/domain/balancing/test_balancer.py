@@ -296,3 +296,10 @@ def test_preheat_heats_the_boiler_to_the_planned_temperature_from_the_grid() -> 
     assert decision.setpoints["bat"].value == pytest.approx(0.0)  # the heater is imported, not discharged
     warm = balance(SiteSnapshot(100.0, 5_000.0, [boiler(temperature_c=57.0)]), OPEN, BalancerMemory(), guided)
     assert warm.setpoints["boiler"].heat is False
+
+
+@pytest.mark.parametrize("fields", [{"export_first_w": -1.0}, {"export_first_w": float("nan")},
+                                    {"grid_charge_to_soc": 1.5}, {"boiler_preheat_c": -5.0}])
+def test_guidance_out_of_range_is_refused(fields) -> None:
+    with pytest.raises(ValueError, match=next(iter(fields))):
+        Guidance(**fields)
