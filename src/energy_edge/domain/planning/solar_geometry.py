@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import calendar
 import math
-from datetime import datetime, timezone
+import time
 
 
 def solar_elevation_deg(latitude_deg: float, longitude_deg: float, epoch_s: float) -> float:
     """Sun elevation above the horizon (degrees, negative at night) at a UTC instant."""
-    moment = datetime.fromtimestamp(epoch_s, tz=timezone.utc)
-    day_of_year = moment.timetuple().tm_yday
-    hours = moment.hour + moment.minute / 60 + (moment.second + moment.microsecond / 1e6) / 3600
-    days_in_year = 366 if calendar.isleap(moment.year) else 365
+    moment = time.gmtime(epoch_s)  # UTC calendar fields without building a datetime: this runs every second
+    day_of_year = moment.tm_yday
+    hours = (epoch_s % 86_400.0) / 3600.0
+    days_in_year = 366 if calendar.isleap(moment.tm_year) else 365
     g = 2 * math.pi / days_in_year * (day_of_year - 1 + (hours - 12) / 24)  # fractional year (rad)
     eqtime_min = 229.18 * (0.000075 + 0.001868 * math.cos(g) - 0.032077 * math.sin(g)
                            - 0.014615 * math.cos(2 * g) - 0.040849 * math.sin(2 * g))
