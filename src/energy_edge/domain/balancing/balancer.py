@@ -16,6 +16,10 @@ SoC reserve band; curtailment is shared in proportion to available PV.
 "Flexible power now" is each asset's measured power, except where its telemetry
 predates the last decision: then the power that decision asked for is used, so a
 meter that is newer than the telemetry cannot make the loop oscillate.
+
+The planner's `Guidance` shifts the target: export-first lowers it by the surplus
+to export before storing, filling stores from the grid raises it by their power.
+The hard limits above do not move.
 """
 
 from __future__ import annotations
@@ -87,7 +91,7 @@ def balance(snapshot: SiteSnapshot, policy: Policy, memory: BalancerMemory = Bal
     solars: list[AssetView] = []
     batteries: list[tuple[AssetView, float, float]] = []
     boilers: list[AssetView] = []
-    flex_now = solar_avail = charge_room = discharge_room = room_soon = grid_charge = 0.0
+    flex_now = solar_avail = charge_room = discharge_room = room_soon = fill_from_grid = 0.0
     lagging = memory.decided_at
     for asset in snapshot.assets:
         power = asset.power_w
@@ -100,12 +104,12 @@ def balance(snapshot: SiteSnapshot, policy: Policy, memory: BalancerMemory = Bal
             discharge_room += discharge
             room_soon += _charge_room_soon(asset, charge)
             if asset.soc < guidance.grid_charge_to_soc - GRID_CHARGE_MARGIN_SOC:
-                grid_charge += charge
+                fill_from_grid += charge
             batteries.append((asset, charge, discharge))
         elif asset.kind == "boiler":
             boilers.append(asset)
             if asset.enabled and asset.temperature_c < min(guidance.boiler_preheat_c, asset.max_temperature_c):
-                grid_charge += asset.heater_power_w
+                fill_from_grid += asset.heater_power_w
         else:
             solars.append(asset)
             solar_avail += _solar_available(asset)
@@ -114,7 +118,7 @@ def balance(snapshot: SiteSnapshot, policy: Policy, memory: BalancerMemory = Bal
     reference = flex_now if memory.flex_w is None else memory.flex_w
     floor, ceiling = load - policy.import_limit_w, load + policy.export_limit_w
     exported_first = min(guidance.export_first_w, max(0.0, solar_avail - load))  # surplus kept for the grid
-    base_target = _grid_target(policy, load, solar_avail, grid_charge)
+    base_target = _grid_target(policy, load, solar_avail, fill_from_grid)
     flex, at_hard_limit, error = _steer(snapshot.grid_power_w, base_target - exported_first, load, reference,
                                         memory, policy)
 
@@ -125,14 +129,7 @@ def balance(snapshot: SiteSnapshot, policy: Policy, memory: BalancerMemory = Bal
     planned_import = max(0.0, base_target - policy.grid_target_w)
     heating = _decide_boilers(boilers, policy, memory, now, wanted_storage + planned_import, room_soon, guidance,
                               setpoints, timers)
-    battery_wanted = wanted_storage - heating
-    if exported_first > 0:
-        battery_wanted = min(battery_wanted, 0.0)  # export-first never discharges a battery to export
-    if (exported_first > 0 and memory.battery_w == 0 and -EXPORT_FIRST_START_W < battery_wanted < 0
-            and exported_first - battery_wanted <= policy.export_limit_w):
-        # Surplus hovering at the export-first threshold: export it (if the limit allows) rather than
-        # start and stop the batteries every second.
-        battery_wanted = 0.0
+    battery_wanted = _under_export_first(wanted_storage - heating, exported_first, memory, policy)
     battery_total, direction = _battery_total(battery_wanted, charge_room, discharge_room, policy,
                                               memory.battery_direction, at_hard_limit)
     solar_cap = min(ceiling, max(reference + policy.ramp_limit_w, floor)) - battery_total - heating
@@ -164,13 +161,30 @@ def _steer(grid: float, target: float, load: float, reference: float, memory: Ba
     return min(max(flex, floor), ceiling), not floor < flex < ceiling, error
 
 
-def _grid_target(policy: Policy, load: float, solar_avail: float, grid_charge: float) -> float:
+def _grid_target(policy: Policy, load: float, solar_avail: float, fill_from_grid: float) -> float:
     """The grid power to steer to this cycle: the policy's target, plus, while the planner asks to fill
-    stores from the grid (`grid_charge`: charging batteries' and preheating boilers' full power), the
+    stores from the grid (`fill_from_grid`: charging batteries' and preheating boilers' full power), the
     site's deficit and that power: the stores fill from surplus first, from the grid for the rest."""
-    if grid_charge <= 0:
+    if fill_from_grid <= 0:
         return policy.grid_target_w
-    return policy.grid_target_w + grid_charge + max(0.0, load - solar_avail)
+    return policy.grid_target_w + fill_from_grid + max(0.0, load - solar_avail)
+
+
+def _under_export_first(battery_wanted: float, exported_first: float, memory: BalancerMemory,
+                        policy: Policy) -> float:
+    """The batteries' request while export-first keeps `exported_first` for the grid.
+
+    They never discharge to export, and a battery at rest does not start for a sliver of
+    surplus hovering at the threshold (it would start and stop every second) unless exporting
+    that sliver would pass the export limit.
+    """
+    if exported_first <= 0:
+        return battery_wanted
+    battery_wanted = min(battery_wanted, 0.0)
+    sliver = -EXPORT_FIRST_START_W < battery_wanted < 0
+    if sliver and memory.battery_w == 0 and exported_first - battery_wanted <= policy.export_limit_w:
+        return 0.0
+    return battery_wanted
 
 
 def _charge_room_soon(asset: AssetView, charge: float) -> float:
