@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from energy_edge.domain.balancing import Policy
 from energy_edge.domain.topology import DEFAULT_ROUTES
 from energy_edge.entrypoints.commands import COMMANDS
 from energy_edge.entrypoints.settings import SiteSettings
@@ -31,3 +32,8 @@ def test_every_cli_command_is_documented():
 def test_every_route_is_in_the_architecture():
     missing = [name for name in DEFAULT_ROUTES if name not in ARCHITECTURE]
     assert not missing, f"ARCHITECTURE.md lacks routes {missing}"
+
+
+def test_every_controller_policy_property_is_in_the_readme():
+    missing = [name for name in Policy().as_dict() if f"`{name}`" not in README]
+    assert not missing, f"README lacks controller properties {missing}"
