@@ -36,3 +36,18 @@ def test_slots_cover_the_horizon_exactly() -> None:
     slots = forecaster.forecast(NOON, 2_000.0)
     assert [s.duration_s for s in slots] == [900.0, 900.0, 200.0]
     assert slots[-1].start_s + slots[-1].duration_s == NOON + 2_000.0
+
+
+def test_a_variable_sky_makes_the_cautious_forecast_lower_a_steady_one_does_not() -> None:
+    steady, variable = OnlineForecaster(52.37, 4.90), OnlineForecaster(52.37, 4.90)
+    for minute in range(120):
+        t = NOON + minute * 60
+        clear_w = RATED_W * steady.clear_sky_ratio(t)
+        steady.observe(t, 0.6 * clear_w, RATED_W, 8_000.0)
+        variable.observe(t, (0.3 if minute % 2 else 0.9) * clear_w, RATED_W, 8_000.0)  # passing clouds
+    calm, = steady.forecast(NOON + 7200, 900)
+    gusty, = variable.forecast(NOON + 7200, 900)
+    assert calm.pv_low_w == pytest.approx(calm.pv_w)  # the first sighting replaced the prior: no variance
+    assert variable.clearness == pytest.approx(0.6, abs=0.05)
+    assert gusty.pv_low_w == pytest.approx(gusty.pv_w * (1 - 0.3 / 0.6), rel=0.15)  # one sigma (0.3) lower
+    assert gusty.cautious_surplus_w < gusty.surplus_w

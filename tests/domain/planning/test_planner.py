@@ -74,3 +74,10 @@ def test_preheat_starts_when_the_tank_needs_it() -> None:
     assert plan(14.45 * HOUR, peak, [boiler(45.0)], []).boiler_preheat_c == 0.0
     assert plan(14.55 * HOUR, peak, [boiler(45.0)], []).boiler_preheat_c == 56.0
     assert plan(14.55 * HOUR, peak, [boiler(57.0)], []).boiler_preheat_c == 0.0  # warm enough already
+
+
+def test_export_first_plans_on_the_cautious_forecast() -> None:
+    # mean 10 kW of surplus, but the sky varies: cautiously 8 kW. 4 h x (8 kW - X) = 10 kWh -> X = 5.5 kW
+    slots = [ForecastSlot(i * HOUR, HOUR, 15_000.0, 5_000.0, pv_low_w=13_000.0) for i in range(4)]
+    slots.append(ForecastSlot(4 * HOUR, HOUR, 0.0, 5_000.0))
+    assert export_first_w(POLICY, [battery(0.1)], slots) == pytest.approx(5_500.0)

@@ -5,12 +5,15 @@ irradiance, their rated power) times a clearness index learned from what the
 inverters report they could give; a cloudy morning lowers the forecast for the
 afternoon. Load: the site consumption's recent mean, held flat. Both are
 exponentially weighted over `time_constant_s`, so one passing cloud or one
-kettle does not swing the plan. Crude next to a weather service, but honest: it
+kettle does not swing the plan. The clearness's spread is learned too, and each
+slot carries a cautious PV figure one standard deviation lower: on a variable
+day the planner counts on less. Crude next to a weather service, but honest: it
 sees only the past, and the planner leaves a margin for its errors.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from .solar_geometry import clear_sky_ghi_w_m2, solar_elevation_deg
@@ -27,10 +30,16 @@ class ForecastSlot:
     duration_s: float
     pv_w: float  # PV the arrays could give (before any curtailment), >= 0
     load_w: float  # consumption the controller does not steer, >= 0
+    pv_low_w: float | None = None  # a cautious PV figure (one standard deviation of the sky lower); None: pv_w
 
     @property
     def surplus_w(self) -> float:
         return self.pv_w - self.load_w
+
+    @property
+    def cautious_surplus_w(self) -> float:
+        """The surplus if the sky is as much worse than usual as it has lately varied."""
+        return (self.pv_w if self.pv_low_w is None else self.pv_low_w) - self.load_w
 
 
 class OnlineForecaster:
@@ -41,6 +50,8 @@ class OnlineForecaster:
         self.latitude_deg = latitude_deg
         self.longitude_deg = longitude_deg
         self.clearness = clearness_prior
+        self.clearness_variance = 0.0
+        self._learned = False
         self.load_w: float | None = None
         self.pv_rated_w = 0.0
         self.time_constant_s = time_constant_s
@@ -61,7 +72,11 @@ class OnlineForecaster:
         clear = self.clear_sky_ratio(now)
         if pv_rated_w > 0 and clear >= MIN_CLEAR_SKY_RATIO:
             seen = min(1.0, max(0.0, pv_available_w / (pv_rated_w * clear)))
-            self.clearness += weight * (seen - self.clearness)
+            if not self._learned:  # the prior only stands in until the sky is seen: its error is not variability
+                self.clearness, self._learned = seen, True
+            deviation = seen - self.clearness
+            self.clearness += weight * deviation
+            self.clearness_variance += weight * (deviation * deviation - self.clearness_variance)
 
     def forecast(self, now: float, horizon_s: float) -> list[ForecastSlot]:
         """Slots of `slot_s` from `now`; each slot's PV is taken at its middle."""
@@ -69,7 +84,8 @@ class OnlineForecaster:
         start = now
         while start < now + horizon_s:
             duration = min(self.slot_s, now + horizon_s - start)
-            pv = self.pv_rated_w * self.clear_sky_ratio(start + duration / 2) * self.clearness
-            slots.append(ForecastSlot(start, duration, pv, self.load_w or 0.0))
+            clear_w = self.pv_rated_w * self.clear_sky_ratio(start + duration / 2)
+            low = max(0.0, self.clearness - math.sqrt(self.clearness_variance))
+            slots.append(ForecastSlot(start, duration, clear_w * self.clearness, self.load_w or 0.0, clear_w * low))
             start += duration
         return slots

@@ -6,8 +6,8 @@ Two decisions the present alone cannot make:
   limit would be curtailed unless a store takes it, and a store filled in the
   morning has no room left at noon. So the stores (batteries, and boilers whose
   heat capacity the policy gives) take only the surplus beyond `export_first_w`:
-  the highest threshold at which the forecast surplus above it, over the rest of
-  today's daylight, still fills their room
+  the highest threshold at which the cautious forecast surplus above it, over the
+  rest of today's daylight, still fills their room
   `EXPORT_FIRST_MARGIN` times over (the margin pays for forecast error). A
   forecast too poor to fill them gives 0: store everything, as without a planner.
 - Fill up before the price peak. When the operator set a time-of-use reserve
@@ -60,7 +60,7 @@ def export_first_w(policy: Policy, assets: Sequence[AssetView], forecast: Sequen
     needed_wh = room_wh * EXPORT_FIRST_MARGIN
 
     def stored_wh(threshold_w: float) -> float:
-        return sum(min(store_w, max(0.0, slot.surplus_w - threshold_w)) * slot.duration_s / 3600.0
+        return sum(min(store_w, max(0.0, slot.cautious_surplus_w - threshold_w)) * slot.duration_s / 3600.0
                    for slot in daylight)
 
     if stored_wh(0.0) < needed_wh:
