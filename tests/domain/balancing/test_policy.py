@@ -66,3 +66,20 @@ def test_an_invalid_price_peak_is_refused_naming_it(desired: dict, field: str) -
     with pytest.raises(InvalidPayload) as refused:
         Policy.from_desired(desired)
     assert refused.value.rule == field
+
+
+@pytest.mark.parametrize(("desired", "field"), [
+    ({"latitude_deg": 91}, "latitude_deg"), ({"latitude_deg": -90.5}, "latitude_deg"),
+    ({"longitude_deg": 181}, "longitude_deg"), ({"longitude_deg": "5E"}, "longitude_deg"),
+    ({"plan_interval_s": -300}, "plan_interval_s"), ({"peak_preheat_c": -1}, "peak_preheat_c"),
+    ({"boiler_heat_capacity_j_per_k": float("inf")}, "boiler_heat_capacity_j_per_k"),
+])
+def test_an_invalid_planner_property_is_refused_naming_it(desired: dict, field: str) -> None:
+    with pytest.raises(InvalidPayload) as refused:
+        Policy.from_desired(desired)
+    assert refused.value.rule == field
+
+
+def test_the_planner_can_be_switched_off_and_the_site_moved() -> None:
+    moved = Policy.from_desired({"plan_interval_s": 0, "latitude_deg": -33.9, "longitude_deg": 18.4})
+    assert (moved.plan_interval_s, moved.latitude_deg, moved.longitude_deg) == (0, -33.9, 18.4)

@@ -74,3 +74,16 @@ async def test_the_site_report_carries_the_guidance_in_force() -> None:
     await site.cycle()
     report = site.reports()[-1]
     assert report["plan_export_first_w"] == site.controller.guidance.export_first_w > 0
+
+
+async def test_a_twin_that_moves_the_site_rebuilds_the_online_forecaster() -> None:
+    site = Site(Policy(), grid_power_w=-1_000.0)  # no injected forecaster: the controller builds its own
+    await site.start("solar", "battery")
+    await site.cycle()
+    first = site.controller._forecaster_for_site()
+    assert (first.latitude_deg, first.longitude_deg) == (52.37, 4.90)
+    await site.controller.apply_desired({"$version": 2, "latitude_deg": -33.9, "longitude_deg": 18.4})
+    await site.cycle()
+    moved = site.controller._forecaster_for_site()
+    assert moved is not first and (moved.latitude_deg, moved.longitude_deg) == (-33.9, 18.4)
+    assert site.controller._forecaster_for_site() is moved  # kept while the site stays put
