@@ -28,7 +28,7 @@ from ..balancing.policy import Policy
 from ..balancing.snapshot import AssetView
 from .forecast import ForecastSlot
 
-EXPORT_FIRST_MARGIN = 1.25
+EXPORT_FIRST_MARGIN = 1.25  # the forecast clipping must fill the stores this many times over before any is held back
 EXPORT_FIRST_HEADROOM_RATIO = 0.07  # export-first stays this share below the export limit: a load dip between
 #                                     two cycles must not push the export over it
 LEAD_MARGIN = 1.25  # start filling a store this many times the time it needs at full power ...
@@ -39,6 +39,7 @@ SECONDS_PER_DAY = 86_400.0
 
 
 def plan(now: float, policy: Policy, assets: Sequence[AssetView], forecast: Sequence[ForecastSlot]) -> Guidance:
+    """The guidance for the coming `plan_interval_s`, from the assets the balancer counts on now."""
     batteries = [a for a in assets if a.kind == "battery"]
     to_peak_s = _seconds_to_peak(now, policy)
     grid_charge_to = policy.peak_reserve_soc if _grid_charge_due(batteries, policy, to_peak_s) else 0.0
