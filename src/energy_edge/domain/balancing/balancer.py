@@ -217,11 +217,12 @@ def _decide_boilers(boilers: list[AssetView], policy: Policy, memory: BalancerMe
     """Decide every boiler; return their total expected power (<= 0).
 
     Forced boilers (switched off, below minimum temperature, at maximum, inside a
-    minimum on/off time, preheating for the planner) are decided first; free ones heat only from
-    surplus (beyond what export-first keeps for the grid) the batteries will not take soon: one already heating stays on while that
-    excess covers `BOILER_KEEP_SURPLUS_RATIO` of its heater, one that is off starts when it covers
-    `BOILER_START_SURPLUS_RATIO`. Heat stored from surplus displaces heating bought later, so a
-    boiler is worth starting before the surplus covers all of its heater.
+    minimum on/off time, preheating for the planner) are decided first; free ones heat
+    only from surplus (beyond what export-first keeps for the grid) that the batteries
+    will not take soon: one already heating stays on while that excess covers
+    `BOILER_KEEP_SURPLUS_RATIO` of its heater, one that is off starts when it covers
+    `BOILER_START_SURPLUS_RATIO`. Heat stored from surplus displaces heating bought
+    later, so a boiler is worth starting before the surplus covers all of its heater.
     """
     heating = 0.0
     free: list[tuple[AssetView, BoilerTimer]] = []
