@@ -120,7 +120,7 @@ def balance(snapshot: SiteSnapshot, policy: Policy, memory: BalancerMemory = Bal
     exported_first = min(guidance.export_first_w, max(0.0, solar_avail - load))  # surplus kept for the grid
     base_target = _grid_target(policy, load, solar_avail, fill_from_grid)
     flex, at_hard_limit, error = _steer(snapshot.grid_power_w, base_target - exported_first, load, reference,
-                                        memory, policy)
+                                        floor, ceiling, memory, policy)
 
     setpoints: dict[str, Setpoint] = {}
     timers: dict[str, BoilerTimer] = {}
@@ -150,14 +150,13 @@ def balance(snapshot: SiteSnapshot, policy: Policy, memory: BalancerMemory = Bal
     return Decision(setpoints, new_memory, error, load - flex_expected)
 
 
-def _steer(grid: float, target: float, load: float, reference: float, memory: BalancerMemory,
-           policy: Policy) -> tuple[float, bool, float]:
+def _steer(grid: float, target: float, load: float, reference: float, floor: float, ceiling: float,
+           memory: BalancerMemory, policy: Policy) -> tuple[float, bool, float]:
     """(flexible power to aim for, whether a grid limit binds, grid error) for `target`: closed loop on the
     meter, held inside the deadband, ramp-limited, but always inside the grid limits."""
     error = grid - target
     wanted = reference if abs(error) < policy.deadband_w and memory.flex_w is not None else load - target
     flex = min(max(wanted, reference - policy.ramp_limit_w), reference + policy.ramp_limit_w)
-    floor, ceiling = load - policy.import_limit_w, load + policy.export_limit_w
     return min(max(flex, floor), ceiling), not floor < flex < ceiling, error
 
 

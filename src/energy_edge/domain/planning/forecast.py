@@ -16,9 +16,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from .solar_geometry import clear_sky_ghi_w_m2, solar_elevation_deg
+from .solar_geometry import STC_IRRADIANCE_W_M2, clear_sky_ghi_w_m2, solar_elevation_deg
 
-STC_IRRADIANCE_W_M2 = 1000.0  # arrays are rated at standard test conditions
 MIN_CLEAR_SKY_RATIO = 0.05  # below this share of the rating (dawn, dusk) clearness is not learned
 
 

@@ -12,6 +12,8 @@ import calendar
 import math
 import time
 
+STC_IRRADIANCE_W_M2 = 1000.0  # PV arrays are rated at standard test conditions
+
 
 def solar_elevation_deg(latitude_deg: float, longitude_deg: float, epoch_s: float) -> float:
     """Sun elevation above the horizon (degrees, negative at night) at a UTC instant."""

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from ....domain.hardware import SolarMeasurement, SolarSetpoint
+from ....domain.planning.solar_geometry import STC_IRRADIANCE_W_M2, clear_sky_ghi_w_m2, solar_elevation_deg
 from ....domain.ports import Clock
 from .faults import InjectableFault
 from .series import SeededAR1
-from ....domain.planning.solar_geometry import clear_sky_ghi_w_m2, solar_elevation_deg
-
-STC_IRRADIANCE_W_M2 = 1000.0  # rated power is given at standard test conditions
 
 
 class SimulatedPV(InjectableFault):
