@@ -44,3 +44,24 @@ class BoilerMeasurement:
 class BoilerSetpoint:
     heater_on: bool
     setpoint_c: float  # written to devices that keep their own thermostat too
+
+
+@dataclass(frozen=True, slots=True)
+class MeterMeasurement:
+    """One reading of the grid meter at the point of common coupling (import positive).
+
+    Bounds: powers within +-the main fuse's rating (per phase) and finite; voltages 0..500 V;
+    frequency 45..65 Hz; energy counters >= 0 and never decreasing. A driver that reads
+    anything else reports a fault naming the point, never a reading.
+    """
+
+    power_w: float  # total active power, > 0 importing from the grid, < 0 exporting
+    power_l1_w: float | None = None  # per phase, same sign; None on a single-phase meter
+    power_l2_w: float | None = None
+    power_l3_w: float | None = None
+    voltage_l1_v: float | None = None
+    voltage_l2_v: float | None = None
+    voltage_l3_v: float | None = None
+    frequency_hz: float | None = None
+    import_energy_wh: float | None = None  # lifetime counter
+    export_energy_wh: float | None = None  # lifetime counter
