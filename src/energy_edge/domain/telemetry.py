@@ -15,7 +15,7 @@ from typing import Any, Mapping
 
 from .errors import MalformedMessage
 
-KINDS = ("solar", "battery", "boiler")
+KINDS = ("solar", "battery", "boiler", "meter")
 
 # Fields every kind must carry besides the common ones, with their types.
 _KIND_FIELDS: dict[str, dict[str, type]] = {
@@ -24,6 +24,23 @@ _KIND_FIELDS: dict[str, dict[str, type]] = {
                 "soc_min": float, "soc_max": float},
     "boiler": {"temperature_c": float, "setpoint_c": float, "min_temperature_c": float,
                "max_temperature_c": float, "heater_power_w": float, "heater_on": bool},
+    "meter": {},
+}
+# Fields a kind may leave null (a single-phase meter has no L2/L3), with their physical bounds; the grid
+# meter's `power_w` (import positive) is bounded too. A value outside is malformed, never a reading.
+METER_POWER_BOUND_W = 10_000_000.0  # a 10 MW connection: beyond any site this controller steers
+_BOUNDED: dict[str, dict[str, tuple[float, float]]] = {
+    "meter": {
+        "power_w": (-METER_POWER_BOUND_W, METER_POWER_BOUND_W),
+        **{f"power_l{n}_w": (-METER_POWER_BOUND_W, METER_POWER_BOUND_W) for n in (1, 2, 3)},
+        **{f"voltage_l{n}_v": (0.0, 500.0) for n in (1, 2, 3)},
+        "frequency_hz": (45.0, 65.0),
+        "import_energy_wh": (0.0, 1e13),
+        "export_energy_wh": (0.0, 1e13),
+    },
+}
+_OPTIONAL_KIND_FIELDS: dict[str, tuple[str, ...]] = {
+    kind: tuple(name for name in bounds if name != "power_w") for kind, bounds in _BOUNDED.items()
 }
 
 
@@ -110,16 +127,27 @@ def _decode(body: bytes | str) -> AssetTelemetry:
         if (found is typ and (typ is not float or math.isfinite(value))) or (typ is float and found is int):
             continue  # the common case, without a function call: this runs for every asset every cycle
         _check(data, name, typ)  # raises, naming the field and the reason
-    for optional in ("setpoint_expires_at",):
+    for optional in ("setpoint_expires_at", *_OPTIONAL_KIND_FIELDS.get(kind, ())):
         if data.get(optional) is not None:
             _check(data, optional, float)
-    values = MappingProxyType({name: data[name] for name in _KIND_FIELDS[kind]})
+    bounds = _BOUNDED.get(kind)
+    if bounds is not None:
+        _check_bounds(data, bounds)
+    names = (*_KIND_FIELDS[kind], *_OPTIONAL_KIND_FIELDS.get(kind, ()))
+    values = MappingProxyType({name: data.get(name) for name in names})
     return AssetTelemetry(
         module=data["module"], kind=kind, seq=data["seq"], timestamp=float(data["timestamp"]),
         state=data["state"], power_w=float(data["power_w"]),
         fault_reason=data.get("fault_reason") if isinstance(data.get("fault_reason"), str) else None,
         setpoint_expires_at=data.get("setpoint_expires_at"), values=values,
     )
+
+
+def _check_bounds(data: dict[str, Any], bounds: Mapping[str, tuple[float, float]]) -> None:
+    for name, (low, high) in bounds.items():
+        value = data.get(name)
+        if value is not None and not low <= value <= high:
+            raise MalformedMessage(f"telemetry.{name}", f"{value!r} outside its physical bound {low:g}..{high:g}")
 
 
 def _check(data: dict[str, Any], name: str, typ: type) -> None:

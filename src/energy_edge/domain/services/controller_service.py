@@ -6,6 +6,12 @@ or its lease needs refreshing, and reports the site on output `cloud`. Nothing a
 asset or the transport does (bad telemetry, timeouts, refusals) stops the loop:
 each failure is counted, logged and retried next cycle, and every asset's TTL
 lease keeps the site safe meanwhile.
+
+Fail-safe on the meter: it balances only on a fresh grid reading. When the meter is
+stale (no reading for `STALE_AFTER_CYCLES` cycles) or in FAULT, control is suspended:
+no setpoint goes out, so every lease runs out and each asset returns to its own safe
+state; the site report says so (`control_suspended`, with the reason), and one log
+line marks each change. The first fresh reading resumes control from a clean slate.
 """
 
 from __future__ import annotations
@@ -17,14 +23,16 @@ from collections import Counter
 from typing import Any
 
 from ..balancing import BalancerMemory, Decision, Guidance, Policy, Setpoint, SiteSnapshot, balance
-from ..errors import InvalidPayload, MalformedMessage
-from ..messages import Message, pnp_ack
+from ..errors import InvalidPayload, MalformedMessage, MeterUnavailable, NoNewReading
+from ..messages import Message, MethodResponse, pnp_ack
 from ..planning import OnlineForecaster, plan
 from ..ports import Clock, Forecaster, GridMeter, ModuleClient
 from ..status import Status
 from ..telemetry import AssetTelemetry, decode_asset_telemetry, supersedes
 from ..topology import CLOUD_OUTPUT, TELEMETRY_INPUT
-from .setpoint_commands import Command, SentCommand, command_for, needs_sending
+from .command_path import DEFAULT_MAX_CONCURRENT, CommandPath
+from .grid_meter import TelemetryGridMeter
+from .setpoint_commands import Command
 from .site_report import site_report
 
 log = logging.getLogger(__name__)
@@ -33,15 +41,20 @@ STALE_AFTER_CYCLES = 3  # an asset silent for this many cycles no longer counts
 MAX_PENDING_DURATIONS = 10_000  # cycle durations kept while reports cannot be sent
 OBSERVE_INTERVAL_S = 10.0  # the forecaster learns from the meters this often (it averages over an hour)
 PLAN_HORIZON_S = 86_400.0
+METER_KIND = "meter"
+COMMAND_BUDGET_RATIO = 0.5  # a cycle waits for its direct methods at most this share of its period
 
 
 class ControllerService:
     """Balances the site; the telemetry module may read the public counters below."""
 
-    def __init__(self, client: ModuleClient, meter: GridMeter, clock: Clock, policy: Policy = Policy(), *,
-                 method_timeout_s: float = 2.0, forecaster: Forecaster | None = None) -> None:
+    def __init__(self, client: ModuleClient, meter: GridMeter | None, clock: Clock, policy: Policy = Policy(), *,
+                 method_timeout_s: float = 2.0, forecaster: Forecaster | None = None,
+                 max_concurrent_calls: int = DEFAULT_MAX_CONCURRENT) -> None:
+        """`meter` None: balance on the telemetry of the site's `meter` module (a real site); a
+        simulation may pass its own `GridMeter` instead."""
         self.client = client
-        self.meter = meter
+        self.meter: GridMeter = meter if meter is not None else TelemetryGridMeter(STALE_AFTER_CYCLES)
         self.clock = clock
         self.policy = policy
         self.method_timeout_s = method_timeout_s
@@ -51,6 +64,10 @@ class ControllerService:
         self.method_calls_total = 0
         self.method_errors_total: Counter[int] = Counter()  # by status code (504, 409, 400, 404, 500)
         self.meter_errors_total = 0
+        self.meter_outages_total = 0  # times control was suspended for want of a trustworthy meter
+        self.suspended_cycles_total = 0
+        self.suspended_reason: str | None = None  # why control is suspended now (None: balancing)
+        self._meter_misses = 0  # cycles in a row the meter could not be read
         self.planner_errors_total = 0
         self.cycle_durations_s: list[float] = []  # since the last site report
         self.last_decision: Decision | None = None
@@ -58,7 +75,8 @@ class ControllerService:
         self.policy_version: int | None = None  # $version of the desired document in force
         self._seen_in_cycle: dict[str, int] = {}
         self._memory = BalancerMemory()
-        self._sent: dict[str, SentCommand] = {}
+        self.commands = CommandPath(client, method_timeout_s, max_concurrent=max_concurrent_calls,
+                                    on_result=self._on_command_result)
         self._last_report_at: float | None = None
         self._running = False
         self.guidance = Guidance()  # the planner's latest, in force until the next plan
@@ -75,14 +93,18 @@ class ControllerService:
         await self.apply_desired((await self.client.get_twin()).desired)
 
     async def run(self) -> None:
-        """Balance every `policy.cycle_s` until `stop()`; a bug in one cycle does not end the loop."""
+        """Balance every `policy.cycle_s` (measured from cycle start) until `stop()`; a bug in one cycle
+        does not end the loop, and a late cycle is not caught up with a burst."""
         self._running = True
+        next_start = self.clock.now()
         while self._running:
             try:
                 await self.run_cycle()
             except Exception:
                 log.exception("controller cycle failed; next cycle retries")
-            await self.clock.sleep(self.policy.cycle_s)
+            now = self.clock.now()
+            next_start = max(next_start + self.policy.cycle_s, now)
+            await self.clock.sleep(max(0.0, next_start - now))
 
     async def stop(self) -> None:
         self._running = False
@@ -98,6 +120,10 @@ class ControllerService:
             return
         if not supersedes(telemetry, self.latest.get(telemetry.module)):
             return  # a redelivered or late report: the newer one stays in force
+        if telemetry.kind == METER_KIND:
+            observe = getattr(self.meter, "observe", None)
+            if observe is not None:
+                observe(telemetry)
         self.latest[telemetry.module] = telemetry
         self._seen_in_cycle[telemetry.module] = self.cycles_total
 
@@ -130,14 +156,10 @@ class ControllerService:
         started = time.perf_counter()
         now = self.clock.now()
         decision = None
-        try:
-            grid = await self.meter.read_grid_power_w()
-        except Exception as exc:  # an unreadable meter skips balancing; asset leases keep the site safe
-            self.meter_errors_total += 1
-            log.warning("grid meter unreadable, cycle skipped: %r", exc)
-        else:
+        grid = await self._read_meter()
+        if grid is not None:
             self.last_grid_power_w = grid
-            usable = [t for module, t in self.latest.items() if not self.is_stale(module)]
+            usable = [t for module, t in self.latest.items() if t.kind != METER_KIND and not self.is_stale(module)]
             snapshot = SiteSnapshot.from_telemetry(now, grid, usable)
             try:
                 self._look_ahead(snapshot)
@@ -147,12 +169,48 @@ class ControllerService:
                 log.exception("planner failed; balancing unguided this cycle")
             decision = balance(snapshot, self.policy, self._memory, self.guidance)
             self._memory, self.last_decision = decision.memory, decision
-            await self._actuate(decision.setpoints, now)
+            await self.commands.send(decision.setpoints, now, self.policy.setpoint_ttl_s,
+                                     self.policy.cycle_s * COMMAND_BUDGET_RATIO - (time.perf_counter() - started))
+        elif self.suspended_reason is not None:
+            self.suspended_cycles_total += 1
         self.cycles_total += 1
         self.cycle_durations_s.append(time.perf_counter() - started)
         if self._last_report_at is None or now - self._last_report_at >= self.policy.reporting_interval_s:
             await self._report(now)
         return decision
+
+    async def _read_meter(self) -> float | None:
+        """The grid power to balance on this cycle, or None: hold (no new reading yet) or suspended."""
+        try:
+            grid = await self.meter.read_grid_power_w()
+        except NoNewReading:
+            return None  # the meter reports at its own pace: one reading is balanced on once
+        except MeterUnavailable as exc:
+            self._suspend(exc.reason)
+            return None
+        except Exception as exc:  # a meter that cannot be read this cycle: after 3 in a row it is stale
+            self.meter_errors_total += 1
+            self._meter_misses += 1
+            log.warning("grid meter unreadable, cycle skipped: %r", exc)
+            if self._meter_misses >= STALE_AFTER_CYCLES:
+                self._suspend(f"grid meter stale: unreadable for {self._meter_misses} cycles ({exc!r})")
+            return None
+        self._meter_misses = 0
+        if self.suspended_reason is not None:
+            log.warning("control resumed: fresh grid meter reading after %d suspended cycles",
+                        self.suspended_cycles_total)
+            self.suspended_reason = None
+        return grid
+
+    def _suspend(self, reason: str) -> None:
+        """Stop issuing setpoints: every lease runs out and each asset returns to its safe state."""
+        if self.suspended_reason is None:
+            self.meter_outages_total += 1
+            log.warning("control suspended, no setpoints until the meter reads again (leases run out to each "
+                        "asset's safe state): %s", reason)
+            self.commands.forget()  # on resuming, every asset is sent its setpoint afresh
+            self._memory = BalancerMemory()  # and the balancer starts from what it then measures
+        self.suspended_reason = reason
 
     def _look_ahead(self, snapshot: SiteSnapshot) -> None:
         """Feed the forecaster and replan when due; with planning off the balancer runs unguided."""
@@ -178,32 +236,12 @@ class ControllerService:
             self._forecaster, self._own_forecaster_at = OnlineForecaster(*location), location
         return self._forecaster
 
-    async def _actuate(self, setpoints: dict[str, Setpoint], now: float) -> None:
-        for module in [m for m in self._sent if m not in setpoints]:
-            del self._sent[module]  # stale or faulted: send afresh once it counts again
-        ttl_s = self.policy.setpoint_ttl_s
-        calls = []
-        for module, setpoint in setpoints.items():
-            command = command_for(setpoint, ttl_s)
-            if needs_sending(setpoint.kind, command, self._sent.get(module), now, ttl_s):
-                calls.append(self._invoke(module, command, now))
-        await asyncio.gather(*calls)
-
-    async def _invoke(self, module: str, command: Command, now: float) -> None:
+    def _on_command_result(self, module: str, command: Command, status: int, response: MethodResponse | None) -> None:
         self.method_calls_total += 1
-        try:
-            response = await self.client.invoke_method(module, command.method, command.payload, self.method_timeout_s)
-            status = response.status
-        except Exception:  # transports answer failures with a status; one that raises still must not stop us
-            log.exception("invoking %s.%s raised", module, command.method)
-            status, response = int(Status.INTERNAL), None
-        if status == Status.OK:
-            self._sent[module] = SentCommand(command, now)
-            return
-        self.method_errors_total[status] += 1
-        self._sent.pop(module, None)
-        log.warning("%s.%s answered %d, retried next cycle: %s", module, command.method, status,
-                    None if response is None else response.payload)
+        if status != Status.OK:
+            self.method_errors_total[status] += 1
+            log.warning("%s.%s answered %d, retried next cycle: %s", module, command.method, status,
+                        None if response is None else response.payload)
 
     async def _report(self, now: float) -> None:
         counters = {
@@ -211,11 +249,13 @@ class ControllerService:
             "method_calls_total": self.method_calls_total,
             "method_errors_total": {str(code): count for code, count in self.method_errors_total.items()},
             "meter_errors_total": self.meter_errors_total,
+            "meter_outages_total": self.meter_outages_total,
+            "suspended_cycles_total": self.suspended_cycles_total,
             "planner_errors_total": self.planner_errors_total,
         }
         assets = [(t, self.is_stale(module)) for module, t in self.latest.items()]
         report = site_report(now, self.last_grid_power_w, assets, counters, self.cycle_durations_s,
-                             plan=self.guidance.as_dict())
+                             plan=self.guidance.as_dict(), suspended_reason=self.suspended_reason)
         try:
             await self.client.send_message(CLOUD_OUTPUT, Message.from_json(report))
         except Exception as exc:  # the next report carries these durations instead (bounded)
