@@ -33,8 +33,9 @@ async def test_setpoints_are_sent_on_change_and_leases_refreshed_each_at_its_own
         await site.cycle()
         for module, calls in site.calls().items():
             refreshed_at[module] += [now - start] * len(calls)
+    slots = site.controller.commands.slots(site.controller.last_decision.setpoints)
     for module, times in refreshed_at.items():
-        age = refresh_age_s(module, 30.0)
+        age = refresh_age_s(slots[module], 30.0)
         assert 7.5 <= age <= 15.0 and times == [math.ceil(age)], (module, age, times)
     assert len({times[0] for times in refreshed_at.values()}) == 3, "refreshes spread over time"
     site.meter.grid_power_w = 3_000.0  # 1 kW more import: only the battery moves

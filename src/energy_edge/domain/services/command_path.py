@@ -6,7 +6,7 @@ period. Four rules keep it inside:
 
 - a call only on change or lease refresh (`setpoint_commands.needs_sending`);
 - lease refreshes spread over time: each asset refreshes at its own age between a quarter and
-  half its lease (a stable hash of its id), so assets started together do not refresh together;
+  half its lease, evenly spread over the assets, so assets started together do not refresh together;
 - calls run concurrently, at most `max_concurrent` at once (a transport that serialises
   anyway loses nothing);
 - the cycle waits for its calls only up to a budget; a call still running then stays in flight
@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import zlib
 from typing import Callable, Iterable, Mapping
 
 from ..balancing import Setpoint
@@ -34,9 +33,9 @@ REFRESH_LATEST_RATIO = 0.5  # ... and this one, at its own point (leases spread 
 DEFAULT_MAX_CONCURRENT = 16
 
 
-def refresh_age_s(module: str, ttl_s: float) -> float:
-    """How old an asset's lease may get before it is refreshed: fixed per asset, spread over ids."""
-    slot = zlib.crc32(module.encode()) / 0xFFFFFFFF
+def refresh_age_s(slot: float, ttl_s: float) -> float:
+    """How old a lease may get before it is refreshed, for an asset's `slot` in 0..1: half the TTL
+    for slot 0, a quarter for slot 1, so refreshes of assets sent together spread over a quarter TTL."""
     return ttl_s * (REFRESH_LATEST_RATIO - (REFRESH_LATEST_RATIO - REFRESH_EARLIEST_RATIO) * slot)
 
 
@@ -51,6 +50,14 @@ class CommandPath:
         self.in_flight: dict[str, asyncio.Task[None]] = {}
         self._limit = asyncio.Semaphore(max(1, max_concurrent))
         self._on_result = on_result or (lambda module, command, status, response: None)
+        self._slots: tuple[tuple[str, ...], dict[str, float]] = ((), {})
+
+    def slots(self, modules: Iterable[str]) -> dict[str, float]:
+        """Each asset's place (0..1) in the decision's order: the same while the site does not change."""
+        key = tuple(modules)
+        if key != self._slots[0]:
+            self._slots = (key, {module: index / len(key) for index, module in enumerate(key)})
+        return self._slots[1]
 
     def forget(self, keep: Iterable[str] = ()) -> None:
         """Forget what was acknowledged, except for `keep`: those are sent afresh when next needed."""
@@ -61,12 +68,13 @@ class CommandPath:
     async def send(self, setpoints: Mapping[str, Setpoint], now: float, ttl_s: float, budget_s: float) -> int:
         """Start the calls this decision needs; wait for them at most `budget_s`. Returns the calls started."""
         self.forget(keep=setpoints)
+        slots = self.slots(setpoints)
         started = []
         for module, setpoint in setpoints.items():
             if module in self.in_flight:
                 continue  # its previous command is still on its way: the next cycle decides again
             command = command_for(setpoint, ttl_s)
-            if needs_sending(setpoint.kind, command, self.sent.get(module), now, refresh_age_s(module, ttl_s)):
+            if needs_sending(setpoint.kind, command, self.sent.get(module), now, refresh_age_s(slots[module], ttl_s)):
                 task = asyncio.ensure_future(self._call(module, command, now))
                 self.in_flight[module] = task
                 task.add_done_callback(lambda _, module=module: self.in_flight.pop(module, None))
