@@ -29,7 +29,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from ..adapters.hardware.simulated.boiler import WATER_J_PER_KG_K
+from energy_edge.adapters.hardware.simulated.boiler import WATER_J_PER_KG_K
 from .exogenous import Exogenous
 from .kpis import J_PER_KWH, StoredEnergyValue
 from .scenario import Scenario

@@ -19,10 +19,10 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Any, Callable, Protocol
 
-from ..adapters.clocks import ManualClock
-from ..adapters.hardware.simulated.boiler import WATER_J_PER_KG_K
-from ..adapters.hardware.simulated import SimulatedSite
-from ..domain.balancing.policy import Policy
+from energy_edge.adapters.clocks import ManualClock
+from energy_edge.adapters.hardware.simulated.boiler import WATER_J_PER_KG_K
+from energy_edge.adapters.hardware.simulated import SimulatedSite
+from energy_edge.domain.balancing.policy import Policy
 from .optimum import solve_optimum
 from .scenario import SECONDS_PER_DAY, Scenario
 from .series import Sample, SiteSeries

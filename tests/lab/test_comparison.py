@@ -7,9 +7,9 @@ import json
 
 import pytest
 
-from energy_edge.quality.comparison import Comparison, figures, merge_into, table
-from energy_edge.quality.kpis import Kpis
-from energy_edge.quality.step_response import StepResponse
+from energy_edge_lab.comparison import Comparison, figures, merge_into, table
+from energy_edge_lab.kpis import Kpis
+from energy_edge_lab.step_response import StepResponse
 
 
 def _kpis(adjusted_cost: float, **changes) -> Kpis:

@@ -1,7 +1,7 @@
-"""`energy-edge simulate`: one scenario under one policy, whole days at 1 s in simulated time.
+"""`energy-edge-lab simulate`: one scenario under one policy, whole days at 1 s in simulated time.
 
 Writes `<out>/<scenario>_<policy>.json` (the KPIs) and `<out>/<scenario>_<policy>.png`
-(power flows, battery SoC, boiler temperature). Needs the `quality` extra
+(power flows, battery SoC, boiler temperature). Needs the `lab` extra
 (scipy, matplotlib, tqdm), imported only when the command runs.
 """
 
@@ -27,11 +27,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ...quality.kpis import compute_kpis
-    from ...quality.plot import plot_series
-    from ...quality.runner import simulate
-    from ...quality.scenario import load_scenario
-    from ..quality_site import progress_bar, site_factory
+    from ..kpis import compute_kpis
+    from ..plot import plot_series
+    from ..runner import simulate
+    from ..scenario import load_scenario
+    from ..stepped_site import progress_bar, site_factory
 
     if args.days <= 0:
         raise SystemExit("--days must be > 0")

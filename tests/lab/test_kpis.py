@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from energy_edge.quality.kpis import breach_episodes, compute_kpis, peak_interval_mean_kw
-from energy_edge.quality.scenario import Limits, Tariff, TimeOfUse, load_scenario
-from energy_edge.quality.series import Sample, SiteSeries
+from energy_edge_lab.kpis import breach_episodes, compute_kpis, peak_interval_mean_kw
+from energy_edge_lab.scenario import Limits, Tariff, TimeOfUse, load_scenario
+from energy_edge_lab.series import Sample, SiteSeries
 
 
 @pytest.fixture

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from energy_edge.quality.exogenous import Exogenous
-from energy_edge.quality.kpis import compute_kpis
-from energy_edge.quality.optimum import solve_optimum
-from energy_edge.quality.scenario import Limits, load_scenario
+from energy_edge_lab.exogenous import Exogenous
+from energy_edge_lab.kpis import compute_kpis
+from energy_edge_lab.optimum import solve_optimum
+from energy_edge_lab.scenario import Limits, load_scenario
 
 pytest.importorskip("scipy")
 
