@@ -29,7 +29,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..kpis import compute_kpis
     from ..plot import plot_series
-    from ..runner import simulate
+    from ..runner import optimum_plan, simulate
     from ..scenario import load_scenario
     from ..stepped_site import progress_bar, site_factory
 
@@ -39,13 +39,20 @@ def run(args: argparse.Namespace) -> int:
         scenario = load_scenario(args.scenario)
     except KeyError as exc:
         raise SystemExit(str(exc.args[0])) from None
-    with progress_bar(f"{args.scenario}/{args.policy}", args.days) as progress:
-        series = asyncio.run(simulate(scenario, args.policy, args.days, site_factory, progress))
+    verdict = {}
+    if args.policy == "optimum":
+        plan = optimum_plan(scenario, args.days)
+        series = plan.series
+        verdict = {"import_limit_feasible": plan.import_limit_feasible,
+                   "holdable_import_limit_w": plan.holdable_import_limit_w}
+    else:
+        with progress_bar(f"{args.scenario}/{args.policy}", args.days) as progress:
+            series = asyncio.run(simulate(scenario, args.policy, args.days, site_factory, progress))
     kpis = compute_kpis(series, scenario)
     stem = args.out / f"{args.scenario}_{args.policy}"
     args.out.mkdir(parents=True, exist_ok=True)
     stem.with_suffix(".json").write_text(json.dumps(
-        {"scenario": args.scenario, "policy": args.policy, "days": args.days, "kpis": kpis.as_json()},
+        {"scenario": args.scenario, "policy": args.policy, "days": args.days, **verdict, "kpis": kpis.as_json()},
         indent=2) + "\n")
     plot_series(series, scenario, f"{args.scenario} / {args.policy}", stem.with_suffix(".png"))
     print(json.dumps(kpis.as_json(), indent=2))
