@@ -54,8 +54,10 @@ class DesiredDocument:
     def take(self, patch: Any) -> DesiredUpdate | None:
         """Merge a patch (or a whole document); None for a replay, an older $version, or a malformed one."""
         try:
-            bounded_json.check_depth(patch)
-        except bounded_json.JsonLimitExceeded as exc:
+            bounded_json.dumps(patch)  # within the ports' size and depth limits, whatever the transport
+        except (TypeError, ValueError) as exc:
+            if not isinstance(exc, bounded_json.JsonLimitExceeded):
+                return self._malformed("twin.json", f"not JSON: {shown(exc)}")
             return self._malformed(f"twin.{exc.limit}", exc.reason)
         if not isinstance(patch, dict):
             return self._malformed("twin.json", f"expected a JSON object, got {type(patch).__name__}")
