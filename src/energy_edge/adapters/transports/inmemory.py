@@ -4,7 +4,9 @@ It is the reference implementation of the messaging, methods and twin ports
 (the one the contract tests were written against) and the embedded default of
 `energy-edge up`. Semantics follow edgeHub: routes decide where outputs go,
 messages for a module that is not connected wait for it (store and forward,
-bounded), method calls time out with 504, twins carry "$version".
+bounded), method calls time out with 504, twins carry "$version"; only the
+controller and the operator (a client named `operator`) may call an asset's
+methods (403 otherwise, `domain/method_access.py`).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from collections import deque
 from typing import Any, Iterable
 
 from ...domain.messages import Message, MethodRequest, MethodResponse, Twin
+from ...domain.method_access import may_invoke, refusal
 from ...domain.ports import DesiredPatchHandler, InputHandler, MethodHandler
 from ...domain.routing import RouteTable
 from ...domain.status import Status
@@ -96,7 +99,10 @@ class InMemoryHub:
             input_name, message = queue.popleft()
             await client._deliver(input_name, message)
 
-    async def _invoke(self, module_id: str, method: str, payload: Any, timeout_s: float) -> MethodResponse:
+    async def _invoke(self, caller: str, module_id: str, method: str, payload: Any,
+                      timeout_s: float) -> MethodResponse:
+        if not may_invoke(caller, module_id, self.routes):
+            return MethodResponse.error(Status.FORBIDDEN, "caller", refusal(caller, module_id, method))
         target = self._clients.get(module_id)
         if target is None and module_id not in self._known:
             return MethodResponse.error(Status.NOT_FOUND, "module", f"no module {module_id!r} on this site")
@@ -148,7 +154,7 @@ class InMemoryModuleClient:
         self._method_handler = handler
 
     async def invoke_method(self, module_id: str, method: str, payload: Any, timeout_s: float) -> MethodResponse:
-        return await self.hub._invoke(module_id, method, payload, timeout_s)
+        return await self.hub._invoke(self.module_id, module_id, method, payload, timeout_s)
 
     async def get_twin(self) -> Twin:
         twin = self.hub.twin(self.module_id)
