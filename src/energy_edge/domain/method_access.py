@@ -34,7 +34,7 @@ def may_invoke(caller: str, target: str, routes: RouteTable, controller: str = C
     return caller in (controller, OPERATOR)
 
 
-def refusal(caller: str, target: str, method: str) -> str:
-    """The one sentence a refused caller gets (403)."""
-    return (f"{caller!r} may not invoke {target}.{method}: only the {CONTROLLER} and the {OPERATOR} "
+def refusal(caller: str, target: str) -> str:
+    """The one sentence a refused caller gets (403); it echoes nothing the caller chose but its id."""
+    return (f"{caller[:64]!r} may not invoke the methods of {target}: only the {CONTROLLER} and the {OPERATOR} "
             f"may call an asset's methods")

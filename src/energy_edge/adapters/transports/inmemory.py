@@ -102,12 +102,14 @@ class InMemoryHub:
     async def _invoke(self, caller: str, module_id: str, method: str, payload: Any,
                       timeout_s: float) -> MethodResponse:
         if not may_invoke(caller, module_id, self.routes):
-            return MethodResponse.error(Status.FORBIDDEN, "caller", refusal(caller, module_id, method))
+            return MethodResponse.error(Status.FORBIDDEN, "caller", refusal(caller, module_id))
         target = self._clients.get(module_id)
         if target is None and module_id not in self._known:
             return MethodResponse.error(Status.NOT_FOUND, "module", f"no module {module_id!r} on this site")
-        if target is None or target._method_handler is None:
+        if target is None:
             return MethodResponse.error(Status.TIMEOUT, "timeout", f"module {module_id!r} is not connected")
+        if target._method_handler is None:  # as the MQTT transport answers
+            return MethodResponse.error(Status.NOT_FOUND, "method", f"{module_id} serves no methods")
         try:
             request = MethodRequest(method, _copy(payload))
         except (TypeError, ValueError) as exc:

@@ -164,14 +164,13 @@ class MqttModuleClient:
 
     async def _serve(self, caller: str, rid: str, payload: bytes) -> None:
         topic = self.topics.method_response(self.module_id, caller, rid)
+        if not may_invoke(caller, self.module_id, self.routes):  # the ACL drops these; a broker without it does not
+            return self._respond(topic, MethodResponse.error(Status.FORBIDDEN, "caller", refusal(caller, self.module_id)))
         try:
             method, arguments, expires_at = wire.decode_request(payload)
         except wire.WireError as exc:
             self._malformed_seen("method_request", topic, exc)
             return self._respond(topic, MethodResponse.error(Status.BAD_REQUEST, "request", str(exc)))
-        if not may_invoke(caller, self.module_id, self.routes):  # the ACL drops these; a broker without it does not
-            return self._respond(topic, MethodResponse.error(Status.FORBIDDEN, "caller",
-                                                             refusal(caller, self.module_id, method)))
         if expires_at < time.time():
             log.info("%s: dropped %s from %s: its caller stopped waiting while we were away",
                      self.module_id, method, caller)
