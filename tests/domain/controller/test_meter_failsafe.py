@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 
 from energy_edge.domain.balancing import Policy
-from energy_edge.domain.topology import DEFAULT_ROUTES
+from energy_edge.domain.topology import ASSET_KINDS, DEFAULT_ROUTES
 
 from .fakes import Site, meter_telemetry
 
@@ -20,7 +20,8 @@ POLICY = Policy(setpoint_ttl_s=10.0, reporting_interval_s=1.0)
 async def metered_site() -> Site:
     from .fakes import with_meter_routes
 
-    return await Site(POLICY, routes=with_meter_routes(DEFAULT_ROUTES), meter=None).start("battery", "meter")
+    return await Site(POLICY, routes=with_meter_routes(DEFAULT_ROUTES), meter=None,
+                      asset_kinds={**ASSET_KINDS, "meter": "meter"}).start("battery", "meter")
 
 
 async def cycle(site: Site, meter_w: float | None, **meter: object) -> None:

@@ -20,16 +20,21 @@ import asyncio
 import logging
 import time
 from collections import Counter
-from typing import Any
+from typing import Any, Mapping
 
-from ..balancing import BalancerMemory, Decision, Guidance, Policy, Setpoint, SiteSnapshot, balance
+from ..balancing import BalancerMemory, Decision, Guidance, Policy, SiteSnapshot
+from ..balancing.policy import RANGES as POLICY_PROPERTIES
+from ..desired_document import DesiredDocument
 from ..errors import InvalidPayload, MalformedMessage, MeterUnavailable, NoNewReading
-from ..messages import Message, MethodResponse, pnp_ack
+from ..messages import Message, MethodResponse
 from ..planning import OnlineForecaster, plan
 from ..ports import Clock, Forecaster, GridMeter, ModuleClient
+from ..provenance import accept_telemetry
+from ..shown import shown
 from ..status import Status
-from ..telemetry import AssetTelemetry, decode_asset_telemetry, supersedes
-from ..topology import CLOUD_OUTPUT, TELEMETRY_INPUT
+from ..telemetry import AssetTelemetry, supersedes
+from ..topology import ASSET_KINDS, CLOUD_OUTPUT, TELEMETRY_INPUT
+from .asset_isolation import balance_isolating, snapshot_of
 from .command_path import DEFAULT_MAX_CONCURRENT, CommandPath
 from .grid_meter import TelemetryGridMeter
 from .setpoint_commands import Command
@@ -50,13 +55,19 @@ class ControllerService:
 
     def __init__(self, client: ModuleClient, meter: GridMeter | None, clock: Clock, policy: Policy = Policy(), *,
                  method_timeout_s: float = 2.0, forecaster: Forecaster | None = None,
+                 asset_kinds: Mapping[str, str] = ASSET_KINDS,
                  max_concurrent_calls: int = DEFAULT_MAX_CONCURRENT) -> None:
-        """`meter` None: balance on the telemetry of the site's `meter` module (a real site); a
+        """`policy`: the defaults the twin's desired document applies to; `asset_kinds`: module -> kind.
+
+        `meter` None: balance on the telemetry of the site's `meter` module (a real site); a
         simulation may pass its own `GridMeter` instead."""
         self.client = client
         self.meter: GridMeter = meter if meter is not None else TelemetryGridMeter(STALE_AFTER_CYCLES)
         self.clock = clock
         self.policy = policy
+        self.base_policy = policy
+        self.asset_kinds = dict(asset_kinds)
+        self.desired = DesiredDocument(POLICY_PROPERTIES)
         self.method_timeout_s = method_timeout_s
         self.latest: dict[str, AssetTelemetry] = {}  # by module
         self.cycles_total = 0
@@ -68,6 +79,7 @@ class ControllerService:
         self.suspended_cycles_total = 0
         self.suspended_reason: str | None = None  # why control is suspended now (None: balancing)
         self._meter_misses = 0  # cycles in a row the meter could not be read
+        self.asset_errors_total: Counter[str] = Counter()  # by module: reports left out because balancing broke
         self.planner_errors_total = 0
         self.cycle_durations_s: list[float] = []  # since the last site report
         self.last_decision: Decision | None = None
@@ -84,6 +96,7 @@ class ControllerService:
         self._own_forecaster_at: tuple[float, float] | None = None  # location of the one built here
         self._observed_at: float | None = None
         self._planned_at: float | None = None
+        self._cycle_changed = asyncio.Event()  # wakes the loop's sleep when cycle_s changes
 
     # -- lifecycle -----------------------------------------------------------------------
     async def start(self) -> None:
@@ -96,15 +109,31 @@ class ControllerService:
         """Balance every `policy.cycle_s` (measured from cycle start) until `stop()`; a bug in one cycle
         does not end the loop, and a late cycle is not caught up with a burst."""
         self._running = True
-        next_start = self.clock.now()
         while self._running:
+            started = self.clock.now()
             try:
                 await self.run_cycle()
             except Exception:
                 log.exception("controller cycle failed; next cycle retries")
-            now = self.clock.now()
-            next_start = max(next_start + self.policy.cycle_s, now)
-            await self.clock.sleep(max(0.0, next_start - now))
+            await self._pause(started)
+
+    async def _pause(self, started: float) -> None:
+        """Sleep until `cycle_s` after the cycle started (a late cycle is not caught up with a burst); a new
+        `cycle_s` applies at once, not after the old sleep ends."""
+        while self._running:
+            remaining = started + self.policy.cycle_s - self.clock.now()
+            if remaining <= 0:
+                return
+            self._cycle_changed.clear()
+            sleeper = asyncio.ensure_future(self.clock.sleep(remaining))
+            waker = asyncio.ensure_future(self._cycle_changed.wait())
+            try:
+                await asyncio.wait((sleeper, waker), return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                sleeper.cancel()
+                waker.cancel()
+            if not waker.done() or waker.cancelled():
+                return  # slept the whole cycle
 
     async def stop(self) -> None:
         self._running = False
@@ -112,11 +141,12 @@ class ControllerService:
 
     # -- inputs --------------------------------------------------------------------------
     async def on_telemetry(self, message: Message) -> None:
+        """Keep a report under the module the transport authenticated (`provenance`), never the body's."""
         try:
-            telemetry = decode_asset_telemetry(message.body)
+            telemetry = accept_telemetry(message, self.asset_kinds, self.clock.now())
         except MalformedMessage as exc:
             self.malformed_messages_total[exc.rule] += 1
-            log.warning("malformed telemetry from %s ignored: %s", message.source_module or "unknown", exc)
+            log.warning("telemetry from %s refused: %s", shown(message.source_module or "unknown", 64), exc)
             return
         if not supersedes(telemetry, self.latest.get(telemetry.module)):
             return  # a redelivered or late report: the newer one stays in force
@@ -131,22 +161,28 @@ class ControllerService:
         return self.cycles_total - self._seen_in_cycle.get(module, -STALE_AFTER_CYCLES) >= STALE_AFTER_CYCLES
 
     async def apply_desired(self, desired: dict[str, Any]) -> None:
-        """Apply a desired document or patch as a whole, acknowledging each property (PnP)."""
-        version = int(desired.get("$version", 0))
-        if self.policy_version is not None and version <= self.policy_version:
-            log.info("desired $version %d ignored: %d already applied", version, self.policy_version)
+        """Apply the whole desired document (patches merged into it) atomically, acking each property (PnP).
+
+        The policy is computed from the base policy and every policy property the
+        document holds, so a refused document cannot poison the next one.
+        """
+        update = self.desired.take(desired)
+        self.malformed_messages_total.update(self.desired.malformed_total)
+        self.desired.malformed_total.clear()
+        if update is None:
             return
-        self.policy_version = version
-        properties = {key: value for key, value in desired.items() if not key.startswith("$")}
+        self.policy_version = update.version
+        refusal = None
         try:
-            self.policy = Policy.from_desired(properties, base=self.policy)
+            policy = Policy.from_desired(update.writable, base=self.base_policy)
         except InvalidPayload as exc:
-            log.warning("desired $version %d refused, previous policy kept: %s", version, exc)
-            acks = {name: pnp_ack(value, Status.BAD_REQUEST, version,
-                                  exc.reason if name == exc.rule else f"not applied: {exc.rule}: {exc.reason}")
-                    for name, value in properties.items()}
+            log.warning("desired $version %d refused, previous policy kept: %s", update.version, exc)
+            refusal = (exc.rule, exc.reason)
         else:
-            acks = {name: pnp_ack(value, Status.OK, version, "applied") for name, value in properties.items()}
+            if policy.cycle_s != self.policy.cycle_s:
+                self._cycle_changed.set()
+            self.policy = policy
+        acks = self.desired.reported_patch(update, refusal)
         if acks:
             await self.client.patch_reported(acks)
 
@@ -160,14 +196,15 @@ class ControllerService:
         if grid is not None:
             self.last_grid_power_w = grid
             usable = [t for module, t in self.latest.items() if t.kind != METER_KIND and not self.is_stale(module)]
-            snapshot = SiteSnapshot.from_telemetry(now, grid, usable)
+            snapshot, broken = snapshot_of(now, grid, usable)
             try:
                 self._look_ahead(snapshot)
             except Exception:  # planning is an optimisation: without it the balancer still keeps every limit
                 self.planner_errors_total += 1
                 self.guidance = Guidance()
                 log.exception("planner failed; balancing unguided this cycle")
-            decision = balance(snapshot, self.policy, self._memory, self.guidance)
+            decision, unbalanceable = balance_isolating(snapshot, self.policy, self._memory, self.guidance)
+            self.asset_errors_total.update([*broken, *unbalanceable])
             self._memory, self.last_decision = decision.memory, decision
             await self.commands.send(decision.setpoints, now, self.policy.setpoint_ttl_s,
                                      self.policy.cycle_s * COMMAND_BUDGET_RATIO - (time.perf_counter() - started))
@@ -241,7 +278,7 @@ class ControllerService:
         if status != Status.OK:
             self.method_errors_total[status] += 1
             log.warning("%s.%s answered %d, retried next cycle: %s", module, command.method, status,
-                        None if response is None else response.payload)
+                        None if response is None else shown(response.payload))
 
     async def _report(self, now: float) -> None:
         counters = {
@@ -252,6 +289,7 @@ class ControllerService:
             "meter_outages_total": self.meter_outages_total,
             "suspended_cycles_total": self.suspended_cycles_total,
             "planner_errors_total": self.planner_errors_total,
+            "asset_errors_total": dict(self.asset_errors_total),
         }
         assets = [(t, self.is_stale(module)) for module, t in self.latest.items()]
         report = site_report(now, self.last_grid_power_w, assets, counters, self.cycle_durations_s,
