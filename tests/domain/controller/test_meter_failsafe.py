@@ -78,7 +78,7 @@ async def test_no_reading_yet_is_no_control() -> None:
     site = await metered_site()
     for _ in range(3):
         await cycle(site, None)
-    assert site.calls()["battery"] == [] and site.controller.suspended_reason == "no grid meter reading yet"
+    assert site.calls()["battery"] == [] and site.controller.suspended_reason == "no grid meter reading yet (3 cycles)"
 
 
 async def test_a_meter_that_raises_three_cycles_in_a_row_is_stale() -> None:

@@ -79,6 +79,7 @@ class ControllerService:
         self.suspended_cycles_total = 0
         self.suspended_reason: str | None = None  # why control is suspended now (None: balancing)
         self._meter_misses = 0  # cycles in a row the meter could not be read
+        self._suspended_since_cycles = 0
         self.asset_errors_total: Counter[str] = Counter()  # by module: reports left out because balancing broke
         self.planner_errors_total = 0
         self.cycle_durations_s: list[float] = []  # since the last site report
@@ -235,7 +236,7 @@ class ControllerService:
         self._meter_misses = 0
         if self.suspended_reason is not None:
             log.warning("control resumed: fresh grid meter reading after %d suspended cycles",
-                        self.suspended_cycles_total)
+                        self.suspended_cycles_total - self._suspended_since_cycles)
             self.suspended_reason = None
         return grid
 
@@ -243,6 +244,7 @@ class ControllerService:
         """Stop issuing setpoints: every lease runs out and each asset returns to its safe state."""
         if self.suspended_reason is None:
             self.meter_outages_total += 1
+            self._suspended_since_cycles = self.suspended_cycles_total
             log.warning("control suspended, no setpoints until the meter reads again (leases run out to each "
                         "asset's safe state): %s", reason)
             self.commands.forget()  # on resuming, every asset is sent its setpoint afresh

@@ -1,10 +1,10 @@
 """The controller's grid meter on a real site: the meter module's telemetry.
 
 `TelemetryGridMeter` implements the `GridMeter` port from the `meter` telemetry the
-controller receives. It refuses to be read rather than guess: before the first reading,
-while the meter is in FAULT, and once it has been silent for `stale_after_reads`
-controller cycles it raises `MeterUnavailable`; between a reading and the next it raises
-`NoNewReading`, so the controller never balances twice on one measurement.
+controller receives. It refuses to be read rather than guess: while the meter is in FAULT,
+and once it has been silent (or has never spoken) for `stale_after_reads` controller cycles,
+it raises `MeterUnavailable`; between a reading and the next it raises `NoNewReading`, so
+the controller never balances twice on one measurement.
 """
 
 from __future__ import annotations
@@ -29,14 +29,15 @@ class TelemetryGridMeter:
 
     async def read_grid_power_w(self) -> float:
         latest = self.latest
-        if latest is None:
-            raise MeterUnavailable("no grid meter reading yet")
         if not self._fresh:
             self._reads_without_reading += 1
             if self._reads_without_reading >= self.stale_after_reads:
+                if latest is None:
+                    raise MeterUnavailable(f"no grid meter reading yet ({self._reads_without_reading} cycles)")
                 raise MeterUnavailable(f"grid meter {latest.module} stale: no reading for "
                                        f"{self._reads_without_reading} cycles")
             raise NoNewReading()
+        assert latest is not None
         self._fresh, self._reads_without_reading = False, 0
         if latest.state == FAULT_STATE:
             raise MeterUnavailable(f"grid meter {latest.module} in FAULT: {latest.fault_reason or 'no reason given'}")
