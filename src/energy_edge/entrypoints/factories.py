@@ -14,14 +14,18 @@ from ..adapters.clocks import AcceleratedClock, RealClock
 from ..adapters.hardware.simulated.battery import SimulatedBattery
 from ..adapters.hardware.simulated.boiler import SimulatedBoiler
 from ..adapters.hardware.simulated.load import LoadProfile
+from ..adapters.hardware.simulated.meter import SimulatedMeter
 from ..adapters.hardware.simulated.pv import SimulatedPV
 from ..adapters.hardware.simulated.site import SimulatedSite, TelemetryBalanceMeter
 from ..domain.balancing import Policy
 from ..domain.assets.battery import Battery, BatteryConfig
 from ..domain.assets.boiler import Boiler, BoilerConfig
+from ..domain.assets.meter import Meter, MeterConfig
 from ..domain.assets.solar import Solar, SolarConfig
 from ..domain.ports import Clock, ModuleClient
 from ..domain.topology import BATTERY, BOILER, SOLAR
+
+METER = Meter.kind
 from .settings import SiteSettings
 
 if TYPE_CHECKING:
@@ -55,7 +59,7 @@ def build_load_profile(clock: Clock, settings: SiteSettings) -> LoadProfile:
     return LoadProfile(seed=settings.seed + 1, origin=clock.now(), base_w=settings.base_load_w)
 
 
-def build_asset(kind: str, settings: SiteSettings) -> Solar | Battery | Boiler:
+def build_asset(kind: str, settings: SiteSettings) -> Solar | Battery | Boiler | Meter:
     """The asset state machine with the physical sizes from settings; the twin tunes the rest."""
     if kind == SOLAR:
         rated = settings.solar_rated_power_w
@@ -66,10 +70,15 @@ def build_asset(kind: str, settings: SiteSettings) -> Solar | Battery | Boiler:
                                      max_discharge_w=settings.battery_max_power_w))
     if kind == BOILER:
         return Boiler(BoilerConfig(heater_power_w=settings.boiler_heater_power_w))
-    raise ValueError(f"no asset kind {kind!r}; expected one of {SOLAR}, {BATTERY}, {BOILER}")
+    if kind == METER:
+        return Meter(MeterConfig())
+    raise ValueError(f"no asset kind {kind!r}; expected one of {SOLAR}, {BATTERY}, {BOILER}, {METER}")
 
 
 def simulated_hardware(kind: str, site: SimulatedSite) -> Any:
+    """The simulator of a kind; a simulated grid meter reads the connection from the site's balance."""
+    if kind == METER:
+        return SimulatedMeter(site, site.clock)
     return {SOLAR: site.pv, BATTERY: site.battery, BOILER: site.boiler}[kind]
 
 
@@ -128,10 +137,15 @@ def initial_policy(settings: SiteSettings) -> Policy:
     return Policy(latitude_deg=settings.latitude, longitude_deg=settings.longitude)
 
 
-def build_controller(client: ModuleClient, clock: Clock, settings: SiteSettings) -> "ControllerService":
-    """A controller in its own process, metering the grid from the assets' fresh telemetry."""
+def build_controller(client: ModuleClient, clock: Clock, settings: SiteSettings, *,
+                     metered: bool = False) -> "ControllerService":
+    """A controller in its own process. `metered`: the site has a grid meter module, and the controller
+    balances on its telemetry; otherwise (a fully simulated site) the simulation meters the grid from the
+    load profile and the assets' fresh telemetry (`TelemetryBalanceMeter`)."""
     from ..domain.services.controller_service import ControllerService
 
+    if metered:
+        return ControllerService(client, None, clock, initial_policy(settings))
     controller: ControllerService | None = None
 
     def fresh_powers() -> list[float]:
