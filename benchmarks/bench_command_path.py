@@ -44,6 +44,7 @@ async def _measure() -> list[Result]:
     controller = ControllerService(client("controller"), None, assets.clock, policy(ASSETS), asset_kinds=kinds)
     try:
         await assets.start(connect_concurrency=8)
+        assets.run()
         await controller.start()
         durations = await run_controller(controller, DURATION_S, WARMUP_S)
         calls, errors = controller.method_calls_total, sum(controller.method_errors_total.values())

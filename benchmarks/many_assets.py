@@ -18,7 +18,7 @@ from energy_edge.adapters.clocks import AcceleratedClock
 from energy_edge.adapters.hardware.simulated import LoadProfile, SimulatedBattery, SimulatedBoiler, SimulatedPV
 from energy_edge.adapters.hardware.simulated.meter import SimulatedMeter
 from energy_edge.domain.assets import Battery, BatteryConfig, Boiler, BoilerConfig, Solar, SolarConfig
-from energy_edge.domain.assets.meter import Meter
+from energy_edge.domain.assets.meter import Meter, MeterConfig
 from energy_edge.domain.balancing import Policy
 from energy_edge.domain.messages import MethodRequest
 from energy_edge.domain.services.asset_service import AssetModuleService
@@ -53,13 +53,29 @@ def policy(count: int) -> Policy:
 
 
 class SiteBalance:
-    """The grid meter's physics: base load minus what every simulated asset puts into the bus."""
+    """The grid meter's physics: base load minus what every simulated asset puts into the bus.
 
-    def __init__(self, load: LoadProfile, clock: Any) -> None:
-        self.load, self.clock, self.devices = load, clock, []
+    With the site split over load-generator processes (`shards`), each process writes its own
+    assets' power into its slot of a shared array and the meter adds the slots up.
+    """
+
+    def __init__(self, load: LoadProfile, clock: Any, slots: Any = None, shard: int = 0) -> None:
+        self.load, self.clock, self.devices, self.slots, self.shard = load, clock, [], slots, shard
+
+    def local_power_w(self) -> float:
+        return sum(device.power_w() for device in self.devices)
 
     async def read_grid_power_w(self) -> float:
-        return self.load.power_w(self.clock.now()) - sum(device.power_w() for device in self.devices)
+        if self.slots is None:
+            return self.load.power_w(self.clock.now()) - self.local_power_w()
+        self.slots[self.shard] = self.local_power_w()
+        return self.load.power_w(self.clock.now()) - sum(self.slots)
+
+    async def publish_forever(self, interval_s: float = 0.1) -> None:
+        """A shard without the meter: keep its slot current."""
+        while True:
+            self.slots[self.shard] = self.local_power_w()
+            await asyncio.sleep(interval_s)
 
 
 @dataclass
@@ -69,14 +85,20 @@ class AssetSide:
     clock: Any
     services: list[AssetModuleService]
     tasks: list[asyncio.Task]
+    balance: SiteBalance
 
     @classmethod
-    def build(cls, kinds: dict[str, str], client: Callable[[str], Any], clock: Any | None = None) -> "AssetSide":
+    def build(cls, kinds: dict[str, str], client: Callable[[str], Any], clock: Any | None = None, *,
+              shard: int = 0, shards: int = 1, slots: Any = None) -> "AssetSide":
+        """This process's share of the site: assets `index % shards == shard`; shard 0 also runs the meter."""
         clock = clock or AcceleratedClock(1.0, NOON_EPOCH)
         steered = sum(1 for kind in kinds.values() if kind != "meter")
-        balance = SiteBalance(LoadProfile(seed=7, origin=clock.now(), base_w=LOAD_PER_ASSET_W * steered), clock)
+        balance = SiteBalance(LoadProfile(seed=7, origin=clock.now(), base_w=LOAD_PER_ASSET_W * steered), clock,
+                              slots, shard)
         services = []
         for index, (module, kind) in enumerate(kinds.items()):
+            if index % shards != shard:
+                continue
             if kind == "solar":
                 hardware, asset = SimulatedPV(clock, rated_power_w=SOLAR_W, seed=index), Solar(SolarConfig(
                     rated_power_w=SOLAR_W, export_safe_limit_w=SOLAR_W / 2))
@@ -92,11 +114,14 @@ class AssetSide:
                 continue
             balance.devices.append(hardware)
             services.append(AssetModuleService(client(module), hardware, asset, clock, 1.0))
-        meter = next(module for module, kind in kinds.items() if kind == "meter")
-        services.append(AssetModuleService(client(meter), SimulatedMeter(balance, clock), Meter(), clock, 1.0))
-        return cls(clock, services, [])
+        if shard == 0:
+            meter = next(module for module, kind in kinds.items() if kind == "meter")
+            fuse = MeterConfig(main_fuse_a=max(50.0, 2.0 * steered))  # a connection sized for the site
+            services.append(AssetModuleService(client(meter), SimulatedMeter(balance, clock), Meter(fuse), clock, 1.0))
+        return cls(clock, services, [], balance)
 
     async def start(self, connect_concurrency: int = 50) -> None:
+        """Connect every module (then `run()` starts their cycles)."""
         limit = asyncio.Semaphore(connect_concurrency)
 
         async def start_one(service: AssetModuleService) -> None:
@@ -106,8 +131,13 @@ class AssetSide:
                     await service.on_method(MethodRequest("start", {}))
 
         await asyncio.gather(*(start_one(service) for service in self.services))
+
+    def run(self) -> None:
+        """Start every module's cycle."""
         for index, service in enumerate(self.services):  # cycles spread over the second, as real modules' are
             self.tasks.append(asyncio.create_task(_run_after(service, index / len(self.services))))
+        if self.balance.slots is not None and self.balance.shard != 0:
+            self.tasks.append(asyncio.create_task(self.balance.publish_forever()))
 
     async def stop(self) -> None:
         for task in self.tasks:

@@ -66,3 +66,16 @@ async def test_lease_refreshes_spread_between_a_quarter_and_half_the_ttl() -> No
     for now in range(1, 21):
         per_cycle.append(await path.send(setpoints, float(now), 40.0, budget_s=1.0))
     assert sum(per_cycle) == 50 and max(per_cycle) <= 5, per_cycle  # 50 refreshes over 10 s, not at once
+
+
+async def test_small_changes_of_many_batteries_are_sent_once_they_add_up() -> None:
+    assets = SlowAssets(0.0)
+    path = CommandPath(assets, 1.0)
+    await path.send(batteries(40, 1_000.0), 0.0, 30.0, budget_s=1.0)
+    assets.calls.clear()
+    await path.send(batteries(40, 1_001.0), 1.0, 30.0, budget_s=1.0)  # 40 W in all: within the aggregate bound
+    assert assets.calls == []
+    await path.send(batteries(40, 1_005.0), 2.0, 30.0, budget_s=1.0)  # 5 W each (< 10 W), 200 W in all
+    assert 30 <= len(assets.calls) < 40, "the sum of held-back changes stays within 50 W, no more calls than that"
+    unsent = sum(1_005.0 - path.sent[m].command.value for m in batteries(40, 0.0))
+    assert abs(unsent) <= 50.0

@@ -4,7 +4,8 @@ A direct method can be slow (edgeHub: ~45 ms each, and one SDK client runs its c
 after another), so at tens of assets a cycle that waited for every call would overrun its
 period. Four rules keep it inside:
 
-- a call only on change or lease refresh (`setpoint_commands.needs_sending`);
+- a call only on change or lease refresh (`setpoint_commands.needs_sending`), but changes held back
+  as too small add up per kind to at most `AGGREGATE_TOLERANCE_W` (the largest go out beyond it);
 - lease refreshes spread over time: each asset refreshes at its own age between a quarter and
   half its lease, evenly spread over the assets, so assets started together do not refresh together;
 - calls run concurrently, at most `max_concurrent` at once (a transport that serialises
@@ -31,12 +32,36 @@ log = logging.getLogger(__name__)
 REFRESH_EARLIEST_RATIO = 0.25  # an asset's lease is refreshed between this share of the TTL ...
 REFRESH_LATEST_RATIO = 0.5  # ... and this one, at its own point (leases spread over time)
 DEFAULT_MAX_CONCURRENT = 16
+# Per kind, how much the changes held back (each within its own tolerance) may add up to before the
+# largest are sent anyway: with hundreds of batteries, 10 W each would otherwise hide kilowatts.
+AGGREGATE_TOLERANCE_W = {"battery": 50.0, "solar": 50.0}
 
 
 def refresh_age_s(slot: float, ttl_s: float) -> float:
     """How old a lease may get before it is refreshed, for an asset's `slot` in 0..1: half the TTL
     for slot 0, a quarter for slot 1, so refreshes of assets sent together spread over a quarter TTL."""
     return ttl_s * (REFRESH_LATEST_RATIO - (REFRESH_LATEST_RATIO - REFRESH_EARLIEST_RATIO) * slot)
+
+
+def _moves_power(setpoint: Setpoint) -> bool:
+    """A battery's value is its power; an inverter's limit moves power only where it binds (curtailed)."""
+    return setpoint.kind == "battery" or setpoint.expected_power_w >= setpoint.value - 1e-6
+
+
+def _beyond_aggregate(changes: list[tuple[float, str, Command]], bound_w: float) -> list[tuple[str, Command]]:
+    """The held-back changes to send after all: the largest, until what stays unsent adds up to at most
+    `bound_w`. Each change alone is within its tolerance, but many assets' small changes add up."""
+    residual = sum(delta for delta, _, _ in changes)
+    if abs(residual) <= bound_w:
+        return []
+    sign = 1.0 if residual > 0 else -1.0
+    picked = []
+    for delta, module, command in sorted(changes, key=lambda change: -sign * change[0]):
+        if abs(residual) <= bound_w or delta * sign <= 0:
+            break
+        picked.append((module, command))
+        residual -= delta
+    return picked
 
 
 class CommandPath:
@@ -69,19 +94,27 @@ class CommandPath:
         """Start the calls this decision needs; wait for them at most `budget_s`. Returns the calls started."""
         self.forget(keep=setpoints)
         slots = self.slots(setpoints)
-        started = []
+        due: list[tuple[str, Command]] = []
+        held: dict[str, list[tuple[float, str, Command]]] = {}  # kind -> changes each within its tolerance
         for module, setpoint in setpoints.items():
             if module in self.in_flight:
                 continue  # its previous command is still on its way: the next cycle decides again
             command = command_for(setpoint, ttl_s)
-            if needs_sending(setpoint.kind, command, self.sent.get(module), now, refresh_age_s(slots[module], ttl_s)):
-                task = asyncio.ensure_future(self._call(module, command, now))
-                self.in_flight[module] = task
-                task.add_done_callback(lambda _, module=module: self.in_flight.pop(module, None))
-                started.append(task)
-        if started:
-            await asyncio.wait(started, timeout=max(0.0, budget_s))
-        return len(started)
+            sent = self.sent.get(module)
+            if needs_sending(setpoint.kind, command, sent, now, refresh_age_s(slots[module], ttl_s)):
+                due.append((module, command))
+            elif sent is not None and setpoint.kind in AGGREGATE_TOLERANCE_W and _moves_power(setpoint):
+                held.setdefault(setpoint.kind, []).append((command.value - sent.command.value, module, command))
+        for kind, changes in held.items():
+            due += _beyond_aggregate(changes, AGGREGATE_TOLERANCE_W[kind])
+        for module, command in due:
+            task = asyncio.ensure_future(self._call(module, command, now))
+            self.in_flight[module] = task
+            task.add_done_callback(lambda _, module=module: self.in_flight.pop(module, None))
+        if due and budget_s > 0:
+            await asyncio.wait([self.in_flight[module] for module, _ in due if module in self.in_flight],
+                               timeout=budget_s)
+        return len(due)
 
     async def settle(self, timeout_s: float) -> None:
         """Wait for the calls still in flight (tests and shutdown)."""

@@ -47,7 +47,7 @@ MAX_PENDING_DURATIONS = 10_000  # cycle durations kept while reports cannot be s
 OBSERVE_INTERVAL_S = 10.0  # the forecaster learns from the meters this often (it averages over an hour)
 PLAN_HORIZON_S = 86_400.0
 METER_KIND = "meter"
-COMMAND_BUDGET_RATIO = 0.2  # a cycle waits for its direct methods at most this share of its period (the rest fly on)
+COMMAND_BUDGET_RATIO = 0.05  # a cycle waits for its direct methods at most this share of its period (the rest fly on)
 
 
 class ControllerService:
