@@ -321,3 +321,10 @@ def test_preheat_heats_the_boiler_to_the_planned_temperature_from_the_grid() -> 
 def test_guidance_out_of_range_is_refused(fields) -> None:
     with pytest.raises(ValueError, match=next(iter(fields))):
         Guidance(**fields)
+
+
+def test_the_planners_grid_charge_reaches_each_battery_below_its_soc() -> None:
+    site = SiteSnapshot(100.0, 500.0, [battery("a", soc=0.3, max_w=5_000.0), battery("b", soc=0.5, max_w=3_000.0),
+                                       battery("fuller", soc=0.85, max_w=4_000.0)])
+    decision = balance(site, OPEN, BalancerMemory(), Guidance(grid_charge_to_soc=0.8))
+    assert values(decision) == pytest.approx({"a": -5_000.0, "b": -3_000.0, "fuller": 0.0})

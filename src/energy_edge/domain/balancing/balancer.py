@@ -150,7 +150,7 @@ def balance(snapshot: SiteSnapshot, policy: Policy, memory: BalancerMemory = Bal
                                                   memory.battery_direction, True)
         solar_cap = min(ceiling, max(reference + policy.ramp_limit_w, floor)) - battery_total - heating
         solar_total = min(solar_avail, max(0.0, solar_cap))
-    _share_batteries(batteries, battery_total, setpoints)
+    _share_batteries(batteries, battery_total, setpoints, guidance.grid_charge_to_soc - GRID_CHARGE_MARGIN_SOC)
     _share_solar(solars, solar_total, solar_avail, max(0.0, solar_cap), setpoints)
 
     expected = {module: setpoint.expected_power_w for module, setpoint in setpoints.items()}
@@ -303,11 +303,20 @@ def _battery_total(wanted: float, charge_room: float, discharge_room: float, pol
 
 
 def _share_batteries(batteries: list[tuple[AssetView, float, float, float, float]], total: float,
-                     setpoints: dict[str, Setpoint]) -> None:
+                     setpoints: dict[str, Setpoint], grid_charge_below_soc: float = 0.0) -> None:
     """One direction for all: each battery's part in proportion to its room in that direction (SoC
-    band x capacity: the emptiest charges most, the fullest discharges most), within its power limit."""
+    band x capacity: the emptiest charges most, the fullest discharges most), within its power limit.
+
+    Charging, the batteries the planner asks to fill from the grid (below `grid_charge_below_soc`)
+    are served first, at full power if the total allows: the guidance reaches each of them."""
     if total < 0:
-        parts = [-part for part in share(-total, [b[3] for b in batteries], [b[1] for b in batteries])]
+        first = [b[0].soc < grid_charge_below_soc for b in batteries]
+        caps = [b[1] for b in batteries]
+        priority = share(-total, [b[3] if f else 0.0 for b, f in zip(batteries, first)],
+                         [cap if f else 0.0 for cap, f in zip(caps, first)]) if any(first) else [0.0] * len(caps)
+        rest = share(-total - sum(priority), [b[3] if not f else 0.0 for b, f in zip(batteries, first)],
+                     [cap if not f else 0.0 for cap, f in zip(caps, first)])
+        parts = [-(p + r) for p, r in zip(priority, rest)]
     elif total > 0:
         parts = share(total, [b[4] for b in batteries], [b[2] for b in batteries])
     else:
