@@ -328,3 +328,14 @@ def test_the_planners_grid_charge_reaches_each_battery_below_its_soc() -> None:
                                        battery("fuller", soc=0.85, max_w=4_000.0)])
     decision = balance(site, OPEN, BalancerMemory(), Guidance(grid_charge_to_soc=0.8))
     assert values(decision) == pytest.approx({"a": -5_000.0, "b": -3_000.0, "fuller": 0.0})
+
+
+def test_a_small_change_of_the_total_moves_few_batteries_not_all() -> None:
+    fleet = [battery(f"b{i}", soc=0.3 + i / 100, max_w=5_000.0) for i in range(40)]
+    first = decide(-100_000.0, *fleet)
+    second = decide(-1_000.0, *fleet, memory=first.memory)  # they took the 100 kW; now 1 kW more surplus
+    moved = [m for m in first.setpoints if abs(first.setpoints[m].value - second.setpoints[m].value) > 10.0]
+    assert second.battery_w == pytest.approx(-101_000.0) and 1 <= len(moved) <= 8, moved
+    for i, asset in enumerate(fleet):  # each still within 5 % of its power limit of its fair part
+        fair = decide(-101_000.0, *fleet).setpoints[asset.module].value
+        assert abs(second.setpoints[asset.module].value - fair) <= 0.05 * 5_000.0 + 1e-6

@@ -43,6 +43,7 @@ BOILER_START_SURPLUS_RATIO = 0.5  # a free boiler starts when the surplus beyond
 BOILER_KEEP_SURPLUS_RATIO = 0.25  # ... and a heating one stays on while it covers this share
 GRID_CHARGE_MARGIN_SOC = 0.01  # grid charging stops this short of its target: no chatter with the reserve floor
 EXPORT_FIRST_START_W = 1000.0  # under export-first, batteries at rest start charging only for this much
+STICKY_SHARE_RATIO = 0.05  # a battery keeps its part while within this share of its power limit of its fair part
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,7 +151,8 @@ def balance(snapshot: SiteSnapshot, policy: Policy, memory: BalancerMemory = Bal
                                                   memory.battery_direction, True)
         solar_cap = min(ceiling, max(reference + policy.ramp_limit_w, floor)) - battery_total - heating
         solar_total = min(solar_avail, max(0.0, solar_cap))
-    _share_batteries(batteries, battery_total, setpoints, guidance.grid_charge_to_soc - GRID_CHARGE_MARGIN_SOC)
+    _share_batteries(batteries, battery_total, setpoints, guidance.grid_charge_to_soc - GRID_CHARGE_MARGIN_SOC,
+                     memory.expected_w)
     _share_solar(solars, solar_total, solar_avail, max(0.0, solar_cap), setpoints)
 
     expected = {module: setpoint.expected_power_w for module, setpoint in setpoints.items()}
@@ -303,12 +305,47 @@ def _battery_total(wanted: float, charge_room: float, discharge_room: float, pol
 
 
 def _share_batteries(batteries: list[tuple[AssetView, float, float, float, float]], total: float,
-                     setpoints: dict[str, Setpoint], grid_charge_below_soc: float = 0.0) -> None:
+                     setpoints: dict[str, Setpoint], grid_charge_below_soc: float = 0.0,
+                     previous: Mapping[str, float] | None = None) -> None:
     """One direction for all: each battery's part in proportion to its room in that direction (SoC
     band x capacity: the emptiest charges most, the fullest discharges most), within its power limit.
 
     Charging, the batteries the planner asks to fill from the grid (below `grid_charge_below_soc`)
-    are served first, at full power if the total allows: the guidance reaches each of them."""
+    are served first, at full power if the total allows: the guidance reaches each of them.
+    With `previous` parts, each battery keeps its part while it is within `STICKY_SHARE_RATIO` of its
+    power limit of its fair part (`_sticky`): a change of the total moves few batteries, not all."""
+    fair = _fair_battery_parts(batteries, total, grid_charge_below_soc)
+    if previous and total != 0:
+        sign = 1.0 if total > 0 else -1.0
+        caps = [b[2] if sign > 0 else b[1] for b in batteries]
+        slacks = [0.0 if sign < 0 and b[0].soc < grid_charge_below_soc else STICKY_SHARE_RATIO * cap
+                  for b, cap in zip(batteries, caps)]
+        kept = [sign * previous.get(b[0].module, 0.0) for b in batteries]
+        fair = [sign * part for part in _sticky([sign * f for f in fair], kept, caps, slacks)]
+    for entry, power in zip(batteries, fair):
+        setpoints[entry[0].module] = Setpoint("battery", power, power)
+
+
+def _sticky(fair: list[float], kept: list[float], caps: list[float], slacks: list[float]) -> list[float]:
+    """Parts (magnitudes) adding up to sum(fair), each within its slack of its fair part and its cap,
+    staying at its `kept` part where it can: the difference goes to the parts farthest behind their fair
+    part first, each as far as its slack allows, so a small change of the total moves a few batteries."""
+    bounds = [(max(f - slack, 0.0), min(f + slack, cap)) for f, cap, slack in zip(fair, caps, slacks)]
+    parts = [min(max(k, low), high) for k, (low, high) in zip(kept, bounds)]
+    left = sum(fair) - sum(parts)
+    sign = 1.0 if left > 0 else -1.0
+    for i in sorted(range(len(parts)), key=lambda i: -sign * (fair[i] - parts[i])):
+        if abs(left) <= 1e-9 * (1.0 + abs(sum(fair))):
+            break
+        room = (bounds[i][1] - parts[i]) if sign > 0 else (parts[i] - bounds[i][0])
+        step = sign * min(abs(left), max(0.0, room))
+        parts[i] += step
+        left -= step
+    return parts
+
+
+def _fair_battery_parts(batteries: list[tuple[AssetView, float, float, float, float]], total: float,
+                        grid_charge_below_soc: float) -> list[float]:
     if total < 0:
         first = [b[0].soc < grid_charge_below_soc for b in batteries]
         caps = [b[1] for b in batteries]
@@ -316,13 +353,10 @@ def _share_batteries(batteries: list[tuple[AssetView, float, float, float, float
                          [cap if f else 0.0 for cap, f in zip(caps, first)]) if any(first) else [0.0] * len(caps)
         rest = share(-total - sum(priority), [b[3] if not f else 0.0 for b, f in zip(batteries, first)],
                      [cap if not f else 0.0 for cap, f in zip(caps, first)])
-        parts = [-(p + r) for p, r in zip(priority, rest)]
-    elif total > 0:
-        parts = share(total, [b[4] for b in batteries], [b[2] for b in batteries])
-    else:
-        parts = [0.0] * len(batteries)
-    for entry, power in zip(batteries, parts):
-        setpoints[entry[0].module] = Setpoint("battery", power, power)
+        return [-(p + r) for p, r in zip(priority, rest)]
+    if total > 0:
+        return share(total, [b[4] for b in batteries], [b[2] for b in batteries])
+    return [0.0] * len(batteries)
 
 
 def _share_solar(solars: list[AssetView], total: float, available: float, cap: float,

@@ -34,10 +34,10 @@ def share(total: float, weights: Sequence[float], caps: Sequence[float]) -> list
         weight_after[position] = weight_after[position + 1] + use[order[position]]
     left = total
     for position, i in enumerate(order):
-        level = left / weight_after[position]
-        if level * use[i] < caps[i]:  # nobody from here on reaches a cap: the rest share at one level
-            for j in order[position:]:
-                parts[j] = min(caps[j], level * use[j])
+        weight = weight_after[position]
+        if left * (use[i] / weight) < caps[i]:  # nobody from here on reaches a cap: the rest share at one level
+            for j in order[position:]:  # (weight ratios, never left / weight: tiny weights must not overflow)
+                parts[j] = min(caps[j], left * (use[j] / weight))
             return parts
         parts[i] = caps[i]
         left -= caps[i]
