@@ -68,7 +68,7 @@ def _mqtt(count: int, port: int) -> dict:
 
 async def _inmemory(count: int) -> dict:
     kinds = shape(count)
-    hub = InMemoryHub(RouteTable.parse(routes(kinds)), modules=(*kinds, "controller", "telemetry"))
+    hub = InMemoryHub(RouteTable.parse(routes(kinds)), modules=(*kinds, "controller"))
     assets = AssetSide.build(kinds, hub.client)
     controller = ControllerService(hub.client("controller"), None, assets.clock, policy(count), asset_kinds=kinds)
     await assets.start()

@@ -37,12 +37,12 @@ def shape(count: int) -> dict[str, str]:
 
 
 def routes(kinds: dict[str, str]) -> dict[str, str]:
-    """Every asset's telemetry to the controller and the telemetry module; the controller's report upstream."""
+    """Every asset's telemetry to the controller, the controller's report upstream (no telemetry module:
+    the controller's figures are measured, not the exporter's)."""
     table = {}
     for module in kinds:
-        for target in ("controller", "telemetry"):
-            table[f"{module}To{target.title()}"] = (f"FROM /messages/modules/{module}/outputs/telemetry INTO "
-                                                    f'BrokeredEndpoint("/modules/{target}/inputs/telemetry")')
+        table[f"{module}ToController"] = (f"FROM /messages/modules/{module}/outputs/telemetry INTO "
+                                          f'BrokeredEndpoint("/modules/controller/inputs/telemetry")')
     table["controllerToUpstream"] = "FROM /messages/modules/controller/outputs/cloud INTO $upstream"
     return table
 

@@ -8,6 +8,7 @@ cannot take goes to the others ("water filling"). The parts always add up to the
 
 from __future__ import annotations
 
+import math
 from typing import Sequence
 
 
@@ -28,7 +29,7 @@ def share(total: float, weights: Sequence[float], caps: Sequence[float]) -> list
     if not any(use[i] > 0 for i in open_):
         use = [float(cap) for cap in caps]
     # The entry that fills first at a common level (part = level x weight) is the one with the smallest cap/weight.
-    order = sorted((i for i in open_ if use[i] > 0), key=lambda i: caps[i] / use[i])
+    order = sorted((i for i in open_ if use[i] > 0), key=lambda i: math.log(caps[i]) - math.log(use[i]))  # cap/weight
     weight_after = [0.0] * (len(order) + 1)  # summed from the end: a tiny weight beside a big one is not lost
     for position in range(len(order) - 1, -1, -1):
         weight_after[position] = weight_after[position + 1] + use[order[position]]
