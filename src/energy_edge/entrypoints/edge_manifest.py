@@ -18,12 +18,14 @@ import re
 from pathlib import Path
 from typing import Any, Mapping
 
+from ..domain.errors import ConfigurationError
+
 CHUNK_CHARS = 512
 MAX_CHUNKS = 8  # createOptions plus createOptions01..07
 _PLACEHOLDER = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
-class ManifestError(ValueError):
+class ManifestError(ConfigurationError, ValueError):
     """A template that cannot become a valid manifest, with the reason."""
 
 

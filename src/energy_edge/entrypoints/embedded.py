@@ -14,6 +14,7 @@ import asyncio
 import logging
 import sys
 
+from ..domain.errors import ConfigurationError
 from .containers import embedded_site_container
 from .lifecycle import autostart, run_until_stopped, stop_event_on_signals
 from .settings import SiteSettings
@@ -35,7 +36,13 @@ async def run_embedded(settings: SiteSettings, *, duration_s: float | None = Non
     server.start()
     try:
         for device in devices:  # the site's physics behind real Modbus TCP servers on loopback
-            await device.start()
+            try:
+                await device.start()
+            except ConfigurationError as exc:  # the port is taken
+                raise ConfigurationError(
+                    f"{exc}: is `energy-edge modbus-sim` running? `up --hardware modbus` serves its own simulated "
+                    "devices (one physics with the grid meter): stop the simulator, or drive it with single modules "
+                    "(EE_HARDWARE=modbus energy-edge-solar ...)") from None
         await telemetry.start()
         for service in assets:
             await service.start()

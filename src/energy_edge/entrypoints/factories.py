@@ -17,6 +17,7 @@ from ..adapters.hardware.simulated.load import LoadProfile
 from ..adapters.hardware.simulated.pv import SimulatedPV
 from ..adapters.hardware.simulated.site import SimulatedSite, TelemetryBalanceMeter
 from ..domain.balancing import Policy
+from ..domain.errors import ConfigurationError
 from ..domain.assets.battery import Battery, BatteryConfig
 from ..domain.assets.boiler import Boiler, BoilerConfig
 from ..domain.assets.solar import Solar, SolarConfig
@@ -114,7 +115,7 @@ def edgehub_client(module_id: str) -> ModuleClient:
 
 
 def refuse_inmemory(module_id: str) -> ModuleClient:
-    raise SystemExit(
+    raise ConfigurationError(
         f"{module_id}: EE_TRANSPORT=inmemory only works with every module in one process; "
         "run `energy-edge up`, or set EE_TRANSPORT=mqtt or edgehub"
     )

@@ -34,7 +34,7 @@ ModbusHardware = ModbusSolarInverter | ModbusBattery | ModbusBoiler
 
 
 class ModbusSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="EE_MODBUS_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="EE_MODBUS_", extra="ignore", allow_inf_nan=False)
 
     host: str = Field("127.0.0.1", description="Device (or gateway) host name or address")
     port: int | None = Field(None, ge=1, le=65535,

@@ -1,10 +1,11 @@
-"""`energy-edge modbus-sim`: the simulated site's assets as real Modbus TCP servers.
+"""Serve a simulated PV inverter, battery and boiler as real Modbus TCP devices.
 
-The PV inverter (SunSpec 1/103/120/121/123), the storage system (SunSpec
-1/103/120/124/802) and the boiler (generic map) run the same physics as the
-embedded site (adapters/hardware/simulated), sized by the EE_* site settings,
-and answer on loopback ports the Modbus drivers use by default. Point any
-Modbus tool at them, or run `energy-edge up --hardware modbus`.
+The inverter (SunSpec models 1/103/120/121/123), the storage system (SunSpec
+1/103/120/124/802) and the boiler (generic register map) run the same physics as
+`energy-edge up`, sized by the EE_* site settings, on the ports the Modbus drivers
+use by default. Point any Modbus tool at them, or run single modules with
+EE_HARDWARE=modbus. (`energy-edge up --hardware modbus` starts its own servers:
+stop this one first, or give it other ports.)
 """
 
 from __future__ import annotations
@@ -14,9 +15,11 @@ import asyncio
 
 from ...adapters.clocks import AcceleratedClock
 from ...adapters.hardware.modbus.server import DEFAULT_PORTS
+from ..cli_types import number
+from ..cli_types import port as tcp_port
 from ..factories import build_simulated_site, modbus_site_servers
 from ..logging_setup import configure_logging
-from ..settings import SiteSettings
+from ..settings import MAX_SPEED, SiteSettings
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -24,9 +27,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                                    description=__doc__)
     parser.add_argument("--host", default="127.0.0.1", help="bind address (default 127.0.0.1)")
     for kind, port in DEFAULT_PORTS.items():
-        parser.add_argument(f"--{kind}-port", type=int, default=port, help=f"{kind} server port (default {port})")
-    parser.add_argument("--speed", type=float, default=None, help="clock speed-up of the physics (default EE_SPEED or 1)")
-    parser.add_argument("--duration", type=float, default=None, help="stop by itself after this many simulated seconds")
+        parser.add_argument(f"--{kind}-port", type=tcp_port(allow_zero=False), default=port,
+                            help=f"{kind} server port, 1-65535 (default {port})")
+    parser.add_argument("--speed", type=number(gt=0, le=MAX_SPEED), default=None,
+                        help="clock speed-up of the physics (default EE_SPEED or 1)")
+    parser.add_argument("--duration", type=number(gt=0, unit="simulated seconds"), default=None,
+                        help="stop by itself after this many simulated seconds")
     parser.set_defaults(func=run)
 
 
@@ -48,11 +54,6 @@ async def serve(settings: SiteSettings, host: str, ports: dict[str, int], durati
 def run(args: argparse.Namespace) -> int:
     settings = SiteSettings(**({"speed": args.speed} if args.speed is not None else {}))
     configure_logging(settings.log_format, settings.log_level)
-    if args.duration is not None and args.duration <= 0:
-        raise SystemExit("--duration must be > 0 simulated seconds")
     ports = {kind: getattr(args, f"{kind}_port") for kind in DEFAULT_PORTS}
-    try:
-        asyncio.run(serve(settings, args.host, ports, args.duration))
-    except KeyboardInterrupt:
-        return 130
+    asyncio.run(serve(settings, args.host, ports, args.duration))
     return 0

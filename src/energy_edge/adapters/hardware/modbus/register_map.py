@@ -16,6 +16,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from ....domain.errors import ConfigurationError
 from .codec import REGISTER_TYPES, size_of
 
 MAPS_DIR = Path(__file__).parent / "maps"
@@ -26,7 +27,7 @@ BOILER_POINTS = ("temperature_c", "setpoint_c", "heater_on", "power_w")
 TypeName = Literal[tuple(REGISTER_TYPES)]  # type: ignore[valid-type]
 
 
-class RegisterMapError(ValueError):
+class RegisterMapError(ConfigurationError, ValueError):
     """A map file that cannot be used; the message names the file and the bad entry."""
 
 
