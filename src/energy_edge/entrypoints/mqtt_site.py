@@ -56,6 +56,9 @@ def run(args: argparse.Namespace, settings: SiteSettings) -> int:
         signal.signal(signum, lambda *_: stop.set())
     broker: MosquittoBroker | None = None
     passwords: dict[str, str] = {}
+    if settings.metrics_port and not _port_free(settings.metrics_port, settings.metrics_host):
+        raise ConfigurationError(f"metrics port {settings.metrics_port} is in use: choose another (--metrics-port or "
+                                 "EE_METRICS_PORT; 0 = any free port), or stop what holds it")
     if not external:
         try:
             find_mosquitto()
@@ -72,9 +75,6 @@ def run(args: argparse.Namespace, settings: SiteSettings) -> int:
         broker = MosquittoBroker(directory / "broker", port=mqtt.port, password_file=password_file,
                                  acl_file=acl_file).start()
         log.info("mosquitto on 127.0.0.1:%d (state in %s)", mqtt.port, directory)
-    if settings.metrics_port and not _port_free(settings.metrics_port, settings.metrics_host):
-        raise ConfigurationError(f"metrics port {settings.metrics_port} is in use: choose another (--metrics-port or "
-                                 "EE_METRICS_PORT; 0 = any free port), or stop what holds it")
     supervisor = Supervisor()
     try:
         common = _common_environment(settings, mqtt)
