@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import json
 import re
 import subprocess
 import tomllib
@@ -82,6 +83,43 @@ def test_every_module_service_runs_a_console_script_of_the_package_from_one_imag
     assert "9090:9090" in services["telemetry"]["ports"]
 
 
+def test_the_shipped_compose_file_is_the_one_generated_for_the_home_site():
+    from energy_edge.entrypoints.commands.compose import home_assets
+    from energy_edge.entrypoints.compose_file import render_compose
+
+    assert COMPOSE.read_text() == render_compose(home_assets()), \
+        "regenerate it: .venv/bin/energy-edge compose > deployment/docker-compose.yml"
+
+
+def test_no_service_waits_for_the_sites_health_and_depends_on_has_no_cycle():
+    """/healthz is 503 until every asset reports, and the assets start after telemetry: waiting on it deadlocks."""
+    services = _services()
+    for name, service in services.items():
+        assert "/healthz" not in json.dumps(service.get("healthcheck", {})), f"{name}'s healthcheck waits for the site"
+
+    def walk(name: str, path: tuple[str, ...]) -> None:
+        assert name not in path, f"depends_on cycle: {' -> '.join((*path, name))}"
+        for other in services[name].get("depends_on", {}):
+            walk(other, (*path, name))
+
+    for name in services:
+        walk(name, ())
+
+
+def test_a_generated_compose_file_has_a_service_and_a_broker_user_per_asset():
+    from energy_edge.entrypoints.compose_file import compose_document
+
+    document = compose_document([("pv-east", "solar"), ("pv-west", "solar"), ("battery", "battery")])
+    services = document["services"]
+    assert services["pv-west"]["command"] == ["energy-edge-solar"]
+    assert services["pv-west"]["environment"]["IOTEDGE_MODULEID"] == "pv-west"
+    assert services["pv-west"]["environment"]["EE_MQTT_PASSWORD"].startswith("${MQTT_PASSWORD_PV_WEST:?")
+    assert services["mosquitto"]["environment"]["MQTT_USERS"].split() == [
+        "controller", "telemetry", "pv-east", "pv-west", "battery", "operator"]
+    extra = compose_document([("battery", "battery")], extra_services={"prometheus": {"image": "prom/prometheus"}})
+    assert "prometheus" in extra["services"]
+
+
 def test_dockerfile_is_slim_non_root_and_installs_the_package():
     text = (DEPLOYMENT / "Dockerfile").read_text()
     assert re.search(r"^FROM python:3\.11-slim\b", text, re.M)
@@ -118,11 +156,11 @@ async def test_the_shipped_broker_config_runs_on_a_real_mosquitto(tmp_path):
     port, tls_port = free_port(), free_port()
     conf = (DEPLOYMENT / "mosquitto" / "mosquitto.conf").read_text()
     for old, new in (("listener 1883", f"listener {port} 127.0.0.1"), ("listener 8883", f"listener {tls_port} 127.0.0.1"),
-                     ("/mosquitto/data/passwd", str(tmp_path / "passwd")),
+                     ("/mosquitto/secrets/passwd", str(tmp_path / "passwd")),
                      ("/mosquitto/config/acl", str(DEPLOYMENT / "mosquitto" / "acl")),
                      ("/mosquitto/data/", f"{tmp_path}/"), ("/mosquitto/certs/ca.crt", str(tls.ca_file)),
                      ("/mosquitto/certs/server.crt", str(tls.cert_file)),
-                     ("/mosquitto/certs/server.key", str(tls.key_file))):
+                     ("/mosquitto/secrets/server.key", str(tls.key_file))):
         conf = conf.replace(old, new)
     broker = MosquittoBroker(tmp_path, port=port, config_text="user root\n" + conf).start()
     try:

@@ -14,4 +14,5 @@ COMMANDS: tuple[str, ...] = (
     "call",
     "twin",
     "status",
+    "compose",
 )
