@@ -56,9 +56,9 @@ def test_simulate_writes_kpis_and_a_plot(tmp_path, capsys):
     assert (tmp_path / "winter_day_optimum.png").read_bytes()[:4] == b"\x89PNG"
 
 
-def test_simulate_refuses_an_unknown_scenario():
-    with pytest.raises(SystemExit, match="unknown scenario"):
-        main(["simulate", "--scenario", "nope", "--policy", "none"])
+def test_simulate_refuses_an_unknown_scenario(capsys):
+    assert main(["simulate", "--scenario", "nope", "--policy", "none"]) == 2
+    assert "unknown scenario 'nope'" in capsys.readouterr().err
 
 
 def test_quality_prints_the_table_and_merges_its_figures(tmp_path, capsys):

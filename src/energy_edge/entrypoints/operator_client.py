@@ -41,7 +41,8 @@ def find_site_state(site_dir: Path | None = None, start: Path | None = None) -> 
             if credentials_file(candidate.resolve() / "mqtt").exists():
                 return candidate.resolve()
         raise ConfigurationError(f"{given} holds no site credentials (no mqtt/credentials.json there or in "
-                                 f"{STATE_DIR_NAME}/): give the folder where `energy-edge up --transport mqtt` runs")
+                                 f"{STATE_DIR_NAME}/): give the folder where `energy-edge up --transport mqtt` runs, "
+                                 "or set EE_MQTT_USERNAME/EE_MQTT_PASSWORD")
     here = (start or Path.cwd()).resolve()
     for folder in (here, *here.parents):
         if credentials_file(folder / STATE_DIR_NAME / "mqtt").exists():
