@@ -43,7 +43,10 @@ def test_readme_commands_run_as_written_from_a_fresh_clone():
     """Shell lines use the project's virtual environment: a bare `energy-edge` or `pytest` is not on PATH there."""
     import re
 
-    blocks = re.findall(r"```(?:bash|console|sh)\n(.*?)```", README, re.S)
-    lines = [line.removeprefix("$ ").strip() for block in blocks for line in block.splitlines()]
+    lines = []
+    for language, block in re.findall(r"```(bash|console|sh)\n(.*?)```", README, re.S):
+        for line in block.splitlines():
+            if language != "console" or line.startswith("$ "):  # a console block's other lines are output
+                lines.append(line.removeprefix("$ ").strip())
     bare = [line for line in lines if re.match(r"(energy-edge|pytest|python -m|lint-imports)\b", line)]
     assert not bare, f"README commands that fail as written (use .venv/bin/...): {bare}"
