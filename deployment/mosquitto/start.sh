@@ -3,8 +3,7 @@
 # - hashes each user's password from the environment into the password file: the plain
 #   `user:password` lines are written by the shell itself (printf is a builtin) and hashed in
 #   place by `mosquitto_passwd -U`, so no password is ever on a command line;
-# - copies the TLS key out of the read-only mount, mode 600, owned by the broker's user;
-# - writes the healthcheck's credentials to mosquitto_sub's options file (XDG_CONFIG_HOME).
+# - copies the TLS key out of the read-only mount, mode 600, owned by the broker's user.
 # Users: MQTT_USERS; passwords: MQTT_PASSWORD_<USER> (deployment/.env from generate-secrets.sh).
 set -eu
 root=${MOSQUITTO_ROOT:-/mosquitto}
@@ -21,6 +20,5 @@ for user in ${MQTT_USERS:?MQTT_USERS is not set: the broker users, e.g. controll
 done
 mosquitto_passwd -U "$passwd_file"
 cp "$root/certs/server.key" "$secrets/server.key"
-printf -- '-u operator\n-P %s\n' "${MQTT_PASSWORD_OPERATOR:?MQTT_PASSWORD_OPERATOR is not set}" > "$secrets/mosquitto_sub"
 chown "$broker_user" "$secrets" "$secrets/passwd" "$secrets/server.key" "$root/data"
 exec mosquitto -c "$root/config/mosquitto.conf"

@@ -62,11 +62,13 @@ CASES: list[tuple[str, list[str], dict[str, str], int, list[str]]] = [
     ("energy-edge", ["modbus-sim", "--speed", "0"], {}, USAGE, ["--speed", "'0'"]),
     ("energy-edge", ["modbus-sim", "--duration", "nan"], {}, USAGE, ["--duration", "'nan'"]),
     # quality and simulate (files and names)
-    ("energy-edge", ["quality", "--scenario", "nope"], {}, USAGE, ["unknown scenario", "'nope'", "winter_day"]),
-    ("energy-edge", ["simulate", "--scenario", "nope", "--policy", "none"], {}, USAGE, ["unknown scenario", "'nope'"]),
-    ("energy-edge", ["simulate", "--scenario", "winter_day", "--policy", "none", "--days", "0.001",
-                     "--out", "/proc/nope"], {}, USAGE, ["/proc/nope"]),
-    ("energy-edge", ["simulate", "--scenario", "winter_day", "--policy", "best"], {}, USAGE, ["--policy", "best"]),
+    ("energy-edge-lab", ["quality", "--scenario", "nope"], {}, USAGE, ["unknown scenario", "'nope'", "winter_day"]),
+    ("energy-edge-lab", ["simulate", "--scenario", "nope", "--policy", "none"], {}, USAGE,
+     ["unknown scenario", "'nope'"]),
+    ("energy-edge-lab", ["simulate", "--scenario", "winter_day", "--policy", "none", "--days", "0.001",
+                         "--out", "/proc/nope"], {}, USAGE, ["/proc/nope"]),
+    ("energy-edge-lab", ["simulate", "--scenario", "winter_day", "--policy", "best"], {}, USAGE, ["--policy", "best"]),
+    ("energy-edge", ["simulate", "--scenario", "winter_day"], {}, USAGE, ["energy-edge-lab simulate"]),
     # call, twin, status
     ("energy-edge", ["call", "battery", "start_charging", "{power_w: 1}"], {}, USAGE, ["not JSON"]),
     ("energy-edge", ["call", "battery", "start_charging", '{"power_w": 1e309}'], {}, USAGE, ["finite"]),
@@ -173,7 +175,7 @@ def test_an_unexpected_failure_is_one_line_with_a_hint_and_the_traceback_only_wi
     assert "Traceback" in by_level.stderr
 
 
-@pytest.mark.parametrize("script", ["energy-edge", "energy-edge-solar", "energy-edge-battery", "energy-edge-boiler",
+@pytest.mark.parametrize("script", ["energy-edge", "energy-edge-lab", "energy-edge-solar", "energy-edge-battery", "energy-edge-boiler",
                                     "energy-edge-controller", "energy-edge-telemetry"])
 def test_every_console_script_has_help_for_users_and_a_version(script):
     from energy_edge import __version__

@@ -8,7 +8,8 @@ environment and healthcheck. What a container would provide is mapped onto this
 machine, and nothing else is changed:
 - bind mounts, named volumes and tmpfs become folders under one root (a service's
   paths such as /mosquitto/... are rewritten to that root in its command, environment,
-  healthcheck and the files mounted into it);
+  healthcheck and the files mounted into it); a service's /tmp is its own, and writable
+  only when compose makes it so (tmpfs, or not read_only);
 - the compose network's host names become 127.0.0.1 and container ports free loopback
   ports (1883 -> a free port, ...), and every HTTP endpoint binds loopback;
 - `python` and the console scripts are this virtual environment's.
@@ -70,9 +71,11 @@ class LocalStack:
     def _port(self, container_port: str) -> str:
         return self.ports.setdefault(container_port, str(free_port()))
 
-    def _mapped(self, text: str) -> str:
+    def _mapped(self, text: str, tmp: Path | None = None) -> str:
         text = text.replace("/mosquitto", str(self.root / "mosquitto"))
-        for port in ("1883", "8883", "9090"):
+        if tmp is not None and text.startswith("/tmp/"):
+            text = str(tmp) + text.removeprefix("/tmp")
+        for port in ("1880", "1883", "8883", "9090"):
             text = text.replace(port, self._port(port))
         return text
 
@@ -98,10 +101,16 @@ class LocalStack:
             self._mount(volume)
         for path in spec.get("tmpfs") or []:
             Path(str(self.root) + path).mkdir(parents=True, exist_ok=True)
+        # The container's own /tmp: writable only where compose makes it so (a tmpfs, or no read_only);
+        # otherwise a folder that does not exist, so writing there fails as it would in the container.
+        writable = "/tmp" in (spec.get("tmpfs") or []) or not spec.get("read_only")
+        tmp = self.root / name / ("tmp" if writable else "read-only-filesystem/tmp")
+        if writable:
+            tmp.mkdir(parents=True, exist_ok=True)
         env = {"PATH": f"{BIN}:/usr/bin:/bin:/usr/sbin:/sbin", "HOME": str(self.root), "EE_METRICS_HOST": "127.0.0.1"}
         for key, value in (spec.get("environment") or {}).items():
             host = key.endswith("_HOST") and value in self.host_names
-            env[key] = "127.0.0.1" if host else self._mapped(str(value))
+            env[key] = "127.0.0.1" if host else self._mapped(str(value), tmp)
         if name == "mosquitto":
             env["MOSQUITTO_ROOT"] = str(self.root / "mosquitto")
             if os.geteuid() != 0:  # the container's root hands files to the broker's user; here we are that user

@@ -18,23 +18,36 @@ from .commands import COMMANDS
 from .console import run_console
 
 PROG = "energy-edge"
+LAB_HINT = ("Simulating days and measuring control quality is the offline lab's job: "
+            "energy-edge-lab (the `lab` extra), not part of the edge.")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = UserArgumentParser(prog=PROG, description=__doc__)
+def command_parser(prog: str, description: str | None, package: str, commands: Sequence[str],
+                   epilog: str | None = None) -> argparse.ArgumentParser:
+    """A parser whose subcommands are the modules `package.<name>`, each with `register(subparsers)`
+    (shared with the lab's `energy-edge-lab`)."""
+    parser = UserArgumentParser(prog=prog, description=description, epilog=epilog)
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for name in COMMANDS:
-        importlib.import_module(f"{__package__}.commands.{name}").register(subparsers)
+    for name in commands:
+        importlib.import_module(f"{package}.{name}").register(subparsers)
     return parser
 
 
-def _run(argv: list[str]) -> int:
-    args = build_parser().parse_args(argv)
-    return int(args.func(args) or 0)
+def run_command(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> int:
+    """Parse and run, through the one wrapper that turns errors into sentences and exit codes."""
+    def body(args: list[str]) -> int:
+        parsed = parser.parse_args(args)
+        return int(parsed.func(parsed) or 0)
+
+    return run_console(parser.prog, body, argv)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    return command_parser(PROG, __doc__, f"{__package__}.commands", COMMANDS, LAB_HINT)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    return run_console(PROG, _run, argv)
+    return run_command(build_parser(), argv)
 
 
 if __name__ == "__main__":

@@ -21,6 +21,8 @@ class UserArgumentParser(argparse.ArgumentParser):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("formatter_class", argparse.RawDescriptionHelpFormatter)
         super().__init__(*args, **kwargs)
+        if "-" not in self.prefix_chars:  # a catch-all parser (a moved command) takes no options
+            return
         self.add_argument("--version", action="version", version=version_text(),
                           help="print the version and exit")
         self.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,

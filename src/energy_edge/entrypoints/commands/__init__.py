@@ -9,10 +9,9 @@ COMMANDS: tuple[str, ...] = (
     "up",
     "edge",
     "modbus_sim",
-    "simulate",
-    "quality",
     "call",
     "twin",
     "status",
     "compose",
+    "moved_to_lab",
 )

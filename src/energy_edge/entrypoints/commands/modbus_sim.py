@@ -3,9 +3,10 @@
 The inverter (SunSpec models 1/103/120/121/123), the storage system (SunSpec
 1/103/120/124/802) and the boiler (generic register map) run the same physics as
 `energy-edge up`, sized by the EE_* site settings, on the ports the Modbus drivers
-use by default. Point any Modbus tool at them, or run single modules with
-EE_HARDWARE=modbus. (`energy-edge up --hardware modbus` starts its own servers:
-stop this one first, or give it other ports.)
+use by default. The grid meter (--meter-profile: SunSpec 203, sdm630 or em24)
+measures the simulated site's connection point. Point any Modbus tool at them, or
+run single modules with EE_HARDWARE=modbus. (`energy-edge up --hardware modbus`
+starts its own servers: stop this one first, or give it other ports.)
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import argparse
 import asyncio
 
 from ...adapters.clocks import AcceleratedClock
+from ...adapters.hardware.modbus.profiles import available_profiles
 from ...adapters.hardware.modbus.server import DEFAULT_PORTS
 from ..cli_types import number
 from ..cli_types import port as tcp_port
@@ -23,12 +25,14 @@ from ..settings import MAX_SPEED, SiteSettings
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("modbus-sim", help="serve the simulated inverter, battery and boiler over Modbus TCP",
+    parser = subparsers.add_parser("modbus-sim", help="serve the simulated inverter, battery, boiler and grid meter over Modbus TCP",
                                    description=__doc__)
     parser.add_argument("--host", default="127.0.0.1", help="bind address (default 127.0.0.1)")
     for kind, port in DEFAULT_PORTS.items():
         parser.add_argument(f"--{kind}-port", type=tcp_port(allow_zero=False), default=port,
                             help=f"{kind} server port, 1-65535 (default {port})")
+    parser.add_argument("--meter-profile", choices=available_profiles("meter"), default="sunspec",
+                        help="the grid meter's register map (default sunspec: model 203)")
     parser.add_argument("--speed", type=number(gt=0, le=MAX_SPEED), default=None,
                         help="clock speed-up of the physics (default EE_SPEED or 1)")
     parser.add_argument("--duration", type=number(gt=0, unit="simulated seconds"), default=None,
@@ -36,9 +40,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
-async def serve(settings: SiteSettings, host: str, ports: dict[str, int], duration_s: float | None) -> None:
+async def serve(settings: SiteSettings, host: str, ports: dict[str, int], duration_s: float | None,
+                meter_profile: str = "sunspec") -> None:
     clock = AcceleratedClock(settings.speed, settings.start_epoch())
-    servers = modbus_site_servers(build_simulated_site(clock, settings), clock, host=host, ports=ports)
+    servers = modbus_site_servers(build_simulated_site(clock, settings), clock, host=host, ports=ports,
+                                  meter_profile=meter_profile)
     try:
         for server in servers:
             await server.start()  # logs "simulated <device> on host:port unit 1"
@@ -55,5 +61,5 @@ def run(args: argparse.Namespace) -> int:
     settings = SiteSettings(**({"speed": args.speed} if args.speed is not None else {}))
     configure_logging(settings.log_format, settings.log_level)
     ports = {kind: getattr(args, f"{kind}_port") for kind in DEFAULT_PORTS}
-    asyncio.run(serve(settings, args.host, ports, args.duration))
+    asyncio.run(serve(settings, args.host, ports, args.duration, args.meter_profile))
     return 0
