@@ -189,10 +189,12 @@ def test_every_console_script_has_help_for_users_and_a_version(script):
 
 
 def test_every_subcommand_help_is_written_for_users():
-    from energy_edge.entrypoints.commands import COMMANDS
+    import argparse
 
-    for command in COMMANDS:
-        name = command.replace("_", "-")
+    from energy_edge.entrypoints.cli import build_parser
+
+    subparsers = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    for name in [action.dest for action in subparsers._choices_actions]:
         helped = subprocess.run([str(BIN / "energy-edge"), name, "--help"], capture_output=True, text=True, timeout=30)
         assert helped.returncode == 0, helped.stderr
         for internal in ("entrypoints/", "adapters/", "energy_edge.", "(entrypoints"):
