@@ -60,6 +60,8 @@ CASES: list[tuple[str, list[str], dict[str, str], int, list[str]]] = [
     ("energy-edge", ["modbus-sim", "--solar-port", "99999"], {}, USAGE, ["--solar-port", "'99999'", "1 to 65535"]),
     ("energy-edge", ["modbus-sim", "--battery-port", "0"], {}, USAGE, ["--battery-port", "'0'"]),
     ("energy-edge", ["modbus-sim", "--speed", "0"], {}, USAGE, ["--speed", "'0'"]),
+    ("energy-edge", ["modbus-sim", "--solar-port", "{busy_port}", "--duration", "5"], {}, USAGE,
+     ["127.0.0.1:{busy_port}", "in use"]),
     ("energy-edge", ["modbus-sim", "--duration", "nan"], {}, USAGE, ["--duration", "'nan'"]),
     # quality and simulate (files and names)
     ("energy-edge-lab", ["quality", "--scenario", "nope"], {}, USAGE, ["unknown scenario", "'nope'", "winter_day"]),
