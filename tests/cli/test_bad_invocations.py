@@ -99,6 +99,10 @@ CASES: list[tuple[str, list[str], dict[str, str], int, list[str]]] = [
     ("energy-edge-solar", [], {"EE_TRANSPORT": "bogus"}, USAGE, ["EE_TRANSPORT=bogus", "inmemory, mqtt, edgehub"]),
     ("energy-edge-solar", [], {"EE_TRANSPORT": "inmemory"}, USAGE, ["EE_TRANSPORT=inmemory", "mqtt or edgehub"]),
     ("energy-edge-battery", ["--start"], {}, USAGE, ["unrecognized arguments", "--start"]),
+    ("energy-edge-solar", [], {"EE_TRANSPORT": "edgehub"}, USAGE, ["EE_TRANSPORT=edgehub", "IOTEDGE_MODULEID"]),
+    # not the user's input, but the broker it names is away: exit 1, and the line says where it looked
+    ("energy-edge-solar", [], {"EE_TRANSPORT": "mqtt", "EE_MQTT_CONNECT_TIMEOUT_S": "1"}, 1,
+     ["no MQTT broker answered", "EE_MQTT_PORT", "reachable"]),
     ("energy-edge-boiler", [], {"EE_TRANSPORT": "mqtt", "EE_MQTT_KEEPALIVE_S": "1"}, USAGE,
      ["EE_MQTT_KEEPALIVE_S=1", ">= 5"]),
     ("energy-edge-controller", [], {"EE_TRANSPORT": "mqtt", "EE_SPEED": "0"}, USAGE, ["EE_SPEED=0", "> 0"]),

@@ -63,8 +63,11 @@ def run_console(prog: str, body: Body, argv: Sequence[str] | None = None) -> int
             return EXIT_USAGE
         if debug_requested(args):
             traceback.print_exc()
-        _say(prog, f"unexpected error: {type(exc).__name__}: {exc} "
-                   "(run again with --debug or EE_LOG_LEVEL=DEBUG for the traceback, and report it)")
+        if isinstance(exc, ConnectionError):  # what it talks to is away: not a bug, and the message says where
+            _say(prog, f"{exc} (check that it runs and is reachable; --debug shows the traceback)")
+        else:
+            _say(prog, f"unexpected error: {type(exc).__name__}: {exc} "
+                       "(run again with --debug or EE_LOG_LEVEL=DEBUG for the traceback, and report it)")
         return EXIT_UNEXPECTED
 
 
