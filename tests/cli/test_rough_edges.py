@@ -86,3 +86,22 @@ def test_credentials_in_the_environment_win(tmp_path, monkeypatch):
     monkeypatch.setenv("EE_MQTT_PORT", "1999")
     config = operator_config()
     assert (config.password, config.port) == ("from-env", 1999)
+
+
+def test_a_child_that_refuses_its_settings_is_not_restarted(tmp_path):
+    import sys
+
+    from energy_edge.entrypoints.supervisor import Supervisor, child_environment
+
+    supervisor = Supervisor()
+    supervisor.start("bad", [sys.executable, "-c", "import sys; sys.exit(2)"], child_environment())
+    supervisor.start("crash", [sys.executable, "-c", "import sys; sys.exit(1)"], child_environment())
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and not (supervisor.refused() and supervisor.children["crash"].restart_at):
+        supervisor.poll()
+        time.sleep(0.05)
+    try:
+        assert supervisor.refused() == ["bad"]
+        assert supervisor.children["crash"].restart_at is not None  # a crash is restarted, a refusal is not
+    finally:
+        supervisor.stop_all()

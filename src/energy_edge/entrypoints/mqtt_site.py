@@ -87,6 +87,9 @@ def run(args: argparse.Namespace, settings: SiteSettings) -> int:
         deadline = None if args.duration is None else time.monotonic() + args.duration / settings.speed
         while not stop.is_set() and (deadline is None or time.monotonic() < deadline):
             supervisor.poll()
+            if refused := supervisor.refused():
+                raise ConfigurationError(f"{', '.join(refused)} refused the settings (the sentence is above): "
+                                         "the site is stopped")
             if broker is not None and not broker.running:  # its persistence brings sessions and queues back
                 log.warning("mosquitto exited (%s); restarting it", broker.exit_code)
                 broker.start()
