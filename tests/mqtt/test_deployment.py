@@ -118,6 +118,12 @@ def test_a_generated_compose_file_has_a_service_and_a_broker_user_per_asset():
         "controller", "telemetry", "pv-east", "pv-west", "battery", "operator"]
     extra = compose_document([("battery", "battery")], extra_services={"prometheus": {"image": "prom/prometheus"}})
     assert "prometheus" in extra["services"]
+    from_file = compose_document([("pv-east", "solar")], site_file="../examples/sites/plant.toml")["services"]
+    assert from_file["pv-east"]["command"] == ["energy-edge-module"]
+    assert from_file["pv-east"]["environment"]["EE_ASSET_ID"] == "pv-east"
+    for name in ("pv-east", "controller", "telemetry"):
+        assert from_file[name]["environment"]["EE_SITE_FILE"] == "/etc/energy-edge/site.toml"
+        assert from_file[name]["volumes"] == ["../examples/sites/plant.toml:/etc/energy-edge/site.toml:ro"]
 
 
 def test_dockerfile_is_slim_non_root_and_installs_the_package():
