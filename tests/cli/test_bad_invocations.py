@@ -120,7 +120,7 @@ CASES: list[tuple[str, list[str], dict[str, str], int, list[str]]] = [
 def busy_port():
     """A port something else listens on."""
     sock = socket.socket()
-    sock.bind(("0.0.0.0", 0))
+    sock.bind(("127.0.0.1", 0))
     sock.listen()
     yield sock.getsockname()[1]
     sock.close()
