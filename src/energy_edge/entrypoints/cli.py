@@ -7,6 +7,7 @@ import importlib
 import sys
 from typing import Sequence
 
+from ..adapters.site_file import SiteFileError
 from .commands import COMMANDS
 
 
@@ -20,7 +21,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return int(args.func(args) or 0)
+    try:
+        return int(args.func(args) or 0)
+    except SiteFileError as exc:  # refused before anything starts: one sentence, no traceback
+        print(f"energy-edge: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":
