@@ -21,6 +21,7 @@ from ..errors import InvalidPayload, MalformedMessage
 from ..messages import Message, pnp_ack
 from ..planning import OnlineForecaster, plan
 from ..ports import Clock, Forecaster, GridMeter, ModuleClient
+from ..scheduling import CycleScheduler
 from ..status import Status
 from ..telemetry import AssetTelemetry, decode_asset_telemetry, supersedes
 from ..topology import CLOUD_OUTPUT, TELEMETRY_INPUT
@@ -61,6 +62,7 @@ class ControllerService:
         self._sent: dict[str, SentCommand] = {}
         self._last_report_at: float | None = None
         self._running = False
+        self._scheduler: CycleScheduler | None = None
         self.guidance = Guidance()  # the planner's latest, in force until the next plan
         self._forecaster = forecaster
         self._own_forecaster_at: tuple[float, float] | None = None  # location of the one built here
@@ -75,17 +77,16 @@ class ControllerService:
         await self.apply_desired((await self.client.get_twin()).desired)
 
     async def run(self) -> None:
-        """Balance every `policy.cycle_s` until `stop()`; a bug in one cycle does not end the loop."""
+        """Balance every `policy.cycle_s` (fixed rate) until `stop()`; a bug in one cycle does not end the loop."""
         self._running = True
-        while self._running:
-            try:
-                await self.run_cycle()
-            except Exception:
-                log.exception("controller cycle failed; next cycle retries")
-            await self.clock.sleep(self.policy.cycle_s)
+        self._scheduler = CycleScheduler(self.clock, lambda: self.policy.cycle_s, self.run_cycle, name="controller",
+                                         keep_running=lambda: self._running)
+        await self._scheduler.run()
 
     async def stop(self) -> None:
         self._running = False
+        if self._scheduler is not None:
+            self._scheduler.stop()
         await self.client.close()
 
     # -- inputs --------------------------------------------------------------------------
