@@ -14,9 +14,11 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## The whole edge site, embedded: five modules, in-memory transport, simulated assets.
+## The whole edge site, embedded: every module of the site file, in-memory transport, simulated assets.
+## `make run SITE=examples/sites/factory.toml` runs another site.
+SITE ?= examples/sites/home.toml
 run: $(STAMP)
-	$(BIN)/energy-edge up
+	$(BIN)/energy-edge up --site $(SITE)
 
 ## All tests with branch coverage; the domain must stay at >= 90 %.
 test: $(STAMP)

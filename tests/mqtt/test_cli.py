@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from energy_edge.adapters.transports.mosquitto_broker import free_port
+from energy_edge.domain.site import home_site
 from energy_edge.domain.topology import ALL_MODULES
 from energy_edge.entrypoints import mqtt_site
 from energy_edge.entrypoints.settings import SiteSettings
@@ -27,7 +28,7 @@ def test_up_without_mosquitto_says_how_to_install_it_or_use_a_broker(monkeypatch
     monkeypatch.delenv("EE_MQTT_HOST", raising=False)
     monkeypatch.setattr("shutil.which", lambda *_a, **_k: None)
     args = argparse.Namespace(duration=1.0)
-    assert mqtt_site.run(args, SiteSettings()) == 2
+    assert mqtt_site.run(args, SiteSettings(), home_site()) == 2
     error = capsys.readouterr().err
     assert "apt-get install mosquitto" in error and "EE_MQTT_HOST" in error
 
@@ -37,18 +38,18 @@ def _cli(env: dict[str, str], *args: str, timeout_s: float = 30) -> subprocess.C
 
 
 def _children(pid: int) -> dict[str, int]:
-    """module -> pid of the supervisor's module processes."""
+    """module (its EE_ASSET_ID) -> pid of the supervisor's module processes."""
     found = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
-            cmdline = (stat.parent / "cmdline").read_bytes().split(b"\0")
+            environ = (stat.parent / "environ").read_bytes().split(b"\0")
         except OSError:
             continue
-        if int(fields[1]) == pid and len(cmdline) > 1:
-            name = Path(cmdline[1].decode()).name
-            if name.startswith("energy-edge-"):
-                found[name.removeprefix("energy-edge-")] = int(stat.parent.name)
+        if int(fields[1]) == pid:
+            for entry in environ:
+                if entry.startswith(b"EE_ASSET_ID="):
+                    found[entry.split(b"=", 1)[1].decode()] = int(stat.parent.name)
     return found
 
 

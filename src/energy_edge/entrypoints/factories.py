@@ -1,13 +1,15 @@
-"""Small builders the containers call: each turns settings into one adapter or model.
+"""Small builders the container calls: each turns the site and the settings into one adapter or model.
 
-They hold the few decisions a container expression cannot: which clock for a
-speed, which simulator a module kind drives, the sizes of a simulated site.
+They hold the few decisions a container expression cannot: which site (the
+file, or the home site from EE_* settings), which clock for a speed, which
+simulator or driver plays an asset, which grid meter a controller reads.
 Transport and Modbus adapters are imported lazily, so a module only loads the
 SDK it runs on.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from ..adapters.clocks import AcceleratedClock, RealClock
@@ -16,16 +18,72 @@ from ..adapters.hardware.simulated.boiler import SimulatedBoiler
 from ..adapters.hardware.simulated.load import LoadProfile
 from ..adapters.hardware.simulated.pv import SimulatedPV
 from ..adapters.hardware.simulated.site import SimulatedSite, TelemetryBalanceMeter
-from ..domain.balancing import Policy
+from ..adapters.site_file import load_site
+from ..adapters.transports.inmemory import InMemoryHub
 from ..domain.assets.battery import Battery, BatteryConfig
 from ..domain.assets.boiler import Boiler, BoilerConfig
 from ..domain.assets.solar import Solar, SolarConfig
+from ..domain.balancing import Policy
 from ..domain.ports import Clock, ModuleClient
-from ..domain.topology import BATTERY, BOILER, SOLAR
+from ..domain.routing import RouteTable
+from ..domain.site import (
+    BATTERY,
+    BOILER,
+    CONTROLLER,
+    SOLAR,
+    AssetSpec,
+    ModbusHardware,
+    SimulatedHardware,
+    Site,
+    all_modules,
+    home_site,
+    routes_for,
+)
 from .settings import SiteSettings
 
 if TYPE_CHECKING:
     from ..domain.services.controller_service import ControllerService
+
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+EXTRA_SIMULATOR_PORT = 1600  # `--hardware modbus`: the second and later asset of a kind serve on 1600 + index
+
+
+# -- the site ---------------------------------------------------------------------------------
+
+
+def resolve_site(settings: SiteSettings) -> Site:
+    """The site file (EE_SITE_FILE), or the home site sized by the EE_* settings; EE_HARDWARE=modbus puts
+    every simulated asset on the Modbus site simulator (or the EE_MODBUS_* device)."""
+    site = load_site(settings.site_file) if settings.site_file else home_site(
+        solar_rated_power_w=settings.solar_rated_power_w, battery_capacity_wh=settings.battery_capacity_wh,
+        battery_max_power_w=settings.battery_max_power_w, battery_initial_soc=settings.battery_initial_soc,
+        boiler_heater_power_w=settings.boiler_heater_power_w, latitude_deg=settings.latitude,
+        longitude_deg=settings.longitude, seed=settings.seed, base_load_w=settings.base_load_w)
+    return on_modbus_simulator(site) if settings.hardware == "modbus" else site
+
+
+def on_modbus_simulator(site: Site) -> Site:
+    """Every simulated solar, battery and boiler moved onto Modbus TCP, where the site simulator serves it:
+    the first of each kind on its kind's port (1502, 1503, 1504, or EE_MODBUS_HOST/PORT/UNIT_ID)."""
+    from ..adapters.hardware.modbus.server import DEFAULT_PORTS
+    from .modbus_settings import ModbusSettings
+
+    modbus = ModbusSettings()
+    profiles = {SOLAR: "sunspec", BATTERY: "sunspec", BOILER: "boiler_generic"}
+    seen: set[str] = set()
+    moved = []
+    for index, spec in enumerate(site.assets):
+        if spec.kind in profiles and spec.simulated:
+            port = (modbus.port or DEFAULT_PORTS[spec.kind]) if spec.kind not in seen else EXTRA_SIMULATOR_PORT + index
+            seen.add(spec.kind)
+            spec = dataclasses.replace(spec, hardware=ModbusHardware(modbus.host, port, modbus.unit_id,
+                                                                     profiles[spec.kind]))
+        moved.append(spec)
+    return dataclasses.replace(site, assets=tuple(moved))
+
+
+def route_table(site: Site) -> RouteTable:
+    return RouteTable.parse(routes_for(site))
 
 
 def build_clock(settings: SiteSettings) -> Clock:
@@ -34,83 +92,147 @@ def build_clock(settings: SiteSettings) -> Clock:
     return AcceleratedClock(settings.speed, settings.start_epoch())
 
 
-def build_simulated_site(clock: Clock, settings: SiteSettings) -> SimulatedSite:
-    return SimulatedSite(
-        clock,
-        seed=settings.seed,
-        latitude_deg=settings.latitude,
-        longitude_deg=settings.longitude,
-        pv=SimulatedPV(clock, rated_power_w=settings.solar_rated_power_w, latitude_deg=settings.latitude,
-                       longitude_deg=settings.longitude, seed=settings.seed),
-        battery=SimulatedBattery(clock, capacity_wh=settings.battery_capacity_wh,
-                                 max_charge_w=settings.battery_max_power_w,
-                                 max_discharge_w=settings.battery_max_power_w,
-                                 initial_soc=settings.battery_initial_soc),
-        boiler=SimulatedBoiler(clock, heater_power_w=settings.boiler_heater_power_w),
-        load=build_load_profile(clock, settings),
+# -- simulated hardware -------------------------------------------------------------------------
+
+
+def build_simulated_site(clock: Clock, site: Site) -> SimulatedSite:
+    """One simulator per solar, battery and boiler of the site (Modbus ones too: the Modbus site simulator
+    serves them), each with its own ratings and parameters; one sky (seed) for every array."""
+    seed = site.simulation.seed
+    simulators: dict[str, Any] = {}
+    for spec in site.assets:
+        params = spec.hardware if isinstance(spec.hardware, SimulatedHardware) else SimulatedHardware()
+        if spec.kind == SOLAR:
+            simulators[spec.id] = SimulatedPV(clock, rated_power_w=spec.rated_power_w or 0.0, seed=seed,
+                                              latitude_deg=site.latitude_deg, longitude_deg=site.longitude_deg,
+                                              tilt_deg=params.tilt_deg, azimuth_deg=params.azimuth_deg)
+        elif spec.kind == BATTERY:
+            simulators[spec.id] = SimulatedBattery(clock, capacity_wh=spec.capacity_wh or 0.0,
+                                                   max_charge_w=spec.max_charge_w or 0.0,
+                                                   max_discharge_w=spec.max_discharge_w or 0.0,
+                                                   round_trip_efficiency=params.round_trip_efficiency,
+                                                   initial_soc=params.initial_soc)
+        elif spec.kind == BOILER:
+            simulators[spec.id] = SimulatedBoiler(clock, heater_power_w=spec.heater_power_w or 0.0,
+                                                  thermal_mass_j_per_k=params.thermal_mass_j_per_k,
+                                                  loss_w_per_k=params.loss_w_per_k,
+                                                  initial_temperature_c=params.initial_temperature_c)
+    return SimulatedSite(clock, assets=simulators, load=build_load_profile(clock, site))
+
+
+def build_load_profile(clock: Clock, site: Site) -> LoadProfile:
+    return LoadProfile(seed=site.simulation.seed + 1, origin=clock.now(), base_w=site.simulation.base_load_w)
+
+
+def modbus_site_servers(site: Site, simulation: SimulatedSite, clock: Clock, *, every_host: bool = False) -> list[Any]:
+    """The Modbus site simulator: the site's Modbus assets on loopback (or any host with `every_host`) as
+    Modbus TCP servers (not yet started), each playing its asset's simulator on its port and unit id."""
+    from ..adapters.hardware.modbus.register_map import load_boiler_map, load_sunspec_models
+    from ..adapters.hardware.modbus.server import (
+        GenericBoilerSimulator,
+        ModbusDeviceServer,
+        SunSpecInverterSimulator,
+        SunSpecStorageSimulator,
     )
 
-
-def build_load_profile(clock: Clock, settings: SiteSettings) -> LoadProfile:
-    return LoadProfile(seed=settings.seed + 1, origin=clock.now(), base_w=settings.base_load_w)
-
-
-def build_asset(kind: str, settings: SiteSettings) -> Solar | Battery | Boiler:
-    """The asset state machine with the physical sizes from settings; the twin tunes the rest."""
-    if kind == SOLAR:
-        rated = settings.solar_rated_power_w
-        return Solar(SolarConfig(rated_power_w=rated, export_safe_limit_w=min(SolarConfig().export_safe_limit_w, rated)))
-    if kind == BATTERY:
-        return Battery(BatteryConfig(capacity_wh=settings.battery_capacity_wh,
-                                     max_charge_w=settings.battery_max_power_w,
-                                     max_discharge_w=settings.battery_max_power_w))
-    if kind == BOILER:
-        return Boiler(BoilerConfig(heater_power_w=settings.boiler_heater_power_w))
-    raise ValueError(f"no asset kind {kind!r}; expected one of {SOLAR}, {BATTERY}, {BOILER}")
-
-
-def simulated_hardware(kind: str, site: SimulatedSite) -> Any:
-    return {SOLAR: site.pv, BATTERY: site.battery, BOILER: site.boiler}[kind]
+    table, boiler_map = load_sunspec_models(), load_boiler_map()
+    servers = []
+    for spec in site.assets:
+        hardware = spec.hardware
+        if not isinstance(hardware, ModbusHardware) or spec.id not in simulation.assets:
+            continue
+        if hardware.host not in LOOPBACK and not every_host:
+            continue
+        physics = simulation.hardware(spec.id)
+        if spec.kind == SOLAR:
+            device: Any = SunSpecInverterSimulator(physics, table, rated_power_w=physics.rated_power_w, now=clock.now)
+        elif spec.kind == BATTERY:
+            device = SunSpecStorageSimulator(physics, table, max_rate_w=physics.max_charge_w,
+                                             capacity_wh=physics.capacity_wh, now=clock.now)
+        else:
+            device = GenericBoilerSimulator(physics, boiler_map, now=clock.now)
+        servers.append(ModbusDeviceServer(device, hardware.host, hardware.port, unit_id=hardware.unit_id))
+    return servers
 
 
-def embedded_hardware(kind: str, hardware: str, site: SimulatedSite) -> Any:
-    """In one process, `modbus` drives the site's own physics through its Modbus servers."""
-    return modbus_hardware(kind) if hardware == "modbus" else simulated_hardware(kind, site)
+# -- one asset ------------------------------------------------------------------------------------
+
+ASSET_BUILDERS: dict[str, Callable[[AssetSpec], Any]] = {
+    SOLAR: lambda spec: Solar(SolarConfig(
+        rated_power_w=spec.rated_power_w,
+        export_safe_limit_w=min(SolarConfig().export_safe_limit_w, spec.rated_power_w or 0.0))),
+    BATTERY: lambda spec: Battery(BatteryConfig(capacity_wh=spec.capacity_wh, soc_min=spec.soc_min,
+                                                soc_max=spec.soc_max, max_charge_w=spec.max_charge_w,
+                                                max_discharge_w=spec.max_discharge_w)),
+    BOILER: lambda spec: Boiler(BoilerConfig(heater_power_w=spec.heater_power_w,
+                                             min_temperature_c=spec.min_temperature_c,
+                                             max_temperature_c=spec.max_temperature_c)),
+}
+"""The asset state machine of each kind a module serves, from its ratings; the twin tunes the rest."""
 
 
-def modbus_site_servers(site: SimulatedSite, clock: Clock, *, host: str = "127.0.0.1",
-                        ports: dict[str, int] | None = None) -> list[Any]:
-    """The simulated site's PV, battery and boiler as Modbus TCP servers (not yet started)."""
-    from ..adapters.hardware.modbus.register_map import load_boiler_map, load_sunspec_models
-    from ..adapters.hardware.modbus.server import DEFAULT_PORTS, site_servers
-
-    return site_servers(site.pv, site.battery, site.boiler, load_sunspec_models(), load_boiler_map(),
-                        host=host, ports=ports or DEFAULT_PORTS, now=clock.now)
+def served_assets(site: Site) -> tuple[AssetSpec, ...]:
+    """The assets this build runs a module for (kinds with a state machine)."""
+    return tuple(spec for spec in site.assets if spec.kind in ASSET_BUILDERS)
 
 
-def modbus_hardware(kind: str) -> Any:
-    from .modbus_settings import build_modbus_hardware
-
-    return build_modbus_hardware(kind)  # type: ignore[arg-type]
-
-
-def telemetry_balance_meter(clock: Clock, settings: SiteSettings,
-                            powers: Callable[[], Iterable[float]]) -> TelemetryBalanceMeter:
-    """A controller in its own process sees the grid as base load minus what the assets report."""
-    return TelemetryBalanceMeter(build_load_profile(clock, settings), clock, powers)
+def expected_modules(site: Site) -> tuple[str, ...]:
+    """What the telemetry module expects to hear from: every served asset and the controller."""
+    return (*(spec.id for spec in served_assets(site)), CONTROLLER)
 
 
-def mqtt_client(module_id: str) -> ModuleClient:
+def build_asset(spec: AssetSpec) -> Any:
+    try:
+        return ASSET_BUILDERS[spec.kind](spec)
+    except KeyError:
+        raise ValueError(f"no asset module for kind {spec.kind!r}; this build serves {', '.join(ASSET_BUILDERS)}") from None
+
+
+def asset_hardware(spec: AssetSpec, simulation: SimulatedSite) -> Any:
+    """The asset's simulator, or its Modbus driver (the device, or the Modbus site simulator)."""
+    if isinstance(spec.hardware, ModbusHardware):
+        return modbus_hardware(spec)
+    return simulation.hardware(spec.id)
+
+
+def modbus_hardware(spec: AssetSpec) -> Any:
+    """The Modbus driver of an asset: EE_MODBUS_* options (timeouts, retries) with the site file's device."""
+    from .modbus_settings import ModbusSettings, build_modbus_hardware
+
+    hardware = spec.hardware
+    assert isinstance(hardware, ModbusHardware)
+    if hardware.profile not in ("sunspec", "boiler_generic"):
+        raise SystemExit(f"{spec.id}: device profile {hardware.profile!r} has no driver in this build")
+    update: dict[str, Any] = {"host": hardware.host, "port": hardware.port, "unit_id": hardware.unit_id}
+    if spec.kind == BOILER and spec.heater_power_w:
+        update["heater_power_w"] = spec.heater_power_w
+    if spec.kind == SOLAR and spec.rated_power_w:
+        update["rated_power_w"] = spec.rated_power_w
+    return build_modbus_hardware(spec.kind, ModbusSettings().model_copy(update=update))  # type: ignore[arg-type]
+
+
+# -- transports -----------------------------------------------------------------------------------
+
+
+def inmemory_hub(routes: RouteTable, site: Site) -> InMemoryHub:
+    return InMemoryHub(routes, modules=all_modules(site))
+
+
+def inmemory_client(module_id: str, hub: InMemoryHub) -> ModuleClient:
+    return hub.client(module_id)
+
+
+def mqtt_client(module_id: str, routes: RouteTable) -> ModuleClient:
     from .mqtt_settings import module_client
 
-    return module_client(module_id)
+    return module_client(module_id, routes=routes)
 
 
-def edgehub_client(module_id: str) -> ModuleClient:
+def edgehub_client(module_id: str, site: Site) -> ModuleClient:
     from ..adapters.transports.edgehub.client import EdgeHubModuleClient
-    from ..adapters.transports.edgehub.models import MODEL_IDS
+    from ..adapters.transports.edgehub.models import model_id
 
-    return EdgeHubModuleClient(model_id=MODEL_IDS.get(module_id))
+    return EdgeHubModuleClient(model_id=model_id(site, module_id))
 
 
 def refuse_inmemory(module_id: str) -> ModuleClient:
@@ -120,21 +242,33 @@ def refuse_inmemory(module_id: str) -> ModuleClient:
     )
 
 
-def initial_policy(settings: SiteSettings) -> Policy:
+# -- the controller -------------------------------------------------------------------------------
+
+
+def initial_policy(site: Site) -> Policy:
     """The controller's policy before its twin arrives: defaults, forecasting for the site's own position."""
-    return Policy(latitude_deg=settings.latitude, longitude_deg=settings.longitude)
+    return Policy(latitude_deg=site.latitude_deg, longitude_deg=site.longitude_deg)
 
 
-def build_controller(client: ModuleClient, clock: Clock, settings: SiteSettings) -> "ControllerService":
-    """A controller in its own process, metering the grid from the assets' fresh telemetry."""
+def telemetry_balance_meter(clock: Clock, site: Site, powers: Callable[[], Iterable[float]]) -> TelemetryBalanceMeter:
+    """A controller in its own process sees the grid as base load minus what the assets report."""
+    return TelemetryBalanceMeter(build_load_profile(clock, site), clock, powers)
+
+
+def build_controller(client: ModuleClient, clock: Clock, site: Site, simulation: SimulatedSite,
+                     in_process: bool) -> "ControllerService":
+    """In one process the simulated site is the grid meter; in its own process the controller meters the
+    grid from the assets' fresh telemetry."""
     from ..domain.services.controller_service import ControllerService
 
+    if in_process:
+        return ControllerService(client, simulation, clock, initial_policy(site))
     controller: ControllerService | None = None
 
     def fresh_powers() -> list[float]:
         assert controller is not None
         return [t.power_w for module, t in controller.latest.items() if not controller.is_stale(module)]
 
-    controller = ControllerService(client, telemetry_balance_meter(clock, settings, fresh_powers), clock,
-                                   initial_policy(settings))
+    controller = ControllerService(client, telemetry_balance_meter(clock, site, fresh_powers), clock,
+                                   initial_policy(site))
     return controller

@@ -13,16 +13,16 @@ from typing import Any
 
 from ..domain.messages import MethodRequest
 from ..domain.services.asset_service import AssetModuleService
-from ..domain.topology import BOILER, SOLAR
+from ..domain.site import BOILER, SOLAR
 
 log = logging.getLogger(__name__)
 
-AUTOSTART_MODULES = (SOLAR, BOILER)  # a battery is ready when IDLE; it waits for setpoints
+AUTOSTART_KINDS = (SOLAR, BOILER)  # a battery is ready when IDLE; it waits for setpoints
 
 
 async def autostart(service: AssetModuleService) -> None:
     """Switch an inverter or boiler on, as an operator would at commissioning."""
-    if service.client.module_id not in AUTOSTART_MODULES and service.asset.kind not in AUTOSTART_MODULES:
+    if service.asset.kind not in AUTOSTART_KINDS:
         return
     response = await service.on_method(MethodRequest("start", {}))
     if response.ok:

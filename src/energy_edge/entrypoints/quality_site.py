@@ -3,7 +3,7 @@ plus the progress bar.
 
 `site_factory` is the `quality.runner.SiteFactory` that the `simulate` and
 `quality` commands (and benchmarks/bench_quality.py) pass to the quality layer.
-It is the `energy-edge up` object graph (`EmbeddedSiteContainer`: five modules on
+It is the `energy-edge up` object graph (`SiteContainer`: the home site's five modules on
 the in-memory hub) with the clock and the simulated site overridden by the
 scenario's, the physical sizes in its settings and everything else configured
 the way an operator would: through each module's twin. Each step advances the
@@ -49,7 +49,7 @@ class SteppedEmbeddedSite:
     def __init__(self, spec: Any) -> None:
         container = embedded_site_container(_settings(spec))
         container.clock.override(providers.Object(spec.clock))
-        container.site.override(providers.Object(spec.hardware))
+        container.simulation.override(providers.Object(spec.hardware))
         self.site = ManualClockSite(container, spec.clock)
         self.site.controller_alive = spec.policy is not None  # the baseline's controller never cycles
         self.policy = spec.policy

@@ -5,16 +5,23 @@ The PV inverter (SunSpec 1/103/120/121/123), the storage system (SunSpec
 embedded site (adapters/hardware/simulated), sized by the EE_* site settings,
 and answer on loopback ports the Modbus drivers use by default. Point any
 Modbus tool at them, or run `energy-edge up --hardware modbus`.
+
+With `--site FILE` (or EE_SITE_FILE) it serves that site's Modbus assets
+instead, each on its own host, port and unit id from the file, sized by its
+ratings (`energy-edge up --transport mqtt --site` starts it for you).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+from pathlib import Path
 
 from ...adapters.clocks import AcceleratedClock
 from ...adapters.hardware.modbus.server import DEFAULT_PORTS
-from ..factories import build_simulated_site, modbus_site_servers
+from ...adapters.hardware.modbus.register_map import load_boiler_map, load_sunspec_models
+from ...adapters.hardware.modbus.server import site_servers
+from ..factories import build_simulated_site, modbus_site_servers, resolve_site
 from ..logging_setup import configure_logging
 from ..settings import SiteSettings
 
@@ -22,6 +29,8 @@ from ..settings import SiteSettings
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("modbus-sim", help="serve the simulated inverter, battery and boiler over Modbus TCP",
                                    description=__doc__)
+    parser.add_argument("--site", type=Path, default=None,
+                        help="serve this site file's Modbus assets (default: EE_SITE_FILE, else the home site's three)")
     parser.add_argument("--host", default="127.0.0.1", help="bind address (default 127.0.0.1)")
     for kind, port in DEFAULT_PORTS.items():
         parser.add_argument(f"--{kind}-port", type=int, default=port, help=f"{kind} server port (default {port})")
@@ -32,7 +41,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 async def serve(settings: SiteSettings, host: str, ports: dict[str, int], duration_s: float | None) -> None:
     clock = AcceleratedClock(settings.speed, settings.start_epoch())
-    servers = modbus_site_servers(build_simulated_site(clock, settings), clock, host=host, ports=ports)
+    site = resolve_site(settings)
+    simulation = build_simulated_site(clock, site)
+    if settings.site_file:
+        servers = modbus_site_servers(site, simulation, clock, every_host=True)
+    else:  # the home site's three devices, on the ports given
+        servers = site_servers(simulation.pv, simulation.battery, simulation.boiler, load_sunspec_models(),
+                               load_boiler_map(), host=host, ports=ports, now=clock.now)
     try:
         for server in servers:
             await server.start()  # logs "simulated <device> on host:port unit 1"
@@ -46,7 +61,8 @@ async def serve(settings: SiteSettings, host: str, ports: dict[str, int], durati
 
 
 def run(args: argparse.Namespace) -> int:
-    settings = SiteSettings(**({"speed": args.speed} if args.speed is not None else {}))
+    overrides = {"speed": args.speed, "site_file": args.site.resolve() if args.site else None}
+    settings = SiteSettings(**{name: value for name, value in overrides.items() if value is not None})
     configure_logging(settings.log_format, settings.log_level)
     if args.duration is not None and args.duration <= 0:
         raise SystemExit("--duration must be > 0 simulated seconds")
