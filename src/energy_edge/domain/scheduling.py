@@ -36,6 +36,7 @@ class CycleScheduler:
         self.skipped_slots_total = 0  # slots an overrunning cycle covered, not run
         self.failures_total = 0
         self._running = False
+        self._wake = asyncio.Event()
 
     @property
     def running(self) -> bool:
@@ -44,26 +45,59 @@ class CycleScheduler:
     async def run(self) -> None:
         """Cycle until `stop()` (the current cycle finishes) or the task is cancelled."""
         self._running = True
-        planned = self.clock.now()
-        while self._running and self.keep_running():
+        self._wake = asyncio.Event()
+        start = self.clock.now()
+        while self._live():
             try:
                 await self.cycle()
             except asyncio.CancelledError:
                 raise
-            except Exception:
+            except Exception as exc:
+                if not self._live():  # stopped mid-cycle (its connection closed under it): not a failure
+                    log.debug("%s: cycle cut short by stop: %r", self.name, exc)
+                    break
                 self.failures_total += 1
                 log.exception("%s: cycle failed; the next one runs on time", self.name)
             self.cycles_total += 1
-            if not (self._running and self.keep_running()):
-                break
-            period = self.period_s()
-            planned += period
-            now = self.clock.now()
-            if now >= planned:  # overran: skip the covered slots, start on the next boundary
-                missed = math.floor((now - planned) / period) + 1
-                self.skipped_slots_total += missed
-                planned += missed * period
-            await self.clock.sleep(planned - now)
+            start = await self._next_slot(start)
+
+    def reschedule(self) -> None:
+        """The period changed: the next cycle starts one new period after the last one started (now, if
+        that has passed), not after the old period's sleep ends."""
+        self._wake.set()
 
     def stop(self) -> None:
         self._running = False
+        self._wake.set()
+
+    def _live(self) -> bool:
+        return self._running and self.keep_running()
+
+    async def _next_slot(self, start: float) -> float:
+        """Sleep until the next slot after the cycle that started at `start`; returns that slot's time."""
+        period = self.period_s()
+        planned = start + period
+        now = self.clock.now()
+        if now >= planned:  # overran: skip the covered slots, start on the next boundary
+            missed = math.floor((now - planned) / period) + 1
+            self.skipped_slots_total += missed
+            planned += missed * period
+        while self._live():
+            now = self.clock.now()
+            if now >= planned:
+                break
+            if await self._sleep_or_wake(planned - now):
+                planned = max(start + self.period_s(), self.clock.now()) if self._live() else planned
+        return planned
+
+    async def _sleep_or_wake(self, seconds: float) -> bool:
+        """Sleep `seconds` of clock time; True when `reschedule()` or `stop()` cut it short."""
+        self._wake.clear()
+        sleeper = asyncio.ensure_future(self.clock.sleep(seconds))
+        waker = asyncio.ensure_future(self._wake.wait())
+        try:
+            await asyncio.wait((sleeper, waker), return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            sleeper.cancel()
+            waker.cancel()
+        return waker.done() and not waker.cancelled()

@@ -171,6 +171,11 @@ def kinds(site: Site) -> dict[str, str]:
     return {**{spec.id: spec.kind for spec in site.assets}, **{m: m for m in SERVICE_MODULES}}
 
 
+def asset_kinds(site: Site) -> dict[str, str]:
+    """Asset module -> kind: receivers refuse telemetry whose body claims another kind for its sender."""
+    return {spec.id: spec.kind for spec in site.assets}
+
+
 def outputs_for(site: Site) -> dict[str, tuple[str, ...]]:
     return {**{a: (TELEMETRY_OUTPUT,) for a in site.asset_ids}, CONTROLLER: (CLOUD_OUTPUT,), TELEMETRY: ()}
 

@@ -19,6 +19,7 @@ from .site import (
     TELEMETRY_INPUT,
     TELEMETRY_OUTPUT,
     all_modules,
+    asset_kinds,
     asset_modules,
     home_site,
     inputs_for,
@@ -27,13 +28,15 @@ from .site import (
 )
 
 __all__ = [
-    "ALL_MODULES", "ASSET_MODULES", "BATTERY", "BOILER", "CLOUD_OUTPUT", "CONTROLLER", "DEFAULT_ROUTES", "INPUTS",
+    "ALL_MODULES", "ASSET_KINDS", "ASSET_MODULES", "BATTERY", "BOILER", "CLOUD_OUTPUT", "CONTROLLER", "DEFAULT_ROUTES", "INPUTS",
     "OUTPUTS", "SITE_INPUT", "SOLAR", "TELEMETRY", "TELEMETRY_INPUT", "TELEMETRY_OUTPUT",
 ]
 
 HOME = home_site()
 ASSET_MODULES: tuple[str, ...] = asset_modules(HOME)
 ALL_MODULES: tuple[str, ...] = all_modules(HOME)
+# The kind of each asset module: receivers refuse telemetry whose body claims another kind for its sender.
+ASSET_KINDS: dict[str, str] = asset_kinds(HOME)
 OUTPUTS: dict[str, tuple[str, ...]] = outputs_for(HOME)
 INPUTS: dict[str, tuple[str, ...]] = inputs_for(HOME)
 DEFAULT_ROUTES: dict[str, str] = routes_for(HOME)

@@ -19,7 +19,7 @@ from ..adapters.http_server import MetricsHttpServer
 from ..adapters.prometheus_exporter import build_registry
 from ..domain.services.asset_service import AssetModuleService
 from ..domain.services.telemetry_service import TelemetryService
-from ..domain.site import CONTROLLER, TELEMETRY, Site
+from ..domain.site import CONTROLLER, TELEMETRY, Site, asset_kinds
 from . import factories
 from .settings import SiteSettings
 
@@ -48,7 +48,8 @@ class SiteContainer(containers.DeclarativeContainer):
     )
     telemetry = providers.Singleton(
         TelemetryService, providers.Singleton(client, TELEMETRY), clock,
-        expected_modules=providers.Callable(factories.expected_modules, site), staleness_s=config.staleness_s,
+        expected_modules=providers.Callable(factories.expected_modules, site),
+        asset_kinds=providers.Callable(asset_kinds, site), staleness_s=config.staleness_s,
     )
     metrics_server = providers.Singleton(
         MetricsHttpServer, providers.Factory(build_registry, telemetry.provided.view),
@@ -65,7 +66,7 @@ def site_container(settings: SiteSettings | None = None, site: Site | None = Non
     container.assets.add_kwargs(**{
         spec.id: providers.Singleton(
             AssetModuleService, providers.Singleton(container.client, spec.id),
-            providers.Singleton(factories.asset_hardware, spec, container.simulation),
+            providers.Singleton(factories.asset_hardware, spec, container.simulation, container.clock, site),
             providers.Factory(factories.build_asset, spec), container.clock, container.config.cycle_s,
         )
         for spec in factories.served_assets(site)

@@ -30,12 +30,14 @@ from ..domain.site import (
     BATTERY,
     BOILER,
     CONTROLLER,
+    METER,
     SOLAR,
     AssetSpec,
     ModbusHardware,
     SimulatedHardware,
     Site,
     all_modules,
+    asset_kinds,
     home_site,
     routes_for,
 )
@@ -127,7 +129,9 @@ def build_load_profile(clock: Clock, site: Site) -> LoadProfile:
 def modbus_site_servers(site: Site, simulation: SimulatedSite, clock: Clock, *, every_host: bool = False) -> list[Any]:
     """The Modbus site simulator: the site's Modbus assets on loopback (or any host with `every_host`) as
     Modbus TCP servers (not yet started), each playing its asset's simulator on its port and unit id."""
-    from ..adapters.hardware.modbus.register_map import load_boiler_map, load_sunspec_models
+    from ..adapters.hardware.modbus.meter_simulator import ConnectionPoint, simulated_meter
+    from ..adapters.hardware.modbus.profiles import load_profile_map
+    from ..adapters.hardware.modbus.register_map import load_sunspec_models
     from ..adapters.hardware.modbus.server import (
         GenericBoilerSimulator,
         ModbusDeviceServer,
@@ -135,24 +139,43 @@ def modbus_site_servers(site: Site, simulation: SimulatedSite, clock: Clock, *, 
         SunSpecStorageSimulator,
     )
 
-    table, boiler_map = load_sunspec_models(), load_boiler_map()
+    table = load_sunspec_models()
     servers = []
     for spec in site.assets:
         hardware = spec.hardware
-        if not isinstance(hardware, ModbusHardware) or spec.id not in simulation.assets:
+        if not isinstance(hardware, ModbusHardware) or (hardware.host not in LOOPBACK and not every_host):
             continue
-        if hardware.host not in LOOPBACK and not every_host:
+        if spec.kind == METER:  # measures the simulated connection point
+            device: Any = simulated_meter(ConnectionPoint(simulation.read_grid_power_w, clock.now,
+                                                          phases=site.grid.phases), hardware.profile, table,
+                                          now=clock.now, max_power_w=site.grid.fuse_limit_w)
+        elif spec.id not in simulation.assets:
             continue
-        physics = simulation.hardware(spec.id)
-        if spec.kind == SOLAR:
-            device: Any = SunSpecInverterSimulator(physics, table, rated_power_w=physics.rated_power_w, now=clock.now)
+        elif spec.kind == SOLAR:
+            physics = simulation.hardware(spec.id)
+            device = SunSpecInverterSimulator(physics, table, rated_power_w=physics.rated_power_w, now=clock.now)
         elif spec.kind == BATTERY:
+            physics = simulation.hardware(spec.id)
             device = SunSpecStorageSimulator(physics, table, max_rate_w=physics.max_charge_w,
                                              capacity_wh=physics.capacity_wh, now=clock.now)
         else:
-            device = GenericBoilerSimulator(physics, boiler_map, now=clock.now)
+            device = GenericBoilerSimulator(simulation.hardware(spec.id), load_profile_map(hardware.profile, BOILER),
+                                            now=clock.now)
         servers.append(ModbusDeviceServer(device, hardware.host, hardware.port, unit_id=hardware.unit_id))
     return servers
+
+
+def home_modbus_servers(simulation: SimulatedSite, clock: Clock, *, host: str = "127.0.0.1",
+                        ports: dict[str, int] | None = None, meter_profile: str = "sunspec") -> list[Any]:
+    """`energy-edge modbus-sim` without a site file: the home site's PV, battery, boiler and a grid meter
+    (fed by the site's grid power) on the ports the drivers use by default."""
+    from ..adapters.hardware.modbus.meter_simulator import ConnectionPoint
+    from ..adapters.hardware.modbus.register_map import load_boiler_map, load_sunspec_models
+    from ..adapters.hardware.modbus.server import DEFAULT_PORTS, site_servers
+
+    return site_servers(simulation.pv, simulation.battery, simulation.boiler, load_sunspec_models(), load_boiler_map(),
+                        host=host, ports={**DEFAULT_PORTS, **(ports or {})}, now=clock.now,
+                        meter=ConnectionPoint(simulation.read_grid_power_w, clock.now), meter_profile=meter_profile)
 
 
 # -- one asset ------------------------------------------------------------------------------------
@@ -188,27 +211,34 @@ def build_asset(spec: AssetSpec) -> Any:
         raise ValueError(f"no asset module for kind {spec.kind!r}; this build serves {', '.join(ASSET_BUILDERS)}") from None
 
 
-def asset_hardware(spec: AssetSpec, simulation: SimulatedSite) -> Any:
+def asset_hardware(spec: AssetSpec, simulation: SimulatedSite, clock: Clock, site: Site) -> Any:
     """The asset's simulator, or its Modbus driver (the device, or the Modbus site simulator)."""
     if isinstance(spec.hardware, ModbusHardware):
-        return modbus_hardware(spec)
+        return modbus_hardware(spec, clock, site)
     return simulation.hardware(spec.id)
 
 
-def modbus_hardware(spec: AssetSpec) -> Any:
-    """The Modbus driver of an asset: EE_MODBUS_* options (timeouts, retries) with the site file's device."""
-    from .modbus_settings import ModbusSettings, build_modbus_hardware
+def modbus_hardware(spec: AssetSpec, clock: Clock, site: Site) -> Any:
+    """The Modbus driver of an asset: the site file's device (host, port, unit id, profile) and ratings,
+    EE_MODBUS_* for timeouts and retries; revert timers and rate checks run on the site's clock."""
+    from .modbus_settings import ModbusSettings, build_hardware
 
     hardware = spec.hardware
     assert isinstance(hardware, ModbusHardware)
-    if hardware.profile not in ("sunspec", "boiler_generic"):
-        raise SystemExit(f"{spec.id}: device profile {hardware.profile!r} has no driver in this build")
-    update: dict[str, Any] = {"host": hardware.host, "port": hardware.port, "unit_id": hardware.unit_id}
-    if spec.kind == BOILER and spec.heater_power_w:
-        update["heater_power_w"] = spec.heater_power_w
-    if spec.kind == SOLAR and spec.rated_power_w:
-        update["rated_power_w"] = spec.rated_power_w
-    return build_modbus_hardware(spec.kind, ModbusSettings().model_copy(update=update))  # type: ignore[arg-type]
+    settings = ModbusSettings()
+    ratings: dict[str, Any] = {}
+    if spec.kind == SOLAR:
+        ratings = {"rated_power_w": spec.rated_power_w}
+    elif spec.kind == BATTERY:
+        ratings = {"capacity_wh": spec.capacity_wh,
+                   "max_power_w": max(spec.max_charge_w or 0.0, spec.max_discharge_w or 0.0) or None}
+    elif spec.kind == BOILER:
+        ratings = {"heater_power_w": spec.heater_power_w}
+    else:  # the meter: its physical bounds are the site's grid connection
+        settings = settings.model_copy(update={"main_fuse_a": site.grid.main_fuse_a, "phases": site.grid.phases,
+                                               "nominal_voltage_v": site.grid.nominal_voltage_v})
+    return build_hardware(spec.kind, hardware.host, hardware.port, hardware.unit_id, hardware.profile,  # type: ignore[arg-type]
+                          settings=settings, now=clock.now, **ratings)
 
 
 # -- transports -----------------------------------------------------------------------------------
@@ -261,8 +291,9 @@ def build_controller(client: ModuleClient, clock: Clock, site: Site, simulation:
     grid from the assets' fresh telemetry."""
     from ..domain.services.controller_service import ControllerService
 
+    kinds = asset_kinds(site)
     if in_process:
-        return ControllerService(client, simulation, clock, initial_policy(site))
+        return ControllerService(client, simulation, clock, initial_policy(site), asset_kinds=kinds)
     controller: ControllerService | None = None
 
     def fresh_powers() -> list[float]:
@@ -270,5 +301,5 @@ def build_controller(client: ModuleClient, clock: Clock, site: Site, simulation:
         return [t.power_w for module, t in controller.latest.items() if not controller.is_stale(module)]
 
     controller = ControllerService(client, telemetry_balance_meter(clock, site, fresh_powers), clock,
-                                   initial_policy(site))
+                                   initial_policy(site), asset_kinds=kinds)
     return controller

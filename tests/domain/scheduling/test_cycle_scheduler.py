@@ -79,3 +79,32 @@ def test_every_start_lies_on_the_grid_and_none_start_while_one_runs(period: floa
         assert abs(slots - round(slots)) < 1e-6
         assert nxt >= start + work[k % len(work)] - 1e-9  # never before the previous cycle ended
         assert nxt - start <= max(period, work[k % len(work)] + period) + 1e-6
+
+
+async def test_a_shorter_period_applies_at_once_not_after_the_old_sleep() -> None:
+    """A controller told cycle_s 60 -> 1 by its twin must not sleep out the 60 s first."""
+    from energy_edge.adapters.clocks import ManualClock
+
+    clock = ManualClock(0.0)
+    period = [60.0]
+    starts: list[float] = []
+
+    async def cycle() -> None:
+        starts.append(clock.now())
+
+    scheduler = CycleScheduler(clock, lambda: period[0], cycle, name="test")
+    task = asyncio.create_task(scheduler.run())
+    await asyncio.sleep(0)
+    clock.advance(5.0)
+    await asyncio.sleep(0)
+    period[0] = 1.0
+    scheduler.reschedule()
+    for _ in range(5):
+        await asyncio.sleep(0)
+    assert starts == [0.0, 5.0]  # the new period had passed already: the next cycle ran at once
+    clock.advance(1.0)
+    for _ in range(5):
+        await asyncio.sleep(0)
+    assert starts == [0.0, 5.0, 6.0]
+    scheduler.stop()
+    await asyncio.wait_for(task, 1)

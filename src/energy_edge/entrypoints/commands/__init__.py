@@ -10,9 +10,8 @@ COMMANDS: tuple[str, ...] = (
     "site",
     "edge",
     "modbus_sim",
-    "simulate",
-    "quality",
     "call",
     "twin",
     "status",
+    "moved_to_lab",
 )
