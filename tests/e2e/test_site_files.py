@@ -66,3 +66,25 @@ def test_up_refuses_a_wrong_site_file_before_anything_starts(tmp_path):
     lines = output.strip().splitlines()
     assert len(lines) == 1 and "Traceback" not in output, output
     assert str(bad) in lines[0] and "boiler-hall-1" in lines[0] and "field kind" in lines[0]
+
+
+async def test_the_factory_meter_on_the_modbus_site_simulator_reads_the_simulated_connection_point():
+    """The site file's SDM630 on loopback: served from the simulated site's balance, read by the meter driver."""
+    from energy_edge.entrypoints.containers import embedded_site_container
+    from energy_edge.entrypoints.factories import modbus_hardware
+    from energy_edge.entrypoints.settings import SiteSettings
+
+    site = load_site(EXAMPLES / "factory.toml")
+    container = embedded_site_container(SiteSettings(metrics_port=0), site)
+    servers = container.modbus_servers()
+    for server in servers:
+        await server.start()
+    try:
+        meter = modbus_hardware(site.meter, container.clock(), site)
+        reading = await meter.read()
+        expected = await container.simulation().read_grid_power_w()
+        assert abs(reading.power_w - expected) <= max(50.0, 0.01 * abs(expected)), (reading, expected)
+        assert reading.power_l1_w is not None and reading.frequency_hz is not None
+    finally:
+        for server in servers:
+            await server.stop()

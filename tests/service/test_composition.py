@@ -46,7 +46,7 @@ def test_the_factory_site_gets_one_service_per_steered_asset_with_its_own_hardwa
     assert services["solar-roof-east"].hardware.rated_power_w == 30000.0
     assert isinstance(services["battery-2"].hardware, ModbusBattery)  # driven over the Modbus site simulator
     assert services["battery-1"].asset.config.capacity_wh == 100000.0
-    assert len(container.simulation().assets) == 9 and len(container.modbus_servers()) == 4
+    assert len(container.simulation().assets) == 9 and len(container.modbus_servers()) == 5  # the meter too
     assert {s.client.module_id for s in services.values()} == set(services)
     assert container.hub().routes.destinations("boiler-canteen", "telemetry")
 
