@@ -56,3 +56,19 @@ def test_a_site_file_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setenv("EE_ASSET_ID", "battery-1")
     settings = SiteSettings()
     assert settings.asset_id == "battery-1" and resolve_site(settings).grid.export_limit_w == 0.0
+
+
+def test_the_controller_starts_with_the_site_files_grid_limits() -> None:
+    site = load_site(EXAMPLES / "zero-export.toml")
+    policy = embedded_site_container(SiteSettings(metrics_port=0), site).controller().policy
+    assert (policy.export_limit_w, policy.import_limit_w) == (0.0, 20000.0)
+    home = embedded_site_container(SiteSettings(metrics_port=0)).controller().policy
+    assert (home.export_limit_w, home.import_limit_w) == (10000.0, 30000.0)  # today's defaults
+
+
+def test_the_asset_modules_and_the_telemetry_module_know_the_sites_kinds() -> None:
+    site = load_site(EXAMPLES / "factory.toml")
+    container = embedded_site_container(SiteSettings(metrics_port=0), site)
+    assert container.telemetry().asset_kinds["boiler-hall-2"] == "boiler"
+    assert container.controller().asset_kinds["battery-2"] == "battery"
+    assert set(container.telemetry().expected_modules) == {*container.assets(), "controller"}

@@ -276,8 +276,10 @@ def refuse_inmemory(module_id: str) -> ModuleClient:
 
 
 def initial_policy(site: Site) -> Policy:
-    """The controller's policy before its twin arrives: defaults, forecasting for the site's own position."""
-    return Policy(latitude_deg=site.latitude_deg, longitude_deg=site.longitude_deg)
+    """The controller's policy before its twin arrives: defaults, with the site file's grid limits (a
+    zero-export site exports nothing from the first cycle) and its position for the forecast."""
+    return Policy(latitude_deg=site.latitude_deg, longitude_deg=site.longitude_deg,
+                  import_limit_w=site.grid.import_limit_w, export_limit_w=site.grid.export_limit_w)
 
 
 def telemetry_balance_meter(clock: Clock, site: Site, powers: Callable[[], Iterable[float]]) -> TelemetryBalanceMeter:
