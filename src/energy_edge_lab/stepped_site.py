@@ -22,7 +22,7 @@ from dependency_injector import providers
 
 from energy_edge.domain.topology import CONTROLLER
 from energy_edge.entrypoints.containers import embedded_site_container
-from energy_edge.entrypoints.lifecycle import autostart
+from energy_edge.entrypoints.lifecycle import start_site
 from energy_edge.entrypoints.manual_site import ManualClockSite
 from energy_edge.entrypoints.settings import SiteSettings
 
@@ -63,11 +63,7 @@ class SteppedEmbeddedSite:
             await hub.set_desired(service.client.module_id, _desired(getattr(self.configs, asset.kind), asset.WRITABLE))
         if self.policy is not None:
             await hub.set_desired(CONTROLLER, self.policy.as_dict())
-        await container.telemetry().start()
-        for service in self.site.assets:
-            await service.start()
-            await autostart(service)
-        await container.controller().start()  # started in the baseline too, so the hub has a reader
+        await start_site(container)  # the controller too in the baseline, so the hub has a reader
 
     async def close(self) -> None:
         c = self.site.container

@@ -16,7 +16,7 @@ import sys
 
 from ..domain.site import Site
 from .containers import embedded_site_container
-from .lifecycle import autostart, run_until_stopped, stop_event_on_signals
+from .lifecycle import run_until_stopped, start_site, stop_event_on_signals
 from .settings import SiteSettings
 from .status_line import status_line
 
@@ -29,7 +29,6 @@ async def run_embedded(settings: SiteSettings, site: Site | None = None, *, dura
     site = container.site()
     clock = container.clock()
     telemetry = container.telemetry()
-    assets = list(container.assets().values())
     controller = container.controller()
     server = container.metrics_server()
     stop = stop_event_on_signals()
@@ -39,12 +38,7 @@ async def run_embedded(settings: SiteSettings, site: Site | None = None, *, dura
     try:
         for device in devices:  # the site's physics behind real Modbus TCP servers on loopback
             await device.start()
-        await telemetry.start()
-        for service in assets:
-            await service.start()
-            if settings.autostart:
-                await autostart(service)
-        await controller.start()
+        assets = await start_site(container, switch_on=settings.autostart)
         log.info("embedded site %r up: %d assets, speed %sx, /metrics on port %d", site.name, len(assets),
                  settings.speed, server.port)
         watchers = [asyncio.create_task(_show_status(telemetry.view, clock, show_status))]

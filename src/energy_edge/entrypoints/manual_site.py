@@ -17,7 +17,7 @@ from dependency_injector import providers
 from ..adapters.clocks import ManualClock
 from ..domain.services.asset_service import AssetModuleService
 from .containers import SiteContainer, embedded_site_container
-from .lifecycle import autostart
+from .lifecycle import start_site
 from .settings import SiteSettings
 
 
@@ -38,11 +38,7 @@ class ManualClockSite:
         site = cls(container, clock)
         if controller_policy:
             await container.hub().set_desired("controller", controller_policy)
-        await container.telemetry().start()
-        for service in site.assets:
-            await service.start()
-            await autostart(service)
-        await container.controller().start()
+        await start_site(container)
         return site
 
     @property
