@@ -13,8 +13,8 @@ import json
 import time
 from pathlib import Path
 
-from ...domain.site import Site, all_modules, asset_modules, kinds
-from ..factories import resolve_site
+from ...domain.site import Site, all_modules, kinds
+from ..factories import resolve_site, served_assets
 from ..operator_client import connected_operator
 from ..settings import SiteSettings
 
@@ -45,7 +45,8 @@ async def _status(site: Site, wait_s: float) -> list[str]:
     width = max(11, *(len(module) + 1 for module in by_kind))
     async with connected_operator() as operator:
         deadline = time.monotonic() + wait_s
-        while not all(m in operator.latest for m in asset_modules(site)) and time.monotonic() < deadline:
+        reporting = [spec.id for spec in served_assets(site)]
+        while not all(m in operator.latest for m in reporting) and time.monotonic() < deadline:
             await asyncio.sleep(0.05)
         lines = []
         for module in all_modules(site):
