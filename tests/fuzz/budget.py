@@ -28,14 +28,17 @@ def rss_bytes() -> int:
 class LogMeter(logging.Handler):
     """Counts every record's formatted size; keeps the longest and every logged traceback."""
 
-    def __init__(self) -> None:
+    def __init__(self, ignore: tuple[str, ...] = ()) -> None:
         super().__init__(logging.DEBUG)
+        self.ignore = ignore  # loggers of test infrastructure in this process (a simulated device)
         self.bytes = 0
         self.longest = 0
         self.longest_text = ""
         self.tracebacks: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
+        if record.name.startswith(self.ignore) and self.ignore:
+            return
         text = record.getMessage()
         if record.exc_info:
             self.tracebacks.append(f"{record.name}: {text[:300]}")
@@ -50,11 +53,15 @@ class Budget:
     """Measures one fuzz run; `check()` lists every limit it broke (empty: within budget)."""
 
     inputs: int
-    meter: LogMeter = field(default_factory=LogMeter)
+    ignore: tuple[str, ...] = ()
+    meter: LogMeter = field(init=False)
     loop_errors: list[str] = field(default_factory=list)
     rss_start: int = 0
     _level: int = logging.WARNING
     _set_aside: list[logging.Handler] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.meter = LogMeter(self.ignore)
 
     def __enter__(self) -> "Budget":
         root = logging.getLogger()
