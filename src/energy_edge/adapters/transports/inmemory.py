@@ -17,6 +17,7 @@ import logging
 from collections import deque
 from typing import Any, Iterable
 
+from ...domain import bounded_json
 from ...domain.messages import Message, MethodRequest, MethodResponse, Twin
 from ...domain.method_access import may_invoke, refusal
 from ...domain.ports import DesiredPatchHandler, InputHandler, MethodHandler
@@ -54,6 +55,7 @@ class InMemoryHub:
 
     async def set_desired(self, module_id: str, patch: dict[str, Any]) -> int:
         """Merge a desired patch as the cloud would, bump $version, and notify the module."""
+        patch = _copy(patch)  # a document over the size or depth limit is refused here, as IoT Hub refuses it
         twin = self.twin(module_id)
         version = twin.desired_version + 1
         twin.desired = merge_patch(twin.desired, patch)
@@ -112,6 +114,8 @@ class InMemoryHub:
             return MethodResponse.error(Status.NOT_FOUND, "method", f"{module_id} serves no methods")
         try:
             request = MethodRequest(method, _copy(payload))
+        except bounded_json.JsonLimitExceeded as exc:
+            return MethodResponse.error(Status.BAD_REQUEST, "payload", exc.reason)
         except (TypeError, ValueError) as exc:
             return MethodResponse.error(Status.BAD_REQUEST, "payload", f"not JSON: {exc}")
         try:
@@ -183,5 +187,6 @@ class InMemoryModuleClient:
 
 
 def _copy(value: Any) -> Any:
-    """A JSON round trip: what crosses a real wire, so no object is shared between modules."""
-    return json.loads(json.dumps(value))
+    """A JSON round trip within the ports' size and depth limits: what crosses a real wire, so no object
+    is shared between modules (raises `JsonLimitExceeded`, a ValueError, beyond a limit)."""
+    return bounded_json.loads(bounded_json.dumps(value))

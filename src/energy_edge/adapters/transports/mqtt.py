@@ -27,6 +27,7 @@ from ...domain.ports import DesiredPatchHandler, InputHandler, MethodHandler
 from ...domain.routing import RouteTable
 from ...domain.status import Status
 from ...domain.twin_patch import merge_patch
+from ...domain.shown import cut, shown
 from . import mqtt_wire as wire
 from .heartbeat_file import HeartbeatFile
 from .mqtt_session import MqttConfig, MqttSession
@@ -173,7 +174,7 @@ class MqttModuleClient:
             return self._respond(topic, MethodResponse.error(Status.BAD_REQUEST, "request", str(exc)))
         if expires_at < time.time():
             log.info("%s: dropped %s from %s: its caller stopped waiting while we were away",
-                     self.module_id, method, caller)
+                     self.module_id, cut(method, 64), caller)
             return None
         if self._method_handler is None:
             response = MethodResponse.error(Status.NOT_FOUND, "method", f"{self.module_id} serves no methods")
@@ -185,8 +186,8 @@ class MqttModuleClient:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # a handler bug answers 500; the module keeps running
-                log.exception("%s: method %s raised", self.module_id, method)
-                response = MethodResponse.error(Status.INTERNAL, "internal", repr(exc))
+                log.exception("%s: method %s raised", self.module_id, cut(method, 64))
+                response = MethodResponse.error(Status.INTERNAL, "internal", shown(exc))
         self._respond(topic, response)
 
     def _respond(self, topic: str, response: MethodResponse) -> None:

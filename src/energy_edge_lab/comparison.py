@@ -3,6 +3,12 @@
 Savings ratio = (baseline - controller) / (baseline - optimum), on the
 adjusted cost (kpis.py): the share of the best possible savings the
 controller achieves. Undefined when the optimum saves (almost) nothing.
+
+Violations (target zero) count what no saving excuses: seconds of SoC or
+over-temperature, export-limit breach episodes, battery sign flips within 10 s,
+and minutes of boiler below its minimum beyond the optimum's (where the optimum
+keeps the tank warm, every cold minute counts). An import limit no plan can hold
+is reported as infeasible with the smallest holdable limit.
 """
 
 from __future__ import annotations
@@ -26,6 +32,8 @@ class Comparison:
     baseline: Kpis
     controller: Kpis
     optimum: Kpis
+    import_limit_feasible: bool = True
+    holdable_import_limit_w: float | None = None
 
     @property
     def savings_ratio(self) -> float | None:
@@ -35,24 +43,39 @@ class Comparison:
         return (self.baseline.adjusted_cost - self.controller.adjusted_cost) / best
 
     @property
+    def excess_cold_min(self) -> float:
+        """The controller's minutes below the boiler's minimum beyond the optimum's (a 5-minute LP step
+        counts whole, so the optimum's figure is rounded to its steps)."""
+        return max(self.controller.boiler_comfort_violation_min - self.optimum.boiler_comfort_violation_min, 0.0)
+
+    @property
     def controller_violations(self) -> float:
-        """Seconds of SoC or temperature violation plus export-limit breach episodes: the target is zero."""
+        """SoC/temperature seconds, export breach episodes, battery sign flips and excess cold minutes: target 0."""
         k = self.controller
-        return k.soc_violation_s + k.temperature_violation_s + k.export_limit_breaches
+        return (k.soc_violation_s + k.temperature_violation_s + k.export_limit_breaches + k.battery_sign_flips
+                + round(self.excess_cold_min, 1))
+
+    @property
+    def limit_note(self) -> str:
+        if self.import_limit_feasible:
+            return ""
+        return f"import limit infeasible: smallest holdable {self.holdable_import_limit_w / 1000:.1f} kW"
 
 
 def table(comparisons: list[Comparison], currency: str = "EUR") -> str:
     header = (f"{'scenario':<22} {'baseline':>9} {'controller':>10} {'optimum':>9} {'ratio':>6} "
-              f"{'violations':>10} {'export>lim s':>12} {'cold min':>8} {'modes/h':>7}")
+              f"{'violations':>10} {'export>lim s':>12} {'cold min':>8} {'modes/h':>7} {'imp>lim kWh':>11} "
+              f"{'peak15 kW':>9}")
     rows = [f"adjusted energy cost ({currency}); ratio = (baseline - controller) / (baseline - optimum), "
-            f"target >= {SAVINGS_TARGET:g}; the last four columns are the controller's", header, "-" * len(header)]
+            f"target >= {SAVINGS_TARGET:g}; the last six columns are the controller's", header, "-" * len(header)]
     for c in comparisons:
         k = c.controller
         ratio = "n/a" if c.savings_ratio is None else f"{c.savings_ratio:.3f}"
         rows.append(f"{c.scenario:<22} {c.baseline.adjusted_cost:>9.2f} {k.adjusted_cost:>10.2f} "
                     f"{c.optimum.adjusted_cost:>9.2f} {ratio:>6} {c.controller_violations:>10g} "
                     f"{k.export_limit_breach_s:>12g} {k.boiler_comfort_violation_min:>8.0f} "
-                    f"{k.max_mode_changes_per_hour:>7.2f}")
+                    f"{k.max_mode_changes_per_hour:>7.2f} {k.import_above_limit_kwh:>11.2f} "
+                    f"{k.peak_15min_import_kw:>9.1f} {c.limit_note}".rstrip())
     return "\n".join(rows)
 
 

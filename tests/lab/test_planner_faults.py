@@ -7,10 +7,10 @@ import pytest
 
 from energy_edge.domain.planning import ForecastSlot, OnlineForecaster
 from energy_edge.domain.services import controller_service
-from energy_edge.entrypoints.quality_site import site_factory
-from energy_edge.quality.kpis import compute_kpis
-from energy_edge.quality.runner import simulate
-from energy_edge.quality.scenario import load_scenario
+from energy_edge_lab.stepped_site import site_factory
+from energy_edge_lab.kpis import compute_kpis
+from energy_edge_lab.runner import simulate
+from energy_edge_lab.scenario import load_scenario
 
 pytest.importorskip("scipy")
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from energy_edge.quality.exogenous import Exogenous
-from energy_edge.quality.kpis import compute_kpis
-from energy_edge.quality.optimum import solve_optimum
-from energy_edge.quality.scenario import Limits, load_scenario
+from energy_edge_lab.exogenous import Exogenous
+from energy_edge_lab.kpis import compute_kpis
+from energy_edge_lab.optimum import solve_optimum
+from energy_edge_lab.scenario import EndOfDay, Limits, load_scenario
 
 pytest.importorskip("scipy")
 
@@ -66,3 +66,34 @@ def test_resampling_needs_a_whole_multiple():
 def test_resampling_averages_whole_blocks_and_drops_a_partial_one():
     ex = Exogenous(60.0, [0.0, 6.0, 3.0, 9.0, 100.0], [1.0] * 5, [0.0] * 5, [20.0] * 5)
     assert ex.resample(120.0).pv_available_w == [3.0, 6.0]
+
+
+def test_an_import_limit_no_plan_can_hold_is_reported_with_the_smallest_holdable_one(scenario):
+    # 40 kW load for two hours against a 20 kW limit: the battery (60 kWh from SoC 0.3 to 0.1 = 12 kWh stored,
+    # 12 x sqrt(0.9) delivered) cannot cover 20 kW for 2 h; the smallest holdable limit is
+    # 40 - 12 x sqrt(0.9) / 2 = 34.3 kW (heater off, no draws).
+    plan = solve_optimum(scenario, _exogenous(pv_w=0.0, load_w=40_000.0, draw_kg_per_s=0.0))
+    assert not plan.import_limit_feasible
+    assert plan.holdable_import_limit_w == pytest.approx(40_000.0 - 12_000.0 * 0.9 ** 0.5 / 2, rel=0.002)
+    assert max(plan.series.grid_w) <= plan.holdable_import_limit_w + 1.0
+
+
+def test_both_stores_end_no_lower_than_they_began(scenario):
+    # Running the stores down would save energy cost, but a shortfall is bought back at the stated refill
+    # price (dearer than any import today), so the optimum keeps them.
+    scenario = scenario.model_copy(update={"end_of_day": EndOfDay(rule="no_lower", price_per_kwh=1.0)})
+    plan = solve_optimum(scenario, _exogenous(pv_w=0.0, load_w=5_000.0, draw_kg_per_s=0.0))
+    battery, boiler = scenario.assets.battery, scenario.assets.boiler
+    assert plan.series.soc[-1] >= battery.initial_soc - 1e-6
+    assert plan.series.boiler_temperature_c[-1] >= boiler.initial_temperature_c - 1e-6
+
+
+def test_a_demand_charge_flattens_the_peak(scenario):
+    tariff = scenario.tariff.model_copy(update={"demand_charge_per_kw": 5.0})
+    n = TWO_HOURS_S // 60
+    load = [2_000.0] * (n // 2) + [14_000.0] * (n - n // 2)  # a step up half-way
+    ex = Exogenous(60.0, [0.0] * n, load, [0.0] * n, [20.0] * n, start_s=12 * 3600)
+    flat = solve_optimum(scenario.model_copy(update={"tariff": tariff}), ex)
+    plain = solve_optimum(scenario, ex)
+    peak = lambda plan: compute_kpis(plan.series, scenario).peak_15min_import_kw  # noqa: E731
+    assert peak(flat) < peak(plain) - 1.0

@@ -1,7 +1,7 @@
-"""`energy-edge simulate`: one scenario under one policy, whole days at 1 s in simulated time.
+"""`energy-edge-lab simulate`: one scenario under one policy, whole days at 1 s in simulated time.
 
 Writes `<out>/<scenario>_<policy>.json` (the KPIs) and `<out>/<scenario>_<policy>.png`
-(power flows, battery SoC, boiler temperature). Needs the `quality` extra
+(power flows, battery SoC, boiler temperature). Needs the `lab` extra
 (scipy, matplotlib, tqdm), imported only when the command runs.
 """
 
@@ -27,11 +27,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ...quality.kpis import compute_kpis
-    from ...quality.plot import plot_series
-    from ...quality.runner import simulate
-    from ...quality.scenario import load_scenario
-    from ..quality_site import progress_bar, site_factory
+    from ..kpis import compute_kpis
+    from ..plot import plot_series
+    from ..runner import optimum_plan, simulate
+    from ..scenario import load_scenario
+    from ..stepped_site import progress_bar, site_factory
 
     if args.days <= 0:
         raise SystemExit("--days must be > 0")
@@ -39,13 +39,20 @@ def run(args: argparse.Namespace) -> int:
         scenario = load_scenario(args.scenario)
     except KeyError as exc:
         raise SystemExit(str(exc.args[0])) from None
-    with progress_bar(f"{args.scenario}/{args.policy}", args.days) as progress:
-        series = asyncio.run(simulate(scenario, args.policy, args.days, site_factory, progress))
+    verdict = {}
+    if args.policy == "optimum":
+        plan = optimum_plan(scenario, args.days)
+        series = plan.series
+        verdict = {"import_limit_feasible": plan.import_limit_feasible,
+                   "holdable_import_limit_w": plan.holdable_import_limit_w}
+    else:
+        with progress_bar(f"{args.scenario}/{args.policy}", args.days) as progress:
+            series = asyncio.run(simulate(scenario, args.policy, args.days, site_factory, progress))
     kpis = compute_kpis(series, scenario)
     stem = args.out / f"{args.scenario}_{args.policy}"
     args.out.mkdir(parents=True, exist_ok=True)
     stem.with_suffix(".json").write_text(json.dumps(
-        {"scenario": args.scenario, "policy": args.policy, "days": args.days, "kpis": kpis.as_json()},
+        {"scenario": args.scenario, "policy": args.policy, "days": args.days, **verdict, "kpis": kpis.as_json()},
         indent=2) + "\n")
     plot_series(series, scenario, f"{args.scenario} / {args.policy}", stem.with_suffix(".png"))
     print(json.dumps(kpis.as_json(), indent=2))

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from energy_edge.adapters.clocks import ManualClock
-from energy_edge.quality.scenario import load_scenario, scenario_names
-from energy_edge.quality.simulated_hardware import asset_configs, build_site, exogenous
+from energy_edge_lab.scenario import load_scenario, scenario_names
+from energy_edge_lab.simulated_hardware import asset_configs, build_site, exogenous
 
 
 def test_every_shipped_scenario_loads_and_builds():

@@ -1,6 +1,6 @@
-"""`energy-edge quality` (`make quality`): every shipped scenario under the baseline, the
+"""`energy-edge-lab quality` (`make quality`): every shipped scenario under the baseline, the
 controller and the optimum; prints the comparison table and the 20 kW load-step response,
-and merges the figures into bench-results.json. Needs the `quality` extra."""
+and merges the figures into bench-results.json. Needs the `lab` extra."""
 
 from __future__ import annotations
 
@@ -21,9 +21,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ...quality.comparison import figures, merge_into, table
-    from ...quality.suite import run_suite
-    from ..quality_site import policy_progress, site_factory
+    from ..comparison import figures, merge_into, table
+    from ..suite import run_suite
+    from ..stepped_site import policy_progress, site_factory
 
     if args.days <= 0:
         raise SystemExit("--days must be > 0")

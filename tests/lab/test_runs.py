@@ -7,12 +7,12 @@ import json
 
 import pytest
 
-from energy_edge.entrypoints.cli import main
-from energy_edge.entrypoints.quality_site import site_factory
-from energy_edge.quality.kpis import compute_kpis
-from energy_edge.quality.load_step import measure_load_step
-from energy_edge.quality.runner import simulate
-from energy_edge.quality.scenario import load_scenario
+from energy_edge_lab.cli import main
+from energy_edge_lab.stepped_site import site_factory
+from energy_edge_lab.kpis import compute_kpis
+from energy_edge_lab.load_step import measure_load_step
+from energy_edge_lab.runner import simulate
+from energy_edge_lab.scenario import load_scenario
 
 pytest.importorskip("scipy")
 

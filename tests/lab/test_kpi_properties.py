@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from energy_edge.quality.kpis import compute_kpis
-from energy_edge.quality.scenario import load_scenario
-from energy_edge.quality.series import Sample, SiteSeries
+from energy_edge_lab.kpis import compute_kpis
+from energy_edge_lab.scenario import load_scenario
+from energy_edge_lab.series import Sample, SiteSeries
 
 SCENARIO = load_scenario("winter_day")
 power = st.floats(min_value=-50_000, max_value=50_000, allow_nan=False)

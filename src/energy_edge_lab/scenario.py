@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 import json
 from importlib import resources
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -124,33 +124,79 @@ class Assets(_Frozen):
 
 
 class TimeOfUse(_Frozen):
-    """A window of the day with its own import price (e.g. the evening peak)."""
+    """A window of the day with its own import (and optionally feed-in) price, e.g. the evening peak."""
 
     from_h: HourOfDay
     to_h: HourOfDay
-    import_price_per_kwh: NonNegative
+    import_price_per_kwh: float  # negative prices happen on dynamic tariffs
+    feed_in_price_per_kwh: float | None = None  # None: the tariff's feed-in price
+
+
+Hourly = Annotated[tuple[float, ...], Field(min_length=24, max_length=24)]
 
 
 class Tariff(_Frozen):
+    """Prices by time of day: an hourly series wins over time-of-use windows, which win over the flat
+    price. Prices may be negative (dynamic tariffs). `demand_charge_per_kw` prices the day's highest
+    15-minute mean import (a billing meter's peak)."""
+
     currency: str = "EUR"
-    import_price_per_kwh: NonNegative
-    feed_in_price_per_kwh: NonNegative
+    import_price_per_kwh: float
+    feed_in_price_per_kwh: float
     time_of_use: tuple[TimeOfUse, ...] = ()
+    hourly_import_price_per_kwh: Hourly | None = None  # local hours 0..23
+    hourly_feed_in_price_per_kwh: Hourly | None = None
+    demand_charge_per_kw: NonNegative = 0.0
+
+    def _window(self, t_s: float) -> TimeOfUse | None:
+        hour = (t_s % SECONDS_PER_DAY) / 3600.0
+        return next((w for w in self.time_of_use if w.from_h <= hour < w.to_h), None)
 
     def import_price_at(self, t_s: float) -> float:
-        """Import price at `t_s` seconds after midnight (time-of-use windows win)."""
-        hour = (t_s % SECONDS_PER_DAY) / 3600.0
-        for window in self.time_of_use:
-            if window.from_h <= hour < window.to_h:
-                return window.import_price_per_kwh
-        return self.import_price_per_kwh
+        """Import price at `t_s` seconds after midnight."""
+        if self.hourly_import_price_per_kwh is not None:
+            return self.hourly_import_price_per_kwh[int(t_s % SECONDS_PER_DAY // 3600)]
+        window = self._window(t_s)
+        return self.import_price_per_kwh if window is None else window.import_price_per_kwh
+
+    def feed_in_price_at(self, t_s: float) -> float:
+        """Feed-in price at `t_s` seconds after midnight (what a kWh exported earns; negative: costs)."""
+        if self.hourly_feed_in_price_per_kwh is not None:
+            return self.hourly_feed_in_price_per_kwh[int(t_s % SECONDS_PER_DAY // 3600)]
+        window = self._window(t_s)
+        if window is None or window.feed_in_price_per_kwh is None:
+            return self.feed_in_price_per_kwh
+        return window.feed_in_price_per_kwh
+
+    def highest_import_price(self) -> float:
+        prices = [self.import_price_per_kwh, *(w.import_price_per_kwh for w in self.time_of_use),
+                  *(self.hourly_import_price_per_kwh or ())]
+        return max(prices)
 
 
 class Limits(_Frozen):
-    """The grid connection: what the site may export and import (W, magnitudes)."""
+    """The grid connection: what the site may export and import (W, magnitudes; 0 W export: zero export)."""
 
-    export_limit_w: Positive
+    export_limit_w: NonNegative
     import_limit_w: Positive
+
+
+class EndOfDay(_Frozen):
+    """How the stores' state at the end is judged, the same for every policy (KPIs and optimum).
+
+    `no_lower` (default): a store ending below where it began is bought back: each missing kWh at
+    `price_per_kwh` (default: the day's highest import price), over the charging efficiency for the
+    battery; anything above the start is worth nothing. `value`: the change of stored energy
+    (battery and tank, kWh) is valued at `price_per_kwh`, gained or lost alike."""
+
+    rule: Literal["no_lower", "value"] = "no_lower"
+    price_per_kwh: float | None = None
+
+    @model_validator(mode="after")
+    def _priced(self) -> "EndOfDay":
+        if self.rule == "value" and self.price_per_kwh is None:
+            raise ValueError("rule 'value' needs price_per_kwh")
+        return self
 
 
 class Scenario(_Frozen):
@@ -160,6 +206,7 @@ class Scenario(_Frozen):
     assets: Assets
     tariff: Tariff
     limits: Limits
+    end_of_day: EndOfDay = EndOfDay()
     start_h: HourOfDay = 0.0  # shipped days start at midnight; tests cut short windows out of a day
 
     @property

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..adapters.clocks import ManualClock
-from ..adapters.hardware.simulated import (
+from energy_edge.adapters.clocks import ManualClock
+from energy_edge.adapters.hardware.simulated import (
     HotWaterDraw, LoadProfile, SimulatedBattery, SimulatedBoiler, SimulatedPV, SimulatedSite,
 )
-from ..domain.assets.battery import BatteryConfig
-from ..domain.assets.boiler import BoilerConfig
-from ..domain.assets.solar import SolarConfig
-from ..domain.ports import Clock
+from energy_edge.domain.assets.battery import BatteryConfig
+from energy_edge.domain.assets.boiler import BoilerConfig
+from energy_edge.domain.assets.solar import SolarConfig
+from energy_edge.domain.ports import Clock
 from .exogenous import Exogenous
 from .scenario import LoadSpike, Scenario
 

@@ -19,11 +19,11 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Any, Callable, Protocol
 
-from ..adapters.clocks import ManualClock
-from ..adapters.hardware.simulated.boiler import WATER_J_PER_KG_K
-from ..adapters.hardware.simulated import SimulatedSite
-from ..domain.balancing.policy import Policy
-from .optimum import solve_optimum
+from energy_edge.adapters.clocks import ManualClock
+from energy_edge.adapters.hardware.simulated.boiler import WATER_J_PER_KG_K
+from energy_edge.adapters.hardware.simulated import SimulatedSite
+from energy_edge.domain.balancing.policy import Policy
+from .optimum import OptimumPlan, solve_optimum
 from .scenario import SECONDS_PER_DAY, Scenario
 from .series import Sample, SiteSeries
 from .simulated_hardware import AssetConfigs, asset_configs, build_site, exogenous
@@ -111,6 +111,11 @@ async def simulate_services(scenario: Scenario, policy: str, duration_s: float, 
     return series
 
 
+def optimum_plan(scenario: Scenario, days: float = 1) -> OptimumPlan:
+    """The perfect-foresight plan over `days` (with its verdict on the import limit)."""
+    return solve_optimum(scenario, exogenous(scenario, days * SECONDS_PER_DAY))
+
+
 async def simulate(scenario: Scenario, policy: str, days: float = 1, site_factory: SiteFactory | None = None,
                    progress: Progress | None = None) -> SiteSeries:
     """The run's series for any policy (`optimum` needs no site)."""
@@ -118,7 +123,7 @@ async def simulate(scenario: Scenario, policy: str, days: float = 1, site_factor
         raise ValueError(f"unknown policy {policy!r}; known: {', '.join(POLICIES)}")
     duration_s = days * SECONDS_PER_DAY
     if policy == "optimum":
-        plan = solve_optimum(scenario, exogenous(scenario, duration_s))
+        plan = optimum_plan(scenario, days)
         if progress is not None:
             progress(int(duration_s))
         return plan.series

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from energy_edge.quality.step_response import step_response
+from energy_edge_lab.step_response import step_response
 
 
 def test_a_clean_response_settles_when_it_enters_the_band_for_good():

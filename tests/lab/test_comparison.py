@@ -7,15 +7,16 @@ import json
 
 import pytest
 
-from energy_edge.quality.comparison import Comparison, figures, merge_into, table
-from energy_edge.quality.kpis import Kpis
-from energy_edge.quality.step_response import StepResponse
+from energy_edge_lab.comparison import Comparison, figures, merge_into, table
+from energy_edge_lab.kpis import Kpis
+from energy_edge_lab.step_response import StepResponse
 
 
 def _kpis(adjusted_cost: float, **changes) -> Kpis:
     base = dict(pv_kwh=0.0, consumption_kwh=0.0, grid_import_kwh=0.0, grid_export_kwh=0.0,
                 self_consumption_ratio=None, self_sufficiency=None, peak_15min_import_kw=0.0,
-                energy_cost=adjusted_cost, stored_energy_change_kwh=0.0, adjusted_cost=adjusted_cost,
+                energy_cost=adjusted_cost, demand_charge=0.0, stored_energy_change_kwh=0.0, end_of_day_cost=0.0,
+                adjusted_cost=adjusted_cost, import_above_limit_kwh=0.0, battery_sign_flips=0,
                 battery_equivalent_full_cycles=0.0, boiler_comfort_violation_min=0.0,
                 mode_changes_per_hour={"battery": 2.0, "boiler": 7.0}, export_limit_breaches=0,
                 export_limit_breach_s=0.0, import_limit_breach_s=0.0, soc_violation_s=0.0,

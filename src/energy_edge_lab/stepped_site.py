@@ -1,7 +1,7 @@
 """The embedded site as the quality runs need it, stepped one simulated second at a time;
 plus the progress bar.
 
-`site_factory` is the `quality.runner.SiteFactory` that the `simulate` and
+`site_factory` is the `runner.SiteFactory` that the `simulate` and
 `quality` commands (and benchmarks/bench_quality.py) pass to the quality layer.
 It is the `energy-edge up` object graph (`EmbeddedSiteContainer`: five modules on
 the in-memory hub) with the clock and the simulated site overridden by the
@@ -20,11 +20,11 @@ from typing import Any, AsyncIterator, Callable, Iterator
 
 from dependency_injector import providers
 
-from ..domain.topology import CONTROLLER
-from .containers import embedded_site_container
-from .lifecycle import autostart
-from .manual_site import ManualClockSite
-from .settings import SiteSettings
+from energy_edge.domain.topology import CONTROLLER
+from energy_edge.entrypoints.containers import embedded_site_container
+from energy_edge.entrypoints.lifecycle import autostart
+from energy_edge.entrypoints.manual_site import ManualClockSite
+from energy_edge.entrypoints.settings import SiteSettings
 
 STEP_S = 1.0
 
@@ -103,7 +103,7 @@ def progress_bar(label: str, days: float) -> Iterator[Callable[[int], Any]]:
 
 @contextlib.contextmanager
 def policy_progress(days: float) -> Iterator[Callable[[str, str], Callable[[int], Any]]]:
-    """One bar per scenario and policy, for `energy-edge quality`; each closes when the next opens."""
+    """One bar per scenario and policy, for `energy-edge-lab quality`; each closes when the next opens."""
     with contextlib.ExitStack() as stack:
 
         def for_run(scenario: str, policy: str) -> Callable[[int], Any]:
