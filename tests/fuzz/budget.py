@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import json
 import logging
 import os
 from dataclasses import dataclass, field
@@ -18,6 +19,14 @@ from typing import Any
 RSS_BYTES_PER_10K = 5 * 1024 * 1024
 MAX_LOG_LINE = 4_096  # a logged value is truncated well below this
 MAX_LOG_BYTES_PER_INPUT = 1_024
+
+
+def record(name: str, figures: dict[str, Any]) -> None:
+    """Append one run's figures to EE_FUZZ_RESULTS (a JSON-lines file; `make fuzz` writes fuzz-results.jsonl)."""
+    path = os.environ.get("EE_FUZZ_RESULTS")
+    if path and name:
+        with open(path, "a") as out:
+            out.write(json.dumps({"test": name, **figures}) + "\n")
 
 
 def rss_bytes() -> int:
@@ -92,10 +101,12 @@ class Budget:
     def _loop_error(self, _loop: Any, context: dict[str, Any]) -> None:
         self.loop_errors.append(f"{context.get('message')}: {context.get('exception')!r}"[:300])
 
-    def check(self) -> list[str]:
+    def check(self, name: str = "") -> list[str]:
         gc.collect()
         broken = []
         growth = rss_bytes() - self.rss_start
+        record(name, {"inputs": self.inputs, "rss_growth_mb": round(growth / 2**20, 2),
+                      "log_bytes": self.meter.bytes, "longest_log_line": self.meter.longest})
         allowed = RSS_BYTES_PER_10K * max(1.0, self.inputs / 10_000)
         if growth > allowed:
             broken.append(f"RSS grew {growth / 2**20:.1f} MB over {self.inputs} inputs (allowed {allowed / 2**20:.1f})")

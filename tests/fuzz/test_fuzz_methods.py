@@ -28,7 +28,7 @@ ANSWER_WITHIN_S = 1.0
 
 
 @pytest.mark.timeout(0)
-async def test_every_hostile_method_request_is_answered_and_a_refusal_changes_nothing(fuzzed, count, seed):
+async def test_every_hostile_method_request_is_answered_and_a_refusal_changes_nothing(fuzzed, count, seed, request):
     transport, site = fuzzed
     hostile, findings = Hostile(seed), Findings()
     raw = await transport.start_raw() if transport.name == "mqtt" else None
@@ -80,7 +80,7 @@ async def test_every_hostile_method_request_is_answered_and_a_refusal_changes_no
         final = await site.controller.client.invoke_method("battery", "stop", {}, 5)
         if final.status not in (200, 409):
             findings.add("the battery no longer serves the controller", final)
-    broken = budget.check()
+    broken = budget.check(request.node.name)
     if count >= 100 and not {200, 400, 403, 404} <= set(statuses):
         findings.add("the inputs did not reach every kind of answer", dict(statuses))
     assert not findings and not broken, findings.report(broken)

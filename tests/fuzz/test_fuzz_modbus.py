@@ -108,7 +108,7 @@ async def modbus_site():
 
 
 @pytest.mark.timeout(0)
-async def test_hostile_registers_become_fault_or_bounded_values(modbus_site, count, seed):
+async def test_hostile_registers_become_fault_or_bounded_values(modbus_site, count, seed, request):
     site, hostile, findings = modbus_site, Hostile(seed), Findings()
     addresses = {kind: site.addresses(kind) for kind in ASSETS}
     faults = 0
@@ -137,7 +137,7 @@ async def test_hostile_registers_become_fault_or_bounded_values(modbus_site, cou
             _check_bounded(service, kind, before, (address, values), findings)
             await _restore(site, service, device, address, len(values))
             await _recover(site, service, kind, findings)
-    broken = budget.check()
+    broken = budget.check(request.node.name)
     if count >= 100 and not faults:
         findings.add("no input faulted any asset: the garbage never reached a driver", count)
     assert not findings and not broken, findings.report(broken)

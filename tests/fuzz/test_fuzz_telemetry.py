@@ -28,7 +28,7 @@ FUTURE_TOLERANCE_S = 5.0  # issue 11: "more than a few seconds in the future" is
 
 
 @pytest.mark.timeout(0)
-async def test_hostile_telemetry_is_counted_and_never_displaces_the_real_one(fuzzed, count, seed):
+async def test_hostile_telemetry_is_counted_and_never_displaces_the_real_one(fuzzed, count, seed, request):
     transport, site = fuzzed
     hostile, findings = Hostile(seed), Findings()
     raw = await transport.start_raw() if transport.name == "mqtt" else None
@@ -59,7 +59,7 @@ async def test_hostile_telemetry_is_counted_and_never_displaces_the_real_one(fuz
             findings.add("no body was junk: the generator is broken", count)
         if malformed < junk_sent:
             findings.add("bodies that are no document were not all counted as malformed", (malformed, junk_sent))
-    broken = budget.check()
+    broken = budget.check(request.node.name)
     assert not findings and not broken, findings.report(broken)
 
 

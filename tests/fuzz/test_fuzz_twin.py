@@ -84,7 +84,7 @@ async def _until_handled(site, module: str, version: int, before: tuple[int, int
 
 
 @pytest.mark.timeout(0)
-async def test_hostile_desired_documents_are_applied_whole_or_not_at_all(fuzzed, count, seed):
+async def test_hostile_desired_documents_are_applied_whole_or_not_at_all(fuzzed, count, seed, request):
     transport, site = fuzzed
     hostile, findings, cloud = Hostile(seed), Findings(), Cloud(transport)
     await cloud.start()
@@ -125,7 +125,7 @@ async def test_hostile_desired_documents_are_applied_whole_or_not_at_all(fuzzed,
                 await site.step(3)
             except Exception as exc:  # noqa: BLE001
                 findings.add("a cycle raised", exc)
-        broken = budget.check()
+        broken = budget.check(request.node.name)
     finally:
         await cloud.close()
     assert not findings and not broken, findings.report(broken)
