@@ -71,10 +71,12 @@ class LocalStack:
     def _port(self, container_port: str) -> str:
         return self.ports.setdefault(container_port, str(free_port()))
 
-    def _mapped(self, text: str, tmp: Path | None = None) -> str:
+    def _mapped(self, text: str, tmp: Path | None = None, mounts: tuple[str, ...] = ()) -> str:
         text = text.replace("/mosquitto", str(self.root / "mosquitto"))
         if tmp is not None and text.startswith("/tmp/"):
             text = str(tmp) + text.removeprefix("/tmp")
+        if any(text == target or text.startswith(target + "/") for target in mounts):  # e.g. the site file
+            text = str(self.root) + text
         for port in ("1880", "1883", "8883", "9090"):
             text = text.replace(port, self._port(port))
         return text
@@ -97,6 +99,7 @@ class LocalStack:
             shutil.copy2(source, target)
 
     def _service(self, name: str, spec: dict[str, Any]) -> Service:
+        mounts = tuple(volume["target"] for volume in spec.get("volumes") or [])
         for volume in spec.get("volumes") or []:
             self._mount(volume)
         for path in spec.get("tmpfs") or []:
@@ -110,7 +113,7 @@ class LocalStack:
         env = {"PATH": f"{BIN}:/usr/bin:/bin:/usr/sbin:/sbin", "HOME": str(self.root), "EE_METRICS_HOST": "127.0.0.1"}
         for key, value in (spec.get("environment") or {}).items():
             host = key.endswith("_HOST") and value in self.host_names
-            env[key] = "127.0.0.1" if host else self._mapped(str(value), tmp)
+            env[key] = "127.0.0.1" if host else self._mapped(str(value), tmp, mounts)
         if name == "mosquitto":
             env["MOSQUITTO_ROOT"] = str(self.root / "mosquitto")
             if os.geteuid() != 0:  # the container's root hands files to the broker's user; here we are that user

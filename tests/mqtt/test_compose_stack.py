@@ -26,6 +26,7 @@ def deployment_copy():
     """deployment/ as a user has it after `generate-secrets.sh` (the real script, in a copy)."""
     folder = Path(tempfile.mkdtemp(prefix="ee-deployment-")) / "deployment"
     shutil.copytree(DEPLOYMENT, folder, ignore=shutil.ignore_patterns(".env", "certs", "ca"))
+    shutil.copytree(DEPLOYMENT.parent / "examples", folder.parent / "examples")  # the site file it mounts
     result = subprocess.run(["sh", str(folder / "generate-secrets.sh")], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     yield folder

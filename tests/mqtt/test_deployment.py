@@ -6,6 +6,7 @@ import importlib
 import json
 import re
 import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -71,7 +72,9 @@ def test_every_module_service_runs_a_console_script_of_the_package_from_one_imag
     modules = {name: s for name, s in services.items() if name != "mosquitto"}
     assert set(modules) == set(ALL_MODULES)
     for name, service in modules.items():
-        assert service["command"] == [f"energy-edge-{name}"]
+        assert service["command"] == [f"energy-edge-{name}" if name in ("controller", "telemetry") else "energy-edge-module"]
+        assert service["environment"]["EE_SITE_FILE"] == "/etc/energy-edge/site.toml"
+        assert service["environment"].get("EE_ASSET_ID", name) == name
         assert service["command"][0] in scripts, f"{name}: {service['command'][0]} is not in [project.scripts]"
         module, function = scripts[service["command"][0]].split(":")
         assert callable(getattr(importlib.import_module(module), function)), scripts[service["command"][0]]
@@ -83,12 +86,12 @@ def test_every_module_service_runs_a_console_script_of_the_package_from_one_imag
     assert "9090:9090" in services["telemetry"]["ports"]
 
 
-def test_the_shipped_compose_file_is_the_one_generated_for_the_home_site():
-    from energy_edge.entrypoints.commands.compose import home_assets
-    from energy_edge.entrypoints.compose_file import render_compose
-
-    assert COMPOSE.read_text() == render_compose(home_assets()), \
-        "regenerate it: .venv/bin/energy-edge compose > deployment/docker-compose.yml"
+def test_the_shipped_compose_file_is_the_one_generated_for_the_home_site_file():
+    command = [str(Path(sys.executable).parent / "energy-edge"), "compose", "--site", "examples/sites/home.toml"]
+    generated = subprocess.run(command, capture_output=True, text=True, timeout=60, cwd=ROOT)
+    assert generated.returncode == 0, generated.stderr
+    assert COMPOSE.read_text() == generated.stdout, \
+        "regenerate it: .venv/bin/energy-edge compose --site examples/sites/home.toml > deployment/docker-compose.yml"
 
 
 def test_no_service_waits_for_the_sites_health_and_depends_on_has_no_cycle():

@@ -75,19 +75,13 @@ def user_error_sentence(exc: BaseException) -> str | None:
     """The sentence for an error the user caused, or None for a failure of the program."""
     if isinstance(exc, ValidationError):
         return settings_sentence(exc)
-    if isinstance(exc, ConfigurationError) or _is_named_user_error(exc):
+    if isinstance(exc, ConfigurationError):
         return str(exc)
     if isinstance(exc, OSError) and exc.filename is not None:
         return f"{exc.filename}: {exc.strerror or exc} (check the path and its permissions)"
     if isinstance(exc, OSError) and exc.errno == errno.EADDRINUSE:
         return f"an address this command needs is in use ({exc.strerror}): stop what holds it, or choose another port"
     return None
-
-
-def _is_named_user_error(exc: BaseException) -> bool:
-    """The site file's loader error (a sentence naming file, asset and field), until it derives ConfigurationError."""
-    return any(cls.__name__ == "SiteFileError" and cls.__module__.startswith("energy_edge.")
-               for cls in type(exc).__mro__)
 
 
 def _say(prog: str, text: str) -> None:

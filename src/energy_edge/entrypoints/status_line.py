@@ -56,12 +56,15 @@ def _detail(asset: AssetTelemetry) -> str:
 
 
 def _kind_detail(kind: str, assets: list[AssetTelemetry], compact: bool) -> str:
-    """SoC or temperature of a kind: the mean over its assets."""
+    """SoC of the batteries (weighted by capacity, the energy stored) or the boilers' mean temperature."""
     key = {"battery": "soc", "boiler": "temperature_c"}.get(kind)
-    values = [a.values[key] for a in assets if key and isinstance(a.values.get(key), (int, float))]
-    if not values:
+    known = [a for a in assets if key and isinstance(a.values.get(key), (int, float))]
+    if not known:
         return ""
-    mean = sum(values) / len(values)
+    weights = [float(a.values.get("capacity_wh") or 0.0) if kind == "battery" else 1.0 for a in known]
+    if sum(weights) <= 0:
+        weights = [1.0] * len(known)
+    mean = sum(float(a.values[key]) * w for a, w in zip(known, weights)) / sum(weights)
     space = "" if compact else " "
     return f"{mean * 100:.0f}{space}%" if kind == "battery" else f"{mean:.0f}{space}°C"
 
@@ -129,6 +132,9 @@ def _per_kind(now: float, figures: SiteFigures, grouped: dict[str, list[AssetTel
         if layout.state != "none":
             fields.append(_states(assets, layout.state == "abbreviated"))
         parts.append(" ".join(f for f in fields if f))
+    faults = sorted(a.module for group in grouped.values() for a in group if a.state == "FAULT")
+    if faults and layout.state == "none":  # the states are not shown: name what has failed
+        parts.append("FAULT " + ",".join(faults[:3]) + ("…" if len(faults) > 3 else ""))
     return layout.separator.join(parts)
 
 

@@ -1,8 +1,8 @@
 """Print the docker-compose file of a site: Mosquitto plus one service per module, from one image.
 
-The shipped deployment/docker-compose.yml is this command's output:
+The shipped deployment/docker-compose.yml is this command's output for the home site:
 
-  .venv/bin/energy-edge compose > deployment/docker-compose.yml
+  .venv/bin/energy-edge compose --site examples/sites/home.toml > deployment/docker-compose.yml
 
 With --site FILE the services follow that site file (one service and one broker
 user per asset; every module reads the file, mounted read-only); without it, the
@@ -14,14 +14,14 @@ names (deployment/.env) and the broker's TLS files.
 from __future__ import annotations
 
 import argparse
-import importlib
 import os
 import sys
 from pathlib import Path
 
-from ...domain.errors import ConfigurationError
-from ...domain.topology import ASSET_MODULES
+from ...adapters.site_file import load_site
+from ...domain.site import Site, home_site
 from ..compose_file import render_compose
+from ..factories import served_assets
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -32,18 +32,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
+def site_assets(site: Site) -> list[tuple[str, str]]:
+    """(id, kind) of every asset this build runs a module for (a grid meter is read by the controller)."""
+    return [(spec.id, spec.kind) for spec in served_assets(site)]
+
+
 def home_assets() -> list[tuple[str, str]]:
-    """Today's site: one asset of each kind, named after it."""
-    return [(module_id, module_id) for module_id in ASSET_MODULES]
-
-
-def site_assets(path: Path) -> list[tuple[str, str]]:
-    """(id, kind) of every asset in a site file."""
-    try:
-        site_file = importlib.import_module("energy_edge.adapters.site_file")
-    except ImportError:
-        raise ConfigurationError("--site: this version reads no site files yet; leave --site out") from None
-    return [(asset.id, asset.kind) for asset in site_file.load_site(path).assets]
+    """Today's site without a file: one asset of each kind, named after it."""
+    return site_assets(home_site())
 
 
 def run(args: argparse.Namespace) -> int:
@@ -51,6 +47,6 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write(render_compose(home_assets()))
         return 0
     mount = os.path.relpath(args.site.resolve(), args.compose_dir.resolve())
-    sys.stdout.write(render_compose(site_assets(args.site), command=f"energy-edge compose --site {args.site}",
-                                    site_file=mount))
+    sys.stdout.write(render_compose(site_assets(load_site(args.site)),
+                                    command=f"energy-edge compose --site {args.site}", site_file=mount))
     return 0

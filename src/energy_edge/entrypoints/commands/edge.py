@@ -1,5 +1,10 @@
 """Write the Azure IoT Edge deployment manifest for a container registry and an image tag.
 
+With --site FILE the manifest deploys that site: one module per asset (named
+by its id, energy-edge-module with EE_ASSET_ID), the controller and the
+telemetry module, all reading the site file bind-mounted from the device, and
+the site's routes. Without it, the template's home site as it is.
+
 The template's ${ACR_LOGIN_SERVER} and ${IMAGE_TAG} come from --registry and
 --tag; the pull credentials ${ACR_PULL_USERNAME} and ${ACR_PULL_PASSWORD} from
 the environment, as the AzureIoTEdge@2 pipeline task fills them. The manifest
@@ -11,11 +16,14 @@ to a path git would track (config/ is git-ignored). Deploy it with
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import sys
 from pathlib import Path
 
+from ...adapters.site_file import load_site
 from ..edge_manifest import ManifestError, generate_file, tracked_by_git
+from ..site_manifest import DEVICE_SITE_FILE, site_template
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -29,6 +37,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     gen.add_argument("--tag", required=True, help="image tag of energy-edge to deploy")
     gen.add_argument("--output", "-o", type=Path, default=Path("config/deployment.json"),
                      help="where to write the manifest (default: config/deployment.json)")
+    gen.add_argument("--site", type=Path, default=None, help="deploy this site file (default: the template's home site)")
+    gen.add_argument("--device-site-file", default=DEVICE_SITE_FILE,
+                     help=f"where the site file is on the device, mounted into every module (default {DEVICE_SITE_FILE})")
     gen.set_defaults(func=genconfig)
 
 
@@ -38,8 +49,11 @@ def genconfig(args: argparse.Namespace) -> int:
         print(f"energy-edge edge genconfig: {args.output} would be tracked by git and the manifest holds the registry "
               "password: write it under config/ (git-ignored), or git-ignore that path", file=sys.stderr)
         return 2
+    prepare = None
+    if args.site is not None:
+        prepare = functools.partial(site_template, site=load_site(args.site), device_site_file=args.device_site_file)
     try:
-        manifest = generate_file(args.template, args.output, variables)
+        manifest = generate_file(args.template, args.output, variables, prepare)
     except ManifestError as exc:
         print(f"energy-edge edge genconfig: {exc}", file=sys.stderr)
         return 2

@@ -1,13 +1,15 @@
 """Run the whole edge site on this machine until Ctrl-C (or --duration).
 
-By default all five modules (solar, battery, boiler, controller, telemetry) run in
-one process with simulated assets, a live status line and /metrics, /healthz on
---metrics-port. With --transport mqtt each module is its own process on a local
-Mosquitto broker, as in production.
+The site is --site FILE (default: EE_SITE_FILE, else the home site from the EE_*
+settings, which is examples/sites/home.toml); a wrong site file is refused before
+anything starts. By default every module runs in one process with simulated
+assets, a live status line and /metrics, /healthz on --metrics-port. With
+--transport mqtt each module is its own process on a local Mosquitto broker, as
+in production.
 
 Status line: grid, PV, battery and boiler in watts, signed as seen by the site's
 bus: + into it (grid import, PV, battery discharge), - out of it (export, battery
-charge, boiler). "limit" is the grid limit in force (import / export).
+charge, boiler). "lim" is the grid limit in force (import / export).
 """
 
 from __future__ import annotations
@@ -15,14 +17,18 @@ from __future__ import annotations
 import argparse
 import asyncio
 import importlib
+from pathlib import Path
 
 from ..cli_types import number, port
+from ..factories import resolve_site
 from ..logging_setup import configure_logging
 from ..settings import MAX_SPEED, SiteSettings
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("up", help="run the whole edge site on this machine", description=__doc__)
+    parser.add_argument("--site", type=Path, default=None,
+                        help="the site file (default: EE_SITE_FILE, else the home site: examples/sites/home.toml)")
     parser.add_argument("--transport", choices=["inmemory", "mqtt"], default="inmemory",
                         help="inmemory: one process (default); mqtt: one process per module on Mosquitto")
     parser.add_argument("--hardware", choices=["simulated", "modbus"], default=None,
@@ -40,7 +46,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def settings_from(args: argparse.Namespace) -> SiteSettings:
     overrides = {
         name: value
-        for name, value in (("hardware", args.hardware), ("speed", args.speed), ("metrics_port", args.metrics_port))
+        for name, value in (("hardware", args.hardware), ("speed", args.speed), ("metrics_port", args.metrics_port),
+                            ("site_file", args.site.resolve() if args.site else None))
         if value is not None
     }
     return SiteSettings(**overrides)
@@ -49,8 +56,9 @@ def settings_from(args: argparse.Namespace) -> SiteSettings:
 def run(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     configure_logging(settings.log_format, settings.log_level)
+    site = resolve_site(settings)  # refused here, before anything starts
     if args.transport == "mqtt":
-        return importlib.import_module("energy_edge.entrypoints.mqtt_site").run(args, settings)
+        return importlib.import_module("energy_edge.entrypoints.mqtt_site").run(args, settings, site)
     from ..embedded import run_embedded
 
-    return asyncio.run(run_embedded(settings, duration_s=args.duration, show_status=not args.quiet))
+    return asyncio.run(run_embedded(settings, site, duration_s=args.duration, show_status=not args.quiet))
