@@ -22,7 +22,7 @@ from ..domain.site import CONTROLLER, TELEMETRY, Site, kinds
 from .cli_types import UserArgumentParser
 from .console import run_console
 from .containers import SiteContainer, site_container
-from .factories import resolve_site
+from .factories import refuse_inmemory, resolve_site
 from .lifecycle import autostart, run_until_stopped, stop_event_on_signals
 from .logging_setup import configure_logging
 from .settings import SiteSettings
@@ -70,6 +70,8 @@ def _main(default: str | None, argv: list[str]) -> int:
     settings = SiteSettings()
     module_id = module_id_for(settings, default)
     configure_logging(settings.log_format, settings.log_level, module=module_id)
+    if settings.transport == "inmemory":  # alone in its process it would talk to nobody
+        refuse_inmemory(module_id)
     site = resolve_site(settings)
     role = kinds(site).get(module_id)
     if role is None:

@@ -93,6 +93,7 @@ class _Layout:
     state: str  # "full", "abbreviated" or "none"
     separator: str
     time_format: str
+    fault_names: bool = True  # without states, name the assets in FAULT (else count them)
 
 
 LAYOUTS = (  # richest first; the first that fits is shown
@@ -102,6 +103,7 @@ LAYOUTS = (  # richest first; the first that fits is shown
     _Layout(True, "abbreviated", " ", ""),
     _Layout(True, "none", " ", "%H:%M"),
     _Layout(True, "none", " ", ""),
+    _Layout(True, "none", " ", "", fault_names=False),
 )
 
 
@@ -133,8 +135,9 @@ def _per_kind(now: float, figures: SiteFigures, grouped: dict[str, list[AssetTel
             fields.append(_states(assets, layout.state == "abbreviated"))
         parts.append(" ".join(f for f in fields if f))
     faults = sorted(a.module for group in grouped.values() for a in group if a.state == "FAULT")
-    if faults and layout.state == "none":  # the states are not shown: name what has failed
-        parts.append("FAULT " + ",".join(faults[:3]) + ("…" if len(faults) > 3 else ""))
+    if faults and layout.state == "none":  # the states are not shown: say what has failed
+        parts.append("FAULT " + (",".join(faults[:3]) + ("…" if len(faults) > 3 else "") if layout.fault_names
+                                 else f"×{len(faults)}"))
     return layout.separator.join(parts)
 
 
