@@ -43,6 +43,19 @@ def _desired(config: Any, writable: Any) -> dict[str, Any]:
     return {name: value for name, value in dataclasses.asdict(config).items() if name in writable}
 
 
+class PresentAssetsSite(ManualClockSite):
+    """A `ManualClockSite` running only the asset modules the site has (a site may lack a battery or a
+    boiler: that module is built with the container but never started, cycled or heard of)."""
+
+    def __init__(self, container: Any, clock: Any, kinds: frozenset[str]) -> None:
+        super().__init__(container, clock)
+        self._present = [service for service in super().assets if service.asset.kind in kinds]
+
+    @property
+    def assets(self) -> list[Any]:
+        return self._present
+
+
 class SteppedEmbeddedSite:
     """Implements quality.runner.SteppedSite: a `ManualClockSite` on the scenario's clock and hardware."""
 
@@ -50,7 +63,7 @@ class SteppedEmbeddedSite:
         container = embedded_site_container(_settings(spec))
         container.clock.override(providers.Object(spec.clock))
         container.site.override(providers.Object(spec.hardware))
-        self.site = ManualClockSite(container, spec.clock)
+        self.site = PresentAssetsSite(container, spec.clock, spec.kinds)
         self.site.controller_alive = spec.policy is not None  # the baseline's controller never cycles
         self.policy = spec.policy
         self.configs = spec.configs
@@ -99,15 +112,3 @@ def progress_bar(label: str, days: float) -> Iterator[Callable[[int], Any]]:
     with tqdm(total=days * 24, desc=label, unit="h", file=sys.stderr, disable=not sys.stderr.isatty(),
               leave=False) as bar:
         yield lambda seconds: bar.update(seconds / 3600)
-
-
-@contextlib.contextmanager
-def policy_progress(days: float) -> Iterator[Callable[[str, str], Callable[[int], Any]]]:
-    """One bar per scenario and policy, for `energy-edge-lab quality`; each closes when the next opens."""
-    with contextlib.ExitStack() as stack:
-
-        def for_run(scenario: str, policy: str) -> Callable[[int], Any]:
-            stack.close()
-            return stack.enter_context(progress_bar(f"{scenario}/{policy}", days))
-
-        yield for_run
