@@ -28,9 +28,12 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
 
-## Control quality over every shipped scenario (figures also go into bench-results.json).
+## Control quality: every shipped scenario, then the seeded generated days (their distribution:
+## min, p10, median); figures also go into bench-results.json. Fails when a target is missed.
 quality: $(STAMP)
-	$(BIN)/energy-edge-lab quality
+	$(BIN)/energy-edge-lab quality; shipped=$$?; \
+	$(BIN)/energy-edge-lab quality --generated 40 --seed 2026; generated=$$?; \
+	test $$shipped -eq 0 -a $$generated -eq 0
 
 lint: $(STAMP)
 	$(BIN)/lint-imports

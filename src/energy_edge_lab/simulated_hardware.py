@@ -26,17 +26,22 @@ SECONDS_PER_HOUR = 3600.0
 BOILER_CUTOFF_MARGIN_C = 5.0  # the physical cutoff sits above the configured maximum
 
 
-@dataclass(frozen=True, slots=True)
 class SpikedLoad:
     """The base load (a profile, or a measured series) plus the scenario's rectangular spikes
-    (hours after `origin_s`, the local midnight, every day)."""
+    (hours after `origin_s`, the local midnight, every day). Remembered for the current instant:
+    the grid meter and the recorder both ask every simulated second."""
 
-    profile: LoadProfile
-    spikes: tuple[LoadSpike, ...]
-    origin_s: float
-    measured: MeasuredSeries | None = None
+    def __init__(self, profile: LoadProfile, spikes: tuple[LoadSpike, ...], origin_s: float,
+                 measured: MeasuredSeries | None = None) -> None:
+        self.profile, self.spikes, self.origin_s, self.measured = profile, spikes, origin_s, measured
+        self._at, self._w = float("nan"), 0.0
 
     def power_w(self, epoch_s: float) -> float:
+        if epoch_s != self._at:
+            self._at, self._w = epoch_s, self._power_w(epoch_s)
+        return self._w
+
+    def _power_w(self, epoch_s: float) -> float:
         since_midnight = epoch_s - self.origin_s
         hour = (since_midnight % 86_400) / SECONDS_PER_HOUR
         extra = sum(s.power_w for s in self.spikes if s.start_h <= hour < s.start_h + s.duration_h)

@@ -225,7 +225,10 @@ class ControllerService:
             command = command_for(setpoint, ttl_s)
             if needs_sending(setpoint.kind, command, self._sent.get(module), now, ttl_s):
                 calls.append(self._invoke(module, command, now))
-        await asyncio.gather(*calls)
+        if len(calls) == 1:  # the common cases (none, one) without gather's task machinery, every cycle
+            await calls[0]
+        elif calls:
+            await asyncio.gather(*calls)
 
     async def _invoke(self, module: str, command: Command, now: float) -> None:
         self.method_calls_total += 1
