@@ -23,6 +23,7 @@ from energy_edge.adapters.clocks import ManualClock
 from energy_edge.adapters.hardware.simulated.boiler import WATER_J_PER_KG_K
 from energy_edge.adapters.hardware.simulated import SimulatedSite
 from energy_edge.domain.balancing.policy import Policy
+from energy_edge.domain.prices import PriceSlot
 from .optimum import OptimumPlan, solve_optimum
 from .scenario import SECONDS_PER_DAY, Scenario
 from .series import Sample, SiteSeries
@@ -41,6 +42,7 @@ class SiteSpec:
     configs: AssetConfigs
     policy: Policy | None  # the controller's twin; None: run without a controller (baseline)
     kinds: frozenset[str] = frozenset({"solar", "battery", "boiler"})  # the asset modules the site runs
+    prices: "TariffPrices | None" = None  # the controller's PriceSource: the day's tariff, hour by hour
 
 
 class SteppedSite(Protocol):
@@ -51,6 +53,20 @@ class SteppedSite(Protocol):
 
     def asset_states(self) -> dict[str, str]:
         """Each asset module's state-machine state by asset kind (solar, battery, boiler)."""
+
+
+class TariffPrices:
+    """Implements the edge's PriceSource port from the scenario's tariff: its day-ahead prices, hour by
+    hour, as a dynamic tariff's API would publish them (what the optimum knows of prices, no more)."""
+
+    def __init__(self, scenario: Scenario, days: int = 2) -> None:
+        tariff, midnight = scenario.tariff, scenario.midnight_epoch_s
+        self.slots = [PriceSlot(midnight + h * 3600.0, midnight + (h + 1) * 3600.0,
+                                tariff.import_price_at(h * 3600.0 + 1800.0), tariff.feed_in_price_at(h * 3600.0 + 1800.0))
+                      for h in range(24 * days)]
+
+    async def fetch(self) -> list[PriceSlot]:
+        return self.slots
 
 
 SiteFactory = Callable[[SiteSpec], AbstractAsyncContextManager[SteppedSite]]
@@ -103,7 +119,8 @@ async def simulate_services(scenario: Scenario, policy: str, duration_s: float, 
     controlled = policy == "controller"
     spec = SiteSpec(clock=clock, hardware=hardware,
                     configs=asset_configs(scenario, curtail_without_lease=controlled),
-                    policy=controller_policy(scenario) if controlled else None, kinds=present_kinds(scenario))
+                    policy=controller_policy(scenario) if controlled else None, kinds=present_kinds(scenario),
+                    prices=TariffPrices(scenario) if controlled else None)
     series = SiteSeries(dt_s=STEP_S, start_s=scenario.start_h * 3600.0 + STEP_S)  # sampled after each step
     async with site_factory(spec) as site:
         for second in range(int(duration_s / STEP_S)):

@@ -63,6 +63,8 @@ class SteppedEmbeddedSite:
         container = embedded_site_container(_settings(spec))
         container.clock.override(providers.Object(spec.clock))
         container.site.override(providers.Object(spec.hardware))
+        if spec.prices is not None:  # the day's tariff through the controller's PriceSource port
+            container.controller.add_kwargs(price_source=spec.prices)
         self.site = PresentAssetsSite(container, spec.clock, spec.kinds)
         self.site.controller_alive = spec.policy is not None  # the baseline's controller never cycles
         self.policy = spec.policy

@@ -78,7 +78,8 @@ class EmbeddedSiteContainer(containers.DeclarativeContainer):
     )
     modbus_servers = providers.Singleton(factories.modbus_site_servers, site, clock)
     controller = providers.Singleton(ControllerService, hub.provided.client.call(CONTROLLER), site, clock,
-                                     providers.Factory(factories.initial_policy, settings))
+                                     providers.Factory(factories.initial_policy, settings),
+                                     price_source=providers.Factory(factories.price_source, settings))
     telemetry = providers.Singleton(
         TelemetryService, hub.provided.client.call(TELEMETRY), clock, staleness_s=config.staleness_s,
     )

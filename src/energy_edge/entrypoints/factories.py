@@ -25,6 +25,7 @@ from ..domain.topology import BATTERY, BOILER, SOLAR
 from .settings import SiteSettings
 
 if TYPE_CHECKING:
+    from ..adapters.prices.day_ahead_json import DayAheadJsonPriceSource
     from ..domain.services.controller_service import ControllerService
 
 
@@ -139,5 +140,14 @@ def build_controller(client: ModuleClient, clock: Clock, settings: SiteSettings)
         return [t.power_w for module, t in controller.latest.items() if not controller.is_stale(module)]
 
     controller = ControllerService(client, telemetry_balance_meter(clock, settings, fresh_powers), clock,
-                                   initial_policy(settings))
+                                   initial_policy(settings), price_source=price_source(settings))
     return controller
+
+
+def price_source(settings: SiteSettings) -> "DayAheadJsonPriceSource | None":
+    """The controller's day-ahead prices (`EE_PRICE_URL`), or none."""
+    if not settings.price_url:
+        return None
+    from ..adapters.prices.day_ahead_json import DayAheadJsonPriceSource
+
+    return DayAheadJsonPriceSource(settings.price_url)
