@@ -2,7 +2,8 @@
 
 Day i takes its sky from `WEATHERS[i % 4]` and its season from `SEASONS[(i // 4) % 4]`, so
 any 16 consecutive days hold every (sky, season) pair; everything else (latitude 35-65°,
-PV size, battery none/small/large, boiler or not, zero export or a limit, a peak import
+PV size and plane (flat, 35° south, 15° east or west, 60°
+south), battery none/small/large, boiler or not, zero export or a limit, a peak import
 limit, flat / time-of-use / dynamic tariff) is drawn from one `random.Random(seed)`. The
 same seed gives the same days, on any machine.
 """
@@ -41,6 +42,9 @@ def _day(i: int, rng: random.Random) -> Scenario:
     longitude = round(rng.uniform(-9.0, 28.0), 2)
     zone = next(name for edge, name in reversed(ZONES) if longitude >= edge)
     pv_w = float(rng.choice((6_000, 10_000, 15_000, 25_000, 40_000)))
+    plane = rng.choice(({"tilt_deg": 0.0}, {"tilt_deg": 35.0, "azimuth_deg": 180.0},
+                        {"tilt_deg": 15.0, "azimuth_deg": rng.choice((90.0, 270.0))},
+                        {"tilt_deg": 60.0, "azimuth_deg": 180.0}))
     battery = _battery(rng, pv_w)
     boiler = _boiler(rng) if rng.random() < 0.7 else None
     load = _load(rng, pv_w)
@@ -54,7 +58,7 @@ def _day(i: int, rng: random.Random) -> Scenario:
         profiles=Profiles(pv=PvProfile(latitude=latitude, longitude=longitude, date=date, seed=rng.randrange(10**6),
                                        **_sky(weather, rng)),
                           base_load=load, ambient_temperature_c=round(rng.uniform(12.0, 22.0), 1)),
-        assets=Assets(solar=SolarAsset(rated_power_w=pv_w), battery=battery, boiler=boiler),
+        assets=Assets(solar=SolarAsset(rated_power_w=pv_w, **plane), battery=battery, boiler=boiler),
         tariff=tariff, limits=limits, timezone=zone)
 
 

@@ -90,7 +90,8 @@ def controller_policy(scenario: Scenario) -> Policy:
     pv = scenario.profiles.pv
     return Policy(export_limit_w=limits.export_limit_w, import_limit_w=limits.import_limit_w,
                   soc_reserve_min=battery.soc_min, soc_reserve_max=battery.soc_max,
-                  latitude_deg=pv.latitude, longitude_deg=pv.longitude,
+                  latitude_deg=pv.latitude, longitude_deg=pv.longitude, pv_tilt_deg=assets.solar.tilt_deg,
+                  pv_azimuth_deg=assets.solar.azimuth_deg,
                   boiler_heat_capacity_j_per_k=boiler.thermal_mass_j_per_k, **window)
 
 

@@ -125,6 +125,8 @@ class Profiles(_Frozen):
 
 class SolarAsset(_Frozen):
     rated_power_w: Positive
+    tilt_deg: Annotated[float, Field(ge=0.0, le=90.0)] = 0.0  # from horizontal; 0: a flat array
+    azimuth_deg: Annotated[float, Field(ge=0.0, le=360.0)] = 180.0  # the way it faces, clockwise from north
 
 
 class BatteryAsset(_Frozen):

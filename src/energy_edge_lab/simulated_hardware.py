@@ -104,7 +104,8 @@ def build_site(scenario: Scenario, clock: Clock) -> SimulatedSite:
     """The scenario's simulators on `clock`, which must stand at the scenario's start."""
     p, a = scenario.profiles, standing_assets(scenario)
     start = clock.now()
-    pv = ProfiledPV(clock, p.pv, scenario.midnight_epoch_s, rated_power_w=a.solar.rated_power_w)
+    pv = ProfiledPV(clock, p.pv, scenario.midnight_epoch_s, rated_power_w=a.solar.rated_power_w,
+                    tilt_deg=a.solar.tilt_deg, azimuth_deg=a.solar.azimuth_deg)
     battery = SimulatedBattery(clock, capacity_wh=a.battery.capacity_wh, max_charge_w=a.battery.max_charge_w,
                                max_discharge_w=a.battery.max_discharge_w,
                                round_trip_efficiency=a.battery.round_trip_efficiency,

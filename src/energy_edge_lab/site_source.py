@@ -88,7 +88,7 @@ def site_from_domain(site: Any, path: Path) -> LabSite:
             name=site.name, latitude=site.latitude_deg, longitude=site.longitude_deg, timezone=site.timezone,
             limits=Limits(import_limit_w=site.grid.import_limit_w, export_limit_w=site.grid.export_limit_w),
             assets=Assets(
-                solar=SolarAsset(rated_power_w=solar.rated_power_w),
+                solar=SolarAsset(rated_power_w=solar.rated_power_w, **_plane(solar)),
                 battery=None if battery is None else BatteryAsset(
                     capacity_wh=battery.capacity_wh, max_charge_w=battery.max_charge_w,
                     max_discharge_w=battery.max_discharge_w, **opt(battery, "soc_min"), **opt(battery, "soc_max"),
@@ -96,6 +96,17 @@ def site_from_domain(site: Any, path: Path) -> LabSite:
                 boiler=None if boiler is None else _boiler(boiler)))
     except ValidationError as exc:
         raise DayFileError(validation_sentence(path, exc)) from None
+
+
+def _plane(solar: Any) -> dict[str, float]:
+    """The array's plane from the site file's simulator parameters (`[assets.hardware]`), if given."""
+    hardware = getattr(solar, "hardware", None)
+    found = {}
+    for name in ("tilt_deg", "azimuth_deg"):
+        value = hardware.get(name) if isinstance(hardware, dict) else getattr(hardware, name, None)
+        if value is not None:
+            found[name] = value
+    return found
 
 
 def _middle(low: float | None, high: float | None) -> float:

@@ -79,7 +79,7 @@ class ControllerService:
         self._running = False
         self.guidance = Guidance()  # the planner's latest, in force until the next plan
         self._forecaster = forecaster
-        self._own_forecaster_at: tuple[float, float] | None = None  # location of the one built here
+        self._own_forecaster_at: tuple[float, ...] | None = None  # location and plane of the one built here
         self._observed_at: float | None = None
         self._planned_at: float | None = None
         self._cycle_changed = asyncio.Event()  # wakes the loop's sleep when cycle_s changes
@@ -240,9 +240,12 @@ class ControllerService:
 
     def _forecaster_for_site(self) -> Forecaster:
         """The injected forecaster, or an online one for the policy's location (rebuilt if it moves)."""
-        location = (self.policy.latitude_deg, self.policy.longitude_deg)
+        p = self.policy
+        location = (p.latitude_deg, p.longitude_deg, p.pv_tilt_deg, p.pv_azimuth_deg)
         if self._forecaster is None or (self._own_forecaster_at is not None and self._own_forecaster_at != location):
-            self._forecaster, self._own_forecaster_at = OnlineForecaster(*location), location
+            self._forecaster = OnlineForecaster(p.latitude_deg, p.longitude_deg, tilt_deg=p.pv_tilt_deg,
+                                                azimuth_deg=p.pv_azimuth_deg)
+            self._own_forecaster_at = location
         return self._forecaster
 
     async def _actuate(self, setpoints: dict[str, Setpoint], now: float) -> None:
