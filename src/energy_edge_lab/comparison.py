@@ -116,16 +116,16 @@ def distribution_line(comparisons: list[Comparison]) -> str:
 
 def table(comparisons: list[Comparison], currency: str = "EUR") -> str:
     header = (f"{'scenario':<22} {'baseline':>9} {'controller':>10} {'optimum':>9} {'ratio':>6} "
-              f"{'violations':>10} {'export>lim s':>12} {'cold min':>8} {'modes/h':>7} {'imp>lim kWh':>11} "
-              f"{'peak15 kW':>9}")
+              f"{'violations':>10} {'export>lim s':>12} {'flips':>5} {'cold min':>8} {'modes/h':>7} "
+              f"{'imp>lim kWh':>11} {'peak15 kW':>9}")
     rows = [f"adjusted energy cost ({currency}); ratio = (baseline - controller) / (baseline - optimum), "
-            f"target >= {SAVINGS_TARGET:g}; the last six columns are the controller's", header, "-" * len(header)]
+            f"target >= {SAVINGS_TARGET:g}; the last seven columns are the controller's", header, "-" * len(header)]
     for c in comparisons:
         k = c.controller
         ratio = "n/a" if c.savings_ratio is None else f"{c.savings_ratio:.3f}"
         rows.append(f"{c.scenario:<22} {c.baseline.adjusted_cost:>9.2f} {k.adjusted_cost:>10.2f} "
                     f"{c.optimum.adjusted_cost:>9.2f} {ratio:>6} {c.controller_violations:>10g} "
-                    f"{k.export_limit_breach_s:>12g} {k.boiler_comfort_violation_min:>8.0f} "
+                    f"{k.export_limit_breach_s:>12g} {k.battery_sign_flips:>5d} {k.boiler_comfort_violation_min:>8.0f} "
                     f"{k.max_mode_changes_per_hour:>7.2f} {k.import_above_limit_kwh:>11.2f} "
                     f"{k.peak_15min_import_kw:>9.1f} {c.limit_note}".rstrip())
     return "\n".join(rows)

@@ -152,7 +152,7 @@ class _Programme:
             cost[col("e", n - 1)] -= end.price_per_kwh / 1000
             cost[col("temp", n - 1)] -= end.price_per_kwh * heat_kwh_per_k
         else:  # a shortfall is bought back; the end-of-day inequalities above define it
-            refill = refill_price_per_kwh(scenario)
+            refill = refill_price_per_kwh(scenario, ex.start_s + n * step_s)
             cost[col("deficit_e")] = refill / eta / 1000
             cost[col("deficit_t")] = refill * heat_kwh_per_k
         self.cost, self.bounds = cost, bounds

@@ -222,11 +222,6 @@ class Tariff(_Frozen):
             return self.feed_in_price_per_kwh
         return window.feed_in_price_per_kwh
 
-    def highest_import_price(self) -> float:
-        prices = [self.import_price_per_kwh, *(w.import_price_per_kwh for w in self.time_of_use),
-                  *(self.hourly_import_price_per_kwh or ())]
-        return max(prices)
-
 
 class Limits(_Frozen):
     """The grid connection: what the site may export and import (W, magnitudes; 0 W export: zero export)."""
@@ -239,7 +234,8 @@ class EndOfDay(_Frozen):
     """How the stores' state at the end is judged, the same for every policy (KPIs and optimum).
 
     `no_lower` (default): a store ending below where it began is bought back: each missing kWh at
-    `price_per_kwh` (default: the day's highest import price), over the charging efficiency for the
+    `price_per_kwh` (default: the import price when the run ends, when a refill would start), over
+    the charging efficiency for the
     battery; anything above the start is worth nothing. `value`: the change of stored energy
     (battery and tank, kWh) is valued at `price_per_kwh`, gained or lost alike."""
 
