@@ -92,7 +92,9 @@ def site_from_domain(site: Any, path: Path) -> LabSite:
                 battery=None if battery is None else BatteryAsset(
                     capacity_wh=battery.capacity_wh, max_charge_w=battery.max_charge_w,
                     max_discharge_w=battery.max_discharge_w, **opt(battery, "soc_min"), **opt(battery, "soc_max"),
-                    initial_soc=_middle(getattr(battery, "soc_min", None), getattr(battery, "soc_max", None))),
+                    **_simulated(battery, "initial_soc", "round_trip_efficiency"),
+                    **({} if _simulated(battery, "initial_soc") else {"initial_soc": _middle(
+                        getattr(battery, "soc_min", None), getattr(battery, "soc_max", None))})),
                 boiler=None if boiler is None else _boiler(boiler)))
     except ValidationError as exc:
         raise DayFileError(validation_sentence(path, exc)) from None
@@ -113,10 +115,21 @@ def _middle(low: float | None, high: float | None) -> float:
     return ((low if low is not None else 0.1) + (high if high is not None else 0.9)) / 2
 
 
+def _simulated(asset: Any, *names: str) -> dict[str, Any]:
+    """The simulator parameters a site file gives for a simulated asset (`[assets.hardware]`)."""
+    hardware = getattr(asset, "hardware", None)
+    if getattr(hardware, "type", None) != "simulated":
+        return {}
+    return {name: getattr(hardware, name) for name in names if getattr(hardware, name, None) is not None}
+
+
 def _boiler(asset: Any) -> BoilerAsset:
     low = getattr(asset, "min_temperature_c", None) or 45.0
     high = getattr(asset, "max_temperature_c", None) or 80.0
     middle = (low + high) / 2
-    return BoilerAsset(heater_power_w=asset.heater_power_w, thermal_mass_j_per_k=DEFAULT_TANK_J_PER_K,
-                       loss_w_per_k=DEFAULT_TANK_LOSS_W_PER_K, min_temperature_c=low, max_temperature_c=high,
-                       setpoint_c=middle, initial_temperature_c=middle)
+    tank = {"thermal_mass_j_per_k": DEFAULT_TANK_J_PER_K, "loss_w_per_k": DEFAULT_TANK_LOSS_W_PER_K,
+            "initial_temperature_c": middle,
+            **_simulated(asset, "thermal_mass_j_per_k", "loss_w_per_k", "initial_temperature_c")}
+    tank["initial_temperature_c"] = min(max(tank["initial_temperature_c"], low), high)
+    return BoilerAsset(heater_power_w=asset.heater_power_w, min_temperature_c=low, max_temperature_c=high,
+                       setpoint_c=middle, **tank)

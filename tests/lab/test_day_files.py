@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -138,3 +139,12 @@ def test_quality_runs_a_folder_of_days(folder, tmp_path, capsys):
 def test_an_empty_folder_is_a_usage_error(tmp_path, capsys):
     assert main(["quality", "--days", str(tmp_path)]) == 2
     assert "no day files" in capsys.readouterr().err
+
+
+def test_the_project_site_file_is_a_site_for_the_lab(tmp_path):
+    """examples/sites/zero-export.toml (docs/site-file.md) through the edge's loader: no boiler, 0 W export."""
+    root = Path(__file__).resolve().parents[2]
+    (tmp_path / "day.toml").write_text(DAY.replace('site = "site.toml"', ""))
+    scenario = scenario_for(site=str(root / "examples" / "sites" / "zero-export.toml"), day=str(tmp_path / "day.toml"))
+    assert scenario.limits.export_limit_w == 0 and scenario.assets.boiler is None
+    assert scenario.assets.battery.initial_soc == 0.3 and scenario.assets.solar.tilt_deg == 30.0
