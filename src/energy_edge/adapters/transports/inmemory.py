@@ -4,7 +4,9 @@ It is the reference implementation of the messaging, methods and twin ports
 (the one the contract tests were written against) and the embedded default of
 `energy-edge up`. Semantics follow edgeHub: routes decide where outputs go,
 messages for a module that is not connected wait for it (store and forward,
-bounded), method calls time out with 504, twins carry "$version".
+bounded), method calls time out with 504, twins carry "$version"; only the
+controller and the operator (a client named `operator`) may call an asset's
+methods (403 otherwise, `domain/method_access.py`).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any, Iterable
 
 from ...domain import bounded_json
 from ...domain.messages import Message, MethodRequest, MethodResponse, Twin
+from ...domain.method_access import may_invoke, refusal
 from ...domain.ports import DesiredPatchHandler, InputHandler, MethodHandler
 from ...domain.routing import RouteTable
 from ...domain.status import Status
@@ -98,12 +101,17 @@ class InMemoryHub:
             input_name, message = queue.popleft()
             await client._deliver(input_name, message)
 
-    async def _invoke(self, module_id: str, method: str, payload: Any, timeout_s: float) -> MethodResponse:
+    async def _invoke(self, caller: str, module_id: str, method: str, payload: Any,
+                      timeout_s: float) -> MethodResponse:
+        if not may_invoke(caller, module_id, self.routes):
+            return MethodResponse.error(Status.FORBIDDEN, "caller", refusal(caller, module_id))
         target = self._clients.get(module_id)
         if target is None and module_id not in self._known:
             return MethodResponse.error(Status.NOT_FOUND, "module", f"no module {module_id!r} on this site")
-        if target is None or target._method_handler is None:
+        if target is None:
             return MethodResponse.error(Status.TIMEOUT, "timeout", f"module {module_id!r} is not connected")
+        if target._method_handler is None:  # as the MQTT transport answers
+            return MethodResponse.error(Status.NOT_FOUND, "method", f"{module_id} serves no methods")
         try:
             request = MethodRequest(method, _copy(payload))
         except bounded_json.JsonLimitExceeded as exc:
@@ -152,7 +160,7 @@ class InMemoryModuleClient:
         self._method_handler = handler
 
     async def invoke_method(self, module_id: str, method: str, payload: Any, timeout_s: float) -> MethodResponse:
-        return await self.hub._invoke(module_id, method, payload, timeout_s)
+        return await self.hub._invoke(self.module_id, module_id, method, payload, timeout_s)
 
     async def get_twin(self) -> Twin:
         twin = self.hub.twin(self.module_id)

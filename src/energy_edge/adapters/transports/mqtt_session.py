@@ -50,6 +50,7 @@ class MqttConfig:
     reconnect_max_s: float = 5.0
     connect_timeout_s: float = 30.0
     max_queued_messages: int = 100_000  # client-side queue while the broker is away; 0 = unbounded
+    health_file: str | None = None  # touched while connected (heartbeat_file.py); the container healthcheck
 
 
 Sink = Callable[[str, bytes], None]
