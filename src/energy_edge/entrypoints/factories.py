@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 def build_clock(settings: SiteSettings) -> Clock:
     if settings.speed == 1.0 and settings.start is None:
         return RealClock()
-    return AcceleratedClock(settings.speed, settings.start_epoch())
+    return AcceleratedClock(settings.speed, settings.start_epoch(), settings.clock_anchor)
 
 
 def build_simulated_site(clock: Clock, settings: SiteSettings) -> SimulatedSite:
