@@ -102,3 +102,11 @@ async def test_one_assets_bad_data_does_not_stop_the_cycle(monkeypatch):
     monkeypatch.setattr(asset_isolation, "balance", real_balance)
     assert "battery" in (await site.controller.run_cycle()).setpoints
     assert site.controller.asset_errors_total == {"solar": 2}
+
+
+@pytest.mark.parametrize("reading", [float("nan"), float("inf"), 1e308, -2e7])
+async def test_an_absurd_meter_reading_is_a_meter_error_not_a_balance(reading):
+    site = await Site(grid_power_w=reading).start("battery")
+    await site.publish_all()
+    assert await site.controller.run_cycle() is None
+    assert site.controller.meter_errors_total == 1 and site.calls() == {"battery": []}

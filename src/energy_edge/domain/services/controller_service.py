@@ -28,7 +28,7 @@ from ..shown import shown
 from ..status import Status
 from ..telemetry import AssetTelemetry, supersedes
 from ..topology import ASSET_KINDS, CLOUD_OUTPUT, TELEMETRY_INPUT
-from .asset_isolation import balance_isolating, snapshot_of
+from .asset_isolation import balance_isolating, plausible_grid_power_w, snapshot_of
 from .setpoint_commands import Command, SentCommand, command_for, needs_sending
 from .site_report import site_report
 
@@ -168,7 +168,7 @@ class ControllerService:
         now = self.clock.now()
         decision = None
         try:
-            grid = await self.meter.read_grid_power_w()
+            grid = plausible_grid_power_w(await self.meter.read_grid_power_w())
         except Exception as exc:  # an unreadable meter skips balancing; asset leases keep the site safe
             self.meter_errors_total += 1
             log.warning("grid meter unreadable, cycle skipped: %r", exc)
