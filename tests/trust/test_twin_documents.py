@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from energy_edge.domain.bounds import MAX_REFUSED_KEYS_ACKED, MAX_REPORTED_BYTES
+from energy_edge.domain.services.asset_service import AssetModuleService
 
 from ..helpers import eventually
 
@@ -46,3 +47,13 @@ async def test_the_controllers_policy_applies_whole_with_acks_on_success(site):
     assert site.controller.policy.deadband_w == 20
     reported = await site.reported_when("controller", lambda r: r["deadband_w"]["ac"] == 200)
     assert reported["deadband_w"]["ad"] == "applied" and reported["ramp_limit_w"]["ad"] == "applied"
+
+
+async def test_junk_a_previous_run_left_in_the_reported_document_is_removed_at_start(site):
+    await site.battery_service.client.patch_reported({"junk_from_an_old_release": {"ac": 400}})
+    await site.battery_service.stop()
+    restarted = AssetModuleService(site.harness.client("battery"), site.battery_service.hardware, site.battery,
+                                   site.clock, 1.0)
+    site.battery_service = restarted
+    await restarted.start()
+    await site.reported_when("battery", lambda r: "junk_from_an_old_release" not in r)

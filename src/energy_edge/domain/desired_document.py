@@ -101,6 +101,10 @@ class DesiredDocument:
         self._refused_acked = tuple(acked)
         return patch
 
+    def stale_keys_patch(self, reported: dict[str, Any]) -> dict[str, Any]:
+        """Deletes for reported keys no one can write (junk acknowledged by an older release, kept retained)."""
+        return {key: None for key in reported if not key.startswith("$") and key not in self.writable}
+
     def _malformed(self, rule: str, reason: str) -> None:
         self.malformed_total[rule] += 1
         log.warning("desired document refused unread (%s): %s", rule, reason)

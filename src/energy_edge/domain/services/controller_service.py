@@ -84,7 +84,10 @@ class ControllerService:
         self.client.on_input(TELEMETRY_INPUT, self.on_telemetry)
         self.client.on_desired_patch(self.apply_desired)
         await self.client.connect()
-        await self.apply_desired((await self.client.get_twin()).desired)
+        twin = await self.client.get_twin()
+        if stale := self.desired.stale_keys_patch(twin.reported):
+            await self.client.patch_reported(stale)
+        await self.apply_desired(twin.desired)
 
     async def run(self) -> None:
         """Balance every `policy.cycle_s` until `stop()`; a bug in one cycle does not end the loop."""
