@@ -86,7 +86,7 @@ class TrustSite:
                 pass
 
 
-@pytest.fixture(params=["inmemory", "mqtt"])
+@pytest.fixture(params=["inmemory", "mqtt", "edgehub"])
 async def site(request) -> AsyncIterator[TrustSite]:
     harness = await HARNESSES[request.param]()
     made = TrustSite(harness)
