@@ -8,7 +8,8 @@ import logging
 import pytest
 
 from energy_edge.domain import bounded_json
-from energy_edge.domain.bounds import MAX_JSON_BYTES, MAX_JSON_DEPTH, MAX_SHOWN_CHARS
+from energy_edge.domain.balancing.policy import RANGES as POLICY_PROPERTIES
+from energy_edge.domain.bounds import MAX_JSON_BYTES, MAX_JSON_DEPTH, MAX_REPORTED_BYTES, MAX_SHOWN_CHARS
 from energy_edge.domain.desired_document import DesiredDocument
 from energy_edge.domain.errors import MalformedMessage
 from energy_edge.domain.messages import Message
@@ -110,3 +111,14 @@ async def test_an_absurd_meter_reading_is_a_meter_error_not_a_balance(reading):
     await site.publish_all()
     assert await site.controller.run_cycle() is None
     assert site.controller.meter_errors_total == 1 and site.calls() == {"battery": []}
+
+
+async def test_the_worst_reported_document_stays_below_its_bound():
+    """Every writable property refused with a long value, and as many long unknown keys as are acked."""
+    site = await Site().start()
+    properties = {name: "x" * 1_000 for name in POLICY_PROPERTIES}
+    junk = {"k" * 60 + str(i): ["y" * 500] for i in range(40)}  # the document within 64 KiB
+    await site.hub.set_desired("controller", {**properties, **junk})
+    reported = site.hub.twin("controller").reported
+    assert all(reported[name]["ac"] == 400 for name in POLICY_PROPERTIES)
+    assert len(json.dumps(reported)) < MAX_REPORTED_BYTES
