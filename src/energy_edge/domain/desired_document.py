@@ -44,11 +44,13 @@ class DesiredUpdate:
 class DesiredDocument:
     """Tracks one module's desired document and builds the PnP reported patches that answer it."""
 
-    def __init__(self, writable: Collection[str]) -> None:
+    def __init__(self, writable: Collection[str], malformed_total: Counter[str] | None = None) -> None:
+        """`malformed_total`: where documents refused unread are counted by rule ("twin.depth"); a module's
+        own counter of malformed input, or a new one."""
         self.writable = frozenset(writable)
         self.version: int | None = None  # $version of the last document taken (valid or not)
         self.properties: dict[str, Any] = {}  # the writable properties of the whole document
-        self.malformed_total: Counter[str] = Counter()  # documents refused unread, by rule ("twin.depth")
+        self.malformed_total: Counter[str] = Counter() if malformed_total is None else malformed_total
         self._refused_acked: tuple[str, ...] = ()  # unknown keys acknowledged by the last reported patch
 
     def take(self, patch: Any) -> DesiredUpdate | None:

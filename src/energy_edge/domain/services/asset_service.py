@@ -87,8 +87,11 @@ class AssetModuleService:
             while self._running:
                 try:
                     await self.run_cycle()
-                except Exception:
-                    log.exception("%s: cycle failed", self.client.module_id)
+                except Exception as exc:
+                    if self._running:
+                        log.exception("%s: cycle failed", self.client.module_id)
+                    else:  # stop() closed the connection under a cycle in flight: shutting down, not a bug
+                        log.info("%s: last cycle cut short by stop(): %r", self.client.module_id, exc)
                 if self._running:
                     await self.clock.sleep(self.cycle_s)
         except asyncio.CancelledError:

@@ -53,11 +53,11 @@ class ControllerService:
         self.policy = policy
         self.base_policy = policy
         self.asset_kinds = dict(asset_kinds)
-        self.desired = DesiredDocument(POLICY_PROPERTIES)
         self.method_timeout_s = method_timeout_s
         self.latest: dict[str, AssetTelemetry] = {}  # by module
         self.cycles_total = 0
         self.malformed_messages_total: Counter[str] = Counter()  # by reason (the rule, e.g. "telemetry.soc")
+        self.desired = DesiredDocument(POLICY_PROPERTIES, self.malformed_messages_total)
         self.method_calls_total = 0
         self.method_errors_total: Counter[int] = Counter()  # by status code (504, 409, 400, 404, 500)
         self.meter_errors_total = 0
@@ -145,8 +145,6 @@ class ControllerService:
         document holds, so a refused document cannot poison the next one.
         """
         update = self.desired.take(desired)
-        self.malformed_messages_total.update(self.desired.malformed_total)
-        self.desired.malformed_total.clear()
         if update is None:
             return
         self.policy_version = update.version
