@@ -46,3 +46,16 @@ async def test_a_report_from_ahead_of_the_clock_is_refused_by_the_controller_and
     await eventually(lambda: site.controller.malformed_messages_total["telemetry.timestamp"] == 1)
     await site.battery_service.run_cycle()
     await eventually(lambda: site.controller.latest["battery"].seq > genuine.seq)
+
+
+async def test_properties_cannot_claim_another_sender(site):
+    """edgeHub stamps `$.cmid` from the connection; no transport takes a sender from what the sender says."""
+    body = forged("battery", "battery", time.time()).body
+    claim = Message(body, {"$.cmid": "battery", "$.cdid": "site", "source_module": "battery"})
+    try:
+        await site.boiler.send_message("telemetry", claim)
+    except ValueError as refused:  # edgeHub: a module may not set the properties edgeHub stamps
+        assert "$.cmid" in str(refused)
+        return
+    await eventually(lambda: site.controller.malformed_messages_total["telemetry.module"] == 1)
+    assert "battery" not in site.controller.latest
