@@ -19,6 +19,7 @@ from energy_edge.domain.assets import Battery, Solar
 from energy_edge.domain.balancing import Policy
 from energy_edge.domain.services.asset_service import AssetModuleService
 from energy_edge.domain.services.controller_service import ControllerService
+from energy_edge.domain.site import home_site
 
 from ..contract.conftest import HARNESSES, TransportHarness
 from ..helpers import register_and_connect
@@ -88,7 +89,7 @@ class TrustSite:
 
 @pytest.fixture(params=["inmemory", "mqtt", "edgehub"])
 async def site(request) -> AsyncIterator[TrustSite]:
-    harness = await HARNESSES[request.param]()
+    harness = await HARNESSES[request.param](home_site())
     made = TrustSite(harness)
     try:
         yield await made.start()
