@@ -92,7 +92,7 @@ def route_table(site: Site) -> RouteTable:
 def build_clock(settings: SiteSettings) -> Clock:
     if settings.speed == 1.0 and settings.start is None:
         return RealClock()
-    return AcceleratedClock(settings.speed, settings.start_epoch())
+    return AcceleratedClock(settings.speed, settings.start_epoch(), settings.clock_anchor)
 
 
 # -- simulated hardware -------------------------------------------------------------------------
