@@ -72,6 +72,7 @@ class SimulatedModbusDevice(Generic[M, S]):
         self.revert_at: float | None = None
         self._reverted = False  # a revert happened since the registers were last synchronised
         self._forced: dict[int, int] = {}
+        self._restore: dict[int, int] = {}
 
     # -- hooks ---------------------------------------------------------------------------
     def show(self, registers: list[int], measurement: M) -> None:
@@ -91,6 +92,8 @@ class SimulatedModbusDevice(Generic[M, S]):
         self._forced.update({address + i: value for i, value in enumerate(registers)})
 
     def release(self) -> None:
+        """Stop forcing; the forced registers read their initial values again from the next request."""
+        self._restore.update({address: self.initial_registers[address - self.base_address] for address in self._forced})
         self._forced.clear()
 
     # -- runtime -------------------------------------------------------------------------
@@ -121,6 +124,9 @@ class SimulatedModbusDevice(Generic[M, S]):
 
     async def _serve(self, function_code: int, start: int, address: int, registers: list[int], values) -> None:  # noqa: ANN001
         await self.tick()
+        for restored_address, value in self._restore.items():
+            registers[restored_address - start] = value
+        self._restore.clear()
         if self._reverted:
             self._reverted = False
             self.safe(registers)
