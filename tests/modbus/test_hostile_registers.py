@@ -200,3 +200,25 @@ async def test_a_water_temperature_faster_than_physics_is_a_fault(serve, boiler_
     fake_time.t += 600  # ten minutes later the tank really may have cooled that far
     assert (await hardware.read()).temperature_c == 10.0
     await hardware.close()
+
+
+async def test_an_inverter_that_keeps_producing_above_its_limit_is_a_fault(serve, table, fake_time):
+    from energy_edge.adapters.hardware.modbus.sunspec_driver import DriverOptions
+    from energy_edge.domain.errors import HardwareFault
+    from energy_edge.domain.hardware import SolarSetpoint
+
+    pv = BenchPV(available_w=8000.0)
+    device = simulator("solar", table, None, fake_time, pv)
+    server = await serve(device)
+    inverter = ModbusSolarInverter(sunspec(server.port, table), DriverOptions(monotonic=fake_time))
+    await inverter.apply(SolarSetpoint(enabled=True, limit_w=2000.0))
+    assert (await inverter.read()).power_w == 2000.0
+    device.force(device.address_of(103, "W"), encode(7000, "int16"))  # the inverter ignores the limit
+    await inverter.read()  # within the ramp time: not yet
+    fake_time.t += 11
+    with pytest.raises(HardwareFault, match=r"PV produces 7000 W above its active limit 2000 W for 11 s"):
+        await inverter.read()
+    device.release()
+    pv.available_w = 0.0  # night: 0 W under a limit is normal
+    assert (await inverter.read()).power_w == 0.0
+    await inverter.close()
