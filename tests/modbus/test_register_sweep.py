@@ -4,12 +4,15 @@ Each round forces a few registers of the device's image to a hostile value
 (sentinels, extremes, NaN and infinity words, random words), then reads and
 writes through the driver: the only outcomes allowed are a measurement inside
 its physical bounds or HardwareFault, never another exception. Bounded: a
-fixed number of rounds per device, each a handful of loopback requests.
+fixed number of rounds per device (EE_FUZZ_COUNT, as the fuzz suite: 60 by
+default, 10,000 for a fuzz run; seeded by EE_FUZZ_SEED), each a handful of
+loopback requests.
 """
 
 from __future__ import annotations
 
 import math
+import os
 import random
 from dataclasses import fields
 
@@ -25,7 +28,8 @@ from energy_edge.entrypoints.modbus_settings import ModbusSettings, build_hardwa
 from .devices import BenchBattery, BenchBoiler, BenchPV
 from .test_hostile_registers import simulator
 
-ROUNDS = 60
+ROUNDS = int(os.environ.get("EE_FUZZ_COUNT", "60"))
+SEED = os.environ.get("EE_FUZZ_SEED", "0")
 PALETTE = [0x0000, 0x0001, 0x7FFF, 0x8000, 0x8001, 0xFFFF, 0xFFFE, 0x7FC0, 0x7F80, 0xFF80, 0x000A, 0xFFF6]
 SETTINGS = ModbusSettings(timeout_s=0.5, retries=0, failures_before_fault=1)
 SETPOINTS = {"solar": SolarSetpoint(enabled=True, limit_w=3000.0), "battery": BatterySetpoint(power_w=-1500.0),
@@ -84,7 +88,7 @@ async def test_hostile_registers_give_a_bounded_reading_or_a_fault(serve, table,
     profile = "boiler_generic" if kind == "boiler" else "sunspec"
     ratings = {"heater_power_w": 3000.0} if kind == "boiler" else {}
     hardware = build_hardware(kind, "127.0.0.1", server.port, 1, profile, settings=SETTINGS, **ratings)
-    outcomes = await sweep(device, hardware, kind, random.Random(f"sweep-{kind}"))
+    outcomes = await sweep(device, hardware, kind, random.Random(f"sweep-{kind}-{SEED}"))
     assert outcomes["fault"] > 0 and outcomes["reading"] > 0, outcomes
     await hardware.close()
 
@@ -94,6 +98,6 @@ async def test_hostile_meter_registers_give_a_bounded_reading_or_a_fault(serve, 
     device = simulated_meter(ConnectionPoint(lambda: 1200.0, fake_time), profile, table, now=fake_time)
     server = await serve(device)
     hardware = build_hardware("meter", "127.0.0.1", server.port, 1, profile, settings=SETTINGS)
-    outcomes = await sweep(device, hardware, "meter", random.Random(f"sweep-{profile}"))
+    outcomes = await sweep(device, hardware, "meter", random.Random(f"sweep-{profile}-{SEED}"))
     assert outcomes["fault"] > 0 and outcomes["reading"] > 0, outcomes
     await hardware.close()
