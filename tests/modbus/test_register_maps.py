@@ -116,3 +116,8 @@ def test_malformed_meter_map_names_the_bad_entry(tmp_path, points, expected):
     path = _write(tmp_path, {"kind": "meter", "points": points})
     with pytest.raises(RegisterMapError, match=expected):
         load_meter_map(path)
+
+
+def test_a_boiler_map_is_not_taken_for_a_meter():
+    with pytest.raises(RegisterMapError, match=r"boiler_generic.json: invalid register map: kind 'boiler': this is not a meter map"):
+        load_meter_map(BOILER_MAP_FILE)
