@@ -70,3 +70,23 @@ async def test_the_factory_driver_talks_to_a_real_server(serve, table, fake_time
     await inverter.apply(SolarSetpoint(enabled=True, limit_w=1000.0))
     assert (await inverter.read()).power_w == 1000.0
     await inverter.close()
+
+
+def test_a_site_file_asset_spec_is_built_with_its_ratings_and_the_grid():
+    from types import SimpleNamespace
+
+    from energy_edge.entrypoints.modbus_settings import build_asset_hardware
+
+    def spec(kind, profile, **ratings):
+        fields = {"rated_power_w": None, "capacity_wh": None, "max_charge_w": None, "max_discharge_w": None,
+                  "heater_power_w": None, **ratings}
+        return SimpleNamespace(kind=kind, hardware=SimpleNamespace(host="10.0.0.9", port=502, unit_id=4, profile=profile), **fields)
+
+    grid = SimpleNamespace(main_fuse_a=35.0, phases=3, nominal_voltage_v=230.0)
+    battery = build_asset_hardware(spec("battery", "sunspec", capacity_wh=20_000.0, max_charge_w=8000.0, max_discharge_w=10_000.0))
+    assert (battery.options.capacity_wh, battery.options.rated_power_w) == (20_000.0, 10_000.0)
+    meter = build_asset_hardware(spec("meter", "sdm630"), grid)
+    assert isinstance(meter, ModbusMeter) and meter.limits.main_fuse_a == 35.0
+    assert meter.connection.options.unit_id == 4
+    assert build_asset_hardware(spec("solar", "sunspec", rated_power_w=9000.0)).options.rated_power_w == 9000.0
+    assert build_asset_hardware(spec("boiler", "boiler_generic", heater_power_w=2000.0)).limits.heater_power_w == 2000.0
