@@ -36,6 +36,7 @@ class SiteSettings(BaseSettings):
     metrics_host: str = Field("0.0.0.0", description="Telemetry module HTTP bind address")
     metrics_port: int = Field(9090, ge=0, le=65535, description="Telemetry module /metrics and /healthz port")
     staleness_s: float = Field(10.0, gt=0, description="A module silent this long (clock seconds) is stale in /healthz")
+    price_url: str = Field("", description="Day-ahead prices (evcc/EMHASS JSON) for the controller; empty: none")
     autostart: bool = Field(True, description="Asset modules switch solar and boiler on at start (a battery idles)")
     log_format: Literal["auto", "json", "text"] = Field("auto", description="auto: JSON unless on a terminal")
     log_level: str = Field("INFO", description="Python logging level")
