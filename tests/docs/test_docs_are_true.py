@@ -25,7 +25,8 @@ def test_every_setting_is_in_the_readme_configuration_table():
 
 
 def test_every_cli_command_is_documented():
-    missing = [name.replace("_", "-") for name in COMMANDS if f"energy-edge {name.replace('_', '-')}" not in README]
+    listed = [name for name in COMMANDS if name != "moved_to_lab"]  # registers unlisted pointers to the lab
+    missing = [name.replace("_", "-") for name in listed if f"energy-edge {name.replace('_', '-')}" not in README]
     assert not missing, f"README lacks {missing}"
 
 
