@@ -102,8 +102,10 @@ def run(args: argparse.Namespace, settings: SiteSettings, site: Site) -> int:
 def _common_environment(settings: SiteSettings, mqtt: MqttSettings) -> dict[str, str]:
     """What every module gets: the transport, the broker, and the options given to `up`."""
     env = {f"EE_{name.upper()}": str(getattr(settings, name)) for name in settings.model_fields_set}
-    if settings.speed != 1.0 and settings.start is None:  # one simulated timeline for all processes
-        env["EE_START"] = datetime.now(timezone.utc).isoformat()
+    if settings.speed != 1.0 or settings.start is not None:  # one simulated timeline for all processes
+        now = datetime.now(timezone.utc)
+        env.setdefault("EE_START", now.isoformat())
+        env["EE_CLOCK_ANCHOR"] = str(now.timestamp())
     env.update({"EE_TRANSPORT": "mqtt", "EE_MQTT_HOST": mqtt.host, "EE_MQTT_PORT": str(mqtt.port)})
     return env
 
