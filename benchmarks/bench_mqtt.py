@@ -16,7 +16,6 @@
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import os
 import socket
 import statistics
@@ -182,7 +181,7 @@ def _vm_rss_mb(pid: int) -> float:
 
 
 def _entrypoints_exist() -> bool:
-    return all(importlib.util.find_spec(f"energy_edge.entrypoints.{m}") for m in ALL_MODULES)
+    return all((Path(sys.executable).parent / f"energy-edge-{m}").exists() for m in ALL_MODULES)
 
 
 def run() -> list[Result]:
@@ -221,6 +220,6 @@ def run() -> list[Result]:
         else:
             print("  module RSS not measured: the per-module entrypoints do not exist yet")
     finally:
-        broker.stop()
+        broker.discard()
         workdir.cleanup()
     return results

@@ -73,9 +73,9 @@ def test_metrics_carry_asset_site_and_counter_values(server):
     status, text = _get(srv.port, "/metrics")
     assert status == 200
     samples = _samples(text)
-    assert samples[("energy_edge_battery_soc_ratio", (("module", "battery"),))] == 0.62
-    assert samples[("energy_edge_asset_power_watts", (("kind", "solar"), ("module", "solar")))] == 4200.0
-    assert samples[("energy_edge_boiler_temperature_celsius", (("module", "boiler"),))] == 60.0
+    assert samples[("energy_edge_battery_soc_ratio", (("asset", "battery"), ("kind", "battery")))] == 0.62
+    assert samples[("energy_edge_asset_power_watts", (("asset", "solar"), ("kind", "solar")))] == 4200.0
+    assert samples[("energy_edge_boiler_temperature_celsius", (("asset", "boiler"), ("kind", "boiler")))] == 60.0
     assert samples[("energy_edge_site_grid_power_watts", ())] == -300.0
     assert samples[("energy_edge_controller_method_errors_total", (("code", "504"),))] == 2
     assert samples[("energy_edge_telemetry_sequence_gaps_total", (("module", "solar"),))] == 2

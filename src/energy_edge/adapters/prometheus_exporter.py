@@ -60,19 +60,22 @@ class TelemetryCollector(Collector):
         yield from self._telemetry_counters()
 
     def _assets(self) -> Iterable[Any]:
-        power = GaugeMetricFamily(PREFIX + "asset_power_watts", "Asset power (+ into the site bus)", labels=["module", "kind"])
-        state = GaugeMetricFamily(PREFIX + "asset_state", "1 for the asset's current state", labels=["module", "kind", "state"])
-        fault = GaugeMetricFamily(PREFIX + "asset_fault", "1 while the asset is in FAULT", labels=["module", "kind"])
-        sequence = GaugeMetricFamily(PREFIX + "asset_sequence_number", "Last telemetry sequence number", labels=["module"])
-        values = {f: GaugeMetricFamily(PREFIX + name, text, labels=["module"]) for f, (name, text) in _ASSET_GAUGES.items()}
-        for module, telemetry in sorted(self.view.assets.items()):
-            power.add_metric([module, telemetry.kind], telemetry.power_w)
-            state.add_metric([module, telemetry.kind, telemetry.state], 1.0)
-            fault.add_metric([module, telemetry.kind], 1.0 if telemetry.state == "FAULT" else 0.0)
-            sequence.add_metric([module], telemetry.seq)
+        # Every asset series is labelled by its asset id (its module name) and kind, so a site of any
+        # shape aggregates by kind: sum by (kind) (energy_edge_asset_power_watts).
+        labels = ["asset", "kind"]
+        power = GaugeMetricFamily(PREFIX + "asset_power_watts", "Asset power (+ into the site bus)", labels=labels)
+        state = GaugeMetricFamily(PREFIX + "asset_state", "1 for the asset's current state", labels=[*labels, "state"])
+        fault = GaugeMetricFamily(PREFIX + "asset_fault", "1 while the asset is in FAULT", labels=labels)
+        sequence = GaugeMetricFamily(PREFIX + "asset_sequence_number", "Last telemetry sequence number", labels=labels)
+        values = {f: GaugeMetricFamily(PREFIX + name, text, labels=labels) for f, (name, text) in _ASSET_GAUGES.items()}
+        for asset, telemetry in sorted(self.view.assets.items()):
+            power.add_metric([asset, telemetry.kind], telemetry.power_w)
+            state.add_metric([asset, telemetry.kind, telemetry.state], 1.0)
+            fault.add_metric([asset, telemetry.kind], 1.0 if telemetry.state == "FAULT" else 0.0)
+            sequence.add_metric([asset, telemetry.kind], telemetry.seq)
             for name, value in telemetry.values.items():
                 if name in values:
-                    values[name].add_metric([module], float(value))
+                    values[name].add_metric([asset, telemetry.kind], float(value))
         yield from (power, state, fault, sequence, *values.values())
 
     def _meters(self) -> Iterable[Any]:
@@ -132,6 +135,13 @@ class TelemetryCollector(Collector):
         for reason, count in _items(counters.get("malformed_messages_total")):
             malformed.add_metric([str(reason)], count)
         yield malformed
+        isolated = CounterMetricFamily(
+            PREFIX + "controller_asset_errors", "Cycles an asset was left out of because its report broke balancing",
+            labels=["module"],
+        )
+        for module, count in _items(counters.get("asset_errors_total")):
+            isolated.add_metric([str(module)], count)
+        yield isolated
 
     def _telemetry_counters(self) -> Iterable[Any]:
         messages = CounterMetricFamily(PREFIX + "telemetry_messages", "Reports received by module", labels=["module"])

@@ -72,3 +72,11 @@ class MeterUnavailable(Exception):
 class NoNewReading(Exception):
     """The meter has not reported since it was last read; balancing twice on one reading would
     answer the meter's delay with a second correction, so the controller holds for this cycle."""
+
+
+class ConfigurationError(Exception):
+    """A setting, option or file a person gave that is not allowed, or a resource it names that is taken.
+
+    Its message is one sentence naming the option, variable or file, the value and
+    what is allowed. The console scripts print it and exit 2; nothing has started.
+    """

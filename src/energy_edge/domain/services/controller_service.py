@@ -20,6 +20,7 @@ import asyncio
 import logging
 import time
 from collections import Counter
+from dataclasses import replace
 from typing import Any, Mapping
 
 from ..balancing import BalancerMemory, Decision, Guidance, Policy, SiteSnapshot
@@ -28,13 +29,15 @@ from ..desired_document import DesiredDocument
 from ..errors import InvalidPayload, MalformedMessage, MeterUnavailable, NoNewReading
 from ..messages import Message, MethodResponse
 from ..planning import OnlineForecaster, plan
-from ..ports import Clock, Forecaster, GridMeter, ModuleClient
+from ..ports import Clock, Forecaster, GridMeter, ModuleClient, PriceSource
+from ..prices import PriceSchedule, exporting_costs_money
 from ..provenance import accept_telemetry
+from ..scheduling import CycleScheduler
 from ..shown import shown
 from ..status import Status
 from ..telemetry import AssetTelemetry, supersedes
 from ..topology import ASSET_KINDS, CLOUD_OUTPUT, TELEMETRY_INPUT
-from .asset_isolation import balance_isolating, snapshot_of
+from .asset_isolation import balance_isolating, plausible_grid_power_w, snapshot_of
 from .command_path import DEFAULT_MAX_CONCURRENT, CommandPath
 from .grid_meter import TelemetryGridMeter
 from .setpoint_commands import Command
@@ -48,6 +51,8 @@ OBSERVE_INTERVAL_S = 10.0  # the forecaster learns from the meters this often (i
 PLAN_HORIZON_S = 86_400.0
 METER_KIND = "meter"
 COMMAND_BUDGET_RATIO = 0.05  # a cycle waits for its direct methods at most this share of its period (the rest fly on)
+PRICE_REFRESH_S = 900.0  # day-ahead prices change once a day; a quarter hour catches a late publication
+PRICE_FETCH_TIMEOUT_S = 5.0
 
 
 class ControllerService:
@@ -55,9 +60,10 @@ class ControllerService:
 
     def __init__(self, client: ModuleClient, meter: GridMeter | None, clock: Clock, policy: Policy = Policy(), *,
                  method_timeout_s: float = 2.0, forecaster: Forecaster | None = None,
-                 asset_kinds: Mapping[str, str] = ASSET_KINDS,
+                 asset_kinds: Mapping[str, str] = ASSET_KINDS, price_source: PriceSource | None = None,
                  max_concurrent_calls: int = DEFAULT_MAX_CONCURRENT) -> None:
-        """`policy`: the defaults the twin's desired document applies to; `asset_kinds`: module -> kind.
+        """`policy`: the defaults the twin's desired document applies to; `asset_kinds`: module -> kind;
+        `price_source`: day-ahead prices (None: the controller knows only the twin's tariff window).
 
         `meter` None: balance on the telemetry of the site's `meter` module (a real site); a
         simulation may pass its own `GridMeter` instead."""
@@ -67,11 +73,11 @@ class ControllerService:
         self.policy = policy
         self.base_policy = policy
         self.asset_kinds = dict(asset_kinds)
-        self.desired = DesiredDocument(POLICY_PROPERTIES)
         self.method_timeout_s = method_timeout_s
         self.latest: dict[str, AssetTelemetry] = {}  # by module
         self.cycles_total = 0
         self.malformed_messages_total: Counter[str] = Counter()  # by reason (the rule, e.g. "telemetry.soc")
+        self.desired = DesiredDocument(POLICY_PROPERTIES, self.malformed_messages_total)
         self.method_calls_total = 0
         self.method_errors_total: Counter[int] = Counter()  # by status code (504, 409, 400, 404, 500)
         self.meter_errors_total = 0
@@ -92,52 +98,38 @@ class ControllerService:
                                     on_result=self._on_command_result)
         self._last_report_at: float | None = None
         self._running = False
+        self._scheduler: CycleScheduler | None = None
         self.guidance = Guidance()  # the planner's latest, in force until the next plan
         self._forecaster = forecaster
-        self._own_forecaster_at: tuple[float, float] | None = None  # location of the one built here
+        self._own_forecaster_at: tuple[float, ...] | None = None  # location and plane of the one built here
         self._observed_at: float | None = None
         self._planned_at: float | None = None
-        self._cycle_changed = asyncio.Event()  # wakes the loop's sleep when cycle_s changes
+        self.price_source = price_source
+        self.prices = PriceSchedule()
+        self.price_errors_total = 0
+        self._prices_fetched_at: float | None = None
 
     # -- lifecycle -----------------------------------------------------------------------
     async def start(self) -> None:
         self.client.on_input(TELEMETRY_INPUT, self.on_telemetry)
         self.client.on_desired_patch(self.apply_desired)
         await self.client.connect()
-        await self.apply_desired((await self.client.get_twin()).desired)
+        twin = await self.client.get_twin()
+        if stale := self.desired.stale_keys_patch(twin.reported):
+            await self.client.patch_reported(stale)
+        await self.apply_desired(twin.desired)
 
     async def run(self) -> None:
-        """Balance every `policy.cycle_s` (measured from cycle start) until `stop()`; a bug in one cycle
-        does not end the loop, and a late cycle is not caught up with a burst."""
+        """Balance every `policy.cycle_s` (fixed rate) until `stop()`; a bug in one cycle does not end the loop."""
         self._running = True
-        while self._running:
-            started = self.clock.now()
-            try:
-                await self.run_cycle()
-            except Exception:
-                log.exception("controller cycle failed; next cycle retries")
-            await self._pause(started)
-
-    async def _pause(self, started: float) -> None:
-        """Sleep until `cycle_s` after the cycle started (a late cycle is not caught up with a burst); a new
-        `cycle_s` applies at once, not after the old sleep ends."""
-        while self._running:
-            remaining = started + self.policy.cycle_s - self.clock.now()
-            if remaining <= 0:
-                return
-            self._cycle_changed.clear()
-            sleeper = asyncio.ensure_future(self.clock.sleep(remaining))
-            waker = asyncio.ensure_future(self._cycle_changed.wait())
-            try:
-                await asyncio.wait((sleeper, waker), return_when=asyncio.FIRST_COMPLETED)
-            finally:
-                sleeper.cancel()
-                waker.cancel()
-            if not waker.done() or waker.cancelled():
-                return  # slept the whole cycle
+        self._scheduler = CycleScheduler(self.clock, lambda: self.policy.cycle_s, self.run_cycle, name="controller",
+                                         keep_running=lambda: self._running)
+        await self._scheduler.run()
 
     async def stop(self) -> None:
         self._running = False
+        if self._scheduler is not None:
+            self._scheduler.stop()
         await self.client.close()
 
     # -- inputs --------------------------------------------------------------------------
@@ -168,8 +160,6 @@ class ControllerService:
         document holds, so a refused document cannot poison the next one.
         """
         update = self.desired.take(desired)
-        self.malformed_messages_total.update(self.desired.malformed_total)
-        self.desired.malformed_total.clear()
         if update is None:
             return
         self.policy_version = update.version
@@ -180,9 +170,10 @@ class ControllerService:
             log.warning("desired $version %d refused, previous policy kept: %s", update.version, exc)
             refusal = (exc.rule, exc.reason)
         else:
-            if policy.cycle_s != self.policy.cycle_s:
-                self._cycle_changed.set()
+            changed = policy.cycle_s != self.policy.cycle_s
             self.policy = policy
+            if changed and self._scheduler is not None:
+                self._scheduler.reschedule()  # a new cycle_s applies at once, not after the old sleep
         acks = self.desired.reported_patch(update, refusal)
         if acks:
             await self.client.patch_reported(acks)
@@ -204,7 +195,9 @@ class ControllerService:
                 self.planner_errors_total += 1
                 self.guidance = Guidance()
                 log.exception("planner failed; balancing unguided this cycle")
-            decision, unbalanceable = balance_isolating(snapshot, self.policy, self._memory, self.guidance)
+            await self._refresh_prices(now)
+            decision, unbalanceable = balance_isolating(snapshot, self._priced_policy(now), self._memory,
+                                                        self.guidance)
             self.asset_errors_total.update([*broken, *unbalanceable])
             self._memory, self.last_decision = decision.memory, decision
             await self.commands.send(decision.setpoints, now, self.policy.setpoint_ttl_s,
@@ -220,7 +213,7 @@ class ControllerService:
     async def _read_meter(self) -> float | None:
         """The grid power to balance on this cycle, or None: hold (no new reading yet) or suspended."""
         try:
-            grid = await self.meter.read_grid_power_w()
+            grid = plausible_grid_power_w(await self.meter.read_grid_power_w())
         except NoNewReading:
             return None  # the meter reports at its own pace: one reading is balanced on once
         except MeterUnavailable as exc:
@@ -251,6 +244,24 @@ class ControllerService:
             self._memory = BalancerMemory()  # and the balancer starts from what it then measures
         self.suspended_reason = reason
 
+    async def _refresh_prices(self, now: float) -> None:
+        """Fetch the day-ahead schedule when due; a failing source keeps the last one (and is counted)."""
+        if self.price_source is None or (self._prices_fetched_at is not None
+                                         and now - self._prices_fetched_at < PRICE_REFRESH_S):
+            return
+        self._prices_fetched_at = now
+        try:
+            self.prices = PriceSchedule(await asyncio.wait_for(self.price_source.fetch(), PRICE_FETCH_TIMEOUT_S))
+        except Exception as exc:  # prices are an optimisation: without them the limits still hold
+            self.price_errors_total += 1
+            log.warning("price source failed, keeping %d known slots: %s", len(self.prices), shown(repr(exc)))
+
+    def _priced_policy(self, now: float) -> Policy:
+        """The policy for this cycle: while feed-in costs money, export nothing (curtail or store)."""
+        if not exporting_costs_money(self.prices, now) or self.policy.export_limit_w == 0:
+            return self.policy
+        return replace(self.policy, export_limit_w=0.0, grid_target_w=max(self.policy.grid_target_w, 0.0))
+
     def _look_ahead(self, snapshot: SiteSnapshot) -> None:
         """Feed the forecaster and replan when due; with planning off the balancer runs unguided."""
         now, interval = snapshot.now, self.policy.plan_interval_s
@@ -270,9 +281,12 @@ class ControllerService:
 
     def _forecaster_for_site(self) -> Forecaster:
         """The injected forecaster, or an online one for the policy's location (rebuilt if it moves)."""
-        location = (self.policy.latitude_deg, self.policy.longitude_deg)
+        p = self.policy
+        location = (p.latitude_deg, p.longitude_deg, p.pv_tilt_deg, p.pv_azimuth_deg)
         if self._forecaster is None or (self._own_forecaster_at is not None and self._own_forecaster_at != location):
-            self._forecaster, self._own_forecaster_at = OnlineForecaster(*location), location
+            self._forecaster = OnlineForecaster(p.latitude_deg, p.longitude_deg, tilt_deg=p.pv_tilt_deg,
+                                                azimuth_deg=p.pv_azimuth_deg)
+            self._own_forecaster_at = location
         return self._forecaster
 
     def _on_command_result(self, module: str, command: Command, status: int, response: MethodResponse | None) -> None:

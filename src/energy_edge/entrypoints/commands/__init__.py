@@ -7,10 +7,12 @@ Add a new command by listing its module name in `COMMANDS`.
 
 COMMANDS: tuple[str, ...] = (
     "up",
+    "site",
     "edge",
     "modbus_sim",
     "call",
     "twin",
     "status",
+    "compose",
     "moved_to_lab",
 )
