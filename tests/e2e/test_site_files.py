@@ -41,7 +41,7 @@ def test_the_factory_site_runs_every_asset_some_over_modbus_without_a_fault():
     site = load_site(EXAMPLES / "factory.toml")
     metrics, _ = _run_until_healthy(EXAMPLES / "factory.toml")
     power = {labels["asset"]: labels["kind"] for labels in _labels(metrics, "energy_edge_asset_power_watts")}
-    assert power == {spec.id: spec.kind for spec in site.assets if spec.kind != "meter"}
+    assert power == {spec.id: spec.kind for spec in site.assets}  # the grid meter (SDM630 on Modbus) too
     faults = {labels["asset"] for labels in _labels(metrics, "energy_edge_asset_fault")}
     assert faults == set(power)
     for family in text_string_to_metric_families(metrics):
@@ -49,6 +49,7 @@ def test_the_factory_site_runs_every_asset_some_over_modbus_without_a_fault():
             if sample.name == "energy_edge_asset_fault":
                 assert sample.value == 0.0, sample  # the Modbus ones too: the site simulator serves them
     assert len(_labels(metrics, "energy_edge_battery_soc_ratio")) == 2
+    assert _labels(metrics, "energy_edge_meter_frequency_hertz"), "the meter's readings are exported"
 
 
 def test_the_zero_export_site_runs_without_a_boiler():
