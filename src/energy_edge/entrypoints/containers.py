@@ -11,15 +11,14 @@ from __future__ import annotations
 
 from dependency_injector import containers, providers
 
-from ..adapters.http_server import MetricsHttpServer
-from ..adapters.prometheus_exporter import build_registry
+from ..adapters.process_metrics import ProcessMetrics
 from ..adapters.transports.inmemory import InMemoryHub
 from ..domain.routing import RouteTable
 from ..domain.services.asset_service import AssetModuleService
 from ..domain.services.controller_service import ControllerService
 from ..domain.services.telemetry_service import TelemetryService
 from ..domain.topology import ALL_MODULES, BATTERY, BOILER, CONTROLLER, DEFAULT_ROUTES, SOLAR, TELEMETRY
-from . import factories
+from . import factories, web
 from .settings import SiteSettings
 
 
@@ -47,10 +46,8 @@ class ModuleContainer(containers.DeclarativeContainer):
     )
     controller_service = providers.Singleton(factories.build_controller, client, clock, settings)
     telemetry_service = providers.Singleton(TelemetryService, client, clock, staleness_s=config.staleness_s)
-    metrics_server = providers.Singleton(
-        MetricsHttpServer, providers.Factory(build_registry, telemetry_service.provided.view),
-        telemetry_service.provided.health_probe, config.metrics_host, config.metrics_port,
-    )
+    process_metrics = providers.Singleton(ProcessMetrics, module_id)
+    web_server = providers.Singleton(web.module_web_server, settings, client, telemetry_service, process_metrics)
 
 
 class EmbeddedSiteContainer(containers.DeclarativeContainer):
@@ -82,10 +79,8 @@ class EmbeddedSiteContainer(containers.DeclarativeContainer):
     telemetry = providers.Singleton(
         TelemetryService, hub.provided.client.call(TELEMETRY), clock, staleness_s=config.staleness_s,
     )
-    metrics_server = providers.Singleton(
-        MetricsHttpServer, providers.Factory(build_registry, telemetry.provided.view),
-        telemetry.provided.health_probe, config.metrics_host, config.metrics_port,
-    )
+    process_metrics = providers.Singleton(ProcessMetrics, "site")
+    web_server = providers.Singleton(web.embedded_web_server, settings, hub, telemetry, process_metrics)
 
 
 def module_container(module_id: str, settings: SiteSettings | None = None) -> ModuleContainer:

@@ -14,7 +14,9 @@ import asyncio
 import logging
 import sys
 
+from . import web
 from .containers import embedded_site_container
+from .mqtt_credentials import credentials_file
 from .lifecycle import autostart, run_until_stopped, stop_event_on_signals
 from .settings import SiteSettings
 from .status_line import status_line
@@ -28,11 +30,12 @@ async def run_embedded(settings: SiteSettings, *, duration_s: float | None = Non
     telemetry = container.telemetry()
     assets = [container.solar(), container.battery(), container.boiler()]
     controller = container.controller()
-    server = container.metrics_server()
+    web.instrument_controller(container.process_metrics(), controller)
+    server = container.web_server()
     stop = stop_event_on_signals()
 
     devices = container.modbus_servers() if settings.hardware == "modbus" else []
-    server.start()
+    await server.start()
     try:
         for device in devices:  # the site's physics behind real Modbus TCP servers on loopback
             await device.start()
@@ -42,7 +45,9 @@ async def run_embedded(settings: SiteSettings, *, duration_s: float | None = Non
             if settings.autostart:
                 await autostart(service)
         await controller.start()
-        log.info("embedded site up: speed %sx, /metrics on port %d", settings.speed, server.port)
+        log.info("embedded site up: speed %sx, operator page on http://127.0.0.1:%d/ (user operator, password in "
+                 "%s or EE_MQTT_PASSWORD_OPERATOR), /metrics on the same port", settings.speed, server.port,
+                 credentials_file())
         watchers = [asyncio.create_task(_show_status(telemetry.view, clock, show_status))]
         if duration_s is not None:
             watchers.append(asyncio.create_task(_stop_after(clock, duration_s, stop)))
@@ -55,7 +60,7 @@ async def run_embedded(settings: SiteSettings, *, duration_s: float | None = Non
     finally:
         for device in devices:
             await device.stop()
-        server.stop()
+        await server.stop()
         if show_status:
             print(file=sys.stderr)
     log.info("embedded site stopped")

@@ -12,6 +12,7 @@ import logging
 import os
 
 from ..domain.topology import ASSET_MODULES, CONTROLLER, TELEMETRY
+from . import web
 from .containers import ModuleContainer, module_container
 from .lifecycle import autostart, run_until_stopped, stop_event_on_signals
 from .logging_setup import configure_logging
@@ -38,7 +39,10 @@ def main_for(kind: str) -> int:
 
 async def _serve(kind: str, container: ModuleContainer, settings: SiteSettings) -> int:
     stop = stop_event_on_signals()
+    metrics = container.process_metrics()
+    web.instrument_transport(metrics, container.client(), container.module_id())
     if kind in ASSET_MODULES:
+        metrics.serve(settings.metrics_host, settings.module_metrics_port)
         service = container.asset_service()
         await service.start()
         if settings.autostart:
@@ -47,19 +51,21 @@ async def _serve(kind: str, container: ModuleContainer, settings: SiteSettings) 
         await run_until_stopped([service], stop)
     elif kind == CONTROLLER:
         controller = container.controller_service()
+        web.instrument_controller(metrics, controller)
+        metrics.serve(settings.metrics_host, settings.module_metrics_port)
         await controller.start()
         log.info("controller running on %s", settings.transport)
         await run_until_stopped([controller], stop)
     elif kind == TELEMETRY:
         telemetry = container.telemetry_service()
-        server = container.metrics_server()
-        server.start()
+        server = container.web_server()  # the site view and this process's metrics, on EE_METRICS_PORT
+        await server.start()
         try:
             await telemetry.start()
             await stop.wait()
             await telemetry.stop()
         finally:
-            server.stop()
+            await server.stop()
     else:
         raise SystemExit(f"unknown module kind {kind!r}")
     return 0

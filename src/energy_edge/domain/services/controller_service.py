@@ -14,7 +14,7 @@ import asyncio
 import logging
 import time
 from collections import Counter
-from typing import Any
+from typing import Any, Callable
 
 from ..balancing import BalancerMemory, Decision, Guidance, Policy, Setpoint, SiteSnapshot, balance
 from ..errors import InvalidPayload, MalformedMessage
@@ -33,18 +33,24 @@ STALE_AFTER_CYCLES = 3  # an asset silent for this many cycles no longer counts
 MAX_PENDING_DURATIONS = 10_000  # cycle durations kept while reports cannot be sent
 OBSERVE_INTERVAL_S = 10.0  # the forecaster learns from the meters this often (it averages over an hour)
 PLAN_HORIZON_S = 86_400.0
+# Policy values in the site report: the limits an operator needs to see in force.
+REPORTED_LIMITS = ("grid_target_w", "import_limit_w", "export_limit_w", "soc_reserve_min", "soc_reserve_max",
+                   "setpoint_ttl_s")
 
 
 class ControllerService:
     """Balances the site; the telemetry module may read the public counters below."""
 
     def __init__(self, client: ModuleClient, meter: GridMeter, clock: Clock, policy: Policy = Policy(), *,
-                 method_timeout_s: float = 2.0, forecaster: Forecaster | None = None) -> None:
+                 method_timeout_s: float = 2.0, forecaster: Forecaster | None = None,
+                 cycle_observer: Callable[[float], None] | None = None) -> None:
+        """`cycle_observer` gets each cycle's duration (s) as it ends: a process's metrics histogram."""
         self.client = client
         self.meter = meter
         self.clock = clock
         self.policy = policy
         self.method_timeout_s = method_timeout_s
+        self.cycle_observer = cycle_observer
         self.latest: dict[str, AssetTelemetry] = {}  # by module
         self.cycles_total = 0
         self.malformed_messages_total: Counter[str] = Counter()  # by reason (the rule, e.g. "telemetry.soc")
@@ -149,7 +155,10 @@ class ControllerService:
             self._memory, self.last_decision = decision.memory, decision
             await self._actuate(decision.setpoints, now)
         self.cycles_total += 1
-        self.cycle_durations_s.append(time.perf_counter() - started)
+        duration_s = time.perf_counter() - started
+        self.cycle_durations_s.append(duration_s)
+        if self.cycle_observer is not None:
+            self.cycle_observer(duration_s)
         if self._last_report_at is None or now - self._last_report_at >= self.policy.reporting_interval_s:
             await self._report(now)
         return decision
@@ -205,6 +214,10 @@ class ControllerService:
         log.warning("%s.%s answered %d, retried next cycle: %s", module, command.method, status,
                     None if response is None else response.payload)
 
+    def _limits(self) -> dict[str, float]:
+        policy = self.policy
+        return {name: getattr(policy, name) for name in REPORTED_LIMITS}
+
     async def _report(self, now: float) -> None:
         counters = {
             "malformed_messages_total": dict(self.malformed_messages_total),
@@ -215,7 +228,7 @@ class ControllerService:
         }
         assets = [(t, self.is_stale(module)) for module, t in self.latest.items()]
         report = site_report(now, self.last_grid_power_w, assets, counters, self.cycle_durations_s,
-                             plan=self.guidance.as_dict())
+                             plan=self.guidance.as_dict(), limits=self._limits())
         try:
             await self.client.send_message(CLOUD_OUTPUT, Message.from_json(report))
         except Exception as exc:  # the next report carries these durations instead (bounded)
