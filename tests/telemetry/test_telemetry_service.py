@@ -69,13 +69,28 @@ async def test_malformed_telemetry_is_counted_by_source_and_reason_and_changes_n
     assert service.view.messages_total["battery"] == 1
 
 
-async def test_site_report_is_kept_and_its_cycle_durations_queued(site):
+async def test_site_report_is_kept(site):
     service, clients, _ = site
     report = {"grid_power_w": -120.0, "cycle_durations_s": [0.001, 0.002, "x", -1]}
     await _send(clients["controller"], "cloud", json.dumps(report).encode())
     assert service.view.site["grid_power_w"] == -120.0
-    assert service.view.drain_cycle_durations() == [0.001, 0.002]
-    assert service.view.drain_cycle_durations() == []
+
+
+async def test_asset_energy_is_counted_in_joules_holding_each_report_until_the_next(site):
+    service, clients, _ = site
+    for seq, power_w in ((1, -2000.0), (2, 1000.0), (3, 1000.0), (30, 0.0)):  # 1 s apart, then a 27 s silence
+        await _send(clients["battery"], "telemetry", battery_telemetry(seq, power_w=power_w).to_json())
+    assert service.view.energy_consumed_j["battery"] == pytest.approx(2000.0)  # charging 2 kW for 1 s
+    assert service.view.energy_supplied_j["battery"] == pytest.approx(1000.0)  # the gap beyond 10 s is not filled
+
+
+async def test_grid_energy_is_counted_from_the_site_reports_and_ignores_non_finite_figures(site):
+    service, clients, _ = site
+    for timestamp, grid in ((0.0, 500.0), (10.0, -200.0), (20.0, float("nan")), (30.0, 0.0), (40.0, 0.0)):
+        body = json.dumps({"timestamp": timestamp, "grid_power_w": grid}).encode()
+        await _send(clients["controller"], "cloud", body)
+    assert service.view.grid_imported_j == pytest.approx(5000.0)
+    assert service.view.grid_exported_j == pytest.approx(2000.0)
 
 
 async def test_malformed_site_report_is_counted(site):

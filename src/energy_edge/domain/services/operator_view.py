@@ -97,7 +97,10 @@ class OperatorView:
 
     # -- what is -------------------------------------------------------------------------
     def flows(self) -> dict[str, float | None]:
-        """Power by kind from the fresh asset telemetry (W, into the bus positive), the grid and the load."""
+        """Power by kind from the fresh asset telemetry (W, into the bus positive), the grid, and the load.
+
+        The load is what the site's other consumers take (positive): whatever the bus balance leaves.
+        """
         fresh = self._fresh_assets()
         totals: dict[str, float | None] = {kind: 0.0 for kind in _FLOW_KINDS}
         for telemetry in fresh:

@@ -48,17 +48,12 @@ class TelemetryView:
     sequence_gaps_total: Counter = field(default_factory=Counter)  # by module: missing when a later one came
     out_of_order_total: Counter = field(default_factory=Counter)  # by module: duplicates and late arrivals
     malformed_total: Counter = field(default_factory=Counter)  # by (source module, reason)
-    pending_cycle_durations_s: list[float] = field(default_factory=list)
     # Energy in joules, each report's power held until the next one (a gap longer than the
     # staleness window is not filled in): into the bus, out of it, and across the grid connection.
     energy_supplied_j: Counter = field(default_factory=Counter)  # by module
     energy_consumed_j: Counter = field(default_factory=Counter)  # by module
     grid_imported_j: float = 0.0
     grid_exported_j: float = 0.0
-
-    def drain_cycle_durations(self) -> list[float]:
-        drained, self.pending_cycle_durations_s = self.pending_cycle_durations_s, []
-        return drained
 
 
 class TelemetryService:
@@ -119,11 +114,6 @@ class TelemetryService:
         except MalformedMessage as exc:
             self._malformed(message.source_module, exc)
             return
-        durations = report.get("cycle_durations_s", [])
-        if isinstance(durations, list):
-            self.view.pending_cycle_durations_s.extend(
-                float(d) for d in durations if isinstance(d, (int, float)) and not isinstance(d, bool) and d >= 0
-            )
         self._count_grid_energy(self.view.site, report)
         self.view.site = report
         source = message.source_module or CONTROLLER

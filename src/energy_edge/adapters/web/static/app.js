@@ -109,9 +109,18 @@ function drawChart() {
   for (const p of points) for (const [k] of SERIES) if (p[k] !== null && p[k] !== undefined) { lo = Math.min(lo, p[k]); hi = Math.max(hi, p[k]); }
   if (hi - lo < 1) hi = lo + 1;
   const x = (t) => ((t - start) / HOUR_S) * 720, y = (w) => 210 - ((w - lo) / (hi - lo)) * 200;
-  root.append(svg("line", {x1: 0, x2: 720, y1: y(0), y2: y(0), stroke: "#9aa3b2"}));
-  root.append(svg("text", {x: 4, y: 12, "font-size": 11}, watts(hi)));
-  root.append(svg("text", {x: 4, y: 216, "font-size": 11}, watts(lo)));
+  root.append(svg("line", {x1: 0, x2: 720, y1: y(0), y2: y(0), stroke: "#9aa3b2", "vector-effect": "non-scaling-stroke"}));
+  const legend = $("legend");
+  legend.replaceChildren();
+  for (const [, label, colour] of SERIES) {
+    const span = document.createElement("span");
+    span.style.color = colour;
+    span.textContent = `■ ${label}`;
+    legend.append(span);
+  }
+  const scale = document.createElement("span");
+  scale.textContent = `scale ${watts(lo)} … ${watts(hi)}, ${when(start)}–${when(end)} UTC (+ into the bus)`;
+  legend.append(scale);
   for (const [key, , colour] of SERIES) {
     const coords = points.filter((p) => p[key] !== null && p[key] !== undefined).map((p) => `${x(p.t).toFixed(1)},${y(p[key]).toFixed(1)}`);
     root.append(svg("polyline", {points: coords.join(" "), stroke: colour, "data-series": key}));
