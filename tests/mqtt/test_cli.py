@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import base64
 import json
 import os
 import signal
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -68,7 +70,8 @@ def test_up_supervises_the_modules_and_call_twin_status_work(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("EE_")}
     env.update(EE_STATE_DIR=str(tmp_path), EE_MQTT_PORT=str(free_port()), EE_LOG_FORMAT="text")
     log_file = (tmp_path / "up.log").open("w")
-    up = subprocess.Popen([CLI, "up", "--transport", "mqtt", "--speed", "10", "--metrics-port", str(free_port())],
+    metrics_port = free_port()
+    up = subprocess.Popen([CLI, "up", "--transport", "mqtt", "--speed", "10", "--metrics-port", str(metrics_port)],
                           env=env, stdout=log_file, stderr=subprocess.STDOUT)
     try:
         children = _wait_for(lambda: len(_children(up.pid)) == 5 and _children(up.pid), 30, "five module processes")
@@ -93,6 +96,8 @@ def test_up_supervises_the_modules_and_call_twin_status_work(tmp_path):
         assert twin.returncode == 0, twin.stdout + twin.stderr
         assert '"ac": 200' in twin.stdout and '"value": 100' in twin.stdout
 
+        _page_and_process_metrics_over_mqtt(tmp_path, metrics_port)
+
         os.kill(children["solar"], signal.SIGKILL)  # a crash: the supervisor starts a new one
         _wait_for(lambda: _children(up.pid).get("solar") not in (None, children["solar"]), 15, "solar restarted")
     finally:
@@ -105,6 +110,29 @@ def test_up_supervises_the_modules_and_call_twin_status_work(tmp_path):
             log_file.close()
     assert code == 0, (tmp_path / "up.log").read_text()[-3000:]
     assert running and not [pid for pid in running.values() if _alive(pid)], "a module outlived `up`"
+
+
+def _page_and_process_metrics_over_mqtt(tmp_path: Path, metrics_port: int) -> None:
+    """The telemetry module's page commands as the broker's operator; each module serves its own metrics."""
+    password = json.loads((tmp_path / "mqtt" / "credentials.json").read_text())["operator"]
+    token = base64.b64encode(f"operator:{password}".encode()).decode()
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{metrics_port}/api/method", method="POST",
+        data=json.dumps({"module": "battery", "method": "stop"}).encode(),
+        headers={"Authorization": f"Basic {token}", "Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        answer = json.loads(response.read())
+    assert answer["status"] == 200 and answer["payload"]["state"] == "IDLE", answer
+    controller_port = mqtt_site.module_metrics_port("controller", metrics_port)
+
+    def controller_cycles():
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{controller_port}/metrics", timeout=5) as response:
+                text = response.read().decode()
+        except OSError:
+            return False
+        return "energy_edge_controller_cycle_duration_seconds_count" in text and 'module="controller"' in text
+    assert _wait_for(controller_cycles, 15, "the controller's own /metrics")
 
 
 def _alive(pid: int) -> bool:

@@ -26,6 +26,7 @@ from pathlib import Path
 
 from ..adapters.transports.mosquitto_broker import INSTALL_HINT, BrokerMissing, MosquittoBroker, find_mosquitto
 from ..domain.topology import ASSET_MODULES, CONTROLLER, TELEMETRY
+from ..adapters.transports.mqtt_acl import OPERATOR_USER
 from .mqtt_credentials import load_or_create, state_dir, write_broker_security
 from .mqtt_settings import MqttSettings
 from .operator_client import connected_operator
@@ -35,6 +36,7 @@ from .supervisor import Supervisor, child_environment
 log = logging.getLogger(__name__)
 
 FIRST = (CONTROLLER, TELEMETRY)  # their persistent sessions must exist before assets publish
+PROCESS_METRICS_ORDER = (*ASSET_MODULES, CONTROLLER)  # ports EE_METRICS_PORT + 1, + 2, ...
 
 
 def module_command(module_id: str) -> list[str]:
@@ -103,8 +105,18 @@ def _common_environment(settings: SiteSettings, mqtt: MqttSettings) -> dict[str,
     return env
 
 
+def module_metrics_port(module_id: str, metrics_port: int) -> int:
+    """Processes on one host cannot share a port: each module's own /metrics follows the telemetry port."""
+    if metrics_port == 0 or module_id not in PROCESS_METRICS_ORDER:
+        return 0
+    return metrics_port + 1 + PROCESS_METRICS_ORDER.index(module_id)
+
+
 def _module_environment(module_id: str, common: dict[str, str], passwords: dict[str, str]) -> dict[str, str]:
     env = child_environment(**common)
+    env["EE_MODULE_METRICS_PORT"] = str(module_metrics_port(module_id, int(common.get("EE_METRICS_PORT", "9090"))))
+    if module_id == TELEMETRY and OPERATOR_USER in passwords:  # the operator page acts and logs in as the operator
+        env["EE_MQTT_PASSWORD_OPERATOR"] = passwords[OPERATOR_USER]
     if module_id in passwords:
         env.update(EE_MQTT_USERNAME=module_id, EE_MQTT_PASSWORD=passwords[module_id])
     elif password := os.environ.get(f"EE_MQTT_PASSWORD_{module_id.upper()}"):
