@@ -13,7 +13,8 @@ from importlib import metadata
 from typing import Any, Callable, Iterable
 
 from prometheus_client import (
-    GC_COLLECTOR, PLATFORM_COLLECTOR, PROCESS_COLLECTOR, CollectorRegistry, Histogram, Info, start_http_server,
+    GC_COLLECTOR, PLATFORM_COLLECTOR, PROCESS_COLLECTOR, CollectorRegistry, Histogram, Info, disable_created_metrics,
+    start_http_server,
 )
 from prometheus_client.core import CounterMetricFamily
 from prometheus_client.registry import Collector
@@ -21,6 +22,9 @@ from prometheus_client.registry import Collector
 from .transports.edgehub.outbox import DROPPED as OUTBOX_DROPPED
 
 PREFIX = "energy_edge_"
+# The text format has no place for a counter's creation time: prometheus-client would add it as a
+# separate `_created` gauge per series, which nothing here reads.
+disable_created_metrics()
 CYCLE_BUCKETS_S = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0)
 
 
