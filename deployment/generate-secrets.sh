@@ -11,6 +11,9 @@ if [ ! -f .env ]; then
   done > .env
   echo "wrote deployment/.env"
 fi
+if ! grep -q '^GRAFANA_ADMIN_PASSWORD=' .env; then  # Grafana's admin (user admin), added to an older .env too
+  echo "GRAFANA_ADMIN_PASSWORD=$(openssl rand -hex 16)" >> .env
+fi
 certs=mosquitto/certs
 if [ ! -f "$certs/server.crt" ]; then
   mkdir -p "$certs"
