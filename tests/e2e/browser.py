@@ -25,10 +25,15 @@ OPERATOR_PASSWORD = "page-test-operator"
 ARTEFACTS = Path(__file__).resolve().parents[2] / "artefacts"
 
 
+BROWSERS = ("chromium", "chromium-browser", "google-chrome")  # Debian's package; Ubuntu CI agents ship Chrome
+
+
 def chromium_path() -> str:
-    path = shutil.which("chromium") or shutil.which("chromium", path="/usr/bin")
-    if path:
-        return path
+    """EE_CHROMIUM, else the first Chromium-family browser on PATH (or in /usr/bin)."""
+    for path in (os.environ.get("EE_CHROMIUM"), *(shutil.which(name) or shutil.which(name, path="/usr/bin")
+                                                  for name in BROWSERS)):
+        if path:
+            return path
     message = "chromium is not installed (apt-get install chromium)"
     if os.environ.get("CI", "").lower() == "true":
         pytest.fail(message + "; CI must install it (.ci/run)")
