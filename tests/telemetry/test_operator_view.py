@@ -104,3 +104,14 @@ async def test_a_site_report_with_garbage_figures_shows_as_unknown(site):
     assert snapshot["limits"] == {} and snapshot["battery_soc"] is None
     view.record("refusal", "battery", "x" * 1000)
     assert len(view.events[-1].text) == 300
+
+
+async def test_a_site_of_tens_of_assets_is_shown_asset_by_asset_and_summed_by_kind(site):
+    view, clients, clock = site
+    hub_client = clients["battery"]
+    for n in range(40):
+        report = replace(battery_telemetry(1, power_w=-100.0), module=f"battery-{n:02d}", timestamp=clock.now())
+        await hub_client.send_message("telemetry", Message(report.to_json()))
+    snapshot = view.snapshot()
+    assert [a["module"] for a in snapshot["assets"]] == [f"battery-{n:02d}" for n in range(40)]
+    assert snapshot["flows"]["battery"] == -4000.0

@@ -6,6 +6,7 @@ import json
 from dataclasses import replace
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from energy_edge.adapters.transports.inmemory import InMemoryHub
 from energy_edge.domain.messages import Message
@@ -136,3 +137,31 @@ async def test_a_restarted_module_starts_its_sequence_again_without_a_gap(site):
     await _send(clients["solar"], "telemetry", restarted.to_json())
     assert service.view.assets["solar"].seq == 1
     assert service.view.sequence_gaps_total["solar"] == 0 and service.view.out_of_order_total["solar"] == 0
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.floats(0.0, 20.0), st.floats(-1e5, 1e5)), min_size=1, max_size=30))
+def test_energy_counters_only_grow_and_add_up_to_the_power_held_between_reports(steps):
+    """supplied - consumed is the integral of the held power over every interval within the staleness window."""
+    import asyncio
+
+    async def run() -> None:
+        hub = InMemoryHub(RouteTable.parse(DEFAULT_ROUTES))
+        service = TelemetryService(hub.client("telemetry"), FakeClock(), staleness_s=10.0)
+        await service.start()
+        battery = hub.client("battery")
+        await battery.connect()
+        t, expected, previous, seen = 0.0, 0.0, None, (0.0, 0.0)
+        for seq, (gap_s, power_w) in enumerate(steps, start=1):
+            t += gap_s
+            report = replace(battery_telemetry(seq, power_w=power_w), timestamp=t)
+            await battery.send_message("telemetry", Message(report.to_json()))
+            if previous is not None and 0 < gap_s <= 10.0:
+                expected += previous * gap_s
+            previous = power_w  # a report at the same time with a higher sequence number replaces it too
+            now = (service.view.energy_supplied_j["battery"], service.view.energy_consumed_j["battery"])
+            assert now[0] >= seen[0] and now[1] >= seen[1] and min(now) >= 0
+            seen = now
+        assert seen[0] - seen[1] == pytest.approx(expected, rel=1e-9, abs=1e-6)
+
+    asyncio.run(run())
