@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev,quality]'
+	$(BIN)/pip install --quiet -e '.[dev,lab]'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -30,7 +30,7 @@ bench: $(STAMP)
 
 ## Control quality over every shipped scenario (figures also go into bench-results.json).
 quality: $(STAMP)
-	$(BIN)/energy-edge quality
+	$(BIN)/energy-edge-lab quality
 
 lint: $(STAMP)
 	$(BIN)/lint-imports

@@ -1,5 +1,5 @@
 """Control quality (issue 7): every shipped scenario under baseline, controller and optimum,
-and the 20 kW load step; the same code as `energy-edge quality` (quality.suite.run_suite).
+and the 20 kW load step; the same code as `energy-edge-lab quality` (quality.suite.run_suite).
 
 A day through the real services at 1 s takes tens of seconds, so this is the slowest
 benchmark; its wall time per simulated day is reported too."""
@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import asyncio
 
-from energy_edge.entrypoints.quality_site import site_factory
-from energy_edge.quality.comparison import figures
-from energy_edge.quality.suite import run_suite
+from energy_edge_lab.stepped_site import site_factory
+from energy_edge_lab.comparison import figures
+from energy_edge_lab.suite import run_suite
 
 from .result import Result
 

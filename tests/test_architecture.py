@@ -26,13 +26,29 @@ def test_the_package_keeps_its_import_contracts():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_the_contracts_catch_a_domain_module_importing_a_third_party_package(tmp_path):
-    package = tmp_path / "energy_edge"
-    for sub in ("domain", "adapters", "entrypoints", "quality"):
+def _skeleton(root: Path) -> Path:
+    """An empty edge package and lab package, as the contracts expect them."""
+    package = root / "energy_edge"
+    for sub in ("domain", "adapters", "entrypoints"):
         (package / sub).mkdir(parents=True)
         (package / sub / "__init__.py").write_text("")
     (package / "__init__.py").write_text("")
+    (root / "energy_edge_lab").mkdir()
+    (root / "energy_edge_lab" / "__init__.py").write_text("")
+    return package
+
+
+def test_the_contracts_catch_a_domain_module_importing_a_third_party_package(tmp_path):
+    package = _skeleton(tmp_path)
     (package / "domain" / "leaky.py").write_text("import pydantic\n")
     result = _lint(ROOT / "pyproject.toml", tmp_path, tmp_path)
     assert result.returncode != 0
     assert "energy_edge.domain.leaky -> pydantic" in result.stdout
+
+
+def test_the_contracts_catch_the_edge_importing_the_lab(tmp_path):
+    package = _skeleton(tmp_path)
+    (package / "entrypoints" / "leaky.py").write_text("import energy_edge_lab\n")
+    result = _lint(ROOT / "pyproject.toml", tmp_path, tmp_path)
+    assert result.returncode != 0
+    assert "energy_edge.entrypoints.leaky -> energy_edge_lab" in result.stdout

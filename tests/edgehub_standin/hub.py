@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 _METHOD_RESPONSE = "$iothub/methods/res/"
 _TWIN_GET = "$iothub/twin/GET/"
 _TWIN_REPORTED = "$iothub/twin/PATCH/properties/reported/"
+_STAMPED = ("$.on", "$.cmid", "$.cdid")  # stamped from the authenticated connection, never taken from a sender
 
 
 def parse_properties(text: str) -> list[tuple[str, str]]:
@@ -112,7 +113,8 @@ class Hub:
 
     def _route(self, module: str, pairs: list[tuple[str, str]], payload: bytes) -> None:
         output = dict(pairs).get("$.on", "")
-        carried = [(k, v) for k, v in pairs if k != "$.on"] + [("$.cdid", self.device_id), ("$.cmid", module)]
+        # As edgeHub: the sender's own "$.cmid"/"$.cdid" never survive; these are the authenticated identity.
+        carried = [(k, v) for k, v in pairs if k not in _STAMPED] + [("$.cdid", self.device_id), ("$.cmid", module)]
         for endpoint in self.routes.destinations(module, output):
             if endpoint.is_upstream:
                 properties = {k: v for k, v in carried if not k.startswith("$.")}

@@ -90,7 +90,7 @@ async def test_a_not_implemented_power_is_a_fault_not_a_zero(serve, table, fake_
     ("point", "raw", "reason"),
     [
         ("W_SF", encode(3, "sunssf"), r"PV power of a 10000 W device: 6000000 W outside the physical range -200..11000 W"),
-        ("W_SF", encode(57, "sunssf"), r"model 103 W_SF: scale factor 57 outside -10..10"),
+        ("W_SF", encode(57, "sunssf"), r"SunSpec model 103 W_SF: scale factor 57 outside -3..4, the range allowed for this point"),
         ("W", encode(-5000, "int16"), r"PV power .* -5000 W outside the physical range"),
     ],
 )

@@ -102,10 +102,14 @@ def test_shipped_broker_config_keeps_latency_queue_and_persistence_settings():
     assert ("max_queued_messages", str(MAX_QUEUED_MESSAGES)) in settings
     assert ("persistence", "true") in settings and ("per_listener_settings", "true") in settings
     listeners = conf.split("\nlistener ")[1:]
-    assert len(listeners) == 2
-    for listener in listeners:
+    assert len(listeners) == 3
+    for listener in listeners[:2]:
         assert "allow_anonymous false" in listener and "acl_file" in listener and "password_file" in listener
+        assert "use_username_as_clientid true" in listener  # no client-id takeover (issue 11, item 6)
     assert "certfile" in listeners[1]
+    assert listeners[2].startswith("1880 127.0.0.1\n") and "health.acl" in listeners[2]  # inside the container
+    health_acl = (DEPLOYMENT / "mosquitto" / "health.acl").read_text()
+    assert [line for line in health_acl.splitlines() if not line.startswith("#")] == ["topic read $SYS/broker/uptime"]
 
 
 async def test_the_shipped_broker_config_runs_on_a_real_mosquitto(tmp_path):
@@ -116,10 +120,12 @@ async def test_the_shipped_broker_config_runs_on_a_real_mosquitto(tmp_path):
     require_binary("mosquitto_passwd", "apt-get install mosquitto")
     tls = make_tls_files(tmp_path)
     write_password_file(tmp_path / "passwd", {"solar": "pw-solar", "controller": "pw-controller"})
-    port, tls_port = free_port(), free_port()
+    port, tls_port, health_port = free_port(), free_port(), free_port()
     conf = (DEPLOYMENT / "mosquitto" / "mosquitto.conf").read_text()
     for old, new in (("listener 1883", f"listener {port} 127.0.0.1"), ("listener 8883", f"listener {tls_port} 127.0.0.1"),
                      ("/mosquitto/data/passwd", str(tmp_path / "passwd")),
+                     ("listener 1880", f"listener {health_port}"),
+                     ("/mosquitto/config/health.acl", str(DEPLOYMENT / "mosquitto" / "health.acl")),
                      ("/mosquitto/config/acl", str(DEPLOYMENT / "mosquitto" / "acl")),
                      ("/mosquitto/data/", f"{tmp_path}/"), ("/mosquitto/certs/ca.crt", str(tls.ca_file)),
                      ("/mosquitto/certs/server.crt", str(tls.cert_file)),

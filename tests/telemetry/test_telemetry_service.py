@@ -131,7 +131,8 @@ async def test_a_late_or_duplicate_report_never_rolls_the_asset_back(site):
 
 
 async def test_a_restarted_module_starts_its_sequence_again_without_a_gap(site):
-    service, clients, _ = site
+    service, clients, clock = site
+    clock.t = 5_000.0
     await _send(clients["solar"], "telemetry", solar_telemetry(50).to_json())
     restarted = replace(solar_telemetry(1), timestamp=5_000.0)  # later than seq 50's clock time
     await _send(clients["solar"], "telemetry", restarted.to_json())

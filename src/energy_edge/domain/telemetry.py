@@ -13,7 +13,10 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Mapping
 
+from . import bounded_json
+from .bounds import MAX_ENERGY_WH, MAX_POWER_W, MAX_TEMPERATURE_C, MIN_TEMPERATURE_C
 from .errors import MalformedMessage
+from .shown import cut, shown
 
 KINDS = ("solar", "battery", "boiler")
 
@@ -25,6 +28,22 @@ _KIND_FIELDS: dict[str, dict[str, type]] = {
     "boiler": {"temperature_c": float, "setpoint_c": float, "min_temperature_c": float,
                "max_temperature_c": float, "heater_power_w": float, "heater_on": bool},
 }
+_POWER = (-MAX_POWER_W, MAX_POWER_W)
+_MAGNITUDE = (0.0, MAX_POWER_W)
+_RATIO = (0.0, 1.0)
+_TEMPERATURE = (MIN_TEMPERATURE_C, MAX_TEMPERATURE_C)
+_ANY = (-math.inf, math.inf)  # finite is checked separately; timestamps are checked against the clock
+# The physical range of every numeric field (bounds.py): a value outside it is a broken or hostile sender.
+RANGES: dict[str, tuple[float, float]] = {
+    "seq": (0, 2**63), "timestamp": _ANY, "power_w": _POWER, "setpoint_expires_at": _ANY,
+    "available_power_w": _MAGNITUDE, "rated_power_w": _MAGNITUDE, "limit_w": _MAGNITUDE,
+    "soc": _RATIO, "capacity_wh": (0.0, MAX_ENERGY_WH), "max_charge_w": _MAGNITUDE, "max_discharge_w": _MAGNITUDE,
+    "soc_min": _RATIO, "soc_max": _RATIO,
+    "temperature_c": _TEMPERATURE, "setpoint_c": _TEMPERATURE, "min_temperature_c": _TEMPERATURE,
+    "max_temperature_c": _TEMPERATURE, "heater_power_w": _MAGNITUDE,
+}
+MAX_STATE_CHARS = 32  # state names are short upper-case words (e.g. "DISCHARGING")
+MAX_FAULT_REASON_CHARS = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,12 +76,12 @@ class AssetTelemetry:
 _MISSING = object()
 # Built once: json.dumps/json.loads would build or look these up, and detect the encoding, per call.
 _ENCODER = json.JSONEncoder(separators=(",", ":"))
-_DECODER = json.JSONDecoder()
 _last_decoded: list[Any] = [None, None]  # [body, AssetTelemetry] of the last successful decode
 _COMMON_FIELDS: dict[str, type] = {"module": str, "seq": int, "timestamp": float, "state": str, "power_w": float}
 # (field, type) pairs per kind, computed once: decoding runs for every asset every cycle.
-_CHECKS: dict[str, tuple[tuple[str, type], ...]] = {
-    kind: tuple({**_COMMON_FIELDS, **fields}.items()) for kind, fields in _KIND_FIELDS.items()
+_CHECKS: dict[str, tuple[tuple[str, type, float, float], ...]] = {
+    kind: tuple((name, typ, *RANGES.get(name, _ANY)) for name, typ in {**_COMMON_FIELDS, **fields}.items())
+    for kind, fields in _KIND_FIELDS.items()
 }
 
 
@@ -96,28 +115,35 @@ def decode_asset_telemetry(body: bytes | str) -> AssetTelemetry:
 
 def _decode(body: bytes | str) -> AssetTelemetry:
     try:
-        data = _DECODER.decode(body.decode() if isinstance(body, (bytes, bytearray)) else body)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise MalformedMessage("telemetry.json", f"not JSON: {exc}") from None
+        data = bounded_json.loads(body)
+    except bounded_json.JsonLimitExceeded as exc:
+        raise MalformedMessage(f"telemetry.{exc.limit}", exc.reason) from None
+    except ValueError as exc:  # not UTF-8 (UnicodeDecodeError is a ValueError) or not JSON
+        raise MalformedMessage("telemetry.json", f"not JSON: {cut(str(exc))}") from None
     if not isinstance(data, dict):
         raise MalformedMessage("telemetry.json", "expected a JSON object")
     kind = data.get("kind")
     if kind not in KINDS:
-        raise MalformedMessage("telemetry.kind", f"unknown kind {kind!r}")
-    for name, typ in _CHECKS[kind]:
+        raise MalformedMessage("telemetry.kind", f"unknown kind {shown(kind)}")
+    for name, typ, low, high in _CHECKS[kind]:
         value = data.get(name, _MISSING)
         found = type(value)
-        if (found is typ and (typ is not float or math.isfinite(value))) or (typ is float and found is int):
+        if found is typ and (typ is str or typ is bool or low <= value <= high) \
+                or (typ is float and found is int and low <= value <= high):
             continue  # the common case, without a function call: this runs for every asset every cycle
         _check(data, name, typ)  # raises, naming the field and the reason
     for optional in ("setpoint_expires_at",):
         if data.get(optional) is not None:
             _check(data, optional, float)
+    state = data["state"]
+    if not 0 < len(state) <= MAX_STATE_CHARS or not state.replace("_", "").isalpha():
+        raise MalformedMessage("telemetry.state", f"expected a state name, got {shown(state)}")
     values = MappingProxyType({name: data[name] for name in _KIND_FIELDS[kind]})
+    fault_reason = data.get("fault_reason")
     return AssetTelemetry(
         module=data["module"], kind=kind, seq=data["seq"], timestamp=float(data["timestamp"]),
-        state=data["state"], power_w=float(data["power_w"]),
-        fault_reason=data.get("fault_reason") if isinstance(data.get("fault_reason"), str) else None,
+        state=state, power_w=float(data["power_w"]),
+        fault_reason=cut(fault_reason, MAX_FAULT_REASON_CHARS) if isinstance(fault_reason, str) else None,
         setpoint_expires_at=data.get("setpoint_expires_at"), values=values,
     )
 
@@ -126,14 +152,14 @@ def _check(data: dict[str, Any], name: str, typ: type) -> None:
     if name not in data:
         raise MalformedMessage(f"telemetry.{name}", "missing")
     value = data[name]
-    kind = type(value)
-    if (kind is float and typ is float and math.isfinite(value)) or (kind is int and typ in (int, float)):
-        return  # the common case, decided without the slower checks below
     if typ is float:
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-            raise MalformedMessage(f"telemetry.{name}", f"expected a finite number, got {value!r}")
+            raise MalformedMessage(f"telemetry.{name}", f"expected a finite number, got {shown(value)}")
     elif typ is int:
         if isinstance(value, bool) or not isinstance(value, int):
-            raise MalformedMessage(f"telemetry.{name}", f"expected an integer, got {value!r}")
+            raise MalformedMessage(f"telemetry.{name}", f"expected an integer, got {shown(value)}")
     elif not isinstance(value, typ):
-        raise MalformedMessage(f"telemetry.{name}", f"expected {typ.__name__}, got {value!r}")
+        raise MalformedMessage(f"telemetry.{name}", f"expected {typ.__name__}, got {shown(value)}")
+    low, high = RANGES.get(name, _ANY)
+    if not low <= value <= high:
+        raise MalformedMessage(f"telemetry.{name}", f"{shown(value)} is outside its physical range {low:g}..{high:g}")

@@ -14,6 +14,9 @@ TELEMETRY = "telemetry"
 
 ASSET_MODULES: tuple[str, ...] = (SOLAR, BATTERY, BOILER)
 ALL_MODULES: tuple[str, ...] = (*ASSET_MODULES, CONTROLLER, TELEMETRY)
+# The kind of each asset module: receivers refuse telemetry whose body claims another kind for its sender.
+# A site file (domain/site.py) gives its own; services take the mapping at construction.
+ASSET_KINDS: dict[str, str] = {SOLAR: "solar", BATTERY: "battery", BOILER: "boiler"}
 
 # Outputs and inputs by module (names the code really uses).
 TELEMETRY_OUTPUT = "telemetry"  # every asset module

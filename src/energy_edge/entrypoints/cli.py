@@ -9,18 +9,32 @@ from typing import Sequence
 
 from .commands import COMMANDS
 
+LAB_HINT = ("Simulating days and measuring control quality is the offline lab's job: "
+            "energy-edge-lab (the `lab` extra), not part of the edge.")
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="energy-edge", description=__doc__)
+
+def command_parser(prog: str, description: str | None, package: str, commands: Sequence[str],
+                   epilog: str | None = None) -> argparse.ArgumentParser:
+    """A parser whose subcommands are the modules `package.<name>`, each with `register(subparsers)`
+    (shared with the lab's `energy-edge-lab`)."""
+    parser = argparse.ArgumentParser(prog=prog, description=description, epilog=epilog)
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for name in COMMANDS:
-        importlib.import_module(f"{__package__}.commands.{name}").register(subparsers)
+    for name in commands:
+        importlib.import_module(f"{package}.{name}").register(subparsers)
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+def run_command(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> int:
+    args = parser.parse_args(argv)
     return int(args.func(args) or 0)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    return command_parser("energy-edge", __doc__, f"{__package__}.commands", COMMANDS, LAB_HINT)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return run_command(build_parser(), argv)
 
 
 if __name__ == "__main__":

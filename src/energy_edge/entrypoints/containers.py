@@ -38,7 +38,7 @@ class ModuleContainer(containers.DeclarativeContainer):
     hardware = providers.Selector(
         config.hardware,
         simulated=providers.Singleton(factories.simulated_hardware, module_id, simulated_site),
-        modbus=providers.Singleton(factories.modbus_hardware, module_id),
+        modbus=providers.Singleton(factories.modbus_hardware, module_id, clock),
     )
     asset_service = providers.Singleton(
         AssetModuleService, client, hardware, providers.Factory(factories.build_asset, module_id, settings),

@@ -75,23 +75,26 @@ def simulated_hardware(kind: str, site: SimulatedSite) -> Any:
 
 def embedded_hardware(kind: str, hardware: str, site: SimulatedSite) -> Any:
     """In one process, `modbus` drives the site's own physics through its Modbus servers."""
-    return modbus_hardware(kind) if hardware == "modbus" else simulated_hardware(kind, site)
+    return modbus_hardware(kind, site.clock) if hardware == "modbus" else simulated_hardware(kind, site)
 
 
 def modbus_site_servers(site: SimulatedSite, clock: Clock, *, host: str = "127.0.0.1",
-                        ports: dict[str, int] | None = None) -> list[Any]:
-    """The simulated site's PV, battery and boiler as Modbus TCP servers (not yet started)."""
+                        ports: dict[str, int] | None = None, meter_profile: str = "sunspec") -> list[Any]:
+    """The simulated site's PV, battery, boiler and grid meter (fed by the site's grid power) as Modbus TCP servers."""
+    from ..adapters.hardware.modbus.meter_simulator import ConnectionPoint
     from ..adapters.hardware.modbus.register_map import load_boiler_map, load_sunspec_models
     from ..adapters.hardware.modbus.server import DEFAULT_PORTS, site_servers
 
     return site_servers(site.pv, site.battery, site.boiler, load_sunspec_models(), load_boiler_map(),
-                        host=host, ports=ports or DEFAULT_PORTS, now=clock.now)
+                        host=host, ports={**DEFAULT_PORTS, **(ports or {})}, now=clock.now,
+                        meter=ConnectionPoint(site.read_grid_power_w, clock.now), meter_profile=meter_profile)
 
 
-def modbus_hardware(kind: str) -> Any:
+def modbus_hardware(kind: str, clock: Clock | None = None) -> Any:
+    """The Modbus driver of a module; revert timers and rate checks run on `clock` (the site's, when simulated)."""
     from .modbus_settings import build_modbus_hardware
 
-    return build_modbus_hardware(kind)  # type: ignore[arg-type]
+    return build_modbus_hardware(kind, now=clock.now if clock is not None else None)  # type: ignore[arg-type]
 
 
 def telemetry_balance_meter(clock: Clock, settings: SiteSettings,

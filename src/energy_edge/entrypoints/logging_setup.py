@@ -2,7 +2,9 @@
 
 `auto` picks JSON when stderr is not a terminal (a container, a pipe, a file),
 so `docker logs` and IoT Edge's log upload get structured lines while a person
-at a terminal reads plain text.
+at a terminal reads plain text. Received values are cut where they are logged
+(`domain.shown`); `BoundedMessages` is the backstop: no message is longer than
+`MAX_LOG_MESSAGE_CHARS`, whatever a caller formatted into it.
 """
 
 from __future__ import annotations
@@ -12,8 +14,21 @@ import sys
 
 from pythonjsonlogger.json import JsonFormatter
 
+from ..domain.shown import cut
+
 TEXT_FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
 JSON_FIELDS = "%(asctime)s %(levelname)s %(name)s %(message)s"
+MAX_LOG_MESSAGE_CHARS = 2_000  # a few received values (each cut to 200 characters) and the sentence around them
+
+
+class BoundedMessages(logging.Filter):
+    """Cut every formatted message to `MAX_LOG_MESSAGE_CHARS`, so no input can make a log line huge."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if len(message) > MAX_LOG_MESSAGE_CHARS:
+            record.msg, record.args = cut(message, MAX_LOG_MESSAGE_CHARS), ()
+        return True
 
 
 def configure_logging(log_format: str = "auto", level: str = "INFO", module: str = "") -> None:
@@ -24,6 +39,7 @@ def configure_logging(log_format: str = "auto", level: str = "INFO", module: str
                                            static_fields={"module_id": module} if module else None))
     else:
         handler.setFormatter(logging.Formatter(TEXT_FORMAT, "%H:%M:%S"))
+    handler.addFilter(BoundedMessages())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())

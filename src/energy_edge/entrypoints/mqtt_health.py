@@ -1,9 +1,12 @@
-"""Container healthcheck: is this module announced online on the site broker?
+"""Container healthcheck: is this module connected to the site broker?
 
-`python -m energy_edge.entrypoints.mqtt_health MODULE` exits 0 when the
-module's retained status says online, 1 otherwise. It connects with the
-module's own EE_MQTT_* credentials (the ACL lets every module read every
-status) under a throw-away client id, so the module's session is untouched.
+`python -m energy_edge.entrypoints.mqtt_health MODULE` exits 0 when the module
+is healthy, 1 otherwise. With EE_MQTT_HEALTH_FILE set (compose sets it) it
+reads the age of the file the module touches while its session is up
+(`heartbeat_file.py`) and opens no connection: the broker binds client ids to
+user names, so a second login with the module's credentials would take over
+the module's own session. Without it (a broker that does not bind them), it
+reads the module's retained status under a throw-away client id.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import sys
 import uuid
 
 from ..adapters.transports import mqtt_wire as wire
+from ..adapters.transports.heartbeat_file import is_fresh
 from ..adapters.transports.mqtt_session import MqttSession
 from ..adapters.transports.mqtt_topics import Topics
 from .mqtt_settings import MqttSettings
@@ -39,8 +43,11 @@ def main(argv: list[str] | None = None) -> int:
     if len(args) != 1:
         print("usage: python -m energy_edge.entrypoints.mqtt_health MODULE", file=sys.stderr)
         return 2
+    settings = MqttSettings(connect_timeout_s=5.0)
+    if settings.health_file:
+        return 0 if is_fresh(settings.health_file) else 1
     try:
-        return 0 if asyncio.run(is_online(args[0], MqttSettings(connect_timeout_s=5.0))) else 1
+        return 0 if asyncio.run(is_online(args[0], settings)) else 1
     except ConnectionError as exc:
         print(exc, file=sys.stderr)
         return 1

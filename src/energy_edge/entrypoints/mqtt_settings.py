@@ -35,6 +35,7 @@ class MqttSettings(BaseSettings):
     reconnect_max_s: float = Field(5.0, gt=0, description="Longest reconnect delay")
     connect_timeout_s: float = Field(30.0, gt=0, description="Give up starting when no broker answers")
     max_queued_messages: int = Field(MAX_QUEUED_MESSAGES, ge=0, description="Client queue while the broker is away")
+    health_file: str | None = Field(None, description="Touched every 5 s while connected; mqtt_health reads its age")
 
     def to_config(self) -> MqttConfig:
         values = self.model_dump()

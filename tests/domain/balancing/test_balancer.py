@@ -11,7 +11,7 @@ from energy_edge.domain.balancing.balancer import BoilerTimer
 
 from .plant import battery, boiler, solar
 
-OPEN = Policy(ramp_limit_w=1e9, export_limit_w=1e9, import_limit_w=1e9, deadband_w=0.0, hysteresis_w=0.0,
+OPEN = Policy(ramp_limit_w=1e7, export_limit_w=1e7, import_limit_w=1e7, deadband_w=0.0, hysteresis_w=0.0,
               boiler_min_on_s=0.0, boiler_min_off_s=0.0)
 
 

@@ -83,12 +83,13 @@ class FakeAsset:
 class Site:
     """Controller + solar, battery and boiler modules on one in-memory hub (the default routes)."""
 
-    def __init__(self, policy: Policy = Policy(), grid_power_w: float = 0.0, forecaster: Any = None) -> None:
+    def __init__(self, policy: Policy = Policy(), grid_power_w: float = 0.0, forecaster: Any = None,
+                 asset_kinds: dict[str, str] | None = None) -> None:
         self.hub = InMemoryHub(RouteTable.parse(DEFAULT_ROUTES), modules=ALL_MODULES)  # deployed, up or not
         self.clock = YieldingClock()
         self.meter = FakeMeter(grid_power_w)
         self.controller = ControllerService(self.hub.client("controller"), self.meter, self.clock, policy,
-                                            forecaster=forecaster)
+                                            forecaster=forecaster, **({"asset_kinds": asset_kinds} if asset_kinds else {}))
         self.assets: dict[str, FakeAsset] = {}
 
     async def start(self, *modules: str) -> "Site":

@@ -10,6 +10,7 @@ import pytest
 from energy_edge.domain.balancing import Policy
 from energy_edge.domain.messages import Message
 from energy_edge.domain.status import Status
+from energy_edge.domain.topology import ASSET_KINDS
 
 from .fakes import Site, battery_telemetry, boiler_telemetry, solar_telemetry
 
@@ -48,13 +49,15 @@ async def test_a_stopped_battery_is_not_refreshed() -> None:
 async def test_method_failures_are_counted_by_status_and_retried_next_cycle(caplog) -> None:
     site = await Site(grid_power_w=2_000.0).start("solar", "boiler")
     await site.publish_all()
-    await site.controller.on_telemetry(Message(battery_telemetry(timestamp=site.clock.now()).to_json()))
+    await site.controller.on_telemetry(Message(battery_telemetry(timestamp=site.clock.now()).to_json(),
+                                                     source_module="battery"))
     site.assets["boiler"].status = Status.CONFLICT
     with caplog.at_level(logging.WARNING):
         await site.controller.run_cycle()
     assert site.controller.method_errors_total == {504: 1, 409: 1}
     assert "battery.start_discharging answered 504" in caplog.text
-    await site.controller.on_telemetry(Message(battery_telemetry(timestamp=site.clock.now()).to_json()))
+    await site.controller.on_telemetry(Message(battery_telemetry(timestamp=site.clock.now()).to_json(),
+                                                     source_module="battery"))
     await site.publish_all()
     await site.controller.run_cycle()  # the failed ones are tried again, the solar is not
     assert site.controller.method_errors_total == {504: 2, 409: 2}
@@ -106,15 +109,17 @@ async def test_malformed_telemetry_is_counted_by_reason_logged_and_ignored(caplo
         await client.send_message("telemetry", Message(b'{"kind": "kettle"}'))
         await client.send_message("telemetry", Message(b"[]"))
     assert site.controller.malformed_messages_total == {"telemetry.json": 2, "telemetry.kind": 1, "telemetry.seq": 1}
-    assert "malformed telemetry from solar ignored" in caplog.text
+    assert "telemetry from 'solar' refused" in caplog.text
     assert site.controller.latest["solar"].power_w == 1_234.0
 
 
 async def test_site_report_aggregates_fresh_assets_every_interval() -> None:
-    site = await Site(Policy(reporting_interval_s=5.0), grid_power_w=-500.0).start(*ALL)
+    kinds = {**ASSET_KINDS, "battery2": "battery"}
+    site = await Site(Policy(reporting_interval_s=5.0), grid_power_w=-500.0, asset_kinds=kinds).start(*ALL)
     controller = site.controller
-    await controller.on_telemetry(Message(battery_telemetry("battery2", soc=0.8, capacity_wh=30_000.0).to_json()))
-    await controller.on_telemetry(Message(b"oops"))
+    report = battery_telemetry("battery2", soc=0.8, capacity_wh=30_000.0).to_json()
+    await controller.on_telemetry(Message(report, source_module="battery2"))
+    await controller.on_telemetry(Message(b"oops", source_module="battery"))
     for _ in range(7):
         await site.publish_all()
         await site.controller.run_cycle()
@@ -178,10 +183,13 @@ async def test_policy_from_the_twin_is_acknowledged_per_property() -> None:
     assert reported["deadband_w"]["ac"] == 400 and "ramp_limit_w" in reported["deadband_w"]["ad"]
     assert controller.policy.deadband_w == Policy().deadband_w and controller.policy.export_limit_w == 5_000.0
 
-    await site.hub.set_desired("controller", {"deadband_w": 10})
-    assert controller.policy.deadband_w == 10 and site.hub.twin("controller").reported["deadband_w"]["ac"] == 200
+    await site.hub.set_desired("controller", {"deadband_w": 10})  # ramp_limit_w -1 still in the document: refused
+    assert controller.policy.deadband_w == Policy().deadband_w
+    await site.hub.set_desired("controller", {"ramp_limit_w": 2_000})  # now the whole document is valid
+    assert controller.policy.deadband_w == 10 and controller.policy.ramp_limit_w == 2_000
+    assert site.hub.twin("controller").reported["deadband_w"] == {"value": 10, "ac": 200, "av": 4, "ad": "applied"}
     before = dict(site.hub.twin("controller").reported)
-    await controller.apply_desired({"$version": 3, "deadband_w": 10})  # the same version again: nothing
+    await controller.apply_desired({"$version": 4, "deadband_w": 10})  # the same version again: nothing
     await controller.apply_desired({"$version": 2, "deadband_w": 99})  # older: ignored
     assert site.hub.twin("controller").reported == before and controller.policy.deadband_w == 10
 
@@ -223,6 +231,7 @@ async def test_boiler_setpoint_follows_surplus() -> None:
 async def test_a_redelivered_old_report_does_not_roll_the_controllers_view_back() -> None:
     """QoS 1 redelivers after a reconnect: the older measurement must not replace the newer one."""
     site = await Site(grid_power_w=0.0).start("battery")
+    site.clock.t = 2_000.0
     newer = battery_telemetry(soc=0.6, timestamp=2_000.0)
     older = battery_telemetry(soc=0.4, timestamp=1_000.0)
     await site.assets["battery"].publish(newer)

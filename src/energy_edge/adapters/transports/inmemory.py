@@ -4,7 +4,9 @@ It is the reference implementation of the messaging, methods and twin ports
 (the one the contract tests were written against) and the embedded default of
 `energy-edge up`. Semantics follow edgeHub: routes decide where outputs go,
 messages for a module that is not connected wait for it (store and forward,
-bounded), method calls time out with 504, twins carry "$version".
+bounded), method calls time out with 504, twins carry "$version"; only the
+controller and the operator (a client named `operator`) may call an asset's
+methods (403 otherwise, `domain/method_access.py`).
 """
 
 from __future__ import annotations
@@ -15,7 +17,9 @@ import logging
 from collections import deque
 from typing import Any, Iterable
 
+from ...domain import bounded_json
 from ...domain.messages import Message, MethodRequest, MethodResponse, Twin
+from ...domain.method_access import may_invoke, refusal
 from ...domain.ports import DesiredPatchHandler, InputHandler, MethodHandler
 from ...domain.routing import RouteTable
 from ...domain.status import Status
@@ -51,6 +55,7 @@ class InMemoryHub:
 
     async def set_desired(self, module_id: str, patch: dict[str, Any]) -> int:
         """Merge a desired patch as the cloud would, bump $version, and notify the module."""
+        patch = _copy(patch)  # a document over the size or depth limit is refused here, as IoT Hub refuses it
         twin = self.twin(module_id)
         version = twin.desired_version + 1
         twin.desired = merge_patch(twin.desired, patch)
@@ -96,14 +101,21 @@ class InMemoryHub:
             input_name, message = queue.popleft()
             await client._deliver(input_name, message)
 
-    async def _invoke(self, module_id: str, method: str, payload: Any, timeout_s: float) -> MethodResponse:
+    async def _invoke(self, caller: str, module_id: str, method: str, payload: Any,
+                      timeout_s: float) -> MethodResponse:
+        if not may_invoke(caller, module_id, self.routes):
+            return MethodResponse.error(Status.FORBIDDEN, "caller", refusal(caller, module_id))
         target = self._clients.get(module_id)
         if target is None and module_id not in self._known:
             return MethodResponse.error(Status.NOT_FOUND, "module", f"no module {module_id!r} on this site")
-        if target is None or target._method_handler is None:
+        if target is None:
             return MethodResponse.error(Status.TIMEOUT, "timeout", f"module {module_id!r} is not connected")
+        if target._method_handler is None:  # as the MQTT transport answers
+            return MethodResponse.error(Status.NOT_FOUND, "method", f"{module_id} serves no methods")
         try:
             request = MethodRequest(method, _copy(payload))
+        except bounded_json.JsonLimitExceeded as exc:
+            return MethodResponse.error(Status.BAD_REQUEST, "payload", exc.reason)
         except (TypeError, ValueError) as exc:
             return MethodResponse.error(Status.BAD_REQUEST, "payload", f"not JSON: {exc}")
         try:
@@ -148,7 +160,7 @@ class InMemoryModuleClient:
         self._method_handler = handler
 
     async def invoke_method(self, module_id: str, method: str, payload: Any, timeout_s: float) -> MethodResponse:
-        return await self.hub._invoke(module_id, method, payload, timeout_s)
+        return await self.hub._invoke(self.module_id, module_id, method, payload, timeout_s)
 
     async def get_twin(self) -> Twin:
         twin = self.hub.twin(self.module_id)
@@ -175,5 +187,6 @@ class InMemoryModuleClient:
 
 
 def _copy(value: Any) -> Any:
-    """A JSON round trip: what crosses a real wire, so no object is shared between modules."""
-    return json.loads(json.dumps(value))
+    """A JSON round trip within the ports' size and depth limits: what crosses a real wire, so no object
+    is shared between modules (raises `JsonLimitExceeded`, a ValueError, beyond a limit)."""
+    return bounded_json.loads(bounded_json.dumps(value))

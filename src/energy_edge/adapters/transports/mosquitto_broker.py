@@ -4,7 +4,7 @@ Used by `energy-edge up --transport mqtt`, the benchmarks and the tests, so
 all three run the broker settings the deployment ships: TCP_NODELAY on the
 broker side, a deliberately sized per-client queue, persistence (sessions and
 queued QoS 1 messages survive a broker restart), and optionally per-module
-passwords, the ACL and a TLS listener.
+passwords (each client id bound to its user name), the ACL and a TLS listener.
 """
 
 from __future__ import annotations
@@ -64,7 +64,9 @@ def render_config(*, port: int, data_dir: Path, host: str = "127.0.0.1", passwor
                   acl_file: Path | None = None, tls: TlsFiles | None = None, tls_port: int | None = None,
                   max_queued_messages: int = MAX_QUEUED_MESSAGES) -> str:
     """A mosquitto.conf: per-listener security, persistence, TCP_NODELAY, sized queues."""
-    security = [f"password_file {password_file}", "allow_anonymous false"] if password_file else ["allow_anonymous true"]
+    # A client id is its user name: no module's credentials can take over another module's session.
+    security = ([f"password_file {password_file}", "allow_anonymous false", "use_username_as_clientid true"]
+                if password_file else ["allow_anonymous true"])
     if acl_file:
         security.append(f"acl_file {acl_file}")
     lines = [

@@ -22,11 +22,14 @@ from collections import Counter
 from typing import Any, Awaitable, Callable
 
 from ...domain.messages import Message, MethodRequest, MethodResponse, Twin
+from ...domain.method_access import may_invoke, refusal
 from ...domain.ports import DesiredPatchHandler, InputHandler, MethodHandler
 from ...domain.routing import RouteTable
 from ...domain.status import Status
 from ...domain.twin_patch import merge_patch
+from ...domain.shown import cut, shown
 from . import mqtt_wire as wire
+from .heartbeat_file import HeartbeatFile
 from .mqtt_session import MqttConfig, MqttSession
 from .mqtt_topics import Parsed, Topics, TopicError, check_id
 
@@ -58,6 +61,7 @@ class MqttModuleClient:
         self._worker: asyncio.Task[None] | None = None
         self._serving: set[asyncio.Task[None]] = set()
         self._calls: dict[str, asyncio.Future[MethodResponse]] = {}
+        self._heartbeat: HeartbeatFile | None = None
         self._route_topics: dict[tuple[str, bool], tuple[str, ...]] = {}
         self._malformed: Counter[str] = Counter()  # kept across reconnects and sessions
 
@@ -88,6 +92,9 @@ class MqttModuleClient:
             await self._teardown(None)
             raise
         self._synced = True
+        if self.config.health_file:
+            self._heartbeat = HeartbeatFile(self.config.health_file, lambda: self.connected)
+            self._heartbeat.start()
 
     async def close(self) -> None:
         offline = (self.topics.status(self.module_id), wire.status_payload(False))
@@ -98,6 +105,9 @@ class MqttModuleClient:
             task.cancel()
         self._serving.clear()
         self._worker = None
+        if self._heartbeat is not None:
+            self._heartbeat.stop()
+            self._heartbeat = None
         self._synced = False
         session, self._session = self._session, None
         if session is not None:
@@ -155,6 +165,8 @@ class MqttModuleClient:
 
     async def _serve(self, caller: str, rid: str, payload: bytes) -> None:
         topic = self.topics.method_response(self.module_id, caller, rid)
+        if not may_invoke(caller, self.module_id, self.routes):  # the ACL drops these; a broker without it does not
+            return self._respond(topic, MethodResponse.error(Status.FORBIDDEN, "caller", refusal(caller, self.module_id)))
         try:
             method, arguments, expires_at = wire.decode_request(payload)
         except wire.WireError as exc:
@@ -162,7 +174,7 @@ class MqttModuleClient:
             return self._respond(topic, MethodResponse.error(Status.BAD_REQUEST, "request", str(exc)))
         if expires_at < time.time():
             log.info("%s: dropped %s from %s: its caller stopped waiting while we were away",
-                     self.module_id, method, caller)
+                     self.module_id, cut(method, 64), caller)
             return None
         if self._method_handler is None:
             response = MethodResponse.error(Status.NOT_FOUND, "method", f"{self.module_id} serves no methods")
@@ -174,8 +186,8 @@ class MqttModuleClient:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # a handler bug answers 500; the module keeps running
-                log.exception("%s: method %s raised", self.module_id, method)
-                response = MethodResponse.error(Status.INTERNAL, "internal", repr(exc))
+                log.exception("%s: method %s raised", self.module_id, cut(method, 64))
+                response = MethodResponse.error(Status.INTERNAL, "internal", shown(exc))
         self._respond(topic, response)
 
     def _respond(self, topic: str, response: MethodResponse) -> None:

@@ -16,14 +16,13 @@ import uuid
 from typing import Any
 
 from ...domain.messages import Message
+from ...domain.method_access import OPERATOR  # the identity the method ACL names
 from ...domain.routing import RouteTable
 from ...domain.twin_patch import merge_patch
 from . import mqtt_wire as wire
 from .mqtt import MqttModuleClient
 from .mqtt_session import MqttConfig
 from .mqtt_topics import Parsed
-
-OPERATOR = "operator"
 
 
 class MqttOperator(MqttModuleClient):

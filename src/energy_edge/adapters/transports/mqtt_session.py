@@ -26,6 +26,7 @@ from typing import Callable
 
 import paho.mqtt.client as paho
 
+from ...domain.shown import cut
 log = logging.getLogger(__name__)
 
 QOS = 1
@@ -49,6 +50,7 @@ class MqttConfig:
     reconnect_max_s: float = 5.0
     connect_timeout_s: float = 30.0
     max_queued_messages: int = 100_000  # client-side queue while the broker is away; 0 = unbounded
+    health_file: str | None = None  # touched while connected (heartbeat_file.py); the container healthcheck
 
 
 Sink = Callable[[str, bytes], None]
@@ -190,7 +192,7 @@ class MqttSession:
 
     def count_malformed(self, kind: str, topic: str, reason: object) -> None:
         self.malformed_total[kind] += 1
-        log.warning("%s: malformed %s on %s ignored: %s", self.client_id, kind, topic, reason)
+        log.warning("%s: malformed %s on %s ignored: %s", self.client_id, kind, cut(topic), cut(str(reason)))
 
     # -- paho thread side ----------------------------------------------------------------------
     def _paho_connect(self, client: paho.Client, _userdata, _flags, rc: int) -> None:

@@ -11,7 +11,9 @@ import binascii
 import json
 from typing import Any
 
+from ...domain import bounded_json
 from ...domain.messages import Message, MethodResponse
+from ...domain.shown import cut
 
 _DEFAULT_TYPE = ("application/json", "utf-8")
 
@@ -30,10 +32,13 @@ def json_copy(value: Any) -> Any:
 
 
 def loads_object(payload: bytes, what: str) -> dict[str, Any]:
+    """A JSON object within the ports' size and depth limits (bounds.py), or `WireError` saying why not."""
     try:
-        value = json.loads(payload)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise WireError(f"{what}: not JSON ({exc})") from None
+        value = bounded_json.loads(payload)
+    except bounded_json.JsonLimitExceeded as exc:
+        raise WireError(f"{what}: {exc.reason}") from None
+    except ValueError as exc:  # UnicodeDecodeError included
+        raise WireError(f"{what}: not JSON ({cut(str(exc))})") from None
     if not isinstance(value, dict):
         raise WireError(f"{what}: expected a JSON object")
     return value

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import math
 from abc import ABC, abstractmethod
 from enum import StrEnum
 from typing import Any, Callable, ClassVar, Generic, Mapping, TypeVar
 
+from ..bounds import MAX_ENERGY_WH, MAX_POWER_W, MIN_POWER_W, SETPOINT_TTL_CEILING_S
 from ..errors import InvalidPayload, UnknownMethod
 from ..failsafe import SetpointLease
+from ..shown import shown
 from .payload import Number, as_object, parse
 from .state_machine import StateMachine, Table
 
@@ -48,6 +51,7 @@ class Asset(ABC, Generic[S, C]):
         self.machine: StateMachine[S] = StateMachine(self.kind, table, initial)
         self._initial = initial
         self.config = config
+        self.base_config = config  # from settings: what the twin's desired properties are applied to
         self.lease = SetpointLease()
         self.fault_reason: str | None = None
         self.last_event: str | None = None
@@ -67,7 +71,8 @@ class Asset(ABC, Generic[S, C]):
         commands = self.commands()
         command = commands.get(method)
         if command is None:
-            raise UnknownMethod(f"{self.kind}.method", f"unknown method {method!r} (known: {', '.join(sorted(commands))})")
+            raise UnknownMethod(f"{self.kind}.method",
+                                f"unknown method {shown(method, 64)} (known: {', '.join(sorted(commands))})")
         command(as_object(f"{self.kind}.{method}", payload), now)
         return self.result()
 
@@ -98,6 +103,10 @@ class Asset(ABC, Generic[S, C]):
         log.info("%s: %s", self.kind, event)
 
     # -- lease ----------------------------------------------------------------------
+    def ttl_field(self) -> Number:
+        """A method's optional `ttl_s`: > 0 and at most this asset's `max_setpoint_ttl_s`."""
+        return Number(low=0.0, low_open=True, high=self.config.max_setpoint_ttl_s, required=False)  # type: ignore[attr-defined]
+
     def grant(self, payload: Mapping[str, float], now: float) -> None:
         self.lease.grant(now, payload.get("ttl_s"), self.config.default_setpoint_ttl_s)  # type: ignore[attr-defined]
 
@@ -117,16 +126,18 @@ class Asset(ABC, Generic[S, C]):
 
     # -- twin configuration -----------------------------------------------------------
     def configure(self, desired: Any) -> dict[str, Any]:
-        """Validate desired properties as a whole against the current config; apply all or nothing.
+        """Validate the desired document's writable properties as a whole; apply all or nothing.
 
-        Returns the applied writable values. Keys starting with "$" are twin
-        metadata and ignored; a None value (a deleted desired property) keeps
-        the current value.
+        The new config is the base config (from settings) with `desired`
+        applied, never the config in force patched: after a refused document
+        the next one applies exactly as it states. Returns the applied values.
+        Keys starting with "$" are twin metadata and ignored; a None value (a
+        deleted desired property) leaves the base value.
         """
         data = {k: v for k, v in as_object(f"{self.kind}.config", desired).items()
                 if not k.startswith("$") and v is not None}
         values = parse(f"{self.kind}.config", data, self.WRITABLE)
-        new = dataclasses.replace(self.config, **values)  # type: ignore[type-var]
+        new = dataclasses.replace(self.base_config, **values)  # type: ignore[type-var]
         self.config = new
         self._on_configured()
         return {name: getattr(new, name) for name in values}
@@ -139,3 +150,29 @@ def require(rule: str, condition: bool, reason: str) -> None:
     """A cross-field configuration check; the config dataclasses call it in __post_init__."""
     if not condition:
         raise InvalidPayload(rule, reason)
+
+
+def require_finite(kind: str, config: Any) -> None:
+    """Every number of a config is finite (NaN compares false with every bound, so check it first)."""
+    for f in dataclasses.fields(config):
+        value = getattr(config, f.name)
+        if isinstance(value, float) and not math.isfinite(value):
+            raise InvalidPayload(f"{kind}.config.{f.name}", f"must be finite, got {value!r}")
+
+
+def require_rating(kind: str, name: str, value: float, highest: float = MAX_POWER_W) -> None:
+    """A power rating: at least 1 W, at most 10 MW (an energy: up to 100 MWh) — bounds.py."""
+    require(f"{kind}.config.{name}", MIN_POWER_W <= value <= highest,
+            f"{value:g} must be within {MIN_POWER_W:g}..{highest:g}")
+
+
+def require_energy(kind: str, name: str, value: float) -> None:
+    require_rating(kind, name, value, MAX_ENERGY_WH)
+
+
+def require_leases(kind: str, default_ttl_s: float, max_ttl_s: float) -> None:
+    """0 < default_setpoint_ttl_s <= max_setpoint_ttl_s <= the hard ceiling (an hour)."""
+    require(f"{kind}.config.max_setpoint_ttl_s", 0 < max_ttl_s <= SETPOINT_TTL_CEILING_S,
+            f"{max_ttl_s:g} must be > 0 and <= {SETPOINT_TTL_CEILING_S:g}")
+    require(f"{kind}.config.default_setpoint_ttl_s", 0 < default_ttl_s <= max_ttl_s,
+            f"{default_ttl_s:g} must be > 0 and <= max_setpoint_ttl_s {max_ttl_s:g}")

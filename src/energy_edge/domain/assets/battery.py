@@ -13,8 +13,9 @@ from typing import Any
 
 from ..errors import NotAllowed
 from ..hardware import BatteryMeasurement, BatterySetpoint
-from .base import Asset, require, with_fault_and_reset
-from .payload import TTL, Number, parse
+from ..bounds import DEFAULT_MAX_SETPOINT_TTL_S, MIN_POWER_W
+from .base import Asset, require, require_energy, require_finite, require_leases, require_rating, with_fault_and_reset
+from .payload import RATING_W, TTL, Number, parse
 
 
 class BatteryState(StrEnum):
@@ -46,21 +47,25 @@ class BatteryConfig:
     max_charge_w: float = 5000.0
     max_discharge_w: float = 5000.0
     default_setpoint_ttl_s: float = 60.0
+    max_setpoint_ttl_s: float = DEFAULT_MAX_SETPOINT_TTL_S  # the longest lease a method may ask for
 
     def __post_init__(self) -> None:
-        require("battery.config.capacity_wh", self.capacity_wh > 0, f"{self.capacity_wh} must be > 0")
+        require_finite("battery", self)
+        require_energy("battery", "capacity_wh", self.capacity_wh)
+        require_rating("battery", "max_charge_w", self.max_charge_w)
+        require_rating("battery", "max_discharge_w", self.max_discharge_w)
+        require_leases("battery", self.default_setpoint_ttl_s, self.max_setpoint_ttl_s)
         require("battery.config.soc_min", 0 <= self.soc_min < self.soc_max <= 1,
                 f"need 0 <= soc_min < soc_max <= 1, got soc_min {self.soc_min}, soc_max {self.soc_max}")
 
 
 _SOC = Number(low=0.0, high=1.0, required=False)
-_POWER = Number(low=0.0, low_open=True, required=False)
 
 
 class Battery(Asset[BatteryState, BatteryConfig]):
     kind = "battery"
-    WRITABLE = {"soc_min": _SOC, "soc_max": _SOC, "max_charge_w": _POWER, "max_discharge_w": _POWER,
-                "default_setpoint_ttl_s": TTL}
+    WRITABLE = {"soc_min": _SOC, "soc_max": _SOC, "max_charge_w": RATING_W, "max_discharge_w": RATING_W,
+                "default_setpoint_ttl_s": TTL, "max_setpoint_ttl_s": TTL}
 
     def __init__(self, config: BatteryConfig | None = None) -> None:
         super().__init__(BATTERY_TABLE, BatteryState.IDLE, config or BatteryConfig())
@@ -78,7 +83,7 @@ class Battery(Asset[BatteryState, BatteryConfig]):
         self._start("start_discharging", payload, now, self.config.max_discharge_w)
 
     def _start(self, command: str, payload: dict[str, Any], now: float, max_w: float) -> None:
-        fields = {"power_w": Number(low=0.0, low_open=True, high=max_w), "ttl_s": TTL}
+        fields = {"power_w": Number(low=MIN_POWER_W, high=max_w), "ttl_s": self.ttl_field()}
         values = parse(f"battery.{command}", payload, fields)
         self.machine.target(command)
         edge = self._band_edge(charging=command == "start_charging")

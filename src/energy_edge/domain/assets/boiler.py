@@ -13,7 +13,8 @@ from enum import StrEnum
 from typing import Any
 
 from ..hardware import BoilerMeasurement, BoilerSetpoint
-from .base import Asset, require, with_fault_and_reset
+from ..bounds import DEFAULT_MAX_SETPOINT_TTL_S
+from .base import Asset, require, require_finite, require_leases, require_rating, with_fault_and_reset
 from .payload import TTL, Number, parse
 
 
@@ -49,9 +50,12 @@ class BoilerConfig:
     max_temperature_c: float = 75.0
     hysteresis_c: float = 5.0
     default_setpoint_ttl_s: float = 60.0
+    max_setpoint_ttl_s: float = DEFAULT_MAX_SETPOINT_TTL_S  # the longest lease a method may ask for
 
     def __post_init__(self) -> None:
-        require("boiler.config.heater_power_w", self.heater_power_w > 0, f"{self.heater_power_w} must be > 0")
+        require_finite("boiler", self)
+        require_rating("boiler", "heater_power_w", self.heater_power_w)
+        require_leases("boiler", self.default_setpoint_ttl_s, self.max_setpoint_ttl_s)
         require("boiler.config.min_temperature_c", self.min_temperature_c < self.max_temperature_c,
                 f"min_temperature_c {self.min_temperature_c} must be below max_temperature_c {self.max_temperature_c}")
         require("boiler.config.setpoint_c", self.min_temperature_c <= self.setpoint_c <= self.max_temperature_c,
@@ -63,7 +67,8 @@ class BoilerConfig:
 class Boiler(Asset[BoilerState, BoilerConfig]):
     kind = "boiler"
     WRITABLE = {"setpoint_c": _TEMPERATURE, "min_temperature_c": _TEMPERATURE, "max_temperature_c": _TEMPERATURE,
-                "hysteresis_c": Number(low=0.0, low_open=True, required=False), "default_setpoint_ttl_s": TTL}
+                "hysteresis_c": Number(low=0.0, low_open=True, required=False), "default_setpoint_ttl_s": TTL,
+                "max_setpoint_ttl_s": TTL}
 
     def __init__(self, config: BoilerConfig | None = None) -> None:
         super().__init__(BOILER_TABLE, BoilerState.OFF, config or BoilerConfig())
@@ -90,7 +95,8 @@ class Boiler(Asset[BoilerState, BoilerConfig]):
 
     def _set_temperature(self, payload: dict[str, Any], now: float) -> None:
         cfg = self.config
-        fields = {"temperature_c": Number(low=cfg.min_temperature_c, high=cfg.max_temperature_c), "ttl_s": TTL}
+        fields = {"temperature_c": Number(low=cfg.min_temperature_c, high=cfg.max_temperature_c),
+                  "ttl_s": self.ttl_field()}
         values = parse("boiler.set_temperature", payload, fields)
         self.machine.fire("set_temperature")
         self.override_c = values["temperature_c"]

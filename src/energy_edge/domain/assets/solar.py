@@ -12,8 +12,9 @@ from enum import StrEnum
 from typing import Any
 
 from ..hardware import SolarMeasurement, SolarSetpoint
-from .base import Asset, require, with_fault_and_reset
-from .payload import TTL, Number, parse
+from ..bounds import DEFAULT_MAX_SETPOINT_TTL_S, MIN_POWER_W
+from .base import Asset, require, require_finite, require_leases, require_rating, with_fault_and_reset
+from .payload import POWER_LIMIT_W, RATING_W, TTL, Number, parse
 
 
 class SolarState(StrEnum):
@@ -48,8 +49,12 @@ class SolarConfig:
     rated_power_w: float = 5000.0
     export_safe_limit_w: float = 3000.0  # the limit in force whenever no lease runs
     default_setpoint_ttl_s: float = 60.0
+    max_setpoint_ttl_s: float = DEFAULT_MAX_SETPOINT_TTL_S  # the longest lease a method may ask for
 
     def __post_init__(self) -> None:
+        require_finite("solar", self)
+        require_rating("solar", "rated_power_w", self.rated_power_w)
+        require_leases("solar", self.default_setpoint_ttl_s, self.max_setpoint_ttl_s)
         require("solar.config.export_safe_limit_w", 0 <= self.export_safe_limit_w <= self.rated_power_w,
                 f"{self.export_safe_limit_w} must be within 0..rated_power_w {self.rated_power_w}")
 
@@ -57,9 +62,10 @@ class SolarConfig:
 class Solar(Asset[SolarState, SolarConfig]):
     kind = "solar"
     WRITABLE = {
-        "rated_power_w": Number(low=0.0, low_open=True, required=False),
-        "export_safe_limit_w": Number(low=0.0, required=False),
+        "rated_power_w": RATING_W,
+        "export_safe_limit_w": POWER_LIMIT_W,
         "default_setpoint_ttl_s": TTL,
+        "max_setpoint_ttl_s": TTL,
     }
 
     def __init__(self, config: SolarConfig | None = None) -> None:
@@ -82,7 +88,8 @@ class Solar(Asset[SolarState, SolarConfig]):
         self.machine.fire("stop")
 
     def _set_output(self, payload: dict[str, Any], now: float) -> None:
-        fields = {"limit_w": Number(low=0.0, high=self.config.rated_power_w), "ttl_s": TTL}
+        fields = {"limit_w": Number(low=0.0, high=self.config.rated_power_w, zero_below=MIN_POWER_W),
+                  "ttl_s": self.ttl_field()}
         values = parse("solar.set_output", payload, fields)
         self.machine.fire("set_output" + self._suffix(values["limit_w"]), "set_output")
         self.limit_w = values["limit_w"]

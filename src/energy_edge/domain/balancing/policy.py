@@ -11,30 +11,35 @@ import math
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any, Mapping
 
+from ..bounds import MAX_CYCLE_S, MAX_POWER_W, MAX_TEMPERATURE_C, MIN_CYCLE_S, SETPOINT_TTL_CEILING_S
 from ..errors import InvalidPayload
+from ..shown import cut, shown
 
-# (lowest allowed, lowest is exclusive) per field; every field is a finite number.
-_LOWER: dict[str, tuple[float, bool]] = {
-    "export_limit_w": (0.0, False),
-    "import_limit_w": (0.0, False),
-    "soc_reserve_min": (0.0, False),
-    "soc_reserve_max": (0.0, True),
-    "deadband_w": (0.0, False),
-    "ramp_limit_w": (0.0, True),
-    "boiler_min_on_s": (0.0, False),
-    "boiler_min_off_s": (0.0, False),
-    "setpoint_ttl_s": (0.0, True),
-    "cycle_s": (0.0, True),
-    "reporting_interval_s": (0.0, True),
-    "hysteresis_w": (0.0, False),
-    "peak_start_h": (0.0, False),
-    "peak_end_h": (0.0, False),
-    "peak_reserve_soc": (0.0, False),
-    "peak_preheat_c": (0.0, False),
-    "plan_interval_s": (0.0, False),
-    "boiler_heat_capacity_j_per_k": (0.0, False),
-    "latitude_deg": (-90.0, False),
-    "longitude_deg": (-180.0, False),
+_P = MAX_POWER_W
+_DAY_S = 86_400.0
+# (lowest, lowest is exclusive, highest) per field; every field is a finite number. README "Accepted values".
+RANGES: dict[str, tuple[float, bool, float]] = {
+    "grid_target_w": (-_P, False, _P),
+    "export_limit_w": (0.0, False, _P),
+    "import_limit_w": (0.0, False, _P),
+    "soc_reserve_min": (0.0, False, 1.0),
+    "soc_reserve_max": (0.0, True, 1.0),
+    "deadband_w": (0.0, False, _P),
+    "ramp_limit_w": (0.0, True, _P),
+    "hysteresis_w": (0.0, False, _P),
+    "boiler_min_on_s": (0.0, False, _DAY_S),
+    "boiler_min_off_s": (0.0, False, _DAY_S),
+    "setpoint_ttl_s": (0.0, True, SETPOINT_TTL_CEILING_S),
+    "cycle_s": (MIN_CYCLE_S, False, MAX_CYCLE_S),
+    "reporting_interval_s": (0.0, True, _DAY_S),
+    "peak_start_h": (0.0, False, 24.0),
+    "peak_end_h": (0.0, False, 24.0),
+    "peak_reserve_soc": (0.0, False, 1.0),
+    "peak_preheat_c": (0.0, False, MAX_TEMPERATURE_C),
+    "plan_interval_s": (0.0, False, _DAY_S),
+    "boiler_heat_capacity_j_per_k": (0.0, False, 1e9),  # 1e9 J/K: a 240 m3 tank
+    "latitude_deg": (-90.0, False, 90.0),
+    "longitude_deg": (-180.0, False, 180.0),
 }
 
 
@@ -82,15 +87,12 @@ class Policy:
     def __post_init__(self) -> None:
         for name in _field_names():
             value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-                raise InvalidPayload(name, f"expected a finite number, got {value!r}")
-            lowest, exclusive = _LOWER.get(name, (-math.inf, False))
-            if value < lowest or (exclusive and value == lowest):
-                raise InvalidPayload(name, f"{value} must be {'>' if exclusive else '>='} {lowest:g}")
-        for name, highest in (("peak_start_h", 24.0), ("peak_end_h", 24.0), ("peak_reserve_soc", 1.0),
-                              ("latitude_deg", 90.0), ("longitude_deg", 180.0)):
-            if getattr(self, name) > highest:
-                raise InvalidPayload(name, f"{getattr(self, name)} must be <= {highest:g}")
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not _finite(value):
+                raise InvalidPayload(name, f"expected a finite number, got {shown(value)}")
+            lowest, exclusive, highest = RANGES[name]
+            if value < lowest or (exclusive and value == lowest) or value > highest:
+                raise InvalidPayload(name, f"{value:g} must be {'>' if exclusive else '>='} {lowest:g} "
+                                           f"and <= {highest:g}")
         if not self.soc_reserve_min < self.soc_reserve_max <= 1.0:
             raise InvalidPayload("soc_reserve_max", f"needs soc_reserve_min ({self.soc_reserve_min}) < "
                                                     f"soc_reserve_max ({self.soc_reserve_max}) <= 1")
@@ -108,11 +110,18 @@ class Policy:
         changes = {key: value for key, value in desired.items() if not key.startswith("$") and value is not None}
         unknown = sorted(set(changes) - set(_field_names()))
         if unknown:
-            raise InvalidPayload(unknown[0], "unknown policy property")
+            raise InvalidPayload(cut(unknown[0], 64), "unknown policy property")
         return replace(base or cls(), **changes)
 
     def as_dict(self) -> dict[str, float]:
         return asdict(self)
+
+
+def _finite(value: float) -> bool:
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an integer beyond any float
+        return False
 
 
 def _field_names() -> tuple[str, ...]:

@@ -12,8 +12,10 @@ import asyncio
 import logging
 from typing import Any, Protocol
 
+from ..desired_document import DesiredDocument
 from ..errors import DomainError, HardwareFault
-from ..messages import Message, MethodRequest, MethodResponse, pnp_ack
+from ..messages import Message, MethodRequest, MethodResponse
+from ..shown import cut, shown
 from ..ports import AssetHardware, Clock, ModuleClient
 from ..status import Status
 from ..telemetry import AssetTelemetry
@@ -26,6 +28,7 @@ class ServedAsset(Protocol):
     """What the service needs from Solar, Battery or Boiler."""
 
     kind: str
+    WRITABLE: Any  # the twin-writable properties (names)
     state: Any
     power_w: float
     fault_reason: str | None
@@ -60,7 +63,7 @@ class AssetModuleService:
         self.clock = clock
         self.cycle_s = cycle_s
         self.seq = 0
-        self.applied_version = -1  # the desired $version last handled (valid or not)
+        self.desired = DesiredDocument(asset.WRITABLE)  # the whole desired document, from every patch
         self._lock = asyncio.Lock()  # one writer of the asset and the hardware at a time
         self._running = False
         self._applied: Any = None  # the setpoint written last
@@ -175,31 +178,32 @@ class AssetModuleService:
                                                 f"device refused the setpoint ({self.asset.fault_reason}); now FAULT")
             return MethodResponse(int(Status.OK), result)
         except DomainError as err:
-            log.info("%s.%s refused: %s", self.client.module_id, request.name, err)
+            log.info("%s.%s refused: %s", self.client.module_id, cut(request.name, 64), err)
             return MethodResponse(int(err.status), err.as_payload())
         except Exception as exc:  # a bug must answer 500, not take the module down
-            log.exception("%s.%s failed", self.client.module_id, request.name)
-            return MethodResponse.error(Status.INTERNAL, "internal", repr(exc))
+            log.exception("%s.%s failed", self.client.module_id, cut(request.name, 64))
+            return MethodResponse.error(Status.INTERNAL, "internal", shown(exc))
 
     # -- twin -----------------------------------------------------------------------
     async def on_desired_patch(self, patch: dict[str, Any]) -> None:
-        """Validate and apply a desired patch as a whole; acknowledge each property (PnP)."""
+        """Apply the whole desired document (this patch merged in) atomically; acknowledge each property (PnP).
+
+        The configuration is computed from the settings and every writable
+        property the document holds, so a refused document cannot poison the next.
+        """
         try:
-            version = int(patch.get("$version", 0))
-            properties = {k: v for k, v in patch.items() if not k.startswith("$")}
-            if version <= self.applied_version or not properties:
-                self.applied_version = max(self.applied_version, version)
+            update = self.desired.take(patch)
+            if update is None:
                 return
-            self.applied_version = version
+            refusal = None
             try:
                 async with self._lock:
-                    applied = self.asset.configure(properties)
+                    self.asset.configure(update.writable)
                     await self._apply()
-                acks = {name: pnp_ack(value, Status.OK, version) for name, value in applied.items()}
             except DomainError as err:
-                log.warning("%s: desired v%s refused: %s", self.client.module_id, version, err)
-                acks = {name: pnp_ack(value, Status.BAD_REQUEST, version, str(err))
-                        for name, value in properties.items()}
+                log.warning("%s: desired v%s refused: %s", self.client.module_id, update.version, err)
+                refusal = (err.rule, err.reason)
+            acks = self.desired.reported_patch(update, refusal)
             if acks:
                 await self.client.patch_reported(acks)
         except Exception:

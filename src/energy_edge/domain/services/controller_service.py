@@ -14,16 +14,21 @@ import asyncio
 import logging
 import time
 from collections import Counter
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
-from ..balancing import BalancerMemory, Decision, Guidance, Policy, Setpoint, SiteSnapshot, balance
+from ..balancing import BalancerMemory, Decision, Guidance, Policy, Setpoint, SiteSnapshot
+from ..balancing.policy import RANGES as POLICY_PROPERTIES
+from ..desired_document import DesiredDocument
 from ..errors import InvalidPayload, MalformedMessage
-from ..messages import Message, pnp_ack
+from ..messages import Message
 from ..planning import OnlineForecaster, plan
 from ..ports import Clock, Forecaster, GridMeter, ModuleClient
+from ..provenance import accept_telemetry
+from ..shown import shown
 from ..status import Status
-from ..telemetry import AssetTelemetry, decode_asset_telemetry, supersedes
-from ..topology import CLOUD_OUTPUT, TELEMETRY_INPUT
+from ..telemetry import AssetTelemetry, supersedes
+from ..topology import ASSET_KINDS, CLOUD_OUTPUT, TELEMETRY_INPUT
+from .asset_isolation import balance_isolating, snapshot_of
 from .setpoint_commands import Command, SentCommand, command_for, needs_sending
 from .site_report import site_report
 
@@ -43,12 +48,17 @@ class ControllerService:
 
     def __init__(self, client: ModuleClient, meter: GridMeter, clock: Clock, policy: Policy = Policy(), *,
                  method_timeout_s: float = 2.0, forecaster: Forecaster | None = None,
+                 asset_kinds: Mapping[str, str] = ASSET_KINDS,
                  cycle_observer: Callable[[float], None] | None = None) -> None:
-        """`cycle_observer` gets each cycle's duration (s) as it ends: a process's metrics histogram."""
+        """`policy`: the defaults the twin's desired document applies to; `asset_kinds`: module -> kind;
+        `cycle_observer` gets each cycle's duration (s) as it ends: a process's metrics histogram."""
         self.client = client
         self.meter = meter
         self.clock = clock
         self.policy = policy
+        self.base_policy = policy
+        self.asset_kinds = dict(asset_kinds)
+        self.desired = DesiredDocument(POLICY_PROPERTIES)
         self.method_timeout_s = method_timeout_s
         self.cycle_observer = cycle_observer
         self.latest: dict[str, AssetTelemetry] = {}  # by module
@@ -57,6 +67,7 @@ class ControllerService:
         self.method_calls_total = 0
         self.method_errors_total: Counter[int] = Counter()  # by status code (504, 409, 400, 404, 500)
         self.meter_errors_total = 0
+        self.asset_errors_total: Counter[str] = Counter()  # by module: reports left out because balancing broke
         self.planner_errors_total = 0
         self.cycle_durations_s: list[float] = []  # since the last site report
         self.last_decision: Decision | None = None
@@ -72,6 +83,7 @@ class ControllerService:
         self._own_forecaster_at: tuple[float, float] | None = None  # location of the one built here
         self._observed_at: float | None = None
         self._planned_at: float | None = None
+        self._cycle_changed = asyncio.Event()  # wakes the loop's sleep when cycle_s changes
 
     # -- lifecycle -----------------------------------------------------------------------
     async def start(self) -> None:
@@ -88,7 +100,25 @@ class ControllerService:
                 await self.run_cycle()
             except Exception:
                 log.exception("controller cycle failed; next cycle retries")
-            await self.clock.sleep(self.policy.cycle_s)
+            await self._pause()
+
+    async def _pause(self) -> None:
+        """Sleep `cycle_s` after a cycle; a new `cycle_s` applies at once, not after the old sleep ends."""
+        ended = self.clock.now()
+        while self._running:
+            remaining = ended + self.policy.cycle_s - self.clock.now()
+            if remaining <= 0:
+                return
+            self._cycle_changed.clear()
+            sleeper = asyncio.ensure_future(self.clock.sleep(remaining))
+            waker = asyncio.ensure_future(self._cycle_changed.wait())
+            try:
+                await asyncio.wait((sleeper, waker), return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                sleeper.cancel()
+                waker.cancel()
+            if not waker.done() or waker.cancelled():
+                return  # slept the whole cycle
 
     async def stop(self) -> None:
         self._running = False
@@ -96,11 +126,12 @@ class ControllerService:
 
     # -- inputs --------------------------------------------------------------------------
     async def on_telemetry(self, message: Message) -> None:
+        """Keep a report under the module the transport authenticated (`provenance`), never the body's."""
         try:
-            telemetry = decode_asset_telemetry(message.body)
+            telemetry = accept_telemetry(message, self.asset_kinds, self.clock.now())
         except MalformedMessage as exc:
             self.malformed_messages_total[exc.rule] += 1
-            log.warning("malformed telemetry from %s ignored: %s", message.source_module or "unknown", exc)
+            log.warning("telemetry from %s refused: %s", shown(message.source_module or "unknown", 64), exc)
             return
         if not supersedes(telemetry, self.latest.get(telemetry.module)):
             return  # a redelivered or late report: the newer one stays in force
@@ -111,22 +142,28 @@ class ControllerService:
         return self.cycles_total - self._seen_in_cycle.get(module, -STALE_AFTER_CYCLES) >= STALE_AFTER_CYCLES
 
     async def apply_desired(self, desired: dict[str, Any]) -> None:
-        """Apply a desired document or patch as a whole, acknowledging each property (PnP)."""
-        version = int(desired.get("$version", 0))
-        if self.policy_version is not None and version <= self.policy_version:
-            log.info("desired $version %d ignored: %d already applied", version, self.policy_version)
+        """Apply the whole desired document (patches merged into it) atomically, acking each property (PnP).
+
+        The policy is computed from the base policy and every policy property the
+        document holds, so a refused document cannot poison the next one.
+        """
+        update = self.desired.take(desired)
+        self.malformed_messages_total.update(self.desired.malformed_total)
+        self.desired.malformed_total.clear()
+        if update is None:
             return
-        self.policy_version = version
-        properties = {key: value for key, value in desired.items() if not key.startswith("$")}
+        self.policy_version = update.version
+        refusal = None
         try:
-            self.policy = Policy.from_desired(properties, base=self.policy)
+            policy = Policy.from_desired(update.writable, base=self.base_policy)
         except InvalidPayload as exc:
-            log.warning("desired $version %d refused, previous policy kept: %s", version, exc)
-            acks = {name: pnp_ack(value, Status.BAD_REQUEST, version,
-                                  exc.reason if name == exc.rule else f"not applied: {exc.rule}: {exc.reason}")
-                    for name, value in properties.items()}
+            log.warning("desired $version %d refused, previous policy kept: %s", update.version, exc)
+            refusal = (exc.rule, exc.reason)
         else:
-            acks = {name: pnp_ack(value, Status.OK, version, "applied") for name, value in properties.items()}
+            if policy.cycle_s != self.policy.cycle_s:
+                self._cycle_changed.set()
+            self.policy = policy
+        acks = self.desired.reported_patch(update, refusal)
         if acks:
             await self.client.patch_reported(acks)
 
@@ -144,14 +181,15 @@ class ControllerService:
         else:
             self.last_grid_power_w = grid
             usable = [t for module, t in self.latest.items() if not self.is_stale(module)]
-            snapshot = SiteSnapshot.from_telemetry(now, grid, usable)
+            snapshot, broken = snapshot_of(now, grid, usable)
             try:
                 self._look_ahead(snapshot)
             except Exception:  # planning is an optimisation: without it the balancer still keeps every limit
                 self.planner_errors_total += 1
                 self.guidance = Guidance()
                 log.exception("planner failed; balancing unguided this cycle")
-            decision = balance(snapshot, self.policy, self._memory, self.guidance)
+            decision, unbalanceable = balance_isolating(snapshot, self.policy, self._memory, self.guidance)
+            self.asset_errors_total.update([*broken, *unbalanceable])
             self._memory, self.last_decision = decision.memory, decision
             await self._actuate(decision.setpoints, now)
         self.cycles_total += 1
@@ -212,7 +250,7 @@ class ControllerService:
         self.method_errors_total[status] += 1
         self._sent.pop(module, None)
         log.warning("%s.%s answered %d, retried next cycle: %s", module, command.method, status,
-                    None if response is None else response.payload)
+                    None if response is None else shown(response.payload))
 
     def _limits(self) -> dict[str, float]:
         policy = self.policy
@@ -225,6 +263,7 @@ class ControllerService:
             "method_errors_total": {str(code): count for code, count in self.method_errors_total.items()},
             "meter_errors_total": self.meter_errors_total,
             "planner_errors_total": self.planner_errors_total,
+            "asset_errors_total": dict(self.asset_errors_total),
         }
         assets = [(t, self.is_stale(module)) for module, t in self.latest.items()]
         report = site_report(now, self.last_grid_power_w, assets, counters, self.cycle_durations_s,

@@ -8,18 +8,20 @@ Prometheus: the exporter adapter reads `TelemetryView` at scrape time.
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any, Iterable, Mapping
 
+from .. import bounded_json
 from ..errors import MalformedMessage
 from ..messages import Message
 from ..ports import Clock, ModuleClient
-from ..telemetry import AssetTelemetry, decode_asset_telemetry, supersedes
-from ..topology import ASSET_MODULES, CONTROLLER, SITE_INPUT, TELEMETRY_INPUT
+from ..provenance import accept_telemetry
+from ..shown import cut
+from ..telemetry import AssetTelemetry, supersedes
+from ..topology import ASSET_KINDS, ASSET_MODULES, CONTROLLER, SITE_INPUT, TELEMETRY_INPUT
 
 log = logging.getLogger(__name__)
 
@@ -66,8 +68,11 @@ class TelemetryService:
         *,
         expected_modules: Iterable[str] = DEFAULT_EXPECTED,
         staleness_s: float = 10.0,
+        asset_kinds: Mapping[str, str] = ASSET_KINDS,
     ) -> None:
+        """`asset_kinds`: the site's asset modules and the kind of each (module -> kind)."""
         self.client = client
+        self.asset_kinds = dict(asset_kinds)
         self.clock = clock
         self.expected_modules = tuple(expected_modules)
         self.staleness_s = staleness_s
@@ -84,8 +89,8 @@ class TelemetryService:
         await self.client.close()
 
     async def on_asset_telemetry(self, message: Message) -> None:
-        try:
-            telemetry = decode_asset_telemetry(message.body)
+        try:  # keyed by the module the transport authenticated, never the body's (provenance.py)
+            telemetry = accept_telemetry(message, self.asset_kinds, self.clock.now())
         except MalformedMessage as exc:
             self._malformed(message.source_module, exc)
             return
@@ -105,20 +110,24 @@ class TelemetryService:
 
     async def on_site_report(self, message: Message) -> None:
         try:
-            report = json.loads(message.body)
+            if message.source_module != CONTROLLER:
+                raise MalformedMessage("site.source", "only the controller reports the site")
+            report = bounded_json.loads(message.body)
             if not isinstance(report, dict):
                 raise MalformedMessage("site.json", "expected a JSON object")
+        except bounded_json.JsonLimitExceeded as exc:
+            self._malformed(message.source_module, MalformedMessage(f"site.{exc.limit}", exc.reason))
+            return
         except ValueError as exc:
-            self._malformed(message.source_module, MalformedMessage("site.json", f"not JSON: {exc}"))
+            self._malformed(message.source_module, MalformedMessage("site.json", f"not JSON: {cut(str(exc))}"))
             return
         except MalformedMessage as exc:
             self._malformed(message.source_module, exc)
             return
         self._count_grid_energy(self.view.site, report)
         self.view.site = report
-        source = message.source_module or CONTROLLER
-        self.view.messages_total[source] += 1
-        self.view.last_seen[source] = self.clock.now()
+        self.view.messages_total[CONTROLLER] += 1
+        self.view.last_seen[CONTROLLER] = self.clock.now()
 
     def _count_grid_energy(self, previous: dict[str, Any], report: dict[str, Any]) -> None:
         grid, then, now = previous.get("grid_power_w"), previous.get("timestamp"), report.get("timestamp")
@@ -146,5 +155,6 @@ class TelemetryService:
         return health.healthy, health.as_json()
 
     def _malformed(self, source: str, error: MalformedMessage) -> None:
-        self.view.malformed_total[(source or "unknown", error.rule)] += 1
-        log.warning("malformed message from %s ignored: %s", source or "unknown", error)
+        known = source if source in self.asset_kinds or source == CONTROLLER else "unknown"  # bounded label values
+        self.view.malformed_total[(known, error.rule)] += 1
+        log.warning("malformed message from %s ignored: %s", cut(source or "unknown", 64), error)

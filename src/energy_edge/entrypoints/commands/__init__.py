@@ -9,9 +9,8 @@ COMMANDS: tuple[str, ...] = (
     "up",
     "edge",
     "modbus_sim",
-    "simulate",
-    "quality",
     "call",
     "twin",
     "status",
+    "moved_to_lab",
 )

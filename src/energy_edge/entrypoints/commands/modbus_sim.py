@@ -3,8 +3,10 @@
 The PV inverter (SunSpec 1/103/120/121/123), the storage system (SunSpec
 1/103/120/124/802) and the boiler (generic map) run the same physics as the
 embedded site (adapters/hardware/simulated), sized by the EE_* site settings,
-and answer on loopback ports the Modbus drivers use by default. Point any
-Modbus tool at them, or run `energy-edge up --hardware modbus`.
+and answer on loopback ports the Modbus drivers use by default. The grid
+meter (`--meter-profile`: SunSpec 203, sdm630 or em24) measures the
+simulated site's connection point. Point any Modbus tool at them, or run
+`energy-edge up --hardware modbus`.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import argparse
 import asyncio
 
 from ...adapters.clocks import AcceleratedClock
+from ...adapters.hardware.modbus.profiles import available_profiles
 from ...adapters.hardware.modbus.server import DEFAULT_PORTS
 from ..factories import build_simulated_site, modbus_site_servers
 from ..logging_setup import configure_logging
@@ -20,19 +23,23 @@ from ..settings import SiteSettings
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("modbus-sim", help="serve the simulated inverter, battery and boiler over Modbus TCP",
+    parser = subparsers.add_parser("modbus-sim", help="serve the simulated inverter, battery, boiler and grid meter over Modbus TCP",
                                    description=__doc__)
     parser.add_argument("--host", default="127.0.0.1", help="bind address (default 127.0.0.1)")
     for kind, port in DEFAULT_PORTS.items():
         parser.add_argument(f"--{kind}-port", type=int, default=port, help=f"{kind} server port (default {port})")
+    parser.add_argument("--meter-profile", choices=available_profiles("meter"), default="sunspec",
+                        help="the grid meter's register map (default sunspec: model 203)")
     parser.add_argument("--speed", type=float, default=None, help="clock speed-up of the physics (default EE_SPEED or 1)")
     parser.add_argument("--duration", type=float, default=None, help="stop by itself after this many simulated seconds")
     parser.set_defaults(func=run)
 
 
-async def serve(settings: SiteSettings, host: str, ports: dict[str, int], duration_s: float | None) -> None:
+async def serve(settings: SiteSettings, host: str, ports: dict[str, int], duration_s: float | None,
+                meter_profile: str = "sunspec") -> None:
     clock = AcceleratedClock(settings.speed, settings.start_epoch())
-    servers = modbus_site_servers(build_simulated_site(clock, settings), clock, host=host, ports=ports)
+    servers = modbus_site_servers(build_simulated_site(clock, settings), clock, host=host, ports=ports,
+                                  meter_profile=meter_profile)
     try:
         for server in servers:
             await server.start()  # logs "simulated <device> on host:port unit 1"
@@ -52,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
         raise SystemExit("--duration must be > 0 simulated seconds")
     ports = {kind: getattr(args, f"{kind}_port") for kind in DEFAULT_PORTS}
     try:
-        asyncio.run(serve(settings, args.host, ports, args.duration))
+        asyncio.run(serve(settings, args.host, ports, args.duration, args.meter_profile))
     except KeyboardInterrupt:
         return 130
     return 0

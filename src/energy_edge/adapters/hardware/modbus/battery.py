@@ -15,7 +15,15 @@ system whose edge controller dies drops back to idle by itself:
 
 plus InOutWRte_RvrtTms = the revert timeout. (Vendors differ in how they
 read StorCtl_Mod; this is the mapping the simulator implements and the
-one to check against a real device's manual.)
+one to check against a real device's manual.) The written points are read
+back; a device that does not hold them is a fault.
+
+Plausibility: SoC within 0..100 % and moving at most
+`SOC_STEP + SOC_RATE_MARGIN x rate / capacity x elapsed`: a battery cannot
+fill faster than its maximum power allows (the margin covers a device's
+own SoC estimation jumps, the step an integer-percent register). The
+capacity is the configured one (site file), else 802 WHRtg, else 120 WHRtg;
+a device with none is read without the rate check.
 """
 
 from __future__ import annotations
@@ -23,10 +31,25 @@ from __future__ import annotations
 from energy_edge.domain.hardware import BatteryMeasurement, BatterySetpoint
 
 from .physical import power_within, required, within
+from .plausibility import RateLimit
 from .sunspec import MEASUREMENT_MODELS
+from .sunspec import SunSpecDevice
 from .sunspec_driver import SunSpecDriver, require_models
 
 CHARGE, DISCHARGE = 1, 2
+SOC_STEP = 0.02  # 2 percentage points: an integer register plus one estimation correction
+SOC_RATE_MARGIN = 2.0
+
+
+async def device_capacity_wh(device: SunSpecDevice) -> float | None:
+    """The nameplate energy (802 WHRtg, else 120 WHRtg); None when the device states none."""
+    for model_id in (802, 120):
+        block = device.layout.first_of(model_id) if device.layout else None
+        if block is not None:
+            value = (await device.read_model(block)).get("WHRtg")
+            if isinstance(value, (int, float)) and value > 0:
+                return float(value)
+    return None
 
 
 class ModbusBattery(SunSpecDriver[BatteryMeasurement, BatterySetpoint]):
@@ -34,6 +57,17 @@ class ModbusBattery(SunSpecDriver[BatteryMeasurement, BatterySetpoint]):
 
     kind = "battery"
     rating_points = ((124, "WChaMax"), (120, "WRtg"))
+    soc_rate: RateLimit | None = None  # built on the first read, once rating and capacity are known
+
+    async def _soc_rate(self, max_rate_w: float) -> RateLimit | None:
+        if self.soc_rate is None:
+            capacity_wh = self.options.capacity_wh or await device_capacity_wh(self.device)
+            if capacity_wh is None:  # no capacity anywhere: nothing to bound the rate with
+                return None
+            self.soc_rate = RateLimit("battery state of charge", "(fraction)", step=SOC_STEP,
+                                      max_rate_per_s=SOC_RATE_MARGIN * max_rate_w / capacity_wh / 3600,
+                                      monotonic=self.options.monotonic)
+        return self.soc_rate
 
     async def _read_once(self) -> BatteryMeasurement:
         await self.device.discover()
@@ -47,6 +81,9 @@ class ModbusBattery(SunSpecDriver[BatteryMeasurement, BatterySetpoint]):
         within(soc_percent, 0.0, 100.0, "battery state of charge", "%")
         power_w = required((await self.device.read_model(measurement))["W"], f"model {measurement.model_id} W")
         power_within(power_w, max_rate_w, "battery", signed=True)
+        soc_rate = await self._soc_rate(max_rate_w)
+        if soc_rate is not None:
+            soc_rate.check(soc_percent / 100)
         return BatteryMeasurement(power_w=power_w, soc=soc_percent / 100)
 
     async def _apply(self, setpoint: BatterySetpoint) -> None:

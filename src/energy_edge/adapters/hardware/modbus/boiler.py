@@ -5,17 +5,31 @@ power_w (the heater's consumption, positive on the device; the driver
 reports it negative, the site convention for consumption). Any device whose
 registers differ gets its own map file; addresses, types, scale, word and
 byte order are all in the file.
+
+Plausibility: the temperature must lie in the limits' range, must not be a
+"no reading" content of the map (the shipped map: 0xFFFF, which would
+otherwise read as -0.1 °C and call for heating), and may move at most
+`temperature_step_k + max_temperature_rate_k_per_s x elapsed` between polls.
+A 6 kW heater warms a 200 l tank by about 0.007 K/s and a hot-water draw
+cools the sensor by a few kelvin within seconds, so 0.5 K/s beyond a 3 K
+step is a broken sensor or garbage, never water. Setpoint writes are read
+back: a device that does not hold them is a fault.
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
+from typing import Callable
 
+from energy_edge.domain.errors import HardwareFault
 from energy_edge.domain.hardware import BoilerMeasurement, BoilerSetpoint
 
-from .codec import decode, encode
+from .codec import hex_words
 from .connection import ModbusConnection
-from .physical import power_within, required, within
+from .generic_map import GenericMapCodec
+from .physical import power_within, within
+from .plausibility import RateLimit
 from .poller import DevicePoller, communication_guard
 from .register_map import GenericRegisterMap
 from .throttle import SetpointThrottle
@@ -29,6 +43,9 @@ class BoilerLimits:
     poll_interval_s: float = 0.0
     failures_before_fault: int = 3
     refresh_s: float = 20.0  # rewrite an unchanged setpoint this often (a rebooted device forgets it)
+    max_temperature_rate_k_per_s: float = 0.5  # see the module docstring
+    temperature_step_k: float = 3.0
+    monotonic: Callable[[], float] = time.monotonic  # the site clock in an accelerated simulation
 
 
 class ModbusBoiler:
@@ -38,32 +55,31 @@ class ModbusBoiler:
         self.connection = connection
         self.map = register_map
         self.limits = limits
-        self._orders = {"word_order": register_map.word_order, "byte_order": register_map.byte_order}
-        self._first = min(point.address for point in register_map.points)
-        self._count = max(point.address + point.registers for point in register_map.points) - self._first
+        self.codec = GenericMapCodec(register_map, "boiler")
+        self.temperature_rate = RateLimit("water temperature", "°C", max_rate_per_s=limits.max_temperature_rate_k_per_s,
+                                          step=limits.temperature_step_k, monotonic=limits.monotonic)
         self._poller = DevicePoller(
             self._read_once,
             name=f"boiler {connection.endpoint}",
             poll_interval_s=limits.poll_interval_s,
             failures_before_fault=limits.failures_before_fault,
+            monotonic=limits.monotonic,
         )
-        self._throttle = SetpointThrottle(limits.refresh_s)
+        self._throttle = SetpointThrottle(limits.refresh_s, limits.monotonic)
 
     def decode(self, registers: list[int], name: str) -> float:
         """One point's engineering value from registers read from the map's first address."""
-        point = self.map.by_name[name]
-        start = point.address - self._first
-        raw = decode(registers[start : start + point.registers], point.type, **self._orders)
-        return required(raw, f"boiler {name}") * point.scale
+        return self.codec.required(registers, name)
 
     async def read(self) -> BoilerMeasurement:
         return await self._poller.read()
 
     async def _read_once(self) -> BoilerMeasurement:
-        registers = await self.connection.read(self._first, self._count)
+        registers = await self.connection.read(self.codec.first, self.codec.count, table=self.map.table)
         temperature_c = within(
             self.decode(registers, "temperature_c"), self.limits.min_temperature_c, self.limits.max_temperature_c, "water temperature", "°C"
         )
+        self.temperature_rate.check(temperature_c)
         power_w = power_within(self.decode(registers, "power_w"), self.limits.heater_power_w, "heater", signed=False)
         return BoilerMeasurement(temperature_c=temperature_c, power_w=-power_w)
 
@@ -73,8 +89,12 @@ class ModbusBoiler:
         async with communication_guard(self._poller):
             for name, value in (("setpoint_c", setpoint.setpoint_c), ("heater_on", 1 if setpoint.heater_on else 0)):
                 point = self.map.by_name[name]
-                raw = value / point.scale if point.type == "float32" else round(value / point.scale)
-                await self.connection.write(point.address, encode(raw, point.type, **self._orders))
+                words = self.codec.words(name, value)
+                await self.connection.write(point.address, words)
+                held = await self.connection.read(point.address, point.registers)
+                if held != words:
+                    raise HardwareFault(f"boiler {name} reads back {hex_words(held)} after writing {hex_words(words)} ({value}): "
+                                        "the device did not take the setpoint")
         self._throttle.written(setpoint)
 
     async def close(self) -> None:

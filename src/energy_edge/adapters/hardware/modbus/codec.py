@@ -10,6 +10,7 @@ scale factors.
 from __future__ import annotations
 
 import math
+import struct
 from dataclasses import dataclass
 from typing import Literal
 
@@ -45,6 +46,7 @@ REGISTER_TYPES: dict[str, RegisterType] = {
 }
 
 SCALE_FACTOR_RANGE = range(-10, 11)  # SunSpec: sunssf is an exponent in -10..10
+DECODE_ERRORS = (struct.error, OverflowError, ValueError, ZeroDivisionError)  # what bad registers raise in conversion
 
 
 def _swap_bytes(registers: list[int]) -> list[int]:
@@ -80,13 +82,18 @@ def encode(value: Value, type_name: str, *, size: int = 0, word_order: Order = "
     return _swap_bytes(words) if byte_order == "little" else words
 
 
+def hex_words(words: list[int]) -> str:
+    """Registers as a fault message shows them: [0xFFFF, 0x8000]."""
+    return "[" + ", ".join(f"0x{word:04X}" for word in words) + "]"
+
+
 def size_of(type_name: str, declared_size: int | None = None) -> int:
     """Registers a point occupies: fixed by the type, or declared (strings)."""
     return declared_size or REGISTER_TYPES[type_name].size
 
 
 def scaled(raw: int | float | None, scale_factor: int | None) -> float | None:
-    """raw * 10**sf; None when either is not implemented."""
+    """raw * 10**sf; None when either is not implemented. Callers range-check `sf` first."""
     if raw is None or scale_factor is None:
         return None
     return float(raw) * 10.0**scale_factor
@@ -95,3 +102,12 @@ def scaled(raw: int | float | None, scale_factor: int | None) -> float | None:
 def unscaled(value: float, scale_factor: int) -> int:
     """The raw integer a device expects for `value` under `scale_factor`."""
     return round(value / 10.0**scale_factor)
+
+
+def fits(raw: int, type_name: str) -> bool:
+    """Whether `raw` can be written as `type_name` without being (or colliding with) its sentinel."""
+    try:
+        encode(raw, type_name)
+    except DECODE_ERRORS:
+        return False
+    return raw != REGISTER_TYPES[type_name].sentinel

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
+from typing import Literal
 
 from pymodbus.client import AsyncModbusTcpClient
 from pymodbus.exceptions import ModbusException
@@ -61,14 +62,15 @@ class ModbusConnection:
     def endpoint(self) -> str:
         return f"{self.options.host}:{self.options.port} unit {self.options.unit_id}"
 
-    async def read(self, address: int, count: int) -> list[int]:
-        """`count` holding registers from `address`, split into requests of <= 125."""
+    async def read(self, address: int, count: int, *, table: Literal["holding", "input"] = "holding") -> list[int]:
+        """`count` holding (function 3) or input (function 4) registers from `address`, in requests of <= 125."""
         registers: list[int] = []
         for start in range(address, address + count, MAX_READ_REGISTERS):
             chunk = min(MAX_READ_REGISTERS, address + count - start)
+            read = self.client.read_input_registers if table == "input" else self.client.read_holding_registers
             response = await self._request(
-                f"read {chunk} registers at {start}",
-                lambda s=start, c=chunk: self.client.read_holding_registers(s, count=c, device_id=self.options.unit_id),
+                f"read {chunk} {'input ' if table == 'input' else ''}registers at {start}",
+                lambda s=start, c=chunk, r=read: r(s, count=c, device_id=self.options.unit_id),
             )
             registers.extend(response.registers[:chunk])
         return registers

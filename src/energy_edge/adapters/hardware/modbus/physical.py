@@ -8,6 +8,8 @@ operator can act on, and the asset goes to FAULT.
 
 from __future__ import annotations
 
+import math
+
 from energy_edge.domain.errors import HardwareFault
 
 from .codec import Value
@@ -19,6 +21,8 @@ def required(value: Value, what: str) -> float:
     """A number the driver cannot work without; a "not implemented" sentinel is a fault."""
     if value is None or isinstance(value, str):
         raise HardwareFault(f"{what} not implemented by the device")
+    if not math.isfinite(value):
+        raise HardwareFault(f"{what} reads {value}, not a finite number")
     return float(value)
 
 

@@ -1,5 +1,9 @@
 """The shared poll loop of every Modbus driver: polling interval, failure count, recovery.
 
+Whatever a device sends, only HardwareFault leaves a driver: registers that
+do not decode (struct.error, OverflowError, ...) are turned into one here as
+the last resort, so an asset cycle or a direct method never sees them.
+
 A device that misses one poll is not yet broken: the last good measurement
 stands in while fewer than `failures_before_fault` polls in a row have
 failed. At that count the driver raises HardwareFault("communication lost:
@@ -18,6 +22,7 @@ from typing import Awaitable, Callable, Generic, TypeVar
 
 from energy_edge.domain.errors import HardwareFault
 
+from .codec import DECODE_ERRORS
 from .connection import CommunicationError
 
 logger = logging.getLogger(__name__)
@@ -58,11 +63,17 @@ class DevicePoller(Generic[T]):
                 raise HardwareFault(f"communication lost: {exc}") from exc
             logger.warning("%s: poll %d failed, holding the last measurement: %s", self._name, self.consecutive_failures, exc)
             return self._last
+        except DECODE_ERRORS as exc:  # the last resort: the drivers name the point themselves
+            raise HardwareFault(f"{self._name}: registers that do not decode ({type(exc).__name__}: {exc})") from exc
         if self.consecutive_failures:
             logger.info("%s: device answers again after %d failed polls", self._name, self.consecutive_failures)
         self.consecutive_failures = 0
         self._last, self._last_at = value, self._monotonic()
         return value
+
+    @property
+    def name(self) -> str:
+        return self._name
 
     def forget(self) -> None:
         """Drop the cached measurement, so the next read polls (after a setpoint changed the device)."""
@@ -87,6 +98,8 @@ class communication_guard:  # noqa: N801 - used as a context manager, reads like
         if isinstance(exc, CommunicationError):
             self._poller.consecutive_failures += 1
             raise HardwareFault(f"communication lost: {exc}") from exc
+        if isinstance(exc, DECODE_ERRORS):  # the last resort: the drivers name the point themselves
+            raise HardwareFault(f"{self._poller.name}: a setpoint that does not encode ({type(exc).__name__}: {exc})") from exc
         if exc is None:
             self._poller.forget()
         return False

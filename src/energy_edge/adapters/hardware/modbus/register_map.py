@@ -16,13 +16,16 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from .codec import REGISTER_TYPES, size_of
+from .codec import REGISTER_TYPES, SCALE_FACTOR_RANGE, size_of
 
 MAPS_DIR = Path(__file__).parent / "maps"
 SUNSPEC_MODELS_FILE = MAPS_DIR / "sunspec_models.json"
 BOILER_MAP_FILE = MAPS_DIR / "boiler_generic.json"
 
 BOILER_POINTS = ("temperature_c", "setpoint_c", "heater_on", "power_w")
+METER_POINTS = ("power_w",)  # required; the other MeterMeasurement fields are optional points
+METER_OPTIONAL_POINTS = ("power_l1_w", "power_l2_w", "power_l3_w", "voltage_l1_v", "voltage_l2_v", "voltage_l3_v",
+                         "frequency_hz", "import_energy_wh", "export_energy_wh")
 TypeName = Literal[tuple(REGISTER_TYPES)]  # type: ignore[valid-type]
 
 
@@ -47,15 +50,28 @@ class SunSpecPoint(_Strict):
     size: int | None = Field(default=None, ge=1, le=125)
     sf: str | None = None  # name of the sunssf point of the same model
     access: Literal["r", "rw"] = "r"
+    sf_range: tuple[int, int] | None = Field(
+        default=None, description="sunssf only: the exponents a real device of this kind can use (default -10..10)")
 
     @property
     def registers(self) -> int:
         return size_of(self.type, self.size)
 
+    @property
+    def allowed_scale_factors(self) -> range:
+        """SunSpec allows -10..10; a point may narrow it (a SoC in 100 % steps is no battery)."""
+        return SCALE_FACTOR_RANGE if self.sf_range is None else range(self.sf_range[0], self.sf_range[1] + 1)
+
     @model_validator(mode="after")
     def _strings_need_a_size(self) -> "SunSpecPoint":
         if self.type == "string" and self.size is None:
             raise ValueError("a string point needs 'size' (registers)")
+        if self.sf_range is not None:
+            low, high = self.sf_range
+            if self.type != "sunssf":
+                raise ValueError("'sf_range' belongs on a sunssf point")
+            if not SCALE_FACTOR_RANGE.start <= low <= high < SCALE_FACTOR_RANGE.stop:
+                raise ValueError(f"sf_range {list(self.sf_range)} must be low <= high within -10..10")
         return self
 
 
@@ -103,8 +119,12 @@ class GenericPoint(_Strict):
     name: str = Field(min_length=1)
     address: int = Field(ge=0, le=0xFFFF)
     type: Literal["int16", "uint16", "int32", "uint32", "float32"]
-    scale: float = Field(default=1.0, gt=0)
+    scale: float = Field(default=1.0, gt=0, allow_inf_nan=False)
     access: Literal["r", "rw"] = "r"
+    no_reading: list[int] = Field(
+        default_factory=list,
+        description="register contents (unsigned, as on the wire, words in the map's order) meaning 'no reading', "
+                    "beside the type's own sentinel (int16 0x8000, uint16 0xFFFF, float32 NaN)")
 
     @property
     def registers(self) -> int:
@@ -112,9 +132,11 @@ class GenericPoint(_Strict):
 
 
 class GenericRegisterMap(_Strict):
-    """Holding registers at fixed addresses, one engineering value each (value = raw * scale)."""
+    """Registers at fixed addresses, one engineering value each (value = raw * scale)."""
 
     description: str = ""
+    kind: Literal["boiler", "meter"] | None = Field(default=None, description="the asset kind this map serves")
+    table: Literal["holding", "input"] = Field(default="holding", description="function 3 or 4 to read the points")
     word_order: Literal["big", "little"] = "big"
     byte_order: Literal["big", "little"] = "big"
     points: list[GenericPoint]
@@ -138,7 +160,7 @@ class GenericRegisterMap(_Strict):
         """Check the points a driver needs are there (and writable where it writes)."""
         missing = [name for name in names if name not in self.by_name]
         if missing:
-            raise RegisterMapError(f"missing points {missing} (a boiler map needs {list(names)})")
+            raise RegisterMapError(f"missing points {missing} (a {self.kind or 'boiler'} map needs {list(names)})")
         read_only = [name for name in writable if self.by_name[name].access != "rw"]
         if read_only:
             raise RegisterMapError(f"points {read_only} must have access 'rw'")
@@ -181,10 +203,25 @@ def load_sunspec_models(path: Path = SUNSPEC_MODELS_FILE) -> SunSpecModelTable:
     return table
 
 
-def load_boiler_map(path: Path = BOILER_MAP_FILE) -> GenericRegisterMap:
+def _load_generic(path: Path, names: tuple[str, ...], writable: tuple[str, ...] = (),
+                  optional: tuple[str, ...] | None = None) -> GenericRegisterMap:
     register_map = _load(path, GenericRegisterMap)
     assert isinstance(register_map, GenericRegisterMap)
     try:
-        return register_map.require(BOILER_POINTS, writable=("setpoint_c", "heater_on"))
+        register_map.require(names, writable)
+        if optional is not None:
+            unknown = sorted(set(register_map.by_name) - set(names) - set(optional))
+            if unknown:
+                raise RegisterMapError(f"unknown points {unknown} (a meter map may name {list(names + optional)})")
+        return register_map
     except RegisterMapError as exc:
         raise RegisterMapError(f"{path}: invalid register map: {exc}") from exc
+
+
+def load_boiler_map(path: Path = BOILER_MAP_FILE) -> GenericRegisterMap:
+    return _load_generic(path, BOILER_POINTS, writable=("setpoint_c", "heater_on"))
+
+
+def load_meter_map(path: Path) -> GenericRegisterMap:
+    """A meter's map: `power_w` (import positive) and any of the other MeterMeasurement fields, in SI units."""
+    return _load_generic(path, METER_POINTS, optional=METER_OPTIONAL_POINTS)

@@ -36,7 +36,7 @@ from energy_edge.domain.hardware import (
 from energy_edge.domain.errors import HardwareFault
 from energy_edge.domain.ports import AssetHardware
 
-from .codec import decode, encode
+from .generic_map import GenericMapCodec
 from .register_map import GenericRegisterMap, SunSpecModelTable
 from .sunspec import SunSpecImage, SunSpecLayout
 
@@ -46,7 +46,7 @@ INVERTER_MODELS = (1, 103, 120, 121, 123)
 INVERTER_MODELS_700 = (1, 701, 120, 121, 704)
 STORAGE_MODELS = (1, 103, 120, 124, 802)
 SUNSPEC_BASE_ADDRESS = 40000
-DEFAULT_PORTS = {"solar": 1502, "battery": 1503, "boiler": 1504}  # the site simulator's; drivers default to them too
+DEFAULT_PORTS = {"solar": 1502, "battery": 1503, "boiler": 1504, "meter": 1505}  # the site simulator's; drivers default to them too
 WRITE_FUNCTION_CODES = {6, 16, 22, 23}
 
 M = TypeVar("M")
@@ -276,30 +276,18 @@ class GenericBoilerSimulator(SimulatedModbusDevice[BoilerMeasurement, BoilerSetp
     def __init__(self, hardware: AssetHardware[BoilerMeasurement, BoilerSetpoint], register_map: GenericRegisterMap, *,
                  setpoint_c: float = 55.0, now: Callable[[], float] = time.monotonic) -> None:
         self.map = register_map
-        self._orders = {"word_order": register_map.word_order, "byte_order": register_map.byte_order}
-        base = min(point.address for point in register_map.points)
-        size = max(point.address + point.registers for point in register_map.points) - base
-        super().__init__(hardware, base, [0] * size, now)
-        self._set(self.initial_registers, "setpoint_c", setpoint_c)
-        self._set(self.initial_registers, "heater_on", 1)
-
-    def _set(self, registers: list[int], name: str, value: float) -> None:
-        point = self.map.by_name[name]
-        raw = value / point.scale if point.type == "float32" else round(value / point.scale)
-        start = point.address - self.base_address
-        registers[start : start + point.registers] = encode(raw, point.type, **self._orders)
-
-    def _get(self, registers: list[int], name: str) -> float:
-        point = self.map.by_name[name]
-        start = point.address - self.base_address
-        return float(decode(registers[start : start + point.registers], point.type, **self._orders) or 0) * point.scale
+        self.codec = GenericMapCodec(register_map, "simulated boiler")
+        super().__init__(hardware, self.codec.first, [0] * self.codec.count, now)
+        self.codec.put(self.initial_registers, "setpoint_c", setpoint_c)
+        self.codec.put(self.initial_registers, "heater_on", 1)
 
     def show(self, registers: list[int], measurement: BoilerMeasurement) -> None:
-        self._set(registers, "temperature_c", measurement.temperature_c)
-        self._set(registers, "power_w", -measurement.power_w)
+        self.codec.put(registers, "temperature_c", measurement.temperature_c)
+        self.codec.put(registers, "power_w", -measurement.power_w)
 
     def setpoint(self, registers: list[int]) -> tuple[BoilerSetpoint, float]:
-        return BoilerSetpoint(heater_on=self._get(registers, "heater_on") != 0, setpoint_c=self._get(registers, "setpoint_c")), 0.0
+        heater_on, setpoint_c = (self.codec.value(registers, name) or 0.0 for name in ("heater_on", "setpoint_c"))
+        return BoilerSetpoint(heater_on=heater_on != 0, setpoint_c=setpoint_c), 0.0
 
     def safe(self, registers: list[int] | None) -> BoilerSetpoint:  # never called: no revert timer
         return self.setpoint(registers or self.initial_registers)[0]
@@ -343,16 +331,26 @@ class ModbusDeviceServer:
 
 def site_servers(pv, battery, boiler, table: SunSpecModelTable, boiler_map: GenericRegisterMap, *,  # noqa: ANN001
                  host: str = "127.0.0.1", ports: dict[str, int] = DEFAULT_PORTS,
-                 now: Callable[[], float] = time.monotonic) -> list[ModbusDeviceServer]:
-    """The three simulated assets of a site as Modbus TCP servers (not yet started).
+                 now: Callable[[], float] = time.monotonic, meter=None, meter_profile: str = "sunspec",  # noqa: ANN001
+                 meter_max_power_w: float = 43_470.0) -> list[ModbusDeviceServer]:
+    """The simulated assets of a site as Modbus TCP servers (not yet started).
 
     Takes the physics simulators of adapters/hardware/simulated (or anything
     with the same AssetHardware methods and ratings): `pv.rated_power_w`,
-    `battery.max_charge_w` and `battery.capacity_wh`.
+    `battery.max_charge_w` and `battery.capacity_wh`. With `meter` (any
+    object with `async read() -> MeterMeasurement`, e.g. a
+    `meter_simulator.ConnectionPoint` fed by the site's grid power) a grid
+    meter of `meter_profile` (sunspec, or a meter map's name) is served too.
     """
-    return [
+    servers = [
         ModbusDeviceServer(SunSpecInverterSimulator(pv, table, rated_power_w=pv.rated_power_w, now=now), host, ports["solar"]),
         ModbusDeviceServer(SunSpecStorageSimulator(battery, table, max_rate_w=battery.max_charge_w,
                                                    capacity_wh=battery.capacity_wh, now=now), host, ports["battery"]),
         ModbusDeviceServer(GenericBoilerSimulator(boiler, boiler_map, now=now), host, ports["boiler"]),
     ]
+    if meter is not None:
+        from .meter_simulator import simulated_meter  # the meter simulators build on this module
+
+        servers.append(ModbusDeviceServer(simulated_meter(meter, meter_profile, table, now=now, max_power_w=meter_max_power_w),
+                                          host, ports["meter"]))
+    return servers

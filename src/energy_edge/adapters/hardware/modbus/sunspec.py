@@ -10,12 +10,12 @@ driver and simulator can never disagree about an address.
 
 from __future__ import annotations
 
-import struct
+import math
 from dataclasses import dataclass, field
 
 from energy_edge.domain.errors import HardwareFault
 
-from .codec import SCALE_FACTOR_RANGE, Order, Value, decode, encode, scaled, unscaled
+from .codec import DECODE_ERRORS, Order, Value, decode, encode, fits, hex_words, scaled, unscaled
 from .connection import ModbusConnection
 from .register_map import SunSpecModel, SunSpecModelTable
 
@@ -71,31 +71,52 @@ class SunSpecLayout:
     def decode_model(self, block: ModelBlock, registers: list[int]) -> dict[str, Value]:
         """All mapped points of one model from its registers (ID first), scale factors applied.
 
-        A scale factor outside -10..10 is not a device choice but garbage: it
-        raises HardwareFault naming the point.
+        Every scale factor is range-checked before any value uses it (the
+        allowed exponents are per point in the map, within SunSpec's -10..10);
+        a scale factor outside its range, registers that do not decode or a
+        value that is not a finite number raise HardwareFault naming the model
+        and the point, never struct.error or OverflowError.
         """
         assert block.model is not None
+        where = f"SunSpec model {block.model_id}"
         raw: dict[str, Value] = {}
         for point in block.model.points:
             words = registers[point.offset : point.offset + point.registers]
-            raw[point.name] = decode(words, point.type, word_order=self.word_order, byte_order=self.byte_order)
+            try:
+                raw[point.name] = decode(words, point.type, word_order=self.word_order, byte_order=self.byte_order)
+            except DECODE_ERRORS as exc:
+                raise HardwareFault(f"{where} {point.name}: registers {hex_words(words)} do not decode as {point.type} ({exc})") from exc
+        for point in block.model.points:
+            factor = raw[point.name]
+            allowed = point.allowed_scale_factors
+            if point.type == "sunssf" and factor is not None and factor not in allowed:
+                raise HardwareFault(f"{where} {point.name}: scale factor {factor} outside {allowed.start}..{allowed.stop - 1}, "
+                                    f"the range allowed for this point")
         values: dict[str, Value] = {}
         for point in block.model.points:
-            if point.type == "sunssf" and raw[point.name] is not None and raw[point.name] not in SCALE_FACTOR_RANGE:
-                raise HardwareFault(f"SunSpec model {block.model_id} {point.name}: scale factor {raw[point.name]} outside -10..10")
-            values[point.name] = scaled(raw[point.name], raw[point.sf]) if point.sf else raw[point.name]  # type: ignore[arg-type]
+            value = scaled(raw[point.name], raw[point.sf]) if point.sf else raw[point.name]  # type: ignore[arg-type]
+            if isinstance(value, float) and not math.isfinite(value):
+                raise HardwareFault(f"{where} {point.name}: {value} is not a finite number")
+            values[point.name] = value
         return values
 
     def encode_point(self, block: ModelBlock, point_name: str, value: float | str | None, scale_factor: int | None) -> list[int]:
-        """Registers for one point; `value` in engineering units, scaled by the device's own factor."""
+        """Registers for one point; `value` in engineering units, scaled by the device's own factor.
+
+        A value that does not fit the point's type under that scale factor is
+        a HardwareFault naming the point (never a write of a wrapped number).
+        """
         assert block.model is not None
         point = block.model.by_name[point_name]
+        where = f"SunSpec model {block.model_id} {point_name}"
         if point.sf and value is not None:
             if scale_factor is None:
                 raise HardwareFault(f"SunSpec model {block.model_id} {point.sf} not implemented: cannot write {point_name}")
             value = unscaled(float(value), scale_factor)
         elif isinstance(value, float):
             value = round(value)
+        if isinstance(value, int) and not fits(value, point.type):
+            raise HardwareFault(f"{where}: raw value {value} (scale factor {scale_factor}) does not fit {point.type}")
         return encode(value, point.type, size=point.size or 0, word_order=self.word_order, byte_order=self.byte_order)
 
 
@@ -143,7 +164,7 @@ class SunSpecImage:
         scale_factor = self.get(model_id, sf_name) if sf_name else None
         try:
             self.registers[span] = self.layout.encode_point(block, name, value, scale_factor)  # type: ignore[arg-type]
-        except (struct.error, OverflowError):  # out of the type's range under this scale factor: "not implemented"
+        except HardwareFault:  # out of the type's range under this scale factor: "not implemented"
             self.registers[span] = self.layout.encode_point(block, name, None, scale_factor)  # type: ignore[arg-type]
 
 
@@ -200,11 +221,23 @@ class SunSpecDevice:
         return self.layout.decode_model(block, registers)
 
     async def write_points(self, block: ModelBlock, values: dict[str, float | None], scale_factors: dict[str, Value]) -> None:
-        """Write points one request each, in the order given (revert timers before the setpoint)."""
+        """Write points one request each, in the order given (revert timers before the setpoint), then read them back.
+
+        A device that answers the writes but does not hold the values (a
+        limit "applied" that the inverter ignores) is a fault: the asset must
+        not report a setpoint the hardware does not follow.
+        """
         assert self.layout is not None and block.model is not None
+        written: dict[str, list[int]] = {}
         for name, value in values.items():
             point = block.model.by_name[name]
             sf = scale_factors.get(point.sf) if point.sf else None
-            registers = self.layout.encode_point(block, name, value, sf if sf is None else int(sf))
-            await self.connection.write(block.address + point.offset, registers)
-
+            written[name] = self.layout.encode_point(block, name, value, sf if sf is None else int(sf))
+            await self.connection.write(block.address + point.offset, written[name])
+        registers = await self.connection.read(block.address, max(p.offset + p.registers for p in block.model.points))
+        for name, words in written.items():
+            point = block.model.by_name[name]
+            held = registers[point.offset : point.offset + point.registers]
+            if held != words:
+                raise HardwareFault(f"SunSpec model {block.model_id} {name} reads back {hex_words(held)} after writing "
+                                    f"{hex_words(words)} ({values[name]}): the device did not take the setpoint")

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Callable, Generic, TypeVar
 
 from energy_edge.domain.errors import HardwareFault
 
@@ -19,8 +20,10 @@ S = TypeVar("S")
 class DriverOptions:
     revert_timeout_s: int = 60  # the device reverts to its safe state if not refreshed within this
     rated_power_w: float | None = None  # used when the device has no nameplate model
+    capacity_wh: float | None = None  # battery: the site file's capacity (trusted before the device's WHRtg)
     poll_interval_s: float = 0.0
     failures_before_fault: int = 3
+    monotonic: Callable[[], float] = time.monotonic  # the site clock in an accelerated simulation (revert timers, rates)
 
 
 async def rated_power(device: SunSpecDevice, fallback_w: float | None, *points: tuple[int, str]) -> float:
@@ -62,8 +65,9 @@ class SunSpecDriver(Generic[M, S]):
             name=f"{self.kind} {device.connection.endpoint}",
             poll_interval_s=options.poll_interval_s,
             failures_before_fault=options.failures_before_fault,
+            monotonic=options.monotonic,
         )
-        self._throttle = SetpointThrottle(options.revert_timeout_s / 3)
+        self._throttle = SetpointThrottle(options.revert_timeout_s / 3, options.monotonic)
 
     async def rating_w(self) -> float:
         """The device's rating (static, so read once)."""

@@ -25,6 +25,7 @@ from azure.iot.device import exceptions as sdk_errors
 from azure.iot.device.aio import IoTHubModuleClient
 
 from ....domain.messages import Message, MethodRequest, MethodResponse, Twin
+from ....domain.shown import cut, shown
 from ....domain.ports import DesiredPatchHandler, InputHandler, MethodHandler
 from ....domain.status import Status
 from .convert import from_sdk, method_payload, to_sdk
@@ -200,20 +201,29 @@ class EdgeHubModuleClient:
         return response_from_reply(reply)
 
     async def _serve_method(self, sdk_request: Any) -> None:
-        request = MethodRequest(sdk_request.name, method_payload(sdk_request.payload), sdk_request.request_id)
+        try:
+            request = MethodRequest(sdk_request.name, method_payload(sdk_request.payload), sdk_request.request_id)
+        except (TypeError, ValueError) as exc:  # over the size or depth limit, or not JSON at all
+            request = MethodRequest(sdk_request.name, None, sdk_request.request_id)
+            response = MethodResponse.error(Status.BAD_REQUEST, "payload", cut(str(exc)))
+        else:
+            response = await self._answer(request)
+        try:
+            assert self._sdk is not None
+            await self._sdk.send_method_response(SdkMethodResponse(sdk_request.request_id, response.status, response.payload))
+        except Exception:
+            log.warning("%s: could not answer method %s", self.module_id, cut(request.name, 64), exc_info=True)
+
+    async def _answer(self, request: MethodRequest) -> MethodResponse:
         if self._method_handler is None:
             response = MethodResponse.error(Status.NOT_FOUND, "method", f"{self.module_id} serves no methods")
         else:
             try:
                 response = await self._method_handler(request)
             except Exception as exc:  # a handler bug answers 500; the module keeps running
-                log.exception("%s: method %s raised", self.module_id, request.name)
-                response = MethodResponse.error(Status.INTERNAL, "internal", repr(exc))
-        try:
-            assert self._sdk is not None
-            await self._sdk.send_method_response(SdkMethodResponse(sdk_request.request_id, response.status, response.payload))
-        except Exception:
-            log.warning("%s: could not answer method %s", self.module_id, request.name, exc_info=True)
+                log.exception("%s: method %s raised", self.module_id, cut(request.name, 64))
+                response = MethodResponse.error(Status.INTERNAL, "internal", shown(exc))
+        return response
 
     # -- twin -----------------------------------------------------------------------
     async def get_twin(self) -> Twin:

@@ -12,6 +12,7 @@ from typing import Any
 
 from azure.iot.device import Message as SdkMessage
 
+from ....domain import bounded_json
 from ....domain.messages import Message
 
 MAX_MESSAGE_BYTES = 256 * 1024  # IoT Hub's limit for one message, properties included
@@ -23,6 +24,9 @@ class MessageTooLarge(ValueError):
 
 
 def to_sdk(message: Message) -> SdkMessage:
+    stamped = [key for key in message.properties if key in _SYSTEM_PROPERTIES]
+    if stamped:
+        raise ValueError(f"property {stamped[0]!r} is stamped by edgeHub (the sender's identity), never by a module")
     size = len(message.body) + sum(len(k) + len(v) for k, v in message.properties.items())
     if size >= MAX_MESSAGE_BYTES:
         raise MessageTooLarge(f"message of {size} bytes exceeds edgeHub's {MAX_MESSAGE_BYTES} byte limit")
@@ -47,10 +51,16 @@ def from_sdk(sdk: SdkMessage) -> Message:
 
 
 def method_payload(raw: Any) -> Any:
-    """The SDK hands method payloads over already decoded, or as a JSON string from some hubs."""
+    """The SDK hands method payloads over already decoded, or as a JSON string from some hubs.
+
+    Either way the ports' size and depth limits apply: `JsonLimitExceeded` beyond one (answered 400).
+    """
     if isinstance(raw, (bytes, str)):
         try:
-            return json.loads(raw)
+            return bounded_json.loads(raw)
+        except bounded_json.JsonLimitExceeded:
+            raise
         except ValueError:
             return raw
+    bounded_json.dumps(raw)  # raises beyond a limit
     return raw

@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 from typing import Any, Awaitable, Callable
 
+from ....domain.shown import shown
 log = logging.getLogger(__name__)
 
 Apply = Callable[[dict[str, Any]], Awaitable[None]]
@@ -36,7 +37,7 @@ class DesiredVersionGate:
     async def offer(self, patch: dict[str, Any]) -> None:
         version = _version(patch)
         if version is None:
-            log.warning("desired patch without $version ignored: %s", sorted(patch))
+            log.warning("desired patch without $version ignored: %s", shown(sorted(patch)))
             return
         if version <= self.version:
             log.debug("desired $version %d already applied (have %d); skipped", version, self.version)

@@ -1,0 +1,116 @@
+"""A module's whole desired document, rebuilt from the patches its transport delivers.
+
+A module's configuration is computed from the *whole* desired document (its
+writable properties, over the defaults from settings), never from a patch
+applied to whatever happened to be in force: after a refused document, the next
+valid one applies every property as the document states it. Unknown keys are
+acknowledged 400 once, in the reported patch answering the document that
+brought them, and leave the reported document with the next one, so junk keys
+cannot pile up there; the reported document stays below
+`bounds.MAX_REPORTED_BYTES` (writable properties plus at most
+`MAX_REFUSED_KEYS_ACKED` refusals, values and reasons cut to a bounded length).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, Collection
+
+from . import bounded_json
+from .bounds import MAX_KEY_CHARS, MAX_REFUSED_KEYS_ACKED
+from .messages import pnp_ack
+from .shown import cut, shown
+from .status import Status
+
+log = logging.getLogger(__name__)
+
+APPLIED = "applied"
+MAX_ECHOED_STR_CHARS = 64  # a desired string echoed in an ack's value is cut to this
+
+
+@dataclass(frozen=True, slots=True)
+class DesiredUpdate:
+    """What one delivered patch means: the document's writable properties now, and keys to refuse."""
+
+    version: int
+    writable: dict[str, Any]  # every writable property the whole document holds (deleted ones left out)
+    deleted: tuple[str, ...]  # writable properties this patch deleted (their acks leave the reported document)
+    unknown: dict[str, Any] = field(default_factory=dict)  # keys this patch brought that no one can write
+
+
+class DesiredDocument:
+    """Tracks one module's desired document and builds the PnP reported patches that answer it."""
+
+    def __init__(self, writable: Collection[str]) -> None:
+        self.writable = frozenset(writable)
+        self.version: int | None = None  # $version of the last document taken (valid or not)
+        self.properties: dict[str, Any] = {}  # the writable properties of the whole document
+        self.malformed_total: Counter[str] = Counter()  # documents refused unread, by rule ("twin.depth")
+        self._refused_acked: tuple[str, ...] = ()  # unknown keys acknowledged by the last reported patch
+
+    def take(self, patch: Any) -> DesiredUpdate | None:
+        """Merge a patch (or a whole document); None for a replay, an older $version, or a malformed one."""
+        try:
+            bounded_json.dumps(patch)  # within the ports' size and depth limits, whatever the transport
+        except (TypeError, ValueError) as exc:
+            if not isinstance(exc, bounded_json.JsonLimitExceeded):
+                return self._malformed("twin.json", f"not JSON: {shown(exc)}")
+            return self._malformed(f"twin.{exc.limit}", exc.reason)
+        if not isinstance(patch, dict):
+            return self._malformed("twin.json", f"expected a JSON object, got {type(patch).__name__}")
+        version = patch.get("$version", 0)
+        if isinstance(version, bool) or not isinstance(version, int) or version < 0:
+            return self._malformed("twin.version", f"$version must be a non-negative integer, got {shown(version)}")
+        if self.version is not None and version <= self.version:
+            log.info("desired $version %d ignored: %d already taken", version, self.version)
+            return None
+        self.version = version
+        changes = {key: value for key, value in patch.items() if not key.startswith("$")}
+        deleted = tuple(key for key, value in changes.items() if key in self.writable and value is None)
+        for key in deleted:
+            self.properties.pop(key, None)
+        self.properties.update({key: value for key, value in changes.items()
+                                if key in self.writable and value is not None})
+        unknown = {key: value for key, value in changes.items() if key not in self.writable and value is not None}
+        return DesiredUpdate(version, dict(self.properties), deleted, unknown)
+
+    def reported_patch(self, update: DesiredUpdate, refusal: tuple[str, str] | None = None) -> dict[str, Any]:
+        """The acks answering `update`: 200 "applied" for every writable property, or 400 with the
+        (rule, reason) of `refusal`; 400 for each unknown key (bounded); the last refusals removed."""
+        version = update.version
+        patch: dict[str, Any] = {key: None for key in self._refused_acked}
+        patch.update({key: None for key in update.deleted})
+        for name, value in update.writable.items():
+            if refusal is None:
+                patch[name] = pnp_ack(_echo(value), Status.OK, version, APPLIED)
+            else:
+                rule, reason = refusal
+                said = reason if rule == name or rule.endswith("." + name) else f"not applied: {rule}: {reason}"
+                patch[name] = pnp_ack(_echo(value), Status.BAD_REQUEST, version, cut(said))
+        acked = [key for key in update.unknown if len(key) <= MAX_KEY_CHARS][:MAX_REFUSED_KEYS_ACKED]
+        allowed = ", ".join(sorted(self.writable))
+        for key in acked:
+            patch[key] = pnp_ack(_echo(update.unknown[key]), Status.BAD_REQUEST, version,
+                                 cut(f"unknown property (writable: {allowed})", 400))
+        if len(acked) < len(update.unknown):
+            log.warning("desired $version %d: %d unknown properties not acknowledged one by one: %s", version,
+                        len(update.unknown) - len(acked), shown(sorted(set(update.unknown) - set(acked))))
+        self._refused_acked = tuple(acked)
+        return patch
+
+    def _malformed(self, rule: str, reason: str) -> None:
+        self.malformed_total[rule] += 1
+        log.warning("desired document refused unread (%s): %s", rule, reason)
+        return None
+
+
+def _echo(value: Any) -> Any:
+    """A desired value as its ack echoes it: numbers and booleans as they are, anything else cut short."""
+    if value is None or isinstance(value, (bool, int)) or (isinstance(value, float) and math.isfinite(value)):
+        return value
+    if isinstance(value, str):
+        return cut(value, MAX_ECHOED_STR_CHARS)
+    return shown(value, MAX_ECHOED_STR_CHARS)

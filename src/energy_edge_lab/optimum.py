@@ -1,0 +1,241 @@
+"""The perfect-foresight optimum: a linear programme over the whole run (scipy HiGHS).
+
+Given the day's sunshine, load and hot-water draws in advance, it finds the
+lowest cost any controller could reach with the same assets and grid limits, at
+`DEFAULT_STEP_S` (5 min) resolution, judged exactly as the KPIs judge every policy
+(kpis.py: energy cost + demand charge + the end-of-day terms). It is a relaxation
+of the real site (continuous heater power, no minimum on/off times, profiles
+averaged per step), so its cost is a lower bound for a controller running every second.
+
+Per step k (dt = step seconds, h = dt / 3600):
+  variables  imp, exp, ch, dis, pv, heat >= 0 (W); e (Wh) and T (°C) at the step's end;
+             slack_cold >= 0 (K below the comfort minimum)
+  bus        pv + dis + imp = load + ch + heat + exp
+  battery    e_k = e_{k-1} + h (eta ch - dis / eta),  eta = sqrt(round-trip efficiency),
+             soc_min C <= e_k <= soc_max C
+  boiler     C_th (T_k - T_{k-1}) / dt = heat - UA (T_k - T_amb) - m_k c_w (T_k - T_cold)
+             (implicit Euler; the hot-water draw m_k kg/s is replaced by cold water, linear in T),
+             T_k + slack_cold >= T_min,  T_k <= T_max
+  limits     imp <= import_limit (hard),  exp <= export_limit,  pv <= pv_available,
+             ch <= max_charge, dis <= max_discharge, heat <= heater_power
+  scalars    peak >= mean import of every clock-aligned 15-minute block (W), priced by the
+             demand charge; deficit_e (Wh), deficit_t (K) >= 0 with e_end + deficit_e >= e_0 and
+             T_end + deficit_t >= T_0 (the `no_lower` end of day: a shortfall is bought back)
+  minimise   sum h / 1000 (price_imp(k) imp - price_feed_in(k) exp) + demand charge x peak / 1000
+             + end-of-day terms (refill of the deficits, or the stored change at the stated price)
+             + a penalty on the cold slack (comfort is worth more than energy)
+An import limit no plan can hold is reported, not hidden behind a penalty: the plan then
+says `import_limit_feasible = False` and holds the smallest holdable limit instead
+(`holdable_import_limit_w`: the lowest peak import any plan reaches at this resolution).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from energy_edge.adapters.hardware.simulated.boiler import WATER_J_PER_KG_K
+from .exogenous import Exogenous
+from .kpis import J_PER_KWH, refill_price_per_kwh
+from .scenario import Scenario
+from .series import Sample, SiteSeries
+
+DEFAULT_STEP_S = 300.0
+BILLING_STEPS_S = 900.0
+COLD_SLACK_PRICE_PER_K_STEP = 1.0
+ACTIVE_W = 1.0  # below this an LP flow counts as zero when naming modes
+HOLDABLE_MARGIN_W = 1e-3  # numerical room when re-solving at the smallest holdable limit
+
+_VARIABLES = ("imp", "exp", "ch", "dis", "pv", "heat", "e", "temp", "slack_cold")
+_SCALARS = ("peak", "deficit_e", "deficit_t")
+
+
+class OptimumInfeasible(RuntimeError):
+    """HiGHS found no plan even at the smallest holdable import limit (it should not)."""
+
+
+@dataclass(frozen=True, slots=True)
+class OptimumPlan:
+    series: SiteSeries
+    cost: float  # tariff energy cost of the plan (no demand charge, no end-of-day terms)
+    step_s: float
+    import_limit_feasible: bool = True
+    holdable_import_limit_w: float | None = None  # set when the scenario's limit cannot be held
+
+
+class _Programme:
+    """The LP's matrices for one scenario, exogenous profile and import limit."""
+
+    def __init__(self, scenario: Scenario, ex: Exogenous, step_s: float, import_limit_w: float | None) -> None:
+        import numpy as np
+        from scipy.sparse import lil_matrix
+
+        n = self.n = len(ex)
+        h = step_s / 3600.0
+        bat, boil, lim, tariff = scenario.assets.battery, scenario.assets.boiler, scenario.limits, scenario.tariff
+        eta = math.sqrt(bat.round_trip_efficiency)
+        e0 = bat.initial_soc * bat.capacity_wh
+        c_dt = boil.thermal_mass_j_per_k / step_s
+        self.size = len(_VARIABLES) * n + len(_SCALARS)
+        col = self.col
+        blocks = _billing_blocks(ex.start_s, step_s, n)
+
+        a_eq = lil_matrix((3 * n, self.size))
+        b_eq = np.zeros(3 * n)
+        for k in range(n):
+            for name, sign in (("pv", 1), ("dis", 1), ("imp", 1), ("ch", -1), ("heat", -1), ("exp", -1)):
+                a_eq[k, col(name, k)] = sign  # bus balance
+            b_eq[k] = ex.base_load_w[k]
+            row = n + k  # battery energy
+            a_eq[row, col("e", k)] = 1.0
+            a_eq[row, col("ch", k)] = -h * eta
+            a_eq[row, col("dis", k)] = h / eta
+            if k:
+                a_eq[row, col("e", k - 1)] = -1.0
+            else:
+                b_eq[row] = e0
+            row = 2 * n + k  # boiler temperature
+            draw_w_per_k = ex.draw_kg_per_s[k] * WATER_J_PER_KG_K
+            a_eq[row, col("temp", k)] = c_dt + boil.loss_w_per_k + draw_w_per_k
+            a_eq[row, col("heat", k)] = -1.0
+            b_eq[row] = boil.loss_w_per_k * ex.ambient_c[k] + draw_w_per_k * boil.cold_water_c
+            if k:
+                a_eq[row, col("temp", k - 1)] = -c_dt
+            else:
+                b_eq[row] += c_dt * boil.initial_temperature_c
+
+        rows = n + len(blocks) + 2
+        a_ub = lil_matrix((rows, self.size))
+        b_ub = np.zeros(rows)
+        for k in range(n):
+            a_ub[k, col("temp", k)] = -1.0  # -(T + slack) <= -T_min
+            a_ub[k, col("slack_cold", k)] = -1.0
+            b_ub[k] = -boil.min_temperature_c
+        for i, block in enumerate(blocks):  # mean import of the block - peak <= 0
+            for k in block:
+                a_ub[n + i, col("imp", k)] = 1.0 / len(block)
+            a_ub[n + i, col("peak")] = -1.0
+        row = n + len(blocks)  # -(e_end + deficit_e) <= -e_0, -(T_end + deficit_t) <= -T_0
+        a_ub[row, col("e", n - 1)], a_ub[row, col("deficit_e")], b_ub[row] = -1.0, -1.0, -e0
+        a_ub[row + 1, col("temp", n - 1)], a_ub[row + 1, col("deficit_t")] = -1.0, -1.0
+        b_ub[row + 1] = -boil.initial_temperature_c
+
+        self.import_price = [tariff.import_price_at(ex.start_s + k * step_s) for k in range(n)]
+        self.feed_in_price = [tariff.feed_in_price_at(ex.start_s + k * step_s) for k in range(n)]
+        heat_kwh_per_k = boil.thermal_mass_j_per_k / J_PER_KWH
+        end = scenario.end_of_day
+        per_variable = {
+            "imp": ((0, import_limit_w), [p * h / 1000 for p in self.import_price]),
+            "exp": ((0, lim.export_limit_w), [-p * h / 1000 for p in self.feed_in_price]),
+            "ch": ((0, bat.max_charge_w), None),
+            "dis": ((0, bat.max_discharge_w), None),
+            "pv": (None, None),
+            "heat": ((0, boil.heater_power_w), None),
+            "e": ((bat.soc_min * bat.capacity_wh, bat.soc_max * bat.capacity_wh), None),
+            "temp": ((None, boil.max_temperature_c), None),
+            "slack_cold": ((0, None), [COLD_SLACK_PRICE_PER_K_STEP] * n),
+        }
+        cost = np.zeros(self.size)
+        bounds: list[tuple[float | None, float | None]] = []
+        for name in _VARIABLES:
+            bound, prices = per_variable[name]
+            bounds += [(0, ex.pv_available_w[k]) for k in range(n)] if name == "pv" else [bound] * n
+            if prices is not None:
+                cost[col(name, 0):col(name, 0) + n] = prices
+        bounds += [(0, None)] * len(_SCALARS)
+        cost[col("peak")] = tariff.demand_charge_per_kw / 1000
+        if end.rule == "value":  # the stored change at the stated price (the constant part dropped)
+            cost[col("e", n - 1)] -= end.price_per_kwh / 1000
+            cost[col("temp", n - 1)] -= end.price_per_kwh * heat_kwh_per_k
+        else:  # a shortfall is bought back; the end-of-day inequalities above define it
+            refill = refill_price_per_kwh(scenario)
+            cost[col("deficit_e")] = refill / eta / 1000
+            cost[col("deficit_t")] = refill * heat_kwh_per_k
+        self.cost, self.bounds = cost, bounds
+        self.a_eq, self.b_eq, self.a_ub, self.b_ub = a_eq.tocsr(), b_eq, a_ub.tocsr(), b_ub
+
+    def col(self, name: str, k: int = 0) -> int:
+        if name in _SCALARS:
+            return len(_VARIABLES) * self.n + _SCALARS.index(name)
+        return _VARIABLES.index(name) * self.n + k
+
+    def solve(self, cost: Any = None) -> Any:
+        from scipy.optimize import linprog
+
+        return linprog(self.cost if cost is None else cost, A_ub=self.a_ub, b_ub=self.b_ub, A_eq=self.a_eq,
+                       b_eq=self.b_eq, bounds=self.bounds, method="highs")
+
+    def values(self, x: Any, name: str) -> Any:
+        return x[self.col(name, 0):self.col(name, 0) + self.n]
+
+
+def _billing_blocks(start_s: float, step_s: float, n: int) -> list[list[int]]:
+    """Steps grouped by the clock-aligned 15-minute interval they fall in (a billing meter's view)."""
+    blocks: dict[int, list[int]] = {}
+    for k in range(n):
+        blocks.setdefault(int((start_s + k * step_s) // BILLING_STEPS_S), []).append(k)
+    return list(blocks.values())
+
+
+def smallest_holdable_import_limit_w(scenario: Scenario, ex: Exogenous, step_s: float) -> float:
+    """The lowest highest-step import any plan reaches (comfort slack allowed): the tightest holdable limit."""
+    import numpy as np
+    from scipy.sparse import hstack, vstack, csr_matrix
+
+    lp = _Programme(scenario, ex, step_s, None)
+    # one more variable z >= imp_k for every k; minimise z (plus the cold slack's penalty, so comfort counts)
+    n = lp.n
+    extra = csr_matrix((lp.a_ub.shape[0], 1))
+    imp_rows = csr_matrix((np.ones(n), (range(n), [lp.col("imp", k) for k in range(n)])), shape=(n, lp.size))
+    a_ub = vstack([hstack([lp.a_ub, extra]), hstack([imp_rows, csr_matrix(-np.ones((n, 1)))])]).tocsr()
+    b_ub = np.concatenate([lp.b_ub, np.zeros(n)])
+    cost = np.zeros(lp.size + 1)
+    cost[-1] = 1.0
+    cost[lp.col("slack_cold"):lp.col("slack_cold") + n] = 1e-3
+    from scipy.optimize import linprog
+
+    result = linprog(cost, A_ub=a_ub, b_ub=b_ub, A_eq=hstack([lp.a_eq, csr_matrix((lp.a_eq.shape[0], 1))]).tocsr(),
+                     b_eq=lp.b_eq, bounds=[*lp.bounds, (0, None)], method="highs")
+    if result.status != 0:
+        raise OptimumInfeasible(result.message)
+    return float(result.x[-1])
+
+
+def solve_optimum(scenario: Scenario, exogenous: Exogenous, step_s: float = DEFAULT_STEP_S) -> OptimumPlan:
+    """Lowest-cost plan for `exogenous` (resampled to `step_s`) with the scenario's assets and limits."""
+    ex = exogenous.resample(step_s) if step_s != exogenous.dt_s else exogenous
+    limit_w = scenario.limits.import_limit_w
+    lp = _Programme(scenario, ex, step_s, limit_w)
+    result = lp.solve()
+    feasible, holdable = True, None
+    if result.status == 2:  # infeasible: only the import limit can make it so
+        feasible, holdable = False, smallest_holdable_import_limit_w(scenario, ex, step_s)
+        lp = _Programme(scenario, ex, step_s, max(limit_w, holdable + HOLDABLE_MARGIN_W))
+        result = lp.solve()
+    if result.status != 0:
+        raise OptimumInfeasible(result.message)
+    x = {name: lp.values(result.x, name) for name in _VARIABLES}
+    h = step_s / 3600.0
+    tariff_cost = float(sum(lp.import_price[k] * x["imp"][k] - lp.feed_in_price[k] * x["exp"][k]
+                            for k in range(lp.n)) * h / 1000)
+    return OptimumPlan(series=_series(scenario, ex, x), cost=tariff_cost, step_s=step_s,
+                       import_limit_feasible=feasible, holdable_import_limit_w=holdable)
+
+
+def _series(scenario: Scenario, ex: Exogenous, x: dict) -> SiteSeries:
+    """The plan as a `SiteSeries`; SoC and temperature are each step's final state."""
+    bat = scenario.assets.battery
+    series = SiteSeries(dt_s=ex.dt_s, start_s=ex.start_s)
+    for k in range(len(ex)):
+        soc, temp = float(x["e"][k]) / bat.capacity_wh, float(x["temp"][k])
+        ch, dis, heat, pv = (float(x[name][k]) for name in ("ch", "dis", "heat", "pv"))
+        series.append(Sample(
+            pv_w=pv, pv_available_w=ex.pv_available_w[k], load_w=-ex.base_load_w[k],
+            battery_w=dis - ch, boiler_w=-heat, soc=soc, boiler_temperature_c=temp,
+            modes={
+                "solar": "CURTAILED" if pv < ex.pv_available_w[k] - ACTIVE_W else "RUNNING",
+                "battery": "CHARGING" if ch > ACTIVE_W else "DISCHARGING" if dis > ACTIVE_W else "IDLE",
+                "boiler": "HEATING" if heat > ACTIVE_W else "STANDBY",
+            }))
+    return series

@@ -1,0 +1,132 @@
+"""Run a scenario under a policy and record the site second by second.
+
+Policies:
+- `none`: the baseline, no control. The asset modules run without a controller:
+  battery idle, boiler on its own thermostat, inverter never curtailed;
+- `controller`: the project's balancing controller, through the real services
+  on the in-memory transport;
+- `optimum`: the perfect-foresight linear programme (optimum.py).
+
+The first two step a whole site through the real services in simulated time.
+Building that site is the entrypoints' job (the embedded assembly), so this
+layer only states what it needs (`SteppedSite`, made by a `SiteFactory`) and
+the entrypoint passes its factory in.
+"""
+
+from __future__ import annotations
+
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
+from typing import Any, Callable, Protocol
+
+from energy_edge.adapters.clocks import ManualClock
+from energy_edge.adapters.hardware.simulated.boiler import WATER_J_PER_KG_K
+from energy_edge.adapters.hardware.simulated import SimulatedSite
+from energy_edge.domain.balancing.policy import Policy
+from .optimum import OptimumPlan, solve_optimum
+from .scenario import SECONDS_PER_DAY, Scenario
+from .series import Sample, SiteSeries
+from .simulated_hardware import AssetConfigs, asset_configs, build_site, exogenous
+
+POLICIES = ("none", "controller", "optimum")
+STEP_S = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class SiteSpec:
+    """Everything an embedded site needs to run one scenario."""
+
+    clock: ManualClock  # standing at the scenario's start; the site advances it
+    hardware: SimulatedSite
+    configs: AssetConfigs
+    policy: Policy | None  # the controller's twin; None: run without a controller (baseline)
+
+
+class SteppedSite(Protocol):
+    """A running embedded site that moves in whole simulated seconds."""
+
+    async def step(self) -> None:
+        """Advance the clock by one second: every asset module's cycle, then the controller's."""
+
+    def asset_states(self) -> dict[str, str]:
+        """Each asset module's state-machine state by asset kind (solar, battery, boiler)."""
+
+
+SiteFactory = Callable[[SiteSpec], AbstractAsyncContextManager[SteppedSite]]
+Progress = Callable[[int], Any]  # called with the number of seconds just simulated
+
+
+def controller_policy(scenario: Scenario) -> Policy:
+    """The controller's twin for this site: its grid limits, the battery's SoC band, and the tariff's
+    price peak (the dearest time-of-use window dearer than the base price) as a time-of-use reserve,
+    as an operator who knows the tariff would configure it. Scenario hours are UTC."""
+    battery, limits, tariff = scenario.assets.battery, scenario.limits, scenario.tariff
+    peaks = [w for w in tariff.time_of_use if w.import_price_per_kwh > tariff.import_price_per_kwh]
+    window = {}
+    if peaks:
+        peak = max(peaks, key=lambda w: w.import_price_per_kwh)
+        boiler = scenario.assets.boiler
+        window = {"peak_start_h": peak.from_h, "peak_end_h": peak.to_h, "peak_reserve_soc": battery.soc_max,
+                  "peak_preheat_c": peak_preheat_c(scenario, peak.from_h, peak.to_h)}
+    pv = scenario.profiles.pv
+    return Policy(export_limit_w=limits.export_limit_w, import_limit_w=limits.import_limit_w,
+                  soc_reserve_min=battery.soc_min, soc_reserve_max=battery.soc_max,
+                  latitude_deg=pv.latitude, longitude_deg=pv.longitude,
+                  boiler_heat_capacity_j_per_k=scenario.assets.boiler.thermal_mass_j_per_k, **window)
+
+
+def peak_preheat_c(scenario: Scenario, from_h: float, to_h: float) -> float:
+    """The tank temperature whose heat above the boiler's minimum covers the peak's hot-water draws (as the
+    site's operator, who knows the hot-water schedule, would size it), within the boiler's band."""
+    boiler = scenario.assets.boiler
+    litres = sum(volume for hour, volume in boiler.draw_litres_per_hour.items() if from_h <= float(hour) < to_h)
+    heat_j = litres * WATER_J_PER_KG_K * (boiler.min_temperature_c - boiler.cold_water_c)
+    return min(boiler.max_temperature_c, boiler.min_temperature_c + heat_j / boiler.thermal_mass_j_per_k)
+
+
+def sample(site: SimulatedSite, states: dict[str, str]) -> Sample:
+    """What the meters show now."""
+    return Sample(pv_w=site.pv.power_w(), pv_available_w=site.pv.available_power_w(),
+                  load_w=-site.load.power_w(site.clock.now()), battery_w=site.battery.power_w(),
+                  boiler_w=site.boiler.power_w(), soc=site.battery.soc,
+                  boiler_temperature_c=site.boiler.temperature_c, modes=dict(states))
+
+
+async def simulate_services(scenario: Scenario, policy: str, duration_s: float, site_factory: SiteFactory,
+                            progress: Progress | None = None) -> SiteSeries:
+    """`duration_s` at 1 s through the real services; one sample per second, after each step."""
+    clock = ManualClock(scenario.start_epoch_s)
+    hardware = build_site(scenario, clock)
+    controlled = policy == "controller"
+    spec = SiteSpec(clock=clock, hardware=hardware,
+                    configs=asset_configs(scenario, curtail_without_lease=controlled),
+                    policy=controller_policy(scenario) if controlled else None)
+    series = SiteSeries(dt_s=STEP_S, start_s=scenario.start_h * 3600.0 + STEP_S)  # sampled after each step
+    async with site_factory(spec) as site:
+        for second in range(int(duration_s / STEP_S)):
+            await site.step()
+            series.append(sample(hardware, site.asset_states()))
+            if progress is not None and second % 3600 == 3599:
+                progress(3600)
+    return series
+
+
+def optimum_plan(scenario: Scenario, days: float = 1) -> OptimumPlan:
+    """The perfect-foresight plan over `days` (with its verdict on the import limit)."""
+    return solve_optimum(scenario, exogenous(scenario, days * SECONDS_PER_DAY))
+
+
+async def simulate(scenario: Scenario, policy: str, days: float = 1, site_factory: SiteFactory | None = None,
+                   progress: Progress | None = None) -> SiteSeries:
+    """The run's series for any policy (`optimum` needs no site)."""
+    if policy not in POLICIES:
+        raise ValueError(f"unknown policy {policy!r}; known: {', '.join(POLICIES)}")
+    duration_s = days * SECONDS_PER_DAY
+    if policy == "optimum":
+        plan = optimum_plan(scenario, days)
+        if progress is not None:
+            progress(int(duration_s))
+        return plan.series
+    if site_factory is None:
+        raise ValueError(f"policy {policy!r} runs the services: pass the embedded site's factory")
+    return await simulate_services(scenario, policy, duration_s, site_factory, progress)

@@ -1,0 +1,235 @@
+"""A scenario as data: one day of weather, load, assets, tariff and grid limits.
+
+Scenarios live as JSON files next to this module (`scenarios/<name>.json`), so
+a new day to judge the controller on is a data change, not a code change.
+Pydantic validates a file as a whole and names the field that is wrong.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from importlib import resources
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+SECONDS_PER_DAY = 86_400
+
+Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
+NonNegative = Annotated[float, Field(ge=0.0)]
+Positive = Annotated[float, Field(gt=0.0)]
+HourOfDay = Annotated[float, Field(ge=0.0, le=24.0)]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class PvProfile(_Frozen):
+    """Where and when the sun shines: sun position and clear sky, times a seeded AR(1) clearness.
+
+    The parameters are those of the simulated inverter (adapters/hardware/simulated/pv.py).
+    """
+
+    latitude: Annotated[float, Field(ge=-90.0, le=90.0)]
+    longitude: Annotated[float, Field(ge=-180.0, le=180.0)]
+    date: datetime.date  # the simulated day starts at its midnight, UTC
+    mean_clearness: Fraction = 0.8  # 1 clear sky
+    cloud_sigma: NonNegative = 0.025  # per-minute step of the clearness random walk
+    cloud_phi: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.97
+    seed: int = 0
+
+
+class LoadPeak(_Frozen):
+    """A smooth daily peak of the base load (Gaussian in time)."""
+
+    hour: HourOfDay
+    height_w: NonNegative
+    width_h: Positive
+
+
+class LoadSpike(_Frozen):
+    """A rectangular extra load for a while, e.g. a process starting (peak-shaving days)."""
+
+    start_h: HourOfDay
+    duration_h: Positive
+    power_w: Positive
+
+
+class BaseLoadProfile(_Frozen):
+    """The site's own consumption besides the boiler (W, a positive magnitude)."""
+
+    base_w: NonNegative
+    peaks: tuple[LoadPeak, ...] = ()
+    noise_ratio: NonNegative = 0.1
+    seed: int = 0
+    spikes: tuple[LoadSpike, ...] = ()
+
+
+class Profiles(_Frozen):
+    pv: PvProfile
+    base_load: BaseLoadProfile
+    ambient_temperature_c: float = 20.0  # around the boiler
+
+
+class SolarAsset(_Frozen):
+    rated_power_w: Positive
+
+
+class BatteryAsset(_Frozen):
+    capacity_wh: Positive
+    max_charge_w: Positive
+    max_discharge_w: Positive
+    round_trip_efficiency: Annotated[float, Field(gt=0.0, le=1.0)] = 0.9
+    soc_min: Fraction = 0.1
+    soc_max: Fraction = 0.9
+    initial_soc: Fraction = 0.5
+
+    @model_validator(mode="after")
+    def _band(self) -> "BatteryAsset":
+        if not self.soc_min < self.soc_max:
+            raise ValueError("soc_min must be below soc_max")
+        if not self.soc_min <= self.initial_soc <= self.soc_max:
+            raise ValueError("initial_soc must lie in [soc_min, soc_max]")
+        return self
+
+
+class BoilerAsset(_Frozen):
+    heater_power_w: Positive
+    thermal_mass_j_per_k: Positive  # water mass x 4186 J/(kg K)
+    loss_w_per_k: NonNegative  # losses to ambient per kelvin above it
+    min_temperature_c: float
+    max_temperature_c: float
+    setpoint_c: float  # its own thermostat's setpoint (used without control)
+    hysteresis_c: Positive = 5.0
+    initial_temperature_c: float
+    draw_litres_per_hour: dict[int, NonNegative] = {}  # hot water drawn, by UTC hour, replaced by cold water
+    cold_water_c: float = 10.0
+
+    @model_validator(mode="after")
+    def _band(self) -> "BoilerAsset":
+        if not self.min_temperature_c < self.max_temperature_c:
+            raise ValueError("min_temperature_c must be below max_temperature_c")
+        for name in ("setpoint_c", "initial_temperature_c"):
+            if not self.min_temperature_c <= getattr(self, name) <= self.max_temperature_c:
+                raise ValueError(f"{name} must lie in [min_temperature_c, max_temperature_c]")
+        return self
+
+
+class Assets(_Frozen):
+    solar: SolarAsset
+    battery: BatteryAsset
+    boiler: BoilerAsset
+
+
+class TimeOfUse(_Frozen):
+    """A window of the day with its own import (and optionally feed-in) price, e.g. the evening peak."""
+
+    from_h: HourOfDay
+    to_h: HourOfDay
+    import_price_per_kwh: float  # negative prices happen on dynamic tariffs
+    feed_in_price_per_kwh: float | None = None  # None: the tariff's feed-in price
+
+
+Hourly = Annotated[tuple[float, ...], Field(min_length=24, max_length=24)]
+
+
+class Tariff(_Frozen):
+    """Prices by time of day: an hourly series wins over time-of-use windows, which win over the flat
+    price. Prices may be negative (dynamic tariffs). `demand_charge_per_kw` prices the day's highest
+    15-minute mean import (a billing meter's peak)."""
+
+    currency: str = "EUR"
+    import_price_per_kwh: float
+    feed_in_price_per_kwh: float
+    time_of_use: tuple[TimeOfUse, ...] = ()
+    hourly_import_price_per_kwh: Hourly | None = None  # local hours 0..23
+    hourly_feed_in_price_per_kwh: Hourly | None = None
+    demand_charge_per_kw: NonNegative = 0.0
+
+    def _window(self, t_s: float) -> TimeOfUse | None:
+        hour = (t_s % SECONDS_PER_DAY) / 3600.0
+        return next((w for w in self.time_of_use if w.from_h <= hour < w.to_h), None)
+
+    def import_price_at(self, t_s: float) -> float:
+        """Import price at `t_s` seconds after midnight."""
+        if self.hourly_import_price_per_kwh is not None:
+            return self.hourly_import_price_per_kwh[int(t_s % SECONDS_PER_DAY // 3600)]
+        window = self._window(t_s)
+        return self.import_price_per_kwh if window is None else window.import_price_per_kwh
+
+    def feed_in_price_at(self, t_s: float) -> float:
+        """Feed-in price at `t_s` seconds after midnight (what a kWh exported earns; negative: costs)."""
+        if self.hourly_feed_in_price_per_kwh is not None:
+            return self.hourly_feed_in_price_per_kwh[int(t_s % SECONDS_PER_DAY // 3600)]
+        window = self._window(t_s)
+        if window is None or window.feed_in_price_per_kwh is None:
+            return self.feed_in_price_per_kwh
+        return window.feed_in_price_per_kwh
+
+    def highest_import_price(self) -> float:
+        prices = [self.import_price_per_kwh, *(w.import_price_per_kwh for w in self.time_of_use),
+                  *(self.hourly_import_price_per_kwh or ())]
+        return max(prices)
+
+
+class Limits(_Frozen):
+    """The grid connection: what the site may export and import (W, magnitudes; 0 W export: zero export)."""
+
+    export_limit_w: NonNegative
+    import_limit_w: Positive
+
+
+class EndOfDay(_Frozen):
+    """How the stores' state at the end is judged, the same for every policy (KPIs and optimum).
+
+    `no_lower` (default): a store ending below where it began is bought back: each missing kWh at
+    `price_per_kwh` (default: the day's highest import price), over the charging efficiency for the
+    battery; anything above the start is worth nothing. `value`: the change of stored energy
+    (battery and tank, kWh) is valued at `price_per_kwh`, gained or lost alike."""
+
+    rule: Literal["no_lower", "value"] = "no_lower"
+    price_per_kwh: float | None = None
+
+    @model_validator(mode="after")
+    def _priced(self) -> "EndOfDay":
+        if self.rule == "value" and self.price_per_kwh is None:
+            raise ValueError("rule 'value' needs price_per_kwh")
+        return self
+
+
+class Scenario(_Frozen):
+    name: str
+    description: str
+    profiles: Profiles
+    assets: Assets
+    tariff: Tariff
+    limits: Limits
+    end_of_day: EndOfDay = EndOfDay()
+    start_h: HourOfDay = 0.0  # shipped days start at midnight; tests cut short windows out of a day
+
+    @property
+    def midnight_epoch_s(self) -> float:
+        """Midnight (UTC) of the scenario's day: hours of spikes, draws and tariffs count from here."""
+        day = self.profiles.pv.date
+        return datetime.datetime(day.year, day.month, day.day, tzinfo=datetime.timezone.utc).timestamp()
+
+    @property
+    def start_epoch_s(self) -> float:
+        """Where the simulated clock starts."""
+        return self.midnight_epoch_s + self.start_h * 3600.0
+
+
+def scenario_names() -> list[str]:
+    """Every shipped scenario, by file name."""
+    folder = resources.files(__package__) / "scenarios"
+    return sorted(p.name.removesuffix(".json") for p in folder.iterdir() if p.name.endswith(".json"))
+
+
+def load_scenario(name: str) -> Scenario:
+    """A shipped scenario by name; KeyError lists the known ones."""
+    path = resources.files(__package__) / "scenarios" / f"{name}.json"
+    if not path.is_file():
+        raise KeyError(f"unknown scenario {name!r}; known: {', '.join(scenario_names())}")
+    return Scenario.model_validate(json.loads(path.read_text()))

@@ -1,0 +1,113 @@
+"""The embedded site as the quality runs need it, stepped one simulated second at a time;
+plus the progress bar.
+
+`site_factory` is the `runner.SiteFactory` that the `simulate` and
+`quality` commands (and benchmarks/bench_quality.py) pass to the quality layer.
+It is the `energy-edge up` object graph (`EmbeddedSiteContainer`: five modules on
+the in-memory hub) with the clock and the simulated site overridden by the
+scenario's, the physical sizes in its settings and everything else configured
+the way an operator would: through each module's twin. Each step advances the
+manual clock by one second, runs every asset module's cycle, then the
+controller's, in a fixed order (`ManualClockSite.step`), so a run is deterministic.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import sys
+from typing import Any, AsyncIterator, Callable, Iterator
+
+from dependency_injector import providers
+
+from energy_edge.domain.topology import CONTROLLER
+from energy_edge.entrypoints.containers import embedded_site_container
+from energy_edge.entrypoints.lifecycle import autostart
+from energy_edge.entrypoints.manual_site import ManualClockSite
+from energy_edge.entrypoints.settings import SiteSettings
+
+STEP_S = 1.0
+
+
+def _settings(spec: Any) -> SiteSettings:
+    """Physical sizes (not twin-writable) for the container's factories."""
+    c = spec.configs
+    return SiteSettings(metrics_port=0, autostart=True, cycle_s=STEP_S,
+                        solar_rated_power_w=c.solar.rated_power_w, battery_capacity_wh=c.battery.capacity_wh,
+                        battery_max_power_w=max(c.battery.max_charge_w, c.battery.max_discharge_w),
+                        boiler_heater_power_w=c.boiler.heater_power_w)
+
+
+def _desired(config: Any, writable: Any) -> dict[str, Any]:
+    """The twin-writable part of an asset config, as desired properties."""
+    return {name: value for name, value in dataclasses.asdict(config).items() if name in writable}
+
+
+class SteppedEmbeddedSite:
+    """Implements quality.runner.SteppedSite: a `ManualClockSite` on the scenario's clock and hardware."""
+
+    def __init__(self, spec: Any) -> None:
+        container = embedded_site_container(_settings(spec))
+        container.clock.override(providers.Object(spec.clock))
+        container.site.override(providers.Object(spec.hardware))
+        self.site = ManualClockSite(container, spec.clock)
+        self.site.controller_alive = spec.policy is not None  # the baseline's controller never cycles
+        self.policy = spec.policy
+        self.configs = spec.configs
+
+    async def start(self) -> None:
+        container = self.site.container
+        hub = container.hub()
+        for service in self.site.assets:
+            asset = service.asset
+            await hub.set_desired(service.client.module_id, _desired(getattr(self.configs, asset.kind), asset.WRITABLE))
+        if self.policy is not None:
+            await hub.set_desired(CONTROLLER, self.policy.as_dict())
+        await container.telemetry().start()
+        for service in self.site.assets:
+            await service.start()
+            await autostart(service)
+        await container.controller().start()  # started in the baseline too, so the hub has a reader
+
+    async def close(self) -> None:
+        c = self.site.container
+        for service in (*self.site.assets, c.controller(), c.telemetry()):
+            await service.stop()
+
+    async def step(self) -> None:
+        await self.site.step(STEP_S)
+
+    def asset_states(self) -> dict[str, str]:
+        return {service.asset.kind: str(service.asset.state) for service in self.site.assets}
+
+
+@contextlib.asynccontextmanager
+async def site_factory(spec: Any) -> AsyncIterator[SteppedEmbeddedSite]:
+    site = SteppedEmbeddedSite(spec)
+    await site.start()
+    try:
+        yield site
+    finally:
+        await site.close()
+
+
+@contextlib.contextmanager
+def progress_bar(label: str, days: float) -> Iterator[Callable[[int], Any]]:
+    """A tqdm bar on stderr in simulated hours; silent when stderr is not a terminal."""
+    from tqdm import tqdm
+
+    with tqdm(total=days * 24, desc=label, unit="h", file=sys.stderr, disable=not sys.stderr.isatty(),
+              leave=False) as bar:
+        yield lambda seconds: bar.update(seconds / 3600)
+
+
+@contextlib.contextmanager
+def policy_progress(days: float) -> Iterator[Callable[[str, str], Callable[[int], Any]]]:
+    """One bar per scenario and policy, for `energy-edge-lab quality`; each closes when the next opens."""
+    with contextlib.ExitStack() as stack:
+
+        def for_run(scenario: str, policy: str) -> Callable[[int], Any]:
+            stack.close()
+            return stack.enter_context(progress_bar(f"{scenario}/{policy}", days))
+
+        yield for_run

@@ -1,0 +1,62 @@
+"""Days under every policy, plus the load step: what `make quality` and `make bench` report.
+One function per level so the command and the benchmark cannot drift apart."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from .comparison import Comparison
+from .kpis import compute_kpis
+from .load_step import measure_load_step
+from .plot import plot_series
+from .runner import POLICIES, Progress, SiteFactory, optimum_plan, simulate
+from .scenario import Scenario, load_scenario, scenario_names
+from .series import SiteSeries
+from .step_response import StepResponse
+
+PolicyProgress = Callable[[str, str], Progress | None]  # (scenario, policy) -> progress callback
+
+
+@dataclass
+class SuiteResult:
+    comparisons: list[Comparison]
+    step: StepResponse | None
+    wall_s: dict[str, float] = field(default_factory=dict)  # "<scenario>/<policy>" -> seconds
+
+
+async def compare_day(scenario: Scenario, site_factory: SiteFactory, days: float = 1, plot_dir: Path | None = None,
+                      progress: PolicyProgress | None = None,
+                      wall: dict[str, float] | None = None) -> Comparison:
+    """One scenario under baseline, controller and optimum, judged alike."""
+    name, kpis = scenario.name, {}
+    plan = None
+    for policy in POLICIES:
+        started = time.perf_counter()
+        series: SiteSeries
+        if policy == "optimum":
+            plan = optimum_plan(scenario, days)
+            series = plan.series
+        else:
+            series = await simulate(scenario, policy, days=days, site_factory=site_factory,
+                                    progress=progress(name, policy) if progress else None)
+        if plot_dir is not None:
+            plot_series(series, scenario, f"{name} / {policy}", plot_dir / f"{name}_{policy}.png")
+        kpis[policy] = compute_kpis(series, scenario)
+        if wall is not None:
+            wall[f"{name}/{policy}"] = time.perf_counter() - started
+    assert plan is not None
+    return Comparison(name, baseline=kpis["none"], controller=kpis["controller"], optimum=kpis["optimum"],
+                      import_limit_feasible=plan.import_limit_feasible,
+                      holdable_import_limit_w=plan.holdable_import_limit_w)
+
+
+async def run_suite(site_factory: SiteFactory, scenarios: list[str] | None = None, days: float = 1,
+                    plot_dir: Path | None = None, progress: PolicyProgress | None = None) -> SuiteResult:
+    comparisons, wall = [], {}
+    for name in scenarios or scenario_names():
+        comparisons.append(await compare_day(load_scenario(name), site_factory, days, plot_dir, progress, wall))
+    step = await measure_load_step(site_factory)
+    return SuiteResult(comparisons, step, wall)

@@ -1,0 +1,74 @@
+"""Whole runs through the real services (short windows, to stay fast): the optimum is never
+worse than the controller, the baseline does not control, and the 20 kW load step settles."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from energy_edge_lab.cli import main
+from energy_edge_lab.stepped_site import site_factory
+from energy_edge_lab.kpis import compute_kpis
+from energy_edge_lab.load_step import measure_load_step
+from energy_edge_lab.runner import simulate
+from energy_edge_lab.scenario import load_scenario
+
+pytest.importorskip("scipy")
+
+TWO_HOURS_DAYS = 2 / 24
+
+
+@pytest.fixture(scope="module")
+def noon():
+    """Two hours around noon of the clear summer day: surplus, export limit, battery and boiler all in play."""
+    return load_scenario("clear_summer_day").model_copy(update={"start_h": 10.5})
+
+
+async def test_the_optimum_is_never_worse_than_the_controller(noon):
+    controller = compute_kpis(await simulate(noon, "controller", TWO_HOURS_DAYS, site_factory), noon)
+    optimum_series = await simulate(noon, "optimum", TWO_HOURS_DAYS)
+    optimum = compute_kpis(optimum_series, noon)
+    assert optimum.adjusted_cost <= controller.adjusted_cost
+    assert optimum_series.duration_s == pytest.approx(2 * 3600)
+    assert (optimum.export_limit_breach_s, optimum.soc_violation_s, optimum.temperature_violation_s) == (0, 0, 0)
+
+
+async def test_the_baseline_controls_nothing(noon):
+    series = await simulate(noon, "none", TWO_HOURS_DAYS, site_factory)
+    assert len(series) == 2 * 3600
+    assert all(p == 0 for p in series.battery_w)  # idle all along
+    assert series.pv_w == series.pv_available_w  # never curtailed
+    assert set(series.modes["solar"]) == {"RUNNING"} and set(series.modes["battery"]) == {"IDLE"}
+    assert set(series.modes["boiler"]) <= {"STANDBY", "HEATING"}  # its own thermostat
+
+
+async def test_the_20_kw_load_step_settles_fast_without_overshoot():
+    response = await measure_load_step(site_factory)
+    assert response.settling_cycles is not None and response.settling_cycles <= 6
+    assert response.overshoot_ratio <= 0.05
+
+
+def test_simulate_writes_kpis_and_a_plot(tmp_path, capsys):
+    assert main(["simulate", "--scenario", "winter_day", "--policy", "optimum", "--out", str(tmp_path)]) == 0
+    report = json.loads((tmp_path / "winter_day_optimum.json").read_text())
+    assert report["policy"] == "optimum" and report["kpis"]["grid_import_kwh"] > 0
+    assert (tmp_path / "winter_day_optimum.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_simulate_refuses_an_unknown_scenario():
+    with pytest.raises(SystemExit, match="unknown scenario"):
+        main(["simulate", "--scenario", "nope", "--policy", "none"])
+
+
+def test_quality_prints_the_table_and_merges_its_figures(tmp_path, capsys):
+    results = tmp_path / "bench-results.json"
+    results.write_text('{"other_benchmark": {"value": 1, "unit": "s", "target": "", "met": null}}')
+    # half an hour of one scenario keeps the test fast; `make quality` runs whole days of all of them
+    assert main(["quality", "--scenario", "peak_shaving_day", "--days", "0.02", "--results", str(results)]) == 0
+    out = capsys.readouterr().out
+    assert "peak_shaving_day" in out and "20 kW load step" in out
+    merged = json.loads(results.read_text())
+    assert "other_benchmark" in merged
+    assert merged["quality_load_step_20kw_overshoot_ratio"]["unit"] == "ratio"
+    assert "quality_peak_shaving_day_controller_adjusted_cost" in merged
