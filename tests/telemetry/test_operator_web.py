@@ -18,7 +18,7 @@ from hypothesis import given, strategies as st
 from energy_edge.adapters.prometheus_exporter import build_registry
 from energy_edge.adapters.web.app import OperatorPage
 from energy_edge.adapters.web.auth import OperatorAuth
-from energy_edge.adapters.web.commands import HubCommands, ModuleClientCommands
+from energy_edge.adapters.web.commands import CloudOnlyCommands, HubCommands
 from energy_edge.adapters.web.requests import BadCommand, parse_limit, parse_method
 from energy_edge.adapters.web.server import WebServer
 from energy_edge.domain.services.operator_view import OperatorView
@@ -160,12 +160,11 @@ async def test_the_stream_pushes_snapshots(web):
     assert {"now", "flows", "assets", "limits", "guidance", "events"} <= data.keys()
 
 
-async def test_on_edgehub_methods_go_through_the_module_client_and_twins_are_iot_hubs():
-    site = await Site().start("solar")
-    commands = ModuleClientCommands(site.hub.client("telemetry"))
-    assert (await commands.invoke("solar", "stop", {}, 1.0)).status == 200
-    refused = await commands.set_desired("controller", {"export_limit_w": 1.0}, 1.0)
-    assert refused.status == 409 and "IoT Hub" in refused.payload["reason"]
+async def test_on_iot_edge_the_page_sends_no_command_and_says_where_they_go():
+    commands = CloudOnlyCommands()
+    for answer in (await commands.invoke("solar", "stop", {}, 1.0),
+                   await commands.set_desired("controller", {"export_limit_w": 1.0}, 1.0)):
+        assert answer.status == 403 and "IoT Hub" in answer.payload["reason"]
 
 
 @given(st.recursive(st.none() | st.booleans() | st.floats() | st.integers() | st.text(max_size=20),

@@ -42,8 +42,9 @@ async def test_the_controllers_method_errors_and_malformed_telemetry_are_its_own
     site = await Site(grid_power_w=2_000.0).start("solar", "boiler")
     instrument_controller(metrics, site.controller)
     await site.publish_all()
-    await site.controller.on_telemetry(Message(battery_telemetry(timestamp=site.clock.now()).to_json()))
-    await site.controller.on_telemetry(Message(b"oops"))
+    await site.controller.on_telemetry(Message(battery_telemetry(timestamp=site.clock.now()).to_json(),
+                                               source_module="battery"))
+    await site.controller.on_telemetry(Message(b"oops", source_module="battery"))
     site.assets["boiler"].status = Status.CONFLICT
     await site.controller.run_cycle()
     samples = _samples(metrics.registry)

@@ -85,13 +85,15 @@ async def test_asset_energy_is_counted_in_joules_holding_each_report_until_the_n
     assert service.view.energy_supplied_j["battery"] == pytest.approx(1000.0)  # the gap beyond 10 s is not filled
 
 
-async def test_grid_energy_is_counted_from_the_site_reports_and_ignores_non_finite_figures(site):
+async def test_grid_energy_is_counted_from_the_site_reports_and_skips_unusable_figures(site):
     service, clients, _ = site
-    for timestamp, grid in ((0.0, 500.0), (10.0, -200.0), (20.0, float("nan")), (30.0, 0.0), (40.0, 0.0)):
+    for timestamp, grid in ((0.0, 500.0), (10.0, -200.0), (20.0, float("nan")), (30.0, "lots"), (40.0, 0.0),
+                            (50.0, 0.0)):
         body = json.dumps({"timestamp": timestamp, "grid_power_w": grid}).encode()
         await _send(clients["controller"], "cloud", body)
+    # the NaN report is refused whole, so -200 W holds from 10 to 30 s; "lots" counts nothing until 40 s
     assert service.view.grid_imported_j == pytest.approx(5000.0)
-    assert service.view.grid_exported_j == pytest.approx(2000.0)
+    assert service.view.grid_exported_j == pytest.approx(4000.0)
 
 
 async def test_malformed_site_report_is_counted(site):

@@ -47,7 +47,7 @@ class ModuleContainer(containers.DeclarativeContainer):
     controller_service = providers.Singleton(factories.build_controller, client, clock, settings)
     telemetry_service = providers.Singleton(TelemetryService, client, clock, staleness_s=config.staleness_s)
     process_metrics = providers.Singleton(ProcessMetrics, module_id)
-    web_server = providers.Singleton(web.module_web_server, settings, client, telemetry_service, process_metrics)
+    web_server = providers.Singleton(web.module_web_server, settings, telemetry_service, process_metrics)
 
 
 class EmbeddedSiteContainer(containers.DeclarativeContainer):

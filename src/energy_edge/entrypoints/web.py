@@ -3,8 +3,8 @@
 The page's commands take the operator's path of the site's transport: the
 in-memory hub's cloud side, the broker's `operator` user on MQTT (the
 password `energy-edge call` uses: EE_MQTT_PASSWORD_OPERATOR, else a local
-`up` site's credentials file), or the module's own client on edgeHub. The
-page's Basic-auth password is that same operator password.
+`up` site's credentials file); on edgeHub IoT Hub is the operator, so the page
+refuses commands there. The page's Basic-auth password is that same operator password.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from ..adapters.prometheus_exporter import build_registry
 from ..adapters.transports.mqtt_acl import OPERATOR_USER
 from ..adapters.web.app import OperatorPage
 from ..adapters.web.auth import OperatorAuth
-from ..adapters.web.commands import HubCommands, ModuleClientCommands, MqttCommands, SiteCommands
+from ..adapters.web.commands import CloudOnlyCommands, HubCommands, MqttCommands, SiteCommands
 from ..adapters.web.server import WebServer
 from ..domain.services.operator_view import OperatorView
 from ..domain.services.telemetry_service import TelemetryService
@@ -43,10 +43,8 @@ def mqtt_operator_commands(password: str | None) -> MqttCommands:
     return MqttCommands(dataclasses.replace(config, username=OPERATOR_USER, password=password, connect_timeout_s=5.0))
 
 
-def module_commands(transport: str, client: Any, password: str | None) -> SiteCommands:
-    if transport == "mqtt":
-        return mqtt_operator_commands(password)
-    return ModuleClientCommands(client)
+def module_commands(transport: str, password: str | None) -> SiteCommands:
+    return mqtt_operator_commands(password) if transport == "mqtt" else CloudOnlyCommands()
 
 
 def telemetry_web_server(settings: SiteSettings, telemetry: TelemetryService, metrics: ProcessMetrics,
@@ -62,11 +60,10 @@ def embedded_web_server(settings: SiteSettings, hub: Any, telemetry: TelemetrySe
     return telemetry_web_server(settings, telemetry, metrics, HubCommands(hub), page_password(settings, create=True))
 
 
-def module_web_server(settings: SiteSettings, client: Any, telemetry: TelemetryService,
+def module_web_server(settings: SiteSettings, telemetry: TelemetryService,
                       metrics: ProcessMetrics) -> WebServer:
     password = page_password(settings, create=False)
-    return telemetry_web_server(settings, telemetry, metrics, module_commands(settings.transport, client, password),
-                                password)
+    return telemetry_web_server(settings, telemetry, metrics, module_commands(settings.transport, password), password)
 
 
 def instrument_controller(metrics: ProcessMetrics, controller: Any) -> None:

@@ -3,9 +3,11 @@
 `SiteCommands` is what the page needs: invoke a direct method on a module, and
 set desired twin properties and wait for their Plug and Play acknowledgement.
 On the in-memory hub the page acts as the cloud side of the hub; on MQTT it
-connects as the broker's `operator` user (as the CLI does), so the ACL treats
-it exactly like `energy-edge call`. Where neither exists (edgeHub) methods go
-through the module's own client and twins are refused: IoT Hub owns them.
+connects as the broker's `operator` user (as the CLI does), so the ACL and the
+modules' caller check treat it exactly like `energy-edge call`. Both call as
+the operator (`domain/method_access.py`): only the controller and the operator
+may move an asset. On IoT Edge the operator is IoT Hub, so there the page
+refuses commands and says where to send them.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import time
 from typing import Any, Protocol
 
 from ...domain.messages import MethodResponse
-from ...domain.ports import ModuleClient
+from ...domain.method_access import OPERATOR
 from ...domain.status import Status
 from ..transports.inmemory import InMemoryHub
 from ..transports.mqtt_operator import MqttOperator
@@ -48,7 +50,7 @@ class HubCommands:
         self.hub = hub
 
     async def invoke(self, module: str, method: str, payload: dict[str, Any], timeout_s: float) -> MethodResponse:
-        return await self.hub._invoke(module, method, payload, timeout_s)
+        return await self.hub._invoke(OPERATOR, module, method, payload, timeout_s)
 
     async def set_desired(self, module: str, patch: dict[str, Any], timeout_s: float) -> MethodResponse:
         version = await self.hub.set_desired(module, patch)
@@ -76,7 +78,7 @@ class MqttCommands:
     async def _connected(self) -> MqttOperator:
         async with self._lock:
             if self._operator is None:
-                operator = MqttOperator(self.config, operator_id="operator-page")
+                operator = MqttOperator(self.config, operator_id=OPERATOR)
                 await operator.connect()
                 self._operator = operator
             return self._operator
@@ -103,18 +105,17 @@ class MqttCommands:
             self._operator = None
 
 
-class ModuleClientCommands:
-    """edgeHub: direct methods through the module's own client; desired properties belong to IoT Hub."""
+class CloudOnlyCommands:
+    """IoT Edge: the operator is IoT Hub; a module may not command the assets on its behalf."""
 
-    def __init__(self, client: ModuleClient) -> None:
-        self.client = client
+    REASON = ("on IoT Edge commands go through IoT Hub: az iot hub invoke-module-method for a method, "
+              "az iot hub module-twin update for a limit")
 
     async def invoke(self, module: str, method: str, payload: dict[str, Any], timeout_s: float) -> MethodResponse:
-        return await self.client.invoke_method(module, method, payload, timeout_s)
+        return MethodResponse.error(Status.FORBIDDEN, "operator", self.REASON)
 
     async def set_desired(self, module: str, patch: dict[str, Any], timeout_s: float) -> MethodResponse:
-        return MethodResponse.error(Status.CONFLICT, "twin", "on IoT Edge desired properties are set in IoT Hub "
-                                    "(az iot hub module-twin update), not from the device")
+        return MethodResponse.error(Status.FORBIDDEN, "operator", self.REASON)
 
     async def close(self) -> None:
         return None
