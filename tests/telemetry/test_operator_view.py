@@ -7,25 +7,15 @@ from dataclasses import replace
 
 import pytest
 
-from energy_edge.adapters.transports.inmemory import InMemoryHub
 from energy_edge.domain.messages import Message
-from energy_edge.domain.routing import RouteTable
 from energy_edge.domain.services.operator_view import OperatorView
-from energy_edge.domain.services.telemetry_service import TelemetryService
-from energy_edge.domain.topology import DEFAULT_ROUTES
 
-from .fakes import FakeClock, battery_telemetry, boiler_telemetry, solar_telemetry
+from .fakes import battery_telemetry, boiler_telemetry, solar_telemetry
 
 
 @pytest.fixture
-async def site():
-    hub = InMemoryHub(RouteTable.parse(DEFAULT_ROUTES))
-    clock = FakeClock()
-    telemetry = TelemetryService(hub.client("telemetry"), clock, staleness_s=10.0)
-    await telemetry.start()
-    clients = {m: hub.client(m) for m in ("solar", "battery", "boiler", "controller")}
-    for client in clients.values():
-        await client.connect()
+async def site(telemetry_site):
+    telemetry, clients, clock = telemetry_site
     return OperatorView(telemetry, history_window_s=60.0, history_max_points=12), clients, clock
 
 

@@ -18,16 +18,8 @@ from .fakes import FakeClock, battery_telemetry, boiler_telemetry, solar_telemet
 
 
 @pytest.fixture
-async def site():
-    hub = InMemoryHub(RouteTable.parse(DEFAULT_ROUTES))
-    clock = FakeClock()
-    service = TelemetryService(hub.client("telemetry"), clock, staleness_s=10.0)
-    await service.start()
-    clients = {}
-    for module in ("solar", "battery", "boiler", "controller"):
-        clients[module] = hub.client(module)
-        await clients[module].connect()
-    return service, clients, clock
+def site(telemetry_site):
+    return telemetry_site
 
 
 async def _send(client, output, body: bytes):
