@@ -11,20 +11,17 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..adapters.process_metrics import ControllerCollector, MqttTransportCollector, ProcessMetrics
-from ..adapters.prometheus_exporter import build_registry
 from ..adapters.transports.mqtt_acl import OPERATOR_USER
-from ..adapters.web.app import OperatorPage
-from ..adapters.web.auth import OperatorAuth
-from ..adapters.web.commands import CloudOnlyCommands, HubCommands, MqttCommands, SiteCommands
-from ..adapters.web.server import WebServer
-from ..domain.services.operator_view import OperatorView
 from ..domain.services.telemetry_service import TelemetryService
 from .mqtt_credentials import load_or_create, operator_password, state_dir
-from .mqtt_settings import MqttSettings
 from .settings import SiteSettings
+
+if TYPE_CHECKING:  # the web stack is imported by the telemetry module only: the others stay lean
+    from ..adapters.web.commands import SiteCommands
+    from ..adapters.web.server import WebServer
 
 OPERATOR_PASSWORD_ENV = "EE_MQTT_PASSWORD_OPERATOR"
 
@@ -38,17 +35,28 @@ def page_password(settings: SiteSettings, *, create: bool) -> str | None:
     return operator_password()
 
 
-def mqtt_operator_commands(password: str | None) -> MqttCommands:
+def mqtt_operator_commands(password: str | None) -> "SiteCommands":
+    from ..adapters.web.commands import MqttCommands
+    from .mqtt_settings import MqttSettings
+
     config = MqttSettings().to_config()  # this module's broker, as the operator user
     return MqttCommands(dataclasses.replace(config, username=OPERATOR_USER, password=password, connect_timeout_s=5.0))
 
 
-def module_commands(transport: str, password: str | None) -> SiteCommands:
+def module_commands(transport: str, password: str | None) -> "SiteCommands":
+    from ..adapters.web.commands import CloudOnlyCommands
+
     return mqtt_operator_commands(password) if transport == "mqtt" else CloudOnlyCommands()
 
 
 def telemetry_web_server(settings: SiteSettings, telemetry: TelemetryService, metrics: ProcessMetrics,
-                         commands: SiteCommands | None, password: str | None) -> WebServer:
+                         commands: "SiteCommands | None", password: str | None) -> "WebServer":
+    from ..adapters.prometheus_exporter import build_registry
+    from ..adapters.web.app import OperatorPage
+    from ..adapters.web.auth import OperatorAuth
+    from ..adapters.web.server import WebServer
+    from ..domain.services.operator_view import OperatorView
+
     registry = build_registry(telemetry.view)
     registry.register(metrics.registry)  # one process: its own metrics beside the site view
     page = OperatorPage(OperatorView(telemetry), commands, OperatorAuth(OPERATOR_USER, password))
@@ -56,12 +64,14 @@ def telemetry_web_server(settings: SiteSettings, telemetry: TelemetryService, me
 
 
 def embedded_web_server(settings: SiteSettings, hub: Any, telemetry: TelemetryService,
-                        metrics: ProcessMetrics) -> WebServer:
+                        metrics: ProcessMetrics) -> "WebServer":
+    from ..adapters.web.commands import HubCommands
+
     return telemetry_web_server(settings, telemetry, metrics, HubCommands(hub), page_password(settings, create=True))
 
 
 def module_web_server(settings: SiteSettings, telemetry: TelemetryService,
-                      metrics: ProcessMetrics) -> WebServer:
+                      metrics: ProcessMetrics) -> "WebServer":
     password = page_password(settings, create=False)
     return telemetry_web_server(settings, telemetry, metrics, module_commands(settings.transport, password), password)
 
