@@ -25,7 +25,8 @@ const svg = (tag, attrs, text) => {
   return el;
 };
 const cell = (text, cls) => { const td = document.createElement("td"); td.textContent = text; if (cls) td.className = cls; return td; };
-const watts = (w) => (w === null || w === undefined) ? "–" : `${(w / 1000).toFixed(2)} kW`;
+const watts = (w) => (w === null || w === undefined) ? "–"
+  : (Math.abs(w) < 1000 ? `${Math.round(w)} W` : `${(w / 1000).toFixed(2)} kW`);
 const fixed = (v, digits, unit) => (v === null || v === undefined) ? "–" : `${Number(v).toFixed(digits)}${unit}`;
 const when = (t) => new Date(t * 1000).toISOString().slice(11, 19);
 
