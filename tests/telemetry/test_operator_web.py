@@ -18,7 +18,8 @@ from hypothesis import given, strategies as st
 from energy_edge.adapters.prometheus_exporter import build_registry
 from energy_edge.adapters.web.app import OperatorPage
 from energy_edge.adapters.web.auth import OperatorAuth
-from energy_edge.adapters.web.commands import CloudOnlyCommands, HubCommands
+from energy_edge.adapters.transports.mqtt_session import MqttConfig
+from energy_edge.adapters.web.commands import CloudOnlyCommands, HubCommands, MqttCommands
 from energy_edge.adapters.web.requests import BadCommand, parse_limit, parse_method
 from energy_edge.adapters.web.server import WebServer
 from energy_edge.domain.services.operator_view import OperatorView
@@ -26,6 +27,7 @@ from energy_edge.domain.services.telemetry_service import TelemetryService
 from energy_edge.domain.status import Status
 
 from ..domain.controller.fakes import Site
+from ..helpers import free_port
 from .fakes import FakeClock
 
 PASSWORD = "s3cret-operator"
@@ -165,6 +167,16 @@ async def test_on_iot_edge_the_page_sends_no_command_and_says_where_they_go():
     for answer in (await commands.invoke("solar", "stop", {}, 1.0),
                    await commands.set_desired("controller", {"export_limit_w": 1.0}, 1.0)):
         assert answer.status == 403 and "IoT Hub" in answer.payload["reason"]
+
+
+async def test_on_mqtt_an_unreachable_broker_is_an_answer_not_an_error():
+    commands = MqttCommands(MqttConfig(port=free_port(), connect_timeout_s=0.5, reconnect_max_s=0.2))
+    try:
+        for answer in (await commands.invoke("solar", "stop", {}, 1.0),
+                       await commands.set_desired("controller", {"export_limit_w": 1.0}, 1.0)):
+            assert answer.status == 504 and answer.payload["reason"].startswith("cannot reach the broker")
+    finally:
+        await commands.close()
 
 
 @given(st.recursive(st.none() | st.booleans() | st.floats() | st.integers() | st.text(max_size=20),

@@ -86,14 +86,14 @@ class MqttCommands:
     async def invoke(self, module: str, method: str, payload: dict[str, Any], timeout_s: float) -> MethodResponse:
         try:
             operator = await self._connected()
-        except ConnectionError as exc:
+        except OSError as exc:  # refused, unreachable or timed out
             return MethodResponse.error(Status.TIMEOUT, "broker", f"cannot reach the broker: {exc}")
         return await operator.invoke_method(module, method, payload, timeout_s)
 
     async def set_desired(self, module: str, patch: dict[str, Any], timeout_s: float) -> MethodResponse:
         try:
             operator = await self._connected()
-        except ConnectionError as exc:
+        except OSError as exc:  # refused, unreachable or timed out
             return MethodResponse.error(Status.TIMEOUT, "broker", f"cannot reach the broker: {exc}")
         version = await operator.set_desired(module, patch)
         acks = await operator.acknowledged(module, list(patch), version, timeout_s)
