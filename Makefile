@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test bench quality lint clean
+.PHONY: install run test bench quality fuzz lint clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,9 +14,11 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## The whole edge site, embedded: five modules, in-memory transport, simulated assets.
+## The whole edge site, embedded: every module of the site file, in-memory transport, simulated assets.
+## `make run SITE=examples/sites/factory.toml` runs another site.
+SITE ?= examples/sites/home.toml
 run: $(STAMP)
-	$(BIN)/energy-edge up
+	$(BIN)/energy-edge up --site $(SITE)
 
 ## All tests with branch coverage; the domain must stay at >= 90 %.
 test: $(STAMP)
@@ -32,8 +34,13 @@ bench: $(STAMP)
 quality: $(STAMP)
 	$(BIN)/energy-edge-lab quality
 
+## The fuzz suite (issue 11): EE_FUZZ_COUNT hostile inputs per port (default 10000; `make test` runs
+## 300), seeded by EE_FUZZ_SEED, through the in-memory hub, a real Mosquitto and real pymodbus servers.
+fuzz: $(STAMP)
+	rm -f fuzz-results.jsonl; EE_FUZZ_RESULTS=$(CURDIR)/fuzz-results.jsonl EE_FUZZ_COUNT=$${EE_FUZZ_COUNT:-10000} $(BIN)/python -m pytest tests/fuzz -p no:randomly -q --show-capture=no $(PYTEST_ARGS)
+
 lint: $(STAMP)
 	$(BIN)/lint-imports
 
 clean:
-	rm -rf $(VENV) .pytest_cache coverage.json .coverage bench-results.json
+	rm -rf $(VENV) .pytest_cache coverage.json .coverage bench-results.json fuzz-results.jsonl

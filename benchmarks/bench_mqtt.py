@@ -16,7 +16,6 @@
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import os
 import socket
 import statistics
@@ -182,7 +181,7 @@ def _vm_rss_mb(pid: int) -> float:
 
 
 def _entrypoints_exist() -> bool:
-    return all(importlib.util.find_spec(f"energy_edge.entrypoints.{m}") for m in ALL_MODULES)
+    return all((Path(sys.executable).parent / f"energy-edge-{m}").exists() for m in ALL_MODULES)
 
 
 def run() -> list[Result]:

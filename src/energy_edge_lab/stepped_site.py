@@ -3,7 +3,7 @@ plus the progress bar.
 
 `site_factory` is the `runner.SiteFactory` that the `simulate` and
 `quality` commands (and benchmarks/bench_quality.py) pass to the quality layer.
-It is the `energy-edge up` object graph (`EmbeddedSiteContainer`: five modules on
+It is the `energy-edge up` object graph (`SiteContainer`: the home site's five modules on
 the in-memory hub) with the clock and the simulated site overridden by the
 scenario's, the physical sizes in its settings and everything else configured
 the way an operator would: through each module's twin. Each step advances the
@@ -22,7 +22,7 @@ from dependency_injector import providers
 
 from energy_edge.domain.topology import CONTROLLER
 from energy_edge.entrypoints.containers import embedded_site_container
-from energy_edge.entrypoints.lifecycle import autostart
+from energy_edge.entrypoints.lifecycle import start_site
 from energy_edge.entrypoints.manual_site import ManualClockSite
 from energy_edge.entrypoints.settings import SiteSettings
 
@@ -49,7 +49,7 @@ class SteppedEmbeddedSite:
     def __init__(self, spec: Any) -> None:
         container = embedded_site_container(_settings(spec))
         container.clock.override(providers.Object(spec.clock))
-        container.site.override(providers.Object(spec.hardware))
+        container.simulation.override(providers.Object(spec.hardware))
         self.site = ManualClockSite(container, spec.clock)
         self.site.controller_alive = spec.policy is not None  # the baseline's controller never cycles
         self.policy = spec.policy
@@ -63,11 +63,7 @@ class SteppedEmbeddedSite:
             await hub.set_desired(service.client.module_id, _desired(getattr(self.configs, asset.kind), asset.WRITABLE))
         if self.policy is not None:
             await hub.set_desired(CONTROLLER, self.policy.as_dict())
-        await container.telemetry().start()
-        for service in self.site.assets:
-            await service.start()
-            await autostart(service)
-        await container.controller().start()  # started in the baseline too, so the hub has a reader
+        await start_site(container)  # the controller too in the baseline, so the hub has a reader
 
     async def close(self) -> None:
         c = self.site.container

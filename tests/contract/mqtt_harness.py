@@ -8,7 +8,7 @@ from energy_edge.adapters.transports.mqtt import MqttModuleClient
 from energy_edge.adapters.transports.mqtt_operator import MqttOperator
 from energy_edge.domain.messages import Message
 from energy_edge.domain.routing import RouteTable
-from energy_edge.domain.topology import DEFAULT_ROUTES
+from energy_edge.domain.site import Site, home_site, routes_for
 
 from ..mosquitto import TempBroker, client_config
 
@@ -16,15 +16,15 @@ from ..mosquitto import TempBroker, client_config
 class MqttHarness:
     name = "mqtt"
 
-    def __init__(self) -> None:
+    def __init__(self, site: Site | None = None) -> None:
         self._temp = TempBroker()
         self.config = client_config(self._temp.broker)
-        self.routes = RouteTable.parse(DEFAULT_ROUTES)
+        self.routes = RouteTable.parse(routes_for(site or home_site()))
         self.operator = MqttOperator(self.config)
 
     @classmethod
-    async def start(cls) -> "MqttHarness":
-        harness = cls()
+    async def start(cls, site: Site | None = None) -> "MqttHarness":
+        harness = cls(site)
         await harness.operator.connect()
         return harness
 

@@ -1,6 +1,6 @@
 """The port contract: every transport must behave like IoT Edge's edgeHub.
 
-Runs unchanged against each harness in conftest.HARNESSES.
+Runs unchanged against each harness in conftest.HARNESSES, on each site of conftest.SITES.
 """
 
 from __future__ import annotations
@@ -29,13 +29,13 @@ async def test_output_is_routed_to_the_inputs_and_upstream_the_routes_name(harne
 
     controller = await _connected(harness, "controller", inputs={"telemetry": to_controller})
     telemetry = await _connected(harness, "telemetry", inputs={"telemetry": to_telemetry})
-    solar = await _connected(harness, "solar")
+    solar = await _connected(harness, harness.solar)
     try:
         await solar.send_message("telemetry", Message.from_json({"seq": 1, "power_w": 1000.0}))
         await eventually(lambda: at_controller and at_telemetry)
         assert json.loads(at_controller[0].body) == {"seq": 1, "power_w": 1000.0}
-        assert at_controller[0].source_module == "solar"
-        assert at_telemetry[0].source_module == "solar"
+        assert at_controller[0].source_module == harness.solar
+        assert at_telemetry[0].source_module == harness.solar
         assert harness.upstream() == [], "asset telemetry must not go $upstream"
 
         await controller.send_message("cloud", Message.from_json({"grid_power_w": 5.0}))
@@ -53,7 +53,7 @@ async def test_an_output_without_a_route_reaches_nobody(harness):
         received.append(message)
 
     controller = await _connected(harness, "controller", inputs={"telemetry": handler})
-    solar = await _connected(harness, "solar")
+    solar = await _connected(harness, harness.solar)
     try:
         await solar.send_message("debug", Message.from_json({"x": 1}))
         await solar.send_message("telemetry", Message.from_json({"marker": True}))
@@ -72,14 +72,14 @@ async def test_direct_method_round_trip_and_status_codes(harness):
             return MethodResponse(409, {"error": "state", "reason": "FAULT"})
         return MethodResponse(404, {"error": "method", "reason": f"unknown {request.name}"})
 
-    battery = await _connected(harness, "battery", methods=battery_methods)
+    battery = await _connected(harness, harness.battery, methods=battery_methods)
     controller = await _connected(harness, "controller")
     try:
-        ok = await controller.invoke_method("battery", "stop", {"ttl_s": 5}, timeout_s=5)
+        ok = await controller.invoke_method(harness.battery, "stop", {"ttl_s": 5}, timeout_s=5)
         assert ok.status == 200 and ok.payload == {"state": "IDLE", "echo": {"ttl_s": 5}}
-        refused = await controller.invoke_method("battery", "start_charging", {"power_w": 1}, timeout_s=5)
+        refused = await controller.invoke_method(harness.battery, "start_charging", {"power_w": 1}, timeout_s=5)
         assert refused.status == Status.CONFLICT
-        unknown = await controller.invoke_method("battery", "explode", {}, timeout_s=5)
+        unknown = await controller.invoke_method(harness.battery, "explode", {}, timeout_s=5)
         assert unknown.status == Status.NOT_FOUND
     finally:
         await battery.close()
@@ -87,11 +87,11 @@ async def test_direct_method_round_trip_and_status_codes(harness):
 
 
 async def test_method_on_a_module_that_is_down_times_out_with_504(harness):
-    battery = await _connected(harness, "battery", methods=lambda r: None)
+    battery = await _connected(harness, harness.battery, methods=lambda r: None)
     await battery.close()
     controller = await _connected(harness, "controller")
     try:
-        response = await controller.invoke_method("battery", "stop", {}, timeout_s=0.5)
+        response = await controller.invoke_method(harness.battery, "stop", {}, timeout_s=0.5)
         assert response.status == Status.TIMEOUT
     finally:
         await controller.close()
@@ -104,10 +104,10 @@ async def test_slow_method_handler_times_out_with_504(harness):
         await asyncio.sleep(3)
         return MethodResponse(200, {})
 
-    battery = await _connected(harness, "battery", methods=slow)
+    battery = await _connected(harness, harness.battery, methods=slow)
     controller = await _connected(harness, "controller")
     try:
-        response = await controller.invoke_method("battery", "stop", {}, timeout_s=0.3)
+        response = await controller.invoke_method(harness.battery, "stop", {}, timeout_s=0.3)
         assert response.status == Status.TIMEOUT
     finally:
         await battery.close()
@@ -120,16 +120,16 @@ async def test_desired_patch_arrives_with_version_and_reported_is_stored(harness
     async def on_patch(patch):
         patches.append(patch)
 
-    boiler = await _connected(harness, "boiler", desired=on_patch)
+    boiler = await _connected(harness, harness.boiler, desired=on_patch)
     try:
-        version = await harness.set_desired("boiler", {"max_temperature_c": 85.0})
+        version = await harness.set_desired(harness.boiler, {"max_temperature_c": 85.0})
         await eventually(lambda: patches)
         assert patches[-1]["max_temperature_c"] == 85.0
         assert patches[-1]["$version"] == version
         await boiler.patch_reported({"max_temperature_c": {"value": 85.0, "ac": 200, "av": version}})
 
         async def reported_arrived():
-            return (await harness.reported("boiler")).get("max_temperature_c", {}).get("av") == version
+            return (await harness.reported(harness.boiler)).get("max_temperature_c", {}).get("av") == version
 
         from ..helpers import eventually_async
 
@@ -139,8 +139,8 @@ async def test_desired_patch_arrives_with_version_and_reported_is_stored(harness
 
 
 async def test_a_module_that_starts_late_reads_the_desired_twin(harness):
-    version = await harness.set_desired("solar", {"rated_power_w": 8000.0})
-    solar = await _connected(harness, "solar", desired=_ignore)
+    version = await harness.set_desired(harness.solar, {"rated_power_w": 8000.0})
+    solar = await _connected(harness, harness.solar, desired=_ignore)
     try:
         twin = await solar.get_twin()
         assert twin.desired["rated_power_w"] == 8000.0
@@ -157,7 +157,7 @@ async def test_telemetry_sent_while_the_target_is_away_is_delivered_when_it_retu
 
     controller = await _connected(harness, "controller", inputs={"telemetry": handler})
     await controller.close()
-    solar = await _connected(harness, "solar")
+    solar = await _connected(harness, harness.solar)
     try:
         for seq in range(5):
             await solar.send_message("telemetry", Message.from_json({"seq": seq}))

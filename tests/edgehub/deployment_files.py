@@ -14,7 +14,8 @@ from referencing.jsonschema import DRAFT4
 REPO = Path(__file__).resolve().parents[2]
 TEMPLATE = REPO / "deployment" / "deployment.template.json"
 MODELS = REPO / "deployment" / "models"
-SCHEMAS = REPO.parent / "shared" / "schemas"
+SCHEMAS = next((path for path in (REPO.parent / "shared" / "schemas", REPO.parents[1] / "shared" / "schemas")
+                if path.is_dir()), REPO.parent / "shared" / "schemas")  # beside the repository, or a worktree's
 IOT_EDGE_SCHEMAS = (
     "azure-iot-edge-deployment-template-4.0.json",
     "azure-iot-edge-deployment-2.0.json",

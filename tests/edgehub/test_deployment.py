@@ -19,12 +19,16 @@ from energy_edge.domain.assets.solar import Solar
 from energy_edge.domain.balancing.policy import Policy
 from energy_edge.domain.routing import RouteTable
 from energy_edge.domain.topology import ALL_MODULES, ASSET_MODULES, CONTROLLER, DEFAULT_ROUTES, INPUTS, OUTPUTS
+from energy_edge.adapters.site_file import load_site
+from energy_edge.domain.site import routes_for
 from energy_edge.entrypoints.cli import main
+from energy_edge.entrypoints.factories import served_assets
+from energy_edge.entrypoints.site_manifest import site_template
 from energy_edge.entrypoints.edge_manifest import (
     CHUNK_CHARS, ManifestError, generate_manifest, join_create_options, split_create_options,
 )
 
-from .deployment_files import TEMPLATE, TEST_VARIABLES, errors, load_json
+from .deployment_files import REPO, TEMPLATE, TEST_VARIABLES, errors, load_json
 
 
 @pytest.fixture(scope="module")
@@ -133,3 +137,69 @@ def test_genconfig_fails_clearly_without_credentials(tmp_path, monkeypatch, caps
     code = main(["edge", "genconfig", "--template", str(TEMPLATE), "--registry", "r", "--tag", "1",
                  "--output", str(tmp_path / "m.json")])
     assert code == 2 and "ACR_PULL_USERNAME" in capsys.readouterr().err
+
+
+FACTORY = REPO / "examples" / "sites" / "factory.toml"
+
+
+@pytest.fixture(scope="module")
+def factory_manifest(template):
+    return generate_manifest(site_template(template, load_site(FACTORY)), TEST_VARIABLES)
+
+
+def test_a_site_manifest_is_valid_for_the_official_schemas(factory_manifest):
+    assert errors("azure-iot-edge-deployment-2.0.json", factory_manifest) == []
+    content = factory_manifest["modulesContent"]
+    assert errors("azure-iot-edgeagent-deployment-1.1.json", {"$edgeAgent": content["$edgeAgent"]}) == []
+    assert errors("azure-iot-edgehub-deployment-1.2.json", {"$edgeHub": content["$edgeHub"]}) == []
+
+
+def test_a_site_manifest_runs_one_module_per_asset_from_one_image(factory_manifest):
+    site = load_site(FACTORY)
+    modules = _agent(factory_manifest)["modules"]
+    assert set(modules) == {*served_assets_ids(site), CONTROLLER, "telemetry"}
+    assert {m["settings"]["image"] for m in modules.values()} == {"example.azurecr.io/energy-edge:1.2.3"}
+    scripts = {ep.name for ep in entry_points(group="console_scripts")}
+    for name, module in modules.items():
+        options = join_create_options(module["settings"])
+        assert options["Cmd"][0] in scripts and "EE_TRANSPORT=edgehub" in options["Env"]
+        assert "EE_SITE_FILE=/etc/energy-edge/site.toml" in options["Env"]
+        assert "/etc/energy-edge/site.toml:/etc/energy-edge/site.toml:ro" in options["HostConfig"]["Binds"]
+        if name not in (CONTROLLER, "telemetry"):
+            assert options["Cmd"] == ["energy-edge-module"] and f"EE_ASSET_ID={name}" in options["Env"]
+    assert all(modules[CONTROLLER]["startupOrder"] > modules[a]["startupOrder"] for a in served_assets_ids(site))
+
+
+def test_a_site_manifest_carries_the_sites_routes_and_ratings(factory_manifest):
+    site = load_site(FACTORY)
+    content = factory_manifest["modulesContent"]
+    assert content["$edgeHub"]["properties.desired"]["routes"] == routes_for(site)
+    assert content["battery-2"]["properties.desired"]["soc_min"] == 0.15
+    assert content["solar-facade"]["properties.desired"]["rated_power_w"] == 5000.0
+    assert content["boiler-hall-2"]["properties.desired"]["max_temperature_c"] == 80.0
+    controller = content[CONTROLLER]["properties.desired"]
+    assert (controller["import_limit_w"], controller["export_limit_w"]) == (150000.0, 50000.0)
+    for spec in site.assets:
+        if spec.id in content:
+            validate = {"solar": Solar, "battery": Battery, "boiler": Boiler}[spec.kind]().configure
+            desired = content[spec.id]["properties.desired"]
+            assert {k: validate(desired)[k] for k in desired} == desired
+    assert not {"solar", "battery", "boiler"} & set(content)
+
+
+def test_genconfig_for_a_site_file(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("ACR_PULL_USERNAME", "pull")
+    monkeypatch.setenv("ACR_PULL_PASSWORD", "secret")
+    output = tmp_path / "deployment.json"
+    assert main(["edge", "genconfig", "--template", str(TEMPLATE), "--registry", "r.io", "--tag", "5",
+                 "--site", str(FACTORY), "--output", str(output)]) == 0
+    assert "11 modules" in capsys.readouterr().out
+    bad = tmp_path / "bad.toml"
+    bad.write_text(FACTORY.read_text().replace('id = "battery-2"', 'id = "battery-1"'))
+    assert main(["edge", "genconfig", "--registry", "r.io", "--tag", "5", "--site", str(bad),
+                 "--output", str(tmp_path / "m.json")]) == 2
+    assert "battery-1" in capsys.readouterr().err
+
+
+def served_assets_ids(site):
+    return [spec.id for spec in served_assets(site)]

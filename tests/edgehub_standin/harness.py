@@ -12,6 +12,7 @@ import pytest
 
 from energy_edge.adapters.transports.edgehub import EdgeHubModuleClient
 from energy_edge.domain.messages import Message
+from energy_edge.domain.site import Site, home_site, routes_for
 
 from .standin import EdgeHubStandIn, free_loopback_address
 
@@ -32,9 +33,9 @@ def require_privileged_ports() -> None:
 class EdgeHubHarness:
     name = "edgehub"
 
-    def __init__(self) -> None:
+    def __init__(self, site: Site | None = None) -> None:
         self._workdir = Path(tempfile.mkdtemp(prefix="edgehub-standin-"))
-        self.standin = EdgeHubStandIn(self._workdir).start()
+        self.standin = EdgeHubStandIn(self._workdir, routes=routes_for(site or home_site())).start()
 
     def client(self, module_id: str) -> EdgeHubModuleClient:
         return self.standin.client(module_id)
@@ -53,6 +54,6 @@ class EdgeHubHarness:
         shutil.rmtree(self._workdir, ignore_errors=True)
 
 
-async def edgehub_harness() -> EdgeHubHarness:
+async def edgehub_harness(site: Site | None = None) -> EdgeHubHarness:
     require_privileged_ports()
-    return EdgeHubHarness()
+    return EdgeHubHarness(site)

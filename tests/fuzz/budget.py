@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import json
 import logging
 import os
 from dataclasses import dataclass, field
@@ -20,6 +21,14 @@ MAX_LOG_LINE = 4_096  # a logged value is truncated well below this
 MAX_LOG_BYTES_PER_INPUT = 1_024
 
 
+def record(name: str, figures: dict[str, Any]) -> None:
+    """Append one run's figures to EE_FUZZ_RESULTS (a JSON-lines file; `make fuzz` writes fuzz-results.jsonl)."""
+    path = os.environ.get("EE_FUZZ_RESULTS")
+    if path and name:
+        with open(path, "a") as out:
+            out.write(json.dumps({"test": name, **figures}) + "\n")
+
+
 def rss_bytes() -> int:
     with open("/proc/self/statm") as statm:
         return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
@@ -28,14 +37,17 @@ def rss_bytes() -> int:
 class LogMeter(logging.Handler):
     """Counts every record's formatted size; keeps the longest and every logged traceback."""
 
-    def __init__(self) -> None:
+    def __init__(self, ignore: tuple[str, ...] = ()) -> None:
         super().__init__(logging.DEBUG)
+        self.ignore = ignore  # loggers of test infrastructure in this process (a simulated device)
         self.bytes = 0
         self.longest = 0
         self.longest_text = ""
         self.tracebacks: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
+        if record.name.startswith(self.ignore) and self.ignore:
+            return
         text = record.getMessage()
         if record.exc_info:
             self.tracebacks.append(f"{record.name}: {text[:300]}")
@@ -50,11 +62,15 @@ class Budget:
     """Measures one fuzz run; `check()` lists every limit it broke (empty: within budget)."""
 
     inputs: int
-    meter: LogMeter = field(default_factory=LogMeter)
+    ignore: tuple[str, ...] = ()
+    meter: LogMeter = field(init=False)
     loop_errors: list[str] = field(default_factory=list)
     rss_start: int = 0
     _level: int = logging.WARNING
     _set_aside: list[logging.Handler] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.meter = LogMeter(self.ignore)
 
     def __enter__(self) -> "Budget":
         root = logging.getLogger()
@@ -85,10 +101,12 @@ class Budget:
     def _loop_error(self, _loop: Any, context: dict[str, Any]) -> None:
         self.loop_errors.append(f"{context.get('message')}: {context.get('exception')!r}"[:300])
 
-    def check(self) -> list[str]:
+    def check(self, name: str = "") -> list[str]:
         gc.collect()
         broken = []
         growth = rss_bytes() - self.rss_start
+        record(name, {"inputs": self.inputs, "rss_growth_mb": round(growth / 2**20, 2),
+                      "log_bytes": self.meter.bytes, "longest_log_line": self.meter.longest})
         allowed = RSS_BYTES_PER_10K * max(1.0, self.inputs / 10_000)
         if growth > allowed:
             broken.append(f"RSS grew {growth / 2**20:.1f} MB over {self.inputs} inputs (allowed {allowed / 2**20:.1f})")

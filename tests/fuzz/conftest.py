@@ -6,6 +6,8 @@ import os
 
 import pytest
 
+from .fixtures import TRANSPORTS, started_site
+
 DEFAULT_COUNT = 300
 DEFAULT_SEED = 20261129
 
@@ -18,3 +20,10 @@ def count() -> int:
 @pytest.fixture
 def seed() -> int:
     return int(os.environ.get("EE_FUZZ_SEED", DEFAULT_SEED))
+
+
+@pytest.fixture(params=TRANSPORTS)
+async def fuzzed(request):
+    """(transport, a started FuzzSite) on the in-memory hub and on a real Mosquitto."""
+    async for made in started_site(request.param):
+        yield made

@@ -160,8 +160,14 @@ class Hostile:
         return doc
 
     # -- telemetry ------------------------------------------------------------------------------
-    def telemetry(self, source: str, now: float) -> bytes:
-        """A telemetry body from `source`: hostile fields, a forged module or kind, a timestamp from the future."""
+    def telemetry(self, source: str, now: float, template: dict[str, Any] | None = None) -> bytes:
+        """A telemetry body from `source`: hostile fields, a forged module or kind, a timestamp from the future.
+
+        With `template` (the source's last real body), half are that body with one forgery: every other
+        field plausible, so only the check of that one field can refuse it.
+        """
+        if template and self.rng.random() < 0.5:
+            return self._forged(source, now, dict(template))
         if self.rng.random() < 0.2:
             return self.raw_junk()
         kind = source if self.rng.random() < 0.7 else self.rng.choice((*ASSETS, "ghost", "meter", ""))
@@ -183,6 +189,23 @@ class Hostile:
             return json.dumps(body).encode("utf-8", "surrogatepass")
         except (ValueError, RecursionError):
             return b"{}"
+
+    def _forged(self, source: str, now: float, body: dict[str, Any]) -> bytes:
+        body["seq"] = int(body.get("seq", 0)) + self.rng.randint(1, 1000)
+        body["timestamp"] = now
+        forgery = self.rng.randrange(5)
+        if forgery == 0:
+            body["module"] = self.rng.choice([m for m in (*ASSETS, "ghost", "controller") if m != source])
+        elif forgery == 1:
+            body["kind"] = self.rng.choice([k for k in (*ASSETS, "ghost") if k != body.get("kind")])
+        elif forgery == 2:
+            body["timestamp"] = now + self.rng.choice((60.0, 3600.0, 10 * 365 * 86_400.0))
+        elif forgery == 3:
+            key = self.rng.choice([k for k, v in body.items() if isinstance(v, (int, float)) and not isinstance(v, bool)])
+            body[key] = self.rng.choice((1e300, -1e300, 1e12, -1e12, 5e-324))
+        else:
+            body["seq"] = self.rng.choice((2**63, 10**30))
+        return json.dumps(body).encode()
 
     # -- Modbus registers ------------------------------------------------------------------------
     def registers(self, count: int) -> list[int]:

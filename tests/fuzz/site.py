@@ -7,6 +7,7 @@ cycles, answers and stays within its physical limits.
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any, Callable
 
 from energy_edge.adapters.clocks import ManualClock
@@ -14,7 +15,7 @@ from energy_edge.domain.ports import ModuleClient
 from energy_edge.domain.services.asset_service import AssetModuleService
 from energy_edge.domain.services.controller_service import ControllerService
 from energy_edge.domain.services.telemetry_service import TelemetryService
-from energy_edge.entrypoints.factories import build_asset, build_simulated_site, initial_policy, simulated_hardware
+from energy_edge.entrypoints.factories import build_asset, build_simulated_site, initial_policy, resolve_site
 from energy_edge.entrypoints.lifecycle import autostart
 from energy_edge.entrypoints.settings import SiteSettings
 
@@ -26,13 +27,15 @@ class FuzzSite:
     """Three asset modules, the controller and the telemetry module, each on its own client."""
 
     def __init__(self, client: Callable[[str], ModuleClient], settings: SiteSettings | None = None) -> None:
-        settings = settings or SiteSettings()
+        site = resolve_site(settings or SiteSettings())
         self.clock = ManualClock(START)
-        self.physics = build_simulated_site(self.clock, settings)
-        self.assets = {kind: AssetModuleService(client(kind), simulated_hardware(kind, self.physics),
-                                                build_asset(kind, settings), self.clock, 1.0) for kind in ASSETS}
-        self.controller = ControllerService(client("controller"), self.physics, self.clock, initial_policy(settings))
+        self.physics = build_simulated_site(self.clock, site)
+        self.assets = {spec.id: AssetModuleService(client(spec.id), self.physics.hardware(spec.id), build_asset(spec),
+                                                   self.clock, 1.0) for spec in site.assets if spec.id in ASSETS}
+        self.controller = ControllerService(client("controller"), self.physics, self.clock, initial_policy(site))
         self.telemetry = TelemetryService(client("telemetry"), self.clock, staleness_s=10.0)
+        self.delivered: Counter[str] = Counter()  # telemetry bodies that reached each consumer's handler
+        self._count_deliveries()
         self.invoked: list[str] = []  # every module the controller called, to catch calls to modules that do not exist
         invoke = self.controller.client.invoke_method
 
@@ -41,6 +44,20 @@ class FuzzSite:
             return await invoke(module_id, *args, **kwargs)
 
         self.controller.client.invoke_method = recording_invoke  # type: ignore[method-assign]
+
+    def _count_deliveries(self) -> None:
+        """Wrap the two consumers' handlers before they are registered, so a test knows when a body arrived."""
+        for name, owner, attribute in (("controller", self.controller, "on_telemetry"),
+                                       ("telemetry", self.telemetry, "on_asset_telemetry")):
+            handler = getattr(owner, attribute)
+
+            async def counted(message, handler=handler, name=name):
+                try:
+                    await handler(message)
+                finally:
+                    self.delivered[name] += 1
+
+            setattr(owner, attribute, counted)
 
     async def start(self) -> None:
         await self.telemetry.start()

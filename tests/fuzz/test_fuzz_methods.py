@@ -9,14 +9,16 @@ Mosquitto and waits for each answer.
 from __future__ import annotations
 
 import math
+from collections import Counter
 import time
 import uuid
 
 import pytest
 
+from energy_edge.domain.topology import ALL_MODULES
+
 from .budget import Budget
 from .findings import Findings
-from .fixtures import TRANSPORTS, started_site
 from .hostile import Hostile
 from .invariants import asset_violations
 from .site import ASSETS, asset_snapshot
@@ -25,17 +27,12 @@ ANSWERS = {200, 400, 403, 404, 409}
 ANSWER_WITHIN_S = 1.0
 
 
-@pytest.fixture(params=TRANSPORTS)
-async def fuzzed(request):
-    async for made in started_site(request.param):
-        yield made
-
-
 @pytest.mark.timeout(0)
-async def test_every_hostile_method_request_is_answered_and_a_refusal_changes_nothing(fuzzed, count, seed):
+async def test_every_hostile_method_request_is_answered_and_a_refusal_changes_nothing(fuzzed, count, seed, request):
     transport, site = fuzzed
     hostile, findings = Hostile(seed), Findings()
     raw = await transport.start_raw() if transport.name == "mqtt" else None
+    statuses: Counter = Counter()
     with Budget(count) as budget:
         for i in range(count):
             if i == count // 10:
@@ -61,6 +58,9 @@ async def test_every_hostile_method_request_is_answered_and_a_refusal_changes_no
             except Exception as exc:  # noqa: BLE001 (the finding is that it raised)
                 findings.add("the transport raised", exc)
                 continue
+            if raw is not None and target not in ALL_MODULES and status is None:
+                continue  # nobody serves that topic: the caller's own invoke_method answers 404 after its wait
+            statuses[status] += 1
             if status is None or status == 504:
                 findings.add("no answer", (target, caller, status))
             elif status not in ANSWERS:
@@ -80,7 +80,9 @@ async def test_every_hostile_method_request_is_answered_and_a_refusal_changes_no
         final = await site.controller.client.invoke_method("battery", "stop", {}, 5)
         if final.status not in (200, 409):
             findings.add("the battery no longer serves the controller", final)
-    broken = budget.check()
+    broken = budget.check(request.node.name)
+    if count >= 100 and not {200, 400, 403, 404} <= set(statuses):
+        findings.add("the inputs did not reach every kind of answer", dict(statuses))
     assert not findings and not broken, findings.report(broken)
 
 

@@ -16,6 +16,8 @@ from pathlib import Path
 import pytest
 
 from energy_edge.adapters.transports.mosquitto_broker import free_port
+from energy_edge.adapters.site_file import load_site
+from energy_edge.domain.site import home_site
 from energy_edge.domain.topology import ALL_MODULES
 from energy_edge.entrypoints import mqtt_site
 from energy_edge.entrypoints.settings import SiteSettings
@@ -29,7 +31,7 @@ def test_up_without_mosquitto_says_how_to_install_it_or_use_a_broker(monkeypatch
     monkeypatch.delenv("EE_MQTT_HOST", raising=False)
     monkeypatch.setattr("shutil.which", lambda *_a, **_k: None)
     args = argparse.Namespace(duration=1.0)
-    assert mqtt_site.run(args, SiteSettings()) == 2
+    assert mqtt_site.run(args, SiteSettings(), home_site()) == 2
     error = capsys.readouterr().err
     assert "apt-get install mosquitto" in error and "EE_MQTT_HOST" in error
 
@@ -39,18 +41,18 @@ def _cli(env: dict[str, str], *args: str, timeout_s: float = 30) -> subprocess.C
 
 
 def _children(pid: int) -> dict[str, int]:
-    """module -> pid of the supervisor's module processes."""
+    """module (its EE_ASSET_ID) -> pid of the supervisor's module processes."""
     found = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
-            cmdline = (stat.parent / "cmdline").read_bytes().split(b"\0")
+            environ = (stat.parent / "environ").read_bytes().split(b"\0")
         except OSError:
             continue
-        if int(fields[1]) == pid and len(cmdline) > 1:
-            name = Path(cmdline[1].decode()).name
-            if name.startswith("energy-edge-"):
-                found[name.removeprefix("energy-edge-")] = int(stat.parent.name)
+        if int(fields[1]) == pid:
+            for entry in environ:
+                if entry.startswith(b"EE_ASSET_ID="):
+                    found[entry.split(b"=", 1)[1].decode()] = int(stat.parent.name)
     return found
 
 
@@ -123,7 +125,7 @@ def _page_and_process_metrics_over_mqtt(tmp_path: Path, metrics_port: int) -> No
     with urllib.request.urlopen(request, timeout=10) as response:
         answer = json.loads(response.read())
     assert answer["status"] == 200 and answer["payload"]["state"] == "IDLE", answer
-    controller_port = mqtt_site.module_metrics_port("controller", metrics_port)
+    controller_port = mqtt_site.module_metrics_ports(home_site(), metrics_port)["controller"]
 
     def controller_cycles():
         try:
@@ -140,3 +142,43 @@ def _alive(pid: int) -> bool:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
     except OSError:
         return False
+
+
+@pytest.mark.slow
+def test_up_runs_the_factory_site_file_one_process_per_asset(tmp_path):
+    """The factory over MQTT: nine asset processes, the controller, telemetry and the Modbus site simulator."""
+    require_binary("mosquitto", "apt-get install mosquitto")
+    site_file = Path(__file__).resolve().parents[2] / "examples" / "sites" / "factory.toml"
+    site = load_site(site_file)
+    assets = {spec.id for spec in site.assets if spec.kind != "meter"}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("EE_")}
+    env.update(EE_STATE_DIR=str(tmp_path), EE_MQTT_PORT=str(free_port()), EE_LOG_FORMAT="text")
+    log_file = (tmp_path / "up.log").open("w")
+    up = subprocess.Popen([CLI, "up", "--transport", "mqtt", "--site", str(site_file), "--speed", "10",
+                           "--metrics-port", str(free_port())], env=env, stdout=log_file, stderr=subprocess.STDOUT)
+    try:
+        children = _wait_for(lambda: set(_children(up.pid)) == {*assets, "controller", "telemetry"}
+                             and _children(up.pid), 60, "a process per module")
+        assert len(children) == 11
+        passwords = json.loads((tmp_path / "mqtt" / "credentials.json").read_text())
+        assert passwords.keys() >= {*assets, "controller", "telemetry", "operator"}
+
+        def every_asset_reports():
+            out = _cli(env, "status", "--site", str(site_file), "--wait", "3").stdout
+            lines = [line for line in out.splitlines() if line.split()[:1] and line.split()[0] in assets]
+            return len(lines) == len(assets) and all("online" in line and "state=" in line for line in lines) and out
+
+        out = _wait_for(every_asset_reports, 90, "telemetry of every factory asset in `status`")
+        assert "battery-2" in out and "boiler-hall-2" in out
+        called = _cli(env, "call", "battery-2", "start_charging", '{"power_w": 1000}')  # over Modbus
+        assert called.returncode == 0 and called.stdout.startswith("200"), called.stdout + called.stderr
+    finally:
+        running = _children(up.pid)
+        up.send_signal(signal.SIGTERM)
+        try:
+            code = up.wait(60)
+        finally:
+            up.kill()
+            log_file.close()
+    assert code == 0, (tmp_path / "up.log").read_text()[-3000:]
+    assert running and not [pid for pid in running.values() if _alive(pid)], "a module outlived `up`"

@@ -34,7 +34,7 @@ class SteppedSite(ManualClockSite):
         self.samples.append(await self._sample())
 
     async def _sample(self) -> Sample:
-        site = self.container.site()
+        site = self.container.simulation()
         solar, battery, boiler = (service.asset for service in self.assets)
         now = self.clock.now()
         return Sample(

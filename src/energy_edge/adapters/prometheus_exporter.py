@@ -78,6 +78,8 @@ class TelemetryCollector(Collector):
         yield from self._telemetry_counters()
 
     def _assets(self) -> Iterable[Any]:
+        # Every asset series is labelled by its asset id (its module name) and kind, so a site of any
+        # shape aggregates by kind: sum by (kind) (energy_edge_asset_power_watts).
         power = GaugeMetricFamily(PREFIX + "asset_power_watts", "Asset power (+ into the site bus)", labels=ASSET_LABELS)
         state = StateSetMetricFamily(PREFIX + "asset_state", "The asset's state (a state set)", labels=ASSET_LABELS)
         fault = GaugeMetricFamily(PREFIX + "asset_fault", "1 while the asset is in FAULT", labels=ASSET_LABELS)

@@ -7,6 +7,7 @@ import importlib
 import sys
 from typing import Sequence
 
+from ..adapters.site_file import SiteFileError
 from .commands import COMMANDS
 
 LAB_HINT = ("Simulating days and measuring control quality is the offline lab's job: "
@@ -26,7 +27,11 @@ def command_parser(prog: str, description: str | None, package: str, commands: S
 
 def run_command(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> int:
     args = parser.parse_args(argv)
-    return int(args.func(args) or 0)
+    try:
+        return int(args.func(args) or 0)
+    except SiteFileError as exc:  # refused before anything starts: one sentence, no traceback
+        print(f"{parser.prog}: {exc}", file=sys.stderr)
+        return 2
 
 
 def build_parser() -> argparse.ArgumentParser:

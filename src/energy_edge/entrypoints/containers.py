@@ -1,97 +1,74 @@
-"""Dependency-injection containers: the object graph of a module, and of the embedded site.
+"""The one composition root: any site's object graph, built from its `Site` (the site file).
 
-`ModuleContainer` is one module in its own process (a container image on IoT
-Edge, a compose service, a process of `energy-edge up --transport mqtt`):
-transport and hardware are chosen by configuration alone (EE_TRANSPORT,
-EE_HARDWARE). `EmbeddedSiteContainer` is all five modules in one process on
-the in-memory hub with one simulated site, for `energy-edge up`.
+`SiteContainer` serves both ways a site runs. Embedded (`energy-edge up`,
+EE_TRANSPORT=inmemory): every module in one process on the in-memory hub, with
+one simulated site whose balance is the grid meter. One module in its own
+process (a container on IoT Edge, a compose service, a process of
+`energy-edge up --transport mqtt`): the same providers, on MQTT or edgeHub,
+and the process asks only for its own module's service. The asset services
+are providers built in a loop over the site's assets (`site_container`), not
+one per kind; transport and hardware are chosen by configuration and by each
+asset's entry in the site file.
 """
 
 from __future__ import annotations
 
 from dependency_injector import containers, providers
 
-from ..adapters.process_metrics import ProcessMetrics
-from ..adapters.transports.inmemory import InMemoryHub
-from ..domain.routing import RouteTable
 from ..domain.services.asset_service import AssetModuleService
-from ..domain.services.controller_service import ControllerService
 from ..domain.services.telemetry_service import TelemetryService
-from ..domain.topology import ALL_MODULES, BATTERY, BOILER, CONTROLLER, DEFAULT_ROUTES, SOLAR, TELEMETRY
-from . import factories, web
+from ..domain.site import CONTROLLER, TELEMETRY, Site, asset_kinds
+from . import factories
 from .settings import SiteSettings
 
 
-class ModuleContainer(containers.DeclarativeContainer):
+class SiteContainer(containers.DeclarativeContainer):
     settings = providers.Dependency(instance_of=SiteSettings)
+    site = providers.Dependency(instance_of=Site)
     config = providers.Configuration()
-    module_id = providers.Dependency(instance_of=str)
 
     clock = providers.Singleton(factories.build_clock, settings)
-    client = providers.Selector(
+    routes = providers.Singleton(factories.route_table, site)
+    simulation = providers.Singleton(factories.build_simulated_site, clock, site)
+    hub = providers.Singleton(factories.inmemory_hub, routes, site)
+    client = providers.Selector(  # called with a module id
         config.transport,
-        inmemory=providers.Singleton(factories.refuse_inmemory, module_id),
-        mqtt=providers.Singleton(factories.mqtt_client, module_id),
-        edgehub=providers.Singleton(factories.edgehub_client, module_id),
+        inmemory=providers.Factory(factories.inmemory_client, hub=hub),
+        mqtt=providers.Factory(factories.mqtt_client, routes=routes),
+        edgehub=providers.Factory(factories.edgehub_client, site=site),
     )
-    simulated_site = providers.Singleton(factories.build_simulated_site, clock, settings)
-    hardware = providers.Selector(
-        config.hardware,
-        simulated=providers.Singleton(factories.simulated_hardware, module_id, simulated_site),
-        modbus=providers.Singleton(factories.modbus_hardware, module_id, clock),
-    )
-    asset_service = providers.Singleton(
-        AssetModuleService, client, hardware, providers.Factory(factories.build_asset, module_id, settings),
-        clock, config.cycle_s,
-    )
-    controller_service = providers.Singleton(factories.build_controller, client, clock, settings)
-    telemetry_service = providers.Singleton(TelemetryService, client, clock, staleness_s=config.staleness_s)
-    process_metrics = providers.Singleton(ProcessMetrics, module_id)
-    web_server = providers.Singleton(web.module_web_server, settings, telemetry_service, process_metrics)
+    assets = providers.Dict()  # asset id -> AssetModuleService, filled by `site_container`
+    modbus_servers = providers.Singleton(factories.modbus_site_servers, site, simulation, clock)
 
-
-class EmbeddedSiteContainer(containers.DeclarativeContainer):
-    settings = providers.Dependency(instance_of=SiteSettings)
-    config = providers.Configuration()
-
-    clock = providers.Singleton(factories.build_clock, settings)
-    hub = providers.Singleton(InMemoryHub, providers.Singleton(RouteTable.parse, DEFAULT_ROUTES), modules=ALL_MODULES)
-    site = providers.Singleton(factories.build_simulated_site, clock, settings)
-
-    solar = providers.Singleton(
-        AssetModuleService, hub.provided.client.call(SOLAR),
-        providers.Singleton(factories.embedded_hardware, SOLAR, config.hardware, site),
-        providers.Factory(factories.build_asset, SOLAR, settings), clock, config.cycle_s,
+    controller = providers.Singleton(
+        factories.build_controller, providers.Singleton(client, CONTROLLER), clock, site, simulation,
+        providers.Callable(lambda transport: transport == "inmemory", config.transport),
     )
-    battery = providers.Singleton(
-        AssetModuleService, hub.provided.client.call(BATTERY),
-        providers.Singleton(factories.embedded_hardware, BATTERY, config.hardware, site),
-        providers.Factory(factories.build_asset, BATTERY, settings), clock, config.cycle_s,
-    )
-    boiler = providers.Singleton(
-        AssetModuleService, hub.provided.client.call(BOILER),
-        providers.Singleton(factories.embedded_hardware, BOILER, config.hardware, site),
-        providers.Factory(factories.build_asset, BOILER, settings), clock, config.cycle_s,
-    )
-    modbus_servers = providers.Singleton(factories.modbus_site_servers, site, clock)
-    controller = providers.Singleton(ControllerService, hub.provided.client.call(CONTROLLER), site, clock,
-                                     providers.Factory(factories.initial_policy, settings))
     telemetry = providers.Singleton(
-        TelemetryService, hub.provided.client.call(TELEMETRY), clock, staleness_s=config.staleness_s,
+        TelemetryService, providers.Singleton(client, TELEMETRY), clock,
+        expected_modules=providers.Callable(factories.expected_modules, site),
+        asset_kinds=providers.Callable(asset_kinds, site), staleness_s=config.staleness_s,
     )
-    process_metrics = providers.Singleton(ProcessMetrics, "site")
-    web_server = providers.Singleton(web.embedded_web_server, settings, hub, telemetry, process_metrics)
 
 
-def module_container(module_id: str, settings: SiteSettings | None = None) -> ModuleContainer:
+def site_container(settings: SiteSettings | None = None, site: Site | None = None) -> SiteContainer:
+    """The container of `site` (default: the EE_SITE_FILE site, or the home site from EE_* settings)."""
     settings = settings or SiteSettings()
-    container = ModuleContainer(settings=settings, module_id=module_id)
+    site = site or factories.resolve_site(settings)
+    container = SiteContainer(settings=settings, site=site)
     container.config.from_pydantic(settings)
+    container.assets.add_kwargs(**{
+        spec.id: providers.Singleton(
+            AssetModuleService, providers.Singleton(container.client, spec.id),
+            providers.Singleton(factories.asset_hardware, spec, container.simulation, container.clock, site),
+            providers.Factory(factories.build_asset, spec), container.clock, container.config.cycle_s,
+        )
+        for spec in factories.served_assets(site)
+    })
     return container
 
 
-def embedded_site_container(settings: SiteSettings | None = None) -> EmbeddedSiteContainer:
-    settings = settings or SiteSettings()
-    container = EmbeddedSiteContainer(settings=settings)
-    container.config.from_pydantic(settings)
-    return container
+def embedded_site_container(settings: SiteSettings | None = None, site: Site | None = None) -> SiteContainer:
+    """Every module of the site in this process, on the in-memory hub."""
+    settings = (settings or SiteSettings()).model_copy(update={"transport": "inmemory"})
+    return site_container(settings, site)

@@ -16,7 +16,7 @@ import copy
 import json
 import re
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 CHUNK_CHARS = 512
 MAX_CHUNKS = 8  # createOptions plus createOptions01..07
@@ -56,11 +56,18 @@ def join_create_options(settings: Mapping[str, Any]) -> dict[str, Any]:
     return json.loads("".join(settings[k] for k in keys)) if keys else {}
 
 
-def generate_file(template_path: Path, output_path: Path, variables: Mapping[str, str]) -> dict[str, Any]:
+def generate_file(template_path: Path, output_path: Path, variables: Mapping[str, str],
+                  prepare: Callable[[dict[str, Any]], dict[str, Any]] | None = None) -> dict[str, Any]:
+    """`prepare`: turns the template into another template first (one site's modules and routes)."""
     try:
         template = json.loads(template_path.read_text())
     except (OSError, ValueError) as exc:
         raise ManifestError(f"cannot read template {template_path}: {exc}") from exc
+    if prepare is not None:
+        try:
+            template = prepare(template)
+        except (KeyError, TypeError) as exc:
+            raise ManifestError(f"template {template_path} lacks what a site needs: {exc!r}") from exc
     manifest = generate_manifest(template, variables)
     output_path.parent.mkdir(parents=True, exist_ok=True)
     output_path.write_text(json.dumps(manifest, indent=2) + "\n")

@@ -1,11 +1,11 @@
-"""The embedded site: all five modules in one process on the in-memory hub, simulated assets.
+"""The embedded site: every module of a site in one process on the in-memory hub, simulated assets.
 
 This is `energy-edge up` (and `make run`): the real services, wired by
-`EmbeddedSiteContainer`, in real or accelerated time, with /metrics and
-/healthz served by the telemetry module and a live status line. With
-`--hardware modbus` the same physics sits behind real Modbus TCP servers on
-loopback and the asset modules drive it through the Modbus drivers, so the
-grid meter and the devices are one site.
+`SiteContainer`, in real or accelerated time, with the operator page,
+/metrics and /healthz served by the telemetry module and a live status line. An asset on Modbus on
+loopback (the site file's, or every one with `--hardware modbus`) is played
+by the same physics behind a real Modbus TCP server, which its module drives
+through the Modbus driver, so the grid meter and the devices are one site.
 """
 
 from __future__ import annotations
@@ -14,40 +14,39 @@ import asyncio
 import logging
 import sys
 
+from ..adapters.process_metrics import ProcessMetrics
+from ..domain.site import Site
 from . import web
 from .containers import embedded_site_container
 from .mqtt_credentials import credentials_file
-from .lifecycle import autostart, run_until_stopped, stop_event_on_signals
+from .lifecycle import run_until_stopped, start_site, stop_event_on_signals
 from .settings import SiteSettings
 from .status_line import status_line
 
 log = logging.getLogger(__name__)
 
 
-async def run_embedded(settings: SiteSettings, *, duration_s: float | None = None, show_status: bool = True) -> int:
-    container = embedded_site_container(settings)
+async def run_embedded(settings: SiteSettings, site: Site | None = None, *, duration_s: float | None = None,
+                       show_status: bool = True) -> int:
+    container = embedded_site_container(settings, site)
+    site = container.site()
     clock = container.clock()
     telemetry = container.telemetry()
-    assets = [container.solar(), container.battery(), container.boiler()]
     controller = container.controller()
-    web.instrument_controller(container.process_metrics(), controller)
-    server = container.web_server()
+    metrics = ProcessMetrics("site")  # one process: every module's metrics beside the site view
+    web.instrument_controller(metrics, controller)
+    server = web.embedded_web_server(settings, container.hub(), telemetry, metrics)
     stop = stop_event_on_signals()
 
-    devices = container.modbus_servers() if settings.hardware == "modbus" else []
+    devices = container.modbus_servers()
     await server.start()
     try:
         for device in devices:  # the site's physics behind real Modbus TCP servers on loopback
             await device.start()
-        await telemetry.start()
-        for service in assets:
-            await service.start()
-            if settings.autostart:
-                await autostart(service)
-        await controller.start()
-        log.info("embedded site up: speed %sx, operator page on http://127.0.0.1:%d/ (user operator, password in "
-                 "%s or EE_MQTT_PASSWORD_OPERATOR), /metrics on the same port", settings.speed, server.port,
-                 credentials_file())
+        assets = await start_site(container, switch_on=settings.autostart)
+        log.info("embedded site %r up: %d assets, speed %sx; operator page on http://127.0.0.1:%d/ (user operator, "
+                 "password in %s or EE_MQTT_PASSWORD_OPERATOR), /metrics on the same port", site.name, len(assets),
+                 settings.speed, server.port, credentials_file())
         watchers = [asyncio.create_task(_show_status(telemetry.view, clock, show_status))]
         if duration_s is not None:
             watchers.append(asyncio.create_task(_stop_after(clock, duration_s, stop)))

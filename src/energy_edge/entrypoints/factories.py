@@ -1,13 +1,15 @@
-"""Small builders the containers call: each turns settings into one adapter or model.
+"""Small builders the container calls: each turns the site and the settings into one adapter or model.
 
-They hold the few decisions a container expression cannot: which clock for a
-speed, which simulator a module kind drives, the sizes of a simulated site.
+They hold the few decisions a container expression cannot: which site (the
+file, or the home site from EE_* settings), which clock for a speed, which
+simulator or driver plays an asset, which grid meter a controller reads.
 Transport and Modbus adapters are imported lazily, so a module only loads the
 SDK it runs on.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from ..adapters.clocks import AcceleratedClock, RealClock
@@ -16,16 +18,74 @@ from ..adapters.hardware.simulated.boiler import SimulatedBoiler
 from ..adapters.hardware.simulated.load import LoadProfile
 from ..adapters.hardware.simulated.pv import SimulatedPV
 from ..adapters.hardware.simulated.site import SimulatedSite, TelemetryBalanceMeter
-from ..domain.balancing import Policy
+from ..adapters.site_file import load_site
+from ..adapters.transports.inmemory import InMemoryHub
 from ..domain.assets.battery import Battery, BatteryConfig
 from ..domain.assets.boiler import Boiler, BoilerConfig
 from ..domain.assets.solar import Solar, SolarConfig
+from ..domain.balancing import Policy
 from ..domain.ports import Clock, ModuleClient
-from ..domain.topology import BATTERY, BOILER, SOLAR
+from ..domain.routing import RouteTable
+from ..domain.site import (
+    BATTERY,
+    BOILER,
+    CONTROLLER,
+    METER,
+    SOLAR,
+    AssetSpec,
+    ModbusHardware,
+    SimulatedHardware,
+    Site,
+    all_modules,
+    asset_kinds,
+    home_site,
+    routes_for,
+)
 from .settings import SiteSettings
 
 if TYPE_CHECKING:
     from ..domain.services.controller_service import ControllerService
+
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+EXTRA_SIMULATOR_PORT = 1600  # `--hardware modbus`: the second and later asset of a kind serve on 1600 + index
+
+
+# -- the site ---------------------------------------------------------------------------------
+
+
+def resolve_site(settings: SiteSettings) -> Site:
+    """The site file (EE_SITE_FILE), or the home site sized by the EE_* settings; EE_HARDWARE=modbus puts
+    every simulated asset on the Modbus site simulator (or the EE_MODBUS_* device)."""
+    site = load_site(settings.site_file) if settings.site_file else home_site(
+        solar_rated_power_w=settings.solar_rated_power_w, battery_capacity_wh=settings.battery_capacity_wh,
+        battery_max_power_w=settings.battery_max_power_w, battery_initial_soc=settings.battery_initial_soc,
+        boiler_heater_power_w=settings.boiler_heater_power_w, latitude_deg=settings.latitude,
+        longitude_deg=settings.longitude, seed=settings.seed, base_load_w=settings.base_load_w)
+    return on_modbus_simulator(site) if settings.hardware == "modbus" else site
+
+
+def on_modbus_simulator(site: Site) -> Site:
+    """Every simulated solar, battery and boiler moved onto Modbus TCP, where the site simulator serves it:
+    the first of each kind on its kind's port (1502, 1503, 1504, or EE_MODBUS_HOST/PORT/UNIT_ID)."""
+    from ..adapters.hardware.modbus.server import DEFAULT_PORTS
+    from .modbus_settings import ModbusSettings
+
+    modbus = ModbusSettings()
+    profiles = {SOLAR: "sunspec", BATTERY: "sunspec", BOILER: "boiler_generic"}
+    seen: set[str] = set()
+    moved = []
+    for index, spec in enumerate(site.assets):
+        if spec.kind in profiles and spec.simulated:
+            port = (modbus.port or DEFAULT_PORTS[spec.kind]) if spec.kind not in seen else EXTRA_SIMULATOR_PORT + index
+            seen.add(spec.kind)
+            spec = dataclasses.replace(spec, hardware=ModbusHardware(modbus.host, port, modbus.unit_id,
+                                                                     profiles[spec.kind]))
+        moved.append(spec)
+    return dataclasses.replace(site, assets=tuple(moved))
+
+
+def route_table(site: Site) -> RouteTable:
+    return RouteTable.parse(routes_for(site))
 
 
 def build_clock(settings: SiteSettings) -> Clock:
@@ -34,86 +94,175 @@ def build_clock(settings: SiteSettings) -> Clock:
     return AcceleratedClock(settings.speed, settings.start_epoch())
 
 
-def build_simulated_site(clock: Clock, settings: SiteSettings) -> SimulatedSite:
-    return SimulatedSite(
-        clock,
-        seed=settings.seed,
-        latitude_deg=settings.latitude,
-        longitude_deg=settings.longitude,
-        pv=SimulatedPV(clock, rated_power_w=settings.solar_rated_power_w, latitude_deg=settings.latitude,
-                       longitude_deg=settings.longitude, seed=settings.seed),
-        battery=SimulatedBattery(clock, capacity_wh=settings.battery_capacity_wh,
-                                 max_charge_w=settings.battery_max_power_w,
-                                 max_discharge_w=settings.battery_max_power_w,
-                                 initial_soc=settings.battery_initial_soc),
-        boiler=SimulatedBoiler(clock, heater_power_w=settings.boiler_heater_power_w),
-        load=build_load_profile(clock, settings),
+# -- simulated hardware -------------------------------------------------------------------------
+
+
+def build_simulated_site(clock: Clock, site: Site) -> SimulatedSite:
+    """One simulator per solar, battery and boiler of the site (Modbus ones too: the Modbus site simulator
+    serves them), each with its own ratings and parameters; one sky (seed) for every array."""
+    seed = site.simulation.seed
+    simulators: dict[str, Any] = {}
+    for spec in site.assets:
+        params = spec.hardware if isinstance(spec.hardware, SimulatedHardware) else SimulatedHardware()
+        if spec.kind == SOLAR:
+            simulators[spec.id] = SimulatedPV(clock, rated_power_w=spec.rated_power_w or 0.0, seed=seed,
+                                              latitude_deg=site.latitude_deg, longitude_deg=site.longitude_deg,
+                                              tilt_deg=params.tilt_deg, azimuth_deg=params.azimuth_deg)
+        elif spec.kind == BATTERY:
+            simulators[spec.id] = SimulatedBattery(clock, capacity_wh=spec.capacity_wh or 0.0,
+                                                   max_charge_w=spec.max_charge_w or 0.0,
+                                                   max_discharge_w=spec.max_discharge_w or 0.0,
+                                                   round_trip_efficiency=params.round_trip_efficiency,
+                                                   initial_soc=params.initial_soc)
+        elif spec.kind == BOILER:
+            simulators[spec.id] = SimulatedBoiler(clock, heater_power_w=spec.heater_power_w or 0.0,
+                                                  thermal_mass_j_per_k=params.thermal_mass_j_per_k,
+                                                  loss_w_per_k=params.loss_w_per_k,
+                                                  initial_temperature_c=params.initial_temperature_c)
+    return SimulatedSite(clock, assets=simulators, load=build_load_profile(clock, site))
+
+
+def build_load_profile(clock: Clock, site: Site) -> LoadProfile:
+    return LoadProfile(seed=site.simulation.seed + 1, origin=clock.now(), base_w=site.simulation.base_load_w)
+
+
+def modbus_site_servers(site: Site, simulation: SimulatedSite, clock: Clock, *, every_host: bool = False) -> list[Any]:
+    """The Modbus site simulator: the site's Modbus assets on loopback (or any host with `every_host`) as
+    Modbus TCP servers (not yet started), each playing its asset's simulator on its port and unit id."""
+    from ..adapters.hardware.modbus.meter_simulator import ConnectionPoint, simulated_meter
+    from ..adapters.hardware.modbus.profiles import load_profile_map
+    from ..adapters.hardware.modbus.register_map import load_sunspec_models
+    from ..adapters.hardware.modbus.server import (
+        GenericBoilerSimulator,
+        ModbusDeviceServer,
+        SunSpecInverterSimulator,
+        SunSpecStorageSimulator,
     )
 
-
-def build_load_profile(clock: Clock, settings: SiteSettings) -> LoadProfile:
-    return LoadProfile(seed=settings.seed + 1, origin=clock.now(), base_w=settings.base_load_w)
-
-
-def build_asset(kind: str, settings: SiteSettings) -> Solar | Battery | Boiler:
-    """The asset state machine with the physical sizes from settings; the twin tunes the rest."""
-    if kind == SOLAR:
-        rated = settings.solar_rated_power_w
-        return Solar(SolarConfig(rated_power_w=rated, export_safe_limit_w=min(SolarConfig().export_safe_limit_w, rated)))
-    if kind == BATTERY:
-        return Battery(BatteryConfig(capacity_wh=settings.battery_capacity_wh,
-                                     max_charge_w=settings.battery_max_power_w,
-                                     max_discharge_w=settings.battery_max_power_w))
-    if kind == BOILER:
-        return Boiler(BoilerConfig(heater_power_w=settings.boiler_heater_power_w))
-    raise ValueError(f"no asset kind {kind!r}; expected one of {SOLAR}, {BATTERY}, {BOILER}")
-
-
-def simulated_hardware(kind: str, site: SimulatedSite) -> Any:
-    return {SOLAR: site.pv, BATTERY: site.battery, BOILER: site.boiler}[kind]
-
-
-def embedded_hardware(kind: str, hardware: str, site: SimulatedSite) -> Any:
-    """In one process, `modbus` drives the site's own physics through its Modbus servers."""
-    return modbus_hardware(kind, site.clock) if hardware == "modbus" else simulated_hardware(kind, site)
+    table = load_sunspec_models()
+    servers = []
+    for spec in site.assets:
+        hardware = spec.hardware
+        if not isinstance(hardware, ModbusHardware) or (hardware.host not in LOOPBACK and not every_host):
+            continue
+        if spec.kind == METER:  # measures the simulated connection point
+            device: Any = simulated_meter(ConnectionPoint(simulation.read_grid_power_w, clock.now,
+                                                          phases=site.grid.phases), hardware.profile, table,
+                                          now=clock.now, max_power_w=site.grid.fuse_limit_w)
+        elif spec.id not in simulation.assets:
+            continue
+        elif spec.kind == SOLAR:
+            physics = simulation.hardware(spec.id)
+            device = SunSpecInverterSimulator(physics, table, rated_power_w=physics.rated_power_w, now=clock.now)
+        elif spec.kind == BATTERY:
+            physics = simulation.hardware(spec.id)
+            device = SunSpecStorageSimulator(physics, table, max_rate_w=physics.max_charge_w,
+                                             capacity_wh=physics.capacity_wh, now=clock.now)
+        else:
+            device = GenericBoilerSimulator(simulation.hardware(spec.id), load_profile_map(hardware.profile, BOILER),
+                                            now=clock.now)
+        servers.append(ModbusDeviceServer(device, hardware.host, hardware.port, unit_id=hardware.unit_id))
+    return servers
 
 
-def modbus_site_servers(site: SimulatedSite, clock: Clock, *, host: str = "127.0.0.1",
+def home_modbus_servers(simulation: SimulatedSite, clock: Clock, *, host: str = "127.0.0.1",
                         ports: dict[str, int] | None = None, meter_profile: str = "sunspec") -> list[Any]:
-    """The simulated site's PV, battery, boiler and grid meter (fed by the site's grid power) as Modbus TCP servers."""
+    """`energy-edge modbus-sim` without a site file: the home site's PV, battery, boiler and a grid meter
+    (fed by the site's grid power) on the ports the drivers use by default."""
     from ..adapters.hardware.modbus.meter_simulator import ConnectionPoint
     from ..adapters.hardware.modbus.register_map import load_boiler_map, load_sunspec_models
     from ..adapters.hardware.modbus.server import DEFAULT_PORTS, site_servers
 
-    return site_servers(site.pv, site.battery, site.boiler, load_sunspec_models(), load_boiler_map(),
+    return site_servers(simulation.pv, simulation.battery, simulation.boiler, load_sunspec_models(), load_boiler_map(),
                         host=host, ports={**DEFAULT_PORTS, **(ports or {})}, now=clock.now,
-                        meter=ConnectionPoint(site.read_grid_power_w, clock.now), meter_profile=meter_profile)
+                        meter=ConnectionPoint(simulation.read_grid_power_w, clock.now), meter_profile=meter_profile)
 
 
-def modbus_hardware(kind: str, clock: Clock | None = None) -> Any:
-    """The Modbus driver of a module; revert timers and rate checks run on `clock` (the site's, when simulated)."""
-    from .modbus_settings import build_modbus_hardware
+# -- one asset ------------------------------------------------------------------------------------
 
-    return build_modbus_hardware(kind, now=clock.now if clock is not None else None)  # type: ignore[arg-type]
+ASSET_BUILDERS: dict[str, Callable[[AssetSpec], Any]] = {
+    SOLAR: lambda spec: Solar(SolarConfig(
+        rated_power_w=spec.rated_power_w,
+        export_safe_limit_w=min(SolarConfig().export_safe_limit_w, spec.rated_power_w or 0.0))),
+    BATTERY: lambda spec: Battery(BatteryConfig(capacity_wh=spec.capacity_wh, soc_min=spec.soc_min,
+                                                soc_max=spec.soc_max, max_charge_w=spec.max_charge_w,
+                                                max_discharge_w=spec.max_discharge_w)),
+    BOILER: lambda spec: Boiler(BoilerConfig(heater_power_w=spec.heater_power_w,
+                                             min_temperature_c=spec.min_temperature_c,
+                                             max_temperature_c=spec.max_temperature_c)),
+}
+"""The asset state machine of each kind a module serves, from its ratings; the twin tunes the rest."""
 
 
-def telemetry_balance_meter(clock: Clock, settings: SiteSettings,
-                            powers: Callable[[], Iterable[float]]) -> TelemetryBalanceMeter:
-    """A controller in its own process sees the grid as base load minus what the assets report."""
-    return TelemetryBalanceMeter(build_load_profile(clock, settings), clock, powers)
+def served_assets(site: Site) -> tuple[AssetSpec, ...]:
+    """The assets this build runs a module for (kinds with a state machine)."""
+    return tuple(spec for spec in site.assets if spec.kind in ASSET_BUILDERS)
 
 
-def mqtt_client(module_id: str) -> ModuleClient:
+def expected_modules(site: Site) -> tuple[str, ...]:
+    """What the telemetry module expects to hear from: every served asset and the controller."""
+    return (*(spec.id for spec in served_assets(site)), CONTROLLER)
+
+
+def build_asset(spec: AssetSpec) -> Any:
+    try:
+        return ASSET_BUILDERS[spec.kind](spec)
+    except KeyError:
+        raise ValueError(f"no asset module for kind {spec.kind!r}; this build serves {', '.join(ASSET_BUILDERS)}") from None
+
+
+def asset_hardware(spec: AssetSpec, simulation: SimulatedSite, clock: Clock, site: Site) -> Any:
+    """The asset's simulator, or its Modbus driver (the device, or the Modbus site simulator)."""
+    if isinstance(spec.hardware, ModbusHardware):
+        return modbus_hardware(spec, clock, site)
+    return simulation.hardware(spec.id)
+
+
+def modbus_hardware(spec: AssetSpec, clock: Clock, site: Site) -> Any:
+    """The Modbus driver of an asset: the site file's device (host, port, unit id, profile) and ratings,
+    EE_MODBUS_* for timeouts and retries; revert timers and rate checks run on the site's clock."""
+    from .modbus_settings import ModbusSettings, build_hardware
+
+    hardware = spec.hardware
+    assert isinstance(hardware, ModbusHardware)
+    settings = ModbusSettings()
+    ratings: dict[str, Any] = {}
+    if spec.kind == SOLAR:
+        ratings = {"rated_power_w": spec.rated_power_w}
+    elif spec.kind == BATTERY:
+        ratings = {"capacity_wh": spec.capacity_wh,
+                   "max_power_w": max(spec.max_charge_w or 0.0, spec.max_discharge_w or 0.0) or None}
+    elif spec.kind == BOILER:
+        ratings = {"heater_power_w": spec.heater_power_w}
+    else:  # the meter: its physical bounds are the site's grid connection
+        settings = settings.model_copy(update={"main_fuse_a": site.grid.main_fuse_a, "phases": site.grid.phases,
+                                               "nominal_voltage_v": site.grid.nominal_voltage_v})
+    return build_hardware(spec.kind, hardware.host, hardware.port, hardware.unit_id, hardware.profile,  # type: ignore[arg-type]
+                          settings=settings, now=clock.now, **ratings)
+
+
+# -- transports -----------------------------------------------------------------------------------
+
+
+def inmemory_hub(routes: RouteTable, site: Site) -> InMemoryHub:
+    return InMemoryHub(routes, modules=all_modules(site))
+
+
+def inmemory_client(module_id: str, hub: InMemoryHub) -> ModuleClient:
+    return hub.client(module_id)
+
+
+def mqtt_client(module_id: str, routes: RouteTable) -> ModuleClient:
     from .mqtt_settings import module_client
 
-    return module_client(module_id)
+    return module_client(module_id, routes=routes)
 
 
-def edgehub_client(module_id: str) -> ModuleClient:
+def edgehub_client(module_id: str, site: Site) -> ModuleClient:
     from ..adapters.transports.edgehub.client import EdgeHubModuleClient
-    from ..adapters.transports.edgehub.models import MODEL_IDS
+    from ..adapters.transports.edgehub.models import model_id
 
-    return EdgeHubModuleClient(model_id=MODEL_IDS.get(module_id))
+    return EdgeHubModuleClient(model_id=model_id(site, module_id))
 
 
 def refuse_inmemory(module_id: str) -> ModuleClient:
@@ -123,21 +272,36 @@ def refuse_inmemory(module_id: str) -> ModuleClient:
     )
 
 
-def initial_policy(settings: SiteSettings) -> Policy:
-    """The controller's policy before its twin arrives: defaults, forecasting for the site's own position."""
-    return Policy(latitude_deg=settings.latitude, longitude_deg=settings.longitude)
+# -- the controller -------------------------------------------------------------------------------
 
 
-def build_controller(client: ModuleClient, clock: Clock, settings: SiteSettings) -> "ControllerService":
-    """A controller in its own process, metering the grid from the assets' fresh telemetry."""
+def initial_policy(site: Site) -> Policy:
+    """The controller's policy before its twin arrives: defaults, with the site file's grid limits (a
+    zero-export site exports nothing from the first cycle) and its position for the forecast."""
+    return Policy(latitude_deg=site.latitude_deg, longitude_deg=site.longitude_deg,
+                  import_limit_w=site.grid.import_limit_w, export_limit_w=site.grid.export_limit_w)
+
+
+def telemetry_balance_meter(clock: Clock, site: Site, powers: Callable[[], Iterable[float]]) -> TelemetryBalanceMeter:
+    """A controller in its own process sees the grid as base load minus what the assets report."""
+    return TelemetryBalanceMeter(build_load_profile(clock, site), clock, powers)
+
+
+def build_controller(client: ModuleClient, clock: Clock, site: Site, simulation: SimulatedSite,
+                     in_process: bool) -> "ControllerService":
+    """In one process the simulated site is the grid meter; in its own process the controller meters the
+    grid from the assets' fresh telemetry."""
     from ..domain.services.controller_service import ControllerService
 
+    kinds = asset_kinds(site)
+    if in_process:
+        return ControllerService(client, simulation, clock, initial_policy(site), asset_kinds=kinds)
     controller: ControllerService | None = None
 
     def fresh_powers() -> list[float]:
         assert controller is not None
         return [t.power_w for module, t in controller.latest.items() if not controller.is_stale(module)]
 
-    controller = ControllerService(client, telemetry_balance_meter(clock, settings, fresh_powers), clock,
-                                   initial_policy(settings))
+    controller = ControllerService(client, telemetry_balance_meter(clock, site, fresh_powers), clock,
+                                   initial_policy(site), asset_kinds=kinds)
     return controller

@@ -13,22 +13,35 @@ from typing import Any
 
 from ..domain.messages import MethodRequest
 from ..domain.services.asset_service import AssetModuleService
-from ..domain.topology import BOILER, SOLAR
+from ..domain.site import BOILER, SOLAR
 
 log = logging.getLogger(__name__)
 
-AUTOSTART_MODULES = (SOLAR, BOILER)  # a battery is ready when IDLE; it waits for setpoints
+AUTOSTART_KINDS = (SOLAR, BOILER)  # a battery is ready when IDLE; it waits for setpoints
 
 
 async def autostart(service: AssetModuleService) -> None:
     """Switch an inverter or boiler on, as an operator would at commissioning."""
-    if service.client.module_id not in AUTOSTART_MODULES and service.asset.kind not in AUTOSTART_MODULES:
+    if service.asset.kind not in AUTOSTART_KINDS:
         return
     response = await service.on_method(MethodRequest("start", {}))
     if response.ok:
         log.info("%s switched on: %s", service.client.module_id, response.payload)
     else:
         log.warning("%s did not start: %s %s", service.client.module_id, response.status, response.payload)
+
+
+async def start_site(container: Any, *, switch_on: bool = True) -> list[AssetModuleService]:
+    """Start a whole site's services in one order everywhere (`up`, stepped simulations): the telemetry
+    module, then every asset (switched on as at commissioning), then the controller; returns the assets."""
+    await container.telemetry().start()
+    assets = list(container.assets().values())
+    for service in assets:
+        await service.start()
+        if switch_on:
+            await autostart(service)
+    await container.controller().start()
+    return assets
 
 
 def stop_event_on_signals() -> asyncio.Event:

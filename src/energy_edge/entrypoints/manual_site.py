@@ -1,6 +1,6 @@
 """The embedded site's real object graph, stepped by hand on a manual clock.
 
-The same `EmbeddedSiteContainer` as `energy-edge up`, with the clock
+The same `SiteContainer` as `energy-edge up`, with the clock
 overridden (dependency-injector's `override`), so a test, a benchmark or a
 simulation drives whole simulated days deterministically and as fast as the
 code runs: every step advances the clock, runs each asset module's cycle,
@@ -16,13 +16,13 @@ from dependency_injector import providers
 
 from ..adapters.clocks import ManualClock
 from ..domain.services.asset_service import AssetModuleService
-from .containers import EmbeddedSiteContainer, embedded_site_container
-from .lifecycle import autostart
+from .containers import SiteContainer, embedded_site_container
+from .lifecycle import start_site
 from .settings import SiteSettings
 
 
 class ManualClockSite:
-    def __init__(self, container: EmbeddedSiteContainer, clock: ManualClock) -> None:
+    def __init__(self, container: SiteContainer, clock: ManualClock) -> None:
         self.container = container
         self.clock = clock
         self.controller_alive = True
@@ -38,16 +38,12 @@ class ManualClockSite:
         site = cls(container, clock)
         if controller_policy:
             await container.hub().set_desired("controller", controller_policy)
-        await container.telemetry().start()
-        for service in site.assets:
-            await service.start()
-            await autostart(service)
-        await container.controller().start()
+        await start_site(container)
         return site
 
     @property
     def assets(self) -> list[AssetModuleService]:
-        return [self.container.solar(), self.container.battery(), self.container.boiler()]
+        return list(self.container.assets().values())
 
     async def step(self, seconds: float = 1.0) -> None:
         self.clock.advance(seconds)

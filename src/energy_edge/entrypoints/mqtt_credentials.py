@@ -4,7 +4,8 @@
 (and the operator) in `<state dir>/mqtt/credentials.json` (mode 0600), writes
 the hashed Mosquitto password file and the route-derived ACL next to it, and
 hands each module its own password in its environment. A password set in the
-environment (EE_MQTT_PASSWORD_<USER>, e.g. EE_MQTT_PASSWORD_SOLAR) wins.
+environment (EE_MQTT_PASSWORD_<USER>, upper case with '-' as '_', e.g. EE_MQTT_PASSWORD_SOLAR,
+EE_MQTT_PASSWORD_BATTERY_1) wins. The users are the site's modules (`domain.site.all_modules`).
 The call/twin/status commands read the operator's password from the same file.
 """
 
@@ -18,10 +19,19 @@ from pathlib import Path
 from ..adapters.transports.mosquitto_broker import write_password_file
 from ..adapters.transports.mqtt_acl import OPERATOR_USER, render_acl
 from ..domain.routing import RouteTable
-from ..domain.topology import ALL_MODULES, DEFAULT_ROUTES
+from ..domain.site import Site, all_modules, home_site, routes_for
 
 STATE_DIR_ENV = "EE_STATE_DIR"
-USERS: tuple[str, ...] = (*ALL_MODULES, OPERATOR_USER)
+
+
+def users(site: Site) -> tuple[str, ...]:
+    """One broker user per module of the site, plus the operator."""
+    return (*all_modules(site), OPERATOR_USER)
+
+
+def password_variable(user: str) -> str:
+    """The environment variable that sets a user's password: EE_MQTT_PASSWORD_BATTERY_1 for battery-1."""
+    return "EE_MQTT_PASSWORD_" + user.upper().replace("-", "_")
 
 
 def state_dir() -> Path:
@@ -33,12 +43,12 @@ def credentials_file(directory: Path | None = None) -> Path:
     return (directory or state_dir()) / "credentials.json"
 
 
-def load_or_create(directory: Path) -> dict[str, str]:
+def load_or_create(directory: Path, site: Site | None = None) -> dict[str, str]:
     """The site's passwords: the stored ones, generated on first run, the environment's wins."""
     path = credentials_file(directory)
     stored: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
-    passwords = {user: os.environ.get(f"EE_MQTT_PASSWORD_{user.upper()}") or stored.get(user)
-                 or secrets.token_urlsafe(24) for user in USERS}
+    passwords = {user: os.environ.get(password_variable(user)) or stored.get(user)
+                 or secrets.token_urlsafe(24) for user in users(site or home_site())}
     if passwords != stored:
         directory.mkdir(parents=True, exist_ok=True)
         path.touch(mode=0o600)
@@ -52,8 +62,9 @@ def operator_password(directory: Path | None = None) -> str | None:
     return json.loads(path.read_text()).get(OPERATOR_USER) if path.exists() else None
 
 
-def write_broker_security(directory: Path, passwords: dict[str, str]) -> tuple[Path, Path]:
-    """(password file, ACL file) for the local broker."""
+def write_broker_security(directory: Path, passwords: dict[str, str], site: Site | None = None) -> tuple[Path, Path]:
+    """(password file, ACL file) for the local broker, the ACL derived from the site's routes."""
+    site = site or home_site()
     acl = directory / "acl"
-    acl.write_text(render_acl(RouteTable.parse(DEFAULT_ROUTES), ALL_MODULES))
+    acl.write_text(render_acl(RouteTable.parse(routes_for(site)), all_modules(site)))
     return write_password_file(directory / "passwd", passwords), acl

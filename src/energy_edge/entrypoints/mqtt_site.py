@@ -2,11 +2,13 @@
 
 Starts Mosquitto (when it is on PATH) with a generated configuration, the
 route-derived ACL and per-module passwords generated on first run; or uses an
-existing broker when EE_MQTT_HOST is set. Then runs each module as its own OS
-process with the command its compose service runs (`energy-edge-<module>`),
-controller and telemetry first so their sessions exist before the assets
-publish. It supervises them (restart on crash) until Ctrl-C/SIGTERM or
-`--duration`, then stops everything cleanly.
+existing broker when EE_MQTT_HOST is set. Then runs each module of the site
+as its own OS process (`energy-edge-module`, told which asset it is by
+EE_ASSET_ID and what the site is by EE_SITE_FILE), controller and telemetry
+first so their sessions exist before the assets publish, and the Modbus site
+simulator (`energy-edge modbus-sim`) when assets are on Modbus on loopback. It
+supervises them (restart on crash) until Ctrl-C/SIGTERM or `--duration`, then
+stops everything cleanly.
 """
 
 from __future__ import annotations
@@ -24,10 +26,11 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from ..adapters.transports.mosquitto_broker import INSTALL_HINT, BrokerMissing, MosquittoBroker, find_mosquitto
-from ..domain.topology import ASSET_MODULES, CONTROLLER, TELEMETRY
 from ..adapters.transports.mqtt_acl import OPERATOR_USER
-from .mqtt_credentials import load_or_create, state_dir, write_broker_security
+from ..adapters.transports.mosquitto_broker import INSTALL_HINT, BrokerMissing, MosquittoBroker, find_mosquitto
+from ..domain.site import CONTROLLER, TELEMETRY, ModbusHardware, Site
+from .factories import LOOPBACK, served_assets
+from .mqtt_credentials import load_or_create, password_variable, state_dir, write_broker_security
 from .mqtt_settings import MqttSettings
 from .operator_client import connected_operator
 from .settings import SiteSettings
@@ -36,12 +39,10 @@ from .supervisor import Supervisor, child_environment
 log = logging.getLogger(__name__)
 
 FIRST = (CONTROLLER, TELEMETRY)  # their persistent sessions must exist before assets publish
-PROCESS_METRICS_ORDER = (*ASSET_MODULES, CONTROLLER)  # ports EE_METRICS_PORT + 1, + 2, ...
 
 
-def module_command(module_id: str) -> list[str]:
-    """The console script the compose service runs, from this environment's scripts."""
-    name = f"energy-edge-{module_id}"
+def module_command(name: str = "energy-edge-module") -> list[str]:
+    """A console script of this package, from this environment's scripts."""
     local = Path(sys.executable).parent / name
     found = str(local) if local.exists() else shutil.which(name)
     if not found:
@@ -49,7 +50,7 @@ def module_command(module_id: str) -> list[str]:
     return [found]
 
 
-def run(args: argparse.Namespace, settings: SiteSettings) -> int:
+def run(args: argparse.Namespace, settings: SiteSettings, site: Site) -> int:
     mqtt = MqttSettings()
     external = "EE_MQTT_HOST" in os.environ
     stop = threading.Event()
@@ -68,20 +69,25 @@ def run(args: argparse.Namespace, settings: SiteSettings) -> int:
                   "broker that is there", file=sys.stderr)
             return 2
         directory = state_dir()
-        passwords = load_or_create(directory)
-        password_file, acl_file = write_broker_security(directory, passwords)
+        passwords = load_or_create(directory, site)
+        password_file, acl_file = write_broker_security(directory, passwords, site)
         broker = MosquittoBroker(directory / "broker", port=mqtt.port, password_file=password_file,
                                  acl_file=acl_file).start()
         log.info("mosquitto on 127.0.0.1:%d (state in %s)", mqtt.port, directory)
     supervisor = Supervisor()
     try:
         common = _common_environment(settings, mqtt)
+        common["EE_METRICS_PORT"] = str(settings.metrics_port)
+        ports = module_metrics_ports(site, settings.metrics_port)
+        if _on_modbus_simulator(site):
+            supervisor.start("modbus-sim", [*module_command("energy-edge"), "modbus-sim"], child_environment(**common))
         for module_id in FIRST:
-            supervisor.start(module_id, module_command(module_id), _module_environment(module_id, common, passwords))
+            supervisor.start(module_id, module_command(), _module_environment(module_id, common, passwords, ports))
         asyncio.run(_wait_online(FIRST, timeout_s=20.0))
-        for module_id in ASSET_MODULES:
-            supervisor.start(module_id, module_command(module_id), _module_environment(module_id, common, passwords))
-        log.info("site running over MQTT; metrics on :%d; Ctrl-C stops it", settings.metrics_port)
+        for spec in served_assets(site):
+            supervisor.start(spec.id, module_command(), _module_environment(spec.id, common, passwords, ports))
+        log.info("site %r running over MQTT (%d assets); metrics on :%d; Ctrl-C stops it", site.name,
+                 len(served_assets(site)), settings.metrics_port)
         deadline = None if args.duration is None else time.monotonic() + args.duration / settings.speed
         while not stop.is_set() and (deadline is None or time.monotonic() < deadline):
             supervisor.poll()
@@ -105,21 +111,26 @@ def _common_environment(settings: SiteSettings, mqtt: MqttSettings) -> dict[str,
     return env
 
 
-def module_metrics_port(module_id: str, metrics_port: int) -> int:
-    """Processes on one host cannot share a port: each module's own /metrics follows the telemetry port."""
-    if metrics_port == 0 or module_id not in PROCESS_METRICS_ORDER:
-        return 0
-    return metrics_port + 1 + PROCESS_METRICS_ORDER.index(module_id)
+def _on_modbus_simulator(site: Site) -> bool:
+    return any(isinstance(spec.hardware, ModbusHardware) and spec.hardware.host in LOOPBACK
+               for spec in served_assets(site))
 
 
-def _module_environment(module_id: str, common: dict[str, str], passwords: dict[str, str]) -> dict[str, str]:
-    env = child_environment(**common)
-    env["EE_MODULE_METRICS_PORT"] = str(module_metrics_port(module_id, int(common.get("EE_METRICS_PORT", "9090"))))
+def module_metrics_ports(site: Site, metrics_port: int) -> dict[str, int]:
+    """Processes on one host cannot share a port: each module's own /metrics follows the telemetry port
+    (the assets in site order, then the controller); with --metrics-port 0 none is served."""
+    modules = [*(spec.id for spec in served_assets(site)), CONTROLLER]
+    return {module: 0 if metrics_port == 0 else metrics_port + 1 + i for i, module in enumerate(modules)}
+
+
+def _module_environment(module_id: str, common: dict[str, str], passwords: dict[str, str],
+                        ports: dict[str, int]) -> dict[str, str]:
+    env = child_environment(**common, EE_ASSET_ID=module_id, EE_MODULE_METRICS_PORT=str(ports.get(module_id, 0)))
     if module_id == TELEMETRY and OPERATOR_USER in passwords:  # the operator page acts and logs in as the operator
         env["EE_MQTT_PASSWORD_OPERATOR"] = passwords[OPERATOR_USER]
     if module_id in passwords:
         env.update(EE_MQTT_USERNAME=module_id, EE_MQTT_PASSWORD=passwords[module_id])
-    elif password := os.environ.get(f"EE_MQTT_PASSWORD_{module_id.upper()}"):
+    elif password := os.environ.get(password_variable(module_id)):
         env.update(EE_MQTT_USERNAME=module_id, EE_MQTT_PASSWORD=password)
     return env
 

@@ -9,6 +9,7 @@ start-up values and the physical parameters of simulated hardware.
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Literal
 
 from pydantic import Field
@@ -20,6 +21,8 @@ class SiteSettings(BaseSettings):
 
     transport: Literal["inmemory", "mqtt", "edgehub"] = Field("inmemory", description="Messaging transport")
     hardware: Literal["simulated", "modbus"] = Field("simulated", description="Asset hardware driver")
+    site_file: Path | None = Field(None, description="The site file (site.toml); without it, the home site from the EE_* settings")
+    asset_id: str | None = Field(None, description="Which asset of the site this module process is (its module name)")
     speed: float = Field(1.0, gt=0, description="Clock speed-up: 1 is real time, 600 runs 10 min per second")
     start: datetime | None = Field(None, description="Simulated start time (ISO 8601); default now")
     cycle_s: float = Field(1.0, gt=0, description="Asset and controller cycle, in clock seconds")

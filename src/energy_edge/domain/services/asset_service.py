@@ -17,6 +17,7 @@ from ..errors import DomainError, HardwareFault
 from ..messages import Message, MethodRequest, MethodResponse
 from ..shown import cut, shown
 from ..ports import AssetHardware, Clock, ModuleClient
+from ..scheduling import CycleScheduler
 from ..status import Status
 from ..telemetry import AssetTelemetry
 from ..topology import TELEMETRY_OUTPUT
@@ -68,6 +69,7 @@ class AssetModuleService:
         self._running = False
         self._applied: Any = None  # the setpoint written last
         self._task: asyncio.Task[None] | None = None
+        self._scheduler: CycleScheduler | None = None
 
     # -- lifecycle ------------------------------------------------------------------
     async def start(self) -> None:
@@ -78,17 +80,13 @@ class AssetModuleService:
         await self.on_desired_patch(twin.desired)
 
     async def run(self) -> None:
-        """Cycle until cancelled or stopped; a failing cycle is logged and the next one runs."""
+        """Cycle at a fixed rate until cancelled or stopped; a failing cycle is logged and the next one runs."""
         self._running = True
         self._task = asyncio.current_task()
+        self._scheduler = CycleScheduler(self.clock, lambda: self.cycle_s, self.run_cycle,
+                                         name=self.client.module_id, keep_running=lambda: self._running)
         try:
-            while self._running:
-                try:
-                    await self.run_cycle()
-                except Exception:
-                    log.exception("%s: cycle failed", self.client.module_id)
-                if self._running:
-                    await self.clock.sleep(self.cycle_s)
+            await self._scheduler.run()
         except asyncio.CancelledError:
             if self._running:  # cancelled from outside, not by stop()
                 raise
@@ -98,6 +96,8 @@ class AssetModuleService:
     async def stop(self) -> None:
         """End `run()` (it returns normally) and close the connection."""
         self._running = False
+        if self._scheduler is not None:
+            self._scheduler.stop()
         if self._task is not None and self._task is not asyncio.current_task():
             self._task.cancel()
         await self.client.close()

@@ -24,6 +24,7 @@ from ..messages import Message
 from ..planning import OnlineForecaster, plan
 from ..ports import Clock, Forecaster, GridMeter, ModuleClient
 from ..provenance import accept_telemetry
+from ..scheduling import CycleScheduler
 from ..shown import shown
 from ..status import Status
 from ..telemetry import AssetTelemetry, supersedes
@@ -78,12 +79,12 @@ class ControllerService:
         self._sent: dict[str, SentCommand] = {}
         self._last_report_at: float | None = None
         self._running = False
+        self._scheduler: CycleScheduler | None = None
         self.guidance = Guidance()  # the planner's latest, in force until the next plan
         self._forecaster = forecaster
         self._own_forecaster_at: tuple[float, float] | None = None  # location of the one built here
         self._observed_at: float | None = None
         self._planned_at: float | None = None
-        self._cycle_changed = asyncio.Event()  # wakes the loop's sleep when cycle_s changes
 
     # -- lifecycle -----------------------------------------------------------------------
     async def start(self) -> None:
@@ -93,35 +94,16 @@ class ControllerService:
         await self.apply_desired((await self.client.get_twin()).desired)
 
     async def run(self) -> None:
-        """Balance every `policy.cycle_s` until `stop()`; a bug in one cycle does not end the loop."""
+        """Balance every `policy.cycle_s` (fixed rate) until `stop()`; a bug in one cycle does not end the loop."""
         self._running = True
-        while self._running:
-            try:
-                await self.run_cycle()
-            except Exception:
-                log.exception("controller cycle failed; next cycle retries")
-            await self._pause()
-
-    async def _pause(self) -> None:
-        """Sleep `cycle_s` after a cycle; a new `cycle_s` applies at once, not after the old sleep ends."""
-        ended = self.clock.now()
-        while self._running:
-            remaining = ended + self.policy.cycle_s - self.clock.now()
-            if remaining <= 0:
-                return
-            self._cycle_changed.clear()
-            sleeper = asyncio.ensure_future(self.clock.sleep(remaining))
-            waker = asyncio.ensure_future(self._cycle_changed.wait())
-            try:
-                await asyncio.wait((sleeper, waker), return_when=asyncio.FIRST_COMPLETED)
-            finally:
-                sleeper.cancel()
-                waker.cancel()
-            if not waker.done() or waker.cancelled():
-                return  # slept the whole cycle
+        self._scheduler = CycleScheduler(self.clock, lambda: self.policy.cycle_s, self.run_cycle, name="controller",
+                                         keep_running=lambda: self._running)
+        await self._scheduler.run()
 
     async def stop(self) -> None:
         self._running = False
+        if self._scheduler is not None:
+            self._scheduler.stop()
         await self.client.close()
 
     # -- inputs --------------------------------------------------------------------------
@@ -160,9 +142,10 @@ class ControllerService:
             log.warning("desired $version %d refused, previous policy kept: %s", update.version, exc)
             refusal = (exc.rule, exc.reason)
         else:
-            if policy.cycle_s != self.policy.cycle_s:
-                self._cycle_changed.set()
+            changed = policy.cycle_s != self.policy.cycle_s
             self.policy = policy
+            if changed and self._scheduler is not None:
+                self._scheduler.reschedule()  # a new cycle_s applies at once, not after the old sleep
         acks = self.desired.reported_patch(update, refusal)
         if acks:
             await self.client.patch_reported(acks)

@@ -7,6 +7,7 @@ Add a new command by listing its module name in `COMMANDS`.
 
 COMMANDS: tuple[str, ...] = (
     "up",
+    "site",
     "edge",
     "modbus_sim",
     "call",

@@ -1,5 +1,10 @@
 """`energy-edge edge genconfig`: the IoT Edge deployment manifest for a registry and an image tag.
 
+With `--site FILE` the manifest deploys that site: one module per asset (named
+by its id, `energy-edge-module` with EE_ASSET_ID), the controller and the
+telemetry module, all reading the site file bind-mounted from the device, and
+the site's routes. Without it, the template's home site as it is.
+
 The template's `${ACR_LOGIN_SERVER}` and `${IMAGE_TAG}` come from --registry
 and --tag; any other placeholder (the pull credentials `${ACR_PULL_USERNAME}`,
 `${ACR_PULL_PASSWORD}`) from the environment, as the AzureIoTEdge@2 task does.
@@ -8,11 +13,14 @@ and --tag; any other placeholder (the pull credentials `${ACR_PULL_USERNAME}`,
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import sys
 from pathlib import Path
 
+from ...adapters.site_file import load_site
 from ..edge_manifest import ManifestError, generate_file
+from ..site_manifest import DEVICE_SITE_FILE, site_template
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -25,13 +33,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     gen.add_argument("--tag", required=True, help="image tag of energy-edge to deploy")
     gen.add_argument("--output", "-o", type=Path, default=Path("config/deployment.json"),
                      help="where to write the manifest (default: config/deployment.json)")
+    gen.add_argument("--site", type=Path, default=None, help="deploy this site file (default: the template's home site)")
+    gen.add_argument("--device-site-file", default=DEVICE_SITE_FILE,
+                     help=f"where the site file is on the device, mounted into every module (default {DEVICE_SITE_FILE})")
     gen.set_defaults(func=genconfig)
 
 
 def genconfig(args: argparse.Namespace) -> int:
     variables = {**os.environ, "ACR_LOGIN_SERVER": args.registry, "IMAGE_TAG": args.tag}
+    prepare = None
+    if args.site is not None:
+        prepare = functools.partial(site_template, site=load_site(args.site), device_site_file=args.device_site_file)
     try:
-        manifest = generate_file(args.template, args.output, variables)
+        manifest = generate_file(args.template, args.output, variables, prepare)
     except ManifestError as exc:
         print(f"energy-edge edge genconfig: {exc}", file=sys.stderr)
         return 2

@@ -7,17 +7,23 @@ and answer on loopback ports the Modbus drivers use by default. The grid
 meter (`--meter-profile`: SunSpec 203, sdm630 or em24) measures the
 simulated site's connection point. Point any Modbus tool at them, or run
 `energy-edge up --hardware modbus`.
+
+With `--site FILE` (or EE_SITE_FILE) it serves that site's Modbus assets
+instead (its meter too), each on its own host, port and unit id from the
+file, sized by its ratings (`energy-edge up --transport mqtt --site` starts it
+for you).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+from pathlib import Path
 
 from ...adapters.clocks import AcceleratedClock
 from ...adapters.hardware.modbus.profiles import available_profiles
 from ...adapters.hardware.modbus.server import DEFAULT_PORTS
-from ..factories import build_simulated_site, modbus_site_servers
+from ..factories import build_simulated_site, home_modbus_servers, modbus_site_servers, resolve_site
 from ..logging_setup import configure_logging
 from ..settings import SiteSettings
 
@@ -25,6 +31,8 @@ from ..settings import SiteSettings
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("modbus-sim", help="serve the simulated inverter, battery, boiler and grid meter over Modbus TCP",
                                    description=__doc__)
+    parser.add_argument("--site", type=Path, default=None,
+                        help="serve this site file's Modbus assets (default: EE_SITE_FILE, else the home site's devices and a meter)")
     parser.add_argument("--host", default="127.0.0.1", help="bind address (default 127.0.0.1)")
     for kind, port in DEFAULT_PORTS.items():
         parser.add_argument(f"--{kind}-port", type=int, default=port, help=f"{kind} server port (default {port})")
@@ -38,8 +46,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 async def serve(settings: SiteSettings, host: str, ports: dict[str, int], duration_s: float | None,
                 meter_profile: str = "sunspec") -> None:
     clock = AcceleratedClock(settings.speed, settings.start_epoch())
-    servers = modbus_site_servers(build_simulated_site(clock, settings), clock, host=host, ports=ports,
-                                  meter_profile=meter_profile)
+    site = resolve_site(settings)
+    simulation = build_simulated_site(clock, site)
+    if settings.site_file:
+        servers = modbus_site_servers(site, simulation, clock, every_host=True)
+    else:  # the home site's three devices, on the ports given
+        servers = home_modbus_servers(simulation, clock, host=host, ports=ports, meter_profile=meter_profile)
     try:
         for server in servers:
             await server.start()  # logs "simulated <device> on host:port unit 1"
@@ -53,7 +65,8 @@ async def serve(settings: SiteSettings, host: str, ports: dict[str, int], durati
 
 
 def run(args: argparse.Namespace) -> int:
-    settings = SiteSettings(**({"speed": args.speed} if args.speed is not None else {}))
+    overrides = {"speed": args.speed, "site_file": args.site.resolve() if args.site else None}
+    settings = SiteSettings(**{name: value for name, value in overrides.items() if value is not None})
     configure_logging(settings.log_format, settings.log_level)
     if args.duration is not None and args.duration <= 0:
         raise SystemExit("--duration must be > 0 simulated seconds")

@@ -35,7 +35,9 @@ from energy_edge.domain.hardware import (
 )
 from energy_edge.domain.errors import HardwareFault
 from energy_edge.domain.ports import AssetHardware
+from energy_edge.domain.scheduling import CycleScheduler
 
+from ...clocks import RealClock
 from .generic_map import GenericMapCodec
 from .register_map import GenericRegisterMap, SunSpecModelTable
 from .sunspec import SunSpecImage, SunSpecLayout
@@ -314,9 +316,8 @@ class ModbusDeviceServer:
         logger.info("simulated %s on %s:%d unit %d", type(self.device).__name__, self.host, self.port, self.unit_id)
 
     async def _tick_forever(self) -> None:
-        while True:
-            await asyncio.sleep(self.tick_s)
-            await self.device.tick()
+        await asyncio.sleep(self.tick_s)
+        await CycleScheduler(RealClock(), lambda: self.tick_s, self.device.tick, name=f"modbus-sim-{self.port}").run()
 
     async def stop(self) -> None:
         if self._ticker is not None:

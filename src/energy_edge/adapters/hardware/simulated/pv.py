@@ -14,8 +14,13 @@ class SimulatedPV(InjectableFault):
 
     def __init__(self, clock: Clock, *, rated_power_w: float = 5000.0, latitude_deg: float = 52.37,
                  longitude_deg: float = 4.90, seed: int = 0, mean_clearness: float = 0.8,
-                 cloud_sigma: float = 0.025, cloud_phi: float = 0.97, cloud_step_s: float = 60.0) -> None:
+                 cloud_sigma: float = 0.025, cloud_phi: float = 0.97, cloud_step_s: float = 60.0,
+                 tilt_deg: float = 0.0, azimuth_deg: float = 180.0) -> None:
+        """`tilt_deg`, `azimuth_deg`: the array's orientation from the site file, kept for a plane-of-array
+        model; the clear-sky model here is horizontal irradiance, so they do not change the output yet."""
         self.clock = clock
+        self.tilt_deg = tilt_deg
+        self.azimuth_deg = azimuth_deg
         self.rated_power_w = rated_power_w
         self.latitude_deg = latitude_deg
         self.longitude_deg = longitude_deg

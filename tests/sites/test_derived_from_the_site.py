@@ -1,0 +1,92 @@
+"""What derives from a site file: routes, the broker's users, ACL and passwords, DTDL models, the status line."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from energy_edge.adapters.site_file import load_site
+from energy_edge.adapters.transports.edgehub.models import MODEL_IDS, model_id
+from energy_edge.adapters.transports.mqtt_acl import render_acl
+from energy_edge.domain.routing import RouteTable
+from energy_edge.domain.services.telemetry_service import TelemetryView
+from energy_edge.domain.site import all_modules, asset_kinds, home_site, kinds, routes_for
+from energy_edge.domain.telemetry import AssetTelemetry
+from energy_edge.domain.topology import DEFAULT_ROUTES
+from energy_edge.entrypoints.mqtt_credentials import load_or_create, password_variable, write_broker_security
+from energy_edge.entrypoints.status_line import status_line
+
+FACTORY = load_site(Path(__file__).resolve().parents[2] / "examples" / "sites" / "factory.toml")
+
+
+def test_routes_carry_every_asset_to_the_controller_and_the_telemetry_module() -> None:
+    table = RouteTable.parse(routes_for(FACTORY))
+    for asset in FACTORY.asset_ids:
+        sinks = {(e.module, e.input) for e in table.destinations(asset, "telemetry")}
+        assert sinks == {("controller", "telemetry"), ("telemetry", "telemetry")}
+    assert len(routes_for(FACTORY)) == 2 * len(FACTORY.assets) + 2
+    assert routes_for(home_site()) == DEFAULT_ROUTES
+
+
+def test_kinds_of_every_module() -> None:
+    assert kinds(FACTORY)["solar-facade"] == "solar" and kinds(FACTORY)["controller"] == "controller"
+    assert asset_kinds(FACTORY)["grid-meter"] == "meter" and "telemetry" not in asset_kinds(FACTORY)
+    assert all_modules(FACTORY)[-2:] == ("controller", "telemetry")
+
+
+def test_the_acl_lets_each_asset_write_only_its_own_routes() -> None:
+    acl = render_acl(RouteTable.parse(routes_for(FACTORY)), all_modules(FACTORY))
+    section = acl.split("user battery-2\n", 1)[1].split("\n\n", 1)[0]
+    assert "topic write ee/controller/inputs/telemetry/battery-2/#" in section
+    assert "topic write ee/telemetry/inputs/telemetry/battery-2/#" in section
+    assert "battery-1" not in section
+
+
+def test_one_password_per_module_of_the_site_and_the_environment_wins(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("EE_MQTT_PASSWORD_BOILER_HALL_2", "from-the-environment")
+    passwords = load_or_create(tmp_path, FACTORY)
+    assert set(passwords) == {*all_modules(FACTORY), "operator"}
+    assert passwords["boiler-hall-2"] == "from-the-environment"
+    assert password_variable("solar-roof-east") == "EE_MQTT_PASSWORD_SOLAR_ROOF_EAST"
+    password_file, acl_file = write_broker_security(tmp_path, passwords, FACTORY)
+    assert "user solar-carport" in acl_file.read_text()
+    assert {line.split(":", 1)[0] for line in password_file.read_text().splitlines()} == set(passwords)
+
+
+def test_each_module_announces_its_kinds_model() -> None:
+    assert model_id(FACTORY, "solar-roof-west") == model_id(FACTORY, "solar-carport") == MODEL_IDS["solar"]
+    assert model_id(FACTORY, "controller") == "dtmi:energyedge:Controller;1"
+    assert model_id(home_site(), "battery") == "dtmi:energyedge:Battery;1"
+
+
+def _telemetry(module: str, kind: str, power_w: float, state: str, **values: float) -> AssetTelemetry:
+    return AssetTelemetry(module=module, kind=kind, seq=1, timestamp=0.0, state=state, power_w=power_w, values=values)
+
+
+def test_the_status_line_sums_each_kind() -> None:
+    view = TelemetryView(site={"grid_power_w": -1200.0})
+    view.assets = {
+        "solar-a": _telemetry("solar-a", "solar", 3000.0, "RUNNING"),
+        "solar-b": _telemetry("solar-b", "solar", 2000.0, "CURTAILED"),
+        "battery-1": _telemetry("battery-1", "battery", -1000.0, "CHARGING", soc=0.5, capacity_wh=30000.0),
+        "battery-2": _telemetry("battery-2", "battery", 0.0, "FAULT", soc=0.8, capacity_wh=10000.0),
+        "boiler": _telemetry("boiler", "boiler", -3000.0, "HEATING", temperature_c=60.0),
+    }
+    line = status_line(view, 0.0)
+    assert "grid   -1200 W" in line and "PV   5000 W x2" in line
+    assert "battery  57.5 %  -1000 W x2" in line  # capacity-weighted SoC
+    assert "boiler  60.0 °C  -3000 W HEATING" in line and "FAULT battery-2" in line
+
+
+def test_the_status_line_of_the_home_site_reads_as_before() -> None:
+    view = TelemetryView(site={"grid_power_w": 5.0})
+    view.assets = {"solar": _telemetry("solar", "solar", 100.0, "RUNNING")}
+    assert status_line(view, 0.0) == "1970-01-01 00:00:00 | grid      +5 W | PV    100 W RUNNING"
+
+
+def test_a_site_is_immutable_data() -> None:
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        FACTORY.name = "other"  # type: ignore[misc]
