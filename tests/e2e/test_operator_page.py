@@ -9,6 +9,7 @@ refused limit come back with the controller's reason, and saves a screenshot
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -68,3 +69,24 @@ def test_page_shows_live_values_and_answers_commands(tmp_path):
         finally:
             browser.close()
     assert (ARTEFACTS / "operator-page.png").stat().st_size > 10_000
+
+
+def test_the_page_shows_every_asset_of_a_site_file(tmp_path):
+    from energy_edge.adapters.site_file import load_site
+
+    site_file = Path(__file__).resolve().parents[2] / "examples" / "sites" / "factory.toml"
+    served = {spec.id for spec in load_site(site_file).assets if spec.kind in ("solar", "battery", "boiler")}
+    executable = chromium_path()
+    with operator_site(tmp_path, "--site", str(site_file), "--speed", "30") as port, \
+            sync_api.sync_playwright() as playwright:
+        browser = launch_chromium(playwright, executable)
+        try:
+            context = browser.new_context(http_credentials={"username": "operator", "password": OPERATOR_PASSWORD})
+            page = context.new_page()
+            page.goto(f"http://127.0.0.1:{port}/")
+            rows = page.locator("#assets tbody tr")
+            sync_api.expect(rows).to_have_count(len(served), timeout=10000)
+            assert {rows.nth(i).get_attribute("data-module") for i in range(len(served))} == served
+            sync_api.expect(page.get_by_test_id("flows")).to_contain_text("PV ×4")
+        finally:
+            browser.close()
