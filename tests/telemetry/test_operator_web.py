@@ -20,7 +20,7 @@ from energy_edge.adapters.web.app import OperatorPage
 from energy_edge.adapters.web.auth import OperatorAuth
 from energy_edge.adapters.transports.mqtt_session import MqttConfig
 from energy_edge.adapters.web.commands import CloudOnlyCommands, HubCommands, MqttCommands
-from energy_edge.adapters.web.requests import BadCommand, parse_limit, parse_method
+from energy_edge.adapters.web.command_requests import BadCommand, parse_limit, parse_method
 from energy_edge.adapters.web.server import WebServer
 from energy_edge.domain.services.operator_view import OperatorView
 from energy_edge.domain.services.telemetry_service import TelemetryService

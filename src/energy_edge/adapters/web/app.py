@@ -30,7 +30,7 @@ from ...domain.messages import MethodResponse
 from ...domain.services.operator_view import OperatorView
 from .auth import OperatorAuth, cross_site
 from .commands import SiteCommands
-from .requests import LIMIT_MODULE, BadCommand, parse_limit, parse_method
+from .command_requests import LIMIT_MODULE, BadCommand, parse_limit, parse_method
 
 log = logging.getLogger(__name__)
 
