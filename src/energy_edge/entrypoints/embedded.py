@@ -46,9 +46,9 @@ async def run_embedded(settings: SiteSettings, site: Site | None = None, *, dura
                 await device.start()
             except ConfigurationError as exc:  # the port is taken
                 raise ConfigurationError(
-                    f"{exc}: is `energy-edge modbus-sim` running? `up --hardware modbus` serves its own simulated "
-                    "devices (one physics with the grid meter): stop the simulator, or drive it with single modules "
-                    "(EE_HARDWARE=modbus energy-edge-module ...)") from None
+                    f"{exc}: is `energy-edge modbus-sim` running? `energy-edge up` serves the site's simulated Modbus "
+                    "devices itself (one physics with the grid meter): stop the simulator, or run the modules alone "
+                    "against it (energy-edge-module with EE_ASSET_ID)") from None
         assets = await start_site(container, switch_on=settings.autostart)
         log.info("embedded site %r up: %d assets, speed %sx, /metrics on port %d", site.name, len(assets),
                  settings.speed, server.port)
