@@ -99,6 +99,11 @@ CASES: list[tuple[str, list[str], dict[str, str], int, list[str]]] = [
     ("energy-edge-solar", [], {"EE_TRANSPORT": "bogus"}, USAGE, ["EE_TRANSPORT=bogus", "inmemory, mqtt, edgehub"]),
     ("energy-edge-solar", [], {"EE_TRANSPORT": "inmemory"}, USAGE, ["EE_TRANSPORT=inmemory", "mqtt or edgehub"]),
     ("energy-edge-battery", ["--start"], {}, USAGE, ["unrecognized arguments", "--start"]),
+    ("energy-edge-module", [], {"EE_TRANSPORT": "mqtt"}, USAGE, ["EE_ASSET_ID is not set"]),
+    ("energy-edge-module", [], {"EE_TRANSPORT": "mqtt", "EE_ASSET_ID": "ghost"}, USAGE, ["ghost", "no such module"]),
+    ("energy-edge-module", [], {"EE_TRANSPORT": "mqtt", "EE_ASSET_ID": "solar", "EE_SITE_FILE": "/nonexistent.toml"},
+     USAGE, ["/nonexistent.toml"]),
+    ("energy-edge", ["up", "--site", "/nonexistent.toml"], {}, USAGE, ["/nonexistent.toml"]),
     ("energy-edge-solar", [], {"EE_TRANSPORT": "edgehub"}, USAGE, ["EE_TRANSPORT=edgehub", "IOTEDGE_MODULEID"]),
     # not the user's input, but the broker it names is away: exit 1, and the line says where it looked
     ("energy-edge-solar", [], {"EE_TRANSPORT": "mqtt", "EE_MQTT_CONNECT_TIMEOUT_S": "1"}, 1,
@@ -182,7 +187,7 @@ def test_an_unexpected_failure_is_one_line_with_a_hint_and_the_traceback_only_wi
     assert "Traceback" in by_level.stderr
 
 
-@pytest.mark.parametrize("script", ["energy-edge", "energy-edge-lab", "energy-edge-solar", "energy-edge-battery", "energy-edge-boiler",
+@pytest.mark.parametrize("script", ["energy-edge", "energy-edge-lab", "energy-edge-module", "energy-edge-solar", "energy-edge-battery", "energy-edge-boiler",
                                     "energy-edge-controller", "energy-edge-telemetry"])
 def test_every_console_script_has_help_for_users_and_a_version(script):
     from energy_edge import __version__
