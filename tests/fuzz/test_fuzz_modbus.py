@@ -21,9 +21,9 @@ from energy_edge.adapters.hardware.modbus.register_map import load_boiler_map, l
 from energy_edge.adapters.transports.inmemory import InMemoryHub
 from energy_edge.domain.messages import MethodRequest
 from energy_edge.domain.services.asset_service import AssetModuleService
-from energy_edge.domain.site import home_site
-from energy_edge.entrypoints.factories import build_asset, build_simulated_site
+from energy_edge.entrypoints.factories import build_asset, build_simulated_site, resolve_site
 from energy_edge.entrypoints.modbus_settings import ModbusSettings, build_modbus_hardware
+from energy_edge.entrypoints.settings import SiteSettings
 
 from ..helpers import free_port
 from .budget import Budget
@@ -50,7 +50,7 @@ RANGES = {"battery": ("soc", 0.0, 1.0, 0.05), "boiler": ("temperature_c", -20.0,
 class ModbusSite:
     def __init__(self) -> None:
         self.clock = ManualClock(START)
-        site = home_site()
+        site = resolve_site(SiteSettings())
         physics = build_simulated_site(self.clock, site)
         self.ports = {kind: free_port() for kind in ASSETS}
         self.servers = dict(zip(ASSETS, site_servers(physics.pv, physics.battery, physics.boiler, load_sunspec_models(),

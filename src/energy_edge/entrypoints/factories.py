@@ -24,6 +24,7 @@ from ..domain.assets.battery import Battery, BatteryConfig
 from ..domain.assets.boiler import Boiler, BoilerConfig
 from ..domain.assets.solar import Solar, SolarConfig
 from ..domain.balancing import Policy
+from ..domain.errors import ConfigurationError
 from ..domain.ports import Clock, ModuleClient
 from ..domain.routing import RouteTable
 from ..domain.site import (
@@ -44,6 +45,7 @@ from ..domain.site import (
 from .settings import SiteSettings
 
 if TYPE_CHECKING:
+    from ..adapters.prices.day_ahead_json import DayAheadJsonPriceSource
     from ..domain.services.controller_service import ControllerService
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
@@ -91,7 +93,7 @@ def route_table(site: Site) -> RouteTable:
 def build_clock(settings: SiteSettings) -> Clock:
     if settings.speed == 1.0 and settings.start is None:
         return RealClock()
-    return AcceleratedClock(settings.speed, settings.start_epoch())
+    return AcceleratedClock(settings.speed, settings.start_epoch(), settings.clock_anchor)
 
 
 # -- simulated hardware -------------------------------------------------------------------------
@@ -238,7 +240,7 @@ def edgehub_client(module_id: str, site: Site) -> ModuleClient:
 
 
 def refuse_inmemory(module_id: str) -> ModuleClient:
-    raise SystemExit(
+    raise ConfigurationError(
         f"{module_id}: EE_TRANSPORT=inmemory only works with every module in one process; "
         "run `energy-edge up`, or set EE_TRANSPORT=mqtt or edgehub"
     )
@@ -249,9 +251,12 @@ def refuse_inmemory(module_id: str) -> ModuleClient:
 
 def initial_policy(site: Site) -> Policy:
     """The controller's policy before its twin arrives: defaults, with the site file's grid limits (a
-    zero-export site exports nothing from the first cycle) and its position for the forecast."""
+    zero-export site exports nothing from the first cycle), its position and its (first simulated)
+    array's plane for the forecast."""
+    plane = next(({"pv_tilt_deg": spec.hardware.tilt_deg, "pv_azimuth_deg": spec.hardware.azimuth_deg}
+                  for spec in site.of_kind(SOLAR) if isinstance(spec.hardware, SimulatedHardware)), {})
     return Policy(latitude_deg=site.latitude_deg, longitude_deg=site.longitude_deg,
-                  import_limit_w=site.grid.import_limit_w, export_limit_w=site.grid.export_limit_w)
+                  import_limit_w=site.grid.import_limit_w, export_limit_w=site.grid.export_limit_w, **plane)
 
 
 def telemetry_balance_meter(clock: Clock, site: Site, powers: Callable[[], Iterable[float]]) -> TelemetryBalanceMeter:
@@ -260,14 +265,15 @@ def telemetry_balance_meter(clock: Clock, site: Site, powers: Callable[[], Itera
 
 
 def build_controller(client: ModuleClient, clock: Clock, site: Site, simulation: SimulatedSite,
-                     in_process: bool) -> "ControllerService":
+                     in_process: bool, price_source: Any = None) -> "ControllerService":
     """In one process the simulated site is the grid meter; in its own process the controller meters the
     grid from the assets' fresh telemetry."""
     from ..domain.services.controller_service import ControllerService
 
     kinds = asset_kinds(site)
     if in_process:
-        return ControllerService(client, simulation, clock, initial_policy(site), asset_kinds=kinds)
+        return ControllerService(client, simulation, clock, initial_policy(site), asset_kinds=kinds,
+                                 price_source=price_source)
     controller: ControllerService | None = None
 
     def fresh_powers() -> list[float]:
@@ -275,5 +281,14 @@ def build_controller(client: ModuleClient, clock: Clock, site: Site, simulation:
         return [t.power_w for module, t in controller.latest.items() if not controller.is_stale(module)]
 
     controller = ControllerService(client, telemetry_balance_meter(clock, site, fresh_powers), clock,
-                                   initial_policy(site), asset_kinds=kinds)
+                                   initial_policy(site), asset_kinds=kinds, price_source=price_source)
     return controller
+
+
+def price_source(settings: SiteSettings) -> "DayAheadJsonPriceSource | None":
+    """The controller's day-ahead prices (`EE_PRICE_URL`), or none."""
+    if not settings.price_url:
+        return None
+    from ..adapters.prices.day_ahead_json import DayAheadJsonPriceSource
+
+    return DayAheadJsonPriceSource(settings.price_url)

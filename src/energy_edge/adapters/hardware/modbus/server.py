@@ -33,7 +33,7 @@ from energy_edge.domain.hardware import (
     SolarMeasurement,
     SolarSetpoint,
 )
-from energy_edge.domain.errors import HardwareFault
+from energy_edge.domain.errors import ConfigurationError, HardwareFault
 from energy_edge.domain.ports import AssetHardware
 from energy_edge.domain.scheduling import CycleScheduler
 
@@ -308,6 +308,10 @@ class GenericBoilerSimulator(SimulatedModbusDevice[BoilerMeasurement, BoilerSetp
         return self.map.by_name[name].address
 
 
+class PortInUse(ConfigurationError):
+    """The port a simulated device should serve on is taken (often: another simulator already serves there)."""
+
+
 class ModbusDeviceServer:
     """One simulated device served over Modbus TCP; start and stop it at will (a device that dies)."""
 
@@ -321,7 +325,11 @@ class ModbusDeviceServer:
     async def start(self) -> None:
         await self.device.start()
         self._server = ModbusTcpServer(self.device.sim_device(self.unit_id), address=(self.host, self.port))
-        await self._server.serve_forever(background=True)
+        try:
+            await self._server.serve_forever(background=True)
+        except RuntimeError:  # pymodbus's "Could not start listen": the address is taken
+            self._server = None
+            raise PortInUse(f"{self.host}:{self.port} (the simulated {type(self.device).__name__}) is in use") from None
         self._ticker = asyncio.create_task(self._tick_forever(), name=f"modbus-sim-{self.port}")
         logger.info("simulated %s on %s:%d unit %d", type(self.device).__name__, self.host, self.port, self.unit_id)
 
