@@ -37,6 +37,7 @@ def _full_registries() -> list[CollectorRegistry]:
     metrics.cycle_observer()(0.001)
     controller = SimpleNamespace(cycles_total=1, method_calls_total=1, method_errors_total=Counter({504: 1}),
                                  malformed_messages_total=Counter({"telemetry.json": 1}), meter_errors_total=0,
+                                 asset_errors_total=Counter({"battery": 1}),
                                  planner_errors_total=0)
     metrics.add(ControllerCollector(controller))
     metrics.add(MqttTransportCollector(SimpleNamespace(malformed_total=Counter({"topic": 1})), "controller"))

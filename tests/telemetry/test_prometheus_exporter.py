@@ -123,6 +123,7 @@ async def test_healthz_is_200_when_healthy_and_503_naming_stale_modules(server):
     status, body = await _get(srv.port, "/healthz")
     assert status == 503
     assert json.loads(body)["stale_modules"] == ["boiler"]
+    assert (await _get(srv.port, "/livez"))[0] == 200  # the process serves, whatever the site's health
     assert (await _get(srv.port, "/nope"))[0] == 404
 
 

@@ -86,6 +86,11 @@ class ControllerCollector(Collector):
         for reason, count in sorted(c.malformed_messages_total.items()):
             malformed.add_metric([str(reason)], count)
         yield malformed
+        isolated = CounterMetricFamily(PREFIX + "controller_asset_errors", "Cycles an asset was left out of because "
+                                       "its report broke balancing", labels=["module"])
+        for module, count in sorted(getattr(c, "asset_errors_total", {}).items()):
+            isolated.add_metric([str(module)], count)
+        yield isolated
         yield CounterMetricFamily(PREFIX + "controller_meter_errors", "Grid meter reads that failed",
                                   value=c.meter_errors_total)
         yield CounterMetricFamily(PREFIX + "controller_planner_errors", "Planner or forecaster failures",

@@ -43,6 +43,7 @@ class SiteContainer(containers.DeclarativeContainer):
     controller = providers.Singleton(
         factories.build_controller, providers.Singleton(client, CONTROLLER), clock, site, simulation,
         providers.Callable(lambda transport: transport == "inmemory", config.transport),
+        price_source=providers.Factory(factories.price_source, settings),
     )
     telemetry = providers.Singleton(
         TelemetryService, providers.Singleton(client, TELEMETRY), clock,

@@ -1,7 +1,8 @@
 """The telemetry module's web app (Starlette): /metrics, /healthz, and the operator's live page.
 
-/metrics (prometheus-client's ASGI app) and /healthz are open, for Prometheus
-and the container runtime. Everything else is the operator's (HTTP Basic,
+/metrics (prometheus-client's ASGI app), /healthz (the site: 503 until every
+module reports) and /livez (this process serves) are open, for Prometheus and
+the container runtime. Everything else is the operator's (HTTP Basic,
 `auth.py`): the page (static files shipped in the package, no build step, no
 CDN), its data (`/api/snapshot`, `/api/history`), a Server-Sent Events stream
 that pushes a snapshot every second, and the commands (`/api/method`,
@@ -80,6 +81,9 @@ def build_app(registry: CollectorRegistry, health: HealthProbe, page: OperatorPa
         healthy, body = health()
         return JSONResponse(body, status_code=200 if healthy else 503)
 
+    async def livez(request: Request) -> Response:  # liveness for depends_on; the site's health is /healthz
+        return JSONResponse({"status": "alive"})
+
     async def index(request: Request) -> Response:
         return HTMLResponse(index_html, headers={"Cache-Control": "no-store"})
 
@@ -126,6 +130,7 @@ def build_app(registry: CollectorRegistry, health: HealthProbe, page: OperatorPa
 
     return Starlette(routes=[
         Route("/healthz", healthz),
+        Route("/livez", livez),
         Route("/metrics", _AsgiEndpoint(make_asgi_app(registry))),
         Route("/", guarded(index)),
         Route("/api/snapshot", guarded(snapshot)),

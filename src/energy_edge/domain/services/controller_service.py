@@ -14,6 +14,7 @@ import asyncio
 import logging
 import time
 from collections import Counter
+from dataclasses import replace
 from typing import Any, Callable, Mapping
 
 from ..balancing import BalancerMemory, Decision, Guidance, Policy, Setpoint, SiteSnapshot
@@ -22,14 +23,15 @@ from ..desired_document import DesiredDocument
 from ..errors import InvalidPayload, MalformedMessage
 from ..messages import Message
 from ..planning import OnlineForecaster, plan
-from ..ports import Clock, Forecaster, GridMeter, ModuleClient
+from ..ports import Clock, Forecaster, GridMeter, ModuleClient, PriceSource
+from ..prices import PriceSchedule, exporting_costs_money
 from ..provenance import accept_telemetry
 from ..scheduling import CycleScheduler
 from ..shown import shown
 from ..status import Status
 from ..telemetry import AssetTelemetry, supersedes
 from ..topology import ASSET_KINDS, CLOUD_OUTPUT, TELEMETRY_INPUT
-from .asset_isolation import balance_isolating, snapshot_of
+from .asset_isolation import balance_isolating, plausible_grid_power_w, snapshot_of
 from .setpoint_commands import Command, SentCommand, command_for, needs_sending
 from .site_report import site_report
 
@@ -39,6 +41,8 @@ STALE_AFTER_CYCLES = 3  # an asset silent for this many cycles no longer counts
 MAX_PENDING_DURATIONS = 10_000  # cycle durations kept while reports cannot be sent
 OBSERVE_INTERVAL_S = 10.0  # the forecaster learns from the meters this often (it averages over an hour)
 PLAN_HORIZON_S = 86_400.0
+PRICE_REFRESH_S = 900.0  # day-ahead prices change once a day; a quarter hour catches a late publication
+PRICE_FETCH_TIMEOUT_S = 5.0
 # Policy values in the site report: the limits an operator needs to see in force.
 REPORTED_LIMITS = ("grid_target_w", "import_limit_w", "export_limit_w", "soc_reserve_min", "soc_reserve_max",
                    "setpoint_ttl_s")
@@ -49,9 +53,10 @@ class ControllerService:
 
     def __init__(self, client: ModuleClient, meter: GridMeter, clock: Clock, policy: Policy = Policy(), *,
                  method_timeout_s: float = 2.0, forecaster: Forecaster | None = None,
-                 asset_kinds: Mapping[str, str] = ASSET_KINDS,
+                 asset_kinds: Mapping[str, str] = ASSET_KINDS, price_source: PriceSource | None = None,
                  cycle_observer: Callable[[float], None] | None = None) -> None:
         """`policy`: the defaults the twin's desired document applies to; `asset_kinds`: module -> kind;
+        `price_source`: day-ahead prices (None: the controller knows only the twin's tariff window);
         `cycle_observer` gets each cycle's duration (s) as it ends: a process's metrics histogram."""
         self.client = client
         self.meter = meter
@@ -59,12 +64,12 @@ class ControllerService:
         self.policy = policy
         self.base_policy = policy
         self.asset_kinds = dict(asset_kinds)
-        self.desired = DesiredDocument(POLICY_PROPERTIES)
         self.method_timeout_s = method_timeout_s
         self.cycle_observer = cycle_observer
         self.latest: dict[str, AssetTelemetry] = {}  # by module
         self.cycles_total = 0
         self.malformed_messages_total: Counter[str] = Counter()  # by reason (the rule, e.g. "telemetry.soc")
+        self.desired = DesiredDocument(POLICY_PROPERTIES, self.malformed_messages_total)
         self.method_calls_total = 0
         self.method_errors_total: Counter[int] = Counter()  # by status code (504, 409, 400, 404, 500)
         self.meter_errors_total = 0
@@ -82,16 +87,23 @@ class ControllerService:
         self._scheduler: CycleScheduler | None = None
         self.guidance = Guidance()  # the planner's latest, in force until the next plan
         self._forecaster = forecaster
-        self._own_forecaster_at: tuple[float, float] | None = None  # location of the one built here
+        self._own_forecaster_at: tuple[float, ...] | None = None  # location and plane of the one built here
         self._observed_at: float | None = None
         self._planned_at: float | None = None
+        self.price_source = price_source
+        self.prices = PriceSchedule()
+        self.price_errors_total = 0
+        self._prices_fetched_at: float | None = None
 
     # -- lifecycle -----------------------------------------------------------------------
     async def start(self) -> None:
         self.client.on_input(TELEMETRY_INPUT, self.on_telemetry)
         self.client.on_desired_patch(self.apply_desired)
         await self.client.connect()
-        await self.apply_desired((await self.client.get_twin()).desired)
+        twin = await self.client.get_twin()
+        if stale := self.desired.stale_keys_patch(twin.reported):
+            await self.client.patch_reported(stale)
+        await self.apply_desired(twin.desired)
 
     async def run(self) -> None:
         """Balance every `policy.cycle_s` (fixed rate) until `stop()`; a bug in one cycle does not end the loop."""
@@ -130,8 +142,6 @@ class ControllerService:
         document holds, so a refused document cannot poison the next one.
         """
         update = self.desired.take(desired)
-        self.malformed_messages_total.update(self.desired.malformed_total)
-        self.desired.malformed_total.clear()
         if update is None:
             return
         self.policy_version = update.version
@@ -157,7 +167,7 @@ class ControllerService:
         now = self.clock.now()
         decision = None
         try:
-            grid = await self.meter.read_grid_power_w()
+            grid = plausible_grid_power_w(await self.meter.read_grid_power_w())
         except Exception as exc:  # an unreadable meter skips balancing; asset leases keep the site safe
             self.meter_errors_total += 1
             log.warning("grid meter unreadable, cycle skipped: %r", exc)
@@ -171,7 +181,9 @@ class ControllerService:
                 self.planner_errors_total += 1
                 self.guidance = Guidance()
                 log.exception("planner failed; balancing unguided this cycle")
-            decision, unbalanceable = balance_isolating(snapshot, self.policy, self._memory, self.guidance)
+            await self._refresh_prices(now)
+            decision, unbalanceable = balance_isolating(snapshot, self._priced_policy(now), self._memory,
+                                                        self.guidance)
             self.asset_errors_total.update([*broken, *unbalanceable])
             self._memory, self.last_decision = decision.memory, decision
             await self._actuate(decision.setpoints, now)
@@ -183,6 +195,24 @@ class ControllerService:
         if self._last_report_at is None or now - self._last_report_at >= self.policy.reporting_interval_s:
             await self._report(now)
         return decision
+
+    async def _refresh_prices(self, now: float) -> None:
+        """Fetch the day-ahead schedule when due; a failing source keeps the last one (and is counted)."""
+        if self.price_source is None or (self._prices_fetched_at is not None
+                                         and now - self._prices_fetched_at < PRICE_REFRESH_S):
+            return
+        self._prices_fetched_at = now
+        try:
+            self.prices = PriceSchedule(await asyncio.wait_for(self.price_source.fetch(), PRICE_FETCH_TIMEOUT_S))
+        except Exception as exc:  # prices are an optimisation: without them the limits still hold
+            self.price_errors_total += 1
+            log.warning("price source failed, keeping %d known slots: %s", len(self.prices), shown(repr(exc)))
+
+    def _priced_policy(self, now: float) -> Policy:
+        """The policy for this cycle: while feed-in costs money, export nothing (curtail or store)."""
+        if not exporting_costs_money(self.prices, now) or self.policy.export_limit_w == 0:
+            return self.policy
+        return replace(self.policy, export_limit_w=0.0, grid_target_w=max(self.policy.grid_target_w, 0.0))
 
     def _look_ahead(self, snapshot: SiteSnapshot) -> None:
         """Feed the forecaster and replan when due; with planning off the balancer runs unguided."""
@@ -203,9 +233,12 @@ class ControllerService:
 
     def _forecaster_for_site(self) -> Forecaster:
         """The injected forecaster, or an online one for the policy's location (rebuilt if it moves)."""
-        location = (self.policy.latitude_deg, self.policy.longitude_deg)
+        p = self.policy
+        location = (p.latitude_deg, p.longitude_deg, p.pv_tilt_deg, p.pv_azimuth_deg)
         if self._forecaster is None or (self._own_forecaster_at is not None and self._own_forecaster_at != location):
-            self._forecaster, self._own_forecaster_at = OnlineForecaster(*location), location
+            self._forecaster = OnlineForecaster(p.latitude_deg, p.longitude_deg, tilt_deg=p.pv_tilt_deg,
+                                                azimuth_deg=p.pv_azimuth_deg)
+            self._own_forecaster_at = location
         return self._forecaster
 
     async def _actuate(self, setpoints: dict[str, Setpoint], now: float) -> None:
@@ -217,7 +250,10 @@ class ControllerService:
             command = command_for(setpoint, ttl_s)
             if needs_sending(setpoint.kind, command, self._sent.get(module), now, ttl_s):
                 calls.append(self._invoke(module, command, now))
-        await asyncio.gather(*calls)
+        if len(calls) == 1:  # the common cases (none, one) without gather's task machinery, every cycle
+            await calls[0]
+        elif calls:
+            await asyncio.gather(*calls)
 
     async def _invoke(self, module: str, command: Command, now: float) -> None:
         self.method_calls_total += 1
