@@ -1,7 +1,7 @@
 """Prometheus and Grafana in the compose stack, checked offline.
 
-The Prometheus config is the rendering of the site's scrape targets and passes
-`promtool check config`; the Grafana dashboard is well formed and every query
+The Prometheus config (inline in the generated compose file) is the rendering
+of the site's scrape targets and passes `promtool check config`; the Grafana dashboard is well formed and every query
 names metrics the modules export (tests/telemetry/metric_names.py), on the
 provisioned datasource; the provisioning and the compose services fit together.
 """
@@ -23,7 +23,7 @@ from ..helpers import require_binary
 from .metric_names import sample_names
 
 DEPLOYMENT = Path(__file__).resolve().parents[2] / "deployment"
-PROMETHEUS = DEPLOYMENT / "prometheus" / "prometheus.yml"
+COMPOSE = DEPLOYMENT / "docker-compose.yml"
 GRAFANA = DEPLOYMENT / "grafana"
 DASHBOARD = GRAFANA / "dashboards" / "energy-edge.json"
 PANEL_TYPES = {"timeseries", "stat", "gauge", "table", "state-timeline", "bargauge", "text"}
@@ -35,20 +35,39 @@ def _promtool_check_config(path: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run([promtool, "check", "config", str(path)], capture_output=True, text=True, timeout=30)
 
 
-def test_the_shipped_prometheus_config_is_the_rendering_of_the_sites_modules():
-    assert PROMETHEUS.read_text() == prometheus_config(ALL_MODULES)
+def _compose() -> dict:
+    return yaml.safe_load(COMPOSE.read_text())
+
+
+def _prometheus_config_text() -> str:
+    compose = _compose()
+    (config,) = compose["services"]["prometheus"]["configs"]
+    assert config["target"] == "/etc/prometheus/prometheus.yml"
+    return compose["configs"][config["source"]]["content"]
+
+
+def _modules(compose: dict) -> list[str]:
+    return [name for name, service in compose["services"].items()
+            if service.get("environment", {}).get("EE_MQTT_USERNAME") == name]
+
+
+def test_the_prometheus_config_in_compose_is_the_rendering_of_the_sites_modules():
+    modules = _modules(_compose())
+    assert sorted(modules) == sorted(ALL_MODULES)
+    assert _prometheus_config_text() == prometheus_config(modules)
 
 
 def test_prometheus_config_passes_promtool_and_a_broken_one_does_not(tmp_path):
-    result = _promtool_check_config(PROMETHEUS)
+    config = tmp_path / "prometheus.yml"
+    config.write_text(_prometheus_config_text())
+    result = _promtool_check_config(config)
     assert result.returncode == 0, result.stdout + result.stderr
-    broken = tmp_path / "prometheus.yml"
-    broken.write_text(PROMETHEUS.read_text().replace("scrape_interval: 5s", "scrape_interval: soon"))
-    assert _promtool_check_config(broken).returncode != 0
+    config.write_text(_prometheus_config_text().replace("scrape_interval: 5s", "scrape_interval: soon"))
+    assert _promtool_check_config(config).returncode != 0
 
 
 def test_prometheus_scrapes_every_module_once():
-    config = yaml.safe_load(PROMETHEUS.read_text())
+    config = yaml.safe_load(_prometheus_config_text())
     targets = [t for job in config["scrape_configs"] for sc in job["static_configs"] for t in sc["targets"]]
     assert sorted(t.split(":")[0] for t in targets) == sorted(ALL_MODULES)
 
@@ -107,10 +126,10 @@ def test_a_dashboard_naming_a_missing_metric_or_datasource_is_caught(provisioned
 def test_grafana_provisioning_and_the_compose_services_fit_together():
     datasource = yaml.safe_load((GRAFANA / "provisioning" / "datasources" / "prometheus.yml").read_text())["datasources"][0]
     provider = yaml.safe_load((GRAFANA / "provisioning" / "dashboards" / "energy-edge.yml").read_text())["providers"][0]
-    services = yaml.safe_load((DEPLOYMENT / "docker-compose.yml").read_text())["services"]
+    services = _compose()["services"]
     assert datasource["url"] == "http://prometheus:9090" and "prometheus" in services
     grafana_volumes = services["grafana"]["volumes"]
     assert f"./grafana/dashboards:{provider['options']['path']}:ro" in grafana_volumes
     assert "./grafana/provisioning:/etc/grafana/provisioning:ro" in grafana_volumes
-    assert "./prometheus/prometheus.yml:/etc/prometheus/prometheus.yml:ro" in services["prometheus"]["volumes"]
+    assert services["telemetry"]["environment"]["EE_MQTT_PASSWORD_OPERATOR"].startswith("${MQTT_PASSWORD_OPERATOR:?")
     assert all(not port.startswith("3000") for port in services["grafana"]["ports"])  # loopback only
