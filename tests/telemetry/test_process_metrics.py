@@ -7,11 +7,13 @@ import asyncio
 import urllib.request
 from collections import Counter
 
+import pytest
 from prometheus_client import generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 
 from energy_edge.adapters.process_metrics import MqttTransportCollector, ProcessMetrics
 from energy_edge.adapters.transports.edgehub.outbox import DROPPED
+from energy_edge.domain.errors import ConfigurationError
 from energy_edge.domain.messages import Message
 from energy_edge.domain.status import Status
 from energy_edge.entrypoints.web import instrument_controller, instrument_transport
@@ -85,6 +87,8 @@ async def test_a_module_serves_its_metrics_on_its_own_port_and_port_0_serves_not
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as response:
                 return response.read().decode()
         assert 'energy_edge_build_info{module="solar"' in await asyncio.to_thread(get)
+        with pytest.raises(ConfigurationError, match=f"module metrics port 127.0.0.1:{port} is in use"):
+            ProcessMetrics("battery").serve("127.0.0.1", port)
     finally:
         server.shutdown()
         server.server_close()

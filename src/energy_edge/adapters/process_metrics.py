@@ -9,6 +9,7 @@ keeps the site view (`prometheus_exporter.py`); nothing here is re-exposed there
 
 from __future__ import annotations
 
+import errno
 from importlib import metadata
 from typing import Any, Callable, Iterable
 
@@ -19,6 +20,7 @@ from prometheus_client import (
 from prometheus_client.core import CounterMetricFamily
 from prometheus_client.registry import Collector
 
+from ..domain.errors import ConfigurationError
 from .transports.edgehub.outbox import DROPPED as OUTBOX_DROPPED
 
 PREFIX = "energy_edge_"
@@ -61,7 +63,13 @@ class ProcessMetrics:
         """GET /metrics on its own daemon thread (prometheus-client's server); port 0 serves nothing."""
         if port == 0:
             return None
-        server, _ = start_http_server(port, addr=host, registry=self.registry)
+        try:
+            server, _ = start_http_server(port, addr=host, registry=self.registry)
+        except OSError as exc:
+            if exc.errno != errno.EADDRINUSE:
+                raise
+            raise ConfigurationError(f"module metrics port {host}:{port} is in use: choose another "
+                                     "(EE_MODULE_METRICS_PORT; 0 = none), or stop what holds it") from None
         return server
 
 

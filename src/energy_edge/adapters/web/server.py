@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import logging
 import socket
 
 import uvicorn
 from prometheus_client import CollectorRegistry
 
+from ...domain.errors import ConfigurationError
 from .app import HealthProbe, OperatorPage, build_app
 
 log = logging.getLogger(__name__)
@@ -34,7 +36,13 @@ class WebServer:
     def __init__(self, registry: CollectorRegistry, health: HealthProbe, page: OperatorPage,
                  host: str = "0.0.0.0", port: int = 9090) -> None:
         self.page = page
-        self._socket = socket.create_server((host, port), backlog=128)
+        try:
+            self._socket = socket.create_server((host, port), backlog=128)
+        except OSError as exc:
+            if exc.errno != errno.EADDRINUSE:
+                raise
+            raise ConfigurationError(f"metrics port {host}:{port} is in use: choose another (--metrics-port or "
+                                     "EE_METRICS_PORT; 0 = any free port), or stop what holds it") from None
         self.port = self._socket.getsockname()[1]
         config = uvicorn.Config(build_app(registry, health, page), log_config=None, access_log=False,
                                 lifespan="off", timeout_graceful_shutdown=2, ws="none")
