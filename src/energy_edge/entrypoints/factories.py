@@ -220,26 +220,12 @@ def asset_hardware(spec: AssetSpec, simulation: SimulatedSite, clock: Clock, sit
 
 
 def modbus_hardware(spec: AssetSpec, clock: Clock, site: Site) -> Any:
-    """The Modbus driver of an asset: the site file's device (host, port, unit id, profile) and ratings,
-    EE_MODBUS_* for timeouts and retries; revert timers and rate checks run on the site's clock."""
-    from .modbus_settings import ModbusSettings, build_hardware
+    """The Modbus driver of an asset: the site file's device and ratings (a meter bounded by the grid
+    connection), EE_MODBUS_* for timeouts and retries; revert timers and rate checks on the site's clock."""
+    from .modbus_settings import build_asset_hardware
 
-    hardware = spec.hardware
-    assert isinstance(hardware, ModbusHardware)
-    settings = ModbusSettings()
-    ratings: dict[str, Any] = {}
-    if spec.kind == SOLAR:
-        ratings = {"rated_power_w": spec.rated_power_w}
-    elif spec.kind == BATTERY:
-        ratings = {"capacity_wh": spec.capacity_wh,
-                   "max_power_w": max(spec.max_charge_w or 0.0, spec.max_discharge_w or 0.0) or None}
-    elif spec.kind == BOILER:
-        ratings = {"heater_power_w": spec.heater_power_w}
-    else:  # the meter: its physical bounds are the site's grid connection
-        settings = settings.model_copy(update={"main_fuse_a": site.grid.main_fuse_a, "phases": site.grid.phases,
-                                               "nominal_voltage_v": site.grid.nominal_voltage_v})
-    return build_hardware(spec.kind, hardware.host, hardware.port, hardware.unit_id, hardware.profile,  # type: ignore[arg-type]
-                          settings=settings, now=clock.now, **ratings)
+    assert isinstance(spec.hardware, ModbusHardware)
+    return build_asset_hardware(spec, site.grid, now=clock.now)
 
 
 # -- transports -----------------------------------------------------------------------------------
