@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from ..domain.errors import ConfigurationError
 from ..domain.site import (
     BATTERY,
     BOILER,
@@ -64,7 +65,7 @@ KNOWN_PROFILES: dict[str, tuple[str, ...]] = {
 """Device profiles by the kinds they serve, when the Modbus package does not publish its own list."""
 
 
-class SiteFileError(ValueError):
+class SiteFileError(ConfigurationError, ValueError):
     """A site file that cannot be used; the message is the one sentence the user sees."""
 
 

@@ -46,7 +46,7 @@ __all__ = ["ModbusSettings", "available_profiles", "build_asset_hardware", "buil
 
 
 class ModbusSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="EE_MODBUS_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="EE_MODBUS_", extra="ignore", allow_inf_nan=False)
 
     host: str = Field("127.0.0.1", description="Device (or gateway) host name or address")
     port: int | None = Field(None, ge=1, le=65535,

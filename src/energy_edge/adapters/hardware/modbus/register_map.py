@@ -16,6 +16,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from ....domain.errors import ConfigurationError
 from .codec import REGISTER_TYPES, SCALE_FACTOR_RANGE, size_of
 
 MAPS_DIR = Path(__file__).parent / "maps"
@@ -29,7 +30,7 @@ METER_OPTIONAL_POINTS = ("power_l1_w", "power_l2_w", "power_l3_w", "voltage_l1_v
 TypeName = Literal[tuple(REGISTER_TYPES)]  # type: ignore[valid-type]
 
 
-class RegisterMapError(ValueError):
+class RegisterMapError(ConfigurationError, ValueError):
     """A map file that cannot be used; the message names the file and the bad entry."""
 
 

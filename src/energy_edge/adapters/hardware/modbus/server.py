@@ -33,7 +33,7 @@ from energy_edge.domain.hardware import (
     SolarMeasurement,
     SolarSetpoint,
 )
-from energy_edge.domain.errors import HardwareFault
+from energy_edge.domain.errors import ConfigurationError, HardwareFault
 from energy_edge.domain.ports import AssetHardware
 from energy_edge.domain.scheduling import CycleScheduler
 
@@ -95,7 +95,9 @@ class SimulatedModbusDevice(Generic[M, S]):
 
     def release(self) -> None:
         """Stop forcing; the forced registers read their initial values again from the next request."""
-        self._restore.update({address: self.initial_registers[address - self.base_address] for address in self._forced})
+        image = range(self.base_address, self.base_address + len(self.initial_registers))
+        self._restore.update({address: self.initial_registers[address - self.base_address]
+                              for address in self._forced if address in image})
         self._forced.clear()
 
     # -- runtime -------------------------------------------------------------------------
@@ -127,7 +129,8 @@ class SimulatedModbusDevice(Generic[M, S]):
     async def _serve(self, function_code: int, start: int, address: int, registers: list[int], values) -> None:  # noqa: ANN001
         await self.tick()
         for restored_address, value in self._restore.items():
-            registers[restored_address - start] = value
+            if 0 <= restored_address - start < len(registers):
+                registers[restored_address - start] = value
         self._restore.clear()
         if self._reverted:
             self._reverted = False
@@ -142,7 +145,8 @@ class SimulatedModbusDevice(Generic[M, S]):
             return None
         self.show(registers, await self.hardware.read())
         for forced_address, value in self._forced.items():
-            registers[forced_address - start] = value
+            if 0 <= forced_address - start < len(registers):  # a force beyond the image has nothing to change
+                registers[forced_address - start] = value
         return None
 
     def sim_device(self, unit_id: int = 1) -> SimDevice:
@@ -304,6 +308,10 @@ class GenericBoilerSimulator(SimulatedModbusDevice[BoilerMeasurement, BoilerSetp
         return self.map.by_name[name].address
 
 
+class PortInUse(ConfigurationError):
+    """The port a simulated device should serve on is taken (often: another simulator already serves there)."""
+
+
 class ModbusDeviceServer:
     """One simulated device served over Modbus TCP; start and stop it at will (a device that dies)."""
 
@@ -317,7 +325,11 @@ class ModbusDeviceServer:
     async def start(self) -> None:
         await self.device.start()
         self._server = ModbusTcpServer(self.device.sim_device(self.unit_id), address=(self.host, self.port))
-        await self._server.serve_forever(background=True)
+        try:
+            await self._server.serve_forever(background=True)
+        except RuntimeError:  # pymodbus's "Could not start listen": the address is taken
+            self._server = None
+            raise PortInUse(f"{self.host}:{self.port} (the simulated {type(self.device).__name__}) is in use") from None
         self._ticker = asyncio.create_task(self._tick_forever(), name=f"modbus-sim-{self.port}")
         logger.info("simulated %s on %s:%d unit %d", type(self.device).__name__, self.host, self.port, self.unit_id)
 
