@@ -16,6 +16,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from energy_edge.domain.errors import ConfigurationError
+
 SECONDS_PER_DAY = 86_400
 
 Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
@@ -295,9 +297,16 @@ def scenario_names() -> list[str]:
     return sorted(p.name.removesuffix(".json") for p in folder.iterdir() if p.name.endswith(".json"))
 
 
+class UnknownScenario(ConfigurationError, KeyError):
+    """A scenario name that is not shipped (a KeyError for callers that look names up)."""
+
+    def __str__(self) -> str:  # KeyError would quote the sentence
+        return str(self.args[0])
+
+
 def load_scenario(name: str) -> Scenario:
     """A shipped scenario by name; KeyError lists the known ones."""
     path = resources.files(__package__) / "scenarios" / f"{name}.json"
     if not path.is_file():
-        raise KeyError(f"unknown scenario {name!r}; known: {', '.join(scenario_names())}")
+        raise UnknownScenario(f"unknown scenario {name!r} (--scenario): one of {', '.join(scenario_names())}")
     return Scenario.model_validate(json.loads(path.read_text()))

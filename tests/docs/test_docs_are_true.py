@@ -54,3 +54,16 @@ def test_every_route_is_in_the_architecture():
 def test_every_controller_policy_property_is_in_the_readme():
     missing = [name for name in Policy().as_dict() if f"`{name}`" not in README]
     assert not missing, f"README lacks controller properties {missing}"
+
+
+def test_readme_commands_run_as_written_from_a_fresh_clone():
+    """Shell lines use the project's virtual environment: a bare `energy-edge` or `pytest` is not on PATH there."""
+    import re
+
+    lines = []
+    for language, block in re.findall(r"```(bash|console|sh)\n(.*?)```", README, re.S):
+        for line in block.splitlines():
+            if language != "console" or line.startswith("$ "):  # a console block's other lines are output
+                lines.append(line.removeprefix("$ ").strip())
+    bare = [line for line in lines if re.match(r"(energy-edge|pytest|python -m|lint-imports)\b", line)]
+    assert not bare, f"README commands that fail as written (use .venv/bin/...): {bare}"

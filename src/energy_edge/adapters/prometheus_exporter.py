@@ -101,6 +101,13 @@ class TelemetryCollector(Collector):
         for reason, count in _items(counters.get("malformed_messages_total")):
             malformed.add_metric([str(reason)], count)
         yield malformed
+        isolated = CounterMetricFamily(
+            PREFIX + "controller_asset_errors", "Cycles an asset was left out of because its report broke balancing",
+            labels=["module"],
+        )
+        for module, count in _items(counters.get("asset_errors_total")):
+            isolated.add_metric([str(module)], count)
+        yield isolated
 
     def _telemetry_counters(self) -> Iterable[Any]:
         messages = CounterMetricFamily(PREFIX + "telemetry_messages", "Reports received by module", labels=["module"])

@@ -55,3 +55,11 @@ class HardwareFault(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+class ConfigurationError(Exception):
+    """A setting, option or file a person gave that is not allowed, or a resource it names that is taken.
+
+    Its message is one sentence naming the option, variable or file, the value and
+    what is allowed. The console scripts print it and exit 2; nothing has started.
+    """

@@ -24,6 +24,7 @@ from ..domain.assets.battery import Battery, BatteryConfig
 from ..domain.assets.boiler import Boiler, BoilerConfig
 from ..domain.assets.solar import Solar, SolarConfig
 from ..domain.balancing import Policy
+from ..domain.errors import ConfigurationError
 from ..domain.ports import Clock, ModuleClient
 from ..domain.routing import RouteTable
 from ..domain.site import (
@@ -92,7 +93,7 @@ def route_table(site: Site) -> RouteTable:
 def build_clock(settings: SiteSettings) -> Clock:
     if settings.speed == 1.0 and settings.start is None:
         return RealClock()
-    return AcceleratedClock(settings.speed, settings.start_epoch())
+    return AcceleratedClock(settings.speed, settings.start_epoch(), settings.clock_anchor)
 
 
 # -- simulated hardware -------------------------------------------------------------------------
@@ -130,15 +131,10 @@ def build_load_profile(clock: Clock, site: Site) -> LoadProfile:
 def modbus_site_servers(site: Site, simulation: SimulatedSite, clock: Clock, *, every_host: bool = False) -> list[Any]:
     """The Modbus site simulator: the site's Modbus assets on loopback (or any host with `every_host`) as
     Modbus TCP servers (not yet started), each playing its asset's simulator on its port and unit id."""
-    from ..adapters.hardware.modbus.meter_simulator import ConnectionPoint, simulated_meter
-    from ..adapters.hardware.modbus.profiles import load_profile_map
+    from ..adapters.hardware.modbus.meter_simulator import ConnectionPoint
     from ..adapters.hardware.modbus.register_map import load_sunspec_models
-    from ..adapters.hardware.modbus.server import (
-        GenericBoilerSimulator,
-        ModbusDeviceServer,
-        SunSpecInverterSimulator,
-        SunSpecStorageSimulator,
-    )
+    from ..adapters.hardware.modbus.server import ModbusDeviceServer
+    from ..adapters.hardware.modbus.simulated_devices import simulated_device
 
     table = load_sunspec_models()
     servers = []
@@ -147,21 +143,13 @@ def modbus_site_servers(site: Site, simulation: SimulatedSite, clock: Clock, *, 
         if not isinstance(hardware, ModbusHardware) or (hardware.host not in LOOPBACK and not every_host):
             continue
         if spec.kind == METER:  # measures the simulated connection point
-            device: Any = simulated_meter(ConnectionPoint(simulation.read_grid_power_w, clock.now,
-                                                          phases=site.grid.phases), hardware.profile, table,
-                                          now=clock.now, max_power_w=site.grid.fuse_limit_w)
-        elif spec.id not in simulation.assets:
-            continue
-        elif spec.kind == SOLAR:
+            physics: Any = ConnectionPoint(simulation.read_grid_power_w, clock.now, phases=site.grid.phases)
+        elif spec.id in simulation.assets:
             physics = simulation.hardware(spec.id)
-            device = SunSpecInverterSimulator(physics, table, rated_power_w=physics.rated_power_w, now=clock.now)
-        elif spec.kind == BATTERY:
-            physics = simulation.hardware(spec.id)
-            device = SunSpecStorageSimulator(physics, table, max_rate_w=physics.max_charge_w,
-                                             capacity_wh=physics.capacity_wh, now=clock.now)
         else:
-            device = GenericBoilerSimulator(simulation.hardware(spec.id), load_profile_map(hardware.profile, BOILER),
-                                            now=clock.now)
+            continue
+        device = simulated_device(spec.kind, physics, hardware.profile, table=table, now=clock.now,
+                                  meter_max_power_w=site.grid.fuse_limit_w)
         servers.append(ModbusDeviceServer(device, hardware.host, hardware.port, unit_id=hardware.unit_id))
     return servers
 
@@ -222,24 +210,9 @@ def asset_hardware(spec: AssetSpec, simulation: SimulatedSite, clock: Clock, sit
 def modbus_hardware(spec: AssetSpec, clock: Clock, site: Site) -> Any:
     """The Modbus driver of an asset: the site file's device (host, port, unit id, profile) and ratings,
     EE_MODBUS_* for timeouts and retries; revert timers and rate checks run on the site's clock."""
-    from .modbus_settings import ModbusSettings, build_hardware
+    from .modbus_settings import ModbusSettings, build_asset_hardware
 
-    hardware = spec.hardware
-    assert isinstance(hardware, ModbusHardware)
-    settings = ModbusSettings()
-    ratings: dict[str, Any] = {}
-    if spec.kind == SOLAR:
-        ratings = {"rated_power_w": spec.rated_power_w}
-    elif spec.kind == BATTERY:
-        ratings = {"capacity_wh": spec.capacity_wh,
-                   "max_power_w": max(spec.max_charge_w or 0.0, spec.max_discharge_w or 0.0) or None}
-    elif spec.kind == BOILER:
-        ratings = {"heater_power_w": spec.heater_power_w}
-    else:  # the meter: its physical bounds are the site's grid connection
-        settings = settings.model_copy(update={"main_fuse_a": site.grid.main_fuse_a, "phases": site.grid.phases,
-                                               "nominal_voltage_v": site.grid.nominal_voltage_v})
-    return build_hardware(spec.kind, hardware.host, hardware.port, hardware.unit_id, hardware.profile,  # type: ignore[arg-type]
-                          settings=settings, now=clock.now, **ratings)
+    return build_asset_hardware(spec, site.grid, settings=ModbusSettings(), now=clock.now)
 
 
 # -- transports -----------------------------------------------------------------------------------
@@ -267,7 +240,7 @@ def edgehub_client(module_id: str, site: Site) -> ModuleClient:
 
 
 def refuse_inmemory(module_id: str) -> ModuleClient:
-    raise SystemExit(
+    raise ConfigurationError(
         f"{module_id}: EE_TRANSPORT=inmemory only works with every module in one process; "
         "run `energy-edge up`, or set EE_TRANSPORT=mqtt or edgehub"
     )

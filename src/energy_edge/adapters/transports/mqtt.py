@@ -149,8 +149,8 @@ class MqttModuleClient:
         rid = uuid.uuid4().hex
         try:
             body = wire.encode_request(method, payload, time.time() + timeout_s)
-        except (TypeError, ValueError) as exc:
-            return MethodResponse.error(Status.BAD_REQUEST, "payload", f"not JSON: {exc}")
+        except (TypeError, ValueError) as exc:  # not JSON, or over a size or depth limit
+            return MethodResponse.error(Status.BAD_REQUEST, "payload", cut(str(exc)))
         future = self._calls[rid] = asyncio.get_running_loop().create_future()
         try:
             session.publish(self.topics.method_request(module_id, self.module_id, rid), body)

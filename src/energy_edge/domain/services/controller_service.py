@@ -31,7 +31,7 @@ from ..shown import shown
 from ..status import Status
 from ..telemetry import AssetTelemetry, supersedes
 from ..topology import ASSET_KINDS, CLOUD_OUTPUT, TELEMETRY_INPUT
-from .asset_isolation import balance_isolating, snapshot_of
+from .asset_isolation import balance_isolating, plausible_grid_power_w, snapshot_of
 from .setpoint_commands import Command, SentCommand, command_for, needs_sending
 from .site_report import site_report
 
@@ -59,11 +59,11 @@ class ControllerService:
         self.policy = policy
         self.base_policy = policy
         self.asset_kinds = dict(asset_kinds)
-        self.desired = DesiredDocument(POLICY_PROPERTIES)
         self.method_timeout_s = method_timeout_s
         self.latest: dict[str, AssetTelemetry] = {}  # by module
         self.cycles_total = 0
         self.malformed_messages_total: Counter[str] = Counter()  # by reason (the rule, e.g. "telemetry.soc")
+        self.desired = DesiredDocument(POLICY_PROPERTIES, self.malformed_messages_total)
         self.method_calls_total = 0
         self.method_errors_total: Counter[int] = Counter()  # by status code (504, 409, 400, 404, 500)
         self.meter_errors_total = 0
@@ -94,7 +94,10 @@ class ControllerService:
         self.client.on_input(TELEMETRY_INPUT, self.on_telemetry)
         self.client.on_desired_patch(self.apply_desired)
         await self.client.connect()
-        await self.apply_desired((await self.client.get_twin()).desired)
+        twin = await self.client.get_twin()
+        if stale := self.desired.stale_keys_patch(twin.reported):
+            await self.client.patch_reported(stale)
+        await self.apply_desired(twin.desired)
 
     async def run(self) -> None:
         """Balance every `policy.cycle_s` (fixed rate) until `stop()`; a bug in one cycle does not end the loop."""
@@ -133,8 +136,6 @@ class ControllerService:
         document holds, so a refused document cannot poison the next one.
         """
         update = self.desired.take(desired)
-        self.malformed_messages_total.update(self.desired.malformed_total)
-        self.desired.malformed_total.clear()
         if update is None:
             return
         self.policy_version = update.version
@@ -160,7 +161,7 @@ class ControllerService:
         now = self.clock.now()
         decision = None
         try:
-            grid = await self.meter.read_grid_power_w()
+            grid = plausible_grid_power_w(await self.meter.read_grid_power_w())
         except Exception as exc:  # an unreadable meter skips balancing; asset leases keep the site safe
             self.meter_errors_total += 1
             log.warning("grid meter unreadable, cycle skipped: %r", exc)
