@@ -17,6 +17,7 @@ from energy_edge.adapters.process_metrics import ControllerCollector, MqttTransp
 from energy_edge.adapters.prometheus_exporter import _LIMIT_GAUGES, _SITE_GAUGES, build_registry
 from energy_edge.adapters.transports.edgehub.outbox import DROPPED
 from energy_edge.domain.services.telemetry_service import TelemetryView
+from energy_edge.domain.telemetry import AssetTelemetry
 
 from .fakes import battery_telemetry, boiler_telemetry, solar_telemetry
 
@@ -32,12 +33,17 @@ def _full_registries() -> list[CollectorRegistry]:
         view.sequence_gaps_total[telemetry.module] += 1
         view.out_of_order_total[telemetry.module] += 1
     view.malformed_total[("battery", "telemetry.json")] += 1
-    view.site = {**{name: 1.0 for name in _SITE_GAUGES}, "limits": {name: 1.0 for name in _LIMIT_GAUGES}}
+    view.assets["grid-meter"] = AssetTelemetry("grid-meter", "meter", 1, 0.0, "RUNNING", 900.0, values={
+        "power_l1_w": 900.0, "voltage_l1_v": 231.5, "frequency_hz": 50.0, "import_energy_wh": 2.0,
+        "export_energy_wh": 0.0})
+    view.site = {**{name: 1.0 for name in _SITE_GAUGES}, "limits": {name: 1.0 for name in _LIMIT_GAUGES},
+                 "control_suspended": False}
     metrics = ProcessMetrics("controller")
     metrics.cycle_observer()(0.001)
     controller = SimpleNamespace(cycles_total=1, method_calls_total=1, method_errors_total=Counter({504: 1}),
                                  malformed_messages_total=Counter({"telemetry.json": 1}), meter_errors_total=0,
-                                 asset_errors_total=Counter({"battery": 1}),
+                                 asset_errors_total=Counter({"battery": 1}), meter_outages_total=1,
+                                 suspended_cycles_total=1,
                                  planner_errors_total=0)
     metrics.add(ControllerCollector(controller))
     metrics.add(MqttTransportCollector(SimpleNamespace(malformed_total=Counter({"topic": 1})), "controller"))

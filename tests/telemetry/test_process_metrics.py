@@ -37,6 +37,7 @@ async def test_cycle_durations_are_observed_as_each_cycle_ends_not_at_report_tim
     assert samples[("energy_edge_controller_cycle_duration_seconds_count", ())] == 3
     assert samples[("energy_edge_controller_cycle_duration_seconds_bucket", (("le", "+Inf"),))] == 3
     assert samples[("energy_edge_controller_cycles_total", ())] == 3
+    assert samples[("energy_edge_controller_suspended_cycles_total", ())] == site.controller.suspended_cycles_total
 
 
 async def test_the_controllers_method_errors_and_malformed_telemetry_are_its_own_counters():

@@ -148,11 +148,11 @@ def test_energy_counters_only_grow_and_add_up_to_the_power_held_between_reports(
         await battery.connect()
         t, expected, previous, seen = 0.0, 0.0, None, (0.0, 0.0)
         for seq, (gap_s, power_w) in enumerate(steps, start=1):
-            t += gap_s
+            held_s, t = (t + gap_s) - t, t + gap_s  # as the service sees it: a difference of timestamps
             report = replace(battery_telemetry(seq, power_w=power_w), timestamp=t)
             await battery.send_message("telemetry", Message(report.to_json()))
-            if previous is not None and 0 < gap_s <= 10.0:
-                expected += previous * gap_s
+            if previous is not None and 0 < held_s <= 10.0:
+                expected += previous * held_s
             previous = power_w  # a report at the same time with a higher sequence number replaces it too
             now = (service.view.energy_supplied_j["battery"], service.view.energy_consumed_j["battery"])
             assert now[0] >= seen[0] and now[1] >= seen[1] and min(now) >= 0

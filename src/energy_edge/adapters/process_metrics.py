@@ -101,6 +101,11 @@ class ControllerCollector(Collector):
         yield isolated
         yield CounterMetricFamily(PREFIX + "controller_meter_errors", "Grid meter reads that failed",
                                   value=c.meter_errors_total)
+        for name, help_text in (("meter_outages_total", "Times control was suspended for a stale or faulty meter"),
+                                ("suspended_cycles_total", "Controller cycles without setpoints (meter unusable)")):
+            if hasattr(c, name):
+                yield CounterMetricFamily(PREFIX + "controller_" + name.removesuffix("_total"), help_text,
+                                          value=getattr(c, name))
         yield CounterMetricFamily(PREFIX + "controller_planner_errors", "Planner or forecaster failures",
                                   value=c.planner_errors_total)
 

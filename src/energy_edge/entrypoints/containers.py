@@ -62,7 +62,7 @@ def site_container(settings: SiteSettings | None = None, site: Site | None = Non
         spec.id: providers.Singleton(
             AssetModuleService, providers.Singleton(container.client, spec.id),
             providers.Singleton(factories.asset_hardware, spec, container.simulation, container.clock, site),
-            providers.Factory(factories.build_asset, spec), container.clock, container.config.cycle_s,
+            providers.Factory(factories.build_asset, spec, site), container.clock, container.config.cycle_s,
         )
         for spec in factories.served_assets(site)
     })

@@ -16,12 +16,14 @@ from ..adapters.clocks import AcceleratedClock, RealClock
 from ..adapters.hardware.simulated.battery import SimulatedBattery
 from ..adapters.hardware.simulated.boiler import SimulatedBoiler
 from ..adapters.hardware.simulated.load import LoadProfile
+from ..adapters.hardware.simulated.meter import SimulatedMeter
 from ..adapters.hardware.simulated.pv import SimulatedPV
 from ..adapters.hardware.simulated.site import SimulatedSite, TelemetryBalanceMeter
 from ..adapters.site_file import load_site
 from ..adapters.transports.inmemory import InMemoryHub
 from ..domain.assets.battery import Battery, BatteryConfig
 from ..domain.assets.boiler import Boiler, BoilerConfig
+from ..domain.assets.meter import Meter, MeterConfig
 from ..domain.assets.solar import Solar, SolarConfig
 from ..domain.balancing import Policy
 from ..domain.errors import ConfigurationError
@@ -179,6 +181,7 @@ ASSET_BUILDERS: dict[str, Callable[[AssetSpec], Any]] = {
     BOILER: lambda spec: Boiler(BoilerConfig(heater_power_w=spec.heater_power_w,
                                              min_temperature_c=spec.min_temperature_c,
                                              max_temperature_c=spec.max_temperature_c)),
+    METER: lambda spec: Meter(),  # sized by the site's grid connection in `build_asset`
 }
 """The asset state machine of each kind a module serves, from its ratings; the twin tunes the rest."""
 
@@ -193,7 +196,11 @@ def expected_modules(site: Site) -> tuple[str, ...]:
     return (*(spec.id for spec in served_assets(site)), CONTROLLER)
 
 
-def build_asset(spec: AssetSpec) -> Any:
+def build_asset(spec: AssetSpec, site: Site | None = None) -> Any:
+    """The asset's state machine; a grid meter's bounds come from the site's grid connection (main fuse)."""
+    if spec.kind == METER and site is not None:
+        grid = site.grid
+        return Meter(MeterConfig(main_fuse_a=grid.main_fuse_a, phases=grid.phases, nominal_voltage_v=grid.nominal_voltage_v))
     try:
         return ASSET_BUILDERS[spec.kind](spec)
     except KeyError:
@@ -204,6 +211,8 @@ def asset_hardware(spec: AssetSpec, simulation: SimulatedSite, clock: Clock, sit
     """The asset's simulator, or its Modbus driver (the device, or the Modbus site simulator)."""
     if isinstance(spec.hardware, ModbusHardware):
         return modbus_hardware(spec, clock, site)
+    if spec.kind == METER:  # a simulated grid meter reads the simulated site's balance
+        return SimulatedMeter(simulation, clock, phases=site.grid.phases, voltage_v=site.grid.nominal_voltage_v)
     return simulation.hardware(spec.id)
 
 
@@ -266,11 +275,15 @@ def telemetry_balance_meter(clock: Clock, site: Site, powers: Callable[[], Itera
 
 def build_controller(client: ModuleClient, clock: Clock, site: Site, simulation: SimulatedSite,
                      in_process: bool, price_source: Any = None) -> "ControllerService":
-    """In one process the simulated site is the grid meter; in its own process the controller meters the
-    grid from the assets' fresh telemetry."""
+    """A site with a grid meter module is balanced on that meter's telemetry, in any process. A fully
+    simulated site without one is metered by its simulation: in one process the simulated site is the
+    grid meter; in its own process the controller meters the grid from the assets' fresh telemetry."""
     from ..domain.services.controller_service import ControllerService
 
     kinds = asset_kinds(site)
+    if site.meter is not None:
+        return ControllerService(client, None, clock, initial_policy(site), asset_kinds=kinds,
+                                 price_source=price_source)
     if in_process:
         return ControllerService(client, simulation, clock, initial_policy(site), asset_kinds=kinds,
                                  price_source=price_source)

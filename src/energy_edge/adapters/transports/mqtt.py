@@ -87,7 +87,7 @@ class MqttModuleClient:
         self._worker = asyncio.create_task(self._run_ordered(), name=f"mqtt-{self.module_id}-inputs")
         try:
             await self._session.start()
-            await self._session.sync(self.topics.sync(self.module_id))
+            await self._session.sync(self.topics.sync(self.module_id), self.config.connect_timeout_s)
         except BaseException:
             await self._teardown(None)
             raise

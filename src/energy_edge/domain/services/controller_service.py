@@ -6,6 +6,12 @@ or its lease needs refreshing, and reports the site on output `cloud`. Nothing a
 asset or the transport does (bad telemetry, timeouts, refusals) stops the loop:
 each failure is counted, logged and retried next cycle, and every asset's TTL
 lease keeps the site safe meanwhile.
+
+Fail-safe on the meter: it balances only on a fresh grid reading. When the meter is
+stale (no reading for `STALE_AFTER_CYCLES` cycles) or in FAULT, control is suspended:
+no setpoint goes out, so every lease runs out and each asset returns to its own safe
+state; the site report says so (`control_suspended`, with the reason), and one log
+line marks each change. The first fresh reading resumes control from a clean slate.
 """
 
 from __future__ import annotations
@@ -17,11 +23,11 @@ from collections import Counter
 from dataclasses import replace
 from typing import Any, Callable, Mapping
 
-from ..balancing import BalancerMemory, Decision, Guidance, Policy, Setpoint, SiteSnapshot
+from ..balancing import BalancerMemory, Decision, Guidance, Policy, SiteSnapshot
 from ..balancing.policy import RANGES as POLICY_PROPERTIES
 from ..desired_document import DesiredDocument
-from ..errors import InvalidPayload, MalformedMessage
-from ..messages import Message
+from ..errors import InvalidPayload, MalformedMessage, MeterUnavailable, NoNewReading
+from ..messages import Message, MethodResponse
 from ..planning import OnlineForecaster, plan
 from ..ports import Clock, Forecaster, GridMeter, ModuleClient, PriceSource
 from ..prices import PriceSchedule, exporting_costs_money
@@ -32,7 +38,9 @@ from ..status import Status
 from ..telemetry import AssetTelemetry, supersedes
 from ..topology import ASSET_KINDS, CLOUD_OUTPUT, TELEMETRY_INPUT
 from .asset_isolation import balance_isolating, plausible_grid_power_w, snapshot_of
-from .setpoint_commands import Command, SentCommand, command_for, needs_sending
+from .command_path import DEFAULT_MAX_CONCURRENT, CommandPath
+from .grid_meter import TelemetryGridMeter
+from .setpoint_commands import Command
 from .site_report import site_report
 
 log = logging.getLogger(__name__)
@@ -41,6 +49,8 @@ STALE_AFTER_CYCLES = 3  # an asset silent for this many cycles no longer counts
 MAX_PENDING_DURATIONS = 10_000  # cycle durations kept while reports cannot be sent
 OBSERVE_INTERVAL_S = 10.0  # the forecaster learns from the meters this often (it averages over an hour)
 PLAN_HORIZON_S = 86_400.0
+METER_KIND = "meter"
+COMMAND_BUDGET_RATIO = 0.05  # a cycle waits for its direct methods at most this share of its period (the rest fly on)
 PRICE_REFRESH_S = 900.0  # day-ahead prices change once a day; a quarter hour catches a late publication
 PRICE_FETCH_TIMEOUT_S = 5.0
 # Policy values in the site report: the limits an operator needs to see in force.
@@ -51,15 +61,19 @@ REPORTED_LIMITS = ("grid_target_w", "import_limit_w", "export_limit_w", "soc_res
 class ControllerService:
     """Balances the site; the telemetry module may read the public counters below."""
 
-    def __init__(self, client: ModuleClient, meter: GridMeter, clock: Clock, policy: Policy = Policy(), *,
+    def __init__(self, client: ModuleClient, meter: GridMeter | None, clock: Clock, policy: Policy = Policy(), *,
                  method_timeout_s: float = 2.0, forecaster: Forecaster | None = None,
                  asset_kinds: Mapping[str, str] = ASSET_KINDS, price_source: PriceSource | None = None,
+                 max_concurrent_calls: int = DEFAULT_MAX_CONCURRENT,
                  cycle_observer: Callable[[float], None] | None = None) -> None:
         """`policy`: the defaults the twin's desired document applies to; `asset_kinds`: module -> kind;
         `price_source`: day-ahead prices (None: the controller knows only the twin's tariff window);
-        `cycle_observer` gets each cycle's duration (s) as it ends: a process's metrics histogram."""
+        `cycle_observer` gets each cycle's duration (s) as it ends: a process's metrics histogram.
+
+        `meter` None: balance on the telemetry of the site's `meter` module (a real site); a
+        simulation may pass its own `GridMeter` instead."""
         self.client = client
-        self.meter = meter
+        self.meter: GridMeter = meter if meter is not None else TelemetryGridMeter(STALE_AFTER_CYCLES)
         self.clock = clock
         self.policy = policy
         self.base_policy = policy
@@ -73,6 +87,11 @@ class ControllerService:
         self.method_calls_total = 0
         self.method_errors_total: Counter[int] = Counter()  # by status code (504, 409, 400, 404, 500)
         self.meter_errors_total = 0
+        self.meter_outages_total = 0  # times control was suspended for want of a trustworthy meter
+        self.suspended_cycles_total = 0
+        self.suspended_reason: str | None = None  # why control is suspended now (None: balancing)
+        self._meter_misses = 0  # cycles in a row the meter could not be read
+        self._suspended_since_cycles = 0
         self.asset_errors_total: Counter[str] = Counter()  # by module: reports left out because balancing broke
         self.planner_errors_total = 0
         self.cycle_durations_s: list[float] = []  # since the last site report
@@ -81,7 +100,8 @@ class ControllerService:
         self.policy_version: int | None = None  # $version of the desired document in force
         self._seen_in_cycle: dict[str, int] = {}
         self._memory = BalancerMemory()
-        self._sent: dict[str, SentCommand] = {}
+        self.commands = CommandPath(client, method_timeout_s, max_concurrent=max_concurrent_calls,
+                                    on_result=self._on_command_result)
         self._last_report_at: float | None = None
         self._running = False
         self._scheduler: CycleScheduler | None = None
@@ -129,6 +149,10 @@ class ControllerService:
             return
         if not supersedes(telemetry, self.latest.get(telemetry.module)):
             return  # a redelivered or late report: the newer one stays in force
+        if telemetry.kind == METER_KIND:
+            observe = getattr(self.meter, "observe", None)
+            if observe is not None:
+                observe(telemetry)
         self.latest[telemetry.module] = telemetry
         self._seen_in_cycle[telemetry.module] = self.cycles_total
 
@@ -166,14 +190,10 @@ class ControllerService:
         started = time.perf_counter()
         now = self.clock.now()
         decision = None
-        try:
-            grid = plausible_grid_power_w(await self.meter.read_grid_power_w())
-        except Exception as exc:  # an unreadable meter skips balancing; asset leases keep the site safe
-            self.meter_errors_total += 1
-            log.warning("grid meter unreadable, cycle skipped: %r", exc)
-        else:
+        grid = await self._read_meter()
+        if grid is not None:
             self.last_grid_power_w = grid
-            usable = [t for module, t in self.latest.items() if not self.is_stale(module)]
+            usable = [t for module, t in self.latest.items() if t.kind != METER_KIND and not self.is_stale(module)]
             snapshot, broken = snapshot_of(now, grid, usable)
             try:
                 self._look_ahead(snapshot)
@@ -186,7 +206,10 @@ class ControllerService:
                                                         self.guidance)
             self.asset_errors_total.update([*broken, *unbalanceable])
             self._memory, self.last_decision = decision.memory, decision
-            await self._actuate(decision.setpoints, now)
+            await self.commands.send(decision.setpoints, now, self.policy.setpoint_ttl_s,
+                                     self.policy.cycle_s * COMMAND_BUDGET_RATIO - (time.perf_counter() - started))
+        elif self.suspended_reason is not None:
+            self.suspended_cycles_total += 1
         self.cycles_total += 1
         duration_s = time.perf_counter() - started
         self.cycle_durations_s.append(duration_s)
@@ -195,6 +218,40 @@ class ControllerService:
         if self._last_report_at is None or now - self._last_report_at >= self.policy.reporting_interval_s:
             await self._report(now)
         return decision
+
+    async def _read_meter(self) -> float | None:
+        """The grid power to balance on this cycle, or None: hold (no new reading yet) or suspended."""
+        try:
+            grid = plausible_grid_power_w(await self.meter.read_grid_power_w())
+        except NoNewReading:
+            return None  # the meter reports at its own pace: one reading is balanced on once
+        except MeterUnavailable as exc:
+            self._suspend(exc.reason)
+            return None
+        except Exception as exc:  # a meter that cannot be read this cycle: after 3 in a row it is stale
+            self.meter_errors_total += 1
+            self._meter_misses += 1
+            log.warning("grid meter unreadable, cycle skipped: %r", exc)
+            if self._meter_misses >= STALE_AFTER_CYCLES:
+                self._suspend(f"grid meter stale: unreadable for {self._meter_misses} cycles ({exc!r})")
+            return None
+        self._meter_misses = 0
+        if self.suspended_reason is not None:
+            log.warning("control resumed: fresh grid meter reading after %d suspended cycles",
+                        self.suspended_cycles_total - self._suspended_since_cycles)
+            self.suspended_reason = None
+        return grid
+
+    def _suspend(self, reason: str) -> None:
+        """Stop issuing setpoints: every lease runs out and each asset returns to its safe state."""
+        if self.suspended_reason is None:
+            self.meter_outages_total += 1
+            self._suspended_since_cycles = self.suspended_cycles_total
+            log.warning("control suspended, no setpoints until the meter reads again (leases run out to each "
+                        "asset's safe state): %s", reason)
+            self.commands.forget()  # on resuming, every asset is sent its setpoint afresh
+            self._memory = BalancerMemory()  # and the balancer starts from what it then measures
+        self.suspended_reason = reason
 
     async def _refresh_prices(self, now: float) -> None:
         """Fetch the day-ahead schedule when due; a failing source keeps the last one (and is counted)."""
@@ -241,35 +298,12 @@ class ControllerService:
             self._own_forecaster_at = location
         return self._forecaster
 
-    async def _actuate(self, setpoints: dict[str, Setpoint], now: float) -> None:
-        for module in [m for m in self._sent if m not in setpoints]:
-            del self._sent[module]  # stale or faulted: send afresh once it counts again
-        ttl_s = self.policy.setpoint_ttl_s
-        calls = []
-        for module, setpoint in setpoints.items():
-            command = command_for(setpoint, ttl_s)
-            if needs_sending(setpoint.kind, command, self._sent.get(module), now, ttl_s):
-                calls.append(self._invoke(module, command, now))
-        if len(calls) == 1:  # the common cases (none, one) without gather's task machinery, every cycle
-            await calls[0]
-        elif calls:
-            await asyncio.gather(*calls)
-
-    async def _invoke(self, module: str, command: Command, now: float) -> None:
+    def _on_command_result(self, module: str, command: Command, status: int, response: MethodResponse | None) -> None:
         self.method_calls_total += 1
-        try:
-            response = await self.client.invoke_method(module, command.method, command.payload, self.method_timeout_s)
-            status = response.status
-        except Exception:  # transports answer failures with a status; one that raises still must not stop us
-            log.exception("invoking %s.%s raised", module, command.method)
-            status, response = int(Status.INTERNAL), None
-        if status == Status.OK:
-            self._sent[module] = SentCommand(command, now)
-            return
-        self.method_errors_total[status] += 1
-        self._sent.pop(module, None)
-        log.warning("%s.%s answered %d, retried next cycle: %s", module, command.method, status,
-                    None if response is None else shown(response.payload))
+        if status != Status.OK:
+            self.method_errors_total[status] += 1
+            log.warning("%s.%s answered %d, retried next cycle: %s", module, command.method, status,
+                        None if response is None else shown(response.payload))
 
     def _limits(self) -> dict[str, float]:
         policy = self.policy
@@ -281,12 +315,15 @@ class ControllerService:
             "method_calls_total": self.method_calls_total,
             "method_errors_total": {str(code): count for code, count in self.method_errors_total.items()},
             "meter_errors_total": self.meter_errors_total,
+            "meter_outages_total": self.meter_outages_total,
+            "suspended_cycles_total": self.suspended_cycles_total,
             "planner_errors_total": self.planner_errors_total,
             "asset_errors_total": dict(self.asset_errors_total),
         }
         assets = [(t, self.is_stale(module)) for module, t in self.latest.items()]
         report = site_report(now, self.last_grid_power_w, assets, counters, self.cycle_durations_s,
-                             plan=self.guidance.as_dict(), limits=self._limits())
+                             plan=self.guidance.as_dict(), suspended_reason=self.suspended_reason,
+                             limits=self._limits())
         try:
             await self.client.send_message(CLOUD_OUTPUT, Message.from_json(report))
         except Exception as exc:  # the next report carries these durations instead (bounded)
