@@ -73,9 +73,10 @@ def test_page_shows_live_values_and_answers_commands(tmp_path):
 
 def test_the_page_shows_every_asset_of_a_site_file(tmp_path):
     from energy_edge.adapters.site_file import load_site
+    from energy_edge.entrypoints.factories import served_assets
 
     site_file = Path(__file__).resolve().parents[2] / "examples" / "sites" / "factory.toml"
-    served = {spec.id for spec in load_site(site_file).assets if spec.kind in ("solar", "battery", "boiler")}
+    served = {spec.id for spec in served_assets(load_site(site_file))}  # every module that reports telemetry
     executable = chromium_path()
     with operator_site(tmp_path, "--site", str(site_file), "--speed", "30") as port, \
             sync_api.sync_playwright() as playwright:

@@ -12,6 +12,7 @@ const COMMANDS = {
   boiler: [["start", {}], ["stop", {}], ["reset", {}]],
   battery: [["start_charging", {power_w: 1000, ttl_s: 60}, "charge 1 kW"],
             ["start_discharging", {power_w: 1000, ttl_s: 60}, "discharge 1 kW"], ["stop", {}], ["reset", {}]],
+  meter: [],  // the grid meter is read, never commanded
 };
 const HOUR_S = 3600;
 let history = [];
