@@ -105,3 +105,61 @@ def test_a_child_that_refuses_its_settings_is_not_restarted(tmp_path):
         assert supervisor.children["crash"].restart_at is not None  # a crash is restarted, a refusal is not
     finally:
         supervisor.stop_all()
+
+
+SITE_WITH_MODBUS = """
+[site]
+name = "probe"
+latitude_deg = 52.0
+longitude_deg = 5.0
+timezone = "UTC"
+
+[grid]
+import_limit_w = 17000.0
+export_limit_w = 5000.0
+main_fuse_a = 25.0
+phases = 3
+
+[[assets]]
+id = "grid-meter"
+kind = "meter"
+[assets.hardware]
+type = "modbus"
+host = "127.0.0.1"
+port = {meter_port}
+unit_id = 1
+profile = "sdm630"
+
+[[assets]]
+id = "solar"
+kind = "solar"
+rated_power_w = 5000.0
+[assets.hardware]
+type = "modbus"
+host = "127.0.0.1"
+port = {solar_port}
+unit_id = 1
+profile = "sunspec"
+"""
+
+
+def test_up_says_so_when_a_modbus_simulator_already_holds_the_sites_device_port(tmp_path):
+    """`modbus-sim` left running, then `up` for the same site: a sentence naming the port, not a crash."""
+    import subprocess
+    import sys
+
+    with socket.socket() as busy, socket.socket() as spare:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()  # as a running simulator would
+        spare.bind(("127.0.0.1", 0))
+        meter_port = spare.getsockname()[1]
+        spare.close()
+        site = tmp_path / "site.toml"
+        solar_port = busy.getsockname()[1]
+        site.write_text(SITE_WITH_MODBUS.format(meter_port=meter_port, solar_port=solar_port))
+        result = subprocess.run([str(Path(sys.executable).parent / "energy-edge"), "up", "--site", str(site),
+                                 "--duration", "5", "--metrics-port", "0", "--quiet"],
+                                capture_output=True, text=True, timeout=60)
+    last = result.stderr.strip().splitlines()[-1]
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert f"127.0.0.1:{solar_port}" in last and "in use" in last and "modbus-sim" in last

@@ -25,12 +25,20 @@ from ..adapters.transports.mqtt_acl import OPERATOR_USER
 from ..adapters.transports.mqtt_operator import MqttOperator
 from ..adapters.transports.mqtt_session import MqttConfig
 from ..domain.errors import ConfigurationError
-from ..domain.topology import ALL_MODULES
+from ..domain.site import all_modules
 from .mqtt_credentials import STATE_DIR_ENV, STATE_DIR_NAME, broker_file, credentials_file, operator_password
 from .mqtt_settings import MqttSettings
 
 CREDENTIALS_HINT = ("set EE_MQTT_USERNAME/EE_MQTT_PASSWORD, or run this in (or below) the folder where "
                     "`energy-edge up --transport mqtt` runs, or give that folder with --site-dir")
+
+
+def site_modules() -> tuple[str, ...]:
+    """The modules of the site the environment names (EE_SITE_FILE, else the home site)."""
+    from .factories import resolve_site
+    from .settings import SiteSettings
+
+    return all_modules(resolve_site(SiteSettings()))
 
 
 def find_site_state(site_dir: Path | None = None, start: Path | None = None) -> Path | None:
@@ -83,16 +91,17 @@ async def connected_operator(settings: MqttSettings | None = None,
         await operator.close()
 
 
-async def unknown_module(operator: MqttOperator, module_id: str, settle_s: float = 0.5) -> str | None:
-    """A sentence when the site has no such module (it never announced itself), else None.
+async def unknown_module(operator: MqttOperator, module_id: str, site_modules: tuple[str, ...] = (),
+                         settle_s: float = 0.5) -> str | None:
+    """A sentence when the site has no such module (not in its site file, never announced), else None.
 
-    The site's modules announce a retained status; a module that never did is not
-    there, so a method or twin update to it would only time out.
+    The site's modules announce a retained status; a module that is neither in the
+    site nor announced is not there, so a method or twin update to it would only time out.
     """
     deadline = asyncio.get_running_loop().time() + settle_s
-    while module_id not in operator.online and module_id not in ALL_MODULES:
+    while module_id not in operator.online and module_id not in site_modules:
         if asyncio.get_running_loop().time() >= deadline:
-            known = sorted({*ALL_MODULES, *operator.online})
+            known = sorted({*site_modules, *operator.online})
             return f"no module {module_id!r} on this site (modules: {', '.join(known)})"
         await asyncio.sleep(0.02)
     return None

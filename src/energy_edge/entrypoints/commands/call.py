@@ -20,7 +20,7 @@ import json
 from pathlib import Path
 
 from ..cli_types import json_value, positive_seconds
-from ..operator_client import connected_operator, unknown_module
+from ..operator_client import connected_operator, site_modules, unknown_module
 
 
 def add_site_options(parser: argparse.ArgumentParser) -> None:
@@ -47,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
 
 async def _call(module: str, method: str, payload: object, timeout_s: float, site_dir: Path | None) -> int:
     async with connected_operator(site_dir=site_dir) as operator:
-        if (missing := await unknown_module(operator, module)) is not None:
+        if (missing := await unknown_module(operator, module, site_modules())) is not None:
             print(404)
             print(json.dumps({"error": "unknown_module", "reason": missing}, indent=2))
             return 1

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from ..cli_types import json_value
-from ..operator_client import connected_operator, unknown_module
+from ..operator_client import connected_operator, site_modules, unknown_module
 from .call import add_site_options
 
 
@@ -57,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
 
 async def _twin(module: str, patch: dict[str, Any], timeout_s: float, site_dir: Path | None) -> int:
     async with connected_operator(site_dir=site_dir) as operator:
-        if (missing := await unknown_module(operator, module)) is not None:
+        if (missing := await unknown_module(operator, module, site_modules())) is not None:
             print(f"404 {missing}")
             return 1
         version = await operator.set_desired(module, patch)

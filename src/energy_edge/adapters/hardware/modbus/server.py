@@ -95,7 +95,9 @@ class SimulatedModbusDevice(Generic[M, S]):
 
     def release(self) -> None:
         """Stop forcing; the forced registers read their initial values again from the next request."""
-        self._restore.update({address: self.initial_registers[address - self.base_address] for address in self._forced})
+        image = range(self.base_address, self.base_address + len(self.initial_registers))
+        self._restore.update({address: self.initial_registers[address - self.base_address]
+                              for address in self._forced if address in image})
         self._forced.clear()
 
     # -- runtime -------------------------------------------------------------------------
@@ -127,7 +129,8 @@ class SimulatedModbusDevice(Generic[M, S]):
     async def _serve(self, function_code: int, start: int, address: int, registers: list[int], values) -> None:  # noqa: ANN001
         await self.tick()
         for restored_address, value in self._restore.items():
-            registers[restored_address - start] = value
+            if 0 <= restored_address - start < len(registers):
+                registers[restored_address - start] = value
         self._restore.clear()
         if self._reverted:
             self._reverted = False
@@ -142,7 +145,8 @@ class SimulatedModbusDevice(Generic[M, S]):
             return None
         self.show(registers, await self.hardware.read())
         for forced_address, value in self._forced.items():
-            registers[forced_address - start] = value
+            if 0 <= forced_address - start < len(registers):  # a force beyond the image has nothing to change
+                registers[forced_address - start] = value
         return None
 
     def sim_device(self, unit_id: int = 1) -> SimDevice:
