@@ -37,11 +37,11 @@ def test_without_a_site_file_the_site_is_the_home_site_from_the_settings() -> No
     assert resolve_site(SiteSettings(solar_rated_power_w=9000)).asset("solar").rated_power_w == 9000
 
 
-def test_the_factory_site_gets_one_service_per_steered_asset_with_its_own_hardware() -> None:
+def test_the_factory_site_gets_one_service_per_asset_with_its_own_hardware() -> None:
     site = load_site(EXAMPLES / "factory.toml")
     container = embedded_site_container(SiteSettings(metrics_port=0), site)
     services = container.assets()
-    assert set(services) == {spec.id for spec in site.assets if spec.kind != "meter"}
+    assert set(services) == set(site.asset_ids)  # the grid meter's module too
     assert isinstance(services["solar-roof-east"].hardware, SimulatedPV)
     assert services["solar-roof-east"].hardware.rated_power_w == 30000.0
     assert isinstance(services["battery-2"].hardware, ModbusBattery)  # driven over the Modbus site simulator

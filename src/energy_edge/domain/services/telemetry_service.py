@@ -9,6 +9,7 @@ Prometheus: the exporter adapter reads `TelemetryView` at scrape time.
 from __future__ import annotations
 
 import logging
+import math
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
@@ -27,6 +28,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_EXPECTED = (*ASSET_MODULES, CONTROLLER)
 MAX_CADENCE_S = MAX_REPORTING_INTERVAL_S + MAX_CYCLE_S  # what a controller may declare between two reports
+MAX_REPORT_GAP_S = 60.0  # site reports further apart than this (clock s) leave the grid energy between uncounted
 
 
 @dataclass
@@ -50,11 +52,12 @@ class TelemetryView:
     sequence_gaps_total: Counter = field(default_factory=Counter)  # by module: missing when a later one came
     out_of_order_total: Counter = field(default_factory=Counter)  # by module: duplicates and late arrivals
     malformed_total: Counter = field(default_factory=Counter)  # by (source module, reason)
-    pending_cycle_durations_s: list[float] = field(default_factory=list)
-
-    def drain_cycle_durations(self) -> list[float]:
-        drained, self.pending_cycle_durations_s = self.pending_cycle_durations_s, []
-        return drained
+    # Energy in joules, each report's power held until the next one (a gap longer than the
+    # staleness window is not filled in): into the bus, out of it, and across the grid connection.
+    energy_supplied_j: Counter = field(default_factory=Counter)  # by module
+    energy_consumed_j: Counter = field(default_factory=Counter)  # by module
+    grid_imported_j: float = 0.0
+    grid_exported_j: float = 0.0
 
 
 class TelemetryService:
@@ -101,6 +104,9 @@ class TelemetryService:
         if previous is not None and telemetry.seq > previous.seq + 1:
             self.view.sequence_gaps_total[telemetry.module] += telemetry.seq - previous.seq - 1
             log.warning("telemetry from %s skipped %d messages", telemetry.module, telemetry.seq - previous.seq - 1)
+        if previous is not None and 0 < (held_s := telemetry.timestamp - previous.timestamp) <= self.staleness_s:
+            self.view.energy_supplied_j[telemetry.module] += max(previous.power_w, 0.0) * held_s
+            self.view.energy_consumed_j[telemetry.module] += max(-previous.power_w, 0.0) * held_s
         self.view.assets[telemetry.module] = telemetry
         self.view.messages_total[telemetry.module] += 1
         self.view.last_seen[telemetry.module] = self.clock.now()
@@ -121,15 +127,20 @@ class TelemetryService:
         except MalformedMessage as exc:
             self._malformed(message.source_module, exc)
             return
-        durations = report.get("cycle_durations_s", [])
-        if isinstance(durations, list):
-            self.view.pending_cycle_durations_s.extend(
-                float(d) for d in durations if isinstance(d, (int, float)) and not isinstance(d, bool) and d >= 0
-            )
+        self._count_grid_energy(self.view.site, report)
         self._controller_cadence_s = _cadence(report.get("next_report_within_s"))
         self.view.site = report
         self.view.messages_total[CONTROLLER] += 1
         self.view.last_seen[CONTROLLER] = self.clock.now()
+
+    def _count_grid_energy(self, previous: dict[str, Any], report: dict[str, Any]) -> None:
+        grid, then, now = previous.get("grid_power_w"), previous.get("timestamp"), report.get("timestamp")
+        if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in (grid, then, now)):
+            return
+        held_s = now - then
+        if 0 < held_s <= max(self.staleness_s, MAX_REPORT_GAP_S):
+            self.view.grid_imported_j += max(grid, 0.0) * held_s
+            self.view.grid_exported_j += max(-grid, 0.0) * held_s
 
     def health(self) -> Health:
         now = self.clock.now()
