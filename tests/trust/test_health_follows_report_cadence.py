@@ -69,3 +69,20 @@ async def test_an_absurd_declared_cadence_counts_as_none(harness, declared):
     finally:
         await controller.close()
         await telemetry.stop()
+
+
+async def test_a_site_report_with_an_absurd_grid_power_adds_no_energy(harness):
+    """Found with it: 1e308 W held for 30 s made the grid energy counters inf, for good."""
+    telemetry = TelemetryService(harness.client("telemetry"), ManualClock(1_000.0), expected_modules=("controller",))
+    await telemetry.start()
+    controller = harness.client("controller")
+    await register_and_connect(controller)
+    try:
+        for timestamp, grid_w in ((1_000.0, 1e308), (1_030.0, -1e308), (1_060.0, 2_000.0), (1_070.0, 0.0)):
+            report = {"timestamp": timestamp, "grid_power_w": grid_w}
+            await controller.send_message("cloud", Message(json.dumps(report).encode()))
+            await eventually(lambda: telemetry.view.site.get("timestamp") == timestamp)
+        assert (telemetry.view.grid_imported_j, telemetry.view.grid_exported_j) == (20_000.0, 0.0)
+    finally:
+        await controller.close()
+        await telemetry.stop()

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
 from .. import bounded_json
-from ..bounds import MAX_CYCLE_S, MAX_REPORTING_INTERVAL_S
+from ..bounds import MAX_CYCLE_S, MAX_POWER_W, MAX_REPORTING_INTERVAL_S
 from ..errors import MalformedMessage
 from ..messages import Message
 from ..ports import Clock, ModuleClient
@@ -138,7 +138,7 @@ class TelemetryService:
         if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in (grid, then, now)):
             return
         held_s = now - then
-        if 0 < held_s <= max(self.staleness_s, MAX_REPORT_GAP_S):
+        if abs(grid) <= MAX_POWER_W and 0 < held_s <= max(self.staleness_s, MAX_REPORT_GAP_S):  # inf stays forever
             self.view.grid_imported_j += max(grid, 0.0) * held_s
             self.view.grid_exported_j += max(-grid, 0.0) * held_s
 
