@@ -21,7 +21,7 @@ from energy_edge.adapters.hardware.modbus.register_map import load_boiler_map, l
 from energy_edge.adapters.transports.inmemory import InMemoryHub
 from energy_edge.domain.messages import MethodRequest
 from energy_edge.domain.services.asset_service import AssetModuleService
-from energy_edge.entrypoints.factories import build_asset, build_simulated_site
+from energy_edge.entrypoints.factories import build_asset, build_simulated_site, resolve_site
 from energy_edge.entrypoints.modbus_settings import ModbusSettings, build_modbus_hardware
 from energy_edge.entrypoints.settings import SiteSettings
 
@@ -50,17 +50,19 @@ RANGES = {"battery": ("soc", 0.0, 1.0, 0.05), "boiler": ("temperature_c", -20.0,
 class ModbusSite:
     def __init__(self) -> None:
         self.clock = ManualClock(START)
-        settings = SiteSettings()
-        physics = build_simulated_site(self.clock, settings)
+        site = resolve_site(SiteSettings())
+        physics = build_simulated_site(self.clock, site)
         self.ports = {kind: free_port() for kind in ASSETS}
-        self.servers = dict(zip(ASSETS, site_servers(physics.pv, physics.battery, physics.boiler, load_sunspec_models(),
+        self.servers = dict(zip(ASSETS, site_servers(*(physics.hardware(kind) for kind in ASSETS), load_sunspec_models(),
                                                      load_boiler_map(), ports=self.ports, now=self.clock.now)))
         for server in self.servers.values():
             _keep_live_registers(server.device)
         hub = InMemoryHub(ROUTES)
+        specs = {spec.id: spec for spec in site.assets}
         self.services = {kind: AssetModuleService(
-            hub.client(kind), build_modbus_hardware(kind, ModbusSettings(port=self.ports[kind], timeout_s=0.5, retries=0)),
-            build_asset(kind, settings), self.clock, 1.0) for kind in ASSETS}
+            hub.client(kind), build_modbus_hardware(kind, ModbusSettings(port=self.ports[kind], timeout_s=0.5, retries=0),
+                                                    now=self.clock.now),
+            build_asset(specs[kind]), self.clock, 1.0) for kind in ASSETS}
 
     async def start(self) -> None:
         for server in self.servers.values():
