@@ -30,9 +30,12 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
 
-## Control quality over every shipped scenario (figures also go into bench-results.json).
+## Control quality: every shipped scenario, then the seeded generated days (their distribution:
+## min, p10, median); figures also go into bench-results.json. Fails when a target is missed.
 quality: $(STAMP)
-	$(BIN)/energy-edge-lab quality
+	$(BIN)/energy-edge-lab quality; shipped=$$?; \
+	$(BIN)/energy-edge-lab quality --generated 40 --seed 2026; generated=$$?; \
+	test $$shipped -eq 0 -a $$generated -eq 0
 
 ## The fuzz suite (issue 11): EE_FUZZ_COUNT hostile inputs per port (default 10000; `make test` runs
 ## 300), seeded by EE_FUZZ_SEED, through the in-memory hub, a real Mosquitto and real pymodbus servers.

@@ -1,5 +1,6 @@
-"""Modbus TCP on loopback: single-register read latency, a full poll of each device, and a
-site of 50 Modbus assets polled every second (cycle jitter, target p99 <= 100 ms).
+"""Modbus TCP on loopback: single-register read latency, a full poll of each device (and of the
+grid meter in each shipped profile), and a site of 50 Modbus assets polled every second (cycle
+jitter, target p99 <= 100 ms).
 
 Servers are the simulated devices of adapters/hardware/modbus/server.py (real
 pymodbus TCP servers) over the simulated physics, in this same process and
@@ -15,10 +16,13 @@ import statistics
 import time
 
 from energy_edge.adapters.clocks import RealClock
+from energy_edge.adapters.hardware.modbus.meter_simulator import ConnectionPoint
+from energy_edge.adapters.hardware.modbus.profiles import available_profiles
 from energy_edge.adapters.hardware.modbus.register_map import load_boiler_map, load_sunspec_models
 from energy_edge.adapters.hardware.modbus.server import ModbusDeviceServer, site_servers
+from energy_edge.adapters.hardware.modbus.simulated_devices import simulated_device
 from energy_edge.adapters.hardware.simulated import SimulatedBattery, SimulatedBoiler, SimulatedPV
-from energy_edge.entrypoints.modbus_settings import ModbusSettings, build_modbus_hardware
+from energy_edge.entrypoints.modbus_settings import ModbusSettings, build_hardware, build_modbus_hardware
 
 from .result import Result
 
@@ -81,6 +85,22 @@ async def _per_device() -> list[Result]:
             await server.stop()
 
 
+async def _meters() -> list[Result]:
+    results: list[Result] = []
+    for profile in available_profiles("meter"):
+        port = _free_port()
+        server = ModbusDeviceServer(simulated_device("meter", ConnectionPoint(lambda: 1500.0), profile), "127.0.0.1", port)
+        await server.start()
+        meter = build_hardware("meter", "127.0.0.1", port, 1, profile)
+        try:
+            await meter.read()  # discovery outside the figure
+            results += _ms_results(f"modbus_full_poll_meter_{profile}", await _timed(meter.read, POLLS))
+        finally:
+            await meter.close()
+            await server.stop()
+    return results
+
+
 async def _site_of_50() -> list[Result]:
     servers: list[ModbusDeviceServer] = []
     drivers = []
@@ -110,4 +130,4 @@ async def _site_of_50() -> list[Result]:
 
 
 def run() -> list[Result]:
-    return asyncio.run(_per_device()) + asyncio.run(_site_of_50())
+    return asyncio.run(_per_device()) + asyncio.run(_meters()) + asyncio.run(_site_of_50())

@@ -220,6 +220,6 @@ def run() -> list[Result]:
         else:
             print("  module RSS not measured: the per-module entrypoints do not exist yet")
     finally:
-        broker.stop()
+        broker.discard()
         workdir.cleanup()
     return results

@@ -1,4 +1,5 @@
-"""A simulated 24 h of the whole embedded site at 1 s resolution (target <= 20 s wall time).
+"""A simulated 24 h of the whole embedded site at 1 s resolution (target <= 5 s wall time, issue 15:
+the generated quality suite must run in <= 10 min on 2 cores).
 
 Every second: three asset module cycles (simulated hardware, state machine,
 telemetry through the in-memory hub to controller and telemetry module) and
@@ -27,6 +28,6 @@ async def _measure() -> float:
 def run() -> list[Result]:
     wall_s = asyncio.run(_measure())
     return [
-        Result("site: simulated 24 h at 1 s resolution", wall_s, "s wall", "<= 20 s", wall_s <= 20.0),
+        Result("site: simulated 24 h at 1 s resolution", wall_s, "s wall", "<= 5 s", wall_s <= 5.0),
         Result("site: simulated speed-up", DAY_S / wall_s, "x real time"),
     ]

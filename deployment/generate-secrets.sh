@@ -1,27 +1,35 @@
 #!/bin/sh
-# First run: a random broker password per module in deployment/.env and a self-signed CA and
-# server certificate for the TLS listener in deployment/mosquitto/certs. Neither is committed
-# (.gitignore); an existing .env or certificate is kept.
+# First run: a random broker password for every user the compose file names (deployment/.env,
+# mode 600) and the broker's TLS files. Nothing here is committed (.gitignore); an existing
+# password or certificate is kept, and a user the compose file gained since gets a password.
+#   mosquitto/certs/  ca.crt, server.crt (644) and server.key (600): mounted into the broker;
+#   ca/ca.key         the CA's key (600): never inside the folder mounted into the broker.
 set -eu
 cd "$(dirname "$0")"
-if [ ! -f .env ]; then
-  umask 077
-  for user in solar battery boiler controller telemetry operator; do
-    echo "MQTT_PASSWORD_$(echo "$user" | tr a-z A-Z)=$(openssl rand -hex 24)"
-  done > .env
-  echo "wrote deployment/.env"
-fi
+umask 077
+touch .env
+chmod 600 .env
+for var in $(grep -o 'MQTT_PASSWORD_[A-Z0-9_]*' docker-compose.yml | sort -u); do
+  if ! grep -q "^$var=" .env; then
+    echo "$var=$(openssl rand -hex 24)" >> .env
+    added=1
+  fi
+done
+if [ -n "${added:-}" ]; then echo "wrote deployment/.env"; fi
 certs=mosquitto/certs
 if [ ! -f "$certs/server.crt" ]; then
-  mkdir -p "$certs"
+  mkdir -p ca "$certs"
+  chmod 700 ca
+  chmod 755 "$certs"  # the broker's user reads the certificates (the key is copied for it by start.sh)
   openssl req -x509 -newkey rsa:3072 -nodes -days 825 -subj "/CN=energy-edge site CA" \
-    -keyout "$certs/ca.key" -out "$certs/ca.crt" 2>/dev/null
+    -keyout ca/ca.key -out "$certs/ca.crt" 2>/dev/null
   openssl req -newkey rsa:3072 -nodes -subj "/CN=mosquitto" -keyout "$certs/server.key" \
-    -out "$certs/server.csr" 2>/dev/null
-  printf 'subjectAltName=DNS:mosquitto,DNS:localhost,IP:127.0.0.1\n' > "$certs/san.ext"
-  openssl x509 -req -in "$certs/server.csr" -CA "$certs/ca.crt" -CAkey "$certs/ca.key" -CAcreateserial \
-    -days 825 -extfile "$certs/san.ext" -out "$certs/server.crt" 2>/dev/null
-  rm -f "$certs/server.csr" "$certs/san.ext"
-  chmod 644 "$certs/server.key"  # read by the broker's own user inside its container
-  echo "wrote $certs"
+    -out ca/server.csr 2>/dev/null
+  printf 'subjectAltName=DNS:mosquitto,DNS:localhost,IP:127.0.0.1\n' > ca/san.ext
+  openssl x509 -req -in ca/server.csr -CA "$certs/ca.crt" -CAkey ca/ca.key -CAcreateserial \
+    -CAserial ca/ca.srl -days 825 -extfile ca/san.ext -out "$certs/server.crt" 2>/dev/null
+  rm -f ca/server.csr ca/san.ext
+  chmod 644 "$certs/ca.crt" "$certs/server.crt"
+  chmod 600 "$certs/server.key" ca/ca.key
+  echo "wrote $certs (the CA's key in deployment/ca/)"
 fi

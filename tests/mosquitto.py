@@ -45,7 +45,7 @@ def mosquitto_factory(tmp_path: Path) -> Iterator[Callable[..., MosquittoBroker]
 
     yield make
     for broker in started:
-        broker.stop()
+        broker.discard()
 
 
 @pytest.fixture
@@ -62,5 +62,5 @@ class TempBroker:
         self.broker = start_broker(Path(self._dir.name), **options)
 
     def close(self) -> None:
-        self.broker.stop()
+        self.broker.discard()
         self._dir.cleanup()

@@ -62,18 +62,70 @@ class Comparison:
         return f"import limit infeasible: smallest holdable {self.holdable_import_limit_w / 1000:.1f} kW"
 
 
+def misses(c: Comparison) -> list[str]:
+    """The day's targets the controller missed (empty: all met)."""
+    found = []
+    ratio = c.savings_ratio
+    if ratio is not None and ratio < SAVINGS_TARGET:
+        found.append(f"savings ratio {ratio:.3f} < {SAVINGS_TARGET:g}")
+    if c.controller_violations:
+        found.append(f"violations {c.controller_violations:g}")
+    if c.controller.max_mode_changes_per_hour > MAX_MODE_CHANGES_PER_HOUR:
+        found.append(f"mode changes {c.controller.max_mode_changes_per_hour:.2f}/h > {MAX_MODE_CHANGES_PER_HOUR:g}")
+    return found
+
+
+def percentile(values: list[float], share: float) -> float | None:
+    """The `share` quantile by linear interpolation between order statistics (None without values)."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    position = share * (len(ordered) - 1)
+    low = int(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def distribution(comparisons: list[Comparison], prefix: str) -> dict[str, dict[str, Any]]:
+    """Figures over a set of days: savings ratio min / p10 / median, violations, worst mode changes, days."""
+    ratios = [c.savings_ratio for c in comparisons if c.savings_ratio is not None]
+    low, p10, median = min(ratios, default=None), percentile(ratios, 0.1), percentile(ratios, 0.5)
+    violations = sum(c.controller_violations for c in comparisons)
+    modes = max((c.controller.max_mode_changes_per_hour for c in comparisons), default=0.0)
+    target = f">= {SAVINGS_TARGET:g}"
+    return {
+        f"{prefix}_savings_ratio_min": figure(low, "ratio", target, None if low is None else low >= SAVINGS_TARGET),
+        f"{prefix}_savings_ratio_p10": figure(p10, "ratio", target, None if p10 is None else p10 >= SAVINGS_TARGET),
+        f"{prefix}_savings_ratio_median": figure(median, "ratio", target,
+                                                 None if median is None else median >= SAVINGS_TARGET),
+        f"{prefix}_violations": figure(violations, "count", "== 0", violations == 0),
+        f"{prefix}_max_mode_changes_per_hour": figure(modes, "1/h", f"<= {MAX_MODE_CHANGES_PER_HOUR:g}",
+                                                      modes <= MAX_MODE_CHANGES_PER_HOUR),
+        f"{prefix}_days": figure(len(comparisons), "days"),
+    }
+
+
+def distribution_line(comparisons: list[Comparison]) -> str:
+    ratios = [c.savings_ratio for c in comparisons if c.savings_ratio is not None]
+    if not ratios:
+        return f"{len(comparisons)} days, no savings ratio defined"
+    return (f"savings ratio over {len(ratios)} of {len(comparisons)} days (target >= {SAVINGS_TARGET:g} on every day): "
+            f"min {min(ratios):.3f}, p10 {percentile(ratios, 0.1):.3f}, median {percentile(ratios, 0.5):.3f}; "
+            f"days missing a target: {sum(1 for c in comparisons if misses(c))}")
+
+
 def table(comparisons: list[Comparison], currency: str = "EUR") -> str:
     header = (f"{'scenario':<22} {'baseline':>9} {'controller':>10} {'optimum':>9} {'ratio':>6} "
-              f"{'violations':>10} {'export>lim s':>12} {'cold min':>8} {'modes/h':>7} {'imp>lim kWh':>11} "
-              f"{'peak15 kW':>9}")
+              f"{'violations':>10} {'export>lim s':>12} {'flips':>5} {'cold min':>8} {'modes/h':>7} "
+              f"{'imp>lim kWh':>11} {'peak15 kW':>9}")
     rows = [f"adjusted energy cost ({currency}); ratio = (baseline - controller) / (baseline - optimum), "
-            f"target >= {SAVINGS_TARGET:g}; the last six columns are the controller's", header, "-" * len(header)]
+            f"target >= {SAVINGS_TARGET:g}; the last seven columns are the controller's", header, "-" * len(header)]
     for c in comparisons:
         k = c.controller
         ratio = "n/a" if c.savings_ratio is None else f"{c.savings_ratio:.3f}"
         rows.append(f"{c.scenario:<22} {c.baseline.adjusted_cost:>9.2f} {k.adjusted_cost:>10.2f} "
                     f"{c.optimum.adjusted_cost:>9.2f} {ratio:>6} {c.controller_violations:>10g} "
-                    f"{k.export_limit_breach_s:>12g} {k.boiler_comfort_violation_min:>8.0f} "
+                    f"{k.export_limit_breach_s:>12g} {k.battery_sign_flips:>5d} {k.boiler_comfort_violation_min:>8.0f} "
                     f"{k.max_mode_changes_per_hour:>7.2f} {k.import_above_limit_kwh:>11.2f} "
                     f"{k.peak_15min_import_kw:>9.1f} {c.limit_note}".rstrip())
     return "\n".join(rows)

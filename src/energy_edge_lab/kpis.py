@@ -21,7 +21,8 @@ Definitions:
 - end-of-day cost: the scenario's `end_of_day` rule, the same for every policy and
   the optimum: `no_lower` buys back what a store ends below its start (battery kWh
   at the refill price over the charging efficiency, tank heat kWh at the refill
-  price; more than the start is worth nothing), `value` values the stored change
+  price; the refill price is the stated one, else the import price when the run
+  ends; more than the start is worth nothing), `value` values the stored change
   at the stated price;
 - adjusted cost: energy cost + demand charge + end-of-day cost: exactly what the
   optimum minimises, so no policy can gain by ending the day emptier;
@@ -132,19 +133,21 @@ def energy_cost(series: SiteSeries, scenario: Scenario) -> float:
     return cost
 
 
-def refill_price_per_kwh(scenario: Scenario) -> float:
-    """What a kWh missing from a store at the end costs under `no_lower` (never negative)."""
+def refill_price_per_kwh(scenario: Scenario, end_s: float) -> float:
+    """What a kWh missing from a store at the end costs under `no_lower` (never negative): the stated
+    price, else the import price when the run ends (`end_s` after midnight), when a refill would start."""
     stated = scenario.end_of_day.price_per_kwh
-    return max(stated if stated is not None else scenario.tariff.highest_import_price(), 0.0)
+    return max(stated if stated is not None else scenario.tariff.import_price_at(end_s), 0.0)
 
 
-def end_of_day_cost(scenario: Scenario, battery_kwh: float, heat_kwh: float) -> float:
+def end_of_day_cost(scenario: Scenario, battery_kwh: float, heat_kwh: float, end_s: float) -> float:
     """The end-of-day terms for a stored change (kWh; negative: the store ended emptier)."""
     end = scenario.end_of_day
     if end.rule == "value":
         return -(battery_kwh + heat_kwh) * end.price_per_kwh
-    refill = refill_price_per_kwh(scenario)
-    eta = math.sqrt(scenario.assets.battery.round_trip_efficiency)
+    refill = refill_price_per_kwh(scenario, end_s)
+    battery = scenario.assets.battery
+    eta = math.sqrt(battery.round_trip_efficiency) if battery is not None else 1.0
     return max(-battery_kwh, 0.0) * refill / eta + max(-heat_kwh, 0.0) * refill
 
 
@@ -153,8 +156,8 @@ def stored_energy_change_kwh(series: SiteSeries, scenario: Scenario) -> tuple[fl
     if not len(series):
         return 0.0, 0.0
     battery, boiler = scenario.assets.battery, scenario.assets.boiler
-    battery_kwh = (series.soc[-1] - battery.initial_soc) * battery.capacity_wh / 1000.0
-    heat_kwh = (series.boiler_temperature_c[-1] - boiler.initial_temperature_c) \
+    battery_kwh = 0.0 if battery is None else (series.soc[-1] - battery.initial_soc) * battery.capacity_wh / 1000.0
+    heat_kwh = 0.0 if boiler is None else (series.boiler_temperature_c[-1] - boiler.initial_temperature_c) \
         * boiler.thermal_mass_j_per_k / J_PER_KWH
     return battery_kwh, heat_kwh
 
@@ -207,14 +210,15 @@ def compute_kpis(series: SiteSeries, scenario: Scenario) -> Kpis:
     import_over = limits.import_limit_w + limit_tolerance_w(limits.import_limit_w)
     export_flags = [-g > export_over for g in series.grid_w]
     import_flags = [g > import_over for g in series.grid_w]
-    soc_flags = [not battery.soc_min - SOC_EPSILON <= s <= battery.soc_max + SOC_EPSILON for s in series.soc]
-    hot_flags = [t > boiler.max_temperature_c for t in series.boiler_temperature_c]
-    cold_flags = [t < boiler.min_temperature_c for t in series.boiler_temperature_c]
+    soc_flags = [] if battery is None else [
+        not battery.soc_min - SOC_EPSILON <= s <= battery.soc_max + SOC_EPSILON for s in series.soc]
+    hot_flags = [] if boiler is None else [t > boiler.max_temperature_c for t in series.boiler_temperature_c]
+    cold_flags = [] if boiler is None else [t < boiler.min_temperature_c for t in series.boiler_temperature_c]
     cost = energy_cost(series, scenario)
     battery_kwh, heat_kwh = stored_energy_change_kwh(series, scenario)
     peak_kw = peak_interval_mean_kw(positive(series.grid_w), dt, series.start_s)
     demand = scenario.tariff.demand_charge_per_kw * peak_kw
-    end_cost = end_of_day_cost(scenario, battery_kwh, heat_kwh)
+    end_cost = end_of_day_cost(scenario, battery_kwh, heat_kwh, series.start_s + series.duration_s)
     self_consumed = ratio(pv_kwh - export_kwh, pv_kwh)
     sufficiency = ratio(consumption_kwh - import_kwh, consumption_kwh)
     return Kpis(
@@ -231,7 +235,7 @@ def compute_kpis(series: SiteSeries, scenario: Scenario) -> Kpis:
         end_of_day_cost=end_cost,
         adjusted_cost=cost + demand + end_cost,
         import_above_limit_kwh=energy_kwh([max(g - limits.import_limit_w, 0.0) for g in series.grid_w], dt),
-        battery_equivalent_full_cycles=throughput_kwh / (2 * battery.capacity_wh / 1000.0),
+        battery_equivalent_full_cycles=0.0 if battery is None else throughput_kwh / (2 * battery.capacity_wh / 1000.0),
         boiler_comfort_violation_min=breach_seconds(cold_flags, dt) / 60.0,
         mode_changes_per_hour=mode_changes_per_hour(series.modes, series.duration_s),
         battery_sign_flips=sign_flips(series.battery_w, dt),

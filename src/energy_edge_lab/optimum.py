@@ -40,6 +40,7 @@ from .exogenous import Exogenous
 from .kpis import J_PER_KWH, refill_price_per_kwh
 from .scenario import Scenario
 from .series import Sample, SiteSeries
+from .simulated_hardware import standing_assets
 
 DEFAULT_STEP_S = 300.0
 BILLING_STEPS_S = 900.0
@@ -73,7 +74,9 @@ class _Programme:
 
         n = self.n = len(ex)
         h = step_s / 3600.0
-        bat, boil, lim, tariff = scenario.assets.battery, scenario.assets.boiler, scenario.limits, scenario.tariff
+        standing = standing_assets(scenario)  # an absent store is a stand-in held at zero power below
+        bat, boil, lim, tariff = standing.battery, standing.boiler, scenario.limits, scenario.tariff
+        has_battery, has_boiler = scenario.assets.battery is not None, scenario.assets.boiler is not None
         eta = math.sqrt(bat.round_trip_efficiency)
         e0 = bat.initial_soc * bat.capacity_wh
         c_dt = boil.thermal_mass_j_per_k / step_s
@@ -128,10 +131,10 @@ class _Programme:
         per_variable = {
             "imp": ((0, import_limit_w), [p * h / 1000 for p in self.import_price]),
             "exp": ((0, lim.export_limit_w), [-p * h / 1000 for p in self.feed_in_price]),
-            "ch": ((0, bat.max_charge_w), None),
-            "dis": ((0, bat.max_discharge_w), None),
+            "ch": ((0, bat.max_charge_w if has_battery else 0.0), None),
+            "dis": ((0, bat.max_discharge_w if has_battery else 0.0), None),
             "pv": (None, None),
-            "heat": ((0, boil.heater_power_w), None),
+            "heat": ((0, boil.heater_power_w if has_boiler else 0.0), None),
             "e": ((bat.soc_min * bat.capacity_wh, bat.soc_max * bat.capacity_wh), None),
             "temp": ((None, boil.max_temperature_c), None),
             "slack_cold": ((0, None), [COLD_SLACK_PRICE_PER_K_STEP] * n),
@@ -149,7 +152,7 @@ class _Programme:
             cost[col("e", n - 1)] -= end.price_per_kwh / 1000
             cost[col("temp", n - 1)] -= end.price_per_kwh * heat_kwh_per_k
         else:  # a shortfall is bought back; the end-of-day inequalities above define it
-            refill = refill_price_per_kwh(scenario)
+            refill = refill_price_per_kwh(scenario, ex.start_s + n * step_s)
             cost[col("deficit_e")] = refill / eta / 1000
             cost[col("deficit_t")] = refill * heat_kwh_per_k
         self.cost, self.bounds = cost, bounds
@@ -225,7 +228,7 @@ def solve_optimum(scenario: Scenario, exogenous: Exogenous, step_s: float = DEFA
 
 def _series(scenario: Scenario, ex: Exogenous, x: dict) -> SiteSeries:
     """The plan as a `SiteSeries`; SoC and temperature are each step's final state."""
-    bat = scenario.assets.battery
+    bat = standing_assets(scenario).battery
     series = SiteSeries(dt_s=ex.dt_s, start_s=ex.start_s)
     for k in range(len(ex)):
         soc, temp = float(x["e"][k]) / bat.capacity_wh, float(x["temp"][k])

@@ -43,14 +43,14 @@ def plot_series(series: SiteSeries, scenario: Scenario, title: str, path: Path) 
     flows.set_title(title)
     battery, boiler = scenario.assets.battery, scenario.assets.boiler
     soc.plot(hours, _decimate(series.soc, every), color="green")
-    for bound in (battery.soc_min, battery.soc_max):
+    for bound in (battery.soc_min, battery.soc_max) if battery else ():
         soc.axhline(bound, color="green", linestyle="--", linewidth=0.7)
     soc.set_ylabel("battery SoC")
     temperature.plot(hours, _decimate(series.boiler_temperature_c, every), color="red")
-    for bound in (boiler.min_temperature_c, boiler.max_temperature_c):
+    for bound in (boiler.min_temperature_c, boiler.max_temperature_c) if boiler else ():
         temperature.axhline(bound, color="red", linestyle="--", linewidth=0.7)
     temperature.set_ylabel("boiler °C")
-    temperature.set_xlabel("hours after the start (UTC)")
+    temperature.set_xlabel(f"hours after midnight ({scenario.timezone})")
     for axis in (flows, soc, temperature):
         axis.grid(alpha=0.3)
     figure.tight_layout()

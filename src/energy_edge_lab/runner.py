@@ -23,10 +23,11 @@ from energy_edge.adapters.clocks import ManualClock
 from energy_edge.adapters.hardware.simulated.boiler import WATER_J_PER_KG_K
 from energy_edge.adapters.hardware.simulated import SimulatedSite
 from energy_edge.domain.balancing.policy import Policy
+from energy_edge.domain.prices import PriceSlot
 from .optimum import OptimumPlan, solve_optimum
 from .scenario import SECONDS_PER_DAY, Scenario
 from .series import Sample, SiteSeries
-from .simulated_hardware import AssetConfigs, asset_configs, build_site, exogenous
+from .simulated_hardware import AssetConfigs, asset_configs, build_site, exogenous, present_kinds, standing_assets
 
 POLICIES = ("none", "controller", "optimum")
 STEP_S = 1.0
@@ -40,6 +41,8 @@ class SiteSpec:
     hardware: SimulatedSite
     configs: AssetConfigs
     policy: Policy | None  # the controller's twin; None: run without a controller (baseline)
+    kinds: frozenset[str] = frozenset({"solar", "battery", "boiler"})  # the asset modules the site runs
+    prices: "TariffPrices | None" = None  # the controller's PriceSource: the day's tariff, hour by hour
 
 
 class SteppedSite(Protocol):
@@ -52,6 +55,20 @@ class SteppedSite(Protocol):
         """Each asset module's state-machine state by asset kind (solar, battery, boiler)."""
 
 
+class TariffPrices:
+    """Implements the edge's PriceSource port from the scenario's tariff: its day-ahead prices, hour by
+    hour, as a dynamic tariff's API would publish them (what the optimum knows of prices, no more)."""
+
+    def __init__(self, scenario: Scenario, days: int = 2) -> None:
+        tariff, midnight = scenario.tariff, scenario.midnight_epoch_s
+        self.slots = [PriceSlot(midnight + h * 3600.0, midnight + (h + 1) * 3600.0,
+                                tariff.import_price_at(h * 3600.0 + 1800.0), tariff.feed_in_price_at(h * 3600.0 + 1800.0))
+                      for h in range(24 * days)]
+
+    async def fetch(self) -> list[PriceSlot]:
+        return self.slots
+
+
 SiteFactory = Callable[[SiteSpec], AbstractAsyncContextManager[SteppedSite]]
 Progress = Callable[[int], Any]  # called with the number of seconds just simulated
 
@@ -59,26 +76,29 @@ Progress = Callable[[int], Any]  # called with the number of seconds just simula
 def controller_policy(scenario: Scenario) -> Policy:
     """The controller's twin for this site: its grid limits, the battery's SoC band, and the tariff's
     price peak (the dearest time-of-use window dearer than the base price) as a time-of-use reserve,
-    as an operator who knows the tariff would configure it. Scenario hours are UTC."""
-    battery, limits, tariff = scenario.assets.battery, scenario.limits, scenario.tariff
+    as an operator who knows the tariff would configure it. Scenario hours are local; the policy's are UTC."""
+    assets, limits, tariff = standing_assets(scenario), scenario.limits, scenario.tariff
+    battery, boiler = assets.battery, assets.boiler
     peaks = [w for w in tariff.time_of_use if w.import_price_per_kwh > tariff.import_price_per_kwh]
     window = {}
     if peaks:
         peak = max(peaks, key=lambda w: w.import_price_per_kwh)
-        boiler = scenario.assets.boiler
-        window = {"peak_start_h": peak.from_h, "peak_end_h": peak.to_h, "peak_reserve_soc": battery.soc_max,
+        to_utc = scenario.utc_offset_s / 3600.0
+        window = {"peak_start_h": (peak.from_h - to_utc) % 24, "peak_end_h": (peak.to_h - to_utc) % 24,
+                  "peak_reserve_soc": battery.soc_max,
                   "peak_preheat_c": peak_preheat_c(scenario, peak.from_h, peak.to_h)}
     pv = scenario.profiles.pv
     return Policy(export_limit_w=limits.export_limit_w, import_limit_w=limits.import_limit_w,
                   soc_reserve_min=battery.soc_min, soc_reserve_max=battery.soc_max,
-                  latitude_deg=pv.latitude, longitude_deg=pv.longitude,
-                  boiler_heat_capacity_j_per_k=scenario.assets.boiler.thermal_mass_j_per_k, **window)
+                  latitude_deg=pv.latitude, longitude_deg=pv.longitude, pv_tilt_deg=assets.solar.tilt_deg,
+                  pv_azimuth_deg=assets.solar.azimuth_deg,
+                  boiler_heat_capacity_j_per_k=boiler.thermal_mass_j_per_k, **window)
 
 
 def peak_preheat_c(scenario: Scenario, from_h: float, to_h: float) -> float:
     """The tank temperature whose heat above the boiler's minimum covers the peak's hot-water draws (as the
     site's operator, who knows the hot-water schedule, would size it), within the boiler's band."""
-    boiler = scenario.assets.boiler
+    boiler = standing_assets(scenario).boiler
     litres = sum(volume for hour, volume in boiler.draw_litres_per_hour.items() if from_h <= float(hour) < to_h)
     heat_j = litres * WATER_J_PER_KG_K * (boiler.min_temperature_c - boiler.cold_water_c)
     return min(boiler.max_temperature_c, boiler.min_temperature_c + heat_j / boiler.thermal_mass_j_per_k)
@@ -100,7 +120,8 @@ async def simulate_services(scenario: Scenario, policy: str, duration_s: float, 
     controlled = policy == "controller"
     spec = SiteSpec(clock=clock, hardware=hardware,
                     configs=asset_configs(scenario, curtail_without_lease=controlled),
-                    policy=controller_policy(scenario) if controlled else None)
+                    policy=controller_policy(scenario) if controlled else None, kinds=present_kinds(scenario),
+                    prices=TariffPrices(scenario) if controlled else None)
     series = SiteSeries(dt_s=STEP_S, start_s=scenario.start_h * 3600.0 + STEP_S)  # sampled after each step
     async with site_factory(spec) as site:
         for second in range(int(duration_s / STEP_S)):

@@ -7,12 +7,16 @@ Pydantic validates a file as a whole and names the field that is wrong.
 
 from __future__ import annotations
 
+import bisect
 import datetime
 import json
+import zoneinfo
 from importlib import resources
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from energy_edge.domain.errors import ConfigurationError
 
 SECONDS_PER_DAY = 86_400
 
@@ -26,19 +30,66 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-class PvProfile(_Frozen):
-    """Where and when the sun shines: sun position and clear sky, times a seeded AR(1) clearness.
+class CloudEvent(_Frozen):
+    """A cloud passing: from `start_s` (seconds after local midnight) for `duration_s`, taking `depth`
+    (0..1) of the sunshine away."""
 
-    The parameters are those of the simulated inverter (adapters/hardware/simulated/pv.py).
+    start_s: Annotated[float, Field(ge=0.0, le=2 * 86_400.0)]
+    duration_s: Positive
+    depth: Fraction
+
+
+class MeasuredSeries(_Frozen):
+    """Samples at seconds after local midnight (ascending), linear in between, held beyond the ends."""
+
+    times_s: tuple[float, ...]
+    values: tuple[float, ...]
+
+    @model_validator(mode="after")
+    def _shape(self) -> "MeasuredSeries":
+        if not self.times_s or len(self.times_s) != len(self.values):
+            raise ValueError("times_s and values must be non-empty and of equal length")
+        if any(b <= a for a, b in zip(self.times_s, self.times_s[1:])):
+            raise ValueError("times must ascend")
+        return self
+
+    def at(self, t_s: float) -> float:
+        times, values = self.times_s, self.values
+        if t_s <= times[0]:
+            return values[0]
+        if t_s >= times[-1]:
+            return values[-1]
+        i = bisect.bisect_right(times, t_s)
+        t0, t1 = times[i - 1], times[i]
+        return values[i - 1] + (values[i] - values[i - 1]) * (t_s - t0) / (t1 - t0)
+
+
+class PvProfile(_Frozen):
+    """Where and when the sun shines: sun position and clear sky, times a clearness.
+
+    The clearness is the clear-sky fraction over the day (`clear_sky_fraction`, linear between
+    (local hour, fraction) points) when given, else a seeded AR(1) around `mean_clearness` (the
+    simulated inverter's model, adapters/hardware/simulated/pv.py); cloud events then take their
+    depth away. A measured series replaces all of it: `measured_irradiance_w_m2` (horizontal, the
+    array at its rating under 1000 W/m²) or `measured_pv_w` (the array's available power).
     """
 
     latitude: Annotated[float, Field(ge=-90.0, le=90.0)]
     longitude: Annotated[float, Field(ge=-180.0, le=180.0)]
-    date: datetime.date  # the simulated day starts at its midnight, UTC
+    date: datetime.date  # the simulated day starts at its local midnight (the scenario's time zone)
     mean_clearness: Fraction = 0.8  # 1 clear sky
     cloud_sigma: NonNegative = 0.025  # per-minute step of the clearness random walk
     cloud_phi: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.97
     seed: int = 0
+    clear_sky_fraction: MeasuredSeries | None = None  # fractions 0..1 at seconds after local midnight
+    clouds: tuple[CloudEvent, ...] = ()
+    measured_irradiance_w_m2: MeasuredSeries | None = None
+    measured_pv_w: MeasuredSeries | None = None
+
+    @property
+    def profiled(self) -> bool:
+        """Weather from the day's data rather than the seeded random walk."""
+        return bool(self.clear_sky_fraction or self.clouds or self.measured_irradiance_w_m2 or self.measured_pv_w)
 
 
 class LoadPeak(_Frozen):
@@ -65,6 +116,7 @@ class BaseLoadProfile(_Frozen):
     noise_ratio: NonNegative = 0.1
     seed: int = 0
     spikes: tuple[LoadSpike, ...] = ()
+    measured_w: MeasuredSeries | None = None  # replaces base, peaks and noise (the spikes still add)
 
 
 class Profiles(_Frozen):
@@ -75,6 +127,8 @@ class Profiles(_Frozen):
 
 class SolarAsset(_Frozen):
     rated_power_w: Positive
+    tilt_deg: Annotated[float, Field(ge=0.0, le=90.0)] = 0.0  # from horizontal; 0: a flat array
+    azimuth_deg: Annotated[float, Field(ge=0.0, le=360.0)] = 180.0  # the way it faces, clockwise from north
 
 
 class BatteryAsset(_Frozen):
@@ -118,9 +172,11 @@ class BoilerAsset(_Frozen):
 
 
 class Assets(_Frozen):
+    """The site's assets; a site may have no battery or no boiler."""
+
     solar: SolarAsset
-    battery: BatteryAsset
-    boiler: BoilerAsset
+    battery: BatteryAsset | None = None
+    boiler: BoilerAsset | None = None
 
 
 class TimeOfUse(_Frozen):
@@ -168,11 +224,6 @@ class Tariff(_Frozen):
             return self.feed_in_price_per_kwh
         return window.feed_in_price_per_kwh
 
-    def highest_import_price(self) -> float:
-        prices = [self.import_price_per_kwh, *(w.import_price_per_kwh for w in self.time_of_use),
-                  *(self.hourly_import_price_per_kwh or ())]
-        return max(prices)
-
 
 class Limits(_Frozen):
     """The grid connection: what the site may export and import (W, magnitudes; 0 W export: zero export)."""
@@ -185,7 +236,8 @@ class EndOfDay(_Frozen):
     """How the stores' state at the end is judged, the same for every policy (KPIs and optimum).
 
     `no_lower` (default): a store ending below where it began is bought back: each missing kWh at
-    `price_per_kwh` (default: the day's highest import price), over the charging efficiency for the
+    `price_per_kwh` (default: the import price when the run ends, when a refill would start), over
+    the charging efficiency for the
     battery; anything above the start is worth nothing. `value`: the change of stored energy
     (battery and tank, kWh) is valued at `price_per_kwh`, gained or lost alike."""
 
@@ -207,13 +259,31 @@ class Scenario(_Frozen):
     tariff: Tariff
     limits: Limits
     end_of_day: EndOfDay = EndOfDay()
+    timezone: str = "UTC"  # IANA name: the day's hours (load, draws, tariff, weather) are local
     start_h: HourOfDay = 0.0  # shipped days start at midnight; tests cut short windows out of a day
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            zoneinfo.ZoneInfo(value)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r} (an IANA name such as Europe/Amsterdam)") from None
+        return value
 
     @property
     def midnight_epoch_s(self) -> float:
-        """Midnight (UTC) of the scenario's day: hours of spikes, draws and tariffs count from here."""
+        """Local midnight of the scenario's day: hours of spikes, draws and tariffs count from here."""
         day = self.profiles.pv.date
-        return datetime.datetime(day.year, day.month, day.day, tzinfo=datetime.timezone.utc).timestamp()
+        zone = zoneinfo.ZoneInfo(self.timezone)
+        return datetime.datetime(day.year, day.month, day.day, tzinfo=zone).timestamp()
+
+    @property
+    def utc_offset_s(self) -> float:
+        """The time zone's offset from UTC at the day's midnight (seconds; + east)."""
+        zone = zoneinfo.ZoneInfo(self.timezone)
+        offset = datetime.datetime.fromtimestamp(self.midnight_epoch_s, zone).utcoffset()
+        return offset.total_seconds() if offset else 0.0
 
     @property
     def start_epoch_s(self) -> float:
@@ -227,9 +297,16 @@ def scenario_names() -> list[str]:
     return sorted(p.name.removesuffix(".json") for p in folder.iterdir() if p.name.endswith(".json"))
 
 
+class UnknownScenario(ConfigurationError, KeyError):
+    """A scenario name that is not shipped (a KeyError for callers that look names up)."""
+
+    def __str__(self) -> str:  # KeyError would quote the sentence
+        return str(self.args[0])
+
+
 def load_scenario(name: str) -> Scenario:
     """A shipped scenario by name; KeyError lists the known ones."""
     path = resources.files(__package__) / "scenarios" / f"{name}.json"
     if not path.is_file():
-        raise KeyError(f"unknown scenario {name!r}; known: {', '.join(scenario_names())}")
+        raise UnknownScenario(f"unknown scenario {name!r} (--scenario): one of {', '.join(scenario_names())}")
     return Scenario.model_validate(json.loads(path.read_text()))

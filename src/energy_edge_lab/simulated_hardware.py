@@ -16,35 +16,96 @@ from energy_edge.adapters.hardware.simulated import (
 from energy_edge.domain.assets.battery import BatteryConfig
 from energy_edge.domain.assets.boiler import BoilerConfig
 from energy_edge.domain.assets.solar import SolarConfig
+from energy_edge.domain.planning.solar_geometry import STC_IRRADIANCE_W_M2
 from energy_edge.domain.ports import Clock
+
 from .exogenous import Exogenous
-from .scenario import LoadSpike, Scenario
+from .scenario import Assets, BatteryAsset, BoilerAsset, LoadSpike, MeasuredSeries, PvProfile, Scenario
 
 SECONDS_PER_HOUR = 3600.0
 BOILER_CUTOFF_MARGIN_C = 5.0  # the physical cutoff sits above the configured maximum
 
 
-@dataclass(frozen=True, slots=True)
 class SpikedLoad:
-    """The base-load profile plus the scenario's rectangular spikes (hours after `origin_s`, every day)."""
+    """The base load (a profile, or a measured series) plus the scenario's rectangular spikes
+    (hours after `origin_s`, the local midnight, every day). Remembered for the current instant:
+    the grid meter and the recorder both ask every simulated second."""
 
-    profile: LoadProfile
-    spikes: tuple[LoadSpike, ...]
-    origin_s: float
+    def __init__(self, profile: LoadProfile, spikes: tuple[LoadSpike, ...], origin_s: float,
+                 measured: MeasuredSeries | None = None) -> None:
+        self.profile, self.spikes, self.origin_s, self.measured = profile, spikes, origin_s, measured
+        self._at, self._w = float("nan"), 0.0
 
     def power_w(self, epoch_s: float) -> float:
-        hour = ((epoch_s - self.origin_s) % 86_400) / SECONDS_PER_HOUR
+        if epoch_s != self._at:
+            self._at, self._w = epoch_s, self._power_w(epoch_s)
+        return self._w
+
+    def _power_w(self, epoch_s: float) -> float:
+        since_midnight = epoch_s - self.origin_s
+        hour = (since_midnight % 86_400) / SECONDS_PER_HOUR
         extra = sum(s.power_w for s in self.spikes if s.start_h <= hour < s.start_h + s.duration_h)
-        return self.profile.power_w(epoch_s) + extra
+        base = self.profile.power_w(epoch_s) if self.measured is None else max(self.measured.at(since_midnight), 0.0)
+        return base + extra
+
+
+class ProfiledPV(SimulatedPV):
+    """The simulated inverter under the day's own weather: a clear-sky fraction over the day and cloud
+    events (seconds after local midnight), or a measured irradiance or PV series instead of the sky."""
+
+    def __init__(self, clock: Clock, profile: PvProfile, midnight_epoch_s: float, **kwargs: float) -> None:
+        super().__init__(clock, latitude_deg=profile.latitude, longitude_deg=profile.longitude, seed=profile.seed,
+                         mean_clearness=profile.mean_clearness, cloud_sigma=profile.cloud_sigma,
+                         cloud_phi=profile.cloud_phi, **kwargs)
+        self.profile = profile
+        self.midnight_epoch_s = midnight_epoch_s
+
+    def clearness(self, t: float) -> float:
+        p, since = self.profile, t - self.midnight_epoch_s
+        base = super().clearness(t) if p.clear_sky_fraction is None else p.clear_sky_fraction.at(since)
+        for cloud in p.clouds:
+            if cloud.start_s <= since < cloud.start_s + cloud.duration_s:
+                base *= 1.0 - cloud.depth
+        return min(1.0, max(0.0, base))
+
+    def available_power_w(self) -> float:
+        p = self.profile
+        if p.measured_pv_w is None and p.measured_irradiance_w_m2 is None:
+            return super().available_power_w()
+        since = self.clock.now() - self.midnight_epoch_s
+        if p.measured_pv_w is not None:
+            watts = p.measured_pv_w.at(since)
+        else:
+            watts = self.rated_power_w * p.measured_irradiance_w_m2.at(since) / STC_IRRADIANCE_W_M2
+        return min(self.rated_power_w, max(0.0, watts))
+
+
+# Stand-ins for an asset the site does not have: their modules never run (stepped_site.py), so they
+# stay idle and cold; the KPIs and the optimum read the scenario's own `None` and ignore them.
+STAND_IN_BATTERY = BatteryAsset(capacity_wh=1.0, max_charge_w=1.0, max_discharge_w=1.0)
+STAND_IN_BOILER = BoilerAsset(heater_power_w=1.0, thermal_mass_j_per_k=1e9, loss_w_per_k=0.0,
+                              min_temperature_c=0.0, max_temperature_c=100.0, setpoint_c=20.0,
+                              initial_temperature_c=20.0)
+
+
+def standing_assets(scenario: Scenario) -> Assets:
+    """The scenario's assets with a stand-in for each one the site lacks (the embedded site has every kind)."""
+    a = scenario.assets
+    return a.model_copy(update={"battery": a.battery or STAND_IN_BATTERY, "boiler": a.boiler or STAND_IN_BOILER})
+
+
+def present_kinds(scenario: Scenario) -> frozenset[str]:
+    a = scenario.assets
+    return frozenset(kind for kind, asset in (("solar", a.solar), ("battery", a.battery), ("boiler", a.boiler))
+                     if asset is not None)
 
 
 def build_site(scenario: Scenario, clock: Clock) -> SimulatedSite:
     """The scenario's simulators on `clock`, which must stand at the scenario's start."""
-    p, a = scenario.profiles, scenario.assets
+    p, a = scenario.profiles, standing_assets(scenario)
     start = clock.now()
-    pv = SimulatedPV(clock, rated_power_w=a.solar.rated_power_w, latitude_deg=p.pv.latitude,
-                     longitude_deg=p.pv.longitude, seed=p.pv.seed, mean_clearness=p.pv.mean_clearness,
-                     cloud_sigma=p.pv.cloud_sigma, cloud_phi=p.pv.cloud_phi)
+    pv = ProfiledPV(clock, p.pv, scenario.midnight_epoch_s, rated_power_w=a.solar.rated_power_w,
+                    tilt_deg=a.solar.tilt_deg, azimuth_deg=a.solar.azimuth_deg)
     battery = SimulatedBattery(clock, capacity_wh=a.battery.capacity_wh, max_charge_w=a.battery.max_charge_w,
                                max_discharge_w=a.battery.max_discharge_w,
                                round_trip_efficiency=a.battery.round_trip_efficiency,
@@ -54,12 +115,13 @@ def build_site(scenario: Scenario, clock: Clock) -> SimulatedSite:
                              loss_w_per_k=a.boiler.loss_w_per_k, ambient_c=p.ambient_temperature_c,
                              initial_temperature_c=a.boiler.initial_temperature_c,
                              cutoff_c=a.boiler.max_temperature_c + BOILER_CUTOFF_MARGIN_C,
-                             draw=HotWaterDraw(dict(a.boiler.draw_litres_per_hour), a.boiler.cold_water_c))
+                             draw=HotWaterDraw(dict(a.boiler.draw_litres_per_hour), a.boiler.cold_water_c,
+                                               utc_offset_s=scenario.utc_offset_s))
     base = p.base_load
     profile = LoadProfile(seed=base.seed, origin=start, base_w=base.base_w,
                           peaks=tuple((k.hour, k.height_w, k.width_h) for k in base.peaks),
-                          noise_ratio=base.noise_ratio)
-    load = SpikedLoad(profile, base.spikes, scenario.midnight_epoch_s)
+                          noise_ratio=base.noise_ratio, utc_offset_s=scenario.utc_offset_s)
+    load = SpikedLoad(profile, base.spikes, scenario.midnight_epoch_s, base.measured_w)
     return SimulatedSite(clock, pv=pv, battery=battery, boiler=boiler, load=load)  # type: ignore[arg-type]
 
 
@@ -73,7 +135,7 @@ class AssetConfigs:
 def asset_configs(scenario: Scenario, *, curtail_without_lease: bool = True) -> AssetConfigs:
     """The state machines' configs. Without a lease the inverter holds the export limit,
     unless `curtail_without_lease` is False (the uncontrolled baseline never curtails)."""
-    a, limits = scenario.assets, scenario.limits
+    a, limits = standing_assets(scenario), scenario.limits
     safe_limit_w = min(limits.export_limit_w, a.solar.rated_power_w) if curtail_without_lease \
         else a.solar.rated_power_w
     return AssetConfigs(
@@ -87,8 +149,9 @@ def asset_configs(scenario: Scenario, *, curtail_without_lease: bool = True) -> 
     )
 
 
-def exogenous(scenario: Scenario, duration_s: float = 86_400.0, dt_s: float = 60.0) -> Exogenous:
-    """Sunshine, load, draws and ambient sampled from the same simulators the runs use."""
+def exogenous(scenario: Scenario, duration_s: float = 86_400.0, dt_s: float = 10.0) -> Exogenous:
+    """Sunshine, load, draws and ambient sampled from the same simulators the runs use (every 10 s, so
+    the optimum's 5-minute means see clouds of tens of seconds)."""
     clock = ManualClock(scenario.start_epoch_s)
     site = build_site(scenario, clock)
     pv, load, draw = [], [], []

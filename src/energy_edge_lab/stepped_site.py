@@ -3,10 +3,11 @@ plus the progress bar.
 
 `site_factory` is the `runner.SiteFactory` that the `simulate` and
 `quality` commands (and benchmarks/bench_quality.py) pass to the quality layer.
-It is the `energy-edge up` object graph (`SiteContainer`: the home site's five modules on
-the in-memory hub) with the clock and the simulated site overridden by the
-scenario's, the physical sizes in its settings and everything else configured
-the way an operator would: through each module's twin. Each step advances the
+It is the `energy-edge up` object graph (`SiteContainer` on the in-memory hub) for the
+scenario's site (`domain.site.Site`: its solar, and its battery and boiler where it has
+them), with the clock and the simulated site overridden by the scenario's, and everything
+else configured the way an operator would: through each module's twin; the controller gets
+the day's tariff through its `PriceSource` port. Each step advances the
 manual clock by one second, runs every asset module's cycle, then the
 controller's, in a fixed order (`ManualClockSite.step`), so a run is deterministic.
 """
@@ -20,7 +21,7 @@ from typing import Any, AsyncIterator, Callable, Iterator
 
 from dependency_injector import providers
 
-from energy_edge.domain.topology import CONTROLLER
+from energy_edge.domain.site import BATTERY, BOILER, CONTROLLER, SOLAR, AssetSpec, GridConnection, Site
 from energy_edge.entrypoints.containers import embedded_site_container
 from energy_edge.entrypoints.lifecycle import start_site
 from energy_edge.entrypoints.manual_site import ManualClockSite
@@ -29,13 +30,25 @@ from energy_edge.entrypoints.settings import SiteSettings
 STEP_S = 1.0
 
 
-def _settings(spec: Any) -> SiteSettings:
-    """Physical sizes (not twin-writable) for the container's factories."""
-    c = spec.configs
-    return SiteSettings(metrics_port=0, autostart=True, cycle_s=STEP_S,
-                        solar_rated_power_w=c.solar.rated_power_w, battery_capacity_wh=c.battery.capacity_wh,
-                        battery_max_power_w=max(c.battery.max_charge_w, c.battery.max_discharge_w),
-                        boiler_heater_power_w=c.boiler.heater_power_w)
+SETTINGS = SiteSettings(metrics_port=0, autostart=True, cycle_s=STEP_S)
+
+
+def domain_site(spec: Any) -> Site:
+    """The scenario's site as the edge describes sites: one asset module per asset it has."""
+    c, kinds = spec.configs, spec.kinds
+    assets = [AssetSpec(SOLAR, SOLAR, rated_power_w=c.solar.rated_power_w)]
+    if BATTERY in kinds:
+        assets.append(AssetSpec(BATTERY, BATTERY, capacity_wh=c.battery.capacity_wh, max_charge_w=c.battery.max_charge_w,
+                                max_discharge_w=c.battery.max_discharge_w, soc_min=c.battery.soc_min,
+                                soc_max=c.battery.soc_max))
+    if BOILER in kinds:
+        assets.append(AssetSpec(BOILER, BOILER, heater_power_w=c.boiler.heater_power_w,
+                                min_temperature_c=c.boiler.min_temperature_c,
+                                max_temperature_c=c.boiler.max_temperature_c))
+    policy = spec.policy
+    grid = GridConnection() if policy is None else GridConnection(import_limit_w=policy.import_limit_w,
+                                                                   export_limit_w=policy.export_limit_w)
+    return Site(name="lab", latitude_deg=0.0, longitude_deg=0.0, timezone="UTC", grid=grid, assets=tuple(assets))
 
 
 def _desired(config: Any, writable: Any) -> dict[str, Any]:
@@ -47,9 +60,11 @@ class SteppedEmbeddedSite:
     """Implements quality.runner.SteppedSite: a `ManualClockSite` on the scenario's clock and hardware."""
 
     def __init__(self, spec: Any) -> None:
-        container = embedded_site_container(_settings(spec))
+        container = embedded_site_container(SETTINGS, domain_site(spec))
         container.clock.override(providers.Object(spec.clock))
         container.simulation.override(providers.Object(spec.hardware))
+        if spec.prices is not None:  # the day's tariff through the controller's PriceSource port
+            container.controller.add_kwargs(price_source=spec.prices)
         self.site = ManualClockSite(container, spec.clock)
         self.site.controller_alive = spec.policy is not None  # the baseline's controller never cycles
         self.policy = spec.policy
@@ -95,15 +110,3 @@ def progress_bar(label: str, days: float) -> Iterator[Callable[[int], Any]]:
     with tqdm(total=days * 24, desc=label, unit="h", file=sys.stderr, disable=not sys.stderr.isatty(),
               leave=False) as bar:
         yield lambda seconds: bar.update(seconds / 3600)
-
-
-@contextlib.contextmanager
-def policy_progress(days: float) -> Iterator[Callable[[str, str], Callable[[int], Any]]]:
-    """One bar per scenario and policy, for `energy-edge-lab quality`; each closes when the next opens."""
-    with contextlib.ExitStack() as stack:
-
-        def for_run(scenario: str, policy: str) -> Callable[[int], Any]:
-            stack.close()
-            return stack.enter_context(progress_bar(f"{scenario}/{policy}", days))
-
-        yield for_run

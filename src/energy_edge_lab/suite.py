@@ -3,7 +3,10 @@ One function per level so the command and the benchmark cannot drift apart."""
 
 from __future__ import annotations
 
+import asyncio
+import multiprocessing
 import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -51,6 +54,33 @@ async def compare_day(scenario: Scenario, site_factory: SiteFactory, days: float
     return Comparison(name, baseline=kpis["none"], controller=kpis["controller"], optimum=kpis["optimum"],
                       import_limit_feasible=plan.import_limit_feasible,
                       holdable_import_limit_w=plan.holdable_import_limit_w)
+
+
+def compare_in_process(scenario: Scenario, days: float, plot_dir: Path | None) -> Comparison:
+    """One day in a fresh event loop: what a worker process of `compare_days` runs."""
+    from .stepped_site import site_factory  # the embedded site: imported where the run happens
+
+    return asyncio.run(compare_day(scenario, site_factory, days, plot_dir))
+
+
+def compare_days(scenarios: list[Scenario], days: float = 1, plot_dir: Path | None = None, jobs: int = 1,
+                 done: Callable[[Comparison], None] | None = None) -> list[Comparison]:
+    """Every scenario under every policy, `jobs` days at a time in separate processes (each day runs
+    the real services on its own in-memory hub, so days share nothing); results in the given order."""
+    if jobs <= 1 or len(scenarios) <= 1:
+        results = []
+        for scenario in scenarios:
+            results.append(compare_in_process(scenario, days, plot_dir))
+            if done:
+                done(results[-1])
+        return results
+    context = multiprocessing.get_context("spawn")  # no inherited event loop or hub state
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        futures = [pool.submit(compare_in_process, scenario, days, plot_dir) for scenario in scenarios]
+        for future in as_completed(futures):
+            if done:
+                done(future.result())
+        return [future.result() for future in futures]
 
 
 async def run_suite(site_factory: SiteFactory, scenarios: list[str] | None = None, days: float = 1,

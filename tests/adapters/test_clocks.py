@@ -67,3 +67,15 @@ async def test_manual_clock_zero_sleep_yields_and_cancelled_sleepers_are_forgott
     assert clock.now() == 10.0
     with pytest.raises(ValueError):
         clock.advance(-1)
+
+
+def test_accelerated_clocks_with_one_anchor_share_one_timeline_whenever_they_start():
+    """`up` gives every module process the same anchor: a module restarted later must not lag behind."""
+    import time as _time
+
+    anchor = _time.time() - 2.0  # the site started two seconds ago
+    early = AcceleratedClock(600.0, 1_000_000.0, anchor_wall_s=anchor)
+    _time.sleep(0.05)
+    late = AcceleratedClock(600.0, 1_000_000.0, anchor_wall_s=anchor)
+    assert abs(late.now() - early.now()) < 600.0 * 0.02  # within 20 ms of real time
+    assert early.now() >= 1_000_000.0 + 2.0 * 600.0

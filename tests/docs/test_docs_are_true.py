@@ -8,10 +8,12 @@ from energy_edge.domain.balancing import Policy
 from energy_edge.domain.topology import DEFAULT_ROUTES
 from energy_edge.entrypoints.commands import COMMANDS
 from energy_edge.entrypoints.settings import SiteSettings
+from energy_edge_lab.commands import COMMANDS as LAB_COMMANDS
 
 ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 ARCHITECTURE = (ROOT / "ARCHITECTURE.md").read_text(encoding="utf-8")
+DAY_FILE_DOC = (ROOT / "docs" / "day-file.md").read_text(encoding="utf-8")
 
 
 def test_readme_opens_with_the_two_commands_for_a_fresh_machine():
@@ -25,8 +27,23 @@ def test_every_setting_is_in_the_readme_configuration_table():
 
 
 def test_every_cli_command_is_documented():
-    missing = [name.replace("_", "-") for name in COMMANDS if f"energy-edge {name.replace('_', '-')}" not in README]
+    edge = [f"energy-edge {name.replace('_', '-')}" for name in COMMANDS if name != "moved_to_lab"]
+    lab = [f"energy-edge-lab {name}" for name in LAB_COMMANDS]
+    missing = [command for command in edge + lab if command not in README]
     assert not missing, f"README lacks {missing}"
+
+
+def test_the_day_file_documentation_runs():
+    """docs/day-file.md's example site and day make a scenario."""
+    import tomllib
+
+    from energy_edge_lab.day_file import DayFile
+    from energy_edge_lab.site_source import LabSite
+
+    blocks = DAY_FILE_DOC.split("```toml\n")[1:]
+    site, day = (tomllib.loads(block.split("```")[0]) for block in blocks[:2])
+    LabSite.model_validate(site)
+    DayFile.model_validate(day)
 
 
 def test_every_route_is_in_the_architecture():
@@ -37,3 +54,16 @@ def test_every_route_is_in_the_architecture():
 def test_every_controller_policy_property_is_in_the_readme():
     missing = [name for name in Policy().as_dict() if f"`{name}`" not in README]
     assert not missing, f"README lacks controller properties {missing}"
+
+
+def test_readme_commands_run_as_written_from_a_fresh_clone():
+    """Shell lines use the project's virtual environment: a bare `energy-edge` or `pytest` is not on PATH there."""
+    import re
+
+    lines = []
+    for language, block in re.findall(r"```(bash|console|sh)\n(.*?)```", README, re.S):
+        for line in block.splitlines():
+            if language != "console" or line.startswith("$ "):  # a console block's other lines are output
+                lines.append(line.removeprefix("$ ").strip())
+    bare = [line for line in lines if re.match(r"(energy-edge|pytest|python -m|lint-imports)\b", line)]
+    assert not bare, f"README commands that fail as written (use .venv/bin/...): {bare}"

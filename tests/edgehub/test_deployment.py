@@ -179,6 +179,8 @@ def test_a_site_manifest_carries_the_sites_routes_and_ratings(factory_manifest):
     assert content["boiler-hall-2"]["properties.desired"]["max_temperature_c"] == 80.0
     controller = content[CONTROLLER]["properties.desired"]
     assert (controller["import_limit_w"], controller["export_limit_w"]) == (150000.0, 50000.0)
+    assert (controller["pv_tilt_deg"], controller["pv_azimuth_deg"]) == (15.0, 90.0)  # the first simulated array
+    assert Policy.from_desired(controller).as_dict()["latitude_deg"] == 51.44
     for spec in site.assets:
         if spec.id in content:
             validate = {"solar": Solar, "battery": Battery, "boiler": Boiler}[spec.kind]().configure

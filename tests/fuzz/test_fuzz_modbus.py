@@ -58,11 +58,10 @@ class ModbusSite:
         for server in self.servers.values():
             _keep_live_registers(server.device)
         hub = InMemoryHub(ROUTES)
-        specs = {spec.id: spec for spec in site.assets}
         self.services = {kind: AssetModuleService(
             hub.client(kind), build_modbus_hardware(kind, ModbusSettings(port=self.ports[kind], timeout_s=0.5, retries=0),
                                                     now=self.clock.now),
-            build_asset(specs[kind]), self.clock, 1.0) for kind in ASSETS}
+            build_asset(site.asset(kind)), self.clock, 1.0) for kind in ASSETS}
 
     async def start(self) -> None:
         for server in self.servers.values():

@@ -55,7 +55,7 @@ def test_energy_flows_ratios_and_cost(scenario):
     assert k.energy_cost == pytest.approx(4.0 * 0.30 - 1.5 * 0.10)
     # stores at the end vs the scenario's start: battery 0.55 vs 0.3 of 10 kWh = +2.5 kWh;
     # boiler 50 vs 58 °C of 4.186 MJ/K = -9.3022 kWh. The default end rule (no_lower): the tank's
-    # shortfall is bought back at the day's highest import price (0.30); the fuller battery earns nothing.
+    # shortfall is bought back at the import price when the run ends (0.30); the fuller battery earns nothing.
     heat = -8 * 4_186_000 / 3.6e6
     assert k.stored_energy_change_kwh == pytest.approx(2.5 + heat)
     assert k.end_of_day_cost == pytest.approx(-heat * 0.30)
@@ -135,7 +135,7 @@ def test_negative_and_hourly_prices_are_the_price_of_the_moment():
     tariff = Tariff(import_price_per_kwh=0.30, feed_in_price_per_kwh=0.08, hourly_feed_in_price_per_kwh=hourly,
                     time_of_use=(TimeOfUse(from_h=10, to_h=16, import_price_per_kwh=0.1),))
     assert tariff.feed_in_price_at(12 * 3600) == -0.05 and tariff.feed_in_price_at(9 * 3600) == 0.08
-    assert tariff.import_price_at(12 * 3600) == 0.1 and tariff.highest_import_price() == 0.30
+    assert tariff.import_price_at(12 * 3600) == 0.1 and tariff.import_price_at(9 * 3600) == 0.30
 
 
 def test_a_battery_sign_flip_counts_only_within_ten_seconds():

@@ -41,8 +41,8 @@ async def serve():
     """`await serve(device)` starts a real Modbus TCP server for it; returns the server."""
     servers: list[ModbusDeviceServer] = []
 
-    async def start(device: SimulatedModbusDevice, port: int | None = None) -> ModbusDeviceServer:
-        server = ModbusDeviceServer(device, "127.0.0.1", port or free_port(), tick_s=0.05)
+    async def start(device: SimulatedModbusDevice, port: int | None = None, unit_id: int = 1) -> ModbusDeviceServer:
+        server = ModbusDeviceServer(device, "127.0.0.1", port or free_port(), unit_id=unit_id, tick_s=0.05)
         await server.start()
         servers.append(server)
         return server

@@ -25,16 +25,19 @@ async def _until_it_answers(hardware, timeout_s: float = 15.0):
 
 
 @pytest.mark.timeout(60)
-async def test_modbus_sim_serves_the_three_assets_and_stops_by_itself():
-    ports = {kind: free_port() for kind in ("solar", "battery", "boiler")}
+async def test_modbus_sim_serves_the_three_assets_and_the_meter_and_stops_by_itself():
+    ports = {kind: free_port() for kind in ("solar", "battery", "boiler", "meter")}
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "energy_edge.entrypoints.cli", "modbus-sim", "--speed", "60", "--duration", "300",
-        *[arg for kind, port in ports.items() for arg in (f"--{kind}-port", str(port))],
+        "--meter-profile", "sdm630", *[arg for kind, port in ports.items() for arg in (f"--{kind}-port", str(port))],
         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
     )
     try:
-        drivers = {kind: build_modbus_hardware(kind, ModbusSettings(port=port, heater_power_w=6000.0, failures_before_fault=1))
+        drivers = {kind: build_modbus_hardware(kind, ModbusSettings(port=port, heater_power_w=6000.0, failures_before_fault=1,
+                                                                    profile="sdm630" if kind == "meter" else None))
                    for kind, port in ports.items()}
+        meter = await _until_it_answers(drivers["meter"])  # the simulated site's connection point
+        assert abs(meter.power_w) < 50_000 and meter.frequency_hz == pytest.approx(50.0)
         solar = await _until_it_answers(drivers["solar"])
         assert 0 <= solar.power_w <= 15_000
         await drivers["battery"].apply(BatterySetpoint(power_w=-2000.0))

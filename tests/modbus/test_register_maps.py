@@ -11,15 +11,25 @@ from energy_edge.adapters.hardware.modbus.register_map import (
     SUNSPEC_MODELS_FILE,
     RegisterMapError,
     load_boiler_map,
+    load_meter_map,
     load_sunspec_models,
 )
 
 
 def test_shipped_sunspec_models_cover_every_model_the_drivers_use():
     table = load_sunspec_models()
-    assert {1, 101, 102, 103, 120, 121, 123, 124, 701, 704, 802} <= set(table.by_id)
+    assert {1, 101, 102, 103, 120, 121, 123, 124, 201, 202, 203, 204, 701, 704, 802} <= set(table.by_id)
+    assert table.by_id[203].by_name["TotWhImp"].offset == 46 and table.by_id[203].length == 105
     assert table.by_id[123].by_name["WMaxLimPct_RvrtTms"].offset == 7
     assert table.by_id[704].by_name["WMaxLimPctRvrtTms"].type == "uint32"
+
+
+def test_every_shipped_scale_factor_documents_its_range():
+    for model in load_sunspec_models().models:
+        for point in model.points:
+            if point.type == "sunssf":
+                assert point.sf_range is not None, f"model {model.id} {point.name}"
+                assert -10 <= point.sf_range[0] <= point.sf_range[1] <= 10
 
 
 def test_shipped_boiler_map_has_the_four_points():
@@ -55,6 +65,8 @@ def _point(document: dict, model_id: int, name: str) -> dict:
         (lambda d: _point(d, 121, "WMax").update(offset=-1), r"\(WMax\)\.offset: Input should be greater than or equal to 2"),
         (lambda d: _point(d, 120, "WRtg").update(unit="W"), r"\(WRtg\)\.unit: Extra inputs are not permitted"),
         (lambda d: d["models"].append(_model(d, 1)), r"duplicate model ids \[1\]"),
+        (lambda d: _point(d, 802, "SoC_SF").update(sf_range=[-3, 11]), r"\(SoC_SF\): Value error, sf_range \[-3, 11\] must be low <= high within -10..10"),
+        (lambda d: _point(d, 802, "SoC").update(sf_range=[-3, 0]), r"\(SoC\): Value error, 'sf_range' belongs on a sunssf point"),
     ],
 )
 def test_malformed_sunspec_map_names_the_bad_entry(tmp_path, edit, expected):
@@ -89,3 +101,23 @@ def test_a_read_only_control_point_is_refused(tmp_path):
 def test_unreadable_json_is_a_clear_error(tmp_path):
     with pytest.raises(RegisterMapError, match=r"cannot read map: Expecting"):
         load_sunspec_models(_write(tmp_path, "{not json"))
+
+
+@pytest.mark.parametrize(
+    ("points", "expected"),
+    [
+        ([{"name": "power_l1_w", "address": 0, "type": "float32"}], r"missing points \['power_w'\] \(a meter map needs"),
+        ([{"name": "power_w", "address": 0, "type": "float32"}, {"name": "current_a", "address": 2, "type": "float32"}],
+         r"unknown points \['current_a'\]"),
+        ([{"name": "power_w", "address": 0, "type": "float32", "scale": float("inf")}], r"\(power_w\)\.scale"),
+    ],
+)
+def test_malformed_meter_map_names_the_bad_entry(tmp_path, points, expected):
+    path = _write(tmp_path, {"kind": "meter", "points": points})
+    with pytest.raises(RegisterMapError, match=expected):
+        load_meter_map(path)
+
+
+def test_a_boiler_map_is_not_taken_for_a_meter():
+    with pytest.raises(RegisterMapError, match=r"boiler_generic.json: invalid register map: kind 'boiler': this is not a meter map"):
+        load_meter_map(BOILER_MAP_FILE)

@@ -34,8 +34,8 @@ def test_up_without_mosquitto_says_how_to_install_it_or_use_a_broker(monkeypatch
     assert "apt-get install mosquitto" in error and "EE_MQTT_HOST" in error
 
 
-def _cli(env: dict[str, str], *args: str, timeout_s: float = 30) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([CLI, *args], env=env, capture_output=True, text=True, timeout=timeout_s)
+def _cli(env: dict[str, str], *args: str, timeout_s: float = 30, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([CLI, *args], env=env, capture_output=True, text=True, timeout=timeout_s, cwd=cwd)
 
 
 def _children(pid: int) -> dict[str, int]:
@@ -68,32 +68,55 @@ def _wait_for(check, timeout_s: float, what: str):
 def test_up_supervises_the_modules_and_call_twin_status_work(tmp_path):
     require_binary("mosquitto", "apt-get install mosquitto")
     env = {k: v for k, v in os.environ.items() if not k.startswith("EE_")}
-    env.update(EE_STATE_DIR=str(tmp_path), EE_MQTT_PORT=str(free_port()), EE_LOG_FORMAT="text")
+    env.update(EE_STATE_DIR=str(tmp_path / ".energy-edge"), EE_MQTT_PORT=str(free_port()), EE_LOG_FORMAT="text")
+    # call/twin/status run in a subfolder with neither: they find the site's credentials and broker themselves
+    operator_env = {k: v for k, v in env.items() if k not in ("EE_STATE_DIR", "EE_MQTT_PORT")}
+    below = tmp_path / "deeper" / "folder"
+    below.mkdir(parents=True)
     log_file = (tmp_path / "up.log").open("w")
     up = subprocess.Popen([CLI, "up", "--transport", "mqtt", "--speed", "10", "--metrics-port", str(free_port())],
                           env=env, stdout=log_file, stderr=subprocess.STDOUT)
     try:
         children = _wait_for(lambda: len(_children(up.pid)) == 5 and _children(up.pid), 30, "five module processes")
         assert set(children) == set(ALL_MODULES)
-        assert json.loads((tmp_path / "mqtt" / "credentials.json").read_text()).keys() >= set(ALL_MODULES)
+        assert json.loads((tmp_path / ".energy-edge" / "mqtt" / "credentials.json").read_text()).keys() >= set(ALL_MODULES)
 
         def every_asset_reports():
-            out = _cli(env, "status", "--wait", "2").stdout
+            out = _cli(operator_env, "status", "--wait", "2", cwd=below).stdout
             lines = [line for line in out.splitlines() if line.split()[:1] in (["solar"], ["battery"], ["boiler"])]
             return len(lines) == 3 and all("online" in line and "state=" in line for line in lines) and out
 
         every_asset_reports_out = _wait_for(every_asset_reports, 30, "telemetry of every asset in `status`")
         assert "controller" in every_asset_reports_out
 
-        called = _cli(env, "call", "battery", "start_charging", '{"power_w": 1000}')
+        assert _cli(operator_env, "status", "--wait", "2", cwd=below).returncode == 0  # every module online
+
+        called = _cli(operator_env, "call", "battery", "start_charging", '{"power_w": 1000}', cwd=below)
         assert called.returncode == 0 and called.stdout.startswith("200"), called.stdout + called.stderr
         assert json.loads(called.stdout.split("\n", 1)[1])["state"] == "CHARGING"
-        unknown = _cli(env, "call", "battery", "explode")
+        unknown = _cli(operator_env, "call", "battery", "explode", cwd=below)
         assert unknown.returncode == 1 and unknown.stdout.startswith("404")
+        started = time.monotonic()
+        ghost = _cli(operator_env, "twin", "ghost", "x=1", cwd=below)  # no such module: at once, not after --timeout
+        assert ghost.returncode == 1 and ghost.stdout.startswith("404") and "ghost" in ghost.stdout
+        assert _cli(operator_env, "call", "ghost", "start", cwd=below).stdout.startswith("404")
+        assert time.monotonic() - started < 8.0  # two CLI starts; each would otherwise wait its 5 s timeout
+        refused = _cli({**operator_env, "EE_MQTT_USERNAME": "operator", "EE_MQTT_PASSWORD": "wrong",
+                        "EE_MQTT_PORT": env["EE_MQTT_PORT"]}, "status", cwd=below)
+        assert refused.returncode == 2 and "refused" in refused.stderr and "--site-dir" in refused.stderr
 
-        twin = _cli(env, "twin", "controller", "grid_target_w=100")
+        twin = _cli(operator_env, "twin", "controller", "grid_target_w=100", cwd=below)
         assert twin.returncode == 0, twin.stdout + twin.stderr
         assert '"ac": 200' in twin.stdout and '"value": 100' in twin.stdout
+
+        os.kill(children["boiler"], signal.SIGSTOP)  # frozen: announced online, silent
+        try:
+            time.sleep(1.5)
+            frozen = _cli(operator_env, "status", "--wait", "3", cwd=below)
+        finally:
+            os.kill(children["boiler"], signal.SIGCONT)
+        boiler_line = next(line for line in frozen.stdout.splitlines() if line.startswith("boiler"))
+        assert frozen.returncode == 1 and "STALE" in boiler_line, frozen.stdout
 
         os.kill(children["solar"], signal.SIGKILL)  # a crash: the supervisor starts a new one
         _wait_for(lambda: _children(up.pid).get("solar") not in (None, children["solar"]), 15, "solar restarted")

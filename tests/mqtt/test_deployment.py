@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import importlib
+import json
 import re
 import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -70,7 +72,9 @@ def test_every_module_service_runs_a_console_script_of_the_package_from_one_imag
     modules = {name: s for name, s in services.items() if name != "mosquitto"}
     assert set(modules) == set(ALL_MODULES)
     for name, service in modules.items():
-        assert service["command"] == [f"energy-edge-{name}"]
+        assert service["command"] == [f"energy-edge-{name}" if name in ("controller", "telemetry") else "energy-edge-module"]
+        assert service["environment"]["EE_SITE_FILE"] == "/etc/energy-edge/site.toml"
+        assert service["environment"].get("EE_ASSET_ID", name) == name
         assert service["command"][0] in scripts, f"{name}: {service['command'][0]} is not in [project.scripts]"
         module, function = scripts[service["command"][0]].split(":")
         assert callable(getattr(importlib.import_module(module), function)), scripts[service["command"][0]]
@@ -80,6 +84,49 @@ def test_every_module_service_runs_a_console_script_of_the_package_from_one_imag
     for asset in ("solar", "battery", "boiler"):  # their targets' sessions exist first
         assert set(services[asset]["depends_on"]) == {"mosquitto", "controller", "telemetry"}
     assert "9090:9090" in services["telemetry"]["ports"]
+
+
+def test_the_shipped_compose_file_is_the_one_generated_for_the_home_site_file():
+    command = [str(Path(sys.executable).parent / "energy-edge"), "compose", "--site", "examples/sites/home.toml"]
+    generated = subprocess.run(command, capture_output=True, text=True, timeout=60, cwd=ROOT)
+    assert generated.returncode == 0, generated.stderr
+    assert COMPOSE.read_text() == generated.stdout, \
+        "regenerate it: .venv/bin/energy-edge compose --site examples/sites/home.toml > deployment/docker-compose.yml"
+
+
+def test_no_service_waits_for_the_sites_health_and_depends_on_has_no_cycle():
+    """/healthz is 503 until every asset reports, and the assets start after telemetry: waiting on it deadlocks."""
+    services = _services()
+    for name, service in services.items():
+        assert "/healthz" not in json.dumps(service.get("healthcheck", {})), f"{name}'s healthcheck waits for the site"
+
+    def walk(name: str, path: tuple[str, ...]) -> None:
+        assert name not in path, f"depends_on cycle: {' -> '.join((*path, name))}"
+        for other in services[name].get("depends_on", {}):
+            walk(other, (*path, name))
+
+    for name in services:
+        walk(name, ())
+
+
+def test_a_generated_compose_file_has_a_service_and_a_broker_user_per_asset():
+    from energy_edge.entrypoints.compose_file import compose_document
+
+    document = compose_document([("pv-east", "solar"), ("pv-west", "solar"), ("battery", "battery")])
+    services = document["services"]
+    assert services["pv-west"]["command"] == ["energy-edge-solar"]
+    assert services["pv-west"]["environment"]["IOTEDGE_MODULEID"] == "pv-west"
+    assert services["pv-west"]["environment"]["EE_MQTT_PASSWORD"].startswith("${MQTT_PASSWORD_PV_WEST:?")
+    assert services["mosquitto"]["environment"]["MQTT_USERS"].split() == [
+        "controller", "telemetry", "pv-east", "pv-west", "battery", "operator"]
+    extra = compose_document([("battery", "battery")], extra_services={"prometheus": {"image": "prom/prometheus"}})
+    assert "prometheus" in extra["services"]
+    from_file = compose_document([("pv-east", "solar")], site_file="../examples/sites/plant.toml")["services"]
+    assert from_file["pv-east"]["command"] == ["energy-edge-module"]
+    assert from_file["pv-east"]["environment"]["EE_ASSET_ID"] == "pv-east"
+    for name in ("pv-east", "controller", "telemetry"):
+        assert from_file[name]["environment"]["EE_SITE_FILE"] == "/etc/energy-edge/site.toml"
+        assert from_file[name]["volumes"] == ["../examples/sites/plant.toml:/etc/energy-edge/site.toml:ro"]
 
 
 def test_dockerfile_is_slim_non_root_and_installs_the_package():
@@ -122,13 +169,13 @@ async def test_the_shipped_broker_config_runs_on_a_real_mosquitto(tmp_path):
     port, tls_port, health_port = free_port(), free_port(), free_port()
     conf = (DEPLOYMENT / "mosquitto" / "mosquitto.conf").read_text()
     for old, new in (("listener 1883", f"listener {port} 127.0.0.1"), ("listener 8883", f"listener {tls_port} 127.0.0.1"),
-                     ("/mosquitto/data/passwd", str(tmp_path / "passwd")),
+                     ("/mosquitto/secrets/passwd", str(tmp_path / "passwd")),
                      ("listener 1880", f"listener {health_port}"),
                      ("/mosquitto/config/health.acl", str(DEPLOYMENT / "mosquitto" / "health.acl")),
                      ("/mosquitto/config/acl", str(DEPLOYMENT / "mosquitto" / "acl")),
                      ("/mosquitto/data/", f"{tmp_path}/"), ("/mosquitto/certs/ca.crt", str(tls.ca_file)),
                      ("/mosquitto/certs/server.crt", str(tls.cert_file)),
-                     ("/mosquitto/certs/server.key", str(tls.key_file))):
+                     ("/mosquitto/secrets/server.key", str(tls.key_file))):
         conf = conf.replace(old, new)
     broker = MosquittoBroker(tmp_path, port=port, config_text="user root\n" + conf).start()
     try:

@@ -16,7 +16,7 @@ from energy_edge.domain.site import all_modules, asset_kinds, home_site, kinds, 
 from energy_edge.domain.telemetry import AssetTelemetry
 from energy_edge.domain.topology import DEFAULT_ROUTES
 from energy_edge.entrypoints.mqtt_credentials import load_or_create, password_variable, write_broker_security
-from energy_edge.entrypoints.status_line import status_line
+from energy_edge.entrypoints.status_line import SiteFigures, status_line
 
 FACTORY = load_site(Path(__file__).resolve().parents[2] / "examples" / "sites" / "factory.toml")
 
@@ -75,16 +75,21 @@ def test_the_status_line_sums_each_kind() -> None:
         "battery-2": _telemetry("battery-2", "battery", 0.0, "FAULT", soc=0.8, capacity_wh=10000.0),
         "boiler": _telemetry("boiler", "boiler", -3000.0, "HEATING", temperature_c=60.0),
     }
-    line = status_line(view, 0.0)
-    assert "grid   -1200 W" in line and "PV   5000 W x2" in line
-    assert "battery  57.5 %  -1000 W x2" in line  # capacity-weighted SoC
-    assert "boiler  60.0 °C  -3000 W HEATING" in line and "FAULT battery-2" in line
+    figures = SiteFigures(grid_w=-1200.0, import_limit_w=17_000.0, export_limit_w=5_000.0)
+    line = status_line(view.assets, 0.0, figures, width=200)
+    assert "grid -1,200 W" in line and "PV×2 +5,000 W CURT/RUN" in line
+    assert "battery×2 57 % -1,000 W CHG/FAULT" in line  # capacity-weighted SoC (57.5 %, not the mean 65 %)
+    assert "boiler 60 °C -3,000 W HEATING" in line
+    narrow = status_line(view.assets, 0.0, figures, width=90)
+    assert "PV×2 +5.0k" in narrow and "bat×2 57%" in narrow and "FAULT battery-2" in narrow and len(narrow) < 90
 
 
 def test_the_status_line_of_the_home_site_reads_as_before() -> None:
     view = TelemetryView(site={"grid_power_w": 5.0})
     view.assets = {"solar": _telemetry("solar", "solar", 100.0, "RUNNING")}
-    assert status_line(view, 0.0) == "1970-01-01 00:00:00 | grid      +5 W | PV    100 W RUNNING"
+    figures = SiteFigures(grid_w=5.0, import_limit_w=17_000.0, export_limit_w=5_000.0)
+    assert status_line(view.assets, 0.0, figures, width=200) == (
+        "1970-01-01 00:00:00 | grid +5 W | limit 17,000 W/-5,000 W | PV +100 W RUNNING")
 
 
 def test_a_site_is_immutable_data() -> None:

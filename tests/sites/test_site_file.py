@@ -117,11 +117,12 @@ def test_zero_export_example() -> None:
     (HEAD.replace("export_limit_w = 5000.0", "export_limit_w = -1.0") + SOLAR_ASSET, ["[grid]", "field export_limit_w"]),
     (HEAD.replace("main_fuse_a = 25.0\n", "") + SOLAR_ASSET, ["[grid]", "field main_fuse_a", "required"]),
     (HEAD, ["[assets]", "required"]),
+    (HEAD + SOLAR_ASSET + "[assets.hardware]\ntype = 'serial'\n", ["asset 'solar-1'", "field hardware.type", "'serial'"]),
     (HEAD + SOLAR_ASSET.replace("5000.0", "nan"), ["asset 'solar-1'", "field rated_power_w", "finite"]),
 ], ids=["duplicate-id", "unknown-kind", "invalid-module-name", "reserved-name", "modbus-without-host",
         "two-meters", "no-meter-with-modbus", "rating-too-high", "rating-negative", "soc-band",
         "missing-rating", "foreign-rating", "unknown-profile", "unknown-field", "foreign-sim-parameter",
-        "timezone", "import-above-fuse", "negative-export", "missing-fuse", "no-assets", "nan"])
+        "timezone", "import-above-fuse", "negative-export", "missing-fuse", "no-assets", "unknown-hardware", "nan"])
 def test_a_wrong_site_file_is_refused_with_one_sentence(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                                         text: str, expected: list[str]) -> None:
     message = refuse(tmp_path, capsys, text)

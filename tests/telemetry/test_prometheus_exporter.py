@@ -12,6 +12,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from energy_edge.adapters.http_server import MetricsHttpServer
 from energy_edge.adapters.prometheus_exporter import build_registry
+from energy_edge.domain.telemetry import AssetTelemetry
 from energy_edge.domain.services.telemetry_service import TelemetryView
 
 from ..helpers import require_binary
@@ -24,11 +25,15 @@ def view() -> TelemetryView:
     for telemetry in (battery_telemetry(7, soc=0.62), solar_telemetry(3, power_w=4200.0), boiler_telemetry(2)):
         view.assets[telemetry.module] = telemetry
         view.messages_total[telemetry.module] += 1
+    view.assets["grid-meter"] = AssetTelemetry("grid-meter", "meter", 4, 0.0, "RUNNING", 900.0, values={
+        "power_l1_w": 900.0, "power_l2_w": None, "power_l3_w": None, "voltage_l1_v": 231.5, "voltage_l2_v": None,
+        "voltage_l3_v": None, "frequency_hz": 49.98, "import_energy_wh": 2.0, "export_energy_wh": 0.0})
     view.sequence_gaps_total["solar"] = 2
     view.malformed_total[("battery", "telemetry.json")] = 1
     view.site = {
-        "grid_power_w": -300.0, "pv_power_w": 4200.0, "battery_soc": 0.62,
+        "grid_power_w": -300.0, "pv_power_w": 4200.0, "battery_soc": 0.62, "control_suspended": True,
         "counters": {"method_calls_total": 12, "method_errors_total": {"504": 2, "409": 1},
+                     "meter_outages_total": 1, "suspended_cycles_total": 5,
                      "malformed_messages_total": {"telemetry.json": 3}},
     }
     view.pending_cycle_durations_s = [0.0004, 0.003, 0.2]
@@ -76,6 +81,14 @@ def test_metrics_carry_asset_site_and_counter_values(server):
     assert samples[("energy_edge_telemetry_sequence_gaps_total", (("module", "solar"),))] == 2
     assert samples[("energy_edge_telemetry_malformed_messages_total", (("reason", "telemetry.json"), ("source", "battery")))] == 1
     assert samples[("energy_edge_controller_cycle_duration_seconds_count", ())] == 3
+    assert samples[("energy_edge_controller_suspended", ())] == 1.0
+    assert samples[("energy_edge_controller_meter_outages_total", ())] == 1
+    assert samples[("energy_edge_controller_suspended_cycles_total", ())] == 5
+    assert samples[("energy_edge_meter_phase_power_watts", (("module", "grid-meter"), ("phase", "L1")))] == 900.0
+    assert ("energy_edge_meter_phase_power_watts", (("module", "grid-meter"), ("phase", "L2"))) not in samples
+    assert samples[("energy_edge_meter_voltage_volts", (("module", "grid-meter"), ("phase", "L1")))] == 231.5
+    assert samples[("energy_edge_meter_frequency_hertz", (("module", "grid-meter"),))] == 49.98
+    assert samples[("energy_edge_meter_import_energy_joules_total", (("module", "grid-meter"),))] == 7_200.0
     assert samples[("energy_edge_controller_cycle_duration_seconds_bucket", (("le", "0.005"),))] == 2
 
 

@@ -24,14 +24,20 @@ class RealClock:
 
 
 class AcceleratedClock:
-    """Simulated time running `speed` times faster than real time, from `start_epoch`."""
+    """Simulated time running `speed` times faster than real time, from `start_epoch`.
 
-    def __init__(self, speed: float, start_epoch: float | None = None) -> None:
+    `anchor_wall_s`: the wall-clock time at which simulated time was `start_epoch`. Processes
+    given the same anchor share one timeline, whenever each starts or restarts (receivers
+    refuse reports stamped ahead of their own clock, so the modules' clocks must agree).
+    """
+
+    def __init__(self, speed: float, start_epoch: float | None = None, anchor_wall_s: float | None = None) -> None:
         if speed <= 0:
             raise ValueError(f"speed must be > 0, got {speed}")
         self.speed = speed
         self.start_epoch = time.time() if start_epoch is None else start_epoch
-        self._origin = time.monotonic()
+        since_anchor = 0.0 if anchor_wall_s is None else max(0.0, time.time() - anchor_wall_s)
+        self._origin = time.monotonic() - since_anchor
 
     def now(self) -> float:
         return self.start_epoch + (time.monotonic() - self._origin) * self.speed

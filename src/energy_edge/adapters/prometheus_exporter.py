@@ -55,6 +55,7 @@ class TelemetryCollector(Collector):
 
     def collect(self) -> Iterable[Any]:
         yield from self._assets()
+        yield from self._meters()
         yield from self._site()
         yield from self._telemetry_counters()
 
@@ -77,8 +78,36 @@ class TelemetryCollector(Collector):
                     values[name].add_metric([asset, telemetry.kind], float(value))
         yield from (power, state, fault, sequence, *values.values())
 
+    def _meters(self) -> Iterable[Any]:
+        """The grid meter's per-phase readings and energy counters (Wh reported, joules exported)."""
+        phase_power = GaugeMetricFamily(PREFIX + "meter_phase_power_watts", "Grid meter active power per phase "
+                                        "(+ import)", labels=["module", "phase"])
+        voltage = GaugeMetricFamily(PREFIX + "meter_voltage_volts", "Grid meter phase voltage", labels=["module", "phase"])
+        frequency = GaugeMetricFamily(PREFIX + "meter_frequency_hertz", "Grid frequency", labels=["module"])
+        energy = {direction: CounterMetricFamily(PREFIX + f"meter_{direction}_energy_joules",
+                                                 f"Grid meter {direction} energy counter", labels=["module"])
+                  for direction in ("import", "export")}
+        for module, telemetry in sorted(self.view.assets.items()):
+            if telemetry.kind != "meter":
+                continue
+            values = telemetry.values
+            for phase in ("l1", "l2", "l3"):
+                if values.get(f"power_{phase}_w") is not None:
+                    phase_power.add_metric([module, phase.upper()], float(values[f"power_{phase}_w"]))
+                if values.get(f"voltage_{phase}_v") is not None:
+                    voltage.add_metric([module, phase.upper()], float(values[f"voltage_{phase}_v"]))
+            if values.get("frequency_hz") is not None:
+                frequency.add_metric([module], float(values["frequency_hz"]))
+            for direction, family in energy.items():
+                if values.get(f"{direction}_energy_wh") is not None:
+                    family.add_metric([module], float(values[f"{direction}_energy_wh"]) * 3600.0)
+        yield from (phase_power, voltage, frequency, *energy.values())
+
     def _site(self) -> Iterable[Any]:
         site = self.view.site
+        if isinstance(site.get("control_suspended"), bool):
+            yield GaugeMetricFamily(PREFIX + "controller_suspended", "1 while the controller issues no setpoints "
+                                    "(grid meter stale or in FAULT)", value=1.0 if site["control_suspended"] else 0.0)
         for field_name, (name, text) in _SITE_GAUGES.items():
             value = site.get(field_name)
             if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -87,6 +116,11 @@ class TelemetryCollector(Collector):
         calls = counters.get("method_calls_total")
         if isinstance(calls, (int, float)):
             yield CounterMetricFamily(PREFIX + "controller_method_calls", "Direct methods invoked by the controller", value=calls)
+        for key, help_text in (("meter_outages_total", "Times control was suspended for a stale or faulty meter"),
+                               ("suspended_cycles_total", "Controller cycles without setpoints (meter unusable)")):
+            if isinstance(counters.get(key), (int, float)):
+                yield CounterMetricFamily(PREFIX + "controller_" + key.removesuffix("_total"), help_text,
+                                          value=counters[key])
         planner_errors = counters.get("planner_errors_total")
         if isinstance(planner_errors, (int, float)):
             yield CounterMetricFamily(PREFIX + "controller_planner_errors", "Planner or forecaster failures",
@@ -101,6 +135,13 @@ class TelemetryCollector(Collector):
         for reason, count in _items(counters.get("malformed_messages_total")):
             malformed.add_metric([str(reason)], count)
         yield malformed
+        isolated = CounterMetricFamily(
+            PREFIX + "controller_asset_errors", "Cycles an asset was left out of because its report broke balancing",
+            labels=["module"],
+        )
+        for module, count in _items(counters.get("asset_errors_total")):
+            isolated.add_metric([str(module)], count)
+        yield isolated
 
     def _telemetry_counters(self) -> Iterable[Any]:
         messages = CounterMetricFamily(PREFIX + "telemetry_messages", "Reports received by module", labels=["module"])

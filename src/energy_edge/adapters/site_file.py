@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from ..domain.errors import ConfigurationError
 from ..domain.site import (
     BATTERY,
     BOILER,
@@ -64,7 +65,7 @@ KNOWN_PROFILES: dict[str, tuple[str, ...]] = {
 """Device profiles by the kinds they serve, when the Modbus package does not publish its own list."""
 
 
-class SiteFileError(ValueError):
+class SiteFileError(ConfigurationError, ValueError):
     """A site file that cannot be used; the message is the one sentence the user sees."""
 
 
@@ -181,7 +182,7 @@ def _check(path: str | Path, document: _SiteFile) -> Site:
     specs = []
     profiles = known_profiles()
     for number, asset in enumerate(document.assets, start=1):
-        where = f"{path}: asset {asset.id!r}"
+        where = f"{path}: asset {_short(asset.id)}"
         if not MODULE_ID.match(asset.id):
             raise SiteFileError(f"{where} (#{number}), field id: not a valid module name; use lowercase letters, "
                                 "digits and '-', starting with a letter, at most 64 characters.")
@@ -284,13 +285,15 @@ def _describe(path: str | Path, raw: dict[str, Any], error: Any) -> str:
         assets = raw.get("assets")
         entry = assets[index] if isinstance(assets, list) and index < len(assets) else None
         asset_id = entry.get("id") if isinstance(entry, dict) else None
-        where += f"asset {asset_id!r}" if isinstance(asset_id, str) else f"asset #{index + 1}"
+        where += f"asset {_short(asset_id)}" if isinstance(asset_id, str) else f"asset #{index + 1}"
         location = location[2:]
     elif location:
         where += f"[{location[0]}]"
         location = location[1:]
     field = ".".join(str(part) for part in location) or "(the entry itself)"
     value = "" if error["type"] == "missing" else f" = {_short(error.get('input'))}"
+    if error["type"] in ("union_tag_invalid", "union_tag_not_found"):
+        field, value = field + ".type", f" = {_short(error.get('ctx', {}).get('tag'))}" if "tag" in error.get("ctx", {}) else ""
     return f"{where}, field {field}{value}: {_rule(error)}."
 
 
@@ -298,6 +301,8 @@ def _rule(error: Any) -> str:
     kind = error["type"]
     if kind == "missing":
         return "required"
+    if kind in ("union_tag_invalid", "union_tag_not_found"):
+        return "type must be simulated or modbus"
     if kind == "extra_forbidden":
         return "not a known field"
     message = str(error["msg"])

@@ -44,11 +44,13 @@ class DesiredUpdate:
 class DesiredDocument:
     """Tracks one module's desired document and builds the PnP reported patches that answer it."""
 
-    def __init__(self, writable: Collection[str]) -> None:
+    def __init__(self, writable: Collection[str], malformed_total: Counter[str] | None = None) -> None:
+        """`malformed_total`: where documents refused unread are counted by rule ("twin.depth"); a module's
+        own counter of malformed input, or a new one."""
         self.writable = frozenset(writable)
         self.version: int | None = None  # $version of the last document taken (valid or not)
         self.properties: dict[str, Any] = {}  # the writable properties of the whole document
-        self.malformed_total: Counter[str] = Counter()  # documents refused unread, by rule ("twin.depth")
+        self.malformed_total: Counter[str] = Counter() if malformed_total is None else malformed_total
         self._refused_acked: tuple[str, ...] = ()  # unknown keys acknowledged by the last reported patch
 
     def take(self, patch: Any) -> DesiredUpdate | None:
@@ -100,6 +102,10 @@ class DesiredDocument:
                         len(update.unknown) - len(acked), shown(sorted(set(update.unknown) - set(acked))))
         self._refused_acked = tuple(acked)
         return patch
+
+    def stale_keys_patch(self, reported: dict[str, Any]) -> dict[str, Any]:
+        """Deletes for reported keys no one can write (junk acknowledged by an older release, kept retained)."""
+        return {key: None for key in reported if not key.startswith("$") and key not in self.writable}
 
     def _malformed(self, rule: str, reason: str) -> None:
         self.malformed_total[rule] += 1

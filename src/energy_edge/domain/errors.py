@@ -55,3 +55,28 @@ class HardwareFault(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+class MeterUnavailable(Exception):
+    """The grid meter cannot be balanced on: no reading for `STALE_AFTER_CYCLES` cycles, or in FAULT.
+
+    The controller then stops issuing setpoints and lets every lease run out: it never
+    balances on a guess of the grid power.
+    """
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class NoNewReading(Exception):
+    """The meter has not reported since it was last read; balancing twice on one reading would
+    answer the meter's delay with a second correction, so the controller holds for this cycle."""
+
+
+class ConfigurationError(Exception):
+    """A setting, option or file a person gave that is not allowed, or a resource it names that is taken.
+
+    Its message is one sentence naming the option, variable or file, the value and
+    what is allowed. The console scripts print it and exit 2; nothing has started.
+    """

@@ -66,9 +66,10 @@ class Twin:
         return int(self.desired.get("$version", 0))
 
 
-def pnp_ack(value: Any, status: int, version: int, description: str = "") -> dict[str, Any]:
-    """The IoT Plug and Play acknowledgement of one writable property."""
-    ack: dict[str, Any] = {"value": value, "ac": int(status), "av": int(version)}
-    if description:
-        ack["ad"] = description
-    return ack
+def pnp_ack(value: Any, status: int, version: int, description: str) -> dict[str, Any]:
+    """The IoT Plug and Play acknowledgement of one writable property.
+
+    Always with `ad` ("applied" on success): reported properties merge, so an ack
+    without one would keep the text of an earlier refusal beside a 200.
+    """
+    return {"value": value, "ac": int(status), "av": int(version), "ad": description}

@@ -20,6 +20,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Awaitable, Callable, Generic, Protocol, TypeVar, runtime_checkable
 
 if TYPE_CHECKING:
+    from .prices import PriceSlot
     from .planning.forecast import ForecastSlot
 
 from .messages import Message, MethodRequest, MethodResponse, Twin
@@ -103,6 +104,13 @@ class GridMeter(Protocol):
     """The site's grid connection meter: + import, - export (site convention)."""
 
     async def read_grid_power_w(self) -> float: ...
+
+
+class PriceSource(Protocol):
+    """Day-ahead prices from outside (a dynamic tariff's API, a file): the controller refreshes its
+    schedule from it every `PRICE_REFRESH_S` and keeps the last one when a fetch fails."""
+
+    async def fetch(self) -> list["PriceSlot"]: ...
 
 
 class Forecaster(Protocol):

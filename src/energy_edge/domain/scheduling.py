@@ -36,7 +36,8 @@ class CycleScheduler:
         self.skipped_slots_total = 0  # slots an overrunning cycle covered, not run
         self.failures_total = 0
         self._running = False
-        self._wake = asyncio.Event()
+        self._sleeper: asyncio.Future[None] | None = None
+        self._woken = False
 
     @property
     def running(self) -> bool:
@@ -45,7 +46,6 @@ class CycleScheduler:
     async def run(self) -> None:
         """Cycle until `stop()` (the current cycle finishes) or the task is cancelled."""
         self._running = True
-        self._wake = asyncio.Event()
         start = self.clock.now()
         while self._live():
             try:
@@ -64,11 +64,16 @@ class CycleScheduler:
     def reschedule(self) -> None:
         """The period changed: the next cycle starts one new period after the last one started (now, if
         that has passed), not after the old period's sleep ends."""
-        self._wake.set()
+        self._wake_up()
 
     def stop(self) -> None:
         self._running = False
-        self._wake.set()
+        self._wake_up()
+
+    def _wake_up(self) -> None:
+        if self._sleeper is not None and not self._sleeper.done():
+            self._woken = True
+            self._sleeper.cancel()
 
     def _live(self) -> bool:
         return self._running and self.keep_running()
@@ -91,13 +96,15 @@ class CycleScheduler:
         return planned
 
     async def _sleep_or_wake(self, seconds: float) -> bool:
-        """Sleep `seconds` of clock time; True when `reschedule()` or `stop()` cut it short."""
-        self._wake.clear()
-        sleeper = asyncio.ensure_future(self.clock.sleep(seconds))
-        waker = asyncio.ensure_future(self._wake.wait())
+        """Sleep `seconds` of clock time; True when `reschedule()` or `stop()` cut it short (they cancel the
+        one sleeping future: no second waiter per cycle, which at 1,000 assets would cost)."""
+        self._woken = False
+        self._sleeper = asyncio.ensure_future(self.clock.sleep(seconds))
         try:
-            await asyncio.wait((sleeper, waker), return_when=asyncio.FIRST_COMPLETED)
+            await self._sleeper
+        except asyncio.CancelledError:
+            if not self._woken:
+                raise  # our own task was cancelled (which cancelled the sleeper with it)
         finally:
-            sleeper.cancel()
-            waker.cancel()
-        return waker.done() and not waker.cancelled()
+            self._sleeper = None
+        return self._woken

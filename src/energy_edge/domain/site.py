@@ -65,7 +65,7 @@ class SimulatedHardware:
     """An asset played by the simulators; the parameters of the other kinds are ignored."""
 
     type: str = "simulated"
-    tilt_deg: float = 0.0  # solar; carried through: the PV simulator models a horizontal array for now
+    tilt_deg: float = 0.0  # solar: from horizontal (0: flat); the simulator's and forecast's plane of array
     azimuth_deg: float = 180.0  # solar; 180 = south
     initial_soc: float = 0.5  # battery
     round_trip_efficiency: float = 0.9  # battery

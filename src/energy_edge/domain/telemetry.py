@@ -18,7 +18,7 @@ from .bounds import MAX_ENERGY_WH, MAX_POWER_W, MAX_TEMPERATURE_C, MIN_TEMPERATU
 from .errors import MalformedMessage
 from .shown import cut, shown
 
-KINDS = ("solar", "battery", "boiler")
+KINDS = ("solar", "battery", "boiler", "meter")
 
 # Fields every kind must carry besides the common ones, with their types.
 _KIND_FIELDS: dict[str, dict[str, type]] = {
@@ -27,6 +27,12 @@ _KIND_FIELDS: dict[str, dict[str, type]] = {
                 "soc_min": float, "soc_max": float},
     "boiler": {"temperature_c": float, "setpoint_c": float, "min_temperature_c": float,
                "max_temperature_c": float, "heater_power_w": float, "heater_on": bool},
+    "meter": {},
+}
+# Fields a kind may leave null (a single-phase meter has no L2/L3); their ranges are in RANGES.
+_OPTIONAL_KIND_FIELDS: dict[str, tuple[str, ...]] = {
+    "meter": ("power_l1_w", "power_l2_w", "power_l3_w", "voltage_l1_v", "voltage_l2_v", "voltage_l3_v",
+              "frequency_hz", "import_energy_wh", "export_energy_wh"),
 }
 _POWER = (-MAX_POWER_W, MAX_POWER_W)
 _MAGNITUDE = (0.0, MAX_POWER_W)
@@ -41,6 +47,9 @@ RANGES: dict[str, tuple[float, float]] = {
     "soc_min": _RATIO, "soc_max": _RATIO,
     "temperature_c": _TEMPERATURE, "setpoint_c": _TEMPERATURE, "min_temperature_c": _TEMPERATURE,
     "max_temperature_c": _TEMPERATURE, "heater_power_w": _MAGNITUDE,
+    # the grid meter (domain.hardware.MeterMeasurement): lifetime counters outgrow any battery's capacity
+    **{f"power_l{n}_w": _POWER for n in (1, 2, 3)}, **{f"voltage_l{n}_v": (0.0, 500.0) for n in (1, 2, 3)},
+    "frequency_hz": (45.0, 65.0), "import_energy_wh": (0.0, 1e12), "export_energy_wh": (0.0, 1e12),
 }
 MAX_STATE_CHARS = 32  # state names are short upper-case words (e.g. "DISCHARGING")
 MAX_FAULT_REASON_CHARS = 200
@@ -132,13 +141,14 @@ def _decode(body: bytes | str) -> AssetTelemetry:
                 or (typ is float and found is int and low <= value <= high):
             continue  # the common case, without a function call: this runs for every asset every cycle
         _check(data, name, typ)  # raises, naming the field and the reason
-    for optional in ("setpoint_expires_at",):
+    for optional in ("setpoint_expires_at", *_OPTIONAL_KIND_FIELDS.get(kind, ())):
         if data.get(optional) is not None:
             _check(data, optional, float)
     state = data["state"]
     if not 0 < len(state) <= MAX_STATE_CHARS or not state.replace("_", "").isalpha():
         raise MalformedMessage("telemetry.state", f"expected a state name, got {shown(state)}")
-    values = MappingProxyType({name: data[name] for name in _KIND_FIELDS[kind]})
+    names = (*_KIND_FIELDS[kind], *_OPTIONAL_KIND_FIELDS.get(kind, ()))
+    values = MappingProxyType({name: data.get(name) for name in names})
     fault_reason = data.get("fault_reason")
     return AssetTelemetry(
         module=data["module"], kind=kind, seq=data["seq"], timestamp=float(data["timestamp"]),

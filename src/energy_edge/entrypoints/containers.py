@@ -45,6 +45,7 @@ class SiteContainer(containers.DeclarativeContainer):
     controller = providers.Singleton(
         factories.build_controller, providers.Singleton(client, CONTROLLER), clock, site, simulation,
         providers.Callable(lambda transport: transport == "inmemory", config.transport),
+        price_source=providers.Factory(factories.price_source, settings),
     )
     telemetry = providers.Singleton(
         TelemetryService, providers.Singleton(client, TELEMETRY), clock,
@@ -67,7 +68,7 @@ def site_container(settings: SiteSettings | None = None, site: Site | None = Non
         spec.id: providers.Singleton(
             AssetModuleService, providers.Singleton(container.client, spec.id),
             providers.Singleton(factories.asset_hardware, spec, container.simulation, container.clock, site),
-            providers.Factory(factories.build_asset, spec), container.clock, container.config.cycle_s,
+            providers.Factory(factories.build_asset, spec, site), container.clock, container.config.cycle_s,
         )
         for spec in factories.served_assets(site)
     })

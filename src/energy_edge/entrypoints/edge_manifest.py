@@ -14,16 +14,21 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import re
+import shutil
+import subprocess
 from pathlib import Path
 from typing import Any, Callable, Mapping
+
+from ..domain.errors import ConfigurationError
 
 CHUNK_CHARS = 512
 MAX_CHUNKS = 8  # createOptions plus createOptions01..07
 _PLACEHOLDER = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
-class ManifestError(ValueError):
+class ManifestError(ConfigurationError, ValueError):
     """A template that cannot become a valid manifest, with the reason."""
 
 
@@ -70,8 +75,25 @@ def generate_file(template_path: Path, output_path: Path, variables: Mapping[str
             raise ManifestError(f"template {template_path} lacks what a site needs: {exc!r}") from exc
     manifest = generate_manifest(template, variables)
     output_path.parent.mkdir(parents=True, exist_ok=True)
-    output_path.write_text(json.dumps(manifest, indent=2) + "\n")
+    output_path.unlink(missing_ok=True)  # it holds the registry's pull password: readable by its owner only
+    with os.fdopen(os.open(output_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as out:
+        out.write(json.dumps(manifest, indent=2) + "\n")
     return manifest
+
+
+def tracked_by_git(path: Path) -> bool:
+    """Whether `path` lies in a git work tree and is not git-ignored (so a commit could carry it)."""
+    git = shutil.which("git")
+    folder = path.resolve().parent
+    while not folder.exists():
+        folder = folder.parent
+    if git is None:
+        return False
+    inside = subprocess.run([git, "-C", str(folder), "rev-parse", "--is-inside-work-tree"], capture_output=True, text=True)
+    if inside.returncode != 0 or inside.stdout.strip() != "true":
+        return False
+    ignored = subprocess.run([git, "-C", str(folder), "check-ignore", "-q", str(path.resolve())], capture_output=True)
+    return ignored.returncode != 0
 
 
 def _expand(value: Any, variables: Mapping[str, str], missing: set[str]) -> Any:

@@ -12,15 +12,20 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import shutil
 import sys
 
+from ..domain.errors import ConfigurationError
 from ..domain.site import Site
 from .containers import embedded_site_container
 from .lifecycle import run_until_stopped, start_site, stop_event_on_signals
 from .settings import SiteSettings
-from .status_line import status_line
+from .status_line import SiteFigures, status_line
 
 log = logging.getLogger(__name__)
+
+MIN_REFRESH_S = 0.25  # wall seconds: faster than a person reads
+LOG_REFRESH_S = 10.0
 
 
 async def run_embedded(settings: SiteSettings, site: Site | None = None, *, duration_s: float | None = None,
@@ -37,11 +42,18 @@ async def run_embedded(settings: SiteSettings, site: Site | None = None, *, dura
     server.start()
     try:
         for device in devices:  # the site's physics behind real Modbus TCP servers on loopback
-            await device.start()
+            try:
+                await device.start()
+            except ConfigurationError as exc:  # the port is taken
+                raise ConfigurationError(
+                    f"{exc}: is `energy-edge modbus-sim` running? `energy-edge up` serves the site's simulated Modbus "
+                    "devices itself (one physics with the grid meter): stop the simulator, or run the modules alone "
+                    "against it (energy-edge-module with EE_ASSET_ID)") from None
         assets = await start_site(container, switch_on=settings.autostart)
         log.info("embedded site %r up: %d assets, speed %sx, /metrics on port %d", site.name, len(assets),
                  settings.speed, server.port)
-        watchers = [asyncio.create_task(_show_status(telemetry.view, clock, show_status))]
+        watchers = [asyncio.create_task(_show_status(telemetry.view, clock, container.simulation(), controller,
+                                                     settings, show_status))]
         if duration_s is not None:
             watchers.append(asyncio.create_task(_stop_after(clock, duration_s, stop)))
         try:
@@ -68,11 +80,17 @@ async def _stop_after(clock, duration_s: float, stop: asyncio.Event) -> None:
     stop.set()
 
 
-async def _show_status(view, clock, enabled: bool) -> None:
+async def _show_status(view, clock, simulation, controller, settings: SiteSettings, enabled: bool) -> None:
+    """Each cycle on a terminal (at most 4 times a second of wall time), every 10 s into a log."""
     if not enabled:
         return
     terminal = sys.stderr.isatty()
+    period_s = max(settings.cycle_s / settings.speed, MIN_REFRESH_S) if terminal else LOG_REFRESH_S
     while True:
-        line = status_line(view, clock.now())
+        figures = SiteFigures(grid_w=await simulation.grid_meter.read_grid_power_w(),
+                              import_limit_w=controller.policy.import_limit_w,
+                              export_limit_w=controller.policy.export_limit_w)
+        width = shutil.get_terminal_size((120, 24)).columns if terminal else 200
+        line = status_line(view.assets, clock.now(), figures, width)
         print(("\r" + line + "\033[K") if terminal else line, end="" if terminal else "\n", file=sys.stderr, flush=True)
-        await asyncio.sleep(1.0 if terminal else 10.0)
+        await asyncio.sleep(period_s)

@@ -16,14 +16,17 @@ from ..adapters.clocks import AcceleratedClock, RealClock
 from ..adapters.hardware.simulated.battery import SimulatedBattery
 from ..adapters.hardware.simulated.boiler import SimulatedBoiler
 from ..adapters.hardware.simulated.load import LoadProfile
+from ..adapters.hardware.simulated.meter import SimulatedMeter
 from ..adapters.hardware.simulated.pv import SimulatedPV
 from ..adapters.hardware.simulated.site import SimulatedSite, TelemetryBalanceMeter
 from ..adapters.site_file import load_site
 from ..adapters.transports.inmemory import InMemoryHub
 from ..domain.assets.battery import Battery, BatteryConfig
 from ..domain.assets.boiler import Boiler, BoilerConfig
+from ..domain.assets.meter import Meter, MeterConfig
 from ..domain.assets.solar import Solar, SolarConfig
 from ..domain.balancing import Policy
+from ..domain.errors import ConfigurationError
 from ..domain.ports import Clock, ModuleClient
 from ..domain.routing import RouteTable
 from ..domain.site import (
@@ -44,6 +47,7 @@ from ..domain.site import (
 from .settings import SiteSettings
 
 if TYPE_CHECKING:
+    from ..adapters.prices.day_ahead_json import DayAheadJsonPriceSource
     from ..domain.services.controller_service import ControllerService
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
@@ -91,7 +95,7 @@ def route_table(site: Site) -> RouteTable:
 def build_clock(settings: SiteSettings) -> Clock:
     if settings.speed == 1.0 and settings.start is None:
         return RealClock()
-    return AcceleratedClock(settings.speed, settings.start_epoch())
+    return AcceleratedClock(settings.speed, settings.start_epoch(), settings.clock_anchor)
 
 
 # -- simulated hardware -------------------------------------------------------------------------
@@ -129,15 +133,10 @@ def build_load_profile(clock: Clock, site: Site) -> LoadProfile:
 def modbus_site_servers(site: Site, simulation: SimulatedSite, clock: Clock, *, every_host: bool = False) -> list[Any]:
     """The Modbus site simulator: the site's Modbus assets on loopback (or any host with `every_host`) as
     Modbus TCP servers (not yet started), each playing its asset's simulator on its port and unit id."""
-    from ..adapters.hardware.modbus.meter_simulator import ConnectionPoint, simulated_meter
-    from ..adapters.hardware.modbus.profiles import load_profile_map
+    from ..adapters.hardware.modbus.meter_simulator import ConnectionPoint
     from ..adapters.hardware.modbus.register_map import load_sunspec_models
-    from ..adapters.hardware.modbus.server import (
-        GenericBoilerSimulator,
-        ModbusDeviceServer,
-        SunSpecInverterSimulator,
-        SunSpecStorageSimulator,
-    )
+    from ..adapters.hardware.modbus.server import ModbusDeviceServer
+    from ..adapters.hardware.modbus.simulated_devices import simulated_device
 
     table = load_sunspec_models()
     servers = []
@@ -146,21 +145,13 @@ def modbus_site_servers(site: Site, simulation: SimulatedSite, clock: Clock, *, 
         if not isinstance(hardware, ModbusHardware) or (hardware.host not in LOOPBACK and not every_host):
             continue
         if spec.kind == METER:  # measures the simulated connection point
-            device: Any = simulated_meter(ConnectionPoint(simulation.read_grid_power_w, clock.now,
-                                                          phases=site.grid.phases), hardware.profile, table,
-                                          now=clock.now, max_power_w=site.grid.fuse_limit_w)
-        elif spec.id not in simulation.assets:
-            continue
-        elif spec.kind == SOLAR:
+            physics: Any = ConnectionPoint(simulation.read_grid_power_w, clock.now, phases=site.grid.phases)
+        elif spec.id in simulation.assets:
             physics = simulation.hardware(spec.id)
-            device = SunSpecInverterSimulator(physics, table, rated_power_w=physics.rated_power_w, now=clock.now)
-        elif spec.kind == BATTERY:
-            physics = simulation.hardware(spec.id)
-            device = SunSpecStorageSimulator(physics, table, max_rate_w=physics.max_charge_w,
-                                             capacity_wh=physics.capacity_wh, now=clock.now)
         else:
-            device = GenericBoilerSimulator(simulation.hardware(spec.id), load_profile_map(hardware.profile, BOILER),
-                                            now=clock.now)
+            continue
+        device = simulated_device(spec.kind, physics, hardware.profile, table=table, now=clock.now,
+                                  meter_max_power_w=site.grid.fuse_limit_w)
         servers.append(ModbusDeviceServer(device, hardware.host, hardware.port, unit_id=hardware.unit_id))
     return servers
 
@@ -190,6 +181,7 @@ ASSET_BUILDERS: dict[str, Callable[[AssetSpec], Any]] = {
     BOILER: lambda spec: Boiler(BoilerConfig(heater_power_w=spec.heater_power_w,
                                              min_temperature_c=spec.min_temperature_c,
                                              max_temperature_c=spec.max_temperature_c)),
+    METER: lambda spec: Meter(),  # sized by the site's grid connection in `build_asset`
 }
 """The asset state machine of each kind a module serves, from its ratings; the twin tunes the rest."""
 
@@ -204,7 +196,11 @@ def expected_modules(site: Site) -> tuple[str, ...]:
     return (*(spec.id for spec in served_assets(site)), CONTROLLER)
 
 
-def build_asset(spec: AssetSpec) -> Any:
+def build_asset(spec: AssetSpec, site: Site | None = None) -> Any:
+    """The asset's state machine; a grid meter's bounds come from the site's grid connection (main fuse)."""
+    if spec.kind == METER and site is not None:
+        grid = site.grid
+        return Meter(MeterConfig(main_fuse_a=grid.main_fuse_a, phases=grid.phases, nominal_voltage_v=grid.nominal_voltage_v))
     try:
         return ASSET_BUILDERS[spec.kind](spec)
     except KeyError:
@@ -215,30 +211,17 @@ def asset_hardware(spec: AssetSpec, simulation: SimulatedSite, clock: Clock, sit
     """The asset's simulator, or its Modbus driver (the device, or the Modbus site simulator)."""
     if isinstance(spec.hardware, ModbusHardware):
         return modbus_hardware(spec, clock, site)
+    if spec.kind == METER:  # a simulated grid meter reads the simulated site's balance
+        return SimulatedMeter(simulation, clock, phases=site.grid.phases, voltage_v=site.grid.nominal_voltage_v)
     return simulation.hardware(spec.id)
 
 
 def modbus_hardware(spec: AssetSpec, clock: Clock, site: Site) -> Any:
     """The Modbus driver of an asset: the site file's device (host, port, unit id, profile) and ratings,
     EE_MODBUS_* for timeouts and retries; revert timers and rate checks run on the site's clock."""
-    from .modbus_settings import ModbusSettings, build_hardware
+    from .modbus_settings import ModbusSettings, build_asset_hardware
 
-    hardware = spec.hardware
-    assert isinstance(hardware, ModbusHardware)
-    settings = ModbusSettings()
-    ratings: dict[str, Any] = {}
-    if spec.kind == SOLAR:
-        ratings = {"rated_power_w": spec.rated_power_w}
-    elif spec.kind == BATTERY:
-        ratings = {"capacity_wh": spec.capacity_wh,
-                   "max_power_w": max(spec.max_charge_w or 0.0, spec.max_discharge_w or 0.0) or None}
-    elif spec.kind == BOILER:
-        ratings = {"heater_power_w": spec.heater_power_w}
-    else:  # the meter: its physical bounds are the site's grid connection
-        settings = settings.model_copy(update={"main_fuse_a": site.grid.main_fuse_a, "phases": site.grid.phases,
-                                               "nominal_voltage_v": site.grid.nominal_voltage_v})
-    return build_hardware(spec.kind, hardware.host, hardware.port, hardware.unit_id, hardware.profile,  # type: ignore[arg-type]
-                          settings=settings, now=clock.now, **ratings)
+    return build_asset_hardware(spec, site.grid, settings=ModbusSettings(), now=clock.now)
 
 
 # -- transports -----------------------------------------------------------------------------------
@@ -266,7 +249,7 @@ def edgehub_client(module_id: str, site: Site) -> ModuleClient:
 
 
 def refuse_inmemory(module_id: str) -> ModuleClient:
-    raise SystemExit(
+    raise ConfigurationError(
         f"{module_id}: EE_TRANSPORT=inmemory only works with every module in one process; "
         "run `energy-edge up`, or set EE_TRANSPORT=mqtt or edgehub"
     )
@@ -277,9 +260,12 @@ def refuse_inmemory(module_id: str) -> ModuleClient:
 
 def initial_policy(site: Site) -> Policy:
     """The controller's policy before its twin arrives: defaults, with the site file's grid limits (a
-    zero-export site exports nothing from the first cycle) and its position for the forecast."""
+    zero-export site exports nothing from the first cycle), its position and its (first simulated)
+    array's plane for the forecast."""
+    plane = next(({"pv_tilt_deg": spec.hardware.tilt_deg, "pv_azimuth_deg": spec.hardware.azimuth_deg}
+                  for spec in site.of_kind(SOLAR) if isinstance(spec.hardware, SimulatedHardware)), {})
     return Policy(latitude_deg=site.latitude_deg, longitude_deg=site.longitude_deg,
-                  import_limit_w=site.grid.import_limit_w, export_limit_w=site.grid.export_limit_w)
+                  import_limit_w=site.grid.import_limit_w, export_limit_w=site.grid.export_limit_w, **plane)
 
 
 def telemetry_balance_meter(clock: Clock, site: Site, powers: Callable[[], Iterable[float]]) -> TelemetryBalanceMeter:
@@ -288,14 +274,19 @@ def telemetry_balance_meter(clock: Clock, site: Site, powers: Callable[[], Itera
 
 
 def build_controller(client: ModuleClient, clock: Clock, site: Site, simulation: SimulatedSite,
-                     in_process: bool) -> "ControllerService":
-    """In one process the simulated site is the grid meter; in its own process the controller meters the
-    grid from the assets' fresh telemetry."""
+                     in_process: bool, price_source: Any = None) -> "ControllerService":
+    """A site with a grid meter module is balanced on that meter's telemetry, in any process. A fully
+    simulated site without one is metered by its simulation: in one process the simulated site is the
+    grid meter; in its own process the controller meters the grid from the assets' fresh telemetry."""
     from ..domain.services.controller_service import ControllerService
 
     kinds = asset_kinds(site)
+    if site.meter is not None:
+        return ControllerService(client, None, clock, initial_policy(site), asset_kinds=kinds,
+                                 price_source=price_source)
     if in_process:
-        return ControllerService(client, simulation, clock, initial_policy(site), asset_kinds=kinds)
+        return ControllerService(client, simulation, clock, initial_policy(site), asset_kinds=kinds,
+                                 price_source=price_source)
     controller: ControllerService | None = None
 
     def fresh_powers() -> list[float]:
@@ -303,5 +294,14 @@ def build_controller(client: ModuleClient, clock: Clock, site: Site, simulation:
         return [t.power_w for module, t in controller.latest.items() if not controller.is_stale(module)]
 
     controller = ControllerService(client, telemetry_balance_meter(clock, site, fresh_powers), clock,
-                                   initial_policy(site), asset_kinds=kinds)
+                                   initial_policy(site), asset_kinds=kinds, price_source=price_source)
     return controller
+
+
+def price_source(settings: SiteSettings) -> "DayAheadJsonPriceSource | None":
+    """The controller's day-ahead prices (`EE_PRICE_URL`), or none."""
+    if not settings.price_url:
+        return None
+    from ..adapters.prices.day_ahead_json import DayAheadJsonPriceSource
+
+    return DayAheadJsonPriceSource(settings.price_url)

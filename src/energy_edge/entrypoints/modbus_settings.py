@@ -3,7 +3,8 @@
 Two ways in, one set of builders:
 
 - a site file names each Modbus asset's (host, port, unit_id, profile) and
-  ratings: `build_hardware(kind, host, port, unit_id, profile, ...)` (or the
+  ratings: `build_asset_hardware(spec, site.grid)` takes the asset's spec as
+  it is, `build_hardware(kind, host, port, unit_id, profile, ...)` (or the
   per-kind `build_solar_hardware`, `build_battery_hardware`,
   `build_boiler_hardware`, `build_meter_hardware`) returns its driver, with
   timeouts and retries from `ModbusSettings` (shared by every asset);
@@ -19,7 +20,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Callable, Literal
+from typing import Any, Callable, Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -40,12 +41,12 @@ AssetKind = Literal["solar", "battery", "boiler", "meter"]
 ModbusHardware = ModbusSolarInverter | ModbusBattery | ModbusBoiler | ModbusMeter | SunSpecMeter
 DEFAULT_PROFILES: dict[str, str] = {"solar": SUNSPEC, "battery": SUNSPEC, "boiler": "boiler_generic", "meter": SUNSPEC}
 
-__all__ = ["ModbusSettings", "available_profiles", "build_battery_hardware", "build_boiler_hardware", "build_hardware",
+__all__ = ["ModbusSettings", "available_profiles", "build_asset_hardware", "build_battery_hardware", "build_boiler_hardware", "build_hardware",
            "build_meter_hardware", "build_modbus_hardware", "build_solar_hardware"]
 
 
 class ModbusSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="EE_MODBUS_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="EE_MODBUS_", extra="ignore", allow_inf_nan=False)
 
     host: str = Field("127.0.0.1", description="Device (or gateway) host name or address")
     port: int | None = Field(None, ge=1, le=65535,
@@ -162,6 +163,30 @@ def build_hardware(kind: AssetKind, host: str, port: int, unit_id: int, profile:
         raise RegisterMapError(f"no Modbus driver for kind {kind!r}; kinds are {sorted(_BUILDERS)}")
     return _BUILDERS[kind](host, port, unit_id, profile or DEFAULT_PROFILES[kind], settings=settings, now=now,  # type: ignore[operator]
                            **ratings)
+
+
+def build_asset_hardware(spec: Any, grid: Any = None, *, settings: ModbusSettings | None = None,
+                         now: Callable[[], float] | None = None) -> ModbusHardware:
+    """The driver of a site file's Modbus asset (`domain.site.AssetSpec` with `ModbusHardware`).
+
+    Ratings come from the spec (solar `rated_power_w`; battery `capacity_wh`, the larger of
+    `max_charge_w`/`max_discharge_w`; boiler `heater_power_w`; its comfort band is not a
+    plausibility range), a meter's power bounds from the site's `grid` connection.
+    """
+    hardware = spec.hardware
+    ratings: dict[str, object] = {}
+    if spec.kind == "solar":
+        ratings = {"rated_power_w": spec.rated_power_w}
+    elif spec.kind == "battery":
+        powers = [p for p in (spec.max_charge_w, spec.max_discharge_w) if p]
+        ratings = {"capacity_wh": spec.capacity_wh, "max_power_w": max(powers) if powers else None}
+    elif spec.kind == "boiler":
+        ratings = {"heater_power_w": spec.heater_power_w}
+    elif spec.kind == "meter" and grid is not None:
+        ratings = {"limits": MeterLimits(main_fuse_a=grid.main_fuse_a, phases=grid.phases, nominal_voltage_v=grid.nominal_voltage_v,
+                                         monotonic=now or time.monotonic)}
+    return build_hardware(spec.kind, hardware.host, hardware.port, hardware.unit_id, hardware.profile,
+                          settings=settings, now=now, **ratings)
 
 
 def build_modbus_hardware(kind: AssetKind, settings: ModbusSettings | None = None,

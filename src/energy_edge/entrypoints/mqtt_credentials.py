@@ -22,6 +22,7 @@ from ..domain.routing import RouteTable
 from ..domain.site import Site, all_modules, home_site, routes_for
 
 STATE_DIR_ENV = "EE_STATE_DIR"
+STATE_DIR_NAME = ".energy-edge"
 
 
 def users(site: Site) -> tuple[str, ...]:
@@ -36,11 +37,20 @@ def password_variable(user: str) -> str:
 
 def state_dir() -> Path:
     """Where a local site keeps its broker data and credentials (EE_STATE_DIR, default ./.energy-edge)."""
-    return Path(os.environ.get(STATE_DIR_ENV, ".energy-edge")).resolve() / "mqtt"
+    return Path(os.environ.get(STATE_DIR_ENV) or STATE_DIR_NAME).resolve() / "mqtt"
 
 
 def credentials_file(directory: Path | None = None) -> Path:
     return (directory or state_dir()) / "credentials.json"
+
+
+def broker_file(directory: Path | None = None) -> Path:
+    """Where a local site records its broker's host and port for call/twin/status."""
+    return (directory or state_dir()) / "broker.json"
+
+
+def record_broker(directory: Path, host: str, port: int) -> None:
+    broker_file(directory).write_text(json.dumps({"host": host, "port": port}) + "\n")
 
 
 def load_or_create(directory: Path, site: Site | None = None) -> dict[str, str]:

@@ -27,9 +27,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from ..adapters.transports.mosquitto_broker import INSTALL_HINT, BrokerMissing, MosquittoBroker, find_mosquitto
+from ..domain.errors import ConfigurationError
 from ..domain.site import CONTROLLER, TELEMETRY, ModbusHardware, Site
 from .factories import LOOPBACK, served_assets
-from .mqtt_credentials import load_or_create, password_variable, state_dir, write_broker_security
+from .mqtt_credentials import load_or_create, password_variable, record_broker, state_dir, write_broker_security
 from .mqtt_settings import MqttSettings
 from .operator_client import connected_operator
 from .settings import SiteSettings
@@ -57,19 +58,22 @@ def run(args: argparse.Namespace, settings: SiteSettings, site: Site) -> int:
         signal.signal(signum, lambda *_: stop.set())
     broker: MosquittoBroker | None = None
     passwords: dict[str, str] = {}
+    if settings.metrics_port and not _port_free(settings.metrics_port, settings.metrics_host):
+        raise ConfigurationError(f"metrics port {settings.metrics_port} is in use: choose another (--metrics-port or "
+                                 "EE_METRICS_PORT; 0 = any free port), or stop what holds it")
     if not external:
         try:
             find_mosquitto()
         except BrokerMissing:
-            print(f"energy-edge up --transport mqtt needs a broker: {INSTALL_HINT}.", file=sys.stderr)
+            print(f"energy-edge: up --transport mqtt needs a broker: {INSTALL_HINT}.", file=sys.stderr)
             return 2
         if not _port_free(mqtt.port):
-            print(f"port {mqtt.port} is in use: set EE_MQTT_PORT to a free port, or EE_MQTT_HOST to use the "
-                  "broker that is there", file=sys.stderr)
-            return 2
+            raise ConfigurationError(f"port {mqtt.port} (EE_MQTT_PORT) is in use: set EE_MQTT_PORT to a free port, "
+                                     "or EE_MQTT_HOST to use the broker that is there")
         directory = state_dir()
         passwords = load_or_create(directory, site)
         password_file, acl_file = write_broker_security(directory, passwords, site)
+        record_broker(directory, "127.0.0.1", mqtt.port)
         broker = MosquittoBroker(directory / "broker", port=mqtt.port, password_file=password_file,
                                  acl_file=acl_file).start()
         log.info("mosquitto on 127.0.0.1:%d (state in %s)", mqtt.port, directory)
@@ -88,6 +92,9 @@ def run(args: argparse.Namespace, settings: SiteSettings, site: Site) -> int:
         deadline = None if args.duration is None else time.monotonic() + args.duration / settings.speed
         while not stop.is_set() and (deadline is None or time.monotonic() < deadline):
             supervisor.poll()
+            if refused := supervisor.refused():
+                raise ConfigurationError(f"{', '.join(refused)} refused the settings (the sentence is above): "
+                                         "the site is stopped")
             if broker is not None and not broker.running:  # its persistence brings sessions and queues back
                 log.warning("mosquitto exited (%s); restarting it", broker.exit_code)
                 broker.start()
@@ -102,8 +109,10 @@ def run(args: argparse.Namespace, settings: SiteSettings, site: Site) -> int:
 def _common_environment(settings: SiteSettings, mqtt: MqttSettings) -> dict[str, str]:
     """What every module gets: the transport, the broker, and the options given to `up`."""
     env = {f"EE_{name.upper()}": str(getattr(settings, name)) for name in settings.model_fields_set}
-    if settings.speed != 1.0 and settings.start is None:  # one simulated timeline for all processes
-        env["EE_START"] = datetime.now(timezone.utc).isoformat()
+    if settings.speed != 1.0 or settings.start is not None:  # one simulated timeline for all processes
+        now = datetime.now(timezone.utc)
+        env.setdefault("EE_START", now.isoformat())
+        env["EE_CLOCK_ANCHOR"] = str(now.timestamp())
     env.update({"EE_TRANSPORT": "mqtt", "EE_MQTT_HOST": mqtt.host, "EE_MQTT_PORT": str(mqtt.port)})
     return env
 
@@ -131,15 +140,18 @@ async def _wait_online(modules: tuple[str, ...], timeout_s: float) -> None:
                     log.warning("%s not online after %.0f s; starting the assets anyway", modules, timeout_s)
                     return
                 await asyncio.sleep(0.1)
-    except ConnectionError as exc:
+    except (ConnectionError, ConfigurationError) as exc:
         log.warning("cannot watch module status (%s); starting the assets anyway", exc)
         await asyncio.sleep(2.0)
 
 
-def _port_free(port: int) -> bool:
+def _port_free(port: int, host: str = "127.0.0.1") -> bool:
+    """Whether a listener could bind the port now: SO_REUSEADDR, as mosquitto binds, so that the
+    TIME_WAIT sockets of a site stopped a moment ago do not count as in use."""
     with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
-            sock.bind(("127.0.0.1", port))
+            sock.bind((host, port))
         except OSError:
             return False
     return True

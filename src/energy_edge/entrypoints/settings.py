@@ -12,37 +12,53 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from ..domain.bounds import MAX_CYCLE_S, MAX_ENERGY_WH, MAX_POWER_W, MIN_CYCLE_S, MIN_POWER_W
+
+
+MAX_SPEED = 86_400.0  # a simulated day per second: beyond it a cycle is shorter than the loop can run
 
 
 class SiteSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="EE_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="EE_", extra="ignore", allow_inf_nan=False)
 
     transport: Literal["inmemory", "mqtt", "edgehub"] = Field("inmemory", description="Messaging transport")
     hardware: Literal["simulated", "modbus"] = Field("simulated", description="Asset hardware driver")
     site_file: Path | None = Field(None, description="The site file (site.toml); without it, the home site from the EE_* settings")
     asset_id: str | None = Field(None, description="Which asset of the site this module process is (its module name)")
-    speed: float = Field(1.0, gt=0, description="Clock speed-up: 1 is real time, 600 runs 10 min per second")
+    speed: float = Field(1.0, gt=0, le=MAX_SPEED, description="Clock speed-up: 1 is real time, 600 runs 10 min per second")
     start: datetime | None = Field(None, description="Simulated start time (ISO 8601); default now")
-    cycle_s: float = Field(1.0, gt=0, description="Asset and controller cycle, in clock seconds")
+    clock_anchor: float | None = Field(None, description="Wall-clock epoch at which simulated time was `start`; "
+                                                         "`up` sets it so every process shares one timeline")
+    cycle_s: float = Field(1.0, ge=MIN_CYCLE_S, le=MAX_CYCLE_S, description="Asset and controller cycle, in clock seconds")
     seed: int = Field(42, description="Seed for the simulated weather and load")
     latitude: float = Field(52.0, ge=-90, le=90, description="Site latitude: the PV simulator and the planner's clear-sky forecast")
     longitude: float = Field(5.0, ge=-180, le=180, description="Site longitude: the PV simulator and the planner's clear-sky forecast")
     metrics_host: str = Field("0.0.0.0", description="Telemetry module HTTP bind address")
     metrics_port: int = Field(9090, ge=0, le=65535, description="Telemetry module /metrics and /healthz port")
     staleness_s: float = Field(10.0, gt=0, description="A module silent this long (clock seconds) is stale in /healthz")
+    price_url: str = Field("", description="Day-ahead prices (evcc/EMHASS JSON) for the controller; empty: none")
     autostart: bool = Field(True, description="Asset modules switch solar and boiler on at start (a battery idles)")
     log_format: Literal["auto", "json", "text"] = Field("auto", description="auto: JSON unless on a terminal")
-    log_level: str = Field("INFO", description="Python logging level")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = Field(
+        "INFO", description="Python logging level (any case)")
 
     # Simulated asset parameters (physical, so not twin properties)
-    solar_rated_power_w: float = Field(15_000.0, gt=0, description="Simulated inverter rating")
-    battery_capacity_wh: float = Field(20_000.0, gt=0, description="Simulated battery capacity")
-    battery_max_power_w: float = Field(8_000.0, gt=0, description="Simulated battery charge/discharge limit")
+    # Bounded as every rating is (domain/bounds.py, README "Accepted values").
+    solar_rated_power_w: float = Field(15_000.0, ge=MIN_POWER_W, le=MAX_POWER_W, description="Simulated inverter rating")
+    battery_capacity_wh: float = Field(20_000.0, ge=1, le=MAX_ENERGY_WH, description="Simulated battery capacity")
+    battery_max_power_w: float = Field(8_000.0, ge=MIN_POWER_W, le=MAX_POWER_W,
+                                       description="Simulated battery charge/discharge limit")
     battery_initial_soc: float = Field(0.5, ge=0, le=1, description="Simulated battery SoC at start")
-    boiler_heater_power_w: float = Field(6_000.0, gt=0, description="Simulated boiler heater power")
+    boiler_heater_power_w: float = Field(6_000.0, ge=MIN_POWER_W, le=MAX_POWER_W, description="Simulated boiler heater power")
     base_load_w: float = Field(800.0, ge=0, description="Simulated site base load, before the daily consumption peaks")
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _level_in_any_case(cls, value: object) -> object:
+        return value.strip().upper() if isinstance(value, str) else value
 
     def start_epoch(self) -> float:
         start = self.start or datetime.now(timezone.utc)

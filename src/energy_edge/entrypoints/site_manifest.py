@@ -17,9 +17,11 @@ import copy
 from typing import Any, Mapping
 
 from ..domain.site import BATTERY, BOILER, CONTROLLER, SOLAR, TELEMETRY, AssetSpec, Site, routes_for
-from .factories import served_assets
+from .factories import initial_policy, served_assets
 
 DEVICE_SITE_FILE = "/etc/energy-edge/site.toml"
+SITE_POLICY = ("import_limit_w", "export_limit_w", "latitude_deg", "longitude_deg", "pv_tilt_deg", "pv_azimuth_deg")
+"""The controller's desired properties the site file decides (the rest stay the template's)."""
 ASSET_COMMAND = "energy-edge-module"
 
 
@@ -45,10 +47,10 @@ def site_template(template: Mapping[str, Any], site: Site, device_site_file: str
         base = desired.get(spec.kind, {}).get("properties.desired", {})
         content[spec.id] = {"properties.desired": _asset_desired(spec, base)}
     if CONTROLLER in desired:
+        base = desired[CONTROLLER]["properties.desired"]
+        from_site = initial_policy(site).as_dict()  # what a controller starts with before its twin arrives
         content[CONTROLLER] = {"properties.desired": {
-            **desired[CONTROLLER]["properties.desired"], "import_limit_w": site.grid.import_limit_w,
-            "export_limit_w": site.grid.export_limit_w, "latitude_deg": site.latitude_deg,
-            "longitude_deg": site.longitude_deg}}
+            **base, **{name: from_site[name] for name in SITE_POLICY if name in from_site}}}
     content["$edgeHub"]["properties.desired"]["routes"] = routes_for(site)
     return document
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 log = logging.getLogger(__name__)
 
+EXIT_USAGE = 2  # the child refused its settings (entrypoints/console.py): a restart would only refuse again
 MIN_BACKOFF_S = 1.0
 MAX_BACKOFF_S = 30.0
 HEALTHY_AFTER_S = 60.0
@@ -32,6 +33,7 @@ class Child:
     backoff_s: float = MIN_BACKOFF_S
     restart_at: float | None = None
     restarts: int = field(default=0)
+    refused: bool = False
 
 
 class Supervisor:
@@ -60,13 +62,21 @@ class Supervisor:
                     self._spawn(child)
                 continue
             code = child.process.poll() if child.process else None
-            if code is None:
+            if code is None or child.refused:
+                continue
+            if code == EXIT_USAGE:
+                log.error("%s refused its settings (exit 2, its message is above): not restarted", child.name)
+                child.refused = True
                 continue
             if now - child.started_at >= HEALTHY_AFTER_S:
                 child.backoff_s = MIN_BACKOFF_S
             log.warning("%s exited with %s; restarting in %.0f s", child.name, code, child.backoff_s)
             child.restart_at = now + child.backoff_s
             child.backoff_s = min(child.backoff_s * 2, MAX_BACKOFF_S)
+
+    def refused(self) -> list[str]:
+        """The children that exited refusing their settings."""
+        return [child.name for child in self.children.values() if child.refused]
 
     def stop_all(self, timeout_s: float = 10.0) -> None:
         """SIGTERM to every child (each shuts down cleanly), SIGKILL to any still running after timeout_s."""

@@ -1,40 +1,97 @@
-"""`energy-edge-lab quality` (`make quality`): every shipped scenario under the baseline, the
-controller and the optimum; prints the comparison table and the 20 kW load-step response,
-and merges the figures into bench-results.json. Needs the `lab` extra."""
+"""`energy-edge-lab quality` (`make quality`): days under the baseline, the controller and the optimum.
+
+Without options: every shipped scenario plus the 20 kW load step. `--days DIR`: every day
+file in DIR (docs/day-file.md; each on `--site` or the site it names). `--generated N`: N
+seeded generated days (generator.py). Prints the comparison table and, for several days,
+the savings-ratio distribution (min, 10th percentile, median); merges the figures into
+bench-results.json; exits 1 when a day misses a target (savings >= 0.9 of the optimum's,
+zero violations, <= 6 mode changes per asset per hour), 2 for a file it cannot use.
+Needs the `lab` extra.
+"""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
+import sys
 from pathlib import Path
+
+from .simulate import USAGE_ERROR, add_day_arguments
+
+TARGET_MISSED = 1
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("quality", help="control quality over every shipped scenario",
+    parser = subparsers.add_parser("quality", help="control quality over shipped, given or generated days",
                                    description=__doc__)
-    parser.add_argument("--scenario", action="append", help="only this scenario (repeatable)")
-    parser.add_argument("--days", type=float, default=1.0, help="days per scenario (default 1; a fraction for a quick look)")
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument("--scenario", action="append", help="only this shipped scenario or scenario file (repeatable)")
+    source.add_argument("--days", type=Path, help="a folder of day files")
+    source.add_argument("--generated", type=int, metavar="N", help="N generated days (seeded; see --seed)")
+    add_day_arguments(parser)
+    parser.add_argument("--seed", type=int, default=2026, help="seed of the generated days (default 2026)")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
+                        help="days simulated in parallel processes (default: the CPU count)")
     parser.add_argument("--results", type=Path, default=Path("bench-results.json"),
                         help="bench results file to merge the figures into")
-    parser.add_argument("--plots", type=Path, default=None, help="also write a PNG per scenario and policy here")
+    parser.add_argument("--plots", type=Path, default=None, help="also write a PNG per day and policy here")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..comparison import figures, merge_into, table
-    from ..suite import run_suite
-    from ..stepped_site import policy_progress, site_factory
+    from ..day_file import DayFileError
 
-    if args.days <= 0:
-        raise SystemExit("--days must be > 0")
-    with policy_progress(args.days) as progress:
-        result = asyncio.run(run_suite(site_factory, args.scenario, args.days, args.plots, progress))
-    print(table(result.comparisons))
-    step = result.step
-    print(f"20 kW load step: settled in {step.settling_cycles} cycles (target <= 6), "
-          f"overshoot {step.overshoot_ratio:.1%} (target <= 5 %)")
-    found = figures(result.comparisons, step)
+    if args.duration_days <= 0:
+        print("--duration-days must be > 0", file=sys.stderr)
+        return USAGE_ERROR
+    try:
+        scenarios, prefix = _scenarios(args)
+    except DayFileError as exc:
+        print(str(exc), file=sys.stderr)
+        return USAGE_ERROR
+    return _judge(scenarios, prefix, args)
+
+
+def _scenarios(args: argparse.Namespace) -> tuple[list, str | None]:  # type: ignore[type-arg]
+    from ..day_scenario import day_files, day_scenario, scenario_for
+    from ..scenario import scenario_names
+
+    if args.days is not None:
+        return [day_scenario(path, args.site) for path in day_files(args.days)], "quality_days"
+    if args.generated is not None:
+        from ..generator import generate_days
+
+        return generate_days(args.generated, args.seed), "quality_generated"
+    return [scenario_for(name) for name in args.scenario or scenario_names()], None
+
+
+def _judge(scenarios: list, prefix: str | None, args: argparse.Namespace) -> int:  # type: ignore[type-arg]
+    from ..comparison import distribution, distribution_line, figures, merge_into, misses, table
+    from ..load_step import measure_load_step
+    from ..stepped_site import site_factory
+    from ..suite import compare_days
+
+    finished = []
+
+    def done(comparison) -> None:  # type: ignore[no-untyped-def]
+        finished.append(comparison)
+        print(f"[{len(finished)}/{len(scenarios)}] {comparison.scenario}: ratio "
+              f"{'n/a' if comparison.savings_ratio is None else f'{comparison.savings_ratio:.3f}'}"
+              + (f"; missed: {', '.join(misses(comparison))}" if misses(comparison) else ""), file=sys.stderr)
+
+    comparisons = compare_days(scenarios, args.duration_days, args.plots, max(1, args.jobs), done)
+    print(table(comparisons))
+    if prefix is None:
+        step = asyncio.run(measure_load_step(site_factory))
+        print(f"20 kW load step: settled in {step.settling_cycles} cycles (target <= 6), "
+              f"overshoot {step.overshoot_ratio:.1%} (target <= 5 %)")
+        found = figures(comparisons, step)
+    else:
+        print(distribution_line(comparisons))
+        found = distribution(comparisons, prefix)
     merge_into(args.results, found)
+    missed_days = [c.scenario for c in comparisons if misses(c)]
     missed = sorted(name for name, f in found.items() if f["met"] is False)
     print(f"merged {len(found)} figures into {args.results}" + (f"; targets missed: {', '.join(missed)}" if missed else ""))
-    return 0
+    return TARGET_MISSED if missed or missed_days else 0

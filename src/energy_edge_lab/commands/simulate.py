@@ -1,8 +1,11 @@
-"""`energy-edge-lab simulate`: one scenario under one policy, whole days at 1 s in simulated time.
+"""`energy-edge-lab simulate`: one day (or a few) under one policy, at 1 s in simulated time.
 
-Writes `<out>/<scenario>_<policy>.json` (the KPIs) and `<out>/<scenario>_<policy>.png`
-(power flows, battery SoC, boiler temperature). Needs the `lab` extra
-(scipy, matplotlib, tqdm), imported only when the command runs.
+The day is a shipped scenario (`--scenario NAME`), a scenario file (`--scenario FILE.json`),
+or a day file on a site (`--day FILE [--site FILE|NAME]`, docs/day-file.md). Writes
+`<out>/<name>_<policy>.json` (the KPIs) and `<out>/<name>_<policy>.png` (power flows,
+battery SoC, boiler temperature). A file that cannot be used is one sentence naming the
+file and the field, exit 2. Needs the `lab` extra (scipy, matplotlib, tqdm), imported only
+when the command runs.
 """
 
 from __future__ import annotations
@@ -10,51 +13,70 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import sys
 from pathlib import Path
 
-POLICY_CHOICES = ("none", "controller", "optimum")  # quality.runner.POLICIES, without importing it here
+POLICY_CHOICES = ("none", "controller", "optimum")  # runner.POLICIES, without importing it here
+USAGE_ERROR = 2
+
+
+def add_day_arguments(parser: argparse.ArgumentParser) -> None:
+    """--site, --duration-days: shared with `quality`."""
+    parser.add_argument("--site", help="site file (docs/site-file.md, or the lab's site section) or a shipped "
+                                       "scenario's name whose site to use")
+    parser.add_argument("--duration-days", "--length", dest="duration_days", type=float, default=1.0,
+                        help="days to simulate from each day's start (default 1; a fraction for a quick look)")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("simulate", help="simulate whole days of a scenario under a policy",
-                                   description=__doc__)
-    parser.add_argument("--scenario", required=True, help="a shipped scenario, e.g. clear_summer_day")
+    parser = subparsers.add_parser("simulate", help="simulate a day under a policy", description=__doc__)
+    parser.add_argument("--scenario", help="a shipped scenario (e.g. clear_summer_day) or a scenario JSON file")
+    parser.add_argument("--day", help="a day file (TOML or JSON, docs/day-file.md)")
+    add_day_arguments(parser)
+    parser.add_argument("--days", dest="duration_days", type=float, help=argparse.SUPPRESS)  # the former name
     parser.add_argument("--policy", required=True, choices=POLICY_CHOICES,
                         help="none (baseline), controller, or optimum (perfect-foresight LP)")
-    parser.add_argument("--days", type=float, default=1.0, help="days to simulate (default 1)")
     parser.add_argument("--out", type=Path, default=Path("quality-results"), help="output folder")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..day_file import DayFileError
+    from ..day_scenario import scenario_for
+
+    if args.duration_days <= 0:
+        print("--duration-days must be > 0", file=sys.stderr)
+        return USAGE_ERROR
+    try:
+        scenario = scenario_for(args.scenario, args.site, args.day)
+    except DayFileError as exc:
+        print(str(exc), file=sys.stderr)
+        return USAGE_ERROR
+    return _simulate(scenario, args.policy, args.duration_days, args.out)
+
+
+def _simulate(scenario, policy: str, days: float, out: Path) -> int:  # type: ignore[no-untyped-def]
     from ..kpis import compute_kpis
     from ..plot import plot_series
     from ..runner import optimum_plan, simulate
-    from ..scenario import load_scenario
     from ..stepped_site import progress_bar, site_factory
 
-    if args.days <= 0:
-        raise SystemExit("--days must be > 0")
-    try:
-        scenario = load_scenario(args.scenario)
-    except KeyError as exc:
-        raise SystemExit(str(exc.args[0])) from None
     verdict = {}
-    if args.policy == "optimum":
-        plan = optimum_plan(scenario, args.days)
+    if policy == "optimum":
+        plan = optimum_plan(scenario, days)
         series = plan.series
         verdict = {"import_limit_feasible": plan.import_limit_feasible,
                    "holdable_import_limit_w": plan.holdable_import_limit_w}
     else:
-        with progress_bar(f"{args.scenario}/{args.policy}", args.days) as progress:
-            series = asyncio.run(simulate(scenario, args.policy, args.days, site_factory, progress))
+        with progress_bar(f"{scenario.name}/{policy}", days) as progress:
+            series = asyncio.run(simulate(scenario, policy, days, site_factory, progress))
     kpis = compute_kpis(series, scenario)
-    stem = args.out / f"{args.scenario}_{args.policy}"
-    args.out.mkdir(parents=True, exist_ok=True)
+    stem = out / f"{scenario.name}_{policy}"
+    out.mkdir(parents=True, exist_ok=True)
     stem.with_suffix(".json").write_text(json.dumps(
-        {"scenario": args.scenario, "policy": args.policy, "days": args.days, **verdict, "kpis": kpis.as_json()},
+        {"scenario": scenario.name, "policy": policy, "days": days, **verdict, "kpis": kpis.as_json()},
         indent=2) + "\n")
-    plot_series(series, scenario, f"{args.scenario} / {args.policy}", stem.with_suffix(".png"))
+    plot_series(series, scenario, f"{scenario.name} / {policy}", stem.with_suffix(".png"))
     print(json.dumps(kpis.as_json(), indent=2))
     print(f"wrote {stem.with_suffix('.json')} and {stem.with_suffix('.png')}")
     return 0

@@ -69,18 +69,36 @@ def test_a_battery_about_to_fill_leaves_the_surplus_to_the_boiler() -> None:
     assert roomy.setpoints["boiler"].heat is False
 
 
-def test_export_beyond_the_limit_curtails_solar_in_proportion_to_available_power() -> None:
+def test_export_beyond_the_limit_curtails_solar_in_proportion_to_rating() -> None:
+    policy = replace(OPEN, export_limit_w=2_000.0)
+    decision = decide(-6_000.0, battery(soc=0.99), solar("pv1", 6_000.0, 10_000.0), solar("pv2", 7_000.0, 30_000.0),
+                      policy=policy)  # load 7 kW, PV 13 kW: 9 kW of PV is all the export limit allows
+    assert values(decision) == pytest.approx({"bat": 0.0, "pv1": 2_250.0, "pv2": 6_750.0})
+    assert decision.predicted_grid_w == pytest.approx(-2_000.0)
+    assert decision.solar_w == pytest.approx(9_000.0)
+
+
+def test_an_inverter_whose_sun_gives_less_than_its_share_leaves_the_rest_to_the_others() -> None:
     policy = replace(OPEN, export_limit_w=2_000.0)
     decision = decide(-6_000.0, battery(soc=0.99), solar("pv1", 6_000.0, 10_000.0), solar("pv2", 2_000.0, 20_000.0),
-                      policy=policy)  # load 2 kW, PV 8 kW: 4 kW of PV is all the export limit allows
-    assert values(decision) == {"bat": 0.0, "pv1": 3_000.0, "pv2": 1_000.0}
+                      policy=policy)  # 4 kW allowed: by rating pv2 would get 2.67 kW, its sun gives 2 kW
+    assert values(decision) == pytest.approx({"bat": 0.0, "pv1": 2_000.0, "pv2": 2_000.0})
     assert decision.predicted_grid_w == pytest.approx(-2_000.0)
 
 
-def test_deficit_discharges_batteries_in_proportion_to_their_headroom() -> None:
-    decision = decide(6_000.0, battery("a", max_w=10_000.0), battery("b", max_w=5_000.0),
+def test_deficit_discharges_batteries_in_proportion_to_their_stored_energy() -> None:
+    decision = decide(6_000.0, battery("a", soc=0.7, capacity_wh=20_000.0, max_w=10_000.0),  # 12 kWh above 0.1
+                      battery("b", soc=0.4, capacity_wh=20_000.0, max_w=10_000.0),  # 6 kWh
                       battery("empty", soc=0.05, max_w=5_000.0))
-    assert values(decision) == {"a": 4_000.0, "b": 2_000.0, "empty": 0.0}
+    assert values(decision) == pytest.approx({"a": 4_000.0, "b": 2_000.0, "empty": 0.0})
+    assert decision.battery_w == pytest.approx(6_000.0)
+
+
+def test_surplus_charges_batteries_in_proportion_to_their_room_within_their_power() -> None:
+    decision = decide(-9_000.0, battery("a", soc=0.18, capacity_wh=100_000.0, max_w=5_000.0),  # 80 kWh of room
+                      battery("b", soc=0.58, capacity_wh=100_000.0, max_w=10_000.0))  # 40 kWh of room
+    # by room a would take 6 kW, but 5 kW is its limit: b takes the rest
+    assert values(decision) == pytest.approx({"a": -5_000.0, "b": -4_000.0})
 
 
 def test_deficit_stops_boiler_heating_and_imports_the_rest() -> None:
@@ -303,3 +321,21 @@ def test_preheat_heats_the_boiler_to_the_planned_temperature_from_the_grid() -> 
 def test_guidance_out_of_range_is_refused(fields) -> None:
     with pytest.raises(ValueError, match=next(iter(fields))):
         Guidance(**fields)
+
+
+def test_the_planners_grid_charge_reaches_each_battery_below_its_soc() -> None:
+    site = SiteSnapshot(100.0, 500.0, [battery("a", soc=0.3, max_w=5_000.0), battery("b", soc=0.5, max_w=3_000.0),
+                                       battery("fuller", soc=0.85, max_w=4_000.0)])
+    decision = balance(site, OPEN, BalancerMemory(), Guidance(grid_charge_to_soc=0.8))
+    assert values(decision) == pytest.approx({"a": -5_000.0, "b": -3_000.0, "fuller": 0.0})
+
+
+def test_a_small_change_of_the_total_moves_few_batteries_not_all() -> None:
+    fleet = [battery(f"b{i}", soc=0.3 + i / 100, max_w=5_000.0) for i in range(40)]
+    first = decide(-100_000.0, *fleet)
+    second = decide(-1_000.0, *fleet, memory=first.memory)  # they took the 100 kW; now 1 kW more surplus
+    moved = [m for m in first.setpoints if abs(first.setpoints[m].value - second.setpoints[m].value) > 10.0]
+    assert second.battery_w == pytest.approx(-101_000.0) and 1 <= len(moved) <= 8, moved
+    for i, asset in enumerate(fleet):  # each still within 5 % of its power limit of its fair part
+        fair = decide(-101_000.0, *fleet).setpoints[asset.module].value
+        assert abs(second.setpoints[asset.module].value - fair) <= 0.05 * 5_000.0 + 1e-6

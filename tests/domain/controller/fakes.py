@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from dataclasses import replace, dataclass, field
 from typing import Any
 
@@ -35,6 +36,24 @@ class FakeMeter:
         if self.error is not None:
             raise self.error
         return self.grid_power_w
+
+
+def meter_telemetry(module: str = "meter", power_w: float = 0.0, state: str = "RUNNING",
+                    timestamp: float = 0.0, fault_reason: str | None = None) -> AssetTelemetry:
+    return AssetTelemetry(module, "meter", 1, timestamp, state, power_w, fault_reason=fault_reason,
+                          values={"power_l1_w": power_w / 3, "power_l2_w": power_w / 3, "power_l3_w": power_w / 3,
+                                  "voltage_l1_v": 230.0, "voltage_l2_v": 230.0, "voltage_l3_v": 230.0,
+                                  "frequency_hz": 50.0, "import_energy_wh": 0.0, "export_energy_wh": 0.0})
+
+
+def with_meter_routes(routes: dict[str, str], meter: str = "meter") -> dict[str, str]:
+    """The routes plus a grid meter module's telemetry to the controller and the telemetry module."""
+    return {**routes, **{f"{meter}To{target.title()}": f"FROM /messages/modules/{meter}/outputs/telemetry INTO "
+                         f'BrokeredEndpoint("/modules/{target}/inputs/telemetry")' for target in ("controller", "telemetry")}}
+
+
+def _modules_in(route: str) -> list[str]:
+    return re.findall(r"/modules/([^/]+)/", route)
 
 
 def battery_telemetry(module: str = "battery", soc: float = 0.5, power_w: float = 0.0, capacity_wh: float = 10_000.0,
@@ -84,10 +103,13 @@ class Site:
     """Controller + solar, battery and boiler modules on one in-memory hub (the default routes)."""
 
     def __init__(self, policy: Policy = Policy(), grid_power_w: float = 0.0, forecaster: Any = None,
+                 routes: dict[str, str] = DEFAULT_ROUTES, meter: Any = "fake",
                  asset_kinds: dict[str, str] | None = None) -> None:
-        self.hub = InMemoryHub(RouteTable.parse(DEFAULT_ROUTES), modules=ALL_MODULES)  # deployed, up or not
+        """`meter="fake"`: a `FakeMeter`; None: the controller balances on a meter module's telemetry."""
+        modules = {*ALL_MODULES, *(m for route in routes.values() for m in _modules_in(route))}
+        self.hub = InMemoryHub(RouteTable.parse(routes), modules=tuple(modules))  # deployed, up or not
         self.clock = YieldingClock()
-        self.meter = FakeMeter(grid_power_w)
+        self.meter = FakeMeter(grid_power_w) if meter == "fake" else meter
         self.controller = ControllerService(self.hub.client("controller"), self.meter, self.clock, policy,
                                             forecaster=forecaster, **({"asset_kinds": asset_kinds} if asset_kinds else {}))
         self.assets: dict[str, FakeAsset] = {}
@@ -106,7 +128,8 @@ class Site:
         now = self.clock.now()
         makers = {"solar": solar_telemetry, "battery": battery_telemetry, "boiler": boiler_telemetry}
         for module, asset in self.assets.items():
-            await asset.publish(makers[module](timestamp=now))
+            if module in makers:
+                await asset.publish(makers[module](timestamp=now))
 
     async def cycle(self, seconds: float = 1.0) -> None:
         await self.publish_all()

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 
 import pytest
 
 from energy_edge.domain.balancing import Policy
 from energy_edge.domain.messages import Message
+from energy_edge.domain.services.command_path import refresh_age_s
 from energy_edge.domain.status import Status
 from energy_edge.domain.topology import ASSET_KINDS
 
@@ -17,21 +19,26 @@ from .fakes import Site, battery_telemetry, boiler_telemetry, solar_telemetry
 ALL = ("solar", "battery", "boiler")
 
 
-async def test_setpoints_are_sent_on_change_and_refreshed_at_half_the_ttl() -> None:
+async def test_setpoints_are_sent_on_change_and_leases_refreshed_each_at_its_own_time() -> None:
     site = await Site(Policy(setpoint_ttl_s=30.0), grid_power_w=2_000.0).start(*ALL)
+    start = site.clock.now()
     await site.cycle()
     assert site.calls() == {
         "battery": [("start_discharging", {"power_w": 2_000.0, "ttl_s": 30.0})],
         "solar": [("set_output", {"limit_w": 8_000.0, "ttl_s": 30.0})],
         "boiler": [("set_temperature", {"temperature_c": 45.0, "ttl_s": 30.0})],
     }
-    for _ in range(10):  # nothing changes: no method traffic
+    refreshed_at: dict[str, list[float]] = {module: [] for module in ALL}
+    for _ in range(15):  # nothing changes: only lease refreshes, each asset at its own age (ttl/4 .. ttl/2)
+        now = site.clock.now()
         await site.cycle()
-    assert site.calls() == {"battery": [], "solar": [], "boiler": []}
-    site.clock.t += 4.0  # 15 s after the first send: half the lease
-    await site.cycle()
-    assert {module: [name for name, _ in calls] for module, calls in site.calls().items()} == {
-        "battery": ["start_discharging"], "solar": ["set_output"], "boiler": ["set_temperature"]}
+        for module, calls in site.calls().items():
+            refreshed_at[module] += [now - start] * len(calls)
+    slots = site.controller.commands.slots(site.controller.last_decision.setpoints)
+    for module, times in refreshed_at.items():
+        age = refresh_age_s(slots[module], 30.0)
+        assert 7.5 <= age <= 15.0 and times == [math.ceil(age)], (module, age, times)
+    assert len({times[0] for times in refreshed_at.values()}) == 3, "refreshes spread over time"
     site.meter.grid_power_w = 3_000.0  # 1 kW more import: only the battery moves
     await site.cycle()
     assert site.calls() == {"battery": [("start_discharging", {"power_w": 3_000.0, "ttl_s": 30.0})],
@@ -202,7 +209,7 @@ async def test_run_loops_every_cycle_until_stopped() -> None:
         await asyncio.sleep(0)
     await site.controller.stop()
     await asyncio.wait_for(task, 5)
-    assert site.clock.now() - start >= 6.0
+    assert site.clock.now() - start >= 4.0  # three cycles, cycle_s apart (stop() ends the sleep after the third)
 
 
 async def test_a_failing_cycle_does_not_end_the_loop(monkeypatch) -> None:

@@ -26,11 +26,11 @@ def test_each_setpoint_maps_to_its_method(setpoint: Setpoint, method: str, paylo
 def test_sent_again_only_when_changed_beyond_tolerance_or_at_half_the_lease() -> None:
     charge = command_for(Setpoint("battery", -2_000.0, -2_000.0), 20.0)
     sent = SentCommand(charge, at=100.0)
-    assert needs_sending("battery", charge, None, 100.0, 20.0)
-    assert not needs_sending("battery", command_for(Setpoint("battery", -2_005.0, 0), 20.0), sent, 101.0, 20.0)
-    assert needs_sending("battery", command_for(Setpoint("battery", -2_050.0, 0), 20.0), sent, 101.0, 20.0)
-    assert needs_sending("battery", command_for(Setpoint("battery", 2_000.0, 0), 20.0), sent, 101.0, 20.0)
-    assert not needs_sending("battery", charge, sent, 109.9, 20.0)
-    assert needs_sending("battery", charge, sent, 110.0, 20.0)
+    assert needs_sending("battery", charge, None, 100.0, 10.0)
+    assert not needs_sending("battery", command_for(Setpoint("battery", -2_005.0, 0), 20.0), sent, 101.0, 10.0)
+    assert needs_sending("battery", command_for(Setpoint("battery", -2_050.0, 0), 20.0), sent, 101.0, 10.0)
+    assert needs_sending("battery", command_for(Setpoint("battery", 2_000.0, 0), 20.0), sent, 101.0, 10.0)
+    assert not needs_sending("battery", charge, sent, 109.9, 10.0)
+    assert needs_sending("battery", charge, sent, 110.0, 10.0)
     stop = command_for(Setpoint("battery", 0.0, 0.0), 20.0)
-    assert not needs_sending("battery", stop, SentCommand(stop, 100.0), 1_000.0, 20.0)  # no lease to refresh
+    assert not needs_sending("battery", stop, SentCommand(stop, 100.0), 1_000.0, 10.0)  # no lease to refresh

@@ -81,3 +81,10 @@ def test_export_first_plans_on_the_cautious_forecast() -> None:
     slots = [ForecastSlot(i * HOUR, HOUR, 15_000.0, 5_000.0, pv_low_w=13_000.0) for i in range(4)]
     slots.append(ForecastSlot(4 * HOUR, HOUR, 0.0, 5_000.0))
     assert export_first_w(POLICY, [battery(0.1)], slots) == pytest.approx(5_500.0)
+
+
+def test_many_stores_are_planned_as_their_sum() -> None:
+    surplus = day(10_000, 10_000, 10_000, 10_000)
+    one = export_first_w(POLICY, [battery(0.1, capacity_wh=10_000.0, max_w=20_000.0)], surplus)
+    four = [battery(0.1, capacity_wh=2_500.0, max_w=5_000.0) for _ in range(4)]
+    assert export_first_w(POLICY, four, surplus) == pytest.approx(one) == pytest.approx(7_500.0)

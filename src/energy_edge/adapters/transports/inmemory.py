@@ -12,7 +12,6 @@ methods (403 otherwise, `domain/method_access.py`).
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from collections import deque
 from typing import Any, Iterable

@@ -87,7 +87,7 @@ class MqttModuleClient:
         self._worker = asyncio.create_task(self._run_ordered(), name=f"mqtt-{self.module_id}-inputs")
         try:
             await self._session.start()
-            await self._session.sync(self.topics.sync(self.module_id))
+            await self._session.sync(self.topics.sync(self.module_id), self.config.connect_timeout_s)
         except BaseException:
             await self._teardown(None)
             raise
@@ -149,8 +149,8 @@ class MqttModuleClient:
         rid = uuid.uuid4().hex
         try:
             body = wire.encode_request(method, payload, time.time() + timeout_s)
-        except (TypeError, ValueError) as exc:
-            return MethodResponse.error(Status.BAD_REQUEST, "payload", f"not JSON: {exc}")
+        except (TypeError, ValueError) as exc:  # not JSON, or over a size or depth limit
+            return MethodResponse.error(Status.BAD_REQUEST, "payload", cut(str(exc)))
         future = self._calls[rid] = asyncio.get_running_loop().create_future()
         try:
             session.publish(self.topics.method_request(module_id, self.module_id, rid), body)

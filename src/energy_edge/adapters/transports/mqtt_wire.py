@@ -72,8 +72,11 @@ def decode_message(payload: bytes, enveloped: bool, source: str) -> Message:
 
 # -- direct methods ------------------------------------------------------------------------------
 def encode_request(method: str, payload: Any, expires_at: float) -> bytes:
-    """`expires_at` (wall clock) lets a module that was away drop requests nobody waits for any more."""
-    return dumps({"method": method, "payload": payload, "expires_at": expires_at})
+    """`expires_at` (wall clock) lets a module that was away drop requests nobody waits for any more.
+
+    Within the ports' size and depth limits: beyond one, `JsonLimitExceeded` (a ValueError) here.
+    """
+    return bounded_json.dumps({"method": method, "payload": payload, "expires_at": expires_at}).encode()
 
 
 def decode_request(payload: bytes) -> tuple[str, Any, float]:

@@ -10,8 +10,10 @@ It is split by merit order. Surplus: batteries charge, then boilers heat what th
 batteries cannot take, then the rest is exported and solar is curtailed only where
 export would pass export_limit_w. Deficit: batteries discharge, boilers that may
 stop (minimum on time served, above their minimum temperature) stop, the rest is
-imported. Batteries share their part in proportion to their headroom inside the
-SoC reserve band; curtailment is shared in proportion to available PV.
+imported. Batteries share their part in proportion to their room inside the SoC
+reserve band (band x capacity) within each one's power limit, all in one direction;
+curtailed output is shared among inverters in proportion to their rating, none
+above what its sun gives (`sharing.share`).
 
 "Flexible power now" is each asset's measured power, except where its telemetry
 predates the last decision: then the power that decision asked for is used, so a
@@ -30,6 +32,7 @@ from typing import Mapping
 
 from .guidance import Guidance
 from .policy import Policy
+from .sharing import share
 from .snapshot import AssetView, SiteSnapshot
 
 _NEVER = -math.inf
@@ -40,6 +43,7 @@ BOILER_START_SURPLUS_RATIO = 0.5  # a free boiler starts when the surplus beyond
 BOILER_KEEP_SURPLUS_RATIO = 0.25  # ... and a heating one stays on while it covers this share
 GRID_CHARGE_MARGIN_SOC = 0.01  # grid charging stops this short of its target: no chatter with the reserve floor
 EXPORT_FIRST_START_W = 1000.0  # under export-first, batteries at rest start charging only for this much
+STICKY_SHARE_RATIO = 0.05  # a battery keeps its part while within this share of its power limit of its fair part
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +83,9 @@ class Decision:
     memory: BalancerMemory
     error_w: float = 0.0  # grid - target as measured
     predicted_grid_w: float = 0.0  # grid expected once every asset follows
+    battery_w: float = 0.0  # all batteries together (the per-battery setpoints add up to it)
+    solar_w: float = 0.0  # all inverters' expected output together
+    boiler_w: float = 0.0  # all boilers' expected power together (<= 0)
 
 
 def balance(snapshot: SiteSnapshot, policy: Policy, memory: BalancerMemory = BalancerMemory(),
@@ -89,7 +96,7 @@ def balance(snapshot: SiteSnapshot, policy: Policy, memory: BalancerMemory = Bal
     """
     now = snapshot.now
     solars: list[AssetView] = []
-    batteries: list[tuple[AssetView, float, float]] = []
+    batteries: list[tuple[AssetView, float, float, float, float]] = []
     boilers: list[AssetView] = []
     flex_now = solar_avail = charge_room = discharge_room = room_soon = fill_from_grid = 0.0
     lagging = memory.decided_at
@@ -99,13 +106,16 @@ def balance(snapshot: SiteSnapshot, policy: Policy, memory: BalancerMemory = Bal
             power = memory.expected_w.get(asset.module, power)
         flex_now += power
         if asset.kind == "battery":
-            charge, discharge = _battery_room(asset, policy, now)
+            low, high = _battery_band(asset, policy, now)
+            charge = asset.max_charge_w if asset.soc < high else 0.0
+            discharge = asset.max_discharge_w if asset.soc > low else 0.0
             charge_room += charge
             discharge_room += discharge
             room_soon += _charge_room_soon(asset, charge)
             if asset.soc < guidance.grid_charge_to_soc - GRID_CHARGE_MARGIN_SOC:
                 fill_from_grid += charge
-            batteries.append((asset, charge, discharge))
+            batteries.append((asset, charge, discharge, max(0.0, high - asset.soc) * asset.capacity_wh,
+                              max(0.0, asset.soc - low) * asset.capacity_wh))
         elif asset.kind == "boiler":
             boilers.append(asset)
             if asset.enabled and asset.temperature_c < min(guidance.boiler_preheat_c, asset.max_temperature_c):
@@ -129,7 +139,7 @@ def balance(snapshot: SiteSnapshot, policy: Policy, memory: BalancerMemory = Bal
     planned_import = max(0.0, base_target - policy.grid_target_w)
     heating = _decide_boilers(boilers, policy, memory, now, wanted_storage + planned_import, room_soon, guidance,
                               setpoints, timers)
-    battery_wanted = _under_export_first(wanted_storage - heating, exported_first, memory, policy)
+    battery_wanted = _under_export_first(wanted_storage - heating, exported_first, memory, policy, flex <= floor)
     battery_total, direction = _battery_total(battery_wanted, charge_room, discharge_room, policy,
                                               memory.battery_direction, at_hard_limit)
     solar_cap = min(ceiling, max(reference + policy.ramp_limit_w, floor)) - battery_total - heating
@@ -141,13 +151,14 @@ def balance(snapshot: SiteSnapshot, policy: Policy, memory: BalancerMemory = Bal
                                                   memory.battery_direction, True)
         solar_cap = min(ceiling, max(reference + policy.ramp_limit_w, floor)) - battery_total - heating
         solar_total = min(solar_avail, max(0.0, solar_cap))
-    _share_batteries(batteries, battery_total, charge_room, discharge_room, setpoints)
+    _share_batteries(batteries, battery_total, setpoints, guidance.grid_charge_to_soc - GRID_CHARGE_MARGIN_SOC,
+                     memory.expected_w)
     _share_solar(solars, solar_total, solar_avail, max(0.0, solar_cap), setpoints)
 
     expected = {module: setpoint.expected_power_w for module, setpoint in setpoints.items()}
     flex_expected = battery_total + heating + solar_total
     new_memory = BalancerMemory(now, flex_expected, direction, expected, timers, battery_w=battery_total)
-    return Decision(setpoints, new_memory, error, load - flex_expected)
+    return Decision(setpoints, new_memory, error, load - flex_expected, battery_total, solar_total, heating)
 
 
 def _steer(grid: float, target: float, load: float, reference: float, floor: float, ceiling: float,
@@ -170,16 +181,19 @@ def _grid_target(policy: Policy, load: float, solar_avail: float, fill_from_grid
 
 
 def _under_export_first(battery_wanted: float, exported_first: float, memory: BalancerMemory,
-                        policy: Policy) -> float:
+                        policy: Policy, at_import_limit: bool) -> float:
     """The batteries' request while export-first keeps `exported_first` for the grid.
 
-    They never discharge to export, and a battery at rest does not start for a sliver of
-    surplus hovering at the threshold (it would start and stop every second) unless exporting
-    that sliver would pass the export limit.
+    They never discharge to export: a discharge covers only what the site would import
+    without export-first (a cold boiler's forced heating can turn the surplus into a
+    deficit), and all that the import limit needs (it binds whatever the guidance). A battery at rest does not
+    start for a sliver of surplus hovering at the threshold (it would start and stop every
+    second) unless exporting that sliver would pass the export limit.
     """
     if exported_first <= 0:
         return battery_wanted
-    battery_wanted = min(battery_wanted, 0.0)
+    if battery_wanted > 0:
+        return battery_wanted if at_import_limit else max(0.0, battery_wanted - exported_first)
     sliver = -EXPORT_FIRST_START_W < battery_wanted < 0
     if sliver and memory.battery_w == 0 and exported_first - battery_wanted <= policy.export_limit_w:
         return 0.0
@@ -194,8 +208,9 @@ def _charge_room_soon(asset: AssetView, charge: float) -> float:
     return min(charge, room_wh * 3600.0 / BATTERY_FILL_HORIZON_S)
 
 
-def _battery_room(asset: AssetView, policy: Policy, now: float) -> tuple[float, float]:
-    """(charge, discharge) power available inside the tighter of the policy's and the battery's SoC band.
+def _battery_band(asset: AssetView, policy: Policy, now: float) -> tuple[float, float]:
+    """(low, high): the tighter of the policy's and the battery's SoC band; it charges below high,
+    discharges above low.
 
     Outside the time-of-use peak the floor rises to `peak_reserve_soc`: energy kept for the peak.
     """
@@ -203,7 +218,7 @@ def _battery_room(asset: AssetView, policy: Policy, now: float) -> tuple[float, 
     low = max(policy.soc_reserve_min, asset.soc_min)
     if policy.peak_reserve_soc > 0 and not policy.in_peak(now):
         low = max(low, min(policy.peak_reserve_soc, high))
-    return (asset.max_charge_w if asset.soc < high else 0.0), (asset.max_discharge_w if asset.soc > low else 0.0)
+    return low, high
 
 
 def _solar_available(asset: AssetView) -> float:
@@ -247,6 +262,7 @@ def _decide_boilers(boilers: list[AssetView], policy: Policy, memory: BalancerMe
             free.append((boiler, timer))
     surplus = -(wanted_storage - heating)
     excess = surplus - charge_room  # beyond what the batteries take soon
+    free.sort(key=lambda entry: entry[0].temperature_c - entry[0].min_temperature_c)  # the coldest first
     for keep_on in (True, False):
         for boiler, timer in free:
             if timer.heat is keep_on:
@@ -288,22 +304,64 @@ def _battery_total(wanted: float, charge_room: float, discharge_room: float, pol
     return total, sign or direction
 
 
-def _share_batteries(batteries: list[tuple[AssetView, float, float]], total: float, charge_room: float,
-                     discharge_room: float, setpoints: dict[str, Setpoint]) -> None:
-    if total < 0:
-        scale, column = total / charge_room, 1
-    elif total > 0:
-        scale, column = total / discharge_room, 2
-    else:
-        scale, column = 0.0, 1
-    for entry in batteries:
-        power = scale * entry[column]
+def _share_batteries(batteries: list[tuple[AssetView, float, float, float, float]], total: float,
+                     setpoints: dict[str, Setpoint], grid_charge_below_soc: float = 0.0,
+                     previous: Mapping[str, float] | None = None) -> None:
+    """One direction for all: each battery's part in proportion to its room in that direction (SoC
+    band x capacity: the emptiest charges most, the fullest discharges most), within its power limit.
+
+    Charging, the batteries the planner asks to fill from the grid (below `grid_charge_below_soc`)
+    are served first, at full power if the total allows: the guidance reaches each of them.
+    With `previous` parts, each battery keeps its part while it is within `STICKY_SHARE_RATIO` of its
+    power limit of its fair part (`_sticky`): a change of the total moves few batteries, not all."""
+    fair = _fair_battery_parts(batteries, total, grid_charge_below_soc)
+    if previous and total != 0:
+        sign = 1.0 if total > 0 else -1.0
+        caps = [b[2] if sign > 0 else b[1] for b in batteries]
+        slacks = [0.0 if sign < 0 and b[0].soc < grid_charge_below_soc else STICKY_SHARE_RATIO * cap
+                  for b, cap in zip(batteries, caps)]
+        kept = [sign * previous.get(b[0].module, 0.0) for b in batteries]
+        fair = [sign * part for part in _sticky([sign * f for f in fair], kept, caps, slacks)]
+    for entry, power in zip(batteries, fair):
         setpoints[entry[0].module] = Setpoint("battery", power, power)
+
+
+def _sticky(fair: list[float], kept: list[float], caps: list[float], slacks: list[float]) -> list[float]:
+    """Parts (magnitudes) adding up to sum(fair), each within its slack of its fair part and its cap,
+    staying at its `kept` part where it can: the difference goes to the parts farthest behind their fair
+    part first, each as far as its slack allows, so a small change of the total moves a few batteries."""
+    bounds = [(max(f - slack, 0.0), min(f + slack, cap)) for f, cap, slack in zip(fair, caps, slacks)]
+    parts = [min(max(k, low), high) for k, (low, high) in zip(kept, bounds)]
+    left = sum(fair) - sum(parts)
+    sign = 1.0 if left > 0 else -1.0
+    for i in sorted(range(len(parts)), key=lambda i: -sign * (fair[i] - parts[i])):
+        if abs(left) <= 1e-9 * (1.0 + abs(sum(fair))):
+            break
+        room = (bounds[i][1] - parts[i]) if sign > 0 else (parts[i] - bounds[i][0])
+        step = sign * min(abs(left), max(0.0, room))
+        parts[i] += step
+        left -= step
+    return parts
+
+
+def _fair_battery_parts(batteries: list[tuple[AssetView, float, float, float, float]], total: float,
+                        grid_charge_below_soc: float) -> list[float]:
+    if total < 0:
+        first = [b[0].soc < grid_charge_below_soc for b in batteries]
+        caps = [b[1] for b in batteries]
+        priority = share(-total, [b[3] if f else 0.0 for b, f in zip(batteries, first)],
+                         [cap if f else 0.0 for cap, f in zip(caps, first)]) if any(first) else [0.0] * len(caps)
+        rest = share(-total - sum(priority), [b[3] if not f else 0.0 for b, f in zip(batteries, first)],
+                     [cap if not f else 0.0 for cap, f in zip(caps, first)])
+        return [-(p + r) for p, r in zip(priority, rest)]
+    if total > 0:
+        return share(total, [b[4] for b in batteries], [b[2] for b in batteries])
+    return [0.0] * len(batteries)
 
 
 def _share_solar(solars: list[AssetView], total: float, available: float, cap: float,
                  setpoints: dict[str, Setpoint]) -> None:
-    """Curtail where the cap binds; elsewhere keep a ceiling at the cap, coarsely stepped.
+    """Curtail where the cap binds (shared by rating); elsewhere keep a ceiling at the cap, coarsely stepped.
 
     A ceiling that stays in force while the cap is above what the sun gives
     means a passing cloud edge cannot push export past the limit before the
@@ -312,17 +370,20 @@ def _share_solar(solars: list[AssetView], total: float, available: float, cap: f
     """
     rated = sum(solar.rated_power_w for solar in solars if solar.enabled)
     curtailed = total < available
-    for solar in solars:
-        own = _solar_available(solar)
+    owns = [_solar_available(solar) for solar in solars]
+    if curtailed:  # in proportion to rating; an inverter whose sun gives less than its part is not curtailed
+        parts = share(total, [solar.rated_power_w for solar in solars], owns)
+    for index, solar in enumerate(solars):
+        own = owns[index]
         if curtailed:
-            limit = total * own / available
+            limit = parts[index]
         elif cap >= rated or rated <= 0:
             limit = solar.rated_power_w
         elif solar.rated_power_w <= 0:
             limit = 0.0
         else:
-            share = cap * solar.rated_power_w / rated
+            portion = cap * solar.rated_power_w / rated
             step = CEILING_STEP_RATIO * solar.rated_power_w
-            stepped = math.floor(share / step) * step if step > 0 else share
+            stepped = math.floor(portion / step) * step if step > 0 else portion
             limit = min(solar.rated_power_w, max(stepped, own))
         setpoints[solar.module] = Setpoint("solar", limit, min(limit, own))

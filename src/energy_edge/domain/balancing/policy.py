@@ -40,6 +40,8 @@ RANGES: dict[str, tuple[float, bool, float]] = {
     "boiler_heat_capacity_j_per_k": (0.0, False, 1e9),  # 1e9 J/K: a 240 m3 tank
     "latitude_deg": (-90.0, False, 90.0),
     "longitude_deg": (-180.0, False, 180.0),
+    "pv_tilt_deg": (0.0, False, 90.0),
+    "pv_azimuth_deg": (0.0, False, 360.0),
 }
 
 
@@ -74,6 +76,9 @@ class Policy:
     boiler_heat_capacity_j_per_k: float = 0.0  # each boiler's tank (water kg x 4186); 0 = plan batteries only
     latitude_deg: float = 52.37
     longitude_deg: float = 4.90
+    # The arrays' plane for the clear-sky forecast: tilt from horizontal (0 = flat), facing clockwise from north.
+    pv_tilt_deg: float = 0.0
+    pv_azimuth_deg: float = 180.0
 
     def in_peak(self, now: float) -> bool:
         """Whether `now` (epoch seconds) lies in the daily price-peak window (it may wrap midnight)."""

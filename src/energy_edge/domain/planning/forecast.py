@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from .solar_geometry import STC_IRRADIANCE_W_M2, clear_sky_ghi_w_m2, solar_elevation_deg
+from .solar_geometry import clear_sky_array_ratio
 
 MIN_CLEAR_SKY_RATIO = 0.05  # below this share of the rating (dawn, dusk) clearness is not learned
 
@@ -45,9 +45,12 @@ class OnlineForecaster:
     """Implements the `Forecaster` port from the site's own measurements."""
 
     def __init__(self, latitude_deg: float, longitude_deg: float, *, clearness_prior: float = 0.7,
-                 time_constant_s: float = 3600.0, slot_s: float = 900.0) -> None:
+                 time_constant_s: float = 3600.0, slot_s: float = 900.0, tilt_deg: float = 0.0,
+                 azimuth_deg: float = 180.0) -> None:
         self.latitude_deg = latitude_deg
         self.longitude_deg = longitude_deg
+        self.tilt_deg = tilt_deg  # the arrays' plane: a steep array's clear sky is not the horizontal one
+        self.azimuth_deg = azimuth_deg
         self.clearness = clearness_prior
         self.clearness_variance = 0.0
         self._learned = False
@@ -59,8 +62,7 @@ class OnlineForecaster:
 
     def clear_sky_ratio(self, t: float) -> float:
         """The arrays' clear-sky output as a share of their rating at `t`."""
-        ghi = clear_sky_ghi_w_m2(solar_elevation_deg(self.latitude_deg, self.longitude_deg, t))
-        return min(1.0, ghi / STC_IRRADIANCE_W_M2)
+        return clear_sky_array_ratio(self.latitude_deg, self.longitude_deg, t, self.tilt_deg, self.azimuth_deg)
 
     def observe(self, now: float, pv_available_w: float, pv_rated_w: float, load_w: float) -> None:
         weight = 1.0 if self._last_seen is None else min(1.0, max(0.0, now - self._last_seen) / self.time_constant_s)

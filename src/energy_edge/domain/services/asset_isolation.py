@@ -1,5 +1,7 @@
 """One asset's bad data never stops a controller cycle: the assets that break balancing are left out.
 
+(And the meter's reading is checked the same way: a non-finite or absurd grid power is a meter error.)
+
 Telemetry is bounded when it is decoded, so this should never act; it is the
 last line of defence against a value no rule foresaw (an overflow, a missing
 field): the cycle balances the other assets, and the culprit is counted and
@@ -9,13 +11,23 @@ logged until its reports are sane again.
 from __future__ import annotations
 
 import logging
+import math
 from typing import Iterable
 
 from ..balancing import AssetView, BalancerMemory, Decision, Guidance, Policy, SiteSnapshot, balance
 from ..balancing.snapshot import FAULT_STATE
+from ..bounds import MAX_POWER_W
 from ..telemetry import AssetTelemetry
 
 log = logging.getLogger(__name__)
+
+
+def plausible_grid_power_w(value: float) -> float:
+    """A meter reading the balancer may see: finite and within ±10 MW, else ValueError (a meter error)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
+            or abs(value) > MAX_POWER_W:
+        raise ValueError(f"grid meter read {value!r}: not a power within ±{MAX_POWER_W:g} W")
+    return float(value)
 
 
 def snapshot_of(now: float, grid_power_w: float,

@@ -77,6 +77,8 @@ class AssetModuleService:
         self.client.on_desired_patch(self.on_desired_patch)
         await self.client.connect()
         twin = await self.client.get_twin()
+        if stale := self.desired.stale_keys_patch(twin.reported):
+            await self.client.patch_reported(stale)
         await self.on_desired_patch(twin.desired)
 
     async def run(self) -> None:

@@ -6,6 +6,12 @@ or its lease needs refreshing, and reports the site on output `cloud`. Nothing a
 asset or the transport does (bad telemetry, timeouts, refusals) stops the loop:
 each failure is counted, logged and retried next cycle, and every asset's TTL
 lease keeps the site safe meanwhile.
+
+Fail-safe on the meter: it balances only on a fresh grid reading. When the meter is
+stale (no reading for `STALE_AFTER_CYCLES` cycles) or in FAULT, control is suspended:
+no setpoint goes out, so every lease runs out and each asset returns to its own safe
+state; the site report says so (`control_suspended`, with the reason), and one log
+line marks each change. The first fresh reading resumes control from a clean slate.
 """
 
 from __future__ import annotations
@@ -14,23 +20,27 @@ import asyncio
 import logging
 import time
 from collections import Counter
+from dataclasses import replace
 from typing import Any, Mapping
 
-from ..balancing import BalancerMemory, Decision, Guidance, Policy, Setpoint, SiteSnapshot
+from ..balancing import BalancerMemory, Decision, Guidance, Policy, SiteSnapshot
 from ..balancing.policy import RANGES as POLICY_PROPERTIES
 from ..desired_document import DesiredDocument
-from ..errors import InvalidPayload, MalformedMessage
-from ..messages import Message
+from ..errors import InvalidPayload, MalformedMessage, MeterUnavailable, NoNewReading
+from ..messages import Message, MethodResponse
 from ..planning import OnlineForecaster, plan
-from ..ports import Clock, Forecaster, GridMeter, ModuleClient
+from ..ports import Clock, Forecaster, GridMeter, ModuleClient, PriceSource
+from ..prices import PriceSchedule, exporting_costs_money
 from ..provenance import accept_telemetry
 from ..scheduling import CycleScheduler
 from ..shown import shown
 from ..status import Status
 from ..telemetry import AssetTelemetry, supersedes
 from ..topology import ASSET_KINDS, CLOUD_OUTPUT, TELEMETRY_INPUT
-from .asset_isolation import balance_isolating, snapshot_of
-from .setpoint_commands import Command, SentCommand, command_for, needs_sending
+from .asset_isolation import balance_isolating, plausible_grid_power_w, snapshot_of
+from .command_path import DEFAULT_MAX_CONCURRENT, CommandPath
+from .grid_meter import TelemetryGridMeter
+from .setpoint_commands import Command
 from .site_report import site_report
 
 log = logging.getLogger(__name__)
@@ -39,29 +49,43 @@ STALE_AFTER_CYCLES = 3  # an asset silent for this many cycles no longer counts
 MAX_PENDING_DURATIONS = 10_000  # cycle durations kept while reports cannot be sent
 OBSERVE_INTERVAL_S = 10.0  # the forecaster learns from the meters this often (it averages over an hour)
 PLAN_HORIZON_S = 86_400.0
+METER_KIND = "meter"
+COMMAND_BUDGET_RATIO = 0.05  # a cycle waits for its direct methods at most this share of its period (the rest fly on)
+PRICE_REFRESH_S = 900.0  # day-ahead prices change once a day; a quarter hour catches a late publication
+PRICE_FETCH_TIMEOUT_S = 5.0
 
 
 class ControllerService:
     """Balances the site; the telemetry module may read the public counters below."""
 
-    def __init__(self, client: ModuleClient, meter: GridMeter, clock: Clock, policy: Policy = Policy(), *,
+    def __init__(self, client: ModuleClient, meter: GridMeter | None, clock: Clock, policy: Policy = Policy(), *,
                  method_timeout_s: float = 2.0, forecaster: Forecaster | None = None,
-                 asset_kinds: Mapping[str, str] = ASSET_KINDS) -> None:
-        """`policy`: the defaults the twin's desired document applies to; `asset_kinds`: module -> kind."""
+                 asset_kinds: Mapping[str, str] = ASSET_KINDS, price_source: PriceSource | None = None,
+                 max_concurrent_calls: int = DEFAULT_MAX_CONCURRENT) -> None:
+        """`policy`: the defaults the twin's desired document applies to; `asset_kinds`: module -> kind;
+        `price_source`: day-ahead prices (None: the controller knows only the twin's tariff window).
+
+        `meter` None: balance on the telemetry of the site's `meter` module (a real site); a
+        simulation may pass its own `GridMeter` instead."""
         self.client = client
-        self.meter = meter
+        self.meter: GridMeter = meter if meter is not None else TelemetryGridMeter(STALE_AFTER_CYCLES)
         self.clock = clock
         self.policy = policy
         self.base_policy = policy
         self.asset_kinds = dict(asset_kinds)
-        self.desired = DesiredDocument(POLICY_PROPERTIES)
         self.method_timeout_s = method_timeout_s
         self.latest: dict[str, AssetTelemetry] = {}  # by module
         self.cycles_total = 0
         self.malformed_messages_total: Counter[str] = Counter()  # by reason (the rule, e.g. "telemetry.soc")
+        self.desired = DesiredDocument(POLICY_PROPERTIES, self.malformed_messages_total)
         self.method_calls_total = 0
         self.method_errors_total: Counter[int] = Counter()  # by status code (504, 409, 400, 404, 500)
         self.meter_errors_total = 0
+        self.meter_outages_total = 0  # times control was suspended for want of a trustworthy meter
+        self.suspended_cycles_total = 0
+        self.suspended_reason: str | None = None  # why control is suspended now (None: balancing)
+        self._meter_misses = 0  # cycles in a row the meter could not be read
+        self._suspended_since_cycles = 0
         self.asset_errors_total: Counter[str] = Counter()  # by module: reports left out because balancing broke
         self.planner_errors_total = 0
         self.cycle_durations_s: list[float] = []  # since the last site report
@@ -70,22 +94,30 @@ class ControllerService:
         self.policy_version: int | None = None  # $version of the desired document in force
         self._seen_in_cycle: dict[str, int] = {}
         self._memory = BalancerMemory()
-        self._sent: dict[str, SentCommand] = {}
+        self.commands = CommandPath(client, method_timeout_s, max_concurrent=max_concurrent_calls,
+                                    on_result=self._on_command_result)
         self._last_report_at: float | None = None
         self._running = False
         self._scheduler: CycleScheduler | None = None
         self.guidance = Guidance()  # the planner's latest, in force until the next plan
         self._forecaster = forecaster
-        self._own_forecaster_at: tuple[float, float] | None = None  # location of the one built here
+        self._own_forecaster_at: tuple[float, ...] | None = None  # location and plane of the one built here
         self._observed_at: float | None = None
         self._planned_at: float | None = None
+        self.price_source = price_source
+        self.prices = PriceSchedule()
+        self.price_errors_total = 0
+        self._prices_fetched_at: float | None = None
 
     # -- lifecycle -----------------------------------------------------------------------
     async def start(self) -> None:
         self.client.on_input(TELEMETRY_INPUT, self.on_telemetry)
         self.client.on_desired_patch(self.apply_desired)
         await self.client.connect()
-        await self.apply_desired((await self.client.get_twin()).desired)
+        twin = await self.client.get_twin()
+        if stale := self.desired.stale_keys_patch(twin.reported):
+            await self.client.patch_reported(stale)
+        await self.apply_desired(twin.desired)
 
     async def run(self) -> None:
         """Balance every `policy.cycle_s` (fixed rate) until `stop()`; a bug in one cycle does not end the loop."""
@@ -111,6 +143,10 @@ class ControllerService:
             return
         if not supersedes(telemetry, self.latest.get(telemetry.module)):
             return  # a redelivered or late report: the newer one stays in force
+        if telemetry.kind == METER_KIND:
+            observe = getattr(self.meter, "observe", None)
+            if observe is not None:
+                observe(telemetry)
         self.latest[telemetry.module] = telemetry
         self._seen_in_cycle[telemetry.module] = self.cycles_total
 
@@ -124,8 +160,6 @@ class ControllerService:
         document holds, so a refused document cannot poison the next one.
         """
         update = self.desired.take(desired)
-        self.malformed_messages_total.update(self.desired.malformed_total)
-        self.desired.malformed_total.clear()
         if update is None:
             return
         self.policy_version = update.version
@@ -150,14 +184,10 @@ class ControllerService:
         started = time.perf_counter()
         now = self.clock.now()
         decision = None
-        try:
-            grid = await self.meter.read_grid_power_w()
-        except Exception as exc:  # an unreadable meter skips balancing; asset leases keep the site safe
-            self.meter_errors_total += 1
-            log.warning("grid meter unreadable, cycle skipped: %r", exc)
-        else:
+        grid = await self._read_meter()
+        if grid is not None:
             self.last_grid_power_w = grid
-            usable = [t for module, t in self.latest.items() if not self.is_stale(module)]
+            usable = [t for module, t in self.latest.items() if t.kind != METER_KIND and not self.is_stale(module)]
             snapshot, broken = snapshot_of(now, grid, usable)
             try:
                 self._look_ahead(snapshot)
@@ -165,15 +195,72 @@ class ControllerService:
                 self.planner_errors_total += 1
                 self.guidance = Guidance()
                 log.exception("planner failed; balancing unguided this cycle")
-            decision, unbalanceable = balance_isolating(snapshot, self.policy, self._memory, self.guidance)
+            await self._refresh_prices(now)
+            decision, unbalanceable = balance_isolating(snapshot, self._priced_policy(now), self._memory,
+                                                        self.guidance)
             self.asset_errors_total.update([*broken, *unbalanceable])
             self._memory, self.last_decision = decision.memory, decision
-            await self._actuate(decision.setpoints, now)
+            await self.commands.send(decision.setpoints, now, self.policy.setpoint_ttl_s,
+                                     self.policy.cycle_s * COMMAND_BUDGET_RATIO - (time.perf_counter() - started))
+        elif self.suspended_reason is not None:
+            self.suspended_cycles_total += 1
         self.cycles_total += 1
         self.cycle_durations_s.append(time.perf_counter() - started)
         if self._last_report_at is None or now - self._last_report_at >= self.policy.reporting_interval_s:
             await self._report(now)
         return decision
+
+    async def _read_meter(self) -> float | None:
+        """The grid power to balance on this cycle, or None: hold (no new reading yet) or suspended."""
+        try:
+            grid = plausible_grid_power_w(await self.meter.read_grid_power_w())
+        except NoNewReading:
+            return None  # the meter reports at its own pace: one reading is balanced on once
+        except MeterUnavailable as exc:
+            self._suspend(exc.reason)
+            return None
+        except Exception as exc:  # a meter that cannot be read this cycle: after 3 in a row it is stale
+            self.meter_errors_total += 1
+            self._meter_misses += 1
+            log.warning("grid meter unreadable, cycle skipped: %r", exc)
+            if self._meter_misses >= STALE_AFTER_CYCLES:
+                self._suspend(f"grid meter stale: unreadable for {self._meter_misses} cycles ({exc!r})")
+            return None
+        self._meter_misses = 0
+        if self.suspended_reason is not None:
+            log.warning("control resumed: fresh grid meter reading after %d suspended cycles",
+                        self.suspended_cycles_total - self._suspended_since_cycles)
+            self.suspended_reason = None
+        return grid
+
+    def _suspend(self, reason: str) -> None:
+        """Stop issuing setpoints: every lease runs out and each asset returns to its safe state."""
+        if self.suspended_reason is None:
+            self.meter_outages_total += 1
+            self._suspended_since_cycles = self.suspended_cycles_total
+            log.warning("control suspended, no setpoints until the meter reads again (leases run out to each "
+                        "asset's safe state): %s", reason)
+            self.commands.forget()  # on resuming, every asset is sent its setpoint afresh
+            self._memory = BalancerMemory()  # and the balancer starts from what it then measures
+        self.suspended_reason = reason
+
+    async def _refresh_prices(self, now: float) -> None:
+        """Fetch the day-ahead schedule when due; a failing source keeps the last one (and is counted)."""
+        if self.price_source is None or (self._prices_fetched_at is not None
+                                         and now - self._prices_fetched_at < PRICE_REFRESH_S):
+            return
+        self._prices_fetched_at = now
+        try:
+            self.prices = PriceSchedule(await asyncio.wait_for(self.price_source.fetch(), PRICE_FETCH_TIMEOUT_S))
+        except Exception as exc:  # prices are an optimisation: without them the limits still hold
+            self.price_errors_total += 1
+            log.warning("price source failed, keeping %d known slots: %s", len(self.prices), shown(repr(exc)))
+
+    def _priced_policy(self, now: float) -> Policy:
+        """The policy for this cycle: while feed-in costs money, export nothing (curtail or store)."""
+        if not exporting_costs_money(self.prices, now) or self.policy.export_limit_w == 0:
+            return self.policy
+        return replace(self.policy, export_limit_w=0.0, grid_target_w=max(self.policy.grid_target_w, 0.0))
 
     def _look_ahead(self, snapshot: SiteSnapshot) -> None:
         """Feed the forecaster and replan when due; with planning off the balancer runs unguided."""
@@ -194,37 +281,20 @@ class ControllerService:
 
     def _forecaster_for_site(self) -> Forecaster:
         """The injected forecaster, or an online one for the policy's location (rebuilt if it moves)."""
-        location = (self.policy.latitude_deg, self.policy.longitude_deg)
+        p = self.policy
+        location = (p.latitude_deg, p.longitude_deg, p.pv_tilt_deg, p.pv_azimuth_deg)
         if self._forecaster is None or (self._own_forecaster_at is not None and self._own_forecaster_at != location):
-            self._forecaster, self._own_forecaster_at = OnlineForecaster(*location), location
+            self._forecaster = OnlineForecaster(p.latitude_deg, p.longitude_deg, tilt_deg=p.pv_tilt_deg,
+                                                azimuth_deg=p.pv_azimuth_deg)
+            self._own_forecaster_at = location
         return self._forecaster
 
-    async def _actuate(self, setpoints: dict[str, Setpoint], now: float) -> None:
-        for module in [m for m in self._sent if m not in setpoints]:
-            del self._sent[module]  # stale or faulted: send afresh once it counts again
-        ttl_s = self.policy.setpoint_ttl_s
-        calls = []
-        for module, setpoint in setpoints.items():
-            command = command_for(setpoint, ttl_s)
-            if needs_sending(setpoint.kind, command, self._sent.get(module), now, ttl_s):
-                calls.append(self._invoke(module, command, now))
-        await asyncio.gather(*calls)
-
-    async def _invoke(self, module: str, command: Command, now: float) -> None:
+    def _on_command_result(self, module: str, command: Command, status: int, response: MethodResponse | None) -> None:
         self.method_calls_total += 1
-        try:
-            response = await self.client.invoke_method(module, command.method, command.payload, self.method_timeout_s)
-            status = response.status
-        except Exception:  # transports answer failures with a status; one that raises still must not stop us
-            log.exception("invoking %s.%s raised", module, command.method)
-            status, response = int(Status.INTERNAL), None
-        if status == Status.OK:
-            self._sent[module] = SentCommand(command, now)
-            return
-        self.method_errors_total[status] += 1
-        self._sent.pop(module, None)
-        log.warning("%s.%s answered %d, retried next cycle: %s", module, command.method, status,
-                    None if response is None else shown(response.payload))
+        if status != Status.OK:
+            self.method_errors_total[status] += 1
+            log.warning("%s.%s answered %d, retried next cycle: %s", module, command.method, status,
+                        None if response is None else shown(response.payload))
 
     async def _report(self, now: float) -> None:
         counters = {
@@ -232,12 +302,14 @@ class ControllerService:
             "method_calls_total": self.method_calls_total,
             "method_errors_total": {str(code): count for code, count in self.method_errors_total.items()},
             "meter_errors_total": self.meter_errors_total,
+            "meter_outages_total": self.meter_outages_total,
+            "suspended_cycles_total": self.suspended_cycles_total,
             "planner_errors_total": self.planner_errors_total,
             "asset_errors_total": dict(self.asset_errors_total),
         }
         assets = [(t, self.is_stale(module)) for module, t in self.latest.items()]
         report = site_report(now, self.last_grid_power_w, assets, counters, self.cycle_durations_s,
-                             plan=self.guidance.as_dict())
+                             plan=self.guidance.as_dict(), suspended_reason=self.suspended_reason)
         try:
             await self.client.send_message(CLOUD_OUTPUT, Message.from_json(report))
         except Exception as exc:  # the next report carries these durations instead (bounded)

@@ -50,10 +50,10 @@ def command_for(setpoint: Setpoint, ttl_s: float) -> Command:
     return Command("set_temperature", {"temperature_c": setpoint.value, "ttl_s": ttl_s}, setpoint.value)
 
 
-def needs_sending(kind: str, command: Command, sent: SentCommand | None, now: float, ttl_s: float) -> bool:
-    """True for a new or changed setpoint, or a lease at half its TTL."""
+def needs_sending(kind: str, command: Command, sent: SentCommand | None, now: float, refresh_age_s: float) -> bool:
+    """True for a new or changed setpoint, or a lease older than `refresh_age_s` (at most half its TTL)."""
     if sent is None or sent.command.method != command.method:
         return True
     if abs(sent.command.value - command.value) > TOLERANCE[kind]:
         return True
-    return command.leased and now - sent.at >= ttl_s / 2
+    return command.leased and now - sent.at >= refresh_age_s

@@ -13,13 +13,14 @@ from ..telemetry import AssetTelemetry
 
 def site_report(now: float, grid_power_w: float | None, assets: Iterable[tuple[AssetTelemetry, bool]],
                 counters: Mapping[str, Any], cycle_durations_s: list[float],
-                plan: Mapping[str, float] | None = None) -> dict[str, Any]:
+                plan: Mapping[str, float] | None = None, suspended_reason: str | None = None) -> dict[str, Any]:
     """`assets` pairs each module's latest telemetry with its staleness; sums cover fresh assets only.
 
     `plan` is the planner's guidance in force, reported as `plan_<name>` so an operator sees why
-    the site exports before it stores, or charges from the grid.
+    the site exports before it stores, or charges from the grid. `suspended_reason` says why the
+    controller issues no setpoints (the grid meter is stale or in FAULT); None while it balances.
     """
-    power = {"solar": 0.0, "battery": 0.0, "boiler": 0.0}
+    power = {"solar": 0.0, "battery": 0.0, "boiler": 0.0, "meter": 0.0}
     soc_wh = capacity_wh = temperature_sum = 0.0
     boilers = 0
     summary = []
@@ -43,6 +44,8 @@ def site_report(now: float, grid_power_w: float | None, assets: Iterable[tuple[A
         "battery_soc": soc_wh / capacity_wh if capacity_wh > 0 else None,
         "boiler_power_w": power["boiler"],
         "boiler_temperature_c": temperature_sum / boilers if boilers else None,
+        "control_suspended": suspended_reason is not None,
+        "control_suspended_reason": suspended_reason,
         "assets": summary,
         "counters": dict(counters),
         "cycle_durations_s": list(cycle_durations_s),

@@ -13,5 +13,6 @@ COMMANDS: tuple[str, ...] = (
     "call",
     "twin",
     "status",
+    "compose",
     "moved_to_lab",
 )

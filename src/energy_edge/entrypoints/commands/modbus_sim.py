@@ -1,17 +1,16 @@
-"""`energy-edge modbus-sim`: the simulated site's assets as real Modbus TCP servers.
+"""Serve a simulated PV inverter, battery and boiler as real Modbus TCP devices.
 
-The PV inverter (SunSpec 1/103/120/121/123), the storage system (SunSpec
-1/103/120/124/802) and the boiler (generic map) run the same physics as the
-embedded site (adapters/hardware/simulated), sized by the EE_* site settings,
-and answer on loopback ports the Modbus drivers use by default. The grid
-meter (`--meter-profile`: SunSpec 203, sdm630 or em24) measures the
-simulated site's connection point. Point any Modbus tool at them, or run
-`energy-edge up --hardware modbus`.
+The inverter (SunSpec models 1/103/120/121/123), the storage system (SunSpec
+1/103/120/124/802) and the boiler (generic register map) run the same physics as
+`energy-edge up`, sized by the EE_* site settings, on the ports the Modbus drivers
+use by default. The grid meter (--meter-profile: SunSpec 203, sdm630 or em24)
+measures the simulated site's connection point. Point any Modbus tool at them, or
+run single modules with EE_HARDWARE=modbus. (`energy-edge up --hardware modbus`
+starts its own servers: stop this one first, or give it other ports.)
 
-With `--site FILE` (or EE_SITE_FILE) it serves that site's Modbus assets
-instead (its meter too), each on its own host, port and unit id from the
-file, sized by its ratings (`energy-edge up --transport mqtt --site` starts it
-for you).
+With --site FILE (or EE_SITE_FILE) it serves that site's Modbus assets instead
+(its meter too), each on its own host, port and unit id from the file, sized by
+its ratings (`energy-edge up --transport mqtt --site` starts it for you).
 """
 
 from __future__ import annotations
@@ -23,9 +22,11 @@ from pathlib import Path
 from ...adapters.clocks import AcceleratedClock
 from ...adapters.hardware.modbus.profiles import available_profiles
 from ...adapters.hardware.modbus.server import DEFAULT_PORTS
+from ..cli_types import number
+from ..cli_types import port as tcp_port
 from ..factories import build_simulated_site, home_modbus_servers, modbus_site_servers, resolve_site
 from ..logging_setup import configure_logging
-from ..settings import SiteSettings
+from ..settings import MAX_SPEED, SiteSettings
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -35,11 +36,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="serve this site file's Modbus assets (default: EE_SITE_FILE, else the home site's devices and a meter)")
     parser.add_argument("--host", default="127.0.0.1", help="bind address (default 127.0.0.1)")
     for kind, port in DEFAULT_PORTS.items():
-        parser.add_argument(f"--{kind}-port", type=int, default=port, help=f"{kind} server port (default {port})")
+        parser.add_argument(f"--{kind}-port", type=tcp_port(allow_zero=False), default=port,
+                            help=f"{kind} server port, 1-65535 (default {port})")
     parser.add_argument("--meter-profile", choices=available_profiles("meter"), default="sunspec",
                         help="the grid meter's register map (default sunspec: model 203)")
-    parser.add_argument("--speed", type=float, default=None, help="clock speed-up of the physics (default EE_SPEED or 1)")
-    parser.add_argument("--duration", type=float, default=None, help="stop by itself after this many simulated seconds")
+    parser.add_argument("--speed", type=number(gt=0, le=MAX_SPEED), default=None,
+                        help="clock speed-up of the physics (default EE_SPEED or 1)")
+    parser.add_argument("--duration", type=number(gt=0, unit="simulated seconds"), default=None,
+                        help="stop by itself after this many simulated seconds")
     parser.set_defaults(func=run)
 
 
@@ -68,11 +72,6 @@ def run(args: argparse.Namespace) -> int:
     overrides = {"speed": args.speed, "site_file": args.site.resolve() if args.site else None}
     settings = SiteSettings(**{name: value for name, value in overrides.items() if value is not None})
     configure_logging(settings.log_format, settings.log_level)
-    if args.duration is not None and args.duration <= 0:
-        raise SystemExit("--duration must be > 0 simulated seconds")
     ports = {kind: getattr(args, f"{kind}_port") for kind in DEFAULT_PORTS}
-    try:
-        asyncio.run(serve(settings, args.host, ports, args.duration, args.meter_profile))
-    except KeyboardInterrupt:
-        return 130
+    asyncio.run(serve(settings, args.host, ports, args.duration, args.meter_profile))
     return 0

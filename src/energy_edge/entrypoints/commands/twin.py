@@ -1,9 +1,15 @@
-"""`energy-edge twin MODULE key=value ...`: set desired properties and show the module's acknowledgement.
+"""Set desired twin properties on a module of a running MQTT site and show its acknowledgement.
 
-Values are JSON when they parse as JSON (`soc_min=0.2`, `enabled=true`),
-else strings; `key=null` deletes a property. Prints the Plug and Play
-acknowledgement of each property (`ac`, `av`, `ad`); exits 0 when every one
-is 200, 1 when one is refused or none arrives within --timeout.
+Each value is JSON when it parses as JSON (soc_min=0.2, enabled=true), else a
+string; key=null deletes a property; numbers must be finite. Prints the Plug and
+Play acknowledgement of each property (ac: status, av: version, ad: description).
+Exit status 0 when every property is acknowledged with 200, 1 when one is refused
+or none arrives within --timeout, 2 when the site cannot be reached or the
+arguments are wrong. Example:
+
+  energy-edge twin controller grid_target_w=500 export_limit_w=8000
+
+Broker and credentials: as for `energy-edge call` (see its --help).
 """
 
 from __future__ import annotations
@@ -11,45 +17,52 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+from pathlib import Path
 from typing import Any
 
-from ..operator_client import connected_operator
+from ..cli_types import json_value
+from ..operator_client import connected_operator, site_modules, unknown_module
+from .call import add_site_options
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("twin", help="set desired twin properties on a running MQTT site",
+    parser = subparsers.add_parser("twin", help="set desired twin properties on a module of a running MQTT site",
                                    description=__doc__)
     parser.add_argument("module", help="module id, e.g. controller")
-    parser.add_argument("properties", nargs="+", metavar="key=value", help="desired properties")
-    parser.add_argument("--timeout", type=float, default=5.0, help="seconds to wait for the acknowledgement")
+    parser.add_argument("properties", nargs="+", metavar="key=value", type=twin_property,
+                        help="desired properties")
+    add_site_options(parser)
     parser.set_defaults(func=run)
 
 
-def parse_properties(items: list[str]) -> dict[str, Any]:
-    patch: dict[str, Any] = {}
-    for item in items:
-        key, sep, text = item.partition("=")
-        if not sep or not key:
-            raise SystemExit(f"expected key=value, got {item!r}")
-        try:
-            patch[key] = json.loads(text)
-        except ValueError:
-            patch[key] = text
-    return patch
+def twin_property(item: str) -> tuple[str, Any]:
+    """key=value: the value as JSON when it parses as JSON, else the text; numbers must be finite."""
+    key, sep, text = item.partition("=")
+    if not sep or not key:
+        raise argparse.ArgumentTypeError(f"{item!r} is not allowed: expected key=value, e.g. grid_target_w=500")
+    try:
+        json.loads(text)
+    except ValueError:
+        return key, text
+    try:
+        return key, json_value(text)
+    except argparse.ArgumentTypeError:
+        raise argparse.ArgumentTypeError(f"{item!r} is not allowed: {key} must be a finite number") from None
+
 
 
 def run(args: argparse.Namespace) -> int:
-    return asyncio.run(_twin(args.module, parse_properties(args.properties), args.timeout))
+    return asyncio.run(_twin(args.module, dict(args.properties), args.timeout, args.site_dir))
 
 
-async def _twin(module: str, patch: dict[str, Any], timeout_s: float) -> int:
-    try:
-        async with connected_operator() as operator:
-            version = await operator.set_desired(module, patch)
-            acks = await operator.acknowledged(module, list(patch), version, timeout_s)
-    except ConnectionError as exc:
-        raise SystemExit(str(exc)) from None
+async def _twin(module: str, patch: dict[str, Any], timeout_s: float, site_dir: Path | None) -> int:
+    async with connected_operator(site_dir=site_dir) as operator:
+        if (missing := await unknown_module(operator, module, site_modules())) is not None:
+            print(f"404 {missing}")
+            return 1
+        version = await operator.set_desired(module, patch)
+        acks = await operator.acknowledged(module, list(patch), version, timeout_s)
     print(f"desired $version {version}")
     for key in patch:
-        print(f"  {key}: {json.dumps(acks[key]) if key in acks else f'no acknowledgement within {timeout_s} s'}")
+        print(f"  {key}: {json.dumps(acks[key]) if key in acks else f'no acknowledgement within {timeout_s:g} s'}")
     return 0 if len(acks) == len(patch) and all(ack.get("ac") == 200 for ack in acks.values()) else 1

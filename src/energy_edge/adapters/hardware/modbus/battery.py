@@ -32,8 +32,7 @@ from energy_edge.domain.hardware import BatteryMeasurement, BatterySetpoint
 
 from .physical import power_within, required, within
 from .plausibility import RateLimit
-from .sunspec import MEASUREMENT_MODELS
-from .sunspec import SunSpecDevice
+from .sunspec import MEASUREMENT_MODELS, SunSpecDevice
 from .sunspec_driver import SunSpecDriver, require_models
 
 CHARGE, DISCHARGE = 1, 2

@@ -16,6 +16,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from ....domain.errors import ConfigurationError
 from .codec import REGISTER_TYPES, SCALE_FACTOR_RANGE, size_of
 
 MAPS_DIR = Path(__file__).parent / "maps"
@@ -23,13 +24,13 @@ SUNSPEC_MODELS_FILE = MAPS_DIR / "sunspec_models.json"
 BOILER_MAP_FILE = MAPS_DIR / "boiler_generic.json"
 
 BOILER_POINTS = ("temperature_c", "setpoint_c", "heater_on", "power_w")
-METER_POINTS = ("power_w",)  # required; the other MeterMeasurement fields are optional points
+METER_POINTS = ("power_w",)  # every meter map has it; of the others, a map lists those its device has
 METER_OPTIONAL_POINTS = ("power_l1_w", "power_l2_w", "power_l3_w", "voltage_l1_v", "voltage_l2_v", "voltage_l3_v",
                          "frequency_hz", "import_energy_wh", "export_energy_wh")
 TypeName = Literal[tuple(REGISTER_TYPES)]  # type: ignore[valid-type]
 
 
-class RegisterMapError(ValueError):
+class RegisterMapError(ConfigurationError, ValueError):
     """A map file that cannot be used; the message names the file and the bad entry."""
 
 
@@ -203,11 +204,13 @@ def load_sunspec_models(path: Path = SUNSPEC_MODELS_FILE) -> SunSpecModelTable:
     return table
 
 
-def _load_generic(path: Path, names: tuple[str, ...], writable: tuple[str, ...] = (),
+def _load_generic(path: Path, kind: str, names: tuple[str, ...], writable: tuple[str, ...] = (),
                   optional: tuple[str, ...] | None = None) -> GenericRegisterMap:
     register_map = _load(path, GenericRegisterMap)
     assert isinstance(register_map, GenericRegisterMap)
     try:
+        if register_map.kind not in (None, kind):
+            raise RegisterMapError(f"kind {register_map.kind!r}: this is not a {kind} map")
         register_map.require(names, writable)
         if optional is not None:
             unknown = sorted(set(register_map.by_name) - set(names) - set(optional))
@@ -219,9 +222,9 @@ def _load_generic(path: Path, names: tuple[str, ...], writable: tuple[str, ...] 
 
 
 def load_boiler_map(path: Path = BOILER_MAP_FILE) -> GenericRegisterMap:
-    return _load_generic(path, BOILER_POINTS, writable=("setpoint_c", "heater_on"))
+    return _load_generic(path, "boiler", BOILER_POINTS, writable=("setpoint_c", "heater_on"))
 
 
 def load_meter_map(path: Path) -> GenericRegisterMap:
     """A meter's map: `power_w` (import positive) and any of the other MeterMeasurement fields, in SI units."""
-    return _load_generic(path, METER_POINTS, optional=METER_OPTIONAL_POINTS)
+    return _load_generic(path, "meter", METER_POINTS, optional=METER_OPTIONAL_POINTS)

@@ -33,7 +33,7 @@ from energy_edge.domain.hardware import (
     SolarMeasurement,
     SolarSetpoint,
 )
-from energy_edge.domain.errors import HardwareFault
+from energy_edge.domain.errors import ConfigurationError, HardwareFault
 from energy_edge.domain.ports import AssetHardware
 from energy_edge.domain.scheduling import CycleScheduler
 
@@ -74,6 +74,7 @@ class SimulatedModbusDevice(Generic[M, S]):
         self.revert_at: float | None = None
         self._reverted = False  # a revert happened since the registers were last synchronised
         self._forced: dict[int, int] = {}
+        self._restore: dict[int, int] = {}
 
     # -- hooks ---------------------------------------------------------------------------
     def show(self, registers: list[int], measurement: M) -> None:
@@ -93,6 +94,10 @@ class SimulatedModbusDevice(Generic[M, S]):
         self._forced.update({address + i: value for i, value in enumerate(registers)})
 
     def release(self) -> None:
+        """Stop forcing; the forced registers read their initial values again from the next request."""
+        image = range(self.base_address, self.base_address + len(self.initial_registers))
+        self._restore.update({address: self.initial_registers[address - self.base_address]
+                              for address in self._forced if address in image})
         self._forced.clear()
 
     # -- runtime -------------------------------------------------------------------------
@@ -123,6 +128,10 @@ class SimulatedModbusDevice(Generic[M, S]):
 
     async def _serve(self, function_code: int, start: int, address: int, registers: list[int], values) -> None:  # noqa: ANN001
         await self.tick()
+        for restored_address, value in self._restore.items():
+            if 0 <= restored_address - start < len(registers):
+                registers[restored_address - start] = value
+        self._restore.clear()
         if self._reverted:
             self._reverted = False
             self.safe(registers)
@@ -136,7 +145,8 @@ class SimulatedModbusDevice(Generic[M, S]):
             return None
         self.show(registers, await self.hardware.read())
         for forced_address, value in self._forced.items():
-            registers[forced_address - start] = value
+            if 0 <= forced_address - start < len(registers):  # a force beyond the image has nothing to change
+                registers[forced_address - start] = value
         return None
 
     def sim_device(self, unit_id: int = 1) -> SimDevice:
@@ -298,6 +308,10 @@ class GenericBoilerSimulator(SimulatedModbusDevice[BoilerMeasurement, BoilerSetp
         return self.map.by_name[name].address
 
 
+class PortInUse(ConfigurationError):
+    """The port a simulated device should serve on is taken (often: another simulator already serves there)."""
+
+
 class ModbusDeviceServer:
     """One simulated device served over Modbus TCP; start and stop it at will (a device that dies)."""
 
@@ -311,7 +325,11 @@ class ModbusDeviceServer:
     async def start(self) -> None:
         await self.device.start()
         self._server = ModbusTcpServer(self.device.sim_device(self.unit_id), address=(self.host, self.port))
-        await self._server.serve_forever(background=True)
+        try:
+            await self._server.serve_forever(background=True)
+        except RuntimeError:  # pymodbus's "Could not start listen": the address is taken
+            self._server = None
+            raise PortInUse(f"{self.host}:{self.port} (the simulated {type(self.device).__name__}) is in use") from None
         self._ticker = asyncio.create_task(self._tick_forever(), name=f"modbus-sim-{self.port}")
         logger.info("simulated %s on %s:%d unit %d", type(self.device).__name__, self.host, self.port, self.unit_id)
 
@@ -330,28 +348,8 @@ class ModbusDeviceServer:
             self._server = None
 
 
-def site_servers(pv, battery, boiler, table: SunSpecModelTable, boiler_map: GenericRegisterMap, *,  # noqa: ANN001
-                 host: str = "127.0.0.1", ports: dict[str, int] = DEFAULT_PORTS,
-                 now: Callable[[], float] = time.monotonic, meter=None, meter_profile: str = "sunspec",  # noqa: ANN001
-                 meter_max_power_w: float = 43_470.0) -> list[ModbusDeviceServer]:
-    """The simulated assets of a site as Modbus TCP servers (not yet started).
+def site_servers(pv, battery, boiler, table: SunSpecModelTable, boiler_map: GenericRegisterMap, **options) -> list[ModbusDeviceServer]:  # noqa: ANN001, ANN003
+    """The simulated assets of a site as Modbus TCP servers (see `simulated_devices.site_servers`)."""
+    from .simulated_devices import site_servers as build  # it builds on this module's simulators
 
-    Takes the physics simulators of adapters/hardware/simulated (or anything
-    with the same AssetHardware methods and ratings): `pv.rated_power_w`,
-    `battery.max_charge_w` and `battery.capacity_wh`. With `meter` (any
-    object with `async read() -> MeterMeasurement`, e.g. a
-    `meter_simulator.ConnectionPoint` fed by the site's grid power) a grid
-    meter of `meter_profile` (sunspec, or a meter map's name) is served too.
-    """
-    servers = [
-        ModbusDeviceServer(SunSpecInverterSimulator(pv, table, rated_power_w=pv.rated_power_w, now=now), host, ports["solar"]),
-        ModbusDeviceServer(SunSpecStorageSimulator(battery, table, max_rate_w=battery.max_charge_w,
-                                                   capacity_wh=battery.capacity_wh, now=now), host, ports["battery"]),
-        ModbusDeviceServer(GenericBoilerSimulator(boiler, boiler_map, now=now), host, ports["boiler"]),
-    ]
-    if meter is not None:
-        from .meter_simulator import simulated_meter  # the meter simulators build on this module
-
-        servers.append(ModbusDeviceServer(simulated_meter(meter, meter_profile, table, now=now, max_power_w=meter_max_power_w),
-                                          host, ports["meter"]))
-    return servers
+    return build(pv, battery, boiler, table, boiler_map, **options)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from energy_edge.domain.errors import HardwareFault
 
-from .codec import DECODE_ERRORS, Order, Value, decode, encode, fits, hex_words, scaled, unscaled
+from .codec import DECODE_ERRORS, SCALE_FACTOR_RANGE, Order, Value, decode, encode, fits, hex_words, scaled, unscaled
 from .connection import ModbusConnection
 from .register_map import SunSpecModel, SunSpecModelTable
 
@@ -112,6 +112,10 @@ class SunSpecLayout:
         if point.sf and value is not None:
             if scale_factor is None:
                 raise HardwareFault(f"SunSpec model {block.model_id} {point.sf} not implemented: cannot write {point_name}")
+            if not math.isfinite(float(value)):
+                raise HardwareFault(f"{where}: {value} is not a finite number, cannot write")
+            if scale_factor not in SCALE_FACTOR_RANGE:
+                raise HardwareFault(f"{where}: scale factor {scale_factor} outside -10..10, cannot write")
             value = unscaled(float(value), scale_factor)
         elif isinstance(value, float):
             value = round(value)

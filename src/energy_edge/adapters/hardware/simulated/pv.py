@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from ....domain.hardware import SolarMeasurement, SolarSetpoint
-from ....domain.planning.solar_geometry import STC_IRRADIANCE_W_M2, clear_sky_ghi_w_m2, solar_elevation_deg
+from ....domain.planning.solar_geometry import (
+    STC_IRRADIANCE_W_M2, clear_sky_array_ratio, clear_sky_ghi_w_m2, solar_elevation_deg,
+)
 from ....domain.ports import Clock
 from .faults import InjectableFault
 from .series import SeededAR1
@@ -16,8 +18,7 @@ class SimulatedPV(InjectableFault):
                  longitude_deg: float = 4.90, seed: int = 0, mean_clearness: float = 0.8,
                  cloud_sigma: float = 0.025, cloud_phi: float = 0.97, cloud_step_s: float = 60.0,
                  tilt_deg: float = 0.0, azimuth_deg: float = 180.0) -> None:
-        """`tilt_deg`, `azimuth_deg`: the array's orientation from the site file, kept for a plane-of-array
-        model; the clear-sky model here is horizontal irradiance, so they do not change the output yet."""
+        """`tilt_deg` from horizontal (0: flat), `azimuth_deg` the way it faces, clockwise from north."""
         self.clock = clock
         self.tilt_deg = tilt_deg
         self.azimuth_deg = azimuth_deg
@@ -42,9 +43,12 @@ class SimulatedPV(InjectableFault):
         """
         t = self.clock.now()
         if t != self._available_at:
-            ghi = clear_sky_ghi_w_m2(solar_elevation_deg(self.latitude_deg, self.longitude_deg, t))
-            self._available_w = min(self.rated_power_w,
-                                    self.rated_power_w * ghi / STC_IRRADIANCE_W_M2 * self.clearness(t))
+            if self.tilt_deg == 0:  # a flat array: the horizontal irradiance, the cheaper arithmetic
+                ratio = clear_sky_ghi_w_m2(solar_elevation_deg(self.latitude_deg, self.longitude_deg, t)) \
+                    / STC_IRRADIANCE_W_M2
+            else:
+                ratio = clear_sky_array_ratio(self.latitude_deg, self.longitude_deg, t, self.tilt_deg, self.azimuth_deg)
+            self._available_w = min(self.rated_power_w, self.rated_power_w * ratio * self.clearness(t))
             self._available_at = t
         return self._available_w
 

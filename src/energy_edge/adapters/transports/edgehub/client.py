@@ -15,7 +15,6 @@ not stall the module; desired patches pass a `DesiredVersionGate`;
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import math
 from typing import Any, Callable, Coroutine
@@ -24,6 +23,7 @@ from azure.iot.device import MethodResponse as SdkMethodResponse
 from azure.iot.device import exceptions as sdk_errors
 from azure.iot.device.aio import IoTHubModuleClient
 
+from ....domain import bounded_json
 from ....domain.messages import Message, MethodRequest, MethodResponse, Twin
 from ....domain.shown import cut, shown
 from ....domain.ports import DesiredPatchHandler, InputHandler, MethodHandler
@@ -181,9 +181,9 @@ class EdgeHubModuleClient:
         if self._sdk is None:
             return MethodResponse.error(Status.TIMEOUT, "timeout", f"{self.module_id} is not connected")
         try:
-            json.dumps(payload)
-        except (TypeError, ValueError) as exc:
-            return MethodResponse.error(Status.BAD_REQUEST, "payload", f"not JSON: {exc}")
+            bounded_json.dumps(payload)
+        except (TypeError, ValueError) as exc:  # not JSON, or over a size or depth limit
+            return MethodResponse.error(Status.BAD_REQUEST, "payload", cut(str(exc)))
         params = {
             "methodName": method,
             "payload": payload,

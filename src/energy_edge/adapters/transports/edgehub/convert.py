@@ -7,7 +7,6 @@ this is where they become `Message.source_module` and leave the property bag.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from azure.iot.device import Message as SdkMessage

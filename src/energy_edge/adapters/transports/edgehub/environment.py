@@ -11,12 +11,18 @@ import os
 from dataclasses import dataclass
 from typing import Mapping
 
+from ....domain.errors import ConfigurationError
+
 
 @dataclass(frozen=True, slots=True)
 class EdgeIdentity:
     device_id: str
     module_id: str
 
+
+
+class EdgeEnvironmentMissing(ConfigurationError, OSError):
+    """Not under the IoT Edge runtime and no connection string: a setting the user must give (exit 2)."""
 
 def identity_from_environment(environ: Mapping[str, str] | None = None) -> EdgeIdentity:
     env = os.environ if environ is None else environ
@@ -26,8 +32,8 @@ def identity_from_environment(environ: Mapping[str, str] | None = None) -> EdgeI
     try:
         return EdgeIdentity(fields["DeviceId"], fields["ModuleId"])
     except KeyError as exc:
-        raise OSError(
-            "IoT Edge environment not configured: set IOTEDGE_DEVICEID/IOTEDGE_MODULEID (on a device) "
+        raise EdgeEnvironmentMissing(
+            "IoT Edge environment not configured (EE_TRANSPORT=edgehub): set IOTEDGE_DEVICEID/IOTEDGE_MODULEID (on a device) "
             "or EdgeHubConnectionString with DeviceId and ModuleId"
         ) from exc
 

@@ -1,0 +1,1 @@
+"""Price sources (the domain's `PriceSource` port): day-ahead prices from outside."""

@@ -1,0 +1,316 @@
+"""A day from a file (TOML or JSON): weather, load, hot water, tariff and limits in the site's local time.
+
+The format is documented in docs/day-file.md. A file is validated as a whole by
+pydantic; anything wrong is one `DayFileError` sentence naming the file and the
+field (a CSV series: the CSV file and its line), never a traceback.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import json
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from .scenario import (
+    BaseLoadProfile, CloudEvent, EndOfDay, LoadPeak, LoadSpike, MeasuredSeries, Tariff, TimeOfUse,
+)
+
+SECONDS_PER_DAY = 86_400.0
+Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
+NonNegative = Annotated[float, Field(ge=0.0)]
+Positive = Annotated[float, Field(gt=0.0)]
+
+
+class DayFileError(ValueError):
+    """A day (or site) file that cannot be used; the message is the sentence for the user."""
+
+
+def seconds_of_day(value: Any) -> float:
+    """A local time of day: "HH:MM" or "HH:MM:SS" (up to "24:00"), or a number of hours."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        seconds = float(value) * 3600.0
+    elif isinstance(value, str):
+        parts = value.strip().split(":")
+        if not 2 <= len(parts) <= 3:
+            raise ValueError(f"{value!r} is not a time of day (HH:MM or HH:MM:SS, or hours as a number)")
+        try:
+            h, m, s = (float(p) for p in (*parts, "0")[:3])
+        except ValueError:
+            raise ValueError(f"{value!r} is not a time of day (HH:MM or HH:MM:SS)") from None
+        if not (0 <= m < 60 and 0 <= s < 60):
+            raise ValueError(f"{value!r}: minutes and seconds run 0..59")
+        seconds = h * 3600 + m * 60 + s
+    else:
+        raise ValueError(f"{value!r} is not a time of day (HH:MM or HH:MM:SS, or hours as a number)")
+    if not 0 <= seconds <= SECONDS_PER_DAY:
+        raise ValueError(f"{value!r} is outside the day (00:00..24:00)")
+    return seconds
+
+
+TimeOfDay = Annotated[float, BeforeValidator(seconds_of_day)]  # "HH:MM[:SS]" or hours, as seconds of the day
+Hourly = Annotated[list[float], Field(min_length=24, max_length=24)]  # local hours 0..23
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class _Timed(_Model):
+    """Something at a local time of day, lasting `duration_s`, `duration_min` or `duration_h` (exactly one)."""
+
+    start: TimeOfDay
+    duration_s: Positive | None = None
+    duration_min: Positive | None = None
+    duration_h: Positive | None = None
+
+
+    @model_validator(mode="after")
+    def _one_duration(self) -> "_Timed":
+        given = [d for d in (self.duration_s, self.duration_min, self.duration_h) if d is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of duration_s, duration_min, duration_h")
+        return self
+
+    @property
+    def seconds(self) -> float:
+        if self.duration_s is not None:
+            return self.duration_s
+        return self.duration_min * 60.0 if self.duration_min is not None else self.duration_h * 3600.0
+
+
+class Cloud(_Timed):
+    depth: Fraction  # share of the sunshine the cloud takes away
+
+
+class CsvSeries(_Model):
+    """A CSV file (relative to the day file) of `time,value` rows; a header row is allowed."""
+
+    csv: str
+
+
+class Weather(_Model):
+    clear_sky_fraction: float | list[tuple[Any, Fraction]] | None = None  # one fraction, or (time, fraction)s
+    mean_clearness: Fraction | None = None  # the seeded random sky instead (with cloud_sigma, seed)
+    cloud_sigma: NonNegative = 0.025
+    cloud_phi: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.97
+    seed: int = 0
+    clouds: list[Cloud] = []
+    irradiance_csv: str | None = None  # W/m² on the horizontal (the array gives its rating at 1000 W/m²)
+    pv_csv: str | None = None  # W of the whole array, available (before any curtailment)
+    ambient_temperature_c: Annotated[float, Field(ge=-40.0, le=60.0)] = 20.0  # around the boiler
+
+    @model_validator(mode="after")
+    def _one_source(self) -> "Weather":
+        if self.irradiance_csv and self.pv_csv:
+            raise ValueError("give irradiance_csv or pv_csv, not both")
+        if isinstance(self.clear_sky_fraction, float) and not 0 <= self.clear_sky_fraction <= 1:
+            raise ValueError("clear_sky_fraction must lie in 0..1")
+        return self
+
+
+class Peak(_Model):
+    at: TimeOfDay
+    height_w: NonNegative
+    width_h: Positive
+
+
+
+class Block(_Timed):
+    power_w: Positive
+
+
+class Load(_Model):
+    base_w: NonNegative = 0.0
+    peaks: list[Peak] = []
+    blocks: list[Block] = []
+    noise_ratio: NonNegative = 0.0
+    seed: int = 0
+    csv: str | None = None  # W, replaces base, peaks and noise (blocks still add)
+
+
+class HotWater(_Model):
+    litres_per_hour: dict[int, NonNegative] = {}  # by local hour 0..23
+    cold_water_c: Annotated[float, Field(ge=0.0, le=40.0)] = 10.0
+
+    @field_validator("litres_per_hour")
+    @classmethod
+    def _hours(cls, value: dict[int, float]) -> dict[int, float]:
+        bad = [h for h in value if not 0 <= h <= 23]
+        if bad:
+            raise ValueError(f"hours must be 0..23, got {bad}")
+        return value
+
+
+class Window(_Model):
+    start: TimeOfDay
+    end: TimeOfDay
+    import_price_per_kwh: float
+    feed_in_price_per_kwh: float | None = None
+
+
+
+class DayTariff(_Model):
+    currency: str = "EUR"
+    import_price_per_kwh: float = 0.30
+    feed_in_price_per_kwh: float = 0.07
+    time_of_use: list[Window] = []
+    hourly_import_price_per_kwh: Hourly | None = None
+    hourly_feed_in_price_per_kwh: Hourly | None = None
+    demand_charge_per_kw: NonNegative = 0.0
+
+
+class DayLimits(_Model):
+    import_limit_w: Positive | None = None
+    export_limit_w: NonNegative | None = None
+
+
+class Initial(_Model):
+    battery_soc: Fraction | None = None
+    boiler_temperature_c: Annotated[float, Field(ge=0.0, le=100.0)] | None = None
+
+
+class DayFile(_Model):
+    name: str | None = None
+    description: str = ""
+    site: str | None = None  # a site file (relative to the day file) or a shipped scenario's name
+    date: datetime.date
+    weather: Weather = Weather()
+    load: Load = Load()
+    hot_water: HotWater = HotWater()
+    tariff: DayTariff = DayTariff()
+    limits: DayLimits = DayLimits()
+    initial: Initial = Initial()
+    end_of_day: EndOfDay = EndOfDay()
+
+
+def read_table(path: Path) -> dict[str, Any]:
+    """A TOML or JSON file as a dict; DayFileError (naming the file) when it does not parse."""
+    try:
+        text = path.read_text()
+    except OSError as exc:
+        raise DayFileError(f"{path}: cannot read it ({exc.strerror or exc})") from None
+    try:
+        data = json.loads(text) if path.suffix.lower() == ".json" else tomllib.loads(text)
+    except (json.JSONDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise DayFileError(f"{path}: not valid {'JSON' if path.suffix.lower() == '.json' else 'TOML'}: {exc}") \
+            from None
+    if not isinstance(data, dict):
+        raise DayFileError(f"{path}: the top level must be a table of fields")
+    return data
+
+
+def validation_sentence(path: Path, error: ValidationError) -> str:
+    """The first problem of a pydantic error as one sentence: file, field, value, what is allowed."""
+    first = error.errors()[0]
+    field = ".".join(str(part) for part in first["loc"]) or "(top level)"
+    value = first.get("input")
+    shown = repr(value) if not isinstance(value, dict) else "a table"
+    shown = shown if len(shown) <= 60 else shown[:57] + "..."
+    more = f" (and {error.error_count() - 1} more)" if error.error_count() > 1 else ""
+    return f"{path}: field {field} = {shown}: {first['msg']}{more}"
+
+
+def read_csv_series(path: Path) -> MeasuredSeries:
+    """`time,value` rows (time as HH:MM[:SS] or hours) into a series; a header row is skipped."""
+    times: list[float] = []
+    values: list[float] = []
+    try:
+        with path.open(newline="") as handle:
+            for line_no, row in enumerate(csv.reader(handle), start=1):
+                if not row or not "".join(row).strip() or row[0].lstrip().startswith("#"):
+                    continue
+                if len(row) < 2:
+                    raise DayFileError(f"{path}: line {line_no}: expected time,value")
+                try:
+                    t = seconds_of_day(_number_or_text(row[0]))
+                    v = float(row[1])
+                except ValueError as exc:
+                    if line_no == 1 and not times:
+                        continue  # a header
+                    raise DayFileError(f"{path}: line {line_no}: {exc}") from None
+                if times and t <= times[-1]:
+                    raise DayFileError(f"{path}: line {line_no}: times must ascend")
+                times.append(t)
+                values.append(v)
+    except OSError as exc:
+        raise DayFileError(f"{path}: cannot read it ({exc.strerror or exc})") from None
+    if not times:
+        raise DayFileError(f"{path}: no time,value rows")
+    return MeasuredSeries(times_s=tuple(times), values=tuple(values))
+
+
+def _number_or_text(cell: str) -> float | str:
+    cell = cell.strip()
+    try:
+        return float(cell)
+    except ValueError:
+        return cell
+
+
+def load_day(path: Path) -> DayFile:
+    """The day file at `path`, validated; CSV paths in it are made absolute (relative to its folder)."""
+    data = read_table(path)
+    try:
+        day = DayFile.model_validate(data)
+    except ValidationError as exc:
+        raise DayFileError(validation_sentence(path, exc)) from None
+    if day.name is None:
+        day = day.model_copy(update={"name": path.stem})
+    return day
+
+
+def fraction_series(value: float | list[tuple[Any, float]] | None) -> MeasuredSeries | None:
+    if value is None:
+        return None
+    if isinstance(value, (int, float)):
+        return MeasuredSeries(times_s=(0.0,), values=(float(value),))
+    points = sorted((seconds_of_day(t), f) for t, f in value)
+    return MeasuredSeries(times_s=tuple(t for t, _ in points), values=tuple(f for _, f in points))
+
+
+def day_weather(day: DayFile, folder: Path) -> dict[str, Any]:
+    """The PvProfile fields (besides the site's position) this day's weather gives."""
+    w = day.weather
+    fields: dict[str, Any] = {
+        "date": day.date, "seed": w.seed, "cloud_sigma": w.cloud_sigma, "cloud_phi": w.cloud_phi,
+        "clouds": tuple(CloudEvent(start_s=c.start, duration_s=c.seconds, depth=c.depth) for c in w.clouds),
+    }
+    if w.mean_clearness is not None:
+        fields["mean_clearness"] = w.mean_clearness
+    elif w.clear_sky_fraction is None:
+        fields["clear_sky_fraction"] = fraction_series(1.0)  # nothing said: a clear sky
+    fields["clear_sky_fraction"] = fraction_series(w.clear_sky_fraction) or fields.get("clear_sky_fraction")
+    if w.irradiance_csv:
+        fields["measured_irradiance_w_m2"] = read_csv_series(folder / w.irradiance_csv)
+    if w.pv_csv:
+        fields["measured_pv_w"] = read_csv_series(folder / w.pv_csv)
+    return fields
+
+
+def day_load(day: DayFile, folder: Path) -> BaseLoadProfile:
+    load = day.load
+    return BaseLoadProfile(
+        base_w=load.base_w, noise_ratio=load.noise_ratio, seed=load.seed,
+        peaks=tuple(LoadPeak(hour=p.at / 3600.0, height_w=p.height_w, width_h=p.width_h) for p in load.peaks),
+        spikes=tuple(LoadSpike(start_h=b.start / 3600.0, duration_h=b.seconds / 3600.0, power_w=b.power_w)
+                     for b in load.blocks),
+        measured_w=read_csv_series(folder / load.csv) if load.csv else None)
+
+
+def day_tariff(day: DayFile) -> Tariff:
+    t = day.tariff
+    return Tariff(
+        currency=t.currency, import_price_per_kwh=t.import_price_per_kwh, feed_in_price_per_kwh=t.feed_in_price_per_kwh,
+        time_of_use=tuple(TimeOfUse(from_h=w.start / 3600.0, to_h=w.end / 3600.0,
+                                    import_price_per_kwh=w.import_price_per_kwh,
+                                    feed_in_price_per_kwh=w.feed_in_price_per_kwh) for w in t.time_of_use),
+        hourly_import_price_per_kwh=tuple(t.hourly_import_price_per_kwh) if t.hourly_import_price_per_kwh else None,
+        hourly_feed_in_price_per_kwh=tuple(t.hourly_feed_in_price_per_kwh) if t.hourly_feed_in_price_per_kwh
+        else None,
+        demand_charge_per_kw=t.demand_charge_per_kw)
+

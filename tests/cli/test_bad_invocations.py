@@ -1,0 +1,213 @@
+"""Every error a user can cause, on the command line, in EE_* settings or in files: one sentence, exit 2.
+
+Each row is run as the installed console script in a subprocess, as a user runs it,
+and must exit with its code, say the expected words (the option or variable, the
+value, what is allowed) on stderr, and never show a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BIN = Path(sys.executable).parent
+TEMPLATE = str(Path(__file__).resolve().parents[2] / "deployment" / "deployment.template.json")
+USAGE = 2
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+# (console script, arguments, extra environment, exit code, words the message must contain)
+CASES: list[tuple[str, list[str], dict[str, str], int, list[str]]] = [
+    # energy-edge up: options
+    ("energy-edge", ["up", "--speed", "0"], {}, USAGE, ["--speed", "'0'", "> 0"]),
+    ("energy-edge", ["up", "--speed", "-1"], {}, USAGE, ["--speed", "'-1'", "> 0"]),
+    ("energy-edge", ["up", "--speed", "nan"], {}, USAGE, ["--speed", "'nan'", "finite"]),
+    ("energy-edge", ["up", "--speed", "inf"], {}, USAGE, ["--speed", "'inf'", "finite"]),
+    ("energy-edge", ["up", "--speed", "fast"], {}, USAGE, ["--speed", "'fast'"]),
+    ("energy-edge", ["up", "--speed", "1e9"], {}, USAGE, ["--speed", "<= 86400"]),
+    ("energy-edge", ["up", "--metrics-port", "99999"], {}, USAGE, ["--metrics-port", "'99999'", "0 to 65535"]),
+    ("energy-edge", ["up", "--metrics-port", "-1"], {}, USAGE, ["--metrics-port", "'-1'"]),
+    ("energy-edge", ["up", "--metrics-port", "http"], {}, USAGE, ["--metrics-port", "'http'"]),
+    ("energy-edge", ["up", "--duration", "0"], {}, USAGE, ["--duration", "'0'", "> 0"]),
+    ("energy-edge", ["up", "--duration", "-5"], {}, USAGE, ["--duration", "'-5'"]),
+    ("energy-edge", ["up", "--transport", "carrier-pigeon"], {}, USAGE, ["--transport", "carrier-pigeon"]),
+    ("energy-edge", ["up", "--hardware", "zigbee"], {}, USAGE, ["--hardware", "zigbee"]),
+    ("energy-edge", ["up", "--sped", "2"], {}, USAGE, ["unrecognized arguments", "--sped"]),
+    # energy-edge up: EE_* settings
+    ("energy-edge", ["up"], {"EE_SPEED": "abc"}, USAGE, ["EE_SPEED=abc", "finite number"]),
+    ("energy-edge", ["up"], {"EE_SPEED": "inf"}, USAGE, ["EE_SPEED=inf", "finite number"]),
+    ("energy-edge", ["up"], {"EE_LOG_LEVEL": "LOUD"}, USAGE, ["EE_LOG_LEVEL=LOUD", "DEBUG, INFO"]),
+    ("energy-edge", ["up"], {"EE_BATTERY_INITIAL_SOC": "2"}, USAGE, ["EE_BATTERY_INITIAL_SOC=2", "<= 1"]),
+    ("energy-edge", ["up"], {"EE_METRICS_PORT": "70000"}, USAGE, ["EE_METRICS_PORT=70000", "<= 65535"]),
+    ("energy-edge", ["up"], {"EE_CYCLE_S": "0"}, USAGE, ["EE_CYCLE_S=0", ">= 0.2"]),
+    ("energy-edge", ["up"], {"EE_LATITUDE": "91"}, USAGE, ["EE_LATITUDE=91", "<= 90"]),
+    ("energy-edge", ["up"], {"EE_START": "yesterday"}, USAGE, ["EE_START=yesterday", "ISO 8601"]),
+    ("energy-edge", ["up"], {"EE_AUTOSTART": "maybe"}, USAGE, ["EE_AUTOSTART=maybe", "true or false"]),
+    ("energy-edge", ["up"], {"EE_TRANSPORT": "bogus"}, USAGE, ["EE_TRANSPORT=bogus", "inmemory, mqtt, edgehub"]),
+    ("energy-edge", ["up"], {"EE_BASE_LOAD_W": "nan"}, USAGE, ["EE_BASE_LOAD_W=nan", "finite"]),
+    ("energy-edge", ["up", "--metrics-port", "{busy_port}"], {}, USAGE, ["metrics port", "{busy_port}", "in use"]),
+    # modbus-sim
+    ("energy-edge", ["modbus-sim", "--solar-port", "99999"], {}, USAGE, ["--solar-port", "'99999'", "1 to 65535"]),
+    ("energy-edge", ["modbus-sim", "--battery-port", "0"], {}, USAGE, ["--battery-port", "'0'"]),
+    ("energy-edge", ["modbus-sim", "--speed", "0"], {}, USAGE, ["--speed", "'0'"]),
+    ("energy-edge", ["modbus-sim", "--solar-port", "{busy_port}", "--duration", "5"], {}, USAGE,
+     ["127.0.0.1:{busy_port}", "in use"]),
+    ("energy-edge", ["modbus-sim", "--duration", "nan"], {}, USAGE, ["--duration", "'nan'"]),
+    # quality and simulate (files and names)
+    ("energy-edge-lab", ["quality", "--scenario", "nope"], {}, USAGE, ["unknown scenario", "'nope'", "winter_day"]),
+    ("energy-edge-lab", ["simulate", "--scenario", "nope", "--policy", "none"], {}, USAGE,
+     ["unknown scenario", "'nope'"]),
+    ("energy-edge-lab", ["simulate", "--scenario", "winter_day", "--policy", "none", "--days", "0.001",
+                         "--out", "/proc/nope"], {}, USAGE, ["/proc/nope"]),
+    ("energy-edge-lab", ["simulate", "--scenario", "winter_day", "--policy", "best"], {}, USAGE, ["--policy", "best"]),
+    ("energy-edge", ["simulate", "--scenario", "winter_day"], {}, USAGE, ["energy-edge-lab simulate"]),
+    # call, twin, status
+    ("energy-edge", ["call", "battery", "start_charging", "{power_w: 1}"], {}, USAGE, ["not JSON"]),
+    ("energy-edge", ["call", "battery", "start_charging", '{"power_w": 1e309}'], {}, USAGE, ["finite"]),
+    ("energy-edge", ["call", "battery", "start_charging", '{"power_w": NaN}'], {}, USAGE, ["NaN"]),
+    ("energy-edge", ["call", "battery", "stop", "--timeout", "-1"], {}, USAGE, ["--timeout", "'-1'", "> 0"]),
+    ("energy-edge", ["call", "battery", "stop", "--timeout", "0"], {}, USAGE, ["--timeout", "'0'"]),
+    ("energy-edge", ["call", "battery"], {}, USAGE, ["required", "method"]),
+    ("energy-edge", ["twin", "controller", "grid_target_w=1e309"], {}, USAGE, ["grid_target_w", "finite"]),
+    ("energy-edge", ["twin", "controller", "grid_target_w=Infinity"], {}, USAGE, ["grid_target_w", "finite"]),
+    ("energy-edge", ["twin", "controller", "grid_target_w"], {}, USAGE, ["key=value"]),
+    ("energy-edge", ["twin", "controller", "cycle_s=1", "--timeout", "-1"], {}, USAGE, ["--timeout", "'-1'"]),
+    ("energy-edge", ["status", "--wait", "-1"], {}, USAGE, ["--wait", "'-1'"]),
+    ("energy-edge", ["status", "--site-dir", "/nonexistent/site"], {}, USAGE, ["/nonexistent/site", "credentials"]),
+    ("energy-edge", ["call", "battery", "stop"], {"EE_STATE_DIR": "{tmp}"}, USAGE, ["credentials", "EE_MQTT_PASSWORD"]),
+    ("energy-edge", ["status"], {"EE_MQTT_PORT": "0"}, USAGE, ["EE_MQTT_PORT=0", ">= 1"]),
+    # edge genconfig
+    ("energy-edge", ["edge", "genconfig", "--registry", "r", "--tag", "1", "--template", "/nonexistent.json",
+                     "-o", "{tmp}/m.json"], {}, USAGE, ["/nonexistent.json"]),
+    ("energy-edge", ["edge", "genconfig", "--registry", "r", "--tag", "1", "-o", "{tmp}/m.json", "--template", TEMPLATE],
+     {"ACR_PULL_USERNAME": "", "ACR_PULL_PASSWORD": ""}, USAGE, ["unfilled placeholders", "ACR_PULL_PASSWORD"]),
+    ("energy-edge", ["edge"], {}, USAGE, ["required", "EDGE_COMMAND"]),
+    # the command itself
+    ("energy-edge", [], {}, USAGE, ["required", "COMMAND"]),
+    ("energy-edge", ["launch"], {}, USAGE, ["invalid choice", "launch"]),
+    # a lone module
+    ("energy-edge-solar", [], {"EE_TRANSPORT": "bogus"}, USAGE, ["EE_TRANSPORT=bogus", "inmemory, mqtt, edgehub"]),
+    ("energy-edge-solar", [], {"EE_TRANSPORT": "inmemory"}, USAGE, ["EE_TRANSPORT=inmemory", "mqtt or edgehub"]),
+    ("energy-edge-battery", ["--start"], {}, USAGE, ["unrecognized arguments", "--start"]),
+    ("energy-edge-module", [], {"EE_TRANSPORT": "mqtt"}, USAGE, ["EE_ASSET_ID is not set"]),
+    ("energy-edge-module", [], {"EE_TRANSPORT": "mqtt", "EE_ASSET_ID": "ghost"}, USAGE, ["ghost", "no such module"]),
+    ("energy-edge-module", [], {"EE_TRANSPORT": "mqtt", "EE_ASSET_ID": "solar", "EE_SITE_FILE": "/nonexistent.toml"},
+     USAGE, ["/nonexistent.toml"]),
+    ("energy-edge", ["up", "--site", "/nonexistent.toml"], {}, USAGE, ["/nonexistent.toml"]),
+    ("energy-edge-solar", [], {"EE_TRANSPORT": "edgehub"}, USAGE, ["EE_TRANSPORT=edgehub", "IOTEDGE_MODULEID"]),
+    # not the user's input, but the broker it names is away: exit 1, and the line says where it looked
+    ("energy-edge-solar", [], {"EE_TRANSPORT": "mqtt", "EE_MQTT_CONNECT_TIMEOUT_S": "1"}, 1,
+     ["no MQTT broker answered", "EE_MQTT_PORT", "reachable"]),
+    ("energy-edge-boiler", [], {"EE_TRANSPORT": "mqtt", "EE_MQTT_KEEPALIVE_S": "1"}, USAGE,
+     ["EE_MQTT_KEEPALIVE_S=1", ">= 5"]),
+    ("energy-edge-controller", [], {"EE_TRANSPORT": "mqtt", "EE_SPEED": "0"}, USAGE, ["EE_SPEED=0", "> 0"]),
+    ("energy-edge-telemetry", [], {"EE_TRANSPORT": "mqtt", "EE_STALENESS_S": "-3"}, USAGE, ["EE_STALENESS_S=-3"]),
+    ("energy-edge-solar", [], {"EE_TRANSPORT": "mqtt", "EE_HARDWARE": "modbus", "EE_MODBUS_UNIT_ID": "300"}, USAGE,
+     ["EE_MODBUS_UNIT_ID=300", "<= 255"]),
+    ("energy-edge-solar", [], {"EE_TRANSPORT": "mqtt", "EE_HARDWARE": "modbus", "EE_MODBUS_MAP_FILE": "/nonexistent.json"},
+     USAGE, ["/nonexistent.json"]),
+    ("energy-edge-battery", [], {"EE_TRANSPORT": "mqtt", "EE_HARDWARE": "modbus", "EE_MODBUS_TIMEOUT_S": "inf"},
+     USAGE, ["EE_MODBUS_TIMEOUT_S=inf", "finite"]),
+]
+
+
+@pytest.fixture(scope="module")
+def busy_port():
+    """A port something else listens on."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen()
+    yield sock.getsockname()[1]
+    sock.close()
+
+
+def test_the_table_is_long_enough():
+    assert len(CASES) >= 40
+
+
+@pytest.mark.parametrize(("script", "argv", "env", "code", "words"), CASES,
+                         ids=[f"{c[0]} {' '.join(c[1])} {' '.join(f'{k}={v}' for k, v in c[2].items())}".strip()
+                              for c in CASES])
+def test_a_bad_invocation_gets_one_sentence_and_its_exit_code(script, argv, env, code, words, busy_port, tmp_path):
+    def fill(text: str) -> str:
+        return text.replace("{busy_port}", str(busy_port)).replace("{tmp}", str(tmp_path))
+
+    argv, words = [fill(part) for part in argv], [fill(word) for word in words]
+    environment = {key: value for key, value in os.environ.items() if not key.startswith(("EE_", "ACR_"))}
+    environment.update({key: fill(value) for key, value in env.items() if value})
+    environment.setdefault("EE_MQTT_PORT", str(_closed_port()))  # no broker: nothing may get that far
+    result = subprocess.run([str(BIN / script), *argv], env=environment, capture_output=True, text=True,
+                            timeout=60, cwd=tmp_path)
+    output = result.stdout + result.stderr
+    assert "Traceback" not in output, output
+    assert result.returncode == code, output
+    last = result.stderr.strip().splitlines()[-1]
+    if script != "energy-edge-lab":  # the lab prints its file errors itself, without the command's name
+        assert last.startswith(f"{script}"), last  # names the command, then the sentence
+    for word in words:
+        assert word in last, f"{word!r} not in {last!r}"
+
+
+def test_a_closed_pipe_ends_the_output_quietly(tmp_path):
+    """`energy-edge ... | head`: the reader goes away; no BrokenPipeError traceback."""
+    read, write = os.pipe()
+    os.close(read)
+    result = subprocess.run([str(BIN / "energy-edge"), "compose"], stdout=write, stderr=subprocess.PIPE, text=True,
+                            timeout=30)
+    os.close(write)
+    assert "Traceback" not in result.stderr and "BrokenPipe" not in result.stderr, result.stderr
+    assert result.returncode == 141
+
+
+def test_an_unexpected_failure_is_one_line_with_a_hint_and_the_traceback_only_with_debug(tmp_path):
+    """A failure that is not the user's: exit 1, one line naming the error, the traceback under --debug."""
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("EE_")}
+    crash = [sys.executable, "-c",
+             "import sys; from energy_edge.entrypoints.console import run_console\n"
+             "def body(argv): raise ZeroDivisionError('the physics broke')\n"
+             "sys.exit(run_console('energy-edge', body))"]
+    quiet = subprocess.run([*crash, "up"], env=environment, capture_output=True, text=True, timeout=30)
+    assert quiet.returncode == 1 and "Traceback" not in quiet.stderr
+    assert quiet.stderr.strip().count("\n") == 0
+    assert "ZeroDivisionError: the physics broke" in quiet.stderr and "--debug" in quiet.stderr
+    loud = subprocess.run([*crash, "up", "--debug"], env=environment, capture_output=True, text=True, timeout=30)
+    assert loud.returncode == 1 and "Traceback" in loud.stderr
+    by_level = subprocess.run(crash, env={**environment, "EE_LOG_LEVEL": "debug"}, capture_output=True, text=True,
+                              timeout=30)
+    assert "Traceback" in by_level.stderr
+
+
+@pytest.mark.parametrize("script", ["energy-edge", "energy-edge-lab", "energy-edge-module", "energy-edge-solar", "energy-edge-battery", "energy-edge-boiler",
+                                    "energy-edge-controller", "energy-edge-telemetry"])
+def test_every_console_script_has_help_for_users_and_a_version(script):
+    from energy_edge import __version__
+
+    helped = subprocess.run([str(BIN / script), "--help"], capture_output=True, text=True, timeout=30)
+    assert helped.returncode == 0 and "usage:" in helped.stdout
+    for internal in ("entrypoints/", "energy_edge.", ".py", "`register(", "composition root"):
+        assert internal not in helped.stdout, f"{script} --help shows {internal!r}"
+    version = subprocess.run([str(BIN / script), "--version"], capture_output=True, text=True, timeout=30)
+    assert version.returncode == 0 and version.stdout.strip() == f"energy-edge {__version__}"
+
+
+def test_every_subcommand_help_is_written_for_users():
+    import argparse
+
+    from energy_edge.entrypoints.cli import build_parser
+
+    subparsers = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    for name in [action.dest for action in subparsers._choices_actions]:
+        helped = subprocess.run([str(BIN / "energy-edge"), name, "--help"], capture_output=True, text=True, timeout=30)
+        assert helped.returncode == 0, helped.stderr
+        for internal in ("entrypoints/", "adapters/", "energy_edge.", "(entrypoints"):
+            assert internal not in helped.stdout, f"energy-edge {name} --help shows {internal!r}"

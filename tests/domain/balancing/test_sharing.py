@@ -1,0 +1,35 @@
+"""`share`: one total split by weight, within caps, adding up."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from energy_edge.domain.balancing.sharing import share
+
+
+def test_parts_follow_the_weights_when_no_cap_binds() -> None:
+    assert share(6_000.0, [2.0, 1.0], [10_000.0, 10_000.0]) == pytest.approx([4_000.0, 2_000.0])
+
+
+def test_what_a_capped_entry_cannot_take_goes_to_the_others() -> None:
+    assert share(9_000.0, [3.0, 1.0, 0.0], [5_000.0, 10_000.0, 5_000.0]) == pytest.approx([5_000.0, 4_000.0, 0.0])
+
+
+def test_a_tiny_weight_beside_a_big_one_still_gets_the_rest() -> None:
+    assert share(2.0, [3.6e-21, 1.0], [1.0, 1.0]) == pytest.approx([1.0, 1.0])
+
+
+def test_unknown_sizes_share_by_their_caps_and_more_than_all_caps_gives_every_cap() -> None:
+    assert share(3.0, [0.0, 0.0], [1.0, 2.0]) == pytest.approx([1.0, 2.0])
+    assert share(30.0, [1.0, 1.0], [1.0, 2.0]) == pytest.approx([1.0, 2.0])
+    assert share(0.0, [1.0], [1.0]) == [0.0] and share(5.0, [], []) == []
+
+
+@given(st.lists(st.tuples(st.floats(0.0, 1e6), st.floats(0.0, 1e5)), max_size=30), st.floats(0.0, 3e6))
+def test_parts_stay_within_caps_and_add_up(entries, total) -> None:
+    weights, caps = [w for w, _ in entries], [c for _, c in entries]
+    parts = share(total, weights, caps)
+    assert all(0.0 <= part <= cap * (1 + 1e-12) for part, cap in zip(parts, caps))
+    assert sum(parts) == pytest.approx(min(total, sum(caps)), rel=1e-9, abs=1e-6)

@@ -1,0 +1,49 @@
+"""Tilted arrays: plane-of-array irradiance in the simulator and the forecaster alike."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+
+from energy_edge.adapters.clocks import ManualClock
+from energy_edge.adapters.hardware.simulated import SimulatedPV
+from energy_edge.domain.planning import OnlineForecaster
+from energy_edge.domain.planning.solar_geometry import (
+    clear_sky_array_ratio, clear_sky_ghi_w_m2, plane_of_array_w_m2, solar_position_deg,
+)
+
+
+def _utc(*fields: int) -> float:
+    return datetime.datetime(*fields, tzinfo=datetime.timezone.utc).timestamp()
+
+
+def test_the_sun_is_south_at_solar_noon_east_in_the_morning_and_west_in_the_evening():
+    assert solar_position_deg(52.0, 0.0, _utc(2026, 6, 21, 12))[1] == pytest.approx(180.0, abs=2.0)
+    assert 60 < solar_position_deg(52.0, 0.0, _utc(2026, 6, 21, 7))[1] < 110
+    assert 250 < solar_position_deg(52.0, 0.0, _utc(2026, 6, 21, 17))[1] < 300
+
+
+def test_a_flat_array_sees_the_horizontal_irradiance():
+    assert plane_of_array_w_m2(800.0, 40.0, 150.0, 0.0, 180.0) == 800.0
+
+
+def test_a_steep_south_array_in_winter_sees_far_more_than_a_flat_one():
+    noon = _utc(2026, 12, 21, 12)
+    flat, steep = clear_sky_array_ratio(52.0, 0.0, noon), clear_sky_array_ratio(52.0, 0.0, noon, 60.0, 180.0)
+    assert steep > 2.5 * flat
+
+
+def test_an_east_array_gives_more_in_the_morning_than_in_the_afternoon():
+    east = [clear_sky_array_ratio(52.0, 0.0, _utc(2026, 6, 21, h), 35.0, 90.0) for h in (9, 15)]
+    assert east[0] > 2 * east[1]
+
+
+def test_simulator_and_forecaster_agree_on_a_tilted_array():
+    t = _utc(2026, 12, 21, 12)
+    pv = SimulatedPV(ManualClock(t), rated_power_w=10_000.0, latitude_deg=52.0, longitude_deg=0.0,
+                     mean_clearness=1.0, cloud_sigma=0.0, tilt_deg=60.0, azimuth_deg=180.0)
+    forecaster = OnlineForecaster(52.0, 0.0, tilt_deg=60.0, azimuth_deg=180.0)
+    assert pv.available_power_w() == pytest.approx(10_000.0 * forecaster.clear_sky_ratio(t))
+    flat = OnlineForecaster(52.0, 0.0).clear_sky_ratio(t)
+    assert flat == pytest.approx(min(1.0, clear_sky_ghi_w_m2(solar_position_deg(52.0, 0.0, t)[0]) / 1000))

@@ -1,0 +1,124 @@
+"""The helpers every port relies on: bounded JSON, cut values, provenance, whole desired documents."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import pytest
+
+from energy_edge.domain import bounded_json
+from energy_edge.domain.balancing.policy import RANGES as POLICY_PROPERTIES
+from energy_edge.domain.bounds import MAX_JSON_BYTES, MAX_JSON_DEPTH, MAX_REPORTED_BYTES, MAX_SHOWN_CHARS
+from energy_edge.domain.desired_document import DesiredDocument
+from energy_edge.domain.errors import MalformedMessage
+from energy_edge.domain.messages import Message
+from energy_edge.domain.provenance import accept_telemetry
+from energy_edge.domain.services import asset_isolation
+from energy_edge.domain.shown import shown
+from energy_edge.domain.telemetry import AssetTelemetry
+from energy_edge.domain.topology import ASSET_KINDS
+from energy_edge.entrypoints.logging_setup import MAX_LOG_MESSAGE_CHARS, BoundedMessages
+
+from .controller.fakes import Site, battery_telemetry
+
+
+@pytest.mark.parametrize("text, limit", [
+    ("[" * 100_000 + "]" * 100_000, "size"),
+    ("[" * 30_000 + "]" * 30_000, "depth"),  # deeper than Python's recursion limit: no RecursionError
+    ('{"a":' * (MAX_JSON_DEPTH + 1) + "1" + "}" * (MAX_JSON_DEPTH + 1), "depth"),
+])
+def test_json_over_a_limit_is_refused_naming_it(text, limit):
+    with pytest.raises(bounded_json.JsonLimitExceeded) as refused:
+        bounded_json.loads(text)
+    assert refused.value.limit == limit
+
+
+def test_json_within_the_limits_parses_and_nan_does_not():
+    at_limit = '{"a":' * (MAX_JSON_DEPTH - 1) + "1" + "}" * (MAX_JSON_DEPTH - 1)
+    assert bounded_json.loads(at_limit.encode()) == json.loads(at_limit)
+    with pytest.raises(ValueError):
+        bounded_json.loads(b'{"power_w": NaN}')
+    with pytest.raises(bounded_json.JsonLimitExceeded):
+        bounded_json.dumps({"x": "a" * MAX_JSON_BYTES})
+
+
+def test_shown_values_and_log_messages_are_bounded():
+    assert len(shown("x" * 300_000)) < MAX_SHOWN_CHARS + 30
+    deep: list = []
+    for _ in range(100_000):
+        deep = [deep]
+    assert "too deep" in shown(deep)
+    record = logging.LogRecord("t", logging.WARNING, __file__, 1, "refused %s", ("y" * 300_000,), None)
+    BoundedMessages().filter(record)
+    assert len(record.getMessage()) < MAX_LOG_MESSAGE_CHARS + 30
+
+
+def test_provenance_refuses_by_rule():
+    report = battery_telemetry(timestamp=100.0).to_json()
+    assert accept_telemetry(Message(report, source_module="battery"), ASSET_KINDS, 100.0).module == "battery"
+    for source, now, rule in (("solar", 100.0, "telemetry.module"), ("ghost", 100.0, "telemetry.source"),
+                              ("", 100.0, "telemetry.source"), ("battery", 90.0, "telemetry.timestamp")):
+        with pytest.raises(MalformedMessage) as refused:
+            accept_telemetry(Message(report, source_module=source), ASSET_KINDS, now)
+        assert refused.value.rule == rule
+    with pytest.raises(MalformedMessage) as refused:
+        accept_telemetry(Message(report, source_module="battery"), {"battery": "boiler"}, 100.0)
+    assert refused.value.rule == "telemetry.kind"
+
+
+def test_a_desired_document_is_whole_and_its_refusals_are_transient():
+    document = DesiredDocument({"a", "b"})
+    first = document.take({"$version": 1, "a": 1, "junk": 2})
+    assert first is not None and first.writable == {"a": 1} and first.unknown == {"junk": 2}
+    patch = document.reported_patch(first, ("x.a", "too big"))
+    assert patch["a"]["ac"] == 400 and patch["a"]["ad"] == "too big" and patch["junk"]["ac"] == 400
+    second = document.take({"$version": 2, "b": 3})
+    assert second is not None and second.writable == {"a": 1, "b": 3}
+    patch = document.reported_patch(second)
+    assert patch["junk"] is None and patch["b"] == {"value": 3, "ac": 200, "av": 2, "ad": "applied"}
+    assert document.take({"$version": 2, "a": 9}) is None  # a replay
+    assert document.take({"$version": 3, "deep": [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}) is None
+    assert document.malformed_total == {"twin.depth": 1}
+
+
+async def test_one_assets_bad_data_does_not_stop_the_cycle(monkeypatch):
+    site = await Site(grid_power_w=2_000.0).start("battery", "solar")
+    await site.publish_all()
+    real_balance = asset_isolation.balance
+
+    def fragile(snapshot, *args):
+        if any(view.module == "solar" for view in snapshot.assets):
+            raise OverflowError("a value no rule foresaw")
+        return real_balance(snapshot, *args)
+
+    monkeypatch.setattr(asset_isolation, "balance", fragile)
+    decision = await site.controller.run_cycle()
+    assert decision is not None and set(decision.setpoints) == {"battery"}
+    assert site.controller.asset_errors_total == {"solar": 1}
+    assert site.calls()["battery"], "the battery was not commanded"
+
+    broken = AssetTelemetry("solar", "solar", 9, site.clock.now(), "RUNNING", 0.0, values={})  # fields missing
+    site.controller.latest["solar"] = broken
+    monkeypatch.setattr(asset_isolation, "balance", real_balance)
+    assert "battery" in (await site.controller.run_cycle()).setpoints
+    assert site.controller.asset_errors_total == {"solar": 2}
+
+
+@pytest.mark.parametrize("reading", [float("nan"), float("inf"), 1e308, -2e7])
+async def test_an_absurd_meter_reading_is_a_meter_error_not_a_balance(reading):
+    site = await Site(grid_power_w=reading).start("battery")
+    await site.publish_all()
+    assert await site.controller.run_cycle() is None
+    assert site.controller.meter_errors_total == 1 and site.calls() == {"battery": []}
+
+
+async def test_the_worst_reported_document_stays_below_its_bound():
+    """Every writable property refused with a long value, and as many long unknown keys as are acked."""
+    site = await Site().start()
+    properties = {name: "x" * 1_000 for name in POLICY_PROPERTIES}
+    junk = {"k" * 60 + str(i): ["y" * 500] for i in range(40)}  # the document within 64 KiB
+    await site.hub.set_desired("controller", {**properties, **junk})
+    reported = site.hub.twin("controller").reported
+    assert all(reported[name]["ac"] == 400 for name in POLICY_PROPERTIES)
+    assert len(json.dumps(reported)) < MAX_REPORTED_BYTES

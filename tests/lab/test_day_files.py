@@ -1,0 +1,150 @@
+"""Days and sites from files: valid shapes run, anything wrong is one sentence naming file and field."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from energy_edge_lab.cli import main
+from energy_edge_lab.day_file import DayFileError
+from energy_edge_lab.day_scenario import day_scenario, scenario_for
+from energy_edge_lab.kpis import compute_kpis
+from energy_edge_lab.simulated_hardware import build_site
+from energy_edge.adapters.clocks import ManualClock
+
+pytest.importorskip("scipy")
+
+SITE = """
+name = "zero-export farm"
+latitude = 48.1
+longitude = 11.6
+timezone = "Europe/Berlin"
+[limits]
+export_limit_w = 0
+import_limit_w = 25000
+[assets.solar]
+rated_power_w = 20000
+[assets.battery]
+capacity_wh = 30000
+max_charge_w = 10000
+max_discharge_w = 10000
+"""
+
+DAY = """
+date = 2026-06-10
+site = "site.toml"
+[weather]
+clear_sky_fraction = [["00:00", 0.9], ["12:00", 0.6], ["24:00", 0.9]]
+clouds = [{start = "12:00:00", duration_s = 40, depth = 0.8}]
+[load]
+base_w = 3000
+blocks = [{start = "18:00", duration_min = 30, power_w = 8000}]
+[tariff]
+import_price_per_kwh = 0.3
+feed_in_price_per_kwh = -0.02
+time_of_use = [{start = "17:00", end = "21:00", import_price_per_kwh = 0.45}]
+"""
+
+
+@pytest.fixture
+def folder(tmp_path):
+    (tmp_path / "site.toml").write_text(SITE)
+    (tmp_path / "day.toml").write_text(DAY)
+    return tmp_path
+
+
+def test_a_day_in_local_time_on_a_site_without_boiler_at_zero_export(folder):
+    scenario = day_scenario(folder / "day.toml")
+    assert scenario.assets.boiler is None and scenario.limits.export_limit_w == 0
+    assert scenario.timezone == "Europe/Berlin" and scenario.utc_offset_s == 7200
+    clock = ManualClock(scenario.midnight_epoch_s + 12 * 3600)  # local noon: the cloud's start
+    site = build_site(scenario, clock)
+    shaded = site.pv.available_power_w()
+    clock.advance(40)  # the cloud has passed
+    assert shaded == pytest.approx(site.pv.available_power_w() * 0.2, rel=0.01)
+    # the load's block is at 18:00 local time
+    assert site.load.power_w(scenario.midnight_epoch_s + 18.25 * 3600) == pytest.approx(11_000)
+
+
+def test_the_optimum_runs_a_file_day_and_holds_zero_export(folder, tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main(["simulate", "--day", str(folder / "day.toml"), "--policy", "optimum", "--out", str(out)]) == 0
+    report = json.loads((out / "day_optimum.json").read_text())
+    assert report["kpis"]["export_limit_breach_s"] == 0 and report["import_limit_feasible"] is True
+    assert (out / "day_optimum.png").exists()
+
+
+def test_a_json_day_with_a_csv_pv_series_and_no_battery(tmp_path):
+    (tmp_path / "pv.csv").write_text("time,pv_w\n06:00,0\n12:00,9000\n18:00:30,0\n")
+    (tmp_path / "load.csv").write_text("0,500\n24,500\n")
+    site = json.loads(json.dumps({"latitude": 60.0, "longitude": 10.0, "limits": {"export_limit_w": 3000,
+                                  "import_limit_w": 10000}, "assets": {"solar": {"rated_power_w": 8000}}}))
+    (tmp_path / "site.json").write_text(json.dumps(site))
+    (tmp_path / "day.json").write_text(json.dumps({"date": "2026-03-01", "weather": {"pv_csv": "pv.csv"},
+                                                   "load": {"csv": "load.csv"}}))
+    scenario = scenario_for(site=str(tmp_path / "site.json"), day=str(tmp_path / "day.json"))
+    assert scenario.assets.battery is None and scenario.assets.boiler is None
+    clock = ManualClock(scenario.midnight_epoch_s + 12 * 3600)
+    hardware = build_site(scenario, clock)
+    assert hardware.pv.available_power_w() == 8000  # 9 kW measured, clipped at the rating
+    assert hardware.load.power_w(clock.now()) == 500
+
+
+@pytest.mark.parametrize("mutation, expected", [
+    (lambda d: d.replace('start = "12:00:00"', 'start = "25:00"'), "day.toml: field weather.clouds.0.start"),
+    (lambda d: d.replace("depth = 0.8", "depth = 1.5"), "day.toml: field weather.clouds.0.depth = 1.5"),
+    (lambda d: d.replace("duration_s = 40", "duration_s = 40, duration_min = 1"), "exactly one of duration"),
+    (lambda d: d + "\n[limits]\nexport_limit_w = -1\n", "day.toml: field limits.export_limit_w = -1"),
+    (lambda d: d.replace("[load]", "[lode]"), "day.toml: field lode"),
+    (lambda d: d.replace("date = 2026-06-10", "date = 2026-13-10"), "day.toml: not valid TOML"),
+    (lambda d: d + "\n[initial]\nbattery_soc = 0.95\n", "initial_soc must lie in [soc_min, soc_max]"),
+])
+def test_a_wrong_day_is_one_sentence_naming_the_file_and_field(folder, capsys, mutation, expected):
+    (folder / "day.toml").write_text(mutation(DAY))
+    assert main(["simulate", "--day", str(folder / "day.toml"), "--policy", "none"]) == 2
+    err = capsys.readouterr().err
+    assert expected in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+def test_a_wrong_site_and_a_missing_csv_name_their_file(folder, capsys):
+    (folder / "site.toml").write_text(SITE.replace("rated_power_w = 20000", "rated_power_w = -5"))
+    with pytest.raises(DayFileError, match=r"site.toml: field assets.solar.rated_power_w = -5"):
+        day_scenario(folder / "day.toml")
+    (folder / "site.toml").write_text(SITE)
+    (folder / "day.toml").write_text(DAY.replace("[weather]", '[weather]\npv_csv = "missing.csv"'))
+    with pytest.raises(DayFileError, match=r"missing.csv: cannot read it"):
+        day_scenario(folder / "day.toml")
+
+
+def test_quality_runs_a_folder_of_days(folder, tmp_path, capsys):
+    days = tmp_path / "days"
+    days.mkdir()
+    (days / "a.toml").write_text(DAY.replace('site = "site.toml"', 'site = "../site.toml"'))
+    (days / "b.json").write_text(json.dumps({"date": "2026-12-01", "site": "winter_day",
+                                             "weather": {"mean_clearness": 0.5, "seed": 3}}))
+    results = tmp_path / "bench-results.json"
+    code = main(["quality", "--days", str(days), "--duration-days", "0.01", "--jobs", "1",
+                 "--results", str(results)])
+    out = capsys.readouterr().out
+    assert code in (0, 1)  # whether so short a window meets the targets is not this test's point
+    rows = [line.split()[0] for line in out.splitlines()[3:5]]
+    assert rows == ["a", "b"]
+    assert "savings ratio over" in out or "no savings ratio" in out
+    assert json.loads(results.read_text())["quality_days_days"]["value"] == 2
+
+
+def test_an_empty_folder_is_a_usage_error(tmp_path, capsys):
+    assert main(["quality", "--days", str(tmp_path)]) == 2
+    assert "no day files" in capsys.readouterr().err
+
+
+def test_the_project_site_file_is_a_site_for_the_lab(tmp_path):
+    """examples/sites/zero-export.toml (docs/site-file.md) through the edge's loader: no boiler, 0 W export."""
+    root = Path(__file__).resolve().parents[2]
+    (tmp_path / "day.toml").write_text(DAY.replace('site = "site.toml"', ""))
+    scenario = scenario_for(site=str(root / "examples" / "sites" / "zero-export.toml"), day=str(tmp_path / "day.toml"))
+    assert scenario.limits.export_limit_w == 0 and scenario.assets.boiler is None
+    assert scenario.assets.battery.initial_soc == 0.3 and scenario.assets.solar.tilt_deg == 30.0
