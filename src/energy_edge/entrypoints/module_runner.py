@@ -17,6 +17,7 @@ import logging
 import os
 from typing import Sequence
 
+from ..adapters.default_registry_server import serve_default_registry
 from ..domain.errors import ConfigurationError
 from ..domain.site import CONTROLLER, TELEMETRY, Site, kinds
 from .cli_types import UserArgumentParser
@@ -83,6 +84,8 @@ def _main(default: str | None, argv: list[str]) -> int:
 
 async def _serve(module_id: str, role: str, container: SiteContainer, site: Site, settings: SiteSettings) -> int:
     stop = stop_event_on_signals()
+    if role != TELEMETRY:  # the telemetry module serves the site's /metrics on metrics_port
+        serve_default_registry(settings.module_metrics_port, settings.metrics_host)
     if role == CONTROLLER:
         controller = container.controller()
         await controller.start()
