@@ -16,6 +16,9 @@ for var in $(grep -o 'MQTT_PASSWORD_[A-Z0-9_]*' docker-compose.yml | sort -u); d
   fi
 done
 if [ -n "${added:-}" ]; then echo "wrote deployment/.env"; fi
+if ! grep -q '^GRAFANA_ADMIN_PASSWORD=' .env; then  # Grafana's admin (user admin)
+  echo "GRAFANA_ADMIN_PASSWORD=$(openssl rand -hex 24)" >> .env
+fi
 certs=mosquitto/certs
 if [ ! -f "$certs/server.crt" ]; then
   mkdir -p ca "$certs"

@@ -24,6 +24,10 @@ param minTelemetryMessages int
 @minValue(0)
 param maxDisconnects int
 
+@description('Alert when the controller\'s direct methods fail more often than this within the window (needs the metrics-collector layer).')
+@minValue(0)
+param maxMethodErrors int = 10
+
 @description('Tags for every resource.')
 param tags object
 
@@ -142,8 +146,52 @@ resource disconnectAlert 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
   }
 }
 
+// IoT Edge's metrics-collector module (deployment/layers/metrics-collector.json) uploads every module's
+// Prometheus metrics to the InsightsMetrics table; the names are the exporters' (README, "Metrics and health").
+var methodErrorsQuery = 'InsightsMetrics | where Namespace == "prometheus" and Name == "energy_edge_controller_method_errors_total" | summarize errors = max(Val) - min(Val) by Computer, tostring(Tags)'
+
+resource methodErrorsAlert 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
+  name: 'edge-controller-method-errors'
+  location: location
+  tags: tags
+  kind: 'LogAlert'
+  properties: {
+    displayName: 'Controller direct methods failing'
+    description: 'An edge controller\'s direct methods to its assets failed more often than expected (refusals, timeouts).'
+    severity: 2
+    enabled: true
+    scopes: [
+      workspaceId
+    ]
+    evaluationFrequency: 'PT5M'
+    windowSize: 'PT15M'
+    autoMitigate: true
+    criteria: {
+      allOf: [
+        {
+          query: methodErrorsQuery
+          timeAggregation: 'Maximum'
+          metricMeasureColumn: 'errors'
+          operator: 'GreaterThan'
+          threshold: maxMethodErrors
+          failingPeriods: {
+            numberOfEvaluationPeriods: 1
+            minFailingPeriodsToAlert: 1
+          }
+        }
+      ]
+    }
+    actions: {
+      actionGroups: [
+        actionGroupId
+      ]
+    }
+  }
+}
+
 output alertIds array = [
   connectivityAlert.id
   telemetryDropAlert.id
   disconnectAlert.id
+  methodErrorsAlert.id
 ]

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -13,11 +16,14 @@ from pathlib import Path
 
 
 def start_site(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen:
+    """The site keeps its state (the operator's generated password) in a temporary EE_STATE_DIR unless given."""
     energy_edge = Path(sys.executable).with_name("energy-edge")
+    state = tempfile.mkdtemp(prefix="ee-state-")
+    atexit.register(shutil.rmtree, state, True)
     return subprocess.Popen(
         [str(energy_edge), "up", "--quiet", *args],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        env={**os.environ, "EE_LOG_FORMAT": "json", **(env or {})},
+        env={**os.environ, "EE_LOG_FORMAT": "json", "EE_STATE_DIR": state, **(env or {})},
     )
 
 

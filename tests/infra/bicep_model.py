@@ -159,6 +159,9 @@ def check_alerts(model: dict[str, Any]) -> list[str]:
         elif aggregation not in azure_catalog.IOT_HUB_METRICS[metric]:
             problems.append(f"alert {name}: {metric} has no {aggregation!r} aggregation")
     for name, query in _log_queries(model):
+        if query.lstrip().startswith("InsightsMetrics"):  # the modules' own metrics, via the metrics-collector
+            problems += check_module_metrics(name, query)
+            continue
         categories = re.findall(r'Category\s*==\s*"([^"]+)"', query)
         if not categories:
             problems.append(f"alert {name}: the query names no IoT Hub log category")
@@ -168,6 +171,17 @@ def check_alerts(model: dict[str, Any]) -> list[str]:
             if cat not in azure_catalog.IOT_HUB_LOG_CATEGORIES
         ]
     return problems
+
+
+def check_module_metrics(alert: str, query: str) -> list[str]:
+    """An InsightsMetrics query names metrics the modules really export (tests/telemetry/metric_names.py)."""
+    from ..telemetry.metric_names import sample_names
+
+    names = re.findall(r'Name\s*==\s*"([^"]+)"', query)
+    if not names:
+        return [f"alert {alert}: the query names no metric"]
+    exported = sample_names()
+    return [f"alert {alert}: {n!r} is not a metric the modules export" for n in names if n not in exported]
 
 
 def check_no_secrets(model: dict[str, Any]) -> list[str]:

@@ -107,6 +107,16 @@ def test_an_alert_on_an_invented_metric_aggregation_or_category_is_caught(models
     assert any("'Connection' is not an IoT Hub log category" in p for p in problems)
 
 
+def test_an_alert_on_the_modules_metrics_names_a_metric_they_export(models):
+    alerts = models["modules/alerts.bicep"]
+    queries = [str(v["value"]) for v in alerts["variables"].values() if "InsightsMetrics" in str(v.get("value"))]
+    assert queries and "energy_edge_controller_method_errors_total" in queries[0]
+    broken = copy.deepcopy(alerts)
+    broken["variables"]["methodErrorsQuery"]["value"] = queries[0].replace("method_errors_total", "method_error_total")
+    assert any("'energy_edge_controller_method_error_total' is not a metric the modules export" in p
+               for p in check_alerts(broken))
+
+
 def test_alerts_notify_the_action_group_parameter(models):
     alerts = models["modules/alerts.bicep"]
     for _, resource, config in resources(alerts):

@@ -31,8 +31,10 @@ from pathlib import Path
 from typing import Any
 
 from energy_edge.adapters.transports.mosquitto_broker import free_port
+from energy_edge.entrypoints.compose_observability import observability
 
 BIN = Path(sys.executable).parent
+OBSERVABILITY = set(observability([])["extra_services"])
 
 
 def compose_model(compose_binary: Path, compose_file: Path) -> dict[str, Any]:
@@ -65,7 +67,8 @@ class LocalStack:
         self.ports: dict[str, str] = {}
         self.host_names = set(model["services"])  # the compose network's names
         self.start_order: list[str] = []
-        self.services = {name: self._service(name, spec) for name, spec in model["services"].items()}
+        self.services = {name: self._service(name, spec) for name, spec in model["services"].items()
+                         if name not in OBSERVABILITY}  # Prometheus and Grafana watch the site; not part of it
 
     # -- mapping a container onto this machine -------------------------------------------------
     def _port(self, container_port: str) -> str:
@@ -110,7 +113,8 @@ class LocalStack:
         tmp = self.root / name / ("tmp" if writable else "read-only-filesystem/tmp")
         if writable:
             tmp.mkdir(parents=True, exist_ok=True)
-        env = {"PATH": f"{BIN}:/usr/bin:/bin:/usr/sbin:/sbin", "HOME": str(self.root), "EE_METRICS_HOST": "127.0.0.1"}
+        env = {"PATH": f"{BIN}:/usr/bin:/bin:/usr/sbin:/sbin", "HOME": str(self.root), "EE_METRICS_HOST": "127.0.0.1",
+               "EE_MODULE_METRICS_PORT": "0"}  # one host: each container's own 9600 would collide here
         for key, value in (spec.get("environment") or {}).items():
             host = key.endswith("_HOST") and value in self.host_names
             env[key] = "127.0.0.1" if host else self._mapped(str(value), tmp, mounts)

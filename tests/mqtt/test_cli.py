@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import base64
 import json
 import os
 import signal
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -18,6 +20,7 @@ from energy_edge.adapters.site_file import load_site
 from energy_edge.domain.site import home_site
 from energy_edge.domain.topology import ALL_MODULES
 from energy_edge.entrypoints import mqtt_site
+from energy_edge.entrypoints.factories import served_assets
 from energy_edge.entrypoints.settings import SiteSettings
 
 from ..helpers import require_binary
@@ -74,7 +77,8 @@ def test_up_supervises_the_modules_and_call_twin_status_work(tmp_path):
     below = tmp_path / "deeper" / "folder"
     below.mkdir(parents=True)
     log_file = (tmp_path / "up.log").open("w")
-    up = subprocess.Popen([CLI, "up", "--transport", "mqtt", "--speed", "10", "--metrics-port", str(free_port())],
+    metrics_port = free_port()
+    up = subprocess.Popen([CLI, "up", "--transport", "mqtt", "--speed", "10", "--metrics-port", str(metrics_port)],
                           env=env, stdout=log_file, stderr=subprocess.STDOUT)
     try:
         children = _wait_for(lambda: len(_children(up.pid)) == 5 and _children(up.pid), 30, "five module processes")
@@ -109,6 +113,8 @@ def test_up_supervises_the_modules_and_call_twin_status_work(tmp_path):
         assert twin.returncode == 0, twin.stdout + twin.stderr
         assert '"ac": 200' in twin.stdout and '"value": 100' in twin.stdout
 
+        _page_and_process_metrics_over_mqtt(tmp_path / ".energy-edge", metrics_port)
+
         os.kill(children["boiler"], signal.SIGSTOP)  # frozen: announced online, silent
         try:
             time.sleep(1.5)
@@ -132,6 +138,29 @@ def test_up_supervises_the_modules_and_call_twin_status_work(tmp_path):
     assert running and not [pid for pid in running.values() if _alive(pid)], "a module outlived `up`"
 
 
+def _page_and_process_metrics_over_mqtt(tmp_path: Path, metrics_port: int) -> None:
+    """The telemetry module's page commands as the broker's operator; each module serves its own metrics."""
+    password = json.loads((tmp_path / "mqtt" / "credentials.json").read_text())["operator"]
+    token = base64.b64encode(f"operator:{password}".encode()).decode()
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{metrics_port}/api/method", method="POST",
+        data=json.dumps({"module": "battery", "method": "stop"}).encode(),
+        headers={"Authorization": f"Basic {token}", "Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        answer = json.loads(response.read())
+    assert answer["status"] == 200 and answer["payload"]["state"] == "IDLE", answer
+    controller_port = mqtt_site.module_metrics_ports(home_site(), metrics_port)["controller"]
+
+    def controller_cycles():
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{controller_port}/metrics", timeout=5) as response:
+                text = response.read().decode()
+        except OSError:
+            return False
+        return "energy_edge_controller_cycle_duration_seconds_count" in text and 'module="controller"' in text
+    assert _wait_for(controller_cycles, 15, "the controller's own /metrics")
+
+
 def _alive(pid: int) -> bool:
     try:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
@@ -141,11 +170,12 @@ def _alive(pid: int) -> bool:
 
 @pytest.mark.slow
 def test_up_runs_the_factory_site_file_one_process_per_asset(tmp_path):
-    """The factory over MQTT: nine asset processes, the controller, telemetry and the Modbus site simulator."""
+    """The factory over MQTT: a process per asset (the meter's too), the controller, telemetry and the Modbus
+    site simulator."""
     require_binary("mosquitto", "apt-get install mosquitto")
     site_file = Path(__file__).resolve().parents[2] / "examples" / "sites" / "factory.toml"
     site = load_site(site_file)
-    assets = {spec.id for spec in site.assets if spec.kind != "meter"}
+    assets = {spec.id for spec in served_assets(site)}
     env = {k: v for k, v in os.environ.items() if not k.startswith("EE_")}
     env.update(EE_STATE_DIR=str(tmp_path), EE_MQTT_PORT=str(free_port()), EE_LOG_FORMAT="text")
     log_file = (tmp_path / "up.log").open("w")
@@ -154,7 +184,7 @@ def test_up_runs_the_factory_site_file_one_process_per_asset(tmp_path):
     try:
         children = _wait_for(lambda: set(_children(up.pid)) == {*assets, "controller", "telemetry"}
                              and _children(up.pid), 60, "a process per module")
-        assert len(children) == 11
+        assert len(children) == len(assets) + 2
         passwords = json.loads((tmp_path / "mqtt" / "credentials.json").read_text())
         assert passwords.keys() >= {*assets, "controller", "telemetry", "operator"}
 

@@ -25,7 +25,8 @@ from .site import ROUTES, connected
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOYMENT = ROOT / "deployment"
 COMPOSE = DEPLOYMENT / "docker-compose.yml"
-PASSWORD_VARS = [f"MQTT_PASSWORD_{user.upper()}" for user in (*ALL_MODULES, "operator")]
+PASSWORD_VARS = [f"MQTT_PASSWORD_{user.upper()}" for user in (*ALL_MODULES, "operator")] + ["GRAFANA_ADMIN_PASSWORD"]
+OBSERVABILITY = ("prometheus", "grafana")
 
 
 def _compose_binary() -> Path | None:
@@ -69,7 +70,7 @@ def test_the_compose_check_catches_an_invalid_file(tmp_path):
 def test_every_module_service_runs_a_console_script_of_the_package_from_one_image():
     scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
     services = _services()
-    modules = {name: s for name, s in services.items() if name != "mosquitto"}
+    modules = {name: s for name, s in services.items() if name not in ("mosquitto", *OBSERVABILITY)}
     assert set(modules) == set(ALL_MODULES)
     for name, service in modules.items():
         assert service["command"] == [f"energy-edge-{name}" if name in ("controller", "telemetry") else "energy-edge-module"]

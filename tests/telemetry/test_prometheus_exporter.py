@@ -1,7 +1,8 @@
-"""The exporter over real HTTP: names, values, /healthz, and promtool's lint."""
+"""The exporter over real HTTP (the telemetry module's web server): names, labels, values, /healthz, promtool."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import subprocess
 import urllib.error
@@ -10,8 +11,11 @@ import urllib.request
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from energy_edge.adapters.http_server import MetricsHttpServer
+from energy_edge.adapters.process_metrics import ProcessMetrics
 from energy_edge.adapters.prometheus_exporter import build_registry
+from energy_edge.adapters.web.app import OperatorPage
+from energy_edge.adapters.web.auth import OperatorAuth
+from energy_edge.adapters.web.server import WebServer
 from energy_edge.domain.telemetry import AssetTelemetry
 from energy_edge.domain.services.telemetry_service import TelemetryView
 
@@ -30,34 +34,37 @@ def view() -> TelemetryView:
         "voltage_l3_v": None, "frequency_hz": 49.98, "import_energy_wh": 2.0, "export_energy_wh": 0.0})
     view.sequence_gaps_total["solar"] = 2
     view.malformed_total[("battery", "telemetry.json")] = 1
+    view.energy_supplied_j["solar"] = 3.6e6
+    view.grid_exported_j = 7200.0
     view.site = {
         "grid_power_w": -300.0, "pv_power_w": 4200.0, "battery_soc": 0.62, "control_suspended": True,
-        "counters": {"method_calls_total": 12, "method_errors_total": {"504": 2, "409": 1},
-                     "meter_outages_total": 1, "suspended_cycles_total": 5,
-                     "malformed_messages_total": {"telemetry.json": 3}},
+        "limits": {"export_limit_w": 8000.0, "soc_reserve_min": 0.2, "setpoint_ttl_s": 30.0, "bogus": "x"},
+        "counters": {"method_calls_total": 12, "method_errors_total": {"504": 2}},
     }
-    view.pending_cycle_durations_s = [0.0004, 0.003, 0.2]
     return view
 
 
 @pytest.fixture
-def server(view):
+async def server(view):
     state = {"healthy": True}
-    server = MetricsHttpServer(
-        build_registry(view), lambda: (state["healthy"], {"stale_modules": [] if state["healthy"] else ["boiler"]}),
-        host="127.0.0.1", port=0,
-    )
-    server.start()
+    registry = build_registry(view)
+    registry.register(ProcessMetrics("telemetry").registry)
+    page = OperatorPage(None, None, OperatorAuth("operator", None))
+    server = WebServer(registry, lambda: (state["healthy"], {"stale_modules": [] if state["healthy"] else ["boiler"]}),
+                       page, host="127.0.0.1", port=0)
+    await server.start()
     yield server, state
-    server.stop()
+    await server.stop()
 
 
-def _get(port: int, path: str) -> tuple[int, str]:
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=5) as response:
-            return response.status, response.read().decode()
-    except urllib.error.HTTPError as error:
-        return error.code, error.read().decode()
+async def _get(port: int, path: str) -> tuple[int, str]:
+    def get() -> tuple[int, str]:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=5) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode()
+    return await asyncio.to_thread(get)
 
 
 def _samples(text: str) -> dict[tuple[str, tuple], float]:
@@ -68,50 +75,77 @@ def _samples(text: str) -> dict[tuple[str, tuple], float]:
     }
 
 
-def test_metrics_carry_asset_site_and_counter_values(server):
+async def test_metrics_carry_asset_and_site_values_with_asset_and_kind_labels(server):
     srv, _ = server
-    status, text = _get(srv.port, "/metrics")
+    status, text = await _get(srv.port, "/metrics")
     assert status == 200
     samples = _samples(text)
-    assert samples[("energy_edge_battery_soc_ratio", (("asset", "battery"), ("kind", "battery")))] == 0.62
-    assert samples[("energy_edge_asset_power_watts", (("asset", "solar"), ("kind", "solar")))] == 4200.0
+    battery, solar = (("asset", "battery"), ("kind", "battery")), (("asset", "solar"), ("kind", "solar"))
+    assert samples[("energy_edge_battery_soc_ratio", battery)] == 0.62
+    assert samples[("energy_edge_asset_power_watts", solar)] == 4200.0
     assert samples[("energy_edge_boiler_temperature_celsius", (("asset", "boiler"), ("kind", "boiler")))] == 60.0
     assert samples[("energy_edge_site_grid_power_watts", ())] == -300.0
-    assert samples[("energy_edge_controller_method_errors_total", (("code", "504"),))] == 2
     assert samples[("energy_edge_telemetry_sequence_gaps_total", (("module", "solar"),))] == 2
     assert samples[("energy_edge_telemetry_malformed_messages_total", (("reason", "telemetry.json"), ("source", "battery")))] == 1
-    assert samples[("energy_edge_controller_cycle_duration_seconds_count", ())] == 3
     assert samples[("energy_edge_controller_suspended", ())] == 1.0
-    assert samples[("energy_edge_controller_meter_outages_total", ())] == 1
-    assert samples[("energy_edge_controller_suspended_cycles_total", ())] == 5
     assert samples[("energy_edge_meter_phase_power_watts", (("module", "grid-meter"), ("phase", "L1")))] == 900.0
     assert ("energy_edge_meter_phase_power_watts", (("module", "grid-meter"), ("phase", "L2"))) not in samples
     assert samples[("energy_edge_meter_voltage_volts", (("module", "grid-meter"), ("phase", "L1")))] == 231.5
     assert samples[("energy_edge_meter_frequency_hertz", (("module", "grid-meter"),))] == 49.98
     assert samples[("energy_edge_meter_import_energy_joules_total", (("module", "grid-meter"),))] == 7_200.0
-    assert samples[("energy_edge_controller_cycle_duration_seconds_bucket", (("le", "0.005"),))] == 2
 
 
-def test_every_metric_name_has_the_prefix(server):
+async def test_asset_state_is_a_state_set_naming_every_state_of_the_kind(server):
     srv, _ = server
-    _, text = _get(srv.port, "/metrics")
-    names = {family.name for family in text_string_to_metric_families(text)}
+    samples = _samples((await _get(srv.port, "/metrics"))[1])
+    states = {dict(labels)["energy_edge_asset_state"]: value for (name, labels), value in samples.items()
+              if name == "energy_edge_asset_state" and dict(labels)["asset"] == "battery"}
+    assert states == {"IDLE": 0, "CHARGING": 1, "DISCHARGING": 0, "FAULT": 0}
+
+
+async def test_energy_is_counted_in_joules_and_limits_in_force_are_gauges(server):
+    srv, _ = server
+    samples = _samples((await _get(srv.port, "/metrics"))[1])
+    assert samples[("energy_edge_asset_supplied_energy_joules_total", (("asset", "solar"), ("kind", "solar")))] == 3.6e6
+    assert samples[("energy_edge_site_grid_exported_energy_joules_total", ())] == 7200.0
+    assert samples[("energy_edge_controller_export_limit_watts", ())] == 8000.0
+    assert samples[("energy_edge_controller_soc_reserve_min_ratio", ())] == 0.2
+    assert not any(name == "energy_edge_controller_method_errors_total" for name, _ in samples)  # the controller's own
+
+
+async def test_the_process_metrics_ride_along_with_the_build(server):
+    srv, _ = server
+    samples = _samples((await _get(srv.port, "/metrics"))[1])
+    build = [dict(labels) for name, labels in samples if name == "energy_edge_build_info"]
+    assert build and build[0]["module"] == "telemetry" and build[0]["version"]
+    assert ("process_resident_memory_bytes", ()) in samples
+
+
+async def test_site_metric_names_have_the_prefix(view):
+    names = {family.name for family in text_string_to_metric_families(_exposition(build_registry(view)))}
     assert names and all(name.startswith("energy_edge_") for name in names)
 
 
-def test_healthz_is_200_when_healthy_and_503_naming_stale_modules(server):
+async def test_healthz_is_200_when_healthy_and_503_naming_stale_modules(server):
     srv, state = server
-    assert _get(srv.port, "/healthz")[0] == 200
+    assert (await _get(srv.port, "/healthz"))[0] == 200
     state["healthy"] = False
-    status, body = _get(srv.port, "/healthz")
+    status, body = await _get(srv.port, "/healthz")
     assert status == 503
     assert json.loads(body)["stale_modules"] == ["boiler"]
-    assert _get(srv.port, "/nope")[0] == 404
+    assert (await _get(srv.port, "/livez"))[0] == 200  # the process serves, whatever the site's health
+    assert (await _get(srv.port, "/nope"))[0] == 404
 
 
-def test_exposition_passes_promtool_check_metrics(server):
+async def test_exposition_passes_promtool_check_metrics(server):
     promtool = require_binary("promtool", "apt-get install prometheus")
     srv, _ = server
-    _, text = _get(srv.port, "/metrics")
+    _, text = await _get(srv.port, "/metrics")
     result = subprocess.run([promtool, "check", "metrics"], input=text, capture_output=True, text=True, timeout=30)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _exposition(registry) -> str:
+    from prometheus_client import generate_latest
+
+    return generate_latest(registry).decode()

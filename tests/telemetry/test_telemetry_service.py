@@ -6,6 +6,7 @@ import json
 from dataclasses import replace
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from energy_edge.adapters.transports.inmemory import InMemoryHub
 from energy_edge.domain.messages import Message
@@ -17,16 +18,8 @@ from .fakes import FakeClock, battery_telemetry, boiler_telemetry, solar_telemet
 
 
 @pytest.fixture
-async def site():
-    hub = InMemoryHub(RouteTable.parse(DEFAULT_ROUTES))
-    clock = FakeClock()
-    service = TelemetryService(hub.client("telemetry"), clock, staleness_s=10.0)
-    await service.start()
-    clients = {}
-    for module in ("solar", "battery", "boiler", "controller"):
-        clients[module] = hub.client(module)
-        await clients[module].connect()
-    return service, clients, clock
+def site(telemetry_site):
+    return telemetry_site
 
 
 async def _send(client, output, body: bytes):
@@ -69,13 +62,30 @@ async def test_malformed_telemetry_is_counted_by_source_and_reason_and_changes_n
     assert service.view.messages_total["battery"] == 1
 
 
-async def test_site_report_is_kept_and_its_cycle_durations_queued(site):
+async def test_site_report_is_kept(site):
     service, clients, _ = site
     report = {"grid_power_w": -120.0, "cycle_durations_s": [0.001, 0.002, "x", -1]}
     await _send(clients["controller"], "cloud", json.dumps(report).encode())
     assert service.view.site["grid_power_w"] == -120.0
-    assert service.view.drain_cycle_durations() == [0.001, 0.002]
-    assert service.view.drain_cycle_durations() == []
+
+
+async def test_asset_energy_is_counted_in_joules_holding_each_report_until_the_next(site):
+    service, clients, _ = site
+    for seq, power_w in ((1, -2000.0), (2, 1000.0), (3, 1000.0), (30, 0.0)):  # 1 s apart, then a 27 s silence
+        await _send(clients["battery"], "telemetry", battery_telemetry(seq, power_w=power_w).to_json())
+    assert service.view.energy_consumed_j["battery"] == pytest.approx(2000.0)  # charging 2 kW for 1 s
+    assert service.view.energy_supplied_j["battery"] == pytest.approx(1000.0)  # the gap beyond 10 s is not filled
+
+
+async def test_grid_energy_is_counted_from_the_site_reports_and_skips_unusable_figures(site):
+    service, clients, _ = site
+    for timestamp, grid in ((0.0, 500.0), (10.0, -200.0), (20.0, float("nan")), (30.0, "lots"), (40.0, 0.0),
+                            (50.0, 0.0)):
+        body = json.dumps({"timestamp": timestamp, "grid_power_w": grid}).encode()
+        await _send(clients["controller"], "cloud", body)
+    # the NaN report is refused whole, so -200 W holds from 10 to 30 s; "lots" counts nothing until 40 s
+    assert service.view.grid_imported_j == pytest.approx(5000.0)
+    assert service.view.grid_exported_j == pytest.approx(4000.0)
 
 
 async def test_malformed_site_report_is_counted(site):
@@ -122,3 +132,31 @@ async def test_a_restarted_module_starts_its_sequence_again_without_a_gap(site):
     await _send(clients["solar"], "telemetry", restarted.to_json())
     assert service.view.assets["solar"].seq == 1
     assert service.view.sequence_gaps_total["solar"] == 0 and service.view.out_of_order_total["solar"] == 0
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.floats(0.0, 20.0), st.floats(-1e5, 1e5)), min_size=1, max_size=30))
+def test_energy_counters_only_grow_and_add_up_to_the_power_held_between_reports(steps):
+    """supplied - consumed is the integral of the held power over every interval within the staleness window."""
+    import asyncio
+
+    async def run() -> None:
+        hub = InMemoryHub(RouteTable.parse(DEFAULT_ROUTES))
+        service = TelemetryService(hub.client("telemetry"), FakeClock(), staleness_s=10.0)
+        await service.start()
+        battery = hub.client("battery")
+        await battery.connect()
+        t, expected, previous, seen = 0.0, 0.0, None, (0.0, 0.0)
+        for seq, (gap_s, power_w) in enumerate(steps, start=1):
+            held_s, t = (t + gap_s) - t, t + gap_s  # as the service sees it: a difference of timestamps
+            report = replace(battery_telemetry(seq, power_w=power_w), timestamp=t)
+            await battery.send_message("telemetry", Message(report.to_json()))
+            if previous is not None and 0 < held_s <= 10.0:
+                expected += previous * held_s
+            previous = power_w  # a report at the same time with a higher sequence number replaces it too
+            now = (service.view.energy_supplied_j["battery"], service.view.energy_consumed_j["battery"])
+            assert now[0] >= seen[0] and now[1] >= seen[1] and min(now) >= 0
+            seen = now
+        assert seen[0] - seen[1] == pytest.approx(expected, rel=1e-9, abs=1e-6)
+
+    asyncio.run(run())

@@ -1,19 +1,25 @@
-"""Prometheus exposition of the telemetry module's view.
+"""Prometheus exposition of the telemetry module's site view.
 
 A custom collector builds the gauges and counters from `TelemetryView` at
 scrape time, so nothing is double-booked between the domain and the client
-library. The controller's cycle durations arrive in its site reports and are
-observed into a real Histogram.
+library. Every asset series carries the labels `asset` (its module id) and
+`kind`; an asset's state is a state set (one series per state of its kind,
+1 for the current one); energy is counted in joules, so `rate()` gives watts.
+The controller's own counters and cycle durations are its process's metrics
+(`process_metrics.py`), served by the controller, not re-exposed here.
 """
 
 from __future__ import annotations
 
 from typing import Any, Iterable
 
-from prometheus_client import CollectorRegistry, Histogram
-from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+from prometheus_client import CollectorRegistry
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, StateSetMetricFamily
 from prometheus_client.registry import Collector
 
+from ..domain.assets.battery import BatteryState
+from ..domain.assets.boiler import BoilerState
+from ..domain.assets.solar import SolarState
 from ..domain.services.telemetry_service import TelemetryView
 
 PREFIX = "energy_edge_"
@@ -33,6 +39,15 @@ _ASSET_GAUGES: dict[str, tuple[str, str]] = {
     "max_temperature_c": ("boiler_max_temperature_celsius", "Boiler maximum temperature"),
 }
 
+# the controller's limits in force (site report "limits") -> (metric suffix, help)
+_LIMIT_GAUGES: dict[str, tuple[str, str]] = {
+    "grid_target_w": ("controller_grid_target_watts", "Grid power the controller steers to (+ import)"),
+    "import_limit_w": ("controller_import_limit_watts", "Grid import limit in force"),
+    "export_limit_w": ("controller_export_limit_watts", "Grid export limit in force (magnitude)"),
+    "soc_reserve_min": ("controller_soc_reserve_min_ratio", "Lowest SoC the controller discharges to"),
+    "soc_reserve_max": ("controller_soc_reserve_max_ratio", "Highest SoC the controller charges to"),
+}
+
 # site report field -> (metric suffix, help)
 _SITE_GAUGES: dict[str, tuple[str, str]] = {
     "grid_power_w": ("site_grid_power_watts", "Grid connection power (+ import, - export)"),
@@ -46,7 +61,11 @@ _SITE_GAUGES: dict[str, tuple[str, str]] = {
     "plan_boiler_preheat_c": ("planner_boiler_preheat_celsius", "Boilers are preheated to this (0: none)"),
 }
 
-CYCLE_BUCKETS_S = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0)
+# Every state an asset of a kind can be in: the state set names them all, 0 but the current one.
+KIND_STATES: dict[str, tuple[str, ...]] = {
+    "solar": tuple(SolarState), "battery": tuple(BatteryState), "boiler": tuple(BoilerState),
+}
+ASSET_LABELS = ["asset", "kind"]
 
 
 class TelemetryCollector(Collector):
@@ -62,21 +81,29 @@ class TelemetryCollector(Collector):
     def _assets(self) -> Iterable[Any]:
         # Every asset series is labelled by its asset id (its module name) and kind, so a site of any
         # shape aggregates by kind: sum by (kind) (energy_edge_asset_power_watts).
-        labels = ["asset", "kind"]
-        power = GaugeMetricFamily(PREFIX + "asset_power_watts", "Asset power (+ into the site bus)", labels=labels)
-        state = GaugeMetricFamily(PREFIX + "asset_state", "1 for the asset's current state", labels=[*labels, "state"])
-        fault = GaugeMetricFamily(PREFIX + "asset_fault", "1 while the asset is in FAULT", labels=labels)
-        sequence = GaugeMetricFamily(PREFIX + "asset_sequence_number", "Last telemetry sequence number", labels=labels)
-        values = {f: GaugeMetricFamily(PREFIX + name, text, labels=labels) for f, (name, text) in _ASSET_GAUGES.items()}
-        for asset, telemetry in sorted(self.view.assets.items()):
-            power.add_metric([asset, telemetry.kind], telemetry.power_w)
-            state.add_metric([asset, telemetry.kind, telemetry.state], 1.0)
-            fault.add_metric([asset, telemetry.kind], 1.0 if telemetry.state == "FAULT" else 0.0)
-            sequence.add_metric([asset, telemetry.kind], telemetry.seq)
+        power = GaugeMetricFamily(PREFIX + "asset_power_watts", "Asset power (+ into the site bus)", labels=ASSET_LABELS)
+        state = StateSetMetricFamily(PREFIX + "asset_state", "The asset's state (a state set)", labels=ASSET_LABELS)
+        fault = GaugeMetricFamily(PREFIX + "asset_fault", "1 while the asset is in FAULT", labels=ASSET_LABELS)
+        sequence = GaugeMetricFamily(PREFIX + "asset_sequence_number", "Last telemetry sequence number",
+                                     labels=ASSET_LABELS)
+        supplied = CounterMetricFamily(PREFIX + "asset_supplied_energy_joules", "Energy the asset put into the site "
+                                       "bus (PV, battery discharge)", labels=ASSET_LABELS)
+        consumed = CounterMetricFamily(PREFIX + "asset_consumed_energy_joules", "Energy the asset took from the site "
+                                       "bus (battery charge, boiler)", labels=ASSET_LABELS)
+        values = {f: GaugeMetricFamily(PREFIX + name, text, labels=ASSET_LABELS) for f, (name, text) in _ASSET_GAUGES.items()}
+        for module, telemetry in sorted(self.view.assets.items()):
+            labels = [module, telemetry.kind]
+            power.add_metric(labels, telemetry.power_w)
+            states = KIND_STATES.get(telemetry.kind, (telemetry.state,))
+            state.add_metric(labels, {s: s == telemetry.state for s in (*states, telemetry.state)})
+            fault.add_metric(labels, 1.0 if telemetry.state == "FAULT" else 0.0)
+            sequence.add_metric(labels, telemetry.seq)
+            supplied.add_metric(labels, self.view.energy_supplied_j.get(module, 0.0))
+            consumed.add_metric(labels, self.view.energy_consumed_j.get(module, 0.0))
             for name, value in telemetry.values.items():
                 if name in values:
-                    values[name].add_metric([asset, telemetry.kind], float(value))
-        yield from (power, state, fault, sequence, *values.values())
+                    values[name].add_metric(labels, float(value))
+        yield from (power, state, fault, sequence, supplied, consumed, *values.values())
 
     def _meters(self) -> Iterable[Any]:
         """The grid meter's per-phase readings and energy counters (Wh reported, joules exported)."""
@@ -112,36 +139,15 @@ class TelemetryCollector(Collector):
             value = site.get(field_name)
             if isinstance(value, (int, float)) and not isinstance(value, bool):
                 yield GaugeMetricFamily(PREFIX + name, text, value=float(value))
-        counters = site.get("counters") if isinstance(site.get("counters"), dict) else site
-        calls = counters.get("method_calls_total")
-        if isinstance(calls, (int, float)):
-            yield CounterMetricFamily(PREFIX + "controller_method_calls", "Direct methods invoked by the controller", value=calls)
-        for key, help_text in (("meter_outages_total", "Times control was suspended for a stale or faulty meter"),
-                               ("suspended_cycles_total", "Controller cycles without setpoints (meter unusable)")):
-            if isinstance(counters.get(key), (int, float)):
-                yield CounterMetricFamily(PREFIX + "controller_" + key.removesuffix("_total"), help_text,
-                                          value=counters[key])
-        planner_errors = counters.get("planner_errors_total")
-        if isinstance(planner_errors, (int, float)):
-            yield CounterMetricFamily(PREFIX + "controller_planner_errors", "Planner or forecaster failures",
-                                      value=planner_errors)
-        errors = CounterMetricFamily(PREFIX + "controller_method_errors", "Failed direct methods by status code", labels=["code"])
-        for code, count in _items(counters.get("method_errors_total")):
-            errors.add_metric([str(code)], count)
-        yield errors
-        malformed = CounterMetricFamily(
-            PREFIX + "controller_malformed_messages", "Malformed telemetry the controller ignored", labels=["reason"]
-        )
-        for reason, count in _items(counters.get("malformed_messages_total")):
-            malformed.add_metric([str(reason)], count)
-        yield malformed
-        isolated = CounterMetricFamily(
-            PREFIX + "controller_asset_errors", "Cycles an asset was left out of because its report broke balancing",
-            labels=["module"],
-        )
-        for module, count in _items(counters.get("asset_errors_total")):
-            isolated.add_metric([str(module)], count)
-        yield isolated
+        yield CounterMetricFamily(PREFIX + "site_grid_imported_energy_joules", "Energy imported from the grid",
+                                  value=self.view.grid_imported_j)
+        yield CounterMetricFamily(PREFIX + "site_grid_exported_energy_joules", "Energy exported to the grid",
+                                  value=self.view.grid_exported_j)
+        limits = site.get("limits")
+        for name, value in sorted(limits.items()) if isinstance(limits, dict) else ():
+            if name in _LIMIT_GAUGES and isinstance(value, (int, float)) and not isinstance(value, bool):
+                metric, text = _LIMIT_GAUGES[name]
+                yield GaugeMetricFamily(PREFIX + metric, text, value=float(value))
 
     def _telemetry_counters(self) -> Iterable[Any]:
         messages = CounterMetricFamily(PREFIX + "telemetry_messages", "Reports received by module", labels=["module"])
@@ -167,31 +173,8 @@ class TelemetryCollector(Collector):
         yield from (messages, gaps, late, malformed)
 
 
-class CycleDurationHistogram(Collector):
-    """Observes the controller's reported cycle durations into a histogram at scrape time."""
-
-    def __init__(self, view: TelemetryView) -> None:
-        self.view = view
-        self._registry = CollectorRegistry(auto_describe=True)
-        self.histogram = Histogram(
-            PREFIX + "controller_cycle_duration_seconds", "Controller balancing cycle duration",
-            buckets=CYCLE_BUCKETS_S, registry=self._registry,
-        )
-
-    def collect(self) -> Iterable[Any]:
-        for duration in self.view.drain_cycle_durations():
-            self.histogram.observe(duration)
-        yield from self.histogram.collect()
-
-
 def build_registry(view: TelemetryView) -> CollectorRegistry:
     registry = CollectorRegistry(auto_describe=False)
     registry.register(TelemetryCollector(view))
-    registry.register(CycleDurationHistogram(view))
     return registry
 
-
-def _items(mapping: Any) -> list[tuple[str, float]]:
-    if not isinstance(mapping, dict):
-        return []
-    return sorted((str(k), float(v)) for k, v in mapping.items() if isinstance(v, (int, float)) and not isinstance(v, bool))

@@ -111,7 +111,8 @@ def _mosquitto(users: list[str]) -> dict[str, Any]:
 
 
 def compose_document(assets: Iterable[Asset], extra_services: Mapping[str, dict[str, Any]] | None = None,
-                     extra_volumes: Mapping[str, Any] | None = None, site_file: str | None = None) -> dict[str, Any]:
+                     extra_volumes: Mapping[str, Any] | None = None, site_file: str | None = None,
+                     extra_configs: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """The compose model of a site with these (module id, kind) assets.
 
     With `site_file` (its path relative to the compose file) every module reads that
@@ -126,14 +127,19 @@ def compose_document(assets: Iterable[Asset], extra_services: Mapping[str, dict[
     telemetry = _module(TELEMETRY, TELEMETRY, ["mosquitto"], [
         "CMD", "python", "-c",
         f"import urllib.request; urllib.request.urlopen('http://127.0.0.1:{METRICS_PORT}/livez', timeout=5)"],
-        {"EE_METRICS_PORT": str(METRICS_PORT)}, site_file)
-    telemetry["ports"] = [f"{METRICS_PORT}:{METRICS_PORT}"]  # Prometheus /metrics, /healthz, /livez
+        {"EE_METRICS_PORT": str(METRICS_PORT),
+         "EE_MQTT_PASSWORD_OPERATOR": _secret(OPERATOR_USER)},  # the operator page's login and its commands
+        site_file)
+    telemetry["ports"] = [f"{METRICS_PORT}:{METRICS_PORT}"]  # the operator page, /metrics, /healthz, /livez
     services[TELEMETRY] = telemetry
     for module_id, kind in assets:
         services[module_id] = _module(module_id, kind, ["mosquitto", CONTROLLER, TELEMETRY], _online_check(module_id),
                                       site_file=site_file)
     services.update(extra_services or {})
-    return {"name": "energy-edge", "services": services, "volumes": {"mosquitto-data": None, **(extra_volumes or {})}}
+    document = {"name": "energy-edge", "services": services, "volumes": {"mosquitto-data": None, **(extra_volumes or {})}}
+    if extra_configs:
+        document["configs"] = dict(extra_configs)
+    return document
 
 
 class _NoAliases(yaml.SafeDumper):
@@ -141,8 +147,18 @@ class _NoAliases(yaml.SafeDumper):
         return True
 
 
+def _text_block(dumper: yaml.SafeDumper, text: str) -> yaml.Node:
+    """A multi-line string (an inline config) as a literal block, readable in the file."""
+    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style="|" if "\n" in text else None)
+
+
+_NoAliases.add_representer(str, _text_block)
+
+
 def render_compose(assets: Iterable[Asset], command: str = "energy-edge compose", **extras: Any) -> str:
     """The compose file as text; `command` is the invocation that regenerates it (named in its header)."""
     body = yaml.dump(compose_document(assets, **extras), Dumper=_NoAliases, sort_keys=False, width=120,
                      default_flow_style=False)
-    return HEADER.format(command=command) + body.replace("mosquitto-data: null", "mosquitto-data:")
+    for volume in ("mosquitto-data", *extras.get("extra_volumes", {})):
+        body = body.replace(f"{volume}: null", f"{volume}:")
+    return HEADER.format(command=command) + body

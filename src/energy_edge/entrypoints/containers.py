@@ -15,8 +15,6 @@ from __future__ import annotations
 
 from dependency_injector import containers, providers
 
-from ..adapters.http_server import MetricsHttpServer
-from ..adapters.prometheus_exporter import build_registry
 from ..domain.services.asset_service import AssetModuleService
 from ..domain.services.telemetry_service import TelemetryService
 from ..domain.site import CONTROLLER, TELEMETRY, Site, asset_kinds
@@ -51,10 +49,6 @@ class SiteContainer(containers.DeclarativeContainer):
         TelemetryService, providers.Singleton(client, TELEMETRY), clock,
         expected_modules=providers.Callable(factories.expected_modules, site),
         asset_kinds=providers.Callable(asset_kinds, site), staleness_s=config.staleness_s,
-    )
-    metrics_server = providers.Singleton(
-        MetricsHttpServer, providers.Factory(build_registry, telemetry.provided.view),
-        telemetry.provided.health_probe, config.metrics_host, config.metrics_port,
     )
 
 

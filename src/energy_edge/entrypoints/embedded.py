@@ -1,8 +1,8 @@
 """The embedded site: every module of a site in one process on the in-memory hub, simulated assets.
 
 This is `energy-edge up` (and `make run`): the real services, wired by
-`SiteContainer`, in real or accelerated time, with /metrics and /healthz
-served by the telemetry module and a live status line. An asset on Modbus on
+`SiteContainer`, in real or accelerated time, with the operator page,
+/metrics and /healthz served by the telemetry module and a live status line. An asset on Modbus on
 loopback (the site file's, or every one with `--hardware modbus`) is played
 by the same physics behind a real Modbus TCP server, which its module drives
 through the Modbus driver, so the grid meter and the devices are one site.
@@ -15,9 +15,12 @@ import logging
 import shutil
 import sys
 
+from ..adapters.process_metrics import ProcessMetrics
 from ..domain.errors import ConfigurationError
 from ..domain.site import Site
+from . import web
 from .containers import embedded_site_container
+from .mqtt_credentials import credentials_file
 from .lifecycle import run_until_stopped, start_site, stop_event_on_signals
 from .settings import SiteSettings
 from .status_line import SiteFigures, status_line
@@ -35,11 +38,13 @@ async def run_embedded(settings: SiteSettings, site: Site | None = None, *, dura
     clock = container.clock()
     telemetry = container.telemetry()
     controller = container.controller()
-    server = container.metrics_server()
+    metrics = ProcessMetrics("site")  # one process: every module's metrics beside the site view
+    web.instrument_controller(metrics, controller)
+    server = web.embedded_web_server(settings, container.hub(), telemetry, metrics)
     stop = stop_event_on_signals()
 
     devices = container.modbus_servers()
-    server.start()
+    await server.start()
     try:
         for device in devices:  # the site's physics behind real Modbus TCP servers on loopback
             try:
@@ -50,8 +55,9 @@ async def run_embedded(settings: SiteSettings, site: Site | None = None, *, dura
                     "devices itself (one physics with the grid meter): stop the simulator, or run the modules alone "
                     "against it (energy-edge-module with EE_ASSET_ID)") from None
         assets = await start_site(container, switch_on=settings.autostart)
-        log.info("embedded site %r up: %d assets, speed %sx, /metrics on port %d", site.name, len(assets),
-                 settings.speed, server.port)
+        log.info("embedded site %r up: %d assets, speed %sx; operator page on http://127.0.0.1:%d/ (user operator, "
+                 "password in %s or EE_MQTT_PASSWORD_OPERATOR), /metrics on the same port", site.name, len(assets),
+                 settings.speed, server.port, credentials_file())
         watchers = [asyncio.create_task(_show_status(telemetry.view, clock, container.simulation(), controller,
                                                      settings, show_status))]
         if duration_s is not None:
@@ -65,7 +71,7 @@ async def run_embedded(settings: SiteSettings, site: Site | None = None, *, dura
     finally:
         for device in devices:
             await device.stop()
-        server.stop()
+        await server.stop()
         if show_status:
             print(file=sys.stderr)
     log.info("embedded site stopped")

@@ -17,9 +17,10 @@ import logging
 import os
 from typing import Sequence
 
-from ..adapters.default_registry_server import serve_default_registry
+from ..adapters.process_metrics import ProcessMetrics
 from ..domain.errors import ConfigurationError
 from ..domain.site import CONTROLLER, TELEMETRY, Site, kinds
+from . import web
 from .cli_types import UserArgumentParser
 from .console import run_console
 from .containers import SiteContainer, site_container
@@ -84,28 +85,33 @@ def _main(default: str | None, argv: list[str]) -> int:
 
 async def _serve(module_id: str, role: str, container: SiteContainer, site: Site, settings: SiteSettings) -> int:
     stop = stop_event_on_signals()
-    if role != TELEMETRY:  # the telemetry module serves the site's /metrics on metrics_port
-        serve_default_registry(settings.module_metrics_port, settings.metrics_host)
+    metrics = ProcessMetrics(module_id)  # this process's own metrics, where the metrics-collector scrapes them
     if role == CONTROLLER:
         controller = container.controller()
+        web.instrument_controller(metrics, controller)
+        web.instrument_transport(metrics, controller.client, module_id)
+        metrics.serve(settings.metrics_host, settings.module_metrics_port)
         await controller.start()
         log.info("controller of site %r (%d assets) running on %s", site.name, len(site.assets), settings.transport)
         await run_until_stopped([controller], stop)
     elif role == TELEMETRY:
         telemetry = container.telemetry()
-        server = container.metrics_server()
-        server.start()
+        web.instrument_transport(metrics, telemetry.client, module_id)
+        server = web.module_web_server(settings, telemetry, metrics)  # the site view and this process, on 9090
+        await server.start()
         try:
             await telemetry.start()
             await stop.wait()
             await telemetry.stop()
         finally:
-            server.stop()
+            await server.stop()
     else:
         services = container.assets()
         if module_id not in services:
             raise ConfigurationError(f"{module_id}: this build has no module for kind {role!r}")
         service = services[module_id]
+        web.instrument_transport(metrics, service.client, module_id)
+        metrics.serve(settings.metrics_host, settings.module_metrics_port)
         await service.start()
         if settings.autostart:
             await autostart(service)

@@ -26,6 +26,7 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
+from ..adapters.transports.mqtt_acl import OPERATOR_USER
 from ..adapters.transports.mosquitto_broker import INSTALL_HINT, BrokerMissing, MosquittoBroker, find_mosquitto
 from ..domain.errors import ConfigurationError
 from ..domain.site import CONTROLLER, TELEMETRY, ModbusHardware, Site
@@ -80,13 +81,15 @@ def run(args: argparse.Namespace, settings: SiteSettings, site: Site) -> int:
     supervisor = Supervisor()
     try:
         common = _common_environment(settings, mqtt)
+        common["EE_METRICS_PORT"] = str(settings.metrics_port)
+        ports = module_metrics_ports(site, settings.metrics_port)
         if _on_modbus_simulator(site):
             supervisor.start("modbus-sim", [*module_command("energy-edge"), "modbus-sim"], child_environment(**common))
         for module_id in FIRST:
-            supervisor.start(module_id, module_command(), _module_environment(module_id, common, passwords))
+            supervisor.start(module_id, module_command(), _module_environment(module_id, common, passwords, ports))
         asyncio.run(_wait_online(FIRST, timeout_s=20.0))
         for spec in served_assets(site):
-            supervisor.start(spec.id, module_command(), _module_environment(spec.id, common, passwords))
+            supervisor.start(spec.id, module_command(), _module_environment(spec.id, common, passwords, ports))
         log.info("site %r running over MQTT (%d assets); metrics on :%d; Ctrl-C stops it", site.name,
                  len(served_assets(site)), settings.metrics_port)
         deadline = None if args.duration is None else time.monotonic() + args.duration / settings.speed
@@ -122,8 +125,18 @@ def _on_modbus_simulator(site: Site) -> bool:
                for spec in served_assets(site))
 
 
-def _module_environment(module_id: str, common: dict[str, str], passwords: dict[str, str]) -> dict[str, str]:
-    env = child_environment(**common, EE_ASSET_ID=module_id)
+def module_metrics_ports(site: Site, metrics_port: int) -> dict[str, int]:
+    """Processes on one host cannot share a port: each module's own /metrics follows the telemetry port
+    (the assets in site order, then the controller); with --metrics-port 0 none is served."""
+    modules = [*(spec.id for spec in served_assets(site)), CONTROLLER]
+    return {module: 0 if metrics_port == 0 else metrics_port + 1 + i for i, module in enumerate(modules)}
+
+
+def _module_environment(module_id: str, common: dict[str, str], passwords: dict[str, str],
+                        ports: dict[str, int]) -> dict[str, str]:
+    env = child_environment(**common, EE_ASSET_ID=module_id, EE_MODULE_METRICS_PORT=str(ports.get(module_id, 0)))
+    if module_id == TELEMETRY and OPERATOR_USER in passwords:  # the operator page acts and logs in as the operator
+        env["EE_MQTT_PASSWORD_OPERATOR"] = passwords[OPERATOR_USER]
     if module_id in passwords:
         env.update(EE_MQTT_USERNAME=module_id, EE_MQTT_PASSWORD=passwords[module_id])
     elif password := os.environ.get(password_variable(module_id)):

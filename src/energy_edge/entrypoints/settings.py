@@ -37,9 +37,9 @@ class SiteSettings(BaseSettings):
     latitude: float = Field(52.0, ge=-90, le=90, description="Site latitude: the PV simulator and the planner's clear-sky forecast")
     longitude: float = Field(5.0, ge=-180, le=180, description="Site longitude: the PV simulator and the planner's clear-sky forecast")
     metrics_host: str = Field("0.0.0.0", description="Telemetry module HTTP bind address")
-    metrics_port: int = Field(9090, ge=0, le=65535, description="Telemetry module /metrics and /healthz port")
-    module_metrics_port: int = Field(0, ge=0, le=65535, description="Asset and controller modules: this process's "
-                                     "own /metrics (edgeHub outbox drops, process figures) on this port; 0: off")
+    metrics_port: int = Field(9090, ge=0, le=65535, description="Telemetry module /metrics, /healthz and operator page port")
+    module_metrics_port: int = Field(9600, ge=0, le=65535, description="Each asset and controller module's own "
+                                     "/metrics (process metrics, for IoT Edge's metrics-collector); 0 = none")
     staleness_s: float = Field(10.0, gt=0, description="A module silent this long (clock seconds) is stale in /healthz")
     price_url: str = Field("", description="Day-ahead prices (evcc/EMHASS JSON) for the controller; empty: none")
     autostart: bool = Field(True, description="Asset modules switch solar and boiler on at start (a battery idles)")

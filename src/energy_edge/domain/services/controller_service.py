@@ -21,7 +21,7 @@ import logging
 import time
 from collections import Counter
 from dataclasses import replace
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from ..balancing import BalancerMemory, Decision, Guidance, Policy, SiteSnapshot
 from ..balancing.policy import RANGES as POLICY_PROPERTIES
@@ -53,6 +53,9 @@ METER_KIND = "meter"
 COMMAND_BUDGET_RATIO = 0.05  # a cycle waits for its direct methods at most this share of its period (the rest fly on)
 PRICE_REFRESH_S = 900.0  # day-ahead prices change once a day; a quarter hour catches a late publication
 PRICE_FETCH_TIMEOUT_S = 5.0
+# Policy values in the site report: the limits an operator needs to see in force.
+REPORTED_LIMITS = ("grid_target_w", "import_limit_w", "export_limit_w", "soc_reserve_min", "soc_reserve_max",
+                   "setpoint_ttl_s")
 
 
 class ControllerService:
@@ -61,9 +64,11 @@ class ControllerService:
     def __init__(self, client: ModuleClient, meter: GridMeter | None, clock: Clock, policy: Policy = Policy(), *,
                  method_timeout_s: float = 2.0, forecaster: Forecaster | None = None,
                  asset_kinds: Mapping[str, str] = ASSET_KINDS, price_source: PriceSource | None = None,
-                 max_concurrent_calls: int = DEFAULT_MAX_CONCURRENT) -> None:
+                 max_concurrent_calls: int = DEFAULT_MAX_CONCURRENT,
+                 cycle_observer: Callable[[float], None] | None = None) -> None:
         """`policy`: the defaults the twin's desired document applies to; `asset_kinds`: module -> kind;
-        `price_source`: day-ahead prices (None: the controller knows only the twin's tariff window).
+        `price_source`: day-ahead prices (None: the controller knows only the twin's tariff window);
+        `cycle_observer` gets each cycle's duration (s) as it ends: a process's metrics histogram.
 
         `meter` None: balance on the telemetry of the site's `meter` module (a real site); a
         simulation may pass its own `GridMeter` instead."""
@@ -74,6 +79,7 @@ class ControllerService:
         self.base_policy = policy
         self.asset_kinds = dict(asset_kinds)
         self.method_timeout_s = method_timeout_s
+        self.cycle_observer = cycle_observer
         self.latest: dict[str, AssetTelemetry] = {}  # by module
         self.cycles_total = 0
         self.malformed_messages_total: Counter[str] = Counter()  # by reason (the rule, e.g. "telemetry.soc")
@@ -205,7 +211,10 @@ class ControllerService:
         elif self.suspended_reason is not None:
             self.suspended_cycles_total += 1
         self.cycles_total += 1
-        self.cycle_durations_s.append(time.perf_counter() - started)
+        duration_s = time.perf_counter() - started
+        self.cycle_durations_s.append(duration_s)
+        if self.cycle_observer is not None:
+            self.cycle_observer(duration_s)
         if self._last_report_at is None or now - self._last_report_at >= self.policy.reporting_interval_s:
             await self._report(now)
         return decision
@@ -296,6 +305,10 @@ class ControllerService:
             log.warning("%s.%s answered %d, retried next cycle: %s", module, command.method, status,
                         None if response is None else shown(response.payload))
 
+    def _limits(self) -> dict[str, float]:
+        policy = self.policy
+        return {name: getattr(policy, name) for name in REPORTED_LIMITS}
+
     async def _report(self, now: float) -> None:
         counters = {
             "malformed_messages_total": dict(self.malformed_messages_total),
@@ -309,7 +322,9 @@ class ControllerService:
         }
         assets = [(t, self.is_stale(module)) for module, t in self.latest.items()]
         report = site_report(now, self.last_grid_power_w, assets, counters, self.cycle_durations_s,
-                             plan=self.guidance.as_dict(), suspended_reason=self.suspended_reason)
+                             plan=self.guidance.as_dict(), suspended_reason=self.suspended_reason,
+                             limits=self._limits(),
+                             next_report_within_s=self.policy.reporting_interval_s + self.policy.cycle_s)
         try:
             await self.client.send_message(CLOUD_OUTPUT, Message.from_json(report))
         except Exception as exc:  # the next report carries these durations instead (bounded)

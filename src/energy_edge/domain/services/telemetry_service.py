@@ -9,11 +9,13 @@ Prometheus: the exporter adapter reads `TelemetryView` at scrape time.
 from __future__ import annotations
 
 import logging
+import math
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
 from .. import bounded_json
+from ..bounds import MAX_CYCLE_S, MAX_POWER_W, MAX_REPORTING_INTERVAL_S
 from ..errors import MalformedMessage
 from ..messages import Message
 from ..ports import Clock, ModuleClient
@@ -25,6 +27,8 @@ from ..topology import ASSET_KINDS, ASSET_MODULES, CONTROLLER, SITE_INPUT, TELEM
 log = logging.getLogger(__name__)
 
 DEFAULT_EXPECTED = (*ASSET_MODULES, CONTROLLER)
+MAX_CADENCE_S = MAX_REPORTING_INTERVAL_S + MAX_CYCLE_S  # what a controller may declare between two reports
+MAX_REPORT_GAP_S = 60.0  # site reports further apart than this (clock s) leave the grid energy between uncounted
 
 
 @dataclass
@@ -48,11 +52,12 @@ class TelemetryView:
     sequence_gaps_total: Counter = field(default_factory=Counter)  # by module: missing when a later one came
     out_of_order_total: Counter = field(default_factory=Counter)  # by module: duplicates and late arrivals
     malformed_total: Counter = field(default_factory=Counter)  # by (source module, reason)
-    pending_cycle_durations_s: list[float] = field(default_factory=list)
-
-    def drain_cycle_durations(self) -> list[float]:
-        drained, self.pending_cycle_durations_s = self.pending_cycle_durations_s, []
-        return drained
+    # Energy in joules, each report's power held until the next one (a gap longer than the
+    # staleness window is not filled in): into the bus, out of it, and across the grid connection.
+    energy_supplied_j: Counter = field(default_factory=Counter)  # by module
+    energy_consumed_j: Counter = field(default_factory=Counter)  # by module
+    grid_imported_j: float = 0.0
+    grid_exported_j: float = 0.0
 
 
 class TelemetryService:
@@ -75,6 +80,7 @@ class TelemetryService:
         self.staleness_s = staleness_s
         self.view = TelemetryView()
         self.started_at = clock.now()
+        self._controller_cadence_s = 0.0  # how long the controller said its next report may take
 
     async def start(self) -> None:
         self.client.on_input(TELEMETRY_INPUT, self.on_asset_telemetry)
@@ -98,6 +104,9 @@ class TelemetryService:
         if previous is not None and telemetry.seq > previous.seq + 1:
             self.view.sequence_gaps_total[telemetry.module] += telemetry.seq - previous.seq - 1
             log.warning("telemetry from %s skipped %d messages", telemetry.module, telemetry.seq - previous.seq - 1)
+        if previous is not None and 0 < (held_s := telemetry.timestamp - previous.timestamp) <= self.staleness_s:
+            self.view.energy_supplied_j[telemetry.module] += max(previous.power_w, 0.0) * held_s
+            self.view.energy_consumed_j[telemetry.module] += max(-previous.power_w, 0.0) * held_s
         self.view.assets[telemetry.module] = telemetry
         self.view.messages_total[telemetry.module] += 1
         self.view.last_seen[telemetry.module] = self.clock.now()
@@ -118,14 +127,20 @@ class TelemetryService:
         except MalformedMessage as exc:
             self._malformed(message.source_module, exc)
             return
-        durations = report.get("cycle_durations_s", [])
-        if isinstance(durations, list):
-            self.view.pending_cycle_durations_s.extend(
-                float(d) for d in durations if isinstance(d, (int, float)) and not isinstance(d, bool) and d >= 0
-            )
+        self._count_grid_energy(self.view.site, report)
+        self._controller_cadence_s = _cadence(report.get("next_report_within_s"))
         self.view.site = report
         self.view.messages_total[CONTROLLER] += 1
         self.view.last_seen[CONTROLLER] = self.clock.now()
+
+    def _count_grid_energy(self, previous: dict[str, Any], report: dict[str, Any]) -> None:
+        grid, then, now = previous.get("grid_power_w"), previous.get("timestamp"), report.get("timestamp")
+        if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in (grid, then, now)):
+            return
+        held_s = now - then
+        if abs(grid) <= MAX_POWER_W and 0 < held_s <= max(self.staleness_s, MAX_REPORT_GAP_S):  # inf stays forever
+            self.view.grid_imported_j += max(grid, 0.0) * held_s
+            self.view.grid_exported_j += max(-grid, 0.0) * held_s
 
     def health(self) -> Health:
         now = self.clock.now()
@@ -134,7 +149,8 @@ class TelemetryService:
         for module in self.expected_modules:
             seen = self.view.last_seen.get(module)
             ages[module] = None if seen is None else round(now - seen, 3)
-            if seen is None or now - seen > self.staleness_s:
+            allowed = self.staleness_s + (self._controller_cadence_s if module == CONTROLLER else 0.0)
+            if seen is None or now - seen > allowed:
                 stale.append(module)
         return Health(not stale, stale, ages)
 
@@ -147,3 +163,11 @@ class TelemetryService:
         known = source if source in self.asset_kinds or source == CONTROLLER else "unknown"  # bounded label values
         self.view.malformed_total[(known, error.rule)] += 1
         log.warning("malformed message from %s ignored: %s", cut(source or "unknown", 64), error)
+
+
+def _cadence(declared: object) -> float:
+    """The controller's declared report cadence, bounded: a site reporting every 30 s (or with cycle_s 60,
+    both accepted) was 'stale' in /healthz between reports, as the fixed staleness is 10 s."""
+    if isinstance(declared, bool) or not isinstance(declared, (int, float)) or not 0 <= declared <= MAX_CADENCE_S:
+        return 0.0
+    return float(declared)

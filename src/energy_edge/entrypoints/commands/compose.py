@@ -20,7 +20,9 @@ from pathlib import Path
 
 from ...adapters.site_file import load_site
 from ...domain.site import Site, home_site
+from ...domain.topology import CONTROLLER, TELEMETRY
 from ..compose_file import render_compose
+from ..compose_observability import observability
 from ..factories import served_assets
 
 
@@ -42,11 +44,17 @@ def home_assets() -> list[tuple[str, str]]:
     return site_assets(home_site())
 
 
+def _observability(assets: list[tuple[str, str]]) -> dict:
+    """Prometheus (scraping exactly these modules) and Grafana beside the site."""
+    return observability([CONTROLLER, TELEMETRY, *(module_id for module_id, _ in assets)])
+
+
 def run(args: argparse.Namespace) -> int:
     if args.site is None:
-        sys.stdout.write(render_compose(home_assets()))
+        sys.stdout.write(render_compose(home_assets(), **_observability(home_assets())))
         return 0
     mount = os.path.relpath(args.site.resolve(), args.compose_dir.resolve())
-    sys.stdout.write(render_compose(site_assets(load_site(args.site)),
-                                    command=f"energy-edge compose --site {args.site}", site_file=mount))
+    assets = site_assets(load_site(args.site))
+    sys.stdout.write(render_compose(assets, command=f"energy-edge compose --site {args.site}", site_file=mount,
+                                    **_observability(assets)))
     return 0

@@ -1,0 +1,67 @@
+"""Serve the web app with uvicorn inside the module's own event loop.
+
+The page's commands travel on the module's transport (the in-memory hub, or an
+MQTT client whose callbacks land on this loop), so the app lives on that loop
+too; a scrape or a snapshot renders in microseconds for tens of assets. The
+socket is bound here, so the port (0 = any free one) is known at once, and
+uvicorn's own signal handling is left out: the module's lifecycle owns SIGTERM.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import errno
+import logging
+import socket
+
+import uvicorn
+from prometheus_client import CollectorRegistry
+
+from ...domain.errors import ConfigurationError
+from .app import HealthProbe, OperatorPage, build_app
+
+log = logging.getLogger(__name__)
+
+
+class _EmbeddedServer(uvicorn.Server):
+    @contextlib.contextmanager
+    def capture_signals(self):  # the module's lifecycle handles SIGINT/SIGTERM
+        yield
+
+
+class WebServer:
+    """/metrics, /healthz and the operator page on `host:port`."""
+
+    def __init__(self, registry: CollectorRegistry, health: HealthProbe, page: OperatorPage,
+                 host: str = "0.0.0.0", port: int = 9090) -> None:
+        self.page = page
+        try:
+            self._socket = socket.create_server((host, port), backlog=128)
+        except OSError as exc:
+            if exc.errno != errno.EADDRINUSE:
+                raise
+            raise ConfigurationError(f"metrics port {host}:{port} is in use: choose another (--metrics-port or "
+                                     "EE_METRICS_PORT; 0 = any free port), or stop what holds it") from None
+        self.port = self._socket.getsockname()[1]
+        config = uvicorn.Config(build_app(registry, health, page), log_config=None, access_log=False,
+                                lifespan="off", timeout_graceful_shutdown=2, ws="none")
+        self._server = _EmbeddedServer(config)
+        self._tasks: list[asyncio.Task] = []
+
+    async def start(self) -> None:
+        self._tasks = [asyncio.create_task(self._server.serve(sockets=[self._socket]), name="web"),
+                       asyncio.create_task(self.page.run_observer(), name="operator-view")]
+        while not self._server.started:
+            if self._tasks[0].done():
+                self._tasks[0].result()  # re-raise why it could not start
+            await asyncio.sleep(0.01)
+        log.info("serving /metrics, /healthz and the operator page on port %d", self.port)
+
+    async def stop(self) -> None:
+        self.page.stopping.set()  # ends the open event streams, so shutdown does not wait for them
+        self._server.should_exit = True
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self.page.commands is not None:
+            await self.page.commands.close()
+        self._socket.close()

@@ -1,0 +1,190 @@
+"""The operator page's HTTP surface over real HTTP (uvicorn on loopback), commands on the in-memory hub.
+
+Authentication, the same-origin rule, one sentence for a bad command, the
+module's own answer for a refused one (also logged as an event), limits set
+through the controller's twin with its acknowledgement, and the live stream.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import http.client
+import json
+
+import pytest
+from hypothesis import given, strategies as st
+
+from energy_edge.adapters.prometheus_exporter import build_registry
+from energy_edge.adapters.web.app import OperatorPage
+from energy_edge.adapters.web.auth import OperatorAuth
+from energy_edge.adapters.transports.mqtt_session import MqttConfig
+from energy_edge.adapters.web.commands import CloudOnlyCommands, HubCommands, MqttCommands
+from energy_edge.adapters.web.command_requests import BadCommand, parse_limit, parse_method
+from energy_edge.adapters.web.server import WebServer
+from energy_edge.domain.services.operator_view import OperatorView
+from energy_edge.domain.services.telemetry_service import TelemetryService
+from energy_edge.domain.status import Status
+
+from ..domain.controller.fakes import Site
+from ..helpers import free_port
+from .fakes import FakeClock
+
+PASSWORD = "s3cret-operator"
+AUTH = {"Authorization": "Basic " + base64.b64encode(f"operator:{PASSWORD}".encode()).decode()}
+JSON = {**AUTH, "Content-Type": "application/json"}
+
+
+@pytest.fixture
+async def web():
+    site = await Site().start("solar", "battery")
+    telemetry = TelemetryService(site.hub.client("telemetry"), site.clock)
+    await telemetry.start()
+    view = OperatorView(telemetry)
+    page = OperatorPage(view, HubCommands(site.hub), OperatorAuth("operator", PASSWORD), push_interval_s=0.05)
+    server = WebServer(build_registry(telemetry.view), telemetry.health_probe, page, "127.0.0.1", 0)
+    await server.start()
+    yield server, site, view
+    await server.stop()
+
+
+async def _request(port: int, method: str, path: str, body: object = None, headers: dict | None = None,
+                   raw: bytes | None = None) -> tuple[int, object]:
+    def send() -> tuple[int, object]:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        data = raw if raw is not None else (None if body is None else json.dumps(body).encode())
+        connection.request(method, path, body=data, headers=headers or {})
+        response = connection.getresponse()
+        text = response.read().decode()
+        connection.close()
+        try:
+            return response.status, json.loads(text)
+        except ValueError:
+            return response.status, text
+    return await asyncio.to_thread(send)
+
+
+async def test_the_page_and_its_data_need_the_operators_password_but_metrics_and_health_do_not(web):
+    server, _, _ = web
+    assert (await _request(server.port, "GET", "/"))[0] == 401
+    wrong = {"Authorization": "Basic " + base64.b64encode(b"operator:guess").decode()}
+    assert (await _request(server.port, "GET", "/api/snapshot", headers=wrong))[0] == 401
+    assert (await _request(server.port, "GET", "/api/snapshot", headers={"Authorization": "Basic !!"}))[0] == 401
+    status, page = await _request(server.port, "GET", "/", headers=AUTH)
+    assert status == 200 and "/static/app.js" in page
+    assert (await _request(server.port, "GET", "/static/app.js"))[0] == 200
+    assert (await _request(server.port, "GET", "/metrics"))[0] == 200
+    assert (await _request(server.port, "GET", "/healthz"))[0] in (200, 503)
+
+
+async def test_without_an_operator_password_the_page_is_off():
+    telemetry = TelemetryService(Site().hub.client("telemetry"), FakeClock())
+    page = OperatorPage(OperatorView(telemetry), None, OperatorAuth("operator", None))
+    server = WebServer(build_registry(telemetry.view), telemetry.health_probe, page, "127.0.0.1", 0)
+    await server.start()
+    try:
+        status, text = await _request(server.port, "GET", "/", headers=AUTH)
+        assert status == 503 and "EE_MQTT_PASSWORD_OPERATOR" in text
+    finally:
+        await server.stop()
+
+
+async def test_a_command_is_answered_by_the_module_and_a_refusal_is_logged_with_its_reason(web):
+    server, site, view = web
+    status, answer = await _request(server.port, "POST", "/api/method",
+                                    {"module": "solar", "method": "stop", "payload": {}}, JSON)
+    assert status == 200 and answer["status"] == 200
+    assert site.assets["solar"].take_calls() == [("stop", {})]
+    site.assets["battery"].status = Status.CONFLICT
+    status, answer = await _request(server.port, "POST", "/api/method",
+                                    {"module": "battery", "method": "start_charging",
+                                     "payload": {"power_w": 1000}}, JSON)
+    assert answer == {"status": 409, "payload": {"error": "refused", "reason": "not in this state"}}
+    assert view.events[-1].kind == "refusal" and "start_charging answered 409: not in this state" in view.events[-1].text
+
+
+@pytest.mark.parametrize("body, field", [
+    ({"module": "nope", "method": "stop"}, "module: 'nope' is not a module of this site"),
+    ({"module": "battery", "method": "../x"}, "method: '../x' is not a method name"),
+    ({"module": "battery", "method": "stop", "payload": [1]}, "payload: [1] is not a JSON object"),
+    ({"module": "battery", "method": "stop", "payload": {"x": "y" * 3000}}, "payload: larger than 2048 bytes"),
+    ([1, 2], "body: [1, 2] is not a JSON object"),
+])
+async def test_a_bad_command_gets_one_sentence_and_sends_nothing(web, body, field):
+    server, site, _ = web
+    status, answer = await _request(server.port, "POST", "/api/method", body, JSON)
+    assert status == 400 and answer["payload"]["reason"].startswith(field)
+    assert site.assets["battery"].take_calls() == []
+
+
+async def test_commands_come_as_json_from_this_origin_only(web):
+    server, site, _ = web
+    command = {"module": "solar", "method": "stop"}
+    status, _ = await _request(server.port, "POST", "/api/method", command, {**AUTH, "Content-Type": "text/plain"})
+    assert status == 415
+    status, answer = await _request(server.port, "POST", "/api/method", command,
+                                    {**JSON, "Origin": "http://evil.example"})
+    assert status == 403 and "evil.example" in answer["reason"]
+    status, answer = await _request(server.port, "POST", "/api/method", raw=b"{not json", headers=JSON)
+    assert status == 400 and answer["error"] == "body"
+    assert site.assets["solar"].take_calls() == []
+
+
+async def test_a_limit_goes_through_the_controllers_twin_and_comes_back_acknowledged(web):
+    server, site, view = web
+    status, answer = await _request(server.port, "POST", "/api/limit", {"name": "export_limit_w", "value": 6000}, JSON)
+    assert answer["status"] == 200 and answer["payload"]["export_limit_w"]["ac"] == 200
+    assert site.controller.policy.export_limit_w == 6000.0
+    status, answer = await _request(server.port, "POST", "/api/limit", {"name": "soc_reserve_min", "value": 2}, JSON)
+    assert answer["status"] == 400 and "soc_reserve_min" in json.dumps(answer["payload"])
+    assert site.controller.policy.soc_reserve_min == 0.1  # unchanged
+    assert view.events[-1].kind == "refusal"
+    status, answer = await _request(server.port, "POST", "/api/limit", {"name": "deadband_w", "value": 5}, JSON)
+    assert status == 400 and answer["payload"]["reason"].startswith("name: 'deadband_w' is not a limit the page sets")
+
+
+async def test_the_stream_pushes_snapshots(web):
+    server, _, _ = web
+
+    def first_events() -> list[str]:
+        connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=5)
+        connection.request("GET", "/api/stream", headers=AUTH)
+        response = connection.getresponse()
+        assert response.getheader("content-type").startswith("text/event-stream")
+        lines = []
+        while len([line for line in lines if line.startswith("event: snapshot")]) < 2:
+            lines.append(response.readline().decode().strip())
+        connection.close()
+        return lines
+
+    lines = await asyncio.to_thread(first_events)
+    data = json.loads(next(line for line in lines if line.startswith("data: "))[len("data: "):])
+    assert {"now", "flows", "assets", "limits", "guidance", "events"} <= data.keys()
+
+
+async def test_on_iot_edge_the_page_sends_no_command_and_says_where_they_go():
+    commands = CloudOnlyCommands()
+    for answer in (await commands.invoke("solar", "stop", {}, 1.0),
+                   await commands.set_desired("controller", {"export_limit_w": 1.0}, 1.0)):
+        assert answer.status == 403 and "IoT Hub" in answer.payload["reason"]
+
+
+async def test_on_mqtt_an_unreachable_broker_is_an_answer_not_an_error():
+    commands = MqttCommands(MqttConfig(port=free_port(), connect_timeout_s=0.5, reconnect_max_s=0.2))
+    try:
+        for answer in (await commands.invoke("solar", "stop", {}, 1.0),
+                       await commands.set_desired("controller", {"export_limit_w": 1.0}, 1.0)):
+            assert answer.status == 504 and answer.payload["reason"].startswith("cannot reach the broker")
+    finally:
+        await commands.close()
+
+
+@given(st.recursive(st.none() | st.booleans() | st.floats() | st.integers() | st.text(max_size=20),
+                    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=10), inner, max_size=4),
+                    max_leaves=10))
+def test_any_json_body_is_either_a_command_or_one_sentence(body):
+    for parse in (lambda b: parse_method(b, ["battery", "solar"]), parse_limit):
+        try:
+            parse(body)
+        except BadCommand as exc:
+            assert ": " in str(exc) and "\n" not in str(exc)

@@ -1,0 +1,96 @@
+"""Each module process's own metrics: the controller's cycles observed as they end, its counters, the
+MQTT adapter's malformed counts, the outbox drops and the build, served on the module's own port."""
+
+from __future__ import annotations
+
+import asyncio
+import urllib.request
+from collections import Counter
+
+import pytest
+from prometheus_client import generate_latest
+from prometheus_client.parser import text_string_to_metric_families
+
+from energy_edge.adapters.process_metrics import MqttTransportCollector, ProcessMetrics
+from energy_edge.adapters.transports.edgehub.outbox import DROPPED
+from energy_edge.domain.errors import ConfigurationError
+from energy_edge.domain.messages import Message
+from energy_edge.domain.status import Status
+from energy_edge.entrypoints.web import instrument_controller, instrument_transport
+
+from ..domain.controller.fakes import Site, battery_telemetry
+from ..helpers import free_port
+
+
+def _samples(registry) -> dict[tuple[str, tuple], float]:
+    return {(s.name, tuple(sorted(s.labels.items()))): s.value
+            for family in text_string_to_metric_families(generate_latest(registry).decode()) for s in family.samples}
+
+
+async def test_cycle_durations_are_observed_as_each_cycle_ends_not_at_report_time():
+    metrics = ProcessMetrics("controller")
+    site = await Site().start("solar", "boiler")
+    instrument_controller(metrics, site.controller)
+    for _ in range(3):
+        await site.cycle()
+    samples = _samples(metrics.registry)
+    assert samples[("energy_edge_controller_cycle_duration_seconds_count", ())] == 3
+    assert samples[("energy_edge_controller_cycle_duration_seconds_bucket", (("le", "+Inf"),))] == 3
+    assert samples[("energy_edge_controller_cycles_total", ())] == 3
+    assert samples[("energy_edge_controller_suspended_cycles_total", ())] == site.controller.suspended_cycles_total
+
+
+async def test_the_controllers_method_errors_and_malformed_telemetry_are_its_own_counters():
+    metrics = ProcessMetrics("controller")
+    site = await Site(grid_power_w=2_000.0).start("solar", "boiler")
+    instrument_controller(metrics, site.controller)
+    await site.publish_all()
+    await site.controller.on_telemetry(Message(battery_telemetry(timestamp=site.clock.now()).to_json(),
+                                               source_module="battery"))
+    await site.controller.on_telemetry(Message(b"oops", source_module="battery"))
+    site.assets["boiler"].status = Status.CONFLICT
+    await site.controller.run_cycle()
+    samples = _samples(metrics.registry)
+    errors = {dict(labels)["code"]: value for (name, labels), value in samples.items()
+              if name == "energy_edge_controller_method_errors_total"}
+    assert errors == {str(code): count for code, count in site.controller.method_errors_total.items()}
+    assert samples[("energy_edge_controller_malformed_messages_total", (("reason", "telemetry.json"),))] == 1
+    assert samples[("energy_edge_controller_method_calls_total", ())] == site.controller.method_calls_total
+
+
+def test_mqtt_malformed_counts_outbox_drops_and_the_build_are_exposed():
+    class Client:
+        malformed_total = Counter({"topic": 2, "method_request": 1})
+
+    metrics = ProcessMetrics("battery")
+    instrument_transport(metrics, Client(), "battery")
+    instrument_transport(metrics, object(), "battery")  # a transport without counts adds nothing
+    DROPPED.labels(module="battery").inc()
+    samples = _samples(metrics.registry)
+    assert samples[("energy_edge_mqtt_malformed_messages_total", (("kind", "topic"), ("module", "battery")))] == 2
+    assert samples[("energy_edge_edgehub_outbox_dropped_total", (("module", "battery"),))] >= 1
+    assert ("energy_edge_build_info", (("module", "battery"), ("version", metrics_version()))) in samples
+    assert MqttTransportCollector(object(), "x").collect()  # no counts: an empty family, not an error
+
+
+def metrics_version() -> str:
+    from energy_edge.adapters.process_metrics import version
+
+    return version()
+
+
+async def test_a_module_serves_its_metrics_on_its_own_port_and_port_0_serves_nothing():
+    metrics = ProcessMetrics("solar")
+    assert metrics.serve("127.0.0.1", 0) is None
+    port = free_port()
+    server = metrics.serve("127.0.0.1", port)
+    try:
+        def get() -> str:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as response:
+                return response.read().decode()
+        assert 'energy_edge_build_info{module="solar"' in await asyncio.to_thread(get)
+        with pytest.raises(ConfigurationError, match=f"module metrics port 127.0.0.1:{port} is in use"):
+            ProcessMetrics("battery").serve("127.0.0.1", port)
+    finally:
+        server.shutdown()
+        server.server_close()
