@@ -138,3 +138,34 @@ def test_commands_and_their_requests_are_the_asset_method_table(module):
 async def test_telemetry_stays_far_below_the_hub_message_limit(module):
     size = len(await _published_body(module))
     assert size < 1024, f"{module} telemetry is {size} bytes (edgeHub's limit is 256 KB)"
+
+
+class _SiteBalance:
+    async def read_grid_power_w(self) -> float:
+        return 1200.0
+
+
+async def _published_meter_body() -> bytes:
+    """The body a real grid-meter module publishes (the meter kind is not on the home site)."""
+    from energy_edge.adapters.hardware.simulated.meter import SimulatedMeter
+    from energy_edge.domain.assets.meter import Meter
+
+    hub = InMemoryHub(RouteTable.parse(DEFAULT_ROUTES))
+    clock = ManualClock(1_750_000_000.0)
+    service = AssetModuleService(hub.client("meter"), SimulatedMeter(_SiteBalance(), clock), Meter(), clock, 1.0)
+    await service.start()
+    telemetry = await service.run_cycle()
+    await service.stop()
+    return telemetry.to_json()
+
+
+async def test_the_meter_model_is_what_a_meter_module_publishes_accepts_and_answers():
+    from energy_edge.domain.assets.meter import Meter
+
+    model = _model("meter")
+    assert model["@id"] == MODEL_IDS["meter"] and _DTMI.match(model["@id"])
+    published = set(json.loads(await _published_meter_body()))
+    assert set(_contents("meter", "Telemetry")) == published - set(Meter.WRITABLE)
+    properties = _contents("meter", "Property")
+    assert set(properties) == set(Meter.WRITABLE) and all(p.get("writable") is True for p in properties.values())
+    assert set(_contents("meter", "Command")) == set(Meter().commands())

@@ -22,6 +22,7 @@ from .payload import TTL, Number
 PHASE_OVERLOAD_RATIO = 2.0  # a fuse carries overloads for minutes: beyond this a reading is implausible
 VOLTAGE_RANGE_V = (0.0, 500.0)
 FREQUENCY_RANGE_HZ = (45.0, 65.0)
+MAX_MAIN_FUSE_A = 6_300.0  # the largest low-voltage main fuse (the site file's bound too)
 
 
 class MeterState(StrEnum):
@@ -44,7 +45,8 @@ class MeterConfig:
     default_setpoint_ttl_s: float = 60.0  # unused: the meter takes no setpoints (kept for the common twin field)
 
     def __post_init__(self) -> None:
-        require("meter.config.main_fuse_a", self.main_fuse_a > 0, f"{self.main_fuse_a} must be > 0")
+        require("meter.config.main_fuse_a", 0 < self.main_fuse_a <= MAX_MAIN_FUSE_A,
+                f"{self.main_fuse_a} must be within 0..{MAX_MAIN_FUSE_A:g} A")
         require("meter.config.phases", self.phases in (1, 3), f"{self.phases} must be 1 or 3")
         require("meter.config.nominal_voltage_v", 0 < self.nominal_voltage_v <= VOLTAGE_RANGE_V[1],
                 f"{self.nominal_voltage_v} must be within 0..{VOLTAGE_RANGE_V[1]:g} V")
@@ -60,7 +62,7 @@ class MeterConfig:
 
 class Meter(Asset[MeterState, MeterConfig]):
     kind = "meter"
-    WRITABLE = {"default_setpoint_ttl_s": TTL, "main_fuse_a": Number(low=0.0, low_open=True, required=False)}
+    WRITABLE = {"default_setpoint_ttl_s": TTL, "main_fuse_a": Number(low=0.0, high=MAX_MAIN_FUSE_A, low_open=True, required=False)}
 
     def __init__(self, config: MeterConfig | None = None) -> None:
         super().__init__(METER_TABLE, MeterState.RUNNING, config or MeterConfig())

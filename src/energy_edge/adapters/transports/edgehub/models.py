@@ -9,9 +9,9 @@ keeps these ids, the model files and the code in agreement.
 
 from __future__ import annotations
 
-from ....domain.site import BATTERY, BOILER, CONTROLLER, SOLAR, TELEMETRY, Site, kinds
+from ....domain.site import BATTERY, BOILER, CONTROLLER, METER, SOLAR, TELEMETRY, Site, kinds
 
-MODELLED_KINDS: tuple[str, ...] = (SOLAR, BATTERY, BOILER, CONTROLLER, TELEMETRY)
+MODELLED_KINDS: tuple[str, ...] = (SOLAR, BATTERY, BOILER, METER, CONTROLLER, TELEMETRY)
 MODEL_IDS: dict[str, str] = {kind: f"dtmi:energyedge:{kind.capitalize()};1" for kind in MODELLED_KINDS}
 """Model id by kind (the home site's module names are its kinds)."""
 
