@@ -73,6 +73,7 @@ class FuzzSite:
             for service in self.assets.values():
                 await service.run_cycle()
             await self.controller.run_cycle()
+            await self.controller.commands.settle(10.0)  # deterministic: this step's calls are done
 
     async def stop(self) -> None:
         for service in (*self.assets.values(), self.controller, self.telemetry):

@@ -88,11 +88,11 @@ async def test_metrics_carry_asset_and_site_values_with_asset_and_kind_labels(se
     assert samples[("energy_edge_telemetry_sequence_gaps_total", (("module", "solar"),))] == 2
     assert samples[("energy_edge_telemetry_malformed_messages_total", (("reason", "telemetry.json"), ("source", "battery")))] == 1
     assert samples[("energy_edge_controller_suspended", ())] == 1.0
-    assert samples[("energy_edge_meter_phase_power_watts", (("module", "grid-meter"), ("phase", "L1")))] == 900.0
-    assert ("energy_edge_meter_phase_power_watts", (("module", "grid-meter"), ("phase", "L2"))) not in samples
-    assert samples[("energy_edge_meter_voltage_volts", (("module", "grid-meter"), ("phase", "L1")))] == 231.5
-    assert samples[("energy_edge_meter_frequency_hertz", (("module", "grid-meter"),))] == 49.98
-    assert samples[("energy_edge_meter_import_energy_joules_total", (("module", "grid-meter"),))] == 7_200.0
+    assert samples[("energy_edge_meter_phase_power_watts", (("asset", "grid-meter"), ("kind", "meter"), ("phase", "L1")))] == 900.0
+    assert ("energy_edge_meter_phase_power_watts", (("asset", "grid-meter"), ("kind", "meter"), ("phase", "L2"))) not in samples
+    assert samples[("energy_edge_meter_voltage_volts", (("asset", "grid-meter"), ("kind", "meter"), ("phase", "L1")))] == 231.5
+    assert samples[("energy_edge_meter_frequency_hertz", (("asset", "grid-meter"), ("kind", "meter")))] == 49.98
+    assert samples[("energy_edge_meter_import_energy_joules_total", (("asset", "grid-meter"), ("kind", "meter")))] == 7_200.0
 
 
 async def test_asset_state_is_a_state_set_naming_every_state_of_the_kind(server):

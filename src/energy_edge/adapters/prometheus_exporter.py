@@ -108,11 +108,11 @@ class TelemetryCollector(Collector):
     def _meters(self) -> Iterable[Any]:
         """The grid meter's per-phase readings and energy counters (Wh reported, joules exported)."""
         phase_power = GaugeMetricFamily(PREFIX + "meter_phase_power_watts", "Grid meter active power per phase "
-                                        "(+ import)", labels=["module", "phase"])
-        voltage = GaugeMetricFamily(PREFIX + "meter_voltage_volts", "Grid meter phase voltage", labels=["module", "phase"])
-        frequency = GaugeMetricFamily(PREFIX + "meter_frequency_hertz", "Grid frequency", labels=["module"])
+                                        "(+ import)", labels=["asset", "kind", "phase"])
+        voltage = GaugeMetricFamily(PREFIX + "meter_voltage_volts", "Grid meter phase voltage", labels=["asset", "kind", "phase"])
+        frequency = GaugeMetricFamily(PREFIX + "meter_frequency_hertz", "Grid frequency", labels=["asset", "kind"])
         energy = {direction: CounterMetricFamily(PREFIX + f"meter_{direction}_energy_joules",
-                                                 f"Grid meter {direction} energy counter", labels=["module"])
+                                                 f"Grid meter {direction} energy counter", labels=["asset", "kind"])
                   for direction in ("import", "export")}
         for module, telemetry in sorted(self.view.assets.items()):
             if telemetry.kind != "meter":
@@ -120,14 +120,14 @@ class TelemetryCollector(Collector):
             values = telemetry.values
             for phase in ("l1", "l2", "l3"):
                 if values.get(f"power_{phase}_w") is not None:
-                    phase_power.add_metric([module, phase.upper()], float(values[f"power_{phase}_w"]))
+                    phase_power.add_metric([module, telemetry.kind, phase.upper()], float(values[f"power_{phase}_w"]))
                 if values.get(f"voltage_{phase}_v") is not None:
-                    voltage.add_metric([module, phase.upper()], float(values[f"voltage_{phase}_v"]))
+                    voltage.add_metric([module, telemetry.kind, phase.upper()], float(values[f"voltage_{phase}_v"]))
             if values.get("frequency_hz") is not None:
-                frequency.add_metric([module], float(values["frequency_hz"]))
+                frequency.add_metric([module, telemetry.kind], float(values["frequency_hz"]))
             for direction, family in energy.items():
                 if values.get(f"{direction}_energy_wh") is not None:
-                    family.add_metric([module], float(values[f"{direction}_energy_wh"]) * 3600.0)
+                    family.add_metric([module, telemetry.kind], float(values[f"{direction}_energy_wh"]) * 3600.0)
         yield from (phase_power, voltage, frequency, *energy.values())
 
     def _site(self) -> Iterable[Any]:

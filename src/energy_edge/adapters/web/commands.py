@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import Any, Protocol
+from typing import Any, Awaitable, Callable, Protocol
 
 from ...domain.messages import MethodResponse
 from ...domain.method_access import OPERATOR
@@ -68,41 +68,42 @@ class HubCommands:
 
 
 class MqttCommands:
-    """MQTT site: a broker connection as the `operator` user, opened on the first command and kept."""
+    """MQTT site: each command opens its own session as the `operator` user and closes it.
+
+    The broker binds a client id to its user name (issue 11), so a session kept open here
+    would be taken over by every `energy-edge call`/`twin`/`status` and take it back in turn.
+    A session per command holds the operator's id only for the command's few milliseconds.
+    """
 
     def __init__(self, config: MqttConfig) -> None:
         self.config = config
-        self._operator: MqttOperator | None = None
-        self._lock = asyncio.Lock()
+        self._lock = asyncio.Lock()  # one operator session at a time from this page
 
-    async def _connected(self) -> MqttOperator:
+    async def _run(self, action: Callable[[MqttOperator], Awaitable[MethodResponse]]) -> MethodResponse:
         async with self._lock:
-            if self._operator is None:
-                operator = MqttOperator(self.config, operator_id=OPERATOR)
+            operator = MqttOperator(self.config, operator_id=OPERATOR)
+            try:
                 await operator.connect()
-                self._operator = operator
-            return self._operator
+            except OSError as exc:  # refused, unreachable or timed out
+                return MethodResponse.error(Status.TIMEOUT, "broker", f"cannot reach the broker: {exc}")
+            try:
+                return await action(operator)
+            finally:
+                await operator.close()
 
     async def invoke(self, module: str, method: str, payload: dict[str, Any], timeout_s: float) -> MethodResponse:
-        try:
-            operator = await self._connected()
-        except OSError as exc:  # refused, unreachable or timed out
-            return MethodResponse.error(Status.TIMEOUT, "broker", f"cannot reach the broker: {exc}")
-        return await operator.invoke_method(module, method, payload, timeout_s)
+        return await self._run(lambda operator: operator.invoke_method(module, method, payload, timeout_s))
 
     async def set_desired(self, module: str, patch: dict[str, Any], timeout_s: float) -> MethodResponse:
-        try:
-            operator = await self._connected()
-        except OSError as exc:  # refused, unreachable or timed out
-            return MethodResponse.error(Status.TIMEOUT, "broker", f"cannot reach the broker: {exc}")
-        version = await operator.set_desired(module, patch)
-        acks = await operator.acknowledged(module, list(patch), version, timeout_s)
-        return acks_response(acks, list(patch), timeout_s)
+        async def desired(operator: MqttOperator) -> MethodResponse:
+            version = await operator.set_desired(module, patch)
+            acks = await operator.acknowledged(module, list(patch), version, timeout_s)
+            return acks_response(acks, list(patch), timeout_s)
+
+        return await self._run(desired)
 
     async def close(self) -> None:
-        if self._operator is not None:
-            await self._operator.close()
-            self._operator = None
+        """Nothing is kept open between commands."""
 
 
 class CloudOnlyCommands:
