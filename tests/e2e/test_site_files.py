@@ -117,7 +117,7 @@ capacity_wh = 10000.0
 max_charge_w = 5000.0
 max_discharge_w = 5000.0
 [assets.hardware]
-initial_soc = 0.89
+initial_soc = 0.9
 
 [[assets]]
 id = "battery-2"
@@ -126,12 +126,12 @@ capacity_wh = 7000.0
 max_charge_w = 3000.0
 max_discharge_w = 3000.0
 [assets.hardware]
-initial_soc = 0.895
+initial_soc = 0.9
 """
 
 
 def test_a_zero_export_site_with_full_batteries_never_exports_from_its_first_cycle(tmp_path):
-    """A June noon, the stores nearly full: from the first cycle (before any setpoint, the inverter at its
+    """A June noon, the stores full: from the first cycle (before any setpoint, the inverter at its
     export-safe limit) to curtailment, the grid never exports beyond the breach tolerance (10 W)."""
     site_file = tmp_path / "site.toml"
     site_file.write_text(ZERO_EXPORT_FULL_BATTERIES)
