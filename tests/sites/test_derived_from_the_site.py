@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from pathlib import Path
 
 import pytest
@@ -12,11 +13,15 @@ from energy_edge.adapters.transports.edgehub.models import MODEL_IDS, model_id
 from energy_edge.adapters.transports.mqtt_acl import render_acl
 from energy_edge.domain.routing import RouteTable
 from energy_edge.domain.services.telemetry_service import TelemetryView
-from energy_edge.domain.site import all_modules, asset_kinds, home_site, kinds, routes_for
+from energy_edge.domain.site import AssetSpec, all_modules, asset_kinds, home_site, kinds, routes_for
 from energy_edge.domain.telemetry import AssetTelemetry
 from energy_edge.domain.topology import DEFAULT_ROUTES
+from energy_edge.entrypoints.factories import build_asset
 from energy_edge.entrypoints.mqtt_credentials import load_or_create, password_variable, write_broker_security
+from energy_edge.entrypoints.site_manifest import site_template
 from energy_edge.entrypoints.status_line import SiteFigures, status_line
+
+TEMPLATE = Path(__file__).resolve().parents[2] / "deployment" / "deployment.template.json"
 
 FACTORY = load_site(Path(__file__).resolve().parents[2] / "examples" / "sites" / "factory.toml")
 
@@ -95,3 +100,24 @@ def test_the_status_line_of_the_home_site_reads_as_before() -> None:
 def test_a_site_is_immutable_data() -> None:
     with pytest.raises(dataclasses.FrozenInstanceError):
         FACTORY.name = "other"  # type: ignore[misc]
+
+
+ZERO_EXPORT = load_site(Path(__file__).resolve().parents[2] / "examples" / "sites" / "zero-export.toml")
+TWENTY_INVERTERS = dataclasses.replace(FACTORY, assets=tuple(
+    AssetSpec(f"pv-{n}", "solar", rated_power_w=1000.0 * n) for n in range(1, 21)))  # 210 kW on a 50 kW export limit
+
+
+@pytest.mark.parametrize("site", [FACTORY, ZERO_EXPORT, TWENTY_INVERTERS, home_site()], ids=lambda s: s.name + str(len(s.assets)))
+def test_unsteered_inverters_together_stay_within_the_export_limit(site) -> None:
+    """At start and whenever no lease runs (silent controller, stale meter), each inverter is at its
+    export-safe limit: together at most the site's export limit, in the process and in the manifest."""
+    template = json.loads(TEMPLATE.read_text())
+    desired = site_template(template, site)["modulesContent"]
+    inverters = [spec for spec in site.assets if spec.kind == "solar"]
+    built = [build_asset(spec, site).config.export_safe_limit_w for spec in inverters]
+    deployed = [desired[spec.id]["properties.desired"]["export_safe_limit_w"] for spec in inverters]
+    for limits in (built, deployed):
+        assert sum(limits) <= site.grid.export_limit_w + 1e-6, limits
+        assert all(0.0 <= limit <= spec.rated_power_w for limit, spec in zip(limits, inverters))
+    if site == home_site():
+        assert built == [3000.0] and deployed == [10000.0]  # today's home site unchanged

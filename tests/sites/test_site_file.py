@@ -119,10 +119,22 @@ def test_zero_export_example() -> None:
     (HEAD, ["[assets]", "required"]),
     (HEAD + SOLAR_ASSET + "[assets.hardware]\ntype = 'serial'\n", ["asset 'solar-1'", "field hardware.type", "'serial'"]),
     (HEAD + SOLAR_ASSET.replace("5000.0", "nan"), ["asset 'solar-1'", "field rated_power_w", "finite"]),
+    (HEAD + SOLAR_ASSET.replace("5000.0", "-inf"), ["asset 'solar-1'", "field rated_power_w", "finite"]),
+    (HEAD + SOLAR_ASSET.replace("5000.0", '"5000"'), ["asset 'solar-1'", "field rated_power_w", "'5000'", "number"]),
+    (HEAD + SOLAR_ASSET.replace("5000.0", "true"), ["asset 'solar-1'", "field rated_power_w", "True", "number"]),
+    (HEAD + METER_ASSET + modbus_solar(extra='host = "10.0.0.2"\nport = "502"'),
+     ["asset 'solar-2'", "field hardware.port", "'502'", "integer"]),
+    (HEAD + "phases = 3.0\n" + SOLAR_ASSET, ["[grid]", "field phases", "3.0", "1 or 3"]),
+    (HEAD + METER_ASSET + SOLAR_ASSET + '[assets.hardware]\nhost = "10.0.0.2"\n',
+     ["asset 'solar-1'", "field hardware.type", "simulated or modbus"]),
+    (HEAD + SOLAR_ASSET + SOLAR_ASSET.replace("solar-1", "Solar-1"), ["asset 'Solar-1'", "field id", "module name"]),
+    (HEAD + SOLAR_ASSET.replace("solar-1", "s" * 65), ["field id", "at most 64"]),
 ], ids=["duplicate-id", "unknown-kind", "invalid-module-name", "reserved-name", "modbus-without-host",
         "two-meters", "no-meter-with-modbus", "rating-too-high", "rating-negative", "soc-band",
         "missing-rating", "foreign-rating", "unknown-profile", "unknown-field", "foreign-sim-parameter",
-        "timezone", "import-above-fuse", "negative-export", "missing-fuse", "no-assets", "unknown-hardware", "nan"])
+        "timezone", "import-above-fuse", "negative-export", "missing-fuse", "no-assets", "unknown-hardware", "nan",
+        "inf", "rating-string", "rating-bool", "port-string", "phases-float", "modbus-fields-without-type",
+        "id-differing-in-case", "id-too-long"])
 def test_a_wrong_site_file_is_refused_with_one_sentence(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                                         text: str, expected: list[str]) -> None:
     message = refuse(tmp_path, capsys, text)
@@ -144,6 +156,13 @@ def test_export_limit_zero_is_valid(tmp_path: Path) -> None:
     path = tmp_path / "site.toml"
     path.write_text(HEAD.replace("export_limit_w = 5000.0", "export_limit_w = 0.0") + SOLAR_ASSET)
     assert load_site(path).grid.export_limit_w == 0.0
+
+
+def test_a_hardware_table_without_type_is_simulated(tmp_path: Path) -> None:
+    path = tmp_path / "site.toml"
+    path.write_text(HEAD + SOLAR_ASSET + "[assets.hardware]\ntilt_deg = 30.0\n")
+    hardware = load_site(path).asset("solar-1").hardware
+    assert not isinstance(hardware, ModbusHardware) and hardware.tilt_deg == 30.0
 
 
 def test_a_fully_simulated_site_needs_no_meter(tmp_path: Path) -> None:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from ..domain.errors import ConfigurationError
 from ..domain.site import (
@@ -70,7 +70,8 @@ class SiteFileError(ConfigurationError, ValueError):
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+    # strict: TOML has types, so "502", true or 3.0 where a number or an integer belongs is a mistake, not a value
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, strict=True)
 
 
 class _SiteSection(_Strict):
@@ -95,6 +96,13 @@ class _GridSection(_Strict):
     main_fuse_a: float = Field(gt=0, le=6_300)
     phases: Literal[1, 3] = 3
     nominal_voltage_v: float = Field(230.0, ge=100, le=500)
+
+    @field_validator("phases", mode="before")
+    @classmethod
+    def _whole(cls, value: Any) -> Any:
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise ValueError("should be the integer 1 or 3")
+        return value
 
 
 class _SimulationSection(_Strict):
@@ -134,6 +142,15 @@ class _Asset(_Strict):
     heater_power_w: float | None = Field(None, gt=0, le=100_000)
     min_temperature_c: float | None = Field(None, ge=0, le=100)
     max_temperature_c: float | None = Field(None, ge=0, le=100)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _simulated_by_default(cls, data: Any) -> Any:
+        """`type` defaults to simulated in a `[assets.hardware]` table too (unless it names a Modbus field)."""
+        hardware = data.get("hardware") if isinstance(data, dict) else None
+        if isinstance(hardware, dict) and "type" not in hardware and not set(hardware) & set(_Modbus.model_fields):
+            return {**data, "hardware": {"type": "simulated", **hardware}}
+        return data
 
 
 class _SiteFile(_Strict):

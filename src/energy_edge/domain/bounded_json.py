@@ -10,9 +10,12 @@ is not a `ValueError` and used to escape every handler). The limits are in
 from __future__ import annotations
 
 import json
+import math
+import sys
 from typing import Any
 
 from .bounds import MAX_JSON_BYTES, MAX_JSON_DEPTH
+from .shown import cut
 
 
 
@@ -20,7 +23,23 @@ def _no_constant(name: str) -> float:
     raise ValueError(f"{name} is not a number JSON allows")
 
 
-_DECODER = json.JSONDecoder(parse_constant=_no_constant)  # NaN and Infinity refused: every float finite
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if value in (math.inf, -math.inf):  # 1e999 parses to inf without any NaN/Infinity literal
+        raise ValueError(f"{cut(text, 32)} is beyond any finite number")
+    return value
+
+
+def _float_sized_int(text: str) -> int:
+    value = int(text)
+    if not -_FLOAT_MAX < value < _FLOAT_MAX:  # float(value) would raise OverflowError in every checker
+        raise ValueError(f"{cut(text, 32)} is beyond any finite number")
+    return value
+
+
+_FLOAT_MAX = int(sys.float_info.max)
+# NaN, Infinity and numbers that overflow a float refused: every number that gets through converts to a finite float
+_DECODER = json.JSONDecoder(parse_constant=_no_constant, parse_float=_finite_float, parse_int=_float_sized_int)
 _ENCODER = json.JSONEncoder(separators=(",", ":"), allow_nan=False)
 
 

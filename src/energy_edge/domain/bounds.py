@@ -26,6 +26,7 @@ SETPOINT_TTL_CEILING_S = 3600.0  # no lease, nor `max_setpoint_ttl_s`, may excee
 # -- controller timing ----------------------------------------------------------------------
 MIN_CYCLE_S = 0.2
 MAX_CYCLE_S = 60.0
+MAX_REPORTING_INTERVAL_S = 86_400.0  # the controller's site report: at least once a day
 
 # -- telemetry time -------------------------------------------------------------------------
 # A report stamped further ahead of the receiver's clock than this is refused: it would otherwise win

@@ -152,6 +152,17 @@ class Site:
         """Every asset simulated: the simulation itself can meter the grid."""
         return all(spec.simulated for spec in self.assets)
 
+    def export_share_w(self, asset_id: str) -> float:
+        """An inverter's share of the grid's export limit, in proportion to its rating.
+
+        Its export-safe limit (in force at start and whenever no lease runs: a silent
+        controller, a stale meter) is at most this, so all the site's inverters left
+        unsteered together export no more than the connection allows, whatever the load
+        (0 W on a zero-export site)."""
+        rating = self.asset(asset_id).rated_power_w or 0.0
+        total = sum(spec.rated_power_w or 0.0 for spec in self.of_kind(SOLAR))
+        return self.grid.export_limit_w * rating / total if total > 0 else 0.0
+
 
 # -- what derives from a site ---------------------------------------------------------------
 

@@ -172,9 +172,7 @@ def home_modbus_servers(simulation: SimulatedSite, clock: Clock, *, host: str = 
 # -- one asset ------------------------------------------------------------------------------------
 
 ASSET_BUILDERS: dict[str, Callable[[AssetSpec], Any]] = {
-    SOLAR: lambda spec: Solar(SolarConfig(
-        rated_power_w=spec.rated_power_w,
-        export_safe_limit_w=min(SolarConfig().export_safe_limit_w, spec.rated_power_w or 0.0))),
+    SOLAR: lambda spec: _solar(spec, share_w=spec.rated_power_w or 0.0),
     BATTERY: lambda spec: Battery(BatteryConfig(capacity_wh=spec.capacity_wh, soc_min=spec.soc_min,
                                                 soc_max=spec.soc_max, max_charge_w=spec.max_charge_w,
                                                 max_discharge_w=spec.max_discharge_w)),
@@ -184,6 +182,11 @@ ASSET_BUILDERS: dict[str, Callable[[AssetSpec], Any]] = {
     METER: lambda spec: Meter(),  # sized by the site's grid connection in `build_asset`
 }
 """The asset state machine of each kind a module serves, from its ratings; the twin tunes the rest."""
+
+
+def _solar(spec: AssetSpec, share_w: float) -> Solar:
+    safe_w = min(SolarConfig().export_safe_limit_w, spec.rated_power_w or 0.0, share_w)
+    return Solar(SolarConfig(rated_power_w=spec.rated_power_w, export_safe_limit_w=safe_w))
 
 
 def served_assets(site: Site) -> tuple[AssetSpec, ...]:
@@ -197,10 +200,13 @@ def expected_modules(site: Site) -> tuple[str, ...]:
 
 
 def build_asset(spec: AssetSpec, site: Site | None = None) -> Any:
-    """The asset's state machine; a grid meter's bounds come from the site's grid connection (main fuse)."""
+    """The asset's state machine; a grid meter's bounds come from the site's grid connection (main fuse),
+    an inverter's export-safe limit from its share of the export limit (`Site.export_share_w`)."""
     if spec.kind == METER and site is not None:
         grid = site.grid
         return Meter(MeterConfig(main_fuse_a=grid.main_fuse_a, phases=grid.phases, nominal_voltage_v=grid.nominal_voltage_v))
+    if spec.kind == SOLAR and site is not None:  # unsteered, the site's inverters stay within its export limit
+        return _solar(spec, share_w=site.export_share_w(spec.id))
     try:
         return ASSET_BUILDERS[spec.kind](spec)
     except KeyError:

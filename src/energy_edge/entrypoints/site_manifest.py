@@ -45,7 +45,7 @@ def site_template(template: Mapping[str, Any], site: Site, device_site_file: str
     desired = {name: content.pop(name) for name in list(content) if not name.startswith("$")}
     for spec in served_assets(site):
         base = desired.get(spec.kind, {}).get("properties.desired", {})
-        content[spec.id] = {"properties.desired": _asset_desired(spec, base)}
+        content[spec.id] = {"properties.desired": _asset_desired(spec, base, site)}
     if CONTROLLER in desired:
         base = desired[CONTROLLER]["properties.desired"]
         from_site = initial_policy(site).as_dict()  # what a controller starts with before its twin arrives
@@ -66,13 +66,14 @@ def _run(module: dict[str, Any], command: list[str] | None, env: dict[str, str],
     host["Binds"] = [*host.get("Binds", []), f"{device_site_file}:{device_site_file}:ro"]
 
 
-def _asset_desired(spec: AssetSpec, base: Mapping[str, Any]) -> dict[str, Any]:
-    """The template's desired properties of the asset's kind, with the asset's own ratings."""
+def _asset_desired(spec: AssetSpec, base: Mapping[str, Any], site: Site) -> dict[str, Any]:
+    """The template's desired properties of the asset's kind, with the asset's own ratings (an inverter's
+    export-safe limit at most its share of the site's export limit)."""
     desired = dict(base)
     if spec.kind == SOLAR and spec.rated_power_w:
         desired["rated_power_w"] = spec.rated_power_w
         desired["export_safe_limit_w"] = min(float(desired.get("export_safe_limit_w", spec.rated_power_w)),
-                                             spec.rated_power_w)
+                                             spec.rated_power_w, site.export_share_w(spec.id))
     elif spec.kind == BATTERY:
         desired.update(soc_min=spec.soc_min, soc_max=spec.soc_max, max_charge_w=spec.max_charge_w,
                        max_discharge_w=spec.max_discharge_w)

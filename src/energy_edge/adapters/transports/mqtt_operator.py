@@ -15,6 +15,7 @@ import time
 import uuid
 from typing import Any
 
+from ...domain import bounded_json
 from ...domain.messages import Message
 from ...domain.method_access import OPERATOR  # the identity the method ACL names
 from ...domain.routing import RouteTable
@@ -57,10 +58,21 @@ class MqttOperator(MqttModuleClient):
         """Merge `patch` into the module's desired document, bump $version, publish it retained."""
         current = self.desired_docs.get(module_id, {"$version": 0})
         document = merge_patch(current, wire.json_copy(patch))
-        document["$version"] = version = int(current.get("$version", 0)) + 1
-        await self._require_session().publish_acked(self.topics.desired(module_id), wire.dumps(document), retain=True)
+        document["$version"] = version = self._next_desired_version(module_id, current)
+        body = bounded_json.dumps(document).encode()  # NaN or over a limit: ValueError, nothing retained
+        await self._require_session().publish_acked(self.topics.desired(module_id), body, retain=True)
         self.desired_docs[module_id] = document
         return version
+
+    def _next_desired_version(self, module_id: str, current: dict[str, Any]) -> int:
+        """Above the retained document's $version and every version the module acknowledged.
+
+        A retained document the module refused unread (not JSON, a NaN) leaves no version to count from,
+        and one at or below the module's last would be ignored as a replay: the twin stayed stuck.
+        """
+        acked = [ack["av"] for ack in self.reported_docs.get(module_id, {}).values()
+                 if isinstance(ack, dict) and type(ack.get("av")) is int]
+        return max([int(current.get("$version", 0)), *acked]) + 1
 
     async def acknowledged(self, module_id: str, keys: list[str], version: int, timeout_s: float) -> dict[str, Any]:
         """Wait until the module reported every key with `av` >= version; return those acks (maybe partial)."""

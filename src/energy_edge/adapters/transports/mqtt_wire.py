@@ -144,7 +144,13 @@ def _merge_diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
             nested = _merge_diff(before, value)
             if nested:
                 patch[key] = nested
-        elif key not in old or before != value:
+        elif key not in old or not _same_json(before, value):
             patch[key] = value
     patch.update({key: None for key in old if key != "$version" and key not in new})
     return patch
+
+
+def _same_json(a: Any, b: Any) -> bool:
+    """Equal as JSON, not as Python: `true` and `1` differ (True == 1 once let a refused `true` hide a later `1`)."""
+    return type(a) is type(b) and a == b if not isinstance(a, (dict, list)) else \
+        json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)

@@ -323,7 +323,8 @@ class ControllerService:
         assets = [(t, self.is_stale(module)) for module, t in self.latest.items()]
         report = site_report(now, self.last_grid_power_w, assets, counters, self.cycle_durations_s,
                              plan=self.guidance.as_dict(), suspended_reason=self.suspended_reason,
-                             limits=self._limits())
+                             limits=self._limits(),
+                             next_report_within_s=self.policy.reporting_interval_s + self.policy.cycle_s)
         try:
             await self.client.send_message(CLOUD_OUTPUT, Message.from_json(report))
         except Exception as exc:  # the next report carries these durations instead (bounded)

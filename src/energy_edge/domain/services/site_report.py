@@ -14,13 +14,15 @@ from ..telemetry import AssetTelemetry
 def site_report(now: float, grid_power_w: float | None, assets: Iterable[tuple[AssetTelemetry, bool]],
                 counters: Mapping[str, Any], cycle_durations_s: list[float],
                 plan: Mapping[str, float] | None = None, suspended_reason: str | None = None,
-                limits: Mapping[str, float] | None = None) -> dict[str, Any]:
+                limits: Mapping[str, float] | None = None,
+                next_report_within_s: float | None = None) -> dict[str, Any]:
     """`assets` pairs each module's latest telemetry with its staleness; sums cover fresh assets only.
 
     `plan` is the planner's guidance in force, reported as `plan_<name>` so an operator sees why
     the site exports before it stores, or charges from the grid. `suspended_reason` says why the
     controller issues no setpoints (the grid meter is stale or in FAULT); None while it balances.
     `limits` are the policy's grid and SoC limits in force, so the operator's page shows what binds.
+    `next_report_within_s` (reporting interval + one cycle) tells /healthz how long a silence is normal.
     """
     power = {"solar": 0.0, "battery": 0.0, "boiler": 0.0, "meter": 0.0}
     soc_wh = capacity_wh = temperature_sum = 0.0
@@ -52,5 +54,6 @@ def site_report(now: float, grid_power_w: float | None, assets: Iterable[tuple[A
         "counters": dict(counters),
         "cycle_durations_s": list(cycle_durations_s),
         "limits": dict(limits or {}),
+        "next_report_within_s": next_report_within_s,
         **{f"plan_{name}": value for name, value in (plan or {}).items()},
     }

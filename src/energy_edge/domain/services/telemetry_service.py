@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
 from .. import bounded_json
+from ..bounds import MAX_CYCLE_S, MAX_POWER_W, MAX_REPORTING_INTERVAL_S
 from ..errors import MalformedMessage
 from ..messages import Message
 from ..ports import Clock, ModuleClient
@@ -26,6 +27,7 @@ from ..topology import ASSET_KINDS, ASSET_MODULES, CONTROLLER, SITE_INPUT, TELEM
 log = logging.getLogger(__name__)
 
 DEFAULT_EXPECTED = (*ASSET_MODULES, CONTROLLER)
+MAX_CADENCE_S = MAX_REPORTING_INTERVAL_S + MAX_CYCLE_S  # what a controller may declare between two reports
 MAX_REPORT_GAP_S = 60.0  # site reports further apart than this (clock s) leave the grid energy between uncounted
 
 
@@ -78,6 +80,7 @@ class TelemetryService:
         self.staleness_s = staleness_s
         self.view = TelemetryView()
         self.started_at = clock.now()
+        self._controller_cadence_s = 0.0  # how long the controller said its next report may take
 
     async def start(self) -> None:
         self.client.on_input(TELEMETRY_INPUT, self.on_asset_telemetry)
@@ -125,6 +128,7 @@ class TelemetryService:
             self._malformed(message.source_module, exc)
             return
         self._count_grid_energy(self.view.site, report)
+        self._controller_cadence_s = _cadence(report.get("next_report_within_s"))
         self.view.site = report
         self.view.messages_total[CONTROLLER] += 1
         self.view.last_seen[CONTROLLER] = self.clock.now()
@@ -134,7 +138,7 @@ class TelemetryService:
         if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in (grid, then, now)):
             return
         held_s = now - then
-        if 0 < held_s <= max(self.staleness_s, MAX_REPORT_GAP_S):
+        if abs(grid) <= MAX_POWER_W and 0 < held_s <= max(self.staleness_s, MAX_REPORT_GAP_S):  # inf stays forever
             self.view.grid_imported_j += max(grid, 0.0) * held_s
             self.view.grid_exported_j += max(-grid, 0.0) * held_s
 
@@ -145,7 +149,8 @@ class TelemetryService:
         for module in self.expected_modules:
             seen = self.view.last_seen.get(module)
             ages[module] = None if seen is None else round(now - seen, 3)
-            if seen is None or now - seen > self.staleness_s:
+            allowed = self.staleness_s + (self._controller_cadence_s if module == CONTROLLER else 0.0)
+            if seen is None or now - seen > allowed:
                 stale.append(module)
         return Health(not stale, stale, ages)
 
@@ -158,3 +163,11 @@ class TelemetryService:
         known = source if source in self.asset_kinds or source == CONTROLLER else "unknown"  # bounded label values
         self.view.malformed_total[(known, error.rule)] += 1
         log.warning("malformed message from %s ignored: %s", cut(source or "unknown", 64), error)
+
+
+def _cadence(declared: object) -> float:
+    """The controller's declared report cadence, bounded: a site reporting every 30 s (or with cycle_s 60,
+    both accepted) was 'stale' in /healthz between reports, as the fixed staleness is 10 s."""
+    if isinstance(declared, bool) or not isinstance(declared, (int, float)) or not 0 <= declared <= MAX_CADENCE_S:
+        return 0.0
+    return float(declared)
