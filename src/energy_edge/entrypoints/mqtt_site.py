@@ -82,14 +82,13 @@ def run(args: argparse.Namespace, settings: SiteSettings, site: Site) -> int:
     try:
         common = _common_environment(settings, mqtt)
         common["EE_METRICS_PORT"] = str(settings.metrics_port)
-        ports = module_metrics_ports(site, settings.metrics_port)
         if _on_modbus_simulator(site):
             supervisor.start("modbus-sim", [*module_command("energy-edge"), "modbus-sim"], child_environment(**common))
         for module_id in FIRST:
-            supervisor.start(module_id, module_command(), _module_environment(module_id, common, passwords, ports))
+            supervisor.start(module_id, module_command(), _module_environment(module_id, common, passwords))
         asyncio.run(_wait_online(FIRST, timeout_s=20.0))
         for spec in served_assets(site):
-            supervisor.start(spec.id, module_command(), _module_environment(spec.id, common, passwords, ports))
+            supervisor.start(spec.id, module_command(), _module_environment(spec.id, common, passwords))
         log.info("site %r running over MQTT (%d assets); metrics on :%d; Ctrl-C stops it", site.name,
                  len(served_assets(site)), settings.metrics_port)
         deadline = None if args.duration is None else time.monotonic() + args.duration / settings.speed
@@ -125,16 +124,10 @@ def _on_modbus_simulator(site: Site) -> bool:
                for spec in served_assets(site))
 
 
-def module_metrics_ports(site: Site, metrics_port: int) -> dict[str, int]:
-    """Processes on one host cannot share a port: each module's own /metrics follows the telemetry port
-    (the assets in site order, then the controller); with --metrics-port 0 none is served."""
-    modules = [*(spec.id for spec in served_assets(site)), CONTROLLER]
-    return {module: 0 if metrics_port == 0 else metrics_port + 1 + i for i, module in enumerate(modules)}
-
-
-def _module_environment(module_id: str, common: dict[str, str], passwords: dict[str, str],
-                        ports: dict[str, int]) -> dict[str, str]:
-    env = child_environment(**common, EE_ASSET_ID=module_id, EE_MODULE_METRICS_PORT=str(ports.get(module_id, 0)))
+def _module_environment(module_id: str, common: dict[str, str], passwords: dict[str, str]) -> dict[str, str]:
+    # Processes on one host would all want 9600 (a container's own port): here the telemetry
+    # module's /metrics carries the site, and the per-module endpoints stay off.
+    env = child_environment(**common, EE_ASSET_ID=module_id, EE_MODULE_METRICS_PORT="0")
     if module_id == TELEMETRY and OPERATOR_USER in passwords:  # the operator page acts and logs in as the operator
         env["EE_MQTT_PASSWORD_OPERATOR"] = passwords[OPERATOR_USER]
     if module_id in passwords:
