@@ -33,7 +33,7 @@ async def test_a_forged_body_neither_silences_nor_steers_the_battery(site):
     await eventually(lambda: "battery" in site.controller.latest)
     assert site.controller.latest["battery"].timestamp <= time.time()
     await site.controller.run_cycle()  # 2 kW import: the battery discharges
-    assert str(site.battery.state) == "DISCHARGING"
+    await eventually(lambda: str(site.battery.state) == "DISCHARGING")  # the call may outlast the cycle's budget
     assert not site.controller.method_errors_total, "a command went to a module that does not exist"
 
 
