@@ -3,6 +3,7 @@ wrong site file refused before anything starts."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from prometheus_client.parser import text_string_to_metric_families
@@ -50,6 +51,7 @@ def test_the_factory_site_runs_every_asset_some_over_modbus_without_a_fault():
             if sample.name == "energy_edge_asset_fault":
                 assert sample.value == 0.0, sample  # the Modbus ones too: the site simulator serves them
     assert len(_labels(metrics, "energy_edge_battery_soc_ratio")) == 2
+    assert _labels(metrics, "energy_edge_meter_frequency_hertz"), "the meter's readings are exported"
 
 
 def test_the_zero_export_site_runs_without_a_boiler():
@@ -89,3 +91,66 @@ async def test_the_factory_meter_on_the_modbus_site_simulator_reads_the_simulate
     finally:
         for server in servers:
             await server.stop()
+
+
+ZERO_EXPORT_FULL_BATTERIES = """
+[site]
+name = "zero-export-full"
+latitude_deg = 48.1
+longitude_deg = 11.6
+timezone = "Europe/Berlin"
+
+[grid]
+import_limit_w = 17000.0
+export_limit_w = 0.0
+main_fuse_a = 25.0
+
+[[assets]]
+id = "solar-1"
+kind = "solar"
+rated_power_w = 12000.0
+
+[[assets]]
+id = "battery-1"
+kind = "battery"
+capacity_wh = 10000.0
+max_charge_w = 5000.0
+max_discharge_w = 5000.0
+[assets.hardware]
+initial_soc = 0.89
+
+[[assets]]
+id = "battery-2"
+kind = "battery"
+capacity_wh = 7000.0
+max_charge_w = 3000.0
+max_discharge_w = 3000.0
+[assets.hardware]
+initial_soc = 0.895
+"""
+
+
+def test_a_zero_export_site_with_full_batteries_never_exports_from_its_first_cycle(tmp_path):
+    """A June noon, the stores nearly full: from the first cycle (before any setpoint, the inverter at its
+    export-safe limit) to curtailment, the grid never exports beyond the breach tolerance (10 W)."""
+    site_file = tmp_path / "site.toml"
+    site_file.write_text(ZERO_EXPORT_FULL_BATTERIES)
+    port = free_port()
+    process = start_site("--site", str(site_file), "--speed", "60", "--duration", "600", "--metrics-port", str(port),
+                         env={"EE_START": "2026-06-21T10:00:00+00:00"})
+    grid_w: list[float] = []
+    try:
+        while process.poll() is None and len(grid_w) < 200:
+            try:
+                status, metrics = http_get(port, "/metrics")
+            except OSError:
+                continue
+            grid_w += [sample.value for family in text_string_to_metric_families(metrics) if status == 200
+                       for sample in family.samples if sample.name == "energy_edge_site_grid_power_watts"]
+            time.sleep(0.02)  # 200 samples over about 4 s: the first cycles and the curtailment after them
+    finally:
+        process.terminate()
+        output, _ = process.communicate(timeout=30)
+    assert "Traceback" not in output, output[-3000:]
+    assert len(grid_w) > 10
+    assert min(grid_w) >= -10.0, min(grid_w)

@@ -17,7 +17,7 @@ import pytest
 
 from energy_edge.domain.topology import ALL_MODULES
 
-from .budget import Budget
+from .budget import WARM_UP, Budget
 from .findings import Findings
 from .hostile import Hostile
 from .invariants import asset_violations
@@ -35,7 +35,7 @@ async def test_every_hostile_method_request_is_answered_and_a_refusal_changes_no
     statuses: Counter = Counter()
     with Budget(count) as budget:
         for i in range(count):
-            if i == count // 10:
+            if i == count // WARM_UP:
                 budget.warm()
             caller = hostile.caller()
             if raw is None:

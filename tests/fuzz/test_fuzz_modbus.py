@@ -26,7 +26,7 @@ from energy_edge.entrypoints.modbus_settings import ModbusSettings, build_modbus
 from energy_edge.entrypoints.settings import SiteSettings
 
 from ..helpers import free_port
-from .budget import Budget
+from .budget import WARM_UP, Budget
 from .findings import Findings
 from .hostile import Hostile
 from .site import ASSETS, START
@@ -53,13 +53,14 @@ class ModbusSite:
         site = resolve_site(SiteSettings())
         physics = build_simulated_site(self.clock, site)
         self.ports = {kind: free_port() for kind in ASSETS}
-        self.servers = dict(zip(ASSETS, site_servers(physics.pv, physics.battery, physics.boiler, load_sunspec_models(),
+        self.servers = dict(zip(ASSETS, site_servers(*(physics.hardware(kind) for kind in ASSETS), load_sunspec_models(),
                                                      load_boiler_map(), ports=self.ports, now=self.clock.now)))
         for server in self.servers.values():
             _keep_live_registers(server.device)
         hub = InMemoryHub(ROUTES)
         self.services = {kind: AssetModuleService(
-            hub.client(kind), build_modbus_hardware(kind, ModbusSettings(port=self.ports[kind], timeout_s=0.5, retries=0)),
+            hub.client(kind), build_modbus_hardware(kind, ModbusSettings(port=self.ports[kind], timeout_s=0.5, retries=0),
+                                                    now=self.clock.now),
             build_asset(site.asset(kind)), self.clock, 1.0) for kind in ASSETS}
 
     async def start(self) -> None:
@@ -114,7 +115,7 @@ async def test_hostile_registers_become_fault_or_bounded_values(modbus_site, cou
     faults = 0
     with Budget(count, ignore=SIMULATOR_LOGGERS) as budget:
         for i in range(count):
-            if i == count // 10:
+            if i == count // WARM_UP:
                 budget.warm()
             kind = hostile.rng.choice(ASSETS)
             service, device = site.services[kind], site.servers[kind].device
@@ -123,6 +124,7 @@ async def test_hostile_registers_become_fault_or_bounded_values(modbus_site, cou
                        else hostile.rng.randint(*block))
             values = hostile.registers(hostile.rng.choice((1, 1, 2)))
             before = dict(service.asset.telemetry_values())
+            saved = _live_values(device, address, len(values))
             device.force(address, values)
             site.clock.advance(1.0)
             try:
@@ -135,7 +137,7 @@ async def test_hostile_registers_become_fault_or_bounded_values(modbus_site, cou
                 findings.add(f"a method answered {answer.status} over garbage", (kind, address, values, answer.payload))
             faults += str(service.asset.state) == "FAULT"
             _check_bounded(service, kind, before, (address, values), findings)
-            await _restore(site, service, device, address, len(values))
+            await _restore(device, address, saved)
             await _recover(site, service, kind, findings)
     broken = budget.check(request.node.name)
     if count >= 100 and not faults:
@@ -161,14 +163,19 @@ def _check_bounded(service, kind: str, before: dict, forced, findings: Findings)
         findings.add(f"{kind} {name} jumped in one second and passed", (forced, previous, value))
 
 
-async def _restore(site, service, device, address: int, count: int) -> None:
-    """Forcing writes into the simulator's live registers: put the image's own values back, reset its physics."""
+def _live_values(device, address: int, count: int) -> list[int | None]:
+    """The words the simulator serves at `address..` right now (what its physics last showed)."""
+    start, live = device.live
+    return [live[i] if 0 <= (i := address - start + k) < len(live) else None for k in range(count)]
+
+
+async def _restore(device, address: int, saved: list[int | None]) -> None:
+    """Forcing writes into the simulator's live registers: put back what was there, reset its physics."""
     device.release()
     start, live = device.live
-    for k in range(count):
-        index, original = address - start + k, address - device.base_address + k
-        if 0 <= index < len(live) and 0 <= original < len(device.initial_registers):
-            live[index] = device.initial_registers[original]
+    for k, value in enumerate(saved):
+        if value is not None:
+            live[address - start + k] = value
     await device.hardware.apply(device.safe(None))  # the simulated physics may hold a setpoint decoded from garbage
 
 

@@ -18,7 +18,7 @@ import pytest
 
 from energy_edge.domain.messages import Message
 
-from .budget import Budget
+from .budget import WARM_UP, Budget
 from .findings import Findings
 from .hostile import Hostile
 from .site import ASSETS
@@ -32,10 +32,11 @@ async def test_hostile_telemetry_is_counted_and_never_displaces_the_real_one(fuz
     transport, site = fuzzed
     hostile, findings = Hostile(seed), Findings()
     raw = await transport.start_raw() if transport.name == "mqtt" else None
-    junk_sent = 0
+    junk_sent, warmed = 0, False
     with Budget(count) as budget:
         for i in range(0, count, BATCH):
-            if i >= count // 10 and budget.rss_start == 0:
+            if i >= count // WARM_UP and not warmed:
+                warmed = True
                 budget.warm()
             expected = dict(site.delivered)
             for _ in range(min(BATCH, count - i)):

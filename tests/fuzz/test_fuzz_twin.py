@@ -18,7 +18,7 @@ import pytest
 from energy_edge.adapters.transports.mqtt_operator import MqttOperator
 from energy_edge.domain.balancing.policy import Policy
 
-from .budget import Budget
+from .budget import WARM_UP, Budget
 from .findings import Findings
 from .hostile import Hostile
 from .invariants import asset_violations, non_finite_fields
@@ -93,7 +93,7 @@ async def test_hostile_desired_documents_are_applied_whole_or_not_at_all(fuzzed,
     try:
         with Budget(count) as budget:
             for i in range(count):
-                if i == count // 10:
+                if i == count // WARM_UP:
                     budget.warm()
                 module = hostile.rng.choice(MODULES)
                 before = _config(site, module)
@@ -131,7 +131,7 @@ async def test_hostile_desired_documents_are_applied_whole_or_not_at_all(fuzzed,
     assert not findings and not broken, findings.report(broken)
 
 
-async def _acknowledged(client, reported_version: int, refused_unread: bool, timeout_s: float = 1.0):
+async def _acknowledged(client, reported_version: int, refused_unread: bool, timeout_s: float = 0.3):
     """The twin once the module reported its acks (the module takes a $version before it reports on MQTT)."""
     deadline = asyncio.get_running_loop().time() + timeout_s
     while True:

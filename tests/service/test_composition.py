@@ -41,7 +41,11 @@ def test_the_factory_site_gets_one_service_per_asset_with_its_own_hardware() -> 
     site = load_site(EXAMPLES / "factory.toml")
     container = embedded_site_container(SiteSettings(metrics_port=0), site)
     services = container.assets()
-    assert set(services) == set(site.asset_ids)  # the grid meter's module too
+    assert set(services) == {spec.id for spec in site.assets}  # the grid meter is a module too
+    meter = services[site.meter.id]
+    assert meter.asset.kind == "meter" and meter.asset.config.main_fuse_a == site.grid.main_fuse_a
+    assert type(meter.hardware).__name__ in ("ModbusMeter", "SunSpecMeter")  # the SDM630 on the site simulator
+    assert container.controller().meter.__class__.__name__ == "TelemetryGridMeter", "balances on the meter"
     assert isinstance(services["solar-roof-east"].hardware, SimulatedPV)
     assert services["solar-roof-east"].hardware.rated_power_w == 30000.0
     assert isinstance(services["battery-2"].hardware, ModbusBattery)  # driven over the Modbus site simulator
