@@ -9,8 +9,8 @@ from energy_edge.domain.errors import InvalidPayload
 
 
 @pytest.mark.parametrize("factory, desired, applied", [
-    (Solar, {"rated_power_w": 8000, "export_safe_limit_w": 4000, "default_setpoint_ttl_s": 30, "$version": 4},
-     {"rated_power_w": 8000.0, "export_safe_limit_w": 4000.0, "default_setpoint_ttl_s": 30.0}),
+    (Solar, {"rated_power_w": 4000, "export_safe_limit_w": 2500, "default_setpoint_ttl_s": 30, "$version": 4},
+     {"rated_power_w": 4000.0, "export_safe_limit_w": 2500.0, "default_setpoint_ttl_s": 30.0}),
     (Battery, {"soc_min": 0.2, "soc_max": 0.8, "max_charge_w": 3000, "max_discharge_w": 3500, "$metadata": {}},
      {"soc_min": 0.2, "soc_max": 0.8, "max_charge_w": 3000.0, "max_discharge_w": 3500.0}),
     (Boiler, {"setpoint_c": 50, "min_temperature_c": 45, "max_temperature_c": 80, "hysteresis_c": 3},
@@ -32,6 +32,9 @@ def test_valid_desired_properties_are_applied(factory, desired, applied):
     (Battery, {"soc_max": 1.2}, "battery.config.soc_max"),
     (Battery, {"capacity_wh": 5000}, "battery.config.capacity_wh"),  # physical, not writable
     (Battery, {"max_charge_w": "fast"}, "battery.config.max_charge_w"),
+    (Battery, {"max_charge_w": 1e7}, "battery.config.max_charge_w"),  # above the nameplate: never raised
+    (Battery, {"max_discharge_w": 5001}, "battery.config.max_discharge_w"),
+    (Solar, {"rated_power_w": 8000}, "solar.config.rated_power_w"),
     (Boiler, {"setpoint_c": 90}, "boiler.config.setpoint_c"),
     (Boiler, {"min_temperature_c": 80}, "boiler.config.min_temperature_c"),
     (Boiler, {"hysteresis_c": 50}, "boiler.config.hysteresis_c"),

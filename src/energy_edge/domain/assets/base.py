@@ -46,6 +46,7 @@ class Asset(ABC, Generic[S, C]):
 
     kind: ClassVar[str]
     WRITABLE: ClassVar[Mapping[str, Number]]  # twin-writable properties and their static bounds
+    NAMEPLATE: ClassVar[tuple[str, ...]] = ()  # writable ratings the twin may lower but never raise
 
     def __init__(self, table: Table[S], initial: S, config: C) -> None:
         self.machine: StateMachine[S] = StateMachine(self.kind, table, initial)
@@ -137,6 +138,11 @@ class Asset(ABC, Generic[S, C]):
         data = {k: v for k, v in as_object(f"{self.kind}.config", desired).items()
                 if not k.startswith("$") and v is not None}
         values = parse(f"{self.kind}.config", data, self.WRITABLE)
+        for name in self.NAMEPLATE:  # the hardware's rating (site file or settings) is a ceiling, not a default
+            nameplate = getattr(self.base_config, name)
+            if name in values and values[name] > nameplate:
+                raise InvalidPayload(f"{self.kind}.config.{name}", f"{values[name]:g} W is above this asset's "
+                                     f"nameplate {nameplate:g} W; the twin may lower a rating, never raise it")
         new = dataclasses.replace(self.base_config, **values)  # type: ignore[type-var]
         self.config = new
         self._on_configured()

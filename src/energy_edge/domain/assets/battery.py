@@ -64,6 +64,7 @@ _SOC = Number(low=0.0, high=1.0, required=False)
 
 class Battery(Asset[BatteryState, BatteryConfig]):
     kind = "battery"
+    NAMEPLATE = ("max_charge_w", "max_discharge_w")
     WRITABLE = {"soc_min": _SOC, "soc_max": _SOC, "max_charge_w": RATING_W, "max_discharge_w": RATING_W,
                 "default_setpoint_ttl_s": TTL, "max_setpoint_ttl_s": TTL}
 

@@ -61,6 +61,7 @@ class SolarConfig:
 
 class Solar(Asset[SolarState, SolarConfig]):
     kind = "solar"
+    NAMEPLATE = ("rated_power_w",)
     WRITABLE = {
         "rated_power_w": RATING_W,
         "export_safe_limit_w": POWER_LIMIT_W,
