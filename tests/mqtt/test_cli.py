@@ -197,3 +197,76 @@ def test_up_runs_the_factory_site_file_one_process_per_asset(tmp_path):
             log_file.close()
     assert code == 0, (tmp_path / "up.log").read_text()[-3000:]
     assert running and not [pid for pid in running.values() if _alive(pid)], "a module outlived `up`"
+
+
+SIMULATED_METER_SITE = """
+[site]
+name = "simulated-meter"
+latitude_deg = 52.0
+longitude_deg = 5.0
+timezone = "Europe/Amsterdam"
+
+[grid]
+import_limit_w = 17000.0
+export_limit_w = 5000.0
+main_fuse_a = 25.0
+
+[[assets]]
+id = "pv-1"
+kind = "solar"
+rated_power_w = 10000.0
+
+[[assets]]
+id = "battery-1"
+kind = "battery"
+capacity_wh = 10000.0
+max_charge_w = 5000.0
+max_discharge_w = 5000.0
+
+[[assets]]
+id = "grid-meter"
+kind = "meter"
+"""
+
+
+def _scrape(port: int) -> dict[str, float]:
+    text = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5).read().decode()
+    return {line.rsplit(" ", 1)[0]: float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
+            if line and not line.startswith("#")}
+
+
+@pytest.mark.slow
+def test_a_simulated_meter_in_its_own_process_sees_what_the_other_asset_processes_do(tmp_path):
+    """Each MQTT process has its own copy of the simulation: the meter must learn the other assets'
+    powers from their telemetry, or the controller balances a reading that is not the site's. At night
+    the battery covers the load, so the meter reads a balanced connection, not the bare load."""
+    require_binary("mosquitto", "apt-get install mosquitto")
+    site_file = tmp_path / "site.toml"
+    site_file.write_text(SIMULATED_METER_SITE)
+    metrics_port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("EE_")}
+    env.update(EE_STATE_DIR=str(tmp_path), EE_MQTT_PORT=str(free_port()), EE_LOG_FORMAT="text",
+               EE_START="2026-01-15T23:00:00+00:00", EE_BATTERY_INITIAL_SOC="0.8")
+    log_file = (tmp_path / "up.log").open("w")
+    up = subprocess.Popen([CLI, "up", "--transport", "mqtt", "--site", str(site_file),
+                           "--metrics-port", str(metrics_port)], env=env, stdout=log_file, stderr=subprocess.STDOUT)
+    battery, meter = ('energy_edge_asset_power_watts{asset="battery-1",kind="battery"}',
+                      'energy_edge_asset_power_watts{asset="grid-meter",kind="meter"}')
+
+    def balanced_by_the_battery():
+        try:
+            samples = _scrape(metrics_port)
+        except OSError:
+            return False
+        return (samples.get(battery, 0.0) > 200.0 and abs(samples.get(meter, 1e9)) < 150.0) and samples
+
+    try:
+        samples = _wait_for(balanced_by_the_battery, 90, "a discharging battery that the meter sees")
+        assert samples[battery] > 200.0 and abs(samples[meter]) < 150.0
+    finally:
+        up.send_signal(signal.SIGTERM)
+        try:
+            up.wait(60)
+        finally:
+            up.kill()
+            log_file.close()

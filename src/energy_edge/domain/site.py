@@ -192,7 +192,8 @@ def outputs_for(site: Site) -> dict[str, tuple[str, ...]]:
 
 
 def inputs_for(site: Site) -> dict[str, tuple[str, ...]]:
-    return {**{a: () for a in site.asset_ids}, CONTROLLER: (TELEMETRY_INPUT,),
+    hearing = site.meter.id if meter_hears_assets(site) and site.meter is not None else None
+    return {**{a: (TELEMETRY_INPUT,) if a == hearing else () for a in site.asset_ids}, CONTROLLER: (TELEMETRY_INPUT,),
             TELEMETRY: (TELEMETRY_INPUT, SITE_INPUT)}
 
 
@@ -200,13 +201,25 @@ def _brokered(module: str, input_name: str) -> str:
     return f'BrokeredEndpoint("/modules/{module}/inputs/{input_name}")'
 
 
+def meter_hears_assets(site: Site) -> bool:
+    """A simulated grid meter derives the connection point from the other assets' telemetry when it
+    runs in its own process (MQTT, IoT Edge), where it cannot see their simulated physics."""
+    return site.meter is not None and isinstance(site.meter.hardware, SimulatedHardware)
+
+
 def routes_for(site: Site) -> dict[str, str]:
     """The one routes definition of a site, IoT Edge syntax: every transport and the manifest read it.
 
     Each asset's telemetry goes to the controller and to the telemetry module; the controller's site
-    report goes to the telemetry module and upstream to IoT Hub.
+    report goes to the telemetry module and upstream to IoT Hub. A simulated grid meter also hears every
+    other asset: in its own process it sees the site only through their reports (`meter_hears_assets`).
     """
+    meter = site.meter
+    hearing = meter_hears_assets(site)
     return {
+        **{f"{asset}ToMeter": f"FROM /messages/modules/{asset}/outputs/{TELEMETRY_OUTPUT} "
+                              f"INTO {_brokered(meter.id, TELEMETRY_INPUT)}"
+           for asset in site.asset_ids if hearing and meter is not None and asset != meter.id},
         **{f"{asset}ToController": f"FROM /messages/modules/{asset}/outputs/{TELEMETRY_OUTPUT} "
                                    f"INTO {_brokered(CONTROLLER, TELEMETRY_INPUT)}" for asset in site.asset_ids},
         **{f"{asset}ToTelemetry": f"FROM /messages/modules/{asset}/outputs/{TELEMETRY_OUTPUT} "

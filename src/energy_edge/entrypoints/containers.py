@@ -17,7 +17,7 @@ from dependency_injector import containers, providers
 
 from ..domain.services.asset_service import AssetModuleService
 from ..domain.services.telemetry_service import TelemetryService
-from ..domain.site import CONTROLLER, TELEMETRY, Site, asset_kinds
+from ..domain.site import CONTROLLER, TELEMETRY, AssetSpec, Site, asset_kinds
 from . import factories
 from .settings import SiteSettings
 
@@ -58,15 +58,20 @@ def site_container(settings: SiteSettings | None = None, site: Site | None = Non
     site = site or factories.resolve_site(settings)
     container = SiteContainer(settings=settings, site=site)
     container.config.from_pydantic(settings)
-    container.assets.add_kwargs(**{
-        spec.id: providers.Singleton(
-            AssetModuleService, providers.Singleton(container.client, spec.id),
-            providers.Singleton(factories.asset_hardware, spec, container.simulation, container.clock, site),
-            providers.Factory(factories.build_asset, spec, site), container.clock, container.config.cycle_s,
-        )
-        for spec in factories.served_assets(site)
-    })
+    container.assets.add_kwargs(**{spec.id: _asset_service(container, spec, site) for spec in factories.served_assets(site)})
     return container
+
+
+def _asset_service(container: SiteContainer, spec: AssetSpec, site: Site) -> providers.Provider:
+    """One asset module: its client, its hardware (which may listen on that client), its state machine."""
+    client = providers.Singleton(container.client, spec.id)
+    in_process = providers.Callable(lambda transport: transport == "inmemory", container.config.transport)
+    return providers.Singleton(
+        AssetModuleService, client,
+        providers.Singleton(factories.asset_hardware, spec, container.simulation, container.clock, site, client,
+                            in_process),
+        providers.Factory(factories.build_asset, spec, site), container.clock, container.config.cycle_s,
+    )
 
 
 def embedded_site_container(settings: SiteSettings | None = None, site: Site | None = None) -> SiteContainer:

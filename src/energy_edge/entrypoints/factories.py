@@ -35,6 +35,7 @@ from ..domain.site import (
     CONTROLLER,
     METER,
     SOLAR,
+    TELEMETRY_INPUT,
     AssetSpec,
     ModbusHardware,
     SimulatedHardware,
@@ -213,12 +214,14 @@ def build_asset(spec: AssetSpec, site: Site | None = None) -> Any:
         raise ValueError(f"no asset module for kind {spec.kind!r}; this build serves {', '.join(ASSET_BUILDERS)}") from None
 
 
-def asset_hardware(spec: AssetSpec, simulation: SimulatedSite, clock: Clock, site: Site) -> Any:
+def asset_hardware(spec: AssetSpec, simulation: SimulatedSite, clock: Clock, site: Site,
+                   client: ModuleClient | None = None, in_process: bool = True) -> Any:
     """The asset's simulator, or its Modbus driver (the device, or the Modbus site simulator)."""
     if isinstance(spec.hardware, ModbusHardware):
         return modbus_hardware(spec, clock, site)
     if spec.kind == METER:  # a simulated grid meter reads the simulated site's balance
-        return SimulatedMeter(simulation, clock, phases=site.grid.phases, voltage_v=site.grid.nominal_voltage_v)
+        source = simulation if in_process or client is None else reported_site_balance(client, clock, site)
+        return SimulatedMeter(source, clock, phases=site.grid.phases, voltage_v=site.grid.nominal_voltage_v)
     return simulation.hardware(spec.id)
 
 
@@ -272,6 +275,16 @@ def initial_policy(site: Site) -> Policy:
                   for spec in site.of_kind(SOLAR) if isinstance(spec.hardware, SimulatedHardware)), {})
     return Policy(latitude_deg=site.latitude_deg, longitude_deg=site.longitude_deg,
                   import_limit_w=site.grid.import_limit_w, export_limit_w=site.grid.export_limit_w, **plane)
+
+
+def reported_site_balance(client: ModuleClient, clock: Clock, site: Site) -> TelemetryBalanceMeter:
+    """A simulated meter in its own process: the simulated load minus the powers the assets report
+    (routed to it by `routes_for`), since its copy of the simulation cannot see the other processes."""
+    from ..adapters.hardware.simulated.reported_powers import ReportedAssetPowers
+
+    powers = ReportedAssetPowers(clock)
+    client.on_input(TELEMETRY_INPUT, powers.on_telemetry)
+    return telemetry_balance_meter(clock, site, powers.powers)
 
 
 def telemetry_balance_meter(clock: Clock, site: Site, powers: Callable[[], Iterable[float]]) -> TelemetryBalanceMeter:
