@@ -13,16 +13,13 @@ from importlib.metadata import entry_points
 
 import pytest
 
-from energy_edge.domain.assets.battery import Battery
-from energy_edge.domain.assets.boiler import Boiler
-from energy_edge.domain.assets.solar import Solar
 from energy_edge.domain.balancing.policy import Policy
 from energy_edge.domain.routing import RouteTable
 from energy_edge.domain.topology import ALL_MODULES, ASSET_MODULES, CONTROLLER, DEFAULT_ROUTES, INPUTS, OUTPUTS
 from energy_edge.adapters.site_file import load_site
-from energy_edge.domain.site import routes_for
+from energy_edge.domain.site import home_site, routes_for
 from energy_edge.entrypoints.cli import main
-from energy_edge.entrypoints.factories import served_assets
+from energy_edge.entrypoints.factories import build_asset, served_assets
 from energy_edge.entrypoints.site_manifest import site_template
 from energy_edge.entrypoints.edge_manifest import (
     CHUNK_CHARS, ManifestError, generate_manifest, join_create_options, split_create_options,
@@ -88,9 +85,10 @@ def test_store_and_forward_keeps_messages_for_a_while(template):
 
 
 @pytest.mark.parametrize("module, validate", [
-    ("solar", lambda desired: Solar().configure(desired)),
-    ("battery", lambda desired: Battery().configure(desired)),
-    ("boiler", lambda desired: Boiler().configure(desired)),
+    # each asset as its module builds it: the home site's nameplate ratings are the twin's ceiling
+    ("solar", lambda desired: build_asset(home_site().asset("solar"), home_site()).configure(desired)),
+    ("battery", lambda desired: build_asset(home_site().asset("battery"), home_site()).configure(desired)),
+    ("boiler", lambda desired: build_asset(home_site().asset("boiler"), home_site()).configure(desired)),
     ("controller", lambda desired: Policy.from_desired(desired).as_dict()),
 ])
 def test_every_desired_property_is_accepted_by_the_modules_validation(template, module, validate):
@@ -181,10 +179,9 @@ def test_a_site_manifest_carries_the_sites_routes_and_ratings(factory_manifest):
     assert (controller["import_limit_w"], controller["export_limit_w"]) == (150000.0, 50000.0)
     assert (controller["pv_tilt_deg"], controller["pv_azimuth_deg"]) == (15.0, 90.0)  # the first simulated array
     assert Policy.from_desired(controller).as_dict()["latitude_deg"] == 51.44
-    validators = {"solar": Solar, "battery": Battery, "boiler": Boiler}
     for spec in site.assets:
-        if spec.id in content and spec.kind in validators:
-            validate = validators[spec.kind]().configure
+        if spec.id in content and spec.kind in ("solar", "battery", "boiler"):
+            validate = build_asset(spec, site).configure  # the module's own asset, nameplate from the file
             desired = content[spec.id]["properties.desired"]
             assert {k: validate(desired)[k] for k in desired} == desired
     assert not {"solar", "battery", "boiler"} & set(content)
