@@ -17,6 +17,7 @@ from pymodbus.constants import ExcCodes
 
 from energy_edge.domain.hardware import MeterMeasurement
 
+from ..simulated.meter import ConnectionReadings
 from .generic_map import GenericMapCodec
 from .register_map import GenericRegisterMap, SunSpecModelTable
 from .server import SUNSPEC_BASE_ADDRESS, WRITE_FUNCTION_CODES, SimulatedModbusDevice, power_scale_factor
@@ -35,31 +36,17 @@ class ConnectionPoint:
     def __init__(self, power_w: PowerSource, now: Callable[[], float] = time.monotonic, *, phases: int = 3,
                  voltage_v: float = 230.0, frequency_hz: float = 50.0, import_energy_wh: float = 1_000_000.0,
                  export_energy_wh: float = 500_000.0) -> None:
-        self.power_source, self.now, self.phases = power_w, now, phases
-        self.voltage_v, self.frequency_hz = voltage_v, frequency_hz
-        self.import_energy_wh, self.export_energy_wh = import_energy_wh, export_energy_wh
-        self._last: tuple[float, float] | None = None  # (time, power) of the previous reading
+        self.power_source, self.now = power_w, now
+        self.readings = ConnectionReadings(phases=phases, voltage_v=voltage_v, frequency_hz=frequency_hz,
+                                           import_energy_wh=import_energy_wh, export_energy_wh=export_energy_wh)
 
     async def power_w(self) -> float:
         value = self.power_source()
         return float(await value if inspect.isawaitable(value) else value)
 
     async def read(self) -> MeterMeasurement:
-        power_w, t = await self.power_w(), self.now()
-        if self._last is not None:
-            at, previous_w = self._last
-            energy_wh = previous_w * max(0.0, t - at) / 3600
-            if energy_wh > 0:
-                self.import_energy_wh += energy_wh
-            else:
-                self.export_energy_wh -= energy_wh
-        self._last = (t, power_w)
-        phase = [power_w / self.phases if i < self.phases else None for i in range(3)]
-        volts = [self.voltage_v if i < self.phases else None for i in range(3)]
-        return MeterMeasurement(power_w=power_w, power_l1_w=phase[0], power_l2_w=phase[1], power_l3_w=phase[2],
-                                voltage_l1_v=volts[0], voltage_l2_v=volts[1], voltage_l3_v=volts[2],
-                                frequency_hz=self.frequency_hz, import_energy_wh=self.import_energy_wh,
-                                export_energy_wh=self.export_energy_wh)
+        power_w = await self.power_w()
+        return self.readings.measure(self.now(), power_w)
 
 
 class _SimulatedMeter(SimulatedModbusDevice[MeterMeasurement, None]):

@@ -14,6 +14,33 @@ from ....domain.hardware import MeterMeasurement
 from ....domain.ports import Clock, GridMeter
 
 
+class ConnectionReadings:
+    """A meter's view of a connection power over time: split evenly over the phases, integrated into the
+    import and export energy registers. Shared by this driver and the Modbus meter simulator."""
+
+    def __init__(self, *, phases: int = 3, voltage_v: float = 230.0, frequency_hz: float = 50.0,
+                 import_energy_wh: float = 0.0, export_energy_wh: float = 0.0) -> None:
+        self.phases = phases
+        self.voltage_v = voltage_v
+        self.frequency_hz = frequency_hz
+        self.import_energy_wh = import_energy_wh
+        self.export_energy_wh = export_energy_wh
+        self._last: tuple[float, float] | None = None  # (time, power) of the last reading
+
+    def measure(self, now: float, power_w: float) -> MeterMeasurement:
+        if self._last is not None and now > self._last[0]:
+            energy_wh = self._last[1] * (now - self._last[0]) / 3600.0
+            if energy_wh > 0:
+                self.import_energy_wh += energy_wh
+            else:
+                self.export_energy_wh -= energy_wh
+        self._last = (now, power_w)
+        phase = [power_w / self.phases if n < self.phases else None for n in range(3)]
+        volts = [self.voltage_v if n < self.phases else None for n in range(3)]
+        return MeterMeasurement(power_w, phase[0], phase[1], phase[2], volts[0], volts[1], volts[2], self.frequency_hz,
+                                self.import_energy_wh, self.export_energy_wh)
+
+
 class SimulatedMeter:
     """`AssetHardware[MeterMeasurement, None]` over any `GridMeter` (the simulated site)."""
 
@@ -21,30 +48,13 @@ class SimulatedMeter:
                  frequency_hz: float = 50.0) -> None:
         self.site = site
         self.clock = clock
-        self.phases = phases
-        self.voltage_v = voltage_v
-        self.frequency_hz = frequency_hz
-        self.import_energy_wh = 0.0
-        self.export_energy_wh = 0.0
+        self.readings = ConnectionReadings(phases=phases, voltage_v=voltage_v, frequency_hz=frequency_hz)
         self.fault: str | None = None  # set to make every read fail with this reason (fault injection)
-        self._last: tuple[float, float] | None = None  # (time, power) of the last reading
 
     async def read(self) -> MeterMeasurement:
         if self.fault is not None:
             raise HardwareFault(self.fault)
-        now, power = self.clock.now(), await self.site.read_grid_power_w()
-        if self._last is not None and now > self._last[0]:
-            energy_wh = self._last[1] * (now - self._last[0]) / 3600.0
-            if energy_wh > 0:
-                self.import_energy_wh += energy_wh
-            else:
-                self.export_energy_wh -= energy_wh
-        self._last = (now, power)
-        per_phase = power / self.phases
-        phase = [per_phase if n < self.phases else None for n in range(3)]
-        volts = [self.voltage_v if n < self.phases else None for n in range(3)]
-        return MeterMeasurement(power, phase[0], phase[1], phase[2], volts[0], volts[1], volts[2], self.frequency_hz,
-                                self.import_energy_wh, self.export_energy_wh)
+        return self.readings.measure(self.clock.now(), await self.site.read_grid_power_w())
 
     async def apply(self, setpoint: None) -> None:
         """A meter takes no setpoints."""
