@@ -57,6 +57,16 @@ def _children(pid: int) -> dict[str, int]:
     return found
 
 
+def _stop(up: subprocess.Popen, log_file, timeout_s: float) -> int:
+    """SIGTERM `up` as a user's Ctrl-C would, wait for it (killed if it hangs) and close its log."""
+    up.send_signal(signal.SIGTERM)
+    try:
+        return up.wait(timeout_s)
+    finally:
+        up.kill()
+        log_file.close()
+
+
 def _wait_for(check, timeout_s: float, what: str):
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
@@ -128,12 +138,7 @@ def test_up_supervises_the_modules_and_call_twin_status_work(tmp_path):
         _wait_for(lambda: _children(up.pid).get("solar") not in (None, children["solar"]), 15, "solar restarted")
     finally:
         running = _children(up.pid)
-        up.send_signal(signal.SIGTERM)
-        try:
-            code = up.wait(30)
-        finally:
-            up.kill()
-            log_file.close()
+        code = _stop(up, log_file, 30)
     assert code == 0, (tmp_path / "up.log").read_text()[-3000:]
     assert running and not [pid for pid in running.values() if _alive(pid)], "a module outlived `up`"
 
@@ -189,12 +194,7 @@ def test_up_runs_the_factory_site_file_one_process_per_asset(tmp_path):
         assert called.returncode == 0 and called.stdout.startswith("200"), called.stdout + called.stderr
     finally:
         running = _children(up.pid)
-        up.send_signal(signal.SIGTERM)
-        try:
-            code = up.wait(60)
-        finally:
-            up.kill()
-            log_file.close()
+        code = _stop(up, log_file, 60)
     assert code == 0, (tmp_path / "up.log").read_text()[-3000:]
     assert running and not [pid for pid in running.values() if _alive(pid)], "a module outlived `up`"
 
@@ -264,9 +264,4 @@ def test_a_simulated_meter_in_its_own_process_sees_what_the_other_asset_processe
         samples = _wait_for(balanced_by_the_battery, 90, "a discharging battery that the meter sees")
         assert samples[battery] > 200.0 and abs(samples[meter]) < 150.0
     finally:
-        up.send_signal(signal.SIGTERM)
-        try:
-            up.wait(60)
-        finally:
-            up.kill()
-            log_file.close()
+        _stop(up, log_file, 60)
