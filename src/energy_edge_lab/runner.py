@@ -74,9 +74,10 @@ Progress = Callable[[int], Any]  # called with the number of seconds just simula
 
 
 def controller_policy(scenario: Scenario) -> Policy:
-    """The controller's twin for this site: its grid limits, the battery's SoC band, and the tariff's
-    price peak (the dearest time-of-use window dearer than the base price) as a time-of-use reserve,
-    as an operator who knows the tariff would configure it. Scenario hours are local; the policy's are UTC."""
+    """The controller's twin for this site: its grid limits, the battery's SoC band, the boiler's tank
+    (heat capacity, standing loss, typical hot-water schedule), and the tariff's price peak (the dearest
+    time-of-use window dearer than the base price) as a time-of-use reserve, as an operator who knows
+    the tariff and the site's hot-water use would configure it. Scenario hours are local; the policy's UTC."""
     assets, limits, tariff = standing_assets(scenario), scenario.limits, scenario.tariff
     battery, boiler = assets.battery, assets.boiler
     peaks = [w for w in tariff.time_of_use if w.import_price_per_kwh > tariff.import_price_per_kwh]
@@ -92,7 +93,25 @@ def controller_policy(scenario: Scenario) -> Policy:
                   soc_reserve_min=battery.soc_min, soc_reserve_max=battery.soc_max,
                   latitude_deg=pv.latitude, longitude_deg=pv.longitude, pv_tilt_deg=assets.solar.tilt_deg,
                   pv_azimuth_deg=assets.solar.azimuth_deg,
-                  boiler_heat_capacity_j_per_k=boiler.thermal_mass_j_per_k, **window)
+                  boiler_heat_capacity_j_per_k=boiler.thermal_mass_j_per_k,
+                  hot_water_litres_per_hour=hot_water_utc(scenario), cold_water_c=boiler.cold_water_c,
+                  boiler_loss_w_per_k=boiler.loss_w_per_k, **window)
+
+
+def hot_water_utc(scenario: Scenario) -> dict[str, float]:
+    """The boiler's typical hot-water schedule as the controller's twin takes it: litres per UTC hour.
+
+    The operator knows the site's rhythm, not each day's: the controller gets the schedule, the
+    optimum each day's draws (in the lab they are the same). A local hour that straddles two UTC
+    hours (a half-hour zone) is shared between them in proportion."""
+    offset_h = scenario.utc_offset_s / 3600.0
+    litres = [0.0] * 24
+    for hour, volume in standing_assets(scenario).boiler.draw_litres_per_hour.items():
+        start = (float(hour) - offset_h) % 24
+        first, share = int(start), 1.0 - (start - int(start))
+        litres[first] += volume * share
+        litres[(first + 1) % 24] += volume * (1.0 - share)
+    return {str(h): round(v, 6) for h, v in enumerate(litres) if v > 0}
 
 
 def peak_preheat_c(scenario: Scenario, from_h: float, to_h: float) -> float:

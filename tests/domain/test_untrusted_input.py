@@ -8,7 +8,7 @@ import logging
 import pytest
 
 from energy_edge.domain import bounded_json
-from energy_edge.domain.balancing.policy import RANGES as POLICY_PROPERTIES
+from energy_edge.domain.balancing.policy import WRITABLE as POLICY_PROPERTIES
 from energy_edge.domain.bounds import MAX_JSON_BYTES, MAX_JSON_DEPTH, MAX_REPORTED_BYTES, MAX_SHOWN_CHARS
 from energy_edge.domain.desired_document import DesiredDocument
 from energy_edge.domain.errors import MalformedMessage

@@ -19,6 +19,9 @@ MIN_POWER_W = 1.0
 MIN_TEMPERATURE_C = -50.0  # a measured water or ambient temperature outside this is a broken sensor
 MAX_TEMPERATURE_C = 150.0
 
+# -- hot water --------------------------------------------------------------------------------
+MAX_HOT_WATER_L_PER_H = 100_000.0  # 100 m3/h: an industrial process's draw (~6 MW at 50 K); a home's is < 500
+
 # -- setpoint leases ------------------------------------------------------------------------
 DEFAULT_MAX_SETPOINT_TTL_S = 300.0  # twin property `max_setpoint_ttl_s` of every asset, by default
 SETPOINT_TTL_CEILING_S = 3600.0  # no lease, nor `max_setpoint_ttl_s`, may exceed an hour

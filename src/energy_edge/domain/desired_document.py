@@ -24,11 +24,13 @@ from .bounds import MAX_KEY_CHARS, MAX_REFUSED_KEYS_ACKED
 from .messages import pnp_ack
 from .shown import cut, shown
 from .status import Status
+from .twin_patch import merge_patch
 
 log = logging.getLogger(__name__)
 
 APPLIED = "applied"
 MAX_ECHOED_STR_CHARS = 64  # a desired string echoed in an ack's value is cut to this
+MAX_ECHOED_OBJECT_CHARS = 640  # an object (an hourly profile) is echoed whole up to this much JSON, else cut
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,10 +74,9 @@ class DesiredDocument:
         self.version = version
         changes = {key: value for key, value in patch.items() if not key.startswith("$")}
         deleted = tuple(key for key, value in changes.items() if key in self.writable and value is None)
-        for key in deleted:
-            self.properties.pop(key, None)
-        self.properties.update({key: value for key, value in changes.items()
-                                if key in self.writable and value is not None})
+        # Merged as the hub merges it (RFC 7386): a patch of an object property changes only the keys it names.
+        self.properties = merge_patch(self.properties, {key: value for key, value in changes.items()
+                                                        if key in self.writable})
         unknown = {key: value for key, value in changes.items() if key not in self.writable and value is not None}
         return DesiredUpdate(version, dict(self.properties), deleted, unknown)
 
@@ -119,4 +120,10 @@ def _echo(value: Any) -> Any:
         return value
     if isinstance(value, str):
         return cut(value, MAX_ECHOED_STR_CHARS)
+    if isinstance(value, dict) and all(isinstance(key, str) for key in value):
+        try:
+            if len(bounded_json.dumps(value)) <= MAX_ECHOED_OBJECT_CHARS:
+                return value
+        except (TypeError, ValueError):
+            pass
     return shown(value, MAX_ECHOED_STR_CHARS)

@@ -307,13 +307,23 @@ def test_grid_charging_fills_the_battery_at_full_power_inside_the_import_limit()
 
 
 def test_preheat_heats_the_boiler_to_the_planned_temperature_from_the_grid() -> None:
+    """Leased its maximum while below the preheat (its thermostat would wait a hysteresis band below a
+    lease of the preheat itself), released past it."""
     guided = Guidance(boiler_preheat_c=56.0)
     decision = balance(SiteSnapshot(100.0, 5_000.0, [battery(), boiler(temperature_c=50.0)]), OPEN,
                        BalancerMemory(), guided)
-    assert decision.setpoints["boiler"].heat is True and decision.setpoints["boiler"].value == 56.0
+    assert decision.setpoints["boiler"].heat is True and decision.setpoints["boiler"].value == 85.0
     assert decision.setpoints["bat"].value == pytest.approx(0.0)  # the heater is imported, not discharged
     warm = balance(SiteSnapshot(100.0, 5_000.0, [boiler(temperature_c=57.0)]), OPEN, BalancerMemory(), guided)
     assert warm.setpoints["boiler"].heat is False
+
+
+def test_a_boilers_own_preheat_heats_only_that_boiler() -> None:
+    guided = Guidance(boiler_preheat_by_module={"boiler": 56.0})
+    site = [boiler(temperature_c=50.0), replace(boiler(temperature_c=50.0), module="other")]
+    decision = balance(SiteSnapshot(100.0, 5_000.0, site), OPEN, BalancerMemory(), guided)
+    assert decision.setpoints["boiler"].heat is True and decision.setpoints["other"].heat is False
+    assert guided.as_dict()["boiler_preheat_c"] == 56.0 and "boiler_preheat_by_module" not in guided.as_dict()
 
 
 @pytest.mark.parametrize("fields", [{"export_first_w": -1.0}, {"export_first_w": float("nan")},

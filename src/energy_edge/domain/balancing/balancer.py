@@ -118,7 +118,7 @@ def balance(snapshot: SiteSnapshot, policy: Policy, memory: BalancerMemory = Bal
                               max(0.0, asset.soc - low) * asset.capacity_wh))
         elif asset.kind == "boiler":
             boilers.append(asset)
-            if asset.enabled and asset.temperature_c < min(guidance.boiler_preheat_c, asset.max_temperature_c):
+            if asset.enabled and asset.temperature_c < min(guidance.preheat_c(asset.module), asset.max_temperature_c):
                 fill_from_grid += asset.heater_power_w
         else:
             solars.append(asset)
@@ -255,9 +255,10 @@ def _decide_boilers(boilers: list[AssetView], policy: Policy, memory: BalancerMe
             heating -= _set_boiler(boiler, True, timer, now, setpoints, timers)
         elif now - timer.since < (policy.boiler_min_on_s if timer.heat else policy.boiler_min_off_s):
             heating -= _set_boiler(boiler, timer.heat, timer, now, setpoints, timers)
-        elif boiler.temperature_c < guidance.boiler_preheat_c:
-            preheat_c = min(guidance.boiler_preheat_c, boiler.max_temperature_c)
-            heating -= _set_boiler(boiler, True, timer, now, setpoints, timers, temperature_c=preheat_c)
+        elif boiler.temperature_c < guidance.preheat_c(boiler.module):
+            # Leased its maximum, released once past the preheat: a thermostat leased the preheat itself
+            # would wait a hysteresis band below it before heating at all.
+            heating -= _set_boiler(boiler, True, timer, now, setpoints, timers)
         else:
             free.append((boiler, timer))
     surplus = -(wanted_storage - heating)

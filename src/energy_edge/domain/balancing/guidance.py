@@ -9,7 +9,8 @@ never a violation.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
+from typing import Mapping
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,6 +20,8 @@ class Guidance:
     export_first_w: float = 0.0  # surplus up to this is exported before batteries or boilers take any
     grid_charge_to_soc: float = 0.0  # batteries below this SoC charge at full power, from the grid if need be
     boiler_preheat_c: float = 0.0  # boilers below this heat to it now, whatever the surplus (0 = none)
+    # Each boiler's own preheat beyond that (module -> °C): its tank's need for the coming hot-water draws.
+    boiler_preheat_by_module: Mapping[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not self.export_first_w >= 0.0:
@@ -27,6 +30,17 @@ class Guidance:
             raise ValueError(f"grid_charge_to_soc must lie in [0, 1], got {self.grid_charge_to_soc}")
         if not self.boiler_preheat_c >= 0.0:
             raise ValueError(f"boiler_preheat_c must be >= 0, got {self.boiler_preheat_c}")
+        for module, preheat_c in self.boiler_preheat_by_module.items():
+            if not 0.0 <= preheat_c < float("inf"):
+                raise ValueError(f"boiler_preheat_by_module[{module!r}] must be finite and >= 0, got {preheat_c}")
+
+    def preheat_c(self, module: str) -> float:
+        """What boiler `module` heats to now, whatever the surplus: the site-wide preheat or its own."""
+        return max(self.boiler_preheat_c, self.boiler_preheat_by_module.get(module, 0.0))
 
     def as_dict(self) -> dict[str, float]:
-        return asdict(self)
+        """For the site report: `boiler_preheat_c` is the hottest any boiler is preheated to."""
+        reported = asdict(self)
+        reported["boiler_preheat_c"] = max(self.boiler_preheat_c, *self.boiler_preheat_by_module.values(), 0.0)
+        del reported["boiler_preheat_by_module"]
+        return reported

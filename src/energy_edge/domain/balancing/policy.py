@@ -8,16 +8,18 @@ half reconfigured.
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import dataclass, fields, replace
 from typing import Any, Mapping
 
-from ..bounds import MAX_CYCLE_S, MAX_POWER_W, MAX_TEMPERATURE_C, MIN_CYCLE_S, SETPOINT_TTL_CEILING_S
+from ..bounds import (MAX_CYCLE_S, MAX_HOT_WATER_L_PER_H, MAX_POWER_W, MAX_TEMPERATURE_C, MIN_CYCLE_S,
+                      SETPOINT_TTL_CEILING_S)
 from ..errors import InvalidPayload
 from ..shown import cut, shown
+from .hourly_profile import HourlyProfile
 
 _P = MAX_POWER_W
 _DAY_S = 86_400.0
-# (lowest, lowest is exclusive, highest) per field; every field is a finite number. README "Accepted values".
+# (lowest, lowest is exclusive, highest) per scalar field, a finite number. README "Accepted values".
 RANGES: dict[str, tuple[float, bool, float]] = {
     "grid_target_w": (-_P, False, _P),
     "export_limit_w": (0.0, False, _P),
@@ -42,7 +44,14 @@ RANGES: dict[str, tuple[float, bool, float]] = {
     "longitude_deg": (-180.0, False, 180.0),
     "pv_tilt_deg": (0.0, False, 90.0),
     "pv_azimuth_deg": (0.0, False, 360.0),
+    "cold_water_c": (0.0, False, 40.0),  # mains water
+    "boiler_loss_w_per_k": (0.0, False, 1e5),  # 100 kW/K: an uninsulated 240 m3 tank
 }
+# (lowest, highest) of each hour's value per field that is an `HourlyProfile` (a twin object "0".."23").
+HOURLY: dict[str, tuple[float, float]] = {
+    "hot_water_litres_per_hour": (0.0, MAX_HOT_WATER_L_PER_H),
+}
+WRITABLE = (*RANGES, *HOURLY)  # every policy property, the controller twin's writable properties
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +88,11 @@ class Policy:
     # The arrays' plane for the clear-sky forecast: tilt from horizontal (0 = flat), facing clockwise from north.
     pv_tilt_deg: float = 0.0
     pv_azimuth_deg: float = 180.0
+    # Each boiler's typical hot-water use (litres per UTC hour of day, replaced by cold water at cold_water_c)
+    # and standing loss: the planner heats a tank just in time for its draws (planning/hot_water.py).
+    hot_water_litres_per_hour: HourlyProfile = HourlyProfile()
+    cold_water_c: float = 10.0
+    boiler_loss_w_per_k: float = 0.0  # 0 = unknown (the planner's margin covers a small loss)
 
     def in_peak(self, now: float) -> bool:
         """Whether `now` (epoch seconds) lies in the daily price-peak window (it may wrap midnight)."""
@@ -90,7 +104,9 @@ class Policy:
         return hour >= self.peak_start_h or hour < self.peak_end_h
 
     def __post_init__(self) -> None:
-        for name in _field_names():
+        for name, (low, high) in HOURLY.items():  # given as its twin object or as a profile
+            object.__setattr__(self, name, HourlyProfile.from_json(name, getattr(self, name), low, high))
+        for name in RANGES:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not _finite(value):
                 raise InvalidPayload(name, f"expected a finite number, got {shown(value)}")
@@ -116,10 +132,18 @@ class Policy:
         unknown = sorted(set(changes) - set(_field_names()))
         if unknown:
             raise InvalidPayload(cut(unknown[0], 64), "unknown policy property")
+        for name, (low, high) in HOURLY.items():
+            if name in changes:
+                changes[name] = HourlyProfile.from_json(name, changes[name], low, high)
         return replace(base or cls(), **changes)
 
-    def as_dict(self) -> dict[str, float]:
-        return asdict(self)
+    def as_dict(self) -> dict[str, Any]:
+        """The policy as the twin's desired properties (an hourly profile as its object)."""
+        return {name: _as_json(getattr(self, name)) for name in _field_names()}
+
+
+def _as_json(value: Any) -> Any:
+    return value.as_json() if isinstance(value, HourlyProfile) else value
 
 
 def _finite(value: float) -> bool:

@@ -24,7 +24,7 @@ from dataclasses import replace
 from typing import Any, Callable, Mapping
 
 from ..balancing import BalancerMemory, Decision, Guidance, Policy, SiteSnapshot
-from ..balancing.policy import RANGES as POLICY_PROPERTIES
+from ..balancing.policy import WRITABLE as POLICY_PROPERTIES
 from ..desired_document import DesiredDocument
 from ..errors import InvalidPayload, MalformedMessage, MeterUnavailable, NoNewReading
 from ..messages import Message, MethodResponse

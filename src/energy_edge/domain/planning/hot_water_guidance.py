@@ -1,0 +1,68 @@
+"""From the site's typical hot-water use to each boiler's preheat: heat just in time, never late.
+
+The operator states each boiler's typical draws (`Policy.hot_water_litres_per_hour`, litres
+per UTC hour of day, with `cold_water_c` and `boiler_loss_w_per_k`) and the tanks' heat
+capacity. For every boiler the planner asks `hot_water.required_temperatures` how warm the
+tank must be, at each moment of the next day, for full power from then on to keep it at
+least `MARGIN_C` above its minimum through the draws, and hands the balancer the highest of
+those requirements over the time the guidance stands (until the next plan, plus a boiler's
+minimum off time): a boiler below it heats now, whatever the surplus.
+
+Just in time on purpose: a tank kept hot loses more, and until the requirement rises to
+the tank's temperature the balancer's free-surplus heating has the chance to warm it
+first. The heater is counted at `HEATER_DERATE` of its rating, which buys the lead time a
+grid voltage sag or a late cycle costs. Hours are UTC, the draws within an hour spread
+evenly (the simulator's and the lab optimum's model). The controller does not learn the
+draws yet: see ARCHITECTURE.md, "Planner", for estimating them from the tank's heat balance.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+from ..balancing.hourly_profile import HourlyProfile
+from ..balancing.policy import Policy
+from ..balancing.snapshot import AssetView
+from .hot_water import Span, Tank, required_temperatures
+
+MARGIN_C = 1.0  # the floor the recursion keeps: this far above each boiler's minimum
+HEATER_DERATE = 0.9  # the heater is counted at this share of its power
+HORIZON_S = 86_400.0  # a day ahead: the draws repeat daily
+HOUR_S = 3_600.0
+LITRE_KG = 1.0  # hot water, near enough for a draw's mass
+
+
+def hot_water_preheat_c(now: float, policy: Policy, assets: Sequence[AssetView]) -> dict[str, float]:
+    """module -> the temperature each enabled boiler must heat to now (its minimum + margin at least);
+    empty when the policy does not know the tanks' heat capacity."""
+    capacity = policy.boiler_heat_capacity_j_per_k
+    if capacity <= 0:
+        return {}
+    stands_s = policy.plan_interval_s + policy.boiler_min_off_s
+    spans, starts = draw_spans(now, policy.hot_water_litres_per_hour, HORIZON_S + stands_s, (stands_s,))
+    preheat = {}
+    for boiler in assets:
+        if boiler.kind != "boiler" or not boiler.enabled or boiler.heater_power_w <= 0:
+            continue
+        tank = Tank(heater_power_w=boiler.heater_power_w * HEATER_DERATE, heat_capacity_j_per_k=capacity,
+                    min_temperature_c=boiler.min_temperature_c, max_temperature_c=boiler.max_temperature_c,
+                    loss_w_per_k=policy.boiler_loss_w_per_k)
+        required = required_temperatures(tank, spans, policy.cold_water_c, boiler.min_temperature_c + MARGIN_C)
+        preheat[boiler.module] = max(t for t, start in zip(required.temperatures_c, starts) if start <= stands_s)
+    return preheat
+
+
+def draw_spans(now: float, litres_per_hour: HourlyProfile, horizon_s: float,
+               breaks_s: Sequence[float] = ()) -> tuple[list[Span], list[float]]:
+    """The spans of constant draw from `now` over `horizon_s` (split at each UTC hour and at `breaks_s`
+    from now), and each span's start in seconds from now."""
+    cuts = {0.0, horizon_s, *(b for b in breaks_s if 0.0 < b < horizon_s)}
+    first_hour_s = HOUR_S - now % HOUR_S
+    cuts.update(first_hour_s + k * HOUR_S for k in range(int(horizon_s // HOUR_S) + 1)
+                if first_hour_s + k * HOUR_S < horizon_s)
+    edges = sorted(cuts)
+    spans = []
+    for start, end in zip(edges, edges[1:]):
+        hour = int(((now + (start + end) / 2) % 86_400.0) // HOUR_S)  # the middle: no rounding at an edge
+        spans.append(Span(end - start, litres_per_hour.at(hour) * LITRE_KG / HOUR_S))
+    return spans, edges

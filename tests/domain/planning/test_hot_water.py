@@ -1,0 +1,115 @@
+"""The hot-water recursion: the temperature it asks for is enough (and not more) for the coming draws."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from energy_edge.domain.balancing import AssetView, Policy
+from energy_edge.domain.planning.hot_water import WATER_J_PER_KG_K, Span, Tank, required_temperatures, span_end_c
+from energy_edge.domain.planning.hot_water_guidance import MARGIN_C, draw_spans, hot_water_preheat_c
+
+EULER_STEP_S = 1.0
+
+
+def euler_lowest_c(tank: Tank, spans: list[Span], start_c: float, cold_water_c: float) -> float:
+    """The lowest temperature heating at full power from `start_c` (an independent explicit Euler at 1 s,
+    with the thermostat stopping at the maximum)."""
+    t, lowest = start_c, start_c
+    for span in spans:
+        elapsed = 0.0
+        while elapsed < span.duration_s:
+            dt = min(EULER_STEP_S, span.duration_s - elapsed)
+            heater = tank.heater_power_w if t < tank.max_temperature_c else 0.0
+            net_w = (heater - tank.loss_w_per_k * (t - tank.ambient_c)
+                     - span.draw_kg_per_s * WATER_J_PER_KG_K * (t - cold_water_c))
+            t = t + net_w * dt / tank.heat_capacity_j_per_k
+            if heater:
+                t = min(t, tank.max_temperature_c)
+            lowest = min(lowest, t)
+            elapsed += dt
+    return lowest
+
+
+def exact_lowest_c(tank: Tank, spans: list[Span], start_c: float, cold_water_c: float) -> float:
+    t, lowest = start_c, start_c
+    for span in spans:
+        t = span_end_c(tank, span, t, cold_water_c)
+        lowest = min(lowest, t)
+    return lowest
+
+
+tanks = st.builds(
+    lambda litres, heater_w, loss, low, band: Tank(heater_w, litres * WATER_J_PER_KG_K, low, low + band, loss),
+    st.sampled_from([50.0, 150.0, 300.0, 1_000.0]), st.floats(500.0, 12_000.0), st.floats(0.0, 5.0),
+    st.floats(35.0, 55.0), st.floats(10.0, 40.0))
+span_lists = st.lists(st.builds(Span, st.floats(60.0, 3_600.0), st.sampled_from([0.0, 0.005, 0.02, 0.04, 0.08])),
+                      min_size=1, max_size=4)
+
+
+@settings(max_examples=60, deadline=None)
+@given(tank=tanks, spans=span_lists, cold_water_c=st.floats(5.0, 20.0), above=st.floats(0.0, 1.0))
+def test_heating_from_the_required_temperature_keeps_the_tank_above_its_floor(tank, spans, cold_water_c, above):
+    floor_c = tank.min_temperature_c + 0.5
+    required = required_temperatures(tank, spans, cold_water_c, floor_c)
+    assert tank.min_temperature_c < required.now_c <= tank.max_temperature_c
+    start_c = required.now_c + above * (tank.max_temperature_c - required.now_c)  # at it or anywhere warmer
+    if required.feasible:  # the heater can make it: following the recursion holds the floor all the way
+        assert euler_lowest_c(tank, spans, start_c, cold_water_c) >= tank.min_temperature_c
+        assert exact_lowest_c(tank, spans, start_c, cold_water_c) >= floor_c - 1e-6
+    else:  # it cannot: even a full tank at the start breaks the floor somewhere
+        assert exact_lowest_c(tank, spans, tank.max_temperature_c, cold_water_c) < floor_c + 1e-6
+
+
+@settings(max_examples=60, deadline=None)
+@given(tank=tanks, spans=span_lists, cold_water_c=st.floats(5.0, 20.0))
+def test_the_requirement_is_just_in_time_not_more(tank, spans, cold_water_c):
+    """Half a kelvin below what it asks for, the tank breaks the floor: the recursion asks for no surplus heat."""
+    floor_c = tank.min_temperature_c + 0.5
+    required = required_temperatures(tank, spans, cold_water_c, floor_c)
+    if required.feasible and required.now_c > floor_c + 0.5:
+        assert exact_lowest_c(tank, spans, required.now_c - 0.5, cold_water_c) < floor_c
+
+
+def test_a_heavy_draw_needs_the_tank_preheated_before_it_starts():
+    """200 L, 2 kW, 50..75 °C: 115 L within an hour takes ~6 kW. By hand: a = exp(-(2.4 + 133.7) 3600 / 837200)
+    = 0.557, T_eq = (2000 + 2.4 x 20 + 133.7 x 10) / 136.1 = 24.9 °C, so 50 = 0.557 T + 0.443 x 24.9: T = 70 °C."""
+    tank = Tank(2_000.0, 200 * WATER_J_PER_KG_K, 50.0, 75.0, loss_w_per_k=2.4)
+    draw = Span(3_600.0, 115.0 / 3_600.0)
+    required = required_temperatures(tank, [Span(3 * 3_600.0), draw], 10.0, 50.0)
+    assert required.feasible
+    assert required.temperatures_c[1] == pytest.approx(70.0, abs=0.2)  # at the draw's start
+    assert required.temperatures_c[0] == 50.0  # three hours before it there is time to heat at full power
+    assert required.temperatures_c[2] == 50.0
+
+
+def test_no_draws_no_losses_asks_for_the_floor_only():
+    tank = Tank(2_000.0, 200 * WATER_J_PER_KG_K, 50.0, 75.0)
+    assert required_temperatures(tank, [Span(86_400.0)], 10.0, 51.0).temperatures_c == (51.0, 51.0)
+
+
+def test_draw_spans_split_at_utc_hours_and_keep_every_litre():
+    profile = Policy(hot_water_litres_per_hour={"7": 60.0, "8": 30.0}).hot_water_litres_per_hour
+    now = 6.5 * 3_600.0
+    spans, starts = draw_spans(now, profile, 3 * 3_600.0, (600.0,))
+    assert starts == [0.0, 600.0, 1_800.0, 5_400.0, 9_000.0, 10_800.0]
+    assert sum(s.draw_kg_per_s * s.duration_s for s in spans) == pytest.approx(90.0)
+    assert spans[2].draw_kg_per_s == pytest.approx(60.0 / 3_600.0)
+
+
+BOILER = AssetView("boiler", "boiler", 0.0, temperature_c=60.0, min_temperature_c=50.0, max_temperature_c=75.0,
+                   heater_power_w=2_000.0)
+DRAWS = Policy(boiler_heat_capacity_j_per_k=200 * WATER_J_PER_KG_K, hot_water_litres_per_hour={"7": 115.0})
+
+
+def test_the_guidance_rises_towards_a_draw_and_falls_after_it():
+    at = {hour: hot_water_preheat_c(hour * 3_600.0, DRAWS, [BOILER])["boiler"] for hour in (1, 4.5, 5.5, 6.5, 8)}
+    assert at[1] == 50.0 + MARGIN_C  # hours ahead: only the floor
+    assert at[1] < at[4.5] < at[5.5] < at[6.5] <= 75.0  # the ramp a full-power heater can follow ...
+    assert at[5.5] - at[4.5] == pytest.approx(1_800.0 * 3_600.0 / (200 * WATER_J_PER_KG_K), rel=0.01)  # 0.9 x 2 kW
+    assert at[8] == 50.0 + MARGIN_C
+
+
+def test_without_heat_capacity_there_is_no_hot_water_guidance():
+    assert hot_water_preheat_c(6 * 3_600.0, Policy(hot_water_litres_per_hour={"7": 115.0}), [BOILER]) == {}
