@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -104,11 +106,17 @@ DRAWS = Policy(boiler_heat_capacity_j_per_k=200 * WATER_J_PER_KG_K, hot_water_li
 
 
 def test_the_guidance_rises_towards_a_draw_and_falls_after_it():
-    at = {hour: hot_water_preheat_c(hour * 3_600.0, DRAWS, [BOILER])["boiler"] for hour in (1, 4.5, 5.5, 6.5, 8)}
-    assert at[1] == 50.0 + MARGIN_C  # hours ahead: only the floor
-    assert at[1] < at[4.5] < at[5.5] < at[6.5] <= 75.0  # the ramp a full-power heater can follow ...
+    at = {hour: hot_water_preheat_c(hour * 3_600.0, DRAWS, [BOILER]).get("boiler") for hour in (1, 4.5, 5.5, 6.5, 8)}
+    assert at[1] is None and at[8] is None  # hours ahead of the draw, or after it: nothing to prepare
+    assert 50.0 + MARGIN_C < at[4.5] < at[5.5] < at[6.5] <= 75.0  # the ramp a full-power heater can follow
     assert at[5.5] - at[4.5] == pytest.approx(1_800.0 * 3_600.0 / (200 * WATER_J_PER_KG_K), rel=0.01)  # 0.9 x 2 kW
-    assert at[8] == 50.0 + MARGIN_C
+
+
+def test_a_heating_boiler_keeps_heating_for_the_requirement_an_hour_ahead():
+    idle = hot_water_preheat_c(5 * 3_600.0, DRAWS, [BOILER])["boiler"]
+    heating = hot_water_preheat_c(5 * 3_600.0, DRAWS, [replace(BOILER, heater_on=True)])["boiler"]
+    an_hour_on = hot_water_preheat_c(5.9 * 3_600.0, DRAWS, [BOILER])["boiler"]  # R(6 h): 6 min it stands
+    assert heating > idle and heating == pytest.approx(an_hour_on, abs=0.1)
 
 
 def test_without_heat_capacity_there_is_no_hot_water_guidance():

@@ -6,7 +6,10 @@ capacity. For every boiler the planner asks `hot_water.required_temperatures` ho
 tank must be, at each moment of the next day, for full power from then on to keep it at
 least `MARGIN_C` above its minimum through the draws, and hands the balancer the highest of
 those requirements over the time the guidance stands (until the next plan, plus a boiler's
-minimum off time): a boiler below it heats now, whatever the surplus.
+minimum off time): a boiler below it heats now, whatever the surplus. A boiler already
+heating looks `KEEP_HEATING_S` ahead instead, so a preheat is one run of the heater rather
+than a pulse at every plan. Where no draw needs more than the floor, the planner says
+nothing: the balancer's own comfort rule keeps the tank off its minimum.
 
 Just in time on purpose: a tank kept hot loses more, and until the requirement rises to
 the tank's temperature the balancer's free-surplus heating has the chance to warm it
@@ -29,17 +32,21 @@ MARGIN_C = 1.0  # the floor the recursion keeps: this far above each boiler's mi
 HEATER_DERATE = 0.9  # the heater is counted at this share of its power
 HORIZON_S = 86_400.0  # a day ahead: the draws repeat daily
 HOUR_S = 3_600.0
+KEEP_HEATING_S = 3_600.0  # a heater already on keeps on for the requirement this far ahead: one run, not
+#                           a pulse each plan (full power climbs faster than the derated requirement)
 LITRE_KG = 1.0  # hot water, near enough for a draw's mass
 
 
 def hot_water_preheat_c(now: float, policy: Policy, assets: Sequence[AssetView]) -> dict[str, float]:
-    """module -> the temperature each enabled boiler must heat to now (its minimum + margin at least);
-    empty when the policy does not know the tanks' heat capacity."""
+    """module -> the temperature each enabled boiler must heat to now, for the boilers a coming draw
+    needs preheated (above their minimum + `MARGIN_C`); empty when the policy does not know the tanks'
+    heat capacity."""
     capacity = policy.boiler_heat_capacity_j_per_k
     if capacity <= 0:
         return {}
     stands_s = policy.plan_interval_s + policy.boiler_min_off_s
-    spans, starts = draw_spans(now, policy.hot_water_litres_per_hour, HORIZON_S + stands_s, (stands_s,))
+    spans, starts = draw_spans(now, policy.hot_water_litres_per_hour, HORIZON_S + stands_s,
+                               (stands_s, KEEP_HEATING_S))
     preheat = {}
     for boiler in assets:
         if boiler.kind != "boiler" or not boiler.enabled or boiler.heater_power_w <= 0:
@@ -47,8 +54,12 @@ def hot_water_preheat_c(now: float, policy: Policy, assets: Sequence[AssetView])
         tank = Tank(heater_power_w=boiler.heater_power_w * HEATER_DERATE, heat_capacity_j_per_k=capacity,
                     min_temperature_c=boiler.min_temperature_c, max_temperature_c=boiler.max_temperature_c,
                     loss_w_per_k=policy.boiler_loss_w_per_k)
-        required = required_temperatures(tank, spans, policy.cold_water_c, boiler.min_temperature_c + MARGIN_C)
-        preheat[boiler.module] = max(t for t, start in zip(required.temperatures_c, starts) if start <= stands_s)
+        floor_c = boiler.min_temperature_c + MARGIN_C
+        required = required_temperatures(tank, spans, policy.cold_water_c, floor_c)
+        ahead_s = max(stands_s, KEEP_HEATING_S) if boiler.heater_on else stands_s
+        need_c = max(t for t, start in zip(required.temperatures_c, starts) if start <= ahead_s)
+        if need_c > floor_c:  # a draw to prepare for (the balancer keeps a tank off its minimum by itself)
+            preheat[boiler.module] = need_c
     return preheat
 
 
