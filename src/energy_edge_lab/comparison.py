@@ -43,6 +43,17 @@ class Comparison:
         return (self.baseline.adjusted_cost - self.controller.adjusted_cost) / best
 
     @property
+    def loss_without_savings(self) -> float | None:
+        """Where the optimum saves (almost) nothing and no control keeps the limits as well as it does,
+        what the controller costs beyond no control (None: not such a day); more than
+        `MIN_SAVINGS_TO_COMPARE` is a miss, since an undefined ratio must not hide a controller that
+        loses money."""
+        if self.savings_ratio is not None or self.optimum.adjusted_cost > self.baseline.adjusted_cost + \
+                MIN_SAVINGS_TO_COMPARE:
+            return None  # a ratio judges the day, or no control is cheaper only by breaking a limit
+        return self.controller.adjusted_cost - self.baseline.adjusted_cost
+
+    @property
     def excess_cold_min(self) -> float:
         """The controller's minutes below the boiler's minimum beyond the optimum's (a 5-minute LP step
         counts whole, so the optimum's figure is rounded to its steps)."""
@@ -68,6 +79,9 @@ def misses(c: Comparison) -> list[str]:
     ratio = c.savings_ratio
     if ratio is not None and ratio < SAVINGS_TARGET:
         found.append(f"savings ratio {ratio:.3f} < {SAVINGS_TARGET:g}")
+    loss = c.loss_without_savings
+    if loss is not None and loss > MIN_SAVINGS_TO_COMPARE:
+        found.append(f"costs {loss:.2f} more than no control where the optimum saves nothing")
     if c.controller_violations:
         found.append(f"violations {c.controller_violations:g}")
     if c.controller.max_mode_changes_per_hour > MAX_MODE_CHANGES_PER_HOUR:
