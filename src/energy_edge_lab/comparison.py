@@ -5,7 +5,8 @@ adjusted cost (kpis.py): the share of the best possible savings the
 controller achieves. Undefined when the optimum saves (almost) nothing.
 
 Violations (target zero) count what no saving excuses: seconds of SoC or
-over-temperature, export-limit breach episodes, battery sign flips within 10 s,
+over-temperature, export-limit breach episodes, import-limit breach episodes where a
+plan can hold the limit, battery sign flips within 10 s,
 and minutes of boiler below its minimum beyond the optimum's (where the optimum
 keeps the tank warm, every cold minute counts). An import limit no plan can hold
 is reported as infeasible with the smallest holdable limit.
@@ -64,7 +65,13 @@ class Comparison:
         """SoC/temperature seconds, export breach episodes, battery sign flips and excess cold minutes: target 0."""
         k = self.controller
         return (k.soc_violation_s + k.temperature_violation_s + k.export_limit_breaches + k.battery_sign_flips
-                + round(self.excess_cold_min, 1))
+                + round(self.excess_cold_min, 1) + self.avoidable_import_breaches)
+
+    @property
+    def avoidable_import_breaches(self) -> int:
+        """The controller's import-limit breach episodes on a day whose limit a plan can hold (a grid limit is
+        a contract like the export limit); a limit no plan holds is reported as infeasible instead."""
+        return self.controller.import_limit_breaches if self.import_limit_feasible else 0
 
     @property
     def limit_note(self) -> str:

@@ -42,6 +42,13 @@ def test_a_day_without_savings_still_misses_when_the_controller_loses_money():
     assert unfair.loss_without_savings is None
 
 
+def test_import_breaches_count_only_where_a_plan_holds_the_limit():
+    breaching = _kpis(5.0, import_limit_breaches=3)
+    assert Comparison("held", _kpis(9.0), breaching, _kpis(4.0)).controller_violations == 3
+    assert Comparison("infeasible", _kpis(9.0), breaching, _kpis(4.0),
+                      import_limit_feasible=False, holdable_import_limit_w=12_000.0).controller_violations == 0
+
+
 def test_figures_judge_each_target():
     controller = _kpis(7.0, soc_violation_s=3.0, export_limit_breaches=1)
     c = Comparison("day", baseline=_kpis(10.0), controller=controller, optimum=_kpis(6.0))
