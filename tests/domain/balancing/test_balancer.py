@@ -318,11 +318,14 @@ def test_preheat_heats_the_boiler_to_the_planned_temperature_from_the_grid() -> 
     assert warm.setpoints["boiler"].heat is False
 
 
-def test_a_boilers_own_preheat_heats_only_that_boiler() -> None:
+def test_a_boilers_own_preheat_heats_only_that_boiler_and_the_battery_still_covers_the_site() -> None:
+    """A hot-water preheat heats like a cold boiler, not as a store filled from the grid: in an evening
+    peak the battery must go on covering the house."""
     guided = Guidance(boiler_preheat_by_module={"boiler": 56.0})
-    site = [boiler(temperature_c=50.0), replace(boiler(temperature_c=50.0), module="other")]
+    site = [battery(), boiler(temperature_c=50.0), replace(boiler(temperature_c=50.0), module="other")]
     decision = balance(SiteSnapshot(100.0, 5_000.0, site), OPEN, BalancerMemory(), guided)
     assert decision.setpoints["boiler"].heat is True and decision.setpoints["other"].heat is False
+    assert decision.setpoints["bat"].value == pytest.approx(5_000.0 + 3_000.0)  # the load and the heater
     assert guided.as_dict()["boiler_preheat_c"] == 56.0 and "boiler_preheat_by_module" not in guided.as_dict()
 
 

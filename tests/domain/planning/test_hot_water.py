@@ -112,11 +112,14 @@ def test_the_guidance_rises_towards_a_draw_and_falls_after_it():
     assert at[5.5] - at[4.5] == pytest.approx(1_800.0 * 3_600.0 / (200 * WATER_J_PER_KG_K), rel=0.01)  # 0.9 x 2 kW
 
 
-def test_a_heating_boiler_keeps_heating_for_the_requirement_an_hour_ahead():
-    idle = hot_water_preheat_c(5 * 3_600.0, DRAWS, [BOILER])["boiler"]
-    heating = hot_water_preheat_c(5 * 3_600.0, DRAWS, [replace(BOILER, heater_on=True)])["boiler"]
-    an_hour_on = hot_water_preheat_c(5.9 * 3_600.0, DRAWS, [BOILER])["boiler"]  # R(6 h): 6 min it stands
-    assert heating > idle and heating == pytest.approx(an_hour_on, abs=0.1)
+def test_a_heating_boiler_keeps_heating_until_the_next_plan_while_a_draw_is_within_the_hour():
+    heating = replace(BOILER, heater_on=True)
+    idle_c = hot_water_preheat_c(5 * 3_600.0, DRAWS, [BOILER])["boiler"]
+    on_c = hot_water_preheat_c(5 * 3_600.0, DRAWS, [heating])["boiler"]
+    stands_s = DRAWS.plan_interval_s + DRAWS.boiler_min_off_s
+    assert idle_c < BOILER.temperature_c  # idle, it would not start yet ...
+    assert on_c == pytest.approx(60.0 + 2_000.0 * stands_s / (200 * WATER_J_PER_KG_K))  # ... on, it runs on
+    assert "boiler" not in hot_water_preheat_c(1 * 3_600.0, DRAWS, [heating])  # no draw within the hour: free
 
 
 def test_without_heat_capacity_there_is_no_hot_water_guidance():

@@ -118,7 +118,7 @@ def balance(snapshot: SiteSnapshot, policy: Policy, memory: BalancerMemory = Bal
                               max(0.0, asset.soc - low) * asset.capacity_wh))
         elif asset.kind == "boiler":
             boilers.append(asset)
-            if asset.enabled and asset.temperature_c < min(guidance.preheat_c(asset.module), asset.max_temperature_c):
+            if asset.enabled and asset.temperature_c < min(guidance.boiler_preheat_c, asset.max_temperature_c):
                 fill_from_grid += asset.heater_power_w
         else:
             solars.append(asset)

@@ -20,7 +20,8 @@ class Guidance:
     export_first_w: float = 0.0  # surplus up to this is exported before batteries or boilers take any
     grid_charge_to_soc: float = 0.0  # batteries below this SoC charge at full power, from the grid if need be
     boiler_preheat_c: float = 0.0  # boilers below this heat to it now, whatever the surplus (0 = none)
-    # Each boiler's own preheat beyond that (module -> °C): its tank's need for the coming hot-water draws.
+    # Each boiler's own preheat beyond that (module -> °C): its tank's need for the coming hot-water draws,
+    # heated like a cold boiler (from whatever covers the site), not as a store filled from the grid.
     boiler_preheat_by_module: Mapping[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:

@@ -7,9 +7,14 @@ tank must be, at each moment of the next day, for full power from then on to kee
 least `MARGIN_C` above its minimum through the draws, and hands the balancer the highest of
 those requirements over the time the guidance stands (until the next plan, plus a boiler's
 minimum off time): a boiler below it heats now, whatever the surplus. A boiler already
-heating looks `KEEP_HEATING_S` ahead instead, so a preheat is one run of the heater rather
-than a pulse at every plan. Where no draw needs more than the floor, the planner says
-nothing: the balancer's own comfort rule keeps the tank off its minimum.
+heating while a draw within `KEEP_HEATING_S` needs more than the floor keeps heating until
+the next plan (its guidance is what it can reach by then), so a preheat and the draw it is
+for are one run of the heater rather than a pulse at every plan (full power climbs faster
+than the derated requirement). Where no draw needs more than the floor, the planner says
+nothing: the balancer's own comfort rule keeps the tank off its minimum. The balancer
+heats such a boiler like a cold one, from whatever covers the site (the batteries too),
+not as a store filled from the grid: a preheat in the evening peak must not stop the
+battery covering the house.
 
 Just in time on purpose: a tank kept hot loses more, and until the requirement rises to
 the tank's temperature the balancer's free-surplus heating has the chance to warm it
@@ -32,8 +37,8 @@ MARGIN_C = 1.0  # the floor the recursion keeps: this far above each boiler's mi
 HEATER_DERATE = 0.9  # the heater is counted at this share of its power
 HORIZON_S = 86_400.0  # a day ahead: the draws repeat daily
 HOUR_S = 3_600.0
-KEEP_HEATING_S = 3_600.0  # a heater already on keeps on for the requirement this far ahead: one run, not
-#                           a pulse each plan (full power climbs faster than the derated requirement)
+KEEP_HEATING_S = 3_600.0  # a heater already on for a draw this close keeps on until the next plan: one run,
+#                           not a pulse each plan (full power climbs faster than the derated requirement)
 LITRE_KG = 1.0  # hot water, near enough for a draw's mass
 
 
@@ -56,11 +61,18 @@ def hot_water_preheat_c(now: float, policy: Policy, assets: Sequence[AssetView])
                     loss_w_per_k=policy.boiler_loss_w_per_k)
         floor_c = boiler.min_temperature_c + MARGIN_C
         required = required_temperatures(tank, spans, policy.cold_water_c, floor_c)
-        ahead_s = max(stands_s, KEEP_HEATING_S) if boiler.heater_on else stands_s
-        need_c = max(t for t, start in zip(required.temperatures_c, starts) if start <= ahead_s)
+        need_c = _highest(required.temperatures_c, starts, stands_s)
+        if boiler.heater_on and _highest(required.temperatures_c, starts, KEEP_HEATING_S) > floor_c:
+            # Heating for a draw within the hour: keep on until the next plan, one run rather than pulses.
+            rise_c = boiler.heater_power_w * stands_s / capacity
+            need_c = max(need_c, min(boiler.temperature_c + rise_c, boiler.max_temperature_c))
         if need_c > floor_c:  # a draw to prepare for (the balancer keeps a tank off its minimum by itself)
             preheat[boiler.module] = need_c
     return preheat
+
+
+def _highest(temperatures_c: Sequence[float], starts_s: Sequence[float], within_s: float) -> float:
+    return max(t for t, start in zip(temperatures_c, starts_s) if start <= within_s)
 
 
 def draw_spans(now: float, litres_per_hour: HourlyProfile, horizon_s: float,
