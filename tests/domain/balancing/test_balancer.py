@@ -352,3 +352,13 @@ def test_a_small_change_of_the_total_moves_few_batteries_not_all() -> None:
     for i, asset in enumerate(fleet):  # each still within 5 % of its power limit of its fair part
         fair = decide(-101_000.0, *fleet).setpoints[asset.module].value
         assert abs(second.setpoints[asset.module].value - fair) <= 0.05 * 5_000.0 + 1e-6
+
+
+def test_a_hot_water_preheat_yields_to_the_import_limit() -> None:
+    """An anticipation, not a contract: no forced heating where it would import above the limit."""
+    guided = Guidance(boiler_preheat_by_module={"boiler": 56.0})
+    limited = replace(OPEN, import_limit_w=6_000.0)
+    at_limit = balance(SiteSnapshot(100.0, 5_000.0, [boiler(temperature_c=50.0)]), limited, BalancerMemory(), guided)
+    assert at_limit.setpoints["boiler"].heat is False  # 5 kW load + 3 kW heater > 6 kW
+    room = balance(SiteSnapshot(100.0, 2_000.0, [boiler(temperature_c=50.0)]), limited, BalancerMemory(), guided)
+    assert room.setpoints["boiler"].heat is True

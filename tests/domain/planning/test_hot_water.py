@@ -119,6 +119,8 @@ def test_a_heating_boiler_keeps_heating_until_the_next_plan_while_a_draw_is_with
     stands_s = DRAWS.plan_interval_s + DRAWS.boiler_min_off_s
     assert idle_c < BOILER.temperature_c  # idle, it would not start yet ...
     assert on_c == pytest.approx(60.0 + 2_000.0 * stands_s / (200 * WATER_J_PER_KG_K))  # ... on, it runs on
+    hot = replace(heating, temperature_c=74.0)  # already above what the hour ahead needs: released
+    assert hot_water_preheat_c(5 * 3_600.0, DRAWS, [hot]).get("boiler", 0.0) < 74.0
     assert "boiler" not in hot_water_preheat_c(1 * 3_600.0, DRAWS, [heating])  # no draw within the hour: free
 
 

@@ -125,6 +125,8 @@ def balance(snapshot: SiteSnapshot, policy: Policy, memory: BalancerMemory = Bal
             solar_avail += _solar_available(asset)
 
     load = snapshot.grid_power_w + flex_now
+    guidance = guidance.preheat_within(policy.import_limit_w - load + solar_avail + discharge_room,
+                                       {b.module: b.heater_power_w for b in boilers if b.enabled})
     reference = flex_now if memory.flex_w is None else memory.flex_w
     floor, ceiling = load - policy.import_limit_w, load + policy.export_limit_w
     exported_first = min(guidance.export_first_w, max(0.0, solar_avail - load))  # surplus kept for the grid

@@ -9,7 +9,7 @@ never a violation.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Mapping
 
 
@@ -38,6 +38,18 @@ class Guidance:
     def preheat_c(self, module: str) -> float:
         """What boiler `module` heats to now, whatever the surplus: the site-wide preheat or its own."""
         return max(self.boiler_preheat_c, self.boiler_preheat_by_module.get(module, 0.0))
+
+    def preheat_within(self, headroom_w: float, heaters_w: Mapping[str, float]) -> "Guidance":
+        """This guidance with only the boilers' own preheats whose heaters fit `headroom_w` (what the site
+        can still import within its limit, its batteries and sun counted): a hot-water preheat is an
+        anticipation, the import limit a contract. Boilers are fitted in the order of `heaters_w`."""
+        kept: dict[str, float] = {}
+        for module, preheat_c in self.boiler_preheat_by_module.items():
+            heater_w = heaters_w.get(module, 0.0)
+            if heater_w <= headroom_w:
+                kept[module] = preheat_c
+                headroom_w -= heater_w
+        return self if len(kept) == len(self.boiler_preheat_by_module) else replace(self, boiler_preheat_by_module=kept)
 
     def as_dict(self) -> dict[str, float]:
         """For the site report: `boiler_preheat_c` is the hottest any boiler is preheated to."""

@@ -7,10 +7,10 @@ tank must be, at each moment of the next day, for full power from then on to kee
 least `MARGIN_C` above its minimum through the draws, and hands the balancer the highest of
 those requirements over the time the guidance stands (until the next plan, plus a boiler's
 minimum off time): a boiler below it heats now, whatever the surplus. A boiler already
-heating while a draw within `KEEP_HEATING_S` needs more than the floor keeps heating until
-the next plan (its guidance is what it can reach by then), so a preheat and the draw it is
-for are one run of the heater rather than a pulse at every plan (full power climbs faster
-than the derated requirement). Where no draw needs more than the floor, the planner says
+heating keeps on until the next plan while it is below the requirement `KEEP_HEATING_S`
+ahead (up to that) or through a draw that needs more than the floor, so a preheat and the
+draw it is for are one run of the heater rather than a pulse at every plan (full power
+climbs faster than the derated requirement). Where no draw needs more than the floor, the planner says
 nothing: the balancer's own comfort rule keeps the tank off its minimum. The balancer
 heats such a boiler like a cold one, from whatever covers the site (the batteries too),
 not as a store filled from the grid: a preheat in the evening peak must not stop the
@@ -62,10 +62,12 @@ def hot_water_preheat_c(now: float, policy: Policy, assets: Sequence[AssetView])
         floor_c = boiler.min_temperature_c + MARGIN_C
         required = required_temperatures(tank, spans, policy.cold_water_c, floor_c)
         need_c = _highest(required.temperatures_c, starts, stands_s)
-        if boiler.heater_on and _highest(required.temperatures_c, starts, KEEP_HEATING_S) > floor_c:
-            # Heating for a draw within the hour: keep on until the next plan, one run rather than pulses.
-            rise_c = boiler.heater_power_w * stands_s / capacity
-            need_c = max(need_c, min(boiler.temperature_c + rise_c, boiler.max_temperature_c))
+        if boiler.heater_on:  # one run rather than a pulse each plan: keep on until the next plan ...
+            hour_c = _highest(required.temperatures_c, starts, KEEP_HEATING_S)
+            drawing = spans[0].draw_kg_per_s > 0 and required.now_c > floor_c
+            if boiler.temperature_c < hour_c or drawing:  # ... below the hour's need, or through a draw
+                reach_c = boiler.temperature_c + boiler.heater_power_w * stands_s / capacity
+                need_c = max(need_c, min(reach_c, boiler.max_temperature_c if drawing else hour_c))
         if need_c > floor_c:  # a draw to prepare for (the balancer keeps a tank off its minimum by itself)
             preheat[boiler.module] = need_c
     return preheat
