@@ -11,9 +11,11 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
+from .quick_init import quick_init
 from .status import Status
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Message:
     """One device-to-cloud or module-to-module message (an IoT Edge message)."""

@@ -26,6 +26,8 @@ class ManualClockSite:
         self.container = container
         self.clock = clock
         self.controller_alive = True
+        self._assets: list[AssetModuleService] | None = None
+        self._controller: Any = None
 
     @classmethod
     async def start(cls, start: str, controller_policy: dict[str, Any] | None = None,
@@ -43,14 +45,19 @@ class ManualClockSite:
 
     @property
     def assets(self) -> list[AssetModuleService]:
-        return list(self.container.assets().values())
+        """The asset services (singletons: looked up in the container once, not every simulated second)."""
+        if self._assets is None:
+            self._assets = list(self.container.assets().values())
+        return self._assets
 
     async def step(self, seconds: float = 1.0) -> None:
         self.clock.advance(seconds)
         for service in self.assets:
             await service.run_cycle()
         if self.controller_alive:
-            await self.container.controller().run_cycle()
+            if self._controller is None:
+                self._controller = self.container.controller()
+            await self._controller.run_cycle()
 
     async def run(self, duration_s: float, step_s: float = 1.0) -> None:
         for _ in range(int(duration_s / step_s)):
