@@ -18,8 +18,6 @@ could differ, and the reference decides:
 
 from __future__ import annotations
 
-import itertools
-import operator
 import re
 from typing import Any
 
@@ -33,7 +31,6 @@ _LONG_INTEGER = f"(?<![0-9.])[0-9]{{{LONG_DIGITS},}}(?![0-9.eE])"
 _LONG_INTEGER_BYTES = re.compile(_LONG_INTEGER.encode())
 _LONG_INTEGER_TEXT = re.compile(_LONG_INTEGER)
 _OPTIONS = orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_SUBCLASS
-_NONES = itertools.repeat(None)
 
 
 class OrjsonCodec:
@@ -70,7 +67,8 @@ def _nulls_are_nones(value: Any, out: bytes) -> bool:
     A flat dict (a telemetry body) is settled by counting, in C: as many `null`s as None values
     means no NaN (a `null` inside a string only adds to the count); otherwise every float is looked at.
     """
-    if type(value) is dict and out.count(b"null") == list(map(operator.is_, value.values(), _NONES)).count(True):
+    # (list.count compares with ==, and no type orjson writes itself equals None)
+    if type(value) is dict and out.count(b"null") == list(value.values()).count(None):
         return True
     return _all_finite(value)
 

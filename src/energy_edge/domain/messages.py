@@ -7,10 +7,10 @@ its failure modes) happens in one place: the services.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
+from . import bounded_json
 from .quick_init import quick_init
 from .status import Status
 
@@ -28,7 +28,7 @@ class Message:
 
     @classmethod
     def from_json(cls, payload: Any, **properties: str) -> "Message":
-        return cls(body=json.dumps(payload, separators=(",", ":")).encode(), properties=dict(properties))
+        return cls(body=bounded_json.encode(payload), properties=dict(properties))
 
 
 @dataclass(frozen=True, slots=True)

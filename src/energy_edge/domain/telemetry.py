@@ -156,11 +156,10 @@ def _decode(body: bytes | str) -> AssetTelemetry:
     names = _VALUE_NAMES[kind]
     values = MappingProxyType(dict(zip(names, map(data.get, names))))
     fault_reason = data.get("fault_reason")
-    return AssetTelemetry(
-        module=data["module"], kind=kind, seq=data["seq"], timestamp=float(data["timestamp"]),
-        state=state, power_w=float(data["power_w"]),
-        fault_reason=cut(fault_reason, MAX_FAULT_REASON_CHARS) if isinstance(fault_reason, str) else None,
-        setpoint_expires_at=data.get("setpoint_expires_at"), values=values,
+    return AssetTelemetry(  # module, kind, seq, timestamp, state, power_w, fault_reason, lease, values
+        data["module"], kind, data["seq"], float(data["timestamp"]), state, float(data["power_w"]),
+        cut(fault_reason, MAX_FAULT_REASON_CHARS) if isinstance(fault_reason, str) else None,
+        get("setpoint_expires_at"), values,
     )
 
 
