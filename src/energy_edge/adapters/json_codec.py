@@ -11,7 +11,8 @@ could differ, and the reference decides:
 - anything orjson refuses (NaN and Infinity literals, 1e999, lone surrogates, nesting past
   its own limit, bytes that are not UTF-8): the reference refuses most of these too, with
   the reason a sender is told, and reads the rest (a lone surrogate) as it always has;
-- writing: a non-finite float (orjson would write `null`), a key that is not a str, and
+- writing: a non-finite float (orjson would write `null`), a key that is not a str, text
+  beyond ASCII (the reference escapes it, `\u00e9`, and a size limit counts the escapes), and
   types only one of the two writes (dataclasses, datetimes, subclasses of str, int, dict,
   list: an enum's text) are handed back to the reference.
 """
@@ -45,6 +46,8 @@ class OrjsonCodec:
         out = orjson.dumps(value, default=_refuse, option=_OPTIONS)  # a value that holds itself: TypeError
         if b"null" in out and not _nulls_are_nones(value, out):
             raise ValueError("a non-finite float, which JSON cannot spell: for the reference encoder")
+        if not out.isascii():  # the reference escapes every other character (\u00e9), and size limits count those
+            raise ValueError("characters beyond ASCII: for the reference encoder, which escapes them")
         return out
 
 

@@ -50,6 +50,10 @@ _DECODER = json.JSONDecoder(parse_constant=_no_constant, parse_float=_finite_flo
 _ENCODER = json.JSONEncoder(separators=(",", ":"), allow_nan=False)
 _COMPACT = json.JSONEncoder(separators=(",", ":"))
 _MISSING: Any = object()
+# A codec may spell a number differently (orjson: 1e-7 for 1e-07, 0.000025 for 2.5e-05), at most 1.25 times the
+# reference's length: a document under this share of a size limit is under it either way; above it, the
+# reference writes it, so a document is refused at exactly the size it always was.
+_FAR_BELOW = 0.5
 
 
 class JsonCodec(Protocol):
@@ -57,8 +61,9 @@ class JsonCodec(Protocol):
 
     `parse` gives exactly what the reference parser (`_DECODER`) gives, the same values of the
     same types, or raises for anything it will not read (the reference then decides: it may
-    still accept it, or refuse it with its own reason). `serialise` gives compact UTF-8 JSON of
-    dicts, lists, str, int, float, bool and None, or raises TypeError/ValueError for anything else,
+    still accept it, or refuse it with its own reason). `serialise` gives compact ASCII JSON of
+    dicts, lists, str, int, float, bool and None that reads back as the reference's document
+    reads (numbers may be spelled differently), or raises TypeError/ValueError for anything else,
     a non-finite float included (JSON has none; the caller then falls back to the reference).
     """
 
@@ -121,17 +126,27 @@ def encode(value: Any) -> bytes:
     """
     if _codec is not None:
         try:
-            return _codec.serialise(value)
+            written = _codec.serialise(value)
         except (TypeError, ValueError):  # NaN, or a type only the reference writes (a key that is no str)
-            pass
+            written = b""
+        if 0 < len(written) <= _FAR_BELOW * MAX_JSON_BYTES:
+            return written
     return _COMPACT.encode(value).encode()
 
 
 def dumps(value: Any, max_bytes: int = MAX_JSON_BYTES, max_depth: int = MAX_JSON_DEPTH) -> str:
     """Serialise a value that came from outside (e.g. an in-process payload) within the same limits."""
     check_depth(value, max_depth)
+    text = None
+    if _codec is not None:
+        try:
+            text = _codec.serialise(value).decode()
+        except Exception:  # NaN, a type only the reference writes, or one it refuses: the reference decides
+            text = None
+        if text is not None and len(text) > _FAR_BELOW * max_bytes:  # near the limit the reference measures
+            text = None
     try:
-        text = _ENCODER.encode(value)
+        text = _ENCODER.encode(value) if text is None else text
     except RecursionError:  # a cycle the walk did not meet (objects JSON cannot encode anyway)
         raise _too_deep(max_depth) from None
     if len(text) > max_bytes:
