@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from energy_edge.domain.quick_init import quick_init
 
+
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Sample:
     """One instant of the site (held for the series' `dt_s`)."""

@@ -31,6 +31,7 @@ class Message:
         return cls(body=bounded_json.encode(payload), properties=dict(properties))
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class MethodRequest:
     """A direct method call as the target module sees it; payload is decoded JSON."""
@@ -40,6 +41,7 @@ class MethodRequest:
     request_id: str = ""
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class MethodResponse:
     """The answer to a direct method: an HTTP-like status and a JSON payload."""
