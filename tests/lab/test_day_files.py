@@ -136,6 +136,19 @@ def test_quality_runs_a_folder_of_days(folder, tmp_path, capsys):
     assert json.loads(results.read_text())["quality_days_days"]["value"] == 2
 
 
+def test_only_keeps_the_days_whose_name_contains_the_text(folder, tmp_path, capsys):
+    days = tmp_path / "days"
+    days.mkdir()
+    for name in ("a", "b"):
+        (days / f"{name}.toml").write_text(DAY.replace('site = "site.toml"', 'site = "../site.toml"'))
+    results = tmp_path / "bench-results.json"
+    main(["quality", "--days", str(days), "--only", "b", "--duration-days", "0.01", "--jobs", "1",
+          "--results", str(results)])
+    out = capsys.readouterr().out
+    assert [line.split()[0] for line in out.splitlines()[3:4]] == ["b"]
+    assert json.loads(results.read_text())["quality_days_days"]["value"] == 1
+
+
 def test_an_empty_folder_is_a_usage_error(tmp_path, capsys):
     assert main(["quality", "--days", str(tmp_path)]) == 2
     assert "no day files" in capsys.readouterr().err

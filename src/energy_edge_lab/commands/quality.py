@@ -31,6 +31,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     source.add_argument("--generated", type=int, metavar="N", help="N generated days (seeded; see --seed)")
     add_day_arguments(parser)
     parser.add_argument("--seed", type=int, default=2026, help="seed of the generated days (default 2026)")
+    parser.add_argument("--only", action="append", metavar="TEXT",
+                        help="keep only the days whose name contains TEXT (repeatable; e.g. g07 or peaklimit)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
                         help="days simulated in parallel processes (default: the CPU count)")
     parser.add_argument("--results", type=Path, default=Path("bench-results.json"),
@@ -58,12 +60,19 @@ def _scenarios(args: argparse.Namespace) -> tuple[list, str | None]:  # type: ig
     from ..scenario import scenario_names
 
     if args.days is not None:
-        return [day_scenario(path, args.site) for path in day_files(args.days)], "quality_days"
+        return _only([day_scenario(path, args.site) for path in day_files(args.days)], args), "quality_days"
     if args.generated is not None:
         from ..generator import generate_days
 
-        return generate_days(args.generated, args.seed), "quality_generated"
-    return [scenario_for(name) for name in args.scenario or scenario_names()], None
+        return _only(generate_days(args.generated, args.seed), args), "quality_generated"
+    return _only([scenario_for(name) for name in args.scenario or scenario_names()], args), None
+
+
+def _only(scenarios: list, args: argparse.Namespace) -> list:  # type: ignore[type-arg]
+    """The days `--only` keeps (all without it): a subset to iterate on; the full set is what counts."""
+    if not args.only:
+        return scenarios
+    return [s for s in scenarios if any(text in s.name for text in args.only)]
 
 
 def _judge(scenarios: list, prefix: str | None, args: argparse.Namespace) -> int:  # type: ignore[type-arg]
