@@ -4,7 +4,8 @@ The same `SiteContainer` as `energy-edge up`, with the clock
 overridden (dependency-injector's `override`), so a test, a benchmark or a
 simulation drives whole simulated days deterministically and as fast as the
 code runs: every step advances the clock, runs each asset module's cycle,
-then the controller's (unless it has been "killed" for a fault-injection run).
+then the controller's (unless it has been "killed" for a fault-injection run), and lets
+the controller's direct methods land before the next step.
 """
 
 from __future__ import annotations
@@ -19,6 +20,9 @@ from ..domain.services.asset_service import AssetModuleService
 from .containers import SiteContainer, embedded_site_container
 from .lifecycle import start_site
 from .settings import SiteSettings
+
+
+SETTLE_TIMEOUT_S = 30.0  # wall time a step waits for its direct methods (in-process calls: milliseconds)
 
 
 class ManualClockSite:
@@ -58,6 +62,11 @@ class ManualClockSite:
             if self._controller is None:
                 self._controller = self.container.controller()
             await self._controller.run_cycle()
+            # Every call of this cycle lands before the next step, as calls of a few ms land within a
+            # real 1 s cycle: the run does not depend on how fast this machine is right now (the
+            # controller's command budget is wall time, so a loaded machine would otherwise leave
+            # calls in flight into the next simulated second, and the same day would run differently).
+            await self._controller.commands.settle(SETTLE_TIMEOUT_S)
 
     async def run(self, duration_s: float, step_s: float = 1.0) -> None:
         for _ in range(int(duration_s / step_s)):
