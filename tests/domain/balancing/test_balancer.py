@@ -307,12 +307,10 @@ def test_grid_charging_fills_the_battery_at_full_power_inside_the_import_limit()
 
 
 def test_preheat_heats_the_boiler_to_the_planned_temperature_from_the_grid() -> None:
-    """Leased its maximum while below the preheat (its thermostat would wait a hysteresis band below a
-    lease of the preheat itself), released past it."""
     guided = Guidance(boiler_preheat_c=56.0)
     decision = balance(SiteSnapshot(100.0, 5_000.0, [battery(), boiler(temperature_c=50.0)]), OPEN,
                        BalancerMemory(), guided)
-    assert decision.setpoints["boiler"].heat is True and decision.setpoints["boiler"].value == 85.0
+    assert decision.setpoints["boiler"].heat is True and decision.setpoints["boiler"].value == 56.0
     assert decision.setpoints["bat"].value == pytest.approx(0.0)  # the heater is imported, not discharged
     warm = balance(SiteSnapshot(100.0, 5_000.0, [boiler(temperature_c=57.0)]), OPEN, BalancerMemory(), guided)
     assert warm.setpoints["boiler"].heat is False
@@ -325,6 +323,8 @@ def test_a_boilers_own_preheat_heats_only_that_boiler_and_the_battery_still_cove
     site = [battery(), boiler(temperature_c=50.0), replace(boiler(temperature_c=50.0), module="other")]
     decision = balance(SiteSnapshot(100.0, 5_000.0, site), OPEN, BalancerMemory(), guided)
     assert decision.setpoints["boiler"].heat is True and decision.setpoints["other"].heat is False
+    assert decision.setpoints["boiler"].value == 85.0  # leased its maximum: its thermostat would wait a
+    #                                                    hysteresis band below a lease of the preheat itself
     assert decision.setpoints["bat"].value == pytest.approx(5_000.0 + 3_000.0)  # the load and the heater
     assert guided.as_dict()["boiler_preheat_c"] == 56.0 and "boiler_preheat_by_module" not in guided.as_dict()
 

@@ -258,9 +258,11 @@ def _decide_boilers(boilers: list[AssetView], policy: Policy, memory: BalancerMe
         elif now - timer.since < (policy.boiler_min_on_s if timer.heat else policy.boiler_min_off_s):
             heating -= _set_boiler(boiler, timer.heat, timer, now, setpoints, timers)
         elif boiler.temperature_c < guidance.preheat_c(boiler.module):
-            # Leased its maximum, released once past the preheat: a thermostat leased the preheat itself
-            # would wait a hysteresis band below it before heating at all.
-            heating -= _set_boiler(boiler, True, timer, now, setpoints, timers)
+            # A draw's preheat: leased its maximum, released once past it (a thermostat leased the preheat
+            # itself would wait a hysteresis band below it). A price peak's: leased the preheat.
+            own = guidance.boiler_preheat_by_module.get(boiler.module, 0.0) >= guidance.boiler_preheat_c
+            preheat_c = None if own else min(guidance.boiler_preheat_c, boiler.max_temperature_c)
+            heating -= _set_boiler(boiler, True, timer, now, setpoints, timers, temperature_c=preheat_c)
         else:
             free.append((boiler, timer))
     surplus = -(wanted_storage - heating)
