@@ -7,7 +7,7 @@ from dataclasses import replace
 import pytest
 
 from energy_edge.domain.balancing import BalancerMemory, Guidance, Policy, SiteSnapshot, balance
-from energy_edge.domain.balancing.balancer import BoilerTimer
+from energy_edge.domain.balancing.balancer import EXPORT_MARGIN_W, REVERSAL_DWELL_S, BoilerTimer
 
 from .plant import battery, boiler, solar
 
@@ -73,17 +73,18 @@ def test_export_beyond_the_limit_curtails_solar_in_proportion_to_rating() -> Non
     policy = replace(OPEN, export_limit_w=2_000.0)
     decision = decide(-6_000.0, battery(soc=0.99), solar("pv1", 6_000.0, 10_000.0), solar("pv2", 7_000.0, 30_000.0),
                       policy=policy)  # load 7 kW, PV 13 kW: 9 kW of PV is all the export limit allows
-    assert values(decision) == pytest.approx({"bat": 0.0, "pv1": 2_250.0, "pv2": 6_750.0})
-    assert decision.predicted_grid_w == pytest.approx(-2_000.0)
-    assert decision.solar_w == pytest.approx(9_000.0)
+    allowed = 9_000.0 - EXPORT_MARGIN_W  # aimed a margin inside the export limit
+    assert values(decision) == pytest.approx({"bat": 0.0, "pv1": allowed / 4, "pv2": allowed * 3 / 4})
+    assert decision.predicted_grid_w == pytest.approx(-2_000.0 + EXPORT_MARGIN_W)
+    assert decision.solar_w == pytest.approx(allowed)
 
 
 def test_an_inverter_whose_sun_gives_less_than_its_share_leaves_the_rest_to_the_others() -> None:
     policy = replace(OPEN, export_limit_w=2_000.0)
     decision = decide(-6_000.0, battery(soc=0.99), solar("pv1", 6_000.0, 10_000.0), solar("pv2", 2_000.0, 20_000.0),
                       policy=policy)  # 4 kW allowed: by rating pv2 would get 2.67 kW, its sun gives 2 kW
-    assert values(decision) == pytest.approx({"bat": 0.0, "pv1": 2_000.0, "pv2": 2_000.0})
-    assert decision.predicted_grid_w == pytest.approx(-2_000.0)
+    assert values(decision) == pytest.approx({"bat": 0.0, "pv1": 2_000.0 - EXPORT_MARGIN_W, "pv2": 2_000.0})
+    assert decision.predicted_grid_w == pytest.approx(-2_000.0 + EXPORT_MARGIN_W)
 
 
 def test_deficit_discharges_batteries_in_proportion_to_their_stored_energy() -> None:
@@ -140,11 +141,12 @@ def test_a_boiler_inside_its_hysteresis_band_is_not_counted_on() -> None:
     pv = solar(available_w=9_000.0)
     waiting = decide(load_w - 9_000.0, battery(max_w=1_000.0), idle, pv, policy=policy)
     assert waiting.setpoints["boiler"].expected_power_w == 0.0
-    assert waiting.setpoints["pv"].value == pytest.approx(load_w + 1_000.0 + 1_000.0)  # load + export + battery
+    inside = load_w + 1_000.0 + 1_000.0 - EXPORT_MARGIN_W  # load + export + battery, a margin inside
+    assert waiting.setpoints["pv"].value == pytest.approx(inside)
     hot = replace(idle, heater_on=True, power_w=-3_000.0)
     heating = decide(load_w - 9_000.0 + 3_000.0, battery(max_w=1_000.0), hot, pv, policy=policy)
     assert heating.setpoints["boiler"].expected_power_w == -3_000.0
-    assert heating.setpoints["pv"].value == pytest.approx(load_w + 1_000.0 + 1_000.0 + 3_000.0)
+    assert heating.setpoints["pv"].value == pytest.approx(inside + 3_000.0)
 
 
 @pytest.mark.parametrize("heat", [True, False])
@@ -198,10 +200,10 @@ def test_import_limit_overrides_the_ramp_limit() -> None:
 def test_solar_release_after_curtailment_is_ramped() -> None:
     policy = replace(OPEN, ramp_limit_w=2_000.0, export_limit_w=0.0)
     curtailed = decide(0.0, solar(available_w=8_000.0, power_w=3_000.0), policy=policy)
-    assert curtailed.setpoints["pv"].value == pytest.approx(3_000.0)
+    assert curtailed.setpoints["pv"].value == pytest.approx(3_000.0 - EXPORT_MARGIN_W)
     more_load = decide(5_000.0, solar(available_w=8_000.0, power_w=3_000.0, timestamp=101.0), policy=policy,
                        memory=curtailed.memory, now=101.0)
-    assert more_load.setpoints["pv"].value == pytest.approx(5_000.0)
+    assert more_load.setpoints["pv"].value == pytest.approx(5_000.0 - EXPORT_MARGIN_W)
 
 
 def test_hysteresis_drops_a_small_reversal_but_not_a_large_one() -> None:
@@ -211,8 +213,38 @@ def test_hysteresis_drops_a_small_reversal_but_not_a_large_one() -> None:
     now_charging = battery(power_w=-1_000.0, timestamp=101.0)
     small = decide(1_150.0, now_charging, policy=policy, memory=charging.memory, now=101.0)
     assert small.setpoints["bat"].value == 0.0 and small.memory.battery_direction == -1
-    large = decide(1_300.0, now_charging, policy=policy, memory=charging.memory, now=101.0)
+    later = 100.0 + REVERSAL_DWELL_S  # a large reversal, once the batteries have dwelt (see below)
+    large = decide(1_300.0, replace(now_charging, timestamp=later), policy=policy, memory=charging.memory, now=later)
     assert large.setpoints["bat"].value == 300.0 and large.memory.battery_direction == 1
+
+
+def test_a_reversal_waits_for_the_dwell_and_solar_is_curtailed_meanwhile() -> None:
+    """Discharging, then a load drop turns the site to surplus: the batteries idle (solar curtailed to the
+    export limit) until REVERSAL_DWELL_S after they last discharged, then charge."""
+    policy = replace(OPEN, export_limit_w=0.0, import_limit_w=10_000.0)
+    pv = solar(available_w=3_000.0)
+    discharging = decide(1_000.0, battery(), pv, policy=policy)  # load 4 kW, PV 3 kW
+    assert discharging.setpoints["bat"].value == 1_000.0 - EXPORT_MARGIN_W  # importing the margin
+    dropped = decide(-2_975.0, battery(power_w=975.0, timestamp=101.0), replace(pv, timestamp=101.0),
+                     policy=policy, memory=discharging.memory, now=101.0)  # the load fell to 1 kW
+    assert dropped.setpoints["bat"].value == 0.0
+    assert dropped.setpoints["pv"].value == pytest.approx(1_000.0 - EXPORT_MARGIN_W)  # no export meanwhile
+    assert dropped.predicted_grid_w == pytest.approx(EXPORT_MARGIN_W)
+    after = 100.0 + REVERSAL_DWELL_S
+    charging = decide(EXPORT_MARGIN_W, battery(timestamp=after), replace(pv, power_w=975.0, timestamp=after),
+                      policy=policy, memory=dropped.memory, now=after)
+    assert charging.setpoints["bat"].value == pytest.approx(-2_000.0 - EXPORT_MARGIN_W)
+    assert charging.setpoints["pv"].value >= 3_000.0 and charging.predicted_grid_w == pytest.approx(EXPORT_MARGIN_W)
+
+
+def test_a_hard_limit_reverses_the_batteries_at_once() -> None:
+    """Discharging, then a surplus beyond what curtailment can hold (no solar to curtail): the export
+    limit wins over the dwell."""
+    policy = replace(OPEN, export_limit_w=0.0, import_limit_w=10_000.0)
+    discharging = decide(1_000.0, battery(), policy=policy)
+    reversed_ = decide(-2_000.0, battery(power_w=1_000.0, timestamp=101.0), policy=policy,
+                       memory=discharging.memory, now=101.0)
+    assert reversed_.setpoints["bat"].value < 0.0 and reversed_.predicted_grid_w >= -EXPORT_MARGIN_W
 
 
 def test_hysteresis_gives_way_to_the_import_limit() -> None:

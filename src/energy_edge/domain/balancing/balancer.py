@@ -44,6 +44,10 @@ BOILER_KEEP_SURPLUS_RATIO = 0.25  # ... and a heating one stays on while it cove
 GRID_CHARGE_MARGIN_SOC = 0.01  # grid charging stops this short of its target: no chatter with the reserve floor
 EXPORT_FIRST_START_W = 1000.0  # under export-first, batteries at rest start charging only for this much
 STICKY_SHARE_RATIO = 0.05  # a battery keeps its part while within this share of its power limit of its fair part
+REVERSAL_DWELL_S = 15.0  # batteries reverse (charge <-> discharge) no sooner than this after last running the other way
+COMFORT_HORIZON_S = 1800.0  # a boiler is kept warm this long of its heater's output above its minimum ...
+COMFORT_MARGIN_BAND_RATIO = 0.5  # ... but at most this share of its band (room for surplus above it)
+EXPORT_MARGIN_W = 25.0  # a binding export limit is aimed this far inside (the commands' 10 W send tolerance x 2)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +79,8 @@ class BalancerMemory:
     expected_w: Mapping[str, float] = field(default_factory=dict)
     boilers: Mapping[str, BoilerTimer] = field(default_factory=dict)
     battery_w: float = 0.0  # all batteries' power last decided (0: at rest)
+    battery_moved_at: float = _NEVER  # when the batteries were last decided to run (either way)
+    solar_limits: Mapping[str, float] = field(default_factory=dict)  # each inverter's limit last decided
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,7 +132,7 @@ def balance(snapshot: SiteSnapshot, policy: Policy, memory: BalancerMemory = Bal
 
     load = snapshot.grid_power_w + flex_now
     reference = flex_now if memory.flex_w is None else memory.flex_w
-    floor, ceiling = load - policy.import_limit_w, load + policy.export_limit_w
+    floor, ceiling = load - policy.import_limit_w, load + policy.export_limit_w - _export_margin(policy)
     exported_first = min(guidance.export_first_w, max(0.0, solar_avail - load))  # surplus kept for the grid
     base_target = _grid_target(policy, load, solar_avail, fill_from_grid)
     flex, at_hard_limit, error = _steer(snapshot.grid_power_w, base_target - exported_first, load, reference,
@@ -137,27 +143,34 @@ def balance(snapshot: SiteSnapshot, policy: Policy, memory: BalancerMemory = Bal
     wanted_storage = flex - solar_avail  # what batteries and boilers should add to the bus
     # Free boilers heat from surplus, not from what the planner imports to fill stores.
     planned_import = max(0.0, base_target - policy.grid_target_w)
-    heating = _decide_boilers(boilers, policy, memory, now, wanted_storage + planned_import, room_soon, guidance,
-                              setpoints, timers)
+    heating, free_heating = _decide_boilers(boilers, policy, memory, now, wanted_storage + planned_import,
+                                            room_soon, guidance, setpoints, timers)
     battery_wanted = _under_export_first(wanted_storage - heating, exported_first, memory, policy, flex <= floor)
-    battery_total, direction = _battery_total(battery_wanted, charge_room, discharge_room, policy,
-                                              memory.battery_direction, at_hard_limit)
+    # Boilers heating from a part-covered surplus import the rest; batteries do not discharge into them.
+    without_free = battery_wanted + free_heating
+    battery_wanted = min(battery_wanted, max(without_free, 0.0)) if free_heating else battery_wanted
+    battery_total, direction = _battery_total(battery_wanted, charge_room, discharge_room, policy, memory,
+                                              at_hard_limit, now, dwell=True)
     solar_cap = min(ceiling, max(reference + policy.ramp_limit_w, floor)) - battery_total - heating
     solar_total = min(solar_avail, max(0.0, solar_cap))
-    if not floor <= battery_total + heating + solar_total <= ceiling and not at_hard_limit:
-        # Hysteresis held back a small reversal, but without it the grid would leave its limits:
-        # the limits win, so decide the batteries again as at a hard limit.
-        battery_total, direction = _battery_total(battery_wanted, charge_room, discharge_room, policy,
-                                                  memory.battery_direction, True)
+    if not floor <= battery_total + heating + solar_total <= ceiling:
+        # Hysteresis or the dwell held back a reversal, but without it the grid would leave its limits
+        # (curtailing solar cannot hold them): the limits win, so decide the batteries again as at a hard limit.
+        battery_wanted = _under_export_first(wanted_storage - heating, exported_first, memory, policy, flex <= floor)
+        battery_total, direction = _battery_total(battery_wanted, charge_room, discharge_room, policy, memory,
+                                                  True, now)
         solar_cap = min(ceiling, max(reference + policy.ramp_limit_w, floor)) - battery_total - heating
         solar_total = min(solar_avail, max(0.0, solar_cap))
     _share_batteries(batteries, battery_total, setpoints, guidance.grid_charge_to_soc - GRID_CHARGE_MARGIN_SOC,
                      memory.expected_w)
-    _share_solar(solars, solar_total, solar_avail, max(0.0, solar_cap), setpoints)
+    _share_solar(solars, solar_total, solar_avail, max(0.0, solar_cap), setpoints, memory.solar_limits)
 
     expected = {module: setpoint.expected_power_w for module, setpoint in setpoints.items()}
     flex_expected = battery_total + heating + solar_total
-    new_memory = BalancerMemory(now, flex_expected, direction, expected, timers, battery_w=battery_total)
+    moved_at = now if battery_total else memory.battery_moved_at
+    limits = {solar.module: setpoints[solar.module].value for solar in solars}
+    new_memory = BalancerMemory(now, flex_expected, direction, expected, timers, battery_w=battery_total,
+                                battery_moved_at=moved_at, solar_limits=limits)
     return Decision(setpoints, new_memory, error, load - flex_expected, battery_total, solar_total, heating)
 
 
@@ -200,6 +213,25 @@ def _under_export_first(battery_wanted: float, exported_first: float, memory: Ba
     return battery_wanted
 
 
+def _export_margin(policy: Policy) -> float:
+    """How far inside the export limit to aim: a battery command within its send tolerance (or a small load
+    drop) acts a cycle after the inverter's limit, so the grid is kept this far from it (never past the import
+    limit)."""
+    return min(EXPORT_MARGIN_W, policy.import_limit_w)
+
+
+def _comfort_floor_c(boiler: AssetView, policy: Policy) -> float:
+    """The temperature a boiler is heated from the grid below: its minimum plus `COMFORT_HORIZON_S` of its
+    heater's output (a draw that outruns the heater eats that margin before the tank is cold), at most
+    `COMFORT_MARGIN_BAND_RATIO` of its band; its minimum where the tank's heat capacity is unknown."""
+    capacity = policy.boiler_heat_capacity_j_per_k
+    if capacity <= 0:
+        return boiler.min_temperature_c
+    band = max(0.0, boiler.max_temperature_c - boiler.min_temperature_c)
+    margin = min(boiler.heater_power_w * COMFORT_HORIZON_S / capacity, COMFORT_MARGIN_BAND_RATIO * band)
+    return boiler.min_temperature_c + margin
+
+
 def _charge_room_soon(asset: AssetView, charge: float) -> float:
     """Charge power a battery can keep taking for `BATTERY_FILL_HORIZON_S` (all of it if its capacity is unknown)."""
     if asset.capacity_wh <= 0:
@@ -227,8 +259,8 @@ def _solar_available(asset: AssetView) -> float:
 
 def _decide_boilers(boilers: list[AssetView], policy: Policy, memory: BalancerMemory, now: float,
                     wanted_storage: float, charge_room: float, guidance: Guidance,
-                    setpoints: dict[str, Setpoint], timers: dict[str, BoilerTimer]) -> float:
-    """Decide every boiler; return their total expected power (<= 0).
+                    setpoints: dict[str, Setpoint], timers: dict[str, BoilerTimer]) -> tuple[float, float]:
+    """Decide every boiler; return their total expected power and that of the free ones (both <= 0).
 
     Forced boilers (switched off, below minimum temperature, at maximum, inside a
     minimum on/off time, preheating for the planner) are decided first; free ones heat
@@ -244,10 +276,11 @@ def _decide_boilers(boilers: list[AssetView], policy: Policy, memory: BalancerMe
         timer = memory.boilers.get(boiler.module) or BoilerTimer(boiler.heater_on, _NEVER)
         if not boiler.enabled:
             heating -= _set_boiler(boiler, False, timer, now, setpoints, timers)
-        elif boiler.temperature_c <= boiler.min_temperature_c or (
-                timer.recovering and boiler.temperature_c < boiler.min_temperature_c + COMFORT_RECOVERY_C):
-            # Cold: heat it back past its minimum by a margin. Leasing it its minimum instead would leave its
-            # thermostat waiting a hysteresis band below it, and the comfort floor would be broken.
+        elif boiler.temperature_c <= (floor_c := _comfort_floor_c(boiler, policy)) or (
+                timer.recovering and boiler.temperature_c < floor_c + COMFORT_RECOVERY_C):
+            # Cold, or nearly (`_comfort_floor_c`): heat it back past that floor by a margin. Leasing it its
+            # minimum instead would leave its thermostat waiting a hysteresis band below it, and a draw that
+            # outruns the heater would break the comfort floor.
             heating -= _set_boiler(boiler, True, timer, now, setpoints, timers, recovering=True)
         elif boiler.temperature_c >= boiler.max_temperature_c:
             # Hot: its own thermostat stops at the maximum. Keep the override in force rather than
@@ -263,6 +296,7 @@ def _decide_boilers(boilers: list[AssetView], policy: Policy, memory: BalancerMe
     surplus = -(wanted_storage - heating)
     excess = surplus - charge_room  # beyond what the batteries take soon
     free.sort(key=lambda entry: entry[0].temperature_c - entry[0].min_temperature_c)  # the coldest first
+    forced = heating
     for keep_on in (True, False):
         for boiler, timer in free:
             if timer.heat is keep_on:
@@ -271,7 +305,7 @@ def _decide_boilers(boilers: list[AssetView], policy: Policy, memory: BalancerMe
                 drawn = _set_boiler(boiler, heat, timer, now, setpoints, timers)
                 excess -= drawn
                 heating -= drawn
-    return heating
+    return heating, heating - forced
 
 
 def _set_boiler(boiler: AssetView, heat: bool, timer: BoilerTimer, now: float, setpoints: dict[str, Setpoint],
@@ -295,11 +329,17 @@ def _set_boiler(boiler: AssetView, heat: bool, timer: BoilerTimer, now: float, s
 
 
 def _battery_total(wanted: float, charge_room: float, discharge_room: float, policy: Policy,
-                   direction: int, at_hard_limit: bool) -> tuple[float, int]:
-    """All batteries' power, inside their room; a small opposite request is dropped (hysteresis)."""
+                   memory: BalancerMemory, at_hard_limit: bool, now: float, dwell: bool = False) -> tuple[float, int]:
+    """All batteries' power, inside their room. A reversal (charge <-> discharge) is held back, the
+    batteries idling, while it is smaller than `hysteresis_w` (meter noise; not at a hard limit) or, with
+    `dwell`, within `REVERSAL_DWELL_S` of their last running the other way (a cloud edge or a load step
+    passing: solar is curtailed or the grid takes it meanwhile; the caller lifts it where that cannot
+    hold the limits)."""
     total = min(max(wanted, -charge_room), discharge_room)
     sign = (total > 0) - (total < 0)
-    if sign == -direction and abs(total) < policy.hysteresis_w and not at_hard_limit:
+    direction = memory.battery_direction
+    if sign == -direction and ((abs(total) < policy.hysteresis_w and not at_hard_limit)
+                               or (dwell and now - memory.battery_moved_at < REVERSAL_DWELL_S)):
         return 0.0, direction
     return total, sign or direction
 
@@ -360,13 +400,15 @@ def _fair_battery_parts(batteries: list[tuple[AssetView, float, float, float, fl
 
 
 def _share_solar(solars: list[AssetView], total: float, available: float, cap: float,
-                 setpoints: dict[str, Setpoint]) -> None:
+                 setpoints: dict[str, Setpoint], previous: Mapping[str, float] | None = None) -> None:
     """Curtail where the cap binds (shared by rating); elsewhere keep a ceiling at the cap, coarsely stepped.
 
     A ceiling that stays in force while the cap is above what the sun gives
     means a passing cloud edge cannot push export past the limit before the
     next cycle, and the inverter does not flip between RUNNING and CURTAILED
-    every time surplus touches the limit. Stepping it keeps method calls rare.
+    every time surplus touches the limit. Stepping it keeps method calls rare,
+    and a ceiling in force (`previous`) stays while it still lies between what
+    the sun gives and the cap: it moves only when it would curtail or export.
     """
     rated = sum(solar.rated_power_w for solar in solars if solar.enabled)
     curtailed = total < available
@@ -383,7 +425,11 @@ def _share_solar(solars: list[AssetView], total: float, available: float, cap: f
             limit = 0.0
         else:
             portion = cap * solar.rated_power_w / rated
-            step = CEILING_STEP_RATIO * solar.rated_power_w
-            stepped = math.floor(portion / step) * step if step > 0 else portion
-            limit = min(solar.rated_power_w, max(stepped, own))
+            kept = (previous or {}).get(solar.module)
+            if kept is not None and own <= kept <= min(portion, solar.rated_power_w):
+                limit = kept
+            else:
+                step = CEILING_STEP_RATIO * solar.rated_power_w
+                stepped = math.floor(portion / step) * step if step > 0 else portion
+                limit = min(solar.rated_power_w, max(stepped, own))
         setpoints[solar.module] = Setpoint("solar", limit, min(limit, own))
