@@ -22,6 +22,18 @@ meter that is newer than the telemetry cannot make the loop oscillate.
 The planner's `Guidance` shifts the target: export-first lowers it by the surplus
 to export before storing, filling stores from the grid raises it by their power.
 The hard limits above do not move.
+
+Fast behaviours (issue 15), each so that a one-second event cannot become chatter or a breach:
+- the export limit is aimed `EXPORT_MARGIN_W` inside: a battery command within its send
+  tolerance, or a small load drop, acts a cycle after the inverter's limit;
+- batteries reverse (charge <-> discharge) no sooner than `REVERSAL_DWELL_S` after last
+  running the other way: meanwhile they idle, solar is curtailed or the grid takes it,
+  unless that would break a grid limit (the limits win);
+- a solar ceiling that does not curtail stays in force while it lies between what the sun
+  gives and the cap, so the inverter's limit (and its RUNNING/CURTAILED state) moves rarely;
+- boilers that heat from a part-covered surplus import the rest: batteries never discharge
+  into them; a boiler is heated from the grid below its comfort floor (`_comfort_floor_c`),
+  not only once it is below its minimum.
 """
 
 from __future__ import annotations
