@@ -156,10 +156,10 @@ def test_minimum_on_and_off_times_hold_the_boiler(heat: bool) -> None:
     grid = 10_000.0 if heat else -10_000.0  # asks for the opposite
     held = decide(grid, boiler(heater_on=heat), policy=policy, memory=memory, now=100.0)
     assert held.setpoints["boiler"].heat is heat
-    assert held.memory.boilers["boiler"] == BoilerTimer(heat, 50.0)
+    assert (held.memory.boilers["boiler"].heat, held.memory.boilers["boiler"].since) == (heat, 50.0)
     free = decide(grid, boiler(heater_on=heat), policy=policy, memory=memory, now=50.0 + 121.0)
     assert free.setpoints["boiler"].heat is not heat
-    assert free.memory.boilers["boiler"] == BoilerTimer(not heat, 171.0)
+    assert (free.memory.boilers["boiler"].heat, free.memory.boilers["boiler"].since) == (not heat, 171.0)
 
 
 def test_soc_reserve_band_blocks_charge_and_discharge() -> None:
@@ -371,3 +371,26 @@ def test_a_small_change_of_the_total_moves_few_batteries_not_all() -> None:
     for i, asset in enumerate(fleet):  # each still within 5 % of its power limit of its fair part
         fair = decide(-101_000.0, *fleet).setpoints[asset.module].value
         assert abs(second.setpoints[asset.module].value - fair) <= 0.05 * 5_000.0 + 1e-6
+
+
+def test_export_first_yields_to_the_import_limit_when_the_ramp_keeps_the_flexible_power_off_it() -> None:
+    """Hypothesis's counterexample: a 1 W ramp kept the flexible power a watt off the import limit, so
+    export-first held back the one watt of battery a cold boiler's 50 kW needed. The limit binds."""
+    policy = replace(OPEN, import_limit_w=0.0, export_limit_w=28_044.0, ramp_limit_w=1.0, soc_reserve_min=0.0,
+                     soc_reserve_max=0.5)
+    site = [battery("small", soc=1e-9, max_w=1.0, capacity_wh=1.0, soc_min=0.0),
+            replace(battery("full", soc=0.0, capacity_wh=1.0, power_w=-25_000.0), max_discharge_w=0.0),
+            solar(available_w=47_500.0, rated_w=50_000.0, enabled=False),
+            boiler(temperature_c=20.0, heater_on=True, heater_power_w=50_000.0)]
+    decision = balance(SiteSnapshot(0.0, 0.0, site), policy, BalancerMemory(), Guidance(export_first_w=27_389.6))
+    assert decision.setpoints["small"].value == pytest.approx(1.0)
+
+
+def test_a_battery_that_stopped_itself_at_its_band_edge_is_not_counted_as_charging() -> None:
+    """Its telemetry still shows the charge it measured, but at soc_max it has stopped itself: the surplus
+    it took is on the meter now, and solar is curtailed in this cycle rather than exported."""
+    policy = replace(OPEN, export_limit_w=0.0)
+    full = battery(soc=0.98, power_w=-2_000.0)  # soc_max 0.98
+    decision = decide(-2_000.0, full, solar(available_w=3_000.0), policy=policy)  # load 1 kW
+    assert decision.setpoints["bat"].value == 0.0
+    assert decision.setpoints["pv"].value == pytest.approx(1_000.0 - EXPORT_MARGIN_W)

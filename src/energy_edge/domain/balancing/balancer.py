@@ -39,7 +39,7 @@ Fast behaviours (issue 15), each so that a one-second event cannot become chatte
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Mapping
 
 from .guidance import Guidance
@@ -57,8 +57,10 @@ GRID_CHARGE_MARGIN_SOC = 0.01  # grid charging stops this short of its target: n
 EXPORT_FIRST_START_W = 1000.0  # under export-first, batteries at rest start charging only for this much
 STICKY_SHARE_RATIO = 0.05  # a battery keeps its part while within this share of its power limit of its fair part
 REVERSAL_DWELL_S = 15.0  # batteries reverse (charge <-> discharge) no sooner than this after last running the other way
-COMFORT_HORIZON_S = 1800.0  # a boiler is kept warm this long of its heater's output above its minimum ...
-COMFORT_MARGIN_BAND_RATIO = 0.5  # ... but at most this share of its band (room for surplus above it)
+COMFORT_HORIZON_S = 3600.0  # during a draw a boiler is heated below its minimum + this long of its heater's output
+COMFORT_MARGIN_BAND_RATIO = 0.5  # ... that margin at most this share of its band (room for surplus above it)
+DRAW_WINDOW_S = 60.0  # a boiler's temperature trend is measured over this long
+DRAW_HEATER_RATIO = 0.25  # a tank cooling faster than this share of its heater's heating rate is being drawn
 EXPORT_MARGIN_W = 25.0  # a binding export limit is aimed this far inside (the commands' 10 W send tolerance x 2)
 
 
@@ -79,6 +81,9 @@ class BoilerTimer:
     heat: bool
     since: float
     recovering: bool = False  # heating a cold boiler back past its minimum (see COMFORT_RECOVERY_C)
+    recover_to_c: float = math.nan  # ... up to this (nan: its minimum + COMFORT_RECOVERY_C)
+    seen_c: float = math.nan  # the temperature at the start of the current trend window
+    seen_at: float = _NEVER  # ... and when
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +127,8 @@ def balance(snapshot: SiteSnapshot, policy: Policy, memory: BalancerMemory = Bal
         power = asset.power_w
         if lagging is not None and asset.timestamp <= lagging:
             power = memory.expected_w.get(asset.module, power)
+        if asset.kind == "battery" and _stopped_at_band_edge(asset, power):
+            power = 0.0
         flex_now += power
         if asset.kind == "battery":
             low, high = _battery_band(asset, policy, now)
@@ -168,7 +175,9 @@ def balance(snapshot: SiteSnapshot, policy: Policy, memory: BalancerMemory = Bal
     if not floor <= battery_total + heating + solar_total <= ceiling:
         # Hysteresis or the dwell held back a reversal, but without it the grid would leave its limits
         # (curtailing solar cannot hold them): the limits win, so decide the batteries again as at a hard limit.
-        battery_wanted = _under_export_first(wanted_storage - heating, exported_first, memory, policy, flex <= floor)
+        short = battery_total + heating + solar_total < floor  # importing past the limit: export-first yields
+        battery_wanted = _under_export_first(wanted_storage - heating, exported_first, memory, policy,
+                                             flex <= floor or short)
         battery_total, direction = _battery_total(battery_wanted, charge_room, discharge_room, policy, memory,
                                                   True, now)
         solar_cap = min(ceiling, max(reference + policy.ramp_limit_w, floor)) - battery_total - heating
@@ -225,6 +234,13 @@ def _under_export_first(battery_wanted: float, exported_first: float, memory: Ba
     return battery_wanted
 
 
+def _stopped_at_band_edge(asset: AssetView, power: float) -> bool:
+    """A battery reporting a charge at its soc_max (or a discharge at its soc_min) has stopped itself
+    since it measured that power (the asset's own promise): counting the power would make the meter's
+    step look like a load step, and the grid would export (or import) it for a cycle."""
+    return (power < 0 and asset.soc >= asset.soc_max) or (power > 0 and asset.soc <= asset.soc_min)
+
+
 def _export_margin(policy: Policy) -> float:
     """How far inside the export limit to aim: a battery command within its send tolerance (or a small load
     drop) acts a cycle after the inverter's limit, so the grid is kept this far from it (never past the import
@@ -233,9 +249,10 @@ def _export_margin(policy: Policy) -> float:
 
 
 def _comfort_floor_c(boiler: AssetView, policy: Policy) -> float:
-    """The temperature a boiler is heated from the grid below: its minimum plus `COMFORT_HORIZON_S` of its
-    heater's output (a draw that outruns the heater eats that margin before the tank is cold), at most
-    `COMFORT_MARGIN_BAND_RATIO` of its band; its minimum where the tank's heat capacity is unknown."""
+    """The temperature below which a boiler being drawn is heated from the grid: its minimum plus
+    `COMFORT_HORIZON_S` of its heater's output (a draw that outruns the heater eats that margin before the
+    tank is cold), at most `COMFORT_MARGIN_BAND_RATIO` of its band; its minimum where the tank's heat
+    capacity is unknown."""
     capacity = policy.boiler_heat_capacity_j_per_k
     if capacity <= 0:
         return boiler.min_temperature_c
@@ -286,14 +303,15 @@ def _decide_boilers(boilers: list[AssetView], policy: Policy, memory: BalancerMe
     free: list[tuple[AssetView, BoilerTimer]] = []
     for boiler in boilers:
         timer = memory.boilers.get(boiler.module) or BoilerTimer(boiler.heater_on, _NEVER)
+        recover_to = _recovery_target_c(boiler, timer, policy, now)
         if not boiler.enabled:
             heating -= _set_boiler(boiler, False, timer, now, setpoints, timers)
-        elif boiler.temperature_c <= (floor_c := _comfort_floor_c(boiler, policy)) or (
-                timer.recovering and boiler.temperature_c < floor_c + COMFORT_RECOVERY_C):
-            # Cold, or nearly (`_comfort_floor_c`): heat it back past that floor by a margin. Leasing it its
-            # minimum instead would leave its thermostat waiting a hysteresis band below it, and a draw that
-            # outruns the heater would break the comfort floor.
+        elif recover_to is not None:
+            # Cold, or drawn towards cold (`_recovery_target_c`): heat it back past its minimum by a margin.
+            # Leasing it its minimum instead would leave its thermostat waiting a hysteresis band below it,
+            # and a draw that outruns the heater would break the comfort floor.
             heating -= _set_boiler(boiler, True, timer, now, setpoints, timers, recovering=True)
+            timers[boiler.module] = replace(timers[boiler.module], recover_to_c=recover_to)
         elif boiler.temperature_c >= boiler.max_temperature_c:
             # Hot: its own thermostat stops at the maximum. Keep the override in force rather than
             # flipping it, so the boiler takes surplus again the moment it can (and draws nothing now).
@@ -317,7 +335,49 @@ def _decide_boilers(boilers: list[AssetView], policy: Policy, memory: BalancerMe
                 drawn = _set_boiler(boiler, heat, timer, now, setpoints, timers)
                 excess -= drawn
                 heating -= drawn
+    for boiler in boilers:
+        _track_trend(boiler, memory.boilers.get(boiler.module), now, timers)
     return heating, heating - forced
+
+
+def _recovery_target_c(boiler: AssetView, timer: BoilerTimer, policy: Policy, now: float) -> float | None:
+    """The temperature to heat a boiler back to from the grid, whatever the surplus, or None.
+
+    At or below its minimum: `COMFORT_RECOVERY_C` past it. Being drawn (cooling faster than
+    `DRAW_HEATER_RATIO` of its heater's rate over the trend window) below its comfort floor
+    (`_comfort_floor_c`): that far past the floor, so the heater runs while the draw lasts rather than
+    once the tank is cold. A recovery runs until its target is reached (no chatter as the trend turns).
+    """
+    t = boiler.temperature_c
+    if timer.recovering:
+        target = boiler.min_temperature_c + COMFORT_RECOVERY_C if math.isnan(timer.recover_to_c) else timer.recover_to_c
+        if t < target:
+            return target
+    if t <= boiler.min_temperature_c:
+        return boiler.min_temperature_c + COMFORT_RECOVERY_C
+    floor_c = _comfort_floor_c(boiler, policy)
+    if t <= floor_c and _drawn(boiler, timer, policy, now):
+        return floor_c + COMFORT_RECOVERY_C
+    return None
+
+
+def _drawn(boiler: AssetView, timer: BoilerTimer, policy: Policy, now: float) -> bool:
+    """Whether the tank cools faster than `DRAW_HEATER_RATIO` of its heater's heating rate (hot water being
+    drawn), measured from the start of the trend window (at least `DRAW_WINDOW_S` long, so noise is small)."""
+    capacity = policy.boiler_heat_capacity_j_per_k
+    if capacity <= 0 or timer.seen_at == _NEVER or math.isnan(timer.seen_c):
+        return False
+    elapsed = max(now - timer.seen_at, DRAW_WINDOW_S)
+    return (timer.seen_c - boiler.temperature_c) / elapsed >= DRAW_HEATER_RATIO * boiler.heater_power_w / capacity
+
+
+def _track_trend(boiler: AssetView, previous: BoilerTimer | None, now: float, timers: dict[str, BoilerTimer]) -> None:
+    """Carry the boiler's trend window into its new timer, starting a new window every `DRAW_WINDOW_S`."""
+    timer = timers[boiler.module]
+    if previous is None or previous.seen_at == _NEVER or now - previous.seen_at >= DRAW_WINDOW_S:
+        timers[boiler.module] = replace(timer, seen_c=boiler.temperature_c, seen_at=now)
+    else:
+        timers[boiler.module] = replace(timer, seen_c=previous.seen_c, seen_at=previous.seen_at)
 
 
 def _set_boiler(boiler: AssetView, heat: bool, timer: BoilerTimer, now: float, setpoints: dict[str, Setpoint],
