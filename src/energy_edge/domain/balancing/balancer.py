@@ -341,12 +341,12 @@ def _decide_boilers(boilers: list[AssetView], policy: Policy, memory: BalancerMe
 
 
 def _recovery_target_c(boiler: AssetView, timer: BoilerTimer, policy: Policy, now: float) -> float | None:
-    """The temperature to heat a boiler back to from the grid, whatever the surplus, or None.
+    """The temperature to heat a boiler to from the grid now, whatever the surplus, or None.
 
-    At or below its minimum: `COMFORT_RECOVERY_C` past it. Being drawn (cooling faster than
-    `DRAW_HEATER_RATIO` of its heater's rate over the trend window) below its comfort floor
-    (`_comfort_floor_c`): that far past the floor, so the heater runs while the draw lasts rather than
-    once the tank is cold. A recovery runs until its target is reached (no chatter as the trend turns).
+    At or below its minimum: `COMFORT_RECOVERY_C` past it, and the recovery runs until it gets there.
+    Being drawn (`_drawn`) below its comfort floor (`_comfort_floor_c`): the floor, for as long as the
+    draw lasts, so the heater runs while hot water is drawn rather than once the tank is cold, and a tank
+    nobody draws from is not kept warmer than its minimum (a hotter tank loses more).
     """
     t = boiler.temperature_c
     if timer.recovering:
@@ -356,19 +356,22 @@ def _recovery_target_c(boiler: AssetView, timer: BoilerTimer, policy: Policy, no
     if t <= boiler.min_temperature_c:
         return boiler.min_temperature_c + COMFORT_RECOVERY_C
     floor_c = _comfort_floor_c(boiler, policy)
-    if t <= floor_c and _drawn(boiler, timer, policy, now):
-        return floor_c + COMFORT_RECOVERY_C
+    if t < floor_c and _drawn(boiler, timer, policy, now):
+        return t  # reached at once: heating holds only while the draw lasts (and its minimum on time)
     return None
 
 
 def _drawn(boiler: AssetView, timer: BoilerTimer, policy: Policy, now: float) -> bool:
-    """Whether the tank cools faster than `DRAW_HEATER_RATIO` of its heater's heating rate (hot water being
-    drawn), measured from the start of the trend window (at least `DRAW_WINDOW_S` long, so noise is small)."""
+    """Whether hot water is being drawn: the tank cools, net of its heater's output while it heats, faster
+    than `DRAW_HEATER_RATIO` of its heater's heating rate, measured from the start of the trend window (at
+    least `DRAW_WINDOW_S` long, so noise is small)."""
     capacity = policy.boiler_heat_capacity_j_per_k
     if capacity <= 0 or timer.seen_at == _NEVER or math.isnan(timer.seen_c):
         return False
+    heater_rate = boiler.heater_power_w / capacity  # K/s
     elapsed = max(now - timer.seen_at, DRAW_WINDOW_S)
-    return (timer.seen_c - boiler.temperature_c) / elapsed >= DRAW_HEATER_RATIO * boiler.heater_power_w / capacity
+    cooling = (timer.seen_c - boiler.temperature_c) / elapsed + (heater_rate if boiler.heater_on else 0.0)
+    return cooling >= DRAW_HEATER_RATIO * heater_rate
 
 
 def _track_trend(boiler: AssetView, previous: BoilerTimer | None, now: float, timers: dict[str, BoilerTimer]) -> None:
