@@ -394,3 +394,40 @@ def test_a_battery_that_stopped_itself_at_its_band_edge_is_not_counted_as_chargi
     decision = decide(-2_000.0, full, solar(available_w=3_000.0), policy=policy)  # load 1 kW
     assert decision.setpoints["bat"].value == 0.0
     assert decision.setpoints["pv"].value == pytest.approx(1_000.0 - EXPORT_MARGIN_W)
+
+
+TANK_J_PER_K = 2.09e6  # 500 l: a 3 kW heater gives it 5.2 K per hour, its comfort floor 45 + 5.2 degC
+
+
+@pytest.mark.parametrize("cooling_k_per_s, heats", [(1e-3, True), (1e-5, False)])
+def test_a_boiler_drawn_below_its_comfort_floor_heats_from_the_grid(cooling_k_per_s: float, heats: bool) -> None:
+    """No surplus, the tank at 48 degC (its minimum 45): while hot water is drawn faster than a quarter of
+    what its heater gives, it heats from the grid now, not once it is cold; a tank losing only its standing
+    losses is shed."""
+    policy = replace(OPEN, boiler_heat_capacity_j_per_k=TANK_J_PER_K)
+    memory = BalancerMemory(boilers={"boiler": BoilerTimer(False, 0.0, seen_c=48.0, seen_at=90.0,
+                                                            cooling_k_per_s=cooling_k_per_s)})
+    decision = decide(2_000.0, boiler(temperature_c=48.0), policy=policy, memory=memory)
+    assert decision.setpoints["boiler"].heat is heats
+    assert decision.setpoints["boiler"].expected_power_w == (-3_000.0 if heats else 0.0)
+
+
+def test_a_draw_is_measured_net_of_the_heater_over_a_whole_window() -> None:
+    """Heating at 3 kW while 2 kW of hot water is drawn, the tank warms slowly: that is still a draw
+    (the heater keeps on); once the draw stops and it warms at its heater's full rate, it is not."""
+    policy = replace(OPEN, boiler_heat_capacity_j_per_k=TANK_J_PER_K)
+    heater_rate = 3_000.0 / TANK_J_PER_K
+    start = BalancerMemory(boilers={"boiler": BoilerTimer(True, 0.0, seen_c=48.0, seen_at=40.0)})
+    warming = 48.0 + (3_000.0 - 2_000.0) / TANK_J_PER_K * 60.0
+    drawn = decide(2_000.0, boiler(temperature_c=warming, heater_on=True), policy=policy, memory=start)
+    assert drawn.memory.boilers["boiler"].cooling_k_per_s == pytest.approx(2_000.0 / TANK_J_PER_K)
+    after = decide(2_000.0, boiler(temperature_c=48.0 + heater_rate * 60.0, heater_on=True), policy=policy,
+                   memory=start)
+    assert after.memory.boilers["boiler"].cooling_k_per_s == pytest.approx(0.0, abs=1e-9)
+
+
+def test_without_the_tanks_heat_capacity_only_a_cold_boiler_is_heated_from_the_grid() -> None:
+    memory = BalancerMemory(boilers={"boiler": BoilerTimer(False, 0.0, seen_c=48.0, seen_at=90.0,
+                                                            cooling_k_per_s=1e-3)})
+    assert decide(2_000.0, boiler(temperature_c=48.0), memory=memory).setpoints["boiler"].heat is False
+    assert decide(2_000.0, boiler(temperature_c=45.0), memory=memory).setpoints["boiler"].heat is True

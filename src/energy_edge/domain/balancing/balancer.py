@@ -84,6 +84,7 @@ class BoilerTimer:
     recover_to_c: float = math.nan  # ... up to this (nan: its minimum + COMFORT_RECOVERY_C)
     seen_c: float = math.nan  # the temperature at the start of the current trend window
     seen_at: float = _NEVER  # ... and when
+    cooling_k_per_s: float = 0.0  # how fast the tank cooled over the last whole window, net of its heater
 
 
 @dataclass(frozen=True, slots=True)
@@ -336,7 +337,7 @@ def _decide_boilers(boilers: list[AssetView], policy: Policy, memory: BalancerMe
                 excess -= drawn
                 heating -= drawn
     for boiler in boilers:
-        _track_trend(boiler, memory.boilers.get(boiler.module), now, timers)
+        _track_trend(boiler, memory.boilers.get(boiler.module), now, timers, policy)
     return heating, heating - forced
 
 
@@ -344,43 +345,46 @@ def _recovery_target_c(boiler: AssetView, timer: BoilerTimer, policy: Policy, no
     """The temperature to heat a boiler to from the grid now, whatever the surplus, or None.
 
     At or below its minimum: `COMFORT_RECOVERY_C` past it, and the recovery runs until it gets there.
-    Being drawn (`_drawn`) below its comfort floor (`_comfort_floor_c`): the floor, for as long as the
-    draw lasts, so the heater runs while hot water is drawn rather than once the tank is cold, and a tank
-    nobody draws from is not kept warmer than its minimum (a hotter tank loses more).
+    Being drawn (`_drawn`) below its comfort floor (`_comfort_floor_c`): `COMFORT_RECOVERY_C` past the
+    floor, for as long as the draw lasts, so the heater runs while hot water is drawn rather than once the
+    tank is cold, and a tank nobody draws from is not kept warmer than its minimum (a hotter tank loses more).
     """
-    t = boiler.temperature_c
+    t, recovered_c = boiler.temperature_c, boiler.min_temperature_c + COMFORT_RECOVERY_C
+    drawn = _drawn(boiler, timer, policy, now)
     if timer.recovering:
-        target = boiler.min_temperature_c + COMFORT_RECOVERY_C if math.isnan(timer.recover_to_c) else timer.recover_to_c
-        if t < target:
+        target = recovered_c if math.isnan(timer.recover_to_c) else timer.recover_to_c
+        if t < target and (drawn or t < recovered_c):
             return target
     if t <= boiler.min_temperature_c:
-        return boiler.min_temperature_c + COMFORT_RECOVERY_C
+        return recovered_c
     floor_c = _comfort_floor_c(boiler, policy)
-    if t < floor_c and _drawn(boiler, timer, policy, now):
-        return t  # reached at once: heating holds only while the draw lasts (and its minimum on time)
+    if t < floor_c and drawn:
+        return floor_c + COMFORT_RECOVERY_C
     return None
 
 
 def _drawn(boiler: AssetView, timer: BoilerTimer, policy: Policy, now: float) -> bool:
-    """Whether hot water is being drawn: the tank cools, net of its heater's output while it heats, faster
-    than `DRAW_HEATER_RATIO` of its heater's heating rate, measured from the start of the trend window (at
-    least `DRAW_WINDOW_S` long, so noise is small)."""
+    """Whether hot water is being drawn: over the last trend window the tank cooled, net of its heater's
+    output while it heated, faster than `DRAW_HEATER_RATIO` of its heater's heating rate."""
     capacity = policy.boiler_heat_capacity_j_per_k
-    if capacity <= 0 or timer.seen_at == _NEVER or math.isnan(timer.seen_c):
-        return False
-    heater_rate = boiler.heater_power_w / capacity  # K/s
-    elapsed = max(now - timer.seen_at, DRAW_WINDOW_S)
-    cooling = (timer.seen_c - boiler.temperature_c) / elapsed + (heater_rate if boiler.heater_on else 0.0)
-    return cooling >= DRAW_HEATER_RATIO * heater_rate
+    return capacity > 0 and timer.cooling_k_per_s >= DRAW_HEATER_RATIO * boiler.heater_power_w / capacity
 
 
-def _track_trend(boiler: AssetView, previous: BoilerTimer | None, now: float, timers: dict[str, BoilerTimer]) -> None:
-    """Carry the boiler's trend window into its new timer, starting a new window every `DRAW_WINDOW_S`."""
+def _track_trend(boiler: AssetView, previous: BoilerTimer | None, now: float, timers: dict[str, BoilerTimer],
+                 policy: Policy) -> None:
+    """Carry the boiler's trend into its new timer: every `DRAW_WINDOW_S` (so noise is small) the cooling
+    rate over the window ending now, its heater's output added back while it heats."""
     timer = timers[boiler.module]
-    if previous is None or previous.seen_at == _NEVER or now - previous.seen_at >= DRAW_WINDOW_S:
+    if previous is None or previous.seen_at == _NEVER or math.isnan(previous.seen_c):
         timers[boiler.module] = replace(timer, seen_c=boiler.temperature_c, seen_at=now)
+    elif now - previous.seen_at >= DRAW_WINDOW_S:
+        capacity = policy.boiler_heat_capacity_j_per_k
+        heater_rate = boiler.heater_power_w / capacity if capacity > 0 and boiler.heater_on else 0.0
+        cooling = (previous.seen_c - boiler.temperature_c) / (now - previous.seen_at) + heater_rate
+        timers[boiler.module] = replace(timer, seen_c=boiler.temperature_c, seen_at=now, cooling_k_per_s=cooling)
     else:
-        timers[boiler.module] = replace(timer, seen_c=previous.seen_c, seen_at=previous.seen_at)
+        timers[boiler.module] = replace(timer, seen_c=previous.seen_c, seen_at=previous.seen_at,
+                                        cooling_k_per_s=previous.cooling_k_per_s)
 
 
 def _set_boiler(boiler: AssetView, heat: bool, timer: BoilerTimer, now: float, setpoints: dict[str, Setpoint],
