@@ -32,8 +32,9 @@ Fast behaviours (issue 15), each so that a one-second event cannot become chatte
 - a solar ceiling that does not curtail stays in force while it lies between what the sun
   gives and the cap, so the inverter's limit (and its RUNNING/CURTAILED state) moves rarely;
 - boilers that heat from a part-covered surplus import the rest: batteries never discharge
-  into them; a boiler is heated from the grid below its comfort floor (`_comfort_floor_c`),
-  not only once it is below its minimum.
+  into them; a boiler being drawn (`_drawn`) below its comfort floor (`_comfort_floor_c`) is
+  heated from the grid while the draw lasts, not only once it is below its minimum;
+- a battery reporting a charge at its soc_max has stopped itself: it counts as stopped.
 """
 
 from __future__ import annotations
