@@ -431,3 +431,18 @@ def test_without_the_tanks_heat_capacity_only_a_cold_boiler_is_heated_from_the_g
                                                             cooling_k_per_s=1e-3)})
     assert decide(2_000.0, boiler(temperature_c=48.0), memory=memory).setpoints["boiler"].heat is False
     assert decide(2_000.0, boiler(temperature_c=45.0), memory=memory).setpoints["boiler"].heat is True
+
+
+def test_a_ceiling_that_does_not_curtail_stays_while_it_lies_between_the_sun_and_the_cap() -> None:
+    """Export limited, the sun below the cap: the inverter keeps its ceiling as the load moves (no new
+    limit, no RUNNING <-> CURTAILED), and gets a new one only when the sun would reach it."""
+    policy = replace(OPEN, export_limit_w=2_000.0)
+    first = decide(-1_000.0, solar(available_w=3_000.0), policy=policy)  # load 2 kW: cap 3975 W
+    ceiling = first.setpoints["pv"].value
+    assert 3_000.0 <= ceiling < 10_000.0
+    more_load = decide(-500.0, solar(available_w=3_000.0, timestamp=101.0), policy=policy, memory=first.memory,
+                       now=101.0)  # load 2.5 kW: the cap rose, the ceiling in force is still export-safe
+    assert more_load.setpoints["pv"].value == ceiling
+    sunnier = decide(-1_000.0, solar(available_w=ceiling + 100.0, power_w=ceiling, timestamp=102.0), policy=policy,
+                     memory=more_load.memory, now=102.0)
+    assert sunnier.setpoints["pv"].value >= ceiling + 100.0  # raised to let the sun through, still export-safe
