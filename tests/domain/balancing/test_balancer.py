@@ -446,3 +446,22 @@ def test_a_ceiling_that_does_not_curtail_stays_while_it_lies_between_the_sun_and
     sunnier = decide(-1_000.0, solar(available_w=ceiling + 100.0, power_w=ceiling, timestamp=102.0), policy=policy,
                      memory=more_load.memory, now=102.0)
     assert sunnier.setpoints["pv"].value >= ceiling + 100.0  # raised to let the sun through, still export-safe
+
+
+def test_the_dwell_holds_when_curtailing_lands_on_the_limit_up_to_rounding() -> None:
+    """Recorded on a generated day: discharging, a cloud passes and a boiler starts; curtailed solar lands
+    the grid on the export limit but for a rounding error, which must not count as a breach (the batteries
+    reversed at once, a sign flip within seconds)."""
+    policy = replace(OPEN, export_limit_w=0.0, import_limit_w=47_000.0, deadband_w=50.0, ramp_limit_w=10_000.0)
+    memory = BalancerMemory(decided_at=1785242743.0, flex_w=6908.0225818585495, battery_direction=1,
+                            expected_w={"boiler": -6000.0, "battery": 0.0, "solar": 12908.02258185855},
+                            battery_w=0.0, battery_moved_at=1785242740.0, solar_limits={"solar": 12908.02258185855},
+                            boilers={"boiler": BoilerTimer(True, 1785242741.0)})
+    site = [solar("solar", 34_199.60569285283, 40_000.0, power_w=12_908.1, timestamp=1785242744.0),
+            battery("battery", soc=0.9491788209009594, max_w=24_200.0, capacity_wh=79_700.0, soc_min=0.05,
+                    soc_max=0.95, timestamp=1785242744.0),
+            boiler("boiler", temperature_c=63.094221519301975, heater_on=True, heater_power_w=6_000.0,
+                   max_temperature_c=80.0, setpoint_c=80.0, timestamp=1785242744.0)]
+    decision = balance(SiteSnapshot(1785242744.0, 24.897628540570622, site), policy, memory)
+    assert decision.setpoints["battery"].value == 0.0
+    assert decision.predicted_grid_w >= 0.0

@@ -174,7 +174,8 @@ def balance(snapshot: SiteSnapshot, policy: Policy, memory: BalancerMemory = Bal
                                               at_hard_limit, now, dwell=True)
     solar_cap = min(ceiling, max(reference + policy.ramp_limit_w, floor)) - battery_total - heating
     solar_total = min(solar_avail, max(0.0, solar_cap))
-    if not floor <= battery_total + heating + solar_total <= ceiling:
+    rounding = 1e-9 * (abs(floor) + abs(ceiling) + solar_avail)  # arithmetic, not a breach
+    if not floor - rounding <= battery_total + heating + solar_total <= ceiling + rounding:
         # Hysteresis or the dwell held back a reversal, but without it the grid would leave its limits
         # (curtailing solar cannot hold them): the limits win, so decide the batteries again as at a hard limit.
         short = battery_total + heating + solar_total < floor  # importing past the limit: export-first yields
