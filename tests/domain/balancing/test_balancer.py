@@ -396,18 +396,18 @@ def test_a_battery_that_stopped_itself_at_its_band_edge_is_not_counted_as_chargi
     assert decision.setpoints["pv"].value == pytest.approx(1_000.0 - EXPORT_MARGIN_W)
 
 
-TANK_J_PER_K = 2.09e6  # 500 l: a 3 kW heater gives it 5.2 K per hour, its comfort floor 45 + 5.2 degC
+TANK_J_PER_K = 2.09e6  # 500 l: a 3 kW heater gives it 5.2 K per hour, its comfort floor 45 + 2.6 degC
 
 
 @pytest.mark.parametrize("cooling_k_per_s, heats", [(1e-3, True), (1e-5, False)])
 def test_a_boiler_drawn_below_its_comfort_floor_heats_from_the_grid(cooling_k_per_s: float, heats: bool) -> None:
-    """No surplus, the tank at 48 degC (its minimum 45): while hot water is drawn faster than a quarter of
+    """No surplus, the tank at 47 degC (its minimum 45): while hot water is drawn faster than a quarter of
     what its heater gives, it heats from the grid now, not once it is cold; a tank losing only its standing
     losses is shed."""
     policy = replace(OPEN, boiler_heat_capacity_j_per_k=TANK_J_PER_K)
-    memory = BalancerMemory(boilers={"boiler": BoilerTimer(False, 0.0, seen_c=48.0, seen_at=90.0,
+    memory = BalancerMemory(boilers={"boiler": BoilerTimer(False, 0.0, seen_c=47.0, seen_at=90.0,
                                                             cooling_k_per_s=cooling_k_per_s)})
-    decision = decide(2_000.0, boiler(temperature_c=48.0), policy=policy, memory=memory)
+    decision = decide(2_000.0, boiler(temperature_c=47.0), policy=policy, memory=memory)
     assert decision.setpoints["boiler"].heat is heats
     assert decision.setpoints["boiler"].expected_power_w == (-3_000.0 if heats else 0.0)
 
@@ -465,3 +465,16 @@ def test_the_dwell_holds_when_curtailing_lands_on_the_limit_up_to_rounding() -> 
     decision = balance(SiteSnapshot(1785242744.0, 24.897628540570622, site), policy, memory)
     assert decision.setpoints["battery"].value == 0.0
     assert decision.predicted_grid_w >= 0.0
+
+
+@pytest.mark.parametrize("heater_on", [False, True])
+def test_a_boiler_whose_thermostat_switched_since_it_measured_counts_as_switched(heater_on: bool) -> None:
+    """Its telemetry carries the power it measured and the heater's state after its thermostat ran: where they
+    disagree the state is the newer, so the meter's step is not taken for a load step (a cycle of export)."""
+    policy = replace(OPEN, export_limit_w=0.0)
+    measured_w = 0.0 if heater_on else -3_000.0
+    switched = boiler(temperature_c=70.0, heater_on=heater_on, power_w=measured_w, setpoint_c=85.0)
+    grid = 1_000.0 - 3_000.0 + (3_000.0 if heater_on else 0.0)  # load 1 kW, PV 3 kW, the boiler as it is now
+    decision = decide(grid, battery(soc=0.98), switched, solar(available_w=3_000.0), policy=policy)
+    assert decision.predicted_grid_w >= 0.0
+    assert decision.setpoints["pv"].value <= 1_000.0 + (3_000.0 if heater_on else 0.0)

@@ -34,7 +34,8 @@ Fast behaviours (issue 15), each so that a one-second event cannot become chatte
 - boilers that heat from a part-covered surplus import the rest: batteries never discharge
   into them; a boiler being drawn (`_drawn`) below its comfort floor (`_comfort_floor_c`) is
   heated from the grid while the draw lasts, not only once it is below its minimum;
-- a battery reporting a charge at its soc_max has stopped itself: it counts as stopped.
+- a battery reporting a charge at its soc_max has stopped itself, a boiler whose heater state
+  disagrees with its measured power was switched by its thermostat: each counts as it is now.
 """
 
 from __future__ import annotations
@@ -131,6 +132,8 @@ def balance(snapshot: SiteSnapshot, policy: Policy, memory: BalancerMemory = Bal
             power = memory.expected_w.get(asset.module, power)
         if asset.kind == "battery" and _stopped_at_band_edge(asset, power):
             power = 0.0
+        elif asset.kind == "boiler" and asset.enabled and asset.heater_on != (power < 0):
+            power = -asset.heater_power_w if asset.heater_on else 0.0  # its thermostat switched since it measured
         flex_now += power
         if asset.kind == "battery":
             low, high = _battery_band(asset, policy, now)
