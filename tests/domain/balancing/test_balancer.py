@@ -396,14 +396,15 @@ def test_a_battery_that_stopped_itself_at_its_band_edge_is_not_counted_as_chargi
     assert decision.setpoints["pv"].value == pytest.approx(1_000.0 - EXPORT_MARGIN_W)
 
 
-TANK_J_PER_K = 2.09e6  # 500 l: a 3 kW heater gives it 5.2 K per hour, its comfort floor 45 + 2.6 degC
+TANK_J_PER_K = 2.09e6  # 500 l: a 3 kW heater gives it 1.4e-3 K/s
 
 
-@pytest.mark.parametrize("cooling_k_per_s, heats", [(1e-3, True), (1e-5, False)])
-def test_a_boiler_drawn_below_its_comfort_floor_heats_from_the_grid(cooling_k_per_s: float, heats: bool) -> None:
-    """No surplus, the tank at 47 degC (its minimum 45): while hot water is drawn faster than a quarter of
-    what its heater gives, it heats from the grid now, not once it is cold; a tank losing only its standing
-    losses is shed."""
+@pytest.mark.parametrize("cooling_k_per_s, heats", [(3e-3, True), (1e-3, False), (1e-5, False)])
+def test_a_boiler_drawn_faster_than_its_heater_heats_from_the_grid_before_it_is_cold(cooling_k_per_s: float,
+                                                                                      heats: bool) -> None:
+    """No surplus, the tank at 47 degC (its minimum 45). A draw of 6.3 kW outruns the 3 kW heater: in half an
+    hour it would take 2.8 K beyond what the heater gives, so the heater starts now (comfort floor 47.8 degC).
+    A 2 kW draw the heater outruns can wait for the minimum; standing losses are no draw at all."""
     policy = replace(OPEN, boiler_heat_capacity_j_per_k=TANK_J_PER_K)
     memory = BalancerMemory(boilers={"boiler": BoilerTimer(False, 0.0, seen_c=47.0, seen_at=90.0,
                                                             cooling_k_per_s=cooling_k_per_s)})

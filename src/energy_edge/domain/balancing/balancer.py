@@ -59,8 +59,8 @@ GRID_CHARGE_MARGIN_SOC = 0.01  # grid charging stops this short of its target: n
 EXPORT_FIRST_START_W = 1000.0  # under export-first, batteries at rest start charging only for this much
 STICKY_SHARE_RATIO = 0.05  # a battery keeps its part while within this share of its power limit of its fair part
 REVERSAL_DWELL_S = 15.0  # batteries reverse (charge <-> discharge) no sooner than this after last running the other way
-COMFORT_HORIZON_S = 1800.0  # during a draw a boiler is heated below its minimum + this long of its heater's output
-COMFORT_MARGIN_BAND_RATIO = 0.5  # ... that margin at most this share of its band (room for surplus above it)
+COMFORT_HORIZON_S = 1800.0  # a draw that outruns a boiler's heater is assumed to last this long ...
+COMFORT_MARGIN_BAND_RATIO = 0.5  # ... the margin it needs above the minimum at most this share of the band
 DRAW_WINDOW_S = 60.0  # a boiler's temperature trend is measured over this long
 DRAW_HEATER_RATIO = 0.25  # a tank cooling faster than this share of its heater's heating rate is being drawn
 EXPORT_MARGIN_W = 25.0  # a binding export limit is aimed this far inside (the commands' 10 W send tolerance x 2)
@@ -254,17 +254,18 @@ def _export_margin(policy: Policy) -> float:
     return min(EXPORT_MARGIN_W, policy.import_limit_w)
 
 
-def _comfort_floor_c(boiler: AssetView, policy: Policy) -> float:
-    """The temperature below which a boiler being drawn is heated from the grid: its minimum plus
-    `COMFORT_HORIZON_S` of its heater's output (a draw that outruns the heater eats that margin before the
-    tank is cold), at most `COMFORT_MARGIN_BAND_RATIO` of its band; its minimum where the tank's heat
-    capacity is unknown."""
+def _comfort_floor_c(boiler: AssetView, policy: Policy, cooling_k_per_s: float) -> float:
+    """The temperature below which a boiler being drawn at `cooling_k_per_s` is heated from the grid: its
+    minimum plus what that draw takes beyond the heater's output in `COMFORT_HORIZON_S` (at most
+    `COMFORT_MARGIN_BAND_RATIO` of its band). A draw the heater outruns needs none: the heater, started at
+    the minimum, holds it; one that outruns the heater has to find the heater running and that margin left.
+    Its minimum where the tank's heat capacity is unknown."""
     capacity = policy.boiler_heat_capacity_j_per_k
     if capacity <= 0:
         return boiler.min_temperature_c
     band = max(0.0, boiler.max_temperature_c - boiler.min_temperature_c)
-    margin = min(boiler.heater_power_w * COMFORT_HORIZON_S / capacity, COMFORT_MARGIN_BAND_RATIO * band)
-    return boiler.min_temperature_c + margin
+    outrun_k_per_s = max(0.0, cooling_k_per_s - boiler.heater_power_w / capacity)
+    return boiler.min_temperature_c + min(outrun_k_per_s * COMFORT_HORIZON_S, COMFORT_MARGIN_BAND_RATIO * band)
 
 
 def _charge_room_soon(asset: AssetView, charge: float) -> float:
@@ -350,9 +351,10 @@ def _recovery_target_c(boiler: AssetView, timer: BoilerTimer, policy: Policy, no
     """The temperature to heat a boiler to from the grid now, whatever the surplus, or None.
 
     At or below its minimum: `COMFORT_RECOVERY_C` past it, and the recovery runs until it gets there.
-    Being drawn (`_drawn`) below its comfort floor (`_comfort_floor_c`): `COMFORT_RECOVERY_C` past the
-    floor, for as long as the draw lasts, so the heater runs while hot water is drawn rather than once the
-    tank is cold, and a tank nobody draws from is not kept warmer than its minimum (a hotter tank loses more).
+    Being drawn (`_drawn`) below its comfort floor (`_comfort_floor_c`: above the minimum only for a draw
+    that outruns the heater): `COMFORT_RECOVERY_C` past the floor, for as long as the draw lasts, so the
+    heater runs while hot water is drawn rather than once the tank is cold, and a tank nobody draws from is
+    not kept warmer than its minimum (a hotter tank loses more per litre drawn).
     """
     t, recovered_c = boiler.temperature_c, boiler.min_temperature_c + COMFORT_RECOVERY_C
     drawn = _drawn(boiler, timer, policy, now)
@@ -362,7 +364,7 @@ def _recovery_target_c(boiler: AssetView, timer: BoilerTimer, policy: Policy, no
             return target
     if t <= boiler.min_temperature_c:
         return recovered_c
-    floor_c = _comfort_floor_c(boiler, policy)
+    floor_c = _comfort_floor_c(boiler, policy, timer.cooling_k_per_s)
     if t < floor_c and drawn:
         return floor_c + COMFORT_RECOVERY_C
     return None
