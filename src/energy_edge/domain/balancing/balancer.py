@@ -31,8 +31,7 @@ Fast behaviours (issue 15), each so that a one-second event cannot become chatte
   unless that would break a grid limit (the limits win);
 - a solar ceiling that does not curtail stays in force while it lies between what the sun
   gives and the cap, so the inverter's limit (and its RUNNING/CURTAILED state) moves rarely;
-- boilers that heat from a part-covered surplus import the rest: batteries never discharge
-  into them; a boiler being drawn (`_drawn`) below its comfort floor (`_comfort_floor_c`) is
+- a boiler being drawn (`_drawn`) below its comfort floor (`_comfort_floor_c`) is
   heated from the grid while the draw lasts, not only once it is below its minimum;
 - a battery reporting a charge at its soc_max has stopped itself, a boiler whose heater state
   disagrees with its measured power was switched by its thermostat: each counts as it is now.
@@ -167,12 +166,9 @@ def balance(snapshot: SiteSnapshot, policy: Policy, memory: BalancerMemory = Bal
     wanted_storage = flex - solar_avail  # what batteries and boilers should add to the bus
     # Free boilers heat from surplus, not from what the planner imports to fill stores.
     planned_import = max(0.0, base_target - policy.grid_target_w)
-    heating, free_heating = _decide_boilers(boilers, policy, memory, now, wanted_storage + planned_import,
-                                            room_soon, guidance, setpoints, timers)
+    heating = _decide_boilers(boilers, policy, memory, now, wanted_storage + planned_import, room_soon, guidance,
+                              setpoints, timers)
     battery_wanted = _under_export_first(wanted_storage - heating, exported_first, memory, policy, flex <= floor)
-    # Boilers heating from a part-covered surplus import the rest; batteries do not discharge into them.
-    without_free = battery_wanted + free_heating
-    battery_wanted = min(battery_wanted, max(without_free, 0.0)) if free_heating else battery_wanted
     battery_total, direction = _battery_total(battery_wanted, charge_room, discharge_room, policy, memory,
                                               at_hard_limit, now, dwell=True)
     solar_cap = min(ceiling, max(reference + policy.ramp_limit_w, floor)) - battery_total - heating
@@ -295,8 +291,8 @@ def _solar_available(asset: AssetView) -> float:
 
 def _decide_boilers(boilers: list[AssetView], policy: Policy, memory: BalancerMemory, now: float,
                     wanted_storage: float, charge_room: float, guidance: Guidance,
-                    setpoints: dict[str, Setpoint], timers: dict[str, BoilerTimer]) -> tuple[float, float]:
-    """Decide every boiler; return their total expected power and that of the free ones (both <= 0).
+                    setpoints: dict[str, Setpoint], timers: dict[str, BoilerTimer]) -> float:
+    """Decide every boiler; return their total expected power (<= 0).
 
     Forced boilers (switched off, below minimum temperature, at maximum, inside a
     minimum on/off time, preheating for the planner) are decided first; free ones heat
@@ -333,7 +329,6 @@ def _decide_boilers(boilers: list[AssetView], policy: Policy, memory: BalancerMe
     surplus = -(wanted_storage - heating)
     excess = surplus - charge_room  # beyond what the batteries take soon
     free.sort(key=lambda entry: entry[0].temperature_c - entry[0].min_temperature_c)  # the coldest first
-    forced = heating
     for keep_on in (True, False):
         for boiler, timer in free:
             if timer.heat is keep_on:
@@ -344,7 +339,7 @@ def _decide_boilers(boilers: list[AssetView], policy: Policy, memory: BalancerMe
                 heating -= drawn
     for boiler in boilers:
         _track_trend(boiler, memory.boilers.get(boiler.module), now, timers, policy)
-    return heating, heating - forced
+    return heating
 
 
 def _recovery_target_c(boiler: AssetView, timer: BoilerTimer, policy: Policy, now: float) -> float | None:
