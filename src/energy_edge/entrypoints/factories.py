@@ -10,6 +10,7 @@ SDK it runs on.
 from __future__ import annotations
 
 import dataclasses
+import logging
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from ..adapters.clocks import AcceleratedClock, RealClock
@@ -27,7 +28,7 @@ from ..domain.assets.meter import Meter, MeterConfig
 from ..domain.assets.solar import Solar, SolarConfig
 from ..domain.balancing import Policy
 from ..domain.errors import ConfigurationError
-from ..domain.ports import Clock, ModuleClient
+from ..domain.ports import Clock, ModuleClient, PlanSolver
 from ..domain.routing import RouteTable
 from ..domain.site import (
     BATTERY,
@@ -300,12 +301,13 @@ def build_controller(client: ModuleClient, clock: Clock, site: Site, simulation:
     from ..domain.services.controller_service import ControllerService
 
     kinds = asset_kinds(site)
+    solver = plan_solver()
     if site.meter is not None:
         return ControllerService(client, None, clock, initial_policy(site), asset_kinds=kinds,
-                                 price_source=price_source)
+                                 price_source=price_source, plan_solver=solver)
     if in_process:
         return ControllerService(client, simulation, clock, initial_policy(site), asset_kinds=kinds,
-                                 price_source=price_source)
+                                 price_source=price_source, plan_solver=solver)
     controller: ControllerService | None = None
 
     def fresh_powers() -> list[float]:
@@ -313,8 +315,19 @@ def build_controller(client: ModuleClient, clock: Clock, site: Site, simulation:
         return [t.power_w for module, t in controller.latest.items() if not controller.is_stale(module)]
 
     controller = ControllerService(client, telemetry_balance_meter(clock, site, fresh_powers), clock,
-                                   initial_policy(site), asset_kinds=kinds, price_source=price_source)
+                                   initial_policy(site), asset_kinds=kinds, price_source=price_source,
+                                   plan_solver=solver)
     return controller
+
+
+def plan_solver() -> "PlanSolver | None":
+    """The LP planner's solver (HiGHS); None when highspy cannot be loaded: the heuristic planner plans."""
+    try:
+        from ..adapters.planning.highs_solver import HighsPlanSolver
+    except ImportError as exc:
+        logging.getLogger(__name__).warning("LP planner unavailable, planning heuristically: %s", exc)
+        return None
+    return HighsPlanSolver()
 
 
 def price_source(settings: SiteSettings) -> "DayAheadJsonPriceSource | None":

@@ -20,8 +20,9 @@ predates the last decision: then the power that decision asked for is used, so a
 meter that is newer than the telemetry cannot make the loop oscillate.
 
 The planner's `Guidance` shifts the target: export-first lowers it by the surplus
-to export before storing, filling stores from the grid raises it by their power.
-The hard limits above do not move.
+to export before storing, filling stores from the grid raises it by their power;
+a planned grid band (band.py) replaces both: the target is the grid without the
+batteries, held inside the band. The hard limits above do not move.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Mapping
 
+from .band import banded_target, planned_import_w, unless_sliver
 from .guidance import Guidance
 from .policy import Policy
 from .sharing import share
@@ -98,7 +100,7 @@ def balance(snapshot: SiteSnapshot, policy: Policy, memory: BalancerMemory = Bal
     solars: list[AssetView] = []
     batteries: list[tuple[AssetView, float, float, float, float]] = []
     boilers: list[AssetView] = []
-    flex_now = solar_avail = charge_room = discharge_room = room_soon = fill_from_grid = 0.0
+    flex_now = solar_avail = charge_room = discharge_room = room_soon = fill_from_grid = preheat_w = 0.0
     lagging = memory.decided_at
     for asset in snapshot.assets:
         power = asset.power_w
@@ -120,6 +122,7 @@ def balance(snapshot: SiteSnapshot, policy: Policy, memory: BalancerMemory = Bal
             boilers.append(asset)
             if asset.enabled and asset.temperature_c < min(guidance.boiler_preheat_c, asset.max_temperature_c):
                 fill_from_grid += asset.heater_power_w
+                preheat_w += asset.heater_power_w
         else:
             solars.append(asset)
             solar_avail += _solar_available(asset)
@@ -127,19 +130,26 @@ def balance(snapshot: SiteSnapshot, policy: Policy, memory: BalancerMemory = Bal
     load = snapshot.grid_power_w + flex_now
     reference = flex_now if memory.flex_w is None else memory.flex_w
     floor, ceiling = load - policy.import_limit_w, load + policy.export_limit_w
-    exported_first = min(guidance.export_first_w, max(0.0, solar_avail - load))  # surplus kept for the grid
-    base_target = _grid_target(policy, load, solar_avail, fill_from_grid)
+    if guidance.has_band:  # the planner's band replaces export-first and grid charging (band.py)
+        natural = load - solar_avail + preheat_w
+        exported_first, base_target = 0.0, banded_target(guidance, policy, natural)
+        planned_import = planned_import_w(base_target, natural)
+    else:
+        exported_first = min(guidance.export_first_w, max(0.0, solar_avail - load))  # surplus kept for the grid
+        base_target = _grid_target(policy, load, solar_avail, fill_from_grid)
+        planned_import = max(0.0, base_target - policy.grid_target_w)
     flex, at_hard_limit, error = _steer(snapshot.grid_power_w, base_target - exported_first, load, reference,
                                         floor, ceiling, memory, policy)
 
     setpoints: dict[str, Setpoint] = {}
     timers: dict[str, BoilerTimer] = {}
     wanted_storage = flex - solar_avail  # what batteries and boilers should add to the bus
-    # Free boilers heat from surplus, not from what the planner imports to fill stores.
-    planned_import = max(0.0, base_target - policy.grid_target_w)
+    # Free boilers heat from surplus, not from what the planner imports to fill stores (planned_import).
     heating = _decide_boilers(boilers, policy, memory, now, wanted_storage + planned_import, room_soon, guidance,
                               setpoints, timers)
     battery_wanted = _under_export_first(wanted_storage - heating, exported_first, memory, policy, flex <= floor)
+    if guidance.has_band:
+        battery_wanted = unless_sliver(battery_wanted, guidance, policy, memory.battery_w == 0)
     battery_total, direction = _battery_total(battery_wanted, charge_room, discharge_room, policy,
                                               memory.battery_direction, at_hard_limit)
     solar_cap = min(ceiling, max(reference + policy.ramp_limit_w, floor)) - battery_total - heating

@@ -28,8 +28,8 @@ from ..balancing.policy import RANGES as POLICY_PROPERTIES
 from ..desired_document import DesiredDocument
 from ..errors import InvalidPayload, MalformedMessage, MeterUnavailable, NoNewReading
 from ..messages import Message, MethodResponse
-from ..planning import OnlineForecaster, plan
-from ..ports import Clock, Forecaster, GridMeter, ModuleClient, PriceSource
+from ..planning import OnlineForecaster, RollingPlanner
+from ..ports import Clock, Forecaster, GridMeter, ModuleClient, PlanSolver, PriceSource
 from ..prices import PriceSchedule, exporting_costs_money
 from ..provenance import accept_telemetry
 from ..scheduling import CycleScheduler
@@ -65,9 +65,10 @@ class ControllerService:
                  method_timeout_s: float = 2.0, forecaster: Forecaster | None = None,
                  asset_kinds: Mapping[str, str] = ASSET_KINDS, price_source: PriceSource | None = None,
                  max_concurrent_calls: int = DEFAULT_MAX_CONCURRENT,
-                 cycle_observer: Callable[[float], None] | None = None) -> None:
+                 cycle_observer: Callable[[float], None] | None = None, plan_solver: PlanSolver | None = None) -> None:
         """`policy`: the defaults the twin's desired document applies to; `asset_kinds`: module -> kind;
         `price_source`: day-ahead prices (None: the controller knows only the twin's tariff window);
+        `plan_solver`: the LP planner's solver (None: the heuristic planner plans);
         `cycle_observer` gets each cycle's duration (s) as it ends: a process's metrics histogram.
 
         `meter` None: balance on the telemetry of the site's `meter` module (a real site); a
@@ -110,6 +111,7 @@ class ControllerService:
         self._own_forecaster_at: tuple[float, ...] | None = None  # location and plane of the one built here
         self._observed_at: float | None = None
         self._planned_at: float | None = None
+        self.planner = RollingPlanner(plan_solver)  # the LP on the forecast and prices; the heuristic as fallback
         self.price_source = price_source
         self.prices = PriceSchedule()
         self.price_errors_total = 0
@@ -195,13 +197,15 @@ class ControllerService:
             self.last_grid_power_w = grid
             usable = [t for module, t in self.latest.items() if t.kind != METER_KIND and not self.is_stale(module)]
             snapshot, broken = snapshot_of(now, grid, usable)
+            await self._refresh_prices(now)
+            solver_errors = self.planner.errors_total
             try:
                 self._look_ahead(snapshot)
             except Exception:  # planning is an optimisation: without it the balancer still keeps every limit
                 self.planner_errors_total += 1
                 self.guidance = Guidance()
                 log.exception("planner failed; balancing unguided this cycle")
-            await self._refresh_prices(now)
+            self.planner_errors_total += self.planner.errors_total - solver_errors
             decision, unbalanceable = balance_isolating(snapshot, self._priced_policy(now), self._memory,
                                                         self.guidance)
             self.asset_errors_total.update([*broken, *unbalanceable])
@@ -260,7 +264,10 @@ class ControllerService:
             return
         self._prices_fetched_at = now
         try:
-            self.prices = PriceSchedule(await asyncio.wait_for(self.price_source.fetch(), PRICE_FETCH_TIMEOUT_S))
+            prices = PriceSchedule(await asyncio.wait_for(self.price_source.fetch(), PRICE_FETCH_TIMEOUT_S))
+            if prices.slots != self.prices.slots:
+                self._planned_at = None  # new prices: replan now
+            self.prices = prices
         except Exception as exc:  # prices are an optimisation: without them the limits still hold
             self.price_errors_total += 1
             log.warning("price source failed, keeping %d known slots: %s", len(self.prices), shown(repr(exc)))
@@ -284,9 +291,11 @@ class ControllerService:
             forecaster.observe(now, sum(a.available_power_w for a in solars), sum(a.rated_power_w for a in solars),
                                load_w)
             self._observed_at = now
-        if self._planned_at is None or now - self._planned_at >= interval:
-            self.guidance = plan(now, self.policy, snapshot.assets, forecaster.forecast(now, PLAN_HORIZON_S))
-            self._planned_at = now
+        if (self._planned_at is None or now - self._planned_at >= interval
+                or self.planner.off_course(now, self.policy, snapshot.assets)):
+            self._planned_at = now  # a failing plan is retried at the next interval, not every cycle
+            self.guidance = self.planner.plan(now, self.policy, snapshot.assets,
+                                              forecaster.forecast(now, PLAN_HORIZON_S), self.prices)
 
     def _forecaster_for_site(self) -> Forecaster:
         """The injected forecaster, or an online one for the policy's location (rebuilt if it moves)."""
