@@ -45,12 +45,6 @@ def test_prices_come_from_the_schedule_and_the_policy_window_stands_in_without_o
     assert [s.import_price_per_kwh for s in slots[::4]] == [NO_PRICE_IMPORT_PER_KWH, NO_PRICE_PEAK_IMPORT_PER_KWH]
 
 
-def test_the_time_of_use_reserve_is_a_floor_outside_the_peak_only() -> None:
-    policy = Policy(peak_start_h=1.0, peak_end_h=2.0, peak_reserve_soc=0.4, soc_reserve_min=0.1)
-    slots = build_problem(0.0, policy, BATTERIES, FORECAST, PriceSchedule()).slots
-    assert [s.battery_floor_wh for s in slots[::4]] == [8_000.0, 0.0]
-
-
 def test_a_site_without_stores_has_none() -> None:
     problem = build_problem(0.0, POLICY, [AssetView("solar", "solar", 0.0)], FORECAST, PriceSchedule())
     assert problem.battery is None and problem.heat is None

@@ -4,7 +4,7 @@ Per slot k (h = its hours; powers in W, energies in Wh):
   variables  imp, exp, ch, dis, pv, heat >= 0; over >= 0 (import above the limit);
              e (battery) and q (heat above the tanks' minimum) at the slot's end
   bus        pv + dis + imp + over = load + ch + heat + exp
-  battery    e_k = e_{k-1} + h (eta_c ch - dis / eta_d),  floor_k <= e_k, min <= e_k <= max
+  battery    e_k = e_{k-1} + h (eta_c ch - dis / eta_d),  min <= e_k <= max
   heat       q_k = (1 - loss h) q_{k-1} + h heat,  0 <= q_k <= room
   limits     imp <= import limit, exp <= export limit, pv <= forecast, ch, dis, heat <= ratings
   scalars    peak >= imp + over of every slot (priced by the demand charge); deficit_e, deficit_q >= 0
@@ -101,7 +101,6 @@ class _Model:
         load = np.array([s.load_w for s in slots])
         p_imp = np.array([s.import_price_per_kwh for s in slots])
         p_fi = np.array([s.feed_in_price_per_kwh for s in slots])
-        floor = np.array([s.battery_floor_wh for s in slots])
         bat, heat = problem.battery, problem.heat
         self.size = len(_BLOCKS) * n + len(_SCALARS)
         cost = np.zeros(self.size)
@@ -126,7 +125,7 @@ class _Model:
         put("heat", 0.0 if heat is None else heat.heater_w, upper)
         e0 = 0.0 if bat is None else bat.energy_wh
         q0 = 0.0 if heat is None else heat.energy_wh
-        put("e", 0.0 if bat is None else np.maximum(bat.min_wh, np.minimum(floor, bat.max_wh)), lower)
+        put("e", 0.0 if bat is None else bat.min_wh, lower)
         put("e", 0.0 if bat is None else bat.max_wh, upper)
         put("q", 0.0 if heat is None else heat.max_wh, upper)
         cost[self.col("peak")] = problem.demand_charge_per_kw / 1000

@@ -108,7 +108,7 @@ def balance(snapshot: SiteSnapshot, policy: Policy, memory: BalancerMemory = Bal
             power = memory.expected_w.get(asset.module, power)
         flex_now += power
         if asset.kind == "battery":
-            low, high = _battery_band(asset, policy, now)
+            low, high = _battery_band(asset, policy, now, time_of_use_reserve=not guidance.has_band)
             charge = asset.max_charge_w if asset.soc < high else 0.0
             discharge = asset.max_discharge_w if asset.soc > low else 0.0
             charge_room += charge
@@ -218,15 +218,16 @@ def _charge_room_soon(asset: AssetView, charge: float) -> float:
     return min(charge, room_wh * 3600.0 / BATTERY_FILL_HORIZON_S)
 
 
-def _battery_band(asset: AssetView, policy: Policy, now: float) -> tuple[float, float]:
+def _battery_band(asset: AssetView, policy: Policy, now: float, time_of_use_reserve: bool = True) -> tuple[float, float]:
     """(low, high): the tighter of the policy's and the battery's SoC band; it charges below high,
     discharges above low.
 
     Outside the time-of-use peak the floor rises to `peak_reserve_soc`: energy kept for the peak.
+    Not under the LP planner's band: the LP prices the peak window and keeps what the peak is worth.
     """
     high = min(policy.soc_reserve_max, asset.soc_max)
     low = max(policy.soc_reserve_min, asset.soc_min)
-    if policy.peak_reserve_soc > 0 and not policy.in_peak(now):
+    if time_of_use_reserve and policy.peak_reserve_soc > 0 and not policy.in_peak(now):
         low = max(low, min(policy.peak_reserve_soc, high))
     return low, high
 

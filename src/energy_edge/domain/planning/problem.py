@@ -8,7 +8,9 @@ import price over the charging efficiency; above it, worth nothing.
 
 Building it (`build_problem`) is pure: the controller calls it on every replan with the
 forecaster's slots, the price schedule and the assets it counts on now. Without day-ahead
-prices the policy's time-of-use window stands in (`NO_PRICE_*`: relative prices).
+prices the policy's time-of-use window stands in (`NO_PRICE_*`: relative prices). The time-of-use
+reserve (`peak_reserve_soc`) is the heuristic planner's rule for a peak it cannot price: the LP
+prices the window instead, and the balancer drops the reserve floor under its band.
 """
 
 from __future__ import annotations
@@ -38,7 +40,6 @@ class ProblemSlot:
     load_w: float  # what the controller does not steer, >= 0
     import_price_per_kwh: float
     feed_in_price_per_kwh: float
-    battery_floor_wh: float = 0.0  # the batteries hold at least this at the slot's end (a time-of-use reserve)
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,20 +102,14 @@ class PlannedSlot:
 def build_problem(now: float, policy: Policy, assets: Sequence[AssetView], forecast: Sequence[ForecastSlot],
                   prices: PriceSchedule) -> PlanningProblem:
     """The problem for the assets the balancer counts on now, over the forecast's slots."""
-    battery = battery_store(policy, assets)
-    reserve_wh = _reserve_wh(policy, assets)
     slots = []
     for slot in forecast:
-        middle = slot.start_s + slot.duration_s / 2
-        import_price, feed_in_price = _prices_at(policy, prices, middle)
-        floor = 0.0
-        if battery is not None and reserve_wh > 0 and not policy.in_peak(middle):
-            floor = min(reserve_wh, max(battery.energy_wh, battery.min_wh))  # never more than is there now
+        import_price, feed_in_price = _prices_at(policy, prices, slot.start_s + slot.duration_s / 2)
         slots.append(ProblemSlot(slot.start_s, slot.duration_s, max(0.0, slot.pv_w), max(0.0, slot.load_w),
-                                 import_price, feed_in_price, floor))
+                                 import_price, feed_in_price))
     end = slots[-1].start_s + slots[-1].duration_s if slots else now
     refill = _prices_at(policy, prices, end - 1.0)[0] if slots else 0.0
-    return PlanningProblem(tuple(slots), policy.import_limit_w, policy.export_limit_w, battery,
+    return PlanningProblem(tuple(slots), policy.import_limit_w, policy.export_limit_w, battery_store(policy, assets),
                            _heat_store(policy, assets), refill_price_per_kwh=max(0.0, refill))
 
 
@@ -148,14 +143,6 @@ def battery_store(policy: Policy, assets: Sequence[AssetView]) -> BatteryStore |
         return None
     one_way = BATTERY_ROUND_TRIP_EFFICIENCY ** 0.5
     return BatteryStore(energy, low_wh, high_wh, charge, discharge, one_way, one_way)
-
-
-def _reserve_wh(policy: Policy, assets: Sequence[AssetView]) -> float:
-    """The time-of-use reserve (Wh) the balancer keeps outside the peak window (0: none)."""
-    if policy.peak_reserve_soc <= 0 or policy.peak_start_h == policy.peak_end_h:
-        return 0.0
-    return sum(min(policy.peak_reserve_soc, min(policy.soc_reserve_max, a.soc_max)) * a.capacity_wh
-               for a in assets if a.kind == "battery" and a.capacity_wh > 0)
 
 
 def _heat_store(policy: Policy, assets: Sequence[AssetView]) -> HeatStore | None:
