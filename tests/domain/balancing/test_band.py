@@ -50,6 +50,16 @@ def test_peak_shaving_discharges_only_the_import_above_its_level() -> None:
     assert battery_w(-2_000.0, 0.0, 6_000.0, pv_w=3_000.0) == -2_000.0  # surplus is still stored
 
 
+def test_a_moving_battery_keeps_going_until_the_grid_is_back_inside_the_edge() -> None:
+    charging = BalancerMemory(decided_at=-1.0, flex_w=4_000.0, battery_direction=-1,
+                              expected_w={"battery": -500.0, "solar": 4_500.0}, battery_w=-500.0)
+    snapshot = site(-3_000.0 - 500.0, pv_w=4_500.0)  # 3.5 kW of surplus, 0.5 kW of it charging: export 3.0 kW
+    band = Guidance(grid_low_w=-3_200.0, grid_high_w=0.0)
+    kept = balance(snapshot, POLICY, charging, band)
+    assert kept.battery_w == -800.0  # the export at 2.7 kW: 0.5 kW inside the edge, not at rest at 3.2 kW
+    assert balance(snapshot, POLICY, BalancerMemory(), band).battery_w == 0.0  # at rest it does not start
+
+
 def test_the_hard_limits_win_over_a_band_that_would_break_them() -> None:
     # A band asking to import 30 kW is clipped to the 20 kW import limit.
     assert band_limits(Guidance(grid_low_w=30_000.0, grid_high_w=40_000.0), POLICY) == (20_000.0, 20_000.0)

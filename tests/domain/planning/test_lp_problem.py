@@ -64,6 +64,7 @@ ROOM = (1 - 0.07) * POLICY.export_limit_w
     (PlannedSlot(import_w=0.0, export_w=5_000.0), (-ROOM, 0.0)),  # keeping the room for later
     (PlannedSlot(import_w=0.0, export_w=10.0), (0.0, 0.0)),  # nothing to speak of
     (PlannedSlot(import_w=0.0, export_w=9_000.0, charge_w=2_000.0), (-ROOM, 0.0)),  # short of the export limit
+    (PlannedSlot(import_w=0.0, export_w=2_000.0, heat_w=1_500.0), (-2_000.0, 0.0)),  # the tanks store the rest
 ])
 def test_the_first_slot_becomes_a_grid_band(slot: PlannedSlot, band: tuple[float, float]) -> None:
     assert grid_band(slot, PROBLEM, POLICY) == band
@@ -72,8 +73,9 @@ def test_the_first_slot_becomes_a_grid_band(slot: PlannedSlot, band: tuple[float
     assert guidance.export_first_w == 0.0 and guidance.grid_charge_to_soc == 0.0  # the band replaces them
 
 
-def test_boilers_are_preheated_when_the_plan_heats_them_from_the_grid() -> None:
-    problem = build_problem(0.0, POLICY, [*BATTERIES, BOILER], FORECAST, PriceSchedule())
+def test_boilers_are_preheated_when_the_plan_heats_them_from_the_grid_at_no_cost() -> None:
+    free = PriceSchedule([PriceSlot(0.0, 7200.0, -0.01, -0.05)])
+    problem = build_problem(0.0, POLICY, [*BATTERIES, BOILER], FORECAST, free)
     to_wh = 837_200.0 / 3600
     heating = [PlannedSlot(import_w=3_000.0, export_w=0.0, heat_w=3_000.0, heat_wh=(10 + 3.2 * k) * to_wh)
                for k in (1, 2)]
@@ -82,5 +84,7 @@ def test_boilers_are_preheated_when_the_plan_heats_them_from_the_grid() -> None:
     assert guidance.boiler_preheat_c == pytest.approx(45.0 + 16.4)  # where the heating run ends
     from_sun = [PlannedSlot(import_w=0.0, export_w=0.0, heat_w=3_000.0, heat_wh=12 * to_wh), rest]
     assert guidance_from_plan(problem, from_sun, POLICY, [*BATTERIES, BOILER]).boiler_preheat_c == 0.0
+    dear = build_problem(0.0, POLICY, [*BATTERIES, BOILER], FORECAST, PriceSchedule())
+    assert guidance_from_plan(dear, [*heating, rest], POLICY, [*BATTERIES, BOILER]).boiler_preheat_c == 0.0
     heuristic = Guidance(boiler_preheat_c=70.0)  # the time-of-use preheat stays
     assert guidance_from_plan(problem, from_sun, POLICY, [*BATTERIES, BOILER], heuristic).boiler_preheat_c == 70.0

@@ -132,7 +132,7 @@ def balance(snapshot: SiteSnapshot, policy: Policy, memory: BalancerMemory = Bal
     floor, ceiling = load - policy.import_limit_w, load + policy.export_limit_w
     if guidance.has_band:  # the planner's band replaces export-first and grid charging (band.py)
         natural = load - solar_avail + preheat_w
-        exported_first, base_target = 0.0, banded_target(guidance, policy, natural)
+        exported_first, base_target = 0.0, banded_target(guidance, policy, natural, memory.battery_w)
         planned_import = planned_import_w(base_target, natural)
     else:
         exported_first = min(guidance.export_first_w, max(0.0, solar_avail - load))  # surplus kept for the grid

@@ -22,6 +22,7 @@ from .guidance import Guidance
 from .policy import Policy
 
 BAND_START_W = 1000.0  # a battery at rest does not start charging for less surplus below `low` than this
+BAND_KEEP_W = 500.0  # a moving battery keeps going until the grid is this far back inside the band's edge
 
 
 def band_limits(guidance: Guidance, policy: Policy) -> tuple[float, float]:
@@ -32,9 +33,18 @@ def band_limits(guidance: Guidance, policy: Policy) -> tuple[float, float]:
     return low, high
 
 
-def banded_target(guidance: Guidance, policy: Policy, natural_w: float) -> float:
-    """The grid to steer to: `natural_w` (the grid without batteries) held inside the band."""
+def banded_target(guidance: Guidance, policy: Policy, natural_w: float, battery_w: float = 0.0) -> float:
+    """The grid to steer to: `natural_w` (the grid without batteries) held inside the band.
+
+    `battery_w` (+ discharge) is what the batteries were last told: moving, they keep going until
+    the grid is `BAND_KEEP_W` inside an export-first or peak-shaving edge, so load noise at the edge
+    does not start and stop them every few seconds (self-consumption's [0, 0] keeps its edges).
+    """
     low, high = band_limits(guidance, policy)
+    if battery_w < 0 and low < 0:
+        low = min(low + BAND_KEEP_W, 0.0, high)
+    elif battery_w > 0 and high > 0:
+        high = max(high - BAND_KEEP_W, 0.0, low)
     return min(max(natural_w, low), high)
 
 

@@ -14,10 +14,13 @@ absorb the difference (band.py has the semantics):
     at rest,     grid about 0      [0, 0]                self-consumption
 
 A band never reaches the export limit itself: it stays `EXPORT_HEADROOM_RATIO` short
-of it, so a load dip between two cycles does not push the export over. Boilers: when the
-plan heats from the grid now (a cheap or negative-price hour), they are preheated to the
-temperature the plan reaches by the end of that heating run; the time-of-use preheat of
-the heuristic planner stays (the plan does not know the hot-water draws).
+of it, so a load dip between two cycles does not push the export over. "Storing" counts the
+tanks' heat as well as the batteries' charge, so a plan that heats from surplus lets the
+boilers take it. Boilers: when the plan heats from the grid now at a price of zero or less,
+they are preheated to the temperature the plan reaches by the end of that heating run; at a
+positive price the plan's word is not enough, since it does not know the hot-water draws (a
+hotter tank loses more with every litre drawn). The time-of-use preheat of the heuristic
+planner stays.
 """
 
 from __future__ import annotations
@@ -48,13 +51,14 @@ def guidance_from_plan(problem: PlanningProblem, planned: Sequence[PlannedSlot],
 
 def grid_band(first: PlannedSlot, problem: PlanningProblem, policy: Policy) -> tuple[float, float]:
     """(low, high) of the grid (W, + import) for a slot planned as `first`."""
-    battery = problem.battery
-    scale = 0.0 if battery is None else max(battery.max_charge_w, battery.max_discharge_w)
+    battery, heat = problem.battery, problem.heat
+    scale = max(0.0 if battery is None else max(battery.max_charge_w, battery.max_discharge_w),
+                0.0 if heat is None else heat.heater_w)
     active = max(ACTIVE_MIN_W, ACTIVE_RATIO * scale)
     grid = first.grid_w
     limit = policy.import_limit_w
     room = (1.0 - EXPORT_HEADROOM_RATIO) * policy.export_limit_w
-    if first.charge_w - first.discharge_w > active:
+    if first.charge_w + first.heat_w - first.discharge_w > active:  # storing (the tanks' heat too)
         low, high = (grid, limit) if grid > 0 else (grid, 0.0)
     elif first.discharge_w - first.charge_w > active:
         low, high = (0.0, grid) if grid > 0 else (grid, grid)
@@ -76,6 +80,8 @@ def _plan_preheat_c(problem: PlanningProblem, planned: Sequence[PlannedSlot], po
     from_grid = min(first.heat_w, first.import_w)
     if first.heat_w < HEATING_RATIO * heat.heater_w or from_grid < HEATING_RATIO * heat.heater_w:
         return 0.0
+    if problem.slots[0].import_price_per_kwh > 0:  # the plan does not know the hot-water draws: only heat
+        return 0.0  # that costs nothing is worth storing in them on its word (negative and zero prices)
     reached_wh = first.heat_wh
     for slot in planned[1:]:
         if slot.heat_w < HEATING_RATIO * heat.heater_w:
