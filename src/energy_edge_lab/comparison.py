@@ -5,7 +5,8 @@ adjusted cost (kpis.py): the share of the best possible savings the
 controller achieves. Undefined when the optimum saves (almost) nothing.
 
 Violations (target zero) count what no saving excuses: seconds of SoC or
-over-temperature, export-limit breach episodes, battery sign flips within 10 s,
+over-temperature, export-limit breach episodes, import-limit breach episodes where a
+plan can hold the limit, battery sign flips within 10 s,
 and minutes of boiler below its minimum beyond the optimum's (where the optimum
 keeps the tank warm, every cold minute counts). An import limit no plan can hold
 is reported as infeasible with the smallest holdable limit.
@@ -43,6 +44,17 @@ class Comparison:
         return (self.baseline.adjusted_cost - self.controller.adjusted_cost) / best
 
     @property
+    def loss_without_savings(self) -> float | None:
+        """Where the optimum saves (almost) nothing and no control keeps the limits as well as it does,
+        what the controller costs beyond no control (None: not such a day); more than
+        `MIN_SAVINGS_TO_COMPARE` is a miss, since an undefined ratio must not hide a controller that
+        loses money."""
+        if self.savings_ratio is not None or self.optimum.adjusted_cost > self.baseline.adjusted_cost + \
+                MIN_SAVINGS_TO_COMPARE:
+            return None  # a ratio judges the day, or no control is cheaper only by breaking a limit
+        return self.controller.adjusted_cost - self.baseline.adjusted_cost
+
+    @property
     def excess_cold_min(self) -> float:
         """The controller's minutes below the boiler's minimum beyond the optimum's (a 5-minute LP step
         counts whole, so the optimum's figure is rounded to its steps)."""
@@ -53,7 +65,13 @@ class Comparison:
         """SoC/temperature seconds, export breach episodes, battery sign flips and excess cold minutes: target 0."""
         k = self.controller
         return (k.soc_violation_s + k.temperature_violation_s + k.export_limit_breaches + k.battery_sign_flips
-                + round(self.excess_cold_min, 1))
+                + round(self.excess_cold_min, 1) + self.avoidable_import_breaches)
+
+    @property
+    def avoidable_import_breaches(self) -> int:
+        """The controller's import-limit breach episodes on a day whose limit a plan can hold (a grid limit is
+        a contract like the export limit); a limit no plan holds is reported as infeasible instead."""
+        return self.controller.import_limit_breaches if self.import_limit_feasible else 0
 
     @property
     def limit_note(self) -> str:
@@ -68,6 +86,9 @@ def misses(c: Comparison) -> list[str]:
     ratio = c.savings_ratio
     if ratio is not None and ratio < SAVINGS_TARGET:
         found.append(f"savings ratio {ratio:.3f} < {SAVINGS_TARGET:g}")
+    loss = c.loss_without_savings
+    if loss is not None and loss > MIN_SAVINGS_TO_COMPARE:
+        found.append(f"costs {loss:.2f} more than no control where the optimum saves nothing")
     if c.controller_violations:
         found.append(f"violations {c.controller_violations:g}")
     if c.controller.max_mode_changes_per_hour > MAX_MODE_CHANGES_PER_HOUR:

@@ -29,7 +29,7 @@ Definitions:
 - limit violations: seconds with SoC outside its band (beyond `SOC_EPSILON`),
   the boiler above its maximum temperature, or export / import beyond the
   limit by more than `limit_tolerance_w` (the larger of 10 W and 0.5 % of the
-  limit); export-limit breaches also
+  limit); export- and import-limit breaches also
   counted as episodes (contiguous runs of breaching samples);
 - battery sign flips: the battery turning from charge to discharge or back
   within 10 s of last going the other way (beyond +-10 W).
@@ -83,6 +83,7 @@ class Kpis:
     import_limit_breach_s: float
     soc_violation_s: float
     temperature_violation_s: float
+    import_limit_breaches: int = 0  # episodes, as for export
 
     @property
     def max_mode_changes_per_hour(self) -> float:
@@ -244,4 +245,5 @@ def compute_kpis(series: SiteSeries, scenario: Scenario) -> Kpis:
         import_limit_breach_s=breach_seconds(import_flags, dt),
         soc_violation_s=breach_seconds(soc_flags, dt),
         temperature_violation_s=breach_seconds(hot_flags, dt),
+        import_limit_breaches=breach_episodes(import_flags),
     )

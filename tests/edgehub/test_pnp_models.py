@@ -28,7 +28,7 @@ from energy_edge.domain.balancing.policy import Policy
 from energy_edge.domain.errors import InvalidPayload
 from energy_edge.domain.routing import RouteTable
 from energy_edge.domain.services.asset_service import AssetModuleService
-from energy_edge.domain.services.controller_service import ControllerService
+from energy_edge.domain.services.controller_service import WRITABLE_PROPERTIES, ControllerService
 from energy_edge.domain.topology import ALL_MODULES, DEFAULT_ROUTES
 
 from .deployment_files import MODELS, load_json
@@ -96,7 +96,7 @@ def test_writable_properties_are_what_the_configuration_accepts(module):
 
 
 def test_controller_properties_are_the_policy_fields():
-    assert set(_contents("controller", "Property")) == set(Policy().as_dict())
+    assert set(_contents("controller", "Property")) == set(WRITABLE_PROPERTIES) == {*Policy().as_dict(), "tariff"}
     assert _contents("controller", "Command") == {}
 
 

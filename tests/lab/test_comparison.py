@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from energy_edge_lab.comparison import Comparison, figures, merge_into, table
+from energy_edge_lab.comparison import Comparison, figures, merge_into, misses, table
 from energy_edge_lab.kpis import Kpis
 from energy_edge_lab.step_response import StepResponse
 
@@ -29,6 +29,24 @@ def test_savings_ratio_is_the_share_of_the_best_savings():
     c = Comparison("day", baseline=_kpis(10.0), controller=_kpis(6.4), optimum=_kpis(6.0))
     assert c.savings_ratio == pytest.approx(0.9)
     assert Comparison("flat", _kpis(5.0), _kpis(5.0), _kpis(5.0)).savings_ratio is None
+
+
+def test_a_day_without_savings_still_misses_when_the_controller_loses_money():
+    flat = Comparison("flat", baseline=_kpis(5.0), controller=_kpis(5.3), optimum=_kpis(5.0))
+    assert flat.savings_ratio is None and flat.loss_without_savings == pytest.approx(0.3)
+    assert any("more than no control" in miss for miss in misses(flat))
+    even = Comparison("flat", baseline=_kpis(5.0), controller=_kpis(5.0), optimum=_kpis(5.0))
+    assert not any("more than no control" in miss for miss in misses(even))
+    # no control is cheaper only by breaking a limit (the optimum pays to keep it): not this miss
+    unfair = Comparison("zero export", baseline=_kpis(3.6), controller=_kpis(5.1), optimum=_kpis(5.0))
+    assert unfair.loss_without_savings is None
+
+
+def test_import_breaches_count_only_where_a_plan_holds_the_limit():
+    breaching = _kpis(5.0, import_limit_breaches=3)
+    assert Comparison("held", _kpis(9.0), breaching, _kpis(4.0)).controller_violations == 3
+    assert Comparison("infeasible", _kpis(9.0), breaching, _kpis(4.0),
+                      import_limit_feasible=False, holdable_import_limit_w=12_000.0).controller_violations == 0
 
 
 def test_figures_judge_each_target():

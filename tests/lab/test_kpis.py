@@ -89,7 +89,7 @@ def test_limit_violations_are_counted_in_seconds_and_export_breaches_in_episodes
     k = compute_kpis(_series(10.0, rows), scenario)
     assert k.export_limit_breaches == 2
     assert k.export_limit_breach_s == 30.0
-    assert k.import_limit_breach_s == 10.0
+    assert k.import_limit_breach_s == 10.0 and k.import_limit_breaches == 1
     assert k.import_above_limit_kwh == pytest.approx(1.0 * 10 / 3600)  # 1 kW above for 10 s
     assert k.soc_violation_s == 20.0
     assert k.temperature_violation_s == 10.0

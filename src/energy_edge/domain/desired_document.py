@@ -3,7 +3,8 @@
 A module's configuration is computed from the *whole* desired document (its
 writable properties, over the defaults from settings), never from a patch
 applied to whatever happened to be in force: after a refused document, the next
-valid one applies every property as the document states it. Unknown keys are
+valid one applies every property as the document states it. An object-valued
+property merges as IoT Hub merges desired patches (JSON merge patch, at every level). Unknown keys are
 acknowledged 400 once, in the reported patch answering the document that
 brought them, and leave the reported document with the next one, so junk keys
 cannot pile up there; the reported document stays below
@@ -74,8 +75,9 @@ class DesiredDocument:
         deleted = tuple(key for key, value in changes.items() if key in self.writable and value is None)
         for key in deleted:
             self.properties.pop(key, None)
-        self.properties.update({key: value for key, value in changes.items()
-                                if key in self.writable and value is not None})
+        for key, value in changes.items():
+            if key in self.writable and value is not None:
+                self.properties[key] = merge_patch(self.properties.get(key), value)
         unknown = {key: value for key, value in changes.items() if key not in self.writable and value is not None}
         return DesiredUpdate(version, dict(self.properties), deleted, unknown)
 
@@ -111,6 +113,20 @@ class DesiredDocument:
         self.malformed_total[rule] += 1
         log.warning("desired document refused unread (%s): %s", rule, reason)
         return None
+
+
+def merge_patch(current: Any, patch: Any) -> Any:
+    """`patch` applied to `current` as IoT Hub applies a desired patch (JSON merge patch, RFC 7386): an
+    object merges key by key at every level, null deletes a key, anything else replaces."""
+    if not isinstance(patch, dict):
+        return patch
+    merged = dict(current) if isinstance(current, dict) else {}
+    for key, value in patch.items():
+        if value is None:
+            merged.pop(key, None)
+        else:
+            merged[key] = merge_patch(merged.get(key), value)
+    return merged
 
 
 def _echo(value: Any) -> Any:

@@ -64,3 +64,10 @@ def test_an_import_limit_no_plan_holds_is_exceeded_as_little_as_possible() -> No
 def test_no_slots_is_a_planning_failure() -> None:
     with pytest.raises(PlanningFailed):
         HighsPlanSolver().solve(PlanningProblem((), 1_000.0, 1_000.0))
+
+
+def test_a_demand_charge_flattens_the_peak_import() -> None:
+    peaky = slots((0.0, 1_000.0, 0.20, 0.0), (0.0, 5_000.0, 0.20, 0.0))
+    flat = HighsPlanSolver().solve(PlanningProblem(peaky, 20_000.0, 0.0, battery(1_000.0), demand_charge_per_kw=10.0,
+                                                   refill_price_per_kwh=0.20))
+    assert max(slot.import_w for slot in flat) < 5_000.0 - 1_000.0  # charged in the first hour, shaved in the second

@@ -100,8 +100,9 @@ class PlannedSlot:
 
 
 def build_problem(now: float, policy: Policy, assets: Sequence[AssetView], forecast: Sequence[ForecastSlot],
-                  prices: PriceSchedule) -> PlanningProblem:
-    """The problem for the assets the balancer counts on now, over the forecast's slots."""
+                  prices: PriceSchedule, demand_charge_per_kw: float = 0.0) -> PlanningProblem:
+    """The problem for the assets the balancer counts on now, over the forecast's slots (the twin's
+    tariff gives the demand charge)."""
     slots = []
     for slot in forecast:
         import_price, feed_in_price = _prices_at(policy, prices, slot.start_s + slot.duration_s / 2)
@@ -110,7 +111,7 @@ def build_problem(now: float, policy: Policy, assets: Sequence[AssetView], forec
     end = slots[-1].start_s + slots[-1].duration_s if slots else now
     refill = _prices_at(policy, prices, end - 1.0)[0] if slots else 0.0
     return PlanningProblem(tuple(slots), policy.import_limit_w, policy.export_limit_w, battery_store(policy, assets),
-                           _heat_store(policy, assets), refill_price_per_kwh=max(0.0, refill))
+                           _heat_store(policy, assets), demand_charge_per_kw, max(0.0, refill))
 
 
 def _prices_at(policy: Policy, prices: PriceSchedule, t: float) -> tuple[float, float]:

@@ -54,14 +54,14 @@ class RollingPlanner:
         self._failing = False  # logged once per run of failures
 
     def plan(self, now: float, policy: Policy, assets: Sequence[AssetView], forecast: Sequence[ForecastSlot],
-             prices: PriceSchedule) -> Guidance:
+             prices: PriceSchedule, demand_charge_per_kw: float = 0.0) -> Guidance:
         """The guidance until the next replan; raises only if the heuristic planner itself fails."""
         heuristic = heuristic_plan(now, policy, assets, forecast)
         self.course = None
         if self.solver is None or not forecast:
             return heuristic
         try:
-            problem = build_problem(now, policy, assets, forecast, prices)
+            problem = build_problem(now, policy, assets, forecast, prices, demand_charge_per_kw)
             planned = self.solver.solve(problem)
             guidance = guidance_from_plan(problem, planned, policy, assets, heuristic)
         except Exception as exc:  # the LP is an optimisation: the heuristic plan keeps the site going

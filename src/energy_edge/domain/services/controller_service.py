@@ -30,11 +30,12 @@ from ..errors import InvalidPayload, MalformedMessage, MeterUnavailable, NoNewRe
 from ..messages import Message, MethodResponse
 from ..planning import OnlineForecaster, RollingPlanner
 from ..ports import Clock, Forecaster, GridMeter, ModuleClient, PlanSolver, PriceSource
-from ..prices import PriceSchedule, exporting_costs_money
+from ..prices import PriceSchedule, PriceSlot, exporting_costs_money
 from ..provenance import accept_telemetry
 from ..scheduling import CycleScheduler
 from ..shown import shown
 from ..status import Status
+from ..tariff import PROPERTY as TARIFF_PROPERTY, Tariff
 from ..telemetry import AssetTelemetry, supersedes
 from ..topology import ASSET_KINDS, CLOUD_OUTPUT, TELEMETRY_INPUT
 from .asset_isolation import balance_isolating, plausible_grid_power_w, snapshot_of
@@ -53,6 +54,7 @@ METER_KIND = "meter"
 COMMAND_BUDGET_RATIO = 0.05  # a cycle waits for its direct methods at most this share of its period (the rest fly on)
 PRICE_REFRESH_S = 900.0  # day-ahead prices change once a day; a quarter hour catches a late publication
 PRICE_FETCH_TIMEOUT_S = 5.0
+WRITABLE_PROPERTIES = (*POLICY_PROPERTIES, TARIFF_PROPERTY)  # the controller twin's desired properties
 # Policy values in the site report: the limits an operator needs to see in force.
 REPORTED_LIMITS = ("grid_target_w", "import_limit_w", "export_limit_w", "soc_reserve_min", "soc_reserve_max",
                    "setpoint_ttl_s")
@@ -84,7 +86,7 @@ class ControllerService:
         self.latest: dict[str, AssetTelemetry] = {}  # by module
         self.cycles_total = 0
         self.malformed_messages_total: Counter[str] = Counter()  # by reason (the rule, e.g. "telemetry.soc")
-        self.desired = DesiredDocument(POLICY_PROPERTIES, self.malformed_messages_total)
+        self.desired = DesiredDocument(WRITABLE_PROPERTIES, self.malformed_messages_total)
         self.method_calls_total = 0
         self.method_errors_total: Counter[int] = Counter()  # by status code (504, 409, 400, 404, 500)
         self.meter_errors_total = 0
@@ -113,7 +115,9 @@ class ControllerService:
         self._planned_at: float | None = None
         self.planner = RollingPlanner(plan_solver)  # the LP on the forecast and prices; the heuristic as fallback
         self.price_source = price_source
-        self.prices = PriceSchedule()
+        self.tariff: Tariff | None = None  # the twin's tariff (the operator's prices); None: not stated
+        self._source_slots: list[PriceSlot] = []  # the price source's last day-ahead slots
+        self.prices = PriceSchedule()  # the twin's tariff under the source's slots: what the controller prices by
         self.price_errors_total = 0
         self._prices_fetched_at: float | None = None
 
@@ -172,14 +176,20 @@ class ControllerService:
             return
         self.policy_version = update.version
         refusal = None
+        writable = dict(update.writable)
+        stated_tariff = writable.pop(TARIFF_PROPERTY, None)
         try:
-            policy = Policy.from_desired(update.writable, base=self.base_policy)
+            policy = Policy.from_desired(writable, base=self.base_policy)
+            tariff = None if stated_tariff is None else Tariff.from_desired(stated_tariff)
         except InvalidPayload as exc:
             log.warning("desired $version %d refused, previous policy kept: %s", update.version, exc)
             refusal = (exc.rule, exc.reason)
         else:
             changed = policy.cycle_s != self.policy.cycle_s
             self.policy = policy
+            if tariff != self.tariff:
+                self.tariff = tariff
+                self._prices_fetched_at = None  # price by the new tariff from the next cycle
             if changed and self._scheduler is not None:
                 self._scheduler.reschedule()  # a new cycle_s applies at once, not after the old sleep
         acks = self.desired.reported_patch(update, refusal)
@@ -258,19 +268,23 @@ class ControllerService:
         self.suspended_reason = reason
 
     async def _refresh_prices(self, now: float) -> None:
-        """Fetch the day-ahead schedule when due; a failing source keeps the last one (and is counted)."""
-        if self.price_source is None or (self._prices_fetched_at is not None
-                                         and now - self._prices_fetched_at < PRICE_REFRESH_S):
+        """When due: the twin's tariff for today and tomorrow under the source's day-ahead slots (they win
+        where they overlap); a failing source keeps its last slots (and is counted)."""
+        if self._prices_fetched_at is not None and now - self._prices_fetched_at < PRICE_REFRESH_S:
             return
         self._prices_fetched_at = now
-        try:
-            prices = PriceSchedule(await asyncio.wait_for(self.price_source.fetch(), PRICE_FETCH_TIMEOUT_S))
-            if prices.slots != self.prices.slots:
-                self._planned_at = None  # new prices: replan now
-            self.prices = prices
-        except Exception as exc:  # prices are an optimisation: without them the limits still hold
-            self.price_errors_total += 1
-            log.warning("price source failed, keeping %d known slots: %s", len(self.prices), shown(repr(exc)))
+        if self.price_source is not None:
+            try:
+                self._source_slots = list(await asyncio.wait_for(self.price_source.fetch(), PRICE_FETCH_TIMEOUT_S))
+            except Exception as exc:  # prices are an optimisation: without them the limits still hold
+                self.price_errors_total += 1
+                log.warning("price source failed, keeping %d known slots: %s", len(self._source_slots),
+                            shown(repr(exc)))
+        stated = [] if self.tariff is None else self.tariff.slots(now)
+        prices = PriceSchedule([*stated, *self._source_slots])
+        if prices.slots != self.prices.slots:
+            self._planned_at = None  # new prices: replan now
+        self.prices = prices
 
     def _priced_policy(self, now: float) -> Policy:
         """The policy for this cycle: while feed-in costs money, export nothing (curtail or store)."""
@@ -295,7 +309,8 @@ class ControllerService:
                 or self.planner.off_course(now, self.policy, snapshot.assets)):
             self._planned_at = now  # a failing plan is retried at the next interval, not every cycle
             self.guidance = self.planner.plan(now, self.policy, snapshot.assets,
-                                              forecaster.forecast(now, PLAN_HORIZON_S), self.prices)
+                                              forecaster.forecast(now, PLAN_HORIZON_S), self.prices,
+                                              0.0 if self.tariff is None else self.tariff.demand_charge_per_kw)
 
     def _forecaster_for_site(self) -> Forecaster:
         """The injected forecaster, or an online one for the policy's location (rebuilt if it moves)."""
