@@ -145,10 +145,13 @@ def balance(snapshot: SiteSnapshot, policy: Policy, memory: BalancerMemory = Bal
     timers: dict[str, BoilerTimer] = {}
     wanted_storage = flex - solar_avail  # what batteries and boilers should add to the bus
     # Free boilers heat from surplus, not from what the planner imports to fill stores (planned_import).
-    heating = _decide_boilers(boilers, policy, memory, now, wanted_storage + planned_import, room_soon, guidance,
-                              setpoints, timers)
+    boiler_surplus = wanted_storage + planned_import
+    if guidance.has_band:  # free boilers take the sun's surplus even where the band would export it
+        boiler_surplus = min(boiler_surplus, load - solar_avail)
+    heating = _decide_boilers(boilers, policy, memory, now, boiler_surplus, room_soon, guidance, setpoints, timers)
     battery_wanted = _under_export_first(wanted_storage - heating, exported_first, memory, policy, flex <= floor)
-    if guidance.has_band:
+    if guidance.has_band:  # the band holds the grid with the boilers as decided
+        battery_wanted += base_target - banded_target(guidance, policy, load - solar_avail - heating, memory.battery_w)
         battery_wanted = unless_sliver(battery_wanted, guidance, policy, memory.battery_w == 0)
     battery_total, direction = _battery_total(battery_wanted, charge_room, discharge_room, policy,
                                               memory.battery_direction, at_hard_limit)
