@@ -11,8 +11,9 @@ Per slot k (h = its hours; powers in W, energies in Wh):
              with e_end + deficit_e >= e_0, q_end + deficit_q >= q_0 (the yardstick's end rule)
   minimise   sum h / 1000 (price_imp imp - price_feed_in exp) + excess price x over
              + demand charge x peak / 1000 + refill (deficit_e / eta_c + deficit_q) / 1000
-             - tie-breaks: a tiny reward on using the sun, and on battery flows the sooner they come
-               (an indifferent plan stores surplus and covers deficits now: self-consumption)
+             + tie-breaks: a tiny reward on using the sun; import dearer the sooner it comes and charging
+               rewarded the sooner it comes (an indifferent plan covers deficits from the batteries now,
+               stores surplus now and fills from the grid just in time: self-consumption)
 The import limit is soft at `EXCESS_PRICE_PER_KWH`: a limit no plan can hold still gets the
 plan that exceeds it least, and the balancer holds what it can. The model is built as
 numpy arrays straight from the domain's problem (column-wise sparse: no scipy in the edge).
@@ -33,7 +34,11 @@ from ...domain.planning.problem import PlannedSlot, PlanningProblem
 
 EXCESS_PRICE_PER_KWH = 100.0  # import above the limit: ten times the dearest price a source may send
 SUN_TIE_BREAK_PER_KWH = 1e-4  # using the sun rather than curtailing it, when the prices do not care
-SOON_TIE_BREAK_PER_KWH = 5e-4  # battery flows now rather than later, when the prices do not care
+# When the prices do not care: import as late as possible (so the batteries cover the load now and fill
+# from the grid just in time), and store surplus as soon as it comes. The import's slope is the steeper, so
+# filling from the grid is never pulled early by the charging one.
+IMPORT_LATER_TIE_BREAK_PER_KWH = 2e-3
+CHARGE_SOONER_TIE_BREAK_PER_KWH = 5e-4
 COST_SCALE = 1000.0  # the objective in thousandths of the currency: tie-breaks stay above HiGHS's tolerances
 DEFAULT_TIME_LIMIT_S = 1.0  # slower than this is a failure: the controller falls back
 
@@ -111,12 +116,11 @@ class _Model:
             into[self.col(name):self.col(name) + n] = values
 
         soon = (n - np.arange(n)) / n
-        put("imp", hours / 1000 * p_imp, cost)
         put("exp", -hours / 1000 * p_fi, cost)
         put("over", hours / 1000 * (p_imp + EXCESS_PRICE_PER_KWH), cost)
         put("pv", -hours / 1000 * SUN_TIE_BREAK_PER_KWH, cost)
-        put("ch", -hours / 1000 * SOON_TIE_BREAK_PER_KWH * soon, cost)
-        put("dis", -hours / 1000 * SOON_TIE_BREAK_PER_KWH * soon, cost)
+        put("imp", hours / 1000 * (p_imp + IMPORT_LATER_TIE_BREAK_PER_KWH * soon), cost)
+        put("ch", -hours / 1000 * CHARGE_SOONER_TIE_BREAK_PER_KWH * soon, cost)
         put("imp", problem.import_limit_w, upper)
         put("exp", problem.export_limit_w, upper)
         put("pv", pv, upper)
