@@ -294,14 +294,15 @@ def telemetry_balance_meter(clock: Clock, site: Site, powers: Callable[[], Itera
 
 
 def build_controller(client: ModuleClient, clock: Clock, site: Site, simulation: SimulatedSite,
-                     in_process: bool, price_source: Any = None) -> "ControllerService":
+                     in_process: bool, price_source: Any = None, plan_solver: "PlanSolver | None" = None
+                     ) -> "ControllerService":
     """A site with a grid meter module is balanced on that meter's telemetry, in any process. A fully
     simulated site without one is metered by its simulation: in one process the simulated site is the
     grid meter; in its own process the controller meters the grid from the assets' fresh telemetry."""
     from ..domain.services.controller_service import ControllerService
 
     kinds = asset_kinds(site)
-    solver = plan_solver()
+    solver = plan_solver
     if site.meter is not None:
         return ControllerService(client, None, clock, initial_policy(site), asset_kinds=kinds,
                                  price_source=price_source, plan_solver=solver)
@@ -320,8 +321,11 @@ def build_controller(client: ModuleClient, clock: Clock, site: Site, simulation:
     return controller
 
 
-def plan_solver() -> "PlanSolver | None":
-    """The LP planner's solver (HiGHS); None when highspy cannot be loaded: the heuristic planner plans."""
+def plan_solver(settings: SiteSettings) -> "PlanSolver | None":
+    """The LP planner's solver (HiGHS) when `EE_PLANNER=lp`; None (the heuristic planner plans) otherwise,
+    or when highspy cannot be loaded."""
+    if settings.planner != "lp":
+        return None
     try:
         from ..adapters.planning.highs_solver import HighsPlanSolver
     except ImportError as exc:
