@@ -104,12 +104,20 @@ def peak_preheat_c(scenario: Scenario, from_h: float, to_h: float) -> float:
     return min(boiler.max_temperature_c, boiler.min_temperature_c + heat_j / boiler.thermal_mass_j_per_k)
 
 
-def sample(site: SimulatedSite, states: dict[str, str]) -> Sample:
-    """What the meters show now."""
-    return Sample(pv_w=site.pv.power_w(), pv_available_w=site.pv.available_power_w(),
-                  load_w=-site.load.power_w(site.clock.now()), battery_w=site.battery.power_w(),
-                  boiler_w=site.boiler.power_w(), soc=site.battery.soc,
-                  boiler_temperature_c=site.boiler.temperature_c, modes=dict(states))
+class Recorder:
+    """What the meters show after each step, one sample per second into `series` (the simulators are
+    looked up once: `SimulatedSite.pv` and its siblings search the site's assets on every call)."""
+
+    def __init__(self, site: SimulatedSite, series: SiteSeries) -> None:
+        self.pv, self.battery, self.boiler, self.load, self.clock = site.pv, site.battery, site.boiler, site.load, site.clock
+        self.series = series
+
+    def record(self, states: dict[str, str]) -> None:
+        pv, battery, boiler = self.pv, self.battery, self.boiler
+        self.series.append(Sample(pv_w=pv.power_w(), pv_available_w=pv.available_power_w(),
+                                  load_w=-self.load.power_w(self.clock.now()), battery_w=battery.power_w(),
+                                  boiler_w=boiler.power_w(), soc=battery.soc,
+                                  boiler_temperature_c=boiler.temperature_c, modes=states))
 
 
 async def simulate_services(scenario: Scenario, policy: str, duration_s: float, site_factory: SiteFactory,
@@ -123,10 +131,11 @@ async def simulate_services(scenario: Scenario, policy: str, duration_s: float, 
                     policy=controller_policy(scenario) if controlled else None, kinds=present_kinds(scenario),
                     prices=TariffPrices(scenario) if controlled else None)
     series = SiteSeries(dt_s=STEP_S, start_s=scenario.start_h * 3600.0 + STEP_S)  # sampled after each step
+    recorder = Recorder(hardware, series)
     async with site_factory(spec) as site:
         for second in range(int(duration_s / STEP_S)):
             await site.step()
-            series.append(sample(hardware, site.asset_states()))
+            recorder.record(site.asset_states())
             if progress is not None and second % 3600 == 3599:
                 progress(3600)
     return series

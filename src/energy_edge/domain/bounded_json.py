@@ -5,6 +5,13 @@ every transport) goes through `loads`, so no input can make a module parse
 megabytes or recurse until Python's stack gives up (`RecursionError`, which
 is not a `ValueError` and used to escape every handler). The limits are in
 `bounds.py`; exceeding one raises `JsonLimitExceeded` naming it.
+
+The standard library's parser is the reference. A composition root may put a
+faster one in front of it (`use_codec`, a `JsonCodec`: every telemetry body of
+a simulated day goes through here, 260,000 of them): the limits stay here, and
+whatever the fast one refuses, the reference parses or refuses with its own
+words, so the codec changes how fast a document is read, never what is
+accepted, the values it gives, or what a refusal says.
 """
 
 from __future__ import annotations
@@ -12,7 +19,7 @@ from __future__ import annotations
 import json
 import math
 import sys
-from typing import Any
+from typing import Any, Protocol
 
 from .bounds import MAX_JSON_BYTES, MAX_JSON_DEPTH
 from .shown import cut
@@ -41,6 +48,41 @@ _FLOAT_MAX = int(sys.float_info.max)
 # NaN, Infinity and numbers that overflow a float refused: every number that gets through converts to a finite float
 _DECODER = json.JSONDecoder(parse_constant=_no_constant, parse_float=_finite_float, parse_int=_float_sized_int)
 _ENCODER = json.JSONEncoder(separators=(",", ":"), allow_nan=False)
+_COMPACT = json.JSONEncoder(separators=(",", ":"))
+_MISSING: Any = object()
+# A codec may spell a number differently (orjson: 1e-7 for 1e-07, 0.000025 for 2.5e-05), at most 1.25 times the
+# reference's length: a document under this share of a size limit is under it either way; above it, the
+# reference writes it, so a document is refused at exactly the size it always was.
+_FAR_BELOW = 0.5
+
+
+class JsonCodec(Protocol):
+    """A faster JSON codec in front of the standard library's (the port; adapters/json_codec.py).
+
+    `parse` gives exactly what the reference parser (`_DECODER`) gives, the same values of the
+    same types, or raises for anything it will not read (the reference then decides: it may
+    still accept it, or refuse it with its own reason). `serialise` gives compact ASCII JSON of
+    dicts, lists, str, int, float, bool and None that reads back as the reference's document
+    reads (numbers may be spelled differently), or raises TypeError/ValueError for anything else,
+    a non-finite float included (JSON has none; the caller then falls back to the reference).
+    """
+
+    def parse(self, data: bytes | bytearray | str) -> Any: ...
+
+    def serialise(self, value: Any) -> bytes: ...
+
+
+_codec: JsonCodec | None = None  # None: the standard library alone
+
+
+def use_codec(codec: JsonCodec | None) -> None:
+    """Put `codec` in front of the standard library's parser and encoder in this process (None: remove it)."""
+    global _codec
+    _codec = codec
+
+
+def codec() -> JsonCodec | None:
+    return _codec
 
 
 class JsonLimitExceeded(ValueError):
@@ -54,24 +96,57 @@ class JsonLimitExceeded(ValueError):
 
 def loads(data: bytes | bytearray | str, max_bytes: int = MAX_JSON_BYTES, max_depth: int = MAX_JSON_DEPTH) -> Any:
     """Parse `data`; raise `JsonLimitExceeded`, or ValueError (not UTF-8, not JSON) like json.loads."""
-    size = len(data) if isinstance(data, (bytes, bytearray)) else len(data.encode(errors="replace"))
+    binary = isinstance(data, (bytes, bytearray))
+    size = len(data) if binary else len(data.encode(errors="replace"))  # type: ignore[union-attr]
     if size > max_bytes:
         raise JsonLimitExceeded("size", f"{size} bytes is over the limit of {max_bytes} bytes")
-    text = data.decode() if isinstance(data, (bytes, bytearray)) else data
-    try:
-        value = _DECODER.decode(text)
-    except RecursionError:
-        raise _too_deep(max_depth) from None
-    if text.count("{") + text.count("[") > max_depth:  # only then can it be too deep: telemetry has one "{"
+    value = _MISSING
+    if _codec is not None:
+        try:
+            value = _codec.parse(data)
+        except Exception:  # not for the fast codec: the reference below accepts it or says why not
+            value = _MISSING
+    if value is _MISSING:
+        text = data.decode() if binary else data  # type: ignore[union-attr]
+        try:
+            value = _DECODER.decode(text)  # type: ignore[arg-type]
+        except RecursionError:
+            raise _too_deep(max_depth) from None
+    opened = data.count(b"{") + data.count(b"[") if binary else data.count("{") + data.count("[")  # type: ignore
+    if opened > max_depth:  # only then can it be too deep: telemetry has one "{"
         check_depth(value, max_depth)
     return value
+
+
+def encode(value: Any) -> bytes:
+    """Compact JSON bytes of our own value (a telemetry body), by the fast codec when there is one.
+
+    Unlike `dumps`, a non-finite float is written as the standard library writes it (`NaN`), so the
+    receiver's parser refuses the report and counts it, as it would refuse another sender's.
+    """
+    if _codec is not None:
+        try:
+            written = _codec.serialise(value)
+        except (TypeError, ValueError):  # NaN, or a type only the reference writes (a key that is no str)
+            written = b""
+        if 0 < len(written) <= _FAR_BELOW * MAX_JSON_BYTES:
+            return written
+    return _COMPACT.encode(value).encode()
 
 
 def dumps(value: Any, max_bytes: int = MAX_JSON_BYTES, max_depth: int = MAX_JSON_DEPTH) -> str:
     """Serialise a value that came from outside (e.g. an in-process payload) within the same limits."""
     check_depth(value, max_depth)
+    text = None
+    if _codec is not None:
+        try:
+            text = _codec.serialise(value).decode()
+        except Exception:  # NaN, a type only the reference writes, or one it refuses: the reference decides
+            text = None
+        if text is not None and len(text) > _FAR_BELOW * max_bytes:  # near the limit the reference measures
+            text = None
     try:
-        text = _ENCODER.encode(value)
+        text = _ENCODER.encode(value) if text is None else text
     except RecursionError:  # a cycle the walk did not meet (objects JSON cannot encode anyway)
         raise _too_deep(max_depth) from None
     if len(text) > max_bytes:

@@ -10,42 +10,51 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .quick_init import quick_init
 
+
+@quick_init
 @dataclass(frozen=True, slots=True)
 class SolarMeasurement:
     power_w: float  # >= 0, what the inverter feeds in now
     available_power_w: float  # >= 0, what it could feed in without a limit (MPP estimate)
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class SolarSetpoint:
     enabled: bool
     limit_w: float  # active-power limit, 0..rated
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class BatteryMeasurement:
     power_w: float  # > 0 discharging, < 0 charging
     soc: float  # 0..1
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class BatterySetpoint:
     power_w: float  # > 0 discharge, < 0 charge, 0 idle
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class BoilerMeasurement:
     temperature_c: float
     power_w: float  # <= 0: heater consumption
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class BoilerSetpoint:
     heater_on: bool
     setpoint_c: float  # written to devices that keep their own thermostat too
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class MeterMeasurement:
     """One reading of the grid meter at the point of common coupling (import positive).

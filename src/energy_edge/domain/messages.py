@@ -7,13 +7,15 @@ its failure modes) happens in one place: the services.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
+from . import bounded_json
+from .quick_init import quick_init
 from .status import Status
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Message:
     """One device-to-cloud or module-to-module message (an IoT Edge message)."""
@@ -26,9 +28,10 @@ class Message:
 
     @classmethod
     def from_json(cls, payload: Any, **properties: str) -> "Message":
-        return cls(body=json.dumps(payload, separators=(",", ":")).encode(), properties=dict(properties))
+        return cls(body=bounded_json.encode(payload), properties=dict(properties))
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class MethodRequest:
     """A direct method call as the target module sees it; payload is decoded JSON."""
@@ -38,6 +41,7 @@ class MethodRequest:
     request_id: str = ""
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class MethodResponse:
     """The answer to a direct method: an HTTP-like status and a JSON payload."""

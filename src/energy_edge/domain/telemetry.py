@@ -7,7 +7,6 @@ failure is a `MalformedMessage` that the receiver counts, logs and ignores.
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -16,6 +15,7 @@ from typing import Any, Mapping
 from . import bounded_json
 from .bounds import MAX_ENERGY_WH, MAX_POWER_W, MAX_TEMPERATURE_C, MIN_TEMPERATURE_C
 from .errors import MalformedMessage
+from .quick_init import quick_init
 from .shown import cut, shown
 
 KINDS = ("solar", "battery", "boiler", "meter")
@@ -55,6 +55,7 @@ MAX_STATE_CHARS = 32  # state names are short upper-case words (e.g. "DISCHARGIN
 MAX_FAULT_REASON_CHARS = 200
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class AssetTelemetry:
     """One asset's report for one cycle.
@@ -80,11 +81,9 @@ class AssetTelemetry:
             "state": self.state, "power_w": self.power_w, "fault_reason": self.fault_reason,
             "setpoint_expires_at": self.setpoint_expires_at, **self.values,
         }
-        return _ENCODER.encode(data).encode()
+        return bounded_json.encode(data)
 
 _MISSING = object()
-# Built once: json.dumps/json.loads would build or look these up, and detect the encoding, per call.
-_ENCODER = json.JSONEncoder(separators=(",", ":"))
 _last_decoded: list[Any] = [None, None]  # [body, AssetTelemetry] of the last successful decode
 _COMMON_FIELDS: dict[str, type] = {"module": str, "seq": int, "timestamp": float, "state": str, "power_w": float}
 # (field, type) pairs per kind, computed once: decoding runs for every asset every cycle.
@@ -92,6 +91,9 @@ _CHECKS: dict[str, tuple[tuple[str, type, float, float], ...]] = {
     kind: tuple((name, typ, *RANGES.get(name, _ANY)) for name, typ in {**_COMMON_FIELDS, **fields}.items())
     for kind, fields in _KIND_FIELDS.items()
 }
+_OPTIONALS = {kind: tuple((name, *RANGES[name]) for name in ("setpoint_expires_at", *_OPTIONAL_KIND_FIELDS.get(kind, ())))
+              for kind in KINDS}
+_VALUE_NAMES = {kind: (*_KIND_FIELDS[kind], *_OPTIONAL_KIND_FIELDS.get(kind, ())) for kind in KINDS}
 
 
 def supersedes(new: AssetTelemetry, old: AssetTelemetry | None) -> bool:
@@ -134,27 +136,30 @@ def _decode(body: bytes | str) -> AssetTelemetry:
     kind = data.get("kind")
     if kind not in KINDS:
         raise MalformedMessage("telemetry.kind", f"unknown kind {shown(kind)}")
+    get = data.get
     for name, typ, low, high in _CHECKS[kind]:
-        value = data.get(name, _MISSING)
+        value = get(name, _MISSING)
         found = type(value)
         if found is typ and (typ is str or typ is bool or low <= value <= high) \
                 or (typ is float and found is int and low <= value <= high):
             continue  # the common case, without a function call: this runs for every asset every cycle
         _check(data, name, typ)  # raises, naming the field and the reason
-    for optional in ("setpoint_expires_at", *_OPTIONAL_KIND_FIELDS.get(kind, ())):
-        if data.get(optional) is not None:
-            _check(data, optional, float)
+    for name, low, high in _OPTIONALS[kind]:
+        value = get(name)
+        found = type(value)
+        if value is None or (found is float or found is int) and low <= value <= high:
+            continue  # absent, or a number in range (the parser lets no infinity through)
+        _check(data, name, float)
     state = data["state"]
     if not 0 < len(state) <= MAX_STATE_CHARS or not state.replace("_", "").isalpha():
         raise MalformedMessage("telemetry.state", f"expected a state name, got {shown(state)}")
-    names = (*_KIND_FIELDS[kind], *_OPTIONAL_KIND_FIELDS.get(kind, ()))
-    values = MappingProxyType({name: data.get(name) for name in names})
+    names = _VALUE_NAMES[kind]
+    values = MappingProxyType(dict(zip(names, map(data.get, names))))
     fault_reason = data.get("fault_reason")
-    return AssetTelemetry(
-        module=data["module"], kind=kind, seq=data["seq"], timestamp=float(data["timestamp"]),
-        state=state, power_w=float(data["power_w"]),
-        fault_reason=cut(fault_reason, MAX_FAULT_REASON_CHARS) if isinstance(fault_reason, str) else None,
-        setpoint_expires_at=data.get("setpoint_expires_at"), values=values,
+    return AssetTelemetry(  # module, kind, seq, timestamp, state, power_w, fault_reason, lease, values
+        data["module"], kind, data["seq"], float(data["timestamp"]), state, float(data["power_w"]),
+        cut(fault_reason, MAX_FAULT_REASON_CHARS) if isinstance(fault_reason, str) else None,
+        get("setpoint_expires_at"), values,
     )
 
 

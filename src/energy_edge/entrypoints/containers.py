@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from dependency_injector import containers, providers
 
+from ..adapters.json_codec import OrjsonCodec
+from ..domain import bounded_json
 from ..domain.services.asset_service import AssetModuleService
 from ..domain.services.telemetry_service import TelemetryService
 from ..domain.site import CONTROLLER, TELEMETRY, AssetSpec, Site, asset_kinds
@@ -57,6 +59,7 @@ def site_container(settings: SiteSettings | None = None, site: Site | None = Non
     """The container of `site` (default: the EE_SITE_FILE site, or the home site from EE_* settings)."""
     settings = settings or SiteSettings()
     site = site or factories.resolve_site(settings)
+    bounded_json.use_codec(OrjsonCodec())  # this process's JSON: orjson in front of the reference parser
     container = SiteContainer(settings=settings, site=site)
     container.config.from_pydantic(settings)
     container.assets.add_kwargs(**{spec.id: _asset_service(container, spec, site) for spec in factories.served_assets(site)})

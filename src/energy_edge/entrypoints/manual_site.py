@@ -4,7 +4,8 @@ The same `SiteContainer` as `energy-edge up`, with the clock
 overridden (dependency-injector's `override`), so a test, a benchmark or a
 simulation drives whole simulated days deterministically and as fast as the
 code runs: every step advances the clock, runs each asset module's cycle,
-then the controller's (unless it has been "killed" for a fault-injection run).
+then the controller's (unless it has been "killed" for a fault-injection run), and lets
+the controller's direct methods land before the next step.
 """
 
 from __future__ import annotations
@@ -21,11 +22,16 @@ from .lifecycle import start_site
 from .settings import SiteSettings
 
 
+SETTLE_TIMEOUT_S = 30.0  # wall time a step waits for its direct methods (in-process calls: milliseconds)
+
+
 class ManualClockSite:
     def __init__(self, container: SiteContainer, clock: ManualClock) -> None:
         self.container = container
         self.clock = clock
         self.controller_alive = True
+        self._assets: list[AssetModuleService] | None = None
+        self._controller: Any = None
 
     @classmethod
     async def start(cls, start: str, controller_policy: dict[str, Any] | None = None,
@@ -43,14 +49,24 @@ class ManualClockSite:
 
     @property
     def assets(self) -> list[AssetModuleService]:
-        return list(self.container.assets().values())
+        """The asset services (singletons: looked up in the container once, not every simulated second)."""
+        if self._assets is None:
+            self._assets = list(self.container.assets().values())
+        return self._assets
 
     async def step(self, seconds: float = 1.0) -> None:
         self.clock.advance(seconds)
         for service in self.assets:
             await service.run_cycle()
         if self.controller_alive:
-            await self.container.controller().run_cycle()
+            if self._controller is None:
+                self._controller = self.container.controller()
+            await self._controller.run_cycle()
+            # Every call of this cycle lands before the next step, as calls of a few ms land within a
+            # real 1 s cycle: the run does not depend on how fast this machine is right now (the
+            # controller's command budget is wall time, so a loaded machine would otherwise leave
+            # calls in flight into the next simulated second, and the same day would run differently).
+            await self._controller.commands.settle(SETTLE_TIMEOUT_S)
 
     async def run(self, duration_s: float, step_s: float = 1.0) -> None:
         for _ in range(int(duration_s / step_s)):

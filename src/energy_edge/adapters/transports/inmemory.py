@@ -118,8 +118,9 @@ class InMemoryHub:
         except (TypeError, ValueError) as exc:
             return MethodResponse.error(Status.BAD_REQUEST, "payload", f"not JSON: {exc}")
         try:
-            response = await asyncio.wait_for(target._method_handler(request), timeout_s)
-        except asyncio.TimeoutError:
+            async with asyncio.timeout(timeout_s):  # the handler runs in the caller's task: no task per call
+                response = await target._method_handler(request)
+        except TimeoutError:
             return MethodResponse.error(Status.TIMEOUT, "timeout", f"{module_id}.{method} gave no answer in {timeout_s} s")
         except Exception as exc:  # a handler bug must not take the caller down
             log.exception("method %s.%s raised", module_id, method)

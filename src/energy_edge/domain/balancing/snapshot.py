@@ -9,12 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterable
 
+from ..quick_init import quick_init
 from ..telemetry import AssetTelemetry
 
 FAULT_STATE = "FAULT"
 OFF_STATE = "OFF"  # switched off by its operator: a solar inverter or boiler that ignores setpoints
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class AssetView:
     """One asset as the balancer needs it; fields of other kinds keep their neutral defaults."""

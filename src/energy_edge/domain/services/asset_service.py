@@ -142,10 +142,9 @@ class AssetModuleService:
     async def publish(self) -> AssetTelemetry:
         self.seq += 1
         asset = self.asset
-        telemetry = AssetTelemetry(
-            module=self.client.module_id, kind=asset.kind, seq=self.seq, timestamp=self.clock.now(),
-            state=str(asset.state), power_w=float(asset.power_w), fault_reason=asset.fault_reason,
-            setpoint_expires_at=asset.lease.expires_at, values=asset.telemetry_values(),
+        telemetry = AssetTelemetry(  # module, kind, seq, timestamp, state, power_w, fault_reason, lease, values
+            self.client.module_id, asset.kind, self.seq, self.clock.now(), str(asset.state), float(asset.power_w),
+            asset.fault_reason, asset.lease.expires_at, asset.telemetry_values(),
         )
         properties = {"kind": asset.kind}
         if asset.last_event:

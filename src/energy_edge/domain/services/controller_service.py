@@ -218,7 +218,8 @@ class ControllerService:
             self.planner_errors_total += self.planner.errors_total - solver_errors
             decision, unbalanceable = balance_isolating(snapshot, self._priced_policy(now), self._memory,
                                                         self.guidance)
-            self.asset_errors_total.update([*broken, *unbalanceable])
+            if broken or unbalanceable:  # (Counter.update costs even when given nothing)
+                self.asset_errors_total.update([*broken, *unbalanceable])
             self._memory, self.last_decision = decision.memory, decision
             await self.commands.send(decision.setpoints, now, self.policy.setpoint_ttl_s,
                                      self.policy.cycle_s * COMMAND_BUDGET_RATIO - (time.perf_counter() - started))

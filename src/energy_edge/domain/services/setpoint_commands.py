@@ -11,12 +11,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..balancing import Setpoint
+from ..quick_init import quick_init
 
 # A change smaller than this is not worth a method call (per kind: W, W, degC).
 TOLERANCE = {"battery": 10.0, "solar": 10.0, "boiler": 0.05}
 STOP = "stop"
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Command:
     method: str

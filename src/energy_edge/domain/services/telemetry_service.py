@@ -97,19 +97,22 @@ class TelemetryService:
         except MalformedMessage as exc:
             self._malformed(message.source_module, exc)
             return
-        previous = self.view.assets.get(telemetry.module)
+        view, module = self.view, telemetry.module  # (locals: this runs for every asset every cycle)
+        previous = view.assets.get(module)
         if not supersedes(telemetry, previous):
-            self.view.out_of_order_total[telemetry.module] += 1  # redelivered or late: the newer report stays
+            view.out_of_order_total[module] += 1  # redelivered or late: the newer report stays
             return
-        if previous is not None and telemetry.seq > previous.seq + 1:
-            self.view.sequence_gaps_total[telemetry.module] += telemetry.seq - previous.seq - 1
-            log.warning("telemetry from %s skipped %d messages", telemetry.module, telemetry.seq - previous.seq - 1)
-        if previous is not None and 0 < (held_s := telemetry.timestamp - previous.timestamp) <= self.staleness_s:
-            self.view.energy_supplied_j[telemetry.module] += max(previous.power_w, 0.0) * held_s
-            self.view.energy_consumed_j[telemetry.module] += max(-previous.power_w, 0.0) * held_s
-        self.view.assets[telemetry.module] = telemetry
-        self.view.messages_total[telemetry.module] += 1
-        self.view.last_seen[telemetry.module] = self.clock.now()
+        if previous is not None:
+            if telemetry.seq > previous.seq + 1:
+                view.sequence_gaps_total[module] += telemetry.seq - previous.seq - 1
+                log.warning("telemetry from %s skipped %d messages", module, telemetry.seq - previous.seq - 1)
+            if 0 < (held_s := telemetry.timestamp - previous.timestamp) <= self.staleness_s:
+                power_w = previous.power_w
+                view.energy_supplied_j[module] += max(power_w, 0.0) * held_s
+                view.energy_consumed_j[module] += max(-power_w, 0.0) * held_s
+        view.assets[module] = telemetry
+        view.messages_total[module] += 1
+        view.last_seen[module] = self.clock.now()
 
     async def on_site_report(self, message: Message) -> None:
         try:

@@ -41,7 +41,9 @@ class SimulatedBattery(InjectableFault):
 
     def _advance(self) -> None:
         now = self.clock.now()
-        dt_h = max(0.0, now - self._t) / 3600
+        if now <= self._t:  # already integrated up to now (asked again within the same instant)
+            return
+        dt_h = (now - self._t) / 3600
         self._t = max(self._t, now)
         p = self._actual_w()
         if p < 0:  # charging: less reaches the cells than the bus gives
