@@ -20,8 +20,9 @@ predates the last decision: then the power that decision asked for is used, so a
 meter that is newer than the telemetry cannot make the loop oscillate.
 
 The planner's `Guidance` shifts the target: export-first lowers it by the surplus
-to export before storing, filling stores from the grid raises it by their power.
-The hard limits above do not move.
+to export before storing, filling stores from the grid raises it by their power;
+a planned grid band (band.py) replaces both: the target is the grid without the
+batteries, held inside the band. The hard limits above do not move.
 
 Fast behaviours (issue 15), each so that a one-second event cannot become chatter or a breach:
 - the export limit is aimed `EXPORT_MARGIN_W` inside: a battery command within its send
@@ -43,6 +44,7 @@ import math
 from dataclasses import dataclass, field, replace
 from typing import Mapping
 
+from .band import banded_target, planned_import_w, unless_sliver
 from .guidance import Guidance
 from .policy import Policy
 from .sharing import share
@@ -123,7 +125,7 @@ def balance(snapshot: SiteSnapshot, policy: Policy, memory: BalancerMemory = Bal
     solars: list[AssetView] = []
     batteries: list[tuple[AssetView, float, float, float, float]] = []
     boilers: list[AssetView] = []
-    flex_now = solar_avail = charge_room = discharge_room = room_soon = fill_from_grid = 0.0
+    flex_now = solar_avail = charge_room = discharge_room = room_soon = fill_from_grid = preheat_w = 0.0
     lagging = memory.decided_at
     for asset in snapshot.assets:
         power = asset.power_w
@@ -135,7 +137,7 @@ def balance(snapshot: SiteSnapshot, policy: Policy, memory: BalancerMemory = Bal
             power = -asset.heater_power_w if asset.heater_on else 0.0  # its thermostat switched since it measured
         flex_now += power
         if asset.kind == "battery":
-            low, high = _battery_band(asset, policy, now)
+            low, high = _battery_band(asset, policy, now, time_of_use_reserve=not guidance.has_band)
             charge = asset.max_charge_w if asset.soc < high else 0.0
             discharge = asset.max_discharge_w if asset.soc > low else 0.0
             charge_room += charge
@@ -149,6 +151,7 @@ def balance(snapshot: SiteSnapshot, policy: Policy, memory: BalancerMemory = Bal
             boilers.append(asset)
             if asset.enabled and asset.temperature_c < min(guidance.boiler_preheat_c, asset.max_temperature_c):
                 fill_from_grid += asset.heater_power_w
+                preheat_w += asset.heater_power_w
         else:
             solars.append(asset)
             solar_avail += _solar_available(asset)
@@ -156,19 +159,29 @@ def balance(snapshot: SiteSnapshot, policy: Policy, memory: BalancerMemory = Bal
     load = snapshot.grid_power_w + flex_now
     reference = flex_now if memory.flex_w is None else memory.flex_w
     floor, ceiling = load - policy.import_limit_w, load + policy.export_limit_w - _export_margin(policy)
-    exported_first = min(guidance.export_first_w, max(0.0, solar_avail - load))  # surplus kept for the grid
-    base_target = _grid_target(policy, load, solar_avail, fill_from_grid)
+    if guidance.has_band:  # the planner's band replaces export-first and grid charging (band.py)
+        natural = load - solar_avail + preheat_w
+        exported_first, base_target = 0.0, banded_target(guidance, policy, natural, memory.battery_w)
+        planned_import = planned_import_w(base_target, natural)
+    else:
+        exported_first = min(guidance.export_first_w, max(0.0, solar_avail - load))  # surplus kept for the grid
+        base_target = _grid_target(policy, load, solar_avail, fill_from_grid)
+        planned_import = max(0.0, base_target - policy.grid_target_w)
     flex, at_hard_limit, error = _steer(snapshot.grid_power_w, base_target - exported_first, load, reference,
                                         floor, ceiling, memory, policy)
 
     setpoints: dict[str, Setpoint] = {}
     timers: dict[str, BoilerTimer] = {}
     wanted_storage = flex - solar_avail  # what batteries and boilers should add to the bus
-    # Free boilers heat from surplus, not from what the planner imports to fill stores.
-    planned_import = max(0.0, base_target - policy.grid_target_w)
-    heating = _decide_boilers(boilers, policy, memory, now, wanted_storage + planned_import, room_soon, guidance,
-                              setpoints, timers)
+    # Free boilers heat from surplus, not from what the planner imports to fill stores (planned_import).
+    boiler_surplus = wanted_storage + planned_import
+    if guidance.has_band:  # free boilers take the sun's surplus even where the band would export it
+        boiler_surplus = min(boiler_surplus, load - solar_avail)
+    heating = _decide_boilers(boilers, policy, memory, now, boiler_surplus, room_soon, guidance, setpoints, timers)
     battery_wanted = _under_export_first(wanted_storage - heating, exported_first, memory, policy, flex <= floor)
+    if guidance.has_band:  # the band holds the grid with the boilers as decided
+        battery_wanted += base_target - banded_target(guidance, policy, load - solar_avail - heating, memory.battery_w)
+        battery_wanted = unless_sliver(battery_wanted, guidance, policy, memory.battery_w == 0)
     battery_total, direction = _battery_total(battery_wanted, charge_room, discharge_room, policy, memory,
                                               at_hard_limit, now, dwell=True)
     solar_cap = min(ceiling, max(reference + policy.ramp_limit_w, floor)) - battery_total - heating
@@ -272,15 +285,16 @@ def _charge_room_soon(asset: AssetView, charge: float) -> float:
     return min(charge, room_wh * 3600.0 / BATTERY_FILL_HORIZON_S)
 
 
-def _battery_band(asset: AssetView, policy: Policy, now: float) -> tuple[float, float]:
+def _battery_band(asset: AssetView, policy: Policy, now: float, time_of_use_reserve: bool = True) -> tuple[float, float]:
     """(low, high): the tighter of the policy's and the battery's SoC band; it charges below high,
     discharges above low.
 
     Outside the time-of-use peak the floor rises to `peak_reserve_soc`: energy kept for the peak.
+    Not under the LP planner's band: the LP prices the peak window and keeps what the peak is worth.
     """
     high = min(policy.soc_reserve_max, asset.soc_max)
     low = max(policy.soc_reserve_min, asset.soc_min)
-    if policy.peak_reserve_soc > 0 and not policy.in_peak(now):
+    if time_of_use_reserve and policy.peak_reserve_soc > 0 and not policy.in_peak(now):
         low = max(low, min(policy.peak_reserve_soc, high))
     return low, high
 

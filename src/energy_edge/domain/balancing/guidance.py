@@ -9,6 +9,7 @@ never a violation.
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass
 
 
@@ -19,6 +20,11 @@ class Guidance:
     export_first_w: float = 0.0  # surplus up to this is exported before batteries or boilers take any
     grid_charge_to_soc: float = 0.0  # batteries below this SoC charge at full power, from the grid if need be
     boiler_preheat_c: float = 0.0  # boilers below this heat to it now, whatever the surplus (0 = none)
+    # The planned grid band (W, + import): the batteries act only to keep the grid inside [low, high]
+    # (charge below low, discharge above high, idle inside); it replaces export_first_w and
+    # grid_charge_to_soc. None: no band, the policy's grid target as without a planner.
+    grid_low_w: float | None = None
+    grid_high_w: float | None = None
 
     def __post_init__(self) -> None:
         if not self.export_first_w >= 0.0:
@@ -27,6 +33,17 @@ class Guidance:
             raise ValueError(f"grid_charge_to_soc must lie in [0, 1], got {self.grid_charge_to_soc}")
         if not self.boiler_preheat_c >= 0.0:
             raise ValueError(f"boiler_preheat_c must be >= 0, got {self.boiler_preheat_c}")
+        if (self.grid_low_w is None) != (self.grid_high_w is None):
+            raise ValueError("grid_low_w and grid_high_w come together (both None: no band)")
+        if self.grid_low_w is not None and self.grid_high_w is not None and not (
+                math.isfinite(self.grid_low_w) and math.isfinite(self.grid_high_w)
+                and self.grid_low_w <= self.grid_high_w):
+            raise ValueError(f"the grid band needs finite grid_low_w <= grid_high_w, got "
+                             f"[{self.grid_low_w}, {self.grid_high_w}]")
 
-    def as_dict(self) -> dict[str, float]:
+    @property
+    def has_band(self) -> bool:
+        return self.grid_low_w is not None
+
+    def as_dict(self) -> dict[str, float | None]:
         return asdict(self)
