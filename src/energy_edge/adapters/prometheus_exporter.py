@@ -59,6 +59,8 @@ _SITE_GAUGES: dict[str, tuple[str, str]] = {
     "plan_export_first_w": ("planner_export_first_watts", "Surplus exported before the stores take any"),
     "plan_grid_charge_to_soc": ("planner_grid_charge_to_soc_ratio", "Batteries charge from the grid up to this"),
     "plan_boiler_preheat_c": ("planner_boiler_preheat_celsius", "Boilers are preheated to this (0: none)"),
+    "plan_grid_low_w": ("planner_grid_low_watts", "The LP plan's grid band: batteries charge below it (absent: none)"),
+    "plan_grid_high_w": ("planner_grid_high_watts", "The LP plan's grid band: batteries discharge above it (absent: none)"),
 }
 
 # Every state an asset of a kind can be in: the state set names them all, 0 but the current one.

@@ -80,3 +80,15 @@ class ConfigurationError(Exception):
     Its message is one sentence naming the option, variable or file, the value and
     what is allowed. The console scripts print it and exit 2; nothing has started.
     """
+
+
+class PlanningFailed(Exception):
+    """The planning solver found no plan in time (infeasible, numerical trouble, over its time bound).
+
+    Planning is an optimisation: the controller falls back to the heuristic planner, and the
+    balancer keeps every limit whatever the guidance.
+    """
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Awaitable, Callable, Generic, Protocol, T
 if TYPE_CHECKING:
     from .prices import PriceSlot
     from .planning.forecast import ForecastSlot
+    from .planning.problem import PlannedSlot, PlanningProblem
 
 from .messages import Message, MethodRequest, MethodResponse, Twin
 
@@ -124,3 +125,14 @@ class Forecaster(Protocol):
     def observe(self, now: float, pv_available_w: float, pv_rated_w: float, load_w: float) -> None: ...
 
     def forecast(self, now: float, horizon_s: float) -> list["ForecastSlot"]: ...
+
+
+class PlanSolver(Protocol):
+    """Solves the planning problem (domain.planning.problem) for the lowest cost over its horizon.
+
+    Returns one `PlannedSlot` per problem slot. Raises `PlanningFailed` (domain.errors) when it
+    finds no plan in time (infeasible, numerical trouble, slower than its bound): the controller
+    then falls back to the heuristic planner.
+    """
+
+    def solve(self, problem: "PlanningProblem") -> "list[PlannedSlot]": ...

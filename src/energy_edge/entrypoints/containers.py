@@ -46,6 +46,7 @@ class SiteContainer(containers.DeclarativeContainer):
         factories.build_controller, providers.Singleton(client, CONTROLLER), clock, site, simulation,
         providers.Callable(lambda transport: transport == "inmemory", config.transport),
         price_source=providers.Factory(factories.price_source, settings),
+        plan_solver=providers.Factory(factories.plan_solver, settings),
     )
     telemetry = providers.Singleton(
         TelemetryService, providers.Singleton(client, TELEMETRY), clock,

@@ -10,6 +10,7 @@ SDK it runs on.
 from __future__ import annotations
 
 import dataclasses
+import logging
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from ..adapters.clocks import AcceleratedClock, RealClock
@@ -27,7 +28,7 @@ from ..domain.assets.meter import Meter, MeterConfig
 from ..domain.assets.solar import Solar, SolarConfig
 from ..domain.balancing import Policy
 from ..domain.errors import ConfigurationError
-from ..domain.ports import Clock, ModuleClient
+from ..domain.ports import Clock, ModuleClient, PlanSolver
 from ..domain.routing import RouteTable
 from ..domain.site import (
     BATTERY,
@@ -293,19 +294,21 @@ def telemetry_balance_meter(clock: Clock, site: Site, powers: Callable[[], Itera
 
 
 def build_controller(client: ModuleClient, clock: Clock, site: Site, simulation: SimulatedSite,
-                     in_process: bool, price_source: Any = None) -> "ControllerService":
+                     in_process: bool, price_source: Any = None, plan_solver: "PlanSolver | None" = None
+                     ) -> "ControllerService":
     """A site with a grid meter module is balanced on that meter's telemetry, in any process. A fully
     simulated site without one is metered by its simulation: in one process the simulated site is the
     grid meter; in its own process the controller meters the grid from the assets' fresh telemetry."""
     from ..domain.services.controller_service import ControllerService
 
     kinds = asset_kinds(site)
+    solver = plan_solver
     if site.meter is not None:
         return ControllerService(client, None, clock, initial_policy(site), asset_kinds=kinds,
-                                 price_source=price_source)
+                                 price_source=price_source, plan_solver=solver)
     if in_process:
         return ControllerService(client, simulation, clock, initial_policy(site), asset_kinds=kinds,
-                                 price_source=price_source)
+                                 price_source=price_source, plan_solver=solver)
     controller: ControllerService | None = None
 
     def fresh_powers() -> list[float]:
@@ -313,8 +316,22 @@ def build_controller(client: ModuleClient, clock: Clock, site: Site, simulation:
         return [t.power_w for module, t in controller.latest.items() if not controller.is_stale(module)]
 
     controller = ControllerService(client, telemetry_balance_meter(clock, site, fresh_powers), clock,
-                                   initial_policy(site), asset_kinds=kinds, price_source=price_source)
+                                   initial_policy(site), asset_kinds=kinds, price_source=price_source,
+                                   plan_solver=solver)
     return controller
+
+
+def plan_solver(settings: SiteSettings) -> "PlanSolver | None":
+    """The LP planner's solver (HiGHS) when `EE_PLANNER=lp`; None (the heuristic planner plans) otherwise,
+    or when highspy cannot be loaded."""
+    if settings.planner != "lp":
+        return None
+    try:
+        from ..adapters.planning.highs_solver import HighsPlanSolver
+    except ImportError as exc:
+        logging.getLogger(__name__).warning("LP planner unavailable, planning heuristically: %s", exc)
+        return None
+    return HighsPlanSolver()
 
 
 def price_source(settings: SiteSettings) -> "DayAheadJsonPriceSource | None":

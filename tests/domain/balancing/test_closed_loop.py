@@ -7,7 +7,8 @@ import random
 
 import pytest
 
-from energy_edge.domain.balancing import Policy
+from energy_edge.domain.balancing import Policy, balancer
+from energy_edge.domain.balancing.balancer import EXPORT_MARGIN_W, REVERSAL_DWELL_S
 
 from .plant import Plant, battery, boiler, solar
 
@@ -54,8 +55,10 @@ def test_meter_noise_around_zero_never_flips_the_battery(deadband_w: float, lag:
     assert len(set(signs)) <= 1, "battery switched between charging and discharging on noise"
 
 
-def test_without_hysteresis_noise_does_flip_the_battery() -> None:
-    """The noise test above can fail: with no hysteresis and no deadband the sign follows the noise."""
+def test_without_hysteresis_noise_does_flip_the_battery(monkeypatch) -> None:
+    """The noise test above can fail: with no hysteresis, no deadband and no reversal dwell the sign
+    follows the noise."""
+    monkeypatch.setattr(balancer, "REVERSAL_DWELL_S", 0.0)
     noise = random.Random(7)
     plant = Plant([battery(), solar()], load_w=5_000.0, policy=Policy(deadband_w=0.0, hysteresis_w=0.0),
                   meter_noise=lambda: noise.uniform(-50.0, 50.0))
@@ -70,8 +73,8 @@ def test_surplus_beyond_export_limit_is_curtailed_and_held() -> None:
     plant = Plant([battery(soc=0.98), solar("pv", available_w=30_000.0, rated_w=30_000.0)], load_w=2_000.0,
                   policy=Policy(export_limit_w=5_000.0))
     grid = plant.run(10)
-    assert grid[-1] == pytest.approx(-5_000.0, abs=1.0)
-    assert plant.setpoints["pv"].value == pytest.approx(7_000.0, abs=1.0)
+    assert grid[-1] == pytest.approx(-5_000.0 + EXPORT_MARGIN_W, abs=1.0)  # aimed a margin inside the limit
+    assert plant.setpoints["pv"].value == pytest.approx(7_000.0 - EXPORT_MARGIN_W, abs=1.0)
 
 
 def test_import_peak_is_shaved_by_the_battery() -> None:
@@ -96,3 +99,20 @@ def test_boiler_soaks_up_surplus_beyond_the_battery_without_chattering() -> None
     switches = sum(1 for a, b in zip(heats, heats[1:]) if a != b)
     assert True in heats, "the boiler never soaked up the surplus"
     assert switches <= 600 // 60, f"{switches} boiler switches in 600 s with 60 s minimum on/off times"
+
+
+def test_the_dwell_keeps_a_fast_swinging_load_from_flipping_the_battery() -> None:
+    """Without hysteresis or deadband, a load swinging across the PV every 20 cycles: the batteries follow it
+    both ways, but never reverse within REVERSAL_DWELL_S of last running the other way."""
+    plant = Plant([battery(), solar(available_w=5_000.0)], load_w=5_000.0,
+                  policy=Policy(deadband_w=0.0, hysteresis_w=0.0))
+    last: dict[int, float] = {}
+    for cycle in range(300):
+        plant.load_w = 3_000.0 if cycle // 20 % 2 else 7_000.0
+        plant.step()
+        power = plant.setpoints["bat"].value
+        if power:
+            sign = 1 if power > 0 else -1
+            assert plant.now - last.get(-sign, -1e9) >= REVERSAL_DWELL_S, "reversed within the dwell"
+            last[sign] = plant.now
+    assert len(last) == 2, "the load never asked for both directions: the test proves nothing"

@@ -104,14 +104,15 @@ class Site:
 
     def __init__(self, policy: Policy = Policy(), grid_power_w: float = 0.0, forecaster: Any = None,
                  routes: dict[str, str] = DEFAULT_ROUTES, meter: Any = "fake",
-                 asset_kinds: dict[str, str] | None = None) -> None:
+                 asset_kinds: dict[str, str] | None = None, plan_solver: Any = None) -> None:
         """`meter="fake"`: a `FakeMeter`; None: the controller balances on a meter module's telemetry."""
         modules = {*ALL_MODULES, *(m for route in routes.values() for m in _modules_in(route))}
         self.hub = InMemoryHub(RouteTable.parse(routes), modules=tuple(modules))  # deployed, up or not
         self.clock = YieldingClock()
         self.meter = FakeMeter(grid_power_w) if meter == "fake" else meter
         self.controller = ControllerService(self.hub.client("controller"), self.meter, self.clock, policy,
-                                            forecaster=forecaster, **({"asset_kinds": asset_kinds} if asset_kinds else {}))
+                                            forecaster=forecaster, plan_solver=plan_solver,
+                                            **({"asset_kinds": asset_kinds} if asset_kinds else {}))
         self.assets: dict[str, FakeAsset] = {}
 
     async def start(self, *modules: str) -> "Site":

@@ -20,16 +20,31 @@ predates the last decision: then the power that decision asked for is used, so a
 meter that is newer than the telemetry cannot make the loop oscillate.
 
 The planner's `Guidance` shifts the target: export-first lowers it by the surplus
-to export before storing, filling stores from the grid raises it by their power.
-The hard limits above do not move.
+to export before storing, filling stores from the grid raises it by their power;
+a planned grid band (band.py) replaces both: the target is the grid without the
+batteries, held inside the band. The hard limits above do not move.
+
+Fast behaviours (issue 15), each so that a one-second event cannot become chatter or a breach:
+- the export limit is aimed `EXPORT_MARGIN_W` inside: a battery command within its send
+  tolerance, or a small load drop, acts a cycle after the inverter's limit;
+- batteries reverse (charge <-> discharge) no sooner than `REVERSAL_DWELL_S` after last
+  running the other way: meanwhile they idle, solar is curtailed or the grid takes it,
+  unless that would break a grid limit (the limits win);
+- a solar ceiling that does not curtail stays in force while it lies between what the sun
+  gives and the cap, so the inverter's limit (and its RUNNING/CURTAILED state) moves rarely;
+- a boiler being drawn (`_drawn`) below its comfort floor (`_comfort_floor_c`) is
+  heated from the grid while the draw lasts, not only once it is below its minimum;
+- a battery reporting a charge at its soc_max has stopped itself, a boiler whose heater state
+  disagrees with its measured power was switched by its thermostat: each counts as it is now.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Mapping
 
+from .band import banded_target, planned_import_w, unless_sliver
 from .guidance import Guidance
 from .policy import Policy
 from .sharing import share
@@ -44,6 +59,12 @@ BOILER_KEEP_SURPLUS_RATIO = 0.25  # ... and a heating one stays on while it cove
 GRID_CHARGE_MARGIN_SOC = 0.01  # grid charging stops this short of its target: no chatter with the reserve floor
 EXPORT_FIRST_START_W = 1000.0  # under export-first, batteries at rest start charging only for this much
 STICKY_SHARE_RATIO = 0.05  # a battery keeps its part while within this share of its power limit of its fair part
+REVERSAL_DWELL_S = 15.0  # batteries reverse (charge <-> discharge) no sooner than this after last running the other way
+COMFORT_HORIZON_S = 1800.0  # a draw that outruns a boiler's heater is assumed to last this long ...
+COMFORT_MARGIN_BAND_RATIO = 0.5  # ... the margin it needs above the minimum at most this share of the band
+DRAW_WINDOW_S = 60.0  # a boiler's temperature trend is measured over this long
+DRAW_HEATER_RATIO = 0.25  # a tank cooling faster than this share of its heater's heating rate is being drawn
+EXPORT_MARGIN_W = 25.0  # a binding export limit is aimed this far inside (the commands' 10 W send tolerance x 2)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +84,10 @@ class BoilerTimer:
     heat: bool
     since: float
     recovering: bool = False  # heating a cold boiler back past its minimum (see COMFORT_RECOVERY_C)
+    recover_to_c: float = math.nan  # ... up to this (nan: its minimum + COMFORT_RECOVERY_C)
+    seen_c: float = math.nan  # the temperature at the start of the current trend window
+    seen_at: float = _NEVER  # ... and when
+    cooling_k_per_s: float = 0.0  # how fast the tank cooled over the last whole window, net of its heater
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +100,8 @@ class BalancerMemory:
     expected_w: Mapping[str, float] = field(default_factory=dict)
     boilers: Mapping[str, BoilerTimer] = field(default_factory=dict)
     battery_w: float = 0.0  # all batteries' power last decided (0: at rest)
+    battery_moved_at: float = _NEVER  # when the batteries were last decided to run (either way)
+    solar_limits: Mapping[str, float] = field(default_factory=dict)  # each inverter's limit last decided
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,15 +125,19 @@ def balance(snapshot: SiteSnapshot, policy: Policy, memory: BalancerMemory = Bal
     solars: list[AssetView] = []
     batteries: list[tuple[AssetView, float, float, float, float]] = []
     boilers: list[AssetView] = []
-    flex_now = solar_avail = charge_room = discharge_room = room_soon = fill_from_grid = 0.0
+    flex_now = solar_avail = charge_room = discharge_room = room_soon = fill_from_grid = preheat_w = 0.0
     lagging = memory.decided_at
     for asset in snapshot.assets:
         power = asset.power_w
         if lagging is not None and asset.timestamp <= lagging:
             power = memory.expected_w.get(asset.module, power)
+        if asset.kind == "battery" and _stopped_at_band_edge(asset, power):
+            power = 0.0
+        elif asset.kind == "boiler" and asset.enabled and asset.heater_on != (power < 0):
+            power = -asset.heater_power_w if asset.heater_on else 0.0  # its thermostat switched since it measured
         flex_now += power
         if asset.kind == "battery":
-            low, high = _battery_band(asset, policy, now)
+            low, high = _battery_band(asset, policy, now, time_of_use_reserve=not guidance.has_band)
             charge = asset.max_charge_w if asset.soc < high else 0.0
             discharge = asset.max_discharge_w if asset.soc > low else 0.0
             charge_room += charge
@@ -120,6 +151,7 @@ def balance(snapshot: SiteSnapshot, policy: Policy, memory: BalancerMemory = Bal
             boilers.append(asset)
             if asset.enabled and asset.temperature_c < min(guidance.boiler_preheat_c, asset.max_temperature_c):
                 fill_from_grid += asset.heater_power_w
+                preheat_w += asset.heater_power_w
         else:
             solars.append(asset)
             solar_avail += _solar_available(asset)
@@ -128,38 +160,55 @@ def balance(snapshot: SiteSnapshot, policy: Policy, memory: BalancerMemory = Bal
     guidance = guidance.preheat_within(policy.import_limit_w - load + solar_avail + discharge_room,
                                        {b.module: b.heater_power_w for b in boilers if b.enabled})
     reference = flex_now if memory.flex_w is None else memory.flex_w
-    floor, ceiling = load - policy.import_limit_w, load + policy.export_limit_w
-    exported_first = min(guidance.export_first_w, max(0.0, solar_avail - load))  # surplus kept for the grid
-    base_target = _grid_target(policy, load, solar_avail, fill_from_grid)
+    floor, ceiling = load - policy.import_limit_w, load + policy.export_limit_w - _export_margin(policy)
+    if guidance.has_band:  # the planner's band replaces export-first and grid charging (band.py)
+        natural = load - solar_avail + preheat_w
+        exported_first, base_target = 0.0, banded_target(guidance, policy, natural, memory.battery_w)
+        planned_import = planned_import_w(base_target, natural)
+    else:
+        exported_first = min(guidance.export_first_w, max(0.0, solar_avail - load))  # surplus kept for the grid
+        base_target = _grid_target(policy, load, solar_avail, fill_from_grid)
+        planned_import = max(0.0, base_target - policy.grid_target_w)
     flex, at_hard_limit, error = _steer(snapshot.grid_power_w, base_target - exported_first, load, reference,
                                         floor, ceiling, memory, policy)
 
     setpoints: dict[str, Setpoint] = {}
     timers: dict[str, BoilerTimer] = {}
     wanted_storage = flex - solar_avail  # what batteries and boilers should add to the bus
-    # Free boilers heat from surplus, not from what the planner imports to fill stores.
-    planned_import = max(0.0, base_target - policy.grid_target_w)
-    heating = _decide_boilers(boilers, policy, memory, now, wanted_storage + planned_import, room_soon, guidance,
-                              setpoints, timers)
+    # Free boilers heat from surplus, not from what the planner imports to fill stores (planned_import).
+    boiler_surplus = wanted_storage + planned_import
+    if guidance.has_band:  # free boilers take the sun's surplus even where the band would export it
+        boiler_surplus = min(boiler_surplus, load - solar_avail)
+    heating = _decide_boilers(boilers, policy, memory, now, boiler_surplus, room_soon, guidance, setpoints, timers)
     battery_wanted = _under_export_first(wanted_storage - heating, exported_first, memory, policy, flex <= floor)
-    battery_total, direction = _battery_total(battery_wanted, charge_room, discharge_room, policy,
-                                              memory.battery_direction, at_hard_limit)
+    if guidance.has_band:  # the band holds the grid with the boilers as decided
+        battery_wanted += base_target - banded_target(guidance, policy, load - solar_avail - heating, memory.battery_w)
+        battery_wanted = unless_sliver(battery_wanted, guidance, policy, memory.battery_w == 0)
+    battery_total, direction = _battery_total(battery_wanted, charge_room, discharge_room, policy, memory,
+                                              at_hard_limit, now, dwell=True)
     solar_cap = min(ceiling, max(reference + policy.ramp_limit_w, floor)) - battery_total - heating
     solar_total = min(solar_avail, max(0.0, solar_cap))
-    if not floor <= battery_total + heating + solar_total <= ceiling and not at_hard_limit:
-        # Hysteresis held back a small reversal, but without it the grid would leave its limits:
-        # the limits win, so decide the batteries again as at a hard limit.
-        battery_total, direction = _battery_total(battery_wanted, charge_room, discharge_room, policy,
-                                                  memory.battery_direction, True)
+    rounding = 1e-9 * (abs(floor) + abs(ceiling) + solar_avail)  # arithmetic, not a breach
+    if not floor - rounding <= battery_total + heating + solar_total <= ceiling + rounding:
+        # Hysteresis or the dwell held back a reversal, but without it the grid would leave its limits
+        # (curtailing solar cannot hold them): the limits win, so decide the batteries again as at a hard limit.
+        short = battery_total + heating + solar_total < floor  # importing past the limit: export-first yields
+        battery_wanted = _under_export_first(wanted_storage - heating, exported_first, memory, policy,
+                                             flex <= floor or short)
+        battery_total, direction = _battery_total(battery_wanted, charge_room, discharge_room, policy, memory,
+                                                  True, now)
         solar_cap = min(ceiling, max(reference + policy.ramp_limit_w, floor)) - battery_total - heating
         solar_total = min(solar_avail, max(0.0, solar_cap))
     _share_batteries(batteries, battery_total, setpoints, guidance.grid_charge_to_soc - GRID_CHARGE_MARGIN_SOC,
                      memory.expected_w)
-    _share_solar(solars, solar_total, solar_avail, max(0.0, solar_cap), setpoints)
+    _share_solar(solars, solar_total, solar_avail, max(0.0, solar_cap), setpoints, memory.solar_limits)
 
     expected = {module: setpoint.expected_power_w for module, setpoint in setpoints.items()}
     flex_expected = battery_total + heating + solar_total
-    new_memory = BalancerMemory(now, flex_expected, direction, expected, timers, battery_w=battery_total)
+    moved_at = now if battery_total else memory.battery_moved_at
+    limits = {solar.module: setpoints[solar.module].value for solar in solars}
+    new_memory = BalancerMemory(now, flex_expected, direction, expected, timers, battery_w=battery_total,
+                                battery_moved_at=moved_at, solar_limits=limits)
     return Decision(setpoints, new_memory, error, load - flex_expected, battery_total, solar_total, heating)
 
 
@@ -202,6 +251,34 @@ def _under_export_first(battery_wanted: float, exported_first: float, memory: Ba
     return battery_wanted
 
 
+def _stopped_at_band_edge(asset: AssetView, power: float) -> bool:
+    """A battery reporting a charge at its soc_max (or a discharge at its soc_min) has stopped itself
+    since it measured that power (the asset's own promise): counting the power would make the meter's
+    step look like a load step, and the grid would export (or import) it for a cycle."""
+    return (power < 0 and asset.soc >= asset.soc_max) or (power > 0 and asset.soc <= asset.soc_min)
+
+
+def _export_margin(policy: Policy) -> float:
+    """How far inside the export limit to aim: a battery command within its send tolerance (or a small load
+    drop) acts a cycle after the inverter's limit, so the grid is kept this far from it (never past the import
+    limit)."""
+    return min(EXPORT_MARGIN_W, policy.import_limit_w)
+
+
+def _comfort_floor_c(boiler: AssetView, policy: Policy, cooling_k_per_s: float) -> float:
+    """The temperature below which a boiler being drawn at `cooling_k_per_s` is heated from the grid: its
+    minimum plus what that draw takes beyond the heater's output in `COMFORT_HORIZON_S` (at most
+    `COMFORT_MARGIN_BAND_RATIO` of its band). A draw the heater outruns needs none: the heater, started at
+    the minimum, holds it; one that outruns the heater has to find the heater running and that margin left.
+    Its minimum where the tank's heat capacity is unknown."""
+    capacity = policy.boiler_heat_capacity_j_per_k
+    if capacity <= 0:
+        return boiler.min_temperature_c
+    band = max(0.0, boiler.max_temperature_c - boiler.min_temperature_c)
+    outrun_k_per_s = max(0.0, cooling_k_per_s - boiler.heater_power_w / capacity)
+    return boiler.min_temperature_c + min(outrun_k_per_s * COMFORT_HORIZON_S, COMFORT_MARGIN_BAND_RATIO * band)
+
+
 def _charge_room_soon(asset: AssetView, charge: float) -> float:
     """Charge power a battery can keep taking for `BATTERY_FILL_HORIZON_S` (all of it if its capacity is unknown)."""
     if asset.capacity_wh <= 0:
@@ -210,15 +287,16 @@ def _charge_room_soon(asset: AssetView, charge: float) -> float:
     return min(charge, room_wh * 3600.0 / BATTERY_FILL_HORIZON_S)
 
 
-def _battery_band(asset: AssetView, policy: Policy, now: float) -> tuple[float, float]:
+def _battery_band(asset: AssetView, policy: Policy, now: float, time_of_use_reserve: bool = True) -> tuple[float, float]:
     """(low, high): the tighter of the policy's and the battery's SoC band; it charges below high,
     discharges above low.
 
     Outside the time-of-use peak the floor rises to `peak_reserve_soc`: energy kept for the peak.
+    Not under the LP planner's band: the LP prices the peak window and keeps what the peak is worth.
     """
     high = min(policy.soc_reserve_max, asset.soc_max)
     low = max(policy.soc_reserve_min, asset.soc_min)
-    if policy.peak_reserve_soc > 0 and not policy.in_peak(now):
+    if time_of_use_reserve and policy.peak_reserve_soc > 0 and not policy.in_peak(now):
         low = max(low, min(policy.peak_reserve_soc, high))
     return low, high
 
@@ -244,13 +322,15 @@ def _decide_boilers(boilers: list[AssetView], policy: Policy, memory: BalancerMe
     free: list[tuple[AssetView, BoilerTimer]] = []
     for boiler in boilers:
         timer = memory.boilers.get(boiler.module) or BoilerTimer(boiler.heater_on, _NEVER)
+        recover_to = _recovery_target_c(boiler, timer, policy, now)
         if not boiler.enabled:
             heating -= _set_boiler(boiler, False, timer, now, setpoints, timers)
-        elif boiler.temperature_c <= boiler.min_temperature_c or (
-                timer.recovering and boiler.temperature_c < boiler.min_temperature_c + COMFORT_RECOVERY_C):
-            # Cold: heat it back past its minimum by a margin. Leasing it its minimum instead would leave its
-            # thermostat waiting a hysteresis band below it, and the comfort floor would be broken.
+        elif recover_to is not None:
+            # Cold, or drawn towards cold (`_recovery_target_c`): heat it back past its minimum by a margin.
+            # Leasing it its minimum instead would leave its thermostat waiting a hysteresis band below it,
+            # and a draw that outruns the heater would break the comfort floor.
             heating -= _set_boiler(boiler, True, timer, now, setpoints, timers, recovering=True)
+            timers[boiler.module] = replace(timers[boiler.module], recover_to_c=recover_to)
         elif boiler.temperature_c >= boiler.max_temperature_c:
             # Hot: its own thermostat stops at the maximum. Keep the override in force rather than
             # flipping it, so the boiler takes surplus again the moment it can (and draws nothing now).
@@ -276,7 +356,56 @@ def _decide_boilers(boilers: list[AssetView], policy: Policy, memory: BalancerMe
                 drawn = _set_boiler(boiler, heat, timer, now, setpoints, timers)
                 excess -= drawn
                 heating -= drawn
+    for boiler in boilers:
+        _track_trend(boiler, memory.boilers.get(boiler.module), now, timers, policy)
     return heating
+
+
+def _recovery_target_c(boiler: AssetView, timer: BoilerTimer, policy: Policy, now: float) -> float | None:
+    """The temperature to heat a boiler to from the grid now, whatever the surplus, or None.
+
+    At or below its minimum: `COMFORT_RECOVERY_C` past it, and the recovery runs until it gets there.
+    Being drawn (`_drawn`) below its comfort floor (`_comfort_floor_c`: above the minimum only for a draw
+    that outruns the heater): `COMFORT_RECOVERY_C` past the floor, for as long as the draw lasts, so the
+    heater runs while hot water is drawn rather than once the tank is cold, and a tank nobody draws from is
+    not kept warmer than its minimum (a hotter tank loses more per litre drawn).
+    """
+    t, recovered_c = boiler.temperature_c, boiler.min_temperature_c + COMFORT_RECOVERY_C
+    drawn = _drawn(boiler, timer, policy, now)
+    if timer.recovering:
+        target = recovered_c if math.isnan(timer.recover_to_c) else timer.recover_to_c
+        if t < target and (drawn or t < recovered_c):
+            return target
+    if t <= boiler.min_temperature_c:
+        return recovered_c
+    floor_c = _comfort_floor_c(boiler, policy, timer.cooling_k_per_s)
+    if t < floor_c and drawn:
+        return floor_c + COMFORT_RECOVERY_C
+    return None
+
+
+def _drawn(boiler: AssetView, timer: BoilerTimer, policy: Policy, now: float) -> bool:
+    """Whether hot water is being drawn: over the last trend window the tank cooled, net of its heater's
+    output while it heated, faster than `DRAW_HEATER_RATIO` of its heater's heating rate."""
+    capacity = policy.boiler_heat_capacity_j_per_k
+    return capacity > 0 and timer.cooling_k_per_s >= DRAW_HEATER_RATIO * boiler.heater_power_w / capacity
+
+
+def _track_trend(boiler: AssetView, previous: BoilerTimer | None, now: float, timers: dict[str, BoilerTimer],
+                 policy: Policy) -> None:
+    """Carry the boiler's trend into its new timer: every `DRAW_WINDOW_S` (so noise is small) the cooling
+    rate over the window ending now, its heater's output added back while it heats."""
+    timer = timers[boiler.module]
+    if previous is None or previous.seen_at == _NEVER or math.isnan(previous.seen_c):
+        timers[boiler.module] = replace(timer, seen_c=boiler.temperature_c, seen_at=now)
+    elif now - previous.seen_at >= DRAW_WINDOW_S:
+        capacity = policy.boiler_heat_capacity_j_per_k
+        heater_rate = boiler.heater_power_w / capacity if capacity > 0 and boiler.heater_on else 0.0
+        cooling = (previous.seen_c - boiler.temperature_c) / (now - previous.seen_at) + heater_rate
+        timers[boiler.module] = replace(timer, seen_c=boiler.temperature_c, seen_at=now, cooling_k_per_s=cooling)
+    else:
+        timers[boiler.module] = replace(timer, seen_c=previous.seen_c, seen_at=previous.seen_at,
+                                        cooling_k_per_s=previous.cooling_k_per_s)
 
 
 def _set_boiler(boiler: AssetView, heat: bool, timer: BoilerTimer, now: float, setpoints: dict[str, Setpoint],
@@ -300,11 +429,17 @@ def _set_boiler(boiler: AssetView, heat: bool, timer: BoilerTimer, now: float, s
 
 
 def _battery_total(wanted: float, charge_room: float, discharge_room: float, policy: Policy,
-                   direction: int, at_hard_limit: bool) -> tuple[float, int]:
-    """All batteries' power, inside their room; a small opposite request is dropped (hysteresis)."""
+                   memory: BalancerMemory, at_hard_limit: bool, now: float, dwell: bool = False) -> tuple[float, int]:
+    """All batteries' power, inside their room. A reversal (charge <-> discharge) is held back, the
+    batteries idling, while it is smaller than `hysteresis_w` (meter noise; not at a hard limit) or, with
+    `dwell`, within `REVERSAL_DWELL_S` of their last running the other way (a cloud edge or a load step
+    passing: solar is curtailed or the grid takes it meanwhile; the caller lifts it where that cannot
+    hold the limits)."""
     total = min(max(wanted, -charge_room), discharge_room)
     sign = (total > 0) - (total < 0)
-    if sign == -direction and abs(total) < policy.hysteresis_w and not at_hard_limit:
+    direction = memory.battery_direction
+    if sign == -direction and ((abs(total) < policy.hysteresis_w and not at_hard_limit)
+                               or (dwell and now - memory.battery_moved_at < REVERSAL_DWELL_S)):
         return 0.0, direction
     return total, sign or direction
 
@@ -365,13 +500,15 @@ def _fair_battery_parts(batteries: list[tuple[AssetView, float, float, float, fl
 
 
 def _share_solar(solars: list[AssetView], total: float, available: float, cap: float,
-                 setpoints: dict[str, Setpoint]) -> None:
+                 setpoints: dict[str, Setpoint], previous: Mapping[str, float] | None = None) -> None:
     """Curtail where the cap binds (shared by rating); elsewhere keep a ceiling at the cap, coarsely stepped.
 
     A ceiling that stays in force while the cap is above what the sun gives
     means a passing cloud edge cannot push export past the limit before the
     next cycle, and the inverter does not flip between RUNNING and CURTAILED
-    every time surplus touches the limit. Stepping it keeps method calls rare.
+    every time surplus touches the limit. Stepping it keeps method calls rare,
+    and a ceiling in force (`previous`) stays while it still lies between what
+    the sun gives and the cap: it moves only when it would curtail or export.
     """
     rated = sum(solar.rated_power_w for solar in solars if solar.enabled)
     curtailed = total < available
@@ -388,7 +525,11 @@ def _share_solar(solars: list[AssetView], total: float, available: float, cap: f
             limit = 0.0
         else:
             portion = cap * solar.rated_power_w / rated
-            step = CEILING_STEP_RATIO * solar.rated_power_w
-            stepped = math.floor(portion / step) * step if step > 0 else portion
-            limit = min(solar.rated_power_w, max(stepped, own))
+            kept = (previous or {}).get(solar.module)
+            if kept is not None and own <= kept <= min(portion, solar.rated_power_w):
+                limit = kept
+            else:
+                step = CEILING_STEP_RATIO * solar.rated_power_w
+                stepped = math.floor(portion / step) * step if step > 0 else portion
+                limit = min(solar.rated_power_w, max(stepped, own))
         setpoints[solar.module] = Setpoint("solar", limit, min(limit, own))

@@ -9,6 +9,7 @@ never a violation.
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field, replace
 from typing import Mapping
 
@@ -23,6 +24,11 @@ class Guidance:
     # Each boiler's own preheat beyond that (module -> °C): its tank's need for the coming hot-water draws,
     # heated like a cold boiler (from whatever covers the site), not as a store filled from the grid.
     boiler_preheat_by_module: Mapping[str, float] = field(default_factory=dict)
+    # The planned grid band (W, + import): the batteries act only to keep the grid inside [low, high]
+    # (charge below low, discharge above high, idle inside); it replaces export_first_w and
+    # grid_charge_to_soc. None: no band, the policy's grid target as without a planner.
+    grid_low_w: float | None = None
+    grid_high_w: float | None = None
 
     def __post_init__(self) -> None:
         if not self.export_first_w >= 0.0:
@@ -31,9 +37,21 @@ class Guidance:
             raise ValueError(f"grid_charge_to_soc must lie in [0, 1], got {self.grid_charge_to_soc}")
         if not self.boiler_preheat_c >= 0.0:
             raise ValueError(f"boiler_preheat_c must be >= 0, got {self.boiler_preheat_c}")
+        if (self.grid_low_w is None) != (self.grid_high_w is None):
+            raise ValueError("grid_low_w and grid_high_w come together (both None: no band)")
+        if self.grid_low_w is not None and self.grid_high_w is not None and not (
+                math.isfinite(self.grid_low_w) and math.isfinite(self.grid_high_w)
+                and self.grid_low_w <= self.grid_high_w):
+            raise ValueError(f"the grid band needs finite grid_low_w <= grid_high_w, got "
+                             f"[{self.grid_low_w}, {self.grid_high_w}]")
+
         for module, preheat_c in self.boiler_preheat_by_module.items():
             if not 0.0 <= preheat_c < float("inf"):
                 raise ValueError(f"boiler_preheat_by_module[{module!r}] must be finite and >= 0, got {preheat_c}")
+
+    @property
+    def has_band(self) -> bool:
+        return self.grid_low_w is not None
 
     def preheat_c(self, module: str) -> float:
         """What boiler `module` heats to now, whatever the surplus: the site-wide preheat or its own."""
@@ -51,7 +69,7 @@ class Guidance:
                 headroom_w -= heater_w
         return self if len(kept) == len(self.boiler_preheat_by_module) else replace(self, boiler_preheat_by_module=kept)
 
-    def as_dict(self) -> dict[str, float]:
+    def as_dict(self) -> dict[str, float | None]:
         """For the site report: `boiler_preheat_c` is the hottest any boiler is preheated to."""
         reported = asdict(self)
         reported["boiler_preheat_c"] = max(self.boiler_preheat_c, *self.boiler_preheat_by_module.values(), 0.0)

@@ -8,5 +8,6 @@ the grid before a price peak.
 
 from .forecast import ForecastSlot, OnlineForecaster
 from .planner import plan
+from .rolling import RollingPlanner
 
-__all__ = ["ForecastSlot", "OnlineForecaster", "plan"]
+__all__ = ["ForecastSlot", "OnlineForecaster", "RollingPlanner", "plan"]

@@ -28,8 +28,8 @@ from ..balancing.policy import WRITABLE as POLICY_PROPERTIES
 from ..desired_document import DesiredDocument
 from ..errors import InvalidPayload, MalformedMessage, MeterUnavailable, NoNewReading
 from ..messages import Message, MethodResponse
-from ..planning import OnlineForecaster, plan
-from ..ports import Clock, Forecaster, GridMeter, ModuleClient, PriceSource
+from ..planning import OnlineForecaster, RollingPlanner
+from ..ports import Clock, Forecaster, GridMeter, ModuleClient, PlanSolver, PriceSource
 from ..prices import PriceSchedule, PriceSlot, exporting_costs_money
 from ..provenance import accept_telemetry
 from ..scheduling import CycleScheduler
@@ -67,9 +67,10 @@ class ControllerService:
                  method_timeout_s: float = 2.0, forecaster: Forecaster | None = None,
                  asset_kinds: Mapping[str, str] = ASSET_KINDS, price_source: PriceSource | None = None,
                  max_concurrent_calls: int = DEFAULT_MAX_CONCURRENT,
-                 cycle_observer: Callable[[float], None] | None = None) -> None:
+                 cycle_observer: Callable[[float], None] | None = None, plan_solver: PlanSolver | None = None) -> None:
         """`policy`: the defaults the twin's desired document applies to; `asset_kinds`: module -> kind;
         `price_source`: day-ahead prices (None: the controller knows only the twin's tariff window);
+        `plan_solver`: the LP planner's solver (None: the heuristic planner plans);
         `cycle_observer` gets each cycle's duration (s) as it ends: a process's metrics histogram.
 
         `meter` None: balance on the telemetry of the site's `meter` module (a real site); a
@@ -112,6 +113,7 @@ class ControllerService:
         self._own_forecaster_at: tuple[float, ...] | None = None  # location and plane of the one built here
         self._observed_at: float | None = None
         self._planned_at: float | None = None
+        self.planner = RollingPlanner(plan_solver)  # the LP on the forecast and prices; the heuristic as fallback
         self.price_source = price_source
         self.tariff: Tariff | None = None  # the twin's tariff (the operator's prices); None: not stated
         self._source_slots: list[PriceSlot] = []  # the price source's last day-ahead slots
@@ -205,13 +207,15 @@ class ControllerService:
             self.last_grid_power_w = grid
             usable = [t for module, t in self.latest.items() if t.kind != METER_KIND and not self.is_stale(module)]
             snapshot, broken = snapshot_of(now, grid, usable)
+            await self._refresh_prices(now)
+            solver_errors = self.planner.errors_total
             try:
                 self._look_ahead(snapshot)
             except Exception:  # planning is an optimisation: without it the balancer still keeps every limit
                 self.planner_errors_total += 1
                 self.guidance = Guidance()
                 log.exception("planner failed; balancing unguided this cycle")
-            await self._refresh_prices(now)
+            self.planner_errors_total += self.planner.errors_total - solver_errors
             decision, unbalanceable = balance_isolating(snapshot, self._priced_policy(now), self._memory,
                                                         self.guidance)
             if broken or unbalanceable:  # (Counter.update costs even when given nothing)
@@ -278,7 +282,10 @@ class ControllerService:
                 log.warning("price source failed, keeping %d known slots: %s", len(self._source_slots),
                             shown(repr(exc)))
         stated = [] if self.tariff is None else self.tariff.slots(now)
-        self.prices = PriceSchedule([*stated, *self._source_slots])
+        prices = PriceSchedule([*stated, *self._source_slots])
+        if prices.slots != self.prices.slots:
+            self._planned_at = None  # new prices: replan now
+        self.prices = prices
 
     def _priced_policy(self, now: float) -> Policy:
         """The policy for this cycle: while feed-in costs money, export nothing (curtail or store)."""
@@ -299,9 +306,12 @@ class ControllerService:
             forecaster.observe(now, sum(a.available_power_w for a in solars), sum(a.rated_power_w for a in solars),
                                load_w)
             self._observed_at = now
-        if self._planned_at is None or now - self._planned_at >= interval:
-            self.guidance = plan(now, self.policy, snapshot.assets, forecaster.forecast(now, PLAN_HORIZON_S))
-            self._planned_at = now
+        if (self._planned_at is None or now - self._planned_at >= interval
+                or self.planner.off_course(now, self.policy, snapshot.assets)):
+            self._planned_at = now  # a failing plan is retried at the next interval, not every cycle
+            self.guidance = self.planner.plan(now, self.policy, snapshot.assets,
+                                              forecaster.forecast(now, PLAN_HORIZON_S), self.prices,
+                                              0.0 if self.tariff is None else self.tariff.demand_charge_per_kw)
 
     def _forecaster_for_site(self) -> Forecaster:
         """The injected forecaster, or an online one for the policy's location (rebuilt if it moves)."""

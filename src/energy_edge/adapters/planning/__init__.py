@@ -1,0 +1,1 @@
+"""Planning solvers (the domain's `PlanSolver` port): the LP on HiGHS."""

@@ -1,0 +1,64 @@
+"""The planner's grid band: where the balancer steers the grid when the guidance gives one.
+
+The batteries (and the boilers' surplus heating) act only to keep the grid inside
+[grid_low_w, grid_high_w]: the grid the site would draw without them (`natural`: load
+minus the sun, plus boilers the planner preheats) is the target while it lies inside;
+below the band they charge up to `low`, above it they discharge down to `high`. So:
+
+    [0, 0]              self-consumption
+    [-x, 0]             export first: store only the surplus beyond x, never discharge to export
+    [g, import limit]   fill from the grid at g
+    [0, g]              peak shaving at g: discharge only the import above g, charge from surplus
+    [0, import limit]   hold the energy for a dearer hour
+    low >= 0            no export (negative feed-in; the policy's export limit is then 0 as well)
+
+The policy's limits are not moved by it: the band is clipped to [-export_limit_w,
+import_limit_w], and the balancer's hard limits on the flexible power still win.
+"""
+
+from __future__ import annotations
+
+from .guidance import Guidance
+from .policy import Policy
+
+BAND_START_W = 1000.0  # a battery at rest does not start charging for less surplus below `low` than this
+BAND_KEEP_W = 500.0  # a moving battery keeps going until the grid is this far back inside the band's edge
+
+
+def band_limits(guidance: Guidance, policy: Policy) -> tuple[float, float]:
+    """The guidance's band inside the policy's limits (guidance.has_band must hold)."""
+    assert guidance.grid_low_w is not None and guidance.grid_high_w is not None
+    high = min(max(guidance.grid_high_w, -policy.export_limit_w), policy.import_limit_w)
+    low = min(max(guidance.grid_low_w, -policy.export_limit_w), high)
+    return low, high
+
+
+def banded_target(guidance: Guidance, policy: Policy, natural_w: float, battery_w: float = 0.0) -> float:
+    """The grid to steer to: `natural_w` (the grid without batteries) held inside the band.
+
+    `battery_w` (+ discharge) is what the batteries were last told: moving, they keep going until
+    the grid is `BAND_KEEP_W` inside an export-first or peak-shaving edge, so load noise at the edge
+    does not start and stop them every few seconds (self-consumption's [0, 0] keeps its edges).
+    """
+    low, high = band_limits(guidance, policy)
+    if battery_w < 0 and low < 0:
+        low = min(low + BAND_KEEP_W, 0.0, high)
+    elif battery_w > 0 and high > 0:
+        high = max(high - BAND_KEEP_W, 0.0, low)
+    return min(max(natural_w, low), high)
+
+
+def planned_import_w(target_w: float, natural_w: float) -> float:
+    """Import the band asks for beyond the site's own deficit: it fills stores, so free boilers
+    must not count it as surplus."""
+    return max(0.0, target_w - max(0.0, natural_w))
+
+
+def unless_sliver(battery_wanted_w: float, guidance: Guidance, policy: Policy, battery_at_rest: bool) -> float:
+    """A battery at rest does not start charging for a sliver of surplus hovering at an export-first
+    band's edge (it would start and stop every second), unless exporting the sliver would pass the
+    export limit."""
+    low, _ = band_limits(guidance, policy)
+    if low >= 0 or not battery_at_rest or not -BAND_START_W < battery_wanted_w < 0:
+        return battery_wanted_w
+    return 0.0 if -low - battery_wanted_w <= policy.export_limit_w else battery_wanted_w

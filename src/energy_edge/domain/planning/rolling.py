@@ -1,0 +1,88 @@
+"""The rolling-horizon planner: on every replan, the planning problem to a solver and its first slot
+to the balancer; the heuristic planner (planner.py) and then unguided balancing are its fallbacks.
+
+It remembers the plan's battery trajectory so the controller can replan early when the
+stores depart from it (`off_course`): a forecast that was wrong by more than
+`OFF_COURSE_RATIO` of the batteries' band should not steer for the rest of the interval.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Sequence
+
+from ..balancing.guidance import Guidance
+from ..balancing.policy import Policy
+from ..balancing.snapshot import AssetView
+from ..ports import PlanSolver
+from ..prices import PriceSchedule
+from .forecast import ForecastSlot
+from .plan_guidance import guidance_from_plan
+from .planner import plan as heuristic_plan
+from .problem import battery_store, build_problem
+
+log = logging.getLogger(__name__)
+
+OFF_COURSE_RATIO = 0.05  # replan early when the stored energy is this share of the band off the plan ...
+MIN_REPLAN_S = 60.0  # ... but not sooner than this after the last plan
+
+
+@dataclass(frozen=True, slots=True)
+class Course:
+    """Where the plan expects the batteries' stored energy over its first slot."""
+
+    start_s: float
+    end_s: float
+    start_wh: float
+    end_wh: float
+    band_wh: float
+
+    def expected_wh(self, now: float) -> float:
+        span = self.end_s - self.start_s
+        share = min(1.0, max(0.0, (now - self.start_s) / span)) if span > 0 else 1.0
+        return self.start_wh + share * (self.end_wh - self.start_wh)
+
+
+class RollingPlanner:
+    """Plans with `solver` when it can, with the heuristic planner when it cannot."""
+
+    def __init__(self, solver: PlanSolver | None) -> None:
+        self.solver = solver
+        self.course: Course | None = None
+        self.errors_total = 0  # solver failures (each fell back to the heuristic planner)
+        self._failing = False  # logged once per run of failures
+
+    def plan(self, now: float, policy: Policy, assets: Sequence[AssetView], forecast: Sequence[ForecastSlot],
+             prices: PriceSchedule, demand_charge_per_kw: float = 0.0) -> Guidance:
+        """The guidance until the next replan; raises only if the heuristic planner itself fails."""
+        heuristic = heuristic_plan(now, policy, assets, forecast)
+        self.course = None
+        if self.solver is None or not forecast:
+            return heuristic
+        try:
+            problem = build_problem(now, policy, assets, forecast, prices, demand_charge_per_kw)
+            planned = self.solver.solve(problem)
+            guidance = guidance_from_plan(problem, planned, policy, assets, heuristic)
+        except Exception as exc:  # the LP is an optimisation: the heuristic plan keeps the site going
+            self.errors_total += 1
+            if not self._failing:
+                log.warning("LP planner failed, planning heuristically until it recovers: %s", exc)
+            self._failing = True
+            return heuristic
+        if self._failing:
+            log.warning("LP planner recovered")
+        self._failing = False
+        if problem.battery is not None:
+            first = problem.slots[0]
+            self.course = Course(first.start_s, first.start_s + first.duration_s, problem.battery.energy_wh,
+                                 planned[0].battery_wh, problem.battery.max_wh - problem.battery.min_wh)
+        return guidance
+
+    def off_course(self, now: float, policy: Policy, assets: Sequence[AssetView]) -> bool:
+        """Whether the batteries have left the plan's trajectory (and the plan is old enough to redo)."""
+        course = self.course
+        if course is None or now - course.start_s < MIN_REPLAN_S or course.band_wh <= 0:
+            return False
+        store = battery_store(policy, assets)
+        return store is not None and abs(store.energy_wh - course.expected_wh(now)) > OFF_COURSE_RATIO * course.band_wh
