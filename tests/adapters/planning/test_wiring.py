@@ -11,3 +11,14 @@ def test_the_lp_planner_is_wired_on_request_and_the_heuristic_one_by_default() -
     lp = site_container(SiteSettings(planner="lp", metrics_port=0)).controller()
     assert isinstance(lp.planner.solver, HighsPlanSolver)
     assert site_container(SiteSettings(metrics_port=0)).controller().planner.solver is None
+
+
+def test_without_the_planner_extra_the_lp_request_plans_heuristically(monkeypatch, caplog) -> None:
+    """An image built without the `planner` extra: highspy cannot be imported, one warning, no solver."""
+    import sys
+
+    monkeypatch.setitem(sys.modules, "highspy", None)  # `import highspy` now raises ImportError
+    monkeypatch.delitem(sys.modules, "energy_edge.adapters.planning.highs_solver", raising=False)
+    controller = site_container(SiteSettings(planner="lp", metrics_port=0)).controller()
+    assert controller.planner.solver is None
+    assert "LP planner unavailable" in caplog.text
