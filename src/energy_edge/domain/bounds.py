@@ -8,6 +8,8 @@ values" lists them for operators; tests import them from here.
 
 from __future__ import annotations
 
+import math
+
 # -- powers and energies -----------------------------------------------------------------
 MAX_POWER_W = 10e6  # 10 MW: above any single asset or grid connection this edge controller steers
 MAX_ENERGY_WH = 100e6  # 100 MWh: above any single battery on such a site
@@ -47,3 +49,11 @@ MAX_REPORTED_BYTES = 16 * 1024  # the whole reported document of any module stay
 
 # -- logs ------------------------------------------------------------------------------------------
 MAX_SHOWN_CHARS = 200  # a received value in a log line or an error sentence is cut to this
+
+
+def finite(value: float) -> bool:
+    """Whether a JSON number is a finite float (an integer beyond any float is not)."""
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an integer beyond any float
+        return False

@@ -24,6 +24,7 @@ from . import bounded_json
 from .bounds import MAX_KEY_CHARS, MAX_REFUSED_KEYS_ACKED
 from .messages import pnp_ack
 from .shown import cut, shown
+from .twin_patch import merge_patch
 from .status import Status
 
 log = logging.getLogger(__name__)
@@ -74,11 +75,8 @@ class DesiredDocument:
         self.version = version
         changes = {key: value for key, value in patch.items() if not key.startswith("$")}
         deleted = tuple(key for key, value in changes.items() if key in self.writable and value is None)
-        for key in deleted:
-            self.properties.pop(key, None)
-        for key, value in changes.items():
-            if key in self.writable and value is not None:
-                self.properties[key] = merge_patch(self.properties.get(key), value)
+        self.properties = merge_patch(self.properties, {key: value for key, value in changes.items()
+                                                        if key in self.writable})  # null deletes
         unknown = {key: value for key, value in changes.items() if key not in self.writable and value is not None}
         return DesiredUpdate(version, dict(self.properties), deleted, unknown)
 
@@ -114,20 +112,6 @@ class DesiredDocument:
         self.malformed_total[rule] += 1
         log.warning("desired document refused unread (%s): %s", rule, reason)
         return None
-
-
-def merge_patch(current: Any, patch: Any) -> Any:
-    """`patch` applied to `current` as IoT Hub applies a desired patch (JSON merge patch, RFC 7386): an
-    object merges key by key at every level, null deletes a key, anything else replaces."""
-    if not isinstance(patch, dict):
-        return patch
-    merged = dict(current) if isinstance(current, dict) else {}
-    for key, value in patch.items():
-        if value is None:
-            merged.pop(key, None)
-        else:
-            merged[key] = merge_patch(merged.get(key), value)
-    return merged
 
 
 def _echo(value: Any) -> Any:

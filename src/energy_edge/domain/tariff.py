@@ -17,10 +17,10 @@ document is refused with it (nothing changes).
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
+from .bounds import finite
 from .errors import InvalidPayload
 from .prices import MAX_PRICE_PER_KWH, PriceSlot
 from .shown import cut, shown
@@ -89,13 +89,9 @@ def _price(name: str, value: Any) -> float:
 def _bounded(name: str, value: Any, lowest: float, highest: float) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise InvalidPayload(name, f"expected a number, got {shown(value)}")
-    try:
-        number = float(value)
-    except OverflowError:
-        number = math.inf
-    if not math.isfinite(number) or not lowest <= number <= highest:
+    if not finite(value) or not lowest <= value <= highest:
         raise InvalidPayload(name, f"{shown(value)} must lie in {lowest:g}..{highest:g}")
-    return number
+    return float(value)
 
 
 def _by_hour(name: str, value: Any) -> dict[int, float]:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, strategies as st
 
-from energy_edge.domain.desired_document import DesiredDocument, merge_patch
+from energy_edge.domain.desired_document import DesiredDocument
+from energy_edge.domain.twin_patch import merge_patch
 from energy_edge.domain.errors import InvalidPayload
 from energy_edge.domain.tariff import Tariff
 

@@ -9,10 +9,10 @@ sentence naming the hour, the value and what is allowed.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any, Mapping
 
+from ..bounds import finite
 from ..errors import InvalidPayload
 from ..shown import shown
 
@@ -43,7 +43,7 @@ class HourlyProfile:
                 raise InvalidPayload(name, f"{shown(key, 64)} is not an hour: expected {allowed}")
             if number is None:  # an hour deleted from the document (JSON merge patch): none then
                 continue
-            if isinstance(number, bool) or not isinstance(number, (int, float)) or not _finite(number):
+            if isinstance(number, bool) or not isinstance(number, (int, float)) or not finite(number):
                 raise InvalidPayload(name, f'hour "{key}" must be a finite number {low:g}..{high:g}, '
                                            f"got {shown(number, 64)}")
             if not low <= number <= high:
@@ -60,10 +60,3 @@ class HourlyProfile:
 
     def daily_total(self) -> float:
         return sum(self.values)
-
-
-def _finite(value: float) -> bool:
-    try:
-        return math.isfinite(value)
-    except OverflowError:  # an integer beyond any float
-        return False

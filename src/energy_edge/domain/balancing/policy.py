@@ -7,11 +7,10 @@ half reconfigured.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, fields, replace
 from typing import Any, Mapping
 
-from ..bounds import (MAX_CYCLE_S, MAX_HOT_WATER_L_PER_H, MAX_POWER_W, MAX_TEMPERATURE_C, MIN_CYCLE_S,
+from ..bounds import (finite, MAX_CYCLE_S, MAX_HOT_WATER_L_PER_H, MAX_POWER_W, MAX_TEMPERATURE_C, MIN_CYCLE_S,
                       SETPOINT_TTL_CEILING_S)
 from ..errors import InvalidPayload
 from ..shown import cut, shown
@@ -108,7 +107,7 @@ class Policy:
             object.__setattr__(self, name, HourlyProfile.from_json(name, getattr(self, name), low, high))
         for name in RANGES:
             value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not _finite(value):
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not finite(value):
                 raise InvalidPayload(name, f"expected a finite number, got {shown(value)}")
             lowest, exclusive, highest = RANGES[name]
             if value < lowest or (exclusive and value == lowest) or value > highest:
@@ -144,13 +143,6 @@ class Policy:
 
 def _as_json(value: Any) -> Any:
     return value.as_json() if isinstance(value, HourlyProfile) else value
-
-
-def _finite(value: float) -> bool:
-    try:
-        return math.isfinite(value)
-    except OverflowError:  # an integer beyond any float
-        return False
 
 
 def _field_names() -> tuple[str, ...]:
