@@ -135,6 +135,9 @@ class Site:
     async def cycle(self, seconds: float = 1.0) -> None:
         await self.publish_all()
         await self.controller.run_cycle()
+        # The cycle's calls land before the next, as on a real 1 s cycle: the command budget is wall time,
+        # so a slow moment of the full run (a logged traceback, GC) must not leave a call in flight.
+        await self.controller.commands.settle(5.0)
         self.clock.t += seconds
 
     def calls(self) -> dict[str, list[tuple[str, Any]]]:
