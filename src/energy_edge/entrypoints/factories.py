@@ -322,8 +322,8 @@ def build_controller(client: ModuleClient, clock: Clock, site: Site, simulation:
 
 
 def plan_solver(settings: SiteSettings) -> "PlanSolver | None":
-    """The LP planner's solver (HiGHS) when `EE_PLANNER=lp`; None (the heuristic planner plans) otherwise,
-    or when highspy cannot be loaded."""
+    """The LP planner's solver (HiGHS), the default; None (the heuristic planner plans) with
+    `EE_PLANNER=heuristic`, or when highspy cannot be loaded."""
     if settings.planner != "lp":
         return None
     try:

@@ -43,8 +43,8 @@ class SiteSettings(BaseSettings):
     staleness_s: float = Field(10.0, gt=0, description="A module silent this long (clock seconds) is stale in /healthz")
     price_url: str = Field("", description="Day-ahead prices (evcc/EMHASS JSON) for the controller; empty: none")
     planner: Literal["heuristic", "lp"] = Field(
-        "heuristic", description="The controller's planner: the heuristic one, or the rolling-horizon LP (HiGHS) "
-                                 "with the heuristic as its fallback")
+        "lp", description="The controller's planner: the rolling-horizon LP (HiGHS) with the heuristic one as its "
+                          "fallback, or the heuristic one alone")
     autostart: bool = Field(True, description="Asset modules switch solar and boiler on at start (a battery idles)")
     log_format: Literal["auto", "json", "text"] = Field("auto", description="auto: JSON unless on a terminal")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = Field(

@@ -1,4 +1,4 @@
-"""The composition root wires the LP solver into the controller only when EE_PLANNER=lp."""
+"""The composition root wires the LP solver into the controller by default; EE_PLANNER=heuristic leaves it out."""
 
 from __future__ import annotations
 
@@ -7,14 +7,14 @@ from energy_edge.entrypoints.containers import site_container
 from energy_edge.entrypoints.settings import SiteSettings
 
 
-def test_the_lp_planner_is_wired_on_request_and_the_heuristic_one_by_default() -> None:
-    lp = site_container(SiteSettings(planner="lp", metrics_port=0)).controller()
+def test_the_lp_planner_is_wired_by_default_and_the_heuristic_one_on_request() -> None:
+    lp = site_container(SiteSettings(metrics_port=0)).controller()
     assert isinstance(lp.planner.solver, HighsPlanSolver)
-    assert site_container(SiteSettings(metrics_port=0)).controller().planner.solver is None
+    assert site_container(SiteSettings(planner="heuristic", metrics_port=0)).controller().planner.solver is None
 
 
-def test_without_the_planner_extra_the_lp_request_plans_heuristically(monkeypatch, caplog) -> None:
-    """An image built without the `planner` extra: highspy cannot be imported, one warning, no solver."""
+def test_without_highspy_the_lp_planner_plans_heuristically(monkeypatch, caplog) -> None:
+    """An install where highspy cannot be loaded (a platform without its wheel): one warning, no solver."""
     import sys
 
     monkeypatch.setitem(sys.modules, "highspy", None)  # `import highspy` now raises ImportError
