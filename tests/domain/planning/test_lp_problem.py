@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import math
+from dataclasses import replace
+
 import pytest
 
 from energy_edge.domain.balancing import AssetView, Guidance, Policy
+from energy_edge.domain.balancing.hourly_profile import HourlyProfile
 from energy_edge.domain.planning import ForecastSlot
 from energy_edge.domain.planning.plan_guidance import grid_band, guidance_from_plan
 from energy_edge.domain.planning.problem import (
-    BATTERY_ROUND_TRIP_EFFICIENCY, NO_PRICE_FEED_IN_PER_KWH, NO_PRICE_IMPORT_PER_KWH, NO_PRICE_PEAK_IMPORT_PER_KWH,
-    PlannedSlot, build_problem)
+    BATTERY_ROUND_TRIP_EFFICIENCY, HEAT_LOSS_RATIO_PER_H, NO_PRICE_FEED_IN_PER_KWH, NO_PRICE_IMPORT_PER_KWH,
+    NO_PRICE_PEAK_IMPORT_PER_KWH, PlannedSlot, ProblemSlot, build_problem, litres_between)
 from energy_edge.domain.prices import PriceSchedule, PriceSlot
 
 POLICY = Policy(export_limit_w=8_000.0, import_limit_w=20_000.0, soc_reserve_min=0.1, soc_reserve_max=0.9,
@@ -73,18 +77,48 @@ def test_the_first_slot_becomes_a_grid_band(slot: PlannedSlot, band: tuple[float
     assert guidance.export_first_w == 0.0 and guidance.grid_charge_to_soc == 0.0  # the band replaces them
 
 
-def test_boilers_are_preheated_when_the_plan_heats_them_from_the_grid_at_no_cost() -> None:
-    free = PriceSchedule([PriceSlot(0.0, 7200.0, -0.01, -0.05)])
-    problem = build_problem(0.0, POLICY, [*BATTERIES, BOILER], FORECAST, free)
+def test_each_boiler_is_preheated_to_where_the_plans_heating_run_ends() -> None:
+    problem = build_problem(0.0, POLICY, [*BATTERIES, BOILER], FORECAST, PriceSchedule())
     to_wh = 837_200.0 / 3600
     heating = [PlannedSlot(import_w=3_000.0, export_w=0.0, heat_w=3_000.0, heat_wh=(10 + 3.2 * k) * to_wh)
                for k in (1, 2)]
     rest = PlannedSlot(import_w=500.0, export_w=0.0, heat_wh=16.0 * to_wh)
     guidance = guidance_from_plan(problem, [*heating, rest], POLICY, [*BATTERIES, BOILER])
-    assert guidance.boiler_preheat_c == pytest.approx(45.0 + 16.4)  # where the heating run ends
-    from_sun = [PlannedSlot(import_w=0.0, export_w=0.0, heat_w=3_000.0, heat_wh=12 * to_wh), rest]
-    assert guidance_from_plan(problem, from_sun, POLICY, [*BATTERIES, BOILER]).boiler_preheat_c == 0.0
-    dear = build_problem(0.0, POLICY, [*BATTERIES, BOILER], FORECAST, PriceSchedule())
-    assert guidance_from_plan(dear, [*heating, rest], POLICY, [*BATTERIES, BOILER]).boiler_preheat_c == 0.0
-    heuristic = Guidance(boiler_preheat_c=70.0)  # the time-of-use preheat stays
-    assert guidance_from_plan(problem, from_sun, POLICY, [*BATTERIES, BOILER], heuristic).boiler_preheat_c == 70.0
+    assert guidance.boiler_preheat_by_module == {"boiler": pytest.approx(45.0 + 16.4)}  # at a positive price too
+    assert guidance.boiler_preheat_c == 0.0  # the site-wide preheat stays the time-of-use one
+    from_sun = [PlannedSlot(import_w=0.0, export_w=2_000.0, heat_w=3_000.0, heat_wh=12 * to_wh), rest]
+    sun = guidance_from_plan(problem, from_sun, POLICY, [*BATTERIES, BOILER])
+    # at least the first slot's heat on top of the tank now (10 K above its minimum)
+    assert sun.boiler_preheat_by_module == {"boiler": pytest.approx(45.0 + 10 + 3_000 * 0.25 / to_wh)}
+    idle = [PlannedSlot(import_w=500.0, export_w=0.0, heat_w=1_000.0, heat_wh=10 * to_wh), rest]
+    assert guidance_from_plan(problem, idle, POLICY, [*BATTERIES, BOILER]).boiler_preheat_by_module == {}
+    hotter = Guidance(boiler_preheat_c=70.0, boiler_preheat_by_module={"boiler": 75.0})  # the heuristic's
+    kept = guidance_from_plan(problem, [*heating, rest], POLICY, [*BATTERIES, BOILER], hotter)
+    assert (kept.boiler_preheat_c, kept.boiler_preheat_by_module) == (70.0, {"boiler": 75.0})
+
+
+def test_the_draws_and_the_standing_loss_reach_the_heat_store() -> None:
+    draws = HourlyProfile(tuple(40.0 if hour == 1 else 0.0 for hour in range(24)))
+    policy = replace(POLICY, hot_water_litres_per_hour=draws, cold_water_c=10.0, boiler_loss_w_per_k=2.0)
+    problem = build_problem(0.0, policy, [BOILER], FORECAST, PriceSchedule())
+    # slots of 15 min from 00:00: the hour 01:00-02:00 draws 10 l a quarter
+    assert [s.hot_water_kg for s in problem.slots] == pytest.approx([0.0] * 4 + [10.0] * 4)
+    heat = problem.heat
+    assert heat is not None
+    assert heat.loss_ratio_per_h == pytest.approx(2.0 * 3600 / 837_200.0)
+    assert heat.loss_floor_w == pytest.approx(2.0 * (45.0 - 20.0))
+    assert heat.tank_kg == pytest.approx(200.0) and heat.draw_wh_per_kg == pytest.approx(4186.0 * 35.0 / 3600)
+    quiet, drawing = heat.step(problem.slots[0]), heat.step(problem.slots[4])
+    assert quiet.keep == pytest.approx(1 - heat.loss_ratio_per_h / 4, rel=1e-4)
+    # 10 of its 200 l replaced by cold water: the mixed tank keeps 95 % of its heat above the minimum
+    assert drawing.keep == pytest.approx(math.exp(-heat.loss_ratio_per_h / 4 - 0.05))
+    assert drawing.drain_wh == pytest.approx(10 * heat.draw_wh_per_kg + heat.loss_floor_w / 4, rel=0.03)
+    assert litres_between(draws, 3_000.0, 1_200.0) == pytest.approx(40.0 / 6)  # 00:50-01:10 draws from 01:00
+
+
+def test_without_the_tanks_loss_the_fixed_ratio_stands_in() -> None:
+    heat = build_problem(0.0, POLICY, [BOILER], FORECAST, PriceSchedule()).heat
+    assert heat is not None
+    assert (heat.loss_ratio_per_h, heat.loss_floor_w) == (HEAT_LOSS_RATIO_PER_H, 0.0)
+    step = heat.step(ProblemSlot(0.0, 3_600.0, 0.0, 0.0, 0.3, 0.1))
+    assert step.drain_wh == 0.0 and step.keep == pytest.approx(math.exp(-HEAT_LOSS_RATIO_PER_H))

@@ -16,11 +16,15 @@ absorb the difference (band.py has the semantics):
 A band never reaches the export limit itself: it stays `EXPORT_HEADROOM_RATIO` short
 of it, so a load dip between two cycles does not push the export over. "Storing" counts the
 tanks' heat as well as the batteries' charge, so a plan that heats from surplus lets the
-boilers take it. Boilers: when the plan heats from the grid now at a price of zero or less,
-they are preheated to the temperature the plan reaches by the end of that heating run; at a
-positive price the plan's word is not enough, since it does not know the hot-water draws (a
-hotter tank loses more with every litre drawn). The time-of-use preheat of the heuristic
-planner stays.
+boilers take it.
+
+Boilers: the plan knows the hot-water draws and the tanks' losses (problem.py), so when its
+first slot heats them (from the sun's surplus, or from the grid at a cheap hour ahead of a
+draw or a peak-limited evening), each boiler is preheated (`boiler_preheat_by_module`) to
+the temperature the plan reaches by the end of that heating run: the balancer heats it now
+rather than leaving the surplus to the batteries first or waiting for the draw. The heuristic
+planner's just-in-time hot-water floor stays as a safety net (the hotter wins), and its
+time-of-use preheat stays; the import limit stays the contract (`Guidance.preheat_within`).
 """
 
 from __future__ import annotations
@@ -34,20 +38,21 @@ from .problem import PlannedSlot, PlanningProblem
 
 ACTIVE_RATIO = 0.02  # a battery flow below this share of its power limit counts as at rest ...
 ACTIVE_MIN_W = 50.0  # ... or below this
-HEATING_RATIO = 0.5  # the plan heats from the grid when it draws this share of the heaters' power from it
+HEATING_RATIO = 0.5  # the plan heats the boilers when it gives them this share of their heaters' power
 EXPORT_HEADROOM_RATIO = 0.07  # a band stays this share of the export limit short of it
 
 
 def guidance_from_plan(problem: PlanningProblem, planned: Sequence[PlannedSlot], policy: Policy,
                        assets: Sequence[AssetView], heuristic: Guidance = Guidance()) -> Guidance:
-    """The band for the plan's first slot; boiler preheat from the plan or `heuristic` (the hotter)."""
+    """The band for the plan's first slot; each boiler's preheat from the plan or `heuristic` (the hotter)."""
     if not planned:
         raise ValueError("a plan needs at least one slot")
-    first = planned[0]
-    low, high = grid_band(first, problem, policy)
-    preheat_c = max(heuristic.boiler_preheat_c, _plan_preheat_c(problem, planned, policy, assets))
-    return Guidance(boiler_preheat_c=preheat_c, boiler_preheat_by_module=heuristic.boiler_preheat_by_module,
-                    grid_low_w=low, grid_high_w=high)  # the hot-water preheat: the LP does not know the draws
+    low, high = grid_band(planned[0], problem, policy)
+    by_module = dict(heuristic.boiler_preheat_by_module)
+    for module, preheat_c in plan_preheat_c(problem, planned, policy, assets).items():
+        by_module[module] = max(preheat_c, by_module.get(module, 0.0))
+    return Guidance(boiler_preheat_c=heuristic.boiler_preheat_c, boiler_preheat_by_module=by_module,
+                    grid_low_w=low, grid_high_w=high)
 
 
 def grid_band(first: PlannedSlot, problem: PlanningProblem, policy: Policy) -> tuple[float, float]:
@@ -69,24 +74,24 @@ def grid_band(first: PlannedSlot, problem: PlanningProblem, policy: Policy) -> t
     return min(low, high), high
 
 
-def _plan_preheat_c(problem: PlanningProblem, planned: Sequence[PlannedSlot], policy: Policy,
-                    assets: Sequence[AssetView]) -> float:
-    """The temperature to preheat the boilers to now (0: none): the plan's at the end of its heating run,
-    when the first slot heats them from the grid."""
+def plan_preheat_c(problem: PlanningProblem, planned: Sequence[PlannedSlot], policy: Policy,
+                   assets: Sequence[AssetView]) -> dict[str, float]:
+    """module -> the temperature to preheat each boiler to now: where the plan's heating run from its first
+    slot takes the tanks (empty when the first slot does not heat them).
+
+    The run's hottest point counts, and at least the first slot's heat on top of the tanks' now: in a draw
+    the plan heats to hold the tank, not to warm it, and the balancer must heat all the same. Every boiler
+    gets the same rise above its minimum (the plan has the tanks as one store of equal tanks)."""
     heat = problem.heat
     boilers = [a for a in assets if a.kind == "boiler" and a.enabled and a.heater_power_w > 0]
+    capacity = policy.boiler_heat_capacity_j_per_k
     first = planned[0]
-    if heat is None or not boilers or policy.boiler_heat_capacity_j_per_k <= 0:
-        return 0.0
-    from_grid = min(first.heat_w, first.import_w)
-    if first.heat_w < HEATING_RATIO * heat.heater_w or from_grid < HEATING_RATIO * heat.heater_w:
-        return 0.0
-    if problem.slots[0].import_price_per_kwh > 0:  # the plan does not know the hot-water draws: only heat
-        return 0.0  # that costs nothing is worth storing in them on its word (negative and zero prices)
-    reached_wh = first.heat_wh
+    if heat is None or not boilers or capacity <= 0 or first.heat_w < HEATING_RATIO * heat.heater_w:
+        return {}
+    reached_wh = max(first.heat_wh, heat.energy_wh + first.heat_w * problem.slots[0].duration_s / 3600.0)
     for slot in planned[1:]:
         if slot.heat_w < HEATING_RATIO * heat.heater_w:
             break
-        reached_wh = slot.heat_wh
-    per_boiler_k = reached_wh / len(boilers) * 3600.0 / policy.boiler_heat_capacity_j_per_k
-    return max(min(b.min_temperature_c + per_boiler_k, b.max_temperature_c) for b in boilers)
+        reached_wh = max(reached_wh, slot.heat_wh)
+    rise_k = min(reached_wh, heat.max_wh) / len(boilers) * 3600.0 / capacity
+    return {b.module: min(b.min_temperature_c + rise_k, b.max_temperature_c) for b in boilers}

@@ -4,6 +4,11 @@ to the balancer; the heuristic planner (planner.py) and then unguided balancing 
 It remembers the plan's battery trajectory so the controller can replan early when the
 stores depart from it (`off_course`): a forecast that was wrong by more than
 `OFF_COURSE_RATIO` of the batteries' band should not steer for the rest of the interval.
+
+A plan whose tanks cannot stay at their minimum through the coming hot-water draws (the
+heaters, within the import limit, are too small for them) is still a plan: the LP holds
+comfort as a soft constraint. The shortfall is kept (`cold_wh`) and logged once per run
+of such plans, so an operator learns the draws outrun the boilers.
 """
 
 from __future__ import annotations
@@ -52,6 +57,7 @@ class RollingPlanner:
         self.course: Course | None = None
         self.errors_total = 0  # solver failures (each fell back to the heuristic planner)
         self._failing = False  # logged once per run of failures
+        self.cold_wh = 0.0  # the last plan's heat the tanks lack for the draws (Wh, over its horizon)
 
     def plan(self, now: float, policy: Policy, assets: Sequence[AssetView], forecast: Sequence[ForecastSlot],
              prices: PriceSchedule, demand_charge_per_kw: float = 0.0) -> Guidance:
@@ -73,11 +79,18 @@ class RollingPlanner:
         if self._failing:
             log.warning("LP planner recovered")
         self._failing = False
+        self._note_cold(sum(slot.cold_wh for slot in planned))
         if problem.battery is not None:
             first = problem.slots[0]
             self.course = Course(first.start_s, first.start_s + first.duration_s, problem.battery.energy_wh,
                                  planned[0].battery_wh, problem.battery.max_wh - problem.battery.min_wh)
         return guidance
+
+    def _note_cold(self, cold_wh: float) -> None:
+        if cold_wh > 0.0 and self.cold_wh <= 0.0:
+            log.warning("the boilers cannot hold their minimum temperature through the coming hot-water draws: "
+                        "%.1f kWh short over the plan's horizon", cold_wh / 1000.0)
+        self.cold_wh = cold_wh
 
     def off_course(self, now: float, policy: Policy, assets: Sequence[AssetView]) -> bool:
         """Whether the batteries have left the plan's trajectory (and the plan is old enough to redo)."""
