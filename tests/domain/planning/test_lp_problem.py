@@ -10,6 +10,7 @@ import pytest
 from energy_edge.domain.balancing import AssetView, Guidance, Policy
 from energy_edge.domain.balancing.hourly_profile import HourlyProfile
 from energy_edge.domain.planning import ForecastSlot
+from energy_edge.domain.planning.hot_water_guidance import MARGIN_C
 from energy_edge.domain.planning.plan_guidance import grid_band, guidance_from_plan
 from energy_edge.domain.planning.problem import (
     BATTERY_ROUND_TRIP_EFFICIENCY, HEAT_LOSS_RATIO_PER_H, NO_PRICE_FEED_IN_PER_KWH, NO_PRICE_IMPORT_PER_KWH,
@@ -34,7 +35,9 @@ def test_the_batteries_are_one_store_inside_the_tighter_band() -> None:
     assert battery.charge_efficiency * battery.discharge_efficiency == pytest.approx(BATTERY_ROUND_TRIP_EFFICIENCY)
     heat = problem.heat
     assert heat is not None and heat.heater_w == 3_000.0
-    assert heat.energy_wh == pytest.approx(10 * 837_200.0 / 3600) and heat.max_wh == pytest.approx(40 * 837_200.0 / 3600)
+    # above the comfort floor: the minimum plus the just-in-time margin
+    assert heat.energy_wh == pytest.approx((10 - MARGIN_C) * 837_200.0 / 3600)
+    assert heat.max_wh == pytest.approx((40 - MARGIN_C) * 837_200.0 / 3600)
     assert (problem.import_limit_w, problem.export_limit_w) == (20_000.0, 8_000.0)
 
 
@@ -84,12 +87,13 @@ def test_each_boiler_is_preheated_to_where_the_plans_heating_run_ends() -> None:
                for k in (1, 2)]
     rest = PlannedSlot(import_w=500.0, export_w=0.0, heat_wh=16.0 * to_wh)
     guidance = guidance_from_plan(problem, [*heating, rest], POLICY, [*BATTERIES, BOILER])
-    assert guidance.boiler_preheat_by_module == {"boiler": pytest.approx(45.0 + 16.4)}  # at a positive price too
+    floor_c = 45.0 + MARGIN_C
+    assert guidance.boiler_preheat_by_module == {"boiler": pytest.approx(floor_c + 16.4)}  # at a positive price too
     assert guidance.boiler_preheat_c == 0.0  # the site-wide preheat stays the time-of-use one
     from_sun = [PlannedSlot(import_w=0.0, export_w=2_000.0, heat_w=3_000.0, heat_wh=12 * to_wh), rest]
     sun = guidance_from_plan(problem, from_sun, POLICY, [*BATTERIES, BOILER])
-    # at least the first slot's heat on top of the tank now (10 K above its minimum)
-    assert sun.boiler_preheat_by_module == {"boiler": pytest.approx(45.0 + 10 + 3_000 * 0.25 / to_wh)}
+    # at least the first slot's heat on top of the tank now (55 °C)
+    assert sun.boiler_preheat_by_module == {"boiler": pytest.approx(55.0 + 3_000 * 0.25 / to_wh)}
     idle = [PlannedSlot(import_w=500.0, export_w=0.0, heat_w=1_000.0, heat_wh=10 * to_wh), rest]
     assert guidance_from_plan(problem, idle, POLICY, [*BATTERIES, BOILER]).boiler_preheat_by_module == {}
     hotter = Guidance(boiler_preheat_c=70.0, boiler_preheat_by_module={"boiler": 75.0})  # the heuristic's
@@ -106,8 +110,9 @@ def test_the_draws_and_the_standing_loss_reach_the_heat_store() -> None:
     heat = problem.heat
     assert heat is not None
     assert heat.loss_ratio_per_h == pytest.approx(2.0 * 3600 / 837_200.0)
-    assert heat.loss_floor_w == pytest.approx(2.0 * (45.0 - 20.0))
-    assert heat.tank_kg == pytest.approx(200.0) and heat.draw_wh_per_kg == pytest.approx(4186.0 * 35.0 / 3600)
+    floor_c = 45.0 + MARGIN_C  # the heat store's zero
+    assert heat.loss_floor_w == pytest.approx(2.0 * (floor_c - 20.0))
+    assert heat.tank_kg == pytest.approx(200.0) and heat.draw_wh_per_kg == pytest.approx(4186.0 * (floor_c - 10) / 3600)
     quiet, drawing = heat.step(problem.slots[0]), heat.step(problem.slots[4])
     assert quiet.keep == pytest.approx(1 - heat.loss_ratio_per_h / 4, rel=1e-4)
     # 10 of its 200 l replaced by cold water: the mixed tank keeps 95 % of its heat above the minimum

@@ -34,7 +34,7 @@ from typing import Sequence
 from ..balancing.guidance import Guidance
 from ..balancing.policy import Policy
 from ..balancing.snapshot import AssetView
-from .problem import PlannedSlot, PlanningProblem
+from .problem import PlannedSlot, PlanningProblem, comfort_floor_c
 
 ACTIVE_RATIO = 0.02  # a battery flow below this share of its power limit counts as at rest ...
 ACTIVE_MIN_W = 50.0  # ... or below this
@@ -81,7 +81,7 @@ def plan_preheat_c(problem: PlanningProblem, planned: Sequence[PlannedSlot], pol
 
     The run's hottest point counts, and at least the first slot's heat on top of the tanks' now: in a draw
     the plan heats to hold the tank, not to warm it, and the balancer must heat all the same. Every boiler
-    gets the same rise above its minimum (the plan has the tanks as one store of equal tanks)."""
+    gets the same rise above its comfort floor (the plan has the tanks as one store of equal tanks)."""
     heat = problem.heat
     boilers = [a for a in assets if a.kind == "boiler" and a.enabled and a.heater_power_w > 0]
     capacity = policy.boiler_heat_capacity_j_per_k
@@ -94,4 +94,4 @@ def plan_preheat_c(problem: PlanningProblem, planned: Sequence[PlannedSlot], pol
             break
         reached_wh = max(reached_wh, slot.heat_wh)
     rise_k = min(reached_wh, heat.max_wh) / len(boilers) * 3600.0 / capacity
-    return {b.module: min(b.min_temperature_c + rise_k, b.max_temperature_c) for b in boilers}
+    return {b.module: min(comfort_floor_c(b) + rise_k, b.max_temperature_c) for b in boilers}

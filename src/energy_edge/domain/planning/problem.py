@@ -13,7 +13,8 @@ prices the policy's time-of-use window stands in (`NO_PRICE_*`: relative prices)
 reserve (`peak_reserve_soc`) is the heuristic planner's rule for a peak it cannot price: the LP
 prices the window instead, and the balancer drops the reserve floor under its band.
 
-The tanks' heat is the heat above their minimum temperatures, E = C (T - T_min). A
+The tanks' heat is the heat above their comfort floors, E = C (T - T_min), where T_min is each
+boiler's minimum plus `hot_water_guidance.MARGIN_C` (the just-in-time floor's margin). A
 well-mixed tank (planning/hot_water.py) loses UA (T - T_ambient) and, drawing m kg/s
 replaced by cold water, m c (T - T_cold): both linear in E, so a slot of h hours with
 a constant heater power P is exactly affine (`HeatStore.step`):
@@ -38,6 +39,7 @@ from ..prices import PriceSchedule
 from ..balancing.hourly_profile import HourlyProfile
 from .forecast import ForecastSlot
 from .hot_water import AMBIENT_C, WATER_J_PER_KG_K
+from .hot_water_guidance import MARGIN_C
 
 BATTERY_ROUND_TRIP_EFFICIENCY = 0.9  # telemetry does not say; a lithium battery with its inverter
 HEAT_LOSS_RATIO_PER_H = 0.01  # share of a tank's heat above its minimum lost every hour, where the policy
@@ -190,6 +192,12 @@ def battery_store(policy: Policy, assets: Sequence[AssetView]) -> BatteryStore |
     return BatteryStore(energy, low_wh, high_wh, charge, discharge, one_way, one_way)
 
 
+def comfort_floor_c(boiler: AssetView) -> float:
+    """The temperature the plan keeps a boiler's tank at or above: its minimum plus the just-in-time margin
+    (within its band)."""
+    return min(boiler.min_temperature_c + MARGIN_C, boiler.max_temperature_c)
+
+
 def litres_between(profile: HourlyProfile, start_s: float, duration_s: float) -> float:
     """The litres `profile` (per UTC hour, spread evenly within it) draws over [start_s, start_s + duration_s)."""
     litres, t, end = 0.0, start_s, start_s + duration_s
@@ -202,19 +210,20 @@ def litres_between(profile: HourlyProfile, start_s: float, duration_s: float) ->
 
 
 def _heat_store(policy: Policy, assets: Sequence[AssetView]) -> HeatStore | None:
-    """The boilers the balancer counts on as one store, with their standing loss and the draws' heat where the
-    policy gives them (every boiler has the policy's tank and draws its profile)."""
+    """The boilers the balancer counts on as one store above their comfort floors (`comfort_floor_c`), with
+    their standing loss and the draws' heat where the policy gives them (every boiler has the policy's
+    tank and draws its profile)."""
     capacity = policy.boiler_heat_capacity_j_per_k
     boilers = [a for a in assets if a.kind == "boiler" and a.enabled and a.heater_power_w > 0]
     if capacity <= 0 or not boilers:
         return None
     to_wh = capacity / HOUR_S
-    energy = sum(max(0.0, b.temperature_c - b.min_temperature_c) for b in boilers) * to_wh
-    room = sum(max(0.0, b.max_temperature_c - b.min_temperature_c) for b in boilers) * to_wh
+    floors = [comfort_floor_c(b) for b in boilers]
+    energy = sum(max(0.0, b.temperature_c - floor) for b, floor in zip(boilers, floors)) * to_wh
+    room = sum(max(0.0, b.max_temperature_c - floor) for b, floor in zip(boilers, floors)) * to_wh
     loss = policy.boiler_loss_w_per_k
     loss_ratio = loss * HOUR_S / capacity if loss > 0 else HEAT_LOSS_RATIO_PER_H
-    loss_floor = sum(loss * (b.min_temperature_c - AMBIENT_C) for b in boilers)
-    draw_wh_per_kg = sum(WATER_J_PER_KG_K * max(0.0, b.min_temperature_c - policy.cold_water_c)
-                         for b in boilers) / HOUR_S
+    loss_floor = sum(loss * (floor - AMBIENT_C) for floor in floors)
+    draw_wh_per_kg = sum(WATER_J_PER_KG_K * max(0.0, floor - policy.cold_water_c) for floor in floors) / HOUR_S
     return HeatStore(min(energy, room), room, sum(b.heater_power_w for b in boilers), loss_ratio,
                      loss_floor, capacity / WATER_J_PER_KG_K, draw_wh_per_kg)

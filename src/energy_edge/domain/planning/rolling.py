@@ -14,7 +14,7 @@ of such plans, so an operator learns the draws outrun the boilers.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Sequence
 
 from ..balancing.guidance import Guidance
@@ -23,6 +23,7 @@ from ..balancing.snapshot import AssetView
 from ..ports import PlanSolver
 from ..prices import PriceSchedule
 from .forecast import ForecastSlot
+from .hot_water_guidance import hot_water_preheat_c
 from .plan_guidance import guidance_from_plan
 from .planner import plan as heuristic_plan
 from .problem import battery_store, build_problem
@@ -31,6 +32,7 @@ log = logging.getLogger(__name__)
 
 OFF_COURSE_RATIO = 0.05  # replan early when the stored energy is this share of the band off the plan ...
 MIN_REPLAN_S = 60.0  # ... but not sooner than this after the last plan
+SAFETY_NET_HEATER_SHARE = 1.0  # under a plan that knows the draws, the hot-water floor is the last moment
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +71,9 @@ class RollingPlanner:
         try:
             problem = build_problem(now, policy, assets, forecast, prices, demand_charge_per_kw)
             planned = self.solver.solve(problem)
-            guidance = guidance_from_plan(problem, planned, policy, assets, heuristic)
+            safety_net = replace(heuristic, boiler_preheat_by_module=hot_water_preheat_c(
+                now, policy, assets, heater_share=SAFETY_NET_HEATER_SHARE))
+            guidance = guidance_from_plan(problem, planned, policy, assets, safety_net)
         except Exception as exc:  # the LP is an optimisation: the heuristic plan keeps the site going
             self.errors_total += 1
             if not self._failing:
