@@ -52,7 +52,14 @@ def guidance_from_plan(problem: PlanningProblem, planned: Sequence[PlannedSlot],
     for module, preheat_c in plan_preheat_c(problem, planned, policy, assets).items():
         by_module[module] = max(preheat_c, by_module.get(module, 0.0))
     return Guidance(boiler_preheat_c=heuristic.boiler_preheat_c, boiler_preheat_by_module=by_module,
-                    grid_low_w=low, grid_high_w=high)
+                    grid_low_w=low, grid_high_w=high, boilers_follow_band=knows_the_draws(problem))
+
+
+def knows_the_draws(problem: PlanningProblem) -> bool:
+    """Whether the plan values the tanks' heat by the hot-water draws it foresees: then the boilers heat
+    from the sun where the plan says (its band and preheat), not from every surplus the band would export."""
+    heat = problem.heat
+    return heat is not None and heat.tank_kg > 0 and any(slot.hot_water_kg > 0 for slot in problem.slots)
 
 
 def grid_band(first: PlannedSlot, problem: PlanningProblem, policy: Policy) -> tuple[float, float]:
@@ -79,6 +86,11 @@ def plan_preheat_c(problem: PlanningProblem, planned: Sequence[PlannedSlot], pol
     """module -> the temperature to preheat each boiler to now: where the plan's heating run from its first
     slot takes the tanks (empty when the first slot does not heat them).
 
+    Heat from the grid needs the preheat (free boilers never heat from what the plan imports), and so does
+    heat from the sun where batteries would take the surplus first. Heat from the sun alone is left to the
+    free boilers, which take what the band stores: an on/off heater preheated at full power where the plan
+    heats with part of it would import (at a dear hour, as likely as not) the part the sun does not cover.
+
     The run's hottest point counts, and at least the first slot's heat on top of the tanks' now: in a draw
     the plan heats to hold the tank, not to warm it, and the balancer must heat all the same. Every boiler
     gets the same rise above its comfort floor (the plan has the tanks as one store of equal tanks)."""
@@ -88,6 +100,8 @@ def plan_preheat_c(problem: PlanningProblem, planned: Sequence[PlannedSlot], pol
     first = planned[0]
     if heat is None or not boilers or capacity <= 0 or first.heat_w < HEATING_RATIO * heat.heater_w:
         return {}
+    if min(first.heat_w, first.import_w) < HEATING_RATIO * heat.heater_w and problem.battery is None:
+        return {}  # the sun's heat without batteries to put it before: free boilers take what the band stores
     reached_wh = max(first.heat_wh, heat.energy_wh + first.heat_w * problem.slots[0].duration_s / 3600.0)
     for slot in planned[1:]:
         if slot.heat_w < HEATING_RATIO * heat.heater_w:
