@@ -127,3 +127,16 @@ def test_without_the_tanks_loss_the_fixed_ratio_stands_in() -> None:
     assert (heat.loss_ratio_per_h, heat.loss_floor_w) == (HEAT_LOSS_RATIO_PER_H, 0.0)
     step = heat.step(ProblemSlot(0.0, 3_600.0, 0.0, 0.0, 0.3, 0.1))
     assert step.drain_wh == 0.0 and step.keep == pytest.approx(math.exp(-HEAT_LOSS_RATIO_PER_H))
+
+
+def test_without_batteries_the_suns_heat_is_left_to_the_free_boilers_that_follow_the_band() -> None:
+    draws = replace(POLICY, hot_water_litres_per_hour=HourlyProfile((20.0,) * 24))
+    problem = build_problem(0.0, draws, [BOILER], FORECAST, PriceSchedule())
+    to_wh = 837_200.0 / 3600
+    from_sun = [PlannedSlot(import_w=0.0, export_w=2_000.0, heat_w=3_000.0, heat_wh=12 * to_wh)]
+    guidance = guidance_from_plan(problem, from_sun, draws, [BOILER])
+    assert guidance.boiler_preheat_by_module == {} and guidance.boilers_follow_band
+    from_grid = [PlannedSlot(import_w=3_500.0, export_w=0.0, heat_w=3_000.0, heat_wh=12 * to_wh)]
+    assert "boiler" in guidance_from_plan(problem, from_grid, draws, [BOILER]).boiler_preheat_by_module
+    unknown = build_problem(0.0, POLICY, [BOILER], FORECAST, PriceSchedule())  # no profile: heat has no worth
+    assert not guidance_from_plan(unknown, from_sun, POLICY, [BOILER]).boilers_follow_band

@@ -19,12 +19,15 @@ tanks' heat as well as the batteries' charge, so a plan that heats from surplus 
 boilers take it.
 
 Boilers: the plan knows the hot-water draws and the tanks' losses (problem.py), so when its
-first slot heats them (from the sun's surplus, or from the grid at a cheap hour ahead of a
-draw or a peak-limited evening), each boiler is preheated (`boiler_preheat_by_module`) to
-the temperature the plan reaches by the end of that heating run: the balancer heats it now
-rather than leaving the surplus to the batteries first or waiting for the draw. The heuristic
-planner's just-in-time hot-water floor stays as a safety net (the hotter wins), and its
-time-of-use preheat stays; the import limit stays the contract (`Guidance.preheat_within`).
+first slot heats them from the grid (at a cheap hour ahead of a draw or a peak-limited
+evening), or from the sun where batteries would take the surplus first, each boiler is
+preheated (`boiler_preheat_by_module`) to the temperature the plan reaches by the end of
+that heating run. Where the plan knows the draws, free boilers follow the band
+(`Guidance.boilers_follow_band`): they heat from the surplus the band stores, not from the
+export the plan keeps because heat would be worth less (a hotter tank loses more with every
+litre drawn). The heuristic planner's just-in-time hot-water floor stays as a safety net (the
+hotter wins), and its time-of-use preheat stays; the import limit stays the contract
+(`Guidance.preheat_within`).
 """
 
 from __future__ import annotations
