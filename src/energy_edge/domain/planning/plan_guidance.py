@@ -16,7 +16,9 @@ absorb the difference (band.py has the semantics):
 A band never reaches the export limit itself: it stays `EXPORT_HEADROOM_RATIO` short
 of it, so a load dip between two cycles does not push the export over. "Storing" counts the
 tanks' heat as well as the batteries' charge, so a plan that heats from surplus lets the
-boilers take it.
+boilers take it; the tanks' heat from the grid is left out of the band (the boilers' preheat
+imports it: a band that counted it would have the batteries fill from the grid whatever the
+on/off heaters do at the moment, and chase them at its edge).
 
 Boilers: the plan knows the hot-water draws and the tanks' losses (problem.py), so when its
 first slot heats them from the grid (at a cheap hour ahead of a draw or a peak-limited
@@ -32,6 +34,7 @@ hotter wins), and its time-of-use preheat stays; the import limit stays the cont
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Sequence
 
 from ..balancing.guidance import Guidance
@@ -50,7 +53,10 @@ def guidance_from_plan(problem: PlanningProblem, planned: Sequence[PlannedSlot],
     """The band for the plan's first slot; each boiler's preheat from the plan or `heuristic` (the hotter)."""
     if not planned:
         raise ValueError("a plan needs at least one slot")
-    low, high = grid_band(planned[0], problem, policy)
+    first = planned[0]
+    from_grid = min(first.heat_w, first.import_w)  # the boilers' own preheat imports it, not the batteries
+    low, high = grid_band(replace(first, import_w=first.import_w - from_grid, heat_w=first.heat_w - from_grid),
+                          problem, policy)
     by_module = dict(heuristic.boiler_preheat_by_module)
     for module, preheat_c in plan_preheat_c(problem, planned, policy, assets).items():
         by_module[module] = max(preheat_c, by_module.get(module, 0.0))
