@@ -16,9 +16,10 @@ absorb the difference (band.py has the semantics):
 A band never reaches the export limit itself: it stays `EXPORT_HEADROOM_RATIO` short
 of it, so a load dip between two cycles does not push the export over. "Storing" counts the
 tanks' heat as well as the batteries' charge, so a plan that heats from surplus lets the
-boilers take it; the tanks' heat from the grid is left out of the band (the boilers' preheat
-imports it: a band that counted it would have the batteries fill from the grid whatever the
-on/off heaters do at the moment, and chase them at its edge).
+boilers take it. Where the batteries do not charge, the tanks' heat from the grid is left out
+of the band (the boilers' preheat imports it: a band counting it would have the batteries fill
+from the grid whatever the on/off heaters do at the moment, and chase them at its edge); where
+they charge too, it stays in, so the batteries fill beside the heating boilers, not in their place.
 
 Boilers: the plan knows the hot-water draws and the tanks' losses (problem.py), so when its
 first slot heats them from the grid (at a cheap hour ahead of a draw or a peak-limited
@@ -54,9 +55,10 @@ def guidance_from_plan(problem: PlanningProblem, planned: Sequence[PlannedSlot],
     if not planned:
         raise ValueError("a plan needs at least one slot")
     first = planned[0]
-    from_grid = min(first.heat_w, first.import_w)  # the boilers' own preheat imports it, not the batteries
-    low, high = grid_band(replace(first, import_w=first.import_w - from_grid, heat_w=first.heat_w - from_grid),
-                          problem, policy)
+    if first.charge_w <= active_w(problem):  # the boilers' own preheat imports their heat, not the batteries
+        from_grid = min(first.heat_w, first.import_w)
+        first = replace(first, import_w=first.import_w - from_grid, heat_w=first.heat_w - from_grid)
+    low, high = grid_band(first, problem, policy)
     by_module = dict(heuristic.boiler_preheat_by_module)
     for module, preheat_c in plan_preheat_c(problem, planned, policy, assets).items():
         by_module[module] = max(preheat_c, by_module.get(module, 0.0))
@@ -73,10 +75,7 @@ def knows_the_draws(problem: PlanningProblem) -> bool:
 
 def grid_band(first: PlannedSlot, problem: PlanningProblem, policy: Policy) -> tuple[float, float]:
     """(low, high) of the grid (W, + import) for a slot planned as `first`."""
-    battery, heat = problem.battery, problem.heat
-    scale = max(0.0 if battery is None else max(battery.max_charge_w, battery.max_discharge_w),
-                0.0 if heat is None else heat.heater_w)
-    active = max(ACTIVE_MIN_W, ACTIVE_RATIO * scale)
+    active = active_w(problem)
     grid = first.grid_w
     limit = policy.import_limit_w
     room = (1.0 - EXPORT_HEADROOM_RATIO) * policy.export_limit_w
@@ -88,6 +87,14 @@ def grid_band(first: PlannedSlot, problem: PlanningProblem, policy: Policy) -> t
         low, high = (0.0, limit) if grid > active else (-room, 0.0) if grid < -active else (0.0, 0.0)
     low, high = max(low, -room), min(high, limit)
     return min(low, high), high
+
+
+def active_w(problem: PlanningProblem) -> float:
+    """A store's flow below this counts as at rest."""
+    battery, heat = problem.battery, problem.heat
+    scale = max(0.0 if battery is None else max(battery.max_charge_w, battery.max_discharge_w),
+                0.0 if heat is None else heat.heater_w)
+    return max(ACTIVE_MIN_W, ACTIVE_RATIO * scale)
 
 
 def plan_preheat_c(problem: PlanningProblem, planned: Sequence[PlannedSlot], policy: Policy,
