@@ -140,3 +140,13 @@ def test_without_batteries_the_suns_heat_is_left_to_the_free_boilers_that_follow
     assert "boiler" in guidance_from_plan(problem, from_grid, draws, [BOILER]).boiler_preheat_by_module
     unknown = build_problem(0.0, POLICY, [BOILER], FORECAST, PriceSchedule())  # no profile: heat has no worth
     assert not guidance_from_plan(unknown, from_sun, POLICY, [BOILER]).boilers_follow_band
+
+
+def test_the_grid_heat_stays_out_of_the_band_unless_the_batteries_charge_beside_it() -> None:
+    problem = build_problem(0.0, POLICY, [*BATTERIES, BOILER], FORECAST, PriceSchedule())
+    heating = PlannedSlot(import_w=3_500.0, export_w=0.0, heat_w=3_000.0, heat_wh=12 * 837_200.0 / 3600)
+    alone = guidance_from_plan(problem, [heating], POLICY, [*BATTERIES, BOILER])
+    assert (alone.grid_low_w, alone.grid_high_w) == (0.0, 20_000.0)  # at rest: the boiler's preheat imports it
+    beside = replace(heating, import_w=8_500.0, charge_w=5_000.0)
+    charging = guidance_from_plan(problem, [beside], POLICY, [*BATTERIES, BOILER])
+    assert (charging.grid_low_w, charging.grid_high_w) == (8_500.0, 20_000.0)  # the heater's share counted
