@@ -134,8 +134,14 @@ def test_without_batteries_the_suns_heat_is_left_to_the_free_boilers_that_follow
     problem = build_problem(0.0, draws, [BOILER], FORECAST, PriceSchedule())
     to_wh = 837_200.0 / 3600
     from_sun = [PlannedSlot(import_w=0.0, export_w=2_000.0, heat_w=3_000.0, heat_wh=12 * to_wh)]
-    guidance = guidance_from_plan(problem, from_sun, draws, [BOILER])
-    assert guidance.boiler_preheat_by_module == {} and guidance.boilers_follow_band
+    assert guidance_from_plan(problem, from_sun, draws, [BOILER]).boiler_preheat_by_module == {}
+    later = [PlannedSlot(import_w=0.0, export_w=1_500.0), PlannedSlot(import_w=0.0, export_w=100.0, heat_w=1_400.0)]
+    assert guidance_from_plan(problem, later, draws, [BOILER]).boilers_follow_band  # exports now for sure sun later
+    no_export = [replace(later[0], export_w=0.0), later[1]]
+    assert not guidance_from_plan(problem, no_export, draws, [BOILER]).boilers_follow_band
+    variable = [replace(slot, pv_low_w=600.0) for slot in FORECAST]  # a cautious sky gives 100 W of surplus
+    unsure = build_problem(0.0, draws, [BOILER], variable, PriceSchedule())
+    assert not guidance_from_plan(unsure, later, draws, [BOILER]).boilers_follow_band  # the surplus now is surer
     from_grid = [PlannedSlot(import_w=3_500.0, export_w=0.0, heat_w=3_000.0, heat_wh=12 * to_wh)]
     assert "boiler" in guidance_from_plan(problem, from_grid, draws, [BOILER]).boiler_preheat_by_module
     unknown = build_problem(0.0, POLICY, [BOILER], FORECAST, PriceSchedule())  # no profile: heat has no worth

@@ -28,7 +28,8 @@ preheated (`boiler_preheat_by_module`) to the temperature the plan reaches by th
 that heating run. Where the plan knows the draws, free boilers follow the band
 (`Guidance.boilers_follow_band`): they heat from the surplus the band stores, not from the
 export the plan keeps because heat would be worth less (a hotter tank loses more with every
-litre drawn). The heuristic planner's just-in-time hot-water floor stays as a safety net (the
+litre drawn), as long as the forecast's cautious sky still gives the heat the plan takes from
+the sun later (`sun_heat_is_sure`; otherwise the surplus now is the surer heat). The heuristic planner's just-in-time hot-water floor stays as a safety net (the
 hotter wins), and its time-of-use preheat stays; the import limit stays the contract
 (`Guidance.preheat_within`).
 """
@@ -47,6 +48,7 @@ ACTIVE_RATIO = 0.02  # a battery flow below this share of its power limit counts
 ACTIVE_MIN_W = 50.0  # ... or below this
 HEATING_RATIO = 0.5  # the plan heats the boilers when it gives them this share of their heaters' power
 EXPORT_HEADROOM_RATIO = 0.07  # a band stays this share of the export limit short of it
+SURE_SUN_SHARE = 0.9  # the plan's later heat from the sun must come under the cautious sky this far
 
 
 def guidance_from_plan(problem: PlanningProblem, planned: Sequence[PlannedSlot], policy: Policy,
@@ -63,14 +65,29 @@ def guidance_from_plan(problem: PlanningProblem, planned: Sequence[PlannedSlot],
     for module, preheat_c in plan_preheat_c(problem, planned, policy, assets).items():
         by_module[module] = max(preheat_c, by_module.get(module, 0.0))
     return Guidance(boiler_preheat_c=heuristic.boiler_preheat_c, boiler_preheat_by_module=by_module,
-                    grid_low_w=low, grid_high_w=high, boilers_follow_band=knows_the_draws(problem))
+                    grid_low_w=low, grid_high_w=high,
+                    boilers_follow_band=low < 0 and knows_the_draws(problem) and sun_heat_is_sure(problem, planned))
 
 
 def knows_the_draws(problem: PlanningProblem) -> bool:
-    """Whether the plan values the tanks' heat by the hot-water draws it foresees: then the boilers heat
-    from the sun where the plan says (its band and preheat), not from every surplus the band would export."""
+    """Whether the plan values the tanks' heat by the hot-water draws it foresees: then, where its band
+    exports on purpose (low < 0), the boilers heat from the sun where the plan says (its band and preheat),
+    not from every surplus the band would export."""
     heat = problem.heat
     return heat is not None and heat.tank_kg > 0 and any(slot.hot_water_kg > 0 for slot in problem.slots)
+
+
+def sun_heat_is_sure(problem: PlanningProblem, planned: Sequence[PlannedSlot]) -> bool:
+    """Whether the heat the plan takes from the sun later would come under the forecast's cautious sky too:
+    only then is exporting now for it worth the risk (on a variable day the sun it waits for may not come,
+    and the surplus now is sure)."""
+    wanted_wh = sure_wh = 0.0
+    for slot, plan in zip(problem.slots, planned):
+        from_sun = plan.heat_w - min(plan.heat_w, plan.import_w)
+        hours = slot.duration_s / 3600.0
+        wanted_wh += from_sun * hours
+        sure_wh += min(from_sun, slot.cautious_surplus_w) * hours
+    return sure_wh >= SURE_SUN_SHARE * wanted_wh
 
 
 def grid_band(first: PlannedSlot, problem: PlanningProblem, policy: Policy) -> tuple[float, float]:

@@ -62,6 +62,11 @@ class ProblemSlot:
     import_price_per_kwh: float
     feed_in_price_per_kwh: float
     hot_water_kg: float = 0.0  # hot water each boiler's tank is expected to give over the slot
+    cautious_pv_w: float | None = None  # the forecast's cautious PV (a worse sky than usual); None: pv_w
+
+    @property
+    def cautious_surplus_w(self) -> float:
+        return max(0.0, (self.pv_w if self.cautious_pv_w is None else self.cautious_pv_w) - self.load_w)
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,8 +157,9 @@ def build_problem(now: float, policy: Policy, assets: Sequence[AssetView], forec
     for slot in forecast:
         import_price, feed_in_price = _prices_at(policy, prices, slot.start_s + slot.duration_s / 2)
         drawn_kg = litres_between(policy.hot_water_litres_per_hour, slot.start_s, slot.duration_s) * LITRE_KG
+        cautious_pv = None if slot.pv_low_w is None else max(0.0, slot.pv_low_w)
         slots.append(ProblemSlot(slot.start_s, slot.duration_s, max(0.0, slot.pv_w), max(0.0, slot.load_w),
-                                 import_price, feed_in_price, drawn_kg))
+                                 import_price, feed_in_price, drawn_kg, cautious_pv))
     end = slots[-1].start_s + slots[-1].duration_s if slots else now
     refill = _prices_at(policy, prices, end - 1.0)[0] if slots else 0.0
     return PlanningProblem(tuple(slots), policy.import_limit_w, policy.export_limit_w, battery_store(policy, assets),
