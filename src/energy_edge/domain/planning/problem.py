@@ -10,7 +10,9 @@ Building it (`build_problem`) is pure: the controller calls it on every replan w
 forecaster's slots, the price schedule and the assets it counts on now. Without day-ahead
 prices the policy's time-of-use window stands in (`NO_PRICE_*`: relative prices). The time-of-use
 reserve (`peak_reserve_soc`) is the heuristic planner's rule for a peak it cannot price: the LP
-prices the window instead, and the balancer drops the reserve floor under its band.
+prices the window instead, and the balancer drops the reserve floor under its band. The batteries'
+planned floor holds a margin for the load forecast's error at the next peak above the import limit
+(peak_reserve.py).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from ..balancing.policy import Policy
 from ..balancing.snapshot import AssetView
 from ..prices import PriceSchedule
 from .forecast import ForecastSlot
+from .peak_reserve import with_peak_reserve
 
 BATTERY_ROUND_TRIP_EFFICIENCY = 0.9  # telemetry does not say; a lithium battery with its inverter
 HEAT_LOSS_RATIO_PER_H = 0.01  # share of a tank's heat above its minimum lost every hour (standing losses)
@@ -110,7 +113,8 @@ def build_problem(now: float, policy: Policy, assets: Sequence[AssetView], forec
                                  import_price, feed_in_price))
     end = slots[-1].start_s + slots[-1].duration_s if slots else now
     refill = _prices_at(policy, prices, end - 1.0)[0] if slots else 0.0
-    return PlanningProblem(tuple(slots), policy.import_limit_w, policy.export_limit_w, battery_store(policy, assets),
+    battery = with_peak_reserve(battery_store(policy, assets), forecast, policy.import_limit_w)  # margin for its error
+    return PlanningProblem(tuple(slots), policy.import_limit_w, policy.export_limit_w, battery,
                            _heat_store(policy, assets), demand_charge_per_kw, max(0.0, refill))
 
 
