@@ -117,3 +117,13 @@ def test_a_new_stated_profile_replaces_what_was_learned_the_same_one_keeps_it() 
     assert forecaster.load_profile.values == [1_000.0] * 24
     forecaster.use_load_prior(None)
     assert forecaster.load_profile.values == [None] * 24
+
+
+def test_within_an_hour_the_profile_keeps_its_mean_and_shows_the_peak_the_mean_hides() -> None:
+    profile = LoadProfile([500.0] * 6 + [900.0, 2_500.0, 1_000.0] + [500.0] * 15)  # a morning peak at 07 UTC
+    for hour in range(24):
+        samples = [profile.at(MIDNIGHT + hour * HOUR + (k + 0.5) * 36.0) for k in range(100)]
+        assert sum(samples) / 100 == pytest.approx(profile.values[hour], rel=0.01)
+    assert profile.at(MIDNIGHT + 7.5 * HOUR) > 2_800.0  # the peak's middle, above the hour's 2500 W mean
+    assert profile.at(MIDNIGHT + 7.0 * HOUR) == pytest.approx((900.0 + 2_500.0) / 2)  # edges meet halfway
+    assert profile.at(MIDNIGHT + 12.3 * HOUR) == pytest.approx(500.0)  # a flat stretch stays flat

@@ -6,7 +6,8 @@ twin's `load_w_by_hour` when the installer stated one. At the end of each hour t
 saw for at least `MIN_COVERAGE` of it, that hour's measured mean moves its figure by
 `LEARN_RATE` (the first sighting of an hour nobody stated sets it outright), so after one
 day a site without a stated profile has one, and a stated one follows a changed habit within
-a week or so without one odd day rewriting it.
+a week or so without one odd day rewriting it. Between the hourly figures the load is a smooth
+curve that keeps each hour's mean (`at`), so a peak is as high in the forecast as in the hour.
 """
 
 from __future__ import annotations
@@ -39,8 +40,21 @@ class LoadProfile:
         return tuple(max(0.0, float(v)) for v in values)
 
     def at(self, t: float) -> float | None:
-        """The typical load (W) in the UTC hour of `t`; None while that hour is unknown."""
-        return self.values[int(t // HOUR_S) % 24]
+        """The typical load (W) at `t`; None while its UTC hour is unknown.
+
+        Within an hour the load follows a parabola that keeps the hour's mean and meets the
+        neighbouring hours halfway at the hour's edges (an hour next to an unknown one is flat
+        towards it): an hourly mean hides its peak, and 15-minute slots at the limit need it.
+        """
+        hour, x = divmod(t / HOUR_S, 1.0)
+        index = int(hour) % 24
+        mean = self.values[index]
+        if mean is None:
+            return None
+        before, after = self.values[index - 1], self.values[(index + 1) % 24]
+        left = mean if before is None else (before + mean) / 2
+        right = mean if after is None else (mean + after) / 2
+        return max(0.0, left + (right - left) * x + 6.0 * (mean - (left + right) / 2) * x * (1.0 - x))
 
     def observe(self, now: float, load_w: float) -> None:
         hour = int(now // HOUR_S)
