@@ -4,9 +4,9 @@ installer knows of its daily rhythm).
 PV: the clear-sky output of the site's arrays (sun position, Haurwitz
 irradiance, their rated power) times a clearness index learned from what the
 inverters report they could give; a cloudy morning lowers the forecast for the
-afternoon. The clearness's spread is learned too (from a wide prior: a sky not
-seen yet may be anything), and each slot carries a cautious PV figure one standard
-deviation lower: on a variable day the planner counts on less.
+afternoon. The clearness's spread is learned too, and each slot carries a
+cautious PV figure one standard deviation lower: on a variable day the planner
+counts on less; before the sky is first seen (a night-time start), none at all.
 
 Load: a typical profile by hour of day (`LoadProfile`, load_profile.py): the
 installer's (the twin's `load_w_by_hour`) as its prior, each hour then learned
@@ -32,7 +32,6 @@ from .load_profile import LoadProfile
 from .solar_geometry import clear_sky_array_ratio
 
 MIN_CLEAR_SKY_RATIO = 0.05  # below this share of the rating (dawn, dusk) clearness is not learned
-CLEARNESS_PRIOR_SPREAD = 0.3  # an unseen sky: the prior's standard deviation (clear to overcast), until seen
 LOAD_RATIO_BOUNDS = (0.5, 2.0)  # today's load against the profile: the correction believes no more than this
 LOAD_RATIO_FADE_S = 3 * 3600.0  # the correction fades with distance ahead over this (e-folding)
 
@@ -75,7 +74,7 @@ class OnlineForecaster:
         self.tilt_deg = tilt_deg  # the arrays' plane: a steep array's clear sky is not the horizontal one
         self.azimuth_deg = azimuth_deg
         self.clearness = clearness_prior
-        self.clearness_variance = CLEARNESS_PRIOR_SPREAD ** 2  # decays as the sky is seen
+        self.clearness_variance = 0.0
         self._learned = False
         self.load_w: float | None = None  # the recent mean of the measured load
         self.load_profile = LoadProfile(load_w_by_hour)
@@ -143,7 +142,8 @@ class OnlineForecaster:
         """Slots of `slot_s` from `now`; each slot's PV and load are taken at its middle."""
         slots = []
         start = now
-        low = max(0.0, self.clearness - math.sqrt(self.clearness_variance))
+        # a sky not seen yet may be overcast: until the first sighting the cautious figure counts on no sun
+        low = max(0.0, self.clearness - math.sqrt(self.clearness_variance)) if self._learned else 0.0
         load_margin_w = math.sqrt(self.load_error_variance)
         while start < now + horizon_s:
             duration = min(self.slot_s, now + horizon_s - start)
