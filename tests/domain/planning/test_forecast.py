@@ -63,3 +63,17 @@ def test_a_sky_not_seen_yet_counts_on_no_sun_in_its_cautious_figure_until_seen()
         forecaster.observe(t, 0.7 * RATED_W * forecaster.clear_sky_ratio(t), RATED_W, 500.0)
     seen, = forecaster.forecast(NOON + 1800, 900)
     assert seen.pv_low_w == pytest.approx(seen.pv_w)
+
+
+def test_a_first_sighting_far_from_the_prior_stays_cautious_until_the_sky_has_been_seen_a_while() -> None:
+    forecaster = OnlineForecaster(52.37, 4.90, clearness_prior=0.7)
+    forecaster.observe(NOON - 600, 0.0, 0.0, 500.0)  # running before the arrays report (as at night)
+    overcast = 0.2
+    for minute in range(240):
+        t = NOON + minute * 60
+        forecaster.observe(t, overcast * RATED_W * forecaster.clear_sky_ratio(t), RATED_W, 500.0)
+        if minute == 10:
+            early, = forecaster.forecast(t, 900)
+            assert early.pv_w > 0 and early.pv_low_w < 0.2 * early.pv_w  # 0.2 seen, 0.5 off the prior
+    late, = forecaster.forecast(NOON + 4 * 3600, 900)
+    assert forecaster.clearness == pytest.approx(overcast) and late.pv_low_w > 0.6 * late.pv_w  # e^-2 of the first spread

@@ -6,7 +6,9 @@ irradiance, their rated power) times a clearness index learned from what the
 inverters report they could give; a cloudy morning lowers the forecast for the
 afternoon. The clearness's spread is learned too, and each slot carries a
 cautious PV figure one standard deviation lower: on a variable day the planner
-counts on less; before the sky is first seen (a night-time start), none at all.
+counts on less; before the sky is first seen (a night-time start), none at all, and
+from the first sighting on as much less as the prior was off, until the sky has been
+seen for a while.
 
 Load: a typical profile by hour of day (`LoadProfile`, load_profile.py): the
 installer's (the twin's `load_w_by_hour`) as its prior, each hour then learned
@@ -106,7 +108,9 @@ class OnlineForecaster:
         clear = self.clear_sky_ratio(now)
         if pv_rated_w > 0 and clear >= MIN_CLEAR_SKY_RATIO:
             seen = min(1.0, max(0.0, pv_available_w / (pv_rated_w * clear)))
-            if not self._learned:  # the prior only stands in until the sky is seen: its error is not variability
+            if not self._learned:  # the prior only stands in until the sky is seen; how far off it was is the
+                # first guess of the spread (one dawn reading is a poor sample), forgotten as the sky is seen
+                self.clearness_variance = (seen - self.clearness) ** 2
                 self.clearness, self._learned = seen, True
             deviation = seen - self.clearness
             self.clearness += weight * deviation
