@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 import pytest
 
 from energy_edge.domain.planning import OnlineForecaster
+from energy_edge.domain.planning.forecast import UNSEEN_SKY_SPREAD
 
 NOON = datetime(2026, 6, 21, 12, tzinfo=timezone.utc).timestamp()
 MIDNIGHT = datetime(2026, 6, 21, 0, tzinfo=timezone.utc).timestamp()
@@ -53,12 +54,12 @@ def test_a_variable_sky_makes_the_cautious_forecast_lower_a_steady_one_does_not(
     assert gusty.cautious_surplus_w < gusty.surplus_w
 
 
-def test_a_sky_not_seen_yet_counts_on_no_sun_in_its_cautious_figure_until_seen() -> None:
+def test_a_sky_not_seen_yet_is_cautiously_an_overcast_one_until_seen() -> None:
     forecaster = OnlineForecaster(52.37, 4.90, clearness_prior=0.7)
     forecaster.observe(MIDNIGHT, 0.0, RATED_W, 500.0)  # started at night: the sky is not seen yet
     unseen, = forecaster.forecast(NOON, 900)
-    assert unseen.pv_w > 0.5 * RATED_W * forecaster.clear_sky_ratio(NOON) and unseen.pv_low_w == 0.0
-    for minute in range(30):  # half an hour of steady sun
+    assert unseen.pv_low_w == pytest.approx(unseen.pv_w * (0.7 - UNSEEN_SKY_SPREAD) / 0.7)
+    for minute in range(30):  # half an hour of steady sun, as the prior said
         t = NOON + minute * 60
         forecaster.observe(t, 0.7 * RATED_W * forecaster.clear_sky_ratio(t), RATED_W, 500.0)
     seen, = forecaster.forecast(NOON + 1800, 900)

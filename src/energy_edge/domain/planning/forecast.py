@@ -6,9 +6,9 @@ irradiance, their rated power) times a clearness index learned from what the
 inverters report they could give; a cloudy morning lowers the forecast for the
 afternoon. The clearness's spread is learned too, and each slot carries a
 cautious PV figure one standard deviation lower: on a variable day the planner
-counts on less; before the sky is first seen (a night-time start), none at all, and
-from the first sighting on as much less as the prior was off, until the sky has been
-seen for a while.
+counts on less; before the sky is first seen (a night-time start) it may be an
+overcast one (`UNSEEN_SKY_SPREAD` below the prior), and from the first sighting on the
+figure is as much lower as the prior was off, until the sky has been seen a while.
 
 Load: a typical profile by hour of day (`LoadProfile`, load_profile.py): the
 installer's (the twin's `load_w_by_hour`) as its prior, each hour then learned
@@ -34,6 +34,7 @@ from .load_profile import LoadProfile
 from .solar_geometry import clear_sky_array_ratio
 
 MIN_CLEAR_SKY_RATIO = 0.05  # below this share of the rating (dawn, dusk) clearness is not learned
+UNSEEN_SKY_SPREAD = 0.5  # a sky not seen yet: the clearness prior (0.7) may be an overcast one (0.2)
 LOAD_RATIO_BOUNDS = (0.5, 2.0)  # today's load against the profile: the correction believes no more than this
 LOAD_RATIO_FADE_S = 3 * 3600.0  # the correction fades with distance ahead over this (e-folding)
 
@@ -146,8 +147,8 @@ class OnlineForecaster:
         """Slots of `slot_s` from `now`; each slot's PV and load are taken at its middle."""
         slots = []
         start = now
-        # a sky not seen yet may be overcast: until the first sighting the cautious figure counts on no sun
-        low = max(0.0, self.clearness - math.sqrt(self.clearness_variance)) if self._learned else 0.0
+        spread = math.sqrt(self.clearness_variance) if self._learned else UNSEEN_SKY_SPREAD
+        low = max(0.0, self.clearness - spread)
         load_margin_w = math.sqrt(self.load_error_variance)
         while start < now + horizon_s:
             duration = min(self.slot_s, now + horizon_s - start)

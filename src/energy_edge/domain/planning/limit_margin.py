@@ -5,7 +5,7 @@ says it needs, and charges for it just in time: a load a little above the foreca
 darker than the prior, then meets an empty battery and the import breaches the limit. The
 forecast knows how wrong it can be (each slot's cautious load, `load_high_w`: higher by the
 profile's recent error, and at least `MIN_LOAD_MARGIN_RATIO` higher; cautious PV, `pv_low_w`:
-one standard deviation of the sky lower, no sun for a sky not seen yet). In the slots where those cautious figures would import
+one standard deviation of the sky lower, an overcast one for a sky not seen yet). In the slots where those cautious figures would import
 above the limit, the plan takes them instead of the expected ones, so it stores the energy
 for the worse case before the peak (from the grid below the limit, if need be). Elsewhere the
 expected figures stand, so the margin costs nothing where the limit is far. The balancer
