@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from energy_edge.domain.planning import OnlineForecaster
 from energy_edge.domain.planning.forecast import LOAD_RATIO_BOUNDS
@@ -127,3 +129,17 @@ def test_within_an_hour_the_profile_keeps_its_mean_and_shows_the_peak_the_mean_h
     assert profile.at(MIDNIGHT + 7.5 * HOUR) > 2_800.0  # the peak's middle, above the hour's 2500 W mean
     assert profile.at(MIDNIGHT + 7.0 * HOUR) == pytest.approx((900.0 + 2_500.0) / 2)  # edges meet halfway
     assert profile.at(MIDNIGHT + 12.3 * HOUR) == pytest.approx(500.0)  # a flat stretch stays flat
+
+
+@settings(max_examples=60, deadline=None)
+@given(profile=st.one_of(st.none(), st.lists(st.floats(0.0, 1e7), min_size=24, max_size=24)),
+       loads=st.lists(st.floats(0.0, 1e7), min_size=1, max_size=40),
+       step_s=st.floats(1.0, 7200.0))
+def test_the_load_forecast_is_finite_non_negative_and_bounded_by_what_was_stated_or_seen(profile, loads, step_s) -> None:
+    forecaster = _forecaster(profile)
+    for k, load in enumerate(loads):
+        forecaster.observe(MIDNIGHT + k * step_s, 0.0, 0.0, load)
+    now = MIDNIGHT + len(loads) * step_s
+    ceiling = LOAD_RATIO_BOUNDS[1] * 1.5 * max([*(profile or []), *loads])  # the curve peaks 1.5 times its mean
+    for slot in forecaster.forecast(now, 86_400.0):
+        assert 0.0 <= slot.load_w <= ceiling + 1e-6 and slot.cautious_load_w >= slot.load_w
