@@ -11,7 +11,8 @@ Building it (`build_problem`) is pure: the controller calls it on every replan w
 forecaster's slots, the price schedule and the assets it counts on now. Without day-ahead
 prices the policy's time-of-use window stands in (`NO_PRICE_*`: relative prices). The time-of-use
 reserve (`peak_reserve_soc`) is the heuristic planner's rule for a peak it cannot price: the LP
-prices the window instead, and the balancer drops the reserve floor under its band.
+prices the window instead, and the balancer drops the reserve floor under its band. Where the
+forecast's cautious figures would import above the limit, the plan counts on them (limit_margin.py).
 
 The tanks' heat is the heat above their comfort floors, E = C (T - T_min), where T_min is each
 boiler's minimum plus `hot_water_guidance.MARGIN_C` (the just-in-time floor's margin). A
@@ -33,13 +34,14 @@ import math
 from dataclasses import dataclass
 from typing import Sequence
 
+from ..balancing.hourly_profile import HourlyProfile
 from ..balancing.policy import Policy
 from ..balancing.snapshot import AssetView
 from ..prices import PriceSchedule
-from ..balancing.hourly_profile import HourlyProfile
 from .forecast import ForecastSlot
 from .hot_water import AMBIENT_C, WATER_J_PER_KG_K
 from .hot_water_guidance import MARGIN_C
+from .limit_margin import planned_pv_and_load
 
 BATTERY_ROUND_TRIP_EFFICIENCY = 0.9  # telemetry does not say; a lithium battery with its inverter
 HEAT_LOSS_RATIO_PER_H = 0.01  # share of a tank's heat above its minimum lost every hour, where the policy
@@ -156,10 +158,11 @@ def build_problem(now: float, policy: Policy, assets: Sequence[AssetView], forec
     slots = []
     for slot in forecast:
         import_price, feed_in_price = _prices_at(policy, prices, slot.start_s + slot.duration_s / 2)
+        pv_w, load_w = planned_pv_and_load(slot, policy.import_limit_w)  # cautious where the limit may bind
         drawn_kg = litres_between(policy.hot_water_litres_per_hour, slot.start_s, slot.duration_s) * LITRE_KG
-        cautious_pv = None if slot.pv_low_w is None else max(0.0, slot.pv_low_w)
-        slots.append(ProblemSlot(slot.start_s, slot.duration_s, max(0.0, slot.pv_w), max(0.0, slot.load_w),
-                                 import_price, feed_in_price, drawn_kg, cautious_pv))
+        cautious_pv = None if slot.pv_low_w is None else min(pv_w, max(0.0, slot.pv_low_w))
+        slots.append(ProblemSlot(slot.start_s, slot.duration_s, pv_w, load_w, import_price, feed_in_price,
+                                 drawn_kg, cautious_pv))
     end = slots[-1].start_s + slots[-1].duration_s if slots else now
     refill = _prices_at(policy, prices, end - 1.0)[0] if slots else 0.0
     return PlanningProblem(tuple(slots), policy.import_limit_w, policy.export_limit_w, battery_store(policy, assets),
