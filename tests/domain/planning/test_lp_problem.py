@@ -94,6 +94,9 @@ def test_each_boiler_is_preheated_to_where_the_plans_heating_run_ends() -> None:
     sun = guidance_from_plan(problem, from_sun, POLICY, [*BATTERIES, BOILER])
     # at least the first slot's heat on top of the tank now (55 °C)
     assert sun.boiler_preheat_by_module == {"boiler": pytest.approx(55.0 + 3_000 * 0.25 / to_wh)}
+    variable = [replace(slot, pv_low_w=600.0) for slot in FORECAST]  # a cautious sky gives 100 W of surplus
+    unsure = build_problem(0.0, POLICY, [*BATTERIES, BOILER], variable, PriceSchedule())
+    assert guidance_from_plan(unsure, from_sun, POLICY, [*BATTERIES, BOILER]).boiler_preheat_by_module == {}
     idle = [PlannedSlot(import_w=500.0, export_w=0.0, heat_w=1_000.0, heat_wh=10 * to_wh), rest]
     assert guidance_from_plan(problem, idle, POLICY, [*BATTERIES, BOILER]).boiler_preheat_by_module == {}
     hotter = Guidance(boiler_preheat_c=70.0, boiler_preheat_by_module={"boiler": 75.0})  # the heuristic's

@@ -120,7 +120,8 @@ def plan_preheat_c(problem: PlanningProblem, planned: Sequence[PlannedSlot], pol
     slot takes the tanks (empty when the first slot does not heat them).
 
     Heat from the grid needs the preheat (free boilers never heat from what the plan imports), and so does
-    heat from the sun where batteries would take the surplus first. Heat from the sun alone is left to the
+    heat from the sun where batteries would take the surplus first and the forecast's cautious sky still gives
+    it (a plan's battery flows can dress up a sky it over-forecasts). Heat from the sun alone is left to the
     free boilers, which take what the band stores: an on/off heater preheated at full power where the plan
     heats with part of it would import (at a dear hour, as likely as not) the part the sun does not cover.
 
@@ -133,8 +134,10 @@ def plan_preheat_c(problem: PlanningProblem, planned: Sequence[PlannedSlot], pol
     first = planned[0]
     if heat is None or not boilers or capacity <= 0 or first.heat_w < HEATING_RATIO * heat.heater_w:
         return {}
-    if min(first.heat_w, first.import_w) < HEATING_RATIO * heat.heater_w and problem.battery is None:
-        return {}  # the sun's heat without batteries to put it before: free boilers take what the band stores
+    if min(first.heat_w, first.import_w) < HEATING_RATIO * heat.heater_w and (
+            problem.battery is None or problem.slots[0].cautious_surplus_w < HEATING_RATIO * heat.heater_w):
+        return {}  # the sun's heat: without batteries to put it before, or under a sky not sure to give it,
+        #            free boilers take what the band stores (a preheat would draw the batteries into the tanks)
     reached_wh = max(first.heat_wh, heat.energy_wh + first.heat_w * problem.slots[0].duration_s / 3600.0)
     for slot in planned[1:]:
         if slot.heat_w < HEATING_RATIO * heat.heater_w:
