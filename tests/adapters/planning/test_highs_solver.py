@@ -114,3 +114,14 @@ def test_a_draw_the_heater_cannot_keep_up_with_is_planned_as_cold_rather_than_fa
     plan = HighsPlanSolver().solve(PlanningProblem(rush, 2_000.0, 0.0, heat=tank(), refill_price_per_kwh=0.30))
     assert plan[0].cold_wh > 0.0 and plan[0].heat_wh >= -1e-6
     assert plan[0].import_w <= 2_000.0 + 1e-6  # the import limit stays the contract; comfort gives way
+
+
+def test_surplus_beyond_the_battery_at_zero_export_is_curtailed_not_burnt_in_the_round_trip() -> None:
+    """The tie-breaks reward charging and using the sun: they must not pay for charging and discharging
+    at once (the round trip's loss would 'use' surplus that can only be curtailed)."""
+    sunny = slots(*[(12_000.0, 1_000.0, 0.30, 0.0)] * 3, *[(0.0, 1_000.0, 0.30, 0.0)] * 3)
+    plan = HighsPlanSolver().solve(PlanningProblem(sunny, 20_000.0, 0.0, battery(2_000.0),
+                                                   refill_price_per_kwh=0.30))
+    for slot in plan:
+        assert min(slot.charge_w, slot.discharge_w) == pytest.approx(0.0, abs=1.0)
+    assert plan[0].charge_w == pytest.approx(3_000.0, abs=1.0) and plan[0].curtailed_w > 7_000.0

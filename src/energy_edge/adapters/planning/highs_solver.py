@@ -15,7 +15,8 @@ Per slot k (h = its hours; powers in W, energies in Wh):
              + demand charge x peak / 1000 + refill (deficit_e / eta_c + deficit_q) / 1000
              + tie-breaks: a tiny reward on using the sun; import dearer the sooner it comes and charging
                rewarded the sooner it comes (an indifferent plan covers deficits from the batteries now,
-               stores surplus now and fills from the grid just in time: self-consumption)
+               stores surplus now and fills from the grid just in time: self-consumption); discharging
+               costs a little more than a round trip's rewards (no charging and discharging at once)
 The import limit is soft at `EXCESS_PRICE_PER_KWH`: a limit no plan can hold still gets the
 plan that exceeds it least, and the balancer holds what it can. The tanks' comfort (q >= 0
 through the draws) is soft at `COLD_PRICE_PER_KWH`, below that: a draw the heaters cannot
@@ -45,6 +46,10 @@ SUN_TIE_BREAK_PER_KWH = 1e-4  # using the sun rather than curtailing it, when th
 # filling from the grid is never pulled early by the charging one.
 IMPORT_LATER_TIE_BREAK_PER_KWH = 2e-3
 CHARGE_SOONER_TIE_BREAK_PER_KWH = 5e-4
+# Discharging costs a little more than the charging and sun rewards a round trip could earn: without it,
+# charging and discharging at once 'used' surplus that can only be curtailed (at zero export, the band
+# then read as both storing and discharging).
+ROUND_TRIP_GUARD = 2.0
 COST_SCALE = 1000.0  # the objective in thousandths of the currency: tie-breaks stay above HiGHS's tolerances
 DEFAULT_TIME_LIMIT_S = 1.0  # slower than this is a failure: the controller falls back
 
@@ -128,6 +133,9 @@ class _Model:
         put("pv", -hours / 1000 * SUN_TIE_BREAK_PER_KWH, cost)
         put("imp", hours / 1000 * (p_imp + IMPORT_LATER_TIE_BREAK_PER_KWH * soon), cost)
         put("ch", -hours / 1000 * CHARGE_SOONER_TIE_BREAK_PER_KWH * soon, cost)
+        round_trip = 1.0 if bat is None else bat.charge_efficiency * bat.discharge_efficiency
+        put("dis", hours / 1000 * ROUND_TRIP_GUARD * (CHARGE_SOONER_TIE_BREAK_PER_KWH * soon
+                                                       + SUN_TIE_BREAK_PER_KWH) / round_trip, cost)
         put("imp", problem.import_limit_w, upper)
         put("exp", problem.export_limit_w, upper)
         put("pv", pv, upper)
