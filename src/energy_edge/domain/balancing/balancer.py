@@ -44,7 +44,7 @@ import math
 from dataclasses import dataclass, field, replace
 from typing import Mapping
 
-from .band import banded_target, planned_import_w, unless_sliver
+from .band import band_battery_w, banded_target, planned_import_w, unless_sliver
 from .guidance import Guidance
 from .policy import Policy
 from .sharing import share
@@ -126,6 +126,7 @@ def balance(snapshot: SiteSnapshot, policy: Policy, memory: BalancerMemory = Bal
     batteries: list[tuple[AssetView, float, float, float, float]] = []
     boilers: list[AssetView] = []
     flex_now = solar_avail = charge_room = discharge_room = room_soon = fill_from_grid = preheat_w = 0.0
+    flex_now_boilers = 0.0  # the boilers' part of flex_now
     lagging = memory.decided_at
     for asset in snapshot.assets:
         power = asset.power_w
@@ -136,6 +137,8 @@ def balance(snapshot: SiteSnapshot, policy: Policy, memory: BalancerMemory = Bal
         elif asset.kind == "boiler" and asset.enabled and asset.heater_on != (power < 0):
             power = -asset.heater_power_w if asset.heater_on else 0.0  # its thermostat switched since it measured
         flex_now += power
+        if asset.kind == "boiler":
+            flex_now_boilers += power
         if asset.kind == "battery":
             low, high = _battery_band(asset, policy, now, time_of_use_reserve=not guidance.has_band)
             charge = asset.max_charge_w if asset.soc < high else 0.0
@@ -181,9 +184,14 @@ def balance(snapshot: SiteSnapshot, policy: Policy, memory: BalancerMemory = Bal
         boiler_surplus = min(boiler_surplus, load - solar_avail)
     heating = _decide_boilers(boilers, policy, memory, now, boiler_surplus, room_soon, guidance, setpoints, timers)
     battery_wanted = _under_export_first(wanted_storage - heating, exported_first, memory, policy, flex <= floor)
-    if guidance.has_band:  # the band holds the grid with the boilers as decided
-        battery_wanted += base_target - banded_target(guidance, policy, load - solar_avail - heating, memory.battery_w)
+    if guidance.has_band:  # the band holds the grid with the boilers as decided; the batteries steer alone
+        held = None if memory.flex_w is None else memory.battery_w
+        battery_wanted, error = band_battery_w(guidance, policy, snapshot.grid_power_w, load - solar_avail - heating,
+                                               held, floor - solar_avail - heating, ceiling - solar_avail - heating)
         battery_wanted = unless_sliver(battery_wanted, guidance, policy, memory.battery_w == 0)
+        at_hard_limit = not floor < battery_wanted + solar_avail + heating < ceiling
+        # A boiler switched on or off is a decision, not a ramp: the solar's ramp starts from it.
+        reference += heating - _boilers_before(boilers, memory, flex_now_boilers)
     battery_total, direction = _battery_total(battery_wanted, charge_room, discharge_room, policy, memory,
                                               at_hard_limit, now, dwell=True)
     solar_cap = min(ceiling, max(reference + policy.ramp_limit_w, floor)) - battery_total - heating
@@ -220,6 +228,13 @@ def _steer(grid: float, target: float, load: float, reference: float, floor: flo
     wanted = reference if abs(error) < policy.deadband_w and memory.flex_w is not None else load - target
     flex = min(max(wanted, reference - policy.ramp_limit_w), reference + policy.ramp_limit_w)
     return min(max(flex, floor), ceiling), not floor < flex < ceiling, error
+
+
+def _boilers_before(boilers: list[AssetView], memory: BalancerMemory, measured_w: float) -> float:
+    """The boilers' part of the ramp's reference: as the last decision expected them (as measured without one)."""
+    if memory.flex_w is None:
+        return measured_w
+    return sum(memory.expected_w.get(boiler.module, 0.0) for boiler in boilers)
 
 
 def _grid_target(policy: Policy, load: float, solar_avail: float, fill_from_grid: float) -> float:

@@ -48,6 +48,28 @@ def banded_target(guidance: Guidance, policy: Policy, natural_w: float, battery_
     return min(max(natural_w, low), high)
 
 
+def band_battery_w(guidance: Guidance, policy: Policy, grid_w: float, natural_w: float, held_w: float | None,
+                   floor_w: float, ceiling_w: float) -> tuple[float, float]:
+    """(the batteries' power, + discharge; the grid error) that holds the grid inside the band.
+
+    `natural_w` is the grid without the batteries (the boilers as decided). The batteries are steered on
+    their own: within the deadband they hold `held_w` (their last decision; None: no decision yet) rather
+    than the whole flexible power, so the sun's drift or a boiler's switching passes to the grid inside the
+    band instead of starting and stopping them by a few watts; they move at most `ramp_limit_w` per cycle.
+    `floor_w` and `ceiling_w` (their power that puts the grid at the import and the export limit) win
+    over the deadband and the ramp at once.
+    """
+    target = banded_target(guidance, policy, natural_w, held_w or 0.0)
+    error = grid_w - target
+    if held_w is None:
+        wanted = natural_w - target
+    elif abs(error) < policy.deadband_w:
+        wanted = held_w
+    else:
+        wanted = min(max(natural_w - target, held_w - policy.ramp_limit_w), held_w + policy.ramp_limit_w)
+    return min(max(wanted, floor_w), ceiling_w), error
+
+
 def planned_import_w(target_w: float, natural_w: float) -> float:
     """Import the band asks for beyond the site's own deficit: it fills stores, so free boilers
     must not count it as surplus."""
