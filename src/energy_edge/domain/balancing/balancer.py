@@ -574,7 +574,10 @@ def _share_solar(solars: list[AssetView], total: float, available: float, cap: f
     next cycle, and the inverter does not flip between RUNNING and CURTAILED
     every time surplus touches the limit. Stepping it keeps method calls rare,
     and a ceiling in force (`previous`) stays while it still lies between what
-    the sun gives and the cap: it moves only when it would curtail or export.
+    the sun gives and the cap: it moves only when it would curtail or export,
+    not back to the rating each time the cap has room for it again (a cap that
+    jitters about the rating, at night on a site whose export limit is its
+    inverter's rating, flipped the inverter every few minutes).
     """
     rated = sum(solar.rated_power_w for solar in solars if solar.enabled)
     curtailed = total < available
@@ -583,19 +586,18 @@ def _share_solar(solars: list[AssetView], total: float, available: float, cap: f
         parts = share(total, [solar.rated_power_w for solar in solars], owns)
     for index, solar in enumerate(solars):
         own = owns[index]
+        kept = (previous or {}).get(solar.module)
+        portion = cap * solar.rated_power_w / rated if rated > 0 else solar.rated_power_w
         if curtailed:
             limit = parts[index]
+        elif kept is not None and own <= kept <= min(portion, solar.rated_power_w):
+            limit = kept  # also where the cap has room for the rating again: not every jitter of it about the rating
         elif cap >= rated or rated <= 0:
             limit = solar.rated_power_w
         elif solar.rated_power_w <= 0:
             limit = 0.0
         else:
-            portion = cap * solar.rated_power_w / rated
-            kept = (previous or {}).get(solar.module)
-            if kept is not None and own <= kept <= min(portion, solar.rated_power_w):
-                limit = kept
-            else:
-                step = CEILING_STEP_RATIO * solar.rated_power_w
-                stepped = math.floor(portion / step) * step if step > 0 else portion
-                limit = min(solar.rated_power_w, max(stepped, own))
+            step = CEILING_STEP_RATIO * solar.rated_power_w
+            stepped = math.floor(portion / step) * step if step > 0 else portion
+            limit = min(solar.rated_power_w, max(stepped, own))
         setpoints[solar.module] = Setpoint("solar", limit, min(limit, own))
