@@ -66,7 +66,8 @@ GRID_CHARGE_MARGIN_SOC = 0.01  # grid charging stops this short of its target: n
 EXPORT_FIRST_START_W = 1000.0  # under export-first, batteries at rest start charging only for this much
 STICKY_SHARE_RATIO = 0.05  # a battery keeps its part while within this share of its power limit of its fair part
 REVERSAL_DWELL_S = 15.0  # batteries reverse (charge <-> discharge) no sooner than this after last running the other way
-REVERSALS_PER_HOUR = 2  # under a band, batteries that reversed this often within the hour ...
+REVERSALS_PER_HOUR = 2  # under a band, batteries that reversed this often within REVERSAL_WINDOW_S ...
+REVERSAL_WINDOW_S = 3600.0
 REVERSAL_HOLD_S = 120.0  # ... hold their direction this long against a need the other way (a passing cloud) ...
 STANDBY_W = 20.0  # ... resting in their mode at this power (above the commands' 10 W send tolerance, which stops them)
 COMFORT_HORIZON_S = 1800.0  # a draw that outruns a boiler's heater is assumed to last this long ...
@@ -476,7 +477,7 @@ class BatteryChoice(NamedTuple):
 
 def _battery_total(wanted: float, charge_room: float, discharge_room: float, policy: Policy,
                    memory: BalancerMemory, at_hard_limit: bool, now: float, dwell: bool = False,
-                   hold: bool = False) -> "BatteryChoice":
+                   hold: bool = False) -> BatteryChoice:
     """All batteries' power, inside their room, with their direction and the memory of their holds.
 
     A reversal (charge <-> discharge) is held back, the batteries idling, while it is smaller than
@@ -496,8 +497,9 @@ def _battery_total(wanted: float, charge_room: float, discharge_room: float, pol
     sign = (total > 0) - (total < 0)
     direction = memory.battery_direction
     moving = (memory.battery_w > 0) - (memory.battery_w < 0)
-    recent = tuple(t for t in memory.reversed_at if now - t < 3600.0)
-    if hold and moving == direction != 0 and sign != direction and total != 0 and len(recent) >= REVERSALS_PER_HOUR:
+    recent = tuple(t for t in memory.reversed_at if now - t < REVERSAL_WINDOW_S)
+    chattering = len(recent) >= REVERSALS_PER_HOUR
+    if hold and chattering and moving == direction != 0 and sign != direction and total != 0:
         since = now if memory.held_since is None else memory.held_since
         room = discharge_room if direction > 0 else charge_room
         if now - since < REVERSAL_HOLD_S and room >= STANDBY_W:
