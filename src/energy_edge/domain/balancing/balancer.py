@@ -70,6 +70,7 @@ REVERSALS_PER_HOUR = 2  # under a band, batteries that reversed this often withi
 REVERSAL_WINDOW_S = 3600.0
 REVERSAL_HOLD_S = 120.0  # ... hold their direction this long against a need the other way (a passing cloud) ...
 STANDBY_W = 20.0  # ... resting in their mode at this power (above the commands' 10 W send tolerance, which stops them)
+MIN_RUN_S = 60.0  # under a band, batteries at rest do not start a run that their SoC band would end sooner than this
 COMFORT_HORIZON_S = 1800.0  # a draw that outruns a boiler's heater is assumed to last this long ...
 COMFORT_MARGIN_BAND_RATIO = 0.5  # ... the margin it needs above the minimum at most this share of the band
 DRAW_WINDOW_S = 60.0  # a boiler's temperature trend is measured over this long
@@ -203,6 +204,8 @@ def balance(snapshot: SiteSnapshot, policy: Policy, memory: BalancerMemory = Bal
         battery_wanted, error = band_battery_w(guidance, policy, snapshot.grid_power_w, load - others, held,
                                                floor - others, ceiling - others)
         battery_wanted = unless_sliver(battery_wanted, guidance, policy, memory.battery_w == 0)
+        if memory.battery_w == 0 and others >= floor and _run_too_short(battery_wanted, batteries):
+            battery_wanted = 0.0  # the grid (or curtailing the sun) takes it, within the import limit
         at_hard_limit = not floor < battery_wanted + others < ceiling
         # A boiler switched on or off is a decision, not a ramp: the solar's ramp starts from it.
         reference += heating - _boilers_before(boilers, memory, flex_now_boilers)
@@ -251,6 +254,13 @@ def _steer(grid: float, target: float, load: float, reference: float, floor: flo
     wanted = reference if abs(error) < policy.deadband_w and memory.flex_w is not None else load - target
     flex = min(max(wanted, reference - policy.ramp_limit_w), reference + policy.ramp_limit_w)
     return min(max(flex, floor), ceiling), not floor < flex < ceiling, error
+
+
+def _run_too_short(wanted: float, batteries: list[tuple[AssetView, float, float, float, float]]) -> bool:
+    """Whether a run at `wanted` (+ discharge) would end at the batteries' SoC band within `MIN_RUN_S`: a
+    battery just short of full after a cloud would otherwise charge for seconds, stop, and do it again."""
+    room_wh = sum(b[4] if wanted > 0 else b[3] for b in batteries)
+    return wanted != 0 and room_wh * 3600.0 < abs(wanted) * MIN_RUN_S
 
 
 def _boilers_before(boilers: list[AssetView], memory: BalancerMemory, measured_w: float) -> float:
