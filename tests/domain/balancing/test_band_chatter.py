@@ -147,3 +147,23 @@ def test_a_hold_never_makes_the_balancer_break_a_limit(data) -> None:
     snapshot, policy = data.draw(sites()), data.draw(policies())
     memory, guidance = data.draw(held_memories(snapshot)), data.draw(bands())
     assert_within_limits(snapshot, policy, memory, guidance, balance(snapshot, policy, memory, guidance))
+
+
+def test_a_battery_just_short_of_full_does_not_start_a_run_of_seconds() -> None:
+    """After a cloud, 5 kW of surplus and a battery 50 Wh short of full (36 s at 5 kW): it stays at rest
+    (the sun is curtailed or exported); 500 Wh short, it charges."""
+    def surplus(soc: float) -> float:
+        site = SiteSnapshot(100.0, -5_000.0, [battery(soc=soc, capacity_wh=10_000.0, max_w=5_000.0, timestamp=100.0),
+                                              solar(available_w=8_000.0, timestamp=100.0)])
+        return balance(site, Policy(deadband_w=0.0), BalancerMemory(), SELF_CONSUMPTION).battery_w
+    full = Policy().soc_reserve_max
+    assert surplus(full - 0.005) == 0.0
+    assert surplus(full - 0.05) == -5_000.0
+
+
+def test_the_import_limit_starts_even_a_short_run() -> None:
+    """A battery 10 Wh above empty still covers import beyond the limit."""
+    site = SiteSnapshot(100.0, 7_000.0, [battery(soc=Policy().soc_reserve_min + 0.001, capacity_wh=10_000.0,
+                                                 timestamp=100.0)])
+    decision = balance(site, Policy(import_limit_w=6_000.0, deadband_w=0.0), BalancerMemory(), SELF_CONSUMPTION)
+    assert decision.battery_w >= 1_000.0 - 1e-6
