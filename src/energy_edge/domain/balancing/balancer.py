@@ -35,7 +35,8 @@ Fast behaviours (issue 15), each so that a one-second event cannot become chatte
   stopped them by a few watts), a boiler's switching is a decision, not a ramp to follow, and
   once they have reversed `REVERSALS_PER_HOUR` times within the hour they hold their direction
   in standby through a need the other way of up to `REVERSAL_HOLD_S` (a passing cloud), never
-  curtailing the sun or passing a grid limit for it;
+  curtailing the sun or passing a grid limit for it; at rest they do not start a run their SoC
+  band would end within `MIN_RUN_S` (unless the import limit needs it);
 - a solar ceiling that does not curtail stays in force while it lies between what the sun
   gives and the cap, so the inverter's limit (and its RUNNING/CURTAILED state) moves rarely;
 - a boiler being drawn (`_drawn`) below its comfort floor (`_comfort_floor_c`) is
