@@ -198,15 +198,15 @@ def balance(snapshot: SiteSnapshot, policy: Policy, memory: BalancerMemory = Bal
         boiler_surplus = min(boiler_surplus, load - solar_avail)
     heating = _decide_boilers(boilers, policy, memory, now, boiler_surplus, room_soon, guidance, setpoints, timers)
     battery_wanted = _under_export_first(wanted_storage - heating, exported_first, memory, policy, flex <= floor)
-    holdable = False
+    holdable, band_wanted = False, 0.0
     if guidance.has_band:  # the band holds the grid with the boilers as decided; the batteries steer alone
         held = None if memory.flex_w is None else 0.0 if memory.held_since is not None else memory.battery_w
         others = solar_avail + heating
-        battery_wanted, error = band_battery_w(guidance, policy, snapshot.grid_power_w, load - others, held,
-                                               floor - others, ceiling - others)
-        battery_wanted = unless_sliver(battery_wanted, guidance, policy, memory.battery_w == 0)
-        if memory.battery_w == 0 and others >= floor and _run_too_short(battery_wanted, batteries):
-            battery_wanted = 0.0  # the grid (or curtailing the sun) takes it, within the import limit
+        band_wanted, error = band_battery_w(guidance, policy, snapshot.grid_power_w, load - others, held,
+                                            floor - others, ceiling - others)
+        battery_wanted = unless_sliver(band_wanted, guidance, policy, memory.battery_w == 0)
+        if memory.battery_w == 0 and _run_too_short(battery_wanted, batteries):
+            battery_wanted = 0.0  # the grid or curtailing the sun takes it (where a limit needs it, see below)
         at_hard_limit = not floor < battery_wanted + others < ceiling
         # A boiler switched on or off is a decision, not a ramp: the solar's ramp starts from it.
         reference += heating - _boilers_before(boilers, memory, flex_now_boilers)
@@ -226,7 +226,9 @@ def balance(snapshot: SiteSnapshot, policy: Policy, memory: BalancerMemory = Bal
         # Hysteresis or the dwell held back a reversal, but without it the grid would leave its limits
         # (curtailing solar cannot hold them): the limits win, so decide the batteries again as at a hard limit.
         short = battery_total + heating + solar_total < floor  # importing past the limit: export-first yields
-        if not guidance.has_band:  # (the band's request already lies inside the limits)
+        if guidance.has_band:  # the band's own request lies inside the limits
+            battery_wanted = band_wanted
+        else:
             battery_wanted = _under_export_first(wanted_storage - heating, exported_first, memory, policy,
                                                  flex <= floor or short)
         choice = _battery_total(battery_wanted, charge_room, discharge_room, policy, memory, True, now)
