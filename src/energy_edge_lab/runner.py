@@ -21,13 +21,14 @@ from typing import Any, Callable, Protocol
 
 from energy_edge.adapters.clocks import ManualClock
 from energy_edge.adapters.hardware.simulated.boiler import WATER_J_PER_KG_K
-from energy_edge.adapters.hardware.simulated import SimulatedSite
+from energy_edge.adapters.hardware.simulated import LoadProfile, SimulatedSite
 from energy_edge.domain.balancing.policy import Policy
 from energy_edge.domain.prices import PriceSlot
 from .optimum import OptimumPlan, solve_optimum
 from .scenario import SECONDS_PER_DAY, Scenario
 from .series import Sample, SiteSeries
-from .simulated_hardware import AssetConfigs, asset_configs, build_site, exogenous, present_kinds, standing_assets
+from .simulated_hardware import (AssetConfigs, SpikedLoad, asset_configs, build_site, exogenous, present_kinds,
+                                 standing_assets)
 
 POLICIES = ("none", "controller", "optimum")
 STEP_S = 1.0
@@ -75,9 +76,10 @@ Progress = Callable[[int], Any]  # called with the number of seconds just simula
 
 def controller_policy(scenario: Scenario) -> Policy:
     """The controller's twin for this site: its grid limits, the battery's SoC band, the boiler's tank
-    (heat capacity, standing loss, typical hot-water schedule), and the tariff's price peak (the dearest
-    time-of-use window dearer than the base price) as a time-of-use reserve, as an operator who knows
-    the tariff and the site's hot-water use would configure it. Scenario hours are local; the policy's UTC."""
+    (heat capacity, standing loss, typical hot-water schedule), the site's typical load by hour, and the
+    tariff's price peak (the dearest time-of-use window dearer than the base price) as a time-of-use
+    reserve, as an installer who knows the tariff and the site's rhythm would configure it. Scenario hours
+    are local; the policy's UTC."""
     assets, limits, tariff = standing_assets(scenario), scenario.limits, scenario.tariff
     battery, boiler = assets.battery, assets.boiler
     peaks = [w for w in tariff.time_of_use if w.import_price_per_kwh > tariff.import_price_per_kwh]
@@ -95,7 +97,25 @@ def controller_policy(scenario: Scenario) -> Policy:
                   pv_azimuth_deg=assets.solar.azimuth_deg,
                   boiler_heat_capacity_j_per_k=boiler.thermal_mass_j_per_k,
                   hot_water_litres_per_hour=hot_water_utc(scenario), cold_water_c=boiler.cold_water_c,
-                  boiler_loss_w_per_k=boiler.loss_w_per_k, **window)
+                  boiler_loss_w_per_k=boiler.loss_w_per_k, load_w_by_hour=typical_load_utc(scenario), **window)
+
+
+def typical_load_utc(scenario: Scenario) -> dict[str, float]:
+    """The site's typical consumption as its installer knows it: mean W per UTC hour of its base load, daily
+    peaks and scheduled blocks (the scenario's spikes), without the day's noise. A day whose load is a
+    measured series has no typical profile to tell (that series is the day itself): {} (unknown), and the
+    controller learns it from its meters."""
+    base = scenario.profiles.base_load
+    if base.measured_w is not None:
+        return {}
+    midnight = scenario.midnight_epoch_s
+    typical = SpikedLoad(LoadProfile(base_w=base.base_w, peaks=tuple((k.hour, k.height_w, k.width_h) for k in base.peaks),
+                                     noise_ratio=0.0, utc_offset_s=scenario.utc_offset_s), base.spikes, midnight)
+    sums, step_s = [0.0] * 24, 60.0
+    for minute in range(1440):  # each minute's middle; the day's minutes fill each UTC hour 60 times
+        t = midnight + (minute + 0.5) * step_s
+        sums[int(t // 3600.0) % 24] += typical.power_w(t)
+    return {str(hour): round(total / 60.0, 1) for hour, total in enumerate(sums)}
 
 
 def hot_water_utc(scenario: Scenario) -> dict[str, float]:

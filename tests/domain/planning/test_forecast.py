@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 import pytest
 
 from energy_edge.domain.planning import OnlineForecaster
+from energy_edge.domain.planning.forecast import UNSEEN_SKY_SPREAD
 
 NOON = datetime(2026, 6, 21, 12, tzinfo=timezone.utc).timestamp()
 MIDNIGHT = datetime(2026, 6, 21, 0, tzinfo=timezone.utc).timestamp()
@@ -51,3 +52,29 @@ def test_a_variable_sky_makes_the_cautious_forecast_lower_a_steady_one_does_not(
     assert variable.clearness == pytest.approx(0.6, abs=0.05)
     assert gusty.pv_low_w == pytest.approx(gusty.pv_w * (1 - 0.3 / 0.6), rel=0.15)  # one sigma (0.3) lower
     assert gusty.cautious_surplus_w < gusty.surplus_w
+
+
+def test_a_sky_not_seen_yet_is_cautiously_an_overcast_one_until_seen() -> None:
+    forecaster = OnlineForecaster(52.37, 4.90, clearness_prior=0.7)
+    forecaster.observe(MIDNIGHT, 0.0, RATED_W, 500.0)  # started at night: the sky is not seen yet
+    unseen, = forecaster.forecast(NOON, 900)
+    assert unseen.pv_low_w == pytest.approx(unseen.pv_w * (0.7 - UNSEEN_SKY_SPREAD) / 0.7)
+    for minute in range(30):  # half an hour of steady sun, as the prior said
+        t = NOON + minute * 60
+        forecaster.observe(t, 0.7 * RATED_W * forecaster.clear_sky_ratio(t), RATED_W, 500.0)
+    seen, = forecaster.forecast(NOON + 1800, 900)
+    assert seen.pv_low_w == pytest.approx(seen.pv_w)
+
+
+def test_a_first_sighting_far_from_the_prior_stays_cautious_until_the_sky_has_been_seen_a_while() -> None:
+    forecaster = OnlineForecaster(52.37, 4.90, clearness_prior=0.7)
+    forecaster.observe(NOON - 600, 0.0, 0.0, 500.0)  # running before the arrays report (as at night)
+    overcast = 0.2
+    for minute in range(240):
+        t = NOON + minute * 60
+        forecaster.observe(t, overcast * RATED_W * forecaster.clear_sky_ratio(t), RATED_W, 500.0)
+        if minute == 10:
+            early, = forecaster.forecast(t, 900)
+            assert early.pv_w > 0 and early.pv_low_w < 0.2 * early.pv_w  # 0.2 seen, 0.5 off the prior
+    late, = forecaster.forecast(NOON + 4 * 3600, 900)
+    assert forecaster.clearness == pytest.approx(overcast) and late.pv_low_w > 0.6 * late.pv_w  # e^-2 of the first spread

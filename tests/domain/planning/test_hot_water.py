@@ -126,3 +126,12 @@ def test_a_heating_boiler_keeps_heating_until_the_next_plan_while_a_draw_is_with
 
 def test_without_heat_capacity_there_is_no_hot_water_guidance():
     assert hot_water_preheat_c(6 * 3_600.0, Policy(hot_water_litres_per_hour={"7": 115.0}), [BOILER]) == {}
+
+
+def test_a_vanishing_standing_loss_is_heated_as_none():
+    """A loss of 1e-308 W/K (hypothesis found it): the equilibrium alone overflows; the span stays exact."""
+    from energy_edge.domain.planning.hot_water import _affine
+
+    tank = Tank(2_000.0, 200 * WATER_J_PER_KG_K, 50.0, 75.0, loss_w_per_k=1e-308)
+    a, b = _affine(tank, Span(600.0, 0.0), 10.0, 2_000.0)
+    assert a == 1.0 and b == pytest.approx(2_000.0 * 600.0 / (200 * WATER_J_PER_KG_K))

@@ -49,6 +49,7 @@ RANGES: dict[str, tuple[float, bool, float]] = {
 # (lowest, highest) of each hour's value per field that is an `HourlyProfile` (a twin object "0".."23").
 HOURLY: dict[str, tuple[float, float]] = {
     "hot_water_litres_per_hour": (0.0, MAX_HOT_WATER_L_PER_H),
+    "load_w_by_hour": (0.0, _P),
 }
 WRITABLE = (*RANGES, *HOURLY)  # every policy property, the controller twin's writable properties
 
@@ -92,6 +93,9 @@ class Policy:
     hot_water_litres_per_hour: HourlyProfile = HourlyProfile()
     cold_water_c: float = 10.0
     boiler_loss_w_per_k: float = 0.0  # 0 = unknown (the planner's margin covers a small loss)
+    # The site's typical consumption besides the steered assets (mean W per UTC hour of day), as its installer
+    # knows it: the load forecast's prior, then learned from the meters (planning/load_profile.py). All 0: unknown.
+    load_w_by_hour: HourlyProfile = HourlyProfile()
 
     def in_peak(self, now: float) -> bool:
         """Whether `now` (epoch seconds) lies in the daily price-peak window (it may wrap midnight)."""

@@ -1,24 +1,42 @@
-"""An online forecast of PV and load that needs nothing but the site's own meters.
+"""An online forecast of PV and load that needs nothing but the site's own meters (and what its
+installer knows of its daily rhythm).
 
 PV: the clear-sky output of the site's arrays (sun position, Haurwitz
 irradiance, their rated power) times a clearness index learned from what the
 inverters report they could give; a cloudy morning lowers the forecast for the
-afternoon. Load: the site consumption's recent mean, held flat. Both are
-exponentially weighted over `time_constant_s`, so one passing cloud or one
-kettle does not swing the plan. The clearness's spread is learned too, and each
-slot carries a cautious PV figure one standard deviation lower: on a variable
-day the planner counts on less. Crude next to a weather service, but honest: it
-sees only the past, and the planner leaves a margin for its errors.
+afternoon. The clearness's spread is learned too, and each slot carries a
+cautious PV figure one standard deviation lower: on a variable day the planner
+counts on less; before the sky is first seen (a night-time start) it may be an
+overcast one (`UNSEEN_SKY_SPREAD` below the prior), and from the first sighting on the
+figure is as much lower as the prior was off, until the sky has been seen a while.
+
+Load: a typical profile by hour of day (`LoadProfile`, load_profile.py): the
+installer's (the twin's `load_w_by_hour`) as its prior, each hour then learned
+from what the meters measure in it, day after day; an hour neither stated nor
+seen yet falls back to the recent mean. A slot's load is its hour's profile
+scaled by how today's load has compared with the profile lately (a bounded ratio
+that fades to 1 the further ahead the slot lies), so the evening peak and a
+scheduled block are in the plan before they come. The profile's recent error is
+learned as well, and each slot carries a cautious load figure that much higher.
+
+Recent figures are exponentially weighted over `time_constant_s`, so one passing
+cloud or one kettle does not swing the plan. Crude next to a weather service,
+but honest: it sees only the past, and the planner leaves a margin for its errors.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Sequence
 
+from .load_profile import LoadProfile
 from .solar_geometry import clear_sky_array_ratio
 
 MIN_CLEAR_SKY_RATIO = 0.05  # below this share of the rating (dawn, dusk) clearness is not learned
+UNSEEN_SKY_SPREAD = 0.5  # a sky not seen yet: the clearness prior (0.7) may be an overcast one (0.2)
+LOAD_RATIO_BOUNDS = (0.5, 2.0)  # today's load against the profile: the correction believes no more than this
+LOAD_RATIO_FADE_S = 3 * 3600.0  # the correction fades with distance ahead over this (e-folding)
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +48,7 @@ class ForecastSlot:
     pv_w: float  # PV the arrays could give (before any curtailment), >= 0
     load_w: float  # consumption the controller does not steer, >= 0
     pv_low_w: float | None = None  # a cautious PV figure (one standard deviation of the sky lower); None: pv_w
+    load_high_w: float | None = None  # a cautious load figure (the forecast's recent error higher); None: load_w
 
     @property
     def surplus_w(self) -> float:
@@ -37,8 +56,14 @@ class ForecastSlot:
 
     @property
     def cautious_surplus_w(self) -> float:
-        """The surplus if the sky is as much worse than usual as it has lately varied."""
-        return (self.pv_w if self.pv_low_w is None else self.pv_low_w) - self.load_w
+        """The surplus if the sky is as much worse, and the load as much higher, than usual as they have
+        lately varied."""
+        pv = self.pv_w if self.pv_low_w is None else self.pv_low_w
+        return pv - (self.load_w if self.load_high_w is None else self.load_high_w)
+
+    @property
+    def cautious_load_w(self) -> float:
+        return self.load_w if self.load_high_w is None else self.load_high_w
 
 
 class OnlineForecaster:
@@ -46,7 +71,7 @@ class OnlineForecaster:
 
     def __init__(self, latitude_deg: float, longitude_deg: float, *, clearness_prior: float = 0.7,
                  time_constant_s: float = 3600.0, slot_s: float = 900.0, tilt_deg: float = 0.0,
-                 azimuth_deg: float = 180.0) -> None:
+                 azimuth_deg: float = 180.0, load_w_by_hour: Sequence[float] | None = None) -> None:
         self.latitude_deg = latitude_deg
         self.longitude_deg = longitude_deg
         self.tilt_deg = tilt_deg  # the arrays' plane: a steep array's clear sky is not the horizontal one
@@ -54,11 +79,23 @@ class OnlineForecaster:
         self.clearness = clearness_prior
         self.clearness_variance = 0.0
         self._learned = False
-        self.load_w: float | None = None
+        self.load_w: float | None = None  # the recent mean of the measured load
+        self.load_profile = LoadProfile(load_w_by_hour)
+        self._load_stated = None if load_w_by_hour is None else tuple(load_w_by_hour)
+        self._profile_recent_w: float | None = None  # the profile's expectation over the same recent past
+        self.load_error_variance = 0.0  # of the measured load against the corrected profile
         self.pv_rated_w = 0.0
         self.time_constant_s = time_constant_s
         self.slot_s = slot_s
         self._last_seen: float | None = None
+
+    def use_load_prior(self, load_w_by_hour: Sequence[float] | None) -> None:
+        """The installer's typical profile (None or all 0: unknown); a new one replaces what was learned."""
+        stated = None if load_w_by_hour is None else tuple(load_w_by_hour)
+        if stated != self._load_stated:
+            self._load_stated = stated
+            if LoadProfile.prior_of(stated) != self.load_profile.prior:
+                self.load_profile = LoadProfile(stated)
 
     def clear_sky_ratio(self, t: float) -> float:
         """The arrays' clear-sky output as a share of their rating at `t`."""
@@ -68,25 +105,57 @@ class OnlineForecaster:
         weight = 1.0 if self._last_seen is None else min(1.0, max(0.0, now - self._last_seen) / self.time_constant_s)
         self._last_seen = now
         self.pv_rated_w = pv_rated_w
-        load_w = max(0.0, load_w)
-        self.load_w = load_w if self.load_w is None else self.load_w + weight * (load_w - self.load_w)
+        self._observe_load(now, weight, max(0.0, load_w))
         clear = self.clear_sky_ratio(now)
         if pv_rated_w > 0 and clear >= MIN_CLEAR_SKY_RATIO:
             seen = min(1.0, max(0.0, pv_available_w / (pv_rated_w * clear)))
-            if not self._learned:  # the prior only stands in until the sky is seen: its error is not variability
+            if not self._learned:  # the prior only stands in until the sky is seen; how far off it was is the
+                # first guess of the spread (one dawn reading is a poor sample), forgotten as the sky is seen
+                self.clearness_variance = (seen - self.clearness) ** 2
                 self.clearness, self._learned = seen, True
             deviation = seen - self.clearness
             self.clearness += weight * deviation
             self.clearness_variance += weight * (deviation * deviation - self.clearness_variance)
 
+    def _observe_load(self, now: float, weight: float, load_w: float) -> None:
+        expected = self.load_profile.at(now)
+        if expected is not None and self.load_w is not None:  # the error of what the forecast said for now
+            error = load_w - expected * self.load_ratio()
+            self.load_error_variance += weight * (error * error - self.load_error_variance)
+        self.load_profile.observe(now, load_w)
+        expected = load_w if expected is None else expected  # an hour not known yet: no correction from it
+        self.load_w = load_w if self.load_w is None else self.load_w + weight * (load_w - self.load_w)
+        recent = self._profile_recent_w
+        self._profile_recent_w = expected if recent is None else recent + weight * (expected - recent)
+
+    def load_ratio(self) -> float:
+        """How today's load compares with the profile lately, within `LOAD_RATIO_BOUNDS` (1: no news)."""
+        if self.load_w is None or not self._profile_recent_w:
+            return 1.0
+        low, high = LOAD_RATIO_BOUNDS
+        return min(high, max(low, self.load_w / self._profile_recent_w))
+
+    def load_at(self, now: float, t: float) -> float:
+        """The load expected at `t` seen from `now`: the profile's hour, corrected by today's ratio."""
+        typical = self.load_profile.at(t)
+        if typical is None:
+            return self.load_w or 0.0
+        fade = math.exp(-max(0.0, t - now) / LOAD_RATIO_FADE_S)
+        return typical * (1.0 + (self.load_ratio() - 1.0) * fade)
+
     def forecast(self, now: float, horizon_s: float) -> list[ForecastSlot]:
-        """Slots of `slot_s` from `now`; each slot's PV is taken at its middle."""
+        """Slots of `slot_s` from `now`; each slot's PV and load are taken at its middle."""
         slots = []
         start = now
+        spread = math.sqrt(self.clearness_variance) if self._learned else UNSEEN_SKY_SPREAD
+        low = max(0.0, self.clearness - spread)
+        load_margin_w = math.sqrt(self.load_error_variance)
         while start < now + horizon_s:
             duration = min(self.slot_s, now + horizon_s - start)
-            clear_w = self.pv_rated_w * self.clear_sky_ratio(start + duration / 2)
-            low = max(0.0, self.clearness - math.sqrt(self.clearness_variance))
-            slots.append(ForecastSlot(start, duration, clear_w * self.clearness, self.load_w or 0.0, clear_w * low))
+            middle = start + duration / 2
+            clear_w = self.pv_rated_w * self.clear_sky_ratio(middle)
+            load_w = self.load_at(now, middle)
+            slots.append(ForecastSlot(start, duration, clear_w * self.clearness, load_w, clear_w * low,
+                                      load_w + load_margin_w))
             start += duration
         return slots

@@ -96,11 +96,13 @@ def required_temperatures(tank: Tank, spans: Sequence[Span], cold_water_c: float
 
 
 def _affine(tank: Tank, span: Span, cold_water_c: float, heater_w: float) -> tuple[float, float]:
-    """(a, b) with T_end = a T_start + b over `span`, heating at `heater_w` throughout (no cap)."""
+    """(a, b) with T_end = a T_start + b over `span`, heating at `heater_w` throughout (no cap).
+
+    b = T_eq (1 - a) is written as the heat flow times (1 - a) / x, x = the exponent: exact, and
+    finite for a conductance as small as a float allows (T_eq alone overflows there)."""
     conductance_w_per_k = tank.loss_w_per_k + span.draw_kg_per_s * WATER_J_PER_KG_K
-    if conductance_w_per_k <= 0.0:
-        return 1.0, heater_w * span.duration_s / tank.heat_capacity_j_per_k
-    equilibrium_c = (heater_w + tank.loss_w_per_k * tank.ambient_c
-                     + span.draw_kg_per_s * WATER_J_PER_KG_K * cold_water_c) / conductance_w_per_k
-    a = math.exp(-conductance_w_per_k * span.duration_s / tank.heat_capacity_j_per_k)
-    return a, equilibrium_c * (1.0 - a)
+    inflow_w = heater_w + tank.loss_w_per_k * tank.ambient_c + span.draw_kg_per_s * WATER_J_PER_KG_K * cold_water_c
+    x = conductance_w_per_k * span.duration_s / tank.heat_capacity_j_per_k
+    a = math.exp(-x)
+    share = -math.expm1(-x) / x if x > 1e-12 else 1.0 - x / 2.0  # (1 - a) / x, -> 1 as x -> 0
+    return a, inflow_w * span.duration_s / tank.heat_capacity_j_per_k * share

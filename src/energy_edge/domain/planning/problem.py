@@ -10,7 +10,8 @@ Building it (`build_problem`) is pure: the controller calls it on every replan w
 forecaster's slots, the price schedule and the assets it counts on now. Without day-ahead
 prices the policy's time-of-use window stands in (`NO_PRICE_*`: relative prices). The time-of-use
 reserve (`peak_reserve_soc`) is the heuristic planner's rule for a peak it cannot price: the LP
-prices the window instead, and the balancer drops the reserve floor under its band.
+prices the window instead, and the balancer drops the reserve floor under its band. Where the
+forecast's cautious figures would import above the limit, the plan counts on them (limit_margin.py).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from ..balancing.policy import Policy
 from ..balancing.snapshot import AssetView
 from ..prices import PriceSchedule
 from .forecast import ForecastSlot
+from .limit_margin import planned_pv_and_load
 
 BATTERY_ROUND_TRIP_EFFICIENCY = 0.9  # telemetry does not say; a lithium battery with its inverter
 HEAT_LOSS_RATIO_PER_H = 0.01  # share of a tank's heat above its minimum lost every hour (standing losses)
@@ -106,8 +108,8 @@ def build_problem(now: float, policy: Policy, assets: Sequence[AssetView], forec
     slots = []
     for slot in forecast:
         import_price, feed_in_price = _prices_at(policy, prices, slot.start_s + slot.duration_s / 2)
-        slots.append(ProblemSlot(slot.start_s, slot.duration_s, max(0.0, slot.pv_w), max(0.0, slot.load_w),
-                                 import_price, feed_in_price))
+        pv_w, load_w = planned_pv_and_load(slot, policy.import_limit_w)  # cautious where the limit may bind
+        slots.append(ProblemSlot(slot.start_s, slot.duration_s, pv_w, load_w, import_price, feed_in_price))
     end = slots[-1].start_s + slots[-1].duration_s if slots else now
     refill = _prices_at(policy, prices, end - 1.0)[0] if slots else 0.0
     return PlanningProblem(tuple(slots), policy.import_limit_w, policy.export_limit_w, battery_store(policy, assets),

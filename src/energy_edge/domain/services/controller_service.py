@@ -314,13 +314,16 @@ class ControllerService:
                                               0.0 if self.tariff is None else self.tariff.demand_charge_per_kw)
 
     def _forecaster_for_site(self) -> Forecaster:
-        """The injected forecaster, or an online one for the policy's location (rebuilt if it moves)."""
+        """The injected forecaster, or an online one for the policy's location (rebuilt if it moves) that
+        takes the policy's typical load profile as its prior."""
         p = self.policy
         location = (p.latitude_deg, p.longitude_deg, p.pv_tilt_deg, p.pv_azimuth_deg)
         if self._forecaster is None or (self._own_forecaster_at is not None and self._own_forecaster_at != location):
             self._forecaster = OnlineForecaster(p.latitude_deg, p.longitude_deg, tilt_deg=p.pv_tilt_deg,
                                                 azimuth_deg=p.pv_azimuth_deg)
             self._own_forecaster_at = location
+        if self._own_forecaster_at is not None and isinstance(self._forecaster, OnlineForecaster):
+            self._forecaster.use_load_prior(p.load_w_by_hour.values)  # a new typical profile replaces the learned
         return self._forecaster
 
     def _on_command_result(self, module: str, command: Command, status: int, response: MethodResponse | None) -> None:

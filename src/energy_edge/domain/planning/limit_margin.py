@@ -1,0 +1,33 @@
+"""A margin at the import limit: where the cautious forecast would import above it, plan on the cautious one.
+
+The LP shaves a forecast peak above the import limit with exactly the energy the forecast
+says it needs, and charges for it just in time: a load a little above the forecast, or a sky
+darker than the prior, then meets an empty battery and the import breaches the limit. The
+forecast knows how wrong it can be (each slot's cautious load, `load_high_w`: higher by the
+profile's recent error, and at least `MIN_LOAD_MARGIN_RATIO` higher; cautious PV, `pv_low_w`:
+one standard deviation of the sky lower, an overcast one for a sky not seen yet). In the slots where those cautious figures would import
+above the limit, the plan takes them instead of the expected ones, so it stores the energy
+for the worse case before the peak (from the grid below the limit, if need be). Elsewhere the
+expected figures stand, so the margin costs nothing where the limit is far. The balancer
+holds the grid band, not the plan's battery power: when the peak is kinder than feared, the
+batteries discharge only what the limit needs and keep the rest.
+"""
+
+from __future__ import annotations
+
+from .forecast import ForecastSlot
+
+
+MIN_LOAD_MARGIN_RATIO = 0.1  # at the limit the cautious load is at least this much above the forecast: an hourly
+# profile hides a peak's sharpest minutes, and the last hour's error says little about a peak's
+
+
+def planned_pv_and_load(slot: ForecastSlot, import_limit_w: float) -> tuple[float, float]:
+    """(PV, load) in W the plan counts on in `slot`: the cautious pair where it would import above
+    `import_limit_w`, the expected pair elsewhere."""
+    pv, load = max(0.0, slot.pv_w), max(0.0, slot.load_w)
+    pv_low = pv if slot.pv_low_w is None else min(pv, max(0.0, slot.pv_low_w))
+    load_high = max(load * (1.0 + MIN_LOAD_MARGIN_RATIO), slot.cautious_load_w)
+    if load_high - pv_low > import_limit_w:
+        return pv_low, load_high
+    return pv, load

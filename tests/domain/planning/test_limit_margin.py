@@ -1,0 +1,37 @@
+"""A margin at the import limit: where the forecast's cautious figures would import above it, the planning
+problem counts on them, so the plan stores the energy for the worse case before the peak."""
+
+from __future__ import annotations
+
+import pytest
+
+from energy_edge.domain.balancing import AssetView, Policy
+from energy_edge.domain.planning import ForecastSlot
+from energy_edge.domain.planning.limit_margin import MIN_LOAD_MARGIN_RATIO, planned_pv_and_load
+from energy_edge.domain.planning.problem import build_problem
+from energy_edge.domain.prices import PriceSchedule
+
+LIMIT_W = 4_000.0
+POLICY = Policy(import_limit_w=LIMIT_W, soc_reserve_min=0.1, soc_reserve_max=0.9)
+BATTERY = AssetView("battery", "battery", 0.0, soc=0.5, capacity_wh=10_000.0, max_charge_w=5_000.0,
+                    max_discharge_w=5_000.0, soc_min=0.05, soc_max=0.95)
+MARGIN = 1.0 + MIN_LOAD_MARGIN_RATIO
+
+
+@pytest.mark.parametrize(("slot", "planned"), [
+    (ForecastSlot(0.0, 900.0, 0.0, 3_800.0, 0.0, 4_500.0), (0.0, 4_500.0)),  # the error may cross the limit
+    (ForecastSlot(0.0, 900.0, 0.0, 3_700.0, 0.0, 3_710.0), (0.0, 3_700.0 * MARGIN)),  # at least the ratio
+    (ForecastSlot(0.0, 900.0, 1_000.0, 4_500.0, 400.0, 5_000.0), (400.0, 5_000.0)),  # and a darker sky
+    (ForecastSlot(0.0, 900.0, 0.0, 3_000.0, 0.0, 3_500.0), (0.0, 3_000.0)),  # the limit is far: as expected
+    (ForecastSlot(0.0, 900.0, 3_000.0, 5_000.0, 2_000.0, 5_200.0), (3_000.0, 5_000.0)),  # the sun keeps it far
+    (ForecastSlot(0.0, 900.0, 0.0, 4_500.0), (0.0, 4_500.0 * MARGIN)),  # no cautious figures: the ratio
+])
+def test_the_cautious_pair_is_planned_only_where_it_would_import_above_the_limit(slot, planned) -> None:
+    assert planned_pv_and_load(slot, LIMIT_W) == pytest.approx(planned)
+
+
+def test_the_problem_carries_the_cautious_peak_and_the_expected_night() -> None:
+    night = [ForecastSlot(k * 900.0, 900.0, 0.0, 1_000.0, 0.0, 1_200.0) for k in range(8)]
+    peak = [ForecastSlot((8 + k) * 900.0, 900.0, 0.0, 4_200.0, 0.0, 4_800.0) for k in range(4)]
+    problem = build_problem(0.0, POLICY, [BATTERY], night + peak, PriceSchedule())
+    assert [s.load_w for s in problem.slots] == [1_000.0] * 8 + [4_800.0] * 4
