@@ -71,3 +71,57 @@ def test_a_demand_charge_flattens_the_peak_import() -> None:
     flat = HighsPlanSolver().solve(PlanningProblem(peaky, 20_000.0, 0.0, battery(1_000.0), demand_charge_per_kw=10.0,
                                                    refill_price_per_kwh=0.20))
     assert max(slot.import_w for slot in flat) < 5_000.0 - 1_000.0  # charged in the first hour, shaved in the second
+
+
+TANK_J_PER_K = 200 * 4186.0  # a 200 l tank, 45..85 °C, 2 W/K, cold water at 10 °C
+TO_WH = TANK_J_PER_K / HOUR
+
+
+def tank(energy_wh: float = 0.0, heater_w: float = 3_000.0) -> HeatStore:
+    return HeatStore(energy_wh, 40 * TO_WH, heater_w, 2.0 / TO_WH, 2.0 * (45 - 20), 200.0, 4186.0 * (45 - 10) / HOUR)
+
+
+def test_the_tank_is_heated_at_the_cheap_hour_and_stays_at_its_minimum_through_the_draw() -> None:
+    prices = [0.05, 0.30, 0.30, 0.30, 0.30]
+    drawn = [0.0, 0.0, 0.0, 60.0, 0.0]  # 60 l at the fourth hour: ~2.4 kWh at the minimum
+    hours = tuple(ProblemSlot(k * HOUR, HOUR, 0.0, 500.0, p, 0.0, kg) for k, (p, kg) in enumerate(zip(prices, drawn)))
+    plan = HighsPlanSolver().solve(PlanningProblem(hours, 20_000.0, 0.0, heat=tank(), refill_price_per_kwh=0.30))
+    assert plan[0].heat_w > 2_000.0  # stored ahead of the draw while it is cheap ...
+    assert sum(slot.heat_w for slot in plan[1:3]) == pytest.approx(0.0, abs=1.0)  # ... not in the dear hours before
+    assert all(slot.heat_wh >= -1e-6 and slot.cold_wh == pytest.approx(0.0, abs=1e-6) for slot in plan)
+    store = tank()
+    energy = 0.0
+    for slot, planned in zip(hours, plan):  # the plan obeys the mixed tank's step, draw included
+        step = store.step(slot)
+        energy = step.keep * energy + step.gain_h * planned.heat_w - step.drain_wh + planned.cold_wh
+        assert planned.heat_wh == pytest.approx(energy, abs=1e-3)
+    without = HighsPlanSolver().solve(PlanningProblem(
+        tuple(ProblemSlot(s.start_s, s.duration_s, s.pv_w, s.load_w, s.import_price_per_kwh, 0.0) for s in hours),
+        20_000.0, 0.0, heat=tank(), refill_price_per_kwh=0.30))
+    assert sum(slot.heat_w for slot in without) < sum(slot.heat_w for slot in plan) / 4  # no draw: only the losses
+
+
+def test_the_sun_heats_the_tank_for_the_evenings_draw() -> None:
+    sunny = (ProblemSlot(0.0, HOUR, 4_000.0, 500.0, 0.30, 0.05), ProblemSlot(HOUR, HOUR, 0.0, 500.0, 0.30, 0.05),
+             ProblemSlot(2 * HOUR, HOUR, 0.0, 500.0, 0.30, 0.05, 60.0))
+    plan = HighsPlanSolver().solve(PlanningProblem(sunny, 20_000.0, 5_000.0, heat=tank(), refill_price_per_kwh=0.30))
+    assert plan[0].heat_w == pytest.approx(3_000.0, abs=1.0) and plan[0].import_w == pytest.approx(0.0, abs=1.0)
+
+
+def test_a_draw_the_heater_cannot_keep_up_with_is_planned_as_cold_rather_than_failing() -> None:
+    # 150 l in the first quarter hour of an empty tank: no heater and no plan can hold its minimum
+    rush = (ProblemSlot(0.0, 900.0, 0.0, 500.0, 0.30, 0.0, 150.0), ProblemSlot(900.0, 900.0, 0.0, 500.0, 0.30, 0.0))
+    plan = HighsPlanSolver().solve(PlanningProblem(rush, 2_000.0, 0.0, heat=tank(), refill_price_per_kwh=0.30))
+    assert plan[0].cold_wh > 0.0 and plan[0].heat_wh >= -1e-6
+    assert plan[0].import_w <= 2_000.0 + 1e-6  # the import limit stays the contract; comfort gives way
+
+
+def test_surplus_beyond_the_battery_at_zero_export_is_curtailed_not_burnt_in_the_round_trip() -> None:
+    """The tie-breaks reward charging and using the sun: they must not pay for charging and discharging
+    at once (the round trip's loss would 'use' surplus that can only be curtailed)."""
+    sunny = slots(*[(12_000.0, 1_000.0, 0.30, 0.0)] * 3, *[(0.0, 1_000.0, 0.30, 0.0)] * 3)
+    plan = HighsPlanSolver().solve(PlanningProblem(sunny, 20_000.0, 0.0, battery(2_000.0),
+                                                   refill_price_per_kwh=0.30))
+    for slot in plan:
+        assert min(slot.charge_w, slot.discharge_w) == pytest.approx(0.0, abs=1.0)
+    assert plan[0].charge_w == pytest.approx(3_000.0, abs=1.0) and plan[0].curtailed_w > 7_000.0

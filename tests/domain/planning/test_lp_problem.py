@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import math
+from dataclasses import replace
+
 import pytest
 
 from energy_edge.domain.balancing import AssetView, Guidance, Policy
+from energy_edge.domain.balancing.hourly_profile import HourlyProfile
 from energy_edge.domain.planning import ForecastSlot
+from energy_edge.domain.planning.hot_water_guidance import MARGIN_C
 from energy_edge.domain.planning.plan_guidance import grid_band, guidance_from_plan
 from energy_edge.domain.planning.problem import (
-    BATTERY_ROUND_TRIP_EFFICIENCY, NO_PRICE_FEED_IN_PER_KWH, NO_PRICE_IMPORT_PER_KWH, NO_PRICE_PEAK_IMPORT_PER_KWH,
-    PlannedSlot, build_problem)
+    BATTERY_ROUND_TRIP_EFFICIENCY, HEAT_LOSS_RATIO_PER_H, NO_PRICE_FEED_IN_PER_KWH, NO_PRICE_IMPORT_PER_KWH,
+    NO_PRICE_PEAK_IMPORT_PER_KWH, PlannedSlot, ProblemSlot, build_problem, litres_between)
 from energy_edge.domain.prices import PriceSchedule, PriceSlot
 
 POLICY = Policy(export_limit_w=8_000.0, import_limit_w=20_000.0, soc_reserve_min=0.1, soc_reserve_max=0.9,
@@ -30,7 +35,9 @@ def test_the_batteries_are_one_store_inside_the_tighter_band() -> None:
     assert battery.charge_efficiency * battery.discharge_efficiency == pytest.approx(BATTERY_ROUND_TRIP_EFFICIENCY)
     heat = problem.heat
     assert heat is not None and heat.heater_w == 3_000.0
-    assert heat.energy_wh == pytest.approx(10 * 837_200.0 / 3600) and heat.max_wh == pytest.approx(40 * 837_200.0 / 3600)
+    # above the comfort floor: the minimum plus the just-in-time margin
+    assert heat.energy_wh == pytest.approx((10 - MARGIN_C) * 837_200.0 / 3600)
+    assert heat.max_wh == pytest.approx((40 - MARGIN_C) * 837_200.0 / 3600)
     assert (problem.import_limit_w, problem.export_limit_w) == (20_000.0, 8_000.0)
 
 
@@ -73,18 +80,82 @@ def test_the_first_slot_becomes_a_grid_band(slot: PlannedSlot, band: tuple[float
     assert guidance.export_first_w == 0.0 and guidance.grid_charge_to_soc == 0.0  # the band replaces them
 
 
-def test_boilers_are_preheated_when_the_plan_heats_them_from_the_grid_at_no_cost() -> None:
-    free = PriceSchedule([PriceSlot(0.0, 7200.0, -0.01, -0.05)])
-    problem = build_problem(0.0, POLICY, [*BATTERIES, BOILER], FORECAST, free)
+def test_each_boiler_is_preheated_to_where_the_plans_heating_run_ends() -> None:
+    problem = build_problem(0.0, POLICY, [*BATTERIES, BOILER], FORECAST, PriceSchedule())
     to_wh = 837_200.0 / 3600
     heating = [PlannedSlot(import_w=3_000.0, export_w=0.0, heat_w=3_000.0, heat_wh=(10 + 3.2 * k) * to_wh)
                for k in (1, 2)]
     rest = PlannedSlot(import_w=500.0, export_w=0.0, heat_wh=16.0 * to_wh)
     guidance = guidance_from_plan(problem, [*heating, rest], POLICY, [*BATTERIES, BOILER])
-    assert guidance.boiler_preheat_c == pytest.approx(45.0 + 16.4)  # where the heating run ends
-    from_sun = [PlannedSlot(import_w=0.0, export_w=0.0, heat_w=3_000.0, heat_wh=12 * to_wh), rest]
-    assert guidance_from_plan(problem, from_sun, POLICY, [*BATTERIES, BOILER]).boiler_preheat_c == 0.0
-    dear = build_problem(0.0, POLICY, [*BATTERIES, BOILER], FORECAST, PriceSchedule())
-    assert guidance_from_plan(dear, [*heating, rest], POLICY, [*BATTERIES, BOILER]).boiler_preheat_c == 0.0
-    heuristic = Guidance(boiler_preheat_c=70.0)  # the time-of-use preheat stays
-    assert guidance_from_plan(problem, from_sun, POLICY, [*BATTERIES, BOILER], heuristic).boiler_preheat_c == 70.0
+    floor_c = 45.0 + MARGIN_C
+    assert guidance.boiler_preheat_by_module == {"boiler": pytest.approx(floor_c + 16.4)}  # at a positive price too
+    assert guidance.boiler_preheat_c == 0.0  # the site-wide preheat stays the time-of-use one
+    from_sun = [PlannedSlot(import_w=0.0, export_w=2_000.0, heat_w=3_000.0, heat_wh=12 * to_wh), rest]
+    sun = guidance_from_plan(problem, from_sun, POLICY, [*BATTERIES, BOILER])
+    # at least the first slot's heat on top of the tank now (55 °C)
+    assert sun.boiler_preheat_by_module == {"boiler": pytest.approx(55.0 + 3_000 * 0.25 / to_wh)}
+    variable = [replace(slot, pv_low_w=600.0) for slot in FORECAST]  # a cautious sky gives 100 W of surplus
+    unsure = build_problem(0.0, POLICY, [*BATTERIES, BOILER], variable, PriceSchedule())
+    assert guidance_from_plan(unsure, from_sun, POLICY, [*BATTERIES, BOILER]).boiler_preheat_by_module == {}
+    idle = [PlannedSlot(import_w=500.0, export_w=0.0, heat_w=1_000.0, heat_wh=10 * to_wh), rest]
+    assert guidance_from_plan(problem, idle, POLICY, [*BATTERIES, BOILER]).boiler_preheat_by_module == {}
+    hotter = Guidance(boiler_preheat_c=70.0, boiler_preheat_by_module={"boiler": 75.0})  # the heuristic's
+    kept = guidance_from_plan(problem, [*heating, rest], POLICY, [*BATTERIES, BOILER], hotter)
+    assert (kept.boiler_preheat_c, kept.boiler_preheat_by_module) == (70.0, {"boiler": 75.0})
+
+
+def test_the_draws_and_the_standing_loss_reach_the_heat_store() -> None:
+    draws = HourlyProfile(tuple(40.0 if hour == 1 else 0.0 for hour in range(24)))
+    policy = replace(POLICY, hot_water_litres_per_hour=draws, cold_water_c=10.0, boiler_loss_w_per_k=2.0)
+    problem = build_problem(0.0, policy, [BOILER], FORECAST, PriceSchedule())
+    # slots of 15 min from 00:00: the hour 01:00-02:00 draws 10 l a quarter
+    assert [s.hot_water_kg for s in problem.slots] == pytest.approx([0.0] * 4 + [10.0] * 4)
+    heat = problem.heat
+    assert heat is not None
+    assert heat.loss_ratio_per_h == pytest.approx(2.0 * 3600 / 837_200.0)
+    floor_c = 45.0 + MARGIN_C  # the heat store's zero
+    assert heat.loss_floor_w == pytest.approx(2.0 * (floor_c - 20.0))
+    assert heat.tank_kg == pytest.approx(200.0) and heat.draw_wh_per_kg == pytest.approx(4186.0 * (floor_c - 10) / 3600)
+    quiet, drawing = heat.step(problem.slots[0]), heat.step(problem.slots[4])
+    assert quiet.keep == pytest.approx(1 - heat.loss_ratio_per_h / 4, rel=1e-4)
+    # 10 of its 200 l replaced by cold water: the mixed tank keeps 95 % of its heat above the minimum
+    assert drawing.keep == pytest.approx(math.exp(-heat.loss_ratio_per_h / 4 - 0.05))
+    assert drawing.drain_wh == pytest.approx(10 * heat.draw_wh_per_kg + heat.loss_floor_w / 4, rel=0.03)
+    assert litres_between(draws, 3_000.0, 1_200.0) == pytest.approx(40.0 / 6)  # 00:50-01:10 draws from 01:00
+
+
+def test_without_the_tanks_loss_the_fixed_ratio_stands_in() -> None:
+    heat = build_problem(0.0, POLICY, [BOILER], FORECAST, PriceSchedule()).heat
+    assert heat is not None
+    assert (heat.loss_ratio_per_h, heat.loss_floor_w) == (HEAT_LOSS_RATIO_PER_H, 0.0)
+    step = heat.step(ProblemSlot(0.0, 3_600.0, 0.0, 0.0, 0.3, 0.1))
+    assert step.drain_wh == 0.0 and step.keep == pytest.approx(math.exp(-HEAT_LOSS_RATIO_PER_H))
+
+
+def test_without_batteries_the_suns_heat_is_left_to_the_free_boilers_that_follow_the_band() -> None:
+    draws = replace(POLICY, hot_water_litres_per_hour=HourlyProfile((20.0,) * 24))
+    problem = build_problem(0.0, draws, [BOILER], FORECAST, PriceSchedule())
+    to_wh = 837_200.0 / 3600
+    from_sun = [PlannedSlot(import_w=0.0, export_w=2_000.0, heat_w=3_000.0, heat_wh=12 * to_wh)]
+    assert guidance_from_plan(problem, from_sun, draws, [BOILER]).boiler_preheat_by_module == {}
+    later = [PlannedSlot(import_w=0.0, export_w=1_500.0), PlannedSlot(import_w=0.0, export_w=100.0, heat_w=1_400.0)]
+    assert guidance_from_plan(problem, later, draws, [BOILER]).boilers_follow_band  # exports now for sure sun later
+    no_export = [replace(later[0], export_w=0.0), later[1]]
+    assert not guidance_from_plan(problem, no_export, draws, [BOILER]).boilers_follow_band
+    variable = [replace(slot, pv_low_w=600.0) for slot in FORECAST]  # a cautious sky gives 100 W of surplus
+    unsure = build_problem(0.0, draws, [BOILER], variable, PriceSchedule())
+    assert not guidance_from_plan(unsure, later, draws, [BOILER]).boilers_follow_band  # the surplus now is surer
+    from_grid = [PlannedSlot(import_w=3_500.0, export_w=0.0, heat_w=3_000.0, heat_wh=12 * to_wh)]
+    assert "boiler" in guidance_from_plan(problem, from_grid, draws, [BOILER]).boiler_preheat_by_module
+    unknown = build_problem(0.0, POLICY, [BOILER], FORECAST, PriceSchedule())  # no profile: heat has no worth
+    assert not guidance_from_plan(unknown, from_sun, POLICY, [BOILER]).boilers_follow_band
+
+
+def test_the_grid_heat_stays_out_of_the_band_unless_the_batteries_charge_beside_it() -> None:
+    problem = build_problem(0.0, POLICY, [*BATTERIES, BOILER], FORECAST, PriceSchedule())
+    heating = PlannedSlot(import_w=3_500.0, export_w=0.0, heat_w=3_000.0, heat_wh=12 * 837_200.0 / 3600)
+    alone = guidance_from_plan(problem, [heating], POLICY, [*BATTERIES, BOILER])
+    assert (alone.grid_low_w, alone.grid_high_w) == (0.0, 20_000.0)  # at rest: the boiler's preheat imports it
+    beside = replace(heating, import_w=8_500.0, charge_w=5_000.0)
+    charging = guidance_from_plan(problem, [beside], POLICY, [*BATTERIES, BOILER])
+    assert (charging.grid_low_w, charging.grid_high_w) == (8_500.0, 20_000.0)  # the heater's share counted

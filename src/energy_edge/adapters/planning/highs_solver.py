@@ -1,21 +1,27 @@
 """The planning problem as a linear programme, solved by HiGHS (`highspy`): the `PlanSolver` port.
 
 Per slot k (h = its hours; powers in W, energies in Wh):
-  variables  imp, exp, ch, dis, pv, heat >= 0; over >= 0 (import above the limit);
-             e (battery) and q (heat above the tanks' minimum) at the slot's end
+  variables  imp, exp, ch, dis, pv, heat >= 0; over >= 0 (import above the limit); cold >= 0 (Wh of heat
+             the tanks lack to stay at their minimum); e (battery) and q (heat above the tanks' minimum)
+             at the slot's end
   bus        pv + dis + imp + over = load + ch + heat + exp
   battery    e_k = e_{k-1} + h (eta_c ch - dis / eta_d),  min <= e_k <= max
-  heat       q_k = (1 - loss h) q_{k-1} + h heat,  0 <= q_k <= room
+  heat       q_k = keep_k q_{k-1} + gain_k heat - drain_k + cold_k,  0 <= q_k <= room
+             (HeatStore.step: the standing loss and the hot water drawn in the slot)
   limits     imp <= import limit, exp <= export limit, pv <= forecast, ch, dis, heat <= ratings
   scalars    peak >= imp + over of every slot (priced by the demand charge); deficit_e, deficit_q >= 0
              with e_end + deficit_e >= e_0, q_end + deficit_q >= q_0 (the yardstick's end rule)
-  minimise   sum h / 1000 (price_imp imp - price_feed_in exp) + excess price x over
+  minimise   sum h / 1000 (price_imp imp - price_feed_in exp) + excess price x over + cold price x cold / 1000
              + demand charge x peak / 1000 + refill (deficit_e / eta_c + deficit_q) / 1000
              + tie-breaks: a tiny reward on using the sun; import dearer the sooner it comes and charging
                rewarded the sooner it comes (an indifferent plan covers deficits from the batteries now,
-               stores surplus now and fills from the grid just in time: self-consumption)
+               stores surplus now and fills from the grid just in time: self-consumption); discharging
+               costs a little more than a round trip's rewards (no charging and discharging at once)
 The import limit is soft at `EXCESS_PRICE_PER_KWH`: a limit no plan can hold still gets the
-plan that exceeds it least, and the balancer holds what it can. The model is built as
+plan that exceeds it least, and the balancer holds what it can. The tanks' comfort (q >= 0
+through the draws) is soft at `COLD_PRICE_PER_KWH`, below that: a draw the heaters cannot
+keep up with still gets a plan (the coldest it must go, reported as `PlannedSlot.cold_wh`),
+and the import limit stays the contract. The model is built as
 numpy arrays straight from the domain's problem (column-wise sparse: no scipy in the edge).
 """
 
@@ -33,17 +39,22 @@ from ...domain.errors import PlanningFailed
 from ...domain.planning.problem import PlannedSlot, PlanningProblem
 
 EXCESS_PRICE_PER_KWH = 100.0  # import above the limit: ten times the dearest price a source may send
+COLD_PRICE_PER_KWH = 50.0  # heat the tanks lack for the draws: dearer than any price, cheaper than the import limit
 SUN_TIE_BREAK_PER_KWH = 1e-4  # using the sun rather than curtailing it, when the prices do not care
 # When the prices do not care: import as late as possible (so the batteries cover the load now and fill
 # from the grid just in time), and store surplus as soon as it comes. The import's slope is the steeper, so
 # filling from the grid is never pulled early by the charging one.
 IMPORT_LATER_TIE_BREAK_PER_KWH = 2e-3
 CHARGE_SOONER_TIE_BREAK_PER_KWH = 5e-4
+# Discharging costs a little more than the charging and sun rewards a round trip could earn: without it,
+# charging and discharging at once 'used' surplus that can only be curtailed (at zero export, the band
+# then read as both storing and discharging).
+ROUND_TRIP_GUARD = 2.0
 COST_SCALE = 1000.0  # the objective in thousandths of the currency: tie-breaks stay above HiGHS's tolerances
 DEFAULT_TIME_LIMIT_S = 1.0  # slower than this is a failure: the controller falls back
 
 # Variable blocks, n columns each, then the scalars.
-_BLOCKS = ("imp", "exp", "ch", "dis", "pv", "heat", "over", "e", "q")
+_BLOCKS = ("imp", "exp", "ch", "dis", "pv", "heat", "over", "cold", "e", "q")
 _SCALARS = ("peak", "deficit_e", "deficit_q")
 
 
@@ -118,15 +129,20 @@ class _Model:
         soon = (n - np.arange(n)) / n
         put("exp", -hours / 1000 * p_fi, cost)
         put("over", hours / 1000 * (p_imp + EXCESS_PRICE_PER_KWH), cost)
+        put("cold", COLD_PRICE_PER_KWH / 1000, cost)
         put("pv", -hours / 1000 * SUN_TIE_BREAK_PER_KWH, cost)
         put("imp", hours / 1000 * (p_imp + IMPORT_LATER_TIE_BREAK_PER_KWH * soon), cost)
         put("ch", -hours / 1000 * CHARGE_SOONER_TIE_BREAK_PER_KWH * soon, cost)
+        round_trip = 1.0 if bat is None else bat.charge_efficiency * bat.discharge_efficiency
+        put("dis", hours / 1000 * ROUND_TRIP_GUARD * (CHARGE_SOONER_TIE_BREAK_PER_KWH * soon
+                                                       + SUN_TIE_BREAK_PER_KWH) / round_trip, cost)
         put("imp", problem.import_limit_w, upper)
         put("exp", problem.export_limit_w, upper)
         put("pv", pv, upper)
         put("ch", 0.0 if bat is None else bat.max_charge_w, upper)
         put("dis", 0.0 if bat is None else bat.max_discharge_w, upper)
         put("heat", 0.0 if heat is None else heat.heater_w, upper)
+        put("cold", 0.0 if heat is None else highspy.kHighsInf, upper)
         e0 = 0.0 if bat is None else bat.energy_wh
         q0 = 0.0 if heat is None else heat.energy_wh
         put("e", 0.0 if bat is None else bat.min_wh, lower)
@@ -159,12 +175,16 @@ class _Model:
         battery_rhs = np.zeros(n)
         battery_rhs[0] = e0
         row_lo.append(battery_rhs), row_hi.append(battery_rhs)
-        keep = 1.0 - (0.0 if heat is None else heat.loss_ratio_per_h) * hours
+        steps = [heat.step(slot) for slot in slots] if heat is not None else []
+        keep = np.array([s.keep for s in steps]) if steps else np.ones(n)
+        gain = np.array([s.gain_h for s in steps]) if steps else hours
+        drain = np.array([s.drain_wh for s in steps]) if steps else np.zeros(n)
         entries(2 * n + k, "q", 1.0)  # heat rows 2n..3n-1
-        entries(2 * n + k, "heat", -hours)
+        entries(2 * n + k, "heat", -gain)
+        entries(2 * n + k, "cold", -1.0)
         rows.append(2 * n + k[1:]), cols.append(self.col("q") + k[:-1]), vals.append(-keep[1:])
-        heat_rhs = np.zeros(n)
-        heat_rhs[0] = keep[0] * q0
+        heat_rhs = -drain
+        heat_rhs[0] += keep[0] * q0
         row_lo.append(heat_rhs), row_hi.append(heat_rhs)
         entries(3 * n + k, "imp", 1.0)  # peak rows 3n..4n-1: imp + over - peak <= 0
         entries(3 * n + k, "over", 1.0)
@@ -204,9 +224,9 @@ class _Model:
             return x[self.col(name):self.col(name) + n].tolist()
 
         imp, over, exp, ch, dis = block("imp"), block("over"), block("exp"), block("ch"), block("dis")
-        pv, heat, e, q = block("pv"), block("heat"), block("e"), block("q")
+        pv, heat, e, q, cold = block("pv"), block("heat"), block("e"), block("q"), block("cold")
         slots = self.problem.slots
         return [PlannedSlot(import_w=max(0.0, imp[k] + over[k]), export_w=max(0.0, exp[k]), charge_w=max(0.0, ch[k]),
                             discharge_w=max(0.0, dis[k]), curtailed_w=max(0.0, slots[k].pv_w - pv[k]),
-                            heat_w=max(0.0, heat[k]), battery_wh=e[k], heat_wh=q[k])
+                            heat_w=max(0.0, heat[k]), battery_wh=e[k], heat_wh=q[k], cold_wh=max(0.0, cold[k]))
                 for k in range(n)]

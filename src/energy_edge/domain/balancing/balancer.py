@@ -194,8 +194,8 @@ def balance(snapshot: SiteSnapshot, policy: Policy, memory: BalancerMemory = Bal
     wanted_storage = flex - solar_avail  # what batteries and boilers should add to the bus
     # Free boilers heat from surplus, not from what the planner imports to fill stores (planned_import).
     boiler_surplus = wanted_storage + planned_import
-    if guidance.has_band:  # free boilers take the sun's surplus even where the band would export it
-        boiler_surplus = min(boiler_surplus, load - solar_avail)
+    if guidance.has_band and not guidance.boilers_follow_band:  # free boilers take the sun's surplus even
+        boiler_surplus = min(boiler_surplus, load - solar_avail)  # where the band would export it
     heating = _decide_boilers(boilers, policy, memory, now, boiler_surplus, room_soon, guidance, setpoints, timers)
     battery_wanted = _under_export_first(wanted_storage - heating, exported_first, memory, policy, flex <= floor)
     holdable, band_wanted = False, 0.0

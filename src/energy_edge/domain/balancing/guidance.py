@@ -29,6 +29,9 @@ class Guidance:
     # grid_charge_to_soc. None: no band, the policy's grid target as without a planner.
     grid_low_w: float | None = None
     grid_high_w: float | None = None
+    # Under a band, free boilers take the sun's surplus even where the band would export it, unless the plan
+    # knows what heat is worth (the hot-water draws): then they take only what the band stores.
+    boilers_follow_band: bool = False
 
     def __post_init__(self) -> None:
         if not self.export_first_w >= 0.0:
@@ -73,5 +76,5 @@ class Guidance:
         """For the site report: `boiler_preheat_c` is the hottest any boiler is preheated to."""
         reported = asdict(self)
         reported["boiler_preheat_c"] = max(self.boiler_preheat_c, *self.boiler_preheat_by_module.values(), 0.0)
-        del reported["boiler_preheat_by_module"]
+        del reported["boiler_preheat_by_module"], reported["boilers_follow_band"]
         return reported

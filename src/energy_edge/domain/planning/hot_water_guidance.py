@@ -42,10 +42,11 @@ KEEP_HEATING_S = 3_600.0  # a heater already on for a draw this close keeps on u
 LITRE_KG = 1.0  # hot water, near enough for a draw's mass
 
 
-def hot_water_preheat_c(now: float, policy: Policy, assets: Sequence[AssetView]) -> dict[str, float]:
+def hot_water_preheat_c(now: float, policy: Policy, assets: Sequence[AssetView],
+                        heater_share: float = HEATER_DERATE) -> dict[str, float]:
     """module -> the temperature each enabled boiler must heat to now, for the boilers a coming draw
-    needs preheated (above their minimum + `MARGIN_C`); empty when the policy does not know the tanks'
-    heat capacity."""
+    needs preheated (above their minimum + `MARGIN_C`), its heater counted at `heater_share` of its power;
+    empty when the policy does not know the tanks' heat capacity."""
     capacity = policy.boiler_heat_capacity_j_per_k
     if capacity <= 0:
         return {}
@@ -56,7 +57,7 @@ def hot_water_preheat_c(now: float, policy: Policy, assets: Sequence[AssetView])
     for boiler in assets:
         if boiler.kind != "boiler" or not boiler.enabled or boiler.heater_power_w <= 0:
             continue
-        tank = Tank(heater_power_w=boiler.heater_power_w * HEATER_DERATE, heat_capacity_j_per_k=capacity,
+        tank = Tank(heater_power_w=boiler.heater_power_w * heater_share, heat_capacity_j_per_k=capacity,
                     min_temperature_c=boiler.min_temperature_c, max_temperature_c=boiler.max_temperature_c,
                     loss_w_per_k=policy.boiler_loss_w_per_k)
         floor_c = boiler.min_temperature_c + MARGIN_C

@@ -16,46 +16,83 @@ absorb the difference (band.py has the semantics):
 A band never reaches the export limit itself: it stays `EXPORT_HEADROOM_RATIO` short
 of it, so a load dip between two cycles does not push the export over. "Storing" counts the
 tanks' heat as well as the batteries' charge, so a plan that heats from surplus lets the
-boilers take it. Boilers: when the plan heats from the grid now at a price of zero or less,
-they are preheated to the temperature the plan reaches by the end of that heating run; at a
-positive price the plan's word is not enough, since it does not know the hot-water draws (a
-hotter tank loses more with every litre drawn). The time-of-use preheat of the heuristic
-planner stays.
+boilers take it. Where the batteries do not charge, the tanks' heat from the grid is left out
+of the band (the boilers' preheat imports it: a band counting it would have the batteries fill
+from the grid whatever the on/off heaters do at the moment, and chase them at its edge); where
+they charge too, it stays in, so the batteries fill beside the heating boilers, not in their place.
+
+Boilers: the plan knows the hot-water draws and the tanks' losses (problem.py), so when its
+first slot heats them from the grid (at a cheap hour ahead of a draw or a peak-limited
+evening), or from the sun where batteries would take the surplus first, each boiler is
+preheated (`boiler_preheat_by_module`) to the temperature the plan reaches by the end of
+that heating run. Where the plan knows the draws, free boilers follow the band
+(`Guidance.boilers_follow_band`): they heat from the surplus the band stores, not from the
+export the plan keeps because heat would be worth less (a hotter tank loses more with every
+litre drawn), as long as the forecast's cautious sky still gives the heat the plan takes from
+the sun later (`sun_heat_is_sure`; otherwise the surplus now is the surer heat). The heuristic planner's just-in-time hot-water floor stays as a safety net (the
+hotter wins), and its time-of-use preheat stays; the import limit stays the contract
+(`Guidance.preheat_within`).
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Sequence
 
 from ..balancing.guidance import Guidance
 from ..balancing.policy import Policy
 from ..balancing.snapshot import AssetView
-from .problem import PlannedSlot, PlanningProblem
+from .problem import PlannedSlot, PlanningProblem, comfort_floor_c
 
 ACTIVE_RATIO = 0.02  # a battery flow below this share of its power limit counts as at rest ...
 ACTIVE_MIN_W = 50.0  # ... or below this
-HEATING_RATIO = 0.5  # the plan heats from the grid when it draws this share of the heaters' power from it
+HEATING_RATIO = 0.5  # the plan heats the boilers when it gives them this share of their heaters' power
 EXPORT_HEADROOM_RATIO = 0.07  # a band stays this share of the export limit short of it
+SURE_SUN_SHARE = 0.9  # the plan's later heat from the sun must come under the cautious sky this far
 
 
 def guidance_from_plan(problem: PlanningProblem, planned: Sequence[PlannedSlot], policy: Policy,
                        assets: Sequence[AssetView], heuristic: Guidance = Guidance()) -> Guidance:
-    """The band for the plan's first slot; boiler preheat from the plan or `heuristic` (the hotter)."""
+    """The band for the plan's first slot; each boiler's preheat from the plan or `heuristic` (the hotter)."""
     if not planned:
         raise ValueError("a plan needs at least one slot")
     first = planned[0]
+    if first.charge_w <= active_w(problem):  # the boilers' own preheat imports their heat, not the batteries
+        from_grid = min(first.heat_w, first.import_w)
+        first = replace(first, import_w=first.import_w - from_grid, heat_w=first.heat_w - from_grid)
     low, high = grid_band(first, problem, policy)
-    preheat_c = max(heuristic.boiler_preheat_c, _plan_preheat_c(problem, planned, policy, assets))
-    return Guidance(boiler_preheat_c=preheat_c, boiler_preheat_by_module=heuristic.boiler_preheat_by_module,
-                    grid_low_w=low, grid_high_w=high)  # the hot-water preheat: the LP does not know the draws
+    by_module = dict(heuristic.boiler_preheat_by_module)
+    for module, preheat_c in plan_preheat_c(problem, planned, policy, assets).items():
+        by_module[module] = max(preheat_c, by_module.get(module, 0.0))
+    return Guidance(boiler_preheat_c=heuristic.boiler_preheat_c, boiler_preheat_by_module=by_module,
+                    grid_low_w=low, grid_high_w=high,
+                    boilers_follow_band=low < 0 and knows_the_draws(problem) and sun_heat_is_sure(problem, planned))
+
+
+def knows_the_draws(problem: PlanningProblem) -> bool:
+    """Whether the plan values the tanks' heat by the hot-water draws it foresees: then, where its band
+    exports on purpose (low < 0), the boilers heat from the sun where the plan says (its band and preheat),
+    not from every surplus the band would export."""
+    heat = problem.heat
+    return heat is not None and heat.tank_kg > 0 and any(slot.hot_water_kg > 0 for slot in problem.slots)
+
+
+def sun_heat_is_sure(problem: PlanningProblem, planned: Sequence[PlannedSlot]) -> bool:
+    """Whether the heat the plan takes from the sun later would come under the forecast's cautious sky too:
+    only then is exporting now for it worth the risk (on a variable day the sun it waits for may not come,
+    and the surplus now is sure)."""
+    wanted_wh = sure_wh = 0.0
+    for slot, plan in zip(problem.slots, planned):
+        from_sun = plan.heat_w - min(plan.heat_w, plan.import_w)
+        hours = slot.duration_s / 3600.0
+        wanted_wh += from_sun * hours
+        sure_wh += min(from_sun, slot.cautious_surplus_w) * hours
+    return sure_wh >= SURE_SUN_SHARE * wanted_wh
 
 
 def grid_band(first: PlannedSlot, problem: PlanningProblem, policy: Policy) -> tuple[float, float]:
     """(low, high) of the grid (W, + import) for a slot planned as `first`."""
-    battery, heat = problem.battery, problem.heat
-    scale = max(0.0 if battery is None else max(battery.max_charge_w, battery.max_discharge_w),
-                0.0 if heat is None else heat.heater_w)
-    active = max(ACTIVE_MIN_W, ACTIVE_RATIO * scale)
+    active = active_w(problem)
     grid = first.grid_w
     limit = policy.import_limit_w
     room = (1.0 - EXPORT_HEADROOM_RATIO) * policy.export_limit_w
@@ -69,24 +106,42 @@ def grid_band(first: PlannedSlot, problem: PlanningProblem, policy: Policy) -> t
     return min(low, high), high
 
 
-def _plan_preheat_c(problem: PlanningProblem, planned: Sequence[PlannedSlot], policy: Policy,
-                    assets: Sequence[AssetView]) -> float:
-    """The temperature to preheat the boilers to now (0: none): the plan's at the end of its heating run,
-    when the first slot heats them from the grid."""
+def active_w(problem: PlanningProblem) -> float:
+    """A store's flow below this counts as at rest."""
+    battery, heat = problem.battery, problem.heat
+    scale = max(0.0 if battery is None else max(battery.max_charge_w, battery.max_discharge_w),
+                0.0 if heat is None else heat.heater_w)
+    return max(ACTIVE_MIN_W, ACTIVE_RATIO * scale)
+
+
+def plan_preheat_c(problem: PlanningProblem, planned: Sequence[PlannedSlot], policy: Policy,
+                   assets: Sequence[AssetView]) -> dict[str, float]:
+    """module -> the temperature to preheat each boiler to now: where the plan's heating run from its first
+    slot takes the tanks (empty when the first slot does not heat them).
+
+    Heat from the grid needs the preheat (free boilers never heat from what the plan imports), and so does
+    heat from the sun where batteries would take the surplus first and the forecast's cautious sky still gives
+    it (a plan's battery flows can dress up a sky it over-forecasts). Heat from the sun alone is left to the
+    free boilers, which take what the band stores: an on/off heater preheated at full power where the plan
+    heats with part of it would import (at a dear hour, as likely as not) the part the sun does not cover.
+
+    The run's hottest point counts, and at least the first slot's heat on top of the tanks' now: in a draw
+    the plan heats to hold the tank, not to warm it, and the balancer must heat all the same. Every boiler
+    gets the same rise above its comfort floor (the plan has the tanks as one store of equal tanks)."""
     heat = problem.heat
     boilers = [a for a in assets if a.kind == "boiler" and a.enabled and a.heater_power_w > 0]
+    capacity = policy.boiler_heat_capacity_j_per_k
     first = planned[0]
-    if heat is None or not boilers or policy.boiler_heat_capacity_j_per_k <= 0:
-        return 0.0
-    from_grid = min(first.heat_w, first.import_w)
-    if first.heat_w < HEATING_RATIO * heat.heater_w or from_grid < HEATING_RATIO * heat.heater_w:
-        return 0.0
-    if problem.slots[0].import_price_per_kwh > 0:  # the plan does not know the hot-water draws: only heat
-        return 0.0  # that costs nothing is worth storing in them on its word (negative and zero prices)
-    reached_wh = first.heat_wh
+    if heat is None or not boilers or capacity <= 0 or first.heat_w < HEATING_RATIO * heat.heater_w:
+        return {}
+    if min(first.heat_w, first.import_w) < HEATING_RATIO * heat.heater_w and (
+            problem.battery is None or problem.slots[0].cautious_surplus_w < HEATING_RATIO * heat.heater_w):
+        return {}  # the sun's heat: without batteries to put it before, or under a sky not sure to give it,
+        #            free boilers take what the band stores (a preheat would draw the batteries into the tanks)
+    reached_wh = max(first.heat_wh, heat.energy_wh + first.heat_w * problem.slots[0].duration_s / 3600.0)
     for slot in planned[1:]:
         if slot.heat_w < HEATING_RATIO * heat.heater_w:
             break
-        reached_wh = slot.heat_wh
-    per_boiler_k = reached_wh / len(boilers) * 3600.0 / policy.boiler_heat_capacity_j_per_k
-    return max(min(b.min_temperature_c + per_boiler_k, b.max_temperature_c) for b in boilers)
+        reached_wh = max(reached_wh, slot.heat_wh)
+    rise_k = min(reached_wh, heat.max_wh) / len(boilers) * 3600.0 / capacity
+    return {b.module: min(comfort_floor_c(b) + rise_k, b.max_temperature_c) for b in boilers}

@@ -1,7 +1,8 @@
 """The planning problem as data: what a solver (the `PlanSolver` port) needs, and the plan it returns.
 
 The site over the next hours in slots (15 min): forecast PV and load, the import and
-feed-in price of each slot, the stores (the batteries as one, the boilers' heat as one),
+feed-in price of each slot, the hot water each tank is expected to give in it (the
+operator's hourly profile), the stores (the batteries as one, the boilers' heat as one),
 the grid limits, an optional demand charge, and the end-of-horizon rule the lab's
 yardstick judges a day by: a store ending below its level now is bought back at the
 import price over the charging efficiency; above it, worth nothing.
@@ -12,21 +13,41 @@ prices the policy's time-of-use window stands in (`NO_PRICE_*`: relative prices)
 reserve (`peak_reserve_soc`) is the heuristic planner's rule for a peak it cannot price: the LP
 prices the window instead, and the balancer drops the reserve floor under its band. Where the
 forecast's cautious figures would import above the limit, the plan counts on them (limit_margin.py).
+
+The tanks' heat is the heat above their comfort floors, E = C (T - T_min), where T_min is each
+boiler's minimum plus `hot_water_guidance.MARGIN_C` (the just-in-time floor's margin). A
+well-mixed tank (planning/hot_water.py) loses UA (T - T_ambient) and, drawing m kg/s
+replaced by cold water, m c (T - T_cold): both linear in E, so a slot of h hours with
+a constant heater power P is exactly affine (`HeatStore.step`):
+
+    E_end = keep E_start + gain_h P - drain_wh,  keep = exp(-r),  r = (UA + m c) / C x h
+
+where drain_wh is what the standing loss and the draw take at the minimum temperatures
+over the slot. E >= 0 is hot water at the minimum: the comfort the plan must hold.
+Every boiler draws the policy's profile and has the same tank (the policy's heat capacity
+and loss), so the sum over the boilers is one store of the same form.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Sequence
 
+from ..balancing.hourly_profile import HourlyProfile
 from ..balancing.policy import Policy
 from ..balancing.snapshot import AssetView
 from ..prices import PriceSchedule
 from .forecast import ForecastSlot
+from .hot_water import AMBIENT_C, WATER_J_PER_KG_K
+from .hot_water_guidance import MARGIN_C
 from .limit_margin import planned_pv_and_load
 
 BATTERY_ROUND_TRIP_EFFICIENCY = 0.9  # telemetry does not say; a lithium battery with its inverter
-HEAT_LOSS_RATIO_PER_H = 0.01  # share of a tank's heat above its minimum lost every hour (standing losses)
+HEAT_LOSS_RATIO_PER_H = 0.01  # share of a tank's heat above its minimum lost every hour, where the policy
+#                                does not give the tanks' standing loss (boiler_loss_w_per_k)
+HOUR_S = 3600.0
+LITRE_KG = 1.0  # hot water, near enough for a draw's mass
 NO_PRICE_IMPORT_PER_KWH = 1.0  # without day-ahead prices: relative prices, so the plan still ranks hours ...
 NO_PRICE_PEAK_IMPORT_PER_KWH = 2.0  # ... the policy's time-of-use window dearer ...
 NO_PRICE_FEED_IN_PER_KWH = 0.3  # ... and a kWh exported worth less than one not imported
@@ -42,6 +63,12 @@ class ProblemSlot:
     load_w: float  # what the controller does not steer, >= 0
     import_price_per_kwh: float
     feed_in_price_per_kwh: float
+    hot_water_kg: float = 0.0  # hot water each boiler's tank is expected to give over the slot
+    cautious_pv_w: float | None = None  # the forecast's cautious PV (a worse sky than usual); None: pv_w
+
+    @property
+    def cautious_surplus_w(self) -> float:
+        return max(0.0, (self.pv_w if self.cautious_pv_w is None else self.cautious_pv_w) - self.load_w)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,13 +85,35 @@ class BatteryStore:
 
 
 @dataclass(frozen=True, slots=True)
+class HeatStep:
+    """One slot of the heat store: E_end = keep x E_start + gain_h x heater power (W) - drain_wh."""
+
+    keep: float
+    gain_h: float
+    drain_wh: float
+
+
+@dataclass(frozen=True, slots=True)
 class HeatStore:
-    """All boilers' tanks as one store of heat above their minimum temperatures."""
+    """All boilers' tanks as one store of heat above their minimum temperatures (see the module's doc)."""
 
     energy_wh: float  # heat above the minimum now (>= 0)
     max_wh: float  # heat above the minimum at the maximum temperature
     heater_w: float
-    loss_ratio_per_h: float = HEAT_LOSS_RATIO_PER_H
+    loss_ratio_per_h: float = HEAT_LOSS_RATIO_PER_H  # UA / C: the share of E the standing loss takes an hour
+    loss_floor_w: float = 0.0  # what the standing loss takes at the minimum temperatures: sum UA (T_min - ambient)
+    tank_kg: float = 0.0  # each tank's water (0: the draws are not modelled)
+    draw_wh_per_kg: float = 0.0  # heat a kg drawn from every tank takes at the minimum: sum c (T_min - T_cold)
+
+    def step(self, slot: ProblemSlot) -> HeatStep:
+        """The slot's affine step, exact for constant powers over it (the exponential relaxation)."""
+        hours = slot.duration_s / HOUR_S
+        drawn = slot.hot_water_kg / self.tank_kg if self.tank_kg > 0 else 0.0  # the share of each tank replaced
+        rate = self.loss_ratio_per_h * hours + drawn
+        keep = math.exp(-rate)
+        spread = (1.0 - keep) / rate if rate > 1e-12 else 1.0  # how much of a steady inflow the slot keeps
+        drawn_wh = self.draw_wh_per_kg * slot.hot_water_kg if self.tank_kg > 0 else 0.0
+        return HeatStep(keep, spread * hours, spread * (self.loss_floor_w * hours + drawn_wh))
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +139,7 @@ class PlannedSlot:
     heat_w: float = 0.0
     battery_wh: float = 0.0
     heat_wh: float = 0.0
+    cold_wh: float = 0.0  # heat the tanks lack in the slot to stay at their minimum through its draws
 
     @property
     def grid_w(self) -> float:
@@ -109,7 +159,10 @@ def build_problem(now: float, policy: Policy, assets: Sequence[AssetView], forec
     for slot in forecast:
         import_price, feed_in_price = _prices_at(policy, prices, slot.start_s + slot.duration_s / 2)
         pv_w, load_w = planned_pv_and_load(slot, policy.import_limit_w)  # cautious where the limit may bind
-        slots.append(ProblemSlot(slot.start_s, slot.duration_s, pv_w, load_w, import_price, feed_in_price))
+        drawn_kg = litres_between(policy.hot_water_litres_per_hour, slot.start_s, slot.duration_s) * LITRE_KG
+        cautious_pv = None if slot.pv_low_w is None else min(pv_w, max(0.0, slot.pv_low_w))
+        slots.append(ProblemSlot(slot.start_s, slot.duration_s, pv_w, load_w, import_price, feed_in_price,
+                                 drawn_kg, cautious_pv))
     end = slots[-1].start_s + slots[-1].duration_s if slots else now
     refill = _prices_at(policy, prices, end - 1.0)[0] if slots else 0.0
     return PlanningProblem(tuple(slots), policy.import_limit_w, policy.export_limit_w, battery_store(policy, assets),
@@ -148,12 +201,38 @@ def battery_store(policy: Policy, assets: Sequence[AssetView]) -> BatteryStore |
     return BatteryStore(energy, low_wh, high_wh, charge, discharge, one_way, one_way)
 
 
+def comfort_floor_c(boiler: AssetView) -> float:
+    """The temperature the plan keeps a boiler's tank at or above: its minimum plus the just-in-time margin
+    (within its band)."""
+    return min(boiler.min_temperature_c + MARGIN_C, boiler.max_temperature_c)
+
+
+def litres_between(profile: HourlyProfile, start_s: float, duration_s: float) -> float:
+    """The litres `profile` (per UTC hour, spread evenly within it) draws over [start_s, start_s + duration_s)."""
+    litres, t, end = 0.0, start_s, start_s + duration_s
+    while t < end:
+        hour_end = (math.floor(t / HOUR_S) + 1) * HOUR_S
+        part_end = min(hour_end, end)
+        litres += profile.at(int((t % 86_400.0) // HOUR_S)) * (part_end - t) / HOUR_S
+        t = part_end
+    return litres
+
+
 def _heat_store(policy: Policy, assets: Sequence[AssetView]) -> HeatStore | None:
+    """The boilers the balancer counts on as one store above their comfort floors (`comfort_floor_c`), with
+    their standing loss and the draws' heat where the policy gives them (every boiler has the policy's
+    tank and draws its profile)."""
     capacity = policy.boiler_heat_capacity_j_per_k
     boilers = [a for a in assets if a.kind == "boiler" and a.enabled and a.heater_power_w > 0]
     if capacity <= 0 or not boilers:
         return None
-    to_wh = capacity / 3600.0
-    energy = sum(max(0.0, b.temperature_c - b.min_temperature_c) for b in boilers) * to_wh
-    room = sum(max(0.0, b.max_temperature_c - b.min_temperature_c) for b in boilers) * to_wh
-    return HeatStore(min(energy, room), room, sum(b.heater_power_w for b in boilers))
+    to_wh = capacity / HOUR_S
+    floors = [comfort_floor_c(b) for b in boilers]
+    energy = sum(max(0.0, b.temperature_c - floor) for b, floor in zip(boilers, floors)) * to_wh
+    room = sum(max(0.0, b.max_temperature_c - floor) for b, floor in zip(boilers, floors)) * to_wh
+    loss = policy.boiler_loss_w_per_k
+    loss_ratio = loss * HOUR_S / capacity if loss > 0 else HEAT_LOSS_RATIO_PER_H
+    loss_floor = sum(loss * (floor - AMBIENT_C) for floor in floors)
+    draw_wh_per_kg = sum(WATER_J_PER_KG_K * max(0.0, floor - policy.cold_water_c) for floor in floors) / HOUR_S
+    return HeatStore(min(energy, room), room, sum(b.heater_power_w for b in boilers), loss_ratio,
+                     loss_floor, capacity / WATER_J_PER_KG_K, draw_wh_per_kg)

@@ -4,12 +4,17 @@ to the balancer; the heuristic planner (planner.py) and then unguided balancing 
 It remembers the plan's battery trajectory so the controller can replan early when the
 stores depart from it (`off_course`): a forecast that was wrong by more than
 `OFF_COURSE_RATIO` of the batteries' band should not steer for the rest of the interval.
+
+A plan whose tanks cannot stay at their minimum through the coming hot-water draws (the
+heaters, within the import limit, are too small for them) is still a plan: the LP holds
+comfort as a soft constraint. The shortfall is kept (`cold_wh`) and logged once per run
+of such plans, so an operator learns the draws outrun the boilers.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Sequence
 
 from ..balancing.guidance import Guidance
@@ -18,6 +23,7 @@ from ..balancing.snapshot import AssetView
 from ..ports import PlanSolver
 from ..prices import PriceSchedule
 from .forecast import ForecastSlot
+from .hot_water_guidance import hot_water_preheat_c
 from .plan_guidance import guidance_from_plan
 from .planner import plan as heuristic_plan
 from .problem import battery_store, build_problem
@@ -26,6 +32,7 @@ log = logging.getLogger(__name__)
 
 OFF_COURSE_RATIO = 0.05  # replan early when the stored energy is this share of the band off the plan ...
 MIN_REPLAN_S = 60.0  # ... but not sooner than this after the last plan
+SAFETY_NET_HEATER_SHARE = 1.0  # under a plan that knows the draws, the hot-water floor is the last moment
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +59,7 @@ class RollingPlanner:
         self.course: Course | None = None
         self.errors_total = 0  # solver failures (each fell back to the heuristic planner)
         self._failing = False  # logged once per run of failures
+        self.cold_wh = 0.0  # the last plan's heat the tanks lack for the draws (Wh, over its horizon)
 
     def plan(self, now: float, policy: Policy, assets: Sequence[AssetView], forecast: Sequence[ForecastSlot],
              prices: PriceSchedule, demand_charge_per_kw: float = 0.0) -> Guidance:
@@ -63,7 +71,9 @@ class RollingPlanner:
         try:
             problem = build_problem(now, policy, assets, forecast, prices, demand_charge_per_kw)
             planned = self.solver.solve(problem)
-            guidance = guidance_from_plan(problem, planned, policy, assets, heuristic)
+            safety_net = replace(heuristic, boiler_preheat_by_module=hot_water_preheat_c(
+                now, policy, assets, heater_share=SAFETY_NET_HEATER_SHARE))
+            guidance = guidance_from_plan(problem, planned, policy, assets, safety_net)
         except Exception as exc:  # the LP is an optimisation: the heuristic plan keeps the site going
             self.errors_total += 1
             if not self._failing:
@@ -73,11 +83,18 @@ class RollingPlanner:
         if self._failing:
             log.warning("LP planner recovered")
         self._failing = False
+        self._note_cold(sum(slot.cold_wh for slot in planned))
         if problem.battery is not None:
             first = problem.slots[0]
             self.course = Course(first.start_s, first.start_s + first.duration_s, problem.battery.energy_wh,
                                  planned[0].battery_wh, problem.battery.max_wh - problem.battery.min_wh)
         return guidance
+
+    def _note_cold(self, cold_wh: float) -> None:
+        if cold_wh > 0.0 and self.cold_wh <= 0.0:
+            log.warning("the boilers cannot hold their minimum temperature through the coming hot-water draws: "
+                        "%.1f kWh short over the plan's horizon", cold_wh / 1000.0)
+        self.cold_wh = cold_wh
 
     def off_course(self, now: float, policy: Policy, assets: Sequence[AssetView]) -> bool:
         """Whether the batteries have left the plan's trajectory (and the plan is old enough to redo)."""

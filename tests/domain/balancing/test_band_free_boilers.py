@@ -1,0 +1,31 @@
+"""Free boilers under the planner's band: they take the sun's surplus the band would export, unless the
+plan knows what heat is worth (`Guidance.boilers_follow_band`): then only what the band stores."""
+
+from __future__ import annotations
+
+from energy_edge.domain.balancing import AssetView, BalancerMemory, Guidance, Policy, SiteSnapshot, balance
+
+POLICY = Policy(export_limit_w=10_000.0, import_limit_w=20_000.0, deadband_w=0.0, hysteresis_w=0.0,
+                boiler_min_on_s=0.0, boiler_min_off_s=0.0)
+
+
+def boiler_w(surplus_w: float, band: Guidance) -> float:
+    """The free boiler's power (<= 0) with `surplus_w` of sun beyond the house exported now."""
+    snapshot = SiteSnapshot(1_000.0, -surplus_w, [
+        AssetView("solar", "solar", surplus_w + 500.0, available_power_w=surplus_w + 500.0, rated_power_w=10_000.0),
+        AssetView("boiler", "boiler", 0.0, temperature_c=55.0, min_temperature_c=45.0, max_temperature_c=75.0,
+                  heater_power_w=2_000.0),
+    ])
+    return balance(snapshot, POLICY, BalancerMemory(), band).boiler_w
+
+
+def test_a_plan_that_knows_the_draws_keeps_the_export_it_planned() -> None:
+    export_first = Guidance(grid_low_w=-3_000.0, grid_high_w=0.0)
+    assert boiler_w(3_500.0, export_first) == -2_000.0  # the surplus the band would export heats the tank
+    following = Guidance(grid_low_w=-3_000.0, grid_high_w=0.0, boilers_follow_band=True)
+    assert boiler_w(3_500.0, following) == 0.0  # 0.5 kW beyond the planned export: too little to start
+    assert boiler_w(5_000.0, following) == -2_000.0  # 2 kW beyond it: the band stores it in the tank
+
+
+def test_the_flag_stays_out_of_the_site_report() -> None:
+    assert "boilers_follow_band" not in Guidance(boilers_follow_band=True).as_dict()
