@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Callable
 
-from energy_edge.domain.balancing import AssetView, BalancerMemory, Policy, Setpoint, SiteSnapshot, balance
+from energy_edge.domain.balancing import AssetView, BalancerMemory, Guidance, Policy, Setpoint, SiteSnapshot, balance
 
 
 def battery(module: str = "bat", soc: float = 0.5, max_w: float = 25_000.0, capacity_wh: float = 100_000.0,
@@ -58,6 +58,7 @@ class Plant:
     lag: str = "none"  # "none" | "all" (meter and telemetry one cycle old) | "telemetry" (fresh meter)
     now: float = 0.0
     meter_noise: Callable[[], float] = lambda: 0.0
+    guidance: Guidance = Guidance()  # the planner's, e.g. a grid band
 
     def __post_init__(self) -> None:
         self.memory = BalancerMemory()
@@ -78,7 +79,7 @@ class Plant:
         seen = {"none": fresh, "all": self.previous,
                 "telemetry": SiteSnapshot(self.now, fresh.grid_power_w, self.previous.assets)}[self.lag]
         self.previous = fresh
-        decision = balance(seen, self.policy, self.memory)
+        decision = balance(seen, self.policy, self.memory, self.guidance)
         self.memory, self.setpoints = decision.memory, decision.setpoints
         return self.grid_w()
 

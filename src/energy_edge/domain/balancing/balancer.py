@@ -30,6 +30,13 @@ Fast behaviours (issue 15), each so that a one-second event cannot become chatte
 - batteries reverse (charge <-> discharge) no sooner than `REVERSAL_DWELL_S` after last
   running the other way: meanwhile they idle, solar is curtailed or the grid takes it,
   unless that would break a grid limit (the limits win);
+- under a planner's band (band.py) the batteries are steered on their own: the deadband keeps
+  batteries at rest at rest (it held the whole flexible power, so the sun's drift started and
+  stopped them by a few watts), a boiler's switching is a decision, not a ramp to follow, and
+  once they have reversed `REVERSALS_PER_HOUR` times within the hour they hold their direction
+  in standby through a need the other way of up to `REVERSAL_HOLD_S` (a passing cloud), never
+  curtailing the sun or passing a grid limit for it; at rest they do not start a run their SoC
+  band would end within `MIN_RUN_S` (unless the import limit needs it);
 - a solar ceiling that does not curtail stays in force while it lies between what the sun
   gives and the cap, so the inverter's limit (and its RUNNING/CURTAILED state) moves rarely;
 - a boiler being drawn (`_drawn`) below its comfort floor (`_comfort_floor_c`) is
@@ -42,9 +49,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, replace
-from typing import Mapping
+from typing import Mapping, NamedTuple
 
-from .band import banded_target, planned_import_w, unless_sliver
+from .band import band_battery_w, band_limits, banded_target, planned_import_w, unless_sliver
 from .guidance import Guidance
 from .policy import Policy
 from .sharing import share
@@ -60,6 +67,11 @@ GRID_CHARGE_MARGIN_SOC = 0.01  # grid charging stops this short of its target: n
 EXPORT_FIRST_START_W = 1000.0  # under export-first, batteries at rest start charging only for this much
 STICKY_SHARE_RATIO = 0.05  # a battery keeps its part while within this share of its power limit of its fair part
 REVERSAL_DWELL_S = 15.0  # batteries reverse (charge <-> discharge) no sooner than this after last running the other way
+REVERSALS_PER_HOUR = 2  # under a band, batteries that reversed this often within REVERSAL_WINDOW_S ...
+REVERSAL_WINDOW_S = 3600.0
+REVERSAL_HOLD_S = 120.0  # ... hold their direction this long against a need the other way (a passing cloud) ...
+STANDBY_W = 20.0  # ... resting in their mode at this power (above the commands' 10 W send tolerance, which stops them)
+MIN_RUN_S = 60.0  # under a band, batteries at rest do not start a run that their SoC band would end sooner than this
 COMFORT_HORIZON_S = 1800.0  # a draw that outruns a boiler's heater is assumed to last this long ...
 COMFORT_MARGIN_BAND_RATIO = 0.5  # ... the margin it needs above the minimum at most this share of the band
 DRAW_WINDOW_S = 60.0  # a boiler's temperature trend is measured over this long
@@ -102,6 +114,8 @@ class BalancerMemory:
     battery_w: float = 0.0  # all batteries' power last decided (0: at rest)
     battery_moved_at: float = _NEVER  # when the batteries were last decided to run (either way)
     solar_limits: Mapping[str, float] = field(default_factory=dict)  # each inverter's limit last decided
+    held_since: float | None = None  # since when the batteries hold their direction against the band (None: not)
+    reversed_at: tuple[float, ...] = ()  # when the batteries last reversed (the latest REVERSALS_PER_HOUR at most)
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +140,7 @@ def balance(snapshot: SiteSnapshot, policy: Policy, memory: BalancerMemory = Bal
     batteries: list[tuple[AssetView, float, float, float, float]] = []
     boilers: list[AssetView] = []
     flex_now = solar_avail = charge_room = discharge_room = room_soon = fill_from_grid = preheat_w = 0.0
+    flex_now_boilers = 0.0  # the boilers' part of flex_now
     lagging = memory.decided_at
     for asset in snapshot.assets:
         power = asset.power_w
@@ -136,6 +151,8 @@ def balance(snapshot: SiteSnapshot, policy: Policy, memory: BalancerMemory = Bal
         elif asset.kind == "boiler" and asset.enabled and asset.heater_on != (power < 0):
             power = -asset.heater_power_w if asset.heater_on else 0.0  # its thermostat switched since it measured
         flex_now += power
+        if asset.kind == "boiler":
+            flex_now_boilers += power
         if asset.kind == "battery":
             low, high = _battery_band(asset, policy, now, time_of_use_reserve=not guidance.has_band)
             charge = asset.max_charge_w if asset.soc < high else 0.0
@@ -181,11 +198,27 @@ def balance(snapshot: SiteSnapshot, policy: Policy, memory: BalancerMemory = Bal
         boiler_surplus = min(boiler_surplus, load - solar_avail)  # where the band would export it
     heating = _decide_boilers(boilers, policy, memory, now, boiler_surplus, room_soon, guidance, setpoints, timers)
     battery_wanted = _under_export_first(wanted_storage - heating, exported_first, memory, policy, flex <= floor)
-    if guidance.has_band:  # the band holds the grid with the boilers as decided
-        battery_wanted += base_target - banded_target(guidance, policy, load - solar_avail - heating, memory.battery_w)
-        battery_wanted = unless_sliver(battery_wanted, guidance, policy, memory.battery_w == 0)
-    battery_total, direction = _battery_total(battery_wanted, charge_room, discharge_room, policy, memory,
-                                              at_hard_limit, now, dwell=True)
+    holdable, band_wanted = False, 0.0
+    if guidance.has_band:  # the band holds the grid with the boilers as decided; the batteries steer alone
+        held = None if memory.flex_w is None else 0.0 if memory.held_since is not None else memory.battery_w
+        others = solar_avail + heating
+        band_wanted, error = band_battery_w(guidance, policy, snapshot.grid_power_w, load - others, held,
+                                            floor - others, ceiling - others)
+        battery_wanted = unless_sliver(band_wanted, guidance, policy, memory.battery_w == 0)
+        if memory.battery_w == 0 and _run_too_short(battery_wanted, batteries):
+            battery_wanted = 0.0  # the grid or curtailing the sun takes it (where a limit needs it, see below)
+        at_hard_limit = not floor < battery_wanted + others < ceiling
+        # A boiler switched on or off is a decision, not a ramp: the solar's ramp starts from it.
+        reference += heating - _boilers_before(boilers, memory, flex_now_boilers)
+        # A reversal may wait in standby, except a discharge that shaves a peak above a positive edge.
+        holdable = battery_wanted < 0 or band_limits(guidance, policy)[1] <= 0
+    choice = _battery_total(battery_wanted, charge_room, discharge_room, policy, memory, at_hard_limit, now,
+                            dwell=True, hold=holdable)
+    if choice.held_since is not None and not floor <= choice.total_w + heating + solar_avail <= ceiling:
+        # A hold never curtails the sun nor asks the grid past a limit: the batteries reverse as without it.
+        choice = _battery_total(battery_wanted, charge_room, discharge_room, policy, memory, at_hard_limit, now,
+                                dwell=True)
+    battery_total = choice.total_w
     solar_cap = min(ceiling, max(reference + policy.ramp_limit_w, floor)) - battery_total - heating
     solar_total = min(solar_avail, max(0.0, solar_cap))
     rounding = 1e-9 * (abs(floor) + abs(ceiling) + solar_avail)  # arithmetic, not a breach
@@ -193,10 +226,13 @@ def balance(snapshot: SiteSnapshot, policy: Policy, memory: BalancerMemory = Bal
         # Hysteresis or the dwell held back a reversal, but without it the grid would leave its limits
         # (curtailing solar cannot hold them): the limits win, so decide the batteries again as at a hard limit.
         short = battery_total + heating + solar_total < floor  # importing past the limit: export-first yields
-        battery_wanted = _under_export_first(wanted_storage - heating, exported_first, memory, policy,
-                                             flex <= floor or short)
-        battery_total, direction = _battery_total(battery_wanted, charge_room, discharge_room, policy, memory,
-                                                  True, now)
+        if guidance.has_band:  # the band's own request lies inside the limits
+            battery_wanted = band_wanted
+        else:
+            battery_wanted = _under_export_first(wanted_storage - heating, exported_first, memory, policy,
+                                                 flex <= floor or short)
+        choice = _battery_total(battery_wanted, charge_room, discharge_room, policy, memory, True, now)
+        battery_total = choice.total_w
         solar_cap = min(ceiling, max(reference + policy.ramp_limit_w, floor)) - battery_total - heating
         solar_total = min(solar_avail, max(0.0, solar_cap))
     _share_batteries(batteries, battery_total, setpoints, guidance.grid_charge_to_soc - GRID_CHARGE_MARGIN_SOC,
@@ -207,8 +243,9 @@ def balance(snapshot: SiteSnapshot, policy: Policy, memory: BalancerMemory = Bal
     flex_expected = battery_total + heating + solar_total
     moved_at = now if battery_total else memory.battery_moved_at
     limits = {solar.module: setpoints[solar.module].value for solar in solars}
-    new_memory = BalancerMemory(now, flex_expected, direction, expected, timers, battery_w=battery_total,
-                                battery_moved_at=moved_at, solar_limits=limits)
+    new_memory = BalancerMemory(now, flex_expected, choice.direction, expected, timers, battery_w=battery_total,
+                                battery_moved_at=moved_at, solar_limits=limits, held_since=choice.held_since,
+                                reversed_at=choice.reversed_at)
     return Decision(setpoints, new_memory, error, load - flex_expected, battery_total, solar_total, heating)
 
 
@@ -220,6 +257,20 @@ def _steer(grid: float, target: float, load: float, reference: float, floor: flo
     wanted = reference if abs(error) < policy.deadband_w and memory.flex_w is not None else load - target
     flex = min(max(wanted, reference - policy.ramp_limit_w), reference + policy.ramp_limit_w)
     return min(max(flex, floor), ceiling), not floor < flex < ceiling, error
+
+
+def _run_too_short(wanted: float, batteries: list[tuple[AssetView, float, float, float, float]]) -> bool:
+    """Whether a run at `wanted` (+ discharge) would end at the batteries' SoC band within `MIN_RUN_S`: a
+    battery just short of full after a cloud would otherwise charge for seconds, stop, and do it again."""
+    room_wh = sum(b[4] if wanted > 0 else b[3] for b in batteries)
+    return wanted != 0 and room_wh * 3600.0 < abs(wanted) * MIN_RUN_S
+
+
+def _boilers_before(boilers: list[AssetView], memory: BalancerMemory, measured_w: float) -> float:
+    """The boilers' part of the ramp's reference: as the last decision expected them (as measured without one)."""
+    if memory.flex_w is None:
+        return measured_w
+    return sum(memory.expected_w.get(boiler.module, 0.0) for boiler in boilers)
 
 
 def _grid_target(policy: Policy, load: float, solar_avail: float, fill_from_grid: float) -> float:
@@ -428,20 +479,50 @@ def _set_boiler(boiler: AssetView, heat: bool, timer: BoilerTimer, now: float, s
     return draws
 
 
+class BatteryChoice(NamedTuple):
+    """All batteries' power this cycle and what the next cycle needs to know of it."""
+
+    total_w: float  # + discharge
+    direction: int  # -1 charging, +1 discharging (the last way they moved)
+    held_since: float | None  # since when they hold their direction against the band (None: not)
+    reversed_at: tuple[float, ...]  # their latest reversals (at most REVERSALS_PER_HOUR)
+
+
 def _battery_total(wanted: float, charge_room: float, discharge_room: float, policy: Policy,
-                   memory: BalancerMemory, at_hard_limit: bool, now: float, dwell: bool = False) -> tuple[float, int]:
-    """All batteries' power, inside their room. A reversal (charge <-> discharge) is held back, the
-    batteries idling, while it is smaller than `hysteresis_w` (meter noise; not at a hard limit) or, with
-    `dwell`, within `REVERSAL_DWELL_S` of their last running the other way (a cloud edge or a load step
-    passing: solar is curtailed or the grid takes it meanwhile; the caller lifts it where that cannot
-    hold the limits)."""
+                   memory: BalancerMemory, at_hard_limit: bool, now: float, dwell: bool = False,
+                   hold: bool = False) -> BatteryChoice:
+    """All batteries' power, inside their room, with their direction and the memory of their holds.
+
+    A reversal (charge <-> discharge) is held back, the batteries idling, while it is smaller than
+    `hysteresis_w` (meter noise; not at a hard limit) or, with `dwell`, within `REVERSAL_DWELL_S` of
+    their last running the other way (a cloud edge or a load step passing: solar is curtailed or the
+    grid takes it meanwhile; the caller lifts it where that cannot hold the limits).
+
+    With `hold` (a planner's band), batteries that have already reversed `REVERSALS_PER_HOUR` times
+    within the hour and are moving hold their direction for up to `REVERSAL_HOLD_S`, resting in their
+    mode at `STANDBY_W`: a passing cloud or a load swinging about the band's edge is the grid's for that
+    long, so they do not switch modes (stop, dwell, reverse, stop, dwell, reverse: four changes) for
+    each one; a need the other way that outlasts the hold reverses them (after the dwell). Holding
+    costs money (the grid takes what the batteries would have), so it waits until reversing has
+    become chatter. The caller lifts a hold that would curtail the sun or pass a grid limit.
+    """
     total = min(max(wanted, -charge_room), discharge_room)
     sign = (total > 0) - (total < 0)
     direction = memory.battery_direction
+    moving = (memory.battery_w > 0) - (memory.battery_w < 0)
+    recent = tuple(t for t in memory.reversed_at if now - t < REVERSAL_WINDOW_S)
+    chattering = len(recent) >= REVERSALS_PER_HOUR
+    if hold and chattering and moving == direction != 0 and sign != direction and total != 0:
+        since = now if memory.held_since is None else memory.held_since
+        room = discharge_room if direction > 0 else charge_room
+        if now - since < REVERSAL_HOLD_S and room >= STANDBY_W:
+            return BatteryChoice(direction * STANDBY_W, direction, since, recent)
     if sign == -direction and ((abs(total) < policy.hysteresis_w and not at_hard_limit)
                                or (dwell and now - memory.battery_moved_at < REVERSAL_DWELL_S)):
-        return 0.0, direction
-    return total, sign or direction
+        return BatteryChoice(0.0, direction, None, recent)
+    if sign == -direction:
+        recent = (*recent, now)[-max(REVERSALS_PER_HOUR, 1):]
+    return BatteryChoice(total, sign or direction, None, recent)
 
 
 def _share_batteries(batteries: list[tuple[AssetView, float, float, float, float]], total: float,
@@ -508,7 +589,10 @@ def _share_solar(solars: list[AssetView], total: float, available: float, cap: f
     next cycle, and the inverter does not flip between RUNNING and CURTAILED
     every time surplus touches the limit. Stepping it keeps method calls rare,
     and a ceiling in force (`previous`) stays while it still lies between what
-    the sun gives and the cap: it moves only when it would curtail or export.
+    the sun gives and the cap: it moves only when it would curtail or export,
+    not back to the rating each time the cap has room for it again (a cap that
+    jitters about the rating, at night on a site whose export limit is its
+    inverter's rating, flipped the inverter every few minutes).
     """
     rated = sum(solar.rated_power_w for solar in solars if solar.enabled)
     curtailed = total < available
@@ -517,19 +601,18 @@ def _share_solar(solars: list[AssetView], total: float, available: float, cap: f
         parts = share(total, [solar.rated_power_w for solar in solars], owns)
     for index, solar in enumerate(solars):
         own = owns[index]
+        kept = (previous or {}).get(solar.module)
+        portion = cap * solar.rated_power_w / rated if rated > 0 else solar.rated_power_w
         if curtailed:
             limit = parts[index]
+        elif kept is not None and own <= kept <= min(portion, solar.rated_power_w):
+            limit = kept  # also where the cap has room for the rating again: not every jitter of it about the rating
         elif cap >= rated or rated <= 0:
             limit = solar.rated_power_w
         elif solar.rated_power_w <= 0:
             limit = 0.0
         else:
-            portion = cap * solar.rated_power_w / rated
-            kept = (previous or {}).get(solar.module)
-            if kept is not None and own <= kept <= min(portion, solar.rated_power_w):
-                limit = kept
-            else:
-                step = CEILING_STEP_RATIO * solar.rated_power_w
-                stepped = math.floor(portion / step) * step if step > 0 else portion
-                limit = min(solar.rated_power_w, max(stepped, own))
+            step = CEILING_STEP_RATIO * solar.rated_power_w
+            stepped = math.floor(portion / step) * step if step > 0 else portion
+            limit = min(solar.rated_power_w, max(stepped, own))
         setpoints[solar.module] = Setpoint("solar", limit, min(limit, own))

@@ -14,6 +14,11 @@ below the band they charge up to `low`, above it they discharge down to `high`. 
 
 The policy's limits are not moved by it: the band is clipped to [-export_limit_w,
 import_limit_w], and the balancer's hard limits on the flexible power still win.
+
+Against chatter: a battery at rest starts only for a need beyond the deadband (`band_battery_w`)
+and, at an export-first edge, beyond `BAND_START_W` (`unless_sliver`); a moving one keeps going
+until the grid is `BAND_KEEP_W` back inside an edge (`banded_target`); the balancer adds the
+reversal dwell and, for a battery that keeps reversing, a hold in its direction (balancer.py).
 """
 
 from __future__ import annotations
@@ -46,6 +51,29 @@ def banded_target(guidance: Guidance, policy: Policy, natural_w: float, battery_
     elif battery_w > 0 and high > 0:
         high = max(high - BAND_KEEP_W, 0.0, low)
     return min(max(natural_w, low), high)
+
+
+def band_battery_w(guidance: Guidance, policy: Policy, grid_w: float, natural_w: float, held_w: float | None,
+                   floor_w: float, ceiling_w: float) -> tuple[float, float]:
+    """(the batteries' power, + discharge; the grid error) that holds the grid inside the band.
+
+    `natural_w` is the grid without the batteries (the boilers as decided). The batteries are steered on
+    their own, from `held_w` (their last decision; None: no decision yet): at rest they stay at rest while
+    the grid is within the deadband of the band (holding the whole flexible power instead, as without a
+    band, made them take up the sun's drift and start and stop by a few watts); moving, they follow the
+    band exactly, at most `ramp_limit_w` further per cycle (a boiler switching on or off is not theirs to
+    follow). `floor_w` and `ceiling_w` (their power that puts the grid at the import and the export
+    limit) win over the deadband and the ramp at once.
+    """
+    target = banded_target(guidance, policy, natural_w, held_w or 0.0)
+    error = grid_w - target
+    if held_w is None:
+        wanted = natural_w - target
+    elif held_w == 0.0 and abs(error) < policy.deadband_w:
+        wanted = 0.0
+    else:
+        wanted = min(max(natural_w - target, held_w - policy.ramp_limit_w), held_w + policy.ramp_limit_w)
+    return min(max(wanted, floor_w), ceiling_w), error
 
 
 def planned_import_w(target_w: float, natural_w: float) -> float:
