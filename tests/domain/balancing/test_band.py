@@ -3,11 +3,12 @@ whatever the band, the policy's limits still hold (hypothesis)."""
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from energy_edge.domain.balancing import AssetView, BalancerMemory, Guidance, Policy, SiteSnapshot, balance
-from energy_edge.domain.balancing.band import band_limits
+from energy_edge.domain.balancing.band import band_limits, banded_target
 
 from .test_properties import assert_within_limits, memories, policies, sites
 
@@ -56,8 +57,17 @@ def test_a_moving_battery_keeps_going_until_the_grid_is_back_inside_the_edge() -
     snapshot = site(-3_000.0 - 500.0, pv_w=4_500.0)  # 3.5 kW of surplus, 0.5 kW of it charging: export 3.0 kW
     band = Guidance(grid_low_w=-3_200.0, grid_high_w=0.0)
     kept = balance(snapshot, POLICY, charging, band)
-    assert kept.battery_w == -800.0  # the export at 2.7 kW: 0.5 kW inside the edge, not at rest at 3.2 kW
+    assert kept.battery_w == pytest.approx(-620.0)  # the export at 2.88 kW: 10 % of the edge inside it, not at rest at 3.2 kW
     assert balance(snapshot, POLICY, BalancerMemory(), band).battery_w == 0.0  # at rest it does not start
+
+
+def test_the_keep_inside_an_edge_is_a_share_of_a_small_edge() -> None:
+    """Peak shaving at 1 kW: a discharging battery keeps the grid 100 W inside, not 500 W (half the
+    night's load beyond the plan emptied it before the peak)."""
+    band = Guidance(grid_low_w=0.0, grid_high_w=1_000.0)
+    assert banded_target(band, POLICY, 2_000.0, battery_w=800.0) == pytest.approx(900.0)
+    assert banded_target(Guidance(grid_low_w=0.0, grid_high_w=10_000.0), POLICY, 12_000.0,
+                         battery_w=800.0) == pytest.approx(9_500.0)  # a large edge keeps BAND_KEEP_W
 
 
 def test_the_hard_limits_win_over_a_band_that_would_break_them() -> None:

@@ -27,7 +27,9 @@ from .guidance import Guidance
 from .policy import Policy
 
 BAND_START_W = 1000.0  # a battery at rest does not start charging for less surplus below `low` than this
-BAND_KEEP_W = 500.0  # a moving battery keeps going until the grid is this far back inside the band's edge
+BAND_KEEP_W = 500.0  # a moving battery keeps going until the grid is this far back inside the band's edge ...
+BAND_KEEP_RATIO = 0.1  # ... or this share of the edge, if less: a 1 kW peak edge kept 500 W inside had the
+# battery cover half the night's load beyond the plan, and it was empty when the peak came
 
 
 def band_limits(guidance: Guidance, policy: Policy) -> tuple[float, float]:
@@ -42,14 +44,15 @@ def banded_target(guidance: Guidance, policy: Policy, natural_w: float, battery_
     """The grid to steer to: `natural_w` (the grid without batteries) held inside the band.
 
     `battery_w` (+ discharge) is what the batteries were last told: moving, they keep going until
-    the grid is `BAND_KEEP_W` inside an export-first or peak-shaving edge, so load noise at the edge
-    does not start and stop them every few seconds (self-consumption's [0, 0] keeps its edges).
+    the grid is `BAND_KEEP_W` (at most `BAND_KEEP_RATIO` of the edge) inside an export-first or
+    peak-shaving edge, so load noise at the edge does not start and stop them every few seconds
+    (self-consumption's [0, 0] keeps its edges).
     """
     low, high = band_limits(guidance, policy)
     if battery_w < 0 and low < 0:
-        low = min(low + BAND_KEEP_W, 0.0, high)
+        low = min(low + min(BAND_KEEP_W, -BAND_KEEP_RATIO * low), 0.0, high)
     elif battery_w > 0 and high > 0:
-        high = max(high - BAND_KEEP_W, 0.0, low)
+        high = max(high - min(BAND_KEEP_W, BAND_KEEP_RATIO * high), 0.0, low)
     return min(max(natural_w, low), high)
 
 

@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 
 OFF_COURSE_RATIO = 0.05  # replan early when the stored energy is this share of the band off the plan ...
 MIN_REPLAN_S = 60.0  # ... but not sooner than this after the last plan
+COLD_NOTICE_WH = 50.0  # a plan's comfort shortfall below this is the solver's rounding: not an operator's concern
 SAFETY_NET_HEATER_SHARE = 1.0  # under a plan that knows the draws, the hot-water floor is the last moment
 
 
@@ -91,7 +92,7 @@ class RollingPlanner:
         return guidance
 
     def _note_cold(self, cold_wh: float) -> None:
-        if cold_wh > 0.0 and self.cold_wh <= 0.0:
+        if cold_wh > COLD_NOTICE_WH >= self.cold_wh:
             log.warning("the boilers cannot hold their minimum temperature through the coming hot-water draws: "
                         "%.1f kWh short over the plan's horizon", cold_wh / 1000.0)
         self.cold_wh = cold_wh
