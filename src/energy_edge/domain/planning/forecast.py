@@ -58,8 +58,7 @@ class ForecastSlot:
     def cautious_surplus_w(self) -> float:
         """The surplus if the sky is as much worse, and the load as much higher, than usual as they have
         lately varied."""
-        pv = self.pv_w if self.pv_low_w is None else self.pv_low_w
-        return pv - (self.load_w if self.load_high_w is None else self.load_high_w)
+        return (self.pv_w if self.pv_low_w is None else self.pv_low_w) - self.cautious_load_w
 
     @property
     def cautious_load_w(self) -> float:

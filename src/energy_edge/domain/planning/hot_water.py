@@ -103,6 +103,10 @@ def _affine(tank: Tank, span: Span, cold_water_c: float, heater_w: float) -> tup
     conductance_w_per_k = tank.loss_w_per_k + span.draw_kg_per_s * WATER_J_PER_KG_K
     inflow_w = heater_w + tank.loss_w_per_k * tank.ambient_c + span.draw_kg_per_s * WATER_J_PER_KG_K * cold_water_c
     x = conductance_w_per_k * span.duration_s / tank.heat_capacity_j_per_k
-    a = math.exp(-x)
-    share = -math.expm1(-x) / x if x > 1e-12 else 1.0 - x / 2.0  # (1 - a) / x, -> 1 as x -> 0
-    return a, inflow_w * span.duration_s / tank.heat_capacity_j_per_k * share
+    return math.exp(-x), inflow_w * span.duration_s / tank.heat_capacity_j_per_k * relaxed_share(x)
+
+
+def relaxed_share(x: float) -> float:
+    """(1 - exp(-x)) / x: the share of a steady inflow a store relaxing at exponent `x` over a span keeps
+    (-> 1 as x -> 0, where the quotient itself loses its digits)."""
+    return -math.expm1(-x) / x if x > 1e-12 else 1.0 - x / 2.0

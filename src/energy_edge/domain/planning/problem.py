@@ -39,15 +39,13 @@ from ..balancing.policy import Policy
 from ..balancing.snapshot import AssetView
 from ..prices import PriceSchedule
 from .forecast import ForecastSlot
-from .hot_water import AMBIENT_C, WATER_J_PER_KG_K
-from .hot_water_guidance import MARGIN_C
+from .hot_water import AMBIENT_C, WATER_J_PER_KG_K, relaxed_share
+from .hot_water_guidance import HOUR_S, LITRE_KG, MARGIN_C
 from .limit_margin import planned_pv_and_load
 
 BATTERY_ROUND_TRIP_EFFICIENCY = 0.9  # telemetry does not say; a lithium battery with its inverter
 HEAT_LOSS_RATIO_PER_H = 0.01  # share of a tank's heat above its minimum lost every hour, where the policy
 #                                does not give the tanks' standing loss (boiler_loss_w_per_k)
-HOUR_S = 3600.0
-LITRE_KG = 1.0  # hot water, near enough for a draw's mass
 NO_PRICE_IMPORT_PER_KWH = 1.0  # without day-ahead prices: relative prices, so the plan still ranks hours ...
 NO_PRICE_PEAK_IMPORT_PER_KWH = 2.0  # ... the policy's time-of-use window dearer ...
 NO_PRICE_FEED_IN_PER_KWH = 0.3  # ... and a kWh exported worth less than one not imported
@@ -111,7 +109,7 @@ class HeatStore:
         drawn = slot.hot_water_kg / self.tank_kg if self.tank_kg > 0 else 0.0  # the share of each tank replaced
         rate = self.loss_ratio_per_h * hours + drawn
         keep = math.exp(-rate)
-        spread = (1.0 - keep) / rate if rate > 1e-12 else 1.0  # how much of a steady inflow the slot keeps
+        spread = relaxed_share(rate)  # how much of a steady inflow the slot keeps
         drawn_wh = self.draw_wh_per_kg * slot.hot_water_kg if self.tank_kg > 0 else 0.0
         return HeatStep(keep, spread * hours, spread * (self.loss_floor_w * hours + drawn_wh))
 
