@@ -135,3 +135,16 @@ def test_a_vanishing_standing_loss_is_heated_as_none():
     tank = Tank(2_000.0, 200 * WATER_J_PER_KG_K, 50.0, 75.0, loss_w_per_k=1e-308)
     a, b = _affine(tank, Span(600.0, 0.0), 10.0, 2_000.0)
     assert a == 1.0 and b == pytest.approx(2_000.0 * 600.0 / (200 * WATER_J_PER_KG_K))
+
+
+def test_a_hot_tank_coasts_through_a_draw_its_heater_cannot_keep_up_with():
+    """Through a draw that outruns the heater, a heating boiler runs on only while it is near the draw's need:
+    one well above it is not kept heating towards its maximum (at whatever the hour's price)."""
+    draws = Policy(boiler_heat_capacity_j_per_k=200 * WATER_J_PER_KG_K, hot_water_litres_per_hour={"7": 60.0})
+    during_draw = 7.25 * 3_600.0
+    need_c = hot_water_preheat_c(during_draw, draws, [BOILER])["boiler"]
+    climb_k = 2_000.0 * (draws.plan_interval_s + draws.boiler_min_off_s) / (200 * WATER_J_PER_KG_K)
+    near = replace(BOILER, heater_on=True, temperature_c=need_c + climb_k / 2)
+    assert hot_water_preheat_c(during_draw, draws, [near])["boiler"] == pytest.approx(near.temperature_c + climb_k)
+    hot = replace(BOILER, heater_on=True, temperature_c=70.0)  # well above the need: released
+    assert hot_water_preheat_c(during_draw, draws, [hot])["boiler"] == pytest.approx(need_c)

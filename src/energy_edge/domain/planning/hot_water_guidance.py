@@ -8,8 +8,9 @@ least `MARGIN_C` above its minimum through the draws, and hands the balancer the
 those requirements over the time the guidance stands (until the next plan, plus a boiler's
 minimum off time): a boiler below it heats now, whatever the surplus. A boiler already
 heating keeps on until the next plan while it is below the requirement `KEEP_HEATING_S`
-ahead (up to that) or through a draw that needs more than the floor, so a preheat and the
-draw it is for are one run of the heater rather than a pulse at every plan (full power
+ahead (up to that) or through a draw that needs more than the floor (while the tank is within what
+full power adds before the next plan of the draw's need: a tank well above it coasts), so a preheat
+and the draw it is for are one run of the heater rather than a pulse at every plan (full power
 climbs faster than the derated requirement). Where no draw needs more than the floor, the planner says
 nothing: the balancer's own comfort rule keeps the tank off its minimum. The balancer
 heats such a boiler like a cold one, from whatever covers the site (the batteries too),
@@ -65,9 +66,13 @@ def hot_water_preheat_c(now: float, policy: Policy, assets: Sequence[AssetView],
         need_c = _highest(required.temperatures_c, starts, stands_s)
         if boiler.heater_on:  # one run rather than a pulse each plan: keep on until the next plan ...
             hour_c = _highest(required.temperatures_c, starts, KEEP_HEATING_S)
-            drawing = spans[0].draw_kg_per_s > 0 and required.now_c > floor_c
+            climb_k = boiler.heater_power_w * stands_s / capacity  # what full power adds until the next plan
+            # ... through a draw that outruns the heater, while the tank is within that climb of the draw's
+            # need (a tank well above it coasts: heating it on would store heat nobody asked for, at any price)
+            drawing = (spans[0].draw_kg_per_s > 0 and required.now_c > floor_c
+                       and boiler.temperature_c < required.now_c + climb_k)
             if boiler.temperature_c < hour_c or drawing:  # ... below the hour's need, or through a draw
-                reach_c = boiler.temperature_c + boiler.heater_power_w * stands_s / capacity
+                reach_c = boiler.temperature_c + climb_k
                 need_c = max(need_c, min(reach_c, boiler.max_temperature_c if drawing else hour_c))
         if need_c > floor_c:  # a draw to prepare for (the balancer keeps a tank off its minimum by itself)
             preheat[boiler.module] = need_c
