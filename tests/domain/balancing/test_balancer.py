@@ -7,7 +7,7 @@ from dataclasses import replace
 import pytest
 
 from energy_edge.domain.balancing import BalancerMemory, Guidance, Policy, SiteSnapshot, balance
-from energy_edge.domain.balancing.balancer import EXPORT_MARGIN_W, REVERSAL_DWELL_S, BoilerTimer
+from energy_edge.domain.balancing.balancer import COMFORT_RECOVERY_C, EXPORT_MARGIN_W, REVERSAL_DWELL_S, BoilerTimer
 
 from .plant import battery, boiler, solar
 
@@ -424,6 +424,21 @@ def test_a_boiler_drawn_faster_than_its_heater_heats_from_the_grid_before_it_is_
     decision = decide(2_000.0, boiler(temperature_c=47.0), policy=policy, memory=memory)
     assert decision.setpoints["boiler"].heat is heats
     assert decision.setpoints["boiler"].expected_power_w == (-3_000.0 if heats else 0.0)
+
+
+def test_a_draws_recovery_ends_with_the_draw_but_a_cold_tanks_runs_past_its_minimum() -> None:
+    """A tank heated from the grid through a draw (never cold: its minimum is 45 degC) stops once the draw
+    stops: heat beyond its minimum is the planner's call. One that went cold recovers COMFORT_RECOVERY_C past it."""
+    policy = replace(OPEN, boiler_heat_capacity_j_per_k=TANK_J_PER_K)
+
+    def after_draw(recover_to_c: float) -> bool | None:
+        timer = BoilerTimer(True, 0.0, recovering=True, recover_to_c=recover_to_c, seen_c=47.0, seen_at=90.0)
+        decision = decide(4_000.0, boiler(temperature_c=47.0, heater_on=True), policy=policy,  # 1 kW of load
+                          memory=BalancerMemory(boilers={"boiler": timer}))
+        return decision.setpoints["boiler"].heat
+
+    assert after_draw(45.0 + 2.8 + COMFORT_RECOVERY_C) is False  # the draw's recovery: past its comfort floor
+    assert after_draw(45.0 + COMFORT_RECOVERY_C) is True  # the cold tank's recovery runs on to 50 degC
 
 
 def test_a_draw_is_measured_net_of_the_heater_over_a_whole_window() -> None:

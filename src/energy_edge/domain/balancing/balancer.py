@@ -417,15 +417,17 @@ def _recovery_target_c(boiler: AssetView, timer: BoilerTimer, policy: Policy, no
 
     At or below its minimum: `COMFORT_RECOVERY_C` past it, and the recovery runs until it gets there.
     Being drawn (`_drawn`) below its comfort floor (`_comfort_floor_c`: above the minimum only for a draw
-    that outruns the heater): `COMFORT_RECOVERY_C` past the floor, for as long as the draw lasts, so the
-    heater runs while hot water is drawn rather than once the tank is cold, and a tank nobody draws from is
-    not kept warmer than its minimum (a hotter tank loses more per litre drawn).
+    that outruns the heater): `COMFORT_RECOVERY_C` past the floor, for as long as the draw lasts (and no
+    longer, unless the tank went cold meanwhile), so the heater runs while hot water is drawn rather than
+    once the tank is cold, and a tank nobody draws from is not kept warmer than its minimum (a hotter tank
+    loses more per litre drawn; the planner preheats for the next draw).
     """
     t, recovered_c = boiler.temperature_c, boiler.min_temperature_c + COMFORT_RECOVERY_C
     drawn = _drawn(boiler, timer, policy, now)
     if timer.recovering:
         target = recovered_c if math.isnan(timer.recover_to_c) else timer.recover_to_c
-        if t < target and (drawn or t < recovered_c):
+        from_cold = target <= recovered_c  # a draw's recovery aims past its comfort floor, above the minimum
+        if t < target and (drawn or (from_cold and t < recovered_c)):
             return target
     if t <= boiler.min_temperature_c:
         return recovered_c
