@@ -7,7 +7,8 @@ from dataclasses import replace
 import pytest
 
 from energy_edge.domain.balancing import BalancerMemory, Guidance, Policy, SiteSnapshot, balance
-from energy_edge.domain.balancing.balancer import COMFORT_RECOVERY_C, EXPORT_MARGIN_W, REVERSAL_DWELL_S, BoilerTimer
+from energy_edge.domain.balancing.balancer import (COMFORT_RECOVERY_C, EXPORT_MARGIN_W, PLANNED_RECOVERY_C,
+                                                   REVERSAL_DWELL_S, BoilerTimer)
 
 from .plant import battery, boiler, solar
 
@@ -439,6 +440,24 @@ def test_a_draws_recovery_ends_with_the_draw_but_a_cold_tanks_runs_past_its_mini
 
     assert after_draw(45.0 + 2.8 + COMFORT_RECOVERY_C) is False  # the draw's recovery: past its comfort floor
     assert after_draw(45.0 + COMFORT_RECOVERY_C) is True  # the cold tank's recovery runs on to 50 degC
+
+
+def test_where_a_planner_preheats_for_the_stated_draws_a_cold_tank_recovers_a_smaller_margin() -> None:
+    """The planner prepares the tank for its draws: the cold rule only keeps it off its minimum (a margin
+    for its thermostat), not a buffer the next draw would mostly take."""
+    planned = replace(OPEN, boiler_heat_capacity_j_per_k=TANK_J_PER_K, hot_water_litres_per_hour={"7": 100.0})
+
+    def heats_at(temperature_c: float, policy: Policy) -> bool | None:
+        cold = decide(0.0, boiler(temperature_c=44.9, heater_on=False, power_w=0.0), policy=policy)
+        assert cold.setpoints["boiler"].heat is True
+        decision = decide(4_000.0, boiler(temperature_c=temperature_c, heater_on=True), policy=policy,
+                          memory=cold.memory, now=200.0)
+        return decision.setpoints["boiler"].heat
+
+    assert heats_at(45.0 + PLANNED_RECOVERY_C - 0.1, planned) is True
+    assert heats_at(45.0 + PLANNED_RECOVERY_C + 0.1, planned) is False  # recovered: shed in a deficit
+    unplanned = replace(planned, plan_interval_s=0.0)  # nothing prepares for the draws: the full margin
+    assert heats_at(45.0 + PLANNED_RECOVERY_C + 0.1, unplanned) is True
 
 
 def test_a_draw_is_measured_net_of_the_heater_over_a_whole_window() -> None:

@@ -58,7 +58,9 @@ from .sharing import share
 from .snapshot import AssetView, SiteSnapshot
 
 _NEVER = -math.inf
-COMFORT_RECOVERY_C = 5.0  # a cold boiler is heated this far above its minimum before it is shed again
+COMFORT_RECOVERY_C = 5.0  # a cold boiler is heated this far above its minimum before it is shed again ...
+PLANNED_RECOVERY_C = 2.0  # ... or this far where a planner preheats for the draws the policy states (its
+#                           thermostat's hysteresis still needs a margin; the draws' buffer is the planner's)
 CEILING_STEP_RATIO = 0.05  # a non-binding solar ceiling moves in steps of 5 % of the inverter's rating
 BATTERY_FILL_HORIZON_S = 900.0  # boilers count only on battery room that this long at full power cannot fill
 BOILER_START_SURPLUS_RATIO = 0.5  # a free boiler starts when the surplus beyond the batteries covers this share
@@ -415,14 +417,14 @@ def _decide_boilers(boilers: list[AssetView], policy: Policy, memory: BalancerMe
 def _recovery_target_c(boiler: AssetView, timer: BoilerTimer, policy: Policy, now: float) -> float | None:
     """The temperature to heat a boiler to from the grid now, whatever the surplus, or None.
 
-    At or below its minimum: `COMFORT_RECOVERY_C` past it, and the recovery runs until it gets there.
+    At or below its minimum: `_recovery_margin_c` past it, and the recovery runs until it gets there.
     Being drawn (`_drawn`) below its comfort floor (`_comfort_floor_c`: above the minimum only for a draw
     that outruns the heater): `COMFORT_RECOVERY_C` past the floor, for as long as the draw lasts (and no
     longer, unless the tank went cold meanwhile), so the heater runs while hot water is drawn rather than
     once the tank is cold, and a tank nobody draws from is not kept warmer than its minimum (a hotter tank
     loses more per litre drawn; the planner preheats for the next draw).
     """
-    t, recovered_c = boiler.temperature_c, boiler.min_temperature_c + COMFORT_RECOVERY_C
+    t, recovered_c = boiler.temperature_c, boiler.min_temperature_c + _recovery_margin_c(policy)
     drawn = _drawn(boiler, timer, policy, now)
     if timer.recovering:
         target = recovered_c if math.isnan(timer.recover_to_c) else timer.recover_to_c
@@ -435,6 +437,15 @@ def _recovery_target_c(boiler: AssetView, timer: BoilerTimer, policy: Policy, no
     if t < floor_c and drawn:
         return floor_c + COMFORT_RECOVERY_C
     return None
+
+
+def _recovery_margin_c(policy: Policy) -> float:
+    """How far past its minimum a cold boiler is heated: `PLANNED_RECOVERY_C` where a planner preheats the
+    tanks for the draws the policy states (more would be heat the next draw mostly takes, a hotter tank
+    losing more per litre drawn), `COMFORT_RECOVERY_C` where nothing prepares for them."""
+    planned = (policy.plan_interval_s > 0 and policy.boiler_heat_capacity_j_per_k > 0
+               and any(litres > 0 for litres in policy.hot_water_litres_per_hour.values))
+    return PLANNED_RECOVERY_C if planned else COMFORT_RECOVERY_C
 
 
 def _drawn(boiler: AssetView, timer: BoilerTimer, policy: Policy, now: float) -> bool:
