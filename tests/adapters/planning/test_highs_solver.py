@@ -125,3 +125,21 @@ def test_surplus_beyond_the_battery_at_zero_export_is_curtailed_not_burnt_in_the
     for slot in plan:
         assert min(slot.charge_w, slot.discharge_w) == pytest.approx(0.0, abs=1.0)
     assert plan[0].charge_w == pytest.approx(3_000.0, abs=1.0) and plan[0].curtailed_w > 7_000.0
+
+
+def test_heat_is_worth_the_grid_heat_it_spares_or_only_the_feed_in_where_the_sun_covers_the_tank() -> None:
+    """The heat row's dual: a kWh more in the tank now spares the evening's grid heat (its import price, less
+    what the hours until the draw lose of it); where the sun heats the tank for that draw anyway, only the
+    feed-in that sun would have fetched."""
+    dark = (ProblemSlot(0.0, HOUR, 0.0, 500.0, 0.30, 0.05), ProblemSlot(HOUR, HOUR, 0.0, 500.0, 0.30, 0.05),
+            ProblemSlot(2 * HOUR, HOUR, 0.0, 500.0, 0.30, 0.05, 60.0))
+    warm = tank(1_000.0)  # above its minimum: nothing to heat in the first hour
+    bought = HighsPlanSolver().solve(PlanningProblem(dark, 20_000.0, 5_000.0, heat=warm, refill_price_per_kwh=0.30))
+    assert bought[0].heat_w == pytest.approx(0.0, abs=1.0)
+    assert 0.25 < bought[0].heat_value_per_kwh < 0.31
+    sunny = (ProblemSlot(0.0, HOUR, 0.0, 500.0, 0.30, 0.05), ProblemSlot(HOUR, HOUR, 4_000.0, 500.0, 0.30, 0.05),
+             ProblemSlot(2 * HOUR, HOUR, 0.0, 500.0, 0.30, 0.05, 60.0),
+             ProblemSlot(3 * HOUR, HOUR, 4_000.0, 500.0, 0.30, 0.05))  # the sun again before the horizon's end
+    sunned = HighsPlanSolver().solve(PlanningProblem(sunny, 20_000.0, 5_000.0, heat=warm, refill_price_per_kwh=0.30))
+    assert 0.03 < sunned[0].heat_value_per_kwh <= 0.05
+    assert HighsPlanSolver().solve(PlanningProblem(dark, 20_000.0, 5_000.0))[0].heat_value_per_kwh == 0.0

@@ -3,6 +3,10 @@ plan knows what heat is worth (`Guidance.boilers_follow_band`): then only what t
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+import pytest
+
 from energy_edge.domain.balancing import AssetView, BalancerMemory, Guidance, Policy, SiteSnapshot, balance
 
 POLICY = Policy(export_limit_w=10_000.0, import_limit_w=20_000.0, deadband_w=0.0, hysteresis_w=0.0,
@@ -29,3 +33,14 @@ def test_a_plan_that_knows_the_draws_keeps_the_export_it_planned() -> None:
 
 def test_the_flag_stays_out_of_the_site_report() -> None:
     assert "boilers_follow_band" not in Guidance(boilers_follow_band=True).as_dict()
+
+
+def test_where_the_plan_says_importing_for_heat_does_not_pay_a_free_boiler_waits_for_more_surplus() -> None:
+    band = Guidance(grid_low_w=0.0, grid_high_w=0.0)
+    assert boiler_w(1_200.0, band) == -2_000.0  # 1.2 kW of its 2 kW: the balancer's own share starts it
+    worthless = replace(band, boiler_start_surplus_ratio=1.0)  # heat worth no more than the feed-in
+    assert boiler_w(1_200.0, worthless) == 0.0
+    assert boiler_w(2_100.0, worthless) == -2_000.0  # the whole heater from the surplus
+    assert boiler_w(1_200.0, replace(band, boiler_start_surplus_ratio=0.1)) == -2_000.0  # never below its own
+    with pytest.raises(ValueError, match="boiler_start_surplus_ratio"):
+        Guidance(boiler_start_surplus_ratio=1.5)

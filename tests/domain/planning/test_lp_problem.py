@@ -159,3 +159,16 @@ def test_the_grid_heat_stays_out_of_the_band_unless_the_batteries_charge_beside_
     beside = replace(heating, import_w=8_500.0, charge_w=5_000.0)
     charging = guidance_from_plan(problem, [beside], POLICY, [*BATTERIES, BOILER])
     assert (charging.grid_low_w, charging.grid_high_w) == (8_500.0, 20_000.0)  # the heater's share counted
+
+
+def test_a_free_boiler_imports_part_of_its_heater_only_where_the_plan_values_the_heat_above_that_cost() -> None:
+    """Without day-ahead prices: import 1.0, feed-in 0.3 (relative). Heat with a share s of surplus costs
+    1.0 - 0.7 s: worth 0.65 it pays from s = 0.5; worth only the feed-in (the sun covers the tanks before they
+    need buying for), only on a whole heater's worth of surplus."""
+    draws = replace(POLICY, hot_water_litres_per_hour=HourlyProfile((20.0,) * 24))
+    problem = build_problem(0.0, draws, [BOILER], FORECAST, PriceSchedule())
+    ratio = {value: guidance_from_plan(problem, [PlannedSlot(0.0, 1_500.0, heat_value_per_kwh=value)], draws,
+                                       [BOILER]).boiler_start_surplus_ratio for value in (0.65, 0.3, 0.1, 1.5)}
+    assert ratio == pytest.approx({0.65: 0.5, 0.3: 1.0, 0.1: 1.0, 1.5: 0.0})
+    unknown = build_problem(0.0, POLICY, [BOILER], FORECAST, PriceSchedule())  # no draws: the plan cannot say
+    assert guidance_from_plan(unknown, [PlannedSlot(0.0, 1_500.0)], POLICY, [BOILER]).boiler_start_surplus_ratio is None

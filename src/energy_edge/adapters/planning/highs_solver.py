@@ -17,7 +17,9 @@ Per slot k (h = its hours; powers in W, energies in Wh):
                rewarded the sooner it comes (an indifferent plan covers deficits from the batteries now,
                stores surplus now and fills from the grid just in time: self-consumption); discharging
                costs a little more than a round trip's rewards (no charging and discharging at once)
-The import limit is soft at `EXCESS_PRICE_PER_KWH`: a limit no plan can hold still gets the
+Each slot's heat row's dual is what one more kWh in the tanks is worth to the plan
+(`PlannedSlot.heat_value_per_kwh`): the balancer's free boilers import part of their heater only where
+it pays (plan_guidance.py). The import limit is soft at `EXCESS_PRICE_PER_KWH`: a limit no plan can hold still gets the
 plan that exceeds it least, and the balancer holds what it can. The tanks' comfort (q >= 0
 through the draws) is soft at `COLD_PRICE_PER_KWH`, below that: a draw the heaters cannot
 keep up with still gets a plan (the coldest it must go, reported as `PlannedSlot.cold_wh`),
@@ -79,7 +81,8 @@ class HighsPlanSolver:
         self.last_solve_s = time.perf_counter() - started
         if status != highspy.HighsModelStatus.kOptimal:
             raise PlanningFailed(f"HiGHS: {highs.modelStatusToString(status)}")
-        return model.plan(np.asarray(highs.getSolution().col_value))
+        solution = highs.getSolution()
+        return model.plan(np.asarray(solution.col_value), np.asarray(solution.row_dual))
 
 
 _banner_shown = False
@@ -217,8 +220,12 @@ class _Model:
         lp.a_matrix_.value_ = self.vals[order]
         return lp
 
-    def plan(self, x: Any) -> list[PlannedSlot]:
+    def plan(self, x: Any, row_dual: Any) -> list[PlannedSlot]:
+        """The plan from the columns' values; each slot's heat value from its heat row's dual: the objective's
+        change per Wh more heat at the slot's end, in thousandths of the currency per Wh (COST_SCALE), so the
+        currency per kWh, with the sign of a cost."""
         n = self.n
+        heat_value = (-row_dual[2 * n:3 * n]).tolist()
 
         def block(name: str) -> list[float]:
             return x[self.col(name):self.col(name) + n].tolist()
@@ -228,5 +235,6 @@ class _Model:
         slots = self.problem.slots
         return [PlannedSlot(import_w=max(0.0, imp[k] + over[k]), export_w=max(0.0, exp[k]), charge_w=max(0.0, ch[k]),
                             discharge_w=max(0.0, dis[k]), curtailed_w=max(0.0, slots[k].pv_w - pv[k]),
-                            heat_w=max(0.0, heat[k]), battery_wh=e[k], heat_wh=q[k], cold_wh=max(0.0, cold[k]))
+                            heat_w=max(0.0, heat[k]), battery_wh=e[k], heat_wh=q[k], cold_wh=max(0.0, cold[k]),
+                            heat_value_per_kwh=heat_value[k] if self.problem.heat is not None else 0.0)
                 for k in range(n)]

@@ -369,7 +369,9 @@ def _decide_boilers(boilers: list[AssetView], policy: Policy, memory: BalancerMe
     will not take soon: one already heating stays on while that excess covers
     `BOILER_KEEP_SURPLUS_RATIO` of its heater, one that is off starts when it covers
     `BOILER_START_SURPLUS_RATIO`. Heat stored from surplus displaces heating bought
-    later, so a boiler is worth starting before the surplus covers all of its heater.
+    later, so a boiler is worth starting before the surplus covers all of its heater; where
+    the planner says that import does not pay (`Guidance.boiler_start_surplus_ratio`, from
+    the plan's value of heat) both shares rise in proportion.
     """
     heating = 0.0
     free: list[tuple[AssetView, BoilerTimer]] = []
@@ -401,10 +403,11 @@ def _decide_boilers(boilers: list[AssetView], policy: Policy, memory: BalancerMe
     surplus = -(wanted_storage - heating)
     excess = surplus - charge_room  # beyond what the batteries take soon
     free.sort(key=lambda entry: entry[0].temperature_c - entry[0].min_temperature_c)  # the coldest first
+    start_share = max(BOILER_START_SURPLUS_RATIO, guidance.boiler_start_surplus_ratio or 0.0)
     for keep_on in (True, False):
         for boiler, timer in free:
             if timer.heat is keep_on:
-                share = BOILER_KEEP_SURPLUS_RATIO if keep_on else BOILER_START_SURPLUS_RATIO
+                share = start_share * (BOILER_KEEP_SURPLUS_RATIO / BOILER_START_SURPLUS_RATIO if keep_on else 1.0)
                 heat = excess >= boiler.heater_power_w * share
                 drawn = _set_boiler(boiler, heat, timer, now, setpoints, timers)
                 excess -= drawn

@@ -32,6 +32,10 @@ class Guidance:
     # Under a band, free boilers take the sun's surplus even where the band would export it, unless the plan
     # knows what heat is worth (the hot-water draws): then they take only what the band stores.
     boilers_follow_band: bool = False
+    # The share of a free boiler's heater the surplus must cover for it to start heating (the rest it
+    # imports): where the plan values the tanks' heat below the import price, the balancer's own share is
+    # raised to where heating pays. None: the balancer's own.
+    boiler_start_surplus_ratio: float | None = None
 
     def __post_init__(self) -> None:
         if not self.export_first_w >= 0.0:
@@ -48,6 +52,8 @@ class Guidance:
             raise ValueError(f"the grid band needs finite grid_low_w <= grid_high_w, got "
                              f"[{self.grid_low_w}, {self.grid_high_w}]")
 
+        if self.boiler_start_surplus_ratio is not None and not 0.0 <= self.boiler_start_surplus_ratio <= 1.0:
+            raise ValueError(f"boiler_start_surplus_ratio must lie in [0, 1], got {self.boiler_start_surplus_ratio}")
         for module, preheat_c in self.boiler_preheat_by_module.items():
             if not 0.0 <= preheat_c < float("inf"):
                 raise ValueError(f"boiler_preheat_by_module[{module!r}] must be finite and >= 0, got {preheat_c}")
@@ -65,6 +71,8 @@ class Guidance:
         can still import within its limit, its batteries and sun counted): a hot-water preheat is an
         anticipation, the import limit a contract. Boilers are fitted in the order of `heaters_w`."""
         kept: dict[str, float] = {}
+        if self.boiler_start_surplus_ratio is not None and not 0.0 <= self.boiler_start_surplus_ratio <= 1.0:
+            raise ValueError(f"boiler_start_surplus_ratio must lie in [0, 1], got {self.boiler_start_surplus_ratio}")
         for module, preheat_c in self.boiler_preheat_by_module.items():
             heater_w = heaters_w.get(module, 0.0)
             if heater_w <= headroom_w:
@@ -76,5 +84,6 @@ class Guidance:
         """For the site report: `boiler_preheat_c` is the hottest any boiler is preheated to."""
         reported = asdict(self)
         reported["boiler_preheat_c"] = max(self.boiler_preheat_c, *self.boiler_preheat_by_module.values(), 0.0)
-        del reported["boiler_preheat_by_module"], reported["boilers_follow_band"]
+        for planner_only in ("boiler_preheat_by_module", "boilers_follow_band", "boiler_start_surplus_ratio"):
+            del reported[planner_only]
         return reported

@@ -29,9 +29,12 @@ that heating run. Where the plan knows the draws, free boilers follow the band
 (`Guidance.boilers_follow_band`): they heat from the surplus the band stores, not from the
 export the plan keeps because heat would be worth less (a hotter tank loses more with every
 litre drawn), as long as the forecast's cautious sky still gives the heat the plan takes from
-the sun later (`sun_heat_is_sure`; otherwise the surplus now is the surer heat). The heuristic planner's just-in-time hot-water floor stays as a safety net (the
-hotter wins), and its time-of-use preheat stays; the import limit stays the contract
-(`Guidance.preheat_within`).
+the sun later (`sun_heat_is_sure`; otherwise the surplus now is the surer heat). A free boiler
+starts on part of its heater's power from the surplus (importing the rest) only where that pays
+at the plan's value of heat (`paying_surplus_ratio`): not to store heat the sun will give the
+tanks anyway before they need it, nor at a peak price. The heuristic planner's just-in-time
+hot-water floor stays as a safety net (the hotter wins), and its time-of-use preheat stays; the
+import limit stays the contract (`Guidance.preheat_within`).
 """
 
 from __future__ import annotations
@@ -66,7 +69,24 @@ def guidance_from_plan(problem: PlanningProblem, planned: Sequence[PlannedSlot],
         by_module[module] = max(preheat_c, by_module.get(module, 0.0))
     return Guidance(boiler_preheat_c=heuristic.boiler_preheat_c, boiler_preheat_by_module=by_module,
                     grid_low_w=low, grid_high_w=high,
-                    boilers_follow_band=low < 0 and knows_the_draws(problem) and sun_heat_is_sure(problem, planned))
+                    boilers_follow_band=low < 0 and knows_the_draws(problem) and sun_heat_is_sure(problem, planned),
+                    boiler_start_surplus_ratio=paying_surplus_ratio(problem, planned))
+
+
+def paying_surplus_ratio(problem: PlanningProblem, planned: Sequence[PlannedSlot]) -> float | None:
+    """The share of a free boiler's heater the surplus must cover for its heat to be worth what it costs now:
+    a kWh heated with a share s of surplus costs (1 - s) x import + s x feed-in, and is worth the plan's value
+    of heat (`PlannedSlot.heat_value_per_kwh`: the grid heat it spares later, or only the feed-in where the sun
+    covers the tanks before they need buying for). None without tanks the plan knows or where a kWh imported
+    is not dearer than one exported."""
+    if problem.heat is None or not knows_the_draws(problem):
+        return None
+    slot = problem.slots[0]
+    spread = slot.import_price_per_kwh - slot.feed_in_price_per_kwh
+    if spread <= 0:
+        return None
+    share = (slot.import_price_per_kwh - planned[0].heat_value_per_kwh) / spread
+    return min(1.0, max(0.0, share))
 
 
 def knows_the_draws(problem: PlanningProblem) -> bool:

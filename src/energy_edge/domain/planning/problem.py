@@ -138,6 +138,10 @@ class PlannedSlot:
     battery_wh: float = 0.0
     heat_wh: float = 0.0
     cold_wh: float = 0.0  # heat the tanks lack in the slot to stay at their minimum through its draws
+    # What one more kWh in the tanks at the slot's end is worth to the plan (the heat balance's shadow
+    # price, per kWh in the prices' currency): the grid heat it spares later, or the feed-in it would have
+    # fetched where the sun covers the tanks anyway.
+    heat_value_per_kwh: float = 0.0
 
     @property
     def grid_w(self) -> float:
