@@ -170,5 +170,7 @@ def test_a_free_boiler_imports_part_of_its_heater_only_where_the_plan_values_the
     ratio = {value: guidance_from_plan(problem, [PlannedSlot(0.0, 1_500.0, heat_value_per_kwh=value)], draws,
                                        [BOILER]).boiler_start_surplus_ratio for value in (0.65, 0.3, 0.1, 1.5)}
     assert ratio == pytest.approx({0.65: 0.5, 0.3: 1.0, 0.1: 1.0, 1.5: 0.0})
+    heating = PlannedSlot(0.0, 500.0, heat_w=1_000.0, heat_value_per_kwh=0.1)  # the plan heats with part of it
+    assert guidance_from_plan(problem, [heating], draws, [BOILER]).boiler_start_surplus_ratio is None
     unknown = build_problem(0.0, POLICY, [BOILER], FORECAST, PriceSchedule())  # no draws: the plan cannot say
     assert guidance_from_plan(unknown, [PlannedSlot(0.0, 1_500.0)], POLICY, [BOILER]).boiler_start_surplus_ratio is None

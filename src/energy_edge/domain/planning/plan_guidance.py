@@ -77,9 +77,11 @@ def paying_surplus_ratio(problem: PlanningProblem, planned: Sequence[PlannedSlot
     """The share of a free boiler's heater the surplus must cover for its heat to be worth what it costs now:
     a kWh heated with a share s of surplus costs (1 - s) x import + s x feed-in, and is worth the plan's value
     of heat (`PlannedSlot.heat_value_per_kwh`: the grid heat it spares later, or only the feed-in where the sun
-    covers the tanks before they need buying for). None without tanks the plan knows or where a kWh imported
-    is not dearer than one exported."""
-    if problem.heat is None or not knows_the_draws(problem):
+    covers the tanks before they need buying for). None without tanks the plan knows, where a kWh imported
+    is not dearer than one exported, or where the first slot heats them: the plan's heat then comes in parts
+    of the heaters' power (as much as the sun leaves, say) that an on/off heater can only take whole, so its
+    value is no measure of a whole heater's import."""
+    if problem.heat is None or not knows_the_draws(problem) or planned[0].heat_w > active_w(problem):
         return None
     slot = problem.slots[0]
     spread = slot.import_price_per_kwh - slot.feed_in_price_per_kwh
