@@ -458,10 +458,6 @@ def test_where_a_planner_preheats_for_the_stated_draws_a_cold_tank_recovers_a_sm
     assert heats_at(45.0 + PLANNED_RECOVERY_C + 0.1, planned) is False  # recovered: shed in a deficit
     unplanned = replace(planned, plan_interval_s=0.0)  # nothing prepares for the draws: the full margin
     assert heats_at(45.0 + PLANNED_RECOVERY_C + 0.1, unplanned) is True
-    drawn = BalancerMemory(boilers={"boiler": BoilerTimer(False, 0.0, seen_c=45.0, seen_at=90.0, cooling_k_per_s=1e-3)})
-    cold_in_a_draw = decide(0.0, boiler(temperature_c=44.9, heater_on=False, power_w=0.0), policy=planned,
-                            memory=drawn)
-    assert cold_in_a_draw.memory.boilers["boiler"].recover_to_c == 45.0 + COMFORT_RECOVERY_C  # not to end mid-draw
 
 
 def test_a_draw_is_measured_net_of_the_heater_over_a_whole_window() -> None:

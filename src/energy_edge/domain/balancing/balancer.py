@@ -420,24 +420,19 @@ def _decide_boilers(boilers: list[AssetView], policy: Policy, memory: BalancerMe
 def _recovery_target_c(boiler: AssetView, timer: BoilerTimer, policy: Policy, now: float) -> float | None:
     """The temperature to heat a boiler to from the grid now, whatever the surplus, or None.
 
-    At or below its minimum: `_recovery_margin_c` past it (`COMFORT_RECOVERY_C` while it is drawn), and the
-    recovery runs until it gets there.
+    At or below its minimum: `_recovery_margin_c` past it, and the recovery runs until it gets there.
     Being drawn (`_drawn`) below its comfort floor (`_comfort_floor_c`: above the minimum only for a draw
     that outruns the heater): `COMFORT_RECOVERY_C` past the floor, for as long as the draw lasts (and no
     longer, unless the tank went cold meanwhile), so the heater runs while hot water is drawn rather than
     once the tank is cold, and a tank nobody draws from is not kept warmer than its minimum (a hotter tank
     loses more per litre drawn; the planner preheats for the next draw).
     """
-    t, full_c = boiler.temperature_c, boiler.min_temperature_c + COMFORT_RECOVERY_C
+    t, recovered_c = boiler.temperature_c, boiler.min_temperature_c + _recovery_margin_c(policy)
     drawn = _drawn(boiler, timer, policy, now)
-    # a draw that is on needs the whole margin: a recovery ending mid-draw would leave the tank to fall back
-    recovered_c = full_c if drawn else boiler.min_temperature_c + _recovery_margin_c(policy)
     if timer.recovering:
-        target = full_c if math.isnan(timer.recover_to_c) else timer.recover_to_c
-        from_cold = target <= full_c  # a draw's recovery aims past its comfort floor, above the minimum
-        if from_cold:
-            target = max(target, recovered_c)
-        if t < target and (drawn or from_cold):
+        target = recovered_c if math.isnan(timer.recover_to_c) else timer.recover_to_c
+        from_cold = target <= recovered_c  # a draw's recovery aims past its comfort floor, above the minimum
+        if t < target and (drawn or (from_cold and t < recovered_c)):
             return target
     if t <= boiler.min_temperature_c:
         return recovered_c
