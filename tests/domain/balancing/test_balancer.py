@@ -149,6 +149,18 @@ def test_a_boiler_inside_its_hysteresis_band_is_not_counted_on() -> None:
     assert heating.setpoints["pv"].value == pytest.approx(inside + 3_000.0)
 
 
+@pytest.mark.parametrize(("hysteresis_c", "counted_w"), [(5.0, 0.0), (2.0, -3_000.0), (0.0, -3_000.0)])
+def test_a_boiler_leased_its_maximum_within_its_hysteresis_of_it_is_not_counted_on(hysteresis_c, counted_w) -> None:
+    """Leased 85 °C at 82 °C from a lower setpoint, a thermostat with a 5 K band waits (it starts below 80):
+    counting on its 3 kW at a zero-export connection sent a second's surplus out (a generated day's 2.4 kW
+    breach). A band it is below (2 K), or none reported (0: older modules), counts as before."""
+    policy = replace(OPEN, export_limit_w=0.0)
+    waiting = boiler(temperature_c=82.0, heater_on=False, setpoint_c=60.0, hysteresis_c=hysteresis_c)
+    decision = decide(1_000.0 - 9_000.0, battery(max_w=1_000.0), waiting, solar(available_w=9_000.0), policy=policy)
+    assert decision.setpoints["boiler"].heat is True
+    assert decision.setpoints["boiler"].expected_power_w == counted_w
+
+
 @pytest.mark.parametrize("heat", [True, False])
 def test_minimum_on_and_off_times_hold_the_boiler(heat: bool) -> None:
     policy = replace(OPEN, boiler_min_on_s=60.0, boiler_min_off_s=120.0)

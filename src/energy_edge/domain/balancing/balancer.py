@@ -464,14 +464,17 @@ def _set_boiler(boiler: AssetView, heat: bool, timer: BoilerTimer, now: float, s
     """Record the decision; return the heater power it will draw (a cold boiler heats regardless, unless OFF).
 
     Heating means a thermostat setpoint of `temperature_c` (its maximum unless
-    preheating to less). A boiler that already runs on that setpoint and is not
-    heating sits inside its thermostat's hysteresis band: it will draw nothing,
-    and counting on it would let surplus go out as export beyond the limit.
+    preheating to less). A boiler that is not heating and already runs on that
+    setpoint, or is within its thermostat's hysteresis below it (the thermostat
+    starts only below setpoint - hysteresis), will draw nothing: counting on it
+    would let the surplus it was meant to take go out as export beyond the limit.
     """
     wanted_c = boiler.max_temperature_c if temperature_c is None else temperature_c
     cold = boiler.temperature_c <= boiler.min_temperature_c
     hot = boiler.temperature_c >= wanted_c
-    satisfied = heat and (hot or (not boiler.heater_on and boiler.setpoint_c >= wanted_c))
+    idle = not boiler.heater_on and (boiler.setpoint_c >= wanted_c
+                                      or boiler.temperature_c >= wanted_c - boiler.hysteresis_c)
+    satisfied = heat and (hot or idle)
     draws = boiler.heater_power_w if boiler.enabled and (cold or (heat and not satisfied)) else 0.0
     temperature = wanted_c if heat else boiler.min_temperature_c
     setpoints[boiler.module] = Setpoint("boiler", temperature, 0.0 - draws, heat)
