@@ -35,12 +35,13 @@ def test_the_flag_stays_out_of_the_site_report() -> None:
     assert "boilers_follow_band" not in Guidance(boilers_follow_band=True).as_dict()
 
 
-def test_where_the_plan_says_importing_for_heat_does_not_pay_a_free_boiler_waits_for_more_surplus() -> None:
+def test_a_free_boiler_imports_part_of_its_heater_as_far_as_the_plan_says_that_pays() -> None:
     band = Guidance(grid_low_w=0.0, grid_high_w=0.0)
     assert boiler_w(1_200.0, band) == -2_000.0  # 1.2 kW of its 2 kW: the balancer's own share starts it
     worthless = replace(band, boiler_start_surplus_ratio=1.0)  # heat worth no more than the feed-in
     assert boiler_w(1_200.0, worthless) == 0.0
     assert boiler_w(2_100.0, worthless) == -2_000.0  # the whole heater from the surplus
-    assert boiler_w(1_200.0, replace(band, boiler_start_surplus_ratio=0.1)) == -2_000.0  # never below its own
+    assert boiler_w(700.0, band) == 0.0
+    assert boiler_w(700.0, replace(band, boiler_start_surplus_ratio=0.3)) == -2_000.0  # heat worth the import
     with pytest.raises(ValueError, match="boiler_start_surplus_ratio"):
         Guidance(boiler_start_surplus_ratio=1.5)

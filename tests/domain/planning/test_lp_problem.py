@@ -169,13 +169,10 @@ def test_a_free_boiler_imports_part_of_its_heater_only_where_the_plan_values_the
     problem = build_problem(0.0, draws, [BOILER], FORECAST, PriceSchedule())
     ratio = {value: guidance_from_plan(problem, [PlannedSlot(0.0, 1_500.0, heat_value_per_kwh=value)], draws,
                                        [BOILER]).boiler_start_surplus_ratio for value in (0.65, 0.3, 0.1, 1.5)}
-    assert ratio == pytest.approx({0.65: 0.5, 0.3: 1.0, 0.1: 1.0, 1.5: 0.0})
+    assert ratio == pytest.approx({0.65: 0.5, 0.3: 1.0, 0.1: 1.0, 1.5: 0.25})  # never below a quarter
     heating = PlannedSlot(0.0, 500.0, heat_w=1_000.0, heat_value_per_kwh=0.1)  # the plan heats with part of it
     assert guidance_from_plan(problem, [heating], draws, [BOILER]).boiler_start_surplus_ratio is None
-    later = [PlannedSlot(0.0, 1_500.0, heat_value_per_kwh=0.3), PlannedSlot(0.0, 0.0, heat_w=1_500.0)]
-    assert guidance_from_plan(problem, later, draws, [BOILER]).boiler_start_surplus_ratio == 1.0
-    small_sun = [replace(slot, pv_w=1_500.0) for slot in FORECAST]  # 1 kW of surplus: a 3 kW heater waits
-    small = build_problem(0.0, draws, [BOILER], small_sun, PriceSchedule())
-    assert guidance_from_plan(small, later, draws, [BOILER]).boiler_start_surplus_ratio is None
+    valued = replace(heating, heat_value_per_kwh=0.8)  # worth more than half a heater's import: started sooner
+    assert guidance_from_plan(problem, [valued], draws, [BOILER]).boiler_start_surplus_ratio == pytest.approx(2 / 7)
     unknown = build_problem(0.0, POLICY, [BOILER], FORECAST, PriceSchedule())  # no draws: the plan cannot say
     assert guidance_from_plan(unknown, [PlannedSlot(0.0, 1_500.0)], POLICY, [BOILER]).boiler_start_surplus_ratio is None

@@ -372,8 +372,8 @@ def _decide_boilers(boilers: list[AssetView], policy: Policy, memory: BalancerMe
     `BOILER_KEEP_SURPLUS_RATIO` of its heater, one that is off starts when it covers
     `BOILER_START_SURPLUS_RATIO`. Heat stored from surplus displaces heating bought
     later, so a boiler is worth starting before the surplus covers all of its heater; where
-    the planner says that import does not pay (`Guidance.boiler_start_surplus_ratio`, from
-    the plan's value of heat) both shares rise in proportion.
+    the planner says where that import pays (`Guidance.boiler_start_surplus_ratio`, from the
+    plan's value of heat) both shares move in proportion.
     """
     heating = 0.0
     free: list[tuple[AssetView, BoilerTimer]] = []
@@ -405,7 +405,8 @@ def _decide_boilers(boilers: list[AssetView], policy: Policy, memory: BalancerMe
     surplus = -(wanted_storage - heating)
     excess = surplus - charge_room  # beyond what the batteries take soon
     free.sort(key=lambda entry: entry[0].temperature_c - entry[0].min_temperature_c)  # the coldest first
-    start_share = max(BOILER_START_SURPLUS_RATIO, guidance.boiler_start_surplus_ratio or 0.0)
+    start_share = (BOILER_START_SURPLUS_RATIO if guidance.boiler_start_surplus_ratio is None
+                   else guidance.boiler_start_surplus_ratio)
     for keep_on in (True, False):
         for boiler, timer in free:
             if timer.heat is keep_on:

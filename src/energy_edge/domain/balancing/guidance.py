@@ -33,8 +33,7 @@ class Guidance:
     # knows what heat is worth (the hot-water draws): then they take only what the band stores.
     boilers_follow_band: bool = False
     # The share of a free boiler's heater the surplus must cover for it to start heating (the rest it
-    # imports): where the plan values the tanks' heat below the import price, the balancer's own share is
-    # raised to where heating pays. None: the balancer's own.
+    # imports): where heating pays at the plan's value of the tanks' heat. None: the balancer's own.
     boiler_start_surplus_ratio: float | None = None
 
     def __post_init__(self) -> None:

@@ -32,8 +32,8 @@ litre drawn), as long as the forecast's cautious sky still gives the heat the pl
 the sun later (`sun_heat_is_sure`; otherwise the surplus now is the surer heat). A free boiler
 starts on part of its heater's power from the surplus (importing the rest) only where that pays
 at the plan's value of heat (`paying_surplus_ratio`): not to store heat the sun will give the
-tanks anyway before they need it (in surpluses a whole heater takes: `sun_heat_is_takeable`),
-nor at a peak price. The heuristic planner's just-in-time
+tanks anyway before they need it, nor at a peak price; and sooner where the heat spares grid
+heat later. The heuristic planner's just-in-time
 hot-water floor stays as a safety net (the hotter wins), and its time-of-use preheat stays; the
 import limit stays the contract (`Guidance.preheat_within`).
 """
@@ -54,6 +54,8 @@ ACTIVE_MIN_W = 50.0  # ... or below this
 HEATING_RATIO = 0.5  # the plan heats the boilers when it gives them this share of their heaters' power
 EXPORT_HEADROOM_RATIO = 0.07  # a band stays this share of the export limit short of it
 SURE_SUN_SHARE = 0.9  # the plan's later heat from the sun must come under the cautious sky this far
+LOWEST_START_SHARE = 0.25  # however much the plan values heat, a free boiler starts on no less surplus than this
+#                            share of its heater (its keep share half of it: no chatter on a sliver of sun)
 
 
 def guidance_from_plan(problem: PlanningProblem, planned: Sequence[PlannedSlot], policy: Policy,
@@ -79,19 +81,21 @@ def paying_surplus_ratio(problem: PlanningProblem, planned: Sequence[PlannedSlot
     """The share of a free boiler's heater the surplus must cover for its heat to be worth what it costs now:
     a kWh heated with a share s of surplus costs (1 - s) x import + s x feed-in, and is worth the plan's value
     of heat (`PlannedSlot.heat_value_per_kwh`: the grid heat it spares later, or only the feed-in where the sun
-    covers the tanks before they need buying for). None without tanks the plan knows, where a kWh imported
-    is not dearer than one exported, or where the first slot heats them: the plan's heat then comes in parts
-    of the heaters' power (as much as the sun leaves, say) that an on/off heater can only take whole, so its
-    value is no measure of a whole heater's import."""
-    if (problem.heat is None or not knows_the_draws(problem) or planned[0].heat_w > active_w(problem)
-            or not sun_heat_is_takeable(problem, planned)):
+    covers the tanks before they need buying for), at least `LOWEST_START_SHARE`. None without tanks the plan
+    knows or where a kWh imported is not dearer than one exported; and None rather than a share above the
+    balancer's own where the first slot heats them (the plan's heat then comes in parts of the heaters' power,
+    as much as the sun leaves, say, that an on/off heater can only take whole, so its value is no measure of
+    a whole heater's import)."""
+    if problem.heat is None or not knows_the_draws(problem):
         return None
     slot = problem.slots[0]
     spread = slot.import_price_per_kwh - slot.feed_in_price_per_kwh
     if spread <= 0:
         return None
-    share = (slot.import_price_per_kwh - planned[0].heat_value_per_kwh) / spread
-    return min(1.0, max(0.0, share))
+    share = min(1.0, max(LOWEST_START_SHARE, (slot.import_price_per_kwh - planned[0].heat_value_per_kwh) / spread))
+    if share > BOILER_START_SURPLUS_RATIO and planned[0].heat_w > active_w(problem):
+        return None
+    return share
 
 
 def knows_the_draws(problem: PlanningProblem) -> bool:
@@ -113,23 +117,6 @@ def sun_heat_is_sure(problem: PlanningProblem, planned: Sequence[PlannedSlot]) -
         wanted_wh += from_sun * hours
         sure_wh += min(from_sun, slot.cautious_surplus_w) * hours
     return sure_wh >= SURE_SUN_SHARE * wanted_wh
-
-
-def sun_heat_is_takeable(problem: PlanningProblem, planned: Sequence[PlannedSlot]) -> bool:
-    """Whether the heat the plan takes from the sun later comes in surpluses an on/off heater starts on (the
-    balancer's start share of the heaters' power): the plan heats with any part of the heaters' power, so
-    heat it leaves to a small later surplus is worth only the feed-in to the plan, yet a whole heater would
-    not take that surplus and the tank would be heated from the grid after all."""
-    heat = problem.heat
-    if heat is None:
-        return False
-    wanted_wh = takeable_wh = 0.0
-    for slot, plan in zip(problem.slots[1:], planned[1:]):
-        from_sun_wh = (plan.heat_w - min(plan.heat_w, plan.import_w)) * slot.duration_s / 3600.0
-        wanted_wh += from_sun_wh
-        if slot.pv_w - slot.load_w >= BOILER_START_SURPLUS_RATIO * heat.heater_w:
-            takeable_wh += from_sun_wh
-    return takeable_wh >= SURE_SUN_SHARE * wanted_wh
 
 
 def grid_band(first: PlannedSlot, problem: PlanningProblem, policy: Policy) -> tuple[float, float]:
