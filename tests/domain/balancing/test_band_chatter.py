@@ -163,11 +163,11 @@ def test_a_battery_just_short_of_full_does_not_start_a_run_of_seconds() -> None:
     assert surplus(full - 0.05) == -5_000.0
 
 
-@pytest.mark.parametrize(("short_of_full", "charges"), [(0.01, False), (0.019, False), (0.03, True)])
+@pytest.mark.parametrize(("short_of_full", "charges"), [(0.005, False), (0.009, False), (0.02, True)])
 def test_a_battery_a_sliver_short_of_full_does_not_top_it_up_at_a_low_power(short_of_full, charges) -> None:
-    """500 W of surplus after a cloud and a battery 1 % short of full (100 Wh: 12 minutes at 500 W, no short
+    """500 W of surplus after a cloud and a battery 0.5 % short of full (50 Wh: 6 minutes at 500 W, no short
     run): it stays at rest, the sun curtailed, as a BMS's recharge hysteresis would have it (topping up after
-    every passing cloud was four mode changes a cloud); 3 % short, it charges."""
+    every passing cloud was four mode changes a cloud); 2 % short, it charges."""
     site = SiteSnapshot(100.0, -500.0, [battery(soc=Policy().soc_reserve_max - short_of_full, capacity_wh=10_000.0,
                                                 max_w=5_000.0, timestamp=100.0),
                                         solar(available_w=3_000.0, timestamp=100.0)])
