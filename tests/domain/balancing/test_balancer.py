@@ -470,6 +470,10 @@ def test_where_a_planner_preheats_for_the_stated_draws_a_cold_tank_recovers_a_sm
     assert heats_at(45.0 + PLANNED_RECOVERY_C + 0.1, planned) is False  # recovered: shed in a deficit
     unplanned = replace(planned, plan_interval_s=0.0)  # nothing prepares for the draws: the full margin
     assert heats_at(45.0 + PLANNED_RECOVERY_C + 0.1, unplanned) is True
+    cold = decide(0.0, boiler(temperature_c=44.9, heater_on=False, power_w=0.0), policy=planned)
+    sunny = decide(2_500.0, boiler(temperature_c=45.0 + PLANNED_RECOVERY_C + 0.1, heater_on=True),
+                   solar(available_w=1_500.0, power_w=1_500.0), policy=planned, memory=cold.memory, now=200.0)
+    assert sunny.setpoints["boiler"].heat is True  # 0.5 kW of sun beyond the 1 kW load pays part: the whole margin
 
 
 @pytest.mark.parametrize("above_c, heats", [(0.005, True), (0.009, True), (0.02, False)])

@@ -201,7 +201,8 @@ def balance(snapshot: SiteSnapshot, policy: Policy, memory: BalancerMemory = Bal
     boiler_surplus = wanted_storage + planned_import
     if guidance.has_band and not guidance.boilers_follow_band:  # free boilers take the sun's surplus even
         boiler_surplus = min(boiler_surplus, load - solar_avail)  # where the band would export it
-    heating = _decide_boilers(boilers, policy, memory, now, boiler_surplus, room_soon, guidance, setpoints, timers)
+    heating = _decide_boilers(boilers, policy, memory, now, boiler_surplus, room_soon, guidance, setpoints, timers,
+                              sun_covers_site=solar_avail > load)
     battery_wanted = _under_export_first(wanted_storage - heating, exported_first, memory, policy, flex <= floor)
     holdable, band_wanted = False, 0.0
     if guidance.has_band:  # the band holds the grid with the boilers as decided; the batteries steer alone
@@ -368,7 +369,8 @@ def _solar_available(asset: AssetView) -> float:
 
 def _decide_boilers(boilers: list[AssetView], policy: Policy, memory: BalancerMemory, now: float,
                     wanted_storage: float, charge_room: float, guidance: Guidance,
-                    setpoints: dict[str, Setpoint], timers: dict[str, BoilerTimer]) -> float:
+                    setpoints: dict[str, Setpoint], timers: dict[str, BoilerTimer],
+                    sun_covers_site: bool = False) -> float:
     """Decide every boiler; return their total expected power (<= 0).
 
     Forced boilers (switched off, below minimum temperature, at maximum, inside a
@@ -385,7 +387,7 @@ def _decide_boilers(boilers: list[AssetView], policy: Policy, memory: BalancerMe
     free: list[tuple[AssetView, BoilerTimer]] = []
     for boiler in boilers:
         timer = memory.boilers.get(boiler.module) or BoilerTimer(boiler.heater_on, _NEVER)
-        recover_to = _recovery_target_c(boiler, timer, policy, now)
+        recover_to = _recovery_target_c(boiler, timer, policy, now, sun_covers_site)
         if not boiler.enabled:
             heating -= _set_boiler(boiler, False, timer, now, setpoints, timers)
         elif recover_to is not None:
@@ -426,23 +428,28 @@ def _decide_boilers(boilers: list[AssetView], policy: Policy, memory: BalancerMe
     return heating
 
 
-def _recovery_target_c(boiler: AssetView, timer: BoilerTimer, policy: Policy, now: float) -> float | None:
+def _recovery_target_c(boiler: AssetView, timer: BoilerTimer, policy: Policy, now: float,
+                       sun_covers_site: bool = False) -> float | None:
     """The temperature to heat a boiler to from the grid now, whatever the surplus, or None.
 
     At or below its minimum, or cooling so fast it gets there within `COMFORT_LEAD_S`: `_recovery_margin_c`
-    past it, and the recovery runs until it gets there.
+    past it (`COMFORT_RECOVERY_C` while the sun covers the site: that heat is the sun's, not the grid's), and
+    the recovery runs until it gets there.
     Being drawn (`_drawn`) below its comfort floor (`_comfort_floor_c`: above the minimum only for a draw
     that outruns the heater): `COMFORT_RECOVERY_C` past the floor, for as long as the draw lasts (and no
     longer, unless the tank went cold meanwhile), so the heater runs while hot water is drawn rather than
     once the tank is cold, and a tank nobody draws from is not kept warmer than its minimum (a hotter tank
     loses more per litre drawn; the planner preheats for the next draw).
     """
-    t, recovered_c = boiler.temperature_c, boiler.min_temperature_c + _recovery_margin_c(policy)
+    t, full_c = boiler.temperature_c, boiler.min_temperature_c + COMFORT_RECOVERY_C
+    recovered_c = full_c if sun_covers_site else boiler.min_temperature_c + _recovery_margin_c(policy)
     drawn = _drawn(boiler, timer, policy, now)
     if timer.recovering:
-        target = recovered_c if math.isnan(timer.recover_to_c) else timer.recover_to_c
-        from_cold = target <= recovered_c  # a draw's recovery aims past its comfort floor, above the minimum
-        if t < target and (drawn or (from_cold and t < recovered_c)):
+        target = full_c if math.isnan(timer.recover_to_c) else timer.recover_to_c
+        from_cold = target <= full_c  # a draw's recovery aims past its comfort floor, above the minimum
+        if from_cold:
+            target = recovered_c  # the margin as it stands now: the sun's heat, or the grid's
+        if t < target and (drawn or from_cold):
             return target
     if t <= boiler.min_temperature_c + max(0.0, timer.cooling_k_per_s) * COMFORT_LEAD_S:
         return recovered_c
