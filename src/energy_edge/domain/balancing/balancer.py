@@ -76,6 +76,7 @@ COMFORT_HORIZON_S = 1800.0  # a draw that outruns a boiler's heater is assumed t
 COMFORT_MARGIN_BAND_RATIO = 0.5  # ... the margin it needs above the minimum at most this share of the band
 DRAW_WINDOW_S = 60.0  # a boiler's temperature trend is measured over this long
 DRAW_HEATER_RATIO = 0.25  # a tank cooling faster than this share of its heater's heating rate is being drawn
+START_ROOM_RATIO = 0.1  # a heater that is off starts under the import limit only with this share of its power to spare
 EXPORT_MARGIN_W = 25.0  # a binding export limit is aimed this far inside (the commands' 10 W send tolerance x 2)
 
 
@@ -87,6 +88,7 @@ class Setpoint:
     value: float  # battery: power_w (signed, + discharge); solar: limit_w; boiler: temperature_c
     expected_power_w: float  # what the asset should deliver under it (site convention)
     heat: bool | None = None  # boiler: True absorbs surplus (its max temperature), False sheds (its min)
+    hold_off: bool = False  # boiler: its heater stays off, even cold, while the lease runs (the import limit binds)
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,7 +198,9 @@ def balance(snapshot: SiteSnapshot, policy: Policy, memory: BalancerMemory = Bal
     boiler_surplus = wanted_storage + planned_import
     if guidance.has_band and not guidance.boilers_follow_band:  # free boilers take the sun's surplus even
         boiler_surplus = min(boiler_surplus, load - solar_avail)  # where the band would export it
-    heating = _decide_boilers(boilers, policy, memory, now, boiler_surplus, room_soon, guidance, setpoints, timers)
+    boiler_room = solar_avail + discharge_room - floor  # heater power the grid, sun and batteries can carry
+    heating = _decide_boilers(boilers, policy, memory, now, boiler_surplus, room_soon, guidance, setpoints, timers,
+                              boiler_room)
     battery_wanted = _under_export_first(wanted_storage - heating, exported_first, memory, policy, flex <= floor)
     holdable, band_wanted = False, 0.0
     if guidance.has_band:  # the band holds the grid with the boilers as decided; the batteries steer alone
@@ -358,7 +362,8 @@ def _solar_available(asset: AssetView) -> float:
 
 def _decide_boilers(boilers: list[AssetView], policy: Policy, memory: BalancerMemory, now: float,
                     wanted_storage: float, charge_room: float, guidance: Guidance,
-                    setpoints: dict[str, Setpoint], timers: dict[str, BoilerTimer]) -> float:
+                    setpoints: dict[str, Setpoint], timers: dict[str, BoilerTimer],
+                    room_w: float = math.inf) -> float:
     """Decide every boiler; return their total expected power (<= 0).
 
     Forced boilers (switched off, below minimum temperature, at maximum, inside a
@@ -368,8 +373,15 @@ def _decide_boilers(boilers: list[AssetView], policy: Policy, memory: BalancerMe
     `BOILER_KEEP_SURPLUS_RATIO` of its heater, one that is off starts when it covers
     `BOILER_START_SURPLUS_RATIO`. Heat stored from surplus displaces heating bought
     later, so a boiler is worth starting before the surplus covers all of its heater.
+
+    A boiler is a deferrable load and the import limit a contract: every heater fits
+    `room_w` (what the grid up to its limit, the sun and the batteries' discharge can
+    carry beyond the rest of the site), the coldest first (`_fit_limit`); one that does
+    not fit is held off, whatever comfort, a minimum on time or its own thermostat asks.
     """
     heating = 0.0
+    room = [room_w]
+    forced: list[tuple[AssetView, BoilerTimer, float | None, float | None]] = []
     free: list[tuple[AssetView, BoilerTimer]] = []
     for boiler in boilers:
         timer = memory.boilers.get(boiler.module) or BoilerTimer(boiler.heater_on, _NEVER)
@@ -380,22 +392,30 @@ def _decide_boilers(boilers: list[AssetView], policy: Policy, memory: BalancerMe
             # Cold, or drawn towards cold (`_recovery_target_c`): heat it back past its minimum by a margin.
             # Leasing it its minimum instead would leave its thermostat waiting a hysteresis band below it,
             # and a draw that outruns the heater would break the comfort floor.
-            heating -= _set_boiler(boiler, True, timer, now, setpoints, timers, recovering=True)
-            timers[boiler.module] = replace(timers[boiler.module], recover_to_c=recover_to)
+            forced.append((boiler, timer, recover_to, None))
         elif boiler.temperature_c >= boiler.max_temperature_c:
             # Hot: its own thermostat stops at the maximum. Keep the override in force rather than
             # flipping it, so the boiler takes surplus again the moment it can (and draws nothing now).
-            heating -= _set_boiler(boiler, True, timer, now, setpoints, timers)
+            forced.append((boiler, timer, None, None))
         elif now - timer.since < (policy.boiler_min_on_s if timer.heat else policy.boiler_min_off_s):
-            heating -= _set_boiler(boiler, timer.heat, timer, now, setpoints, timers)
+            if timer.heat:
+                forced.append((boiler, timer, None, None))
+            else:
+                heating -= _fit_limit(boiler, False, timer, now, setpoints, timers, room)
         elif boiler.temperature_c < guidance.preheat_c(boiler.module):
             # A draw's preheat: leased its maximum, released once past it (a thermostat leased the preheat
             # itself would wait a hysteresis band below it). A price peak's: leased the preheat.
             own = guidance.boiler_preheat_by_module.get(boiler.module, 0.0) >= guidance.boiler_preheat_c
-            preheat_c = None if own else min(guidance.boiler_preheat_c, boiler.max_temperature_c)
-            heating -= _set_boiler(boiler, True, timer, now, setpoints, timers, temperature_c=preheat_c)
+            forced.append((boiler, timer, None, None if own else min(guidance.boiler_preheat_c,
+                                                                      boiler.max_temperature_c)))
         else:
             free.append((boiler, timer))
+    forced.sort(key=lambda entry: entry[0].temperature_c - entry[0].min_temperature_c)  # the coldest first
+    for boiler, timer, recover_to, preheat_c in forced:
+        heating -= _fit_limit(boiler, True, timer, now, setpoints, timers, room, recovering=recover_to is not None,
+                              temperature_c=preheat_c)
+        if recover_to is not None and setpoints[boiler.module].heat:
+            timers[boiler.module] = replace(timers[boiler.module], recover_to_c=recover_to)
     surplus = -(wanted_storage - heating)
     excess = surplus - charge_room  # beyond what the batteries take soon
     free.sort(key=lambda entry: entry[0].temperature_c - entry[0].min_temperature_c)  # the coldest first
@@ -404,12 +424,31 @@ def _decide_boilers(boilers: list[AssetView], policy: Policy, memory: BalancerMe
             if timer.heat is keep_on:
                 share = BOILER_KEEP_SURPLUS_RATIO if keep_on else BOILER_START_SURPLUS_RATIO
                 heat = excess >= boiler.heater_power_w * share
-                drawn = _set_boiler(boiler, heat, timer, now, setpoints, timers)
+                drawn = _fit_limit(boiler, heat, timer, now, setpoints, timers, room)
                 excess -= drawn
                 heating -= drawn
     for boiler in boilers:
         _track_trend(boiler, memory.boilers.get(boiler.module), now, timers, policy)
     return heating
+
+
+def _fit_limit(boiler: AssetView, heat: bool, timer: BoilerTimer, now: float, setpoints: dict[str, Setpoint],
+               timers: dict[str, BoilerTimer], room: list[float], recovering: bool = False,
+               temperature_c: float | None = None) -> float:
+    """`_set_boiler`, unless the heater it would run does not fit `room[0]` (the import limit's room, shared
+    by the boilers as they are decided): then the boiler is leased its minimum, and held off where its own
+    thermostat would heat even there (a cold tank). A heater that is off starts only with
+    `START_ROOM_RATIO` of its power to spare, so a load or a cloud about the limit does not switch it on and
+    off every cycle. Returns the heater power it will draw; `room[0]` is left with what remains."""
+    draws = _set_boiler(boiler, heat, timer, now, setpoints, timers, recovering, temperature_c)
+    spare = 0.0 if boiler.heater_on else START_ROOM_RATIO * boiler.heater_power_w
+    rounding = 1e-9 * (1.0 + abs(room[0]))
+    if draws > 0 and draws + spare > room[0] + rounding and heat:
+        draws = _set_boiler(boiler, False, timer, now, setpoints, timers)  # its minimum: its thermostat may rest
+    if draws > 0 and draws + spare > room[0] + rounding:
+        draws = _set_boiler(boiler, False, timer, now, setpoints, timers, hold_off=True)  # ... or not: held off
+    room[0] -= draws
+    return draws
 
 
 def _recovery_target_c(boiler: AssetView, timer: BoilerTimer, policy: Policy, now: float) -> float | None:
@@ -460,8 +499,10 @@ def _track_trend(boiler: AssetView, previous: BoilerTimer | None, now: float, ti
 
 
 def _set_boiler(boiler: AssetView, heat: bool, timer: BoilerTimer, now: float, setpoints: dict[str, Setpoint],
-                timers: dict[str, BoilerTimer], recovering: bool = False, temperature_c: float | None = None) -> float:
-    """Record the decision; return the heater power it will draw (a cold boiler heats regardless, unless OFF).
+                timers: dict[str, BoilerTimer], recovering: bool = False, temperature_c: float | None = None,
+                hold_off: bool = False) -> float:
+    """Record the decision; return the heater power it will draw (a cold boiler heats regardless, unless OFF
+    or held off).
 
     Heating means a thermostat setpoint of `temperature_c` (its maximum unless
     preheating to less). A boiler that already runs on that setpoint and is not
@@ -472,9 +513,9 @@ def _set_boiler(boiler: AssetView, heat: bool, timer: BoilerTimer, now: float, s
     cold = boiler.temperature_c <= boiler.min_temperature_c
     hot = boiler.temperature_c >= wanted_c
     satisfied = heat and (hot or (not boiler.heater_on and boiler.setpoint_c >= wanted_c))
-    draws = boiler.heater_power_w if boiler.enabled and (cold or (heat and not satisfied)) else 0.0
+    draws = boiler.heater_power_w if boiler.enabled and not hold_off and (cold or (heat and not satisfied)) else 0.0
     temperature = wanted_c if heat else boiler.min_temperature_c
-    setpoints[boiler.module] = Setpoint("boiler", temperature, 0.0 - draws, heat)
+    setpoints[boiler.module] = Setpoint("boiler", temperature, 0.0 - draws, heat, hold_off)
     timers[boiler.module] = BoilerTimer(heat, timer.since if timer.heat is heat else now, recovering)
     return draws
 
