@@ -13,7 +13,10 @@ stop (minimum on time served, above their minimum temperature) stop, the rest is
 imported. Batteries share their part in proportion to their room inside the SoC
 reserve band (band x capacity) within each one's power limit, all in one direction;
 curtailed output is shared among inverters in proportion to their rating, none
-above what its sun gives (`sharing.share`).
+above what its sun gives (`sharing.share`). A boiler is a deferrable load: whatever
+heats it (comfort recovery, a preheat, a minimum on time, its own thermostat on a cold
+tank) fits under the import limit with the sun and the batteries' discharge, the
+coldest first, or it is held off (`_fit_limit`).
 
 "Flexible power now" is each asset's measured power, except where its telemetry
 predates the last decision: then the power that decision asked for is used, so a
