@@ -43,6 +43,10 @@ An import limit no plan can hold is reported, not hidden behind a penalty: the p
 says `import_limit_feasible = False` and holds the smallest holdable limit instead
 (`holdable_import_limit_w`: the lowest peak import any plan reaches at this resolution; an LP,
 since a heater may always stay off: which limit the load leaves holdable does not depend on it).
+The contract's limit stays in the plan as a soft one: import above it (`over` >= 0 per step, an
+on/off heater's running share counted whole) is priced at `OVER_LIMIT_PRICE_PER_W_STEP`, above
+comfort, so the plan passes it only where it must, as a controller keeping the contract does
+(holding the looser limit all day, it heated where no controller may).
 """
 
 from __future__ import annotations
@@ -66,6 +70,7 @@ BILLING_STEPS_S = 900.0
 COLD_SLACK_PRICE_PER_K_STEP = 1.0
 ACTIVE_W = 1.0  # below this an LP flow counts as zero when naming modes
 HOLDABLE_MARGIN_W = 1e-3  # numerical room when re-solving at the smallest holdable limit
+OVER_LIMIT_PRICE_PER_W_STEP = 1.0  # a holdable limit's plan imports past the contract only where it must (above comfort)
 MILP_TIME_LIMIT_S = 120.0  # HiGHS stops the on/off heater's branch and bound here (with its best plan) ...
 MILP_RELATIVE_GAP = 1e-4  # ... or once its plan is proven within this share of the best possible cost
 
@@ -89,7 +94,10 @@ class OptimumPlan:
 class _Programme:
     """The LP's matrices for one scenario, exogenous profile and import limit."""
 
-    def __init__(self, scenario: Scenario, ex: Exogenous, step_s: float, import_limit_w: float | None) -> None:
+    def __init__(self, scenario: Scenario, ex: Exogenous, step_s: float, import_limit_w: float | None,
+                 contract_limit_w: float | None = None) -> None:
+        """`import_limit_w` is hard; `contract_limit_w` (below it, where the contract cannot be held) is soft:
+        import above it, an on/off heater's running share counted whole, is priced at `OVER_LIMIT_PRICE_PER_W_STEP`."""
         import numpy as np
         from scipy.sparse import lil_matrix
 
@@ -105,9 +113,11 @@ class _Programme:
         # full battery charge counted): there the heater is on/off (one binary each), elsewhere it is continuous.
         p_heat = boil.heater_power_w
         reach = (bat.max_charge_w if has_battery else 0.0) + p_heat
-        self.onoff_steps = [] if not has_boiler or import_limit_w is None else [
-            k for k in range(n) if ex.base_load_w[k] + reach > import_limit_w]
-        self.size = len(_VARIABLES) * n + len(_SCALARS) + len(self.onoff_steps)
+        binding_w = import_limit_w if contract_limit_w is None else contract_limit_w
+        self.onoff_steps = [] if not has_boiler or binding_w is None else [
+            k for k in range(n) if ex.base_load_w[k] + reach > binding_w]
+        self.over_steps = n if contract_limit_w is not None else 0  # one `over` (W >= 0) per step
+        self.size = len(_VARIABLES) * n + len(_SCALARS) + len(self.onoff_steps) + self.over_steps
         col = self.col
         blocks = _billing_blocks(ex.start_s, step_s, n)
 
@@ -135,7 +145,8 @@ class _Programme:
             else:
                 b_eq[row] += c_dt * boil.initial_temperature_c
 
-        rows = n + len(blocks) + 2 + 2 * len(self.onoff_steps)
+        soft_rows = (n + len(self.onoff_steps)) if self.over_steps else 0
+        rows = n + len(blocks) + 2 + 2 * len(self.onoff_steps) + soft_rows
         a_ub = lil_matrix((rows, self.size))
         b_ub = np.zeros(rows)
         for k in range(n):
@@ -156,6 +167,16 @@ class _Programme:
             a_ub[row + 1, col("imp", k)], a_ub[row + 1, col("exp", k)] = 1.0, -1.0
             a_ub[row + 1, col("heat", k)], a_ub[row + 1, on] = -1.0, p_heat
             b_ub[row + 1] = import_limit_w
+        if self.over_steps:  # imp - over <= contract; imp - exp - heat + P on - over <= contract (on/off steps)
+            first = n + len(blocks) + 2 + 2 * len(self.onoff_steps)
+            for k in range(n):
+                a_ub[first + k, col("imp", k)], a_ub[first + k, self.over_col(k)] = 1.0, -1.0
+                b_ub[first + k] = contract_limit_w
+            for j, k in enumerate(self.onoff_steps):
+                row = first + n + j
+                a_ub[row, col("imp", k)], a_ub[row, col("exp", k)], a_ub[row, col("heat", k)] = 1.0, -1.0, -1.0
+                a_ub[row, self.on_col(j)], a_ub[row, self.over_col(k)] = p_heat, -1.0
+                b_ub[row] = contract_limit_w
 
         self.import_price = [tariff.import_price_at(ex.start_s + k * step_s) for k in range(n)]
         self.feed_in_price = [tariff.feed_in_price_at(ex.start_s + k * step_s) for k in range(n)]
@@ -179,7 +200,9 @@ class _Programme:
             bounds += [(0, ex.pv_available_w[k]) for k in range(n)] if name == "pv" else [bound] * n
             if prices is not None:
                 cost[col(name, 0):col(name, 0) + n] = prices
-        bounds += [(0, None)] * len(_SCALARS) + [(0, 1)] * len(self.onoff_steps)
+        bounds += [(0, None)] * len(_SCALARS) + [(0, 1)] * len(self.onoff_steps) + [(0, None)] * self.over_steps
+        if self.over_steps:
+            cost[self.over_col(0):] = OVER_LIMIT_PRICE_PER_W_STEP
         cost[col("peak")] = tariff.demand_charge_per_kw / 1000
         if end.rule == "value":  # the stored change at the stated price (the constant part dropped)
             cost[col("e", n - 1)] -= end.price_per_kwh / 1000
@@ -200,6 +223,10 @@ class _Programme:
         """The binary of the j-th on/off step (`onoff_steps[j]`): 1 while the heater runs at full power."""
         return len(_VARIABLES) * self.n + len(_SCALARS) + j
 
+    def over_col(self, k: int) -> int:
+        """Step k's import above the contract limit (W), where a softer hard limit holds instead."""
+        return len(_VARIABLES) * self.n + len(_SCALARS) + len(self.onoff_steps) + k
+
     def solve(self, cost: Any = None) -> Any:
         """HiGHS: the LP as it is without on/off steps, else the MILP (bounded by `MILP_TIME_LIMIT_S` and
         `MILP_RELATIVE_GAP`). The result has `status` 0 for a plan (2: infeasible) and `x`."""
@@ -213,7 +240,7 @@ class _Programme:
         low = np.array([-np.inf if b[0] is None else b[0] for b in self.bounds], dtype=float)
         high = np.array([np.inf if b[1] is None else b[1] for b in self.bounds], dtype=float)
         integrality = np.zeros(self.size)
-        integrality[self.on_col(0):] = 1
+        integrality[self.on_col(0):self.on_col(len(self.onoff_steps))] = 1
         result = milp(cost, integrality=integrality, bounds=Bounds(low, high),
                       constraints=[LinearConstraint(self.a_ub, -np.inf, self.b_ub),
                                    LinearConstraint(self.a_eq, self.b_eq, self.b_eq)],
@@ -269,7 +296,7 @@ def solve_optimum(scenario: Scenario, exogenous: Exogenous, step_s: float = DEFA
     feasible, holdable = True, None
     if result.status == 2:  # infeasible: only the import limit can make it so
         feasible, holdable = False, smallest_holdable_import_limit_w(scenario, ex, step_s)
-        lp = _Programme(scenario, ex, step_s, max(limit_w, holdable + HOLDABLE_MARGIN_W))
+        lp = _Programme(scenario, ex, step_s, max(limit_w, holdable + HOLDABLE_MARGIN_W), contract_limit_w=limit_w)
         result = lp.solve()
     if result.status != 0:
         raise OptimumInfeasible(result.message)

@@ -144,3 +144,20 @@ def test_a_limit_the_heater_always_fits_keeps_the_plain_lp(scenario):
     k = compute_kpis(plan.series, day)
     assert k.boiler_comfort_violation_min == 0 and k.import_limit_breach_s == 0
     assert 0 < max(-b for b in plan.series.boiler_w) <= 2_000.0 + 1e-6
+
+
+def test_where_the_limit_cannot_be_held_the_plan_passes_it_only_where_it_must(scenario):
+    """A 1.5 kW load step breaks the 1 kW limit whatever any plan does (the smallest holdable limit is 1.5 kW);
+    a 1 kW heater beside the 300 W load would fit that one but not the contract: it stays off, as the
+    controller's does, rather than heat under the looser limit all day."""
+    day = _tight_heater_day(scenario, import_limit_w=1_000.0)
+    day = day.model_copy(update={"assets": day.assets.model_copy(update={
+        "boiler": day.assets.boiler.model_copy(update={"heater_power_w": 1_000.0})})})
+    n = int(TWO_HOURS_S / 60.0)
+    load = [300.0] * n
+    load[60:70] = [1_500.0] * 10
+    plan = solve_optimum(day, Exogenous(60.0, [0.0] * n, load, [0.005] * n, [20.0] * n, start_s=12 * 3600))
+    assert not plan.import_limit_feasible and plan.holdable_import_limit_w == pytest.approx(1_500.0, abs=1.0)
+    over = [k for k, grid in enumerate(plan.series.grid_w) if grid > day.limits.import_limit_w + 1e-6]
+    assert over == [12, 13]  # the 5-minute steps of the load step
+    assert all(p == pytest.approx(0.0, abs=1e-6) for p in plan.series.boiler_w)
