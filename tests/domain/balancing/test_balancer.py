@@ -548,7 +548,8 @@ def test_a_minimum_on_time_yields_to_the_import_limit() -> None:
 
 
 def test_a_heater_that_is_off_starts_under_the_import_limit_only_with_room_to_spare() -> None:
-    """Room for exactly its heater: one already on stays on, one that is off waits for 10 % more (no chatter)."""
+    """Room for exactly its heater: one already on stays on, one that is off waits for the margin the limits
+    are aimed inside by (`EXPORT_MARGIN_W`)."""
     just = 300.0 + 2_000.0 - TIGHT.import_limit_w  # the sun that leaves room for exactly the heater
     off = decide(300.0 - just, boiler(temperature_c=30.0, heater_power_w=2_000.0), solar(available_w=just),
                  policy=TIGHT)
@@ -556,3 +557,6 @@ def test_a_heater_that_is_off_starts_under_the_import_limit_only_with_room_to_sp
     on = decide(2_300.0 - just, boiler(temperature_c=30.0, heater_on=True, heater_power_w=2_000.0),
                 solar(available_w=just), policy=TIGHT)
     assert on.setpoints["boiler"].heat is True
+    spare = decide(300.0 - just - EXPORT_MARGIN_W, boiler(temperature_c=30.0, heater_power_w=2_000.0),
+                   solar(available_w=just + EXPORT_MARGIN_W), policy=TIGHT)
+    assert spare.setpoints["boiler"].heat is True

@@ -6,7 +6,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from energy_edge.domain.balancing import AssetView, BalancerMemory, Guidance, Policy, SiteSnapshot, balance
-from energy_edge.domain.balancing.balancer import BoilerTimer
+from energy_edge.domain.balancing.balancer import EXPORT_MARGIN_W, BoilerTimer
 
 TOL = 1e-6
 power = st.floats(0.0, 50_000.0, allow_nan=False)
@@ -198,7 +198,7 @@ def assert_within_limits(site: SiteSnapshot, policy: Policy, memory: BalancerMem
             if timer is not None and controllable:
                 minimum = policy.boiler_min_on_s if timer.heat else policy.boiler_min_off_s
                 yielded = timer.heat and not setpoint.heat and \
-                    decision.predicted_grid_w + 1.1 * asset.heater_power_w > policy.import_limit_w  # to the limit
+                    decision.predicted_grid_w + asset.heater_power_w + EXPORT_MARGIN_W > policy.import_limit_w  # the limit
                 recovering = decision.memory.boilers[asset.module].recovering  # comfort outranks a minimum off time
                 if site.now - timer.since < minimum and not yielded and not recovering:
                     assert setpoint.heat is timer.heat, "switched inside a minimum on/off time"

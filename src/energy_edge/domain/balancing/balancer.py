@@ -79,7 +79,6 @@ COMFORT_HORIZON_S = 1800.0  # a draw that outruns a boiler's heater is assumed t
 COMFORT_MARGIN_BAND_RATIO = 0.5  # ... the margin it needs above the minimum at most this share of the band
 DRAW_WINDOW_S = 60.0  # a boiler's temperature trend is measured over this long
 DRAW_HEATER_RATIO = 0.25  # a tank cooling faster than this share of its heater's heating rate is being drawn
-START_ROOM_RATIO = 0.1  # a heater that is off starts under the import limit only with this share of its power to spare
 EXPORT_MARGIN_W = 25.0  # a binding export limit is aimed this far inside (the commands' 10 W send tolerance x 2)
 
 
@@ -440,11 +439,11 @@ def _fit_limit(boiler: AssetView, heat: bool, timer: BoilerTimer, now: float, se
                temperature_c: float | None = None) -> float:
     """`_set_boiler`, unless the heater it would run does not fit `room[0]` (the import limit's room, shared
     by the boilers as they are decided): then the boiler is leased its minimum, and held off where its own
-    thermostat would heat even there (a cold tank). A heater that is off starts only with
-    `START_ROOM_RATIO` of its power to spare, so a load or a cloud about the limit does not switch it on and
-    off every cycle. Returns the heater power it will draw; `room[0]` is left with what remains."""
+    thermostat would heat even there (a cold tank). A heater that is off starts only with `EXPORT_MARGIN_W`
+    to spare (the limit aimed inside as the export limit is: meter noise about exactly its room does not
+    start it). Returns the heater power it will draw; `room[0]` is left with what remains."""
     draws = _set_boiler(boiler, heat, timer, now, setpoints, timers, recovering, temperature_c)
-    spare = 0.0 if boiler.heater_on else START_ROOM_RATIO * boiler.heater_power_w
+    spare = 0.0 if boiler.heater_on else EXPORT_MARGIN_W
     rounding = 1e-9 * (1.0 + abs(room[0]))
     if draws > 0 and draws + spare > room[0] + rounding and heat:
         draws = _set_boiler(boiler, False, timer, now, setpoints, timers)  # its minimum: its thermostat may rest
