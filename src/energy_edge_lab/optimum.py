@@ -69,6 +69,7 @@ DEFAULT_STEP_S = 300.0
 BILLING_STEPS_S = 900.0
 COLD_SLACK_PRICE_PER_K_STEP = 1.0
 ACTIVE_W = 1.0  # below this an LP flow counts as zero when naming modes
+SOLVER_TOLERANCE_K = 1e-6  # a plan's temperature this close below the minimum sits on it (HiGHS's tolerance)
 HOLDABLE_MARGIN_W = 1e-3  # numerical room when re-solving at the smallest holdable limit
 OVER_LIMIT_PRICE_PER_W_STEP = 1.0  # a holdable limit's plan imports past the contract only where it must (above comfort)
 MILP_TIME_LIMIT_S = 120.0  # HiGHS stops the on/off heater's branch and bound here (with its best plan) ...
@@ -309,11 +310,15 @@ def solve_optimum(scenario: Scenario, exogenous: Exogenous, step_s: float = DEFA
 
 
 def _series(scenario: Scenario, ex: Exogenous, x: dict) -> SiteSeries:
-    """The plan as a `SiteSeries`; SoC and temperature are each step's final state."""
-    bat = standing_assets(scenario).battery
+    """The plan as a `SiteSeries`; SoC and temperature are each step's final state. A temperature within
+    `SOLVER_TOLERANCE_K` below the minimum is the minimum: HiGHS's feasibility tolerance, not a cold step (the
+    MILP's plans sit there, 1e-9 K below, where the LP's vertex sat on the bound)."""
+    bat, boiler = standing_assets(scenario).battery, standing_assets(scenario).boiler
     series = SiteSeries(dt_s=ex.dt_s, start_s=ex.start_s)
     for k in range(len(ex)):
         soc, temp = float(x["e"][k]) / bat.capacity_wh, float(x["temp"][k])
+        if boiler.min_temperature_c - SOLVER_TOLERANCE_K < temp < boiler.min_temperature_c:
+            temp = boiler.min_temperature_c
         ch, dis, heat, pv = (float(x[name][k]) for name in ("ch", "dis", "heat", "pv"))
         series.append(Sample(
             pv_w=pv, pv_available_w=ex.pv_available_w[k], load_w=-ex.base_load_w[k],

@@ -161,3 +161,17 @@ def test_where_the_limit_cannot_be_held_the_plan_passes_it_only_where_it_must(sc
     over = [k for k, grid in enumerate(plan.series.grid_w) if grid > day.limits.import_limit_w + 1e-6]
     assert over == [12, 13]  # the 5-minute steps of the load step
     assert all(p == pytest.approx(0.0, abs=1e-6) for p in plan.series.boiler_w)
+
+
+def test_a_plan_a_hair_below_the_minimum_is_not_a_cold_step(scenario):
+    """HiGHS's feasibility tolerance leaves a MILP's tank 1e-9 K under its minimum where the LP's vertex sat on
+    it: that is the minimum, not a cold minute the controller would be excused by."""
+    from energy_edge_lab.optimum import _series
+
+    low = scenario.assets.boiler.min_temperature_c
+    ex = _exogenous(pv_w=0.0, load_w=300.0, draw_kg_per_s=0.0, dt_s=300.0)
+    x = {name: [0.0] * len(ex) for name in ("ch", "dis", "heat", "pv")}
+    x["e"] = [scenario.assets.battery.capacity_wh / 2] * len(ex)
+    x["temp"] = [low - 1e-9] * (len(ex) - 1) + [low - 0.1]
+    temperatures = _series(scenario, ex, x).boiler_temperature_c
+    assert temperatures[:-1] == [low] * (len(ex) - 1) and temperatures[-1] == pytest.approx(low - 0.1)
