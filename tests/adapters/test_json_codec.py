@@ -181,7 +181,7 @@ def test_a_report_with_a_nan_is_still_refused_by_its_receiver(fast):
 def test_a_report_decodes_to_the_same_telemetry_with_the_codec_as_without(fast):
     report = AssetTelemetry("boiler", "boiler", 7, 1_782_000_000.25, "HEATING", -3000.0, None, 1_782_000_060.0, {
         "temperature_c": 55.5, "setpoint_c": 60.0, "min_temperature_c": 45.0, "max_temperature_c": 75.0,
-        "heater_power_w": 3000.0, "heater_on": True})
+        "heater_power_w": 3000.0, "heater_on": True, "hysteresis_c": 5.0})
     body = report.to_json()
     assert decode_asset_telemetry(body) == report
     bounded_json.use_codec(None)

@@ -31,6 +31,7 @@ _KIND_FIELDS: dict[str, dict[str, type]] = {
 }
 # Fields a kind may leave null (a single-phase meter has no L2/L3); their ranges are in RANGES.
 _OPTIONAL_KIND_FIELDS: dict[str, tuple[str, ...]] = {
+    "boiler": ("hysteresis_c",),  # its thermostat's band (K): a module that does not send it is read as 0
     "meter": ("power_l1_w", "power_l2_w", "power_l3_w", "voltage_l1_v", "voltage_l2_v", "voltage_l3_v",
               "frequency_hz", "import_energy_wh", "export_energy_wh"),
 }
@@ -47,6 +48,7 @@ RANGES: dict[str, tuple[float, float]] = {
     "soc_min": _RATIO, "soc_max": _RATIO,
     "temperature_c": _TEMPERATURE, "setpoint_c": _TEMPERATURE, "min_temperature_c": _TEMPERATURE,
     "max_temperature_c": _TEMPERATURE, "heater_power_w": _MAGNITUDE,
+    "hysteresis_c": (0.0, MAX_TEMPERATURE_C - MIN_TEMPERATURE_C),
     # the grid meter (domain.hardware.MeterMeasurement): lifetime counters outgrow any battery's capacity
     **{f"power_l{n}_w": _POWER for n in (1, 2, 3)}, **{f"voltage_l{n}_v": (0.0, 500.0) for n in (1, 2, 3)},
     "frequency_hz": (45.0, 65.0), "import_energy_wh": (0.0, 1e12), "export_energy_wh": (0.0, 1e12),

@@ -125,3 +125,19 @@ def test_surplus_beyond_the_battery_at_zero_export_is_curtailed_not_burnt_in_the
     for slot in plan:
         assert min(slot.charge_w, slot.discharge_w) == pytest.approx(0.0, abs=1.0)
     assert plan[0].charge_w == pytest.approx(3_000.0, abs=1.0) and plan[0].curtailed_w > 7_000.0
+
+
+def test_a_slot_whose_load_alone_exceeds_the_limit_is_entered_with_its_excess_in_reserve() -> None:
+    """A bright dawn is forecast to carry a load above the import limit; a cloud could take the sun for
+    the whole slot, so the battery enters it holding that excess rather than spending the night on the
+    load (which the prices alone would have it do)."""
+    night = tuple(ProblemSlot(k * HOUR, HOUR, 0.0, 500.0, 0.30, 0.0) for k in range(3))
+    dawn = ProblemSlot(3 * HOUR, HOUR, 3_000.0, 1_500.0, 0.30, 0.0, limit_reserve_w=500.0)
+    problem = PlanningProblem(night + (dawn,), import_limit_w=1_000.0, export_limit_w=5_000.0,
+                              battery=battery(2_000.0), refill_price_per_kwh=0.30)
+    plan = HighsPlanSolver().solve(problem)
+    assert plan[2].battery_wh >= 1_000.0 + 500.0 / ETA - 1.0  # the floor plus the dawn's excess, delivered
+    without = HighsPlanSolver().solve(PlanningProblem(night + (ProblemSlot(3 * HOUR, HOUR, 3_000.0, 1_500.0, 0.30, 0.0),),
+                                                      import_limit_w=1_000.0, export_limit_w=5_000.0,
+                                                      battery=battery(2_000.0), refill_price_per_kwh=0.30))
+    assert without[2].battery_wh == pytest.approx(1_000.0, abs=1.0)  # the test can fail: the night drains it

@@ -111,9 +111,9 @@ def test_state_machine_lists_and_checks_events():
 
 @pytest.mark.parametrize("asset, kind", [(Solar(), "solar"), (Battery(), "battery"), (Boiler(), "boiler")])
 def test_telemetry_values_match_the_schema_exactly(asset, kind):
-    from energy_edge.domain.telemetry import _KIND_FIELDS
+    from energy_edge.domain.telemetry import _KIND_FIELDS, _OPTIONAL_KIND_FIELDS
     values = asset.telemetry_values()
-    assert values.keys() == _KIND_FIELDS[kind].keys()
+    assert values.keys() == {*_KIND_FIELDS[kind], *_OPTIONAL_KIND_FIELDS.get(kind, ())}
     for name, typ in _KIND_FIELDS[kind].items():
         assert isinstance(values[name], typ)
 

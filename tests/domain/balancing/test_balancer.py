@@ -7,7 +7,7 @@ from dataclasses import replace
 import pytest
 
 from energy_edge.domain.balancing import BalancerMemory, Guidance, Policy, SiteSnapshot, balance
-from energy_edge.domain.balancing.balancer import EXPORT_MARGIN_W, REVERSAL_DWELL_S, BoilerTimer
+from energy_edge.domain.balancing.balancer import COMFORT_LEAD_S, EXPORT_MARGIN_W, REVERSAL_DWELL_S, BoilerTimer
 
 from .plant import battery, boiler, solar
 
@@ -147,6 +147,18 @@ def test_a_boiler_inside_its_hysteresis_band_is_not_counted_on() -> None:
     heating = decide(load_w - 9_000.0 + 3_000.0, battery(max_w=1_000.0), hot, pv, policy=policy)
     assert heating.setpoints["boiler"].expected_power_w == -3_000.0
     assert heating.setpoints["pv"].value == pytest.approx(inside + 3_000.0)
+
+
+@pytest.mark.parametrize(("hysteresis_c", "counted_w"), [(5.0, 0.0), (2.0, -3_000.0), (0.0, -3_000.0)])
+def test_a_boiler_leased_its_maximum_within_its_hysteresis_of_it_is_not_counted_on(hysteresis_c, counted_w) -> None:
+    """Leased 85 °C at 82 °C from a lower setpoint, a thermostat with a 5 K band waits (it starts below 80):
+    counting on its 3 kW at a zero-export connection sent a second's surplus out (a generated day's 2.4 kW
+    breach). A band it is below (2 K), or none reported (0: older modules), counts as before."""
+    policy = replace(OPEN, export_limit_w=0.0)
+    waiting = boiler(temperature_c=82.0, heater_on=False, setpoint_c=60.0, hysteresis_c=hysteresis_c)
+    decision = decide(1_000.0 - 9_000.0, battery(max_w=1_000.0), waiting, solar(available_w=9_000.0), policy=policy)
+    assert decision.setpoints["boiler"].heat is True
+    assert decision.setpoints["boiler"].expected_power_w == counted_w
 
 
 @pytest.mark.parametrize("heat", [True, False])
@@ -424,6 +436,19 @@ def test_a_boiler_drawn_faster_than_its_heater_heats_from_the_grid_before_it_is_
     decision = decide(2_000.0, boiler(temperature_c=47.0), policy=policy, memory=memory)
     assert decision.setpoints["boiler"].heat is heats
     assert decision.setpoints["boiler"].expected_power_w == (-3_000.0 if heats else 0.0)
+
+
+@pytest.mark.parametrize("above_c, heats", [(0.005, True), (0.009, True), (0.02, False)])
+def test_a_cooling_boiler_is_recovered_before_it_reaches_its_minimum(above_c: float, heats: bool) -> None:
+    """Cooling at 1e-3 K/s (a draw its heater could follow), a tank this far above its minimum gets there
+    within `COMFORT_LEAD_S` (10 s): the heater starts now, not once the minimum is crossed (a generated day
+    spent 2-4 s under it each time: the command's way to the heater). Further above, it waits."""
+    assert COMFORT_LEAD_S == 10.0
+    policy = replace(OPEN, boiler_heat_capacity_j_per_k=TANK_J_PER_K)
+    memory = BalancerMemory(boilers={"boiler": BoilerTimer(False, 0.0, seen_c=45.1, seen_at=90.0,
+                                                            cooling_k_per_s=1e-3)})
+    decision = decide(2_000.0, boiler(temperature_c=45.0 + above_c), policy=policy, memory=memory)
+    assert decision.setpoints["boiler"].heat is heats
 
 
 def test_a_draw_is_measured_net_of_the_heater_over_a_whole_window() -> None:

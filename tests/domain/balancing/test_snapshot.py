@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
+import pytest
+
 from energy_edge.domain.balancing import SiteSnapshot
-from energy_edge.domain.telemetry import AssetTelemetry
+from energy_edge.domain.errors import MalformedMessage
+from energy_edge.domain.telemetry import AssetTelemetry, decode_asset_telemetry
 
 
 def telemetry(module: str, kind: str, state: str, power_w: float, **values) -> AssetTelemetry:
@@ -36,3 +41,18 @@ def test_switched_off_solar_and_boiler_are_marked_disabled() -> None:
                   max_temperature_c=85.0, heater_power_w=3_000.0, heater_on=False),
     ]).assets
     assert not pv.enabled and not boiler.enabled
+
+
+def test_a_boilers_thermostat_band_comes_through_decoded_bounded_or_read_as_zero() -> None:
+    """`hysteresis_c` (optional: older modules do not send it) tells the balancer when a leased setpoint will not
+    start the heater; a band no thermostat has is a broken or hostile sender, refused naming the field."""
+    report = {"module": "boiler", "kind": "boiler", "seq": 1, "timestamp": 10.0, "state": "STANDBY", "power_w": 0.0,
+              "temperature_c": 60.0, "setpoint_c": 60.0, "min_temperature_c": 45.0, "max_temperature_c": 85.0,
+              "heater_power_w": 3_000.0, "heater_on": False}
+    banded = decode_asset_telemetry(json.dumps({**report, "hysteresis_c": 5.0}).encode())
+    unbanded = decode_asset_telemetry(json.dumps(report).encode())
+    band, none = SiteSnapshot.from_telemetry(12.0, 0.0, [banded, unbanded]).assets
+    assert (band.hysteresis_c, none.hysteresis_c) == (5.0, 0.0)
+    with pytest.raises(MalformedMessage) as refused:
+        decode_asset_telemetry(json.dumps({**report, "hysteresis_c": 1e6}).encode())
+    assert refused.value.rule == "telemetry.hysteresis_c" and "outside its physical range" in str(refused.value)

@@ -7,7 +7,7 @@ import pytest
 
 from energy_edge.domain.balancing import AssetView, Policy
 from energy_edge.domain.planning import ForecastSlot
-from energy_edge.domain.planning.limit_margin import MIN_LOAD_MARGIN_RATIO, planned_pv_and_load
+from energy_edge.domain.planning.limit_margin import MIN_LOAD_MARGIN_RATIO, limit_reserve_w, planned_pv_and_load
 from energy_edge.domain.planning.problem import build_problem
 from energy_edge.domain.prices import PriceSchedule
 
@@ -35,3 +35,19 @@ def test_the_problem_carries_the_cautious_peak_and_the_expected_night() -> None:
     peak = [ForecastSlot((8 + k) * 900.0, 900.0, 0.0, 4_200.0, 0.0, 4_800.0) for k in range(4)]
     problem = build_problem(0.0, POLICY, [BATTERY], night + peak, PriceSchedule())
     assert [s.load_w for s in problem.slots] == [1_000.0] * 8 + [4_800.0] * 4
+
+
+@pytest.mark.parametrize(("slot", "reserve_w"), [
+    (ForecastSlot(0.0, 900.0, 3_000.0, 4_000.0, 2_500.0, 4_600.0), 600.0),  # the sun could cover it: kept anyway
+    (ForecastSlot(0.0, 900.0, 0.0, 3_800.0, 0.0, 3_900.0), 3_800.0 * MARGIN - LIMIT_W),  # at least the ratio
+    (ForecastSlot(0.0, 900.0, 5_000.0, 3_000.0, 4_000.0, 3_500.0), 0.0),  # the load alone stays under it
+])
+def test_a_slot_whose_load_alone_may_exceed_the_limit_asks_for_its_excess_in_reserve(slot, reserve_w) -> None:
+    assert limit_reserve_w(slot, LIMIT_W) == pytest.approx(reserve_w)
+
+
+def test_the_problem_carries_each_slots_reserve() -> None:
+    night = [ForecastSlot(k * 900.0, 900.0, 0.0, 1_000.0, 0.0, 1_200.0) for k in range(4)]
+    dawn = [ForecastSlot((4 + k) * 900.0, 900.0, 3_000.0, 4_000.0, 2_000.0, 4_500.0) for k in range(2)]
+    problem = build_problem(0.0, POLICY, [BATTERY], night + dawn, PriceSchedule())
+    assert [s.limit_reserve_w for s in problem.slots] == pytest.approx([0.0] * 4 + [500.0] * 2)

@@ -9,9 +9,12 @@ Per slot k (h = its hours; powers in W, energies in Wh):
   heat       q_k = keep_k q_{k-1} + gain_k heat - drain_k + cold_k,  0 <= q_k <= room
              (HeatStore.step: the standing loss and the hot water drawn in the slot)
   limits     imp <= import limit, exp <= export limit, pv <= forecast, ch, dis, heat <= ratings
+  reserve    e_{k-1} + short_k >= min + h_k reserve_k / eta_d (a slot whose cautious load alone exceeds the
+             import limit is entered holding its excess for the whole slot: limit_margin.py; short >= 0)
   scalars    peak >= imp + over of every slot (priced by the demand charge); deficit_e, deficit_q >= 0
              with e_end + deficit_e >= e_0, q_end + deficit_q >= q_0 (the yardstick's end rule)
-  minimise   sum h / 1000 (price_imp imp - price_feed_in exp) + excess price x over + cold price x cold / 1000
+  minimise   sum h / 1000 (price_imp imp - price_feed_in exp) + excess price x (over + short / 1000)
+             + cold price x cold / 1000
              + demand charge x peak / 1000 + refill (deficit_e / eta_c + deficit_q) / 1000
              + tie-breaks: a tiny reward on using the sun; import dearer the sooner it comes and charging
                rewarded the sooner it comes (an indifferent plan covers deficits from the batteries now,
@@ -54,7 +57,7 @@ COST_SCALE = 1000.0  # the objective in thousandths of the currency: tie-breaks 
 DEFAULT_TIME_LIMIT_S = 1.0  # slower than this is a failure: the controller falls back
 
 # Variable blocks, n columns each, then the scalars.
-_BLOCKS = ("imp", "exp", "ch", "dis", "pv", "heat", "over", "cold", "e", "q")
+_BLOCKS = ("imp", "exp", "ch", "dis", "pv", "heat", "over", "cold", "e", "q", "short")
 _SCALARS = ("peak", "deficit_e", "deficit_q")
 
 
@@ -130,6 +133,7 @@ class _Model:
         put("exp", -hours / 1000 * p_fi, cost)
         put("over", hours / 1000 * (p_imp + EXCESS_PRICE_PER_KWH), cost)
         put("cold", COLD_PRICE_PER_KWH / 1000, cost)
+        put("short", EXCESS_PRICE_PER_KWH / 1000, cost)
         put("pv", -hours / 1000 * SUN_TIE_BREAK_PER_KWH, cost)
         put("imp", hours / 1000 * (p_imp + IMPORT_LATER_TIE_BREAK_PER_KWH * soon), cost)
         put("ch", -hours / 1000 * CHARGE_SOONER_TIE_BREAK_PER_KWH * soon, cost)
@@ -190,7 +194,13 @@ class _Model:
         entries(3 * n + k, "over", 1.0)
         rows.append(3 * n + k), cols.append(np.full(n, self.col("peak"))), vals.append(np.full(n, -1.0))
         row_lo.append(np.full(n, -highspy.kHighsInf)), row_hi.append(np.zeros(n))
-        end = 4 * n  # e_end + deficit_e >= e0, q_end + deficit_q >= q0
+        reserve = np.array([s.limit_reserve_w for s in slots]) * hours / eta_d if bat is not None else np.zeros(n)
+        entries(4 * n + k, "short", 1.0)  # reserve rows 4n..5n-1: e_{k-1} + short_k >= min + reserve_k
+        rows.append(4 * n + k[1:]), cols.append(self.col("e") + k[:-1]), vals.append(np.ones(n - 1))
+        reserve_lo = (0.0 if bat is None else bat.min_wh) + reserve
+        reserve_lo[0] -= e0  # the first slot starts with the energy stored now
+        row_lo.append(np.where(reserve > 0, reserve_lo, -highspy.kHighsInf)), row_hi.append(np.full(n, highspy.kHighsInf))
+        end = 5 * n  # e_end + deficit_e >= e0, q_end + deficit_q >= q0
         rows.append(np.array([end, end, end + 1, end + 1]))
         cols.append(np.array([self.col("e", n - 1), self.col("deficit_e"), self.col("q", n - 1), self.col("deficit_q")]))
         vals.append(np.ones(4))

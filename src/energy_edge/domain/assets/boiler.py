@@ -143,4 +143,4 @@ class Boiler(Asset[BoilerState, BoilerConfig]):
         return {"temperature_c": 0.0 if self.temperature_c is None else self.temperature_c,
                 "setpoint_c": self.setpoint_c, "min_temperature_c": cfg.min_temperature_c,
                 "max_temperature_c": cfg.max_temperature_c, "heater_power_w": cfg.heater_power_w,
-                "heater_on": self.state is BoilerState.HEATING}
+                "heater_on": self.state is BoilerState.HEATING, "hysteresis_c": cfg.hysteresis_c}

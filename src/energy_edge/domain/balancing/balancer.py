@@ -60,6 +60,8 @@ from .snapshot import AssetView, SiteSnapshot
 
 _NEVER = -math.inf
 COMFORT_RECOVERY_C = 5.0  # a cold boiler is heated this far above its minimum before it is shed again
+COMFORT_LEAD_S = 10.0  # a cooling boiler is recovered this long before its trend reaches its minimum: the
+#                        command's way to the heater (a cycle or two) must not be spent below it
 CEILING_STEP_RATIO = 0.05  # a non-binding solar ceiling moves in steps of 5 % of the inverter's rating
 BATTERY_FILL_HORIZON_S = 900.0  # boilers count only on battery room that this long at full power cannot fill
 BOILER_START_SURPLUS_RATIO = 0.5  # a free boiler starts when the surplus beyond the batteries covers this share
@@ -421,7 +423,8 @@ def _decide_boilers(boilers: list[AssetView], policy: Policy, memory: BalancerMe
 def _recovery_target_c(boiler: AssetView, timer: BoilerTimer, policy: Policy, now: float) -> float | None:
     """The temperature to heat a boiler to from the grid now, whatever the surplus, or None.
 
-    At or below its minimum: `COMFORT_RECOVERY_C` past it, and the recovery runs until it gets there.
+    At or below its minimum, or cooling so fast it gets there within `COMFORT_LEAD_S`: `COMFORT_RECOVERY_C`
+    past it, and the recovery runs until it gets there.
     Being drawn (`_drawn`) below its comfort floor (`_comfort_floor_c`: above the minimum only for a draw
     that outruns the heater): `COMFORT_RECOVERY_C` past the floor, for as long as the draw lasts, so the
     heater runs while hot water is drawn rather than once the tank is cold, and a tank nobody draws from is
@@ -433,7 +436,7 @@ def _recovery_target_c(boiler: AssetView, timer: BoilerTimer, policy: Policy, no
         target = recovered_c if math.isnan(timer.recover_to_c) else timer.recover_to_c
         if t < target and (drawn or t < recovered_c):
             return target
-    if t <= boiler.min_temperature_c:
+    if t <= boiler.min_temperature_c + max(0.0, timer.cooling_k_per_s) * COMFORT_LEAD_S:
         return recovered_c
     floor_c = _comfort_floor_c(boiler, policy, timer.cooling_k_per_s)
     if t < floor_c and drawn:
@@ -472,14 +475,17 @@ def _set_boiler(boiler: AssetView, heat: bool, timer: BoilerTimer, now: float, s
     """Record the decision; return the heater power it will draw (a cold boiler heats regardless, unless OFF).
 
     Heating means a thermostat setpoint of `temperature_c` (its maximum unless
-    preheating to less). A boiler that already runs on that setpoint and is not
-    heating sits inside its thermostat's hysteresis band: it will draw nothing,
-    and counting on it would let surplus go out as export beyond the limit.
+    preheating to less). A boiler that is not heating and already runs on that
+    setpoint, or is within its thermostat's hysteresis below it (the thermostat
+    starts only below setpoint - hysteresis), will draw nothing: counting on it
+    would let the surplus it was meant to take go out as export beyond the limit.
     """
     wanted_c = boiler.max_temperature_c if temperature_c is None else temperature_c
     cold = boiler.temperature_c <= boiler.min_temperature_c
     hot = boiler.temperature_c >= wanted_c
-    satisfied = heat and (hot or (not boiler.heater_on and boiler.setpoint_c >= wanted_c))
+    idle = not boiler.heater_on and (boiler.setpoint_c >= wanted_c
+                                      or boiler.temperature_c >= wanted_c - boiler.hysteresis_c)
+    satisfied = heat and (hot or idle)
     draws = boiler.heater_power_w if boiler.enabled and (cold or (heat and not satisfied)) else 0.0
     temperature = wanted_c if heat else boiler.min_temperature_c
     setpoints[boiler.module] = Setpoint("boiler", temperature, 0.0 - draws, heat)

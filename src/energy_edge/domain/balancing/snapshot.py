@@ -43,6 +43,7 @@ class AssetView:
     heater_power_w: float = 0.0  # magnitude of the heater's consumption when on
     heater_on: bool = False
     setpoint_c: float = 0.0  # the thermostat setpoint in force (tells whether an override already applied)
+    hysteresis_c: float = 0.0  # its thermostat heats only below setpoint - this (0: not reported)
 
     @classmethod
     def from_telemetry(cls, telemetry: AssetTelemetry) -> "AssetView":
@@ -57,7 +58,8 @@ class AssetView:
                        enabled=telemetry.state != OFF_STATE, temperature_c=values["temperature_c"],
                        min_temperature_c=values["min_temperature_c"],
                        max_temperature_c=values["max_temperature_c"], heater_power_w=abs(values["heater_power_w"]),
-                       heater_on=bool(values["heater_on"]), setpoint_c=values["setpoint_c"])
+                       heater_on=bool(values["heater_on"]), setpoint_c=values["setpoint_c"],
+                       hysteresis_c=values.get("hysteresis_c") or 0.0)
         return cls(telemetry.module, "solar", telemetry.power_w, telemetry.timestamp,
                    enabled=telemetry.state != OFF_STATE, available_power_w=max(0.0, values["available_power_w"]),
                    rated_power_w=max(0.0, values["rated_power_w"]))

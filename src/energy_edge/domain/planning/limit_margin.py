@@ -11,6 +11,15 @@ for the worse case before the peak (from the grid below the limit, if need be). 
 expected figures stand, so the margin costs nothing where the limit is far. The balancer
 holds the grid band, not the plan's battery power: when the peak is kinder than feared, the
 batteries discharge only what the limit needs and keep the rest.
+
+The import limit holds every second, and a slot's mean sky hides its clouds: under fast
+transients the PV drops by most of itself for tens of seconds to minutes, and at dawn the sky
+has barely been seen. So wherever the cautious load alone exceeds the limit, the plan has the
+batteries enter the slot holding what the slot's excess would take with no sun at all
+(`limit_reserve_w`): a reserve the next cloud can draw on, however bright the forecast. It is
+small (one slot of the excess), costs nothing where the sun fills the batteries anyway, and
+turns a night that would drain them to the floor before the morning peak into one that keeps
+that slot's worth.
 """
 
 from __future__ import annotations
@@ -31,3 +40,10 @@ def planned_pv_and_load(slot: ForecastSlot, import_limit_w: float) -> tuple[floa
     if load_high - pv_low > import_limit_w:
         return pv_low, load_high
     return pv, load
+
+
+def limit_reserve_w(slot: ForecastSlot, import_limit_w: float) -> float:
+    """The load in `slot` above `import_limit_w` the batteries must be able to carry if the sun gave
+    nothing (W, >= 0): the cautious load (at least `MIN_LOAD_MARGIN_RATIO` above the forecast) minus the limit."""
+    load = max(0.0, slot.load_w)
+    return max(0.0, max(load * (1.0 + MIN_LOAD_MARGIN_RATIO), slot.cautious_load_w) - import_limit_w)

@@ -12,7 +12,9 @@ forecaster's slots, the price schedule and the assets it counts on now. Without 
 prices the policy's time-of-use window stands in (`NO_PRICE_*`: relative prices). The time-of-use
 reserve (`peak_reserve_soc`) is the heuristic planner's rule for a peak it cannot price: the LP
 prices the window instead, and the balancer drops the reserve floor under its band. Where the
-forecast's cautious figures would import above the limit, the plan counts on them (limit_margin.py).
+forecast's cautious figures would import above the limit, the plan counts on them, and wherever the
+cautious load alone exceeds the limit the batteries enter the slot holding what it would take
+with no sun at all (limit_margin.py).
 
 The tanks' heat is the heat above their comfort floors, E = C (T - T_min), where T_min is each
 boiler's minimum plus `hot_water_guidance.MARGIN_C` (the just-in-time floor's margin). A
@@ -42,7 +44,7 @@ from ..quick_init import quick_init
 from .forecast import ForecastSlot
 from .hot_water import AMBIENT_C, WATER_J_PER_KG_K, relaxed_share
 from .hot_water_guidance import HOUR_S, LITRE_KG, MARGIN_C
-from .limit_margin import planned_pv_and_load
+from .limit_margin import limit_reserve_w, planned_pv_and_load
 
 BATTERY_ROUND_TRIP_EFFICIENCY = 0.9  # telemetry does not say; a lithium battery with its inverter
 HEAT_LOSS_RATIO_PER_H = 0.01  # share of a tank's heat above its minimum lost every hour, where the policy
@@ -64,6 +66,7 @@ class ProblemSlot:
     feed_in_price_per_kwh: float
     hot_water_kg: float = 0.0  # hot water each boiler's tank is expected to give over the slot
     cautious_pv_w: float | None = None  # the forecast's cautious PV (a worse sky than usual); None: pv_w
+    limit_reserve_w: float = 0.0  # load above the import limit the batteries must carry if the sun failed (W)
 
     @property
     def cautious_surplus_w(self) -> float:
@@ -163,7 +166,7 @@ def build_problem(now: float, policy: Policy, assets: Sequence[AssetView], forec
         drawn_kg = litres_between(policy.hot_water_litres_per_hour, slot.start_s, slot.duration_s) * LITRE_KG
         cautious_pv = None if slot.pv_low_w is None else min(pv_w, max(0.0, slot.pv_low_w))
         slots.append(ProblemSlot(slot.start_s, slot.duration_s, pv_w, load_w, import_price, feed_in_price,
-                                 drawn_kg, cautious_pv))
+                                 drawn_kg, cautious_pv, limit_reserve_w(slot, policy.import_limit_w)))
     end = slots[-1].start_s + slots[-1].duration_s if slots else now
     refill = _prices_at(policy, prices, end - 1.0)[0] if slots else 0.0
     return PlanningProblem(tuple(slots), policy.import_limit_w, policy.export_limit_w, battery_store(policy, assets),
