@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import random
 
+import pytest
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -159,6 +161,18 @@ def test_a_battery_just_short_of_full_does_not_start_a_run_of_seconds() -> None:
     full = Policy().soc_reserve_max
     assert surplus(full - 0.005) == 0.0
     assert surplus(full - 0.05) == -5_000.0
+
+
+@pytest.mark.parametrize(("short_of_full", "charges"), [(0.005, False), (0.009, False), (0.02, True)])
+def test_a_battery_a_sliver_short_of_full_does_not_top_it_up_at_a_low_power(short_of_full, charges) -> None:
+    """500 W of surplus after a cloud and a battery 0.5 % short of full (50 Wh: 6 minutes at 500 W, no short
+    run): it stays at rest, the sun curtailed, as a BMS's recharge hysteresis would have it (topping up after
+    every passing cloud was four mode changes a cloud); 2 % short, it charges."""
+    site = SiteSnapshot(100.0, -500.0, [battery(soc=Policy().soc_reserve_max - short_of_full, capacity_wh=10_000.0,
+                                                max_w=5_000.0, timestamp=100.0),
+                                        solar(available_w=3_000.0, timestamp=100.0)])
+    charged = balance(site, Policy(deadband_w=0.0), BalancerMemory(), SELF_CONSUMPTION).battery_w
+    assert (charged == pytest.approx(-500.0)) if charges else charged == 0.0
 
 
 def test_the_import_limit_starts_even_a_short_run() -> None:

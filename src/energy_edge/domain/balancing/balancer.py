@@ -75,6 +75,7 @@ REVERSAL_WINDOW_S = 3600.0
 REVERSAL_HOLD_S = 120.0  # ... hold their direction this long against a need the other way (a passing cloud) ...
 STANDBY_W = 20.0  # ... resting in their mode at this power (above the commands' 10 W send tolerance, which stops them)
 MIN_RUN_S = 60.0  # under a band, batteries at rest do not start a run that their SoC band would end sooner than this
+MIN_RUN_SOC = 0.01  # ... nor a charge with less than this share of their capacity left to their band's top
 COMFORT_HORIZON_S = 1800.0  # a draw that outruns a boiler's heater is assumed to last this long ...
 COMFORT_MARGIN_BAND_RATIO = 0.5  # ... the margin it needs above the minimum at most this share of the band
 DRAW_WINDOW_S = 60.0  # a boiler's temperature trend is measured over this long
@@ -267,10 +268,15 @@ def _steer(grid: float, target: float, load: float, reference: float, floor: flo
 
 
 def _run_too_short(wanted: float, batteries: list[tuple[AssetView, float, float, float, float]]) -> bool:
-    """Whether a run at `wanted` (+ discharge) would end at the batteries' SoC band within `MIN_RUN_S`: a
-    battery just short of full after a cloud would otherwise charge for seconds, stop, and do it again."""
+    """Whether a run at `wanted` (+ discharge) would end at the batteries' SoC band within `MIN_RUN_S`, or
+    is a charge with less than `MIN_RUN_SOC` of their capacity left to fill (a BMS's recharge hysteresis): a
+    battery just short of full after a cloud would otherwise charge for seconds, or top a sliver back up at a
+    low power, stop, and do it again after the next cloud (four mode changes a cloud for a few watt-hours of
+    sun worth at most its feed-in)."""
     room_wh = sum(b[4] if wanted > 0 else b[3] for b in batteries)
-    return wanted != 0 and room_wh * 3600.0 < abs(wanted) * MIN_RUN_S
+    capacity_wh = sum(b[0].capacity_wh for b in batteries)
+    sliver = wanted < 0 and room_wh < MIN_RUN_SOC * capacity_wh  # a discharge's sliver still saves an import
+    return wanted != 0 and (room_wh * 3600.0 < abs(wanted) * MIN_RUN_S or sliver)
 
 
 def _boilers_before(boilers: list[AssetView], memory: BalancerMemory, measured_w: float) -> float:
