@@ -1,11 +1,24 @@
-"""The perfect-foresight optimum: a linear programme over the whole run (scipy HiGHS).
+"""The perfect-foresight optimum: a linear programme over the whole run (scipy HiGHS), mixed-integer
+where the import limit can bind an on/off heater.
 
 Given the day's sunshine, load and hot-water draws in advance, it finds the
 lowest cost any controller could reach with the same assets and grid limits, at
 `DEFAULT_STEP_S` (5 min) resolution, judged exactly as the KPIs judge every policy
 (kpis.py: energy cost + demand charge + the end-of-day terms). It is a relaxation
-of the real site (continuous heater power, no minimum on/off times, profiles
-averaged per step), so its cost is a lower bound for a controller running every second.
+of the real site (no minimum on/off times, profiles averaged per step, a heater
+that may run any share of a step), so its cost is a lower bound for a controller
+running every second.
+
+The real heaters are on/off at their full power (the simulated boiler, the boiler
+module's thermostat): within a step one runs at P for a share of it. A continuous
+heater (0..P) under a binding import limit heats at, say, 0.7 kW from a 1 kW limit
+and holds comfort where no real heater could (on, it draws its whole 2 kW beside the
+load). So at every step where the limit can bind (load + P + the battery's full
+charge above it) the heater has a binary `on`: heat <= P on, and while it is on the
+step's other flows plus P fit under the limit. Elsewhere the heater stays continuous
+(the share of the step is exact there), so a day without a tight limit is the LP it
+always was. The MILP is solved by HiGHS within `MILP_TIME_LIMIT_S` and to
+`MILP_RELATIVE_GAP` (its plan then costs at most that share more than the exact optimum).
 
 Per step k (dt = step seconds, h = dt / 3600):
   variables  imp, exp, ch, dis, pv, heat >= 0 (W); e (Wh) and T (°C) at the step's end;
@@ -18,6 +31,8 @@ Per step k (dt = step seconds, h = dt / 3600):
              T_k + slack_cold >= T_min,  T_k <= T_max
   limits     imp <= import_limit (hard),  exp <= export_limit,  pv <= pv_available,
              ch <= max_charge, dis <= max_discharge, heat <= heater_power
+  on/off     where load_k + heater_power + max_charge > import_limit, a binary on_k:
+             heat <= heater_power on,  imp - exp - heat + heater_power on <= import_limit
   scalars    peak >= mean import of every clock-aligned 15-minute block (W), priced by the
              demand charge; deficit_e (Wh), deficit_t (K) >= 0 with e_end + deficit_e >= e_0 and
              T_end + deficit_t >= T_0 (the `no_lower` end of day: a shortfall is bought back)
@@ -26,11 +41,17 @@ Per step k (dt = step seconds, h = dt / 3600):
              + a penalty on the cold slack (comfort is worth more than energy)
 An import limit no plan can hold is reported, not hidden behind a penalty: the plan then
 says `import_limit_feasible = False` and holds the smallest holdable limit instead
-(`holdable_import_limit_w`: the lowest peak import any plan reaches at this resolution).
+(`holdable_import_limit_w`: the lowest peak import any plan reaches at this resolution; an LP,
+since a heater may always stay off: which limit the load leaves holdable does not depend on it).
+The contract's limit stays in the plan as a soft one: import above it (`over` >= 0 per step, an
+on/off heater's running share counted whole) is priced at `OVER_LIMIT_PRICE_PER_W_STEP`, above
+comfort, so the plan passes it only where it must, as a controller keeping the contract does
+(holding the looser limit all day, it heated where no controller may).
 """
 
 from __future__ import annotations
 
+import logging
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -42,11 +63,17 @@ from .scenario import Scenario
 from .series import Sample, SiteSeries
 from .simulated_hardware import standing_assets
 
+log = logging.getLogger(__name__)
+
 DEFAULT_STEP_S = 300.0
 BILLING_STEPS_S = 900.0
 COLD_SLACK_PRICE_PER_K_STEP = 1.0
 ACTIVE_W = 1.0  # below this an LP flow counts as zero when naming modes
+SOLVER_TOLERANCE_K = 1e-6  # a plan's temperature this close below the minimum sits on it (HiGHS's tolerance)
 HOLDABLE_MARGIN_W = 1e-3  # numerical room when re-solving at the smallest holdable limit
+OVER_LIMIT_PRICE_PER_W_STEP = 1.0  # a holdable limit's plan imports past the contract only where it must (above comfort)
+MILP_TIME_LIMIT_S = 120.0  # HiGHS stops the on/off heater's branch and bound here (with its best plan) ...
+MILP_RELATIVE_GAP = 1e-4  # ... or once its plan is proven within this share of the best possible cost
 
 _VARIABLES = ("imp", "exp", "ch", "dis", "pv", "heat", "e", "temp", "slack_cold")
 _SCALARS = ("peak", "deficit_e", "deficit_t")
@@ -68,7 +95,10 @@ class OptimumPlan:
 class _Programme:
     """The LP's matrices for one scenario, exogenous profile and import limit."""
 
-    def __init__(self, scenario: Scenario, ex: Exogenous, step_s: float, import_limit_w: float | None) -> None:
+    def __init__(self, scenario: Scenario, ex: Exogenous, step_s: float, import_limit_w: float | None,
+                 contract_limit_w: float | None = None) -> None:
+        """`import_limit_w` is hard; `contract_limit_w` (below it, where the contract cannot be held) is soft:
+        import above it, an on/off heater's running share counted whole, is priced at `OVER_LIMIT_PRICE_PER_W_STEP`."""
         import numpy as np
         from scipy.sparse import lil_matrix
 
@@ -80,7 +110,15 @@ class _Programme:
         eta = math.sqrt(bat.round_trip_efficiency)
         e0 = bat.initial_soc * bat.capacity_wh
         c_dt = boil.thermal_mass_j_per_k / step_s
-        self.size = len(_VARIABLES) * n + len(_SCALARS)
+        # Steps where the heater, switched on at full power, might not fit under the import limit (the load and a
+        # full battery charge counted): there the heater is on/off (one binary each), elsewhere it is continuous.
+        p_heat = boil.heater_power_w
+        reach = (bat.max_charge_w if has_battery else 0.0) + p_heat
+        binding_w = import_limit_w if contract_limit_w is None else contract_limit_w
+        self.onoff_steps = [] if not has_boiler or binding_w is None else [
+            k for k in range(n) if ex.base_load_w[k] + reach > binding_w]
+        self.over_steps = n if contract_limit_w is not None else 0  # one `over` (W >= 0) per step
+        self.size = len(_VARIABLES) * n + len(_SCALARS) + len(self.onoff_steps) + self.over_steps
         col = self.col
         blocks = _billing_blocks(ex.start_s, step_s, n)
 
@@ -108,7 +146,8 @@ class _Programme:
             else:
                 b_eq[row] += c_dt * boil.initial_temperature_c
 
-        rows = n + len(blocks) + 2
+        soft_rows = (n + len(self.onoff_steps)) if self.over_steps else 0
+        rows = n + len(blocks) + 2 + 2 * len(self.onoff_steps) + soft_rows
         a_ub = lil_matrix((rows, self.size))
         b_ub = np.zeros(rows)
         for k in range(n):
@@ -123,6 +162,22 @@ class _Programme:
         a_ub[row, col("e", n - 1)], a_ub[row, col("deficit_e")], b_ub[row] = -1.0, -1.0, -e0
         a_ub[row + 1, col("temp", n - 1)], a_ub[row + 1, col("deficit_t")] = -1.0, -1.0
         b_ub[row + 1] = -boil.initial_temperature_c
+        for j, k in enumerate(self.onoff_steps):  # heat <= P on;  imp - exp - heat + P on <= import limit
+            on, row = self.on_col(j), n + len(blocks) + 2 + 2 * j
+            a_ub[row, col("heat", k)], a_ub[row, on] = 1.0, -p_heat
+            a_ub[row + 1, col("imp", k)], a_ub[row + 1, col("exp", k)] = 1.0, -1.0
+            a_ub[row + 1, col("heat", k)], a_ub[row + 1, on] = -1.0, p_heat
+            b_ub[row + 1] = import_limit_w
+        if self.over_steps:  # imp - over <= contract; imp - exp - heat + P on - over <= contract (on/off steps)
+            first = n + len(blocks) + 2 + 2 * len(self.onoff_steps)
+            for k in range(n):
+                a_ub[first + k, col("imp", k)], a_ub[first + k, self.over_col(k)] = 1.0, -1.0
+                b_ub[first + k] = contract_limit_w
+            for j, k in enumerate(self.onoff_steps):
+                row = first + n + j
+                a_ub[row, col("imp", k)], a_ub[row, col("exp", k)], a_ub[row, col("heat", k)] = 1.0, -1.0, -1.0
+                a_ub[row, self.on_col(j)], a_ub[row, self.over_col(k)] = p_heat, -1.0
+                b_ub[row] = contract_limit_w
 
         self.import_price = [tariff.import_price_at(ex.start_s + k * step_s) for k in range(n)]
         self.feed_in_price = [tariff.feed_in_price_at(ex.start_s + k * step_s) for k in range(n)]
@@ -146,7 +201,9 @@ class _Programme:
             bounds += [(0, ex.pv_available_w[k]) for k in range(n)] if name == "pv" else [bound] * n
             if prices is not None:
                 cost[col(name, 0):col(name, 0) + n] = prices
-        bounds += [(0, None)] * len(_SCALARS)
+        bounds += [(0, None)] * len(_SCALARS) + [(0, 1)] * len(self.onoff_steps) + [(0, None)] * self.over_steps
+        if self.over_steps:
+            cost[self.over_col(0):] = OVER_LIMIT_PRICE_PER_W_STEP
         cost[col("peak")] = tariff.demand_charge_per_kw / 1000
         if end.rule == "value":  # the stored change at the stated price (the constant part dropped)
             cost[col("e", n - 1)] -= end.price_per_kwh / 1000
@@ -163,11 +220,37 @@ class _Programme:
             return len(_VARIABLES) * self.n + _SCALARS.index(name)
         return _VARIABLES.index(name) * self.n + k
 
-    def solve(self, cost: Any = None) -> Any:
-        from scipy.optimize import linprog
+    def on_col(self, j: int) -> int:
+        """The binary of the j-th on/off step (`onoff_steps[j]`): 1 while the heater runs at full power."""
+        return len(_VARIABLES) * self.n + len(_SCALARS) + j
 
-        return linprog(self.cost if cost is None else cost, A_ub=self.a_ub, b_ub=self.b_ub, A_eq=self.a_eq,
-                       b_eq=self.b_eq, bounds=self.bounds, method="highs")
+    def over_col(self, k: int) -> int:
+        """Step k's import above the contract limit (W), where a softer hard limit holds instead."""
+        return len(_VARIABLES) * self.n + len(_SCALARS) + len(self.onoff_steps) + k
+
+    def solve(self, cost: Any = None) -> Any:
+        """HiGHS: the LP as it is without on/off steps, else the MILP (bounded by `MILP_TIME_LIMIT_S` and
+        `MILP_RELATIVE_GAP`). The result has `status` 0 for a plan (2: infeasible) and `x`."""
+        import numpy as np
+        from scipy.optimize import Bounds, LinearConstraint, linprog, milp
+
+        cost = self.cost if cost is None else cost
+        if not self.onoff_steps:
+            return linprog(cost, A_ub=self.a_ub, b_ub=self.b_ub, A_eq=self.a_eq, b_eq=self.b_eq,
+                           bounds=self.bounds, method="highs")
+        low = np.array([-np.inf if b[0] is None else b[0] for b in self.bounds], dtype=float)
+        high = np.array([np.inf if b[1] is None else b[1] for b in self.bounds], dtype=float)
+        integrality = np.zeros(self.size)
+        integrality[self.on_col(0):self.on_col(len(self.onoff_steps))] = 1
+        result = milp(cost, integrality=integrality, bounds=Bounds(low, high),
+                      constraints=[LinearConstraint(self.a_ub, -np.inf, self.b_ub),
+                                   LinearConstraint(self.a_eq, self.b_eq, self.b_eq)],
+                      options={"time_limit": MILP_TIME_LIMIT_S, "mip_rel_gap": MILP_RELATIVE_GAP})
+        if result.status == 1 and result.x is not None:  # the time limit: its best plan, short of the proof
+            log.warning("optimum: the on/off MILP stopped at its %g s limit (gap %s)", MILP_TIME_LIMIT_S,
+                        getattr(result, "mip_gap", "unknown"))
+            result.status = 0
+        return result
 
     def values(self, x: Any, name: str) -> Any:
         return x[self.col(name, 0):self.col(name, 0) + self.n]
@@ -214,7 +297,7 @@ def solve_optimum(scenario: Scenario, exogenous: Exogenous, step_s: float = DEFA
     feasible, holdable = True, None
     if result.status == 2:  # infeasible: only the import limit can make it so
         feasible, holdable = False, smallest_holdable_import_limit_w(scenario, ex, step_s)
-        lp = _Programme(scenario, ex, step_s, max(limit_w, holdable + HOLDABLE_MARGIN_W))
+        lp = _Programme(scenario, ex, step_s, max(limit_w, holdable + HOLDABLE_MARGIN_W), contract_limit_w=limit_w)
         result = lp.solve()
     if result.status != 0:
         raise OptimumInfeasible(result.message)
@@ -227,11 +310,15 @@ def solve_optimum(scenario: Scenario, exogenous: Exogenous, step_s: float = DEFA
 
 
 def _series(scenario: Scenario, ex: Exogenous, x: dict) -> SiteSeries:
-    """The plan as a `SiteSeries`; SoC and temperature are each step's final state."""
-    bat = standing_assets(scenario).battery
+    """The plan as a `SiteSeries`; SoC and temperature are each step's final state. A temperature within
+    `SOLVER_TOLERANCE_K` below the minimum is the minimum: HiGHS's feasibility tolerance, not a cold step (the
+    MILP's plans sit there, 1e-9 K below, where the LP's vertex sat on the bound)."""
+    bat, boiler = standing_assets(scenario).battery, standing_assets(scenario).boiler
     series = SiteSeries(dt_s=ex.dt_s, start_s=ex.start_s)
     for k in range(len(ex)):
         soc, temp = float(x["e"][k]) / bat.capacity_wh, float(x["temp"][k])
+        if boiler.min_temperature_c - SOLVER_TOLERANCE_K < temp < boiler.min_temperature_c:
+            temp = boiler.min_temperature_c
         ch, dis, heat, pv = (float(x[name][k]) for name in ("ch", "dis", "heat", "pv"))
         series.append(Sample(
             pv_w=pv, pv_available_w=ex.pv_available_w[k], load_w=-ex.base_load_w[k],

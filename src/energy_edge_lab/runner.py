@@ -26,7 +26,7 @@ from energy_edge.domain.balancing.policy import Policy
 from energy_edge.domain.prices import PriceSlot
 from .optimum import OptimumPlan, solve_optimum
 from .scenario import SECONDS_PER_DAY, Scenario
-from .series import Sample, SiteSeries
+from .series import SiteSeries
 from .simulated_hardware import (AssetConfigs, SpikedLoad, asset_configs, build_site, exogenous, present_kinds,
                                  standing_assets)
 
@@ -153,10 +153,8 @@ class Recorder:
 
     def record(self, states: dict[str, str]) -> None:
         pv, battery, boiler = self.pv, self.battery, self.boiler
-        self.series.append(Sample(pv_w=pv.power_w(), pv_available_w=pv.available_power_w(),
-                                  load_w=-self.load.power_w(self.clock.now()), battery_w=battery.power_w(),
-                                  boiler_w=boiler.power_w(), soc=battery.soc,
-                                  boiler_temperature_c=boiler.temperature_c, modes=states))
+        self.series.record(pv.power_w(), pv.available_power_w(), -self.load.power_w(self.clock.now()),
+                           battery.power_w(), boiler.power_w(), battery.soc, boiler.temperature_c, states)
 
 
 async def simulate_services(scenario: Scenario, policy: str, duration_s: float, site_factory: SiteFactory,

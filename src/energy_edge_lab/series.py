@@ -50,15 +50,22 @@ class SiteSeries:
     modes: dict[str, list[str]] = field(default_factory=dict)
 
     def append(self, sample: Sample) -> None:
-        self.pv_w.append(sample.pv_w)
-        self.pv_available_w.append(sample.pv_available_w)
-        self.load_w.append(sample.load_w)
-        self.battery_w.append(sample.battery_w)
-        self.boiler_w.append(sample.boiler_w)
-        self.grid_w.append(sample.grid_w)
-        self.soc.append(sample.soc)
-        self.boiler_temperature_c.append(sample.boiler_temperature_c)
-        for asset, mode in sample.modes.items():
+        self.record(sample.pv_w, sample.pv_available_w, sample.load_w, sample.battery_w, sample.boiler_w,
+                    sample.soc, sample.boiler_temperature_c, sample.modes)
+
+    def record(self, pv_w: float, pv_available_w: float, load_w: float, battery_w: float, boiler_w: float,
+               soc: float, boiler_temperature_c: float, modes: dict[str, str]) -> None:
+        """Append one instant's values (a `Sample`'s fields) without building the Sample: a recorder
+        appends one every simulated second."""
+        self.pv_w.append(pv_w)
+        self.pv_available_w.append(pv_available_w)
+        self.load_w.append(load_w)
+        self.battery_w.append(battery_w)
+        self.boiler_w.append(boiler_w)
+        self.grid_w.append(-(pv_w + load_w + battery_w + boiler_w))  # Sample.grid_w
+        self.soc.append(soc)
+        self.boiler_temperature_c.append(boiler_temperature_c)
+        for asset, mode in modes.items():
             self.modes.setdefault(asset, []).append(mode)
 
     def __len__(self) -> int:

@@ -7,6 +7,7 @@ controller, optimum) sees exactly the same physics, weather and load.
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 
 from energy_edge.adapters.clocks import ManualClock
@@ -20,7 +21,7 @@ from energy_edge.domain.planning.solar_geometry import STC_IRRADIANCE_W_M2
 from energy_edge.domain.ports import Clock
 
 from .exogenous import Exogenous
-from .scenario import Assets, BatteryAsset, BoilerAsset, LoadSpike, MeasuredSeries, PvProfile, Scenario
+from .scenario import Assets, BatteryAsset, BoilerAsset, CloudEvent, LoadSpike, MeasuredSeries, PvProfile, Scenario
 
 SECONDS_PER_HOUR = 3600.0
 BOILER_CUTOFF_MARGIN_C = 5.0  # the physical cutoff sits above the configured maximum
@@ -49,6 +50,31 @@ class SpikedLoad:
         return base + extra
 
 
+class CloudIndex:
+    """The day's cloud events by start, so a second looks at the few that can cover it, not all of them (a
+    day of fast transients has hundreds, and the sky is asked every simulated second)."""
+
+    MARGIN_S = 1.0  # the window reaches this much further back than the longest cloud: rounding never hides one
+
+    def __init__(self, clouds: tuple[CloudEvent, ...]) -> None:
+        order = sorted(range(len(clouds)), key=lambda i: clouds[i].start_s)
+        self._starts = [clouds[i].start_s for i in order]
+        self._events = [(i, clouds[i].start_s, clouds[i].start_s + clouds[i].duration_s, clouds[i].depth) for i in order]
+        self._reach_s = max((c.duration_s for c in clouds), default=0.0) + self.MARGIN_S
+
+    def depths_at(self, since_s: float) -> list[float]:
+        """The depths of the clouds covering `since_s` (start <= since < start + duration), in the day's
+        order of the events: multiplied in that order, the clearness is the same to the last bit."""
+        if not self._events:
+            return []
+        first = bisect.bisect_left(self._starts, since_s - self._reach_s)
+        last = bisect.bisect_right(self._starts, since_s)
+        covering = [(index, depth) for index, start, end, depth in self._events[first:last] if start <= since_s < end]
+        if len(covering) > 1:
+            covering.sort()
+        return [depth for _, depth in covering]
+
+
 class ProfiledPV(SimulatedPV):
     """The simulated inverter under the day's own weather: a clear-sky fraction over the day and cloud
     events (seconds after local midnight), or a measured irradiance or PV series instead of the sky."""
@@ -59,13 +85,13 @@ class ProfiledPV(SimulatedPV):
                          cloud_phi=profile.cloud_phi, **kwargs)
         self.profile = profile
         self.midnight_epoch_s = midnight_epoch_s
+        self._clouds = CloudIndex(profile.clouds)
 
     def clearness(self, t: float) -> float:
         p, since = self.profile, t - self.midnight_epoch_s
         base = super().clearness(t) if p.clear_sky_fraction is None else p.clear_sky_fraction.at(since)
-        for cloud in p.clouds:
-            if cloud.start_s <= since < cloud.start_s + cloud.duration_s:
-                base *= 1.0 - cloud.depth
+        for depth in self._clouds.depths_at(since):
+            base *= 1.0 - depth
         return min(1.0, max(0.0, base))
 
     def available_power_w(self) -> float:

@@ -27,10 +27,11 @@ ASSETS = ("solar", "battery", "boiler")
 METHODS = {
     "solar": ("start", "stop", "reset", "set_output"),
     "battery": ("start_charging", "start_discharging", "stop", "reset"),
-    "boiler": ("start", "stop", "reset", "set_temperature"),
+    "boiler": ("start", "stop", "reset", "set_temperature", "hold_off"),
 }
 ARGUMENTS = {"set_output": ("limit_w", "ttl_s"), "start_charging": ("power_w", "ttl_s"),
-             "start_discharging": ("power_w", "ttl_s"), "set_temperature": ("temperature_c", "ttl_s")}
+             "start_discharging": ("power_w", "ttl_s"), "set_temperature": ("temperature_c", "ttl_s"),
+             "hold_off": ("ttl_s",)}
 JUNK_METHODS = ("", "explode", "__init__", "handle", "commands", "start_charging\x00", "x" * 5000, "RESET",
                 "set_output ", "ping", "\ud800", "reset/../stop")
 

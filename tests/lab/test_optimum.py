@@ -26,6 +26,8 @@ def scenario():
 
 
 def test_a_big_surplus_fills_the_battery_heats_the_boiler_and_curtails_beyond_the_export_limit(scenario):
+    # Stored energy valued (under `no_lower` storing the surplus or curtailing it tie, and the solver may pick either)
+    scenario = scenario.model_copy(update={"end_of_day": EndOfDay(rule="value", price_per_kwh=0.05)})
     plan = solve_optimum(scenario, _exogenous(pv_w=60_000.0, load_w=5_000.0, draw_kg_per_s=0.0))
     k = compute_kpis(plan.series, scenario)
     battery, boiler, limits = scenario.assets.battery, scenario.assets.boiler, scenario.limits
@@ -97,3 +99,79 @@ def test_a_demand_charge_flattens_the_peak(scenario):
     plain = solve_optimum(scenario, ex)
     peak = lambda plan: compute_kpis(plan.series, scenario).peak_15min_import_kw  # noqa: E731
     assert peak(flat) < peak(plain) - 1.0
+
+
+def _tight_heater_day(scenario, import_limit_w: float):
+    """No battery, a 2 kW on/off heater at its minimum, a 300 W load and a draw it must heat against, under
+    `import_limit_w` (the generated days' g10 in small)."""
+    boiler = scenario.assets.boiler.model_copy(update={
+        "heater_power_w": 2_000.0, "thermal_mass_j_per_k": 200 * 4186.0, "initial_temperature_c": 46.0})
+    assets = scenario.assets.model_copy(update={"battery": None, "boiler": boiler})
+    return scenario.model_copy(update={"assets": assets,
+                                       "limits": Limits(export_limit_w=5_000.0, import_limit_w=import_limit_w)})
+
+
+def test_an_on_off_heater_that_cannot_fit_under_the_import_limit_never_runs(scenario):
+    """The old relaxation heated at 0.7 kW from the 1 kW limit and held comfort; no real heater can: on,
+    it draws its full 2 kW beside the 300 W load. The exact model leaves it off and the tank goes cold."""
+    day = _tight_heater_day(scenario, import_limit_w=1_000.0)
+    plan = solve_optimum(day, _exogenous(pv_w=0.0, load_w=300.0, draw_kg_per_s=0.005))
+    k = compute_kpis(plan.series, day)
+    assert all(p == pytest.approx(0.0, abs=1e-6) for p in plan.series.boiler_w)
+    assert k.import_limit_breach_s == 0 and k.boiler_comfort_violation_min > 0
+
+
+def test_an_on_off_heater_runs_at_full_power_for_a_share_of_the_step_where_it_fits(scenario):
+    """Where the sun makes room for the whole heater it runs, and in every step it runs the step's import
+    without it, plus its full power, stays within the limit (what a real on/off heater does in a step)."""
+    day = _tight_heater_day(scenario, import_limit_w=1_000.0)
+    n = int(TWO_HOURS_S / 60.0)
+    pv = [0.0] * (n // 2) + [1_500.0] * (n - n // 2)  # the second hour: 1.5 kW of sun, room for the heater
+    ex = Exogenous(60.0, pv, [300.0] * n, [0.005] * n, [20.0] * n, start_s=12 * 3600)
+    plan = solve_optimum(day, ex)
+    heater = day.assets.boiler.heater_power_w
+    heats = [-b for b in plan.series.boiler_w]
+    assert sum(heats[: len(heats) // 2]) == pytest.approx(0.0, abs=1e-6) and sum(heats) > 0
+    for grid, heat in zip(plan.series.grid_w, heats):
+        if heat > 1e-6:  # on for heat / heater of the step: the grid then carries the rest and the whole heater
+            assert grid - heat + heater <= day.limits.import_limit_w + 1e-6
+
+
+def test_a_limit_the_heater_always_fits_keeps_the_plain_lp(scenario):
+    """Without a step where the heater might not fit, no binary: the LP solves as it always did."""
+    day = _tight_heater_day(scenario, import_limit_w=3_000.0)
+    plan = solve_optimum(day, _exogenous(pv_w=0.0, load_w=300.0, draw_kg_per_s=0.005))
+    k = compute_kpis(plan.series, day)
+    assert k.boiler_comfort_violation_min == 0 and k.import_limit_breach_s == 0
+    assert 0 < max(-b for b in plan.series.boiler_w) <= 2_000.0 + 1e-6
+
+
+def test_where_the_limit_cannot_be_held_the_plan_passes_it_only_where_it_must(scenario):
+    """A 1.5 kW load step breaks the 1 kW limit whatever any plan does (the smallest holdable limit is 1.5 kW);
+    a 1 kW heater beside the 300 W load would fit that one but not the contract: it stays off, as the
+    controller's does, rather than heat under the looser limit all day."""
+    day = _tight_heater_day(scenario, import_limit_w=1_000.0)
+    day = day.model_copy(update={"assets": day.assets.model_copy(update={
+        "boiler": day.assets.boiler.model_copy(update={"heater_power_w": 1_000.0})})})
+    n = int(TWO_HOURS_S / 60.0)
+    load = [300.0] * n
+    load[60:70] = [1_500.0] * 10
+    plan = solve_optimum(day, Exogenous(60.0, [0.0] * n, load, [0.005] * n, [20.0] * n, start_s=12 * 3600))
+    assert not plan.import_limit_feasible and plan.holdable_import_limit_w == pytest.approx(1_500.0, abs=1.0)
+    over = [k for k, grid in enumerate(plan.series.grid_w) if grid > day.limits.import_limit_w + 1e-6]
+    assert over == [12, 13]  # the 5-minute steps of the load step
+    assert all(p == pytest.approx(0.0, abs=1e-6) for p in plan.series.boiler_w)
+
+
+def test_a_plan_a_hair_below_the_minimum_is_not_a_cold_step(scenario):
+    """HiGHS's feasibility tolerance leaves a MILP's tank 1e-9 K under its minimum where the LP's vertex sat on
+    it: that is the minimum, not a cold minute the controller would be excused by."""
+    from energy_edge_lab.optimum import _series
+
+    low = scenario.assets.boiler.min_temperature_c
+    ex = _exogenous(pv_w=0.0, load_w=300.0, draw_kg_per_s=0.0, dt_s=300.0)
+    x = {name: [0.0] * len(ex) for name in ("ch", "dis", "heat", "pv")}
+    x["e"] = [scenario.assets.battery.capacity_wh / 2] * len(ex)
+    x["temp"] = [low - 1e-9] * (len(ex) - 1) + [low - 0.1]
+    temperatures = _series(scenario, ex, x).boiler_temperature_c
+    assert temperatures[:-1] == [low] * (len(ex) - 1) and temperatures[-1] == pytest.approx(low - 0.1)

@@ -74,3 +74,20 @@ def test_quality_prints_the_table_and_merges_its_figures(tmp_path, capsys):
     assert "other_benchmark" in merged
     assert merged["quality_load_step_20kw_overshoot_ratio"]["unit"] == "ratio"
     assert "quality_peak_shaving_day_controller_adjusted_cost" in merged
+
+
+async def test_a_cold_boiler_whose_heater_no_room_carries_never_takes_the_import_past_its_limit():
+    """Generated day g10's evening: a 2 kW on/off heater, a 1 kW import limit, 300 W of load, no battery, no
+    sun and hot water drawn from a cold tank. The controller once forced the heater on (2.3 kW for hours);
+    now it holds it off, the tank stays as cold as the optimum's, and the limit holds."""
+    from energy_edge_lab.generator import generate_days
+
+    day = generate_days(40, 2026)[10]
+    boiler = day.assets.boiler.model_copy(update={"initial_temperature_c": 38.0})
+    evening = day.model_copy(update={"start_h": 20.0, "assets": day.assets.model_copy(update={"boiler": boiler})})
+    assert evening.limits.import_limit_w < boiler.heater_power_w
+    controller = compute_kpis(await simulate(evening, "controller", TWO_HOURS_DAYS, site_factory), evening)
+    optimum = compute_kpis(await simulate(evening, "optimum", TWO_HOURS_DAYS), evening)
+    assert controller.import_limit_breaches == 0 and controller.import_above_limit_kwh == 0
+    assert optimum.boiler_comfort_violation_min == pytest.approx(120.0)  # no heater run fits
+    assert controller.boiler_comfort_violation_min <= optimum.boiler_comfort_violation_min

@@ -98,6 +98,36 @@ _OPTIONALS = {kind: tuple((name, *RANGES[name]) for name in ("setpoint_expires_a
 _VALUE_NAMES = {kind: (*_KIND_FIELDS[kind], *_OPTIONAL_KIND_FIELDS.get(kind, ())) for kind in KINDS}
 
 
+def _fast_check(kind: str) -> Any:
+    """`_CHECKS[kind]` and `_OPTIONALS[kind]` written out as one function of `data.get` that says whether
+    every field passes (the loop in `_decode` took 4 µs a report; this about a third). It only says
+    yes or no: on no, the loop runs and names the field and the reason."""
+    namespace: dict[str, Any] = {"_MISSING": _MISSING}
+    lines = ["def fast_check(get):"]
+    for index, (name, typ, low, high) in enumerate(_CHECKS[kind]):
+        namespace[f"low{index}"], namespace[f"high{index}"] = low, high
+        lines.append(f"    v = get({name!r}, _MISSING)")
+        if typ is str or typ is bool:
+            lines.append(f"    if type(v) is not {typ.__name__}: return False")
+        elif typ is int:
+            lines.append(f"    if type(v) is not int or not low{index} <= v <= high{index}: return False")
+        else:
+            lines.append("    t = type(v)")
+            lines.append(f"    if t is not float and t is not int or not low{index} <= v <= high{index}: return False")
+    for index, (name, low, high) in enumerate(_OPTIONALS[kind]):
+        namespace[f"olow{index}"], namespace[f"ohigh{index}"] = low, high
+        lines.append(f"    v = get({name!r})")
+        lines.append("    t = type(v)")
+        lines.append(f"    if v is not None and (t is not float and t is not int or not olow{index} <= v <= ohigh{index}):")
+        lines.append("        return False")
+    lines.append("    return True")
+    exec("\n".join(lines) + "\n", namespace)  # noqa: S102 - our own field table
+    return namespace["fast_check"]
+
+
+_FAST_CHECKS = {kind: _fast_check(kind) for kind in KINDS}
+
+
 def supersedes(new: AssetTelemetry, old: AssetTelemetry | None) -> bool:
     """Whether `new` should replace `old` as an asset's latest report.
 
@@ -139,6 +169,24 @@ def _decode(body: bytes | str) -> AssetTelemetry:
     if kind not in KINDS:
         raise MalformedMessage("telemetry.kind", f"unknown kind {shown(kind)}")
     get = data.get
+    if not _FAST_CHECKS[kind](get):
+        _check_each(data, kind)  # raises, naming the field and the reason
+    state = data["state"]
+    if not 0 < len(state) <= MAX_STATE_CHARS or not state.replace("_", "").isalpha():
+        raise MalformedMessage("telemetry.state", f"expected a state name, got {shown(state)}")
+    names = _VALUE_NAMES[kind]
+    values = MappingProxyType(dict(zip(names, map(data.get, names))))
+    fault_reason = data.get("fault_reason")
+    return AssetTelemetry(  # module, kind, seq, timestamp, state, power_w, fault_reason, lease, values
+        data["module"], kind, data["seq"], float(data["timestamp"]), state, float(data["power_w"]),
+        cut(fault_reason, MAX_FAULT_REASON_CHARS) if isinstance(fault_reason, str) else None,
+        get("setpoint_expires_at"), values,
+    )
+
+
+def _check_each(data: dict[str, Any], kind: str) -> None:
+    """The checks one by one, in order: the first that fails raises, naming the field."""
+    get = data.get
     for name, typ, low, high in _CHECKS[kind]:
         value = get(name, _MISSING)
         found = type(value)
@@ -152,17 +200,6 @@ def _decode(body: bytes | str) -> AssetTelemetry:
         if value is None or (found is float or found is int) and low <= value <= high:
             continue  # absent, or a number in range (the parser lets no infinity through)
         _check(data, name, float)
-    state = data["state"]
-    if not 0 < len(state) <= MAX_STATE_CHARS or not state.replace("_", "").isalpha():
-        raise MalformedMessage("telemetry.state", f"expected a state name, got {shown(state)}")
-    names = _VALUE_NAMES[kind]
-    values = MappingProxyType(dict(zip(names, map(data.get, names))))
-    fault_reason = data.get("fault_reason")
-    return AssetTelemetry(  # module, kind, seq, timestamp, state, power_w, fault_reason, lease, values
-        data["module"], kind, data["seq"], float(data["timestamp"]), state, float(data["power_w"]),
-        cut(fault_reason, MAX_FAULT_REASON_CHARS) if isinstance(fault_reason, str) else None,
-        get("setpoint_expires_at"), values,
-    )
 
 
 def _check(data: dict[str, Any], name: str, typ: type) -> None:

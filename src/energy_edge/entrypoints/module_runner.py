@@ -36,7 +36,7 @@ ROLES = {
     "battery": "the battery's driver: IDLE, CHARGING, DISCHARGING, FAULT; methods start_charging, "
                "start_discharging, stop, reset",
     "boiler": "the boiler's driver with its own thermostat: OFF, HEATING, STANDBY, FAULT; methods start, stop, "
-              "set_temperature, reset",
+              "set_temperature, hold_off, reset",
     "controller": "balances the grid connection every cycle from the assets' telemetry and reports to IoT Hub",
     "telemetry": "the Prometheus exporter: GET /metrics, /healthz (the site's health) and /livez (this process)",
     None: "any module of the site, the one EE_ASSET_ID (or IOTEDGE_MODULEID) names",

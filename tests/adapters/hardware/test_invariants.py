@@ -88,3 +88,22 @@ def test_solar_never_exceeds_rated_or_limit(script, seed):
         assert m.power_w <= m.available_power_w + 1e-9
 
     asyncio.run(drive(asset, hardware, clock, script, check))
+
+
+@SETTINGS
+@given(st.floats(0.0, 75.0), st.floats(1.0, 300.0), st.integers(1, 60))
+def test_a_boiler_held_off_draws_nothing_until_its_lease_ends(initial_c, ttl_s, cycles):
+    """However cold the tank (its thermostat would heat it), the heater stays off while `hold_off` is leased."""
+    clock = ManualClock(START)
+    hardware = SimulatedBoiler(clock, initial_temperature_c=initial_c, cutoff_c=95.0)
+    asset = Boiler()
+    asset.observe(asyncio.run(hardware.read()), clock.now())
+    asset.handle("start", {}, clock.now())
+    asset.handle("hold_off", {"ttl_s": ttl_s}, clock.now())
+    ends = clock.now() + ttl_s
+
+    def check(m):
+        if clock.now() < ends:
+            assert m.power_w == 0.0, "heating while held off"
+
+    asyncio.run(drive(asset, hardware, clock, [("start", {}, cycles)], check))

@@ -82,3 +82,23 @@ def test_fault_drops_the_override():
     boiler.handle("set_temperature", {"temperature_c": 60}, now=0.0)
     boiler.fault("overheat thermal cutout")
     assert boiler.setpoint() == BoilerSetpoint(heater_on=False, setpoint_c=55.0)
+
+
+def test_hold_off_keeps_even_a_cold_tank_off_until_its_lease_runs_out():
+    """The controller's lease on an import limit: the heater stops at once and stays off below the minimum
+    (no setpoint in min..max would: its thermostat heats a cold tank by itself); when the lease runs out the
+    thermostat takes over again at the comfort setpoint (the fail-safe)."""
+    boiler = boiler_at(30.0)  # min 40, comfort 55
+    assert boiler.state == "HEATING"
+    assert boiler.handle("hold_off", {"ttl_s": 60}, now=1.0) == {"state": "STANDBY", "setpoint_expires_at": 61.0}
+    boiler.observe(BoilerMeasurement(20.0, 0.0), now=30.0)
+    assert boiler.state == "STANDBY" and boiler.setpoint() == BoilerSetpoint(heater_on=False, setpoint_c=40.0)
+    boiler.observe(BoilerMeasurement(20.0, 0.0), now=61.0)
+    assert boiler.state == "HEATING" and boiler.setpoint() == BoilerSetpoint(heater_on=True, setpoint_c=55.0)
+
+
+def test_a_setpoint_ends_a_hold_off():
+    boiler = boiler_at(30.0)
+    boiler.handle("hold_off", {}, now=0.0)
+    boiler.handle("set_temperature", {"temperature_c": 40, "ttl_s": 60}, now=1.0)
+    assert boiler.state == "HEATING"

@@ -47,6 +47,7 @@ CASES = [
     (Boiler, BOILER_TABLE, BoilerState, "start", {}, "start"),
     (Boiler, BOILER_TABLE, BoilerState, "stop", {}, "stop"),
     (Boiler, BOILER_TABLE, BoilerState, "set_temperature", {"temperature_c": 60}, "set_temperature"),
+    (Boiler, BOILER_TABLE, BoilerState, "hold_off", {"ttl_s": 30}, "hold_off"),
     (Boiler, BOILER_TABLE, BoilerState, "reset", {}, "reset"),
 ]
 

@@ -46,7 +46,8 @@ def follow(asset: AssetView, setpoint: Setpoint | None, now: float, cycle_s: flo
         return replace(asset, power_w=power, soc=soc, timestamp=now)
     if asset.kind == "solar":
         return replace(asset, power_w=min(setpoint.value, asset.available_power_w), timestamp=now)
-    heater_on = setpoint.value > asset.temperature_c or asset.temperature_c <= asset.min_temperature_c
+    heater_on = not setpoint.hold_off and (setpoint.value > asset.temperature_c
+                                           or asset.temperature_c <= asset.min_temperature_c)
     return replace(asset, heater_on=heater_on, power_w=-asset.heater_power_w if heater_on else 0.0, timestamp=now)
 
 

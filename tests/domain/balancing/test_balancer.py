@@ -401,7 +401,8 @@ def test_a_small_change_of_the_total_moves_few_batteries_not_all() -> None:
 
 def test_export_first_yields_to_the_import_limit_when_the_ramp_keeps_the_flexible_power_off_it() -> None:
     """Hypothesis's counterexample: a 1 W ramp kept the flexible power a watt off the import limit, so
-    export-first held back the one watt of battery a cold boiler's 50 kW needed. The limit binds."""
+    export-first held back the one watt of battery a cold boiler's 50 kW needed. The limit binds: now the cold
+    boiler's heater, which no room under the limit carries, is held off and the battery need not help."""
     policy = replace(OPEN, import_limit_w=0.0, export_limit_w=28_044.0, ramp_limit_w=1.0, soc_reserve_min=0.0,
                      soc_reserve_max=0.5)
     site = [battery("small", soc=1e-9, max_w=1.0, capacity_wh=1.0, soc_min=0.0),
@@ -409,7 +410,8 @@ def test_export_first_yields_to_the_import_limit_when_the_ramp_keeps_the_flexibl
             solar(available_w=47_500.0, rated_w=50_000.0, enabled=False),
             boiler(temperature_c=20.0, heater_on=True, heater_power_w=50_000.0)]
     decision = balance(SiteSnapshot(0.0, 0.0, site), policy, BalancerMemory(), Guidance(export_first_w=27_389.6))
-    assert decision.setpoints["small"].value == pytest.approx(1.0)
+    assert decision.setpoints["boiler"].hold_off and decision.boiler_w == 0.0
+    assert decision.predicted_grid_w <= policy.import_limit_w + 1e-6
 
 
 def test_a_battery_that_stopped_itself_at_its_band_edge_is_not_counted_as_charging() -> None:
@@ -565,3 +567,59 @@ def test_a_hot_water_preheat_yields_to_the_import_limit() -> None:
     assert at_limit.setpoints["boiler"].heat is False  # 5 kW load + 3 kW heater > 6 kW
     room = balance(SiteSnapshot(100.0, 2_000.0, [boiler(temperature_c=50.0)]), limited, BalancerMemory(), guided)
     assert room.setpoints["boiler"].heat is True
+
+
+TIGHT = replace(OPEN, import_limit_w=1_000.0)  # generated day g10: a 1 kW import limit, a 2 kW heater
+
+
+def test_a_cold_boiler_whose_heater_does_not_fit_under_the_import_limit_is_held_off() -> None:
+    """Comfort recovery yields to the import limit: 300 W of load + 2 kW > 1 kW, and no sun or battery carries it.
+    Leased its minimum, its thermostat would heat the cold tank anyway: it is held off."""
+    cold = boiler(temperature_c=30.0, heater_power_w=2_000.0)
+    decision = decide(300.0, cold, policy=TIGHT)
+    assert decision.setpoints["boiler"].hold_off and decision.setpoints["boiler"].heat is False
+    assert decision.boiler_w == 0.0 and decision.predicted_grid_w == pytest.approx(300.0)
+    sunny = decide(300.0 - 2_000.0, cold, solar(available_w=2_000.0), policy=TIGHT)  # the sun makes room
+    assert sunny.setpoints["boiler"].heat is True and not sunny.setpoints["boiler"].hold_off
+    assert sunny.predicted_grid_w <= TIGHT.import_limit_w
+
+
+def test_a_battery_carries_a_recovery_the_grid_alone_cannot() -> None:
+    decision = decide(300.0, boiler(temperature_c=30.0, heater_power_w=2_000.0), battery(max_w=5_000.0), policy=TIGHT)
+    assert decision.setpoints["boiler"].heat is True
+    assert decision.predicted_grid_w <= TIGHT.import_limit_w + 1e-6 and decision.battery_w >= 1_300.0 - 1e-6
+
+
+def test_the_coldest_boiler_takes_scarce_room_under_the_import_limit() -> None:
+    """Room for one heater: the colder of two cold boilers heats, the other waits, whatever their order."""
+    colder, cool = boiler("b1", temperature_c=20.0, heater_power_w=2_000.0), boiler("b2", 40.0, heater_power_w=2_000.0)
+    for site in ([cool, colder], [colder, cool]):
+        decision = decide(300.0 - 3_000.0, *site, solar(available_w=3_000.0), policy=TIGHT)  # room 3.7 kW
+        assert decision.setpoints["b1"].heat is True and decision.setpoints["b2"].hold_off
+        assert decision.predicted_grid_w <= TIGHT.import_limit_w + 1e-6
+
+
+def test_a_minimum_on_time_yields_to_the_import_limit() -> None:
+    policy = replace(TIGHT, boiler_min_on_s=300.0)
+    heating = boiler(temperature_c=60.0, heater_on=True, heater_power_w=2_000.0)
+    memory = BalancerMemory(boilers={"boiler": BoilerTimer(True, 90.0)})  # on for 10 s of its 300 s
+    fits = decide(2_300.0 - 2_000.0, heating, solar(available_w=2_000.0), policy=policy, memory=memory)
+    assert fits.setpoints["boiler"].heat is True
+    cloud = decide(2_300.0 - 500.0, heating, solar(available_w=500.0), policy=policy, memory=memory)
+    assert cloud.setpoints["boiler"].heat is False and cloud.boiler_w == 0.0
+    assert cloud.predicted_grid_w <= policy.import_limit_w + 1e-6
+
+
+def test_a_heater_that_is_off_starts_under_the_import_limit_only_with_room_to_spare() -> None:
+    """Room for exactly its heater: one already on stays on, one that is off waits for the margin the limits
+    are aimed inside by (`EXPORT_MARGIN_W`)."""
+    just = 300.0 + 2_000.0 - TIGHT.import_limit_w  # the sun that leaves room for exactly the heater
+    off = decide(300.0 - just, boiler(temperature_c=30.0, heater_power_w=2_000.0), solar(available_w=just),
+                 policy=TIGHT)
+    assert off.setpoints["boiler"].hold_off
+    on = decide(2_300.0 - just, boiler(temperature_c=30.0, heater_on=True, heater_power_w=2_000.0),
+                solar(available_w=just), policy=TIGHT)
+    assert on.setpoints["boiler"].heat is True
+    spare = decide(300.0 - just - EXPORT_MARGIN_W, boiler(temperature_c=30.0, heater_power_w=2_000.0),
+                   solar(available_w=just + EXPORT_MARGIN_W), policy=TIGHT)
+    assert spare.setpoints["boiler"].heat is True

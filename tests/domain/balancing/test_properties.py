@@ -6,7 +6,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from energy_edge.domain.balancing import AssetView, BalancerMemory, Guidance, Policy, SiteSnapshot, balance
-from energy_edge.domain.balancing.balancer import BoilerTimer
+from energy_edge.domain.balancing.balancer import EXPORT_MARGIN_W, BoilerTimer
 
 TOL = 1e-6
 power = st.floats(0.0, 50_000.0, allow_nan=False)
@@ -197,10 +197,63 @@ def assert_within_limits(site: SiteSnapshot, policy: Policy, memory: BalancerMem
             controllable = asset.enabled and asset.min_temperature_c < asset.temperature_c < asset.max_temperature_c
             if timer is not None and controllable:
                 minimum = policy.boiler_min_on_s if timer.heat else policy.boiler_min_off_s
-                if site.now - timer.since < minimum:
+                yielded = timer.heat and not setpoint.heat and \
+                    decision.predicted_grid_w + asset.heater_power_w + EXPORT_MARGIN_W > policy.import_limit_w  # the limit
+                recovering = decision.memory.boilers[asset.module].recovering  # comfort outranks a minimum off time
+                if site.now - timer.since < minimum and not yielded and not recovering:
                     assert setpoint.heat is timer.heat, "switched inside a minimum on/off time"
     slack = 1e-6 * (1 + abs(site.grid_power_w) + sum(abs(a.power_w) for a in site.assets))
     if decision.predicted_grid_w < -policy.export_limit_w - slack:
         assert solar_total <= slack and battery_total <= -charge_room + slack, "export limit broken with room left"
     if decision.predicted_grid_w > policy.import_limit_w + slack:
         assert battery_total >= discharge_room - slack, "import limit broken with battery room left"
+        assert decision.boiler_w >= -slack, "a boiler heats past the import limit"
+
+
+@st.composite
+def tight_boiler_sites(draw) -> tuple[SiteSnapshot, Policy, BalancerMemory, Guidance]:
+    """Boilers cold, drawn, recovering, preheating or inside their minimum on time under an import limit their
+    heaters may not fit, with or without sun and batteries to carry them."""
+    now = draw(st.floats(100.0, 1_000.0))
+    made: list[AssetView] = []
+    timers: dict[str, BoilerTimer] = {}
+    for i in range(draw(st.integers(1, 4))):
+        heater = draw(st.sampled_from((500.0, 2_000.0, 3_000.0, 9_000.0)))
+        on = draw(st.booleans())
+        made.append(AssetView(f"boiler{i}", "boiler", -heater if on else 0.0, now,
+                              temperature_c=draw(st.sampled_from((10.0, 30.0, 44.0, 45.0, 46.0, 55.0, 84.0))),
+                              min_temperature_c=45.0, max_temperature_c=85.0, heater_power_w=heater, heater_on=on))
+        timers[f"boiler{i}"] = BoilerTimer(draw(st.booleans()), now - draw(st.floats(0.0, 600.0)),
+                                           recovering=draw(st.booleans()),
+                                           cooling_k_per_s=draw(st.sampled_from((0.0, 0.001, 0.01))))
+    if draw(st.booleans()):
+        available = draw(st.floats(0.0, 5_000.0))
+        made.append(AssetView("solar", "solar", available, now, available_power_w=available, rated_power_w=5_000.0))
+    if draw(st.booleans()):
+        made.append(AssetView("battery", "battery", 0.0, now, soc=draw(st.floats(0.0, 1.0)), capacity_wh=10_000.0,
+                              max_charge_w=3_000.0, max_discharge_w=draw(st.floats(0.0, 3_000.0)), soc_min=0.1,
+                              soc_max=0.9))
+    flex = sum(a.power_w for a in made)
+    load = draw(st.floats(0.0, 3_000.0))
+    policy = Policy(import_limit_w=draw(st.floats(0.0, 6_000.0)), export_limit_w=10_000.0,
+                    boiler_min_on_s=draw(st.sampled_from((0.0, 300.0))), boiler_min_off_s=60.0,
+                    boiler_heat_capacity_j_per_k=837_200.0, ramp_limit_w=1e6)
+    memory = BalancerMemory(boilers=timers)
+    guidance = draw(st.sampled_from((Guidance(), Guidance(boiler_preheat_c=60.0),
+                                     Guidance(boiler_preheat_by_module={"boiler0": 85.0}))))
+    return SiteSnapshot(now, load - flex, made), policy, memory, guidance
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case=tight_boiler_sites())
+def test_no_boiler_decision_takes_the_import_past_its_limit(case) -> None:
+    """Recovery, preheat, a minimum on time or a cold tank's own thermostat: a boiler is a deferrable load,
+    and the grid's import stays within its limit wherever the sun and the batteries cannot carry a heater."""
+    site, policy, memory, guidance = case
+    decision = balance(site, policy, memory, guidance)
+    assert_within_limits(site, policy, memory, guidance, decision)
+    load = site.grid_power_w + sum(a.power_w for a in site.assets)
+    for asset in site.assets:
+        if asset.kind == "boiler" and decision.setpoints[asset.module].expected_power_w < 0:
+            assert decision.predicted_grid_w <= policy.import_limit_w + 1e-6 * (1 + load), \
+                f"{asset.module} heats while the grid imports past its limit"

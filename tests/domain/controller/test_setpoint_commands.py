@@ -16,6 +16,7 @@ from energy_edge.domain.services.setpoint_commands import SentCommand, command_f
         (Setpoint("battery", 4.0, 4.0), "stop", {}),
         (Setpoint("solar", 3_000.0, 2_000.0), "set_output", {"limit_w": 3_000.0, "ttl_s": 20.0}),
         (Setpoint("boiler", 85.0, -3_000.0, True), "set_temperature", {"temperature_c": 85.0, "ttl_s": 20.0}),
+        (Setpoint("boiler", 40.0, 0.0, False, hold_off=True), "hold_off", {"ttl_s": 20.0}),
     ],
 )
 def test_each_setpoint_maps_to_its_method(setpoint: Setpoint, method: str, payload: dict) -> None:

@@ -75,7 +75,7 @@ class InMemoryHub:
     async def _route(self, module_id: str, output: str, message: Message) -> None:
         delivered = Message(message.body, message.properties, message.content_type, message.content_encoding, module_id)
         for endpoint in self.routes.destinations(module_id, output):
-            if endpoint.is_upstream:
+            if endpoint.module is None:  # $upstream (Endpoint.is_upstream, without a property call per message)
                 self.upstream.append(delivered)
                 continue
             target = self._clients.get(endpoint.module)  # type: ignore[arg-type]

@@ -2,8 +2,10 @@
 
 The boiler always keeps its comfort setpoint by itself (thermostat with
 hysteresis); the controller may lease a different setpoint with
-`set_temperature` to soak up surplus PV. It never heats at or above
-`max_temperature_c`, whatever it is told.
+`set_temperature` to soak up surplus PV, or lease its heater off with
+`hold_off` (even a cold tank: a grid import limit outranks comfort, and the
+thermostat takes over again when the lease runs out). It never heats at or
+above `max_temperature_c`, whatever it is told.
 """
 
 from __future__ import annotations
@@ -33,6 +35,8 @@ BOILER_TABLE = with_fault_and_reset(
         **{(s, "start"): s for s in _ON},
         **{(s, "stop"): BoilerState.OFF for s in _OPERATING},
         **{(s, "set_temperature"): s for s in _OPERATING},
+        (BoilerState.OFF, "hold_off"): BoilerState.OFF,
+        **{(s, "hold_off"): BoilerState.STANDBY for s in _ON},  # the heater stops at once
         (BoilerState.STANDBY, "heat"): BoilerState.HEATING,  # thermostat: below setpoint - hysteresis
         (BoilerState.HEATING, "satisfied"): BoilerState.STANDBY,  # thermostat: setpoint (or max) reached
     },
@@ -73,11 +77,12 @@ class Boiler(Asset[BoilerState, BoilerConfig]):
     def __init__(self, config: BoilerConfig | None = None) -> None:
         super().__init__(BOILER_TABLE, BoilerState.OFF, config or BoilerConfig())
         self.override_c: float | None = None  # the controller's leased setpoint
+        self.held_off = False  # the controller's lease keeps the heater off, whatever the temperature
         self.temperature_c: float | None = None  # unknown until the first measurement
 
     def commands(self):
         return {**super().commands(), "start": self._start, "stop": self._stop,
-                "set_temperature": self._set_temperature}
+                "set_temperature": self._set_temperature, "hold_off": self._hold_off}
 
     @property
     def setpoint_c(self) -> float:
@@ -100,13 +105,23 @@ class Boiler(Asset[BoilerState, BoilerConfig]):
         values = parse("boiler.set_temperature", payload, fields)
         self.machine.fire("set_temperature")
         self.override_c = values["temperature_c"]
+        self.held_off = False
         self.grant(values, now)
         self._thermostat()
+
+    def _hold_off(self, payload: dict[str, Any], now: float) -> None:
+        """Lease the heater off (the thermostat rests at its minimum setpoint meanwhile): the controller's way to
+        keep a grid limit when no setpoint in min..max would (a tank below its minimum heats by itself)."""
+        values = parse("boiler.hold_off", payload, {"ttl_s": self.ttl_field()})
+        self.machine.fire("hold_off")
+        self.override_c = self.config.min_temperature_c
+        self.held_off = True
+        self.grant(values, now)
 
     def _thermostat(self) -> None:
         """Heat below setpoint - hysteresis; stop at the setpoint, and always at max_temperature_c."""
         t = self.temperature_c
-        if t is None:
+        if t is None or self.held_off:
             return
         if self.state is BoilerState.STANDBY and t < self.setpoint_c - self.config.hysteresis_c \
                 and t < self.config.max_temperature_c:
@@ -118,9 +133,11 @@ class Boiler(Asset[BoilerState, BoilerConfig]):
 
     def _on_fault(self) -> None:
         self.override_c = None
+        self.held_off = False
 
     def _on_lease_expired(self) -> None:
         self.override_c = None
+        self.held_off = False
         self.note(f"setpoint lease expired: back to comfort setpoint {self.config.setpoint_c:g} °C")
         self._thermostat()
 

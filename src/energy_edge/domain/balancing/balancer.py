@@ -13,7 +13,10 @@ stop (minimum on time served, above their minimum temperature) stop, the rest is
 imported. Batteries share their part in proportion to their room inside the SoC
 reserve band (band x capacity) within each one's power limit, all in one direction;
 curtailed output is shared among inverters in proportion to their rating, none
-above what its sun gives (`sharing.share`).
+above what its sun gives (`sharing.share`). A boiler is a deferrable load: whatever
+heats it (comfort recovery, a preheat, a minimum on time, its own thermostat on a cold
+tank) fits under the import limit with the sun and the batteries' discharge, the
+coldest first, or it is held off (`_fit_limit`).
 
 "Flexible power now" is each asset's measured power, except where its telemetry
 predates the last decision: then the power that decision asked for is used, so a
@@ -48,9 +51,10 @@ Fast behaviours (issue 15), each so that a one-second event cannot become chatte
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Mapping, NamedTuple
 
+from ..quick_init import quick_init
 from .band import band_battery_w, band_limits, banded_target, planned_import_w, unless_sliver
 from .guidance import Guidance
 from .policy import Policy
@@ -84,6 +88,7 @@ DRAW_HEATER_RATIO = 0.25  # a tank cooling faster than this share of its heater'
 EXPORT_MARGIN_W = 25.0  # a binding export limit is aimed this far inside (the commands' 10 W send tolerance x 2)
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Setpoint:
     """What one asset is asked to do this cycle."""
@@ -92,8 +97,10 @@ class Setpoint:
     value: float  # battery: power_w (signed, + discharge); solar: limit_w; boiler: temperature_c
     expected_power_w: float  # what the asset should deliver under it (site convention)
     heat: bool | None = None  # boiler: True absorbs surplus (its max temperature), False sheds (its min)
+    hold_off: bool = False  # boiler: its heater stays off, even cold, while the lease runs (the import limit binds)
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class BoilerTimer:
     """The heating state last decided for a boiler and since when (for minimum on/off times)."""
@@ -107,6 +114,7 @@ class BoilerTimer:
     cooling_k_per_s: float = 0.0  # how fast the tank cooled over the last whole window, net of its heater
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class BalancerMemory:
     """What one decision hands to the next; start with `BalancerMemory()`."""
@@ -123,6 +131,7 @@ class BalancerMemory:
     reversed_at: tuple[float, ...] = ()  # when the batteries last reversed (the latest REVERSALS_PER_HOUR at most)
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Decision:
     setpoints: dict[str, Setpoint]
@@ -201,8 +210,9 @@ def balance(snapshot: SiteSnapshot, policy: Policy, memory: BalancerMemory = Bal
     boiler_surplus = wanted_storage + planned_import
     if guidance.has_band and not guidance.boilers_follow_band:  # free boilers take the sun's surplus even
         boiler_surplus = min(boiler_surplus, load - solar_avail)  # where the band would export it
+    boiler_room = solar_avail + discharge_room - floor  # heater power the grid, sun and batteries can carry
     heating = _decide_boilers(boilers, policy, memory, now, boiler_surplus, room_soon, guidance, setpoints, timers,
-                              sun_covers_site=solar_avail > load)
+                              boiler_room, sun_covers_site=solar_avail > load)
     battery_wanted = _under_export_first(wanted_storage - heating, exported_first, memory, policy, flex <= floor)
     holdable, band_wanted = False, 0.0
     if guidance.has_band:  # the band holds the grid with the boilers as decided; the batteries steer alone
@@ -370,7 +380,7 @@ def _solar_available(asset: AssetView) -> float:
 def _decide_boilers(boilers: list[AssetView], policy: Policy, memory: BalancerMemory, now: float,
                     wanted_storage: float, charge_room: float, guidance: Guidance,
                     setpoints: dict[str, Setpoint], timers: dict[str, BoilerTimer],
-                    sun_covers_site: bool = False) -> float:
+                    room_w: float = math.inf, sun_covers_site: bool = False) -> float:
     """Decide every boiler; return their total expected power (<= 0).
 
     Forced boilers (switched off, below minimum temperature, at maximum, inside a
@@ -382,8 +392,15 @@ def _decide_boilers(boilers: list[AssetView], policy: Policy, memory: BalancerMe
     later, so a boiler is worth starting before the surplus covers all of its heater; where
     the planner says where that import pays (`Guidance.boiler_start_surplus_ratio`, from the
     plan's value of heat) both shares move in proportion.
+
+    A boiler is a deferrable load and the import limit a contract: every heater fits
+    `room_w` (what the grid up to its limit, the sun and the batteries' discharge can
+    carry beyond the rest of the site), the coldest first (`_fit_limit`); one that does
+    not fit is held off, whatever comfort, a minimum on time or its own thermostat asks.
     """
     heating = 0.0
+    room = [room_w]
+    forced: list[tuple[AssetView, BoilerTimer, float | None, float | None]] = []
     free: list[tuple[AssetView, BoilerTimer]] = []
     for boiler in boilers:
         timer = memory.boilers.get(boiler.module) or BoilerTimer(boiler.heater_on, _NEVER)
@@ -394,22 +411,31 @@ def _decide_boilers(boilers: list[AssetView], policy: Policy, memory: BalancerMe
             # Cold, or drawn towards cold (`_recovery_target_c`): heat it back past its minimum by a margin.
             # Leasing it its minimum instead would leave its thermostat waiting a hysteresis band below it,
             # and a draw that outruns the heater would break the comfort floor.
-            heating -= _set_boiler(boiler, True, timer, now, setpoints, timers, recovering=True)
-            timers[boiler.module] = replace(timers[boiler.module], recover_to_c=recover_to)
+            forced.append((boiler, timer, recover_to, None))
         elif boiler.temperature_c >= boiler.max_temperature_c:
             # Hot: its own thermostat stops at the maximum. Keep the override in force rather than
             # flipping it, so the boiler takes surplus again the moment it can (and draws nothing now).
-            heating -= _set_boiler(boiler, True, timer, now, setpoints, timers)
+            forced.append((boiler, timer, None, None))
         elif now - timer.since < (policy.boiler_min_on_s if timer.heat else policy.boiler_min_off_s):
-            heating -= _set_boiler(boiler, timer.heat, timer, now, setpoints, timers)
+            if timer.heat:
+                forced.append((boiler, timer, None, None))
+            else:
+                heating -= _fit_limit(boiler, False, timer, now, setpoints, timers, room)
         elif boiler.temperature_c < guidance.preheat_c(boiler.module):
             # A draw's preheat: leased its maximum, released once past it (a thermostat leased the preheat
             # itself would wait a hysteresis band below it). A price peak's: leased the preheat.
             own = guidance.boiler_preheat_by_module.get(boiler.module, 0.0) >= guidance.boiler_preheat_c
-            preheat_c = None if own else min(guidance.boiler_preheat_c, boiler.max_temperature_c)
-            heating -= _set_boiler(boiler, True, timer, now, setpoints, timers, temperature_c=preheat_c)
+            forced.append((boiler, timer, None, None if own else min(guidance.boiler_preheat_c,
+                                                                      boiler.max_temperature_c)))
         else:
             free.append((boiler, timer))
+    forced.sort(key=lambda entry: entry[0].temperature_c - entry[0].min_temperature_c)  # the coldest first
+    for boiler, timer, recover_to, preheat_c in forced:
+        heating -= _fit_limit(boiler, True, timer, now, setpoints, timers, room, recovering=recover_to is not None,
+                              temperature_c=preheat_c)
+        if recover_to is not None and setpoints[boiler.module].heat:
+            decided = timers[boiler.module]
+            timers[boiler.module] = BoilerTimer(decided.heat, decided.since, decided.recovering, recover_to)
     surplus = -(wanted_storage - heating)
     excess = surplus - charge_room  # beyond what the batteries take soon
     free.sort(key=lambda entry: entry[0].temperature_c - entry[0].min_temperature_c)  # the coldest first
@@ -420,12 +446,31 @@ def _decide_boilers(boilers: list[AssetView], policy: Policy, memory: BalancerMe
             if timer.heat is keep_on:
                 share = start_share * (BOILER_KEEP_SURPLUS_RATIO / BOILER_START_SURPLUS_RATIO if keep_on else 1.0)
                 heat = excess >= boiler.heater_power_w * share
-                drawn = _set_boiler(boiler, heat, timer, now, setpoints, timers)
+                drawn = _fit_limit(boiler, heat, timer, now, setpoints, timers, room)
                 excess -= drawn
                 heating -= drawn
     for boiler in boilers:
         _track_trend(boiler, memory.boilers.get(boiler.module), now, timers, policy)
     return heating
+
+
+def _fit_limit(boiler: AssetView, heat: bool, timer: BoilerTimer, now: float, setpoints: dict[str, Setpoint],
+               timers: dict[str, BoilerTimer], room: list[float], recovering: bool = False,
+               temperature_c: float | None = None) -> float:
+    """`_set_boiler`, unless the heater it would run does not fit `room[0]` (the import limit's room, shared
+    by the boilers as they are decided): then the boiler is leased its minimum, and held off where its own
+    thermostat would heat even there (a cold tank). A heater that is off starts only with `EXPORT_MARGIN_W`
+    to spare (the limit aimed inside as the export limit is: meter noise about exactly its room does not
+    start it). Returns the heater power it will draw; `room[0]` is left with what remains."""
+    draws = _set_boiler(boiler, heat, timer, now, setpoints, timers, recovering, temperature_c)
+    spare = 0.0 if boiler.heater_on else EXPORT_MARGIN_W
+    rounding = 1e-9 * (1.0 + abs(room[0]))
+    if draws > 0 and draws + spare > room[0] + rounding and heat:
+        draws = _set_boiler(boiler, False, timer, now, setpoints, timers)  # its minimum: its thermostat may rest
+    if draws > 0 and draws + spare > room[0] + rounding:
+        draws = _set_boiler(boiler, False, timer, now, setpoints, timers, hold_off=True)  # ... or not: held off
+    room[0] -= draws
+    return draws
 
 
 def _recovery_target_c(boiler: AssetView, timer: BoilerTimer, policy: Policy, now: float,
@@ -479,22 +524,26 @@ def _track_trend(boiler: AssetView, previous: BoilerTimer | None, now: float, ti
                  policy: Policy) -> None:
     """Carry the boiler's trend into its new timer: every `DRAW_WINDOW_S` (so noise is small) the cooling
     rate over the window ending now, its heater's output added back while it heats."""
-    timer = timers[boiler.module]
+    timer = timers[boiler.module]  # fresh from _set_boiler: its trend fields are still the defaults
     if previous is None or previous.seen_at == _NEVER or math.isnan(previous.seen_c):
-        timers[boiler.module] = replace(timer, seen_c=boiler.temperature_c, seen_at=now)
+        seen_c, seen_at, cooling = boiler.temperature_c, now, timer.cooling_k_per_s
     elif now - previous.seen_at >= DRAW_WINDOW_S:
         capacity = policy.boiler_heat_capacity_j_per_k
         heater_rate = boiler.heater_power_w / capacity if capacity > 0 and boiler.heater_on else 0.0
         cooling = (previous.seen_c - boiler.temperature_c) / (now - previous.seen_at) + heater_rate
-        timers[boiler.module] = replace(timer, seen_c=boiler.temperature_c, seen_at=now, cooling_k_per_s=cooling)
+        seen_c, seen_at = boiler.temperature_c, now
     else:
-        timers[boiler.module] = replace(timer, seen_c=previous.seen_c, seen_at=previous.seen_at,
-                                        cooling_k_per_s=previous.cooling_k_per_s)
+        seen_c, seen_at, cooling = previous.seen_c, previous.seen_at, previous.cooling_k_per_s
+    # Built field by field rather than with dataclasses.replace (several times slower): this runs every cycle.
+    timers[boiler.module] = BoilerTimer(timer.heat, timer.since, timer.recovering, timer.recover_to_c, seen_c, seen_at,
+                                        cooling)
 
 
 def _set_boiler(boiler: AssetView, heat: bool, timer: BoilerTimer, now: float, setpoints: dict[str, Setpoint],
-                timers: dict[str, BoilerTimer], recovering: bool = False, temperature_c: float | None = None) -> float:
-    """Record the decision; return the heater power it will draw (a cold boiler heats regardless, unless OFF).
+                timers: dict[str, BoilerTimer], recovering: bool = False, temperature_c: float | None = None,
+                hold_off: bool = False) -> float:
+    """Record the decision; return the heater power it will draw (a cold boiler heats regardless, unless OFF
+    or held off).
 
     Heating means a thermostat setpoint of `temperature_c` (its maximum unless
     preheating to less). A boiler that is not heating and already runs on that
@@ -508,9 +557,9 @@ def _set_boiler(boiler: AssetView, heat: bool, timer: BoilerTimer, now: float, s
     idle = not boiler.heater_on and (boiler.setpoint_c >= wanted_c
                                       or boiler.temperature_c >= wanted_c - boiler.hysteresis_c)
     satisfied = heat and (hot or idle)
-    draws = boiler.heater_power_w if boiler.enabled and (cold or (heat and not satisfied)) else 0.0
+    draws = boiler.heater_power_w if boiler.enabled and not hold_off and (cold or (heat and not satisfied)) else 0.0
     temperature = wanted_c if heat else boiler.min_temperature_c
-    setpoints[boiler.module] = Setpoint("boiler", temperature, 0.0 - draws, heat)
+    setpoints[boiler.module] = Setpoint("boiler", temperature, 0.0 - draws, heat, hold_off)
     timers[boiler.module] = BoilerTimer(heat, timer.since if timer.heat is heat else now, recovering)
     return draws
 

@@ -21,6 +21,13 @@ def share(total: float, weights: Sequence[float], caps: Sequence[float]) -> list
     `total`, every entry gets its cap. O(n log n): entries are capped in the order of cap/weight.
     """
     count = len(caps)
+    if count == 1:  # one asset of the kind (most sites): the steps below for one entry, without the lists
+        cap = caps[0]
+        if total <= 0 or not cap > 0:
+            return [0.0]
+        use = weights[0] if weights[0] > 0 else float(cap)
+        level = total * (use / use)
+        return [min(cap, level) if level < cap else cap]
     parts = [0.0] * count
     open_ = [i for i in range(count) if caps[i] > 0]
     if total <= 0 or not open_:

@@ -65,6 +65,7 @@ class AssetView:
                    rated_power_w=max(0.0, values["rated_power_w"]))
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class SiteSnapshot:
     """The meter reading at `now` and the assets the controller may count on."""

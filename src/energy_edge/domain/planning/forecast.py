@@ -30,6 +30,7 @@ import math
 from dataclasses import dataclass
 from typing import Sequence
 
+from ..quick_init import quick_init
 from .load_profile import LoadProfile
 from .solar_geometry import clear_sky_array_ratio
 
@@ -39,6 +40,7 @@ LOAD_RATIO_BOUNDS = (0.5, 2.0)  # today's load against the profile: the correcti
 LOAD_RATIO_FADE_S = 3 * 3600.0  # the correction fades with distance ahead over this (e-folding)
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class ForecastSlot:
     """Mean expected power over [start_s, start_s + duration_s)."""

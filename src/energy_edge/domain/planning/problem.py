@@ -40,6 +40,7 @@ from ..balancing.hourly_profile import HourlyProfile
 from ..balancing.policy import Policy
 from ..balancing.snapshot import AssetView
 from ..prices import PriceSchedule
+from ..quick_init import quick_init
 from .forecast import ForecastSlot
 from .hot_water import AMBIENT_C, WATER_J_PER_KG_K, relaxed_share
 from .hot_water_guidance import HOUR_S, LITRE_KG, MARGIN_C
@@ -72,6 +73,7 @@ class ProblemSlot:
         return max(0.0, (self.pv_w if self.cautious_pv_w is None else self.cautious_pv_w) - self.load_w)
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class BatteryStore:
     """All batteries the balancer counts on, as one store (the balancer shares the plan among them)."""
@@ -128,6 +130,7 @@ class PlanningProblem:
     refill_price_per_kwh: float = 0.0  # a store's shortfall at the horizon's end is bought back at this
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class PlannedSlot:
     """What the plan does in one slot (mean W, magnitudes) and the stores' energy at its end (Wh)."""

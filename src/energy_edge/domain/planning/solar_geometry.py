@@ -30,10 +30,8 @@ def solar_elevation_deg(latitude_deg: float, longitude_deg: float, epoch_s: floa
 
 def solar_position_deg(latitude_deg: float, longitude_deg: float, epoch_s: float) -> tuple[float, float]:
     """(elevation, azimuth) of the sun in degrees at a UTC instant; azimuth clockwise from north."""
-    moment = time.gmtime(epoch_s)  # UTC calendar fields without building a datetime: this runs every second
-    day_of_year = moment.tm_yday
+    day_of_year, days_in_year = _calendar_day(epoch_s)
     hours = (epoch_s % 86_400.0) / 3600.0
-    days_in_year = 366 if calendar.isleap(moment.tm_year) else 365
     g = 2 * math.pi / days_in_year * (day_of_year - 1 + (hours - 12) / 24)  # fractional year (rad)
     eqtime_min = 229.18 * (0.000075 + 0.001868 * math.cos(g) - 0.032077 * math.sin(g)
                            - 0.014615 * math.cos(2 * g) - 0.040849 * math.sin(2 * g))
@@ -54,6 +52,23 @@ def solar_position_deg(latitude_deg: float, longitude_deg: float, epoch_s: float
     if hour_angle > 0:  # afternoon: the sun is west of the meridian
         azimuth = 360.0 - azimuth
     return 90.0 - math.degrees(zenith), azimuth
+
+
+_DAYS: dict[float, tuple[int, int]] = {}  # UTC day number -> (day of the year, days in that year)
+_MAX_DAYS = 64
+
+
+def _calendar_day(epoch_s: float) -> tuple[int, int]:
+    """(day of the year, days in the year) of a UTC instant, remembered per day: the sun's position is
+    asked every simulated second, and its calendar fields change once a day."""
+    day = epoch_s // 86_400.0
+    known = _DAYS.get(day)
+    if known is None:
+        if len(_DAYS) >= _MAX_DAYS:
+            _DAYS.clear()
+        moment = time.gmtime(epoch_s)  # UTC calendar fields without building a datetime
+        known = _DAYS[day] = (moment.tm_yday, 366 if calendar.isleap(moment.tm_year) else 365)
+    return known
 
 
 def clear_sky_ghi_w_m2(elevation_deg: float) -> float:

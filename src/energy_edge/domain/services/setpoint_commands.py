@@ -49,6 +49,8 @@ def command_for(setpoint: Setpoint, ttl_s: float) -> Command:
         return Command(method, {"power_w": round(abs(power), 1), "ttl_s": ttl_s}, power)
     if setpoint.kind == "solar":
         return Command("set_output", {"limit_w": round(setpoint.value, 1), "ttl_s": ttl_s}, setpoint.value)
+    if setpoint.hold_off:  # its heater leased off: the import limit binds and no setpoint in min..max would keep it
+        return Command("hold_off", {"ttl_s": ttl_s}, setpoint.value)
     return Command("set_temperature", {"temperature_c": setpoint.value, "ttl_s": ttl_s}, setpoint.value)
 
 

@@ -92,8 +92,9 @@ class TelemetryService:
         await self.client.close()
 
     async def on_asset_telemetry(self, message: Message) -> None:
+        now = self.clock.now()  # when it arrived: the skew check's and last_seen's time
         try:  # keyed by the module the transport authenticated, never the body's (provenance.py)
-            telemetry = accept_telemetry(message, self.asset_kinds, self.clock.now())
+            telemetry = accept_telemetry(message, self.asset_kinds, now)
         except MalformedMessage as exc:
             self._malformed(message.source_module, exc)
             return
@@ -112,7 +113,7 @@ class TelemetryService:
                 view.energy_consumed_j[module] += max(-power_w, 0.0) * held_s
         view.assets[module] = telemetry
         view.messages_total[module] += 1
-        view.last_seen[module] = self.clock.now()
+        view.last_seen[module] = now
 
     async def on_site_report(self, message: Message) -> None:
         try:

@@ -23,14 +23,12 @@ class LoadProfile:
 
     def mean_w(self, epoch_s: float) -> float:
         hour = ((epoch_s + self.utc_offset_s) % 86400) / 3600
-        return self.base_w + sum(height * math.exp(-0.5 * (_hours_apart(hour, at) / width) ** 2)
-                                 for at, height, width in self.peaks)
+        total = 0  # summed as sum() summed it, in the peaks' order: this runs every simulated second
+        for at, height, width in self.peaks:
+            apart = abs(hour - at) % 24  # on the 24 h circle, so a 23:00 peak also lifts 00:30
+            total += height * math.exp(-0.5 * (min(apart, 24 - apart) / width) ** 2)
+        return self.base_w + total
 
     def power_w(self, epoch_s: float) -> float:
         return max(0.0, self.mean_w(epoch_s) * (1.0 + self.noise.value(epoch_s)))
 
-
-def _hours_apart(a: float, b: float) -> float:
-    """Distance on the 24 h circle, so a 23:00 peak also lifts 00:30."""
-    d = abs(a - b) % 24
-    return min(d, 24 - d)
