@@ -147,6 +147,13 @@ def free_port(host: str = "127.0.0.1") -> int:
         return sock.getsockname()[1]
 
 
+def private_data_dir(workdir: Path) -> Path:
+    """The data folder a root-started broker keeps in the temp dir for a `workdir` its own user cannot
+    reach: named after the workdir, so a restart finds its persistence (whether or not it exists yet)."""
+    digest = hashlib.sha256(str(Path(workdir).resolve()).encode()).hexdigest()[:16]
+    return Path(tempfile.gettempdir()) / f"ee-mosquitto-{digest}"
+
+
 class MosquittoBroker:
     """Start, stop and restart one mosquitto on a loopback port; persistence survives a restart."""
 
@@ -186,8 +193,7 @@ class MosquittoBroker:
         assert self._account is not None
         if _reachable_by(self.workdir, self._account):
             return self.workdir
-        digest = hashlib.sha256(str(self.workdir.resolve()).encode()).hexdigest()[:16]
-        folder = Path(tempfile.gettempdir()) / f"ee-mosquitto-{digest}"
+        folder = private_data_dir(self.workdir)
         folder.mkdir(mode=0o700, exist_ok=True)
         return folder
 
