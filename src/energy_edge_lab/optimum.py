@@ -313,7 +313,8 @@ def _series(scenario: Scenario, ex: Exogenous, x: dict) -> SiteSeries:
     """The plan as a `SiteSeries`; SoC and temperature are each step's final state. A temperature within
     `SOLVER_TOLERANCE_K` below the minimum is the minimum: HiGHS's feasibility tolerance, not a cold step (the
     MILP's plans sit there, 1e-9 K below, where the LP's vertex sat on the bound)."""
-    bat, boiler = standing_assets(scenario).battery, standing_assets(scenario).boiler
+    assets = standing_assets(scenario)
+    bat, boiler = assets.battery, assets.boiler
     series = SiteSeries(dt_s=ex.dt_s, start_s=ex.start_s)
     for k in range(len(ex)):
         soc, temp = float(x["e"][k]) / bat.capacity_wh, float(x["temp"][k])

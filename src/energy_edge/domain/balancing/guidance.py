@@ -50,7 +50,6 @@ class Guidance:
                 and self.grid_low_w <= self.grid_high_w):
             raise ValueError(f"the grid band needs finite grid_low_w <= grid_high_w, got "
                              f"[{self.grid_low_w}, {self.grid_high_w}]")
-
         if self.boiler_start_surplus_ratio is not None and not 0.0 <= self.boiler_start_surplus_ratio <= 1.0:
             raise ValueError(f"boiler_start_surplus_ratio must lie in [0, 1], got {self.boiler_start_surplus_ratio}")
         for module, preheat_c in self.boiler_preheat_by_module.items():
@@ -70,8 +69,6 @@ class Guidance:
         can still import within its limit, its batteries and sun counted): a hot-water preheat is an
         anticipation, the import limit a contract. Boilers are fitted in the order of `heaters_w`."""
         kept: dict[str, float] = {}
-        if self.boiler_start_surplus_ratio is not None and not 0.0 <= self.boiler_start_surplus_ratio <= 1.0:
-            raise ValueError(f"boiler_start_surplus_ratio must lie in [0, 1], got {self.boiler_start_surplus_ratio}")
         for module, preheat_c in self.boiler_preheat_by_module.items():
             heater_w = heaters_w.get(module, 0.0)
             if heater_w <= headroom_w:

@@ -36,7 +36,7 @@ def planned_pv_and_load(slot: ForecastSlot, import_limit_w: float) -> tuple[floa
     `import_limit_w`, the expected pair elsewhere."""
     pv, load = max(0.0, slot.pv_w), max(0.0, slot.load_w)
     pv_low = pv if slot.pv_low_w is None else min(pv, max(0.0, slot.pv_low_w))
-    load_high = max(load * (1.0 + MIN_LOAD_MARGIN_RATIO), slot.cautious_load_w)
+    load_high = cautious_load_w(slot)
     if load_high - pv_low > import_limit_w:
         return pv_low, load_high
     return pv, load
@@ -45,5 +45,10 @@ def planned_pv_and_load(slot: ForecastSlot, import_limit_w: float) -> tuple[floa
 def limit_reserve_w(slot: ForecastSlot, import_limit_w: float) -> float:
     """The load in `slot` above `import_limit_w` the batteries must be able to carry if the sun gave
     nothing (W, >= 0): the cautious load (at least `MIN_LOAD_MARGIN_RATIO` above the forecast) minus the limit."""
-    load = max(0.0, slot.load_w)
-    return max(0.0, max(load * (1.0 + MIN_LOAD_MARGIN_RATIO), slot.cautious_load_w) - import_limit_w)
+    return max(0.0, cautious_load_w(slot) - import_limit_w)
+
+
+def cautious_load_w(slot: ForecastSlot) -> float:
+    """The load the limit is planned for in `slot` (W): the forecast's cautious load, at least
+    `MIN_LOAD_MARGIN_RATIO` above the expected one."""
+    return max(max(0.0, slot.load_w) * (1.0 + MIN_LOAD_MARGIN_RATIO), slot.cautious_load_w)
