@@ -16,10 +16,12 @@ from __future__ import annotations
 from dependency_injector import containers, providers
 
 from ..adapters.json_codec import OrjsonCodec
+from ..adapters.telemetry_parser import MsgspecTelemetryParser
 from ..domain import bounded_json
 from ..domain.services.asset_service import AssetModuleService
 from ..domain.services.telemetry_service import TelemetryService
 from ..domain.site import CONTROLLER, TELEMETRY, AssetSpec, Site, asset_kinds
+from ..domain.telemetry import use_parser
 from . import factories
 from .settings import SiteSettings
 
@@ -60,6 +62,7 @@ def site_container(settings: SiteSettings | None = None, site: Site | None = Non
     settings = settings or SiteSettings()
     site = site or factories.resolve_site(settings)
     bounded_json.use_codec(OrjsonCodec())  # this process's JSON: orjson in front of the reference parser
+    use_parser(MsgspecTelemetryParser())  # and reports read by msgspec in front of the reference
     container = SiteContainer(settings=settings, site=site)
     container.config.from_pydantic(settings)
     container.assets.add_kwargs(**{spec.id: _asset_service(container, spec, site) for spec in factories.served_assets(site)})
