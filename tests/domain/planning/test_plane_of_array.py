@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from energy_edge.adapters.clocks import ManualClock
 from energy_edge.adapters.hardware.simulated import SimulatedPV
 from energy_edge.domain.planning import OnlineForecaster
 from energy_edge.domain.planning.solar_geometry import (
-    clear_sky_array_ratio, clear_sky_ghi_w_m2, plane_of_array_w_m2, solar_position_deg,
+    clear_sky_array_ratio, clear_sky_ghi_w_m2, plane_of_array_w_m2, solar_elevation_deg, solar_position_deg,
 )
 
 
@@ -22,6 +24,15 @@ def test_the_sun_is_south_at_solar_noon_east_in_the_morning_and_west_in_the_even
     assert solar_position_deg(52.0, 0.0, _utc(2026, 6, 21, 12))[1] == pytest.approx(180.0, abs=2.0)
     assert 60 < solar_position_deg(52.0, 0.0, _utc(2026, 6, 21, 7))[1] < 110
     assert 250 < solar_position_deg(52.0, 0.0, _utc(2026, 6, 21, 17))[1] < 300
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.floats(-89.9, 89.9), st.floats(-180.0, 180.0), st.floats(0.0, 4e9))
+def test_the_elevation_alone_is_the_positions_elevation_to_the_last_bit(latitude_deg, longitude_deg, epoch_s):
+    """The PV simulator asks for the elevation only (without the azimuth's arithmetic): the same number."""
+    assert solar_elevation_deg(latitude_deg, longitude_deg, epoch_s) == \
+        solar_position_deg(latitude_deg, longitude_deg, epoch_s)[0]
+    assert solar_elevation_deg(0.0, 0.0, _utc(2026, 3, 20, 12)) == solar_position_deg(0.0, 0.0, _utc(2026, 3, 20, 12))[0]
 
 
 def test_a_flat_array_sees_the_horizontal_irradiance():

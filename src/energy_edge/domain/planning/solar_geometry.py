@@ -25,11 +25,27 @@ FLAT_ARRAY = (0.0, 180.0)  # (tilt, azimuth) of a horizontal array: the plane is
 
 def solar_elevation_deg(latitude_deg: float, longitude_deg: float, epoch_s: float) -> float:
     """Sun elevation above the horizon (degrees, negative at night) at a UTC instant."""
-    return solar_position_deg(latitude_deg, longitude_deg, epoch_s)[0]
+    return 90.0 - math.degrees(math.acos(_sun(latitude_deg, longitude_deg, epoch_s)[0]))
 
 
 def solar_position_deg(latitude_deg: float, longitude_deg: float, epoch_s: float) -> tuple[float, float]:
     """(elevation, azimuth) of the sun in degrees at a UTC instant; azimuth clockwise from north."""
+    cos_zenith, decl, lat, hour_angle = _sun(latitude_deg, longitude_deg, epoch_s)
+    zenith = math.acos(cos_zenith)
+    sin_zenith = math.sin(zenith)
+    if sin_zenith < 1e-9:  # the sun straight overhead (or under foot): any azimuth will do
+        return 90.0 - math.degrees(zenith), 180.0
+    cos_azimuth = (math.sin(decl) - math.sin(lat) * cos_zenith) / (math.cos(lat) * sin_zenith) \
+        if abs(math.cos(lat)) > 1e-9 else 0.0
+    azimuth = math.degrees(math.acos(max(-1.0, min(1.0, cos_azimuth))))
+    if hour_angle > 0:  # afternoon: the sun is west of the meridian
+        azimuth = 360.0 - azimuth
+    return 90.0 - math.degrees(zenith), azimuth
+
+
+def _sun(latitude_deg: float, longitude_deg: float, epoch_s: float) -> tuple[float, float, float, float]:
+    """(cos zenith, declination, latitude, hour angle; radians) at a UTC instant: what the elevation
+    needs (the PV simulator's every second), the azimuth's arithmetic left to `solar_position_deg`."""
     day_of_year, days_in_year = _calendar_day(epoch_s)
     hours = (epoch_s % 86_400.0) / 3600.0
     g = 2 * math.pi / days_in_year * (day_of_year - 1 + (hours - 12) / 24)  # fractional year (rad)
@@ -42,16 +58,7 @@ def solar_position_deg(latitude_deg: float, longitude_deg: float, epoch_s: float
     lat = math.radians(latitude_deg)
     cos_zenith = max(-1.0, min(1.0, math.sin(lat) * math.sin(decl)
                                + math.cos(lat) * math.cos(decl) * math.cos(hour_angle)))
-    zenith = math.acos(cos_zenith)
-    sin_zenith = math.sin(zenith)
-    if sin_zenith < 1e-9:  # the sun straight overhead (or under foot): any azimuth will do
-        return 90.0 - math.degrees(zenith), 180.0
-    cos_azimuth = (math.sin(decl) - math.sin(lat) * cos_zenith) / (math.cos(lat) * sin_zenith) \
-        if abs(math.cos(lat)) > 1e-9 else 0.0
-    azimuth = math.degrees(math.acos(max(-1.0, min(1.0, cos_azimuth))))
-    if hour_angle > 0:  # afternoon: the sun is west of the meridian
-        azimuth = 360.0 - azimuth
-    return 90.0 - math.degrees(zenith), azimuth
+    return cos_zenith, decl, lat, hour_angle
 
 
 _DAYS: dict[float, tuple[int, int]] = {}  # UTC day number -> (day of the year, days in that year)
