@@ -27,6 +27,7 @@ class BatteryState(StrEnum):
 
 _OPERATING = (BatteryState.IDLE, BatteryState.CHARGING, BatteryState.DISCHARGING)
 _RUNNING = (BatteryState.CHARGING, BatteryState.DISCHARGING)
+_SIGN = {BatteryState.CHARGING: -1.0, BatteryState.DISCHARGING: 1.0}  # of the setpoint's power (+ discharge)
 BATTERY_TABLE = with_fault_and_reset(
     {
         **{(s, "start_charging"): BatteryState.CHARGING for s in _OPERATING},
@@ -142,8 +143,7 @@ class Battery(Asset[BatteryState, BatteryConfig]):
         self._keep_in_band()
 
     def setpoint(self) -> BatterySetpoint:
-        sign = {BatteryState.CHARGING: -1.0, BatteryState.DISCHARGING: 1.0}.get(self.state, 0.0)
-        return BatterySetpoint(power_w=sign * self.requested_w)
+        return BatterySetpoint(power_w=_SIGN.get(self.state, 0.0) * self.requested_w)
 
     def telemetry_values(self) -> dict[str, Any]:
         cfg = self.config

@@ -111,6 +111,7 @@ class ControllerService:
         self.guidance = Guidance()  # the planner's latest, in force until the next plan
         self._forecaster = forecaster
         self._own_forecaster_at: tuple[float, ...] | None = None  # location and plane of the one built here
+        self._forecaster_for: tuple[Policy, Forecaster | None] | None = None  # (policy, forecaster) last fitted
         self._observed_at: float | None = None
         self._planned_at: float | None = None
         self.planner = RollingPlanner(plan_solver)  # the LP on the forecast and prices; the heuristic as fallback
@@ -317,6 +318,8 @@ class ControllerService:
         """The injected forecaster, or an online one for the policy's location (rebuilt if it moves) that
         takes the policy's typical load profile as its prior."""
         p = self.policy
+        if self._forecaster_for == (p, self._forecaster):  # the policy in force is the one it was fitted to
+            return self._forecaster  # type: ignore[return-value]
         location = (p.latitude_deg, p.longitude_deg, p.pv_tilt_deg, p.pv_azimuth_deg)
         if self._forecaster is None or (self._own_forecaster_at is not None and self._own_forecaster_at != location):
             self._forecaster = OnlineForecaster(p.latitude_deg, p.longitude_deg, tilt_deg=p.pv_tilt_deg,
@@ -324,6 +327,7 @@ class ControllerService:
             self._own_forecaster_at = location
         if self._own_forecaster_at is not None and isinstance(self._forecaster, OnlineForecaster):
             self._forecaster.use_load_prior(p.load_w_by_hour.values)  # a new typical profile replaces the learned
+        self._forecaster_for = (p, self._forecaster)
         return self._forecaster
 
     def _on_command_result(self, module: str, command: Command, status: int, response: MethodResponse | None) -> None:

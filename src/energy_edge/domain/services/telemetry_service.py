@@ -108,9 +108,9 @@ class TelemetryService:
                 view.sequence_gaps_total[module] += telemetry.seq - previous.seq - 1
                 log.warning("telemetry from %s skipped %d messages", module, telemetry.seq - previous.seq - 1)
             if 0 < (held_s := telemetry.timestamp - previous.timestamp) <= self.staleness_s:
-                power_w = previous.power_w
-                view.energy_supplied_j[module] += max(power_w, 0.0) * held_s
-                view.energy_consumed_j[module] += max(-power_w, 0.0) * held_s
+                power_w = previous.power_w  # (max(power_w, 0.0) and max(-power_w, 0.0) without the calls)
+                view.energy_supplied_j[module] += (0.0 if 0.0 > power_w else power_w) * held_s
+                view.energy_consumed_j[module] += (0.0 if 0.0 > -power_w else -power_w) * held_s
         view.assets[module] = telemetry
         view.messages_total[module] += 1
         view.last_seen[module] = now
