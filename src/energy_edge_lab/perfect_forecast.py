@@ -20,7 +20,9 @@ SLOT_S = 900.0  # the online forecaster's slot: the planner gets the same shape,
 
 class PerfectForecaster:
     """Implements the edge's Forecaster port from the day's own sunshine and load (the optimum's inputs):
-    each slot's mean PV the arrays could give and mean load, with no spread (nothing is uncertain)."""
+    each slot's mean PV the arrays could give and mean load; its cautious figures are the slot's own
+    extremes (the least sun and the most load within it), which a slot's mean hides and the import
+    limit must hold through every second of."""
 
     def __init__(self, scenario: Scenario, duration_s: float, horizon_s: float) -> None:
         self._day: Exogenous = exogenous(scenario, duration_s + horizon_s)
@@ -33,15 +35,14 @@ class PerfectForecaster:
         slots, start = [], now
         while start < now + horizon_s:
             duration = min(SLOT_S, now + horizon_s - start)
-            pv_w = self._mean(self._day.pv_available_w, start, duration)
-            load_w = self._mean(self._day.base_load_w, start, duration)
-            slots.append(ForecastSlot(start, duration, pv_w, load_w, pv_w, load_w))
+            pv = self._samples(self._day.pv_available_w, start, duration)
+            load = self._samples(self._day.base_load_w, start, duration)
+            slots.append(ForecastSlot(start, duration, sum(pv) / len(pv), sum(load) / len(load), min(pv), max(load)))
             start += duration
         return slots
 
-    def _mean(self, values: list[float], start: float, duration: float) -> float:
-        """The mean of the samples in [start, start + duration) (the last one beyond the day's end)."""
+    def _samples(self, values: list[float], start: float, duration: float) -> list[float]:
+        """The samples in [start, start + duration) (the last one beyond the day's end)."""
         first = max(0, int((start - self._start_epoch_s) / self._day.dt_s))
         last = max(first + 1, int((start + duration - self._start_epoch_s) / self._day.dt_s))
-        part = values[first:last] or values[-1:]
-        return sum(part) / len(part)
+        return values[first:last] or values[-1:]

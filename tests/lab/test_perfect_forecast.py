@@ -33,7 +33,7 @@ def test_each_slot_is_the_mean_of_the_day_it_covers(morning):
         load = day.base_load_w[k * per_slot:(k + 1) * per_slot]
         assert slot.pv_w == pytest.approx(sum(pv) / len(pv))
         assert slot.load_w == pytest.approx(sum(load) / len(load))
-        assert (slot.pv_low_w, slot.load_high_w) == (slot.pv_w, slot.load_w)  # nothing is uncertain
+        assert (slot.pv_low_w, slot.load_high_w) == (min(pv), max(load))  # what the mean hides, the limit must hold
     assert len({round(s.pv_w) for s in slots}) > 1  # the sky moves: the slots tell it
 
 
