@@ -17,7 +17,9 @@ load). So at every step where the limit can bind (load + P + the battery's full
 charge above it) the heater has a binary `on`: heat <= P on, and while it is on the
 step's other flows plus P fit under the limit. Elsewhere the heater stays continuous
 (the share of the step is exact there), so a day without a tight limit is the LP it
-always was. The MILP is solved by HiGHS within `MILP_TIME_LIMIT_S` and to
+always was. A step's heat is also bounded by the seconds in it where the heater fits under the limit at
+all (`heater_fit_shares`: the step sees the sun's mean, a 1-s controller each passing cloud). The MILP is
+solved by HiGHS within `MILP_TIME_LIMIT_S` and to
 `MILP_RELATIVE_GAP` (its plan then costs at most that share more than the exact optimum).
 
 Per step k (dt = step seconds, h = dt / 3600):
@@ -30,7 +32,8 @@ Per step k (dt = step seconds, h = dt / 3600):
              (implicit Euler; the hot-water draw m_k kg/s is replaced by cold water, linear in T),
              T_k + slack_cold >= T_min,  T_k <= T_max
   limits     imp <= import_limit (hard),  exp <= export_limit,  pv <= pv_available,
-             ch <= max_charge, dis <= max_discharge, heat <= heater_power
+             ch <= max_charge, dis <= max_discharge, heat <= heater_power x fit_k (the share of
+             the step's seconds where load + heater_power - pv - max_discharge fits the limit)
   on/off     where load_k + heater_power + max_charge > import_limit, a binary on_k:
              heat <= heater_power on,  imp - exp - heat + heater_power on <= import_limit
   scalars    peak >= mean import of every clock-aligned 15-minute block (W), priced by the
@@ -58,7 +61,7 @@ from typing import Any
 
 from energy_edge.adapters.hardware.simulated.boiler import WATER_J_PER_KG_K
 from .exogenous import Exogenous
-from .kpis import J_PER_KWH, refill_price_per_kwh
+from .kpis import J_PER_KWH, limit_tolerance_w, refill_price_per_kwh
 from .scenario import Scenario
 from .series import Sample, SiteSeries
 from .simulated_hardware import standing_assets
@@ -96,9 +99,11 @@ class _Programme:
     """The LP's matrices for one scenario, exogenous profile and import limit."""
 
     def __init__(self, scenario: Scenario, ex: Exogenous, step_s: float, import_limit_w: float | None,
-                 contract_limit_w: float | None = None) -> None:
+                 contract_limit_w: float | None = None, fine: Exogenous | None = None) -> None:
         """`import_limit_w` is hard; `contract_limit_w` (below it, where the contract cannot be held) is soft:
-        import above it, an on/off heater's running share counted whole, is priced at `OVER_LIMIT_PRICE_PER_W_STEP`."""
+        import above it, an on/off heater's running share counted whole, is priced at `OVER_LIMIT_PRICE_PER_W_STEP`.
+        `fine`: the profile `ex` was resampled from, to bound each step's heat by the seconds the heater fits
+        (`heater_fit_shares`)."""
         import numpy as np
         from scipy.sparse import lil_matrix
 
@@ -118,6 +123,8 @@ class _Programme:
         self.onoff_steps = [] if not has_boiler or binding_w is None else [
             k for k in range(n) if ex.base_load_w[k] + reach > binding_w]
         self.over_steps = n if contract_limit_w is not None else 0  # one `over` (W >= 0) per step
+        fits = [1.0] * n if fine is None or not self.onoff_steps else heater_fit_shares(
+            fine, step_s, n, p_heat - (bat.max_discharge_w if has_battery else 0.0), binding_w)
         self.size = len(_VARIABLES) * n + len(_SCALARS) + len(self.onoff_steps) + self.over_steps
         col = self.col
         blocks = _billing_blocks(ex.start_s, step_s, n)
@@ -198,7 +205,12 @@ class _Programme:
         bounds: list[tuple[float | None, float | None]] = []
         for name in _VARIABLES:
             bound, prices = per_variable[name]
-            bounds += [(0, ex.pv_available_w[k]) for k in range(n)] if name == "pv" else [bound] * n
+            if name == "pv":
+                bounds += [(0, ex.pv_available_w[k]) for k in range(n)]
+            elif name == "heat":
+                bounds += [(0, bound[1] * fits[k]) for k in range(n)]
+            else:
+                bounds += [bound] * n
             if prices is not None:
                 cost[col(name, 0):col(name, 0) + n] = prices
         bounds += [(0, None)] * len(_SCALARS) + [(0, 1)] * len(self.onoff_steps) + [(0, None)] * self.over_steps
@@ -256,6 +268,27 @@ class _Programme:
         return x[self.col(name, 0):self.col(name, 0) + self.n]
 
 
+def heater_fit_shares(fine: Exogenous, step_s: float, n: int, reach_w: float, limit_w: float) -> list[float]:
+    """Each step's share of seconds in which the heater, on at full power, fits under the import limit (the
+    KPIs' tolerance above it allowed) beside the load, with the sun and the batteries' full discharge
+    (`reach_w`: the heater's power less that discharge).
+
+    The steps see the sun and the load as their means: under a binding limit the heater then fits a whole
+    step that a passing cloud, or the sun rising through the limit's edge, leaves no room in for part of it,
+    where no controller running every second can heat without a breach. Bounding the step's heat by these
+    seconds keeps the plan a lower bound on what such a controller can do (no heat is denied that one could
+    have), and its comfort minutes honest."""
+    per_step = round(step_s / fine.dt_s)
+    allowed_w = limit_w + limit_tolerance_w(limit_w)
+    shares = []
+    for k in range(n):
+        loads = fine.base_load_w[k * per_step:(k + 1) * per_step]
+        suns = fine.pv_available_w[k * per_step:(k + 1) * per_step]
+        fitting = sum(1 for load, sun in zip(loads, suns) if load + reach_w - sun <= allowed_w)
+        shares.append(fitting / len(loads) if loads else 1.0)
+    return shares
+
+
 def _billing_blocks(start_s: float, step_s: float, n: int) -> list[list[int]]:
     """Steps grouped by the clock-aligned 15-minute interval they fall in (a billing meter's view)."""
     blocks: dict[int, list[int]] = {}
@@ -292,12 +325,14 @@ def solve_optimum(scenario: Scenario, exogenous: Exogenous, step_s: float = DEFA
     """Lowest-cost plan for `exogenous` (resampled to `step_s`) with the scenario's assets and limits."""
     ex = exogenous.resample(step_s) if step_s != exogenous.dt_s else exogenous
     limit_w = scenario.limits.import_limit_w
-    lp = _Programme(scenario, ex, step_s, limit_w)
+    fine = exogenous if step_s != exogenous.dt_s else None
+    lp = _Programme(scenario, ex, step_s, limit_w, fine=fine)
     result = lp.solve()
     feasible, holdable = True, None
     if result.status == 2:  # infeasible: only the import limit can make it so
         feasible, holdable = False, smallest_holdable_import_limit_w(scenario, ex, step_s)
-        lp = _Programme(scenario, ex, step_s, max(limit_w, holdable + HOLDABLE_MARGIN_W), contract_limit_w=limit_w)
+        lp = _Programme(scenario, ex, step_s, max(limit_w, holdable + HOLDABLE_MARGIN_W), contract_limit_w=limit_w,
+                        fine=fine)
         result = lp.solve()
     if result.status != 0:
         raise OptimumInfeasible(result.message)
