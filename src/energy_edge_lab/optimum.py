@@ -1,41 +1,43 @@
-"""The perfect-foresight optimum: a linear programme over the whole run (scipy HiGHS), mixed-integer
-where the import limit can bind an on/off heater.
+"""The perfect-foresight optimum: a linear programme over the whole run (scipy HiGHS) that runs the
+on/off heater as the real one runs.
 
 Given the day's sunshine, load and hot-water draws in advance, it finds the
 lowest cost any controller could reach with the same assets and grid limits, at
 `DEFAULT_STEP_S` (5 min) resolution, judged exactly as the KPIs judge every policy
 (kpis.py: energy cost + demand charge + the end-of-day terms). It is a relaxation
 of the real site (no minimum on/off times, profiles averaged per step, a heater
-that may run any share of a step), so its cost is a lower bound for a controller
-running every second.
+that may switch any number of times within a step), so its cost is a lower bound for a
+controller running every second.
 
-The real heaters are on/off at their full power (the simulated boiler, the boiler
-module's thermostat): within a step one runs at P for a share of it. A continuous
-heater (0..P) under a binding import limit heats at, say, 0.7 kW from a 1 kW limit
-and holds comfort where no real heater could (on, it draws its whole 2 kW beside the
-load). So at every step where the limit can bind (load + P + the battery's full
-charge above it) the heater has a binary `on`: heat <= P on, and while it is on the
-step's other flows plus P fit under the limit. Elsewhere the heater stays continuous
-(the share of the step is exact there), so a day without a tight limit is the LP it
-always was. A step's heat is also bounded by the seconds in it where the heater fits under the limit at
-all (`heater_fit_shares`: the step sees the sun's mean, a 1-s controller each passing cloud). The MILP is
-solved by HiGHS within `MILP_TIME_LIMIT_S` and to
-`MILP_RELATIVE_GAP` (its plan then costs at most that share more than the exact optimum).
+The real heaters are on/off at their full power P (the simulated boiler, the boiler
+module's thermostat): within a step one runs at P for a share `duty` of it, and while it
+runs the site carries all of P. A continuous heater (0..P) is a different machine: it
+soaks up exactly the sun's excess over the export limit, or heats at 0.7 kW under a 1 kW
+import limit, where a 6 kW or a 2 kW on/off heater can do neither. So every step is two
+parts, the heater running (a share `duty`, heat = P duty) and resting (1 - duty), each
+with its own flows (the convex hull of the two modes; exact, because the step's sun, load
+and draws are constant within it, and the battery may differ between the parts as a real
+one does): `f_on` is a flow's part while the heater runs (step-mean W), `f - f_on` the
+rest, and each part keeps its share of every cap. It is a plain LP, no binaries. The step sees
+the sun's mean, a 1-s controller each passing cloud: the duty is bounded by the seconds in which the
+heater fits under the import limit at all (`heater_fit_shares`).
 
 Per step k (dt = step seconds, h = dt / 3600):
   variables  imp, exp, ch, dis, pv, heat >= 0 (W); e (Wh) and T (°C) at the step's end;
-             slack_cold >= 0 (K below the comfort minimum)
+             slack_cold >= 0 (K below the comfort minimum); duty in [0, 1];
+             imp_on, exp_on, ch_on, dis_on, pv_on >= 0 (the heater's part of each flow)
   bus        pv + dis + imp = load + ch + heat + exp
+             pv_on + dis_on + imp_on = load duty + ch_on + heat + exp_on,  heat = P duty
+  parts      f_on <= f,  f_on <= cap_f duty,  f - f_on <= cap_f (1 - duty)  for f in imp, exp, ch,
+             dis, pv (caps: import limit, export limit, max charge, max discharge, pv available)
   battery    e_k = e_{k-1} + h (eta ch - dis / eta),  eta = sqrt(round-trip efficiency),
              soc_min C <= e_k <= soc_max C
   boiler     C_th (T_k - T_{k-1}) / dt = heat - UA (T_k - T_amb) - m_k c_w (T_k - T_cold)
              (implicit Euler; the hot-water draw m_k kg/s is replaced by cold water, linear in T),
              T_k + slack_cold >= T_min,  T_k <= T_max
   limits     imp <= import_limit (hard),  exp <= export_limit,  pv <= pv_available,
-             ch <= max_charge, dis <= max_discharge, heat <= heater_power x fit_k (the share of
-             the step's seconds where load + heater_power - pv - max_discharge fits the limit)
-  on/off     where load_k + heater_power + max_charge > import_limit, a binary on_k:
-             heat <= heater_power on,  imp - exp - heat + heater_power on <= import_limit
+             ch <= max_charge, dis <= max_discharge,  duty <= fit_k (the share of the step's seconds
+             in which load + P - pv - max_discharge fits the limit: `heater_fit_shares`)
   scalars    peak >= mean import of every clock-aligned 15-minute block (W), priced by the
              demand charge; deficit_e (Wh), deficit_t (K) >= 0 with e_end + deficit_e >= e_0 and
              T_end + deficit_t >= T_0 (the `no_lower` end of day: a shortfall is bought back)
@@ -44,17 +46,16 @@ Per step k (dt = step seconds, h = dt / 3600):
              + a penalty on the cold slack (comfort is worth more than energy)
 An import limit no plan can hold is reported, not hidden behind a penalty: the plan then
 says `import_limit_feasible = False` and holds the smallest holdable limit instead
-(`holdable_import_limit_w`: the lowest peak import any plan reaches at this resolution; an LP,
-since a heater may always stay off: which limit the load leaves holdable does not depend on it).
-The contract's limit stays in the plan as a soft one: import above it (`over` >= 0 per step, an
-on/off heater's running share counted whole) is priced at `OVER_LIMIT_PRICE_PER_W_STEP`, above
-comfort, so the plan passes it only where it must, as a controller keeping the contract does
-(holding the looser limit all day, it heated where no controller may).
+(`holdable_import_limit_w`: the lowest peak import any plan reaches at this resolution, the
+heater off: a heater may always stay off, so which limit the load leaves holdable does not
+depend on it). The contract's limit stays in the plan as a soft one: import above it in
+either part of a step (`over` >= 0) is priced at `OVER_LIMIT_PRICE_PER_W_STEP`, above comfort,
+so the plan passes it only where it must, as a controller keeping the contract does (holding
+the looser limit all day, it heated where no controller may).
 """
 
 from __future__ import annotations
 
-import logging
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -66,7 +67,6 @@ from .scenario import Scenario
 from .series import Sample, SiteSeries
 from .simulated_hardware import standing_assets
 
-log = logging.getLogger(__name__)
 
 DEFAULT_STEP_S = 300.0
 BILLING_STEPS_S = 900.0
@@ -75,10 +75,10 @@ ACTIVE_W = 1.0  # below this an LP flow counts as zero when naming modes
 SOLVER_TOLERANCE_K = 1e-6  # a plan's temperature this close below the minimum sits on it (HiGHS's tolerance)
 HOLDABLE_MARGIN_W = 1e-3  # numerical room when re-solving at the smallest holdable limit
 OVER_LIMIT_PRICE_PER_W_STEP = 1.0  # a holdable limit's plan imports past the contract only where it must (above comfort)
-MILP_TIME_LIMIT_S = 120.0  # HiGHS stops the on/off heater's branch and bound here (with its best plan) ...
-MILP_RELATIVE_GAP = 1e-4  # ... or once its plan is proven within this share of the best possible cost
 
 _VARIABLES = ("imp", "exp", "ch", "dis", "pv", "heat", "e", "temp", "slack_cold")
+_SHARED = ("imp", "exp", "ch", "dis", "pv")  # flows split between the heater's running part of a step and the rest
+_STEP_VARIABLES = (*_VARIABLES, "duty", *(name + "_on" for name in _SHARED))
 _SCALARS = ("peak", "deficit_e", "deficit_t")
 
 
@@ -100,10 +100,10 @@ class _Programme:
 
     def __init__(self, scenario: Scenario, ex: Exogenous, step_s: float, import_limit_w: float | None,
                  contract_limit_w: float | None = None, fine: Exogenous | None = None) -> None:
-        """`import_limit_w` is hard; `contract_limit_w` (below it, where the contract cannot be held) is soft:
-        import above it, an on/off heater's running share counted whole, is priced at `OVER_LIMIT_PRICE_PER_W_STEP`.
-        `fine`: the profile `ex` was resampled from, to bound each step's heat by the seconds the heater fits
-        (`heater_fit_shares`)."""
+        """`import_limit_w` is hard (None: no limit, and the heater stays off: the holdable limit's LP);
+        `contract_limit_w` (below it, where the contract cannot be held) is soft: import above it, in either
+        part of a step, is priced at `OVER_LIMIT_PRICE_PER_W_STEP`. `fine`: the profile `ex` was resampled
+        from, to bound each step's duty by the seconds the heater fits under the limit (`heater_fit_shares`)."""
         import numpy as np
         from scipy.sparse import lil_matrix
 
@@ -115,26 +115,28 @@ class _Programme:
         eta = math.sqrt(bat.round_trip_efficiency)
         e0 = bat.initial_soc * bat.capacity_wh
         c_dt = boil.thermal_mass_j_per_k / step_s
-        # Steps where the heater, switched on at full power, might not fit under the import limit (the load and a
-        # full battery charge counted): there the heater is on/off (one binary each), elsewhere it is continuous.
-        p_heat = boil.heater_power_w
-        reach = (bat.max_charge_w if has_battery else 0.0) + p_heat
+        p_heat = boil.heater_power_w if has_boiler else 0.0
+        self.over_steps = n if contract_limit_w is not None else 0  # `over` (W >= 0) per step, on and off part
         binding_w = import_limit_w if contract_limit_w is None else contract_limit_w
-        self.onoff_steps = [] if not has_boiler or binding_w is None else [
-            k for k in range(n) if ex.base_load_w[k] + reach > binding_w]
-        self.over_steps = n if contract_limit_w is not None else 0  # one `over` (W >= 0) per step
-        fits = [1.0] * n if fine is None or not self.onoff_steps else heater_fit_shares(
+        fits = [1.0] * n if fine is None or binding_w is None or not has_boiler else heater_fit_shares(
             fine, step_s, n, p_heat - (bat.max_discharge_w if has_battery else 0.0), binding_w)
-        self.size = len(_VARIABLES) * n + len(_SCALARS) + len(self.onoff_steps) + self.over_steps
+        self.size = len(_STEP_VARIABLES) * n + len(_SCALARS) + 2 * self.over_steps
         col = self.col
         blocks = _billing_blocks(ex.start_s, step_s, n)
+        caps = {"imp": [import_limit_w] * n, "exp": [lim.export_limit_w] * n,
+                "ch": [bat.max_charge_w if has_battery else 0.0] * n,
+                "dis": [bat.max_discharge_w if has_battery else 0.0] * n, "pv": list(ex.pv_available_w)}
 
-        a_eq = lil_matrix((3 * n, self.size))
-        b_eq = np.zeros(3 * n)
+        a_eq = lil_matrix((5 * n, self.size))
+        b_eq = np.zeros(5 * n)
         for k in range(n):
             for name, sign in (("pv", 1), ("dis", 1), ("imp", 1), ("ch", -1), ("heat", -1), ("exp", -1)):
                 a_eq[k, col(name, k)] = sign  # bus balance
+                # ... and the part of the step the heater runs in: its whole power beside that share of the load
+                a_eq[3 * n + k, col("heat" if name == "heat" else name + "_on", k)] = sign
             b_eq[k] = ex.base_load_w[k]
+            a_eq[3 * n + k, col("duty", k)] = -ex.base_load_w[k]
+            a_eq[4 * n + k, col("heat", k)], a_eq[4 * n + k, col("duty", k)] = 1.0, -p_heat  # heat = P duty
             row = n + k  # battery energy
             a_eq[row, col("e", k)] = 1.0
             a_eq[row, col("ch", k)] = -h * eta
@@ -153,8 +155,8 @@ class _Programme:
             else:
                 b_eq[row] += c_dt * boil.initial_temperature_c
 
-        soft_rows = (n + len(self.onoff_steps)) if self.over_steps else 0
-        rows = n + len(blocks) + 2 + 2 * len(self.onoff_steps) + soft_rows
+        shared = [(name, k) for name in _SHARED for k in range(n) if caps[name][k] is not None]
+        rows = n + len(blocks) + 2 + len(_SHARED) * n + 2 * len(shared) + 2 * self.over_steps
         a_ub = lil_matrix((rows, self.size))
         b_ub = np.zeros(rows)
         for k in range(n):
@@ -169,51 +171,56 @@ class _Programme:
         a_ub[row, col("e", n - 1)], a_ub[row, col("deficit_e")], b_ub[row] = -1.0, -1.0, -e0
         a_ub[row + 1, col("temp", n - 1)], a_ub[row + 1, col("deficit_t")] = -1.0, -1.0
         b_ub[row + 1] = -boil.initial_temperature_c
-        for j, k in enumerate(self.onoff_steps):  # heat <= P on;  imp - exp - heat + P on <= import limit
-            on, row = self.on_col(j), n + len(blocks) + 2 + 2 * j
-            a_ub[row, col("heat", k)], a_ub[row, on] = 1.0, -p_heat
-            a_ub[row + 1, col("imp", k)], a_ub[row + 1, col("exp", k)] = 1.0, -1.0
-            a_ub[row + 1, col("heat", k)], a_ub[row + 1, on] = -1.0, p_heat
-            b_ub[row + 1] = import_limit_w
-        if self.over_steps:  # imp - over <= contract; imp - exp - heat + P on - over <= contract (on/off steps)
-            first = n + len(blocks) + 2 + 2 * len(self.onoff_steps)
+        row += 2
+        for name in _SHARED:  # f_on <= f: the part with the heater off is no flow backwards
             for k in range(n):
-                a_ub[first + k, col("imp", k)], a_ub[first + k, self.over_col(k)] = 1.0, -1.0
-                b_ub[first + k] = contract_limit_w
-            for j, k in enumerate(self.onoff_steps):
-                row = first + n + j
-                a_ub[row, col("imp", k)], a_ub[row, col("exp", k)], a_ub[row, col("heat", k)] = 1.0, -1.0, -1.0
-                a_ub[row, self.on_col(j)], a_ub[row, self.over_col(k)] = p_heat, -1.0
-                b_ub[row] = contract_limit_w
+                a_ub[row, col(name + "_on", k)], a_ub[row, col(name, k)] = 1.0, -1.0
+                row += 1
+        for name, k in shared:  # each part within its share of the cap: f_on <= cap duty, f - f_on <= cap (1 - duty)
+            cap = caps[name][k]
+            a_ub[row, col(name + "_on", k)], a_ub[row, col("duty", k)] = 1.0, -cap
+            a_ub[row + 1, col(name, k)], a_ub[row + 1, col(name + "_on", k)] = 1.0, -1.0
+            a_ub[row + 1, col("duty", k)], b_ub[row + 1] = cap, cap
+            row += 2
+        for k in range(self.over_steps):  # the same for the contract, softly: over_on, over_off >= 0
+            a_ub[row, col("imp_on", k)], a_ub[row, col("duty", k)] = 1.0, -contract_limit_w
+            a_ub[row, self.over_col(k)] = -1.0
+            a_ub[row + 1, col("imp", k)], a_ub[row + 1, col("imp_on", k)] = 1.0, -1.0
+            a_ub[row + 1, col("duty", k)], a_ub[row + 1, self.over_col(k, on=False)] = contract_limit_w, -1.0
+            b_ub[row + 1] = contract_limit_w
+            row += 2
 
         self.import_price = [tariff.import_price_at(ex.start_s + k * step_s) for k in range(n)]
         self.feed_in_price = [tariff.feed_in_price_at(ex.start_s + k * step_s) for k in range(n)]
         heat_kwh_per_k = boil.thermal_mass_j_per_k / J_PER_KWH
         end = scenario.end_of_day
+        runs = has_boiler and import_limit_w is not None  # the holdable limit's LP leaves the heater off
         per_variable = {
             "imp": ((0, import_limit_w), [p * h / 1000 for p in self.import_price]),
             "exp": ((0, lim.export_limit_w), [-p * h / 1000 for p in self.feed_in_price]),
-            "ch": ((0, bat.max_charge_w if has_battery else 0.0), None),
-            "dis": ((0, bat.max_discharge_w if has_battery else 0.0), None),
+            "ch": ((0, caps["ch"][0]), None),
+            "dis": ((0, caps["dis"][0]), None),
             "pv": (None, None),
-            "heat": ((0, boil.heater_power_w if has_boiler else 0.0), None),
+            "heat": ((0, p_heat), None),
             "e": ((bat.soc_min * bat.capacity_wh, bat.soc_max * bat.capacity_wh), None),
             "temp": ((None, boil.max_temperature_c), None),
             "slack_cold": ((0, None), [COLD_SLACK_PRICE_PER_K_STEP] * n),
+            "duty": ((0, 1.0 if runs else 0.0), None),
+            **{name + "_on": ((0, None), None) for name in _SHARED},
         }
         cost = np.zeros(self.size)
         bounds: list[tuple[float | None, float | None]] = []
-        for name in _VARIABLES:
+        for name in _STEP_VARIABLES:
             bound, prices = per_variable[name]
             if name == "pv":
                 bounds += [(0, ex.pv_available_w[k]) for k in range(n)]
-            elif name == "heat":
+            elif name == "duty":
                 bounds += [(0, bound[1] * fits[k]) for k in range(n)]
             else:
                 bounds += [bound] * n
             if prices is not None:
                 cost[col(name, 0):col(name, 0) + n] = prices
-        bounds += [(0, None)] * len(_SCALARS) + [(0, 1)] * len(self.onoff_steps) + [(0, None)] * self.over_steps
+        bounds += [(0, None)] * len(_SCALARS) + [(0, None)] * 2 * self.over_steps
         if self.over_steps:
             cost[self.over_col(0):] = OVER_LIMIT_PRICE_PER_W_STEP
         cost[col("peak")] = tariff.demand_charge_per_kw / 1000
@@ -229,40 +236,21 @@ class _Programme:
 
     def col(self, name: str, k: int = 0) -> int:
         if name in _SCALARS:
-            return len(_VARIABLES) * self.n + _SCALARS.index(name)
-        return _VARIABLES.index(name) * self.n + k
+            return len(_STEP_VARIABLES) * self.n + _SCALARS.index(name)
+        return _STEP_VARIABLES.index(name) * self.n + k
 
-    def on_col(self, j: int) -> int:
-        """The binary of the j-th on/off step (`onoff_steps[j]`): 1 while the heater runs at full power."""
-        return len(_VARIABLES) * self.n + len(_SCALARS) + j
-
-    def over_col(self, k: int) -> int:
-        """Step k's import above the contract limit (W), where a softer hard limit holds instead."""
-        return len(_VARIABLES) * self.n + len(_SCALARS) + len(self.onoff_steps) + k
+    def over_col(self, k: int, on: bool = True) -> int:
+        """Step k's import above the contract limit (step-mean W) in the part the heater runs (`on`) or rests,
+        where a softer hard limit holds instead."""
+        return len(_STEP_VARIABLES) * self.n + len(_SCALARS) + (0 if on else self.over_steps) + k
 
     def solve(self, cost: Any = None) -> Any:
-        """HiGHS: the LP as it is without on/off steps, else the MILP (bounded by `MILP_TIME_LIMIT_S` and
-        `MILP_RELATIVE_GAP`). The result has `status` 0 for a plan (2: infeasible) and `x`."""
-        import numpy as np
-        from scipy.optimize import Bounds, LinearConstraint, linprog, milp
+        """HiGHS's LP. The result has `status` 0 for a plan (2: infeasible) and `x`."""
+        from scipy.optimize import linprog
 
         cost = self.cost if cost is None else cost
-        if not self.onoff_steps:
-            return linprog(cost, A_ub=self.a_ub, b_ub=self.b_ub, A_eq=self.a_eq, b_eq=self.b_eq,
-                           bounds=self.bounds, method="highs")
-        low = np.array([-np.inf if b[0] is None else b[0] for b in self.bounds], dtype=float)
-        high = np.array([np.inf if b[1] is None else b[1] for b in self.bounds], dtype=float)
-        integrality = np.zeros(self.size)
-        integrality[self.on_col(0):self.on_col(len(self.onoff_steps))] = 1
-        result = milp(cost, integrality=integrality, bounds=Bounds(low, high),
-                      constraints=[LinearConstraint(self.a_ub, -np.inf, self.b_ub),
-                                   LinearConstraint(self.a_eq, self.b_eq, self.b_eq)],
-                      options={"time_limit": MILP_TIME_LIMIT_S, "mip_rel_gap": MILP_RELATIVE_GAP})
-        if result.status == 1 and result.x is not None:  # the time limit: its best plan, short of the proof
-            log.warning("optimum: the on/off MILP stopped at its %g s limit (gap %s)", MILP_TIME_LIMIT_S,
-                        getattr(result, "mip_gap", "unknown"))
-            result.status = 0
-        return result
+        return linprog(cost, A_ub=self.a_ub, b_ub=self.b_ub, A_eq=self.a_eq, b_eq=self.b_eq,
+                       bounds=self.bounds, method="highs")
 
     def values(self, x: Any, name: str) -> Any:
         return x[self.col(name, 0):self.col(name, 0) + self.n]
@@ -273,11 +261,11 @@ def heater_fit_shares(fine: Exogenous, step_s: float, n: int, reach_w: float, li
     KPIs' tolerance above it allowed) beside the load, with the sun and the batteries' full discharge
     (`reach_w`: the heater's power less that discharge).
 
-    The steps see the sun and the load as their means: under a binding limit the heater then fits a whole
-    step that a passing cloud, or the sun rising through the limit's edge, leaves no room in for part of it,
-    where no controller running every second can heat without a breach. Bounding the step's heat by these
-    seconds keeps the plan a lower bound on what such a controller can do (no heat is denied that one could
-    have), and its comfort minutes honest."""
+    A step sees the sun and the load as their means: under a binding limit the heater then fits for a share
+    of the step that a passing cloud, or the sun rising through the limit's edge, leaves no room in, where
+    no controller running every second can heat without a breach. Bounding the step's duty by these seconds
+    keeps the plan a lower bound on what such a controller can do (no heat is denied that one could have),
+    and its comfort minutes honest."""
     per_step = round(step_s / fine.dt_s)
     allowed_w = limit_w + limit_tolerance_w(limit_w)
     shares = []
@@ -298,7 +286,8 @@ def _billing_blocks(start_s: float, step_s: float, n: int) -> list[list[int]]:
 
 
 def smallest_holdable_import_limit_w(scenario: Scenario, ex: Exogenous, step_s: float) -> float:
-    """The lowest highest-step import any plan reaches (comfort slack allowed): the tightest holdable limit."""
+    """The lowest highest-step import any plan reaches (comfort slack allowed, the heater off): the tightest
+    holdable limit."""
     import numpy as np
     from scipy.sparse import hstack, vstack, csr_matrix
 
@@ -346,8 +335,8 @@ def solve_optimum(scenario: Scenario, exogenous: Exogenous, step_s: float = DEFA
 
 def _series(scenario: Scenario, ex: Exogenous, x: dict) -> SiteSeries:
     """The plan as a `SiteSeries`; SoC and temperature are each step's final state. A temperature within
-    `SOLVER_TOLERANCE_K` below the minimum is the minimum: HiGHS's feasibility tolerance, not a cold step (the
-    MILP's plans sit there, 1e-9 K below, where the LP's vertex sat on the bound)."""
+    `SOLVER_TOLERANCE_K` below the minimum is the minimum: HiGHS's feasibility tolerance, not a cold step (a
+    plan may sit there, 1e-9 K below, where a vertex would sit on the bound)."""
     assets = standing_assets(scenario)
     bat, boiler = assets.battery, assets.boiler
     series = SiteSeries(dt_s=ex.dt_s, start_s=ex.start_s)

@@ -24,6 +24,7 @@ from energy_edge.adapters.hardware.simulated.boiler import WATER_J_PER_KG_K
 from energy_edge.adapters.hardware.simulated import LoadProfile, SimulatedSite
 from energy_edge.domain.balancing.policy import Policy
 from energy_edge.domain.prices import PriceSlot
+from energy_edge.domain.services.controller_service import PLAN_HORIZON_S
 from .optimum import OptimumPlan, solve_optimum
 from .scenario import SECONDS_PER_DAY, Scenario
 from .series import SiteSeries
@@ -31,6 +32,7 @@ from .simulated_hardware import (AssetConfigs, SpikedLoad, asset_configs, build_
                                  standing_assets)
 
 POLICIES = ("none", "controller", "optimum")
+FORECASTS = ("online", "perfect")  # the controller's own forecaster, or one that knows the day (an analysis)
 STEP_S = 1.0
 
 
@@ -44,6 +46,7 @@ class SiteSpec:
     policy: Policy | None  # the controller's twin; None: run without a controller (baseline)
     kinds: frozenset[str] = frozenset({"solar", "battery", "boiler"})  # the asset modules the site runs
     prices: "TariffPrices | None" = None  # the controller's PriceSource: the day's tariff, hour by hour
+    forecaster: Any = None  # the controller's Forecaster port; None: its own online forecaster
 
 
 class SteppedSite(Protocol):
@@ -158,15 +161,23 @@ class Recorder:
 
 
 async def simulate_services(scenario: Scenario, policy: str, duration_s: float, site_factory: SiteFactory,
-                            progress: Progress | None = None) -> SiteSeries:
-    """`duration_s` at 1 s through the real services; one sample per second, after each step."""
+                            progress: Progress | None = None, forecast: str = "online") -> SiteSeries:
+    """`duration_s` at 1 s through the real services; one sample per second, after each step.
+    `forecast`: what the controller plans on (`FORECASTS`)."""
+    if forecast not in FORECASTS:
+        raise ValueError(f"unknown forecast {forecast!r}; known: {', '.join(FORECASTS)}")
     clock = ManualClock(scenario.start_epoch_s)
     hardware = build_site(scenario, clock)
     controlled = policy == "controller"
+    forecaster = None
+    if controlled and forecast == "perfect":
+        from .perfect_forecast import PerfectForecaster
+
+        forecaster = PerfectForecaster(scenario, duration_s, PLAN_HORIZON_S)
     spec = SiteSpec(clock=clock, hardware=hardware,
                     configs=asset_configs(scenario, curtail_without_lease=controlled),
                     policy=controller_policy(scenario) if controlled else None, kinds=present_kinds(scenario),
-                    prices=TariffPrices(scenario) if controlled else None)
+                    prices=TariffPrices(scenario) if controlled else None, forecaster=forecaster)
     series = SiteSeries(dt_s=STEP_S, start_s=scenario.start_h * 3600.0 + STEP_S)  # sampled after each step
     recorder = Recorder(hardware, series)
     async with site_factory(spec) as site:
@@ -184,7 +195,7 @@ def optimum_plan(scenario: Scenario, days: float = 1) -> OptimumPlan:
 
 
 async def simulate(scenario: Scenario, policy: str, days: float = 1, site_factory: SiteFactory | None = None,
-                   progress: Progress | None = None) -> SiteSeries:
+                   progress: Progress | None = None, forecast: str = "online") -> SiteSeries:
     """The run's series for any policy (`optimum` needs no site)."""
     if policy not in POLICIES:
         raise ValueError(f"unknown policy {policy!r}; known: {', '.join(POLICIES)}")
@@ -196,4 +207,4 @@ async def simulate(scenario: Scenario, policy: str, days: float = 1, site_factor
         return plan.series
     if site_factory is None:
         raise ValueError(f"policy {policy!r} runs the services: pass the embedded site's factory")
-    return await simulate_services(scenario, policy, duration_s, site_factory, progress)
+    return await simulate_services(scenario, policy, duration_s, site_factory, progress, forecast)

@@ -65,6 +65,8 @@ class SteppedEmbeddedSite:
         container.simulation.override(providers.Object(spec.hardware))
         if spec.prices is not None:  # the day's tariff through the controller's PriceSource port
             container.controller.add_kwargs(price_source=spec.prices)
+        if spec.forecaster is not None:  # the lab's analysis: a forecaster that knows the day
+            container.controller.add_kwargs(forecaster=spec.forecaster)
         self.site = ManualClockSite(container, spec.clock)
         self.site.controller_alive = spec.policy is not None  # the baseline's controller never cycles
         self.policy = spec.policy

@@ -32,8 +32,9 @@ class SuiteResult:
 
 async def compare_day(scenario: Scenario, site_factory: SiteFactory, days: float = 1, plot_dir: Path | None = None,
                       progress: PolicyProgress | None = None,
-                      wall: dict[str, float] | None = None) -> Comparison:
-    """One scenario under baseline, controller and optimum, judged alike."""
+                      wall: dict[str, float] | None = None, forecast: str = "online") -> Comparison:
+    """One scenario under baseline, controller and optimum, judged alike (`forecast`: what the controller
+    plans on, runner.FORECASTS)."""
     name, kpis = scenario.name, {}
     plan = None
     for policy in POLICIES:
@@ -44,7 +45,7 @@ async def compare_day(scenario: Scenario, site_factory: SiteFactory, days: float
             series = plan.series
         else:
             series = await simulate(scenario, policy, days=days, site_factory=site_factory,
-                                    progress=progress(name, policy) if progress else None)
+                                    progress=progress(name, policy) if progress else None, forecast=forecast)
         if plot_dir is not None:
             plot_series(series, scenario, f"{name} / {policy}", plot_dir / f"{name}_{policy}.png")
         kpis[policy] = compute_kpis(series, scenario)
@@ -56,27 +57,27 @@ async def compare_day(scenario: Scenario, site_factory: SiteFactory, days: float
                       holdable_import_limit_w=plan.holdable_import_limit_w)
 
 
-def compare_in_process(scenario: Scenario, days: float, plot_dir: Path | None) -> Comparison:
+def compare_in_process(scenario: Scenario, days: float, plot_dir: Path | None, forecast: str = "online") -> Comparison:
     """One day in a fresh event loop: what a worker process of `compare_days` runs."""
     from .stepped_site import site_factory  # the embedded site: imported where the run happens
 
-    return asyncio.run(compare_day(scenario, site_factory, days, plot_dir))
+    return asyncio.run(compare_day(scenario, site_factory, days, plot_dir, forecast=forecast))
 
 
 def compare_days(scenarios: list[Scenario], days: float = 1, plot_dir: Path | None = None, jobs: int = 1,
-                 done: Callable[[Comparison], None] | None = None) -> list[Comparison]:
+                 done: Callable[[Comparison], None] | None = None, forecast: str = "online") -> list[Comparison]:
     """Every scenario under every policy, `jobs` days at a time in separate processes (each day runs
     the real services on its own in-memory hub, so days share nothing); results in the given order."""
     if jobs <= 1 or len(scenarios) <= 1:
         results = []
         for scenario in scenarios:
-            results.append(compare_in_process(scenario, days, plot_dir))
+            results.append(compare_in_process(scenario, days, plot_dir, forecast))
             if done:
                 done(results[-1])
         return results
     context = multiprocessing.get_context("spawn")  # no inherited event loop or hub state
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        futures = [pool.submit(compare_in_process, scenario, days, plot_dir) for scenario in scenarios]
+        futures = [pool.submit(compare_in_process, scenario, days, plot_dir, forecast) for scenario in scenarios]
         for future in as_completed(futures):
             if done:
                 done(future.result())

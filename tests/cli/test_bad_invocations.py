@@ -65,6 +65,7 @@ CASES: list[tuple[str, list[str], dict[str, str], int, list[str]]] = [
     ("energy-edge", ["modbus-sim", "--duration", "nan"], {}, USAGE, ["--duration", "'nan'"]),
     # quality and simulate (files and names)
     ("energy-edge-lab", ["quality", "--scenario", "nope"], {}, USAGE, ["unknown scenario", "'nope'", "winter_day"]),
+    ("energy-edge-lab", ["quality", "--forecast", "psychic"], {}, USAGE, ["--forecast", "'psychic'", "perfect"]),
     ("energy-edge-lab", ["simulate", "--scenario", "nope", "--policy", "none"], {}, USAGE,
      ["unknown scenario", "'nope'"]),
     ("energy-edge-lab", ["simulate", "--scenario", "winter_day", "--policy", "none", "--days", "0.001",

@@ -137,8 +137,8 @@ def test_an_on_off_heater_runs_at_full_power_for_a_share_of_the_step_where_it_fi
             assert grid - heat + heater <= day.limits.import_limit_w + 1e-6
 
 
-def test_a_limit_the_heater_always_fits_keeps_the_plain_lp(scenario):
-    """Without a step where the heater might not fit, no binary: the LP solves as it always did."""
+def test_a_limit_the_heater_always_fits_lets_it_run_at_any_share(scenario):
+    """Where the whole heater fits under the limit, it runs for whatever share of a step the tank needs."""
     day = _tight_heater_day(scenario, import_limit_w=3_000.0)
     plan = solve_optimum(day, _exogenous(pv_w=0.0, load_w=300.0, draw_kg_per_s=0.005))
     k = compute_kpis(plan.series, day)
@@ -175,6 +175,31 @@ def test_a_plan_a_hair_below_the_minimum_is_not_a_cold_step(scenario):
     x["temp"] = [low - 1e-9] * (len(ex) - 1) + [low - 0.1]
     temperatures = _series(scenario, ex, x).boiler_temperature_c
     assert temperatures[:-1] == [low] * (len(ex) - 1) and temperatures[-1] == pytest.approx(low - 0.1)
+
+
+@pytest.mark.parametrize("heat_price_per_kwh, runs", [(0.05, False), (0.09, True)])
+def test_an_on_off_heater_takes_the_excess_over_the_export_limit_only_where_its_whole_power_pays(
+        scenario, heat_price_per_kwh, runs):
+    """10 kW of sun, 1 kW of load, a 7 kW export limit: 2 kW must go. A continuous heater would soak up just
+    those 2 kW, free. A 6 kW on/off heater running takes 4 kW from the export as well (at 0.10 a kWh): it
+    runs only where its 6 kW of heat are worth more than that (the heat valued at the end of the run)."""
+    from energy_edge_lab.scenario import Tariff
+
+    boiler = scenario.assets.boiler.model_copy(update={
+        "heater_power_w": 6_000.0, "loss_w_per_k": 0.0, "initial_temperature_c": 50.0, "max_temperature_c": 95.0})
+    day = scenario.model_copy(update={
+        "assets": scenario.assets.model_copy(update={"battery": None, "boiler": boiler}),
+        "limits": Limits(export_limit_w=7_000.0, import_limit_w=20_000.0),
+        "tariff": Tariff(import_price_per_kwh=0.30, feed_in_price_per_kwh=0.10),
+        "end_of_day": EndOfDay(rule="value", price_per_kwh=heat_price_per_kwh)})
+    plan = solve_optimum(day, _exogenous(pv_w=10_000.0, load_w=1_000.0, draw_kg_per_s=0.0, dt_s=300.0))
+    heats = [-b for b in plan.series.boiler_w]
+    if runs:
+        assert all(h == pytest.approx(6_000.0, abs=1e-3) for h in heats)
+        assert all(g == pytest.approx(-3_000.0, abs=1e-3) for g in plan.series.grid_w)
+    else:
+        assert all(h == pytest.approx(0.0, abs=1e-3) for h in heats)
+        assert all(g == pytest.approx(-7_000.0, abs=1e-3) for g in plan.series.grid_w)  # the rest curtailed
 
 
 def test_a_passing_cloud_leaves_the_heater_room_only_for_the_seconds_it_fits(scenario):

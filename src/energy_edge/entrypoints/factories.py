@@ -28,7 +28,7 @@ from ..domain.assets.meter import Meter, MeterConfig
 from ..domain.assets.solar import Solar, SolarConfig
 from ..domain.balancing import Policy
 from ..domain.errors import ConfigurationError
-from ..domain.ports import Clock, ModuleClient, PlanSolver
+from ..domain.ports import Clock, Forecaster, ModuleClient, PlanSolver
 from ..domain.routing import RouteTable
 from ..domain.site import (
     BATTERY,
@@ -294,21 +294,20 @@ def telemetry_balance_meter(clock: Clock, site: Site, powers: Callable[[], Itera
 
 
 def build_controller(client: ModuleClient, clock: Clock, site: Site, simulation: SimulatedSite,
-                     in_process: bool, price_source: Any = None, plan_solver: "PlanSolver | None" = None
-                     ) -> "ControllerService":
+                     in_process: bool, price_source: Any = None, plan_solver: "PlanSolver | None" = None,
+                     forecaster: Forecaster | None = None) -> "ControllerService":
     """A site with a grid meter module is balanced on that meter's telemetry, in any process. A fully
     simulated site without one is metered by its simulation: in one process the simulated site is the
-    grid meter; in its own process the controller meters the grid from the assets' fresh telemetry."""
+    grid meter; in its own process the controller meters the grid from the assets' fresh telemetry.
+    `forecaster`: None, the controller's own online forecaster (the lab may inject another)."""
     from ..domain.services.controller_service import ControllerService
 
-    kinds = asset_kinds(site)
-    solver = plan_solver
+    options = dict(asset_kinds=asset_kinds(site), price_source=price_source, plan_solver=plan_solver,
+                   forecaster=forecaster)
     if site.meter is not None:
-        return ControllerService(client, None, clock, initial_policy(site), asset_kinds=kinds,
-                                 price_source=price_source, plan_solver=solver)
+        return ControllerService(client, None, clock, initial_policy(site), **options)
     if in_process:
-        return ControllerService(client, simulation, clock, initial_policy(site), asset_kinds=kinds,
-                                 price_source=price_source, plan_solver=solver)
+        return ControllerService(client, simulation, clock, initial_policy(site), **options)
     controller: ControllerService | None = None
 
     def fresh_powers() -> list[float]:
@@ -316,8 +315,7 @@ def build_controller(client: ModuleClient, clock: Clock, site: Site, simulation:
         return [t.power_w for module, t in controller.latest.items() if not controller.is_stale(module)]
 
     controller = ControllerService(client, telemetry_balance_meter(clock, site, fresh_powers), clock,
-                                   initial_policy(site), asset_kinds=kinds, price_source=price_source,
-                                   plan_solver=solver)
+                                   initial_policy(site), **options)
     return controller
 
 

@@ -6,7 +6,9 @@ seeded generated days (generator.py). Prints the comparison table and, for sever
 the savings-ratio distribution (min, 10th percentile, median); merges the figures into
 bench-results.json; exits 1 when a day misses a target (savings >= 0.9 of the optimum's,
 zero violations, <= 6 mode changes per asset per hour), 2 for a file it cannot use.
-Needs the `lab` extra.
+`--forecast perfect` has the controller plan on the day's true PV and load (perfect_forecast.py):
+what it still misses is the control's share of the gap, the rest the forecast's; an analysis,
+so its figures are printed, not merged. Needs the `lab` extra.
 """
 
 from __future__ import annotations
@@ -38,6 +40,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--results", type=Path, default=Path("bench-results.json"),
                         help="bench results file to merge the figures into")
     parser.add_argument("--plots", type=Path, default=None, help="also write a PNG per day and policy here")
+    parser.add_argument("--forecast", choices=("online", "perfect"), default="online",
+                        help="what the controller plans on: its own online forecast (default), or the day's "
+                             "true PV and load, to tell the forecast's share of a gap from the control's "
+                             "(an analysis: not merged into the results)")
     parser.set_defaults(func=run)
 
 
@@ -89,7 +95,9 @@ def _judge(scenarios: list, prefix: str | None, args: argparse.Namespace) -> int
               f"{'n/a' if comparison.savings_ratio is None else f'{comparison.savings_ratio:.3f}'}"
               + (f"; missed: {', '.join(misses(comparison))}" if misses(comparison) else ""), file=sys.stderr)
 
-    comparisons = compare_days(scenarios, args.duration_days, args.plots, max(1, args.jobs), done)
+    comparisons = compare_days(scenarios, args.duration_days, args.plots, max(1, args.jobs), done, args.forecast)
+    if args.forecast != "online":
+        print(f"forecast: {args.forecast} (the controller plans on the day's true PV and load)")
     print(table(comparisons))
     if prefix is None:
         step = asyncio.run(measure_load_step(site_factory))
@@ -99,8 +107,13 @@ def _judge(scenarios: list, prefix: str | None, args: argparse.Namespace) -> int
     else:
         print(distribution_line(comparisons))
         found = distribution(comparisons, prefix)
-    merge_into(args.results, found)
     missed_days = [c.scenario for c in comparisons if misses(c)]
     missed = sorted(name for name, f in found.items() if f["met"] is False)
-    print(f"merged {len(found)} figures into {args.results}" + (f"; targets missed: {', '.join(missed)}" if missed else ""))
+    if args.forecast == "online":
+        merge_into(args.results, found)
+        print(f"merged {len(found)} figures into {args.results}"
+              + (f"; targets missed: {', '.join(missed)}" if missed else ""))
+    else:
+        print(f"not merged into {args.results}: a {args.forecast} forecast is an analysis, not the controller's "
+              "quality" + (f"; targets missed: {', '.join(missed)}" if missed else ""))
     return TARGET_MISSED if missed or missed_days else 0
