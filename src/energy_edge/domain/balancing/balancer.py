@@ -85,7 +85,6 @@ COMFORT_HORIZON_S = 1800.0  # a draw that outruns a boiler's heater is assumed t
 COMFORT_MARGIN_BAND_RATIO = 0.5  # ... the margin it needs above the minimum at most this share of the band
 DRAW_WINDOW_S = 60.0  # a boiler's temperature trend is measured over this long
 DRAW_HEATER_RATIO = 0.25  # a tank cooling faster than this share of its heater's heating rate is being drawn
-BAND_HOLD_S = 120.0  # a free boiler heating in its thermostat's top band heats on through a dip of surplus this long
 EXPORT_MARGIN_W = 25.0  # a binding export limit is aimed this far inside (the commands' 10 W send tolerance x 2)
 
 
@@ -113,7 +112,6 @@ class BoilerTimer:
     seen_c: float = math.nan  # the temperature at the start of the current trend window
     seen_at: float = _NEVER  # ... and when
     cooling_k_per_s: float = 0.0  # how fast the tank cooled over the last whole window, net of its heater
-    short_since: float = math.nan  # since when it heats on in its thermostat's band through a dip of surplus
 
 
 @quick_init
@@ -454,13 +452,7 @@ def _decide_boilers(boilers: list[AssetView], policy: Policy, memory: BalancerMe
                 share = start_share * (BOILER_KEEP_SURPLUS_RATIO / BOILER_START_SURPLUS_RATIO if keep_on else 1.0)
                 below_ceiling = boiler.temperature_c < guidance.ceiling_c(boiler.module)
                 heat = excess >= boiler.heater_power_w * share and below_ceiling
-                riding = not heat and keep_on and below_ceiling and _rides_through(boiler, timer, now)
-                drawn = _fit_limit(boiler, heat or riding, timer, now, setpoints, timers, room)
-                if riding and setpoints[boiler.module].heat:
-                    decided = timers[boiler.module]
-                    timers[boiler.module] = BoilerTimer(decided.heat, decided.since, decided.recovering,
-                                                        decided.recover_to_c, short_since=(
-                                                            now if math.isnan(timer.short_since) else timer.short_since))
+                drawn = _fit_limit(boiler, heat, timer, now, setpoints, timers, room)
                 excess -= drawn
                 heating -= drawn
     for boiler in boilers:
@@ -518,17 +510,6 @@ def _recovery_target_c(boiler: AssetView, timer: BoilerTimer, policy: Policy, no
     return None
 
 
-def _rides_through(boiler: AssetView, timer: BoilerTimer, now: float) -> bool:
-    """Whether a free boiler heating in its thermostat's top band (maximum - hysteresis up to its maximum) heats
-    on through a dip of the surplus: stopped there, its thermostat starts again only once the tank has cooled
-    below the band, so a passing cloud would shut the tank out of the sun's surplus for hours (the sun curtailed,
-    the heat bought later). It rides through for up to `BAND_HOLD_S` (a passing cloud; the heat it imports
-    meanwhile is stored, at most the band's worth); a longer dip stops it."""
-    in_band = boiler.max_temperature_c - boiler.hysteresis_c <= boiler.temperature_c < boiler.max_temperature_c
-    return (boiler.heater_on and boiler.hysteresis_c > 0 and in_band
-            and (math.isnan(timer.short_since) or now - timer.short_since < BAND_HOLD_S))
-
-
 def _recovery_margin_c(policy: Policy) -> float:
     """How far past its minimum a cold boiler is heated: `PLANNED_RECOVERY_C` where a planner preheats the
     tanks for the draws the policy states (more would be heat the next draw mostly takes, a hotter tank
@@ -561,7 +542,7 @@ def _track_trend(boiler: AssetView, previous: BoilerTimer | None, now: float, ti
         seen_c, seen_at, cooling = previous.seen_c, previous.seen_at, previous.cooling_k_per_s
     # Built field by field rather than with dataclasses.replace (several times slower): this runs every cycle.
     timers[boiler.module] = BoilerTimer(timer.heat, timer.since, timer.recovering, timer.recover_to_c, seen_c, seen_at,
-                                        cooling, timer.short_since)
+                                        cooling)
 
 
 def _set_boiler(boiler: AssetView, heat: bool, timer: BoilerTimer, now: float, setpoints: dict[str, Setpoint],
