@@ -23,6 +23,11 @@ class Exogenous:
     def __len__(self) -> int:
         return len(self.pv_available_w)
 
+    def repeated(self, times: int) -> "Exogenous":
+        """The same profiles `times` over, back to back: the run's next periods, if they repeat this one."""
+        return Exogenous(self.dt_s, self.pv_available_w * times, self.base_load_w * times, self.draw_kg_per_s * times,
+                         self.ambient_c * times, self.start_s)
+
     def resample(self, step_s: float) -> "Exogenous":
         """Means over consecutive whole blocks of `step_s` (a multiple of `dt_s`); a trailing
         partial block is dropped, so every step the LP sees lasts exactly `step_s`."""

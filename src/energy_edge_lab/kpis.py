@@ -23,7 +23,8 @@ Definitions:
   at the refill price over the charging efficiency, tank heat kWh at the refill
   price; the refill price is the stated one, else the import price when the run
   ends; more than the start is worth nothing), `value` values the stored change
-  at the stated price;
+  at the stated price, `next_day` charges V(end) - V(start), V being the optimum's
+  cost of the run repeated from a state (next_day.py);
 - adjusted cost: energy cost + demand charge + end-of-day cost: exactly what the
   optimum minimises, so no policy can gain by ending the day emptier;
 - limit violations: seconds with SoC outside its band (beyond `SOC_EPSILON`),
@@ -39,7 +40,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, Callable
 
 from .scenario import Scenario
 from .series import SiteSeries
@@ -152,6 +153,19 @@ def end_of_day_cost(scenario: Scenario, battery_kwh: float, heat_kwh: float, end
     return max(-battery_kwh, 0.0) * refill / eta + max(-heat_kwh, 0.0) * refill
 
 
+def next_day_cost(series: SiteSeries, scenario: Scenario, next_day: Callable[[float, float], float] | None) -> float:
+    """V(end) - V(start): what the run's end state costs the next day beyond what its start state would
+    (a store the site lacks counts as 0)."""
+    if next_day is None:
+        raise ValueError("the 'next_day' end of day needs the next day's values (next_day.NextDayValue)")
+    battery, boiler = scenario.assets.battery, scenario.assets.boiler
+    start_soc = 0.0 if battery is None else battery.initial_soc
+    start_c = 0.0 if boiler is None else boiler.initial_temperature_c
+    end_soc = series.soc[-1] if battery is not None and len(series) else start_soc
+    end_c = series.boiler_temperature_c[-1] if boiler is not None and len(series) else start_c
+    return next_day(end_soc, end_c) - next_day(start_soc, start_c)
+
+
 def stored_energy_change_kwh(series: SiteSeries, scenario: Scenario) -> tuple[float, float]:
     """(battery, boiler heat) energy at the last sample minus the scenario's initial state, kWh."""
     if not len(series):
@@ -196,7 +210,10 @@ def breach_episodes(flags: list[bool]) -> int:
     return sum(1 for i, flag in enumerate(flags) if flag and (i == 0 or not flags[i - 1]))
 
 
-def compute_kpis(series: SiteSeries, scenario: Scenario) -> Kpis:
+def compute_kpis(series: SiteSeries, scenario: Scenario, next_day: Callable[[float, float], float] | None = None
+                 ) -> Kpis:
+    """`next_day`: V(soc, tank °C), the next day's value of an end state (next_day.NextDayValue); the
+    `next_day` end of day needs it."""
     dt = series.dt_s
     battery = scenario.assets.battery
     boiler = scenario.assets.boiler
@@ -219,7 +236,10 @@ def compute_kpis(series: SiteSeries, scenario: Scenario) -> Kpis:
     battery_kwh, heat_kwh = stored_energy_change_kwh(series, scenario)
     peak_kw = peak_interval_mean_kw(positive(series.grid_w), dt, series.start_s)
     demand = scenario.tariff.demand_charge_per_kw * peak_kw
-    end_cost = end_of_day_cost(scenario, battery_kwh, heat_kwh, series.start_s + series.duration_s)
+    if scenario.end_of_day.rule == "next_day":
+        end_cost = next_day_cost(series, scenario, next_day)
+    else:
+        end_cost = end_of_day_cost(scenario, battery_kwh, heat_kwh, series.start_s + series.duration_s)
     self_consumed = ratio(pv_kwh - export_kwh, pv_kwh)
     sufficiency = ratio(consumption_kwh - import_kwh, consumption_kwh)
     return Kpis(

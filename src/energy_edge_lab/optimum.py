@@ -57,12 +57,12 @@ the looser limit all day, it heated where no controller may).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from energy_edge.adapters.hardware.simulated.boiler import WATER_J_PER_KG_K
 from .exogenous import Exogenous
-from .kpis import J_PER_KWH, limit_tolerance_w, refill_price_per_kwh
+from .kpis import J_PER_KWH, energy_cost, limit_tolerance_w, refill_price_per_kwh
 from .scenario import Scenario
 from .series import Sample, SiteSeries
 from .simulated_hardware import standing_assets
@@ -87,6 +87,14 @@ class OptimumInfeasible(RuntimeError):
 
 
 @dataclass(frozen=True, slots=True)
+class StoredState:
+    """What the stores hold: the battery's SoC (0..1) and the tank's temperature (°C)."""
+
+    soc: float
+    temperature_c: float
+
+
+@dataclass(frozen=True, slots=True)
 class OptimumPlan:
     series: SiteSeries
     cost: float  # tariff energy cost of the plan (no demand charge, no end-of-day terms)
@@ -99,8 +107,11 @@ class _Programme:
     """The LP's matrices for one scenario, exogenous profile and import limit."""
 
     def __init__(self, scenario: Scenario, ex: Exogenous, step_s: float, import_limit_w: float | None,
-                 contract_limit_w: float | None = None, fine: Exogenous | None = None) -> None:
-        """`import_limit_w` is hard (None: no limit, and the heater stays off: the holdable limit's LP);
+                 contract_limit_w: float | None = None, start: "StoredState | None" = None,
+                 fine: Exogenous | None = None) -> None:
+        """`start`: the stores' state to begin from (None: the scenario's); the end of the run is judged
+        against the scenario's all the same.
+        `import_limit_w` is hard (None: no limit, and the heater stays off: the holdable limit's LP);
         `contract_limit_w` (below it, where the contract cannot be held) is soft: import above it, in either
         part of a step, is priced at `OVER_LIMIT_PRICE_PER_W_STEP`. `fine`: the profile `ex` was resampled
         from, to bound each step's duty by the seconds the heater fits under the limit (`heater_fit_shares`)."""
@@ -114,6 +125,8 @@ class _Programme:
         has_battery, has_boiler = scenario.assets.battery is not None, scenario.assets.boiler is not None
         eta = math.sqrt(bat.round_trip_efficiency)
         e0 = bat.initial_soc * bat.capacity_wh
+        e_start = e0 if start is None or not has_battery else start.soc * bat.capacity_wh
+        t_start = boil.initial_temperature_c if start is None or not has_boiler else start.temperature_c
         c_dt = boil.thermal_mass_j_per_k / step_s
         p_heat = boil.heater_power_w if has_boiler else 0.0
         self.over_steps = n if contract_limit_w is not None else 0  # `over` (W >= 0) per step, on and off part
@@ -144,7 +157,7 @@ class _Programme:
             if k:
                 a_eq[row, col("e", k - 1)] = -1.0
             else:
-                b_eq[row] = e0
+                b_eq[row] = e_start
             row = 2 * n + k  # boiler temperature
             draw_w_per_k = ex.draw_kg_per_s[k] * WATER_J_PER_KG_K
             a_eq[row, col("temp", k)] = c_dt + boil.loss_w_per_k + draw_w_per_k
@@ -153,7 +166,7 @@ class _Programme:
             if k:
                 a_eq[row, col("temp", k - 1)] = -c_dt
             else:
-                b_eq[row] += c_dt * boil.initial_temperature_c
+                b_eq[row] += c_dt * t_start
 
         shared = [(name, k) for name in _SHARED for k in range(n) if caps[name][k] is not None]
         rows = n + len(blocks) + 2 + len(_SHARED) * n + 2 * len(shared) + 2 * self.over_steps
@@ -285,13 +298,14 @@ def _billing_blocks(start_s: float, step_s: float, n: int) -> list[list[int]]:
     return list(blocks.values())
 
 
-def smallest_holdable_import_limit_w(scenario: Scenario, ex: Exogenous, step_s: float) -> float:
+def smallest_holdable_import_limit_w(scenario: Scenario, ex: Exogenous, step_s: float,
+                                     start: StoredState | None = None) -> float:
     """The lowest highest-step import any plan reaches (comfort slack allowed, the heater off): the tightest
     holdable limit."""
     import numpy as np
     from scipy.sparse import hstack, vstack, csr_matrix
 
-    lp = _Programme(scenario, ex, step_s, None)
+    lp = _Programme(scenario, ex, step_s, None, start=start)
     # one more variable z >= imp_k for every k; minimise z (plus the cold slack's penalty, so comfort counts)
     n = lp.n
     extra = csr_matrix((lp.a_ub.shape[0], 1))
@@ -310,18 +324,20 @@ def smallest_holdable_import_limit_w(scenario: Scenario, ex: Exogenous, step_s: 
     return float(result.x[-1])
 
 
-def solve_optimum(scenario: Scenario, exogenous: Exogenous, step_s: float = DEFAULT_STEP_S) -> OptimumPlan:
-    """Lowest-cost plan for `exogenous` (resampled to `step_s`) with the scenario's assets and limits."""
+def solve_optimum(scenario: Scenario, exogenous: Exogenous, step_s: float = DEFAULT_STEP_S,
+                  start: StoredState | None = None) -> OptimumPlan:
+    """Lowest-cost plan for `exogenous` (resampled to `step_s`) with the scenario's assets and limits, from
+    `start` (None: the scenario's initial state; the end is judged against that one either way)."""
     ex = exogenous.resample(step_s) if step_s != exogenous.dt_s else exogenous
     limit_w = scenario.limits.import_limit_w
     fine = exogenous if step_s != exogenous.dt_s else None
-    lp = _Programme(scenario, ex, step_s, limit_w, fine=fine)
+    lp = _Programme(scenario, ex, step_s, limit_w, start=start, fine=fine)
     result = lp.solve()
     feasible, holdable = True, None
     if result.status == 2:  # infeasible: only the import limit can make it so
-        feasible, holdable = False, smallest_holdable_import_limit_w(scenario, ex, step_s)
+        feasible, holdable = False, smallest_holdable_import_limit_w(scenario, ex, step_s, start)
         lp = _Programme(scenario, ex, step_s, max(limit_w, holdable + HOLDABLE_MARGIN_W), contract_limit_w=limit_w,
-                        fine=fine)
+                        start=start, fine=fine)
         result = lp.solve()
     if result.status != 0:
         raise OptimumInfeasible(result.message)
@@ -331,6 +347,16 @@ def solve_optimum(scenario: Scenario, exogenous: Exogenous, step_s: float = DEFA
                             for k in range(lp.n)) * h / 1000)
     return OptimumPlan(series=_series(scenario, ex, x), cost=tariff_cost, step_s=step_s,
                        import_limit_feasible=feasible, holdable_import_limit_w=holdable)
+
+
+def first_half(plan: OptimumPlan, scenario: Scenario) -> OptimumPlan:
+    """The first half of a plan over a run and its repetition: the run's own plan (its tariff cost recounted)."""
+    whole, half = plan.series, len(plan.series) // 2
+    series = SiteSeries(dt_s=whole.dt_s, start_s=whole.start_s)
+    for name in ("pv_w", "pv_available_w", "load_w", "battery_w", "boiler_w", "grid_w", "soc", "boiler_temperature_c"):
+        setattr(series, name, getattr(whole, name)[:half])
+    series.modes = {asset: modes[:half] for asset, modes in whole.modes.items()}
+    return replace(plan, series=series, cost=energy_cost(series, scenario))
 
 
 def _series(scenario: Scenario, ex: Exogenous, x: dict) -> SiteSeries:

@@ -25,8 +25,9 @@ from energy_edge.adapters.hardware.simulated import LoadProfile, SimulatedSite
 from energy_edge.domain.balancing.policy import Policy
 from energy_edge.domain.prices import PriceSlot
 from energy_edge.domain.services.controller_service import PLAN_HORIZON_S
-from .optimum import OptimumPlan, solve_optimum
-from .scenario import SECONDS_PER_DAY, Scenario
+from .exogenous import Exogenous
+from .optimum import OptimumPlan, first_half, solve_optimum
+from .scenario import SECONDS_PER_DAY, EndOfDay, Scenario
 from .series import SiteSeries
 from .simulated_hardware import (AssetConfigs, SpikedLoad, asset_configs, build_site, exogenous, present_kinds,
                                  standing_assets)
@@ -189,9 +190,15 @@ async def simulate_services(scenario: Scenario, policy: str, duration_s: float, 
     return series
 
 
-def optimum_plan(scenario: Scenario, days: float = 1) -> OptimumPlan:
-    """The perfect-foresight plan over `days` (with its verdict on the import limit)."""
-    return solve_optimum(scenario, exogenous(scenario, days * SECONDS_PER_DAY))
+def optimum_plan(scenario: Scenario, days: float = 1, day: Exogenous | None = None) -> OptimumPlan:
+    """The perfect-foresight plan over `days` (with its verdict on the import limit); `day`: the run's
+    sunshine, load and draws where already sampled. Under the `next_day` end of day it is the first half
+    of the best plan over the run and its repetition (next_day.py): the best day-plus-what-it-leaves."""
+    day = exogenous(scenario, days * SECONDS_PER_DAY) if day is None else day
+    if scenario.end_of_day.rule != "next_day":
+        return solve_optimum(scenario, day)
+    both = solve_optimum(scenario.model_copy(update={"end_of_day": EndOfDay()}), day.repeated(2))
+    return first_half(both, scenario)
 
 
 async def simulate(scenario: Scenario, policy: str, days: float = 1, site_factory: SiteFactory | None = None,

@@ -239,9 +239,11 @@ class EndOfDay(_Frozen):
     `price_per_kwh` (default: the import price when the run ends, when a refill would start), over
     the charging efficiency for the
     battery; anything above the start is worth nothing. `value`: the change of stored energy
-    (battery and tank, kWh) is valued at `price_per_kwh`, gained or lost alike."""
+    (battery and tank, kWh) is valued at `price_per_kwh`, gained or lost alike. `next_day`: the end
+    state is worth what it spares the next day if that day repeats this one (next_day.py: the
+    optimum's cost of the repeated run from the end state, minus from the start)."""
 
-    rule: Literal["no_lower", "value"] = "no_lower"
+    rule: Literal["no_lower", "value", "next_day"] = "no_lower"
     price_per_kwh: float | None = None
 
     @model_validator(mode="after")

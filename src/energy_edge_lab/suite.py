@@ -14,6 +14,7 @@ from typing import Callable
 from .comparison import Comparison
 from .kpis import compute_kpis
 from .load_step import measure_load_step
+from .next_day import next_day_value
 from .plot import plot_series
 from .runner import POLICIES, Progress, SiteFactory, optimum_plan, simulate
 from .scenario import Scenario, load_scenario, scenario_names
@@ -37,18 +38,19 @@ async def compare_day(scenario: Scenario, site_factory: SiteFactory, days: float
     plans on, runner.FORECASTS)."""
     name, kpis = scenario.name, {}
     plan = None
+    judge = next_day_value(scenario, days)  # the end state's worth to the next day, where the day says so
     for policy in POLICIES:
         started = time.perf_counter()
         series: SiteSeries
         if policy == "optimum":
-            plan = optimum_plan(scenario, days)
+            plan = optimum_plan(scenario, days, None if judge is None else judge.exogenous)
             series = plan.series
         else:
             series = await simulate(scenario, policy, days=days, site_factory=site_factory,
                                     progress=progress(name, policy) if progress else None, forecast=forecast)
         if plot_dir is not None:
             plot_series(series, scenario, f"{name} / {policy}", plot_dir / f"{name}_{policy}.png")
-        kpis[policy] = compute_kpis(series, scenario)
+        kpis[policy] = compute_kpis(series, scenario, judge)
         if wall is not None:
             wall[f"{name}/{policy}"] = time.perf_counter() - started
     assert plan is not None

@@ -58,8 +58,9 @@ async def test_an_unknown_forecast_is_refused(morning):
         await simulate(morning, "controller", 0.01, site_factory, forecast="psychic")
 
 
-@pytest.mark.parametrize("forecast, merged", [("online", True), ("perfect", False)])
-def test_only_the_online_forecast_is_merged_into_the_results(tmp_path, capsys, monkeypatch, forecast, merged):
+@pytest.mark.parametrize("options, merged", [([], True), (["--forecast", "perfect"], False),
+                                             (["--end-of-day", "next_day"], False)])
+def test_only_the_days_as_stated_are_merged_into_the_results(tmp_path, capsys, monkeypatch, options, merged):
     from energy_edge_lab import suite
     from energy_edge_lab.cli import main
     from tests.lab.test_comparison import _kpis
@@ -68,13 +69,14 @@ def test_only_the_online_forecast_is_merged_into_the_results(tmp_path, capsys, m
     asked = []
 
     def compare_days(scenarios, days, plots, jobs, done, forecast):
-        asked.append(forecast)
+        asked.append((forecast, {s.end_of_day.rule for s in scenarios}))
         return [Comparison(s.name, _kpis(10.0), _kpis(6.0), _kpis(6.0)) for s in scenarios]
 
     monkeypatch.setattr(suite, "compare_days", compare_days)
     results = tmp_path / "bench-results.json"
-    main(["quality", "--generated", "2", "--forecast", forecast, "--results", str(results), "--jobs", "1"])
-    assert asked == [forecast]
+    main(["quality", "--generated", "2", *options, "--results", str(results), "--jobs", "1"])
+    forecast = options[1] if options[:1] == ["--forecast"] else "online"
+    rule = options[1] if options[:1] == ["--end-of-day"] else "no_lower"
+    assert asked == [(forecast, {rule})]
     assert results.exists() is merged
-    out = capsys.readouterr().out
-    assert ("the controller plans on the day's true PV and load" in out) is not merged
+    assert ("an analysis" in capsys.readouterr().out) is not merged

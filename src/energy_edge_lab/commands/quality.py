@@ -7,8 +7,9 @@ the savings-ratio distribution (min, 10th percentile, median); merges the figure
 bench-results.json; exits 1 when a day misses a target (savings >= 0.9 of the optimum's,
 zero violations, <= 6 mode changes per asset per hour), 2 for a file it cannot use.
 `--forecast perfect` has the controller plan on the day's true PV and load (perfect_forecast.py):
-what it still misses is the control's share of the gap, the rest the forecast's; an analysis,
-so its figures are printed, not merged. Needs the `lab` extra.
+what it still misses is the control's share of the gap, the rest the forecast's; `--end-of-day
+next_day` judges every day's end state by what it spares the next day (next_day.py). Both are
+analyses, so their figures are printed, not merged. Needs the `lab` extra.
 """
 
 from __future__ import annotations
@@ -40,6 +41,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--results", type=Path, default=Path("bench-results.json"),
                         help="bench results file to merge the figures into")
     parser.add_argument("--plots", type=Path, default=None, help="also write a PNG per day and policy here")
+    parser.add_argument("--end-of-day", dest="end_of_day", choices=("no_lower", "next_day"), default=None,
+                        help="judge every day's end state by this rule instead of the one each day states "
+                             "(an analysis: not merged into the results)")
     parser.add_argument("--forecast", choices=("online", "perfect"), default="online",
                         help="what the controller plans on: its own online forecast (default), or the day's "
                              "true PV and load, to tell the forecast's share of a gap from the control's "
@@ -84,8 +88,12 @@ def _only(scenarios: list, args: argparse.Namespace) -> list:  # type: ignore[ty
 def _judge(scenarios: list, prefix: str | None, args: argparse.Namespace) -> int:  # type: ignore[type-arg]
     from ..comparison import distribution, distribution_line, figures, merge_into, misses, table
     from ..load_step import measure_load_step
+    from ..scenario import EndOfDay
     from ..stepped_site import site_factory
     from ..suite import compare_days
+
+    if args.end_of_day is not None:
+        scenarios = [s.model_copy(update={"end_of_day": EndOfDay(rule=args.end_of_day)}) for s in scenarios]
 
     finished = []
 
@@ -96,8 +104,11 @@ def _judge(scenarios: list, prefix: str | None, args: argparse.Namespace) -> int
               + (f"; missed: {', '.join(misses(comparison))}" if misses(comparison) else ""), file=sys.stderr)
 
     comparisons = compare_days(scenarios, args.duration_days, args.plots, max(1, args.jobs), done, args.forecast)
+    analysis = args.forecast != "online" or args.end_of_day is not None
     if args.forecast != "online":
         print(f"forecast: {args.forecast} (the controller plans on the day's true PV and load)")
+    if args.end_of_day is not None:
+        print(f"end of day: {args.end_of_day} on every day")
     print(table(comparisons))
     if prefix is None:
         step = asyncio.run(measure_load_step(site_factory))
@@ -109,11 +120,11 @@ def _judge(scenarios: list, prefix: str | None, args: argparse.Namespace) -> int
         found = distribution(comparisons, prefix)
     missed_days = [c.scenario for c in comparisons if misses(c)]
     missed = sorted(name for name, f in found.items() if f["met"] is False)
-    if args.forecast == "online":
+    if not analysis:
         merge_into(args.results, found)
         print(f"merged {len(found)} figures into {args.results}"
               + (f"; targets missed: {', '.join(missed)}" if missed else ""))
     else:
-        print(f"not merged into {args.results}: a {args.forecast} forecast is an analysis, not the controller's "
+        print(f"not merged into {args.results}: an analysis (--forecast, --end-of-day), not the controller's "
               "quality" + (f"; targets missed: {', '.join(missed)}" if missed else ""))
     return TARGET_MISSED if missed or missed_days else 0

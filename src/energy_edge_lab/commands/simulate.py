@@ -57,20 +57,22 @@ def run(args: argparse.Namespace) -> int:
 
 def _simulate(scenario, policy: str, days: float, out: Path) -> int:  # type: ignore[no-untyped-def]
     from ..kpis import compute_kpis
+    from ..next_day import next_day_value
     from ..plot import plot_series
     from ..runner import optimum_plan, simulate
     from ..stepped_site import progress_bar, site_factory
 
     verdict = {}
+    judge = next_day_value(scenario, days)
     if policy == "optimum":
-        plan = optimum_plan(scenario, days)
+        plan = optimum_plan(scenario, days, None if judge is None else judge.exogenous)
         series = plan.series
         verdict = {"import_limit_feasible": plan.import_limit_feasible,
                    "holdable_import_limit_w": plan.holdable_import_limit_w}
     else:
         with progress_bar(f"{scenario.name}/{policy}", days) as progress:
             series = asyncio.run(simulate(scenario, policy, days, site_factory, progress))
-    kpis = compute_kpis(series, scenario)
+    kpis = compute_kpis(series, scenario, judge)
     stem = out / f"{scenario.name}_{policy}"
     out.mkdir(parents=True, exist_ok=True)
     stem.with_suffix(".json").write_text(json.dumps(
