@@ -18,7 +18,9 @@ parts, the heater running (a share `duty`, heat = P duty) and resting (1 - duty)
 with its own flows (the convex hull of the two modes; exact, because the step's sun, load
 and draws are constant within it, and the battery may differ between the parts as a real
 one does): `f_on` is a flow's part while the heater runs (step-mean W), `f - f_on` the
-rest, and each part keeps its share of every cap. It is a plain LP, no binaries.
+rest, and each part keeps its share of every cap. It is a plain LP, no binaries. The step sees
+the sun's mean, a 1-s controller each passing cloud: the duty is bounded by the seconds in which the
+heater fits under the import limit at all (`heater_fit_shares`).
 
 Per step k (dt = step seconds, h = dt / 3600):
   variables  imp, exp, ch, dis, pv, heat >= 0 (W); e (Wh) and T (°C) at the step's end;
@@ -34,7 +36,8 @@ Per step k (dt = step seconds, h = dt / 3600):
              (implicit Euler; the hot-water draw m_k kg/s is replaced by cold water, linear in T),
              T_k + slack_cold >= T_min,  T_k <= T_max
   limits     imp <= import_limit (hard),  exp <= export_limit,  pv <= pv_available,
-             ch <= max_charge, dis <= max_discharge
+             ch <= max_charge, dis <= max_discharge,  duty <= fit_k (the share of the step's seconds
+             in which load + P - pv - max_discharge fits the limit: `heater_fit_shares`)
   scalars    peak >= mean import of every clock-aligned 15-minute block (W), priced by the
              demand charge; deficit_e (Wh), deficit_t (K) >= 0 with e_end + deficit_e >= e_0 and
              T_end + deficit_t >= T_0 (the `no_lower` end of day: a shortfall is bought back)
@@ -59,7 +62,7 @@ from typing import Any
 
 from energy_edge.adapters.hardware.simulated.boiler import WATER_J_PER_KG_K
 from .exogenous import Exogenous
-from .kpis import J_PER_KWH, energy_cost, refill_price_per_kwh
+from .kpis import J_PER_KWH, energy_cost, limit_tolerance_w, refill_price_per_kwh
 from .scenario import Scenario
 from .series import Sample, SiteSeries
 from .simulated_hardware import standing_assets
@@ -104,12 +107,14 @@ class _Programme:
     """The LP's matrices for one scenario, exogenous profile and import limit."""
 
     def __init__(self, scenario: Scenario, ex: Exogenous, step_s: float, import_limit_w: float | None,
-                 contract_limit_w: float | None = None, start: "StoredState | None" = None) -> None:
+                 contract_limit_w: float | None = None, start: "StoredState | None" = None,
+                 fine: Exogenous | None = None) -> None:
         """`start`: the stores' state to begin from (None: the scenario's); the end of the run is judged
         against the scenario's all the same.
         `import_limit_w` is hard (None: no limit, and the heater stays off: the holdable limit's LP);
         `contract_limit_w` (below it, where the contract cannot be held) is soft: import above it, in either
-        part of a step, is priced at `OVER_LIMIT_PRICE_PER_W_STEP`."""
+        part of a step, is priced at `OVER_LIMIT_PRICE_PER_W_STEP`. `fine`: the profile `ex` was resampled
+        from, to bound each step's duty by the seconds the heater fits under the limit (`heater_fit_shares`)."""
         import numpy as np
         from scipy.sparse import lil_matrix
 
@@ -125,6 +130,9 @@ class _Programme:
         c_dt = boil.thermal_mass_j_per_k / step_s
         p_heat = boil.heater_power_w if has_boiler else 0.0
         self.over_steps = n if contract_limit_w is not None else 0  # `over` (W >= 0) per step, on and off part
+        binding_w = import_limit_w if contract_limit_w is None else contract_limit_w
+        fits = [1.0] * n if fine is None or binding_w is None or not has_boiler else heater_fit_shares(
+            fine, step_s, n, p_heat - (bat.max_discharge_w if has_battery else 0.0), binding_w)
         self.size = len(_STEP_VARIABLES) * n + len(_SCALARS) + 2 * self.over_steps
         col = self.col
         blocks = _billing_blocks(ex.start_s, step_s, n)
@@ -217,7 +225,12 @@ class _Programme:
         bounds: list[tuple[float | None, float | None]] = []
         for name in _STEP_VARIABLES:
             bound, prices = per_variable[name]
-            bounds += [(0, ex.pv_available_w[k]) for k in range(n)] if name == "pv" else [bound] * n
+            if name == "pv":
+                bounds += [(0, ex.pv_available_w[k]) for k in range(n)]
+            elif name == "duty":
+                bounds += [(0, bound[1] * fits[k]) for k in range(n)]
+            else:
+                bounds += [bound] * n
             if prices is not None:
                 cost[col(name, 0):col(name, 0) + n] = prices
         bounds += [(0, None)] * len(_SCALARS) + [(0, None)] * 2 * self.over_steps
@@ -254,6 +267,27 @@ class _Programme:
 
     def values(self, x: Any, name: str) -> Any:
         return x[self.col(name, 0):self.col(name, 0) + self.n]
+
+
+def heater_fit_shares(fine: Exogenous, step_s: float, n: int, reach_w: float, limit_w: float) -> list[float]:
+    """Each step's share of seconds in which the heater, on at full power, fits under the import limit (the
+    KPIs' tolerance above it allowed) beside the load, with the sun and the batteries' full discharge
+    (`reach_w`: the heater's power less that discharge).
+
+    A step sees the sun and the load as their means: under a binding limit the heater then fits for a share
+    of the step that a passing cloud, or the sun rising through the limit's edge, leaves no room in, where
+    no controller running every second can heat without a breach. Bounding the step's duty by these seconds
+    keeps the plan a lower bound on what such a controller can do (no heat is denied that one could have),
+    and its comfort minutes honest."""
+    per_step = round(step_s / fine.dt_s)
+    allowed_w = limit_w + limit_tolerance_w(limit_w)
+    shares = []
+    for k in range(n):
+        loads = fine.base_load_w[k * per_step:(k + 1) * per_step]
+        suns = fine.pv_available_w[k * per_step:(k + 1) * per_step]
+        fitting = sum(1 for load, sun in zip(loads, suns) if load + reach_w - sun <= allowed_w)
+        shares.append(fitting / len(loads) if loads else 1.0)
+    return shares
 
 
 def _billing_blocks(start_s: float, step_s: float, n: int) -> list[list[int]]:
@@ -296,13 +330,14 @@ def solve_optimum(scenario: Scenario, exogenous: Exogenous, step_s: float = DEFA
     `start` (None: the scenario's initial state; the end is judged against that one either way)."""
     ex = exogenous.resample(step_s) if step_s != exogenous.dt_s else exogenous
     limit_w = scenario.limits.import_limit_w
-    lp = _Programme(scenario, ex, step_s, limit_w, start=start)
+    fine = exogenous if step_s != exogenous.dt_s else None
+    lp = _Programme(scenario, ex, step_s, limit_w, start=start, fine=fine)
     result = lp.solve()
     feasible, holdable = True, None
     if result.status == 2:  # infeasible: only the import limit can make it so
         feasible, holdable = False, smallest_holdable_import_limit_w(scenario, ex, step_s, start)
         lp = _Programme(scenario, ex, step_s, max(limit_w, holdable + HOLDABLE_MARGIN_W), contract_limit_w=limit_w,
-                        start=start)
+                        start=start, fine=fine)
         result = lp.solve()
     if result.status != 0:
         raise OptimumInfeasible(result.message)

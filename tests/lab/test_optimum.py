@@ -200,3 +200,21 @@ def test_an_on_off_heater_takes_the_excess_over_the_export_limit_only_where_its_
     else:
         assert all(h == pytest.approx(0.0, abs=1e-3) for h in heats)
         assert all(g == pytest.approx(-7_000.0, abs=1e-3) for g in plan.series.grid_w)  # the rest curtailed
+
+
+def test_a_passing_cloud_leaves_the_heater_room_only_for_the_seconds_it_fits(scenario):
+    """Under a 1 kW limit the 2 kW heater fits beside the 300 W load while 2 kW of sun shines: a cloud of a
+    minute in every 5-minute step leaves the step's mean sun (1.6 kW) room for the heater, but not those
+    seconds. The plan heats no step longer than the heater fits in it, as a controller running every second
+    must (the mean alone let it heat through the cloud, past the limit)."""
+    from energy_edge_lab.optimum import heater_fit_shares
+
+    day = _tight_heater_day(scenario, import_limit_w=1_000.0)
+    n = TWO_HOURS_S
+    pv = [0.0 if (t % 300) < 60 else 2_000.0 for t in range(n)]
+    ex = Exogenous(1.0, pv, [300.0] * n, [0.02] * n, [20.0] * n, start_s=12 * 3600)  # a draw beyond the heater
+    assert heater_fit_shares(ex, 300.0, n // 300, 2_000.0, 1_000.0) == [pytest.approx(0.8)] * (n // 300)
+    heats = [-b for b in solve_optimum(day, ex).series.boiler_w]
+    assert max(heats) == pytest.approx(0.8 * 2_000.0)  # the tank takes all it can: 240 of 300 seconds
+    means = [-b for b in solve_optimum(day, ex.resample(300.0)).series.boiler_w]
+    assert max(means) == pytest.approx(2_000.0)  # seen at 5 minutes only, it heated through the cloud

@@ -91,3 +91,21 @@ async def test_a_cold_boiler_whose_heater_no_room_carries_never_takes_the_import
     assert controller.import_limit_breaches == 0 and controller.import_above_limit_kwh == 0
     assert optimum.boiler_comfort_violation_min == pytest.approx(120.0)  # no heater run fits
     assert controller.boiler_comfort_violation_min <= optimum.boiler_comfort_violation_min
+
+
+async def test_a_heavy_draw_finds_the_heater_running_not_parked_at_its_maximum():
+    """Generated day g22's afternoon: a 2 kW heater, a 5 K thermostat band and a 16 o'clock draw that outruns
+    it. The tank used to reach its 75 °C maximum half an hour early and sit there, its thermostat satisfied,
+    so the draw ran 7 minutes with the heater idle (waiting out the band) and the tank went cold before 17:00.
+    Approached from below the band, the heater is still on as the draw begins and the tank holds its minimum."""
+    from energy_edge_lab.generator import generate_days
+
+    day = generate_days(40, 2026)[22]
+    boiler = day.assets.boiler.model_copy(update={"initial_temperature_c": 62.0})
+    afternoon = day.model_copy(update={"start_h": 14.5, "assets": day.assets.model_copy(update={"boiler": boiler})})
+    series = await simulate(afternoon, "controller", 2.6 / 24, site_factory)
+    draw_starts = round((16.0 * 3600 - series.start_s % 86_400) / series.dt_s)
+    assert afternoon.assets.boiler.draw_litres_per_hour[16] > 0 and afternoon.assets.boiler.hysteresis_c == 5.0
+    assert series.modes["boiler"][draw_starts] == "HEATING"
+    assert series.boiler_temperature_c[draw_starts] < boiler.max_temperature_c
+    assert compute_kpis(series, afternoon).boiler_comfort_violation_min == 0

@@ -148,3 +148,20 @@ def test_a_hot_tank_coasts_through_a_draw_its_heater_cannot_keep_up_with():
     assert hot_water_preheat_c(during_draw, draws, [near])["boiler"] == pytest.approx(near.temperature_c + climb_k)
     hot = replace(BOILER, heater_on=True, temperature_c=70.0)  # well above the need: released
     assert hot_water_preheat_c(during_draw, draws, [hot])["boiler"] == pytest.approx(need_c)
+
+
+THERMOSTAT = replace(BOILER, hysteresis_c=5.0, heater_on=True, temperature_c=66.0)  # its band: 70..75 °C
+
+
+def test_a_heavy_draw_that_needs_the_thermostats_band_is_approached_from_below_it():
+    """The 7 o'clock draw needs the tank above 70 °C as it begins: within the hour before the final approach the
+    guidance names the draw, its need, and the ceiling below the thermostat's band; without a band, nothing."""
+    from energy_edge.domain.planning.hot_water_guidance import THERMOSTAT_MARGIN_C, hot_water_guidance
+
+    ahead = hot_water_guidance(5.75 * 3_600.0, DRAWS, [THERMOSTAT]).approach["boiler"]
+    need_c = hot_water_preheat_c(7 * 3_600.0 - 1.0, DRAWS, [replace(BOILER, temperature_c=40.0)])["boiler"]
+    assert ahead.draw_at_s == 7 * 3_600.0 and ahead.need_c == pytest.approx(need_c, abs=0.05) and need_c > 70.0
+    assert (ahead.band_c, ahead.ready_c) == (70.0, 70.0 - THERMOSTAT_MARGIN_C)
+    assert hot_water_guidance(5.75 * 3_600.0, DRAWS, [replace(THERMOSTAT, hysteresis_c=0.0)]).approach == {}
+    assert hot_water_guidance(2.0 * 3_600.0, DRAWS, [THERMOSTAT]).approach == {}  # hours ahead: not yet
+    assert hot_water_guidance(7.25 * 3_600.0, DRAWS, [THERMOSTAT]).approach == {}  # in the draw: heating through it

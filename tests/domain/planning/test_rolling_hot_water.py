@@ -71,3 +71,16 @@ def test_a_plan_the_draws_outrun_is_kept_and_reported_once(caplog: pytest.LogCap
     assert [r.getMessage() for r in caplog.records].count(
         "the boilers cannot hold their minimum temperature through the coming hot-water draws: "
         "0.8 kWh short over the plan's horizon") == 1
+
+
+def test_a_draw_that_needs_the_thermostats_band_reaches_the_balancer_under_the_plan() -> None:
+    """The heavy 7 o'clock draw needs the tank in its thermostat's band: the plan's guidance hands the balancer
+    the approach (the heuristic's and the LP's alike), so the tank waits below the band for its final run."""
+    thermostat = replace(BOILER, hysteresis_c=5.0, temperature_c=66.0)
+    heavy = replace(POLICY, hot_water_litres_per_hour=replace(POLICY.hot_water_litres_per_hour,
+                                                              values=(0.0,) * 7 + (130.0,) + (0.0,) * 16))
+    guidance = RollingPlanner(PlanThat(0.0, 0)).plan(5.75 * 3600.0, heavy, [thermostat], FORECAST, PriceSchedule())
+    approach = guidance.boiler_approach_by_module["boiler"]
+    assert approach.draw_at_s == 7 * 3600.0 and approach.band_c == 70.0 and approach.need_c == 75.0
+    assert RollingPlanner(None).plan(5.75 * 3600.0, heavy, [thermostat], FORECAST,
+                                     PriceSchedule()).boiler_approach_by_module == {"boiler": approach}

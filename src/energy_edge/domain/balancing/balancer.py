@@ -150,6 +150,7 @@ def balance(snapshot: SiteSnapshot, policy: Policy, memory: BalancerMemory = Bal
     `guidance` (from the planner) moves the grid target and the boilers' choice; the limits stay as hard.
     """
     now = snapshot.now
+    guidance = guidance.for_cycle(now, snapshot.assets, policy.boiler_heat_capacity_j_per_k)
     solars: list[AssetView] = []
     batteries: list[tuple[AssetView, float, float, float, float]] = []
     boilers: list[AssetView] = []
@@ -180,7 +181,8 @@ def balance(snapshot: SiteSnapshot, policy: Policy, memory: BalancerMemory = Bal
                               max(0.0, asset.soc - low) * asset.capacity_wh))
         elif asset.kind == "boiler":
             boilers.append(asset)
-            if asset.enabled and asset.temperature_c < min(guidance.boiler_preheat_c, asset.max_temperature_c):
+            if asset.enabled and asset.temperature_c < min(guidance.boiler_preheat_c, asset.max_temperature_c,
+                                                           guidance.ceiling_c(asset.module)):
                 fill_from_grid += asset.heater_power_w
                 preheat_w += asset.heater_power_w
         else:
@@ -393,6 +395,9 @@ def _decide_boilers(boilers: list[AssetView], policy: Policy, memory: BalancerMe
     the planner says where that import pays (`Guidance.boiler_start_surplus_ratio`, from the
     plan's value of heat) both shares move in proportion.
 
+    No heating takes a boiler above its ceiling for now (`Guidance.ceiling_c`: below its thermostat's top
+    band ahead of a heavy draw, see `DrawApproach`).
+
     A boiler is a deferrable load and the import limit a contract: every heater fits
     `room_w` (what the grid up to its limit, the sun and the batteries' discharge can
     carry beyond the rest of the site), the coldest first (`_fit_limit`); one that does
@@ -425,7 +430,7 @@ def _decide_boilers(boilers: list[AssetView], policy: Policy, memory: BalancerMe
             # A draw's preheat: leased its maximum, released once past it (a thermostat leased the preheat
             # itself would wait a hysteresis band below it). A price peak's: leased the preheat.
             own = guidance.boiler_preheat_by_module.get(boiler.module, 0.0) >= guidance.boiler_preheat_c
-            forced.append((boiler, timer, None, None if own else min(guidance.boiler_preheat_c,
+            forced.append((boiler, timer, None, None if own else min(guidance.preheat_c(boiler.module),
                                                                       boiler.max_temperature_c)))
         else:
             free.append((boiler, timer))
@@ -445,7 +450,8 @@ def _decide_boilers(boilers: list[AssetView], policy: Policy, memory: BalancerMe
         for boiler, timer in free:
             if timer.heat is keep_on:
                 share = start_share * (BOILER_KEEP_SURPLUS_RATIO / BOILER_START_SURPLUS_RATIO if keep_on else 1.0)
-                heat = excess >= boiler.heater_power_w * share
+                below_ceiling = boiler.temperature_c < guidance.ceiling_c(boiler.module)
+                heat = excess >= boiler.heater_power_w * share and below_ceiling
                 drawn = _fit_limit(boiler, heat, timer, now, setpoints, timers, room)
                 excess -= drawn
                 heating -= drawn

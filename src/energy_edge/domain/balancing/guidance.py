@@ -11,7 +11,32 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, replace
-from typing import Mapping
+from typing import Mapping, Sequence
+
+from .snapshot import AssetView
+
+
+READY_RESTART_K = 1.0  # a heater stopped at a draw approach's ceiling restarts before the final approach only this
+#                        far below it (what it cools meanwhile is not worth a pulse of the heater)
+
+
+@dataclass(frozen=True, slots=True)
+class DrawApproach:
+    """A heavy hot-water draw ahead that needs a boiler's tank in its thermostat's top band as it begins.
+
+    A thermostat satisfied at its setpoint starts again only a hysteresis band below it (and no lease goes
+    above the maximum), so a tank parked in that band when a draw that outruns the heater begins waits out
+    the band, heater idle, before it heats. So the tank is heated no further than `ready_c` (below the
+    band, where a lease of the maximum starts the heater at once) until the final approach: from the
+    moment full power reaches `need_c` no sooner than `draw_at_s` (the heater's full rating, losses left
+    out: it arrives a little late, still heating, rather than early and idle), it heats to `need_c` in one
+    run. The balancer times that moment every cycle (`Guidance.for_cycle`): a plan's cadence would start
+    it minutes late."""
+
+    draw_at_s: float  # when the draw begins (s, the clock's)
+    need_c: float  # what the tank should hold then (at most its maximum)
+    ready_c: float  # until the final approach it is heated no further than this
+    band_c: float  # the thermostat's band begins here (maximum - hysteresis): a tank above it is left as it is
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +49,12 @@ class Guidance:
     # Each boiler's own preheat beyond that (module -> °C): its tank's need for the coming hot-water draws,
     # heated like a cold boiler (from whatever covers the site), not as a store filled from the grid.
     boiler_preheat_by_module: Mapping[str, float] = field(default_factory=dict)
+    # Each boiler's ceiling for now (module -> °C): heated no further than this, whatever the surplus or a
+    # preheat asks (a thermostat kept below its top band until the final approach to a heavy draw).
+    boiler_ceiling_by_module: Mapping[str, float] = field(default_factory=dict)
+    # Each boiler's heavy draw ahead that needs its thermostat heating as it begins (module -> approach): turned
+    # into a ceiling or a preheat every cycle (`for_cycle`).
+    boiler_approach_by_module: Mapping[str, DrawApproach] = field(default_factory=dict)
     # The planned grid band (W, + import): the batteries act only to keep the grid inside [low, high]
     # (charge below low, discharge above high, idle inside); it replaces export_first_w and
     # grid_charge_to_soc. None: no band, the policy's grid target as without a planner.
@@ -52,17 +83,46 @@ class Guidance:
                              f"[{self.grid_low_w}, {self.grid_high_w}]")
         if self.boiler_start_surplus_ratio is not None and not 0.0 <= self.boiler_start_surplus_ratio <= 1.0:
             raise ValueError(f"boiler_start_surplus_ratio must lie in [0, 1], got {self.boiler_start_surplus_ratio}")
-        for module, preheat_c in self.boiler_preheat_by_module.items():
-            if not 0.0 <= preheat_c < float("inf"):
-                raise ValueError(f"boiler_preheat_by_module[{module!r}] must be finite and >= 0, got {preheat_c}")
+        for module, approach in self.boiler_approach_by_module.items():
+            if not all(math.isfinite(v) for v in (approach.draw_at_s, approach.need_c, approach.ready_c,
+                                                  approach.band_c)):
+                raise ValueError(f"boiler_approach_by_module[{module!r}] must be finite, got {approach}")
+        for name in ("boiler_preheat_by_module", "boiler_ceiling_by_module"):
+            for module, value_c in getattr(self, name).items():
+                if not 0.0 <= value_c < float("inf"):
+                    raise ValueError(f"{name}[{module!r}] must be finite and >= 0, got {value_c}")
 
     @property
     def has_band(self) -> bool:
         return self.grid_low_w is not None
 
     def preheat_c(self, module: str) -> float:
-        """What boiler `module` heats to now, whatever the surplus: the site-wide preheat or its own."""
-        return max(self.boiler_preheat_c, self.boiler_preheat_by_module.get(module, 0.0))
+        """What boiler `module` heats to now, whatever the surplus: the site-wide preheat or its own (the hotter),
+        up to its ceiling."""
+        return min(max(self.boiler_preheat_c, self.boiler_preheat_by_module.get(module, 0.0)), self.ceiling_c(module))
+
+    def ceiling_c(self, module: str) -> float:
+        """The hottest boiler `module` is heated to now (inf: its maximum, as its own thermostat keeps)."""
+        return self.boiler_ceiling_by_module.get(module, math.inf)
+
+    def for_cycle(self, now: float, assets: Sequence[AssetView], heat_capacity_j_per_k: float) -> "Guidance":
+        """This guidance with each boiler's draw approach (`DrawApproach`) resolved for `now`: on its final
+        approach a preheat to the draw's need, before it a ceiling below its thermostat's band (a tank already
+        in the band is left as it is). Itself where there is no approach."""
+        if not self.boiler_approach_by_module:
+            return self
+        preheat, ceiling = dict(self.boiler_preheat_by_module), dict(self.boiler_ceiling_by_module)
+        for asset in assets:
+            approach = self.boiler_approach_by_module.get(asset.module)
+            if approach is None or asset.kind != "boiler" or asset.heater_power_w <= 0:
+                continue
+            climb_s = heat_capacity_j_per_k * max(0.0, approach.need_c - asset.temperature_c) / asset.heater_power_w
+            if now >= approach.draw_at_s - climb_s:
+                preheat[asset.module] = max(preheat.get(asset.module, 0.0), approach.need_c)
+            elif asset.temperature_c < approach.band_c:  # a heater at rest waits a little below it: no pulses
+                ready_c = approach.ready_c - (0.0 if asset.heater_on else READY_RESTART_K)
+                ceiling[asset.module] = min(ceiling.get(asset.module, math.inf), ready_c)
+        return replace(self, boiler_preheat_by_module=preheat, boiler_ceiling_by_module=ceiling)
 
     def preheat_within(self, headroom_w: float, heaters_w: Mapping[str, float]) -> "Guidance":
         """This guidance with only the boilers' own preheats whose heaters fit `headroom_w` (what the site

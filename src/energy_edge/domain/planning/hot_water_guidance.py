@@ -11,7 +11,11 @@ heating keeps on until the next plan while it is below the requirement `KEEP_HEA
 ahead (up to that) or through a draw that needs more than the floor (while the tank is within what
 full power adds before the next plan of the draw's need: a tank well above it coasts), so a preheat
 and the draw it is for are one run of the heater rather than a pulse at every plan (full power
-climbs faster than the derated requirement). Where no draw needs more than the floor, the planner says
+climbs faster than the derated requirement; not a run that began as a recovery off the minimum). A draw
+whose need lies in the thermostat's top band (above maximum - hysteresis, where a satisfied thermostat
+cannot start again) is handed over as a `DrawApproach`: the balancer keeps the tank below the band and
+times the final run so the heater is still on as the draw begins (`_draw_approach`). Where no draw needs
+more than the floor, the planner says
 nothing: the balancer's own comfort rule keeps the tank off its minimum. The balancer
 heats such a boiler like a cold one, from whatever covers the site (the batteries too),
 not as a store filled from the grid: a preheat in the evening peak must not stop the
@@ -27,8 +31,10 @@ draws yet: see ARCHITECTURE.md, "Planner", for estimating them from the tank's h
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import NamedTuple, Sequence
 
+from ..balancing.balancer import PLANNED_RECOVERY_C
+from ..balancing.guidance import DrawApproach
 from ..balancing.hourly_profile import HourlyProfile
 from ..balancing.policy import Policy
 from ..balancing.snapshot import AssetView
@@ -41,20 +47,36 @@ HOUR_S = 3_600.0
 KEEP_HEATING_S = 3_600.0  # a heater already on for a draw this close keeps on until the next plan: one run,
 #                           not a pulse each plan (full power climbs faster than the derated requirement)
 LITRE_KG = 1.0  # hot water, near enough for a draw's mass
+THERMOSTAT_MARGIN_C = 0.5  # heating held below the thermostat's top band stops this far below it ...
+READY_WINDOW_S = 3_600.0  # ... within this long before the final approach to a draw that needs the band
+
+
+class HotWater(NamedTuple):
+    """What the coming draws ask of each boiler (module -> ...)."""
+
+    preheat_c: dict[str, float]  # heat to this now, whatever the surplus
+    approach: dict[str, DrawApproach]  # a heavy draw ahead its thermostat must be heating for (`_draw_approach`)
 
 
 def hot_water_preheat_c(now: float, policy: Policy, assets: Sequence[AssetView],
                         heater_share: float = HEATER_DERATE) -> dict[str, float]:
-    """module -> the temperature each enabled boiler must heat to now, for the boilers a coming draw
-    needs preheated (above their minimum + `MARGIN_C`), its heater counted at `heater_share` of its power;
-    empty when the policy does not know the tanks' heat capacity."""
+    """module -> the temperature each enabled boiler must heat to now (`hot_water_guidance`'s preheat)."""
+    return hot_water_guidance(now, policy, assets, heater_share).preheat_c
+
+
+def hot_water_guidance(now: float, policy: Policy, assets: Sequence[AssetView],
+                       heater_share: float = HEATER_DERATE) -> HotWater:
+    """For the boilers a coming draw needs preheated (above their minimum + `MARGIN_C`), the temperature
+    each must heat to now, its heater counted at `heater_share` of its power; and for those whose
+    thermostat must be heating when a heavy draw begins, the temperature to heat no further than for now.
+    Nothing when the policy does not know the tanks' heat capacity."""
     capacity = policy.boiler_heat_capacity_j_per_k
     if capacity <= 0:
-        return {}
+        return HotWater({}, {})
     stands_s = policy.plan_interval_s + policy.boiler_min_off_s
     spans, starts = draw_spans(now, policy.hot_water_litres_per_hour, HORIZON_S + stands_s,
                                (stands_s, KEEP_HEATING_S))
-    preheat = {}
+    preheat, approach = {}, {}
     for boiler in assets:
         if boiler.kind != "boiler" or not boiler.enabled or boiler.heater_power_w <= 0:
             continue
@@ -71,12 +93,39 @@ def hot_water_preheat_c(now: float, policy: Policy, assets: Sequence[AssetView],
             # need (a tank well above it coasts: heating it on would store heat nobody asked for, at any price)
             drawing = (spans[0].draw_kg_per_s > 0 and required.now_c > floor_c
                        and boiler.temperature_c < required.now_c + climb_k)
-            if boiler.temperature_c < hour_c or drawing:  # ... below the hour's need, or through a draw
+            # ... below the hour's need (not from a recovery off the minimum: chained into the hour's ramp, it
+            # would buy a preheat up to an hour early, at whatever price), or through a draw
+            recovering = boiler.temperature_c < boiler.min_temperature_c + PLANNED_RECOVERY_C
+            if (boiler.temperature_c < hour_c and not recovering) or drawing:
                 reach_c = boiler.temperature_c + climb_k
                 need_c = max(need_c, min(reach_c, boiler.max_temperature_c if drawing else hour_c))
+        ahead = _draw_approach(now, boiler, required.temperatures_c, starts, spans, capacity)
+        if ahead is not None:
+            approach[boiler.module] = ahead
         if need_c > floor_c:  # a draw to prepare for (the balancer keeps a tank off its minimum by itself)
             preheat[boiler.module] = need_c
-    return preheat
+    return HotWater(preheat, approach)
+
+
+def _draw_approach(now: float, boiler: AssetView, required_c: Sequence[float], starts_s: Sequence[float],
+                   spans: Sequence[Span], capacity_j_per_k: float) -> DrawApproach | None:
+    """The coming draw whose need lies in the boiler's thermostat band (above maximum - hysteresis), as a
+    `DrawApproach` (the balancer keeps the tank below the band until its final approach), within
+    `READY_WINDOW_S` of that final approach from below the band. None where no draw needs the band that
+    soon, where one already runs, or without a thermostat band."""
+    band_c = boiler.max_temperature_c - boiler.hysteresis_c
+    ready_c = band_c - THERMOSTAT_MARGIN_C
+    if boiler.hysteresis_c <= 0 or spans[0].draw_kg_per_s > 0:
+        return None
+    peak = next((i for i, t in enumerate(required_c) if t > band_c), None)
+    if peak is None:
+        return None
+    while peak + 1 < len(required_c) and required_c[peak + 1] > required_c[peak]:
+        peak += 1
+    need_c = required_c[peak]
+    if starts_s[peak] > capacity_j_per_k * (need_c - ready_c) / boiler.heater_power_w + READY_WINDOW_S:
+        return None
+    return DrawApproach(now + starts_s[peak], need_c, ready_c, band_c)
 
 
 def _highest(temperatures_c: Sequence[float], starts_s: Sequence[float], within_s: float) -> float:

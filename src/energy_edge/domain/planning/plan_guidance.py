@@ -72,6 +72,7 @@ def guidance_from_plan(problem: PlanningProblem, planned: Sequence[PlannedSlot],
     for module, preheat_c in plan_preheat_c(problem, planned, policy, assets).items():
         by_module[module] = max(preheat_c, by_module.get(module, 0.0))
     return Guidance(boiler_preheat_c=heuristic.boiler_preheat_c, boiler_preheat_by_module=by_module,
+                    boiler_approach_by_module=heuristic.boiler_approach_by_module,
                     grid_low_w=low, grid_high_w=high,
                     boilers_follow_band=low < 0 and knows_the_draws(problem) and sun_heat_is_sure(problem, planned),
                     boiler_start_surplus_ratio=paying_surplus_ratio(problem, planned))

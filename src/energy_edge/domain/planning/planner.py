@@ -27,7 +27,7 @@ from ..balancing.guidance import Guidance
 from ..balancing.policy import Policy
 from ..balancing.snapshot import AssetView
 from .forecast import ForecastSlot
-from .hot_water_guidance import hot_water_preheat_c
+from .hot_water_guidance import hot_water_guidance
 
 EXPORT_FIRST_MARGIN = 1.25  # the forecast clipping must fill the stores this many times over before any is held back
 EXPORT_FIRST_HEADROOM_RATIO = 0.07  # export-first stays this share below the export limit: a load dip between
@@ -46,9 +46,10 @@ def plan(now: float, policy: Policy, assets: Sequence[AssetView], forecast: Sequ
     grid_charge_to = policy.peak_reserve_soc if _grid_charge_due(batteries, policy, to_peak_s) else 0.0
     boilers = [a for a in assets if a.kind == "boiler" and a.enabled]
     preheat_c = policy.peak_preheat_c if _preheat_due(boilers, policy, to_peak_s) else 0.0
+    hot_water = hot_water_guidance(now, policy, boilers)
     return Guidance(export_first_w=export_first_w(policy, assets, forecast),
                     grid_charge_to_soc=grid_charge_to, boiler_preheat_c=preheat_c,
-                    boiler_preheat_by_module=hot_water_preheat_c(now, policy, boilers))
+                    boiler_preheat_by_module=hot_water.preheat_c, boiler_approach_by_module=hot_water.approach)
 
 
 def export_first_w(policy: Policy, assets: Sequence[AssetView], forecast: Sequence[ForecastSlot]) -> float:

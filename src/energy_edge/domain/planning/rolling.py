@@ -23,7 +23,7 @@ from ..balancing.snapshot import AssetView
 from ..ports import PlanSolver
 from ..prices import PriceSchedule
 from .forecast import ForecastSlot
-from .hot_water_guidance import hot_water_preheat_c
+from .hot_water_guidance import hot_water_guidance
 from .plan_guidance import guidance_from_plan
 from .planner import plan as heuristic_plan
 from .problem import battery_store, build_problem
@@ -72,8 +72,9 @@ class RollingPlanner:
         try:
             problem = build_problem(now, policy, assets, forecast, prices, demand_charge_per_kw)
             planned = self.solver.solve(problem)
-            safety_net = replace(heuristic, boiler_preheat_by_module=hot_water_preheat_c(
-                now, policy, assets, heater_share=SAFETY_NET_HEATER_SHARE))
+            hot_water = hot_water_guidance(now, policy, assets, heater_share=SAFETY_NET_HEATER_SHARE)
+            safety_net = replace(heuristic, boiler_preheat_by_module=hot_water.preheat_c,
+                                 boiler_approach_by_module=hot_water.approach)
             guidance = guidance_from_plan(problem, planned, policy, assets, safety_net)
         except Exception as exc:  # the LP is an optimisation: the heuristic plan keeps the site going
             self.errors_total += 1
