@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Awaitable, Callable, Generic, Protocol, T
 
 if TYPE_CHECKING:
     from .prices import PriceSlot
+    from .pv_forecast import PvForecastSlot
     from .planning.forecast import ForecastSlot
     from .planning.problem import PlannedSlot, PlanningProblem
 
@@ -112,6 +113,14 @@ class PriceSource(Protocol):
     schedule from it every `PRICE_REFRESH_S` and keeps the last one when a fetch fails."""
 
     async def fetch(self) -> list["PriceSlot"]: ...
+
+
+class PvForecastSource(Protocol):
+    """A day-ahead PV forecast for the site's arrays from outside (a weather service): the controller
+    refreshes it with the prices, every `PRICE_REFRESH_S`, keeps the last one when a fetch fails, and
+    hands it to its online forecaster as the prior of the PV."""
+
+    async def fetch(self) -> list["PvForecastSlot"]: ...
 
 
 class Forecaster(Protocol):

@@ -7,9 +7,10 @@ store instead). Every accepted price has a physical bound (`MAX_PRICE_PER_KWH`).
 
 from __future__ import annotations
 
-import bisect
 import math
 from dataclasses import dataclass
+
+from .slot_schedule import SlotSchedule
 
 MAX_PRICE_PER_KWH = 10.0  # |price| beyond this is no tariff (currency units per kWh)
 MAX_SLOT_S = 86_400.0
@@ -33,30 +34,8 @@ class PriceSlot:
                 raise ValueError(f"{name} {value} is outside -{MAX_PRICE_PER_KWH:g}..{MAX_PRICE_PER_KWH:g}")
 
 
-class PriceSchedule:
-    """Non-overlapping slots, looked up by time (later slots win where a source sends overlaps)."""
-
-    def __init__(self, slots: list[PriceSlot] | tuple[PriceSlot, ...] = ()) -> None:
-        kept: list[PriceSlot] = []
-        for slot in sorted(slots, key=lambda s: s.start_s):
-            while kept and kept[-1].end_s > slot.start_s:
-                kept.pop()
-            kept.append(slot)
-        self.slots = tuple(kept)
-        self._starts = [s.start_s for s in self.slots]
-
-    def at(self, now: float) -> PriceSlot | None:
-        i = bisect.bisect_right(self._starts, now) - 1
-        if i >= 0 and now < self.slots[i].end_s:
-            return self.slots[i]
-        return None
-
-    def until(self) -> float | None:
-        """When the schedule runs out (None: empty)."""
-        return self.slots[-1].end_s if self.slots else None
-
-    def __len__(self) -> int:
-        return len(self.slots)
+class PriceSchedule(SlotSchedule[PriceSlot]):
+    """The prices in force, looked up by time."""
 
 
 def exporting_costs_money(schedule: PriceSchedule, now: float) -> bool:

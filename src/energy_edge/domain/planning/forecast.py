@@ -10,6 +10,15 @@ counts on less; before the sky is first seen (a night-time start) it may be an
 overcast one (`UNSEEN_SKY_SPREAD` below the prior), and from the first sighting on the
 figure is as much lower as the prior was off, until the sky has been seen a while.
 
+PV from a day-ahead forecast (`use_day_ahead`, a weather service's through the controller's
+`PvForecastSource`): where it covers a slot, it is the prior instead of the clear sky. It is
+corrected by how the arrays' measured available power compares with it lately (a ratio within
+`PV_RATIO_BOUNDS`, learned like the clearness), a correction that fades back to 1 the further the
+slot lies from the last sighting (`PV_RATIO_FADE_S`: this morning's haze says little of tomorrow);
+the cautious figure is the ratio's learned spread lower (`DAY_AHEAD_PRIOR_SPREAD` before the arrays
+are first seen against it). Both are clamped to the arrays' rating. Slots it does not cover (none
+given, a stale one, beyond its end) keep the clear-sky model.
+
 Load: a typical profile by hour of day (`LoadProfile`, load_profile.py): the
 installer's (the twin's `load_w_by_hour`) as its prior, each hour then learned
 from what the meters measure in it, day after day; an hour neither stated nor
@@ -30,6 +39,7 @@ import math
 from dataclasses import dataclass
 from typing import Sequence
 
+from ..pv_forecast import PvForecast, PvForecastSlot
 from ..quick_init import quick_init
 from .load_profile import LoadProfile
 from .solar_geometry import clear_sky_array_ratio
@@ -38,6 +48,9 @@ MIN_CLEAR_SKY_RATIO = 0.05  # below this share of the rating (dawn, dusk) clearn
 UNSEEN_SKY_SPREAD = 0.5  # a sky not seen yet: the clearness prior (0.7) may be an overcast one (0.2)
 LOAD_RATIO_BOUNDS = (0.5, 2.0)  # today's load against the profile: the correction believes no more than this
 LOAD_RATIO_FADE_S = 3 * 3600.0  # the correction fades with distance ahead over this (e-folding)
+PV_RATIO_BOUNDS = (0.2, 3.0)  # measured PV against the day-ahead forecast: the correction believes no more
+PV_RATIO_FADE_S = 3 * 3600.0  # the PV correction fades with distance from its last sighting (e-folding)
+DAY_AHEAD_PRIOR_SPREAD = 0.3  # a day-ahead PV forecast not yet checked against the arrays may be 30 % off
 
 
 @quick_init
@@ -89,6 +102,29 @@ class OnlineForecaster:
         self.time_constant_s = time_constant_s
         self.slot_s = slot_s
         self._last_seen: float | None = None
+        self.day_ahead = PvForecast()  # the day-ahead PV in force (empty: none)
+        self.pv_ratio = 1.0  # measured available PV against the day-ahead lately (1: as forecast)
+        self.pv_ratio_variance = DAY_AHEAD_PRIOR_SPREAD ** 2
+        self._pv_ratio_seen_at: float | None = None
+
+    def use_day_ahead(self, slots: Sequence[PvForecastSlot]) -> None:
+        """A day-ahead PV forecast for the arrays (empty: none): the PV prior where it covers a slot.
+        What was learned of its error carries over to a new one (it is the same service's)."""
+        self.day_ahead = PvForecast(slots)
+
+    def day_ahead_at(self, t: float) -> float | None:
+        """The day-ahead PV at `t` (None: not covered), linear between neighbouring slots' middles, so the
+        morning's ramp within an hour's slot is not read as the forecast's error."""
+        slot = self.day_ahead.at(t)
+        if slot is None:
+            return None
+        middle = (slot.start_s + slot.end_s) / 2
+        other = self.day_ahead.at(slot.start_s - 1e-3 if t < middle else slot.end_s)
+        if other is None:
+            return slot.pv_w
+        other_middle = (other.start_s + other.end_s) / 2
+        share = (t - middle) / (other_middle - middle)
+        return slot.pv_w + share * (other.pv_w - slot.pv_w)
 
     def use_load_prior(self, load_w_by_hour: Sequence[float] | None) -> None:
         """The installer's typical profile (None or all 0: unknown); a new one replaces what was learned."""
@@ -107,6 +143,7 @@ class OnlineForecaster:
         self._last_seen = now
         self.pv_rated_w = pv_rated_w
         self._observe_load(now, weight, max(0.0, load_w))
+        self._observe_pv_ratio(now, weight, pv_available_w, pv_rated_w)
         clear = self.clear_sky_ratio(now)
         if pv_rated_w > 0 and clear >= MIN_CLEAR_SKY_RATIO:
             seen = min(1.0, max(0.0, pv_available_w / (pv_rated_w * clear)))
@@ -117,6 +154,26 @@ class OnlineForecaster:
             deviation = seen - self.clearness
             self.clearness += weight * deviation
             self.clearness_variance += weight * (deviation * deviation - self.clearness_variance)
+
+    def _observe_pv_ratio(self, now: float, weight: float, pv_available_w: float, pv_rated_w: float) -> None:
+        """Learn how the arrays compare with the day-ahead forecast (only in daylight it covers)."""
+        expected_w = self.day_ahead_at(now)
+        if expected_w is None or pv_rated_w <= 0 or expected_w < MIN_CLEAR_SKY_RATIO * pv_rated_w:
+            return
+        low, high = PV_RATIO_BOUNDS
+        if self._pv_ratio_seen_at is not None and now - self._pv_ratio_seen_at > self.time_constant_s:
+            self.pv_ratio = self.pv_ratio_at(now)  # a new morning: from what is left of yesterday's correction
+        deviation = min(high, max(low, max(0.0, pv_available_w) / expected_w)) - self.pv_ratio
+        self.pv_ratio += weight * deviation
+        self.pv_ratio_variance += weight * (deviation * deviation - self.pv_ratio_variance)
+        self._pv_ratio_seen_at = now
+
+    def pv_ratio_at(self, t: float) -> float:
+        """The day-ahead's correction for `t`: the learned ratio, faded to 1 with distance from its sighting."""
+        if self._pv_ratio_seen_at is None:
+            return 1.0
+        fade = math.exp(-max(0.0, t - self._pv_ratio_seen_at) / PV_RATIO_FADE_S)
+        return 1.0 + (self.pv_ratio - 1.0) * fade
 
     def _observe_load(self, now: float, weight: float, load_w: float) -> None:
         expected = self.load_profile.at(now)
@@ -144,6 +201,17 @@ class OnlineForecaster:
         fade = math.exp(-max(0.0, t - now) / LOAD_RATIO_FADE_S)
         return typical * (1.0 + (self.load_ratio() - 1.0) * fade)
 
+    def _pv_at(self, t: float, low_clearness: float) -> tuple[float, float]:
+        """The PV at `t` and its cautious figure: the corrected day-ahead where it covers `t`, else the clear
+        sky times the clearness (and its cautious `low_clearness`)."""
+        day_ahead_w = self.day_ahead_at(t)
+        if day_ahead_w is None:
+            clear_w = self.pv_rated_w * self.clear_sky_ratio(t)
+            return clear_w * self.clearness, clear_w * low_clearness
+        ratio = self.pv_ratio_at(t)
+        low_ratio = max(0.0, ratio - math.sqrt(self.pv_ratio_variance))
+        return min(self.pv_rated_w, day_ahead_w * ratio), min(self.pv_rated_w, day_ahead_w * low_ratio)
+
     def forecast(self, now: float, horizon_s: float) -> list[ForecastSlot]:
         """Slots of `slot_s` from `now`; each slot's PV and load are taken at its middle."""
         slots = []
@@ -154,9 +222,8 @@ class OnlineForecaster:
         while start < now + horizon_s:
             duration = min(self.slot_s, now + horizon_s - start)
             middle = start + duration / 2
-            clear_w = self.pv_rated_w * self.clear_sky_ratio(middle)
+            pv_w, pv_low_w = self._pv_at(middle, low)
             load_w = self.load_at(now, middle)
-            slots.append(ForecastSlot(start, duration, clear_w * self.clearness, load_w, clear_w * low,
-                                      load_w + load_margin_w))
+            slots.append(ForecastSlot(start, duration, pv_w, load_w, pv_low_w, load_w + load_margin_w))
             start += duration
         return slots
