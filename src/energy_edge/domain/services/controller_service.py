@@ -29,8 +29,9 @@ from ..desired_document import DesiredDocument
 from ..errors import InvalidPayload, MalformedMessage, MeterUnavailable, NoNewReading
 from ..messages import Message, MethodResponse
 from ..planning import OnlineForecaster, RollingPlanner
-from ..ports import Clock, Forecaster, GridMeter, ModuleClient, PlanSolver, PriceSource
+from ..ports import Clock, Forecaster, GridMeter, ModuleClient, PlanSolver, PriceSource, PvForecastSource
 from ..prices import PriceSchedule, PriceSlot, exporting_costs_money
+from ..pv_forecast import PvForecastSlot
 from ..provenance import accept_telemetry
 from ..scheduling import CycleScheduler
 from ..shown import shown
@@ -67,10 +68,12 @@ class ControllerService:
                  method_timeout_s: float = 2.0, forecaster: Forecaster | None = None,
                  asset_kinds: Mapping[str, str] = ASSET_KINDS, price_source: PriceSource | None = None,
                  max_concurrent_calls: int = DEFAULT_MAX_CONCURRENT,
-                 cycle_observer: Callable[[float], None] | None = None, plan_solver: PlanSolver | None = None) -> None:
+                 cycle_observer: Callable[[float], None] | None = None, plan_solver: PlanSolver | None = None,
+                 pv_forecast_source: PvForecastSource | None = None) -> None:
         """`policy`: the defaults the twin's desired document applies to; `asset_kinds`: module -> kind;
         `price_source`: day-ahead prices (None: the controller knows only the twin's tariff window);
         `plan_solver`: the LP planner's solver (None: the heuristic planner plans);
+        `pv_forecast_source`: a day-ahead PV forecast (None: the online forecaster's clear-sky model alone);
         `cycle_observer` gets each cycle's duration (s) as it ends: a process's metrics histogram.
 
         `meter` None: balance on the telemetry of the site's `meter` module (a real site); a
@@ -121,6 +124,10 @@ class ControllerService:
         self.prices = PriceSchedule()  # the twin's tariff under the source's slots: what the controller prices by
         self.price_errors_total = 0
         self._prices_fetched_at: float | None = None
+        self.pv_forecast_source = pv_forecast_source
+        self.pv_forecast: list[PvForecastSlot] = []  # the source's last day-ahead PV, handed to the forecaster
+        self.pv_forecast_errors_total = 0
+        self._pv_forecast_fetched_at: float | None = None
 
     # -- lifecycle -----------------------------------------------------------------------
     async def start(self) -> None:
@@ -209,6 +216,7 @@ class ControllerService:
             usable = [t for module, t in self.latest.items() if t.kind != METER_KIND and not self.is_stale(module)]
             snapshot, broken = snapshot_of(now, grid, usable)
             await self._refresh_prices(now)
+            await self._refresh_pv_forecast(now)
             solver_errors = self.planner.errors_total
             try:
                 self._look_ahead(snapshot)
@@ -276,17 +284,41 @@ class ControllerService:
             return
         self._prices_fetched_at = now
         if self.price_source is not None:
-            try:
-                self._source_slots = list(await asyncio.wait_for(self.price_source.fetch(), PRICE_FETCH_TIMEOUT_S))
-            except Exception as exc:  # prices are an optimisation: without them the limits still hold
+            slots = await self._fetch(self.price_source, "price source", len(self._source_slots))
+            if slots is None:
                 self.price_errors_total += 1
-                log.warning("price source failed, keeping %d known slots: %s", len(self._source_slots),
-                            shown(repr(exc)))
+            else:
+                self._source_slots = slots
         stated = [] if self.tariff is None else self.tariff.slots(now)
         prices = PriceSchedule([*stated, *self._source_slots])
         if prices.slots != self.prices.slots:
             self._planned_at = None  # new prices: replan now
         self.prices = prices
+
+    async def _refresh_pv_forecast(self, now: float) -> None:
+        """When due (as prices): the source's day-ahead PV to the online forecaster; a failing source keeps
+        its last forecast (and is counted)."""
+        if self.pv_forecast_source is None or (self._pv_forecast_fetched_at is not None
+                                               and now - self._pv_forecast_fetched_at < PRICE_REFRESH_S):
+            return
+        self._pv_forecast_fetched_at = now
+        slots = await self._fetch(self.pv_forecast_source, "PV forecast source", len(self.pv_forecast))
+        if slots is None:
+            self.pv_forecast_errors_total += 1
+        elif slots != self.pv_forecast:
+            self.pv_forecast = slots
+            self._planned_at = None  # a new forecast: replan now
+            self._forecaster_for = None  # and hand it to the forecaster
+
+    @staticmethod
+    async def _fetch(source: PriceSource | PvForecastSource, name: str, known: int) -> list[Any] | None:
+        """A day-ahead source's slots, or None when it fails (logged): prices and forecasts are an
+        optimisation, without them the limits still hold, and the caller keeps its last ones."""
+        try:
+            return list(await asyncio.wait_for(source.fetch(), PRICE_FETCH_TIMEOUT_S))
+        except Exception as exc:
+            log.warning("%s failed, keeping %d known slots: %s", name, known, shown(repr(exc)))
+            return None
 
     def _priced_policy(self, now: float) -> Policy:
         """The policy for this cycle: while feed-in costs money, export nothing (curtail or store)."""
@@ -327,6 +359,8 @@ class ControllerService:
             self._own_forecaster_at = location
         if self._own_forecaster_at is not None and isinstance(self._forecaster, OnlineForecaster):
             self._forecaster.use_load_prior(p.load_w_by_hour.values)  # a new typical profile replaces the learned
+        if isinstance(self._forecaster, OnlineForecaster):
+            self._forecaster.use_day_ahead(self.pv_forecast)  # the PV source's forecast as its prior
         self._forecaster_for = (p, self._forecaster)
         return self._forecaster
 
