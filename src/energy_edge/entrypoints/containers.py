@@ -48,6 +48,7 @@ class SiteContainer(containers.DeclarativeContainer):
         factories.build_controller, providers.Singleton(client, CONTROLLER), clock, site, simulation,
         providers.Callable(lambda transport: transport == "inmemory", config.transport),
         price_source=providers.Factory(factories.price_source, settings),
+        pv_forecast_source=providers.Factory(factories.pv_forecast_source, settings),
         plan_solver=providers.Factory(factories.plan_solver, settings),
     )
     telemetry = providers.Singleton(

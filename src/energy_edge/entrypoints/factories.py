@@ -50,6 +50,7 @@ from .settings import SiteSettings
 
 if TYPE_CHECKING:
     from ..adapters.prices.day_ahead_json import DayAheadJsonPriceSource
+    from ..adapters.pv_forecast.day_ahead_json import DayAheadJsonPvForecastSource
     from ..domain.services.controller_service import ControllerService
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
@@ -295,7 +296,7 @@ def telemetry_balance_meter(clock: Clock, site: Site, powers: Callable[[], Itera
 
 def build_controller(client: ModuleClient, clock: Clock, site: Site, simulation: SimulatedSite,
                      in_process: bool, price_source: Any = None, plan_solver: "PlanSolver | None" = None,
-                     forecaster: Forecaster | None = None) -> "ControllerService":
+                     forecaster: Forecaster | None = None, pv_forecast_source: Any = None) -> "ControllerService":
     """A site with a grid meter module is balanced on that meter's telemetry, in any process. A fully
     simulated site without one is metered by its simulation: in one process the simulated site is the
     grid meter; in its own process the controller meters the grid from the assets' fresh telemetry.
@@ -303,7 +304,7 @@ def build_controller(client: ModuleClient, clock: Clock, site: Site, simulation:
     from ..domain.services.controller_service import ControllerService
 
     options = dict(asset_kinds=asset_kinds(site), price_source=price_source, plan_solver=plan_solver,
-                   forecaster=forecaster)
+                   forecaster=forecaster, pv_forecast_source=pv_forecast_source)
     if site.meter is not None:
         return ControllerService(client, None, clock, initial_policy(site), **options)
     if in_process:
@@ -339,3 +340,12 @@ def price_source(settings: SiteSettings) -> "DayAheadJsonPriceSource | None":
     from ..adapters.prices.day_ahead_json import DayAheadJsonPriceSource
 
     return DayAheadJsonPriceSource(settings.price_url)
+
+
+def pv_forecast_source(settings: SiteSettings) -> "DayAheadJsonPvForecastSource | None":
+    """The controller's day-ahead PV forecast (`EE_PV_FORECAST_URL`), or none."""
+    if not settings.pv_forecast_url:
+        return None
+    from ..adapters.pv_forecast.day_ahead_json import DayAheadJsonPvForecastSource
+
+    return DayAheadJsonPvForecastSource(settings.pv_forecast_url)

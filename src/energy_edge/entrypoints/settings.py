@@ -42,6 +42,8 @@ class SiteSettings(BaseSettings):
                                      "/metrics (process metrics, for IoT Edge's metrics-collector); 0 = none")
     staleness_s: float = Field(10.0, gt=0, description="A module silent this long (clock seconds) is stale in /healthz")
     price_url: str = Field("", description="Day-ahead prices (evcc/EMHASS JSON) for the controller; empty: none")
+    pv_forecast_url: str = Field("", description="Day-ahead PV forecast of the site's arrays (JSON, as the prices) "
+                                                 "for the controller's forecaster; empty: none")
     planner: Literal["heuristic", "lp"] = Field(
         "lp", description="The controller's planner: the rolling-horizon LP (HiGHS) with the heuristic one as its "
                           "fallback, or the heuristic one alone")

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import datetime
-import http.server
-import threading
 from pathlib import Path
 
 import pytest
 
 from energy_edge.adapters.prices.day_ahead_json import DayAheadJsonPriceSource, PriceFormatError, parse_day_ahead
 from energy_edge.domain.prices import PriceSchedule, PriceSlot, exporting_costs_money
+
+from ..recorded_http import serving
 
 RECORDED = (Path(__file__).parent / "day_ahead_2026-06-10.json").read_bytes()
 
@@ -23,26 +23,9 @@ def _epoch(text: str) -> float:
 
 @pytest.fixture
 def server():
-    """A loopback HTTP server on a free port: /prices answers the recording, /broken half a document."""
-    bodies = {"/prices": RECORDED, "/broken": RECORDED[:50]}
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 (the stdlib's name)
-            body = bodies.get(self.path)
-            self.send_response(200 if body is not None else 404)
-            self.send_header("Content-Type", "application/json")
-            self.end_headers()
-            self.wfile.write(body or b"{}")
-
-        def log_message(self, *args) -> None:
-            pass
-
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
+    """/prices answers the recording, /broken half a document."""
+    with serving({"/prices": RECORDED, "/broken": RECORDED[:50]}) as url:
+        yield url
 
 
 async def test_the_recorded_day_ahead_prices_arrive_as_slots(server):

@@ -13,81 +13,38 @@ document raises `PriceFormatError` naming the slot and the field, and changes no
 
 from __future__ import annotations
 
-import asyncio
-import datetime
-import urllib.request
 from typing import Any
 
-from ...domain import bounded_json
 from ...domain.prices import PriceSlot
-
-MAX_SLOTS = 400  # four days of quarter hours
-MAX_BODY_BYTES = 256 * 1024
+from ..day_ahead_http import DayAheadFormatError, HttpJsonGet, instant, number, slot_entries
 
 
-class PriceFormatError(ValueError):
+class PriceFormatError(DayAheadFormatError):
     """A price document that cannot be used; the message names the slot and the field."""
 
 
 def parse_day_ahead(body: bytes | str) -> list[PriceSlot]:
-    try:
-        document = bounded_json.loads(body, max_bytes=MAX_BODY_BYTES)
-    except ValueError as exc:
-        raise PriceFormatError(f"prices: not JSON within the limits: {exc}") from None
-    slots = document.get("prices") if isinstance(document, dict) else document
-    if not isinstance(slots, list):
-        raise PriceFormatError("prices: expected an array of slots (or an object with `prices`)")
-    if len(slots) > MAX_SLOTS:
-        raise PriceFormatError(f"prices: {len(slots)} slots, at most {MAX_SLOTS}")
-    return [_slot(i, entry) for i, entry in enumerate(slots)]
+    return [_slot(i, entry) for i, entry in enumerate(slot_entries(body, "prices", PriceFormatError))]
 
 
 def _slot(i: int, entry: Any) -> PriceSlot:
+    where = f"prices[{i}]"
     if not isinstance(entry, dict):
-        raise PriceFormatError(f"prices[{i}]: expected an object with start, end and price")
-    start, end = _instant(i, entry, "start"), _instant(i, entry, "end")
-    price = _price(i, entry, "price", required=True)
+        raise PriceFormatError(f"{where}: expected an object with start, end and price")
+    start, end = instant(where, entry, "start", PriceFormatError), instant(where, entry, "end", PriceFormatError)
+    price = number(where, entry, "price", True, PriceFormatError)
     try:
-        return PriceSlot(start, end, price, _price(i, entry, "feed_in_price", required=False))
+        return PriceSlot(start, end, price, number(where, entry, "feed_in_price", False, PriceFormatError))
     except ValueError as exc:
-        raise PriceFormatError(f"prices[{i}]: {exc}") from None
-
-
-def _instant(i: int, entry: dict[str, Any], name: str) -> float:
-    value = entry.get(name)
-    if not isinstance(value, str):
-        raise PriceFormatError(f"prices[{i}].{name}: expected an ISO 8601 time with an offset")
-    try:
-        moment = datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise PriceFormatError(f"prices[{i}].{name}: {value[:40]!r} is not an ISO 8601 time") from None
-    if moment.tzinfo is None:
-        raise PriceFormatError(f"prices[{i}].{name}: {value[:40]!r} has no UTC offset")
-    return moment.timestamp()
-
-
-def _price(i: int, entry: dict[str, Any], name: str, required: bool) -> float | None:
-    value = entry.get(name)
-    if value is None and not required:
-        return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise PriceFormatError(f"prices[{i}].{name}: expected a number, got {str(value)[:40]!r}")
-    return float(value)
+        raise PriceFormatError(f"{where}: {exc}") from None
 
 
 class DayAheadJsonPriceSource:
-    """Implements PriceSource: GETs `url` and parses it (in a worker thread: the loop never blocks)."""
+    """Implements PriceSource: GETs `url` and parses it."""
 
     def __init__(self, url: str, timeout_s: float = 5.0) -> None:
-        if not url.startswith(("http://", "https://")):
-            raise ValueError(f"price URL must be http(s), got {url[:60]!r}")
+        self._get = HttpJsonGet(url, "price", timeout_s)
         self.url = url
-        self.timeout_s = timeout_s
 
     async def fetch(self) -> list[PriceSlot]:
-        return parse_day_ahead(await asyncio.to_thread(self._get))
-
-    def _get(self) -> bytes:
-        request = urllib.request.Request(self.url, headers={"Accept": "application/json"})
-        with urllib.request.urlopen(request, timeout=self.timeout_s) as response:  # noqa: S310 (http(s) only)
-            return response.read(MAX_BODY_BYTES + 1)
+        return parse_day_ahead(await self._get.body())

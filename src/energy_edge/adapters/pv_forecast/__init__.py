@@ -1,0 +1,1 @@
+"""Day-ahead PV forecasts from outside (a weather service) for the controller's PvForecastSource port."""
