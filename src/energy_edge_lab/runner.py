@@ -33,7 +33,9 @@ from .simulated_hardware import (AssetConfigs, SpikedLoad, asset_configs, build_
                                  standing_assets)
 
 POLICIES = ("none", "controller", "optimum")
-FORECASTS = ("online", "perfect")  # the controller's own forecaster, or one that knows the day (an analysis)
+# The controller's own forecaster; one that knows the day; its own with a weather service's day-ahead PV
+# (the day's sky without its clouds): the last two are analyses
+FORECASTS = ("online", "perfect", "day-ahead")
 STEP_S = 1.0
 
 
@@ -48,6 +50,7 @@ class SiteSpec:
     kinds: frozenset[str] = frozenset({"solar", "battery", "boiler"})  # the asset modules the site runs
     prices: "TariffPrices | None" = None  # the controller's PriceSource: the day's tariff, hour by hour
     forecaster: Any = None  # the controller's Forecaster port; None: its own online forecaster
+    pv_forecast: Any = None  # the controller's PvForecastSource port (a day-ahead PV); None: none
 
 
 class SteppedSite(Protocol):
@@ -170,15 +173,20 @@ async def simulate_services(scenario: Scenario, policy: str, duration_s: float, 
     clock = ManualClock(scenario.start_epoch_s)
     hardware = build_site(scenario, clock)
     controlled = policy == "controller"
-    forecaster = None
+    forecaster = pv_forecast = None
     if controlled and forecast == "perfect":
         from .perfect_forecast import PerfectForecaster
 
         forecaster = PerfectForecaster(scenario, duration_s, PLAN_HORIZON_S)
+    if controlled and forecast == "day-ahead":
+        from .day_ahead_pv import DayAheadPv
+
+        pv_forecast = DayAheadPv(scenario, duration_s + PLAN_HORIZON_S)
     spec = SiteSpec(clock=clock, hardware=hardware,
                     configs=asset_configs(scenario, curtail_without_lease=controlled),
                     policy=controller_policy(scenario) if controlled else None, kinds=present_kinds(scenario),
-                    prices=TariffPrices(scenario) if controlled else None, forecaster=forecaster)
+                    prices=TariffPrices(scenario) if controlled else None, forecaster=forecaster,
+                    pv_forecast=pv_forecast)
     series = SiteSeries(dt_s=STEP_S, start_s=scenario.start_h * 3600.0 + STEP_S)  # sampled after each step
     recorder = Recorder(hardware, series)
     async with site_factory(spec) as site:

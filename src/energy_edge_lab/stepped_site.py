@@ -67,6 +67,8 @@ class SteppedEmbeddedSite:
             container.controller.add_kwargs(price_source=spec.prices)
         if spec.forecaster is not None:  # the lab's analysis: a forecaster that knows the day
             container.controller.add_kwargs(forecaster=spec.forecaster)
+        if spec.pv_forecast is not None:  # the lab's analysis: a weather service's day-ahead PV
+            container.controller.add_kwargs(pv_forecast_source=spec.pv_forecast)
         self.site = ManualClockSite(container, spec.clock)
         self.site.controller_alive = spec.policy is not None  # the baseline's controller never cycles
         self.policy = spec.policy

@@ -59,6 +59,7 @@ async def test_an_unknown_forecast_is_refused(morning):
 
 
 @pytest.mark.parametrize("options, merged", [([], True), (["--forecast", "perfect"], False),
+                                             (["--forecast", "day-ahead"], False),
                                              (["--end-of-day", "next_day"], False)])
 def test_only_the_days_as_stated_are_merged_into_the_results(tmp_path, capsys, monkeypatch, options, merged):
     from energy_edge_lab import suite

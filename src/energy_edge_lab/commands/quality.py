@@ -9,7 +9,9 @@ zero violations, <= 6 mode changes per asset per hour), 2 for a file it cannot u
 `--forecast perfect` has the controller plan on the day's true PV and load (perfect_forecast.py):
 what it still misses is the control's share of the gap, the rest the forecast's; `--end-of-day
 next_day` judges every day's end state by what it spares the next day (next_day.py). Both are
-analyses, so their figures are printed, not merged. Needs the `lab` extra.
+analyses, so their figures are printed, not merged. `--forecast day-ahead` gives the controller
+a weather service's day-ahead PV (the day's sky without its clouds, day_ahead_pv.py) through its
+PvForecastSource port, its online learning kept: what a day-ahead forecast is worth. Needs the `lab` extra.
 """
 
 from __future__ import annotations
@@ -21,6 +23,13 @@ import sys
 from pathlib import Path
 
 from .simulate import USAGE_ERROR, add_day_arguments
+
+# runner.FORECASTS (not imported here: the runner loads scipy, and `--help` should not)
+FORECAST_MEANINGS = {
+    "online": "the controller's own online forecast",
+    "perfect": "the controller plans on the day's true PV and load",
+    "day-ahead": "the controller's online forecast with a day-ahead PV forecast, the day's sky without its clouds",
+}
 
 TARGET_MISSED = 1
 
@@ -44,10 +53,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--end-of-day", dest="end_of_day", choices=("no_lower", "next_day"), default=None,
                         help="judge every day's end state by this rule instead of the one each day states "
                              "(an analysis: not merged into the results)")
-    parser.add_argument("--forecast", choices=("online", "perfect"), default="online",
-                        help="what the controller plans on: its own online forecast (default), or the day's "
-                             "true PV and load, to tell the forecast's share of a gap from the control's "
-                             "(an analysis: not merged into the results)")
+    parser.add_argument("--forecast", choices=tuple(FORECAST_MEANINGS), default="online",
+                        help="what the controller plans on: its own online forecast (default); the day's "
+                             "true PV and load (perfect), to tell the forecast's share of a gap from the "
+                             "control's; or its own with a day-ahead PV forecast, the day's sky without its "
+                             "clouds (day-ahead) (analyses: not merged into the results)")
     parser.set_defaults(func=run)
 
 
@@ -106,7 +116,7 @@ def _judge(scenarios: list, prefix: str | None, args: argparse.Namespace) -> int
     comparisons = compare_days(scenarios, args.duration_days, args.plots, max(1, args.jobs), done, args.forecast)
     analysis = args.forecast != "online" or args.end_of_day is not None
     if args.forecast != "online":
-        print(f"forecast: {args.forecast} (the controller plans on the day's true PV and load)")
+        print(f"forecast: {args.forecast} ({FORECAST_MEANINGS[args.forecast]})")
     if args.end_of_day is not None:
         print(f"end of day: {args.end_of_day} on every day")
     print(table(comparisons))
