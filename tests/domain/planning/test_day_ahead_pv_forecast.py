@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from energy_edge.domain.planning import OnlineForecaster
 from energy_edge.domain.planning.forecast import DAY_AHEAD_PRIOR_SPREAD
@@ -97,3 +99,17 @@ def test_beyond_the_day_aheads_end_the_clear_sky_model_takes_over() -> None:
 def test_a_day_ahead_slot_out_of_bounds_is_refused_in_one_sentence(start, end, power_w, words) -> None:
     with pytest.raises(ValueError, match=words.replace("+", r"\+").replace(".", r"\.")):
         PvForecastSlot(start, end, power_w)
+
+
+@settings(max_examples=60, deadline=None)
+@given(powers=st.lists(st.floats(0.0, 1e8), min_size=1, max_size=30),
+       seen=st.lists(st.tuples(st.floats(0.0, 30 * 3600.0), st.floats(0.0, 1e6)), max_size=20),
+       rated_w=st.floats(0.0, 1e6))
+def test_the_forecast_stays_within_the_arrays_rating_whatever_the_day_ahead_says(powers, seen, rated_w) -> None:
+    forecaster = OnlineForecaster(52.37, 4.90)
+    forecaster.use_day_ahead([PvForecastSlot(MIDNIGHT + h * 3600.0, MIDNIGHT + (h + 1) * 3600.0, p)
+                              for h, p in enumerate(powers)])
+    for offset, available_w in sorted(seen):
+        forecaster.observe(MIDNIGHT + offset, available_w, rated_w, 500.0)
+    for slot in forecaster.forecast(MIDNIGHT + 6 * 3600.0, 30 * 3600.0):
+        assert 0.0 <= slot.pv_low_w <= slot.pv_w <= rated_w
