@@ -63,6 +63,18 @@ def test_a_forecast_30_percent_low_is_corrected_after_sunrise() -> None:
     assert far.pv_w == pytest.approx(0.7 * _true_pv_w(forecaster, far.start_s + 450), rel=0.02)
 
 
+def test_the_stated_spread_stands_in_only_until_the_arrays_are_first_seen_against_the_forecast() -> None:
+    right, low = OnlineForecaster(52.37, 4.90), OnlineForecaster(52.37, 4.90)
+    right.use_day_ahead(_day_ahead(right, 1.0))
+    low.use_day_ahead(_day_ahead(low, 0.5))
+    for forecaster in (right, low):
+        forecaster.observe(MIDNIGHT + 8 * 3600, _true_pv_w(forecaster, MIDNIGHT + 8 * 3600), RATED_W, 500.0)
+    sure, = right.forecast(MIDNIGHT + 12 * 3600, 900)
+    unsure, = low.forecast(MIDNIGHT + 12 * 3600, 900)
+    assert sure.pv_low_w == pytest.approx(sure.pv_w, rel=0.02)  # as forecast at the first sighting: no spread
+    assert unsure.pv_low_w < 0.3 * unsure.pv_w  # off by half: the ratio (2) may be as far off again
+
+
 def test_the_correction_is_clamped_to_the_arrays_rating() -> None:
     forecaster = OnlineForecaster(52.37, 4.90)
     forecaster.use_day_ahead([PvForecastSlot(MIDNIGHT + 11 * 3600, MIDNIGHT + 14 * 3600, 2 * RATED_W)])

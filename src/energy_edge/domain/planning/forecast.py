@@ -16,7 +16,7 @@ corrected by how the arrays' measured available power compares with it lately (a
 `PV_RATIO_BOUNDS`, learned like the clearness), a correction that fades back to 1 the further the
 slot lies from the last sighting (`PV_RATIO_FADE_S`: this morning's haze says little of tomorrow);
 the cautious figure is the ratio's learned spread lower (`DAY_AHEAD_PRIOR_SPREAD` before the arrays
-are first seen against it). Both are clamped to the arrays' rating. Slots it does not cover (none
+are first seen against it; from then on as far as the forecast was then off, until seen a while). Both are clamped to the arrays' rating. Slots it does not cover (none
 given, a stale one, beyond its end) keep the clear-sky model.
 
 Load: a typical profile by hour of day (`LoadProfile`, load_profile.py): the
@@ -164,6 +164,9 @@ class OnlineForecaster:
         if self._pv_ratio_seen_at is not None and now - self._pv_ratio_seen_at > self.time_constant_s:
             self.pv_ratio = self.pv_ratio_at(now)  # a new morning: from what is left of yesterday's correction
         deviation = min(high, max(low, max(0.0, pv_available_w) / expected_w)) - self.pv_ratio
+        if self._pv_ratio_seen_at is None:  # the stated spread only stands in until the arrays are first seen
+            # against the forecast: how far off it then is becomes the first guess (as the clearness's)
+            self.pv_ratio_variance = deviation * deviation
         self.pv_ratio += weight * deviation
         self.pv_ratio_variance += weight * (deviation * deviation - self.pv_ratio_variance)
         self._pv_ratio_seen_at = now
