@@ -16,7 +16,9 @@ corrected by how the arrays' measured available power compares with it lately (a
 `PV_RATIO_BOUNDS`, learned like the clearness), a correction that fades back to 1 the further the
 slot lies from the last sighting (`PV_RATIO_FADE_S`: this morning's haze says little of tomorrow);
 the cautious figure is the ratio's learned spread lower (`DAY_AHEAD_PRIOR_SPREAD` before the arrays
-are first seen against it; from then on as far as the forecast was then off, until seen a while). Both are clamped to the arrays' rating. Slots it does not cover (none
+are first seen against it; from then on as far as the forecast was then off, until seen a while), and
+never above the clear-sky model's own cautious figure: a day-ahead may raise what the plan expects,
+not lower the caution the import limit's reserve rests on. Both are clamped to the arrays' rating. Slots it does not cover (none
 given, a stale one, beyond its end) keep the clear-sky model.
 
 Load: a typical profile by hour of day (`LoadProfile`, load_profile.py): the
@@ -208,12 +210,15 @@ class OnlineForecaster:
         """The PV at `t` and its cautious figure: the corrected day-ahead where it covers `t`, else the clear
         sky times the clearness (and its cautious `low_clearness`)."""
         day_ahead_w = self.day_ahead_at(t)
+        clear_w = self.pv_rated_w * self.clear_sky_ratio(t)
         if day_ahead_w is None:
-            clear_w = self.pv_rated_w * self.clear_sky_ratio(t)
             return clear_w * self.clearness, clear_w * low_clearness
         ratio = self.pv_ratio_at(t)
         low_ratio = max(0.0, ratio - math.sqrt(self.pv_ratio_variance))
-        return min(self.pv_rated_w, day_ahead_w * ratio), min(self.pv_rated_w, day_ahead_w * low_ratio)
+        pv_w = min(self.pv_rated_w, day_ahead_w * ratio)
+        # The day-ahead may raise what the plan expects, never lower the caution the import limit's reserve and
+        # the boilers' sure sun rest on: a forecast of hourly means knows nothing of the next minute's cloud.
+        return pv_w, min(pv_w, day_ahead_w * low_ratio, clear_w * low_clearness)
 
     def forecast(self, now: float, horizon_s: float) -> list[ForecastSlot]:
         """Slots of `slot_s` from `now`; each slot's PV and load are taken at its middle."""
