@@ -33,13 +33,10 @@ class DayAheadPv:
     from the scenario's start over `duration_s` (the run and the planner's horizon)."""
 
     def __init__(self, scenario: Scenario, duration_s: float) -> None:
-        day = exogenous(sky_without_clouds(scenario), math.ceil(duration_s / SLOT_S) * SLOT_S)
-        per_slot = int(SLOT_S / day.dt_s)
-        values = day.pv_available_w
+        hourly = exogenous(sky_without_clouds(scenario), math.ceil(duration_s / SLOT_S) * SLOT_S).resample(SLOT_S)
         start = scenario.start_epoch_s
-        self.slots = [PvForecastSlot(start + i * SLOT_S, start + (i + 1) * SLOT_S,
-                                     sum(values[i * per_slot:(i + 1) * per_slot]) / per_slot)
-                      for i in range(len(values) // per_slot)]
+        self.slots = [PvForecastSlot(start + i * SLOT_S, start + (i + 1) * SLOT_S, pv_w)
+                      for i, pv_w in enumerate(hourly.pv_available_w)]
 
     async def fetch(self) -> list[PvForecastSlot]:
         return self.slots

@@ -20,7 +20,8 @@ from __future__ import annotations
 
 from .exogenous import Exogenous
 from .optimum import StoredState, solve_optimum
-from .scenario import EndOfDay, Scenario
+from .scenario import SECONDS_PER_DAY, EndOfDay, Scenario
+from .simulated_hardware import exogenous
 
 STATE_DIGITS = 9  # states equal to this many digits share one solve
 
@@ -30,7 +31,7 @@ class NextDayValue:
 
     def __init__(self, scenario: Scenario, exogenous: Exogenous) -> None:
         self.scenario = scenario
-        self.judged = scenario.model_copy(update={"end_of_day": EndOfDay()})  # the repeated run ends `no_lower`
+        self.judged = judged_no_lower(scenario)  # the repeated run ends `no_lower`
         self.exogenous = exogenous
         self._values: dict[tuple[float, float], float] = {}
 
@@ -49,7 +50,9 @@ def next_day_value(scenario: Scenario, days: float = 1) -> NextDayValue | None:
     """The judge of a run's end state under the `next_day` end of day (None under the other rules)."""
     if scenario.end_of_day.rule != "next_day":
         return None
-    from .scenario import SECONDS_PER_DAY
-    from .simulated_hardware import exogenous
-
     return NextDayValue(scenario, exogenous(scenario, days * SECONDS_PER_DAY))
+
+
+def judged_no_lower(scenario: Scenario) -> Scenario:
+    """The scenario with the `no_lower` end of day: how the run after the judged one ends."""
+    return scenario.model_copy(update={"end_of_day": EndOfDay()})

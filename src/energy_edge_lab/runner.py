@@ -27,7 +27,8 @@ from energy_edge.domain.prices import PriceSlot
 from energy_edge.domain.services.controller_service import PLAN_HORIZON_S
 from .exogenous import Exogenous
 from .optimum import OptimumPlan, first_half, solve_optimum
-from .scenario import SECONDS_PER_DAY, EndOfDay, Scenario
+from .next_day import judged_no_lower
+from .scenario import SECONDS_PER_DAY, Scenario
 from .series import SiteSeries
 from .simulated_hardware import (AssetConfigs, SpikedLoad, asset_configs, build_site, exogenous, present_kinds,
                                  standing_assets)
@@ -205,7 +206,7 @@ def optimum_plan(scenario: Scenario, days: float = 1, day: Exogenous | None = No
     day = exogenous(scenario, days * SECONDS_PER_DAY) if day is None else day
     if scenario.end_of_day.rule != "next_day":
         return solve_optimum(scenario, day)
-    both = solve_optimum(scenario.model_copy(update={"end_of_day": EndOfDay()}), day.repeated(2))
+    both = solve_optimum(judged_no_lower(scenario), day.repeated(2))
     return first_half(both, scenario)
 
 
