@@ -55,6 +55,9 @@ CASES: list[tuple[str, list[str], dict[str, str], int, list[str]]] = [
     ("energy-edge", ["up"], {"EE_AUTOSTART": "maybe"}, USAGE, ["EE_AUTOSTART=maybe", "true or false"]),
     ("energy-edge", ["up"], {"EE_TRANSPORT": "bogus"}, USAGE, ["EE_TRANSPORT=bogus", "inmemory, mqtt, edgehub"]),
     ("energy-edge", ["up"], {"EE_BASE_LOAD_W": "nan"}, USAGE, ["EE_BASE_LOAD_W=nan", "finite"]),
+    ("energy-edge", ["up"], {"EE_PRICE_URL": "ftp://x"}, USAGE, ["EE_PRICE_URL=ftp://x", "http:// or https://"]),
+    ("energy-edge", ["up"], {"EE_PV_FORECAST_URL": "file:///etc/passwd"}, USAGE,
+     ["EE_PV_FORECAST_URL=file:///etc/passwd", "http:// or https://"]),
     ("energy-edge", ["up", "--metrics-port", "{busy_port}"], {}, USAGE, ["metrics port", "{busy_port}", "in use"]),
     # modbus-sim
     ("energy-edge", ["modbus-sim", "--solar-port", "99999"], {}, USAGE, ["--solar-port", "'99999'", "1 to 65535"]),

@@ -67,6 +67,14 @@ class SiteSettings(BaseSettings):
     def _level_in_any_case(cls, value: object) -> object:
         return value.strip().upper() if isinstance(value, str) else value
 
+    @field_validator("price_url", "pv_forecast_url")
+    @classmethod
+    def _http_or_empty(cls, value: str) -> str:
+        """A day-ahead source is fetched over HTTP(S): any other scheme is refused at start, not at the first fetch."""
+        if value and not value.lower().startswith(("http://", "https://")):
+            raise ValueError("must be an http:// or https:// URL, or empty for none")
+        return value
+
     def start_epoch(self) -> float:
         start = self.start or datetime.now(timezone.utc)
         if start.tzinfo is None:
