@@ -1,7 +1,8 @@
 """A site and a day make a scenario: what `simulate --site FILE --day FILE` and `quality --days DIR` run.
 
-Names work wherever a path does: `--scenario NAME` is a shipped scenario,
-`--scenario FILE` a scenario JSON, `--site NAME` a shipped scenario's site.
+Names work wherever a path does: `--scenario NAME` (or `--day NAME`) is a shipped scenario,
+`--scenario FILE` a scenario JSON, `--site NAME` a shipped scenario's site. A shipped day with
+`--site` runs on that site (`scenario_on_site`) rather than quietly on its own.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from .day_file import DayFile, DayFileError, day_load, day_tariff, day_weather, load_day, validation_sentence
-from .scenario import Profiles, PvProfile, Scenario, load_scenario
+from .scenario import Limits, Profiles, PvProfile, Scenario, load_scenario, scenario_names
 from .site_source import LabSite, load_lab_site
 
 DAY_SUFFIXES = (".toml", ".json")
@@ -46,21 +47,50 @@ def _revalidate(model, **changes):  # type: ignore[no-untyped-def]
 
 
 def scenario_for(scenario: str | None = None, site: str | None = None, day: str | None = None) -> Scenario:
-    """A shipped scenario or scenario file (`scenario`), or a day file on a site (`site` and `day`)."""
+    """A shipped scenario or scenario file (`scenario`, or `day` naming a shipped one), or a day file on
+    a site (`site` and `day`); a shipped day given a `site` runs on that site."""
+    if scenario is None and day is not None and not Path(day).exists() and day in scenario_names():
+        scenario = day
     if scenario is not None:
-        path = Path(scenario)
-        if path.suffix.lower() == ".json" and path.exists():
-            try:
-                return Scenario.model_validate_json(path.read_text())
-            except ValidationError as exc:
-                raise DayFileError(validation_sentence(path, exc)) from None
-        try:
-            return load_scenario(scenario)
-        except KeyError as exc:
-            raise DayFileError(str(exc.args[0])) from None
+        shipped = _shipped_or_json(scenario)
+        return shipped if site is None else scenario_on_site(shipped, load_lab_site(site), f"{scenario} on {site}")
     if day is None:
         raise DayFileError("give --scenario NAME|FILE, or --day FILE (with --site FILE|NAME unless the day names it)")
     return day_scenario(Path(day), site)
+
+
+def _shipped_or_json(scenario: str) -> Scenario:
+    path = Path(scenario)
+    if path.suffix.lower() == ".json" and path.exists():
+        try:
+            return Scenario.model_validate_json(path.read_text())
+        except ValidationError as exc:
+            raise DayFileError(validation_sentence(path, exc)) from None
+    try:
+        return load_scenario(scenario)
+    except KeyError as exc:
+        raise DayFileError(str(exc.args[0])) from None
+
+
+def scenario_on_site(scenario: Scenario, site: LabSite, where: str) -> Scenario:
+    """A whole day (sky, load, draws, tariff, limits) on another site: the day's sky at the site's position
+    and in its time zone, the site's assets (its boiler with the day's draws), and each grid limit the
+    tighter of the day's and the connection's."""
+    assets = site.assets
+    try:
+        if assets.boiler is not None and scenario.assets.boiler is not None:
+            day_boiler = scenario.assets.boiler
+            assets = assets.model_copy(update={"boiler": _revalidate(
+                assets.boiler, draw_litres_per_hour=dict(day_boiler.draw_litres_per_hour),
+                cold_water_c=day_boiler.cold_water_c)})
+        pv = scenario.profiles.pv.model_copy(update={"latitude": site.latitude, "longitude": site.longitude})
+        limits = Limits(export_limit_w=min(site.limits.export_limit_w, scenario.limits.export_limit_w),
+                        import_limit_w=min(site.limits.import_limit_w, scenario.limits.import_limit_w))
+        return scenario.model_copy(update={
+            "description": f"{scenario.name} on {site.name}", "assets": assets, "limits": limits,
+            "profiles": scenario.profiles.model_copy(update={"pv": pv}), "timezone": site.timezone})
+    except ValidationError as exc:
+        raise DayFileError(validation_sentence(Path(where), exc)) from None
 
 
 def day_scenario(day_path: Path, site: str | None = None) -> Scenario:

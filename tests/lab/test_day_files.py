@@ -161,3 +161,25 @@ def test_the_project_site_file_is_a_site_for_the_lab(tmp_path):
     scenario = scenario_for(site=str(root / "examples" / "sites" / "zero-export.toml"), day=str(tmp_path / "day.toml"))
     assert scenario.limits.export_limit_w == 0 and scenario.assets.boiler is None
     assert scenario.assets.battery.initial_soc == 0.3 and scenario.assets.solar.tilt_deg == 30.0
+
+
+def test_a_shipped_day_by_name_runs_on_the_site_it_is_given(folder):
+    """`--day NAME` is the shipped day; with `--site` it runs there (never quietly on its own site): the
+    site's position and assets, the day's sky, load and tariff, each grid limit the tighter one."""
+    shipped = scenario_for(day="peak_shaving_day")
+    assert shipped == scenario_for(scenario="peak_shaving_day")
+    moved = scenario_for(scenario="peak_shaving_day", site=str(folder / "site.toml"))
+    assert moved.profiles.pv.latitude == 48.1 and moved.timezone == "Europe/Berlin"
+    assert moved.assets.boiler is None and moved.assets.battery.capacity_wh == 30000
+    assert moved.limits.export_limit_w == 0
+    assert moved.limits.import_limit_w == min(25000, shipped.limits.import_limit_w)
+    assert moved.tariff == shipped.tariff and moved.profiles.base_load == shipped.profiles.base_load
+
+
+def test_generated_days_run_on_a_users_site_as_days_not_as_the_suite(folder, tmp_path, capsys):
+    results = tmp_path / "bench.json"
+    code = main(["quality", "--generated", "2", "--only", "g01", "--site", str(folder / "site.toml"),
+                 "--duration-days", "0.02", "--jobs", "1", "--results", str(results)])
+    assert code in (0, 1)
+    merged = json.loads(results.read_text())
+    assert "quality_days_savings_ratio_min" in merged and not any(k.startswith("quality_generated") for k in merged)

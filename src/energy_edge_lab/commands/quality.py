@@ -2,7 +2,9 @@
 
 Without options: every shipped scenario plus the 20 kW load step. `--days DIR`: every day
 file in DIR (docs/day-file.md; each on `--site` or the site it names). `--generated N`: N
-seeded generated days (generator.py). Prints the comparison table and, for several days,
+seeded generated days (generator.py). With `--site`, shipped and generated days run on that
+site (its position, assets and grid limits; the tighter limit wins) and their figures count as
+`quality_days`, not as the generated suite's. Prints the comparison table and, for several days,
 the savings-ratio distribution (min, 10th percentile, median); merges the figures into
 bench-results.json; exits 1 when a day misses a target (savings >= 0.9 of the optimum's,
 zero violations, <= 6 mode changes per asset per hour), 2 for a file it cannot use.
@@ -76,16 +78,22 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _scenarios(args: argparse.Namespace) -> tuple[list, str | None]:  # type: ignore[type-arg]
-    from ..day_scenario import day_files, day_scenario, scenario_for
+    from ..day_scenario import day_files, day_scenario, scenario_for, scenario_on_site
     from ..scenario import scenario_names
+    from ..site_source import load_lab_site
 
     if args.days is not None:
         return _only([day_scenario(path, args.site) for path in day_files(args.days)], args), "quality_days"
     if args.generated is not None:
         from ..generator import generate_days
 
-        return _only(generate_days(args.generated, args.seed), args), "quality_generated"
-    return _only([scenario_for(name) for name in args.scenario or scenario_names()], args), None
+        days = _only(generate_days(args.generated, args.seed), args)
+        if args.site is None:
+            return days, "quality_generated"
+        site = load_lab_site(args.site)  # the generated skies, loads and tariffs on the user's own site
+        return [scenario_on_site(day, site, f"{day.name} on {args.site}") for day in days], "quality_days"
+    names = args.scenario or scenario_names()
+    return _only([scenario_for(name, args.site) for name in names], args), None if args.site is None else "quality_days"
 
 
 def _only(scenarios: list, args: argparse.Namespace) -> list:  # type: ignore[type-arg]
