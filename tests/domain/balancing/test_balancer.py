@@ -8,7 +8,7 @@ import pytest
 
 from energy_edge.domain.balancing import BalancerMemory, Guidance, Policy, SiteSnapshot, balance
 from energy_edge.domain.balancing.balancer import (COMFORT_LEAD_S, COMFORT_RECOVERY_C, EXPORT_MARGIN_W,
-                                                   PLANNED_RECOVERY_C, REVERSAL_DWELL_S, BoilerTimer)
+                                                   MIN_RUN_S, PLANNED_RECOVERY_C, REVERSAL_DWELL_S, BoilerTimer)
 
 from .plant import battery, boiler, solar
 
@@ -588,6 +588,22 @@ def test_a_battery_carries_a_recovery_the_grid_alone_cannot() -> None:
     decision = decide(300.0, boiler(temperature_c=30.0, heater_power_w=2_000.0), battery(max_w=5_000.0), policy=TIGHT)
     assert decision.setpoints["boiler"].heat is True
     assert decision.predicted_grid_w <= TIGHT.import_limit_w + 1e-6 and decision.battery_w >= 1_300.0 - 1e-6
+
+
+def test_a_battery_a_sliver_above_its_floor_does_not_carry_a_heater() -> None:
+    """A battery that would be at its floor within the heater's minimum on time counts only for what it can
+    carry that long: counted at its full power, the heater ran for a second, was held off again as the floor
+    came, and the battery charged from the grid for the next start (361 sign flips, 45 battery mode changes
+    an hour on a day with a 1.2 kW import limit and a 2 kW heater)."""
+    cold = boiler(temperature_c=30.0, heater_power_w=2_000.0)
+    floor_soc = max(TIGHT.soc_reserve_min, 0.05)  # the tighter of the policy's band and the battery's
+    sliver = floor_soc + 1.0 / 100_000.0  # 1 Wh above the floor of 100 kWh: 2 s of the heater's 1.3 kW
+    decision = decide(300.0, cold, battery(soc=sliver, max_w=5_000.0), policy=TIGHT)
+    assert decision.setpoints["boiler"].hold_off and decision.battery_w <= 300.0 + 1e-6  # the house, not the heater
+    run_s = max(TIGHT.boiler_min_on_s, MIN_RUN_S)  # a heater's minimum on time, at least a battery's shortest run
+    enough = floor_soc + 2_000.0 * run_s / 3600.0 / 100_000.0  # that long at the heater's power
+    carried = decide(300.0, cold, battery(soc=enough, max_w=5_000.0), policy=TIGHT)
+    assert carried.setpoints["boiler"].heat is True and carried.battery_w >= 1_300.0 - 1e-6
 
 
 def test_the_coldest_boiler_takes_scarce_room_under_the_import_limit() -> None:

@@ -155,6 +155,7 @@ def balance(snapshot: SiteSnapshot, policy: Policy, memory: BalancerMemory = Bal
     batteries: list[tuple[AssetView, float, float, float, float]] = []
     boilers: list[AssetView] = []
     flex_now = solar_avail = charge_room = discharge_room = room_soon = fill_from_grid = preheat_w = 0.0
+    carried_w = 0.0  # the batteries' discharge that can carry a heater through its minimum on time
     flex_now_boilers = 0.0  # the boilers' part of flex_now
     lagging = memory.decided_at
     for asset in snapshot.assets:
@@ -177,8 +178,9 @@ def balance(snapshot: SiteSnapshot, policy: Policy, memory: BalancerMemory = Bal
             room_soon += _charge_room_soon(asset, charge)
             if asset.soc < guidance.grid_charge_to_soc - GRID_CHARGE_MARGIN_SOC:
                 fill_from_grid += charge
-            batteries.append((asset, charge, discharge, max(0.0, high - asset.soc) * asset.capacity_wh,
-                              max(0.0, asset.soc - low) * asset.capacity_wh))
+            above_wh = max(0.0, asset.soc - low) * asset.capacity_wh
+            carried_w += min(discharge, above_wh * 3600.0 / max(policy.boiler_min_on_s, MIN_RUN_S))
+            batteries.append((asset, charge, discharge, max(0.0, high - asset.soc) * asset.capacity_wh, above_wh))
         elif asset.kind == "boiler":
             boilers.append(asset)
             if asset.enabled and asset.temperature_c < min(guidance.boiler_preheat_c, asset.max_temperature_c,
@@ -190,7 +192,7 @@ def balance(snapshot: SiteSnapshot, policy: Policy, memory: BalancerMemory = Bal
             solar_avail += _solar_available(asset)
 
     load = snapshot.grid_power_w + flex_now
-    guidance = guidance.preheat_within(policy.import_limit_w - load + solar_avail + discharge_room,
+    guidance = guidance.preheat_within(policy.import_limit_w - load + solar_avail + carried_w,
                                        {b.module: b.heater_power_w for b in boilers if b.enabled})
     reference = flex_now if memory.flex_w is None else memory.flex_w
     floor, ceiling = load - policy.import_limit_w, load + policy.export_limit_w - _export_margin(policy)
@@ -212,7 +214,9 @@ def balance(snapshot: SiteSnapshot, policy: Policy, memory: BalancerMemory = Bal
     boiler_surplus = wanted_storage + planned_import
     if guidance.has_band and not guidance.boilers_follow_band:  # free boilers take the sun's surplus even
         boiler_surplus = min(boiler_surplus, load - solar_avail)  # where the band would export it
-    boiler_room = solar_avail + discharge_room - floor  # heater power the grid, sun and batteries can carry
+    # Heater power the grid, sun and batteries can carry: a battery a sliver above its floor carries a heater
+    # for a second, then the heater is held off again, and the battery charges for the next start.
+    boiler_room = solar_avail + carried_w - floor
     heating = _decide_boilers(boilers, policy, memory, now, boiler_surplus, room_soon, guidance, setpoints, timers,
                               boiler_room, sun_covers_site=solar_avail > load)
     battery_wanted = _under_export_first(wanted_storage - heating, exported_first, memory, policy, flex <= floor)
