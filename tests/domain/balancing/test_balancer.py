@@ -8,7 +8,7 @@ import pytest
 
 from energy_edge.domain.balancing import BalancerMemory, Guidance, Policy, SiteSnapshot, balance
 from energy_edge.domain.balancing.balancer import (COMFORT_LEAD_S, COMFORT_RECOVERY_C, EXPORT_MARGIN_W,
-                                                   MIN_RUN_S, PLANNED_RECOVERY_C, REVERSAL_DWELL_S, BoilerTimer)
+                                                   MIN_RUN_S, MIN_RUN_SOC, PLANNED_RECOVERY_C, REVERSAL_DWELL_S, BoilerTimer)
 
 from .plant import battery, boiler, solar
 
@@ -590,20 +590,25 @@ def test_a_battery_carries_a_recovery_the_grid_alone_cannot() -> None:
     assert decision.predicted_grid_w <= TIGHT.import_limit_w + 1e-6 and decision.battery_w >= 1_300.0 - 1e-6
 
 
-def test_a_battery_a_sliver_above_its_floor_does_not_carry_a_heater() -> None:
-    """A battery that would be at its floor within the heater's minimum on time counts only for what it can
-    carry that long: counted at its full power, the heater ran for a second, was held off again as the floor
-    came, and the battery charged from the grid for the next start (361 sign flips, 45 battery mode changes
-    an hour on a day with a 1.2 kW import limit and a 2 kW heater)."""
+def test_a_battery_a_sliver_above_its_floor_does_not_start_a_heater() -> None:
+    """A heater starts on a battery's discharge under the import limit only where the battery can carry it
+    through its minimum on time and holds `MIN_RUN_SOC` of its capacity above its floor (a recharge
+    hysteresis): counted at its full power a sliver above the floor, the battery carried a recovery for a
+    second, and charged from the grid for the next start (361 sign flips, 45 battery mode changes an hour on
+    a day with a 1.2 kW import limit and a 2 kW heater). One already heating is carried on."""
     cold = boiler(temperature_c=30.0, heater_power_w=2_000.0)
     floor_soc = max(TIGHT.soc_reserve_min, 0.05)  # the tighter of the policy's band and the battery's
-    sliver = floor_soc + 1.0 / 100_000.0  # 1 Wh above the floor of 100 kWh: 2 s of the heater's 1.3 kW
+    sliver = floor_soc + 0.5 * MIN_RUN_SOC  # 500 Wh of 100 kWh: minutes of the heater, but under the hysteresis
     decision = decide(300.0, cold, battery(soc=sliver, max_w=5_000.0), policy=TIGHT)
     assert decision.setpoints["boiler"].hold_off and decision.battery_w <= 300.0 + 1e-6  # the house, not the heater
-    run_s = max(TIGHT.boiler_min_on_s, MIN_RUN_S)  # a heater's minimum on time, at least a battery's shortest run
-    enough = floor_soc + 2_000.0 * run_s / 3600.0 / 100_000.0  # that long at the heater's power
+    running = boiler(temperature_c=30.0, heater_power_w=2_000.0, heater_on=True, power_w=-2_000.0)
+    carried_on = decide(2_300.0, running, battery(soc=sliver, max_w=5_000.0), policy=TIGHT)
+    assert carried_on.setpoints["boiler"].heat is True and carried_on.battery_w >= 1_300.0 - 1e-6
+    enough = floor_soc + 1.01 * MIN_RUN_SOC
     carried = decide(300.0, cold, battery(soc=enough, max_w=5_000.0), policy=TIGHT)
     assert carried.setpoints["boiler"].heat is True and carried.battery_w >= 1_300.0 - 1e-6
+    short_run = decide(300.0, cold, battery(soc=enough, max_w=5_000.0, capacity_wh=3_000.0), policy=TIGHT)
+    assert short_run.setpoints["boiler"].hold_off  # 30 Wh: not a minute of its 5 kW
 
 
 def test_the_coldest_boiler_takes_scarce_room_under_the_import_limit() -> None:

@@ -6,7 +6,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from energy_edge.domain.balancing import AssetView, BalancerMemory, Guidance, Policy, SiteSnapshot, balance
-from energy_edge.domain.balancing.balancer import EXPORT_MARGIN_W, MIN_RUN_S, BoilerTimer
+from energy_edge.domain.balancing.balancer import EXPORT_MARGIN_W, MIN_RUN_S, MIN_RUN_SOC, BoilerTimer
 
 TOL = 1e-6
 power = st.floats(0.0, 50_000.0, allow_nan=False)
@@ -170,8 +170,8 @@ def assert_within_limits(site: SiteSnapshot, policy: Policy, memory: BalancerMem
                          decision) -> None:
     assert set(decision.setpoints) == {asset.module for asset in site.assets}
     battery_total = charge_room = discharge_room = solar_total = 0.0
-    run_s = max(policy.boiler_min_on_s, MIN_RUN_S)  # a battery carries a heater only for what lasts that long
-    short_lived = any(a.kind == "battery" and a.max_discharge_w * run_s / 3600.0 >
+    run_s = max(policy.boiler_min_on_s, MIN_RUN_S)  # a battery starts a heater only if it carries a run
+    short_lived = any(a.kind == "battery" and max(a.max_discharge_w * run_s / 3600.0, MIN_RUN_SOC * a.capacity_wh) >
                       max(0.0, a.soc - max(policy.soc_reserve_min, a.soc_min)) * a.capacity_wh for a in site.assets)
     for asset in site.assets:
         setpoint = decision.setpoints[asset.module]

@@ -155,7 +155,7 @@ def balance(snapshot: SiteSnapshot, policy: Policy, memory: BalancerMemory = Bal
     batteries: list[tuple[AssetView, float, float, float, float]] = []
     boilers: list[AssetView] = []
     flex_now = solar_avail = charge_room = discharge_room = room_soon = fill_from_grid = preheat_w = 0.0
-    carried_w = 0.0  # the batteries' discharge that can carry a heater through its minimum on time
+    start_carry_w = 0.0  # the batteries' discharge that can carry a heater that starts now (`_carries_a_start`)
     flex_now_boilers = 0.0  # the boilers' part of flex_now
     lagging = memory.decided_at
     for asset in snapshot.assets:
@@ -179,7 +179,7 @@ def balance(snapshot: SiteSnapshot, policy: Policy, memory: BalancerMemory = Bal
             if asset.soc < guidance.grid_charge_to_soc - GRID_CHARGE_MARGIN_SOC:
                 fill_from_grid += charge
             above_wh = max(0.0, asset.soc - low) * asset.capacity_wh
-            carried_w += min(discharge, above_wh * 3600.0 / max(policy.boiler_min_on_s, MIN_RUN_S))
+            start_carry_w += discharge if _carries_a_start(asset, discharge, above_wh, policy) else 0.0
             batteries.append((asset, charge, discharge, max(0.0, high - asset.soc) * asset.capacity_wh, above_wh))
         elif asset.kind == "boiler":
             boilers.append(asset)
@@ -192,7 +192,7 @@ def balance(snapshot: SiteSnapshot, policy: Policy, memory: BalancerMemory = Bal
             solar_avail += _solar_available(asset)
 
     load = snapshot.grid_power_w + flex_now
-    guidance = guidance.preheat_within(policy.import_limit_w - load + solar_avail + carried_w,
+    guidance = guidance.preheat_within(policy.import_limit_w - load + solar_avail + start_carry_w,
                                        {b.module: b.heater_power_w for b in boilers if b.enabled})
     reference = flex_now if memory.flex_w is None else memory.flex_w
     floor, ceiling = load - policy.import_limit_w, load + policy.export_limit_w - _export_margin(policy)
@@ -214,11 +214,10 @@ def balance(snapshot: SiteSnapshot, policy: Policy, memory: BalancerMemory = Bal
     boiler_surplus = wanted_storage + planned_import
     if guidance.has_band and not guidance.boilers_follow_band:  # free boilers take the sun's surplus even
         boiler_surplus = min(boiler_surplus, load - solar_avail)  # where the band would export it
-    # Heater power the grid, sun and batteries can carry: a battery a sliver above its floor carries a heater
-    # for a second, then the heater is held off again, and the battery charges for the next start.
-    boiler_room = solar_avail + carried_w - floor
+    boiler_room = solar_avail + discharge_room - floor  # heater power the grid, sun and batteries can carry
     heating = _decide_boilers(boilers, policy, memory, now, boiler_surplus, room_soon, guidance, setpoints, timers,
-                              boiler_room, sun_covers_site=solar_avail > load)
+                              boiler_room, sun_covers_site=solar_avail > load,
+                              start_short_w=discharge_room - start_carry_w)
     battery_wanted = _under_export_first(wanted_storage - heating, exported_first, memory, policy, flex <= floor)
     holdable, band_wanted = False, 0.0
     if guidance.has_band:  # the band holds the grid with the boilers as decided; the batteries steer alone
@@ -291,6 +290,16 @@ def _run_too_short(wanted: float, batteries: list[tuple[AssetView, float, float,
     capacity_wh = sum(b[0].capacity_wh for b in batteries)
     sliver = wanted < 0 and room_wh < MIN_RUN_SOC * capacity_wh  # a discharge's sliver still saves an import
     return wanted != 0 and (room_wh * 3600.0 < abs(wanted) * MIN_RUN_S or sliver)
+
+
+def _carries_a_start(battery: AssetView, discharge_w: float, above_floor_wh: float, policy: Policy) -> bool:
+    """Whether a battery can carry a heater that starts now: energy above its floor for its full discharge
+    through the heater's minimum on time (at least `MIN_RUN_S`), and at least `MIN_RUN_SOC` of its capacity
+    (a recharge hysteresis, as a BMS's). A battery a sliver above its floor carried a recovery under the
+    import limit for a second or two, then charged from the grid for the next start: a sign flip every two
+    minutes. One that started the heater carries it on while it has energy (the import limit stops it)."""
+    run_s = max(policy.boiler_min_on_s, MIN_RUN_S)
+    return above_floor_wh >= max(discharge_w * run_s / 3600.0, MIN_RUN_SOC * battery.capacity_wh)
 
 
 def _boilers_before(boilers: list[AssetView], memory: BalancerMemory, measured_w: float) -> float:
@@ -386,7 +395,7 @@ def _solar_available(asset: AssetView) -> float:
 def _decide_boilers(boilers: list[AssetView], policy: Policy, memory: BalancerMemory, now: float,
                     wanted_storage: float, charge_room: float, guidance: Guidance,
                     setpoints: dict[str, Setpoint], timers: dict[str, BoilerTimer],
-                    room_w: float = math.inf, sun_covers_site: bool = False) -> float:
+                    room_w: float = math.inf, sun_covers_site: bool = False, start_short_w: float = 0.0) -> float:
     """Decide every boiler; return their total expected power (<= 0).
 
     Forced boilers (switched off, below minimum temperature, at maximum, inside a
@@ -406,6 +415,8 @@ def _decide_boilers(boilers: list[AssetView], policy: Policy, memory: BalancerMe
     `room_w` (what the grid up to its limit, the sun and the batteries' discharge can
     carry beyond the rest of the site), the coldest first (`_fit_limit`); one that does
     not fit is held off, whatever comfort, a minimum on time or its own thermostat asks.
+    A heater that is off starts only where it fits without `start_short_w` (the discharge of
+    batteries too close to their floor to carry a run, `_carries_a_start`).
     """
     heating = 0.0
     room = [room_w]
@@ -429,7 +440,7 @@ def _decide_boilers(boilers: list[AssetView], policy: Policy, memory: BalancerMe
             if timer.heat:
                 forced.append((boiler, timer, None, None))
             else:
-                heating -= _fit_limit(boiler, False, timer, now, setpoints, timers, room)
+                heating -= _fit_limit(boiler, False, timer, now, setpoints, timers, room, start_short_w=start_short_w)
         elif boiler.temperature_c < guidance.preheat_c(boiler.module):
             # A draw's preheat: leased its maximum, released once past it (a thermostat leased the preheat
             # itself would wait a hysteresis band below it). A price peak's: leased the preheat.
@@ -441,7 +452,7 @@ def _decide_boilers(boilers: list[AssetView], policy: Policy, memory: BalancerMe
     forced.sort(key=lambda entry: entry[0].temperature_c - entry[0].min_temperature_c)  # the coldest first
     for boiler, timer, recover_to, preheat_c in forced:
         heating -= _fit_limit(boiler, True, timer, now, setpoints, timers, room, recovering=recover_to is not None,
-                              temperature_c=preheat_c)
+                              temperature_c=preheat_c, start_short_w=start_short_w)
         if recover_to is not None and setpoints[boiler.module].heat:
             decided = timers[boiler.module]
             timers[boiler.module] = BoilerTimer(decided.heat, decided.since, decided.recovering, recover_to)
@@ -456,7 +467,7 @@ def _decide_boilers(boilers: list[AssetView], policy: Policy, memory: BalancerMe
                 share = start_share * (BOILER_KEEP_SURPLUS_RATIO / BOILER_START_SURPLUS_RATIO if keep_on else 1.0)
                 below_ceiling = boiler.temperature_c < guidance.ceiling_c(boiler.module)
                 heat = excess >= boiler.heater_power_w * share and below_ceiling
-                drawn = _fit_limit(boiler, heat, timer, now, setpoints, timers, room)
+                drawn = _fit_limit(boiler, heat, timer, now, setpoints, timers, room, start_short_w=start_short_w)
                 excess -= drawn
                 heating -= drawn
     for boiler in boilers:
@@ -466,14 +477,15 @@ def _decide_boilers(boilers: list[AssetView], policy: Policy, memory: BalancerMe
 
 def _fit_limit(boiler: AssetView, heat: bool, timer: BoilerTimer, now: float, setpoints: dict[str, Setpoint],
                timers: dict[str, BoilerTimer], room: list[float], recovering: bool = False,
-               temperature_c: float | None = None) -> float:
+               temperature_c: float | None = None, start_short_w: float = 0.0) -> float:
     """`_set_boiler`, unless the heater it would run does not fit `room[0]` (the import limit's room, shared
     by the boilers as they are decided): then the boiler is leased its minimum, and held off where its own
     thermostat would heat even there (a cold tank). A heater that is off starts only with `EXPORT_MARGIN_W`
     to spare (the limit aimed inside as the export limit is: meter noise about exactly its room does not
-    start it). Returns the heater power it will draw; `room[0]` is left with what remains."""
+    start it), nor on batteries too close to their floor to carry it (`start_short_w`). Returns the heater
+    power it will draw; `room[0]` is left with what remains."""
     draws = _set_boiler(boiler, heat, timer, now, setpoints, timers, recovering, temperature_c)
-    spare = 0.0 if boiler.heater_on else EXPORT_MARGIN_W
+    spare = 0.0 if boiler.heater_on else EXPORT_MARGIN_W + start_short_w
     rounding = 1e-9 * (1.0 + abs(room[0]))
     if draws > 0 and draws + spare > room[0] + rounding and heat:
         draws = _set_boiler(boiler, False, timer, now, setpoints, timers)  # its minimum: its thermostat may rest
