@@ -20,6 +20,13 @@ Per slot k (h = its hours; powers in W, energies in Wh):
                rewarded the sooner it comes (an indifferent plan covers deficits from the batteries now,
                stores surplus now and fills from the grid just in time: self-consumption); discharging
                costs a little more than a round trip's rewards (no charging and discharging at once)
+  on/off     the heaters run at full power or not at all: each slot is split into the share d = heat / heater
+             power in which they run and the rest, each part with its own import, export, charge, discharge,
+             sun and over (the `_on` columns; the rest is the total minus them), each within its share of every
+             cap, the running part balancing load + heater. This is the convex hull of the two modes, exact for
+             one heater (several switch as one: a cautious plan). Without it the plan heated at a fraction of
+             the heater from the import limit's room, which an on/off heater cannot: under a tight limit the
+             batteries were not kept to carry the heater through a draw.
 Each slot's heat row's dual is what one more kWh in the tanks is worth to the plan
 (`PlannedSlot.heat_value_per_kwh`): the balancer's free boilers import part of their heater only where
 it pays (plan_guidance.py). The import limit is soft at `EXCESS_PRICE_PER_KWH`: a limit no plan can hold still gets the
@@ -59,7 +66,9 @@ COST_SCALE = 1000.0  # the objective in thousandths of the currency: tie-breaks 
 DEFAULT_TIME_LIMIT_S = 1.0  # slower than this is a failure: the controller falls back
 
 # Variable blocks, n columns each, then the scalars.
-_BLOCKS = ("imp", "exp", "ch", "dis", "pv", "heat", "over", "cold", "e", "q", "short")
+_BLOCKS = ("imp", "exp", "ch", "dis", "pv", "heat", "over", "cold", "e", "q", "short",
+           "imp_on", "exp_on", "ch_on", "dis_on", "pv_on", "over_on")
+_SPLIT = (("imp", "imp_on"), ("exp", "exp_on"), ("ch", "ch_on"), ("dis", "dis_on"), ("pv", "pv_on"))
 _SCALARS = ("peak", "deficit_e", "deficit_q")
 
 
@@ -155,6 +164,10 @@ class _Model:
         put("e", 0.0 if bat is None else bat.min_wh, lower)
         put("e", 0.0 if bat is None else bat.max_wh, upper)
         put("q", 0.0 if heat is None else heat.max_wh, upper)
+        on_off = heat is not None and heat.heater_w > 0
+        if not on_off:
+            for name in ("imp_on", "exp_on", "ch_on", "dis_on", "pv_on", "over_on"):
+                put(name, 0.0, upper)
         cost[self.col("peak")] = problem.demand_charge_per_kw / 1000
         eta_c = 1.0 if bat is None else bat.charge_efficiency
         eta_d = 1.0 if bat is None else bat.discharge_efficiency
@@ -203,7 +216,10 @@ class _Model:
         reserve_lo = (0.0 if bat is None else bat.min_wh) + reserve
         reserve_lo[0] -= e0  # the first slot starts with the energy stored now
         row_lo.append(np.where(reserve > 0, reserve_lo, -highspy.kHighsInf)), row_hi.append(np.full(n, highspy.kHighsInf))
-        end = 5 * n  # e_end + deficit_e >= e0, q_end + deficit_q >= q0
+        end = 5 * n
+        if on_off:  # the running part's balance and every part's caps (rows 5n..)
+            end = self._on_off_rows(entries, row_lo, row_hi, k, load, pv, heat.heater_w, bat)
+        # e_end + deficit_e >= e0, q_end + deficit_q >= q0
         rows.append(np.array([end, end, end + 1, end + 1]))
         cols.append(np.array([self.col("e", n - 1), self.col("deficit_e"), self.col("q", n - 1), self.col("deficit_q")]))
         vals.append(np.ones(4))
@@ -212,6 +228,39 @@ class _Model:
         self.cost, self.lower, self.upper = cost * COST_SCALE, lower, upper
         self.row_lower, self.row_upper = np.concatenate(row_lo), np.concatenate(row_hi)
         self.rows, self.cols, self.vals = np.concatenate(rows), np.concatenate(cols), np.concatenate(vals)
+
+    def _on_off_rows(self, entries: Any, row_lo: list[Any], row_hi: list[Any], k: Any, load: Any, pv: Any,
+                     heater_w: float, bat: Any) -> int:
+        """The heaters' two modes (module doc, "on/off"); returns the next free row."""
+        n, problem, inf = self.n, self.problem, highspy.kHighsInf
+        base = 5 * n
+        share = 1.0 / heater_w  # d = heat / heater power
+        for name, sign in (("pv_on", 1.0), ("dis_on", 1.0), ("imp_on", 1.0), ("over_on", 1.0), ("ch_on", -1.0),
+                           ("exp_on", -1.0)):
+            entries(base + k, name, sign)
+        entries(base + k, "heat", -(1.0 + load * share))  # running: load x d + heater x d
+        row_lo.append(np.zeros(n)), row_hi.append(np.zeros(n))
+        caps = {"imp": np.full(n, problem.import_limit_w), "exp": np.full(n, problem.export_limit_w), "pv": pv,
+                "ch": np.full(n, 0.0 if bat is None else bat.max_charge_w),
+                "dis": np.full(n, 0.0 if bat is None else bat.max_discharge_w)}
+        row = base + n
+        for total, on in _SPLIT:
+            cap = caps[total]
+            entries(row + k, on, 1.0)  # on <= cap x d
+            entries(row + k, "heat", -cap * share)
+            row_lo.append(np.full(n, -inf)), row_hi.append(np.zeros(n))
+            entries(row + n + k, total, 1.0)  # total - on <= cap x (1 - d)
+            entries(row + n + k, on, -1.0)
+            entries(row + n + k, "heat", cap * share)
+            row_lo.append(np.full(n, -inf)), row_hi.append(cap.astype(float))
+            entries(row + 2 * n + k, total, 1.0)  # on <= total
+            entries(row + 2 * n + k, on, -1.0)
+            row_lo.append(np.zeros(n)), row_hi.append(np.full(n, inf))
+            row += 3 * n
+        entries(row + k, "over", 1.0)  # over_on <= over
+        entries(row + k, "over_on", -1.0)
+        row_lo.append(np.zeros(n)), row_hi.append(np.full(n, inf))
+        return row + n
 
     def col(self, name: str, k: int = 0) -> int:
         if name in _SCALARS:
