@@ -611,6 +611,20 @@ def test_a_battery_a_sliver_above_its_floor_does_not_start_a_heater() -> None:
     assert short_run.setpoints["boiler"].hold_off  # 30 Wh: not a minute of its 5 kW
 
 
+def test_a_heater_waits_for_charging_batteries_to_rest_before_they_carry_it() -> None:
+    """Charging a moment ago, the batteries would have to reverse at once to carry a heater that starts under
+    the import limit (a sign flip within seconds, each time the heater cycles): they rest instead, and once
+    they have rested through the reversal dwell the heater starts on their discharge."""
+    cold = boiler(temperature_c=30.0, heater_power_w=2_000.0)
+    charging = BalancerMemory(battery_direction=-1, battery_w=-500.0, battery_moved_at=99.0)
+    waiting = decide(300.0 - 500.0, cold, battery(max_w=5_000.0, power_w=-500.0), policy=TIGHT, memory=charging)
+    assert not waiting.setpoints["boiler"].heat and waiting.battery_w == 0.0
+    rested = BalancerMemory(battery_direction=-1, battery_w=0.0, battery_moved_at=100.0 - REVERSAL_DWELL_S - 1.0)
+    started = decide(300.0, cold, battery(max_w=5_000.0), policy=TIGHT, memory=rested)
+    assert started.setpoints["boiler"].heat and started.battery_w >= 1_300.0 - 1e-6
+    assert started.predicted_grid_w <= TIGHT.import_limit_w + 1e-6
+
+
 def test_the_coldest_boiler_takes_scarce_room_under_the_import_limit() -> None:
     """Room for one heater: the colder of two cold boilers heats, the other waits, whatever their order."""
     colder, cool = boiler("b1", temperature_c=20.0, heater_power_w=2_000.0), boiler("b2", 40.0, heater_power_w=2_000.0)

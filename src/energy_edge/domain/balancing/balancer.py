@@ -156,6 +156,9 @@ def balance(snapshot: SiteSnapshot, policy: Policy, memory: BalancerMemory = Bal
     boilers: list[AssetView] = []
     flex_now = solar_avail = charge_room = discharge_room = room_soon = fill_from_grid = preheat_w = 0.0
     start_carry_w = 0.0  # the batteries' discharge that can carry a heater that starts now (`_carries_a_start`)
+    # Batteries that charged within the reversal dwell carry no start yet: the heater waits while they rest
+    # (`waiting` below), so its start is not a charge -> discharge flip within seconds.
+    charged_lately = memory.battery_direction < 0 and now - memory.battery_moved_at < REVERSAL_DWELL_S
     flex_now_boilers = 0.0  # the boilers' part of flex_now
     lagging = memory.decided_at
     for asset in snapshot.assets:
@@ -192,7 +195,8 @@ def balance(snapshot: SiteSnapshot, policy: Policy, memory: BalancerMemory = Bal
             solar_avail += _solar_available(asset)
 
     load = snapshot.grid_power_w + flex_now
-    guidance = guidance.preheat_within(policy.import_limit_w - load + solar_avail + start_carry_w,
+    dwell_short_w = start_carry_w if charged_lately else 0.0
+    guidance = guidance.preheat_within(policy.import_limit_w - load + solar_avail + start_carry_w - dwell_short_w,
                                        {b.module: b.heater_power_w for b in boilers if b.enabled})
     reference = flex_now if memory.flex_w is None else memory.flex_w
     floor, ceiling = load - policy.import_limit_w, load + policy.export_limit_w - _export_margin(policy)
@@ -215,9 +219,11 @@ def balance(snapshot: SiteSnapshot, policy: Policy, memory: BalancerMemory = Bal
     if guidance.has_band and not guidance.boilers_follow_band:  # free boilers take the sun's surplus even
         boiler_surplus = min(boiler_surplus, load - solar_avail)  # where the band would export it
     boiler_room = solar_avail + discharge_room - floor  # heater power the grid, sun and batteries can carry
+    waiting = [False]
     heating = _decide_boilers(boilers, policy, memory, now, boiler_surplus, room_soon, guidance, setpoints, timers,
                               boiler_room, sun_covers_site=solar_avail > load,
-                              start_short_w=discharge_room - start_carry_w)
+                              start_short_w=discharge_room - start_carry_w + dwell_short_w,
+                              dwell_short_w=dwell_short_w, waiting=waiting)
     battery_wanted = _under_export_first(wanted_storage - heating, exported_first, memory, policy, flex <= floor)
     holdable, band_wanted = False, 0.0
     if guidance.has_band:  # the band holds the grid with the boilers as decided; the batteries steer alone
@@ -233,6 +239,8 @@ def balance(snapshot: SiteSnapshot, policy: Policy, memory: BalancerMemory = Bal
         reference += heating - _boilers_before(boilers, memory, flex_now_boilers)
         # A reversal may wait in standby, except a discharge that shaves a peak above a positive edge.
         holdable = battery_wanted < 0 or band_limits(guidance, policy)[1] <= 0
+    if waiting[0]:  # a heater waits for the charging batteries to rest through the dwell, then to carry it
+        battery_wanted = max(battery_wanted, 0.0)
     choice = _battery_total(battery_wanted, charge_room, discharge_room, policy, memory, at_hard_limit, now,
                             dwell=True, hold=holdable)
     if choice.held_since is not None and not floor <= choice.total_w + heating + solar_avail <= ceiling:
@@ -395,7 +403,8 @@ def _solar_available(asset: AssetView) -> float:
 def _decide_boilers(boilers: list[AssetView], policy: Policy, memory: BalancerMemory, now: float,
                     wanted_storage: float, charge_room: float, guidance: Guidance,
                     setpoints: dict[str, Setpoint], timers: dict[str, BoilerTimer],
-                    room_w: float = math.inf, sun_covers_site: bool = False, start_short_w: float = 0.0) -> float:
+                    room_w: float = math.inf, sun_covers_site: bool = False, start_short_w: float = 0.0,
+                    dwell_short_w: float = 0.0, waiting: list[bool] | None = None) -> float:
     """Decide every boiler; return their total expected power (<= 0).
 
     Forced boilers (switched off, below minimum temperature, at maximum, inside a
@@ -416,7 +425,9 @@ def _decide_boilers(boilers: list[AssetView], policy: Policy, memory: BalancerMe
     carry beyond the rest of the site), the coldest first (`_fit_limit`); one that does
     not fit is held off, whatever comfort, a minimum on time or its own thermostat asks.
     A heater that is off starts only where it fits without `start_short_w` (the discharge of
-    batteries too close to their floor to carry a run, `_carries_a_start`).
+    batteries too close to their floor to carry a run, `_carries_a_start`, or that charged within
+    the reversal dwell: `dwell_short_w`); a forced one that would fit but for the dwell sets
+    `waiting[0]`, and the batteries rest rather than charge until it can start.
     """
     heating = 0.0
     room = [room_w]
@@ -451,8 +462,13 @@ def _decide_boilers(boilers: list[AssetView], policy: Policy, memory: BalancerMe
             free.append((boiler, timer))
     forced.sort(key=lambda entry: entry[0].temperature_c - entry[0].min_temperature_c)  # the coldest first
     for boiler, timer, recover_to, preheat_c in forced:
-        heating -= _fit_limit(boiler, True, timer, now, setpoints, timers, room, recovering=recover_to is not None,
-                              temperature_c=preheat_c, start_short_w=start_short_w)
+        drawn = _fit_limit(boiler, True, timer, now, setpoints, timers, room, recovering=recover_to is not None,
+                           temperature_c=preheat_c, start_short_w=start_short_w)
+        refused = not setpoints[boiler.module].heat  # asked to heat, leased its minimum or held off instead
+        if (waiting is not None and refused and not boiler.heater_on and dwell_short_w > 0
+                and boiler.heater_power_w + EXPORT_MARGIN_W + start_short_w - dwell_short_w <= room[0]):
+            waiting[0] = True
+        heating -= drawn
         if recover_to is not None and setpoints[boiler.module].heat:
             decided = timers[boiler.module]
             timers[boiler.module] = BoilerTimer(decided.heat, decided.since, decided.recovering, recover_to)
