@@ -159,3 +159,20 @@ def test_a_slot_whose_load_alone_exceeds_the_limit_is_entered_with_its_excess_in
                                                       import_limit_w=1_000.0, export_limit_w=5_000.0,
                                                       battery=battery(2_000.0), refill_price_per_kwh=0.30))
     assert without[2].battery_wh == pytest.approx(1_000.0, abs=1.0)  # the test can fail: the night drains it
+
+
+def test_an_on_off_heater_under_a_tight_import_limit_runs_on_the_batteries_it_keeps_charged() -> None:
+    """A 3 kW heater cannot run at a third of its power from the 1 kW the import limit leaves beside the house:
+    while it runs the house and heater take 3.5 kW, so the batteries carry 2 kW of every running share, and the
+    plan charges them from the limit's room in the resting share (the convex hull of the two modes)."""
+    load_w, limit_w, heater_w = 500.0, 1_500.0, 3_000.0
+    prices = [0.30] * 5
+    drawn = [0.0, 0.0, 0.0, 60.0, 0.0]  # ~2.4 kWh of hot water at the fourth hour
+    hours = tuple(ProblemSlot(k * HOUR, HOUR, 0.0, load_w, p, 0.0, kg) for k, (p, kg) in enumerate(zip(prices, drawn)))
+    plan = HighsPlanSolver().solve(PlanningProblem(hours, limit_w, 0.0, battery=battery(1_000.0),
+                                                   heat=tank(heater_w=heater_w), refill_price_per_kwh=0.30))
+    assert sum(slot.heat_w for slot in plan) > 2_000.0  # the tank is heated for the draw ...
+    for slot in plan:  # ... each running share carried by the batteries beyond what the limit leaves
+        running = slot.heat_w / heater_w
+        assert slot.discharge_w >= running * (load_w + heater_w - limit_w) - 1.0
+        assert slot.import_w <= limit_w + 1e-6 and slot.battery_wh >= 1_000.0 - 1e-6

@@ -24,9 +24,11 @@ Per slot k (h = its hours; powers in W, energies in Wh):
              power in which they run and the rest, each part with its own import, export, charge, discharge,
              sun and over (the `_on` columns; the rest is the total minus them), each within its share of every
              cap, the running part balancing load + heater. This is the convex hull of the two modes, exact for
-             one heater (several switch as one: a cautious plan). Without it the plan heated at a fraction of
-             the heater from the import limit's room, which an on/off heater cannot: under a tight limit the
-             batteries were not kept to carry the heater through a draw.
+             one heater (several switch as one: a cautious plan). Only in the slots where the import limit can
+             bind a running heater (load + heaters above it); elsewhere the heat stays continuous, as the
+             balancer's free boilers take the sun's surplus in parts. Without it the plan heated at a fraction
+             of the heater from the import limit's room, which an on/off heater cannot: under a tight limit
+             the batteries were not kept to carry the heater through a draw.
 Each slot's heat row's dual is what one more kWh in the tanks is worth to the plan
 (`PlannedSlot.heat_value_per_kwh`): the balancer's free boilers import part of their heater only where
 it pays (plan_guidance.py). The import limit is soft at `EXCESS_PRICE_PER_KWH`: a limit no plan can hold still gets the
@@ -164,10 +166,11 @@ class _Model:
         put("e", 0.0 if bat is None else bat.min_wh, lower)
         put("e", 0.0 if bat is None else bat.max_wh, upper)
         put("q", 0.0 if heat is None else heat.max_wh, upper)
-        on_off = heat is not None and heat.heater_w > 0
-        if not on_off:
-            for name in ("imp_on", "exp_on", "ch_on", "dis_on", "pv_on", "over_on"):
-                put(name, 0.0, upper)
+        # the slots where a running heater may not fit under the import limit (the module doc, "on/off")
+        binds = load + (0.0 if heat is None else heat.heater_w) > problem.import_limit_w
+        on_off = heat is not None and heat.heater_w > 0 and bool(binds.any())
+        for name in ("imp_on", "exp_on", "ch_on", "dis_on", "pv_on", "over_on"):
+            put(name, np.where(binds, upper[self.col(name):self.col(name) + n], 0.0) if on_off else 0.0, upper)
         cost[self.col("peak")] = problem.demand_charge_per_kw / 1000
         eta_c = 1.0 if bat is None else bat.charge_efficiency
         eta_d = 1.0 if bat is None else bat.discharge_efficiency
@@ -218,7 +221,7 @@ class _Model:
         row_lo.append(np.where(reserve > 0, reserve_lo, -highspy.kHighsInf)), row_hi.append(np.full(n, highspy.kHighsInf))
         end = 5 * n
         if on_off:  # the running part's balance and every part's caps (rows 5n..)
-            end = self._on_off_rows(entries, row_lo, row_hi, k, load, pv, heat.heater_w, bat)
+            end = self._on_off_rows(entries, row_lo, row_hi, k, load, pv, heat.heater_w, bat, binds)
         # e_end + deficit_e >= e0, q_end + deficit_q >= q0
         rows.append(np.array([end, end, end + 1, end + 1]))
         cols.append(np.array([self.col("e", n - 1), self.col("deficit_e"), self.col("q", n - 1), self.col("deficit_q")]))
@@ -230,9 +233,11 @@ class _Model:
         self.rows, self.cols, self.vals = np.concatenate(rows), np.concatenate(cols), np.concatenate(vals)
 
     def _on_off_rows(self, entries: Any, row_lo: list[Any], row_hi: list[Any], k: Any, load: Any, pv: Any,
-                     heater_w: float, bat: Any) -> int:
-        """The heaters' two modes (module doc, "on/off"); returns the next free row."""
+                     heater_w: float, bat: Any, binds: Any) -> int:
+        """The heaters' two modes (module doc, "on/off") in the slots where the import limit `binds` (the rows of
+        the others are free, their `_on` columns fixed at 0); returns the next free row."""
         n, problem, inf = self.n, self.problem, highspy.kHighsInf
+        first_lo = len(row_lo)
         base = 5 * n
         share = 1.0 / heater_w  # d = heat / heater power
         for name, sign in (("pv_on", 1.0), ("dis_on", 1.0), ("imp_on", 1.0), ("over_on", 1.0), ("ch_on", -1.0),
@@ -260,6 +265,9 @@ class _Model:
         entries(row + k, "over", 1.0)  # over_on <= over
         entries(row + k, "over_on", -1.0)
         row_lo.append(np.zeros(n)), row_hi.append(np.full(n, inf))
+        for i in range(first_lo, len(row_lo)):  # free rows where the limit cannot bind
+            row_lo[i] = np.where(binds, row_lo[i], -inf)
+            row_hi[i] = np.where(binds, row_hi[i], inf)
         return row + n
 
     def col(self, name: str, k: int = 0) -> int:
