@@ -600,7 +600,10 @@ def test_a_battery_a_sliver_above_its_floor_does_not_start_a_heater() -> None:
     floor_soc = max(TIGHT.soc_reserve_min, 0.05)  # the tighter of the policy's band and the battery's
     sliver = floor_soc + 0.5 * MIN_RUN_SOC  # 500 Wh of 100 kWh: minutes of the heater, but under the hysteresis
     decision = decide(300.0, cold, battery(soc=sliver, max_w=5_000.0), policy=TIGHT)
-    assert decision.setpoints["boiler"].hold_off and decision.battery_w <= 300.0 + 1e-6  # the house, not the heater
+    assert decision.setpoints["boiler"].hold_off
+    # ... and the batteries fill from the limit's room meanwhile, so they can carry it (a cold tank waits)
+    assert decision.battery_w == pytest.approx(300.0 - TIGHT.import_limit_w + EXPORT_MARGIN_W)
+    assert decision.predicted_grid_w <= TIGHT.import_limit_w
     running = boiler(temperature_c=30.0, heater_power_w=2_000.0, heater_on=True, power_w=-2_000.0)
     carried_on = decide(2_300.0, running, battery(soc=sliver, max_w=5_000.0), policy=TIGHT)
     assert carried_on.setpoints["boiler"].heat is True and carried_on.battery_w >= 1_300.0 - 1e-6

@@ -156,8 +156,9 @@ def balance(snapshot: SiteSnapshot, policy: Policy, memory: BalancerMemory = Bal
     boilers: list[AssetView] = []
     flex_now = solar_avail = charge_room = discharge_room = room_soon = fill_from_grid = preheat_w = 0.0
     start_carry_w = 0.0  # the batteries' discharge that can carry a heater that starts now (`_carries_a_start`)
+    charged_carry_w = 0.0  # ... and what they could carry once charged
     # Batteries that charged within the reversal dwell carry no start yet: the heater waits while they rest
-    # (`waiting` below), so its start is not a charge -> discharge flip within seconds.
+    # (`needs` below), so its start is not a charge -> discharge flip within seconds.
     charged_lately = memory.battery_direction < 0 and now - memory.battery_moved_at < REVERSAL_DWELL_S
     flex_now_boilers = 0.0  # the boilers' part of flex_now
     lagging = memory.decided_at
@@ -183,6 +184,7 @@ def balance(snapshot: SiteSnapshot, policy: Policy, memory: BalancerMemory = Bal
                 fill_from_grid += charge
             above_wh = max(0.0, asset.soc - low) * asset.capacity_wh
             start_carry_w += discharge if _carries_a_start(asset, discharge, above_wh, policy) else 0.0
+            charged_carry_w += asset.max_discharge_w if charge > 0 else discharge  # once they hold a run's energy
             batteries.append((asset, charge, discharge, max(0.0, high - asset.soc) * asset.capacity_wh, above_wh))
         elif asset.kind == "boiler":
             boilers.append(asset)
@@ -219,11 +221,12 @@ def balance(snapshot: SiteSnapshot, policy: Policy, memory: BalancerMemory = Bal
     if guidance.has_band and not guidance.boilers_follow_band:  # free boilers take the sun's surplus even
         boiler_surplus = min(boiler_surplus, load - solar_avail)  # where the band would export it
     boiler_room = solar_avail + discharge_room - floor  # heater power the grid, sun and batteries can carry
-    waiting = [False]
+    needs: list[str] = []
     heating = _decide_boilers(boilers, policy, memory, now, boiler_surplus, room_soon, guidance, setpoints, timers,
                               boiler_room, sun_covers_site=solar_avail > load,
                               start_short_w=discharge_room - start_carry_w + dwell_short_w,
-                              dwell_short_w=dwell_short_w, waiting=waiting)
+                              dwell_short_w=dwell_short_w, charged_extra_w=charged_carry_w - discharge_room,
+                              needs=needs)
     battery_wanted = _under_export_first(wanted_storage - heating, exported_first, memory, policy, flex <= floor)
     holdable, band_wanted = False, 0.0
     if guidance.has_band:  # the band holds the grid with the boilers as decided; the batteries steer alone
@@ -239,8 +242,10 @@ def balance(snapshot: SiteSnapshot, policy: Policy, memory: BalancerMemory = Bal
         reference += heating - _boilers_before(boilers, memory, flex_now_boilers)
         # A reversal may wait in standby, except a discharge that shaves a peak above a positive edge.
         holdable = battery_wanted < 0 or band_limits(guidance, policy)[1] <= 0
-    if waiting[0]:  # a heater waits for the charging batteries to rest through the dwell, then to carry it
+    if "rest" in needs:  # a heater waits for the charging batteries to rest through the dwell, then to carry it
         battery_wanted = max(battery_wanted, 0.0)
+    elif "charge" in needs:  # a cold tank's heater waits for batteries that can carry it: fill them meanwhile
+        battery_wanted = min(battery_wanted, floor + EXPORT_MARGIN_W - solar_avail - heating)
     choice = _battery_total(battery_wanted, charge_room, discharge_room, policy, memory, at_hard_limit, now,
                             dwell=True, hold=holdable)
     if choice.held_since is not None and not floor <= choice.total_w + heating + solar_avail <= ceiling:
@@ -404,7 +409,7 @@ def _decide_boilers(boilers: list[AssetView], policy: Policy, memory: BalancerMe
                     wanted_storage: float, charge_room: float, guidance: Guidance,
                     setpoints: dict[str, Setpoint], timers: dict[str, BoilerTimer],
                     room_w: float = math.inf, sun_covers_site: bool = False, start_short_w: float = 0.0,
-                    dwell_short_w: float = 0.0, waiting: list[bool] | None = None) -> float:
+                    dwell_short_w: float = 0.0, charged_extra_w: float = 0.0, needs: list[str] | None = None) -> float:
     """Decide every boiler; return their total expected power (<= 0).
 
     Forced boilers (switched off, below minimum temperature, at maximum, inside a
@@ -426,8 +431,11 @@ def _decide_boilers(boilers: list[AssetView], policy: Policy, memory: BalancerMe
     not fit is held off, whatever comfort, a minimum on time or its own thermostat asks.
     A heater that is off starts only where it fits without `start_short_w` (the discharge of
     batteries too close to their floor to carry a run, `_carries_a_start`, or that charged within
-    the reversal dwell: `dwell_short_w`); a forced one that would fit but for the dwell sets
-    `waiting[0]`, and the batteries rest rather than charge until it can start.
+    the reversal dwell: `dwell_short_w`). A forced one that would fit but for the dwell adds
+    "rest" to `needs` (the batteries rest rather than charge until it can start); a cold one
+    (recovering) that would fit on batteries holding a run's energy (`charged_extra_w` more
+    discharge) adds "charge" (they fill from the grid's room meanwhile, as the optimum charges
+    in a heater's resting share what it discharges in its running share).
     """
     heating = 0.0
     room = [room_w]
@@ -464,10 +472,14 @@ def _decide_boilers(boilers: list[AssetView], policy: Policy, memory: BalancerMe
     for boiler, timer, recover_to, preheat_c in forced:
         drawn = _fit_limit(boiler, True, timer, now, setpoints, timers, room, recovering=recover_to is not None,
                            temperature_c=preheat_c, start_short_w=start_short_w)
-        refused = not setpoints[boiler.module].heat  # asked to heat, leased its minimum or held off instead
-        if (waiting is not None and refused and not boiler.heater_on and dwell_short_w > 0
-                and boiler.heater_power_w + EXPORT_MARGIN_W + start_short_w - dwell_short_w <= room[0]):
-            waiting[0] = True
+        refused = not setpoints[boiler.module].heat and not boiler.heater_on  # leased its minimum or held off
+        if needs is not None and refused:
+            wanted = boiler.heater_power_w + EXPORT_MARGIN_W
+            if dwell_short_w > 0 and wanted + start_short_w - dwell_short_w <= room[0]:
+                needs.append("rest")
+            elif (recover_to is not None and (start_short_w - dwell_short_w > 0 or charged_extra_w > 0)
+                  and wanted <= room[0] + charged_extra_w):
+                needs.append("charge")
         heating -= drawn
         if recover_to is not None and setpoints[boiler.module].heat:
             decided = timers[boiler.module]
