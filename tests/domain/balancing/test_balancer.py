@@ -661,3 +661,17 @@ def test_a_heater_that_is_off_starts_under_the_import_limit_only_with_room_to_sp
     spare = decide(300.0 - just - EXPORT_MARGIN_W, boiler(temperature_c=30.0, heater_power_w=2_000.0),
                    solar(available_w=just + EXPORT_MARGIN_W), policy=TIGHT)
     assert spare.setpoints["boiler"].heat is True
+
+
+def test_a_free_boiler_does_not_start_on_the_sun_the_ramp_limit_holds_back_for_a_cycle() -> None:
+    """The sun back after a cloud: 7 kW more than a cycle ago, of which the ramp limit lets 1 kW through now. The
+    rest is curtailed for a few cycles, not a surplus to store: a heater started on it ran its minimum on time
+    and stopped, every cloud (6.5 boiler mode changes an hour on a cumulus day whose surplus the plan exports)."""
+    ramped = replace(OPEN, ramp_limit_w=1_000.0)
+    export_it = Guidance(export_first_w=1e6)  # the plan exports the surplus: nothing for the boiler in steady sun
+    memory = BalancerMemory(decided_at=99.0, flex_w=3_000.0, solar_limits={"pv": 3_000.0})
+    sun_back = SiteSnapshot(100.0, 1_000.0 - 3_000.0, [boiler(temperature_c=50.0),
+                                                        solar(available_w=10_000.0, power_w=3_000.0)])
+    decision = balance(sun_back, ramped, memory, export_it)
+    assert decision.setpoints["boiler"].heat is False and decision.boiler_w == 0.0
+    assert decision.solar_w <= 3_000.0 + ramped.ramp_limit_w + 1e-6  # the ramp still holds the sun back

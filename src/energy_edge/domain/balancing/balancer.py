@@ -216,8 +216,11 @@ def balance(snapshot: SiteSnapshot, policy: Policy, memory: BalancerMemory = Bal
     setpoints: dict[str, Setpoint] = {}
     timers: dict[str, BoilerTimer] = {}
     wanted_storage = flex - solar_avail  # what batteries and boilers should add to the bus
-    # Free boilers heat from surplus, not from what the planner imports to fill stores (planned_import).
-    boiler_surplus = wanted_storage + planned_import
+    # Free boilers heat from surplus, not from what the planner imports to fill stores (planned_import), nor
+    # from the sun the ramp limit holds back for a cycle or two as a cloud passes (a 6 kW heater started for
+    # each cloud's ramp ran its minimum on time and stopped: 6.5 boiler mode changes an hour on a cumulus day).
+    settled = min(max(load - (base_target - exported_first), floor), ceiling)  # the flex without the ramp
+    boiler_surplus = max(wanted_storage, settled - solar_avail) + planned_import
     if guidance.has_band and not guidance.boilers_follow_band:  # free boilers take the sun's surplus even
         boiler_surplus = min(boiler_surplus, load - solar_avail)  # where the band would export it
     boiler_room = solar_avail + discharge_room - floor  # heater power the grid, sun and batteries can carry
