@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from energy_edge.domain.balancing import AssetView, BalancerMemory, Guidance, Policy, SiteSnapshot, balance
-from energy_edge.domain.balancing.band import band_limits, banded_target
+from energy_edge.domain.balancing.band import KEEP_TRICKLE_W, band_limits, banded_target
 
 from .test_properties import assert_within_limits, memories, policies, sites
 
@@ -61,13 +61,19 @@ def test_a_moving_battery_keeps_going_until_the_grid_is_back_inside_the_edge() -
     assert balance(snapshot, POLICY, BalancerMemory(), band).battery_w == 0.0  # at rest it does not start
 
 
-def test_the_keep_inside_an_edge_is_a_share_of_a_small_edge() -> None:
-    """Peak shaving at 1 kW: a discharging battery keeps the grid 100 W inside, not 500 W (half the
-    night's load beyond the plan emptied it before the peak)."""
+def test_a_discharging_battery_shaves_to_the_edge_and_trickles_inside_the_keep_zone() -> None:
+    """Peak shaving at 1 kW: above the edge a discharging battery holds the grid at the edge itself (held 10 %
+    inside, it discharged that share of the limit for hours beyond the plan and was empty before its boiler's
+    draw); inside the keep zone (100 W of a 1 kW edge, 500 W of a large one) it trickles on at
+    `KEEP_TRICKLE_W` rather than stop and start as the load hovers; below the zone it stops."""
     band = Guidance(grid_low_w=0.0, grid_high_w=1_000.0)
-    assert banded_target(band, POLICY, 2_000.0, battery_w=800.0) == pytest.approx(900.0)
-    assert banded_target(Guidance(grid_low_w=0.0, grid_high_w=10_000.0), POLICY, 12_000.0,
-                         battery_w=800.0) == pytest.approx(9_500.0)  # a large edge keeps BAND_KEEP_W
+    assert banded_target(band, POLICY, 2_000.0, battery_w=800.0) == pytest.approx(1_000.0)
+    assert banded_target(band, POLICY, 950.0, battery_w=800.0) == pytest.approx(950.0 - KEEP_TRICKLE_W)
+    assert banded_target(band, POLICY, 850.0, battery_w=800.0) == pytest.approx(850.0)
+    large = Guidance(grid_low_w=0.0, grid_high_w=10_000.0)
+    assert banded_target(large, POLICY, 12_000.0, battery_w=800.0) == pytest.approx(10_000.0)
+    assert banded_target(large, POLICY, 9_600.0, battery_w=800.0) == pytest.approx(9_600.0 - KEEP_TRICKLE_W)
+    assert banded_target(large, POLICY, 9_400.0, battery_w=800.0) == pytest.approx(9_400.0)
 
 
 def test_the_hard_limits_win_over_a_band_that_would_break_them() -> None:

@@ -17,7 +17,9 @@ import_limit_w], and the balancer's hard limits on the flexible power still win.
 
 Against chatter: a battery at rest starts only for a need beyond the deadband (`band_battery_w`)
 and, at an export-first edge, beyond `BAND_START_W` (`unless_sliver`); a moving one keeps going
-until the grid is `BAND_KEEP_W` back inside an edge (`banded_target`); the balancer adds the
+until the grid is `BAND_KEEP_W` back inside an edge (`banded_target`: charging, it holds the grid
+that far inside; discharging, it shaves to the edge itself and trickles at `KEEP_TRICKLE_W` inside
+the keep zone); the balancer adds the
 reversal dwell and, for a battery that keeps reversing, a hold in its direction (balancer.py).
 """
 
@@ -30,6 +32,8 @@ BAND_START_W = 1000.0  # a battery at rest does not start charging for less surp
 BAND_KEEP_W = 500.0  # a moving battery keeps going until the grid is this far back inside the band's edge ...
 BAND_KEEP_RATIO = 0.1  # ... or this share of the edge, if less: a 1 kW peak edge kept 500 W inside had the
 # battery cover half the night's load beyond the plan, and it was empty when the peak came
+KEEP_TRICKLE_W = 20.0  # a discharging battery inside the keep zone stays in its mode at this power (above the
+#                         commands' 10 W send tolerance, as the balancer's STANDBY_W)
 
 
 def band_limits(guidance: Guidance, policy: Policy) -> tuple[float, float]:
@@ -51,8 +55,12 @@ def banded_target(guidance: Guidance, policy: Policy, natural_w: float, battery_
     low, high = band_limits(guidance, policy)
     if battery_w < 0 and low < 0:
         low = min(low + min(BAND_KEEP_W, -BAND_KEEP_RATIO * low), 0.0, high)
-    elif battery_w > 0 and high > 0:
-        high = max(high - min(BAND_KEEP_W, BAND_KEEP_RATIO * high), 0.0, low)
+    elif battery_w > 0 and high > 0 and natural_w < high:
+        # Inside the keep zone a discharging battery trickles on rather than stop; above the edge it shaves
+        # exactly to the edge (held the keep margin below it, a battery discharged 10 % of a 4.3 kW import
+        # limit for hours beyond the plan and was empty before the draw its boiler needed it for).
+        if natural_w > high - min(BAND_KEEP_W, BAND_KEEP_RATIO * high):
+            return max(natural_w - KEEP_TRICKLE_W, low)
     return min(max(natural_w, low), high)
 
 
