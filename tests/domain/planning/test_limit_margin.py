@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from energy_edge.domain.balancing import AssetView, Policy
+from energy_edge.domain.balancing.hourly_profile import HourlyProfile
 from energy_edge.domain.planning import ForecastSlot
 from energy_edge.domain.planning.limit_margin import MIN_LOAD_MARGIN_RATIO, limit_reserve_w, planned_pv_and_load
 from energy_edge.domain.planning.problem import build_problem
@@ -51,3 +52,18 @@ def test_the_problem_carries_each_slots_reserve() -> None:
     dawn = [ForecastSlot((4 + k) * 900.0, 900.0, 3_000.0, 4_000.0, 2_000.0, 4_500.0) for k in range(2)]
     problem = build_problem(0.0, POLICY, [BATTERY], night + dawn, PriceSchedule())
     assert [s.limit_reserve_w for s in problem.slots] == pytest.approx([0.0] * 4 + [500.0] * 2)
+
+
+def test_where_hot_water_is_drawn_the_heaters_count_towards_the_limit() -> None:
+    """A 6 kW heater under a 4 kW limit must run while hot water is drawn: those slots are planned on the
+    cautious sky and load even though the load alone stays well under the limit (planned on the expected
+    sun, an overcast morning emptied the batteries half-way through the draw). Slots without a draw keep
+    the expected figures."""
+    boiler = AssetView("boiler", "boiler", 0.0, temperature_c=50.0, min_temperature_c=45.0, max_temperature_c=80.0,
+                       heater_power_w=6_000.0)
+    morning = [ForecastSlot(k * 900.0, 900.0, 2_000.0, 1_500.0, 500.0, 1_800.0) for k in range(8)]  # 00:00-02:00
+    drawing = Policy(import_limit_w=LIMIT_W, boiler_heat_capacity_j_per_k=837_200.0,
+                     hot_water_litres_per_hour=HourlyProfile((0.0, 100.0) + (0.0,) * 22))
+    problem = build_problem(0.0, drawing, [BATTERY, boiler], morning, PriceSchedule())
+    assert [s.pv_w for s in problem.slots] == pytest.approx([2_000.0] * 4 + [500.0] * 4)  # the draw: 01:00 UTC
+    assert [s.load_w for s in problem.slots] == pytest.approx([1_500.0] * 4 + [1_800.0] * 4)

@@ -12,7 +12,8 @@ forecaster's slots, the price schedule and the assets it counts on now. Without 
 prices the policy's time-of-use window stands in (`NO_PRICE_*`: relative prices). The time-of-use
 reserve (`peak_reserve_soc`) is the heuristic planner's rule for a peak it cannot price: the LP
 prices the window instead, and the balancer drops the reserve floor under its band. Where the
-forecast's cautious figures would import above the limit, the plan counts on them, and wherever the
+forecast's cautious figures would import above the limit (the heaters counted in where hot water is
+drawn: they must run then), the plan counts on them, and wherever the
 cautious load alone exceeds the limit the batteries enter the slot holding what it would take
 with no sun at all (limit_margin.py).
 
@@ -164,10 +165,14 @@ def build_problem(now: float, policy: Policy, assets: Sequence[AssetView], forec
     """The problem for the assets the balancer counts on now, over the forecast's slots (the twin's
     tariff gives the demand charge)."""
     slots = []
+    heaters_w = sum(a.heater_power_w for a in assets if a.kind == "boiler" and a.enabled)
     for slot in forecast:
         import_price, feed_in_price = _prices_at(policy, prices, slot.start_s + slot.duration_s / 2)
-        pv_w, load_w = planned_pv_and_load(slot, policy.import_limit_w)  # cautious where the limit may bind
         drawn_kg = litres_between(policy.hot_water_litres_per_hour, slot.start_s, slot.duration_s) * LITRE_KG
+        # Cautious where the limit may bind, the heaters counted in where hot water is drawn (they must run
+        # then: under a 2.1 kW limit a 6 kW heater's draw hours were planned on the expected sun, and an
+        # overcast morning emptied the batteries half-way through the draw).
+        pv_w, load_w = planned_pv_and_load(slot, policy.import_limit_w - (heaters_w if drawn_kg > 0 else 0.0))
         cautious_pv = None if slot.pv_low_w is None else min(pv_w, max(0.0, slot.pv_low_w))
         slots.append(ProblemSlot(slot.start_s, slot.duration_s, pv_w, load_w, import_price, feed_in_price,
                                  drawn_kg, cautious_pv, limit_reserve_w(slot, policy.import_limit_w)))
