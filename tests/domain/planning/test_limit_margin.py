@@ -54,16 +54,18 @@ def test_the_problem_carries_each_slots_reserve() -> None:
     assert [s.limit_reserve_w for s in problem.slots] == pytest.approx([0.0] * 4 + [500.0] * 2)
 
 
-def test_where_hot_water_is_drawn_the_heaters_count_towards_the_limit() -> None:
-    """A 6 kW heater under a 4 kW limit must run while hot water is drawn: those slots are planned on the
-    cautious sky and load even though the load alone stays well under the limit (planned on the expected
-    sun, an overcast morning emptied the batteries half-way through the draw). Slots without a draw keep
-    the expected figures."""
+def test_where_hot_water_is_drawn_the_heaters_count_towards_the_limits_reserve() -> None:
+    """A 6 kW heater under a 4 kW limit must run while hot water is drawn: the batteries enter those slots
+    holding what the load and heater above the limit would take with no sun (planned on the expected sun
+    alone, an overcast morning emptied them half-way through the draw). The slots keep their expected sky
+    and load, and slots without a draw no reserve."""
     boiler = AssetView("boiler", "boiler", 0.0, temperature_c=50.0, min_temperature_c=45.0, max_temperature_c=80.0,
                        heater_power_w=6_000.0)
     morning = [ForecastSlot(k * 900.0, 900.0, 2_000.0, 1_500.0, 500.0, 1_800.0) for k in range(8)]  # 00:00-02:00
     drawing = Policy(import_limit_w=LIMIT_W, boiler_heat_capacity_j_per_k=837_200.0,
                      hot_water_litres_per_hour=HourlyProfile((0.0, 100.0) + (0.0,) * 22))
     problem = build_problem(0.0, drawing, [BATTERY, boiler], morning, PriceSchedule())
-    assert [s.pv_w for s in problem.slots] == pytest.approx([2_000.0] * 4 + [500.0] * 4)  # the draw: 01:00 UTC
-    assert [s.load_w for s in problem.slots] == pytest.approx([1_500.0] * 4 + [1_800.0] * 4)
+    assert [s.pv_w for s in problem.slots] == pytest.approx([2_000.0] * 8)
+    assert [s.load_w for s in problem.slots] == pytest.approx([1_500.0] * 8)
+    assert [s.limit_reserve_w for s in problem.slots] == pytest.approx(
+        [0.0] * 4 + [1_800.0 + 6_000.0 - LIMIT_W] * 4)  # the draw: 01:00 UTC

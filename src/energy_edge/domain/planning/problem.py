@@ -12,10 +12,9 @@ forecaster's slots, the price schedule and the assets it counts on now. Without 
 prices the policy's time-of-use window stands in (`NO_PRICE_*`: relative prices). The time-of-use
 reserve (`peak_reserve_soc`) is the heuristic planner's rule for a peak it cannot price: the LP
 prices the window instead, and the balancer drops the reserve floor under its band. Where the
-forecast's cautious figures would import above the limit (the heaters counted in where hot water is
-drawn: they must run then), the plan counts on them, and wherever the
-cautious load alone exceeds the limit the batteries enter the slot holding what it would take
-with no sun at all (limit_margin.py).
+forecast's cautious figures would import above the limit, the plan counts on them, and wherever the
+cautious load alone (with the heaters where hot water is drawn: they must run then) exceeds the limit
+the batteries enter the slot holding what it would take with no sun at all (limit_margin.py).
 
 The tanks' heat is the heat above their comfort floors, E = C (T - T_min), where T_min is each
 boiler's minimum plus `hot_water_guidance.MARGIN_C` (the just-in-time floor's margin). A
@@ -169,13 +168,17 @@ def build_problem(now: float, policy: Policy, assets: Sequence[AssetView], forec
     for slot in forecast:
         import_price, feed_in_price = _prices_at(policy, prices, slot.start_s + slot.duration_s / 2)
         drawn_kg = litres_between(policy.hot_water_litres_per_hour, slot.start_s, slot.duration_s) * LITRE_KG
-        # Cautious where the limit may bind, the heaters counted in where hot water is drawn (they must run
-        # then: under a 2.1 kW limit a 6 kW heater's draw hours were planned on the expected sun, and an
-        # overcast morning emptied the batteries half-way through the draw).
-        pv_w, load_w = planned_pv_and_load(slot, policy.import_limit_w - (heaters_w if drawn_kg > 0 else 0.0))
+        pv_w, load_w = planned_pv_and_load(slot, policy.import_limit_w)  # cautious where the limit may bind
         cautious_pv = None if slot.pv_low_w is None else min(pv_w, max(0.0, slot.pv_low_w))
+        # Where hot water is drawn the heaters must run, so they count towards the limit's reserve: the
+        # batteries enter such a slot holding what the load and heaters above the limit would take with no
+        # sun (under a 2.1 kW limit a 6 kW heater's draw hours were planned on the expected sun, and an
+        # overcast morning emptied the batteries half-way through the draw). A reserve, not the cautious sky
+        # itself: planned on that, draw hours in a cheap midday window left too little room to refill there,
+        # and the batteries were held all night at the dear price instead (a 7.1 kW limit: 0.96 -> 0.80).
+        reserve_w = limit_reserve_w(slot, policy.import_limit_w - (heaters_w if drawn_kg > 0 else 0.0))
         slots.append(ProblemSlot(slot.start_s, slot.duration_s, pv_w, load_w, import_price, feed_in_price,
-                                 drawn_kg, cautious_pv, limit_reserve_w(slot, policy.import_limit_w)))
+                                 drawn_kg, cautious_pv, reserve_w))
     end = slots[-1].start_s + slots[-1].duration_s if slots else now
     refill = _prices_at(policy, prices, end - 1.0)[0] if slots else 0.0
     return PlanningProblem(tuple(slots), policy.import_limit_w, policy.export_limit_w, battery_store(policy, assets),
