@@ -169,8 +169,9 @@ class _Model:
         # the slots where a running heater may not fit under the import limit (the module doc, "on/off")
         binds = load + (0.0 if heat is None else heat.heater_w) > problem.import_limit_w
         on_off = heat is not None and heat.heater_w > 0 and bool(binds.any())
+        running_upper = np.where(binds, highspy.kHighsInf, 0.0) if on_off else 0.0  # the _on columns: hull slots only
         for name in ("imp_on", "exp_on", "ch_on", "dis_on", "pv_on", "over_on"):
-            put(name, np.where(binds, upper[self.col(name):self.col(name) + n], 0.0) if on_off else 0.0, upper)
+            put(name, running_upper, upper)
         cost[self.col("peak")] = problem.demand_charge_per_kw / 1000
         eta_c = 1.0 if bat is None else bat.charge_efficiency
         eta_d = 1.0 if bat is None else bat.discharge_efficiency
