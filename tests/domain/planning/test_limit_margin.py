@@ -8,7 +8,12 @@ import pytest
 from energy_edge.domain.balancing import AssetView, Policy
 from energy_edge.domain.balancing.hourly_profile import HourlyProfile
 from energy_edge.domain.planning import ForecastSlot
-from energy_edge.domain.planning.limit_margin import MIN_LOAD_MARGIN_RATIO, limit_reserve_w, planned_pv_and_load
+from energy_edge.domain.planning.limit_margin import (
+    MIN_LOAD_MARGIN_RATIO,
+    draw_room_w,
+    limit_reserve_w,
+    planned_pv_and_load,
+)
 from energy_edge.domain.planning.problem import build_problem
 from energy_edge.domain.prices import PriceSchedule
 
@@ -69,3 +74,17 @@ def test_where_hot_water_is_drawn_the_heaters_count_towards_the_limits_reserve()
     assert [s.load_w for s in problem.slots] == pytest.approx([1_500.0] * 8)
     assert [s.limit_reserve_w for s in problem.slots] == pytest.approx(
         [0.0] * 4 + [1_800.0 + 6_000.0 - LIMIT_W] * 4)  # the draw: 01:00 UTC
+    # ... and what the grid up to the limit and the cautious sun leave the heaters beside the cautious load
+    rooms = [s.draw_room_w for s in problem.slots]
+    assert rooms[:4] == [None] * 4 and rooms[4:] == pytest.approx([LIMIT_W + 500.0 - 1_800.0] * 4)
+
+
+@pytest.mark.parametrize(("slot", "heaters_w", "room_w"), [
+    (ForecastSlot(0.0, 900.0, 2_000.0, 1_500.0, 500.0, 1_800.0), 6_000.0, LIMIT_W + 500.0 - 1_800.0),
+    (ForecastSlot(0.0, 900.0, 0.0, 4_500.0, 0.0, 4_600.0), 3_000.0, LIMIT_W - 4_500.0 * MARGIN),  # the load alone exceeds it
+    (ForecastSlot(0.0, 900.0, 0.0, 1_000.0, 0.0, 1_000.0), 2_000.0, None),  # the heater fits under the limit
+    (ForecastSlot(0.0, 900.0, 0.0, 1_000.0, 0.0, 1_000.0), 0.0, None),  # no heaters
+])
+def test_a_draw_the_heaters_cannot_meet_from_the_grid_alone_has_the_room_the_cautious_sky_leaves(
+        slot, heaters_w, room_w) -> None:
+    assert draw_room_w(slot, LIMIT_W, heaters_w) == (None if room_w is None else pytest.approx(room_w))

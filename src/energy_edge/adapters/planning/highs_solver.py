@@ -11,10 +11,14 @@ Per slot k (h = its hours; powers in W, energies in Wh):
   limits     imp <= import limit, exp <= export limit, pv <= forecast, ch, dis, heat <= ratings
   reserve    e_{k-1} + short_k >= min + h_k reserve_k / eta_d (a slot whose cautious load alone exceeds the
              import limit is entered holding its excess for the whole slot: limit_margin.py; short >= 0)
+  draws      e_{k-1} + draw_short_k >= min + sum over j = k .. the end of k's run of draw slots (a draw the
+             heaters cannot meet from the grid alone) of h_j (heat_j - draw_room_j) / eta_d: the batteries
+             hold what the heat planned for the rest of the run takes beyond the grid's room and the cautious
+             sun (limit_margin.py; draw_short >= 0, priced below cold water)
   scalars    peak >= imp + over of every slot (priced by the demand charge); deficit_e, deficit_q >= 0
              with e_end + deficit_e >= e_0, q_end + deficit_q >= q_0 (the yardstick's end rule)
   minimise   sum h / 1000 (price_imp imp - price_feed_in exp) + excess price x (over + short / 1000)
-             + cold price x cold / 1000
+             + cold price x cold / 1000 + draw reserve price x draw_short / 1000
              + demand charge x peak / 1000 + refill (deficit_e / eta_c + deficit_q) / 1000
              + tie-breaks: a tiny reward on using the sun; import dearer the sooner it comes and charging
                rewarded the sooner it comes (an indifferent plan covers deficits from the batteries now,
@@ -54,6 +58,8 @@ from ...domain.planning.problem import PlannedSlot, PlanningProblem
 
 EXCESS_PRICE_PER_KWH = 100.0  # import above the limit: ten times the dearest price a source may send
 COLD_PRICE_PER_KWH = 50.0  # heat the tanks lack for the draws: dearer than any price, cheaper than the import limit
+DRAW_RESERVE_PRICE_PER_KWH = 20.0  # battery energy a run of draws lacks on a cautious sky: dearer than any price,
+# and below the cold price over the discharge efficiency, so the plan never heats less to need less reserve
 SUN_TIE_BREAK_PER_KWH = 1e-4  # using the sun rather than curtailing it, when the prices do not care
 # When the prices do not care: import as late as possible (so the batteries cover the load now and fill
 # from the grid just in time), and store surplus as soon as it comes. The import's slope is the steeper, so
@@ -68,7 +74,7 @@ COST_SCALE = 1000.0  # the objective in thousandths of the currency: tie-breaks 
 DEFAULT_TIME_LIMIT_S = 1.0  # slower than this is a failure: the controller falls back
 
 # Variable blocks, n columns each, then the scalars.
-_BLOCKS = ("imp", "exp", "ch", "dis", "pv", "heat", "over", "cold", "e", "q", "short",
+_BLOCKS = ("imp", "exp", "ch", "dis", "pv", "heat", "over", "cold", "e", "q", "short", "draw_short",
            "imp_on", "exp_on", "ch_on", "dis_on", "pv_on", "over_on")
 _SPLIT = (("imp", "imp_on"), ("exp", "exp_on"), ("ch", "ch_on"), ("dis", "dis_on"), ("pv", "pv_on"))
 _SCALARS = ("peak", "deficit_e", "deficit_q")
@@ -148,6 +154,7 @@ class _Model:
         put("over", hours / 1000 * (p_imp + EXCESS_PRICE_PER_KWH), cost)
         put("cold", COLD_PRICE_PER_KWH / 1000, cost)
         put("short", EXCESS_PRICE_PER_KWH / 1000, cost)
+        put("draw_short", DRAW_RESERVE_PRICE_PER_KWH / 1000, cost)
         put("pv", -hours / 1000 * SUN_TIE_BREAK_PER_KWH, cost)
         put("imp", hours / 1000 * (p_imp + IMPORT_LATER_TIE_BREAK_PER_KWH * soon), cost)
         put("ch", -hours / 1000 * CHARGE_SOONER_TIE_BREAK_PER_KWH * soon, cost)
@@ -220,8 +227,9 @@ class _Model:
         reserve_lo = (0.0 if bat is None else bat.min_wh) + reserve
         reserve_lo[0] -= e0  # the first slot starts with the energy stored now
         row_lo.append(np.where(reserve > 0, reserve_lo, -highspy.kHighsInf)), row_hi.append(np.full(n, highspy.kHighsInf))
-        end = 5 * n
-        if on_off:  # the running part's balance and every part's caps (rows 5n..)
+        self._draw_rows(rows, cols, vals, row_lo, row_hi, hours / eta_d, e0)  # rows 5n..6n-1
+        end = 6 * n
+        if on_off:  # the running part's balance and every part's caps (rows 6n..)
             end = self._on_off_rows(entries, row_lo, row_hi, k, load, pv, heat.heater_w, bat, binds)
         # e_end + deficit_e >= e0, q_end + deficit_q >= q0
         rows.append(np.array([end, end, end + 1, end + 1]))
@@ -239,7 +247,7 @@ class _Model:
         the others are free, their `_on` columns fixed at 0); returns the next free row."""
         n, problem, inf = self.n, self.problem, highspy.kHighsInf
         first_lo = len(row_lo)
-        base = 5 * n
+        base = 6 * n
         share = 1.0 / heater_w  # d = heat / heater power
         for name, sign in (("pv_on", 1.0), ("dis_on", 1.0), ("imp_on", 1.0), ("over_on", 1.0), ("ch_on", -1.0),
                            ("exp_on", -1.0)):
@@ -270,6 +278,39 @@ class _Model:
             row_lo[i] = np.where(binds, row_lo[i], -inf)
             row_hi[i] = np.where(binds, row_hi[i], inf)
         return row + n
+
+    def _draw_rows(self, rows: list[Any], cols: list[Any], vals: list[Any], row_lo: list[Any], row_hi: list[Any],
+                   per_w: Any, e0: float) -> None:
+        """The draws' reserve (module doc, "draws"): one row per slot, free outside the runs of draw slots
+        (`ProblemSlot.draw_room_w` not None) and without batteries; `per_w` is each slot's Wh of stored energy
+        per W it delivers (h / eta_d)."""
+        n, problem = self.n, self.problem
+        lo = np.full(n, -highspy.kHighsInf)
+        bat = problem.battery
+        room = [s.draw_room_w for s in problem.slots]
+        row_r: list[int] = []
+        col_r: list[int] = []
+        val_r: list[float] = []
+        run_end = n
+        for k in range(n - 1, -1, -1):  # backwards: each slot knows where its run ends
+            if room[k] is None:
+                run_end = k
+                continue
+            row_r.append(5 * n + k), col_r.append(self.col("draw_short", k)), val_r.append(1.0)
+            if bat is None:
+                continue
+            needed = 0.0
+            for j in range(k, run_end):
+                row_r.append(5 * n + k), col_r.append(self.col("heat", j)), val_r.append(-float(per_w[j]))
+                needed -= float(per_w[j]) * room[j]
+            lo[k] = bat.min_wh + needed
+            if k > 0:
+                row_r.append(5 * n + k), col_r.append(self.col("e", k - 1)), val_r.append(1.0)
+            else:
+                lo[k] -= e0  # the first slot starts with the energy stored now
+        rows.append(np.array(row_r, dtype=np.int64)), cols.append(np.array(col_r, dtype=np.int64))
+        vals.append(np.array(val_r, dtype=float))
+        row_lo.append(lo), row_hi.append(np.full(n, highspy.kHighsInf))
 
     def col(self, name: str, k: int = 0) -> int:
         if name in _SCALARS:

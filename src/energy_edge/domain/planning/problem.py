@@ -14,7 +14,9 @@ reserve (`peak_reserve_soc`) is the heuristic planner's rule for a peak it canno
 prices the window instead, and the balancer drops the reserve floor under its band. Where the
 forecast's cautious figures would import above the limit, the plan counts on them, and wherever the
 cautious load alone (with the heaters where hot water is drawn: they must run then) exceeds the limit
-the batteries enter the slot holding what it would take with no sun at all (limit_margin.py).
+the batteries enter the slot holding what it would take with no sun at all, and they enter a run of
+draws the heaters cannot meet from the grid alone holding what the heat planned for it takes beyond
+the grid's room and the cautious sun (`draw_room_w`, limit_margin.py).
 
 The tanks' heat is the heat above their comfort floors, E = C (T - T_min), where T_min is each
 boiler's minimum plus `hot_water_guidance.MARGIN_C` (the just-in-time floor's margin). A
@@ -44,7 +46,7 @@ from ..quick_init import quick_init
 from .forecast import ForecastSlot
 from .hot_water import AMBIENT_C, WATER_J_PER_KG_K, relaxed_share
 from .hot_water_guidance import HOUR_S, LITRE_KG, MARGIN_C
-from .limit_margin import limit_reserve_w, planned_pv_and_load
+from .limit_margin import draw_room_w, limit_reserve_w, planned_pv_and_load
 
 BATTERY_ROUND_TRIP_EFFICIENCY = 0.9  # telemetry does not say; a lithium battery with its inverter
 HEAT_LOSS_RATIO_PER_H = 0.01  # share of a tank's heat above its minimum lost every hour, where the policy
@@ -67,6 +69,9 @@ class ProblemSlot:
     hot_water_kg: float = 0.0  # hot water each boiler's tank is expected to give over the slot
     cautious_pv_w: float | None = None  # the forecast's cautious PV (a worse sky than usual); None: pv_w
     limit_reserve_w: float = 0.0  # load above the import limit the batteries must carry if the sun failed (W)
+    draw_room_w: float | None = None  # a draw the heaters cannot meet from the grid alone: what the grid up to
+    #                                   its limit and the cautious sun leave them beside the cautious load (W,
+    #                                   negative where even the load does not fit); None elsewhere
 
     @property
     def cautious_surplus_w(self) -> float:
@@ -178,7 +183,8 @@ def build_problem(now: float, policy: Policy, assets: Sequence[AssetView], forec
         # and the batteries were held all night at the dear price instead (a 7.1 kW limit: 0.96 -> 0.80).
         reserve_w = limit_reserve_w(slot, policy.import_limit_w - (heaters_w if drawn_kg > 0 else 0.0))
         slots.append(ProblemSlot(slot.start_s, slot.duration_s, pv_w, load_w, import_price, feed_in_price,
-                                 drawn_kg, cautious_pv, reserve_w))
+                                 drawn_kg, cautious_pv, reserve_w,
+                                 draw_room_w(slot, policy.import_limit_w, heaters_w) if drawn_kg > 0 else None))
     end = slots[-1].start_s + slots[-1].duration_s if slots else now
     refill = _prices_at(policy, prices, end - 1.0)[0] if slots else 0.0
     return PlanningProblem(tuple(slots), policy.import_limit_w, policy.export_limit_w, battery_store(policy, assets),
