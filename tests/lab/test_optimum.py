@@ -218,3 +218,25 @@ def test_a_passing_cloud_leaves_the_heater_room_only_for_the_seconds_it_fits(sce
     assert max(heats) == pytest.approx(0.8 * 2_000.0)  # the tank takes all it can: 240 of 300 seconds
     means = [-b for b in solve_optimum(day, ex.resample(300.0)).series.boiler_w]
     assert max(means) == pytest.approx(2_000.0)  # seen at 5 minutes only, it heated through the cloud
+
+
+def test_without_a_battery_a_passing_clouds_deficit_is_not_netted_against_the_surplus_around_it(scenario):
+    """A zero-export site without a battery or boiler: 3 kW of sun beside a 2 kW load, and a cloud of a minute
+    in every 5-minute step. The step's mean sun (2.4 kW) covers the load, but every second-by-second controller
+    imports the cloud's 2 kW for that minute and can store none of the surplus. The plan imports what every
+    second needs (a fifth of the steps' time at 2 kW), where seen at 5 minutes only it imported nothing."""
+    from energy_edge_lab.optimum import grid_bounds_per_second
+
+    assets = scenario.assets.model_copy(update={"battery": None, "boiler": None})
+    day = scenario.model_copy(update={"assets": assets,
+                                      "limits": Limits(export_limit_w=0.0, import_limit_w=20_000.0)})
+    n = TWO_HOURS_S
+    pv = [0.0 if (t % 300) < 60 else 3_000.0 for t in range(n)]
+    ex = Exogenous(1.0, pv, [2_000.0] * n, [0.0] * n, [20.0] * n, start_s=12 * 3600)
+    floors, caps = grid_bounds_per_second(ex, 300.0, n // 300, 0.0, 0.0)
+    assert floors == [pytest.approx(400.0)] * (n // 300) and caps == [0.0] * (n // 300)
+    assert all(g == pytest.approx(400.0, abs=1e-3) for g in solve_optimum(day, ex).series.grid_w)
+    means = solve_optimum(day, ex.resample(300.0)).series.grid_w
+    assert all(g == pytest.approx(0.0, abs=1e-3) for g in means)  # the test can fail: the mean netted the cloud
+    _, open_caps = grid_bounds_per_second(ex, 300.0, n // 300, 1_000.0, 500.0)  # a 1 kW discharge, a 500 W limit
+    assert open_caps == [pytest.approx(0.2 * 0.0 + 0.8 * 500.0)] * (n // 300)
