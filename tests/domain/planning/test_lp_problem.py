@@ -180,8 +180,9 @@ def test_a_free_boiler_imports_part_of_its_heater_only_where_the_plan_values_the
 
 def test_under_a_binding_import_limit_a_minimum_runs_share_of_planned_heat_is_a_preheat() -> None:
     """A 3 kW heater under a 2 kW limit beside a 1.5 kW house runs at full power or not at all: the plan's
-    400 W over a slot (a run of 2 minutes) is a preheat (the slot's heat on top of the tank now), where at a
-    roomy limit it is the free boilers' part."""
+    400 W over a slot (a run of 2 minutes) is a preheat (on top of the tank now, the share's heat until the next
+    replan, which asks again; at least where the plan has the tank at the slot's end), where at a roomy limit it
+    is the free boilers' part."""
     night = [ForecastSlot(i * 900.0, 900.0, 0.0, 1_500.0) for i in range(8)]
     tight = replace(POLICY, import_limit_w=2_000.0)
     problem = build_problem(0.0, tight, [*BATTERIES, BOILER], night, PriceSchedule())
@@ -190,7 +191,11 @@ def test_under_a_binding_import_limit_a_minimum_runs_share_of_planned_heat_is_a_
     share = [PlannedSlot(import_w=1_900.0, export_w=0.0, heat_w=400.0, heat_wh=now_wh + 90.0),
              PlannedSlot(import_w=1_500.0, export_w=0.0, heat_wh=now_wh + 80.0)]
     guidance = guidance_from_plan(problem, share, tight, [*BATTERIES, BOILER])
-    assert guidance.boiler_preheat_by_module == {"boiler": pytest.approx(55.0 + 100.0 / to_wh)}
+    assert guidance.boiler_preheat_by_module == {"boiler": pytest.approx(55.0 + 90.0 / to_wh)}  # the slot's end
+    ahead = [replace(share[0], heat_wh=now_wh), share[1]]
+    interval_wh = 400.0 * tight.plan_interval_s / 3600.0  # 400 W until the next replan, not the slot's 100 Wh
+    assert guidance_from_plan(problem, ahead, tight, [*BATTERIES, BOILER]).boiler_preheat_by_module == {
+        "boiler": pytest.approx(55.0 + interval_wh / to_wh)}
     roomy = build_problem(0.0, POLICY, [*BATTERIES, BOILER], night, PriceSchedule())
     assert guidance_from_plan(roomy, share, POLICY, [*BATTERIES, BOILER]).boiler_preheat_by_module == {}
     sliver = [replace(share[0], heat_w=100.0), share[1]]  # 25 Wh: less than a minute's run

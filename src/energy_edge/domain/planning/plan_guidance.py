@@ -160,10 +160,10 @@ def plan_preheat_c(problem: PlanningProblem, planned: Sequence[PlannedSlot], pol
     at full power for a share of the slot: any share worth a minimum run is a preheat, however small beside
     the heaters' power. A balancer waiting for the tank's minimum found the heater no longer fitted as the
     house's load rose (a 2 kW heater under a 1.2 kW limit, its draw's heat planned in shares the batteries
-    carry: 101 cold minutes where the optimum had 70, 75 with this; a 6 kW one under 2.1 kW: 90 -> 73).
-    Measured on every tight-limit day of three seeds: violations 153 -> 112; the cost is heat the plan's
-    replans keep ahead of the tanks (a 6 kW heater under 6.1 kW: 8 -> 17 cold minutes beyond the optimum's,
-    savings ratio 0.89 -> 0.81), since each replan adds its first slot's heat to the tanks' now again.
+    carry: 101 cold minutes where the optimum had 70, 77 with this; a 6 kW one under 2.1 kW: 90 -> 74).
+    A share's heat counts only until the next regular replan (`Policy.plan_interval_s`), which asks again:
+    each replan adds it to the tanks' now, and with the slot's whole heat the tanks ran ahead of the plan
+    (a 6 kW heater under 6.1 kW: 17 cold minutes beyond the optimum's, 9 this way).
 
     The run's hottest point counts, and at least the first slot's heat on top of the tanks' now: in a draw
     the plan heats to hold the tank, not to warm it, and the balancer must heat all the same. Every boiler
@@ -181,7 +181,10 @@ def plan_preheat_c(problem: PlanningProblem, planned: Sequence[PlannedSlot], pol
             problem.battery is None or problem.slots[0].cautious_surplus_w < HEATING_RATIO * heat.heater_w):
         return {}  # the sun's heat: without batteries to put it before, or under a sky not sure to give it,
         #            free boilers take what the band stores (a preheat would draw the batteries into the tanks)
-    reached_wh = max(first.heat_wh, heat.energy_wh + first.heat_w * problem.slots[0].duration_s / 3600.0)
+    slot_s = problem.slots[0].duration_s
+    if in_share and first.heat_w < HEATING_RATIO * heat.heater_w and policy.plan_interval_s > 0:
+        slot_s = min(slot_s, policy.plan_interval_s)  # a share's heat until the next replan, which asks again
+    reached_wh = max(first.heat_wh, heat.energy_wh + first.heat_w * slot_s / 3600.0)
     for slot in planned[1:]:
         if slot.heat_w < HEATING_RATIO * heat.heater_w:
             break
