@@ -126,11 +126,17 @@ def peak_interval_mean_kw(power_w: list[float], dt_s: float, start_s: float = 0.
 
 
 def energy_cost(series: SiteSeries, scenario: Scenario) -> float:
-    """Import at the import price minus export at the feed-in price, each at its moment's price."""
+    """Import at the import price minus export at the feed-in price, each at its moment's price (a sample's
+    import and export each at its own price where the series holds both: `SiteSeries.import_w`)."""
     tariff = scenario.tariff
     cost = 0.0
+    to_kwh = series.dt_s * WH_PER_J / 1000.0
+    if series.import_w:
+        for t_s, import_w, export_w in zip(series.times_s(), series.import_w, series.export_w):
+            cost += to_kwh * (import_w * tariff.import_price_at(t_s) - export_w * tariff.feed_in_price_at(t_s))
+        return cost
     for t_s, grid_w in zip(series.times_s(), series.grid_w):
-        kwh = grid_w * series.dt_s * WH_PER_J / 1000.0
+        kwh = grid_w * to_kwh
         cost += kwh * (tariff.import_price_at(t_s) if kwh > 0 else tariff.feed_in_price_at(t_s))
     return cost
 
@@ -221,8 +227,9 @@ def compute_kpis(series: SiteSeries, scenario: Scenario, next_day: Callable[[flo
     pv_kwh = energy_kwh(series.pv_w, dt)
     consumption_kwh = energy_kwh(negative_magnitude(series.load_w), dt) + energy_kwh(
         negative_magnitude(series.boiler_w), dt)
-    import_kwh = energy_kwh(positive(series.grid_w), dt)
-    export_kwh = energy_kwh(negative_magnitude(series.grid_w), dt)
+    imports = series.import_w or positive(series.grid_w)  # each part of a sample where the series holds both
+    import_kwh = energy_kwh(imports, dt)
+    export_kwh = energy_kwh(series.export_w or negative_magnitude(series.grid_w), dt)
     throughput_kwh = energy_kwh([abs(p) for p in series.battery_w], dt)
     export_over = limits.export_limit_w + limit_tolerance_w(limits.export_limit_w)
     import_over = limits.import_limit_w + limit_tolerance_w(limits.import_limit_w)
@@ -234,7 +241,7 @@ def compute_kpis(series: SiteSeries, scenario: Scenario, next_day: Callable[[flo
     cold_flags = [] if boiler is None else [t < boiler.min_temperature_c for t in series.boiler_temperature_c]
     cost = energy_cost(series, scenario)
     battery_kwh, heat_kwh = stored_energy_change_kwh(series, scenario)
-    peak_kw = peak_interval_mean_kw(positive(series.grid_w), dt, series.start_s)
+    peak_kw = peak_interval_mean_kw(imports, dt, series.start_s)
     demand = scenario.tariff.demand_charge_per_kw * peak_kw
     if scenario.end_of_day.rule == "next_day":
         end_cost = next_day_cost(series, scenario, next_day)

@@ -391,7 +391,8 @@ def first_half(plan: OptimumPlan, scenario: Scenario) -> OptimumPlan:
     """The first half of a plan over a run and its repetition: the run's own plan (its tariff cost recounted)."""
     whole, half = plan.series, len(plan.series) // 2
     series = SiteSeries(dt_s=whole.dt_s, start_s=whole.start_s)
-    for name in ("pv_w", "pv_available_w", "load_w", "battery_w", "boiler_w", "grid_w", "soc", "boiler_temperature_c"):
+    for name in ("pv_w", "pv_available_w", "load_w", "battery_w", "boiler_w", "grid_w", "soc", "boiler_temperature_c",
+                 "import_w", "export_w"):
         setattr(series, name, getattr(whole, name)[:half])
     series.modes = {asset: modes[:half] for asset, modes in whole.modes.items()}
     return replace(plan, series=series, cost=energy_cost(series, scenario))
@@ -417,4 +418,6 @@ def _series(scenario: Scenario, ex: Exogenous, x: dict) -> SiteSeries:
                 "battery": "CHARGING" if ch > ACTIVE_W else "DISCHARGING" if dis > ACTIVE_W else "IDLE",
                 "boiler": "HEATING" if heat > ACTIVE_W else "STANDBY",
             }))
+    series.import_w = [max(0.0, float(v)) for v in x["imp"]]  # the parts of a step each at its price
+    series.export_w = [max(0.0, float(v)) for v in x["exp"]]
     return series

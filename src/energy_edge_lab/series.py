@@ -48,6 +48,11 @@ class SiteSeries:
     soc: list[float] = field(default_factory=list)
     boiler_temperature_c: list[float] = field(default_factory=list)
     modes: dict[str, list[str]] = field(default_factory=dict)
+    # Import and export within each sample where a sample holds both (W, >= 0): the optimum's 5-minute step
+    # imports while its heater runs and exports while it rests. Empty where each sample is one instant
+    # (the simulated policies): `grid_w` is then the whole truth.
+    import_w: list[float] = field(default_factory=list)
+    export_w: list[float] = field(default_factory=list)
 
     def append(self, sample: Sample) -> None:
         self.record(sample.pv_w, sample.pv_available_w, sample.load_w, sample.battery_w, sample.boiler_w,

@@ -143,3 +143,17 @@ def test_a_battery_sign_flip_counts_only_within_ten_seconds():
     assert sign_flips([500, 0, 0, 0, -500], 1.0) == 1
     assert sign_flips([-500] + [0] * 20 + [500], 1.0) == 0
     assert sign_flips([5, -5, 5], 1.0) == 0  # within +-10 W: idle
+
+
+def test_a_step_that_imports_and_exports_prices_each_part_at_its_own_price(scenario):
+    """The optimum's 5-minute step imports while its heater runs and exports while it rests: the KPIs price
+    the import at the import price and the export at the feed-in price, not their net (which priced a kWh
+    exported in one part as a kWh not imported in the other: the optimum looked cheaper than it was)."""
+    series = _series(300.0, [(4_000.0, -1_000.0, 0.0, -2_000.0, 0.5, 60.0, "IDLE")] * 12)  # net export 1 kW
+    netted = compute_kpis(series, scenario)
+    assert netted.energy_cost == pytest.approx(-1.0 * 0.10)
+    series.import_w = [500.0] * 12  # the running part's import and the resting part's export, hour means
+    series.export_w = [1_500.0] * 12
+    parts = compute_kpis(series, scenario)
+    assert parts.energy_cost == pytest.approx(0.5 * 0.30 - 1.5 * 0.10)
+    assert (parts.grid_import_kwh, parts.grid_export_kwh) == (pytest.approx(0.5), pytest.approx(1.5))

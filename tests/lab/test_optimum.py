@@ -170,7 +170,7 @@ def test_a_plan_a_hair_below_the_minimum_is_not_a_cold_step(scenario):
 
     low = scenario.assets.boiler.min_temperature_c
     ex = _exogenous(pv_w=0.0, load_w=300.0, draw_kg_per_s=0.0, dt_s=300.0)
-    x = {name: [0.0] * len(ex) for name in ("ch", "dis", "heat", "pv")}
+    x = {name: [0.0] * len(ex) for name in ("ch", "dis", "heat", "pv", "imp", "exp")}
     x["e"] = [scenario.assets.battery.capacity_wh / 2] * len(ex)
     x["temp"] = [low - 1e-9] * (len(ex) - 1) + [low - 0.1]
     temperatures = _series(scenario, ex, x).boiler_temperature_c
