@@ -14,7 +14,9 @@ Per slot k (h = its hours; powers in W, energies in Wh):
   draws      e_{k-1} + draw_short_k >= min + sum over j = k .. the end of k's run of draw slots (a draw the
              heaters cannot meet from the grid alone) of h_j (heat_j - draw_room_j) / eta_d: the batteries
              hold what the heat planned for the rest of the run takes beyond the grid's room and the cautious
-             sun (limit_margin.py; draw_short >= 0, priced below cold water)
+             sun (limit_margin.py; draw_short >= 0, priced below cold water). The sum is a free column per
+             slot, draw_need_k = h_k (heat_k - draw_room_k) / eta_d + draw_need_{k+1} within the run, so the
+             rows stay O(n) however long the run
   scalars    peak >= imp + over of every slot (priced by the demand charge); deficit_e, deficit_q >= 0
              with e_end + deficit_e >= e_0, q_end + deficit_q >= q_0 (the yardstick's end rule)
   minimise   sum h / 1000 (price_imp imp - price_feed_in exp) + excess price x (over + short / 1000)
@@ -74,7 +76,7 @@ COST_SCALE = 1000.0  # the objective in thousandths of the currency: tie-breaks 
 DEFAULT_TIME_LIMIT_S = 1.0  # slower than this is a failure: the controller falls back
 
 # Variable blocks, n columns each, then the scalars.
-_BLOCKS = ("imp", "exp", "ch", "dis", "pv", "heat", "over", "cold", "e", "q", "short", "draw_short",
+_BLOCKS = ("imp", "exp", "ch", "dis", "pv", "heat", "over", "cold", "e", "q", "short", "draw_short", "draw_need",
            "imp_on", "exp_on", "ch_on", "dis_on", "pv_on", "over_on")
 _SPLIT = (("imp", "imp_on"), ("exp", "exp_on"), ("ch", "ch_on"), ("dis", "dis_on"), ("pv", "pv_on"))
 _SCALARS = ("peak", "deficit_e", "deficit_q")
@@ -173,6 +175,7 @@ class _Model:
         put("e", 0.0 if bat is None else bat.min_wh, lower)
         put("e", 0.0 if bat is None else bat.max_wh, upper)
         put("q", 0.0 if heat is None else heat.max_wh, upper)
+        put("draw_need", -highspy.kHighsInf, lower)  # a run's room may exceed its heat: the reserve is then none
         # the slots where a running heater may not fit under the import limit (the module doc, "on/off")
         binds = load + (0.0 if heat is None else heat.heater_w) > problem.import_limit_w
         on_off = heat is not None and heat.heater_w > 0 and bool(binds.any())
@@ -227,9 +230,9 @@ class _Model:
         reserve_lo = (0.0 if bat is None else bat.min_wh) + reserve
         reserve_lo[0] -= e0  # the first slot starts with the energy stored now
         row_lo.append(np.where(reserve > 0, reserve_lo, -highspy.kHighsInf)), row_hi.append(np.full(n, highspy.kHighsInf))
-        self._draw_rows(rows, cols, vals, row_lo, row_hi, hours / eta_d, e0)  # rows 5n..6n-1
-        end = 6 * n
-        if on_off:  # the running part's balance and every part's caps (rows 6n..)
+        self._draw_rows(entries, rows, cols, vals, row_lo, row_hi, k, hours / eta_d, e0)  # rows 5n..7n-1
+        end = 7 * n
+        if on_off:  # the running part's balance and every part's caps (rows 7n..)
             end = self._on_off_rows(entries, row_lo, row_hi, k, load, pv, heat.heater_w, bat, binds)
         # e_end + deficit_e >= e0, q_end + deficit_q >= q0
         rows.append(np.array([end, end, end + 1, end + 1]))
@@ -247,7 +250,7 @@ class _Model:
         the others are free, their `_on` columns fixed at 0); returns the next free row."""
         n, problem, inf = self.n, self.problem, highspy.kHighsInf
         first_lo = len(row_lo)
-        base = 6 * n
+        base = 7 * n
         share = 1.0 / heater_w  # d = heat / heater power
         for name, sign in (("pv_on", 1.0), ("dis_on", 1.0), ("imp_on", 1.0), ("over_on", 1.0), ("ch_on", -1.0),
                            ("exp_on", -1.0)):
@@ -279,38 +282,32 @@ class _Model:
             row_hi[i] = np.where(binds, row_hi[i], inf)
         return row + n
 
-    def _draw_rows(self, rows: list[Any], cols: list[Any], vals: list[Any], row_lo: list[Any], row_hi: list[Any],
-                   per_w: Any, e0: float) -> None:
-        """The draws' reserve (module doc, "draws"): one row per slot, free outside the runs of draw slots
-        (`ProblemSlot.draw_room_w` not None) and without batteries; `per_w` is each slot's Wh of stored energy
-        per W it delivers (h / eta_d)."""
-        n, problem = self.n, self.problem
-        lo = np.full(n, -highspy.kHighsInf)
+    def _draw_rows(self, entries: Any, rows: list[Any], cols: list[Any], vals: list[Any], row_lo: list[Any],
+                   row_hi: list[Any], k: Any, per_w: Any, e0: float) -> None:
+        """The draws' reserve (module doc, "draws"), in O(n): `draw_need_k` is what the rest of k's run of draw
+        slots (`ProblemSlot.draw_room_w` not None) takes from the batteries, need_k = per_w_k (heat_k - room_k)
+        + need_{k+1} within the run (rows 6n..7n-1; 0 outside the runs), and each slot of a run is entered
+        holding it: e_{k-1} + draw_short_k - need_k >= min (rows 5n..6n-1; free outside the runs and without
+        batteries). `per_w` is each slot's Wh of stored energy per W it delivers (h / eta_d)."""
+        n, problem, inf = self.n, self.problem, highspy.kHighsInf
         bat = problem.battery
-        room = [s.draw_room_w for s in problem.slots]
-        row_r: list[int] = []
-        col_r: list[int] = []
-        val_r: list[float] = []
-        run_end = n
-        for k in range(n - 1, -1, -1):  # backwards: each slot knows where its run ends
-            if room[k] is None:
-                run_end = k
-                continue
-            row_r.append(5 * n + k), col_r.append(self.col("draw_short", k)), val_r.append(1.0)
-            if bat is None:
-                continue
-            needed = 0.0
-            for j in range(k, run_end):
-                row_r.append(5 * n + k), col_r.append(self.col("heat", j)), val_r.append(-float(per_w[j]))
-                needed -= float(per_w[j]) * room[j]
-            lo[k] = bat.min_wh + needed
-            if k > 0:
-                row_r.append(5 * n + k), col_r.append(self.col("e", k - 1)), val_r.append(1.0)
-            else:
-                lo[k] -= e0  # the first slot starts with the energy stored now
-        rows.append(np.array(row_r, dtype=np.int64)), cols.append(np.array(col_r, dtype=np.int64))
-        vals.append(np.array(val_r, dtype=float))
-        row_lo.append(lo), row_hi.append(np.full(n, highspy.kHighsInf))
+        room = np.array([np.nan if s.draw_room_w is None else s.draw_room_w for s in problem.slots])
+        in_run = ~np.isnan(room)
+        entries(5 * n + k, "draw_short", 1.0)  # reserve rows
+        entries(5 * n + k, "draw_need", -1.0)
+        rows.append(5 * n + k[1:]), cols.append(self.col("e") + k[:-1]), vals.append(np.ones(n - 1))
+        lo = np.where(in_run, 0.0 if bat is None else bat.min_wh, -inf) if bat is not None else np.full(n, -inf)
+        if bat is not None and in_run[0]:
+            lo[0] -= e0  # the first slot starts with the energy stored now
+        row_lo.append(lo), row_hi.append(np.full(n, inf))
+        entries(6 * n + k, "draw_need", 1.0)  # need rows: need_k - per_w heat_k - need_{k+1} = -per_w room_k
+        run = k[in_run]
+        rows.append(6 * n + run), cols.append(self.col("heat") + run), vals.append(-per_w[in_run])
+        chained = k[:-1][in_run[:-1] & in_run[1:]]  # k and k + 1 in the same run
+        rows.append(6 * n + chained), cols.append(self.col("draw_need") + chained + 1)
+        vals.append(np.full(len(chained), -1.0))
+        rhs = np.where(in_run, -per_w * np.nan_to_num(room), 0.0)
+        row_lo.append(rhs), row_hi.append(rhs.copy())
 
     def col(self, name: str, k: int = 0) -> int:
         if name in _SCALARS:
