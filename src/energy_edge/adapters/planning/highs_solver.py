@@ -73,6 +73,7 @@ CHARGE_SOONER_TIE_BREAK_PER_KWH = 5e-4
 # then read as both storing and discharging).
 ROUND_TRIP_GUARD = 2.0
 COST_SCALE = 1000.0  # the objective in thousandths of the currency: tie-breaks stay above HiGHS's tolerances
+MIN_ON_OFF_HEATER_W = 1.0  # below this the heaters' hull is not modelled (its shares divide by their power)
 DEFAULT_TIME_LIMIT_S = 1.0  # slower than this is a failure: the controller falls back
 
 # Variable blocks, n columns each, then the scalars.
@@ -178,7 +179,7 @@ class _Model:
         put("draw_need", -highspy.kHighsInf, lower)  # a run's room may exceed its heat: the reserve is then none
         # the slots where a running heater may not fit under the import limit (the module doc, "on/off")
         binds = load + (0.0 if heat is None else heat.heater_w) > problem.import_limit_w
-        on_off = heat is not None and heat.heater_w > 0 and bool(binds.any())
+        on_off = heat is not None and heat.heater_w >= MIN_ON_OFF_HEATER_W and bool(binds.any())
         running_upper = np.where(binds, highspy.kHighsInf, 0.0) if on_off else 0.0  # the _on columns: hull slots only
         for name in ("imp_on", "exp_on", "ch_on", "dis_on", "pv_on", "over_on"):
             put(name, running_upper, upper)
