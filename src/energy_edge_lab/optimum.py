@@ -134,9 +134,9 @@ class _Programme:
         p_heat = boil.heater_power_w if has_boiler else 0.0
         self.over_steps = n if contract_limit_w is not None else 0  # `over` (W >= 0) per step, on and off part
         binding_w = import_limit_w if contract_limit_w is None else contract_limit_w
-        fits = [1.0] * n if fine is None or binding_w is None or not has_boiler else heater_fit_shares(
-            fine, step_s, n, p_heat - (bat.max_discharge_w if has_battery else 0.0), binding_w)
         reach_dis_w = bat.max_discharge_w if has_battery else 0.0
+        fits = [1.0] * n if fine is None or binding_w is None or not has_boiler else heater_fit_shares(
+            fine, step_s, n, p_heat - reach_dis_w, binding_w)
         import_floor, export_cap = ([0.0] * n, [lim.export_limit_w] * n) if fine is None else grid_bounds_per_second(
             fine, step_s, n, reach_dis_w, lim.export_limit_w)
         if import_limit_w is not None:
@@ -291,15 +291,19 @@ def heater_fit_shares(fine: Exogenous, step_s: float, n: int, reach_w: float, li
     no controller running every second can heat without a breach. Bounding the step's duty by these seconds
     keeps the plan a lower bound on what such a controller can do (no heat is denied that one could have),
     and its comfort minutes honest."""
-    per_step = round(step_s / fine.dt_s)
     allowed_w = limit_w + limit_tolerance_w(limit_w)
     shares = []
-    for k in range(n):
-        loads = fine.base_load_w[k * per_step:(k + 1) * per_step]
-        suns = fine.pv_available_w[k * per_step:(k + 1) * per_step]
+    for loads, suns in _seconds_by_step(fine, step_s, n):
         fitting = sum(1 for load, sun in zip(loads, suns) if load + reach_w - sun <= allowed_w)
         shares.append(fitting / len(loads) if loads else 1.0)
     return shares
+
+
+def _seconds_by_step(fine: Exogenous, step_s: float, n: int) -> list[tuple[list[float], list[float]]]:
+    """(loads, suns) of the fine profile's samples within each of the `n` steps of `step_s`."""
+    per_step = round(step_s / fine.dt_s)
+    return [(fine.base_load_w[k * per_step:(k + 1) * per_step], fine.pv_available_w[k * per_step:(k + 1) * per_step])
+            for k in range(n)]
 
 
 def grid_bounds_per_second(fine: Exogenous, step_s: float, n: int, discharge_w: float, export_limit_w: float
@@ -314,11 +318,8 @@ def grid_bounds_per_second(fine: Exogenous, step_s: float, n: int, discharge_w: 
     cloud's 1.5 kW and curtails the rest (a transient day's optimum saved 0.5 EUR no controller could, and
     the controller's savings ratio read -0.33). Both bounds hold for every policy second by second (charging
     and heating only add to the load), so the plan stays a lower bound on any controller's cost."""
-    per_step = round(step_s / fine.dt_s)
     floors, caps = [], []
-    for k in range(n):
-        loads = fine.base_load_w[k * per_step:(k + 1) * per_step]
-        suns = fine.pv_available_w[k * per_step:(k + 1) * per_step]
+    for loads, suns in _seconds_by_step(fine, step_s, n):
         if not loads:
             floors.append(0.0), caps.append(export_limit_w)
             continue

@@ -297,7 +297,7 @@ class _Model:
         entries(5 * n + k, "draw_short", 1.0)  # reserve rows
         entries(5 * n + k, "draw_need", -1.0)
         rows.append(5 * n + k[1:]), cols.append(self.col("e") + k[:-1]), vals.append(np.ones(n - 1))
-        lo = np.where(in_run, 0.0 if bat is None else bat.min_wh, -inf) if bat is not None else np.full(n, -inf)
+        lo = np.full(n, -inf) if bat is None else np.where(in_run, bat.min_wh, -inf)
         if bat is not None and in_run[0]:
             lo[0] -= e0  # the first slot starts with the energy stored now
         row_lo.append(lo), row_hi.append(np.full(n, inf))

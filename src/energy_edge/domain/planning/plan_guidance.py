@@ -175,18 +175,20 @@ def plan_preheat_c(problem: PlanningProblem, planned: Sequence[PlannedSlot], pol
     if heat is None or not boilers or capacity <= 0:
         return {}
     in_share = _runs_in_share(problem, first, policy)
-    if first.heat_w < HEATING_RATIO * heat.heater_w and not in_share:
+    heating_w = HEATING_RATIO * heat.heater_w
+    partial = first.heat_w < heating_w
+    if partial and not in_share:
         return {}
-    if not in_share and min(first.heat_w, first.import_w) < HEATING_RATIO * heat.heater_w and (
-            problem.battery is None or problem.slots[0].cautious_surplus_w < HEATING_RATIO * heat.heater_w):
+    if not in_share and min(first.heat_w, first.import_w) < heating_w and (
+            problem.battery is None or problem.slots[0].cautious_surplus_w < heating_w):
         return {}  # the sun's heat: without batteries to put it before, or under a sky not sure to give it,
         #            free boilers take what the band stores (a preheat would draw the batteries into the tanks)
     slot_s = problem.slots[0].duration_s
-    if in_share and first.heat_w < HEATING_RATIO * heat.heater_w and policy.plan_interval_s > 0:
+    if in_share and partial and policy.plan_interval_s > 0:
         slot_s = min(slot_s, policy.plan_interval_s)  # a share's heat until the next replan, which asks again
     reached_wh = max(first.heat_wh, heat.energy_wh + first.heat_w * slot_s / 3600.0)
     for slot in planned[1:]:
-        if slot.heat_w < HEATING_RATIO * heat.heater_w:
+        if slot.heat_w < heating_w:
             break
         reached_wh = max(reached_wh, slot.heat_wh)
     rise_k = min(reached_wh, heat.max_wh) / len(boilers) * 3600.0 / capacity
