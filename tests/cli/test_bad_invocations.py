@@ -74,6 +74,12 @@ CASES: list[tuple[str, list[str], dict[str, str], int, list[str]]] = [
     ("energy-edge-lab", ["simulate", "--scenario", "winter_day", "--policy", "none", "--days", "0.001",
                          "--out", "/proc/nope"], {}, USAGE, ["/proc/nope"]),
     ("energy-edge-lab", ["simulate", "--scenario", "winter_day", "--policy", "best"], {}, USAGE, ["--policy", "best"]),
+    ("energy-edge-lab", ["simulate", "--scenario", "winter_day", "--policy", "none", "--duration-days", "nan"], {},
+     USAGE, ["--duration-days", "'nan'", "> 0 and <= 366 days"]),
+    ("energy-edge-lab", ["quality", "--duration-days", "0"], {}, USAGE, ["--duration-days", "'0'", "> 0"]),
+    ("energy-edge-lab", ["quality", "--generated", "-3"], {}, USAGE, ["--generated", "'-3'", "from 1 to 1000"]),
+    ("energy-edge-lab", ["quality", "--jobs", "0"], {}, USAGE, ["--jobs", "'0'", "from 1 to 256"]),
+    ("energy-edge-lab", ["quality", "--generated", "4", "--seed", "x"], {}, USAGE, ["--seed", "'x'", "whole number"]),
     ("energy-edge", ["simulate", "--scenario", "winter_day"], {}, USAGE, ["energy-edge-lab simulate"]),
     # call, twin, status
     ("energy-edge", ["call", "battery", "start_charging", "{power_w: 1}"], {}, USAGE, ["not JSON"]),

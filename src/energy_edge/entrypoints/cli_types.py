@@ -57,20 +57,28 @@ def number(*, gt: float | None = None, ge: float | None = None, le: float | None
     return parse
 
 
-def port(*, allow_zero: bool) -> Callable[[str], int]:
-    """A TCP port: 1..65535, or 0..65535 where 0 asks the system for a free one."""
-    low = 0 if allow_zero else 1
-    allowed = f"a TCP port from {low} to 65535" + (" (0 = any free port)" if allow_zero else "")
+def integer(*, ge: int, le: int, allowed: str = "") -> Callable[[str], int]:
+    """A whole number from `ge` to `le` (`allowed`: how a refusal says so, if not "a whole number from ...")."""
+    allowed = allowed or f"a whole number from {ge} to {le}"
 
     def parse(text: str) -> int:
         try:
             value = int(text)
         except ValueError:
             _refuse(text, allowed)
-        if not low <= value <= 65535:
+        if not ge <= value <= le:
             _refuse(text, allowed)
         return value
 
+    parse.__name__ = "integer"
+    return parse
+
+
+def port(*, allow_zero: bool) -> Callable[[str], int]:
+    """A TCP port: 1..65535, or 0..65535 where 0 asks the system for a free one."""
+    low = 0 if allow_zero else 1
+    parse = integer(ge=low, le=65535, allowed=f"a TCP port from {low} to 65535"
+                    + (" (0 = any free port)" if allow_zero else ""))
     parse.__name__ = "port"
     return parse
 

@@ -24,6 +24,8 @@ import os
 import sys
 from pathlib import Path
 
+from energy_edge.entrypoints.cli_types import integer
+
 from .simulate import USAGE_ERROR, add_day_arguments
 
 # runner.FORECASTS (not imported here: the runner loads scipy, and `--help` should not)
@@ -34,6 +36,9 @@ FORECAST_MEANINGS = {
 }
 
 TARGET_MISSED = 1
+MAX_GENERATED_DAYS = 1000  # a suite of ~8 min per 40 days on two cores: more is a typo, not a run
+MAX_SEED = 2**32 - 1
+MAX_JOBS = 256
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -42,13 +47,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     source = parser.add_mutually_exclusive_group()
     source.add_argument("--scenario", action="append", help="only this shipped scenario or scenario file (repeatable)")
     source.add_argument("--days", type=Path, help="a folder of day files")
-    source.add_argument("--generated", type=int, metavar="N", help="N generated days (seeded; see --seed)")
+    source.add_argument("--generated", type=integer(ge=1, le=MAX_GENERATED_DAYS), metavar="N",
+                        help=f"N generated days, 1 to {MAX_GENERATED_DAYS} (seeded; see --seed)")
     add_day_arguments(parser)
-    parser.add_argument("--seed", type=int, default=2026, help="seed of the generated days (default 2026)")
+    parser.add_argument("--seed", type=integer(ge=0, le=MAX_SEED), default=2026,
+                        help=f"seed of the generated days, 0 to {MAX_SEED} (default 2026)")
     parser.add_argument("--only", action="append", metavar="TEXT",
                         help="keep only the days whose name contains TEXT (repeatable; e.g. g07 or peaklimit)")
-    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
-                        help="days simulated in parallel processes (default: the CPU count)")
+    parser.add_argument("--jobs", type=integer(ge=1, le=MAX_JOBS), default=os.cpu_count() or 1,
+                        help=f"days simulated in parallel processes, 1 to {MAX_JOBS} (default: the CPU count)")
     parser.add_argument("--results", type=Path, default=Path("bench-results.json"),
                         help="bench results file to merge the figures into")
     parser.add_argument("--plots", type=Path, default=None, help="also write a PNG per day and policy here")
@@ -66,9 +73,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..day_file import DayFileError
 
-    if args.duration_days <= 0:
-        print("--duration-days must be > 0", file=sys.stderr)
-        return USAGE_ERROR
     try:
         scenarios, prefix = _scenarios(args)
     except DayFileError as exc:
@@ -121,7 +125,7 @@ def _judge(scenarios: list, prefix: str | None, args: argparse.Namespace) -> int
               f"{'n/a' if comparison.savings_ratio is None else f'{comparison.savings_ratio:.3f}'}"
               + (f"; missed: {', '.join(misses(comparison))}" if misses(comparison) else ""), file=sys.stderr)
 
-    comparisons = compare_days(scenarios, args.duration_days, args.plots, max(1, args.jobs), done, args.forecast)
+    comparisons = compare_days(scenarios, args.duration_days, args.plots, args.jobs, done, args.forecast)
     analysis = args.forecast != "online" or args.end_of_day is not None
     if args.forecast != "online":
         print(f"forecast: {args.forecast} ({FORECAST_MEANINGS[args.forecast]})")

@@ -16,16 +16,21 @@ import json
 import sys
 from pathlib import Path
 
+from energy_edge.entrypoints.cli_types import number
+
 POLICY_CHOICES = ("none", "controller", "optimum")  # runner.POLICIES, without importing it here
 USAGE_ERROR = 2
+MAX_DURATION_DAYS = 366.0  # a year of 1-s steps is hours of wall time: more is a typo, not a run
+DURATION_DAYS = number(gt=0.0, le=MAX_DURATION_DAYS, unit="days")
 
 
 def add_day_arguments(parser: argparse.ArgumentParser) -> None:
     """--site, --duration-days: shared with `quality`."""
     parser.add_argument("--site", help="site file (docs/site-file.md, or the lab's site section) or a shipped "
                                        "scenario's name whose site to use")
-    parser.add_argument("--duration-days", "--length", dest="duration_days", type=float, default=1.0,
-                        help="days to simulate from each day's start (default 1; a fraction for a quick look)")
+    parser.add_argument("--duration-days", "--length", dest="duration_days", type=DURATION_DAYS, default=1.0,
+                        help=f"days to simulate from each day's start, > 0 and <= {MAX_DURATION_DAYS:g} (default 1; "
+                             "a fraction for a quick look)")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -33,7 +38,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--scenario", help="a shipped scenario (e.g. clear_summer_day) or a scenario JSON file")
     parser.add_argument("--day", help="a day file (TOML or JSON, docs/day-file.md)")
     add_day_arguments(parser)
-    parser.add_argument("--days", dest="duration_days", type=float, help=argparse.SUPPRESS)  # the former name
+    parser.add_argument("--days", dest="duration_days", type=DURATION_DAYS, help=argparse.SUPPRESS)  # the former name
     parser.add_argument("--policy", required=True, choices=POLICY_CHOICES,
                         help="none (baseline), controller, or optimum (perfect-foresight LP)")
     parser.add_argument("--out", type=Path, default=Path("quality-results"), help="output folder")
@@ -44,9 +49,6 @@ def run(args: argparse.Namespace) -> int:
     from ..day_file import DayFileError
     from ..day_scenario import scenario_for
 
-    if args.duration_days <= 0:
-        print("--duration-days must be > 0", file=sys.stderr)
-        return USAGE_ERROR
     try:
         scenario = scenario_for(args.scenario, args.site, args.day)
     except DayFileError as exc:
