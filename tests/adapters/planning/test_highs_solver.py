@@ -201,3 +201,23 @@ def test_a_run_of_draws_under_a_tight_limit_is_entered_holding_its_heat_beyond_t
     assert plan[4].battery_wh >= 1_000.0 + (plan[5].heat_w - room_w) / ETA - 1.0  # ... and the run's rest
     assert all(slot.cold_wh == pytest.approx(0.0, abs=1.0) for slot in plan)
     assert solve(None)[3].battery_wh == pytest.approx(1_000.0, abs=1.0)  # the test can fail: the sun was counted on
+
+
+def test_where_a_running_heater_does_not_fit_the_batteries_are_kept_able_to_carry_its_start() -> None:
+    """A 3 kW heater beside 1.7 kW of load under a 2.8 kW limit runs only on the batteries. With nothing
+    planned for the tank, a plan down to the floor would leave the balancer unable to start the heater for
+    the tank's next dip; the plan keeps the batteries' start energy (`BatteryStore.start_wh`) above it,
+    charged from the limit's room. Without it the battery rests at its floor, so the test can fail."""
+    load_w, limit_w = 1_700.0, 2_800.0
+    hours = tuple(ProblemSlot(k * HOUR, HOUR, 0.0, load_w, 0.30, 0.0) for k in range(4))
+
+    def solve(start_wh: float) -> list:
+        store = BatteryStore(1_000.0, 1_000.0, 9_000.0, 3_000.0, 3_000.0, ETA, ETA, start_wh)
+        heat = HeatStore(5_000.0, 10_000.0, 3_000.0)
+        return HighsPlanSolver().solve(PlanningProblem(hours, limit_w, 0.0, battery=store, heat=heat,
+                                                       refill_price_per_kwh=0.30))
+
+    kept = solve(600.0)
+    assert all(slot.battery_wh >= 1_600.0 - 1.0 for slot in kept[:-1])  # held from the first hour's room on
+    assert kept[0].import_w <= limit_w + 1e-6
+    assert solve(0.0)[0].battery_wh == pytest.approx(1_000.0, abs=1.0)

@@ -8,13 +8,14 @@ from dataclasses import replace
 import pytest
 
 from energy_edge.domain.balancing import AssetView, Guidance, Policy
+from energy_edge.domain.balancing.balancer import MIN_RUN_S, MIN_RUN_SOC
 from energy_edge.domain.balancing.hourly_profile import HourlyProfile
 from energy_edge.domain.planning import ForecastSlot
 from energy_edge.domain.planning.hot_water_guidance import MARGIN_C
 from energy_edge.domain.planning.plan_guidance import grid_band, guidance_from_plan
 from energy_edge.domain.planning.problem import (
     BATTERY_ROUND_TRIP_EFFICIENCY, HEAT_LOSS_RATIO_PER_H, NO_PRICE_FEED_IN_PER_KWH, NO_PRICE_IMPORT_PER_KWH,
-    NO_PRICE_PEAK_IMPORT_PER_KWH, PlannedSlot, ProblemSlot, build_problem, litres_between)
+    NO_PRICE_PEAK_IMPORT_PER_KWH, START_CARRY_MARGIN, PlannedSlot, ProblemSlot, build_problem, litres_between)
 from energy_edge.domain.prices import PriceSchedule, PriceSlot
 
 POLICY = Policy(export_limit_w=8_000.0, import_limit_w=20_000.0, soc_reserve_min=0.1, soc_reserve_max=0.9,
@@ -159,6 +160,24 @@ def test_the_grid_heat_stays_out_of_the_band_unless_the_batteries_charge_beside_
     beside = replace(heating, import_w=8_500.0, charge_w=5_000.0)
     charging = guidance_from_plan(problem, [beside], POLICY, [*BATTERIES, BOILER])
     assert (charging.grid_low_w, charging.grid_high_w) == (8_500.0, 20_000.0)  # the heater's share counted
+
+
+def test_the_grid_heat_left_out_of_a_discharging_band_is_the_heaters_to_import_while_they_run() -> None:
+    tight = replace(POLICY, import_limit_w=2_800.0)
+    problem = build_problem(0.0, tight, [*BATTERIES, BOILER], FORECAST, PriceSchedule())
+    draw = PlannedSlot(import_w=2_800.0, export_w=0.0, discharge_w=1_500.0, heat_w=3_000.0,
+                       heat_wh=12 * 837_200.0 / 3600)
+    guidance = guidance_from_plan(problem, [draw], tight, [*BATTERIES, BOILER])
+    assert (guidance.grid_low_w, guidance.grid_high_w, guidance.heaters_grid_w) == (0.0, 0.0, 2_800.0)
+    assert guidance.with_heaters_running(3_000.0).grid_high_w == 2_800.0  # the plan's import, heater running
+
+
+def test_the_batteries_hold_a_heaters_start_as_the_balancer_asks_it_with_a_margin() -> None:
+    """Each battery's start energy: its full discharge through a minimum run, at least 1 % of its capacity
+    (balancer.start_carry_wh), planned `START_CARRY_MARGIN` above it."""
+    store = build_problem(0.0, POLICY, [*BATTERIES, BOILER], FORECAST, PriceSchedule()).battery
+    each = max(4_000.0 * max(POLICY.boiler_min_on_s, MIN_RUN_S) / 3600.0, MIN_RUN_SOC * 10_000.0)
+    assert store.start_wh == pytest.approx(2 * START_CARRY_MARGIN * each)
 
 
 def test_a_free_boiler_imports_part_of_its_heater_only_where_the_plan_values_the_heat_above_that_cost() -> None:

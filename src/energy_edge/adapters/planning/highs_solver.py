@@ -17,10 +17,16 @@ Per slot k (h = its hours; powers in W, energies in Wh):
              sun (limit_margin.py; draw_short >= 0, priced below cold water). The sum is a free column per
              slot, draw_need_k = h_k (heat_k - draw_room_k) / eta_d + draw_need_{k+1} within the run, so the
              rows stay O(n) however long the run
+  starts     e_{k-1} + start_short_k >= min + start_wh where a running heater may not fit under the import
+             limit beside the load (the on/off slots below): the batteries hold what the balancer asks of them
+             before they carry a heater's start (`BatteryStore.start_wh`; start_short >= 0, priced below the
+             draws' reserve). Planned down to the floor, a battery that had carried a draw's heat to it could
+             not start the heater for the tank's next dip until it had refilled that much from the limit's room
   scalars    peak >= imp + over of every slot (priced by the demand charge); deficit_e, deficit_q >= 0
              with e_end + deficit_e >= e_0, q_end + deficit_q >= q_0 (the yardstick's end rule)
   minimise   sum h / 1000 (price_imp imp - price_feed_in exp) + excess price x (over + short / 1000)
              + cold price x cold / 1000 + draw reserve price x draw_short / 1000
+             + start reserve price x start_short / 1000
              + demand charge x peak / 1000 + refill (deficit_e / eta_c + deficit_q) / 1000
              + tie-breaks: a tiny reward on using the sun; import dearer the sooner it comes and charging
                rewarded the sooner it comes (an indifferent plan covers deficits from the batteries now,
@@ -62,6 +68,8 @@ EXCESS_PRICE_PER_KWH = 100.0  # import above the limit: ten times the dearest pr
 COLD_PRICE_PER_KWH = 50.0  # heat the tanks lack for the draws: dearer than any price, cheaper than the import limit
 DRAW_RESERVE_PRICE_PER_KWH = 20.0  # battery energy a run of draws lacks on a cautious sky: dearer than any price,
 # and below the cold price over the discharge efficiency, so the plan never heats less to need less reserve
+START_RESERVE_PRICE_PER_KWH = 10.0  # a heater's start the batteries cannot carry: the dearest price a source
+# may send, below the draws' reserve (a run of draws needs the energy more than the next start does)
 SUN_TIE_BREAK_PER_KWH = 1e-4  # using the sun rather than curtailing it, when the prices do not care
 # When the prices do not care: import as late as possible (so the batteries cover the load now and fill
 # from the grid just in time), and store surplus as soon as it comes. The import's slope is the steeper, so
@@ -78,7 +86,7 @@ DEFAULT_TIME_LIMIT_S = 1.0  # slower than this is a failure: the controller fall
 
 # Variable blocks, n columns each, then the scalars.
 _BLOCKS = ("imp", "exp", "ch", "dis", "pv", "heat", "over", "cold", "e", "q", "short", "draw_short", "draw_need",
-           "imp_on", "exp_on", "ch_on", "dis_on", "pv_on", "over_on")
+           "start_short", "imp_on", "exp_on", "ch_on", "dis_on", "pv_on", "over_on")
 _SPLIT = (("imp", "imp_on"), ("exp", "exp_on"), ("ch", "ch_on"), ("dis", "dis_on"), ("pv", "pv_on"))
 _SCALARS = ("peak", "deficit_e", "deficit_q")
 
@@ -158,6 +166,7 @@ class _Model:
         put("cold", COLD_PRICE_PER_KWH / 1000, cost)
         put("short", EXCESS_PRICE_PER_KWH / 1000, cost)
         put("draw_short", DRAW_RESERVE_PRICE_PER_KWH / 1000, cost)
+        put("start_short", START_RESERVE_PRICE_PER_KWH / 1000, cost)
         put("pv", -hours / 1000 * SUN_TIE_BREAK_PER_KWH, cost)
         put("imp", hours / 1000 * (p_imp + IMPORT_LATER_TIE_BREAK_PER_KWH * soon), cost)
         put("ch", -hours / 1000 * CHARGE_SOONER_TIE_BREAK_PER_KWH * soon, cost)
@@ -232,8 +241,14 @@ class _Model:
         reserve_lo[0] -= e0  # the first slot starts with the energy stored now
         row_lo.append(np.where(reserve > 0, reserve_lo, -highspy.kHighsInf)), row_hi.append(np.full(n, highspy.kHighsInf))
         self._draw_rows(entries, rows, cols, vals, row_lo, row_hi, k, hours / eta_d, e0)  # rows 5n..7n-1
-        end = 7 * n
-        if on_off:  # the running part's balance and every part's caps (rows 7n..)
+        entries(7 * n + k, "start_short", 1.0)  # start rows 7n..8n-1: e_{k-1} + start_short_k >= min + start_wh
+        rows.append(7 * n + k[1:]), cols.append(self.col("e") + k[:-1]), vals.append(np.ones(n - 1))
+        starts = on_off and bat is not None and bat.start_wh > 0
+        start_lo = np.full(n, bat.min_wh + bat.start_wh if starts else -highspy.kHighsInf)
+        start_lo[0] -= e0 if starts else 0.0
+        row_lo.append(np.where(binds, start_lo, -highspy.kHighsInf)), row_hi.append(np.full(n, highspy.kHighsInf))
+        end = 8 * n
+        if on_off:  # the running part's balance and every part's caps (rows 8n..)
             end = self._on_off_rows(entries, row_lo, row_hi, k, load, pv, heat.heater_w, bat, binds)
         # e_end + deficit_e >= e0, q_end + deficit_q >= q0
         rows.append(np.array([end, end, end + 1, end + 1]))
@@ -251,7 +266,7 @@ class _Model:
         the others are free, their `_on` columns fixed at 0); returns the next free row."""
         n, problem, inf = self.n, self.problem, highspy.kHighsInf
         first_lo = len(row_lo)
-        base = 7 * n
+        base = 8 * n
         share = 1.0 / heater_w  # d = heat / heater power
         for name, sign in (("pv_on", 1.0), ("dis_on", 1.0), ("imp_on", 1.0), ("over_on", 1.0), ("ch_on", -1.0),
                            ("exp_on", -1.0)):

@@ -204,7 +204,8 @@ def balance(snapshot: SiteSnapshot, policy: Policy, memory: BalancerMemory = Bal
     floor, ceiling = load - policy.import_limit_w, load + policy.export_limit_w - _export_margin(policy)
     if guidance.has_band:  # the planner's band replaces export-first and grid charging (band.py)
         natural = load - solar_avail + preheat_w
-        exported_first, base_target = 0.0, banded_target(guidance, policy, natural, memory.battery_w)
+        exported_first = 0.0
+        base_target = banded_target(guidance.with_heaters_running(preheat_w), policy, natural, memory.battery_w)
         planned_import = planned_import_w(base_target, natural)
     else:
         exported_first = min(guidance.export_first_w, max(0.0, solar_avail - load))  # surplus kept for the grid
@@ -235,7 +236,8 @@ def balance(snapshot: SiteSnapshot, policy: Policy, memory: BalancerMemory = Bal
     if guidance.has_band:  # the band holds the grid with the boilers as decided; the batteries steer alone
         held = None if memory.flex_w is None else 0.0 if memory.held_since is not None else memory.battery_w
         others = solar_avail + heating
-        band_wanted, error = band_battery_w(guidance, policy, snapshot.grid_power_w, load - others, held,
+        band = guidance.with_heaters_running(-heating)  # the plan's import for the heaters that run
+        band_wanted, error = band_battery_w(band, policy, snapshot.grid_power_w, load - others, held,
                                             floor - others, ceiling - others)
         battery_wanted = unless_sliver(band_wanted, guidance, policy, memory.battery_w == 0)
         if memory.battery_w == 0 and _run_too_short(battery_wanted, batteries):
@@ -244,7 +246,7 @@ def balance(snapshot: SiteSnapshot, policy: Policy, memory: BalancerMemory = Bal
         # A boiler switched on or off is a decision, not a ramp: the solar's ramp starts from it.
         reference += heating - _boilers_before(boilers, memory, flex_now_boilers)
         # A reversal may wait in standby, except a discharge that shaves a peak above a positive edge.
-        holdable = battery_wanted < 0 or band_limits(guidance, policy)[1] <= 0
+        holdable = battery_wanted < 0 or band_limits(band, policy)[1] <= 0
     if "rest" in needs:  # a heater waits for the charging batteries to rest through the dwell, then to carry it
         battery_wanted = max(battery_wanted, 0.0)
     elif "charge" in needs:  # a cold tank's heater waits for batteries that can carry it: fill them meanwhile
@@ -314,8 +316,14 @@ def _carries_a_start(battery: AssetView, discharge_w: float, above_floor_wh: flo
     (a recharge hysteresis, as a BMS's). A battery a sliver above its floor carried a recovery under the
     import limit for a second or two, then charged from the grid for the next start: a sign flip every two
     minutes. One that started the heater carries it on while it has energy (the import limit stops it)."""
+    return above_floor_wh >= start_carry_wh(battery, discharge_w, policy)
+
+
+def start_carry_wh(battery: AssetView, discharge_w: float, policy: Policy) -> float:
+    """What a battery discharging at `discharge_w` holds above its floor before it carries a heater's start
+    (`_carries_a_start`); the planner keeps it there where the heaters may need it (problem.py)."""
     run_s = max(policy.boiler_min_on_s, MIN_RUN_S)
-    return above_floor_wh >= max(discharge_w * run_s / 3600.0, MIN_RUN_SOC * battery.capacity_wh)
+    return max(discharge_w * run_s / 3600.0, MIN_RUN_SOC * battery.capacity_wh)
 
 
 def _boilers_before(boilers: list[AssetView], memory: BalancerMemory, measured_w: float) -> float:

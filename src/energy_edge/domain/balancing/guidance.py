@@ -66,6 +66,11 @@ class Guidance:
     # The share of a free boiler's heater the surplus must cover for it to start heating (the rest it
     # imports): where heating pays at the plan's value of the tanks' heat. None: the balancer's own.
     boiler_start_surplus_ratio: float | None = None
+    # The plan's heat from the grid left out of the band (W): its import is the heaters', so while they run the
+    # band's high edge rises by their power up to this (`with_heaters_running`). Otherwise a band that
+    # discharges, or rests at self-consumption, had the batteries carry a heater the plan imports for: under
+    # a 2.8 kW limit a 3 kW heater's draw emptied the battery an hour early, and the tank went cold.
+    heaters_grid_w: float = 0.0
 
     def __post_init__(self) -> None:
         if not self.export_first_w >= 0.0:
@@ -81,6 +86,8 @@ class Guidance:
                 and self.grid_low_w <= self.grid_high_w):
             raise ValueError(f"the grid band needs finite grid_low_w <= grid_high_w, got "
                              f"[{self.grid_low_w}, {self.grid_high_w}]")
+        if not 0.0 <= self.heaters_grid_w < float("inf"):
+            raise ValueError(f"heaters_grid_w must be finite and >= 0, got {self.heaters_grid_w}")
         if self.boiler_start_surplus_ratio is not None and not 0.0 <= self.boiler_start_surplus_ratio <= 1.0:
             raise ValueError(f"boiler_start_surplus_ratio must lie in [0, 1], got {self.boiler_start_surplus_ratio}")
         for module, approach in self.boiler_approach_by_module.items():
@@ -95,6 +102,15 @@ class Guidance:
     @property
     def has_band(self) -> bool:
         return self.grid_low_w is not None
+
+    def with_heaters_running(self, running_w: float) -> "Guidance":
+        """This guidance with the band's high edge raised by the heaters running now (`running_w`, >= 0) up to
+        the plan's heat from the grid (`heaters_grid_w`): their import is the plan's, not the batteries' to
+        cover. Itself where nothing rises."""
+        rise_w = min(max(0.0, running_w), self.heaters_grid_w)
+        if rise_w <= 0.0 or self.grid_high_w is None:
+            return self
+        return replace(self, grid_high_w=self.grid_high_w + rise_w)
 
     def preheat_c(self, module: str) -> float:
         """What boiler `module` heats to now, whatever the surplus: the site-wide preheat or its own (the hotter),

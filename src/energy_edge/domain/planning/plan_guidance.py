@@ -20,6 +20,8 @@ boilers take it. Where the batteries do not charge, the tanks' heat from the gri
 of the band (the boilers' preheat imports it: a band counting it would have the batteries fill
 from the grid whatever the on/off heaters do at the moment, and chase them at its edge); where
 they charge too, it stays in, so the batteries fill beside the heating boilers, not in their place.
+What is left out is handed over (`Guidance.heaters_grid_w`): while the heaters run, the band's high
+edge rises by their power up to it, so the batteries do not carry the heat the plan imports.
 
 Boilers: the plan knows the hot-water draws and the tanks' losses (problem.py), so when its
 first slot heats them from the grid (at a cheap hour ahead of a draw or a peak-limited
@@ -65,6 +67,7 @@ def guidance_from_plan(problem: PlanningProblem, planned: Sequence[PlannedSlot],
     if not planned:
         raise ValueError("a plan needs at least one slot")
     first = planned[0]
+    from_grid = 0.0
     if first.charge_w <= active_w(problem):  # the boilers' own preheat imports their heat, not the batteries
         from_grid = min(first.heat_w, first.import_w)
         first = replace(first, import_w=first.import_w - from_grid, heat_w=first.heat_w - from_grid)
@@ -76,7 +79,8 @@ def guidance_from_plan(problem: PlanningProblem, planned: Sequence[PlannedSlot],
                     boiler_approach_by_module=heuristic.boiler_approach_by_module,
                     grid_low_w=low, grid_high_w=high,
                     boilers_follow_band=low < 0 and knows_the_draws(problem) and sun_heat_is_sure(problem, planned),
-                    boiler_start_surplus_ratio=paying_surplus_ratio(problem, planned))
+                    boiler_start_surplus_ratio=paying_surplus_ratio(problem, planned),
+                    heaters_grid_w=max(0.0, from_grid))
 
 
 def paying_surplus_ratio(problem: PlanningProblem, planned: Sequence[PlannedSlot]) -> float | None:

@@ -38,6 +38,7 @@ import math
 from dataclasses import dataclass
 from typing import Sequence
 
+from ..balancing.balancer import start_carry_wh
 from ..balancing.hourly_profile import HourlyProfile
 from ..balancing.policy import Policy
 from ..balancing.snapshot import AssetView
@@ -51,6 +52,9 @@ from .limit_margin import draw_room_w, limit_reserve_w, planned_pv_and_load
 BATTERY_ROUND_TRIP_EFFICIENCY = 0.9  # telemetry does not say; a lithium battery with its inverter
 HEAT_LOSS_RATIO_PER_H = 0.01  # share of a tank's heat above its minimum lost every hour, where the policy
 #                                does not give the tanks' standing loss (boiler_loss_w_per_k)
+# The batteries' energy for a heater's start is planned this much above what the balancer asks: a plan that
+# stops a few watt-hours short charges below the band's "active" flow, which the balancer reads as at rest.
+START_CARRY_MARGIN = 1.5
 NO_PRICE_IMPORT_PER_KWH = 1.0  # without day-ahead prices: relative prices, so the plan still ranks hours ...
 NO_PRICE_PEAK_IMPORT_PER_KWH = 2.0  # ... the policy's time-of-use window dearer ...
 NO_PRICE_FEED_IN_PER_KWH = 0.3  # ... and a kWh exported worth less than one not imported
@@ -90,6 +94,7 @@ class BatteryStore:
     max_discharge_w: float
     charge_efficiency: float  # one way: stored = charged x this; delivered = drawn x discharge_efficiency
     discharge_efficiency: float
+    start_wh: float = 0.0  # what they hold above the floor before the balancer has them carry a heater's start
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,7 +209,7 @@ def _prices_at(policy: Policy, prices: PriceSchedule, t: float) -> tuple[float, 
 
 def battery_store(policy: Policy, assets: Sequence[AssetView]) -> BatteryStore | None:
     """The batteries the balancer counts on as one store (None: none with a known capacity)."""
-    energy = low_wh = high_wh = charge = discharge = 0.0
+    energy = low_wh = high_wh = charge = discharge = start_wh = 0.0
     found = False
     for asset in assets:
         if asset.kind != "battery" or asset.capacity_wh <= 0:
@@ -217,10 +222,11 @@ def battery_store(policy: Policy, assets: Sequence[AssetView]) -> BatteryStore |
         high_wh += high * asset.capacity_wh
         charge += asset.max_charge_w
         discharge += asset.max_discharge_w
+        start_wh += START_CARRY_MARGIN * start_carry_wh(asset, asset.max_discharge_w, policy)
     if not found:
         return None
     one_way = BATTERY_ROUND_TRIP_EFFICIENCY ** 0.5
-    return BatteryStore(energy, low_wh, high_wh, charge, discharge, one_way, one_way)
+    return BatteryStore(energy, low_wh, high_wh, charge, discharge, one_way, one_way, start_wh)
 
 
 def comfort_floor_c(boiler: AssetView) -> float:
