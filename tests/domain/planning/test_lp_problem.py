@@ -219,3 +219,21 @@ def test_under_a_binding_import_limit_a_minimum_runs_share_of_planned_heat_is_a_
     assert guidance_from_plan(roomy, share, POLICY, [*BATTERIES, BOILER]).boiler_preheat_by_module == {}
     sliver = [replace(share[0], heat_w=100.0), share[1]]  # 25 Wh: less than a minute's run
     assert guidance_from_plan(problem, sliver, tight, [*BATTERIES, BOILER]).boiler_preheat_by_module == {}
+
+
+def test_a_tank_at_its_comfort_floor_takes_any_share_the_plan_gives_it_under_a_binding_limit() -> None:
+    """At its floor a tank's heater may fit now and no longer once the house's load rises: a sliver of planned
+    heat (25 Wh, less than a minute's run) is a preheat there, to the floor plus the sliver's heat until the
+    next replan, and still nothing for a warmer tank (the test above) or at a roomy limit."""
+    night = [ForecastSlot(i * 900.0, 900.0, 0.0, 1_500.0) for i in range(8)]
+    tight = replace(POLICY, import_limit_w=2_000.0)
+    cold = replace(BOILER, temperature_c=45.5)  # below its comfort floor, min + MARGIN_C
+    problem = build_problem(0.0, tight, [*BATTERIES, cold], night, PriceSchedule())
+    assert problem.heat.energy_wh == 0.0
+    sliver = [PlannedSlot(import_w=1_600.0, export_w=0.0, heat_w=100.0, heat_wh=25.0),
+              PlannedSlot(import_w=1_500.0, export_w=0.0, heat_wh=20.0)]
+    interval_wh = 100.0 * tight.plan_interval_s / 3600.0
+    assert guidance_from_plan(problem, sliver, tight, [*BATTERIES, cold]).boiler_preheat_by_module == {
+        "boiler": pytest.approx(45.0 + MARGIN_C + max(interval_wh, 25.0) * 3600 / 837_200.0)}
+    roomy = build_problem(0.0, POLICY, [*BATTERIES, cold], night, PriceSchedule())
+    assert guidance_from_plan(roomy, sliver, POLICY, [*BATTERIES, cold]).boiler_preheat_by_module == {}

@@ -206,5 +206,7 @@ def _runs_in_share(problem: PlanningProblem, first: PlannedSlot, policy: Policy)
     heat, slot = problem.heat, problem.slots[0]
     if heat is None or heat.heater_w <= 0 or slot.load_w + heat.heater_w <= problem.import_limit_w:
         return False
-    run_wh = heat.heater_w * max(policy.boiler_min_on_s, MIN_RUN_SHARE_S) / 3600.0
-    return first.heat_w * slot.duration_s / 3600.0 >= run_wh and first.heat_w > slot.cautious_surplus_w
+    # Tanks at their comfort floor take any share: the heater may fit now and no longer once the load rises
+    # (a 6 kW heater under 2.1 kW, its tank idling at its minimum through the morning's rise: 50 cold minutes).
+    run_wh = 0.0 if heat.energy_wh <= 0.0 else heat.heater_w * max(policy.boiler_min_on_s, MIN_RUN_SHARE_S) / 3600.0
+    return first.heat_w * slot.duration_s / 3600.0 > run_wh and first.heat_w > slot.cautious_surplus_w
