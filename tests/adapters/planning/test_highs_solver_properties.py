@@ -31,7 +31,8 @@ def problems(draw) -> PlanningProblem:
     if draw(st.booleans()):
         low = draw(st.floats(0.0, 5_000.0))
         high = low + draw(st.floats(0.0, 40_000.0))
-        battery = BatteryStore(draw(st.floats(low, high)), low, high, draw(power), draw(power), 0.95, 0.95)
+        battery = BatteryStore(draw(st.floats(low, high)), low, high, draw(power), draw(power), 0.95, 0.95,
+                               draw(st.sampled_from([0.0, 0.0, 300.0, 50_000.0])))  # a heater's start, or more
     heat = None
     if draw(st.booleans()):
         room = draw(st.floats(0.0, 30_000.0))

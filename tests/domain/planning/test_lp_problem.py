@@ -178,6 +178,9 @@ def test_the_batteries_hold_a_heaters_start_as_the_balancer_asks_it_with_a_margi
     store = build_problem(0.0, POLICY, [*BATTERIES, BOILER], FORECAST, PriceSchedule()).battery
     each = max(4_000.0 * max(POLICY.boiler_min_on_s, MIN_RUN_S) / 3600.0, MIN_RUN_SOC * 10_000.0)
     assert store.start_wh == pytest.approx(2 * START_CARRY_MARGIN * each)
+    hour_runs = replace(POLICY, boiler_min_on_s=7_200.0)  # 8 kWh a start each: more than their band holds
+    capped = build_problem(0.0, hour_runs, [*BATTERIES, BOILER], FORECAST, PriceSchedule()).battery
+    assert capped.start_wh == pytest.approx(capped.max_wh - capped.min_wh)
 
 
 def test_a_free_boiler_imports_part_of_its_heater_only_where_the_plan_values_the_heat_above_that_cost() -> None:

@@ -226,7 +226,7 @@ def battery_store(policy: Policy, assets: Sequence[AssetView]) -> BatteryStore |
     if not found:
         return None
     one_way = BATTERY_ROUND_TRIP_EFFICIENCY ** 0.5
-    return BatteryStore(energy, low_wh, high_wh, charge, discharge, one_way, one_way, start_wh)
+    return BatteryStore(energy, low_wh, high_wh, charge, discharge, one_way, one_way, min(start_wh, high_wh - low_wh))
 
 
 def comfort_floor_c(boiler: AssetView) -> float:
