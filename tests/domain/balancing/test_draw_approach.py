@@ -48,3 +48,16 @@ def test_a_preheat_is_capped_below_the_band_until_the_final_approach_then_runs_t
 def test_a_draw_approach_must_be_finite() -> None:
     with pytest.raises(ValueError, match="boiler_approach_by_module"):
         Guidance(boiler_approach_by_module={"boiler": DrawApproach(float("nan"), 85.0, 79.5, 80.0)})
+
+
+def test_the_final_approach_counts_the_tanks_standing_loss_so_it_arrives_as_the_draw_begins() -> None:
+    """300 W of standing loss beside a 3 kW heater: the final run starts a tenth sooner than at the heater's
+    rating alone (which reached the draw 0.8 K short on a 2 kW heater), and not a cycle sooner than that."""
+    lossy = Guidance(boiler_approach_by_module={"boiler": DrawApproach(DRAW_AT_S, 85.0, 79.5, 80.0, loss_w=300.0)})
+    climb_s = CAPACITY_J_PER_K * (85.0 - 79.0) / (3_000.0 - 300.0)
+    assert climb_s > CLIMB_FROM_79_S + 60.0
+    assert decide(DRAW_AT_S - climb_s + 1.0, lossy, 79.0, grid_w=1_000.0).heat is True
+    assert decide(DRAW_AT_S - climb_s - 60.0, lossy, 79.0, grid_w=1_000.0).heat is False
+    assert decide(DRAW_AT_S - climb_s + 1.0, APPROACH, 79.0, grid_w=1_000.0).heat is False  # the rating alone: later
+    with pytest.raises(ValueError, match="boiler_approach_by_module"):
+        Guidance(boiler_approach_by_module={"boiler": DrawApproach(DRAW_AT_S, 85.0, 79.5, 80.0, loss_w=-1.0)})

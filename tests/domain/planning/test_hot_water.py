@@ -165,3 +165,8 @@ def test_a_heavy_draw_that_needs_the_thermostats_band_is_approached_from_below_i
     assert hot_water_guidance(5.75 * 3_600.0, DRAWS, [replace(THERMOSTAT, hysteresis_c=0.0)]).approach == {}
     assert hot_water_guidance(2.0 * 3_600.0, DRAWS, [THERMOSTAT]).approach == {}  # hours ahead: not yet
     assert hot_water_guidance(7.25 * 3_600.0, DRAWS, [THERMOSTAT]).approach == {}  # in the draw: heating through it
+    assert ahead.loss_w == 0.0  # the policy states no standing loss
+    lossy = replace(DRAWS, boiler_loss_w_per_k=2.5)
+    from energy_edge.domain.planning.hot_water import AMBIENT_C
+    assert hot_water_guidance(5.75 * 3_600.0, lossy, [THERMOSTAT]).approach["boiler"].loss_w == pytest.approx(
+        2.5 * (70.0 - THERMOSTAT_MARGIN_C - AMBIENT_C))  # the loss where the final run begins: its least

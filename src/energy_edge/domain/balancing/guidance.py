@@ -37,6 +37,7 @@ class DrawApproach:
     need_c: float  # what the tank should hold then (at most its maximum)
     ready_c: float  # until the final approach it is heated no further than this
     band_c: float  # the thermostat's band begins here (maximum - hysteresis): a tank above it is left as it is
+    loss_w: float = 0.0  # the tank's standing loss where the final approach begins (W): the climb is that slower
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +93,7 @@ class Guidance:
             raise ValueError(f"boiler_start_surplus_ratio must lie in [0, 1], got {self.boiler_start_surplus_ratio}")
         for module, approach in self.boiler_approach_by_module.items():
             if not all(math.isfinite(v) for v in (approach.draw_at_s, approach.need_c, approach.ready_c,
-                                                  approach.band_c)):
+                                                  approach.band_c, approach.loss_w)) or approach.loss_w < 0:
                 raise ValueError(f"boiler_approach_by_module[{module!r}] must be finite, got {approach}")
         for name in ("boiler_preheat_by_module", "boiler_ceiling_by_module"):
             for module, value_c in getattr(self, name).items():
@@ -132,7 +133,8 @@ class Guidance:
             approach = self.boiler_approach_by_module.get(asset.module)
             if approach is None or asset.kind != "boiler" or asset.heater_power_w <= 0:
                 continue
-            climb_s = heat_capacity_j_per_k * max(0.0, approach.need_c - asset.temperature_c) / asset.heater_power_w
+            net_w = max(asset.heater_power_w - approach.loss_w, 0.5 * asset.heater_power_w)
+            climb_s = heat_capacity_j_per_k * max(0.0, approach.need_c - asset.temperature_c) / net_w
             if now >= approach.draw_at_s - climb_s:
                 preheat[asset.module] = max(preheat.get(asset.module, 0.0), approach.need_c)
             elif asset.temperature_c < approach.band_c:  # a heater at rest waits a little below it: no pulses
