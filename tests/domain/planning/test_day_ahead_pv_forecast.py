@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from energy_edge.domain.planning import OnlineForecaster
@@ -130,6 +130,8 @@ def test_a_day_ahead_slot_out_of_bounds_is_refused_in_one_sentence(start, end, p
 @given(powers=st.lists(st.floats(0.0, 1e8), min_size=1, max_size=30),
        seen=st.lists(st.tuples(st.floats(0.0, 30 * 3600.0), st.floats(0.0, 1e6)), max_size=20),
        rated_w=st.floats(0.0, 1e6))
+@example(powers=[0.0], seen=[(0.0, 0.0)], rated_w=5e-324)  # found by hypothesis: the rating times the sky is 0.0
+@example(powers=[0.0], seen=[(101_185.0, 0.0)], rated_w=5e-324)
 def test_the_forecast_stays_within_the_arrays_rating_whatever_the_day_ahead_says(powers, seen, rated_w) -> None:
     forecaster = OnlineForecaster(52.37, 4.90)
     forecaster.use_day_ahead([PvForecastSlot(MIDNIGHT + h * 3600.0, MIDNIGHT + (h + 1) * 3600.0, p)

@@ -147,8 +147,9 @@ class OnlineForecaster:
         self._observe_load(now, weight, max(0.0, load_w))
         self._observe_pv_ratio(now, weight, pv_available_w, pv_rated_w)
         clear = self.clear_sky_ratio(now)
-        if pv_rated_w > 0 and clear >= MIN_CLEAR_SKY_RATIO:
-            seen = min(1.0, max(0.0, pv_available_w / (pv_rated_w * clear)))
+        clear_w = pv_rated_w * clear
+        if clear_w > 0 and clear >= MIN_CLEAR_SKY_RATIO:  # the product, not its factors: a rating of 5e-324 W
+            seen = min(1.0, max(0.0, pv_available_w / clear_w))  # times a clear sky is 0.0
             if not self._learned:  # the prior only stands in until the sky is seen; how far off it was is the
                 # first guess of the spread (one dawn reading is a poor sample), forgotten as the sky is seen
                 self.clearness_variance = (seen - self.clearness) ** 2
@@ -160,7 +161,7 @@ class OnlineForecaster:
     def _observe_pv_ratio(self, now: float, weight: float, pv_available_w: float, pv_rated_w: float) -> None:
         """Learn how the arrays compare with the day-ahead forecast (only in daylight it covers)."""
         expected_w = self.day_ahead_at(now)
-        if expected_w is None or pv_rated_w <= 0 or expected_w < MIN_CLEAR_SKY_RATIO * pv_rated_w:
+        if expected_w is None or expected_w <= 0 or pv_rated_w <= 0 or expected_w < MIN_CLEAR_SKY_RATIO * pv_rated_w:
             return
         low, high = PV_RATIO_BOUNDS
         if self._pv_ratio_seen_at is not None and now - self._pv_ratio_seen_at > self.time_constant_s:
