@@ -234,19 +234,21 @@ class _Model:
         entries(3 * n + k, "over", 1.0)
         rows.append(3 * n + k), cols.append(np.full(n, self.col("peak"))), vals.append(np.full(n, -1.0))
         row_lo.append(np.full(n, -highspy.kHighsInf)), row_hi.append(np.zeros(n))
+        def entered_holding(base: int, short: str, held_wh: Any, where: Any) -> None:
+            """Rows base..base+n-1: e_{k-1} + short_k >= min + held_wh_k where `where` (free elsewhere); the
+            first slot starts with the energy stored now."""
+            entries(base + k, short, 1.0)
+            rows.append(base + k[1:]), cols.append(self.col("e") + k[:-1]), vals.append(np.ones(n - 1))
+            lo = (0.0 if bat is None else bat.min_wh) + held_wh
+            lo[0] -= e0
+            row_lo.append(np.where(where, lo, -highspy.kHighsInf)), row_hi.append(np.full(n, highspy.kHighsInf))
+
         reserve = np.array([s.limit_reserve_w for s in slots]) * hours / eta_d if bat is not None else np.zeros(n)
-        entries(4 * n + k, "short", 1.0)  # reserve rows 4n..5n-1: e_{k-1} + short_k >= min + reserve_k
-        rows.append(4 * n + k[1:]), cols.append(self.col("e") + k[:-1]), vals.append(np.ones(n - 1))
-        reserve_lo = (0.0 if bat is None else bat.min_wh) + reserve
-        reserve_lo[0] -= e0  # the first slot starts with the energy stored now
-        row_lo.append(np.where(reserve > 0, reserve_lo, -highspy.kHighsInf)), row_hi.append(np.full(n, highspy.kHighsInf))
+        entered_holding(4 * n, "short", reserve, reserve > 0)  # reserve rows 4n..5n-1
         self._draw_rows(entries, rows, cols, vals, row_lo, row_hi, k, hours / eta_d, e0)  # rows 5n..7n-1
-        entries(7 * n + k, "start_short", 1.0)  # start rows 7n..8n-1: e_{k-1} + start_short_k >= min + start_wh
-        rows.append(7 * n + k[1:]), cols.append(self.col("e") + k[:-1]), vals.append(np.ones(n - 1))
         starts = on_off and bat is not None and bat.start_wh > 0
-        start_lo = np.full(n, bat.min_wh + bat.start_wh if starts else -highspy.kHighsInf)
-        start_lo[0] -= e0 if starts else 0.0
-        row_lo.append(np.where(binds, start_lo, -highspy.kHighsInf)), row_hi.append(np.full(n, highspy.kHighsInf))
+        entered_holding(7 * n, "start_short", np.full(n, bat.start_wh if starts else 0.0),  # start rows 7n..8n-1
+                        binds & starts)
         end = 8 * n
         if on_off:  # the running part's balance and every part's caps (rows 8n..)
             end = self._on_off_rows(entries, row_lo, row_hi, k, load, pv, heat.heater_w, bat, binds)

@@ -30,8 +30,8 @@ class DrawApproach:
     band, where a lease of the maximum starts the heater at once) until the final approach: from the
     moment full power reaches `need_c` no sooner than `draw_at_s` (the heater's rating less `loss_w`, the
     standing loss where the run begins, the climb's least: it arrives on time or a little late, still
-    heating, rather than early and idle), it heats to `need_c` in one run. The balancer times that moment every cycle (`Guidance.for_cycle`): a plan's cadence would start
-    it minutes late."""
+    heating, rather than early and idle), it heats to `need_c` in one run. The balancer times that moment
+    every cycle (`Guidance.for_cycle`): a plan's cadence would start it minutes late."""
 
     draw_at_s: float  # when the draw begins (s, the clock's)
     need_c: float  # what the tank should hold then (at most its maximum)
