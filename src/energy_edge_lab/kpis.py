@@ -22,7 +22,9 @@ Definitions:
   the optimum: `no_lower` buys back what a store ends below its start (battery kWh
   at the refill price over the charging efficiency, tank heat kWh at the refill
   price; the refill price is the stated one, else the import price when the run
-  ends; more than the start is worth nothing), `value` values the stored change
+  ends; battery energy above its start makes up the tank's shortfall first, a kWh
+  as sqrt(round-trip efficiency) kWh of heat, as the site's heater could turn it;
+  more than the start is worth nothing otherwise), `value` values the stored change
   at the stated price, `next_day` charges V(end) - V(start), V being the optimum's
   cost of the run repeated from a state (next_day.py);
 - adjusted cost: energy cost + demand charge + end-of-day cost: exactly what the
@@ -156,7 +158,10 @@ def end_of_day_cost(scenario: Scenario, battery_kwh: float, heat_kwh: float, end
     refill = refill_price_per_kwh(scenario, end_s)
     battery = scenario.assets.battery
     eta = math.sqrt(battery.round_trip_efficiency) if battery is not None else 1.0
-    return max(-battery_kwh, 0.0) * refill / eta + max(-heat_kwh, 0.0) * refill
+    # Battery energy above its start makes up the tank's shortfall first: the site's own heater turns a
+    # kWh of it into eta kWh of heat at any time (heat never becomes electricity, so not the other way)
+    heat_short_kwh = max(-heat_kwh - max(battery_kwh, 0.0) * eta, 0.0)
+    return max(-battery_kwh, 0.0) * refill / eta + heat_short_kwh * refill
 
 
 def next_day_cost(series: SiteSeries, scenario: Scenario, next_day: Callable[[float, float], float] | None) -> float:

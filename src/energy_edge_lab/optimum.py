@@ -42,8 +42,10 @@ Per step k (dt = step seconds, h = dt / 3600):
              ch <= max_charge, dis <= max_discharge,  duty <= fit_k (the share of the step's seconds
              in which load + P - pv - max_discharge fits the limit: `heater_fit_shares`)
   scalars    peak >= mean import of every clock-aligned 15-minute block (W), priced by the
-             demand charge; deficit_e (Wh), deficit_t (K) >= 0 with e_end + deficit_e >= e_0 and
-             T_end + deficit_t >= T_0 (the `no_lower` end of day: a shortfall is bought back)
+             demand charge; deficit_e (Wh), deficit_t (K), spare (Wh) >= 0 with
+             e_end + deficit_e - spare >= e_0 and T_end + deficit_t + spare eta / C_th >= T_0 (the `no_lower`
+             end of day: a shortfall is bought back; battery energy above its start makes up the tank's first,
+             as heat through the heater)
   minimise   sum h / 1000 (price_imp(k) imp - price_feed_in(k) exp) + demand charge x peak / 1000
              + end-of-day terms (refill of the deficits, or the stored change at the stated price)
              + a penalty on the cold slack (comfort is worth more than energy)
@@ -82,7 +84,7 @@ OVER_LIMIT_PRICE_PER_W_STEP = 1.0  # a holdable limit's plan imports past the co
 _VARIABLES = ("imp", "exp", "ch", "dis", "pv", "heat", "e", "temp", "slack_cold")
 _SHARED = ("imp", "exp", "ch", "dis", "pv")  # flows split between the heater's running part of a step and the rest
 _STEP_VARIABLES = (*_VARIABLES, "duty", *(name + "_on" for name in _SHARED))
-_SCALARS = ("peak", "deficit_e", "deficit_t")
+_SCALARS = ("peak", "deficit_e", "deficit_t", "spare_wh")
 
 
 class OptimumInfeasible(RuntimeError):
@@ -188,9 +190,13 @@ class _Programme:
             for k in block:
                 a_ub[n + i, col("imp", k)] = 1.0 / len(block)
             a_ub[n + i, col("peak")] = -1.0
-        row = n + len(blocks)  # -(e_end + deficit_e) <= -e_0, -(T_end + deficit_t) <= -T_0
+        # -(e_end + deficit_e - spare) <= -e_0, -(T_end + deficit_t + spare eta / C_th) <= -T_0: battery energy
+        # above its start (`spare_wh`) may make up the tank's shortfall, as heat through the heater
+        row = n + len(blocks)
         a_ub[row, col("e", n - 1)], a_ub[row, col("deficit_e")], b_ub[row] = -1.0, -1.0, -e0
+        a_ub[row, col("spare_wh")] = 1.0
         a_ub[row + 1, col("temp", n - 1)], a_ub[row + 1, col("deficit_t")] = -1.0, -1.0
+        a_ub[row + 1, col("spare_wh")] = -eta * 3600.0 / boil.thermal_mass_j_per_k
         b_ub[row + 1] = -boil.initial_temperature_c
         row += 2
         for name in _SHARED:  # f_on <= f: the part with the heater off is no flow backwards
@@ -245,7 +251,8 @@ class _Programme:
                 bounds += [bound] * n
             if prices is not None:
                 cost[col(name, 0):col(name, 0) + n] = prices
-        bounds += [(0, None)] * len(_SCALARS) + [(0, None)] * 2 * self.over_steps
+        bounds += [(0, None), (0, None), (0, None), (0, None if has_battery and has_boiler else 0.0)]
+        bounds += [(0, None)] * 2 * self.over_steps
         if self.over_steps:
             cost[self.over_col(0):] = OVER_LIMIT_PRICE_PER_W_STEP
         cost[col("peak")] = tariff.demand_charge_per_kw / 1000

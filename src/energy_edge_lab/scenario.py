@@ -238,7 +238,9 @@ class EndOfDay(_Frozen):
     `no_lower` (default): a store ending below where it began is bought back: each missing kWh at
     `price_per_kwh` (default: the import price when the run ends, when a refill would start), over
     the charging efficiency for the
-    battery; anything above the start is worth nothing. `value`: the change of stored energy
+    battery; battery energy above its start first makes up the tank's shortfall (a kWh as
+    sqrt(round-trip efficiency) kWh of heat: the site's heater can turn it into heat at any time,
+    heat never into electricity); anything else above the start is worth nothing. `value`: the change of stored energy
     (battery and tank, kWh) is valued at `price_per_kwh`, gained or lost alike. `next_day`: the end
     state is worth what it spares the next day if that day repeats this one (next_day.py: the
     optimum's cost of the repeated run from the end state, minus from the start)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from energy_edge_lab.kpis import breach_episodes, compute_kpis, limit_tolerance_w, peak_interval_mean_kw, sign_flips
+from energy_edge_lab.kpis import breach_episodes, compute_kpis, end_of_day_cost, limit_tolerance_w, peak_interval_mean_kw, sign_flips
 from energy_edge_lab.scenario import EndOfDay, Limits, Tariff, TimeOfUse, load_scenario
 from energy_edge_lab.series import Sample, SiteSeries
 
@@ -54,12 +54,14 @@ def test_energy_flows_ratios_and_cost(scenario):
     assert k.self_sufficiency == pytest.approx((6.5 - 4.0) / 6.5)
     assert k.energy_cost == pytest.approx(4.0 * 0.30 - 1.5 * 0.10)
     # stores at the end vs the scenario's start: battery 0.55 vs 0.3 of 10 kWh = +2.5 kWh;
-    # boiler 50 vs 58 °C of 4.186 MJ/K = -9.3022 kWh. The default end rule (no_lower): the tank's
-    # shortfall is bought back at the import price when the run ends (0.30); the fuller battery earns nothing.
+    # boiler 50 vs 58 °C of 4.186 MJ/K = -9.3022 kWh. The default end rule (no_lower): the battery's
+    # 2.5 kWh above its start make up 2.5 x sqrt(round trip) kWh of the tank's shortfall (the heater could
+    # turn them into heat), and the rest is bought back at the import price when the run ends (0.30).
     heat = -8 * 4_186_000 / 3.6e6
+    eta = scenario.assets.battery.round_trip_efficiency ** 0.5
     assert k.stored_energy_change_kwh == pytest.approx(2.5 + heat)
-    assert k.end_of_day_cost == pytest.approx(-heat * 0.30)
-    assert k.adjusted_cost == pytest.approx(k.energy_cost - heat * 0.30)
+    assert k.end_of_day_cost == pytest.approx((-heat - 2.5 * eta) * 0.30)
+    assert k.adjusted_cost == pytest.approx(k.energy_cost + (-heat - 2.5 * eta) * 0.30)
     # the same run valued at a stated 0.20 per stored kWh, gained or lost alike
     value = scenario.model_copy(update={"end_of_day": EndOfDay(rule="value", price_per_kwh=0.2)})
     assert compute_kpis(series, value).adjusted_cost == pytest.approx(k.energy_cost - (2.5 + heat) * 0.20)
@@ -157,3 +159,17 @@ def test_a_step_that_imports_and_exports_prices_each_part_at_its_own_price(scena
     parts = compute_kpis(series, scenario)
     assert parts.energy_cost == pytest.approx(0.5 * 0.30 - 1.5 * 0.10)
     assert (parts.grid_import_kwh, parts.grid_export_kwh) == (pytest.approx(0.5), pytest.approx(1.5))
+
+
+def test_no_lower_lets_spare_battery_energy_make_up_the_tank_but_never_heat_the_battery(scenario):
+    # The rule's pure arithmetic (end_of_day_cost: battery kWh, heat kWh vs the start), refill 0.30:
+    eta = scenario.assets.battery.round_trip_efficiency ** 0.5
+    # a battery 10 kWh above its start covers a 4 kWh tank shortfall whole: nothing to buy back
+    assert end_of_day_cost(scenario, 10.0, -4.0, 0.0) == pytest.approx(0.0)
+    # 2 kWh above it covers 2 eta kWh of the shortfall; the rest is bought back
+    assert end_of_day_cost(scenario, 2.0, -4.0, 0.0) == pytest.approx((4.0 - 2.0 * eta) * 0.30)
+    # heat never becomes electricity: a tank 9 kWh above its start leaves a battery's 1 kWh shortfall
+    # bought back (over the charging efficiency)
+    assert end_of_day_cost(scenario, -1.0, 9.0, 0.0) == pytest.approx(1.0 * 0.30 / eta)
+    # both short: each bought back
+    assert end_of_day_cost(scenario, -1.0, -2.0, 0.0) == pytest.approx(0.30 / eta + 2.0 * 0.30)

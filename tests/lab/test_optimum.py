@@ -240,3 +240,23 @@ def test_without_a_battery_a_passing_clouds_deficit_is_not_netted_against_the_su
     assert all(g == pytest.approx(0.0, abs=1e-3) for g in means)  # the test can fail: the mean netted the cloud
     _, open_caps = grid_bounds_per_second(ex, 300.0, n // 300, 1_000.0, 500.0)  # a 1 kW discharge, a 500 W limit
     assert open_caps == [pytest.approx(0.2 * 0.0 + 0.8 * 500.0)] * (n // 300)
+
+
+def test_spare_battery_energy_makes_up_the_tanks_shortfall_at_the_end(scenario):
+    # A zero-export noon with sun to spare and heavy draws a 100 W heater cannot keep up with: the tank must end
+    # below its start. Under `no_lower` the optimum stores the free sun instead of curtailing it, enough for the
+    # heater to turn into the tank's shortfall (a battery kWh as sqrt(round trip) kWh of heat), so nothing is
+    # bought back. Without that the stored sun was worth nothing at the end, a tie with curtailing it.
+    boiler = scenario.assets.boiler.model_copy(update={"heater_power_w": 100.0})
+    scenario = scenario.model_copy(update={
+        "assets": scenario.assets.model_copy(update={"boiler": boiler}),
+        "limits": Limits(export_limit_w=0.0, import_limit_w=20_000.0),
+        "end_of_day": EndOfDay(rule="no_lower", price_per_kwh=1.0)})
+    plan = solve_optimum(scenario, _exogenous(pv_w=20_000.0, load_w=2_000.0, draw_kg_per_s=0.01))
+    battery = scenario.assets.battery
+    heat_short_kwh = (boiler.initial_temperature_c - plan.series.boiler_temperature_c[-1]) \
+        * boiler.thermal_mass_j_per_k / 3.6e6
+    spare_kwh = (plan.series.soc[-1] - battery.initial_soc) * battery.capacity_wh / 1000
+    assert heat_short_kwh > 1.0  # the tank did end short
+    assert spare_kwh * battery.round_trip_efficiency ** 0.5 >= heat_short_kwh - 1e-3
+    assert compute_kpis(plan.series, scenario).end_of_day_cost == pytest.approx(0.0, abs=1e-6)
