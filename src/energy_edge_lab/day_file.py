@@ -16,14 +16,13 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from .bounds import (IRRADIANCE_RANGE, MAX_CSV_ROWS, POWER_RANGE, DemandCharge, Duration, Fraction, HotWaterRate, Hours,
+                     Minutes, Name, Power, PositivePower, Price, Seed, Text)
 from .scenario import (
     BaseLoadProfile, CloudEvent, EndOfDay, LoadPeak, LoadSpike, MeasuredSeries, Tariff, TimeOfUse,
 )
 
 SECONDS_PER_DAY = 86_400.0
-Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
-NonNegative = Annotated[float, Field(ge=0.0)]
-Positive = Annotated[float, Field(gt=0.0)]
 
 
 class DayFileError(ValueError):
@@ -53,20 +52,20 @@ def seconds_of_day(value: Any) -> float:
 
 
 TimeOfDay = Annotated[float, BeforeValidator(seconds_of_day)]  # "HH:MM[:SS]" or hours, as seconds of the day
-Hourly = Annotated[list[float], Field(min_length=24, max_length=24)]  # local hours 0..23
+Hourly = Annotated[list[Price], Field(min_length=24, max_length=24)]  # local hours 0..23
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)  # bounds.py: every number finite
 
 
 class _Timed(_Model):
     """Something at a local time of day, lasting `duration_s`, `duration_min` or `duration_h` (exactly one)."""
 
     start: TimeOfDay
-    duration_s: Positive | None = None
-    duration_min: Positive | None = None
-    duration_h: Positive | None = None
+    duration_s: Duration | None = None
+    duration_min: Minutes | None = None
+    duration_h: Hours | None = None
 
 
     @model_validator(mode="after")
@@ -96,9 +95,9 @@ class CsvSeries(_Model):
 class Weather(_Model):
     clear_sky_fraction: float | list[tuple[Any, Fraction]] | None = None  # one fraction, or (time, fraction)s
     mean_clearness: Fraction | None = None  # the seeded random sky instead (with cloud_sigma, seed)
-    cloud_sigma: NonNegative = 0.025
+    cloud_sigma: Fraction = 0.025
     cloud_phi: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.97
-    seed: int = 0
+    seed: Seed = 0
     clouds: list[Cloud] = []
     irradiance_csv: str | None = None  # W/m² on the horizontal (the array gives its rating at 1000 W/m²)
     pv_csv: str | None = None  # W of the whole array, available (before any curtailment)
@@ -115,26 +114,26 @@ class Weather(_Model):
 
 class Peak(_Model):
     at: TimeOfDay
-    height_w: NonNegative
-    width_h: Positive
+    height_w: Power
+    width_h: Hours
 
 
 
 class Block(_Timed):
-    power_w: Positive
+    power_w: PositivePower
 
 
 class Load(_Model):
-    base_w: NonNegative = 0.0
+    base_w: Power = 0.0
     peaks: list[Peak] = []
     blocks: list[Block] = []
-    noise_ratio: NonNegative = 0.0
-    seed: int = 0
+    noise_ratio: Fraction = 0.0
+    seed: Seed = 0
     csv: str | None = None  # W, replaces base, peaks and noise (blocks still add)
 
 
 class HotWater(_Model):
-    litres_per_hour: dict[int, NonNegative] = {}  # by local hour 0..23
+    litres_per_hour: dict[int, HotWaterRate] = {}  # by local hour 0..23
     cold_water_c: Annotated[float, Field(ge=0.0, le=40.0)] = 10.0
 
     @field_validator("litres_per_hour")
@@ -149,24 +148,24 @@ class HotWater(_Model):
 class Window(_Model):
     start: TimeOfDay
     end: TimeOfDay
-    import_price_per_kwh: float
-    feed_in_price_per_kwh: float | None = None
+    import_price_per_kwh: Price
+    feed_in_price_per_kwh: Price | None = None
 
 
 
 class DayTariff(_Model):
-    currency: str = "EUR"
-    import_price_per_kwh: float = 0.30
-    feed_in_price_per_kwh: float = 0.07
+    currency: Annotated[str, Field(min_length=1, max_length=8)] = "EUR"
+    import_price_per_kwh: Price = 0.30
+    feed_in_price_per_kwh: Price = 0.07
     time_of_use: list[Window] = []
     hourly_import_price_per_kwh: Hourly | None = None
     hourly_feed_in_price_per_kwh: Hourly | None = None
-    demand_charge_per_kw: NonNegative = 0.0
+    demand_charge_per_kw: DemandCharge = 0.0
 
 
 class DayLimits(_Model):
-    import_limit_w: Positive | None = None
-    export_limit_w: NonNegative | None = None
+    import_limit_w: PositivePower | None = None
+    export_limit_w: Power | None = None
 
 
 class Initial(_Model):
@@ -175,8 +174,8 @@ class Initial(_Model):
 
 
 class DayFile(_Model):
-    name: str | None = None
-    description: str = ""
+    name: Name | None = None
+    description: Text = ""
     site: str | None = None  # a site file (relative to the day file) or a shipped scenario's name
     date: datetime.date
     weather: Weather = Weather()
@@ -191,9 +190,11 @@ class DayFile(_Model):
 def read_table(path: Path) -> dict[str, Any]:
     """A TOML or JSON file as a dict; DayFileError (naming the file) when it does not parse."""
     try:
-        text = path.read_text()
+        text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise DayFileError(f"{path}: cannot read it ({exc.strerror or exc})") from None
+    except UnicodeDecodeError:
+        raise DayFileError(f"{path}: not UTF-8 text (a TOML or JSON file)") from None
     try:
         data = json.loads(text) if path.suffix.lower() == ".json" else tomllib.loads(text)
     except (json.JSONDecodeError, tomllib.TOMLDecodeError) as exc:
@@ -212,15 +213,18 @@ def validation_sentence(path: Path, error: ValidationError) -> str:
     shown = repr(value) if not isinstance(value, dict) else "a table"
     shown = shown if len(shown) <= 60 else shown[:57] + "..."
     more = f" (and {error.error_count() - 1} more)" if error.error_count() > 1 else ""
-    return f"{path}: field {field} = {shown}: {first['msg']}{more}"
+    message = first["msg"].removeprefix("Value error, ")
+    return f"{path}: field {field} = {shown}: {message}{more}"
 
 
-def read_csv_series(path: Path) -> MeasuredSeries:
-    """`time,value` rows (time as HH:MM[:SS] or hours) into a series; a header row is skipped."""
+def read_csv_series(path: Path, bounds: tuple[float, float, str] = POWER_RANGE) -> MeasuredSeries:
+    """`time,value` rows (time as HH:MM[:SS] or hours) into a series; a header row is skipped. Every value
+    is finite and within `bounds` (low, high, unit: bounds.py), or the line is named."""
+    low, high, unit = bounds
     times: list[float] = []
     values: list[float] = []
     try:
-        with path.open(newline="") as handle:
+        with path.open(newline="", encoding="utf-8") as handle:
             for line_no, row in enumerate(csv.reader(handle), start=1):
                 if not row or not "".join(row).strip() or row[0].lstrip().startswith("#"):
                     continue
@@ -235,10 +239,17 @@ def read_csv_series(path: Path) -> MeasuredSeries:
                     raise DayFileError(f"{path}: line {line_no}: {exc}") from None
                 if times and t <= times[-1]:
                     raise DayFileError(f"{path}: line {line_no}: times must ascend")
+                if not low <= v <= high:  # NaN fails this too
+                    raise DayFileError(f"{path}: line {line_no}: value {row[1].strip()[:40]!r} is not a number"
+                                       f" in {low:.10g}..{high:.10g} {unit}")
+                if len(times) == MAX_CSV_ROWS:
+                    raise DayFileError(f"{path}: line {line_no}: more than {MAX_CSV_ROWS} rows (two days at 1 s)")
                 times.append(t)
                 values.append(v)
     except OSError as exc:
         raise DayFileError(f"{path}: cannot read it ({exc.strerror or exc})") from None
+    except UnicodeDecodeError:
+        raise DayFileError(f"{path}: not UTF-8 text (a CSV of time,value rows)") from None
     if not times:
         raise DayFileError(f"{path}: no time,value rows")
     return MeasuredSeries(times_s=tuple(times), values=tuple(values))
@@ -286,7 +297,7 @@ def day_weather(day: DayFile, folder: Path) -> dict[str, Any]:
         fields["clear_sky_fraction"] = fraction_series(1.0)  # nothing said: a clear sky
     fields["clear_sky_fraction"] = fraction_series(w.clear_sky_fraction) or fields.get("clear_sky_fraction")
     if w.irradiance_csv:
-        fields["measured_irradiance_w_m2"] = read_csv_series(folder / w.irradiance_csv)
+        fields["measured_irradiance_w_m2"] = read_csv_series(folder / w.irradiance_csv, IRRADIANCE_RANGE)
     if w.pv_csv:
         fields["measured_pv_w"] = read_csv_series(folder / w.pv_csv)
     return fields

@@ -17,17 +17,16 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from energy_edge.domain.errors import ConfigurationError
+from .bounds import (IRRADIANCE_RANGE, POWER_RANGE, Capacity, DemandCharge, Duration, Fraction, HotWaterRate, Hours, Hysteresis, LossPerKelvin, Name,
+                     Power, PositivePower, Price, Seed, Temperature, Text, ThermalMass)
 
 SECONDS_PER_DAY = 86_400
 
-Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
-NonNegative = Annotated[float, Field(ge=0.0)]
-Positive = Annotated[float, Field(gt=0.0)]
 HourOfDay = Annotated[float, Field(ge=0.0, le=24.0)]
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)  # bounds.py: every number finite
 
 
 class CloudEvent(_Frozen):
@@ -35,7 +34,7 @@ class CloudEvent(_Frozen):
     (0..1) of the sunshine away."""
 
     start_s: Annotated[float, Field(ge=0.0, le=2 * 86_400.0)]
-    duration_s: Positive
+    duration_s: Duration
     depth: Fraction
 
 
@@ -51,6 +50,14 @@ class MeasuredSeries(_Frozen):
             raise ValueError("times_s and values must be non-empty and of equal length")
         if any(b <= a for a, b in zip(self.times_s, self.times_s[1:])):
             raise ValueError("times must ascend")
+        return self
+
+    def check_within(self, low: float, high: float, unit: str) -> "MeasuredSeries":
+        """Itself, if every value lies in low..high (ValueError naming the first that does not)."""
+        bad = next((v for v in self.values if not low <= v <= high), None)
+        if bad is not None:
+            unit = f" {unit}" if unit else ""
+            raise ValueError(f"a value of {bad:.10g}{unit} is outside {low:.10g}..{high:.10g}{unit}")
         return self
 
     def at(self, t_s: float) -> float:
@@ -78,13 +85,22 @@ class PvProfile(_Frozen):
     longitude: Annotated[float, Field(ge=-180.0, le=180.0)]
     date: datetime.date  # the simulated day starts at its local midnight (the scenario's time zone)
     mean_clearness: Fraction = 0.8  # 1 clear sky
-    cloud_sigma: NonNegative = 0.025  # per-minute step of the clearness random walk
+    cloud_sigma: Fraction = 0.025  # per-minute step of the clearness random walk
     cloud_phi: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.97
-    seed: int = 0
+    seed: Seed = 0
     clear_sky_fraction: MeasuredSeries | None = None  # fractions 0..1 at seconds after local midnight
     clouds: tuple[CloudEvent, ...] = ()
     measured_irradiance_w_m2: MeasuredSeries | None = None
     measured_pv_w: MeasuredSeries | None = None
+
+    @model_validator(mode="after")
+    def _measured_within_bounds(self) -> "PvProfile":
+        for series, (low, high, unit) in ((self.clear_sky_fraction, (0.0, 1.0, "")),
+                                           (self.measured_irradiance_w_m2, IRRADIANCE_RANGE),
+                                           (self.measured_pv_w, POWER_RANGE)):
+            if series is not None:
+                series.check_within(low, high, unit)
+        return self
 
     @property
     def profiled(self) -> bool:
@@ -96,45 +112,51 @@ class LoadPeak(_Frozen):
     """A smooth daily peak of the base load (Gaussian in time)."""
 
     hour: HourOfDay
-    height_w: NonNegative
-    width_h: Positive
+    height_w: Power
+    width_h: Hours
 
 
 class LoadSpike(_Frozen):
     """A rectangular extra load for a while, e.g. a process starting (peak-shaving days)."""
 
     start_h: HourOfDay
-    duration_h: Positive
-    power_w: Positive
+    duration_h: Hours
+    power_w: PositivePower
 
 
 class BaseLoadProfile(_Frozen):
     """The site's own consumption besides the boiler (W, a positive magnitude)."""
 
-    base_w: NonNegative
+    base_w: Power
     peaks: tuple[LoadPeak, ...] = ()
-    noise_ratio: NonNegative = 0.1
-    seed: int = 0
+    noise_ratio: Fraction = 0.1
+    seed: Seed = 0
     spikes: tuple[LoadSpike, ...] = ()
     measured_w: MeasuredSeries | None = None  # replaces base, peaks and noise (the spikes still add)
+
+    @model_validator(mode="after")
+    def _measured_within_bounds(self) -> "BaseLoadProfile":
+        if self.measured_w is not None:
+            self.measured_w.check_within(*POWER_RANGE)
+        return self
 
 
 class Profiles(_Frozen):
     pv: PvProfile
     base_load: BaseLoadProfile
-    ambient_temperature_c: float = 20.0  # around the boiler
+    ambient_temperature_c: Temperature = 20.0  # around the boiler
 
 
 class SolarAsset(_Frozen):
-    rated_power_w: Positive
+    rated_power_w: PositivePower
     tilt_deg: Annotated[float, Field(ge=0.0, le=90.0)] = 0.0  # from horizontal; 0: a flat array
     azimuth_deg: Annotated[float, Field(ge=0.0, le=360.0)] = 180.0  # the way it faces, clockwise from north
 
 
 class BatteryAsset(_Frozen):
-    capacity_wh: Positive
-    max_charge_w: Positive
-    max_discharge_w: Positive
+    capacity_wh: Capacity
+    max_charge_w: PositivePower
+    max_discharge_w: PositivePower
     round_trip_efficiency: Annotated[float, Field(gt=0.0, le=1.0)] = 0.9
     soc_min: Fraction = 0.1
     soc_max: Fraction = 0.9
@@ -150,16 +172,16 @@ class BatteryAsset(_Frozen):
 
 
 class BoilerAsset(_Frozen):
-    heater_power_w: Positive
-    thermal_mass_j_per_k: Positive  # water mass x 4186 J/(kg K)
-    loss_w_per_k: NonNegative  # losses to ambient per kelvin above it
-    min_temperature_c: float
-    max_temperature_c: float
-    setpoint_c: float  # its own thermostat's setpoint (used without control)
-    hysteresis_c: Positive = 5.0
-    initial_temperature_c: float
-    draw_litres_per_hour: dict[int, NonNegative] = {}  # hot water drawn, by UTC hour, replaced by cold water
-    cold_water_c: float = 10.0
+    heater_power_w: PositivePower
+    thermal_mass_j_per_k: ThermalMass  # water mass x 4186 J/(kg K)
+    loss_w_per_k: LossPerKelvin  # losses to ambient per kelvin above it
+    min_temperature_c: Temperature
+    max_temperature_c: Temperature
+    setpoint_c: Temperature  # its own thermostat's setpoint (used without control)
+    hysteresis_c: Hysteresis = 5.0
+    initial_temperature_c: Temperature
+    draw_litres_per_hour: dict[int, HotWaterRate] = {}  # hot water drawn, by UTC hour, replaced by cold water
+    cold_water_c: Temperature = 10.0
 
     @model_validator(mode="after")
     def _band(self) -> "BoilerAsset":
@@ -184,11 +206,11 @@ class TimeOfUse(_Frozen):
 
     from_h: HourOfDay
     to_h: HourOfDay
-    import_price_per_kwh: float  # negative prices happen on dynamic tariffs
-    feed_in_price_per_kwh: float | None = None  # None: the tariff's feed-in price
+    import_price_per_kwh: Price  # negative prices happen on dynamic tariffs
+    feed_in_price_per_kwh: Price | None = None  # None: the tariff's feed-in price
 
 
-Hourly = Annotated[tuple[float, ...], Field(min_length=24, max_length=24)]
+Hourly = Annotated[tuple[Price, ...], Field(min_length=24, max_length=24)]
 
 
 class Tariff(_Frozen):
@@ -196,13 +218,13 @@ class Tariff(_Frozen):
     price. Prices may be negative (dynamic tariffs). `demand_charge_per_kw` prices the day's highest
     15-minute mean import (a billing meter's peak)."""
 
-    currency: str = "EUR"
-    import_price_per_kwh: float
-    feed_in_price_per_kwh: float
+    currency: Annotated[str, Field(min_length=1, max_length=8)] = "EUR"
+    import_price_per_kwh: Price
+    feed_in_price_per_kwh: Price
     time_of_use: tuple[TimeOfUse, ...] = ()
     hourly_import_price_per_kwh: Hourly | None = None  # local hours 0..23
     hourly_feed_in_price_per_kwh: Hourly | None = None
-    demand_charge_per_kw: NonNegative = 0.0
+    demand_charge_per_kw: DemandCharge = 0.0
 
     def _window(self, t_s: float) -> TimeOfUse | None:
         hour = (t_s % SECONDS_PER_DAY) / 3600.0
@@ -228,8 +250,8 @@ class Tariff(_Frozen):
 class Limits(_Frozen):
     """The grid connection: what the site may export and import (W, magnitudes; 0 W export: zero export)."""
 
-    export_limit_w: NonNegative
-    import_limit_w: Positive
+    export_limit_w: Power
+    import_limit_w: PositivePower
 
 
 class EndOfDay(_Frozen):
@@ -246,7 +268,7 @@ class EndOfDay(_Frozen):
     optimum's cost of the repeated run from the end state, minus from the start)."""
 
     rule: Literal["no_lower", "value", "next_day"] = "no_lower"
-    price_per_kwh: float | None = None
+    price_per_kwh: Price | None = None
 
     @model_validator(mode="after")
     def _priced(self) -> "EndOfDay":
@@ -256,8 +278,8 @@ class EndOfDay(_Frozen):
 
 
 class Scenario(_Frozen):
-    name: str
-    description: str
+    name: Name
+    description: Text
     profiles: Profiles
     assets: Assets
     tariff: Tariff

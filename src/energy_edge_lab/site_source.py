@@ -17,6 +17,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from .bounds import Name
 from .day_file import DayFileError, read_table, validation_sentence
 from .scenario import Assets, BatteryAsset, BoilerAsset, Limits, SolarAsset, load_scenario, scenario_names
 
@@ -27,9 +28,9 @@ DEFAULT_TANK_LOSS_W_PER_K = 2.0
 class LabSite(BaseModel):
     """Where the site is, its grid connection and its assets."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)  # bounds.py: every number finite
 
-    name: str = "site"
+    name: Name = "site"
     latitude: Annotated[float, Field(ge=-90.0, le=90.0)]
     longitude: Annotated[float, Field(ge=-180.0, le=180.0)]
     timezone: str = "UTC"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import textwrap
 from pathlib import Path
 
@@ -101,6 +102,21 @@ def test_a_json_day_with_a_csv_pv_series_and_no_battery(tmp_path):
     (lambda d: d.replace("[load]", "[lode]"), "day.toml: field lode"),
     (lambda d: d.replace("date = 2026-06-10", "date = 2026-13-10"), "day.toml: not valid TOML"),
     (lambda d: d + "\n[initial]\nbattery_soc = 0.95\n", "initial_soc must lie in [soc_min, soc_max]"),
+    # every number finite and within its physical bound (energy_edge_lab/bounds.py); TOML spells inf and nan
+    (lambda d: d.replace("base_w = 3000", "base_w = inf"), "field load.base_w = inf: Input should be a finite"),
+    (lambda d: d.replace("base_w = 3000", "base_w = 1e300"), "field load.base_w = 1e+300: Input should be less"),
+    (lambda d: d.replace("import_price_per_kwh = 0.3", "import_price_per_kwh = nan"),
+     "field tariff.import_price_per_kwh = nan"),
+    (lambda d: d.replace("import_price_per_kwh = 0.3", "import_price_per_kwh = 11"),
+     "field tariff.import_price_per_kwh = 11: Input should be less than or equal to 10"),
+    (lambda d: d.replace("power_w = 8000", "power_w = 2e7"), "field load.blocks.0.power_w = 20000000.0"),
+    (lambda d: d.replace("duration_s = 40", "duration_s = 1e9"), "field weather.clouds.0.duration_s"),
+    (lambda d: d + "\n[limits]\nimport_limit_w = inf\n", "field limits.import_limit_w = inf"),
+    (lambda d: d + "\n[hot_water]\nlitres_per_hour = { 7 = 1e300 }\n", "field hot_water.litres_per_hour.7"),
+    (lambda d: d.replace("[tariff]", "[tariff]\ndemand_charge_per_kw = inf"), "field tariff.demand_charge_per_kw"),
+    (lambda d: d.replace("[load]", "[load]\nseed = -1"), "field load.seed = -1"),
+    # a name becomes the output's file name: never a path out of --out
+    (lambda d: 'name = "../../escaped"\n' + d, "field name = '../../escaped': a name is a plain file name"),
 ])
 def test_a_wrong_day_is_one_sentence_naming_the_file_and_field(folder, capsys, mutation, expected):
     (folder / "day.toml").write_text(mutation(DAY))
@@ -109,9 +125,41 @@ def test_a_wrong_day_is_one_sentence_naming_the_file_and_field(folder, capsys, m
     assert expected in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
 
 
+@pytest.mark.parametrize("field, rows, expected", [
+    ("pv_csv", "0,100\n12,nan\n", "line 2: value 'nan' is not a number in 0..10000000 W"),
+    ("pv_csv", "0,1e308\n", "line 1: value '1e308' is not a number in 0..10000000 W"),
+    ("irradiance_csv", "0,0\n12,1600\n", "line 2: value '1600' is not a number in 0..1500 W/m²"),
+    ("irradiance_csv", "0,-5\n", "line 1: value '-5' is not a number in 0..1500 W/m²"),
+    ("csv", "time,load_w\n0,inf\n", "line 2: value 'inf' is not a number in 0..10000000 W"),
+])
+def test_a_csv_value_outside_its_physical_bound_names_its_line(folder, field, rows, expected):
+    (folder / "series.csv").write_text(rows)
+    section = "[load]" if field == "csv" else "[weather]"
+    (folder / "day.toml").write_text(DAY.replace(section, f'{section}\n{field} = "series.csv"'))
+    with pytest.raises(DayFileError, match="series.csv: " + re.escape(expected)):
+        day_scenario(folder / "day.toml")
+
+
+def test_a_file_that_is_not_text_is_one_sentence(folder, capsys):
+    (folder / "series.csv").write_bytes(b"\xff\xfe\x00garbage")
+    (folder / "day.toml").write_text(DAY.replace("[weather]", '[weather]\npv_csv = "series.csv"'))
+    with pytest.raises(DayFileError, match=r"series.csv: not UTF-8 text"):
+        day_scenario(folder / "day.toml")
+    (folder / "day.toml").write_bytes(b"\xff\xfe\x00garbage")
+    assert main(["simulate", "--day", str(folder / "day.toml"), "--policy", "none"]) == 2
+    err = capsys.readouterr().err
+    assert "day.toml: not UTF-8 text" in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
 def test_a_wrong_site_and_a_missing_csv_name_their_file(folder, capsys):
     (folder / "site.toml").write_text(SITE.replace("rated_power_w = 20000", "rated_power_w = -5"))
     with pytest.raises(DayFileError, match=r"site.toml: field assets.solar.rated_power_w = -5"):
+        day_scenario(folder / "day.toml")
+    (folder / "site.toml").write_text(SITE.replace("capacity_wh = 30000", "capacity_wh = inf"))
+    with pytest.raises(DayFileError, match=r"site.toml: field assets.battery.capacity_wh = inf: Input should be a fin"):
+        day_scenario(folder / "day.toml")
+    (folder / "site.toml").write_text(SITE.replace("max_charge_w = 10000", "max_charge_w = 1e12"))
+    with pytest.raises(DayFileError, match=r"site.toml: field assets.battery.max_charge_w = 1000000000000.0: Input should be less"):
         day_scenario(folder / "day.toml")
     (folder / "site.toml").write_text(SITE)
     (folder / "day.toml").write_text(DAY.replace("[weather]", '[weather]\npv_csv = "missing.csv"'))
