@@ -105,7 +105,24 @@ def controller_policy(scenario: Scenario) -> Policy:
                   pv_azimuth_deg=assets.solar.azimuth_deg,
                   boiler_heat_capacity_j_per_k=boiler.thermal_mass_j_per_k,
                   hot_water_litres_per_hour=hot_water_utc(scenario), cold_water_c=boiler.cold_water_c,
-                  boiler_loss_w_per_k=boiler.loss_w_per_k, load_w_by_hour=typical_load_utc(scenario), **window)
+                  boiler_loss_w_per_k=boiler.loss_w_per_k, load_w_by_hour=typical_load_utc(scenario), **window,
+                  **end_of_day_targets(scenario))
+
+
+def end_of_day_targets(scenario: Scenario) -> dict[str, float]:
+    """The judged day's end rule as the controller's daily store target, as an operator closing each day's
+    accounts would set it: under `no_lower` the stores are judged at midnight against where they began, so
+    the controller is told to hold that then (`store_target_*`, planning/store_targets.py), where it costs
+    less than buying the shortfall; the optimum is held to the same rule. Under the other rules, none."""
+    if scenario.end_of_day.rule != "no_lower":
+        return {}
+    battery, boiler = scenario.assets.battery, scenario.assets.boiler
+    targets = {"store_target_h": (scenario.midnight_epoch_s % 86_400.0) / 3600.0}
+    if battery is not None:
+        targets["store_target_soc"] = battery.initial_soc
+    if boiler is not None:
+        targets["store_target_c"] = boiler.initial_temperature_c
+    return targets if len(targets) > 1 else {}
 
 
 def typical_load_utc(scenario: Scenario) -> dict[str, float]:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from energy_edge.adapters.planning.highs_solver import HighsPlanSolver
 from energy_edge.domain.errors import PlanningFailed
 from energy_edge.domain.planning.problem import BatteryStore, HeatStore, PlanningProblem, ProblemSlot
+from energy_edge.domain.planning.store_targets import StoreTarget
 
 HOUR = 3600.0
 ETA = 0.9 ** 0.5
@@ -221,3 +224,28 @@ def test_where_a_running_heater_does_not_fit_the_batteries_are_kept_able_to_carr
     assert all(slot.battery_wh >= 1_600.0 - 1.0 for slot in kept[:-1])  # held from the first hour's room on
     assert kept[0].import_w <= limit_w + 1e-6
     assert solve(0.0)[0].battery_wh == pytest.approx(1_000.0, abs=1.0)
+
+
+def test_a_daily_store_target_fills_the_stores_from_the_cheap_hours_before_it() -> None:
+    # Cheap import (0.05) for two hours, then 0.30; the target falls at the end of the third hour (slot 2), when
+    # a shortfall would cost 0.30. Without it only the dear hours' load is stored (the horizon's end asks for
+    # the stores' level now, no more). With it the battery and the tank are filled in the cheap hours.
+    rows = slots((0.0, 500.0, 0.05, 0.0), (0.0, 500.0, 0.05, 0.0), (0.0, 500.0, 0.30, 0.0), (0.0, 500.0, 0.30, 0.0))
+    base = PlanningProblem(rows, 20_000.0, 0.0, battery(1_000.0), HeatStore(0.0, 10_000.0, 3_000.0),
+                           refill_price_per_kwh=0.30)
+    plain = HighsPlanSolver().solve(base)
+    assert plain[2].battery_wh < 2_000.0 and plain[2].heat_wh < 50.0
+    target = StoreTarget(slot=2, battery_wh=6_000.0, heat_wh=4_000.0, price_per_kwh=0.30)
+    plan = HighsPlanSolver().solve(replace(base, store_targets=(target,)))
+    assert plan[2].battery_wh >= 6_000.0 - 1.0 and plan[2].heat_wh >= 4_000.0 - 1.0
+    assert sum(s.charge_w for s in plan[:2]) > 0 and sum(s.heat_w for s in plan[:2]) > 0  # in the cheap hours
+    assert plan[2].charge_w == pytest.approx(0.0, abs=1.0) and plan[2].heat_w == pytest.approx(0.0, abs=1.0)
+
+
+def test_a_target_dearer_to_reach_than_to_miss_is_missed() -> None:
+    # Filling costs 0.50 an hour ahead, a shortfall 0.10: the plan leaves the store short, and still solves.
+    rows = slots((0.0, 500.0, 0.50, 0.0), (0.0, 500.0, 0.10, 0.0))
+    problem = PlanningProblem(rows, 20_000.0, 0.0, battery(1_000.0), refill_price_per_kwh=0.10,
+                              store_targets=(StoreTarget(slot=0, battery_wh=8_000.0, heat_wh=0.0, price_per_kwh=0.10),))
+    plan = HighsPlanSolver().solve(problem)
+    assert plan[0].battery_wh == pytest.approx(1_000.0, abs=1.0)

@@ -10,6 +10,7 @@ import pytest
 from energy_edge.domain.balancing import AssetView, Guidance, Policy
 from energy_edge.domain.balancing.balancer import MIN_RUN_S, MIN_RUN_SOC
 from energy_edge.domain.balancing.hourly_profile import HourlyProfile
+from energy_edge.domain.errors import InvalidPayload
 from energy_edge.domain.planning import ForecastSlot
 from energy_edge.domain.planning.hot_water_guidance import MARGIN_C
 from energy_edge.domain.planning.plan_guidance import grid_band, guidance_from_plan
@@ -240,3 +241,30 @@ def test_a_tank_at_its_comfort_floor_takes_any_share_the_plan_gives_it_under_a_b
         "boiler": pytest.approx(45.0 + MARGIN_C + max(interval_wh, 25.0) * 3600 / 837_200.0)}
     roomy = build_problem(0.0, POLICY, [*BATTERIES, cold], night, PriceSchedule())
     assert guidance_from_plan(roomy, sliver, POLICY, [*BATTERIES, cold]).boiler_preheat_by_module == {}
+
+
+def test_the_daily_store_target_falls_in_the_slot_ending_at_it_within_each_stores_band() -> None:
+    # Slots of 15 min from 22:00 UTC for 27 h; the target every day at 00:30 UTC: SoC 0.99 (above the band's
+    # 0.9: its edge), tanks at 95 °C (above the boiler's 85: its maximum). It falls at 00:30 today and tomorrow.
+    day = 86_400.0
+    start = 10 * day + 22 * 3600.0
+    forecast = [ForecastSlot(start + i * 900.0, 900.0, 0.0, 500.0) for i in range(27 * 4)]
+    schedule = PriceSchedule([PriceSlot(start + h * 3600.0, start + (h + 1) * 3600.0, 0.25) for h in range(27)])
+    policy = replace(POLICY, store_target_h=0.5, store_target_soc=0.99, store_target_c=95.0)
+    targets = build_problem(start, policy, [*BATTERIES, BOILER], forecast, schedule).store_targets
+    assert [t.slot for t in targets] == [9, 9 + 96]  # 22:00 + 10 slots of 15 min ends at 00:30
+    assert all(t.battery_wh == pytest.approx(0.9 * 20_000.0) for t in targets)
+    assert all(t.heat_wh == pytest.approx((85.0 - 45.0 - MARGIN_C) * 837_200.0 / 3600) for t in targets)
+    assert all(t.price_per_kwh == 0.25 for t in targets)
+    # none by default, nor for a store the site lacks
+    assert build_problem(start, POLICY, [*BATTERIES, BOILER], forecast, schedule).store_targets == ()
+    battery_only = build_problem(start, replace(policy, store_target_soc=0.0), BATTERIES, forecast, schedule)
+    assert battery_only.store_targets == ()
+
+
+def test_a_store_target_outside_its_range_is_refused_by_name() -> None:
+    with pytest.raises(InvalidPayload, match="store_target_soc"):
+        Policy.from_desired({"store_target_soc": 1.5})
+    with pytest.raises(InvalidPayload, match="store_target_h"):
+        Policy.from_desired({"store_target_h": 25})
+    assert Policy.from_desired({"store_target_c": 60}).store_target_c == 60

@@ -24,10 +24,13 @@ Per slot k (h = its hours; powers in W, energies in Wh):
              not start the heater for the tank's next dip until it had refilled that much from the limit's room
   scalars    peak >= imp + over of every slot (priced by the demand charge); deficit_e, deficit_q >= 0
              with e_end + deficit_e >= e_0, q_end + deficit_q >= q_0 (the yardstick's end rule)
+  targets    per daily store target within the horizon (`PlanningProblem.store_targets`), at its slot k:
+             e_k + short_e >= battery_wh, q_k + short_q >= heat_wh, the shortfalls priced as buying them then
   minimise   sum h / 1000 (price_imp imp - price_feed_in exp) + excess price x (over + short / 1000)
              + cold price x cold / 1000 + draw reserve price x draw_short / 1000
              + start reserve price x start_short / 1000
              + demand charge x peak / 1000 + refill (deficit_e / eta_c + deficit_q) / 1000
+             + sum over the targets of their price (short_e / eta_c + short_q) / 1000
              + tie-breaks: a tiny reward on using the sun; import dearer the sooner it comes and charging
                rewarded the sooner it comes (an indifferent plan covers deficits from the batteries now,
                stores surplus now and fills from the grid just in time: self-consumption); discharging
@@ -152,7 +155,8 @@ class _Model:
         p_imp = np.array([s.import_price_per_kwh for s in slots])
         p_fi = np.array([s.feed_in_price_per_kwh for s in slots])
         bat, heat = problem.battery, problem.heat
-        self.size = len(_BLOCKS) * n + len(_SCALARS)
+        targets = problem.store_targets
+        self.size = len(_BLOCKS) * n + len(_SCALARS) + 2 * len(targets)  # then each target's two shortfalls
         cost = np.zeros(self.size)
         lower = np.zeros(self.size)
         upper = np.full(self.size, highspy.kHighsInf)
@@ -257,6 +261,17 @@ class _Model:
         cols.append(np.array([self.col("e", n - 1), self.col("deficit_e"), self.col("q", n - 1), self.col("deficit_q")]))
         vals.append(np.ones(4))
         row_lo.append(np.array([e0, q0])), row_hi.append(np.full(2, highspy.kHighsInf))
+        # the daily targets: e_k + short_e >= battery_wh, q_k + short_q >= heat_wh (rows end + 2 ..)
+        for i, target in enumerate(targets):
+            row, short = end + 2 + 2 * i, len(_BLOCKS) * n + len(_SCALARS) + 2 * i
+            rows.append(np.array([row, row, row + 1, row + 1]))
+            cols.append(np.array([self.col("e", target.slot), short, self.col("q", target.slot), short + 1]))
+            vals.append(np.ones(4))
+            row_lo.append(np.array([target.battery_wh if bat is not None else -highspy.kHighsInf,
+                                    target.heat_wh if heat is not None else -highspy.kHighsInf]))
+            row_hi.append(np.full(2, highspy.kHighsInf))
+            cost[short] = target.price_per_kwh / eta_c / 1000
+            cost[short + 1] = target.price_per_kwh / 1000
 
         self.cost, self.lower, self.upper = cost * COST_SCALE, lower, upper
         self.row_lower, self.row_upper = np.concatenate(row_lo), np.concatenate(row_hi)

@@ -45,6 +45,9 @@ RANGES: dict[str, tuple[float, bool, float]] = {
     "pv_azimuth_deg": (0.0, False, 360.0),
     "cold_water_c": (0.0, False, 40.0),  # mains water
     "boiler_loss_w_per_k": (0.0, False, 1e5),  # 100 kW/K: an uninsulated 240 m3 tank
+    "store_target_h": (0.0, False, 24.0),
+    "store_target_soc": (0.0, False, 1.0),
+    "store_target_c": (0.0, False, MAX_TEMPERATURE_C),
 }
 # (lowest, highest) of each hour's value per field that is an `HourlyProfile` (a twin object "0".."23").
 HOURLY: dict[str, tuple[float, float]] = {
@@ -96,6 +99,12 @@ class Policy:
     # The site's typical consumption besides the steered assets (mean W per UTC hour of day), as its installer
     # knows it: the load forecast's prior, then learned from the meters (planning/load_profile.py). All 0: unknown.
     load_w_by_hour: HourlyProfile = HourlyProfile()
+    # The stores' daily target (planning/store_targets.py): every day at store_target_h (UTC) the batteries
+    # hold at least store_target_soc and the tanks store_target_c, each within its band, wherever that costs
+    # the plan less than buying the shortfall then. 0 = no target.
+    store_target_h: float = 0.0
+    store_target_soc: float = 0.0
+    store_target_c: float = 0.0
 
     def in_peak(self, now: float) -> bool:
         """Whether `now` (epoch seconds) lies in the daily price-peak window (it may wrap midnight)."""

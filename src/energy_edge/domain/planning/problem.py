@@ -48,6 +48,7 @@ from .forecast import ForecastSlot
 from .hot_water import AMBIENT_C, WATER_J_PER_KG_K, relaxed_share
 from .hot_water_guidance import HOUR_S, LITRE_KG, MARGIN_C
 from .limit_margin import draw_room_w, limit_reserve_w, planned_pv_and_load
+from .store_targets import StoreTarget, store_targets
 
 BATTERY_ROUND_TRIP_EFFICIENCY = 0.9  # telemetry does not say; a lithium battery with its inverter
 HEAT_LOSS_RATIO_PER_H = 0.01  # share of a tank's heat above its minimum lost every hour, where the policy
@@ -138,6 +139,7 @@ class PlanningProblem:
     heat: HeatStore | None = None
     demand_charge_per_kw: float = 0.0  # on the horizon's highest slot import (0: none)
     refill_price_per_kwh: float = 0.0  # a store's shortfall at the horizon's end is bought back at this
+    store_targets: tuple[StoreTarget, ...] = ()  # the policy's daily targets within the horizon (store_targets.py)
 
 
 @quick_init
@@ -192,8 +194,13 @@ def build_problem(now: float, policy: Policy, assets: Sequence[AssetView], forec
                                  draw_room_w(slot, policy.import_limit_w, heaters_w) if drawn_kg > 0 else None))
     end = slots[-1].start_s + slots[-1].duration_s if slots else now
     refill = _prices_at(policy, prices, end - 1.0)[0] if slots else 0.0
+    heat = _heat_store(policy, assets)
+    targets = store_targets(policy, assets, slots[0].start_s if slots else now,
+                            [s.start_s + s.duration_s for s in slots], comfort_floor_c,
+                            policy.boiler_heat_capacity_j_per_k if heat is not None else 0.0,
+                            lambda t: _prices_at(policy, prices, t)[0])
     return PlanningProblem(tuple(slots), policy.import_limit_w, policy.export_limit_w, battery_store(policy, assets),
-                           _heat_store(policy, assets), demand_charge_per_kw, max(0.0, refill))
+                           heat, demand_charge_per_kw, max(0.0, refill), targets)
 
 
 def _prices_at(policy: Policy, prices: PriceSchedule, t: float) -> tuple[float, float]:

@@ -1,0 +1,65 @@
+"""The stores' daily target: what the batteries and tanks should hold at a time of day.
+
+An operator may want the batteries at a state of charge and the tanks at a temperature every day at
+a given hour (the policy's `store_target_h`, `store_target_soc`, `store_target_c`): a battery kept
+for the morning, a tank hot when the shift starts, a day's accounts closed with the stores where they
+began (EMHASS's `soc_final`, evcc's minimum SoC by a time). The plan holds it softly: a shortfall at
+the target's slot costs what buying it then would (the import price then, over the charging
+efficiency for a battery), so the plan fills the stores from the cheapest sun or grid before it, and a
+target no plan can reach still gets the plan that misses it least.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+from ..balancing.policy import Policy
+from ..balancing.snapshot import AssetView
+
+DAY_S = 86_400.0
+HOUR_S = 3_600.0
+
+
+@dataclass(frozen=True, slots=True)
+class StoreTarget:
+    """At the end of slot `slot` the batteries hold at least `battery_wh` (as `BatteryStore.energy_wh`; 0:
+    no target) and the tanks `heat_wh` above their comfort floors (as `HeatStore.energy_wh`; 0: none); a
+    shortfall costs `price_per_kwh`."""
+
+    slot: int
+    battery_wh: float
+    heat_wh: float
+    price_per_kwh: float
+
+
+def store_targets(policy: Policy, assets: Sequence[AssetView], start_s: float, slot_ends_s: Sequence[float],
+                  comfort_floor_c: Callable[[AssetView], float], capacity_j_per_k: float,
+                  import_price_at: Callable[[float], float]) -> tuple[StoreTarget, ...]:
+    """The policy's daily targets that fall after `start_s` within the slots ending at `slot_ends_s` (each at
+    the slot that ends at or after it), in the stores' units: batteries within their bands, tanks within theirs."""
+    if (policy.store_target_soc <= 0 and policy.store_target_c <= 0) or not slot_ends_s:
+        return ()
+    battery_wh = heat_wh = 0.0
+    if policy.store_target_soc > 0:
+        for a in assets:
+            if a.kind == "battery" and a.capacity_wh > 0:
+                low = max(policy.soc_reserve_min, a.soc_min)
+                high = max(low, min(policy.soc_reserve_max, a.soc_max))
+                battery_wh += min(max(policy.store_target_soc, low), high) * a.capacity_wh
+    if policy.store_target_c > 0 and capacity_j_per_k > 0:
+        for a in assets:
+            if a.kind == "boiler" and a.enabled and a.heater_power_w > 0:
+                floor = comfort_floor_c(a)
+                heat_wh += max(0.0, min(policy.store_target_c, a.max_temperature_c) - floor) * capacity_j_per_k / HOUR_S
+    if battery_wh <= 0 and heat_wh <= 0:
+        return ()
+    targets = []
+    at = math.floor(start_s / DAY_S) * DAY_S + policy.store_target_h * HOUR_S
+    while at <= slot_ends_s[-1]:
+        if at > start_s:
+            slot = next(k for k, end in enumerate(slot_ends_s) if end >= at)
+            targets.append(StoreTarget(slot, battery_wh, heat_wh, max(0.0, import_price_at(at - 1.0))))
+        at += DAY_S
+    return tuple(targets)
