@@ -249,3 +249,16 @@ def test_a_target_dearer_to_reach_than_to_miss_is_missed() -> None:
                               store_targets=(StoreTarget(slot=0, battery_wh=8_000.0, heat_wh=0.0, price_per_kwh=0.10),))
     plan = HighsPlanSolver().solve(problem)
     assert plan[0].battery_wh == pytest.approx(1_000.0, abs=1.0)
+
+
+def test_a_target_shortfall_is_bought_once_then_not_again_at_the_horizons_end() -> None:
+    # A dear hour (0.50), then hours at 0.30 whose load takes the whole 1 kW import limit: the battery cannot
+    # refill before the target at the end of the second hour. Discharging in the dear hour and buying the
+    # shortfall at the target (0.30 / eta) pays; the bought energy stays in the battery, so the horizon's end
+    # rule asks nothing more. Counted as missing and refilled again later, it held the battery through the peak.
+    rows = slots((0.0, 1_000.0, 0.50, 0.0), (0.0, 1_000.0, 0.30, 0.0), (0.0, 1_000.0, 0.30, 0.0))
+    problem = PlanningProblem(rows, 1_000.0, 0.0, battery(5_000.0), refill_price_per_kwh=0.30,
+                              store_targets=(StoreTarget(slot=1, battery_wh=5_000.0, heat_wh=0.0, price_per_kwh=0.30),))
+    plan = HighsPlanSolver().solve(problem)
+    assert plan[0].discharge_w == pytest.approx(1_000.0, abs=1.0) and plan[0].import_w == pytest.approx(0.0, abs=1.0)
+    assert plan[2].battery_wh >= 5_000.0 - 1.0  # bought at the target, kept to the end

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from energy_edge.adapters.planning.highs_solver import HighsPlanSolver
 from energy_edge.domain.planning.problem import BatteryStore, HeatStore, PlanningProblem, ProblemSlot
+from energy_edge.domain.planning.store_targets import StoreTarget
 
 SLOT_S = 900.0
 TOLERANCE = 1e-6  # W or Wh: HiGHS's feasibility tolerance, scaled
@@ -37,9 +38,12 @@ def problems(draw) -> PlanningProblem:
     if draw(st.booleans()):
         room = draw(st.floats(0.0, 30_000.0))
         heat = HeatStore(draw(st.floats(0.0, room)), room, draw(st.floats(0.0, 12_000.0)), 0.01, 50.0, 200.0, 40.0)
+    targets = tuple(StoreTarget(draw(st.integers(0, n - 1)), draw(st.floats(0.0, 60_000.0)),  # beyond any band too
+                                draw(st.floats(0.0, 40_000.0)), draw(st.floats(0.0, 1.0)))
+                    for _ in range(draw(st.integers(0, 2))))
     return PlanningProblem(tuple(slots), draw(st.floats(0.0, 30_000.0)), draw(st.floats(0.0, 30_000.0)), battery,
                            heat, demand_charge_per_kw=draw(st.floats(0.0, 20.0)),
-                           refill_price_per_kwh=draw(st.floats(0.0, 1.0)))
+                           refill_price_per_kwh=draw(st.floats(0.0, 1.0)), store_targets=targets)
 
 
 @settings(max_examples=60, deadline=None)

@@ -25,7 +25,8 @@ Per slot k (h = its hours; powers in W, energies in Wh):
   scalars    peak >= imp + over of every slot (priced by the demand charge); deficit_e, deficit_q >= 0
              with e_end + deficit_e >= e_0, q_end + deficit_q >= q_0 (the yardstick's end rule)
   targets    per daily store target within the horizon (`PlanningProblem.store_targets`), at its slot k:
-             e_k + short_e >= battery_wh, q_k + short_q >= heat_wh, the shortfalls priced as buying them then
+             e_k + short_e >= battery_wh, q_k + short_q >= heat_wh, the shortfalls bought then (priced so, and
+             entering the stores: the balances of slot k + 1 start from e_k + short_e and q_k + short_q)
   minimise   sum h / 1000 (price_imp imp - price_feed_in exp) + excess price x (over + short / 1000)
              + cold price x cold / 1000 + draw reserve price x draw_short / 1000
              + start reserve price x start_short / 1000
@@ -261,15 +262,30 @@ class _Model:
         cols.append(np.array([self.col("e", n - 1), self.col("deficit_e"), self.col("q", n - 1), self.col("deficit_q")]))
         vals.append(np.ones(4))
         row_lo.append(np.array([e0, q0])), row_hi.append(np.full(2, highspy.kHighsInf))
-        # the daily targets: e_k + short_e >= battery_wh, q_k + short_q >= heat_wh (rows end + 2 ..)
+        # the daily targets: e_k + short_e >= battery_wh, q_k + short_q >= heat_wh (rows end + 2 ..). A shortfall is
+        # bought then, as the yardstick buys it back: it enters the store at the slot's end, so the stores go on
+        # from the target (charged for once: counted as missing, then refilled again later, it was paid twice and
+        # a battery was held through a dear peak rather than bought back at midnight's cheaper price)
         for i, target in enumerate(targets):
-            row, short = end + 2 + 2 * i, len(_BLOCKS) * n + len(_SCALARS) + 2 * i
+            row, short, k_t = end + 2 + 2 * i, len(_BLOCKS) * n + len(_SCALARS) + 2 * i, target.slot
             rows.append(np.array([row, row, row + 1, row + 1]))
-            cols.append(np.array([self.col("e", target.slot), short, self.col("q", target.slot), short + 1]))
+            cols.append(np.array([self.col("e", k_t), short, self.col("q", k_t), short + 1]))
             vals.append(np.ones(4))
-            row_lo.append(np.array([target.battery_wh if bat is not None else -highspy.kHighsInf,
-                                    target.heat_wh if heat is not None else -highspy.kHighsInf]))
+            if k_t + 1 < n:  # the next slot's balances start from the store plus what was bought
+                rows.append(np.array([n + k_t + 1, 2 * n + k_t + 1]))
+                vals.append(np.array([-1.0, -keep[k_t + 1]]))
+            else:  # the horizon's end rule counts it
+                rows.append(np.array([end, end + 1]))
+                vals.append(np.ones(2))
+            cols.append(np.array([short, short + 1]))
+            # within the stores' reach, and never more bought than the target asks (free at a zero price)
+            battery_wh = 0.0 if bat is None else min(target.battery_wh, bat.max_wh)
+            heat_wh = 0.0 if heat is None else min(target.heat_wh, heat.max_wh)
+            row_lo.append(np.array([battery_wh if bat is not None else -highspy.kHighsInf,
+                                    heat_wh if heat is not None else -highspy.kHighsInf]))
             row_hi.append(np.full(2, highspy.kHighsInf))
+            upper[short] = max(0.0, battery_wh - (0.0 if bat is None else bat.min_wh))
+            upper[short + 1] = max(0.0, heat_wh)
             cost[short] = target.price_per_kwh / eta_c / 1000
             cost[short + 1] = target.price_per_kwh / 1000
 
