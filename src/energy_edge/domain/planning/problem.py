@@ -3,9 +3,10 @@
 The site over the next hours in slots (15 min): forecast PV and load, the import and
 feed-in price of each slot, the hot water each tank is expected to give in it (the
 operator's hourly profile), the stores (the batteries as one, the boilers' heat as one),
-the grid limits, an optional demand charge, and the end-of-horizon rule the lab's
-yardstick judges a day by: a store ending below its level now is bought back at the
-import price over the charging efficiency; above it, worth nothing.
+the grid limits, an optional demand charge, the end-of-horizon rule the lab's
+yardstick judges a day by (a store ending below its level now is bought back at the
+import price over the charging efficiency; above it, worth nothing), and the policy's
+daily store targets that fall within the horizon (store_targets.py).
 
 Building it (`build_problem`) is pure: the controller calls it on every replan with the
 forecaster's slots, the price schedule and the assets it counts on now. Without day-ahead

@@ -17,9 +17,9 @@ from typing import Callable, Sequence
 
 from ..balancing.policy import Policy
 from ..balancing.snapshot import AssetView
+from .hot_water_guidance import HOUR_S
 
 DAY_S = 86_400.0
-HOUR_S = 3_600.0
 
 
 @dataclass(frozen=True, slots=True)
