@@ -17,8 +17,8 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from energy_edge.domain.errors import ConfigurationError
-from .bounds import (IRRADIANCE_RANGE, POWER_RANGE, Capacity, DemandCharge, Duration, Fraction, HotWaterRate, Hours, Hysteresis, LossPerKelvin, Name,
-                     Power, PositivePower, Price, Seed, Temperature, Text, ThermalMass)
+from .bounds import (IRRADIANCE_RANGE, POWER_RANGE, Capacity, DemandCharge, Duration, Fraction, HotWaterRate, Hours,
+                     Hysteresis, LossPerKelvin, Name, Power, PositivePower, Price, Seed, Temperature, Text, ThermalMass)
 
 SECONDS_PER_DAY = 86_400
 
@@ -52,13 +52,12 @@ class MeasuredSeries(_Frozen):
             raise ValueError("times must ascend")
         return self
 
-    def check_within(self, low: float, high: float, unit: str) -> "MeasuredSeries":
-        """Itself, if every value lies in low..high (ValueError naming the first that does not)."""
+    def check_within(self, low: float, high: float, unit: str) -> None:
+        """ValueError naming the first value outside low..high, if any."""
         bad = next((v for v in self.values if not low <= v <= high), None)
         if bad is not None:
             unit = f" {unit}" if unit else ""
             raise ValueError(f"a value of {bad:.10g}{unit} is outside {low:.10g}..{high:.10g}{unit}")
-        return self
 
     def at(self, t_s: float) -> float:
         times, values = self.times_s, self.values

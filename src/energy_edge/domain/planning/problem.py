@@ -196,10 +196,8 @@ def build_problem(now: float, policy: Policy, assets: Sequence[AssetView], forec
     end = slots[-1].start_s + slots[-1].duration_s if slots else now
     refill = _prices_at(policy, prices, end - 1.0)[0] if slots else 0.0
     heat = _heat_store(policy, assets)
-    targets = store_targets(policy, assets, slots[0].start_s if slots else now,
-                            [s.start_s + s.duration_s for s in slots], comfort_floor_c,
-                            policy.boiler_heat_capacity_j_per_k if heat is not None else 0.0,
-                            lambda t: _prices_at(policy, prices, t)[0])
+    targets = store_targets(policy, slots[0].start_s if slots else now, [s.start_s + s.duration_s for s in slots],
+                            *_target_wh(policy, assets, heat is not None), lambda t: _prices_at(policy, prices, t)[0])
     return PlanningProblem(tuple(slots), policy.import_limit_w, policy.export_limit_w, battery_store(policy, assets),
                            heat, demand_charge_per_kw, max(0.0, refill), targets)
 
@@ -223,8 +221,7 @@ def battery_store(policy: Policy, assets: Sequence[AssetView]) -> BatteryStore |
         if asset.kind != "battery" or asset.capacity_wh <= 0:
             continue
         found = True
-        low = max(policy.soc_reserve_min, asset.soc_min)
-        high = max(low, min(policy.soc_reserve_max, asset.soc_max))
+        low, high = _battery_band(policy, asset)
         energy += min(max(asset.soc, low), high) * asset.capacity_wh  # outside the band: plan from its edge
         low_wh += low * asset.capacity_wh
         high_wh += high * asset.capacity_wh
@@ -235,6 +232,34 @@ def battery_store(policy: Policy, assets: Sequence[AssetView]) -> BatteryStore |
         return None
     one_way = BATTERY_ROUND_TRIP_EFFICIENCY ** 0.5
     return BatteryStore(energy, low_wh, high_wh, charge, discharge, one_way, one_way, min(start_wh, high_wh - low_wh))
+
+
+def _battery_band(policy: Policy, battery: AssetView) -> tuple[float, float]:
+    """The SoC band the plan keeps a battery in: its own and the policy's reserve, the tighter of each edge."""
+    low = max(policy.soc_reserve_min, battery.soc_min)
+    return low, max(low, min(policy.soc_reserve_max, battery.soc_max))
+
+
+def _planned_boilers(assets: Sequence[AssetView]) -> list[AssetView]:
+    """The boilers the plan counts on: enabled, with a heater."""
+    return [a for a in assets if a.kind == "boiler" and a.enabled and a.heater_power_w > 0]
+
+
+def _target_wh(policy: Policy, assets: Sequence[AssetView], tanks: bool) -> tuple[float, float]:
+    """The policy's daily store target in the stores' units (`StoreTarget`): the batteries' energy at
+    `store_target_soc` within their bands, the tanks' heat above their comfort floors at `store_target_c`
+    within theirs (`tanks`: only where the plan has a heat store); 0 where the policy sets none."""
+    battery_wh = heat_wh = 0.0
+    if policy.store_target_soc > 0:
+        for a in assets:
+            if a.kind == "battery" and a.capacity_wh > 0:
+                low, high = _battery_band(policy, a)
+                battery_wh += min(max(policy.store_target_soc, low), high) * a.capacity_wh
+    if policy.store_target_c > 0 and tanks:
+        kelvin = sum(max(0.0, min(policy.store_target_c, b.max_temperature_c) - comfort_floor_c(b))
+                     for b in _planned_boilers(assets))
+        heat_wh = kelvin * policy.boiler_heat_capacity_j_per_k / HOUR_S
+    return battery_wh, heat_wh
 
 
 def comfort_floor_c(boiler: AssetView) -> float:
@@ -259,7 +284,7 @@ def _heat_store(policy: Policy, assets: Sequence[AssetView]) -> HeatStore | None
     their standing loss and the draws' heat where the policy gives them (every boiler has the policy's
     tank and draws its profile)."""
     capacity = policy.boiler_heat_capacity_j_per_k
-    boilers = [a for a in assets if a.kind == "boiler" and a.enabled and a.heater_power_w > 0]
+    boilers = _planned_boilers(assets)
     if capacity <= 0 or not boilers:
         return None
     to_wh = capacity / HOUR_S

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from typing import Callable, Sequence
 
 from ..balancing.policy import Policy
-from ..balancing.snapshot import AssetView
 from .hot_water_guidance import HOUR_S
 
 DAY_S = 86_400.0
@@ -34,26 +33,11 @@ class StoreTarget:
     price_per_kwh: float
 
 
-def store_targets(policy: Policy, assets: Sequence[AssetView], start_s: float, slot_ends_s: Sequence[float],
-                  comfort_floor_c: Callable[[AssetView], float], capacity_j_per_k: float,
+def store_targets(policy: Policy, start_s: float, slot_ends_s: Sequence[float], battery_wh: float, heat_wh: float,
                   import_price_at: Callable[[float], float]) -> tuple[StoreTarget, ...]:
-    """The policy's daily targets that fall after `start_s` within the slots ending at `slot_ends_s` (each at
-    the slot that ends at or after it), in the stores' units: batteries within their bands, tanks within theirs."""
-    if (policy.store_target_soc <= 0 and policy.store_target_c <= 0) or not slot_ends_s:
-        return ()
-    battery_wh = heat_wh = 0.0
-    if policy.store_target_soc > 0:
-        for a in assets:
-            if a.kind == "battery" and a.capacity_wh > 0:
-                low = max(policy.soc_reserve_min, a.soc_min)
-                high = max(low, min(policy.soc_reserve_max, a.soc_max))
-                battery_wh += min(max(policy.store_target_soc, low), high) * a.capacity_wh
-    if policy.store_target_c > 0 and capacity_j_per_k > 0:
-        for a in assets:
-            if a.kind == "boiler" and a.enabled and a.heater_power_w > 0:
-                floor = comfort_floor_c(a)
-                heat_wh += max(0.0, min(policy.store_target_c, a.max_temperature_c) - floor) * capacity_j_per_k / HOUR_S
-    if battery_wh <= 0 and heat_wh <= 0:
+    """The policy's daily targets (`battery_wh`, `heat_wh` in the stores' units, problem.py) that fall after
+    `start_s` within the slots ending at `slot_ends_s`, each at the slot that ends at or after it."""
+    if (battery_wh <= 0 and heat_wh <= 0) or not slot_ends_s:
         return ()
     targets = []
     at = math.floor(start_s / DAY_S) * DAY_S + policy.store_target_h * HOUR_S
