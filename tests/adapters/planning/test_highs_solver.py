@@ -262,3 +262,18 @@ def test_a_target_shortfall_is_bought_once_then_not_again_at_the_horizons_end() 
     plan = HighsPlanSolver().solve(problem)
     assert plan[0].discharge_w == pytest.approx(1_000.0, abs=1.0) and plan[0].import_w == pytest.approx(0.0, abs=1.0)
     assert plan[2].battery_wh >= 5_000.0 - 1.0  # bought at the target, kept to the end
+
+
+def test_with_a_daily_target_the_horizons_end_asks_the_target_not_the_store_now() -> None:
+    # A battery charged to 6 kWh by the morning's sun, then hours of load at 0.30. Without a target the horizon
+    # must end as full as it starts, so it imports and holds the charge (each replan's start became the next
+    # horizon's floor: a sunny morning's charge was carried past midnight). With a daily target of 2 kWh the
+    # horizon's end asks only that, and the battery covers the load.
+    rows = slots(*[(0.0, 500.0, 0.30, 0.05)] * 4)
+    base = PlanningProblem(rows, 20_000.0, 0.0, battery(6_000.0), refill_price_per_kwh=0.30)
+    held = HighsPlanSolver().solve(base)
+    assert sum(s.import_w for s in held) == pytest.approx(2_000.0, abs=1.0)
+    anchored = replace(base, store_targets=(StoreTarget(slot=1, battery_wh=2_000.0, heat_wh=0.0, price_per_kwh=0.30),))
+    plan = HighsPlanSolver().solve(anchored)
+    assert sum(s.import_w for s in plan) == pytest.approx(0.0, abs=1.0)
+    assert plan[1].battery_wh >= 2_000.0 - 1.0 and plan[-1].battery_wh >= 2_000.0 - 1.0

@@ -262,6 +262,22 @@ def test_the_daily_store_target_falls_in_the_slot_ending_at_it_within_each_store
     assert battery_only.store_targets == ()
 
 
+def test_the_horizons_end_asks_the_stores_now_or_a_lower_daily_target() -> None:
+    # Batteries at 0.5 of 20 kWh (10 kWh), the tank at 55 °C (heat above its floor); a target below both
+    # becomes the end's floor, one above either leaves that store's floor where it is now.
+    forecast = [ForecastSlot(i * 900.0, 900.0, 0.0, 500.0) for i in range(8)]
+    now = build_problem(0.0, POLICY, [*BATTERIES, BOILER], forecast, PriceSchedule([]))
+    battery_now, heat_now = now.battery.energy_wh, now.heat.energy_wh
+    assert now.end_floors_wh() == (battery_now, heat_now)
+    low = replace(POLICY, store_target_h=1.0, store_target_soc=0.3, store_target_c=50.0)
+    anchored = build_problem(0.0, low, [*BATTERIES, BOILER], forecast, PriceSchedule([]))
+    assert anchored.end_floors_wh() == (pytest.approx(6_000.0), pytest.approx(anchored.store_targets[-1].heat_wh))
+    assert anchored.end_floors_wh()[1] < heat_now
+    high = replace(low, store_target_soc=0.8, store_target_c=80.0)
+    assert build_problem(0.0, high, [*BATTERIES, BOILER], forecast, PriceSchedule([])).end_floors_wh() == (
+        battery_now, heat_now)
+
+
 def test_a_store_target_outside_its_range_is_refused_by_name() -> None:
     with pytest.raises(InvalidPayload, match="store_target_soc"):
         Policy.from_desired({"store_target_soc": 1.5})

@@ -23,7 +23,8 @@ Per slot k (h = its hours; powers in W, energies in Wh):
              draws' reserve). Planned down to the floor, a battery that had carried a draw's heat to it could
              not start the heater for the tank's next dip until it had refilled that much from the limit's room
   scalars    peak >= imp + over of every slot (priced by the demand charge); deficit_e, deficit_q >= 0
-             with e_end + deficit_e >= e_0, q_end + deficit_q >= q_0 (the yardstick's end rule)
+             with e_end + deficit_e >= e_floor, q_end + deficit_q >= q_floor (the yardstick's end rule; the
+             floors are the stores now, or less where a daily target asks less: `PlanningProblem.end_floors_wh`)
   targets    per daily store target within the horizon (`PlanningProblem.store_targets`), at its slot k:
              e_k + short_e >= battery_wh, q_k + short_q >= heat_wh, the shortfalls bought then (priced so, and
              entering the stores: the balances of slot k + 1 start from e_k + short_e and q_k + short_q)
@@ -257,11 +258,11 @@ class _Model:
         end = 8 * n
         if on_off:  # the running part's balance and every part's caps (rows 8n..)
             end = self._on_off_rows(entries, row_lo, row_hi, k, load, pv, heat.heater_w, bat, binds)
-        # e_end + deficit_e >= e0, q_end + deficit_q >= q0
+        # e_end + deficit_e >= the batteries' floor, q_end + deficit_q >= the tanks' (now's, or a target's below)
         rows.append(np.array([end, end, end + 1, end + 1]))
         cols.append(np.array([self.col("e", n - 1), self.col("deficit_e"), self.col("q", n - 1), self.col("deficit_q")]))
         vals.append(np.ones(4))
-        row_lo.append(np.array([e0, q0])), row_hi.append(np.full(2, highspy.kHighsInf))
+        row_lo.append(np.array(problem.end_floors_wh())), row_hi.append(np.full(2, highspy.kHighsInf))
         # the daily targets: e_k + short_e >= battery_wh, q_k + short_q >= heat_wh (rows end + 2 ..). A shortfall is
         # bought then, as the yardstick buys it back: it enters the store at the slot's end, so the stores go on
         # from the target (charged for once: counted as missing, then refilled again later, it was paid twice and

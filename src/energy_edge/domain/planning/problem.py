@@ -142,6 +142,24 @@ class PlanningProblem:
     refill_price_per_kwh: float = 0.0  # a store's shortfall at the horizon's end is bought back at this
     store_targets: tuple[StoreTarget, ...] = ()  # the policy's daily targets within the horizon (store_targets.py)
 
+    def end_floors_wh(self) -> tuple[float, float]:
+        """What the batteries and the tanks should hold at the horizon's end (a shortfall is bought back at
+        `refill_price_per_kwh`): what they hold now, or less where a daily target within the horizon asks
+        less. Without a target the plan ends no lower than it starts; with one, the target is the stores'
+        daily anchor, and holding more than it across the horizon's end earns nothing. Otherwise each
+        replan's start became the next horizon's floor: charged on a sunny morning, a battery had to end
+        every later horizon as full as it was then, so it stored all morning and carried the surplus past
+        midnight unused (a 50 kWh battery ended its day 20 kWh above the day's start and target)."""
+        battery_wh = 0.0 if self.battery is None else self.battery.energy_wh
+        heat_wh = 0.0 if self.heat is None else self.heat.energy_wh
+        if self.store_targets:
+            anchor = self.store_targets[-1]
+            if anchor.battery_wh > 0:
+                battery_wh = min(battery_wh, anchor.battery_wh)
+            if anchor.heat_wh > 0:
+                heat_wh = min(heat_wh, anchor.heat_wh)
+        return battery_wh, heat_wh
+
 
 @quick_init
 @dataclass(frozen=True, slots=True)
