@@ -277,3 +277,13 @@ def test_with_a_daily_target_the_horizons_end_asks_the_target_not_the_store_now(
     plan = HighsPlanSolver().solve(anchored)
     assert sum(s.import_w for s in plan) == pytest.approx(0.0, abs=1.0)
     assert plan[1].battery_wh >= 2_000.0 - 1.0 and plan[-1].battery_wh >= 2_000.0 - 1.0
+
+
+def test_two_targets_in_one_slot_are_one_the_most_each_asks() -> None:
+    # Each slot's shortfall enters the next slot's stores: two there overfilled a battery that could not charge,
+    # and HiGHS found no plan (hypothesis found it). Merged, the plan buys the larger target once.
+    rows = slots(*[(0.0, 0.0, 0.0, 0.0)] * 3)
+    stuck = BatteryStore(0.0, 0.0, 1.0, 0.0, 0.0, 0.95, 0.95)
+    twice = (StoreTarget(0, 1.0, 0.0, 0.0), StoreTarget(0, 0.5, 0.0, 0.2))
+    plan = HighsPlanSolver().solve(PlanningProblem(rows, 0.0, 0.0, stuck, store_targets=twice))
+    assert plan[0].battery_wh == pytest.approx(0.0, abs=1e-6) and plan[1].battery_wh == pytest.approx(1.0, abs=1e-6)

@@ -61,13 +61,14 @@ from __future__ import annotations
 import os
 import sys
 import time
-from typing import Any
+from typing import Any, Sequence
 
 import highspy
 import numpy as np
 
 from ...domain.errors import PlanningFailed
 from ...domain.planning.problem import PlannedSlot, PlanningProblem
+from ...domain.planning.store_targets import StoreTarget
 
 EXCESS_PRICE_PER_KWH = 100.0  # import above the limit: ten times the dearest price a source may send
 COLD_PRICE_PER_KWH = 50.0  # heat the tanks lack for the draws: dearer than any price, cheaper than the import limit
@@ -157,7 +158,7 @@ class _Model:
         p_imp = np.array([s.import_price_per_kwh for s in slots])
         p_fi = np.array([s.feed_in_price_per_kwh for s in slots])
         bat, heat = problem.battery, problem.heat
-        targets = problem.store_targets
+        targets = _one_per_slot(problem.store_targets)
         self.size = len(_BLOCKS) * n + len(_SCALARS) + 2 * len(targets)  # then each target's two shortfalls
         cost = np.zeros(self.size)
         lower = np.zeros(self.size)
@@ -394,3 +395,16 @@ class _Model:
                             heat_w=max(0.0, heat[k]), battery_wh=e[k], heat_wh=q[k], cold_wh=max(0.0, cold[k]),
                             heat_value_per_kwh=heat_value[k] if self.problem.heat is not None else 0.0)
                 for k in range(n)]
+
+
+def _one_per_slot(targets: Sequence[StoreTarget]) -> list[StoreTarget]:
+    """The targets with those falling in one slot merged (the most each asks, at the dearest price): each
+    slot's shortfall enters the next slot's stores once, and two there could overfill them (a plan no stores
+    could follow, so no plan at all)."""
+    merged: dict[int, StoreTarget] = {}
+    for t in targets:
+        m = merged.get(t.slot)
+        merged[t.slot] = t if m is None else StoreTarget(t.slot, max(m.battery_wh, t.battery_wh),
+                                                            max(m.heat_wh, t.heat_wh),
+                                                            max(m.price_per_kwh, t.price_per_kwh))
+    return [merged[slot] for slot in sorted(merged)]

@@ -153,7 +153,7 @@ class PlanningProblem:
         battery_wh = 0.0 if self.battery is None else self.battery.energy_wh
         heat_wh = 0.0 if self.heat is None else self.heat.energy_wh
         if self.store_targets:
-            anchor = self.store_targets[-1]
+            anchor = max(self.store_targets, key=lambda t: t.slot)  # the latest
             if anchor.battery_wh > 0:
                 battery_wh = min(battery_wh, anchor.battery_wh)
             if anchor.heat_wh > 0:
