@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 
 from energy_edge.domain.balancing import AssetView, Guidance, Policy
-from energy_edge.domain.balancing.balancer import COMFORT_RECOVERY_C, MIN_RUN_S, MIN_RUN_SOC
+from energy_edge.domain.balancing.balancer import MIN_RUN_S, MIN_RUN_SOC
 from energy_edge.domain.balancing.hourly_profile import HourlyProfile
 from energy_edge.domain.errors import InvalidPayload
 from energy_edge.domain.planning import ForecastSlot
@@ -94,11 +94,8 @@ def test_each_boiler_is_preheated_to_where_the_plans_heating_run_ends() -> None:
     assert guidance.boiler_preheat_c == 0.0  # the site-wide preheat stays the time-of-use one
     from_sun = [PlannedSlot(import_w=0.0, export_w=2_000.0, heat_w=3_000.0, heat_wh=12 * to_wh), rest]
     sun = guidance_from_plan(problem, from_sun, POLICY, [*BATTERIES, BOILER])
-    # resting: where the plan ends the slot; running: the first slot's heat on top of the tank now (55 °C)
-    assert sun.boiler_preheat_by_module == {"boiler": pytest.approx(floor_c + 12.0)}
-    running = replace(BOILER, heater_on=True)
-    on = guidance_from_plan(problem, from_sun, POLICY, [*BATTERIES, running])
-    assert on.boiler_preheat_by_module == {"boiler": pytest.approx(55.0 + 3_000 * 0.25 / to_wh)}
+    # at least the first slot's heat on top of the tank now (55 °C)
+    assert sun.boiler_preheat_by_module == {"boiler": pytest.approx(55.0 + 3_000 * 0.25 / to_wh)}
     variable = [replace(slot, pv_low_w=600.0) for slot in FORECAST]  # a cautious sky gives 100 W of surplus
     unsure = build_problem(0.0, POLICY, [*BATTERIES, BOILER], variable, PriceSchedule())
     assert guidance_from_plan(unsure, from_sun, POLICY, [*BATTERIES, BOILER]).boiler_preheat_by_module == {}
@@ -107,22 +104,6 @@ def test_each_boiler_is_preheated_to_where_the_plans_heating_run_ends() -> None:
     hotter = Guidance(boiler_preheat_c=70.0, boiler_preheat_by_module={"boiler": 75.0})  # the heuristic's
     kept = guidance_from_plan(problem, [*heating, rest], POLICY, [*BATTERIES, BOILER], hotter)
     assert (kept.boiler_preheat_c, kept.boiler_preheat_by_module) == (70.0, {"boiler": 75.0})
-
-
-def test_a_heater_holding_a_tank_through_a_draw_runs_a_comfort_band_past_the_plans_course_not_the_slots_heat() -> None:
-    # The plan heats 4 kW through a draw of an hour and ends the slot a kelvin above the floor: the slot's whole
-    # heat on top of the tank now (1 h x 4 kW on 232 Wh/K) would be 17 K more at every replan, so a running
-    # heater never reached it. It stops a comfort band past the plan's course; a resting one waits for it.
-    problem = build_problem(0.0, POLICY, [*BATTERIES, BOILER], [ForecastSlot(0.0, 3600.0, 0.0, 500.0)],
-                            PriceSchedule())
-    to_wh = 837_200.0 / 3600
-    drawn = [PlannedSlot(import_w=4_500.0, export_w=0.0, heat_w=4_000.0, heat_wh=1.0 * to_wh)]
-    floor_c = 45.0 + MARGIN_C
-    running = guidance_from_plan(problem, drawn, POLICY, [*BATTERIES, replace(BOILER, temperature_c=47.0,
-                                                                             heater_on=True)])
-    assert running.boiler_preheat_by_module == {"boiler": pytest.approx(floor_c + 1.0 + COMFORT_RECOVERY_C)}
-    resting = guidance_from_plan(problem, drawn, POLICY, [*BATTERIES, replace(BOILER, temperature_c=47.0)])
-    assert resting.boiler_preheat_by_module == {"boiler": pytest.approx(floor_c + 1.0)}
 
 
 def test_the_draws_and_the_standing_loss_reach_the_heat_store() -> None:

@@ -45,7 +45,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Sequence
 
-from ..balancing.balancer import BOILER_START_SURPLUS_RATIO, COMFORT_RECOVERY_C
+from ..balancing.balancer import BOILER_START_SURPLUS_RATIO
 from ..balancing.guidance import Guidance
 from ..balancing.policy import Policy
 from ..balancing.snapshot import AssetView
@@ -169,12 +169,9 @@ def plan_preheat_c(problem: PlanningProblem, planned: Sequence[PlannedSlot], pol
     each replan adds it to the tanks' now, and with the slot's whole heat the tanks ran ahead of the plan
     (a 6 kW heater under 6.1 kW: 17 cold minutes beyond the optimum's, 9 this way).
 
-    The run's hottest point counts. In a draw the plan heats to hold the tank, not to warm it, and the
-    balancer must heat all the same, in runs rather than a pulse each cycle: a heater already running heats
-    on to the first slot's heat on top of the tanks' now, up to a comfort band (`COMFORT_RECOVERY_C`) past
-    where the plan ends the slot, and a resting one starts again once the tank falls below the plan's course.
-    Every boiler gets the same rise above its comfort floor (the plan has the tanks as one store of equal
-    tanks)."""
+    The run's hottest point counts, and at least the first slot's heat on top of the tanks' now: in a draw
+    the plan heats to hold the tank, not to warm it, and the balancer must heat all the same. Every boiler
+    gets the same rise above its comfort floor (the plan has the tanks as one store of equal tanks)."""
     heat = problem.heat
     boilers = [a for a in assets if a.kind == "boiler" and a.enabled and a.heater_power_w > 0]
     capacity = policy.boiler_heat_capacity_j_per_k
@@ -193,31 +190,13 @@ def plan_preheat_c(problem: PlanningProblem, planned: Sequence[PlannedSlot], pol
     slot_s = problem.slots[0].duration_s
     if in_share and partial and policy.plan_interval_s > 0:
         slot_s = min(slot_s, policy.plan_interval_s)  # a share's heat until the next replan, which asks again
-    reached_wh = first.heat_wh
+    reached_wh = max(first.heat_wh, heat.energy_wh + first.heat_w * slot_s / 3600.0)
     for slot in planned[1:]:
         if slot.heat_w < heating_w:
             break
         reached_wh = max(reached_wh, slot.heat_wh)
-    on_top_wh = heat.energy_wh + first.heat_w * slot_s / 3600.0
-    band_wh = len(boilers) * COMFORT_RECOVERY_C * capacity / 3600.0
-    # A heater already running goes on to the first slot's heat on top of the tanks now, at most a comfort band
-    # past where the plan ends the slot; a resting one starts only below the plan's course (shares of a slot
-    # heated in runs, each a band long). In a draw the plan holds the tanks near their floor, heating a share of
-    # every slot: with the slot's whole heat on top of the tanks at every replan, the heater never reached its
-    # target and ran through the evening's draws, the tank 6-10 K above the floor, losing that much more with
-    # every litre drawn (a 6 kW heater through 294 l: 18 kWh where the plan and the optimum heat 14).
-    # (a share under a binding import limit stays the share's heat until the next replan, running or not)
-    running_wh = max(reached_wh, on_top_wh if in_share else min(on_top_wh, first.heat_wh + band_wh))
-    resting_wh = max(reached_wh, on_top_wh) if in_share else reached_wh
-    return {b.module: _preheat_c(b, running_wh if b.heater_on else resting_wh, heat.max_wh, len(boilers), capacity)
-            for b in boilers}
-
-
-def _preheat_c(boiler: AssetView, reached_wh: float, max_wh: float, boilers: int, capacity_j_per_k: float) -> float:
-    """The temperature a boiler heats to for the tanks' store to reach `reached_wh` (each the same rise above
-    its comfort floor)."""
-    rise_k = min(reached_wh, max_wh) / boilers * 3600.0 / capacity_j_per_k
-    return min(comfort_floor_c(boiler) + rise_k, boiler.max_temperature_c)
+    rise_k = min(reached_wh, heat.max_wh) / len(boilers) * 3600.0 / capacity
+    return {b.module: min(comfort_floor_c(b) + rise_k, b.max_temperature_c) for b in boilers}
 
 
 def _runs_in_share(problem: PlanningProblem, first: PlannedSlot, policy: Policy) -> bool:
