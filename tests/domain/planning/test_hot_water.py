@@ -10,8 +10,7 @@ from hypothesis import strategies as st
 
 from energy_edge.domain.balancing import AssetView, Policy
 from energy_edge.domain.planning.hot_water import WATER_J_PER_KG_K, Span, Tank, required_temperatures, span_end_c
-from energy_edge.domain.planning.hot_water_guidance import (MARGIN_C, DrawRoom, draw_spans, hot_water_guidance,
-                                                             hot_water_preheat_c)
+from energy_edge.domain.planning.hot_water_guidance import MARGIN_C, draw_spans, hot_water_preheat_c
 
 EULER_STEP_S = 1.0
 
@@ -87,17 +86,6 @@ def test_a_heavy_draw_needs_the_tank_preheated_before_it_starts():
     assert required.temperatures_c[2] == 50.0
 
 
-def test_a_draw_the_heater_cannot_run_in_is_met_from_the_tank_alone():
-    """The same draw with the heater not counted on (an on/off heater the import limit leaves no room for):
-    a = 0.557 as above, T_eq = (2.4 x 20 + 133.7 x 10) / 136.1 = 10.2 °C, so 50 = 0.557 T + 0.443 x 10.2:
-    T = 81.6 °C, beyond the tank's 75: not feasible, the tank at its maximum by then."""
-    tank = Tank(2_000.0, 200 * WATER_J_PER_KG_K, 50.0, 85.0, loss_w_per_k=2.4)
-    required = required_temperatures(tank, [Span(3_600.0, 115.0 / 3_600.0, heater_share=0.0)], 10.0, 50.0)
-    assert required.now_c == pytest.approx(81.6, abs=0.2) and required.feasible
-    assert not required_temperatures(replace(tank, max_temperature_c=75.0),
-                                     [Span(3_600.0, 115.0 / 3_600.0, heater_share=0.0)], 10.0, 50.0).feasible
-
-
 def test_no_draws_no_losses_asks_for_the_floor_only():
     tank = Tank(2_000.0, 200 * WATER_J_PER_KG_K, 50.0, 75.0)
     assert required_temperatures(tank, [Span(86_400.0)], 10.0, 51.0).temperatures_c == (51.0, 51.0)
@@ -122,18 +110,6 @@ def test_the_guidance_rises_towards_a_draw_and_falls_after_it():
     assert at[1] is None and at[8] is None  # hours ahead of the draw, or after it: nothing to prepare
     assert 50.0 + MARGIN_C < at[4.5] < at[5.5] < at[6.5] <= 75.0  # the ramp a full-power heater can follow
     assert at[5.5] - at[4.5] == pytest.approx(1_800.0 * 3_600.0 / (200 * WATER_J_PER_KG_K), rel=0.01)  # 0.9 x 2 kW
-
-
-def test_a_draw_room_too_small_for_the_heater_asks_the_tank_hot_before_the_draw():
-    """07:00..08:00 leaves a heater 1.5 kW beside the load under the import limit: the 2 kW heater is not
-    counted on there, so the tank must hold the draw itself and the preheat starts earlier and higher. A
-    room it fits, or a room at another hour, changes nothing."""
-    now = 5 * 3_600.0
-    plain = hot_water_guidance(now, DRAWS, [BOILER]).preheat_c["boiler"]
-    tight = hot_water_guidance(now, DRAWS, [BOILER], rooms=[DrawRoom(7 * 3_600.0, 8 * 3_600.0, 1_500.0)])
-    assert tight.preheat_c["boiler"] > plain + 2.0  # the tank at its maximum by 07:00, not at 70 °C
-    for room in (DrawRoom(7 * 3_600.0, 8 * 3_600.0, 2_000.0), DrawRoom(9 * 3_600.0, 10 * 3_600.0, 0.0)):
-        assert hot_water_guidance(now, DRAWS, [BOILER], rooms=[room]).preheat_c["boiler"] == pytest.approx(plain)
 
 
 def test_a_heating_boiler_keeps_heating_until_the_next_plan_while_a_draw_is_within_the_hour():

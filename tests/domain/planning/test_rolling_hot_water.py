@@ -11,9 +11,9 @@ import pytest
 from energy_edge.domain.balancing import AssetView, Policy
 from energy_edge.domain.planning import ForecastSlot
 from energy_edge.domain.planning.hot_water import WATER_J_PER_KG_K
-from energy_edge.domain.planning.hot_water_guidance import MARGIN_C, DrawRoom, hot_water_preheat_c
-from energy_edge.domain.planning.problem import BatteryStore, PlannedSlot, PlanningProblem, ProblemSlot
-from energy_edge.domain.planning.rolling import RollingPlanner, draw_rooms
+from energy_edge.domain.planning.hot_water_guidance import MARGIN_C, hot_water_preheat_c
+from energy_edge.domain.planning.problem import PlannedSlot, PlanningProblem
+from energy_edge.domain.planning.rolling import RollingPlanner
 from energy_edge.domain.prices import PriceSchedule
 
 CAPACITY_J_PER_K = 200 * WATER_J_PER_KG_K
@@ -84,14 +84,3 @@ def test_a_draw_that_needs_the_thermostats_band_reaches_the_balancer_under_the_p
     assert approach.draw_at_s == 7 * 3600.0 and approach.band_c == 70.0 and approach.need_c == 75.0
     assert RollingPlanner(None).plan(5.75 * 3600.0, heavy, [thermostat], FORECAST,
                                      PriceSchedule()).boiler_approach_by_module == {"boiler": approach}
-
-
-def test_the_draw_rooms_are_the_grids_room_in_each_tight_draw_slot_plus_the_batteries_discharge() -> None:
-    store = BatteryStore(5_000.0, 1_000.0, 9_000.0, 3_000.0, 2_700.0, 0.95, 0.95)
-    slots = (ProblemSlot(0.0, 900.0, 0.0, 500.0, 0.3, 0.0),
-             ProblemSlot(900.0, 900.0, 0.0, 500.0, 0.3, 0.0, hot_water_kg=20.0, draw_room_w=500.0),
-             ProblemSlot(1_800.0, 900.0, 0.0, 500.0, 0.3, 0.0, hot_water_kg=20.0, draw_room_w=-200.0))
-    problem = PlanningProblem(slots, 1_000.0, 0.0, store)
-    assert draw_rooms(problem) == [DrawRoom(900.0, 1_800.0, 3_200.0), DrawRoom(1_800.0, 2_700.0, 2_500.0)]
-    assert draw_rooms(PlanningProblem(slots, 1_000.0, 0.0)) == [DrawRoom(900.0, 1_800.0, 500.0),
-                                                                DrawRoom(1_800.0, 2_700.0, -200.0)]

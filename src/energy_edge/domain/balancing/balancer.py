@@ -198,9 +198,7 @@ def balance(snapshot: SiteSnapshot, policy: Policy, memory: BalancerMemory = Bal
 
     load = snapshot.grid_power_w + flex_now
     dwell_short_w = start_carry_w if charged_lately else 0.0
-    # A preheat fits on batteries that charged lately too: the heater waits while they rest (`needs`), where
-    # dropped here it never asked them to, and they charged on from the sun it could have taken
-    guidance = guidance.preheat_within(policy.import_limit_w - load + solar_avail + start_carry_w,
+    guidance = guidance.preheat_within(policy.import_limit_w - load + solar_avail + start_carry_w - dwell_short_w,
                                        {b.module: b.heater_power_w for b in boilers if b.enabled})
     reference = flex_now if memory.flex_w is None else memory.flex_w
     floor, ceiling = load - policy.import_limit_w, load + policy.export_limit_w - _export_margin(policy)

@@ -50,13 +50,10 @@ class Tank:
 
 @dataclass(frozen=True, slots=True)
 class Span:
-    """A stretch of time with a constant hot-water draw (and the share of the heater the recursion counts on
-    in it: an on/off heater the import limit leaves no room for runs not at all, and the tank must hold the
-    draw alone)."""
+    """A stretch of time with a constant hot-water draw."""
 
     duration_s: float
     draw_kg_per_s: float = 0.0
-    heater_share: float = 1.0  # the share of the heater's power the recursion counts on in the span (0: none)
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +82,7 @@ def required_temperatures(tank: Tank, spans: Sequence[Span], cold_water_c: float
     backwards = [required]
     feasible = True
     for span in reversed(spans):
-        a, b = _affine(tank, span, cold_water_c, tank.heater_power_w * span.heater_share)
+        a, b = _affine(tank, span, cold_water_c, tank.heater_power_w)
         if a > _NEGLIGIBLE_CARRY:
             needed = (required - b) / a
         else:  # the span forgets where it started: it ends at its equilibrium, enough or not

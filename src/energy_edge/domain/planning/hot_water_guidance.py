@@ -51,15 +51,6 @@ THERMOSTAT_MARGIN_C = 0.5  # heating held below the thermostat's top band stops 
 READY_WINDOW_S = 3_600.0  # ... within this long before the final approach to a draw that needs the band
 
 
-class DrawRoom(NamedTuple):
-    """A stretch of draws in which a heater fits under the import limit only up to `room_w` (what the grid, the
-    cautious sun and the batteries leave it beside the cautious load): a larger one is not counted on there."""
-
-    start_s: float
-    end_s: float
-    room_w: float
-
-
 class HotWater(NamedTuple):
     """What the coming draws ask of each boiler (module -> ...)."""
 
@@ -74,12 +65,11 @@ def hot_water_preheat_c(now: float, policy: Policy, assets: Sequence[AssetView],
 
 
 def hot_water_guidance(now: float, policy: Policy, assets: Sequence[AssetView],
-                       heater_share: float = HEATER_DERATE, rooms: Sequence[DrawRoom] = ()) -> HotWater:
+                       heater_share: float = HEATER_DERATE) -> HotWater:
     """For the boilers a coming draw needs preheated (above their minimum + `MARGIN_C`), the temperature
-    each must heat to now, its heater counted at `heater_share` of its power, and not at all within a draw
-    `rooms` says it does not fit in (an on/off heater runs whole or not: the tank must then be hot before the
-    draw); and for those whose thermostat must be heating when a heavy draw begins, the temperature to heat
-    no further than for now. Nothing when the policy does not know the tanks' heat capacity."""
+    each must heat to now, its heater counted at `heater_share` of its power; and for those whose
+    thermostat must be heating when a heavy draw begins, the temperature to heat no further than for now.
+    Nothing when the policy does not know the tanks' heat capacity."""
     capacity = policy.boiler_heat_capacity_j_per_k
     if capacity <= 0:
         return HotWater({}, {})
@@ -94,8 +84,7 @@ def hot_water_guidance(now: float, policy: Policy, assets: Sequence[AssetView],
                     min_temperature_c=boiler.min_temperature_c, max_temperature_c=boiler.max_temperature_c,
                     loss_w_per_k=policy.boiler_loss_w_per_k)
         floor_c = boiler.min_temperature_c + MARGIN_C
-        required = required_temperatures(tank, _counted(spans, starts, now, rooms, boiler.heater_power_w),
-                                         policy.cold_water_c, floor_c)
+        required = required_temperatures(tank, spans, policy.cold_water_c, floor_c)
         need_c = _highest(required.temperatures_c, starts, stands_s)
         if boiler.heater_on:  # one run rather than a pulse each plan: keep on until the next plan ...
             hour_c = _highest(required.temperatures_c, starts, KEEP_HEATING_S)
@@ -142,19 +131,6 @@ def _draw_approach(now: float, boiler: AssetView, required_c: Sequence[float], s
     # the climb's least, so the run still ends at the draw or a little after it, never early and idle.
     loss_w = max(0.0, loss_w_per_k) * max(0.0, ready_c - AMBIENT_C)
     return DrawApproach(now + starts_s[peak], need_c, ready_c, band_c, loss_w)
-
-
-def _counted(spans: list[Span], starts_s: Sequence[float], now: float, rooms: Sequence[DrawRoom],
-             heater_w: float) -> list[Span]:
-    """`spans` with the heater not counted on in those whose middle lies in a draw room too small for it."""
-    if not rooms:
-        return spans
-    counted = []
-    for span, start in zip(spans, starts_s):
-        middle = now + start + span.duration_s / 2
-        tight = any(r.start_s <= middle < r.end_s and r.room_w < heater_w for r in rooms)
-        counted.append(Span(span.duration_s, span.draw_kg_per_s, 0.0) if tight and span.draw_kg_per_s > 0 else span)
-    return counted
 
 
 def _highest(temperatures_c: Sequence[float], starts_s: Sequence[float], within_s: float) -> float:

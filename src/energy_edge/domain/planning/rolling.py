@@ -23,10 +23,10 @@ from ..balancing.snapshot import AssetView
 from ..ports import PlanSolver
 from ..prices import PriceSchedule
 from .forecast import ForecastSlot
-from .hot_water_guidance import DrawRoom, hot_water_guidance
+from .hot_water_guidance import hot_water_guidance
 from .plan_guidance import guidance_from_plan
 from .planner import plan as heuristic_plan
-from .problem import PlanningProblem, battery_store, build_problem
+from .problem import battery_store, build_problem
 
 log = logging.getLogger(__name__)
 
@@ -52,18 +52,6 @@ class Course:
         return self.start_wh + share * (self.end_wh - self.start_wh)
 
 
-def draw_rooms(problem: PlanningProblem) -> list[DrawRoom]:
-    """The draw slots in which a heater fits only up to the grid's room beside the cautious load and sun plus
-    the batteries' discharge (`ProblemSlot.draw_room_w`): there the safety net does not count on a larger one.
-    The plan heats such a slot on the expected sun, which a variable sky may not give while the draw runs
-    (a 6 kW heater under a 1 kW limit, 113 l at 11:00 on a cloudy morning: the plan heated in the draw's hour,
-    the sun fell short of the heater the whole hour, and the tank went cold for 107 minutes where the optimum
-    heated in the sunny minutes before the draw)."""
-    battery_w = 0.0 if problem.battery is None else problem.battery.max_discharge_w
-    return [DrawRoom(s.start_s, s.start_s + s.duration_s, s.draw_room_w + battery_w)
-            for s in problem.slots if s.draw_room_w is not None]
-
-
 class RollingPlanner:
     """Plans with `solver` when it can, with the heuristic planner when it cannot."""
 
@@ -84,8 +72,7 @@ class RollingPlanner:
         try:
             problem = build_problem(now, policy, assets, forecast, prices, demand_charge_per_kw)
             planned = self.solver.solve(problem)
-            hot_water = hot_water_guidance(now, policy, assets, heater_share=SAFETY_NET_HEATER_SHARE,
-                                           rooms=draw_rooms(problem))
+            hot_water = hot_water_guidance(now, policy, assets, heater_share=SAFETY_NET_HEATER_SHARE)
             safety_net = replace(heuristic, boiler_preheat_by_module=hot_water.preheat_c,
                                  boiler_approach_by_module=hot_water.approach)
             guidance = guidance_from_plan(problem, planned, policy, assets, safety_net)
