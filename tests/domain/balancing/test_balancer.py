@@ -628,6 +628,32 @@ def test_a_heater_waits_for_charging_batteries_to_rest_before_they_carry_it() ->
     assert started.predicted_grid_w <= TIGHT.import_limit_w + 1e-6
 
 
+def test_a_preheat_that_fits_on_the_batteries_discharge_has_them_rest_from_charging_then_starts() -> None:
+    """A hot-water preheat under a 1 kW limit: a 2 kW heater fits only on the batteries' discharge. Charging a
+    moment ago from the sun, they rest through the reversal dwell rather than the preheat being dropped (dropped,
+    it never asked them to: they charged on from the sun the heater could have taken, and the tank met its
+    draw cold); rested, the heater starts on their discharge, within the limit."""
+    guided = Guidance(boiler_preheat_by_module={"boiler": 60.0})
+    warm = boiler(temperature_c=50.0, heater_power_w=2_000.0)
+    sun = solar(available_w=1_000.0)
+    charging = BalancerMemory(battery_direction=-1, battery_w=-500.0, battery_moved_at=99.0)
+    site = [warm, battery(max_w=5_000.0, power_w=-500.0), sun]
+    waiting = balance(SiteSnapshot(100.0, 300.0 - 1_000.0 + 500.0, site), TIGHT, charging, guided)  # 300 W house
+    assert not waiting.setpoints["boiler"].heat and waiting.battery_w == 0.0  # resting, not charging on
+    rested = BalancerMemory(battery_direction=-1, battery_w=0.0, battery_moved_at=100.0 - REVERSAL_DWELL_S - 1.0)
+    site = [warm, battery(max_w=5_000.0), sun]
+    started = balance(SiteSnapshot(100.0, 300.0 - 1_000.0, site), TIGHT, rested, guided)
+    assert started.setpoints["boiler"].heat and started.battery_w >= 300.0 + 2_000.0 - 1_000.0 - 1_000.0 - 1e-6
+    assert started.predicted_grid_w <= TIGHT.import_limit_w + 1e-6
+    # Without the sun's surplus the batteries' energy is the grid's and the draws' to come: charging at the
+    # plan's band, they charge on, and the preheat waits for room (rested for it, a small battery was emptied
+    # before heavy draws under a tight limit)
+    banded = replace(guided, grid_low_w=800.0, grid_high_w=1_000.0)
+    site = [warm, battery(max_w=5_000.0, power_w=-500.0), solar(available_w=0.0)]
+    dark = balance(SiteSnapshot(100.0, 300.0 + 500.0, site), TIGHT, charging, banded)
+    assert not dark.setpoints["boiler"].heat and dark.battery_w == -500.0
+
+
 def test_the_coldest_boiler_takes_scarce_room_under_the_import_limit() -> None:
     """Room for one heater: the colder of two cold boilers heats, the other waits, whatever their order."""
     colder, cool = boiler("b1", temperature_c=20.0, heater_power_w=2_000.0), boiler("b2", 40.0, heater_power_w=2_000.0)

@@ -74,6 +74,8 @@ BOILER_KEEP_SURPLUS_RATIO = 0.25  # ... and a heating one stays on while it cove
 GRID_CHARGE_MARGIN_SOC = 0.01  # grid charging stops this short of its target: no chatter with the reserve floor
 EXPORT_FIRST_START_W = 1000.0  # under export-first, batteries at rest start charging only for this much
 STICKY_SHARE_RATIO = 0.05  # a battery keeps its part while within this share of its power limit of its fair part
+PREHEAT_REST_SURPLUS_RATIO = 0.25  # a hot-water preheat rests charging batteries only on this share of its heater
+#                                   in the sun's surplus (the heat then comes from the sun they would store)
 REVERSAL_DWELL_S = 15.0  # batteries reverse (charge <-> discharge) no sooner than this after last running the other way
 REVERSALS_PER_HOUR = 2  # under a band, batteries that reversed this often within REVERSAL_WINDOW_S ...
 REVERSAL_WINDOW_S = 3600.0
@@ -198,8 +200,14 @@ def balance(snapshot: SiteSnapshot, policy: Policy, memory: BalancerMemory = Bal
 
     load = snapshot.grid_power_w + flex_now
     dwell_short_w = start_carry_w if charged_lately else 0.0
-    guidance = guidance.preheat_within(policy.import_limit_w - load + solar_avail + start_carry_w - dwell_short_w,
-                                       {b.module: b.heater_power_w for b in boilers if b.enabled})
+    # Where the sun's surplus covers a share of the heaters, a preheat fits on batteries that charged lately too:
+    # the heater waits while they rest (`needs`), where dropped here it never asked them to, and they charged on
+    # from the sun it could have taken. Without that surplus the batteries' energy is the grid's and the
+    # draws' to come: resting them for a preheat emptied a small battery before heavy draws under a tight limit.
+    heaters_w = {b.module: b.heater_power_w for b in boilers if b.enabled}
+    sunny = solar_avail - load >= PREHEAT_REST_SURPLUS_RATIO * max(heaters_w.values(), default=math.inf)
+    guidance = guidance.preheat_within(policy.import_limit_w - load + solar_avail + start_carry_w
+                                       - (0.0 if sunny else dwell_short_w), heaters_w)
     reference = flex_now if memory.flex_w is None else memory.flex_w
     floor, ceiling = load - policy.import_limit_w, load + policy.export_limit_w - _export_margin(policy)
     if guidance.has_band:  # the planner's band replaces export-first and grid charging (band.py)
