@@ -25,7 +25,8 @@ Per slot k (h = its hours; powers in W, energies in Wh):
   scalars    peak >= imp + over of every slot (priced by the demand charge); deficit_e, deficit_q >= 0
              with e_end + deficit_e >= e_floor, q_end + deficit_q >= q_floor (the yardstick's end rule; the
              floors are the stores now, or less where a daily target asks less: `PlanningProblem.end_floors_wh`)
-  targets    per daily store target within the horizon (`PlanningProblem.store_targets`), at its slot k:
+  targets    per daily store target within the horizon (`PlanningProblem.store_targets`, one per slot:
+             `store_targets.one_per_slot`), at its slot k:
              e_k + short_e >= battery_wh, q_k + short_q >= heat_wh, the shortfalls bought then (priced so, and
              entering the stores: the balances of slot k + 1 start from e_k + short_e and q_k + short_q)
   minimise   sum h / 1000 (price_imp imp - price_feed_in exp) + excess price x (over + short / 1000)
@@ -61,14 +62,14 @@ from __future__ import annotations
 import os
 import sys
 import time
-from typing import Any, Sequence
+from typing import Any
 
 import highspy
 import numpy as np
 
 from ...domain.errors import PlanningFailed
 from ...domain.planning.problem import PlannedSlot, PlanningProblem
-from ...domain.planning.store_targets import StoreTarget
+from ...domain.planning.store_targets import one_per_slot
 
 EXCESS_PRICE_PER_KWH = 100.0  # import above the limit: ten times the dearest price a source may send
 COLD_PRICE_PER_KWH = 50.0  # heat the tanks lack for the draws: dearer than any price, cheaper than the import limit
@@ -158,7 +159,7 @@ class _Model:
         p_imp = np.array([s.import_price_per_kwh for s in slots])
         p_fi = np.array([s.feed_in_price_per_kwh for s in slots])
         bat, heat = problem.battery, problem.heat
-        targets = _one_per_slot(problem.store_targets)
+        targets = one_per_slot(problem.store_targets)
         self.size = len(_BLOCKS) * n + len(_SCALARS) + 2 * len(targets)  # then each target's two shortfalls
         cost = np.zeros(self.size)
         lower = np.zeros(self.size)
@@ -396,15 +397,3 @@ class _Model:
                             heat_value_per_kwh=heat_value[k] if self.problem.heat is not None else 0.0)
                 for k in range(n)]
 
-
-def _one_per_slot(targets: Sequence[StoreTarget]) -> list[StoreTarget]:
-    """The targets with those falling in one slot merged (the most each asks, at the dearest price): each
-    slot's shortfall enters the next slot's stores once, and two there could overfill them (a plan no stores
-    could follow, so no plan at all)."""
-    merged: dict[int, StoreTarget] = {}
-    for t in targets:
-        m = merged.get(t.slot)
-        merged[t.slot] = t if m is None else StoreTarget(t.slot, max(m.battery_wh, t.battery_wh),
-                                                            max(m.heat_wh, t.heat_wh),
-                                                            max(m.price_per_kwh, t.price_per_kwh))
-    return [merged[slot] for slot in sorted(merged)]

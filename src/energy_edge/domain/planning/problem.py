@@ -49,7 +49,7 @@ from .forecast import ForecastSlot
 from .hot_water import AMBIENT_C, WATER_J_PER_KG_K, relaxed_share
 from .hot_water_guidance import HOUR_S, LITRE_KG, MARGIN_C
 from .limit_margin import draw_room_w, limit_reserve_w, planned_pv_and_load
-from .store_targets import StoreTarget, store_targets
+from .store_targets import StoreTarget, one_per_slot, store_targets
 
 BATTERY_ROUND_TRIP_EFFICIENCY = 0.9  # telemetry does not say; a lithium battery with its inverter
 HEAT_LOSS_RATIO_PER_H = 0.01  # share of a tank's heat above its minimum lost every hour, where the policy
@@ -153,7 +153,7 @@ class PlanningProblem:
         battery_wh = 0.0 if self.battery is None else self.battery.energy_wh
         heat_wh = 0.0 if self.heat is None else self.heat.energy_wh
         if self.store_targets:
-            anchor = max(self.store_targets, key=lambda t: t.slot)  # the latest
+            anchor = one_per_slot(self.store_targets)[-1]  # the latest
             if anchor.battery_wh > 0:
                 battery_wh = min(battery_wh, anchor.battery_wh)
             if anchor.heat_wh > 0:

@@ -47,3 +47,16 @@ def store_targets(policy: Policy, start_s: float, slot_ends_s: Sequence[float], 
             targets.append(StoreTarget(slot, battery_wh, heat_wh, max(0.0, import_price_at(at - 1.0))))
         at += DAY_S
     return tuple(targets)
+
+
+def one_per_slot(targets: Sequence[StoreTarget]) -> list[StoreTarget]:
+    """`targets` by slot, those falling in one slot merged (the most each asks, at the dearest price): each
+    slot's shortfall enters the next slot's stores once, and two there could overfill them (a plan no stores
+    could follow, so no plan at all)."""
+    merged: dict[int, StoreTarget] = {}
+    for t in targets:
+        m = merged.get(t.slot)
+        merged[t.slot] = t if m is None else StoreTarget(t.slot, max(m.battery_wh, t.battery_wh),
+                                                            max(m.heat_wh, t.heat_wh),
+                                                            max(m.price_per_kwh, t.price_per_kwh))
+    return [merged[slot] for slot in sorted(merged)]
