@@ -22,14 +22,12 @@ def scenario_from(site: LabSite, day: DayFile, folder: Path, where: str = "") ->
     """The day on the site: the day's weather at the site's position, its load, draws, tariff and limits."""
     assets = site.assets
     try:
-        if assets.battery is not None and day.initial.battery_soc is not None:
-            assets = assets.model_copy(update={"battery": _revalidate(assets.battery, initial_soc=day.initial.battery_soc)})
-        if assets.boiler is not None:
-            changes = {"draw_litres_per_hour": dict(day.hot_water.litres_per_hour),
-                       "cold_water_c": day.hot_water.cold_water_c}
-            if day.initial.boiler_temperature_c is not None:
-                changes["initial_temperature_c"] = day.initial.boiler_temperature_c
-            assets = assets.model_copy(update={"boiler": _revalidate(assets.boiler, **changes)})
+        if day.initial.battery_soc is not None:
+            assets = assets.with_each("battery", initial_soc=day.initial.battery_soc)
+        changes = {"draw_litres_per_hour": dict(day.hot_water.litres_per_hour), "cold_water_c": day.hot_water.cold_water_c}
+        if day.initial.boiler_temperature_c is not None:
+            changes["initial_temperature_c"] = day.initial.boiler_temperature_c
+        assets = assets.with_each("boiler", **changes)  # each tank serves its own taps on the day's rhythm
         limits = site.limits.model_copy(update={k: v for k, v in day.limits.model_dump().items() if v is not None})
         return Scenario(
             name=day.name or "day", description=day.description or f"{day.name} on {site.name}",
@@ -39,11 +37,6 @@ def scenario_from(site: LabSite, day: DayFile, folder: Path, where: str = "") ->
             assets=assets, tariff=day_tariff(day), limits=limits, end_of_day=day.end_of_day, timezone=site.timezone)
     except ValidationError as exc:
         raise DayFileError(validation_sentence(Path(where or day.name or "day"), exc)) from None
-
-
-def _revalidate(model, **changes):  # type: ignore[no-untyped-def]
-    """A copy with `changes`, validated again (model_copy alone skips the validators)."""
-    return type(model).model_validate({**model.model_dump(), **changes})
 
 
 def scenario_for(scenario: str | None = None, site: str | None = None, day: str | None = None) -> Scenario:
@@ -78,11 +71,10 @@ def scenario_on_site(scenario: Scenario, site: LabSite, where: str) -> Scenario:
     tighter of the day's and the connection's."""
     assets = site.assets
     try:
-        if assets.boiler is not None and scenario.assets.boiler is not None:
-            day_boiler = scenario.assets.boiler
-            assets = assets.model_copy(update={"boiler": _revalidate(
-                assets.boiler, draw_litres_per_hour=dict(day_boiler.draw_litres_per_hour),
-                cold_water_c=day_boiler.cold_water_c)})
+        day_boiler = scenario.assets.boiler
+        if day_boiler is not None:
+            assets = assets.with_each("boiler", draw_litres_per_hour=dict(day_boiler.draw_litres_per_hour),
+                                      cold_water_c=day_boiler.cold_water_c)
         pv = scenario.profiles.pv.model_copy(update={"latitude": site.latitude, "longitude": site.longitude})
         limits = Limits(export_limit_w=min(site.limits.export_limit_w, scenario.limits.export_limit_w),
                         import_limit_w=min(site.limits.import_limit_w, scenario.limits.import_limit_w))

@@ -19,6 +19,7 @@ class Exogenous:
     draw_kg_per_s: list[float]  # hot water drawn from the boiler (replaced by cold water)
     ambient_c: list[float]
     start_s: float = 0.0
+    more_draws_kg_per_s: tuple[list[float], ...] = ()  # the second tank's draws on, where the site has several
 
     def __len__(self) -> int:
         return len(self.pv_available_w)
@@ -26,7 +27,7 @@ class Exogenous:
     def repeated(self, times: int) -> "Exogenous":
         """The same profiles `times` over, back to back: the run's next periods, if they repeat this one."""
         return Exogenous(self.dt_s, self.pv_available_w * times, self.base_load_w * times, self.draw_kg_per_s * times,
-                         self.ambient_c * times, self.start_s)
+                         self.ambient_c * times, self.start_s, tuple(d * times for d in self.more_draws_kg_per_s))
 
     def resample(self, step_s: float) -> "Exogenous":
         """Means over consecutive whole blocks of `step_s` (a multiple of `dt_s`); a trailing
@@ -40,4 +41,8 @@ class Exogenous:
                     for i in range(0, len(values) - per_block + 1, per_block)]
 
         return Exogenous(step_s, means(self.pv_available_w), means(self.base_load_w), means(self.draw_kg_per_s),
-                         means(self.ambient_c), self.start_s)
+                         means(self.ambient_c), self.start_s, tuple(means(d) for d in self.more_draws_kg_per_s))
+
+    def draws(self) -> tuple[list[float], ...]:
+        """Each tank's draws (kg/s), in the order of `Assets.boilers()`."""
+        return (self.draw_kg_per_s, *self.more_draws_kg_per_s)

@@ -44,7 +44,7 @@ import math
 from dataclasses import asdict, dataclass
 from typing import Any, Callable
 
-from .scenario import Scenario
+from .scenario import BatteryAsset, BoilerAsset, Scenario
 from .series import SiteSeries
 
 WH_PER_J = 1.0 / 3600.0
@@ -150,17 +150,21 @@ def refill_price_per_kwh(scenario: Scenario, end_s: float) -> float:
     return max(stated if stated is not None else scenario.tariff.import_price_at(end_s), 0.0)
 
 
-def end_of_day_cost(scenario: Scenario, battery_kwh: float, heat_kwh: float, end_s: float) -> float:
-    """The end-of-day terms for a stored change (kWh; negative: the store ended emptier)."""
+def end_of_day_cost(scenario: Scenario, battery_kwh: float, heat_kwh: float, end_s: float,
+                    heat_short_kwh: float | None = None) -> float:
+    """The end-of-day terms for a stored change (kWh; negative: the store ended emptier). `heat_short_kwh`:
+    what the tanks that ended below their start miss together, where the site has several (a tank above its
+    start warms no other); None: `-heat_kwh`, one tank's."""
     end = scenario.end_of_day
     if end.rule == "value":
         return -(battery_kwh + heat_kwh) * end.price_per_kwh
     refill = refill_price_per_kwh(scenario, end_s)
     battery = scenario.assets.battery
     eta = math.sqrt(battery.round_trip_efficiency) if battery is not None else 1.0
+    tanks_short_kwh = max(-heat_kwh, 0.0) if heat_short_kwh is None else heat_short_kwh
     # Battery energy above its start makes up the tank's shortfall first: the site's own heater turns a
     # kWh of it into eta kWh of heat at any time (heat never becomes electricity, so not the other way)
-    heat_short_kwh = max(-heat_kwh - max(battery_kwh, 0.0) * eta, 0.0)
+    heat_short_kwh = max(tanks_short_kwh - max(battery_kwh, 0.0) * eta, 0.0)
     return max(-battery_kwh, 0.0) * refill / eta + heat_short_kwh * refill
 
 
@@ -177,15 +181,36 @@ def next_day_cost(series: SiteSeries, scenario: Scenario, next_day: Callable[[fl
     return next_day(end_soc, end_c) - next_day(start_soc, start_c)
 
 
-def stored_energy_change_kwh(series: SiteSeries, scenario: Scenario) -> tuple[float, float]:
-    """(battery, boiler heat) energy at the last sample minus the scenario's initial state, kWh."""
+def battery_columns(series: SiteSeries, scenario: Scenario) -> list[tuple[BatteryAsset, list[float], list[float]]]:
+    """Each battery with its SoC and power columns."""
+    a = scenario.assets
+    if series.soc_by_id:
+        return [(b, series.soc_by_id[i], series.battery_w_by_id[i]) for i, b in a.batteries()]
+    return [] if a.battery is None else [(a.battery, series.soc, series.battery_w)]
+
+
+def tank_columns(series: SiteSeries, scenario: Scenario) -> list[tuple[BoilerAsset, list[float]]]:
+    """Each boiler with its tank's temperature column."""
+    a = scenario.assets
+    if series.temperature_c_by_id:
+        return [(b, series.temperature_c_by_id[i]) for i, b in a.boilers()]
+    return [] if a.boiler is None else [(a.boiler, series.boiler_temperature_c)]
+
+
+def stored_changes_kwh(series: SiteSeries, scenario: Scenario) -> tuple[list[float], list[float]]:
+    """Each battery's energy and each tank's heat at the last sample minus its initial state, kWh."""
     if not len(series):
-        return 0.0, 0.0
-    battery, boiler = scenario.assets.battery, scenario.assets.boiler
-    battery_kwh = 0.0 if battery is None else (series.soc[-1] - battery.initial_soc) * battery.capacity_wh / 1000.0
-    heat_kwh = 0.0 if boiler is None else (series.boiler_temperature_c[-1] - boiler.initial_temperature_c) \
-        * boiler.thermal_mass_j_per_k / J_PER_KWH
-    return battery_kwh, heat_kwh
+        return [], []
+    return ([(soc[-1] - b.initial_soc) * b.capacity_wh / 1000.0 for b, soc, _ in battery_columns(series, scenario)],
+            [(temps[-1] - b.initial_temperature_c) * b.thermal_mass_j_per_k / J_PER_KWH
+             for b, temps in tank_columns(series, scenario)])
+
+
+def stored_energy_change_kwh(series: SiteSeries, scenario: Scenario) -> tuple[float, float]:
+    """(battery, boiler heat) energy at the last sample minus the scenario's initial state, kWh (all the
+    site's batteries, all its tanks)."""
+    batteries, tanks = stored_changes_kwh(series, scenario)
+    return sum(batteries), sum(tanks)
 
 
 def mode_changes_per_hour(modes: dict[str, list[str]], duration_s: float) -> dict[str, float]:
@@ -226,8 +251,6 @@ def compute_kpis(series: SiteSeries, scenario: Scenario, next_day: Callable[[flo
     """`next_day`: V(soc, tank °C), the next day's value of an end state (next_day.NextDayValue); the
     `next_day` end of day needs it."""
     dt = series.dt_s
-    battery = scenario.assets.battery
-    boiler = scenario.assets.boiler
     limits = scenario.limits
     pv_kwh = energy_kwh(series.pv_w, dt)
     consumption_kwh = energy_kwh(negative_magnitude(series.load_w), dt) + energy_kwh(
@@ -235,23 +258,26 @@ def compute_kpis(series: SiteSeries, scenario: Scenario, next_day: Callable[[flo
     imports = series.import_w or positive(series.grid_w)  # each part of a sample where the series holds both
     import_kwh = energy_kwh(imports, dt)
     export_kwh = energy_kwh(series.export_w or negative_magnitude(series.grid_w), dt)
-    throughput_kwh = energy_kwh([abs(p) for p in series.battery_w], dt)
+    batteries, tanks = battery_columns(series, scenario), tank_columns(series, scenario)
+    throughput_kwh = sum(energy_kwh([abs(p) for p in power], dt) for _, _, power in batteries)
     export_over = limits.export_limit_w + limit_tolerance_w(limits.export_limit_w)
     import_over = limits.import_limit_w + limit_tolerance_w(limits.import_limit_w)
     export_flags = [-g > export_over for g in series.grid_w]
     import_flags = [g > import_over for g in series.grid_w]
-    soc_flags = [] if battery is None else [
-        not battery.soc_min - SOC_EPSILON <= s <= battery.soc_max + SOC_EPSILON for s in series.soc]
-    hot_flags = [] if boiler is None else [t > boiler.max_temperature_c for t in series.boiler_temperature_c]
-    cold_flags = [] if boiler is None else [t < boiler.min_temperature_c for t in series.boiler_temperature_c]
+    soc_s = sum(breach_seconds([not b.soc_min - SOC_EPSILON <= s <= b.soc_max + SOC_EPSILON for s in socs], dt)
+                for b, socs, _ in batteries)
+    hot_s = sum(breach_seconds([t > b.max_temperature_c for t in temps], dt) for b, temps in tanks)
+    cold_s = sum(breach_seconds([t < b.min_temperature_c for t in temps], dt) for b, temps in tanks)
     cost = energy_cost(series, scenario)
-    battery_kwh, heat_kwh = stored_energy_change_kwh(series, scenario)
+    battery_changes, tank_changes = stored_changes_kwh(series, scenario)
+    battery_kwh, heat_kwh = sum(battery_changes), sum(tank_changes)
     peak_kw = peak_interval_mean_kw(imports, dt, series.start_s)
     demand = scenario.tariff.demand_charge_per_kw * peak_kw
     if scenario.end_of_day.rule == "next_day":
         end_cost = next_day_cost(series, scenario, next_day)
     else:
-        end_cost = end_of_day_cost(scenario, battery_kwh, heat_kwh, series.start_s + series.duration_s)
+        end_cost = end_of_day_cost(scenario, battery_kwh, heat_kwh, series.start_s + series.duration_s,
+                                   sum(max(-change, 0.0) for change in tank_changes))
     self_consumed = ratio(pv_kwh - export_kwh, pv_kwh)
     sufficiency = ratio(consumption_kwh - import_kwh, consumption_kwh)
     return Kpis(
@@ -268,14 +294,15 @@ def compute_kpis(series: SiteSeries, scenario: Scenario, next_day: Callable[[flo
         end_of_day_cost=end_cost,
         adjusted_cost=cost + demand + end_cost,
         import_above_limit_kwh=energy_kwh([max(g - limits.import_limit_w, 0.0) for g in series.grid_w], dt),
-        battery_equivalent_full_cycles=0.0 if battery is None else throughput_kwh / (2 * battery.capacity_wh / 1000.0),
-        boiler_comfort_violation_min=breach_seconds(cold_flags, dt) / 60.0,
+        battery_equivalent_full_cycles=0.0 if not batteries else throughput_kwh / (
+            2 * sum(b.capacity_wh for b, _, _ in batteries) / 1000.0),
+        boiler_comfort_violation_min=cold_s / 60.0,
         mode_changes_per_hour=mode_changes_per_hour(series.modes, series.duration_s),
-        battery_sign_flips=sign_flips(series.battery_w, dt),
+        battery_sign_flips=sum(sign_flips(power, dt) for _, _, power in batteries),
         export_limit_breaches=breach_episodes(export_flags),
         export_limit_breach_s=breach_seconds(export_flags, dt),
         import_limit_breach_s=breach_seconds(import_flags, dt),
-        soc_violation_s=breach_seconds(soc_flags, dt),
-        temperature_violation_s=breach_seconds(hot_flags, dt),
+        soc_violation_s=soc_s,
+        temperature_violation_s=hot_s,
         import_limit_breaches=breach_episodes(import_flags),
     )

@@ -85,6 +85,9 @@ _VARIABLES = ("imp", "exp", "ch", "dis", "pv", "heat", "e", "temp", "slack_cold"
 _SHARED = ("imp", "exp", "ch", "dis", "pv")  # flows split between the heater's running part of a step and the rest
 _STEP_VARIABLES = (*_VARIABLES, "duty", *(name + "_on" for name in _SHARED))
 _SCALARS = ("peak", "deficit_e", "deficit_t", "spare_wh")
+_MORE_BATTERY = ("ch", "dis", "e", "ch_on", "dis_on")  # per step, each battery after the first
+_MORE_BOILER = ("heat", "temp", "slack_cold", "heat_on")  # per step, each boiler after the first
+_MORE_TANK_SCALARS = ("deficit_t", "spare_wh")
 
 
 class OptimumInfeasible(RuntimeError):
@@ -125,6 +128,7 @@ class _Programme:
 
         n = self.n = len(ex)
         h = step_s / 3600.0
+        self.scenario = scenario
         standing = standing_assets(scenario)  # an absent store is a stand-in held at zero power below
         bat, boil, lim, tariff = standing.battery, standing.boiler, scenario.limits, scenario.tariff
         has_battery, has_boiler = scenario.assets.battery is not None, scenario.assets.boiler is not None
@@ -136,22 +140,31 @@ class _Programme:
         p_heat = boil.heater_power_w if has_boiler else 0.0
         self.over_steps = n if contract_limit_w is not None else 0  # `over` (W >= 0) per step, on and off part
         binding_w = import_limit_w if contract_limit_w is None else contract_limit_w
-        reach_dis_w = bat.max_discharge_w if has_battery else 0.0
+        reach_dis_w = (bat.max_discharge_w if has_battery else 0.0) + sum(
+            b.max_discharge_w for _, b in scenario.assets.batteries()[1:])
         fits = [1.0] * n if fine is None or binding_w is None or not has_boiler else heater_fit_shares(
             fine, step_s, n, p_heat - reach_dis_w, binding_w)
         import_floor, export_cap = ([0.0] * n, [lim.export_limit_w] * n) if fine is None else grid_bounds_per_second(
             fine, step_s, n, reach_dis_w, lim.export_limit_w)
         if import_limit_w is not None:
             import_floor = [min(floor, import_limit_w) for floor in import_floor]
-        self.size = len(_STEP_VARIABLES) * n + len(_SCALARS) + 2 * self.over_steps
+        # The site's second battery and boiler on (`Assets.more_*`): each its own columns after the rest
+        # (`_add_more_stores`); the first heater is the on/off one the step's two parts split on, the others heat
+        # anywhere from 0 to their power within each part's share (a relaxation: the plan stays a lower bound)
+        self.more_batteries = [b for _, b in scenario.assets.batteries()[1:]]
+        self.more_boilers = [b for _, b in scenario.assets.boilers()[1:]]
+        self.extra_base = len(_STEP_VARIABLES) * n + len(_SCALARS) + 2 * self.over_steps
+        self.size = self.extra_base + len(_MORE_BATTERY) * n * len(self.more_batteries) \
+            + (len(_MORE_BOILER) * n + len(_MORE_TANK_SCALARS)) * len(self.more_boilers)
         col = self.col
         blocks = _billing_blocks(ex.start_s, step_s, n)
         caps = {"imp": [import_limit_w] * n, "exp": [lim.export_limit_w] * n,
                 "ch": [bat.max_charge_w if has_battery else 0.0] * n,
                 "dis": [bat.max_discharge_w if has_battery else 0.0] * n, "pv": list(ex.pv_available_w)}
 
-        a_eq = lil_matrix((5 * n, self.size))
-        b_eq = np.zeros(5 * n)
+        more_eq_rows = n * (len(self.more_batteries) + len(self.more_boilers))
+        a_eq = lil_matrix((5 * n + more_eq_rows, self.size))
+        b_eq = np.zeros(5 * n + more_eq_rows)
         for k in range(n):
             for name, sign in (("pv", 1), ("dis", 1), ("imp", 1), ("ch", -1), ("heat", -1), ("exp", -1)):
                 a_eq[k, col(name, k)] = sign  # bus balance
@@ -180,6 +193,8 @@ class _Programme:
 
         shared = [(name, k) for name in _SHARED for k in range(n) if caps[name][k] is not None]
         rows = n + len(blocks) + 2 + len(_SHARED) * n + 2 * len(shared) + 2 * self.over_steps
+        self.more_ub_start = rows
+        rows += 3 * n * (2 * len(self.more_batteries) + len(self.more_boilers)) + (n + 1) * len(self.more_boilers)
         a_ub = lil_matrix((rows, self.size))
         b_ub = np.zeros(rows)
         for k in range(n):
@@ -192,7 +207,7 @@ class _Programme:
             a_ub[n + i, col("peak")] = -1.0
         # -(e_end + deficit_e - spare) <= -e_0, -(T_end + deficit_t + spare eta / C_th) <= -T_0: battery energy
         # above its start (`spare_wh`) may make up the tank's shortfall, as heat through the heater
-        row = n + len(blocks)
+        row = self.end_row = n + len(blocks)
         a_ub[row, col("e", n - 1)], a_ub[row, col("deficit_e")], b_ub[row] = -1.0, -1.0, -e0
         a_ub[row, col("spare_wh")] = 1.0
         a_ub[row + 1, col("temp", n - 1)], a_ub[row + 1, col("deficit_t")] = -1.0, -1.0
@@ -261,10 +276,101 @@ class _Programme:
             cost[col("temp", n - 1)] -= end.price_per_kwh * heat_kwh_per_k
         else:  # a shortfall is bought back; the end-of-day inequalities above define it
             refill = refill_price_per_kwh(scenario, ex.start_s + n * step_s)
+            self.refill = refill
             cost[col("deficit_e")] = refill / eta / 1000
             cost[col("deficit_t")] = refill * heat_kwh_per_k
+        if self.more_batteries or self.more_boilers:
+            self._add_more_stores(ex, step_s, a_eq, b_eq, a_ub, b_ub, cost, bounds, runs=runs, spare=has_battery,
+                                  value_price=end.price_per_kwh if end.rule == "value" else None)
         self.cost, self.bounds = cost, bounds
         self.a_eq, self.b_eq, self.a_ub, self.b_ub = a_eq.tocsr(), b_eq, a_ub.tocsr(), b_ub
+
+    def _add_more_stores(self, ex: Exogenous, step_s: float, a_eq: Any, b_eq: Any, a_ub: Any, b_ub: Any, cost: Any,
+                         bounds: list, *, runs: bool, spare: bool, value_price: float | None) -> None:
+        """The second battery and boiler on, each as the first is modelled: a battery's energy and band, a
+        tank's heat balance, comfort slack and end-of-day row; every flow in the bus and split between the
+        step's two parts within its share of its cap (`f_on <= f`, `f_on <= cap duty`,
+        `f - f_on <= cap (1 - duty)`)."""
+        n, h, col = self.n, step_s / 3600.0, self.col
+        eq, ub = 5 * n, self.more_ub_start
+
+        def split(flow: int, flow_on: int, cap: float, k: int) -> None:
+            nonlocal ub
+            duty = col("duty", k)
+            a_ub[ub, flow_on], a_ub[ub, flow] = 1.0, -1.0
+            a_ub[ub + 1, flow_on], a_ub[ub + 1, duty] = 1.0, -cap
+            a_ub[ub + 2, flow], a_ub[ub + 2, flow_on], a_ub[ub + 2, duty], b_ub[ub + 2] = 1.0, -1.0, cap, cap
+            ub += 3
+
+        for i, bat in enumerate(self.more_batteries):
+            eta = math.sqrt(bat.round_trip_efficiency)
+            for k in range(n):
+                ch, dis, e = (self.more_col(i, name, k) for name in ("ch", "dis", "e"))
+                a_eq[k, dis], a_eq[k, ch] = 1.0, -1.0  # the bus, and its running part
+                a_eq[3 * n + k, self.more_col(i, "dis_on", k)], a_eq[3 * n + k, self.more_col(i, "ch_on", k)] = 1.0, -1.0
+                a_eq[eq, e], a_eq[eq, ch], a_eq[eq, dis] = 1.0, -h * eta, h / eta
+                if k:
+                    a_eq[eq, self.more_col(i, "e", k - 1)] = -1.0
+                else:
+                    b_eq[eq] = bat.initial_soc * bat.capacity_wh
+                eq += 1
+                split(ch, self.more_col(i, "ch_on", k), bat.max_charge_w, k)
+                split(dis, self.more_col(i, "dis_on", k), bat.max_discharge_w, k)
+            a_ub[self.end_row, self.more_col(i, "e", n - 1)] = -1.0  # the batteries' end together
+            b_ub[self.end_row] -= bat.initial_soc * bat.capacity_wh
+            bounds += [(0, bat.max_charge_w)] * n + [(0, bat.max_discharge_w)] * n \
+                + [(bat.soc_min * bat.capacity_wh, bat.soc_max * bat.capacity_wh)] * n + [(0, None)] * 2 * n
+            if value_price is not None:
+                cost[self.more_col(i, "e", n - 1)] -= value_price / 1000
+        first_eta = math.sqrt(self.scenario.assets.battery.round_trip_efficiency) if spare else 1.0
+        for j, tank in enumerate(self.more_boilers):
+            c_dt, draws = tank.thermal_mass_j_per_k / step_s, ex.draws()[j + 1]
+            for k in range(n):
+                heat, temp = self.more_col(j, "heat", k, boiler=True), self.more_col(j, "temp", k, boiler=True)
+                a_eq[k, heat] = -1.0
+                a_eq[3 * n + k, self.more_col(j, "heat_on", k, boiler=True)] = -1.0
+                draw_w_per_k = draws[k] * WATER_J_PER_KG_K
+                a_eq[eq, temp], a_eq[eq, heat] = c_dt + tank.loss_w_per_k + draw_w_per_k, -1.0
+                b_eq[eq] = tank.loss_w_per_k * ex.ambient_c[k] + draw_w_per_k * tank.cold_water_c
+                if k:
+                    a_eq[eq, self.more_col(j, "temp", k - 1, boiler=True)] = -c_dt
+                else:
+                    b_eq[eq] += c_dt * tank.initial_temperature_c
+                eq += 1
+                a_ub[ub, temp], a_ub[ub, self.more_col(j, "slack_cold", k, boiler=True)] = -1.0, -1.0
+                b_ub[ub] = -tank.min_temperature_c
+                ub += 1
+                split(heat, self.more_col(j, "heat_on", k, boiler=True), tank.heater_power_w if runs else 0.0, k)
+            deficit, spare_wh = self.more_col(j, "deficit_t", boiler=True), self.more_col(j, "spare_wh", boiler=True)
+            a_ub[ub, self.more_col(j, "temp", n - 1, boiler=True)], a_ub[ub, deficit] = -1.0, -1.0
+            a_ub[ub, spare_wh], b_ub[ub] = -first_eta * 3600.0 / tank.thermal_mass_j_per_k, -tank.initial_temperature_c
+            a_ub[self.end_row, spare_wh] = 1.0  # battery energy above its start may warm this tank too
+            ub += 1
+            bounds += [(0, tank.heater_power_w if runs else 0.0)] * n + [(None, tank.max_temperature_c)] * n \
+                + [(0, None)] * 2 * n + [(0, None), (0, None if spare else 0.0)]
+            cost[self.more_col(j, "slack_cold", 0, boiler=True):self.more_col(j, "slack_cold", n, boiler=True)] = \
+                COLD_SLACK_PRICE_PER_K_STEP
+            heat_kwh_per_k = tank.thermal_mass_j_per_k / J_PER_KWH
+            if value_price is None:
+                cost[deficit] = self.refill * heat_kwh_per_k
+            else:
+                cost[self.more_col(j, "temp", n - 1, boiler=True)] -= value_price * heat_kwh_per_k
+
+    def more_col(self, index: int, name: str, k: int = 0, boiler: bool = False) -> int:
+        """A column of the site's second battery (`index` 0) or boiler (`boiler`) on: per step, then a
+        tank's end-of-day scalars."""
+        n = self.n
+        if not boiler:
+            return self.extra_base + index * len(_MORE_BATTERY) * n + _MORE_BATTERY.index(name) * n + k
+        base = self.extra_base + len(_MORE_BATTERY) * n * len(self.more_batteries) \
+            + index * (len(_MORE_BOILER) * n + len(_MORE_TANK_SCALARS))
+        if name in _MORE_TANK_SCALARS:
+            return base + len(_MORE_BOILER) * n + _MORE_TANK_SCALARS.index(name)
+        return base + _MORE_BOILER.index(name) * n + k
+
+    def more_values(self, x: Any, index: int, name: str, boiler: bool = False) -> Any:
+        start = self.more_col(index, name, 0, boiler)
+        return x[start:start + self.n]
 
     def col(self, name: str, k: int = 0) -> int:
         if name in _SCALARS:
@@ -361,6 +467,8 @@ def smallest_holdable_import_limit_w(scenario: Scenario, ex: Exogenous, step_s: 
     cost = np.zeros(lp.size + 1)
     cost[-1] = 1.0
     cost[lp.col("slack_cold"):lp.col("slack_cold") + n] = 1e-3
+    for j in range(len(lp.more_boilers)):
+        cost[lp.more_col(j, "slack_cold", 0, boiler=True):lp.more_col(j, "slack_cold", n, boiler=True)] = 1e-3
     from scipy.optimize import linprog
 
     result = linprog(cost, A_ub=a_ub, b_ub=b_ub, A_eq=hstack([lp.a_eq, csr_matrix((lp.a_eq.shape[0], 1))]).tocsr(),
@@ -391,7 +499,8 @@ def solve_optimum(scenario: Scenario, exogenous: Exogenous, step_s: float = DEFA
     h = step_s / 3600.0
     tariff_cost = float(sum(lp.import_price[k] * x["imp"][k] - lp.feed_in_price[k] * x["exp"][k]
                             for k in range(lp.n)) * h / 1000)
-    return OptimumPlan(series=_series(scenario, ex, x), cost=tariff_cost, step_s=step_s,
+    series = _series(scenario, ex, x, _more_stores(lp, result.x))
+    return OptimumPlan(series=series, cost=tariff_cost, step_s=step_s,
                        import_limit_feasible=feasible, holdable_import_limit_w=holdable)
 
 
@@ -406,26 +515,56 @@ def first_half(plan: OptimumPlan, scenario: Scenario) -> OptimumPlan:
     return replace(plan, series=series, cost=energy_cost(series, scenario))
 
 
-def _series(scenario: Scenario, ex: Exogenous, x: dict) -> SiteSeries:
+def _more_stores(lp: _Programme, x: Any) -> dict[str, Any]:
+    """The second battery's and boiler's on flows and states: {"ch": [per battery], "dis", "e", "heat", "temp"}."""
+    return {**{name: [lp.more_values(x, i, name) for i in range(len(lp.more_batteries))] for name in ("ch", "dis", "e")},
+            **{name: [lp.more_values(x, j, name, boiler=True) for j in range(len(lp.more_boilers))]
+               for name in ("heat", "temp")}}
+
+
+def _series(scenario: Scenario, ex: Exogenous, x: dict, more: dict | None = None) -> SiteSeries:
     """The plan as a `SiteSeries`; SoC and temperature are each step's final state. A temperature within
     `SOLVER_TOLERANCE_K` below the minimum is the minimum: HiGHS's feasibility tolerance, not a cold step (a
-    plan may sit there, 1e-9 K below, where a vertex would sit on the bound)."""
+    plan may sit there, 1e-9 K below, where a vertex would sit on the bound). `more`: the site's second
+    battery and boiler on (`_more_stores`): in the site's sums, and each in its own columns."""
     assets = standing_assets(scenario)
     bat, boiler = assets.battery, assets.boiler
+    more = more or {"ch": [], "dis": [], "e": [], "heat": [], "temp": []}
+    batteries, boilers = assets.batteries(), assets.boilers()
     series = SiteSeries(dt_s=ex.dt_s, start_s=ex.start_s)
     for k in range(len(ex)):
-        soc, temp = float(x["e"][k]) / bat.capacity_wh, float(x["temp"][k])
-        if boiler.min_temperature_c - SOLVER_TOLERANCE_K < temp < boiler.min_temperature_c:
-            temp = boiler.min_temperature_c
+        soc, temp = float(x["e"][k]) / bat.capacity_wh, _on_minimum(float(x["temp"][k]), boiler)
         ch, dis, heat, pv = (float(x[name][k]) for name in ("ch", "dis", "heat", "pv"))
+        more_ch, more_dis = sum(float(c[k]) for c in more["ch"]), sum(float(d[k]) for d in more["dis"])
+        more_heat = sum(float(q[k]) for q in more["heat"])
         series.append(Sample(
             pv_w=pv, pv_available_w=ex.pv_available_w[k], load_w=-ex.base_load_w[k],
-            battery_w=dis - ch, boiler_w=-heat, soc=soc, boiler_temperature_c=temp,
+            battery_w=dis - ch + more_dis - more_ch, boiler_w=-heat - more_heat, soc=soc, boiler_temperature_c=temp,
             modes={
                 "solar": "CURTAILED" if pv < ex.pv_available_w[k] - ACTIVE_W else "RUNNING",
-                "battery": "CHARGING" if ch > ACTIVE_W else "DISCHARGING" if dis > ACTIVE_W else "IDLE",
-                "boiler": "HEATING" if heat > ACTIVE_W else "STANDBY",
+                "battery": "CHARGING" if ch + more_ch > ACTIVE_W else "DISCHARGING" if dis + more_dis > ACTIVE_W
+                else "IDLE",
+                "boiler": "HEATING" if heat + more_heat > ACTIVE_W else "STANDBY",
             }))
+    if more["e"]:
+        (first_id, _), *others = batteries
+        series.soc_by_id[first_id] = list(series.soc)
+        series.battery_w_by_id[first_id] = [float(d - c) for c, d in zip(x["ch"], x["dis"])]
+        for (asset_id, b), e, c, d in zip(others, more["e"], more["ch"], more["dis"]):
+            series.soc_by_id[asset_id] = [float(v) / b.capacity_wh for v in e]
+            series.battery_w_by_id[asset_id] = [float(dv - cv) for cv, dv in zip(c, d)]
+    if more["temp"]:
+        (first_id, _), *others = boilers
+        series.temperature_c_by_id[first_id] = list(series.boiler_temperature_c)
+        for (asset_id, b), temps in zip(others, more["temp"]):
+            series.temperature_c_by_id[asset_id] = [_on_minimum(float(t), b) for t in temps]
     series.import_w = [max(0.0, float(v)) for v in x["imp"]]  # the parts of a step each at its price
     series.export_w = [max(0.0, float(v)) for v in x["exp"]]
     return series
+
+
+def _on_minimum(temperature_c: float, boiler: Any) -> float:
+    """A temperature within the solver's tolerance below the boiler's minimum is the minimum."""
+    if boiler.min_temperature_c - SOLVER_TOLERANCE_K < temperature_c < boiler.min_temperature_c:
+        return boiler.min_temperature_c
+    return temperature_c

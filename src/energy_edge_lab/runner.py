@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
-from typing import Any, Callable, Protocol
+from typing import Any, Callable, Iterable, Protocol
 
 from energy_edge.adapters.clocks import ManualClock
 from energy_edge.adapters.hardware.simulated.boiler import WATER_J_PER_KG_K
@@ -30,8 +30,7 @@ from .optimum import OptimumPlan, first_half, solve_optimum
 from .next_day import judged_no_lower
 from .scenario import SECONDS_PER_DAY, Scenario
 from .series import SiteSeries
-from .simulated_hardware import (AssetConfigs, SpikedLoad, asset_configs, build_site, exogenous, present_kinds,
-                                 standing_assets)
+from .simulated_hardware import AssetConfigs, SpikedLoad, asset_configs, build_site, exogenous, standing_assets
 
 POLICIES = ("none", "controller", "optimum")
 # The controller's own forecaster; one that knows the day; its own with a weather service's day-ahead PV
@@ -48,7 +47,6 @@ class SiteSpec:
     hardware: SimulatedSite
     configs: AssetConfigs
     policy: Policy | None  # the controller's twin; None: run without a controller (baseline)
-    kinds: frozenset[str] = frozenset({"solar", "battery", "boiler"})  # the asset modules the site runs
     prices: "TariffPrices | None" = None  # the controller's PriceSource: the day's tariff, hour by hour
     forecaster: Any = None  # the controller's Forecaster port; None: its own online forecaster
     pv_forecast: Any = None  # the controller's PvForecastSource port (a day-ahead PV); None: none
@@ -61,7 +59,7 @@ class SteppedSite(Protocol):
         """Advance the clock by one second: every asset module's cycle, then the controller's."""
 
     def asset_states(self) -> dict[str, str]:
-        """Each asset module's state-machine state by asset kind (solar, battery, boiler)."""
+        """Each asset module's state-machine state by asset id."""
 
 
 class TariffPrices:
@@ -89,24 +87,32 @@ def controller_policy(scenario: Scenario) -> Policy:
     reserve, as an installer who knows the tariff and the site's rhythm would configure it. Scenario hours
     are local; the policy's UTC."""
     assets, limits, tariff = standing_assets(scenario), scenario.limits, scenario.tariff
-    battery, boiler = assets.battery, assets.boiler
+    batteries, boilers = [b for _, b in assets.batteries()], [b for _, b in assets.boilers()]
     peaks = [w for w in tariff.time_of_use if w.import_price_per_kwh > tariff.import_price_per_kwh]
     window = {}
     if peaks:
         peak = max(peaks, key=lambda w: w.import_price_per_kwh)
         to_utc = scenario.utc_offset_s / 3600.0
         window = {"peak_start_h": (peak.from_h - to_utc) % 24, "peak_end_h": (peak.to_h - to_utc) % 24,
-                  "peak_reserve_soc": battery.soc_max,
+                  "peak_reserve_soc": max(b.soc_max for b in batteries),
                   "peak_preheat_c": peak_preheat_c(scenario, peak.from_h, peak.to_h)}
     pv = scenario.profiles.pv
+    largest = max((solar for _, solar in assets.solars()), key=lambda solar: solar.rated_power_w)
+    # The policy's band and tank are the site's (each battery also keeps its own band): the widest band,
+    # the tanks' mean heat capacity and loss (`Policy.boiler_heat_capacity_j_per_k` is each boiler's)
     return Policy(export_limit_w=limits.export_limit_w, import_limit_w=limits.import_limit_w,
-                  soc_reserve_min=battery.soc_min, soc_reserve_max=battery.soc_max,
-                  latitude_deg=pv.latitude, longitude_deg=pv.longitude, pv_tilt_deg=assets.solar.tilt_deg,
-                  pv_azimuth_deg=assets.solar.azimuth_deg,
-                  boiler_heat_capacity_j_per_k=boiler.thermal_mass_j_per_k,
-                  hot_water_litres_per_hour=hot_water_utc(scenario), cold_water_c=boiler.cold_water_c,
-                  boiler_loss_w_per_k=boiler.loss_w_per_k, load_w_by_hour=typical_load_utc(scenario), **window,
-                  **end_of_day_targets(scenario))
+                  soc_reserve_min=min(b.soc_min for b in batteries), soc_reserve_max=max(b.soc_max for b in batteries),
+                  latitude_deg=pv.latitude, longitude_deg=pv.longitude, pv_tilt_deg=largest.tilt_deg,
+                  pv_azimuth_deg=largest.azimuth_deg,
+                  boiler_heat_capacity_j_per_k=_mean(b.thermal_mass_j_per_k for b in boilers),
+                  hot_water_litres_per_hour=hot_water_utc(scenario), cold_water_c=assets.boiler.cold_water_c,
+                  boiler_loss_w_per_k=_mean(b.loss_w_per_k for b in boilers), load_w_by_hour=typical_load_utc(scenario),
+                  **window, **end_of_day_targets(scenario))
+
+
+def _mean(values: Iterable[float]) -> float:
+    values = list(values)
+    return sum(values) / len(values)
 
 
 def end_of_day_targets(scenario: Scenario) -> dict[str, float]:
@@ -116,12 +122,14 @@ def end_of_day_targets(scenario: Scenario) -> dict[str, float]:
     less than buying the shortfall; the optimum is held to the same rule. Under the other rules, none."""
     if scenario.end_of_day.rule != "no_lower":
         return {}
-    battery, boiler = scenario.assets.battery, scenario.assets.boiler
+    a = scenario.assets
     targets = {"store_target_h": (scenario.midnight_epoch_s % 86_400.0) / 3600.0}
-    if battery is not None:
-        targets["store_target_soc"] = battery.initial_soc
-    if boiler is not None:
-        targets["store_target_c"] = boiler.initial_temperature_c
+    if a.battery is not None:  # each battery's own start where the site has one; their stored mean where several
+        targets["store_target_soc"] = sum(b.initial_soc * b.capacity_wh for _, b in a.batteries()) / sum(
+            b.capacity_wh for _, b in a.batteries())
+    if a.boiler is not None:
+        targets["store_target_c"] = sum(b.initial_temperature_c * b.thermal_mass_j_per_k for _, b in a.boilers()) / sum(
+            b.thermal_mass_j_per_k for _, b in a.boilers())
     return targets if len(targets) > 1 else {}
 
 
@@ -151,7 +159,8 @@ def hot_water_utc(scenario: Scenario) -> dict[str, float]:
     hours (a half-hour zone) is shared between them in proportion."""
     offset_h = scenario.utc_offset_s / 3600.0
     litres = [0.0] * 24
-    for hour, volume in standing_assets(scenario).boiler.draw_litres_per_hour.items():
+    tanks = standing_assets(scenario).boilers()
+    for hour, volume in ((h, v / len(tanks)) for _, tank in tanks for h, v in tank.draw_litres_per_hour.items()):
         start = (float(hour) - offset_h) % 24
         first, share = int(start), 1.0 - (start - int(start))
         litres[first] += volume * share
@@ -182,6 +191,35 @@ class Recorder:
                            battery.power_w(), boiler.power_w(), battery.soc, boiler.temperature_c, states)
 
 
+class SiteRecorder(Recorder):
+    """A site with several of a kind: the site's sums, and each battery's and boiler's own columns
+    (`SiteSeries.soc_by_id` and its siblings) where it has more than one of that kind."""
+
+    def __init__(self, site: SimulatedSite, series: SiteSeries, scenario: Scenario) -> None:
+        super().__init__(site, series)
+        a = scenario.assets
+        self.arrays = [site.hardware(i) for i, _ in a.solars()]
+        self.batteries = {i: site.hardware(i) for i, _ in a.batteries()}
+        self.boilers = {i: site.hardware(i) for i, _ in a.boilers()}
+        if len(self.batteries) > 1:
+            series.soc_by_id.update({i: [] for i in self.batteries})
+            series.battery_w_by_id.update({i: [] for i in self.batteries})
+        if len(self.boilers) > 1:
+            series.temperature_c_by_id.update({i: [] for i in self.boilers})
+
+    def record(self, states: dict[str, str]) -> None:
+        batteries = {i: b.power_w() for i, b in self.batteries.items()}
+        s = self.series
+        s.record(sum(a.power_w() for a in self.arrays), sum(a.available_power_w() for a in self.arrays),
+                 -self.load.power_w(self.clock.now()), sum(batteries.values()),
+                 sum(b.power_w() for b in self.boilers.values()), self.battery.soc, self.boiler.temperature_c, states)
+        for i, battery in (self.batteries.items() if s.soc_by_id else ()):
+            s.soc_by_id[i].append(battery.soc)
+            s.battery_w_by_id[i].append(batteries[i])
+        for i, boiler in (self.boilers.items() if s.temperature_c_by_id else ()):
+            s.temperature_c_by_id[i].append(boiler.temperature_c)
+
+
 async def simulate_services(scenario: Scenario, policy: str, duration_s: float, site_factory: SiteFactory,
                             progress: Progress | None = None, forecast: str = "online") -> SiteSeries:
     """`duration_s` at 1 s through the real services; one sample per second, after each step.
@@ -202,11 +240,11 @@ async def simulate_services(scenario: Scenario, policy: str, duration_s: float, 
         pv_forecast = DayAheadPv(scenario, duration_s + PLAN_HORIZON_S)
     spec = SiteSpec(clock=clock, hardware=hardware,
                     configs=asset_configs(scenario, curtail_without_lease=controlled),
-                    policy=controller_policy(scenario) if controlled else None, kinds=present_kinds(scenario),
+                    policy=controller_policy(scenario) if controlled else None,
                     prices=TariffPrices(scenario) if controlled else None, forecaster=forecaster,
                     pv_forecast=pv_forecast)
     series = SiteSeries(dt_s=STEP_S, start_s=scenario.start_h * 3600.0 + STEP_S)  # sampled after each step
-    recorder = Recorder(hardware, series)
+    recorder = Recorder(hardware, series) if scenario.assets.single else SiteRecorder(hardware, series, scenario)
     async with site_factory(spec) as site:
         for second in range(int(duration_s / STEP_S)):
             await site.step()

@@ -147,12 +147,14 @@ class Profiles(_Frozen):
 
 
 class SolarAsset(_Frozen):
+    id: Name | None = None  # its module's name; default: the kind, then kind-2, kind-3 ... (`Assets.solars`)
     rated_power_w: PositivePower
     tilt_deg: Annotated[float, Field(ge=0.0, le=90.0)] = 0.0  # from horizontal; 0: a flat array
     azimuth_deg: Annotated[float, Field(ge=0.0, le=360.0)] = 180.0  # the way it faces, clockwise from north
 
 
 class BatteryAsset(_Frozen):
+    id: Name | None = None
     capacity_wh: Capacity
     max_charge_w: PositivePower
     max_discharge_w: PositivePower
@@ -171,6 +173,7 @@ class BatteryAsset(_Frozen):
 
 
 class BoilerAsset(_Frozen):
+    id: Name | None = None
     heater_power_w: PositivePower
     thermal_mass_j_per_k: ThermalMass  # water mass x 4186 J/(kg K)
     loss_w_per_k: LossPerKelvin  # losses to ambient per kelvin above it
@@ -192,12 +195,79 @@ class BoilerAsset(_Frozen):
         return self
 
 
+KINDS_AND_MORE = (("solar", "more_solar"), ("battery", "more_batteries"), ("boiler", "more_boilers"))
+
+
 class Assets(_Frozen):
-    """The site's assets; a site may have no battery or no boiler."""
+    """The site's assets: at least one solar array, any number of batteries and boilers (none too).
+
+    In a file each kind is one table (`[assets.battery]`) or an array of tables (`[[assets.battery]]`);
+    `solar`, `battery` and `boiler` are the first of each kind (the one a one-of-each site has), the
+    `more_*` fields the rest. `solars()`, `batteries()` and `boilers()` give every one with its id."""
 
     solar: SolarAsset
     battery: BatteryAsset | None = None
     boiler: BoilerAsset | None = None
+    more_solar: tuple[SolarAsset, ...] = ()
+    more_batteries: tuple[BatteryAsset, ...] = ()
+    more_boilers: tuple[BoilerAsset, ...] = ()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _arrays_of_tables(cls, data: object) -> object:
+        """An array of a kind's tables is its first and the rest."""
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        for kind, more in KINDS_AND_MORE:
+            value = data.get(kind)
+            if isinstance(value, (list, tuple)):
+                if more in data:
+                    raise ValueError(f"give {kind} as an array of tables or with {more}, not both")
+                data[kind] = value[0] if value else None
+                data[more] = tuple(value[1:])
+        return data
+
+    @model_validator(mode="after")
+    def _ids(self) -> "Assets":
+        if (self.more_batteries and self.battery is None) or (self.more_boilers and self.boiler is None):
+            raise ValueError("more_batteries and more_boilers need a first battery and boiler")
+        ids = [asset_id for asset_id, _ in (*self.solars(), *self.batteries(), *self.boilers())]
+        repeated = sorted({asset_id for asset_id in ids if ids.count(asset_id) > 1})
+        if repeated:
+            raise ValueError(f"asset id {repeated[0]!r} is given to more than one asset; each needs its own")
+        return self
+
+    def solars(self) -> tuple[tuple[str, SolarAsset], ...]:
+        return _named("solar", (self.solar, *self.more_solar))
+
+    def batteries(self) -> tuple[tuple[str, BatteryAsset], ...]:
+        return _named("battery", () if self.battery is None else (self.battery, *self.more_batteries))
+
+    def boilers(self) -> tuple[tuple[str, BoilerAsset], ...]:
+        return _named("boiler", () if self.boiler is None else (self.boiler, *self.more_boilers))
+
+    @property
+    def single(self) -> bool:
+        """One asset of each kind at most: the shape the one-of-each site runs."""
+        return not (self.more_solar or self.more_batteries or self.more_boilers)
+
+    def with_each(self, kind: str, **changes: object) -> "Assets":
+        """Every asset of `kind` (battery, boiler) with `changes`, validated again."""
+        first, more = {"battery": ("battery", "more_batteries"), "boiler": ("boiler", "more_boilers")}[kind]
+        if getattr(self, first) is None:
+            return self
+
+        def changed(asset: _Frozen) -> _Frozen:
+            return type(asset).model_validate({**asset.model_dump(), **changes})
+
+        return self.model_copy(update={first: changed(getattr(self, first)),
+                                       more: tuple(changed(a) for a in getattr(self, more))})
+
+
+def _named(kind: str, assets: tuple) -> tuple:  # type: ignore[type-arg]
+    """Each asset with its id: its own, else the kind for the first and kind-N for the N-th."""
+    return tuple((asset.id or (kind if i == 0 else f"{kind}-{i + 1}"), asset) for i, asset in enumerate(assets))
 
 
 class TimeOfUse(_Frozen):
@@ -286,6 +356,13 @@ class Scenario(_Frozen):
     end_of_day: EndOfDay = EndOfDay()
     timezone: str = "UTC"  # IANA name: the day's hours (load, draws, tariff, weather) are local
     start_h: HourOfDay = 0.0  # shipped days start at midnight; tests cut short windows out of a day
+
+    @model_validator(mode="after")
+    def _next_day_on_one_of_each(self) -> "Scenario":
+        if self.end_of_day.rule == "next_day" and (self.assets.more_batteries or self.assets.more_boilers):
+            raise ValueError("end_of_day rule 'next_day' values one battery and one tank; a site with several "
+                             "takes 'no_lower' or 'value'")
+        return self
 
     @field_validator("timezone")
     @classmethod

@@ -53,6 +53,12 @@ class SiteSeries:
     # (the simulated policies): `grid_w` is then the whole truth.
     import_w: list[float] = field(default_factory=list)
     export_w: list[float] = field(default_factory=list)
+    # Where a site has more than one battery or boiler: each one's SoC, power (W) and tank temperature (°C) by
+    # asset id (`battery_w`, `boiler_w` are then the sums, `soc` and `boiler_temperature_c` the first's).
+    # Empty for a site with one of each: the columns above are each store's own.
+    soc_by_id: dict[str, list[float]] = field(default_factory=dict)
+    battery_w_by_id: dict[str, list[float]] = field(default_factory=dict)
+    temperature_c_by_id: dict[str, list[float]] = field(default_factory=dict)
 
     def append(self, sample: Sample) -> None:
         self.record(sample.pv_w, sample.pv_available_w, sample.load_w, sample.battery_w, sample.boiler_w,

@@ -8,7 +8,7 @@ controller, optimum) sees exactly the same physics, weather and load.
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from energy_edge.adapters.clocks import ManualClock
 from energy_edge.adapters.hardware.simulated import (
@@ -21,7 +21,8 @@ from energy_edge.domain.planning.solar_geometry import STC_IRRADIANCE_W_M2
 from energy_edge.domain.ports import Clock
 
 from .exogenous import Exogenous
-from .scenario import Assets, BatteryAsset, BoilerAsset, CloudEvent, LoadSpike, MeasuredSeries, PvProfile, Scenario
+from .scenario import (Assets, BatteryAsset, BoilerAsset, CloudEvent, LoadSpike, MeasuredSeries, PvProfile, Scenario,
+                       SolarAsset)
 
 SECONDS_PER_HOUR = 3600.0
 BOILER_CUTOFF_MARGIN_C = 5.0  # the physical cutoff sits above the configured maximum
@@ -120,72 +121,90 @@ def standing_assets(scenario: Scenario) -> Assets:
     return a.model_copy(update={"battery": a.battery or STAND_IN_BATTERY, "boiler": a.boiler or STAND_IN_BOILER})
 
 
-def present_kinds(scenario: Scenario) -> frozenset[str]:
-    a = scenario.assets
-    return frozenset(kind for kind, asset in (("solar", a.solar), ("battery", a.battery), ("boiler", a.boiler))
-                     if asset is not None)
-
-
 def build_site(scenario: Scenario, clock: Clock) -> SimulatedSite:
-    """The scenario's simulators on `clock`, which must stand at the scenario's start."""
+    """The scenario's simulators on `clock`, which must stand at the scenario's start, by asset id (a
+    stand-in battery and boiler where the site has none: `standing_assets`)."""
     p, a = scenario.profiles, standing_assets(scenario)
     start = clock.now()
-    pv = ProfiledPV(clock, p.pv, scenario.midnight_epoch_s, rated_power_w=a.solar.rated_power_w,
-                    tilt_deg=a.solar.tilt_deg, azimuth_deg=a.solar.azimuth_deg)
-    battery = SimulatedBattery(clock, capacity_wh=a.battery.capacity_wh, max_charge_w=a.battery.max_charge_w,
-                               max_discharge_w=a.battery.max_discharge_w,
-                               round_trip_efficiency=a.battery.round_trip_efficiency,
-                               initial_soc=a.battery.initial_soc)
-    boiler = SimulatedBoiler(clock, heater_power_w=a.boiler.heater_power_w,
-                             thermal_mass_j_per_k=a.boiler.thermal_mass_j_per_k,
-                             loss_w_per_k=a.boiler.loss_w_per_k, ambient_c=p.ambient_temperature_c,
-                             initial_temperature_c=a.boiler.initial_temperature_c,
-                             cutoff_c=a.boiler.max_temperature_c + BOILER_CUTOFF_MARGIN_C,
-                             draw=HotWaterDraw(dict(a.boiler.draw_litres_per_hour), a.boiler.cold_water_c,
-                                               utc_offset_s=scenario.utc_offset_s))
+    simulators: dict[str, object] = {}
+    for asset_id, solar in a.solars():
+        simulators[asset_id] = ProfiledPV(clock, p.pv, scenario.midnight_epoch_s, rated_power_w=solar.rated_power_w,
+                                          tilt_deg=solar.tilt_deg, azimuth_deg=solar.azimuth_deg)
+    for asset_id, battery in a.batteries():
+        simulators[asset_id] = SimulatedBattery(clock, capacity_wh=battery.capacity_wh, max_charge_w=battery.max_charge_w,
+                                                max_discharge_w=battery.max_discharge_w,
+                                                round_trip_efficiency=battery.round_trip_efficiency,
+                                                initial_soc=battery.initial_soc)
+    for asset_id, boiler in a.boilers():
+        simulators[asset_id] = SimulatedBoiler(
+            clock, heater_power_w=boiler.heater_power_w, thermal_mass_j_per_k=boiler.thermal_mass_j_per_k,
+            loss_w_per_k=boiler.loss_w_per_k, ambient_c=p.ambient_temperature_c,
+            initial_temperature_c=boiler.initial_temperature_c,
+            cutoff_c=boiler.max_temperature_c + BOILER_CUTOFF_MARGIN_C,
+            draw=HotWaterDraw(dict(boiler.draw_litres_per_hour), boiler.cold_water_c, utc_offset_s=scenario.utc_offset_s))
     base = p.base_load
     profile = LoadProfile(seed=base.seed, origin=start, base_w=base.base_w,
                           peaks=tuple((k.hour, k.height_w, k.width_h) for k in base.peaks),
                           noise_ratio=base.noise_ratio, utc_offset_s=scenario.utc_offset_s)
     load = SpikedLoad(profile, base.spikes, scenario.midnight_epoch_s, base.measured_w)
-    return SimulatedSite(clock, pv=pv, battery=battery, boiler=boiler, load=load)  # type: ignore[arg-type]
+    return SimulatedSite(clock, assets=simulators, load=load)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True, slots=True)
 class AssetConfigs:
+    """The state machines' configs: of the first asset of each kind (a stand-in's where the site has
+    none), and of every asset the site has by its id, with its kind."""
+
     solar: SolarConfig
     battery: BatteryConfig
     boiler: BoilerConfig
+    by_id: dict[str, tuple[str, SolarConfig | BatteryConfig | BoilerConfig]] = field(default_factory=dict)
 
 
 def asset_configs(scenario: Scenario, *, curtail_without_lease: bool = True) -> AssetConfigs:
-    """The state machines' configs. Without a lease the inverter holds the export limit,
-    unless `curtail_without_lease` is False (the uncontrolled baseline never curtails)."""
+    """The state machines' configs. Without a lease each inverter holds its share of the export limit (in
+    proportion to its rating, as the edge's site does), unless `curtail_without_lease` is False (the
+    uncontrolled baseline never curtails)."""
     a, limits = standing_assets(scenario), scenario.limits
-    safe_limit_w = min(limits.export_limit_w, a.solar.rated_power_w) if curtail_without_lease \
-        else a.solar.rated_power_w
-    return AssetConfigs(
-        solar=SolarConfig(rated_power_w=a.solar.rated_power_w, export_safe_limit_w=safe_limit_w),
-        battery=BatteryConfig(capacity_wh=a.battery.capacity_wh, soc_min=a.battery.soc_min,
-                              soc_max=a.battery.soc_max, max_charge_w=a.battery.max_charge_w,
-                              max_discharge_w=a.battery.max_discharge_w),
-        boiler=BoilerConfig(heater_power_w=a.boiler.heater_power_w, setpoint_c=a.boiler.setpoint_c,
-                            min_temperature_c=a.boiler.min_temperature_c,
-                            max_temperature_c=a.boiler.max_temperature_c, hysteresis_c=a.boiler.hysteresis_c),
-    )
+    total_w = sum(solar.rated_power_w for _, solar in a.solars())
+
+    def solar_config(solar: SolarAsset) -> SolarConfig:
+        share_w = limits.export_limit_w * solar.rated_power_w / total_w
+        safe_w = min(share_w, solar.rated_power_w) if curtail_without_lease else solar.rated_power_w
+        return SolarConfig(rated_power_w=solar.rated_power_w, export_safe_limit_w=safe_w)
+
+    def battery_config(battery: BatteryAsset) -> BatteryConfig:
+        return BatteryConfig(capacity_wh=battery.capacity_wh, soc_min=battery.soc_min, soc_max=battery.soc_max,
+                             max_charge_w=battery.max_charge_w, max_discharge_w=battery.max_discharge_w)
+
+    def boiler_config(boiler: BoilerAsset) -> BoilerConfig:
+        return BoilerConfig(heater_power_w=boiler.heater_power_w, setpoint_c=boiler.setpoint_c,
+                            min_temperature_c=boiler.min_temperature_c, max_temperature_c=boiler.max_temperature_c,
+                            hysteresis_c=boiler.hysteresis_c)
+
+    own = scenario.assets
+    by_id: dict[str, tuple[str, SolarConfig | BatteryConfig | BoilerConfig]] = {
+        **{i: ("solar", solar_config(x)) for i, x in own.solars()},
+        **{i: ("battery", battery_config(x)) for i, x in own.batteries()},
+        **{i: ("boiler", boiler_config(x)) for i, x in own.boilers()}}
+    return AssetConfigs(solar=solar_config(a.solar), battery=battery_config(a.battery),
+                        boiler=boiler_config(a.boiler), by_id=by_id)
 
 
 def exogenous(scenario: Scenario, duration_s: float = 86_400.0, dt_s: float = 10.0) -> Exogenous:
-    """Sunshine, load, draws and ambient sampled from the same simulators the runs use (every 10 s, so
-    the optimum's 5-minute means see clouds of tens of seconds)."""
+    """Sunshine (all arrays together), load, each tank's draws and ambient sampled from the same simulators
+    the runs use (every 10 s, so the optimum's 5-minute means see clouds of tens of seconds)."""
     clock = ManualClock(scenario.start_epoch_s)
     site = build_site(scenario, clock)
-    pv, load, draw = [], [], []
+    arrays = [site.hardware(asset_id) for asset_id, _ in scenario.assets.solars()]
+    tanks = [site.hardware(asset_id).draw for asset_id, _ in standing_assets(scenario).boilers()]
+    pv, load, draws = [], [], [[] for _ in tanks]  # type: ignore[var-annotated]
     for _ in range(int(duration_s / dt_s)):
         now = clock.now()
-        pv.append(site.pv.available_power_w())
+        pv.append(sum(array.available_power_w() for array in arrays))
         load.append(site.load.power_w(now))
-        draw.append(site.boiler.draw.kg_per_s(now))
+        for drawn, tank in zip(draws, tanks):
+            drawn.append(tank.kg_per_s(now))
         clock.advance(dt_s)
-    return Exogenous(dt_s, pv, load, draw, [scenario.profiles.ambient_temperature_c] * len(pv),
-                     start_s=scenario.start_h * SECONDS_PER_HOUR)
+    return Exogenous(dt_s, pv, load, draws[0], [scenario.profiles.ambient_temperature_c] * len(pv),
+                     start_s=scenario.start_h * SECONDS_PER_HOUR, more_draws_kg_per_s=tuple(draws[1:]))

@@ -70,33 +70,31 @@ def _from_site_file(path: Path) -> LabSite:
 
 
 def site_from_domain(site: Any, path: Path) -> LabSite:
-    """A `domain.site.Site` (one asset of each kind at most, as the embedded site runs) as a `LabSite`."""
-    by_kind: dict[str, Any] = {}
-    for asset in site.assets:
-        if asset.kind in by_kind and asset.kind != "meter":
-            raise DayFileError(f"{path}: asset {asset.id}: the lab simulates one {asset.kind} per site")
-        by_kind[asset.kind] = asset
-    if "solar" not in by_kind:
+    """A `domain.site.Site` as a `LabSite`: every solar array, battery and boiler by its id (the meter is
+    the simulated grid's own)."""
+    of_kind = {kind: [asset for asset in site.assets if asset.kind == kind] for kind in ("solar", "battery", "boiler")}
+    if not of_kind["solar"]:
         raise DayFileError(f"{path}: the lab needs a solar asset")
-    solar, battery, boiler = by_kind["solar"], by_kind.get("battery"), by_kind.get("boiler")
 
     def opt(asset: Any, name: str) -> dict[str, Any]:
         value = getattr(asset, name, None)
         return {} if value is None else {name: value}
 
+    def battery(asset: Any) -> BatteryAsset:
+        return BatteryAsset(
+            id=asset.id, capacity_wh=asset.capacity_wh, max_charge_w=asset.max_charge_w,
+            max_discharge_w=asset.max_discharge_w, **opt(asset, "soc_min"), **opt(asset, "soc_max"),
+            **_simulated(asset, "initial_soc", "round_trip_efficiency"),
+            **({} if _simulated(asset, "initial_soc") else {"initial_soc": _middle(
+                getattr(asset, "soc_min", None), getattr(asset, "soc_max", None))}))
+
     try:
         return LabSite(
             name=site.name, latitude=site.latitude_deg, longitude=site.longitude_deg, timezone=site.timezone,
             limits=Limits(import_limit_w=site.grid.import_limit_w, export_limit_w=site.grid.export_limit_w),
-            assets=Assets(
-                solar=SolarAsset(rated_power_w=solar.rated_power_w, **_plane(solar)),
-                battery=None if battery is None else BatteryAsset(
-                    capacity_wh=battery.capacity_wh, max_charge_w=battery.max_charge_w,
-                    max_discharge_w=battery.max_discharge_w, **opt(battery, "soc_min"), **opt(battery, "soc_max"),
-                    **_simulated(battery, "initial_soc", "round_trip_efficiency"),
-                    **({} if _simulated(battery, "initial_soc") else {"initial_soc": _middle(
-                        getattr(battery, "soc_min", None), getattr(battery, "soc_max", None))})),
-                boiler=None if boiler is None else _boiler(boiler)))
+            assets=Assets(solar=[SolarAsset(id=a.id, rated_power_w=a.rated_power_w, **_plane(a)) for a in of_kind["solar"]],
+                          battery=[battery(a) for a in of_kind["battery"]],
+                          boiler=[_boiler(a) for a in of_kind["boiler"]]))
     except ValidationError as exc:
         raise DayFileError(validation_sentence(path, exc)) from None
 
@@ -132,5 +130,5 @@ def _boiler(asset: Any) -> BoilerAsset:
             "initial_temperature_c": middle,
             **_simulated(asset, "thermal_mass_j_per_k", "loss_w_per_k", "initial_temperature_c")}
     tank["initial_temperature_c"] = min(max(tank["initial_temperature_c"], low), high)
-    return BoilerAsset(heater_power_w=asset.heater_power_w, min_temperature_c=low, max_temperature_c=high,
+    return BoilerAsset(id=asset.id, heater_power_w=asset.heater_power_w, min_temperature_c=low, max_temperature_c=high,
                        setpoint_c=middle, **tank)

@@ -34,17 +34,17 @@ SETTINGS = SiteSettings(metrics_port=0, autostart=True, cycle_s=STEP_S)
 
 
 def domain_site(spec: Any) -> Site:
-    """The scenario's site as the edge describes sites: one asset module per asset it has."""
-    c, kinds = spec.configs, spec.kinds
-    assets = [AssetSpec(SOLAR, SOLAR, rated_power_w=c.solar.rated_power_w)]
-    if BATTERY in kinds:
-        assets.append(AssetSpec(BATTERY, BATTERY, capacity_wh=c.battery.capacity_wh, max_charge_w=c.battery.max_charge_w,
-                                max_discharge_w=c.battery.max_discharge_w, soc_min=c.battery.soc_min,
-                                soc_max=c.battery.soc_max))
-    if BOILER in kinds:
-        assets.append(AssetSpec(BOILER, BOILER, heater_power_w=c.boiler.heater_power_w,
-                                min_temperature_c=c.boiler.min_temperature_c,
-                                max_temperature_c=c.boiler.max_temperature_c))
+    """The scenario's site as the edge describes sites: one asset module per asset it has, by its id."""
+    assets = []
+    for asset_id, (kind, c) in spec.configs.by_id.items():
+        if kind == SOLAR:
+            assets.append(AssetSpec(asset_id, SOLAR, rated_power_w=c.rated_power_w))
+        elif kind == BATTERY:
+            assets.append(AssetSpec(asset_id, BATTERY, capacity_wh=c.capacity_wh, max_charge_w=c.max_charge_w,
+                                    max_discharge_w=c.max_discharge_w, soc_min=c.soc_min, soc_max=c.soc_max))
+        elif kind == BOILER:
+            assets.append(AssetSpec(asset_id, BOILER, heater_power_w=c.heater_power_w,
+                                    min_temperature_c=c.min_temperature_c, max_temperature_c=c.max_temperature_c))
     policy = spec.policy
     grid = GridConnection() if policy is None else GridConnection(import_limit_w=policy.import_limit_w,
                                                                    export_limit_w=policy.export_limit_w)
@@ -79,7 +79,8 @@ class SteppedEmbeddedSite:
         hub = container.hub()
         for service in self.site.assets:
             asset = service.asset
-            await hub.set_desired(service.client.module_id, _desired(getattr(self.configs, asset.kind), asset.WRITABLE))
+            _, config = self.configs.by_id[service.client.module_id]
+            await hub.set_desired(service.client.module_id, _desired(config, asset.WRITABLE))
         if self.policy is not None:
             await hub.set_desired(CONTROLLER, self.policy.as_dict())
         await start_site(container)  # the controller too in the baseline, so the hub has a reader
@@ -93,7 +94,7 @@ class SteppedEmbeddedSite:
         await self.site.step(STEP_S)
 
     def asset_states(self) -> dict[str, str]:
-        return {service.asset.kind: str(service.asset.state) for service in self.site.assets}
+        return {service.client.module_id: str(service.asset.state) for service in self.site.assets}
 
 
 @contextlib.asynccontextmanager

@@ -211,16 +211,6 @@ def test_the_project_site_file_is_a_site_for_the_lab(tmp_path):
     assert scenario.assets.battery.initial_soc == 0.3 and scenario.assets.solar.tilt_deg == 30.0
 
 
-def test_a_site_with_more_than_one_asset_of_a_kind_is_refused_by_the_asset(capsys):
-    """The factory example (four inverters, two batteries, three boilers) runs on the edge, not in the lab:
-    one sentence naming the file and the second solar asset, exit 2, no traceback."""
-    factory = Path(__file__).resolve().parents[2] / "examples" / "sites" / "factory.toml"
-    assert main(["simulate", "--scenario", "winter_day", "--site", str(factory), "--policy", "none"]) == 2
-    err = capsys.readouterr().err
-    assert "factory.toml: asset solar-roof-west: the lab simulates one solar per site" in err
-    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
-
-
 def test_a_shipped_day_by_name_runs_on_the_site_it_is_given(folder):
     """`--day NAME` is the shipped day; with `--site` it runs there (never quietly on its own site): the
     site's position and assets, the day's sky, load and tariff, each grid limit the tighter one."""

@@ -10,7 +10,7 @@ from energy_edge.adapters.clocks import ManualClock
 from energy_edge_lab.generator import generate_days
 from energy_edge_lab.runner import SiteSpec, TariffPrices, controller_policy, typical_load_utc
 from energy_edge_lab.scenario import MeasuredSeries, load_scenario
-from energy_edge_lab.simulated_hardware import asset_configs, build_site, present_kinds
+from energy_edge_lab.simulated_hardware import asset_configs, build_site
 from energy_edge_lab.stepped_site import site_factory
 
 HOUR = 3600.0
@@ -46,7 +46,7 @@ async def test_the_typical_load_reaches_the_controllers_forecast_through_its_twi
     clock = ManualClock(day.start_epoch_s)
     policy = controller_policy(day)
     spec = SiteSpec(clock=clock, hardware=build_site(day, clock), configs=asset_configs(day), policy=policy,
-                    kinds=present_kinds(day), prices=TariffPrices(day))
+                    prices=TariffPrices(day))
     async with site_factory(spec) as site:
         for _ in range(20):
             await site.step()

@@ -1,0 +1,257 @@
+"""Sites with several assets of a kind in the lab: read from a site file or the lab's own section, simulated
+one module per asset through the real services, judged asset by asset, and planned by the optimum with
+every store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from energy_edge.adapters.clocks import ManualClock
+from energy_edge_lab.cli import main
+from energy_edge_lab.day_file import DayFileError
+from energy_edge_lab.day_scenario import day_scenario, scenario_for
+from energy_edge_lab.exogenous import Exogenous
+from energy_edge_lab.kpis import compute_kpis
+from energy_edge_lab.optimum import solve_optimum
+from energy_edge_lab.runner import controller_policy, simulate
+from energy_edge_lab.scenario import Assets, BatteryAsset, BoilerAsset, SolarAsset, load_scenario
+from energy_edge_lab.series import SiteSeries
+from energy_edge_lab.simulated_hardware import asset_configs, build_site, exogenous
+from energy_edge_lab.stepped_site import site_factory
+
+pytest.importorskip("scipy")
+
+FACTORY = Path(__file__).resolve().parents[2] / "examples" / "sites" / "factory.toml"
+
+LAB_SITE = """
+name = "two of each"
+latitude = 50.0
+longitude = 8.0
+timezone = "Europe/Berlin"
+[limits]
+export_limit_w = 0
+import_limit_w = 30000
+[[assets.solar]]
+id = "roof-east"
+rated_power_w = 12000
+tilt_deg = 30
+azimuth_deg = 90
+[[assets.solar]]
+id = "roof-west"
+rated_power_w = 8000
+tilt_deg = 30
+azimuth_deg = 270
+[[assets.battery]]
+capacity_wh = 20000
+max_charge_w = 8000
+max_discharge_w = 8000
+[[assets.battery]]
+capacity_wh = 10000
+max_charge_w = 4000
+max_discharge_w = 4000
+initial_soc = 0.3
+[[assets.boiler]]
+heater_power_w = 3000
+thermal_mass_j_per_k = 837200
+loss_w_per_k = 2
+min_temperature_c = 45
+max_temperature_c = 75
+setpoint_c = 60
+initial_temperature_c = 60
+[[assets.boiler]]
+heater_power_w = 2000
+thermal_mass_j_per_k = 418600
+loss_w_per_k = 1.5
+min_temperature_c = 40
+max_temperature_c = 70
+setpoint_c = 55
+initial_temperature_c = 55
+"""
+
+DAY = """
+date = 2026-06-10
+site = "site.toml"
+[weather]
+clear_sky_fraction = [["00:00", 0.9], ["24:00", 0.9]]
+[load]
+base_w = 2500
+[hot_water]
+litres_per_hour = {"7" = 60, "19" = 80}
+[initial]
+battery_soc = 0.5
+[tariff]
+import_price_per_kwh = 0.3
+feed_in_price_per_kwh = 0.0
+"""
+
+
+@pytest.fixture
+def folder(tmp_path):
+    (tmp_path / "site.toml").write_text(LAB_SITE)
+    (tmp_path / "day.toml").write_text(DAY)
+    return tmp_path
+
+
+def test_arrays_of_tables_give_every_asset_its_id_and_the_day_reaches_each(folder):
+    day = day_scenario(folder / "day.toml")
+    a = day.assets
+    assert [i for i, _ in a.solars()] == ["roof-east", "roof-west"]
+    assert [i for i, _ in a.batteries()] == ["battery", "battery-2"]  # ids default to the kind, then kind-N
+    assert [i for i, _ in a.boilers()] == ["boiler", "boiler-2"]
+    assert [b.initial_soc for _, b in a.batteries()] == [0.5, 0.5]  # the day's start for every battery
+    assert all(b.draw_litres_per_hour == {7: 60, 19: 80} for _, b in a.boilers())  # each tank's own taps
+    assert not a.single and a.solar.id == "roof-east"
+
+
+def test_the_factory_site_file_becomes_every_asset_it_names():
+    scenario = scenario_for(scenario="winter_day", site=str(FACTORY))
+    a = scenario.assets
+    assert [i for i, _ in a.solars()] == ["solar-roof-east", "solar-roof-west", "solar-carport", "solar-facade"]
+    assert [i for i, _ in a.batteries()] == ["battery-1", "battery-2"]
+    assert len(a.boilers()) == 3
+    assert a.solar.tilt_deg == 15.0 and a.solar.azimuth_deg == 90.0  # its simulator's plane
+
+
+def test_each_inverter_holds_its_share_of_the_export_limit_without_a_lease(folder):
+    configs = asset_configs(day_scenario(folder / "day.toml"))
+    assert configs.by_id["roof-east"][1].export_safe_limit_w == 0  # a zero-export site
+    site = load_scenario("clear_summer_day")
+    two = site.model_copy(update={"assets": Assets(solar=[SolarAsset(rated_power_w=6000), SolarAsset(rated_power_w=2000)]),
+                                  "limits": site.limits.model_copy(update={"export_limit_w": 4000})})
+    shares = [c.export_safe_limit_w for kind, c in asset_configs(two).by_id.values()]
+    assert shares == [3000, 1000]  # in proportion to the rating, together the connection's limit
+
+
+@pytest.mark.parametrize("text, field", [
+    ('[[assets.solar]]\nid = "pv"\nrated_power_w = 1000\n[[assets.solar]]\nid = "pv"\nrated_power_w = 2000\n',
+     "asset id 'pv' is given to more than one asset"),
+    ('[[assets.solar]]\nrated_power_w = 1000\n[[assets.battery]]\ncapacity_wh = 1000\nmax_charge_w = 0\n'
+     'max_discharge_w = 500\n', "max_charge_w"),
+])
+def test_a_wrong_asset_in_an_array_is_one_sentence(tmp_path, text, field):
+    head = 'name = "s"\nlatitude = 50\nlongitude = 8\n[limits]\nexport_limit_w = 0\nimport_limit_w = 1000\n'
+    (tmp_path / "site.toml").write_text(head + text)
+    (tmp_path / "day.toml").write_text(DAY)
+    with pytest.raises(DayFileError) as error:
+        day_scenario(tmp_path / "day.toml")
+    message = str(error.value)
+    assert "site.toml" in message and field in message and "\n" not in message
+
+
+def test_the_next_day_rule_is_refused_where_a_site_has_several_stores(folder):
+    (folder / "day.toml").write_text(DAY + '\n[end_of_day]\nrule = "next_day"\n')
+    with pytest.raises(DayFileError, match="'next_day' values one battery and one tank"):
+        day_scenario(folder / "day.toml")
+
+
+def test_the_simulated_site_has_a_simulator_per_asset_and_the_sky_on_each_plane(folder):
+    day = day_scenario(folder / "day.toml")
+    clock = ManualClock(day.midnight_epoch_s + 8 * 3600)  # morning: the east roof sees more sun than the west
+    site = build_site(day, clock)
+    east, west = site.hardware("roof-east"), site.hardware("roof-west")
+    assert east.available_power_w() / 12000 > west.available_power_w() / 8000
+    assert site.hardware("battery-2").soc == 0.5 and site.hardware("boiler-2").temperature_c == 55
+    sampled = exogenous(day, duration_s=8 * 3600.0 + 10.0)  # every 10 s from midnight: the last at 08:00
+    assert sampled.pv_available_w[-1] == pytest.approx(east.available_power_w() + west.available_power_w())
+    assert len(sampled.draws()) == 2
+
+
+def test_the_controllers_twin_takes_the_sites_widest_band_and_its_mean_tank(folder):
+    policy = controller_policy(day_scenario(folder / "day.toml"))
+    assert (policy.soc_reserve_min, policy.soc_reserve_max) == (0.1, 0.9)
+    assert policy.boiler_heat_capacity_j_per_k == pytest.approx((837200 + 418600) / 2)
+    assert policy.pv_azimuth_deg == 90  # the largest array's plane
+
+
+def _two_store_day(batteries: list[BatteryAsset], boilers: list[BoilerAsset]):
+    day = load_scenario("clear_summer_day")
+    return day.model_copy(update={"assets": Assets(solar=SolarAsset(rated_power_w=8000), battery=batteries,
+                                                   boiler=boilers or None)})
+
+
+def _flat_day(n: int, draw: float = 0.0) -> Exogenous:
+    sun = [0.0] * (n // 2) + [6000.0] * (n - n // 2)
+    return Exogenous(300.0, sun, [1500.0] * n, [draw] * n, [20.0] * n, start_s=0.0, more_draws_kg_per_s=())
+
+
+def test_two_halves_of_a_battery_plan_as_the_whole():
+    """The optimum's second battery is modelled as the first: two identical halves cost what one whole does."""
+    half = BatteryAsset(capacity_wh=5000, max_charge_w=2000, max_discharge_w=2000)
+    whole = BatteryAsset(capacity_wh=10000, max_charge_w=4000, max_discharge_w=4000)
+    n = 96
+    one_site, two_site = _two_store_day([whole], []), _two_store_day([half, half.model_copy(update={"id": "b2"})], [])
+    one, two = solve_optimum(one_site, _flat_day(n)), solve_optimum(two_site, _flat_day(n))
+    assert two.cost == pytest.approx(one.cost, abs=1e-6)
+    assert compute_kpis(two.series, two_site).adjusted_cost == pytest.approx(
+        compute_kpis(one.series, one_site).adjusted_cost, abs=1e-6)
+    assert set(two.series.soc_by_id) == {"battery", "b2"}
+    assert two.series.battery_w == pytest.approx([sum(p) for p in zip(*two.series.battery_w_by_id.values())])
+
+
+def test_every_tank_is_kept_warm_through_its_own_draws_by_the_optimum():
+    tank = dict(thermal_mass_j_per_k=418600, loss_w_per_k=2.0, min_temperature_c=45, max_temperature_c=75,
+                setpoint_c=55, initial_temperature_c=55)
+    boilers = [BoilerAsset(heater_power_w=2000, **tank), BoilerAsset(id="second", heater_power_w=2000, **tank)]
+    n = 96
+    day = _flat_day(n)
+    heavy = [0.0] * n
+    heavy[40:44] = [0.02] * 4  # the second tank alone: 24 l in 20 minutes at 55 °C takes ~5 K
+    day = Exogenous(day.dt_s, day.pv_available_w, day.base_load_w, day.draw_kg_per_s, day.ambient_c, day.start_s,
+                    more_draws_kg_per_s=(heavy,))
+    scenario = _two_store_day([BatteryAsset(capacity_wh=5000, max_charge_w=2000, max_discharge_w=2000)], boilers)
+    plan = solve_optimum(scenario, day)
+    kpis = compute_kpis(plan.series, scenario)
+    assert kpis.boiler_comfort_violation_min == 0 and kpis.temperature_violation_s == 0
+    first, second = plan.series.temperature_c_by_id["boiler"], plan.series.temperature_c_by_id["second"]
+    assert first != second  # each tank its own heat balance
+    assert min(second) >= 45 - 1e-6 and second[-1] >= 55 - 1e-6  # warm, and back at its start at the end
+
+
+def _series(soc_by_id: dict[str, list[float]], temps_by_id: dict[str, list[float]]) -> SiteSeries:
+    n = len(next(iter(soc_by_id.values())))
+    series = SiteSeries(dt_s=1.0)
+    for k in range(n):
+        series.record(0.0, 0.0, 0.0, 0.0, 0.0, soc_by_id["battery"][k], temps_by_id["boiler"][k], {})
+    series.soc_by_id = soc_by_id
+    series.battery_w_by_id = {i: [0.0] * n for i in soc_by_id}
+    series.temperature_c_by_id = temps_by_id
+    return series
+
+
+def test_kpis_judge_each_battery_and_tank_by_its_own_band():
+    batteries = [BatteryAsset(capacity_wh=1000, max_charge_w=500, max_discharge_w=500),
+                 BatteryAsset(capacity_wh=1000, max_charge_w=500, max_discharge_w=500, soc_min=0.3, initial_soc=0.5)]
+    tank = dict(heater_power_w=1000, thermal_mass_j_per_k=3.6e6, loss_w_per_k=0.0, max_temperature_c=80,
+                setpoint_c=60, initial_temperature_c=60)
+    boilers = [BoilerAsset(min_temperature_c=40, **tank), BoilerAsset(min_temperature_c=50, **tank)]
+    scenario = _two_store_day(batteries, boilers)
+    # the second battery at 0.2 breaks its own band (0.3), not the first's; the second tank at 45 °C is cold
+    # for itself (50), not for the first (40); each tank's 1 kWh shortfall is its own: no netting
+    series = _series({"battery": [0.5, 0.5, 0.5], "battery-2": [0.5, 0.2, 0.5]},
+                     {"boiler": [60.0, 61.0, 61.0], "boiler-2": [60.0, 45.0, 59.0]})
+    kpis = compute_kpis(series, scenario)
+    assert kpis.soc_violation_s == 1.0
+    assert kpis.boiler_comfort_violation_min == pytest.approx(1 / 60)
+    refill = scenario.tariff.import_price_at(3.0)
+    assert kpis.end_of_day_cost == pytest.approx(1.0 * refill)  # the warmer first tank does not warm the second
+
+
+async def test_a_site_with_two_of_each_runs_a_module_per_asset_through_the_services(folder):
+    day = day_scenario(folder / "day.toml").model_copy(update={"start_h": 11.0})
+    series = await simulate(day, "controller", 600 / 86_400, site_factory)
+    assert set(series.modes) == {"roof-east", "roof-west", "battery", "battery-2", "boiler", "boiler-2"}
+    assert set(series.soc_by_id) == {"battery", "battery-2"} and set(series.temperature_c_by_id) == {"boiler", "boiler-2"}
+    assert series.battery_w[-1] == pytest.approx(sum(column[-1] for column in series.battery_w_by_id.values()))
+    kpis = compute_kpis(series, day)
+    assert (kpis.export_limit_breaches, kpis.soc_violation_s, kpis.temperature_violation_s) == (0, 0, 0)
+    assert series.soc_by_id["battery"][-1] > 0.5  # the zero-export site stores its noon sun
+
+
+def test_simulate_runs_the_factory_site_file(tmp_path, capsys):
+    """The factory example (four inverters, two batteries, three boilers) as the optimum plans it."""
+    assert main(["simulate", "--scenario", "winter_day", "--site", str(FACTORY), "--policy", "optimum",
+                 "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert '"soc_violation_s": 0.0' in out and (tmp_path / "winter_day_optimum.json").is_file()
