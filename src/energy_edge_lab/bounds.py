@@ -16,6 +16,7 @@ from pydantic import AfterValidator, Field
 from energy_edge.domain.bounds import (MAX_ENERGY_WH, MAX_HOT_WATER_L_PER_H, MAX_POWER_W, MAX_TEMPERATURE_C,
                                        MIN_TEMPERATURE_C)
 from energy_edge.domain.prices import MAX_PRICE_PER_KWH
+from energy_edge.domain.site import MODULE_ID, RESERVED_MODULE_IDS
 
 MAX_IRRADIANCE_W_M2 = 1500.0  # above the solar constant (1361 W/m²) and any cloud-edge enhancement on the ground
 MAX_THERMAL_MASS_J_PER_K = 1e9  # about 240 m³ of water, as the edge's site file allows: above any tank it steers
@@ -53,6 +54,19 @@ def _plain_name(value: str) -> str:
 
 
 Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME_CHARS), AfterValidator(_plain_name)]
+
+
+def _module_name(value: str) -> str:
+    """An asset's id is its module's name, as in the edge's site file (`domain.site.MODULE_ID`)."""
+    if not MODULE_ID.match(value):
+        raise ValueError("an asset id is a module name: lowercase letters, digits and '-', starting with a letter, "
+                         "at most 64 characters")
+    if value in RESERVED_MODULE_IDS:
+        raise ValueError(f"the asset id {value!r} is reserved; reserved: {', '.join(sorted(RESERVED_MODULE_IDS))}")
+    return value
+
+
+AssetId = Annotated[str, AfterValidator(_module_name)]
 Text = Annotated[str, Field(max_length=MAX_TEXT_CHARS)]
 
 # A measured CSV series' values, by what they measure: (low, high, unit)

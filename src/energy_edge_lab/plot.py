@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .kpis import battery_columns, tank_columns
 from .scenario import Scenario
 from .series import SiteSeries
 
@@ -41,14 +42,20 @@ def plot_series(series: SiteSeries, scenario: Scenario, title: str, path: Path) 
     flows.set_ylabel("kW (+ into the bus)")
     flows.legend(loc="upper left", fontsize=8, ncol=4)
     flows.set_title(title)
-    battery, boiler = scenario.assets.battery, scenario.assets.boiler
-    soc.plot(hours, _decimate(series.soc, every), color="green")
-    for bound in (battery.soc_min, battery.soc_max) if battery else ():
-        soc.axhline(bound, color="green", linestyle="--", linewidth=0.7)
+    a, styles = scenario.assets, ("-", "--", ":", "-.") * 8
+    several = len(a.batteries()) > 1 or len(a.boilers()) > 1
+    for (battery, socs, _), (asset_id, _), style in zip(battery_columns(series, scenario), a.batteries(), styles):
+        soc.plot(hours, _decimate(socs, every), color="green", linestyle=style, label=asset_id)
+        for bound in (battery.soc_min, battery.soc_max):
+            soc.axhline(bound, color="green", linestyle="--", linewidth=0.5)
     soc.set_ylabel("battery SoC")
-    temperature.plot(hours, _decimate(series.boiler_temperature_c, every), color="red")
-    for bound in (boiler.min_temperature_c, boiler.max_temperature_c) if boiler else ():
-        temperature.axhline(bound, color="red", linestyle="--", linewidth=0.7)
+    for (boiler, temps), (asset_id, _), style in zip(tank_columns(series, scenario), a.boilers(), styles):
+        temperature.plot(hours, _decimate(temps, every), color="red", linestyle=style, label=asset_id)
+        for bound in (boiler.min_temperature_c, boiler.max_temperature_c):
+            temperature.axhline(bound, color="red", linestyle="--", linewidth=0.5)
+    if several:  # each store by its id
+        soc.legend(loc="upper left", fontsize=7, ncol=4)
+        temperature.legend(loc="upper left", fontsize=7, ncol=4)
     temperature.set_ylabel("boiler °C")
     temperature.set_xlabel(f"hours after midnight ({scenario.timezone})")
     for axis in (flows, soc, temperature):

@@ -17,8 +17,9 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from energy_edge.domain.errors import ConfigurationError
-from .bounds import (IRRADIANCE_RANGE, POWER_RANGE, Capacity, DemandCharge, Duration, Fraction, HotWaterRate, Hours,
-                     Hysteresis, LossPerKelvin, Name, Power, PositivePower, Price, Seed, Temperature, Text, ThermalMass)
+from .bounds import (IRRADIANCE_RANGE, POWER_RANGE, AssetId, Capacity, DemandCharge, Duration, Fraction, HotWaterRate,
+                     Hours, Hysteresis, LossPerKelvin, Name, Power, PositivePower, Price, Seed, Temperature, Text,
+                     ThermalMass)
 
 SECONDS_PER_DAY = 86_400
 
@@ -147,14 +148,14 @@ class Profiles(_Frozen):
 
 
 class SolarAsset(_Frozen):
-    id: Name | None = None  # its module's name; default: the kind, then kind-2, kind-3 ... (`Assets.solars`)
+    id: AssetId | None = None  # its module's name; default: the kind, then kind-2, kind-3 ... (`Assets.solars`)
     rated_power_w: PositivePower
     tilt_deg: Annotated[float, Field(ge=0.0, le=90.0)] = 0.0  # from horizontal; 0: a flat array
     azimuth_deg: Annotated[float, Field(ge=0.0, le=360.0)] = 180.0  # the way it faces, clockwise from north
 
 
 class BatteryAsset(_Frozen):
-    id: Name | None = None
+    id: AssetId | None = None
     capacity_wh: Capacity
     max_charge_w: PositivePower
     max_discharge_w: PositivePower
@@ -173,7 +174,7 @@ class BatteryAsset(_Frozen):
 
 
 class BoilerAsset(_Frozen):
-    id: Name | None = None
+    id: AssetId | None = None
     heater_power_w: PositivePower
     thermal_mass_j_per_k: ThermalMass  # water mass x 4186 J/(kg K)
     loss_w_per_k: LossPerKelvin  # losses to ambient per kelvin above it

@@ -40,10 +40,13 @@ def test_the_day_file_documentation_runs():
     from energy_edge_lab.day_file import DayFile
     from energy_edge_lab.site_source import LabSite
 
-    blocks = DAY_FILE_DOC.split("```toml\n")[1:]
-    site, day = (tomllib.loads(block.split("```")[0]) for block in blocks[:2])
+    blocks = [tomllib.loads(block.split("```")[0]) for block in DAY_FILE_DOC.split("```toml\n")[1:]]
+    site = blocks[0]
     LabSite.model_validate(site)
-    DayFile.model_validate(day)
+    DayFile.model_validate(next(block for block in blocks if "date" in block))
+    several = next(block for block in blocks if isinstance(block.get("assets", {}).get("solar"), list))
+    assets = LabSite.model_validate({**site, "assets": several["assets"]}).assets
+    assert len(assets.solars()) == 2 and len(assets.batteries()) == 2
 
 
 def test_every_route_is_in_the_architecture():
