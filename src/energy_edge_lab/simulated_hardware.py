@@ -159,6 +159,7 @@ class AssetConfigs:
     battery: BatteryConfig
     boiler: BoilerConfig
     by_id: dict[str, tuple[str, SolarConfig | BatteryConfig | BoilerConfig]] = field(default_factory=dict)
+    planes: dict[str, tuple[float, float]] = field(default_factory=dict)  # each array's (tilt, azimuth)
 
 
 def asset_configs(scenario: Scenario, *, curtail_without_lease: bool = True) -> AssetConfigs:
@@ -188,7 +189,8 @@ def asset_configs(scenario: Scenario, *, curtail_without_lease: bool = True) -> 
         **{i: ("battery", battery_config(x)) for i, x in own.batteries()},
         **{i: ("boiler", boiler_config(x)) for i, x in own.boilers()}}
     return AssetConfigs(solar=solar_config(a.solar), battery=battery_config(a.battery),
-                        boiler=boiler_config(a.boiler), by_id=by_id)
+                        boiler=boiler_config(a.boiler), by_id=by_id,
+                        planes={i: (x.tilt_deg, x.azimuth_deg) for i, x in own.solars()})
 
 
 def exogenous(scenario: Scenario, duration_s: float = 86_400.0, dt_s: float = 10.0) -> Exogenous:

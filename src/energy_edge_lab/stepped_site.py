@@ -21,7 +21,9 @@ from typing import Any, AsyncIterator, Callable, Iterator
 
 from dependency_injector import providers
 
-from energy_edge.domain.site import BATTERY, BOILER, CONTROLLER, SOLAR, AssetSpec, GridConnection, Site
+from energy_edge.domain.planning.solar_geometry import FLAT_ARRAY
+from energy_edge.domain.site import (BATTERY, BOILER, CONTROLLER, SOLAR, AssetSpec, GridConnection, SimulatedHardware,
+                                     Site)
 from energy_edge.entrypoints.containers import embedded_site_container
 from energy_edge.entrypoints.lifecycle import start_site
 from energy_edge.entrypoints.manual_site import ManualClockSite
@@ -37,8 +39,10 @@ def domain_site(spec: Any) -> Site:
     """The scenario's site as the edge describes sites: one asset module per asset it has, by its id."""
     assets = []
     for asset_id, (kind, c) in spec.configs.by_id.items():
-        if kind == SOLAR:
-            assets.append(AssetSpec(asset_id, SOLAR, rated_power_w=c.rated_power_w))
+        if kind == SOLAR:  # its plane as a site file states a simulated array's (the forecast's, with several)
+            tilt_deg, azimuth_deg = spec.configs.planes.get(asset_id, FLAT_ARRAY)
+            assets.append(AssetSpec(asset_id, SOLAR, rated_power_w=c.rated_power_w,
+                                    hardware=SimulatedHardware(tilt_deg=tilt_deg, azimuth_deg=azimuth_deg)))
         elif kind == BATTERY:
             assets.append(AssetSpec(asset_id, BATTERY, capacity_wh=c.capacity_wh, max_charge_w=c.max_charge_w,
                                     max_discharge_w=c.max_discharge_w, soc_min=c.soc_min, soc_max=c.soc_max))

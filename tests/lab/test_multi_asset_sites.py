@@ -257,3 +257,20 @@ def test_simulate_runs_the_factory_site_file(tmp_path, capsys):
                  "--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert '"soc_violation_s": 0.0' in out and (tmp_path / "winter_day_optimum.json").is_file()
+
+
+async def test_the_controllers_forecast_sees_each_roof_on_its_own_plane(folder):
+    """The lab states each simulated array's plane as a site file does, so the controller's forecaster
+    weighs the east and the west roof by their ratings (not the largest roof's plane for all)."""
+    from energy_edge_lab.runner import SiteSpec, TariffPrices
+
+    day = day_scenario(folder / "day.toml").model_copy(update={"start_h": 9.0})
+    clock = ManualClock(day.start_epoch_s)
+    spec = SiteSpec(clock=clock, hardware=build_site(day, clock), configs=asset_configs(day),
+                    policy=controller_policy(day), prices=TariffPrices(day))
+    async with site_factory(spec) as site:
+        for _ in range(3):
+            await site.step()
+        forecaster = site.site.container.controller()._forecaster
+    assert [plane[:2] for plane in forecaster.planes] == [(30.0, 90.0), (30.0, 270.0)]
+    assert [plane[2] for plane in forecaster.planes] == pytest.approx([0.6, 0.4])

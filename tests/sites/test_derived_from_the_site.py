@@ -121,3 +121,14 @@ def test_unsteered_inverters_together_stay_within_the_export_limit(site) -> None
         assert all(0.0 <= limit <= spec.rated_power_w for limit, spec in zip(limits, inverters))
     if site == home_site():
         assert built == [3000.0] and deployed == [10000.0]  # today's home site unchanged
+
+
+def test_the_forecast_sees_each_array_of_a_site_on_its_own_plane() -> None:
+    """The factory's simulated arrays give their planes, its Modbus arrays the policy's; one array, none
+    (the policy's plane is then the array's)."""
+    from energy_edge.domain.planning.solar_geometry import ArrayPlane
+    from energy_edge.entrypoints.factories import array_planes
+
+    assert array_planes(FACTORY) == (ArrayPlane(30000.0, 15.0, 90.0), ArrayPlane(25000.0), ArrayPlane(12000.0, 10.0, 180.0),
+                                     ArrayPlane(5000.0))
+    assert array_planes(home_site()) == ()

@@ -28,6 +28,7 @@ from ..domain.assets.meter import Meter, MeterConfig
 from ..domain.assets.solar import Solar, SolarConfig
 from ..domain.balancing import Policy
 from ..domain.errors import ConfigurationError
+from ..domain.planning.solar_geometry import ArrayPlane
 from ..domain.ports import Clock, Forecaster, ModuleClient, PlanSolver
 from ..domain.routing import RouteTable
 from ..domain.site import (
@@ -279,6 +280,18 @@ def initial_policy(site: Site) -> Policy:
                   import_limit_w=site.grid.import_limit_w, export_limit_w=site.grid.export_limit_w, **plane)
 
 
+def array_planes(site: Site) -> tuple[ArrayPlane, ...]:
+    """A site's several arrays for the forecast: each with its rating and, where the site file states it
+    (a simulated array's `tilt_deg`, `azimuth_deg`), its plane; a real array's plane is the policy's. One
+    array: none (the policy's plane is the array's, as `initial_policy` starts it)."""
+    arrays = site.of_kind(SOLAR)
+    if len(arrays) < 2:
+        return ()
+    return tuple(ArrayPlane(spec.rated_power_w or 0.0, spec.hardware.tilt_deg, spec.hardware.azimuth_deg)
+                 if isinstance(spec.hardware, SimulatedHardware) else ArrayPlane(spec.rated_power_w or 0.0)
+                 for spec in arrays)
+
+
 def reported_site_balance(client: ModuleClient, clock: Clock, site: Site) -> TelemetryBalanceMeter:
     """A simulated meter in its own process: the simulated load minus the powers the assets report
     (routed to it by `routes_for`), since its copy of the simulation cannot see the other processes."""
@@ -304,7 +317,7 @@ def build_controller(client: ModuleClient, clock: Clock, site: Site, simulation:
     from ..domain.services.controller_service import ControllerService
 
     options = dict(asset_kinds=asset_kinds(site), price_source=price_source, plan_solver=plan_solver,
-                   forecaster=forecaster, pv_forecast_source=pv_forecast_source)
+                   forecaster=forecaster, pv_forecast_source=pv_forecast_source, pv_planes=array_planes(site))
     if site.meter is not None:
         return ControllerService(client, None, clock, initial_policy(site), **options)
     if in_process:

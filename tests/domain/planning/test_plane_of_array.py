@@ -58,3 +58,24 @@ def test_simulator_and_forecaster_agree_on_a_tilted_array():
     assert pv.available_power_w() == pytest.approx(10_000.0 * forecaster.clear_sky_ratio(t))
     flat = OnlineForecaster(52.0, 0.0).clear_sky_ratio(t)
     assert flat == pytest.approx(min(1.0, clear_sky_ghi_w_m2(solar_position_deg(52.0, 0.0, t)[0]) / 1000))
+
+
+def test_an_east_and_a_west_roof_are_forecast_as_the_two_planes_by_rating():
+    """Two equal roofs facing east and west: the site's clear sky is the mean of theirs at every hour, so
+    the morning is not read as the east roof's alone, nor the afternoon."""
+    from energy_edge.domain.planning.solar_geometry import ArrayPlane
+
+    east, west = ArrayPlane(5000.0, 30.0, 90.0), ArrayPlane(5000.0, 30.0, 270.0)
+    site = OnlineForecaster(45.0, 0.0, planes=(east, west))
+    for hour in (8, 12, 16):
+        t = _utc(2026, 6, 21, hour)
+        pair = (clear_sky_array_ratio(45.0, 0.0, t, 30.0, 90.0) + clear_sky_array_ratio(45.0, 0.0, t, 30.0, 270.0)) / 2
+        assert site.clear_sky_ratio(t) == pytest.approx(pair)
+    morning, afternoon = _utc(2026, 6, 21, 8), _utc(2026, 6, 21, 16)
+    assert site.clear_sky_ratio(morning) == pytest.approx(site.clear_sky_ratio(afternoon), rel=0.05)
+    assert clear_sky_array_ratio(45.0, 0.0, morning, 30.0, 90.0) > 1.5 * clear_sky_array_ratio(45.0, 0.0, afternoon, 30.0, 90.0)
+    # a plane the site file does not state is the forecaster's own (the policy's)
+    unstated = OnlineForecaster(45.0, 0.0, tilt_deg=30.0, azimuth_deg=270.0, planes=(east, ArrayPlane(5000.0)))
+    assert unstated.clear_sky_ratio(morning) == pytest.approx(site.clear_sky_ratio(morning))
+    assert OnlineForecaster(45.0, 0.0, planes=(ArrayPlane(0.0, 30.0, 90.0),)).clear_sky_ratio(morning) == \
+        clear_sky_array_ratio(45.0, 0.0, morning)  # no rating to weigh by: the forecaster's plane

@@ -44,7 +44,7 @@ from typing import Sequence
 from ..pv_forecast import PvForecast, PvForecastSlot
 from ..quick_init import quick_init
 from .load_profile import LoadProfile
-from .solar_geometry import clear_sky_array_ratio
+from .solar_geometry import ArrayPlane, clear_sky_array_ratio, clear_sky_site_ratio
 
 MIN_CLEAR_SKY_RATIO = 0.05  # below this share of the rating (dawn, dusk) clearness is not learned
 UNSEEN_SKY_SPREAD = 0.5  # a sky not seen yet: the clearness prior (0.7) may be an overcast one (0.2)
@@ -87,11 +87,19 @@ class OnlineForecaster:
 
     def __init__(self, latitude_deg: float, longitude_deg: float, *, clearness_prior: float = 0.7,
                  time_constant_s: float = 3600.0, slot_s: float = 900.0, tilt_deg: float = 0.0,
-                 azimuth_deg: float = 180.0, load_w_by_hour: Sequence[float] | None = None) -> None:
+                 azimuth_deg: float = 180.0, load_w_by_hour: Sequence[float] | None = None,
+                 planes: Sequence[ArrayPlane] = ()) -> None:
+        """`tilt_deg`, `azimuth_deg`: the arrays' plane; `planes`: a site's several arrays, each its plane
+        (None: `tilt_deg`, `azimuth_deg`) weighted by its rating, where the site file states them."""
         self.latitude_deg = latitude_deg
         self.longitude_deg = longitude_deg
         self.tilt_deg = tilt_deg  # the arrays' plane: a steep array's clear sky is not the horizontal one
         self.azimuth_deg = azimuth_deg
+        total_w = sum(max(0.0, plane.rated_power_w) for plane in planes)
+        self.planes = tuple(  # (tilt, azimuth, share of the rating)
+            (tilt_deg if plane.tilt_deg is None else plane.tilt_deg,
+             azimuth_deg if plane.azimuth_deg is None else plane.azimuth_deg, max(0.0, plane.rated_power_w) / total_w)
+            for plane in planes) if total_w > 0 else ()
         self.clearness = clearness_prior
         self.clearness_variance = 0.0
         self._learned = False
@@ -138,6 +146,8 @@ class OnlineForecaster:
 
     def clear_sky_ratio(self, t: float) -> float:
         """The arrays' clear-sky output as a share of their rating at `t`."""
+        if self.planes:
+            return clear_sky_site_ratio(self.latitude_deg, self.longitude_deg, t, self.planes)
         return clear_sky_array_ratio(self.latitude_deg, self.longitude_deg, t, self.tilt_deg, self.azimuth_deg)
 
     def observe(self, now: float, pv_available_w: float, pv_rated_w: float, load_w: float) -> None:

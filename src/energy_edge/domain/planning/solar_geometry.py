@@ -14,6 +14,8 @@ from __future__ import annotations
 import calendar
 import math
 import time
+from dataclasses import dataclass
+from typing import Sequence
 
 STC_IRRADIANCE_W_M2 = 1000.0  # PV arrays are rated at standard test conditions
 
@@ -110,3 +112,25 @@ def clear_sky_array_ratio(latitude_deg: float, longitude_deg: float, epoch_s: fl
     elevation, sun_azimuth = solar_position_deg(latitude_deg, longitude_deg, epoch_s)
     ghi = clear_sky_ghi_w_m2(elevation)
     return min(1.0, plane_of_array_w_m2(ghi, elevation, sun_azimuth, tilt_deg, azimuth_deg) / STC_IRRADIANCE_W_M2)
+
+
+@dataclass(frozen=True, slots=True)
+class ArrayPlane:
+    """One of a site's arrays as the forecast sees it: its plane and its rating (its weight in the site's
+    clear sky). A plane of None is the policy's (`pv_tilt_deg`, `pv_azimuth_deg`): a real array whose plane
+    the site file does not state."""
+
+    rated_power_w: float
+    tilt_deg: float | None = None
+    azimuth_deg: float | None = None
+
+
+def clear_sky_site_ratio(latitude_deg: float, longitude_deg: float, epoch_s: float,
+                         planes: Sequence[tuple[float, float, float]]) -> float:
+    """The arrays' clear-sky output together as a share of their rating: each plane's (tilt, azimuth,
+    share of the rating) weighted by its share. An east and a west roof peak at different hours, so one
+    plane for all mis-shapes the day: the west roof's afternoon forecast low, the east's morning high."""
+    elevation, sun_azimuth = solar_position_deg(latitude_deg, longitude_deg, epoch_s)
+    ghi = clear_sky_ghi_w_m2(elevation)
+    return sum(share * min(1.0, plane_of_array_w_m2(ghi, elevation, sun_azimuth, tilt, azimuth) / STC_IRRADIANCE_W_M2)
+               for tilt, azimuth, share in planes)

@@ -21,7 +21,7 @@ import logging
 import time
 from collections import Counter
 from dataclasses import replace
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, Sequence
 
 from ..balancing import BalancerMemory, Decision, Guidance, Policy, SiteSnapshot
 from ..balancing.policy import WRITABLE as POLICY_PROPERTIES
@@ -29,6 +29,7 @@ from ..desired_document import DesiredDocument
 from ..errors import InvalidPayload, MalformedMessage, MeterUnavailable, NoNewReading
 from ..messages import Message, MethodResponse
 from ..planning import OnlineForecaster, RollingPlanner
+from ..planning.solar_geometry import ArrayPlane
 from ..ports import Clock, Forecaster, GridMeter, ModuleClient, PlanSolver, PriceSource, PvForecastSource
 from ..prices import PriceSchedule, PriceSlot, exporting_costs_money
 from ..pv_forecast import PvForecastSlot
@@ -69,11 +70,13 @@ class ControllerService:
                  asset_kinds: Mapping[str, str] = ASSET_KINDS, price_source: PriceSource | None = None,
                  max_concurrent_calls: int = DEFAULT_MAX_CONCURRENT,
                  cycle_observer: Callable[[float], None] | None = None, plan_solver: PlanSolver | None = None,
-                 pv_forecast_source: PvForecastSource | None = None) -> None:
+                 pv_forecast_source: PvForecastSource | None = None, pv_planes: Sequence[ArrayPlane] = ()) -> None:
         """`policy`: the defaults the twin's desired document applies to; `asset_kinds`: module -> kind;
         `price_source`: day-ahead prices (None: the controller knows only the twin's tariff window);
         `plan_solver`: the LP planner's solver (None: the heuristic planner plans);
         `pv_forecast_source`: a day-ahead PV forecast (None: the online forecaster's clear-sky model alone);
+        `pv_planes`: a site's several arrays with their planes and ratings, as its site file states them
+        (empty: one plane for all, the policy's);
         `cycle_observer` gets each cycle's duration (s) as it ends: a process's metrics histogram.
 
         `meter` None: balance on the telemetry of the site's `meter` module (a real site); a
@@ -86,6 +89,7 @@ class ControllerService:
         self.asset_kinds = dict(asset_kinds)
         self.method_timeout_s = method_timeout_s
         self.cycle_observer = cycle_observer
+        self.pv_planes = tuple(pv_planes)
         self.latest: dict[str, AssetTelemetry] = {}  # by module
         self.cycles_total = 0
         self.malformed_messages_total: Counter[str] = Counter()  # by reason (the rule, e.g. "telemetry.soc")
@@ -355,7 +359,7 @@ class ControllerService:
         location = (p.latitude_deg, p.longitude_deg, p.pv_tilt_deg, p.pv_azimuth_deg)
         if self._forecaster is None or (self._own_forecaster_at is not None and self._own_forecaster_at != location):
             self._forecaster = OnlineForecaster(p.latitude_deg, p.longitude_deg, tilt_deg=p.pv_tilt_deg,
-                                                azimuth_deg=p.pv_azimuth_deg)
+                                                azimuth_deg=p.pv_azimuth_deg, planes=self.pv_planes)
             self._own_forecaster_at = location
         if self._own_forecaster_at is not None and isinstance(self._forecaster, OnlineForecaster):
             self._forecaster.use_load_prior(p.load_w_by_hour.values)  # a new typical profile replaces the learned
