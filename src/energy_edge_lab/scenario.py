@@ -197,6 +197,7 @@ class BoilerAsset(_Frozen):
 
 
 KINDS_AND_MORE = (("solar", "more_solar"), ("battery", "more_batteries"), ("boiler", "more_boilers"))
+MAX_ASSETS_OF_A_KIND = 64  # each runs a module every simulated second and adds its columns to the optimum's LP
 
 
 class Assets(_Frozen):
@@ -209,9 +210,9 @@ class Assets(_Frozen):
     solar: SolarAsset
     battery: BatteryAsset | None = None
     boiler: BoilerAsset | None = None
-    more_solar: tuple[SolarAsset, ...] = ()
-    more_batteries: tuple[BatteryAsset, ...] = ()
-    more_boilers: tuple[BoilerAsset, ...] = ()
+    more_solar: Annotated[tuple[SolarAsset, ...], Field(max_length=MAX_ASSETS_OF_A_KIND - 1)] = ()
+    more_batteries: Annotated[tuple[BatteryAsset, ...], Field(max_length=MAX_ASSETS_OF_A_KIND - 1)] = ()
+    more_boilers: Annotated[tuple[BoilerAsset, ...], Field(max_length=MAX_ASSETS_OF_A_KIND - 1)] = ()
 
     @model_validator(mode="before")
     @classmethod
@@ -223,6 +224,9 @@ class Assets(_Frozen):
         for kind, more in KINDS_AND_MORE:
             value = data.get(kind)
             if isinstance(value, (list, tuple)):
+                if len(value) > MAX_ASSETS_OF_A_KIND:
+                    raise ValueError(f"{len(value)} {kind} assets; the lab simulates at most {MAX_ASSETS_OF_A_KIND} "
+                                     "of a kind")
                 if more in data:
                     raise ValueError(f"give {kind} as an array of tables or with {more}, not both")
                 data[kind] = value[0] if value else None

@@ -131,6 +131,7 @@ def test_each_inverter_holds_its_share_of_the_export_limit_without_a_lease(folde
      'max_discharge_w = 500\n', "max_charge_w"),
     ('[[assets.solar]]\nid = "controller"\nrated_power_w = 1000\n', "the asset id 'controller' is reserved"),
     ('[[assets.solar]]\nid = "PV/1"\nrated_power_w = 1000\n', "an asset id is a module name"),
+    ('[[assets.solar]]\nrated_power_w = 1000\n' * 65, "65 solar assets; the lab simulates at most 64 of a kind"),
 ])
 def test_a_wrong_asset_in_an_array_is_one_sentence(tmp_path, text, field):
     head = 'name = "s"\nlatitude = 50\nlongitude = 8\n[limits]\nexport_limit_w = 0\nimport_limit_w = 1000\n'
