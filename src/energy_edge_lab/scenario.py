@@ -224,6 +224,8 @@ class Assets(_Frozen):
         for kind, more in KINDS_AND_MORE:
             value = data.get(kind)
             if isinstance(value, (list, tuple)):
+                if kind == "solar" and not value:
+                    raise ValueError("solar: a site has at least one array")
                 if len(value) > MAX_ASSETS_OF_A_KIND:
                     raise ValueError(f"{len(value)} {kind} assets; the lab simulates at most {MAX_ASSETS_OF_A_KIND} "
                                      "of a kind")

@@ -275,3 +275,12 @@ async def test_the_controllers_forecast_sees_each_roof_on_its_own_plane(folder):
         forecaster = site.site.container.controller()._forecaster
     assert [plane[:2] for plane in forecaster.planes] == [(30.0, 90.0), (30.0, 270.0)]
     assert [plane[2] for plane in forecaster.planes] == pytest.approx([0.6, 0.4])
+
+
+def test_an_empty_array_of_solar_is_refused_and_of_batteries_means_none():
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="a site has at least one array"):
+        Assets.model_validate({"solar": [], "battery": []})
+    assets = Assets.model_validate({"solar": [{"rated_power_w": 1000}], "battery": []})
+    assert assets.battery is None and assets.batteries() == () and assets.single

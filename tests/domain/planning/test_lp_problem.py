@@ -82,6 +82,17 @@ def test_the_first_slot_becomes_a_grid_band(slot: PlannedSlot, band: tuple[float
     assert guidance.export_first_w == 0.0 and guidance.grid_charge_to_soc == 0.0  # the band replaces them
 
 
+def test_a_held_battery_is_held_however_small_the_load_beside_its_power() -> None:
+    """The factory's night: 1 kW of load beside 70 kW of batteries the plan holds for a dearer hour. The grid
+    is read in its own sense (50 W), not on the stores' scale (2 % of 70 kW): the band imports the load,
+    where it read 'grid about 0' and the batteries self-consumed it all night, below their daily target."""
+    big = [replace(b, max_charge_w=35_000.0, max_discharge_w=35_000.0) for b in BATTERIES]
+    problem = build_problem(0.0, POLICY, big, FORECAST, PriceSchedule())
+    assert grid_band(PlannedSlot(import_w=978.0, export_w=0.0), problem, POLICY) == (0.0, 20_000.0)
+    assert grid_band(PlannedSlot(import_w=0.0, export_w=978.0), problem, POLICY) == (-ROOM, 0.0)
+    assert grid_band(PlannedSlot(import_w=30.0, export_w=0.0), problem, POLICY) == (0.0, 0.0)
+
+
 def test_each_boiler_is_preheated_to_where_the_plans_heating_run_ends() -> None:
     problem = build_problem(0.0, POLICY, [*BATTERIES, BOILER], FORECAST, PriceSchedule())
     to_wh = 837_200.0 / 3600

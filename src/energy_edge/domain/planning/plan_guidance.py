@@ -136,7 +136,9 @@ def grid_band(first: PlannedSlot, problem: PlanningProblem, policy: Policy) -> t
     elif first.discharge_w - first.charge_w > active:
         low, high = (0.0, grid) if grid > 0 else (grid, grid)
     else:
-        low, high = (0.0, limit) if grid > active else (-room, 0.0) if grid < -active else (0.0, 0.0)
+        # the grid's own sense, not the stores' scale: a site whose night load is below 2 % of its batteries'
+        # power (1 kW beside 70 kW) imports it on a plan that holds them, not self-consumes it
+        low, high = (0.0, limit) if grid > ACTIVE_MIN_W else (-room, 0.0) if grid < -ACTIVE_MIN_W else (0.0, 0.0)
     low, high = max(low, -room), min(high, limit)
     return min(low, high), high
 
