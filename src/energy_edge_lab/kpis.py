@@ -15,7 +15,8 @@ Definitions:
 - demand charge: the tariff's `demand_charge_per_kw` x the peak 15-minute import;
 - import above the limit: kWh imported beyond the import limit;
 - battery equivalent full cycles: (charged + discharged energy) / (2 x capacity);
-- comfort violation: minutes with the boiler below its minimum temperature;
+- comfort violation: minutes with the boiler below its minimum temperature (each tank by its own
+  minimum; boiler-minutes, summed over the tanks where the site has several);
 - stored energy change: battery energy plus boiler heat at the end minus at
   the start (the scenario's initial state), in kWh;
 - end-of-day cost: the scenario's `end_of_day` rule, the same for every policy and
@@ -29,7 +30,7 @@ Definitions:
   cost of the run repeated from a state (next_day.py);
 - adjusted cost: energy cost + demand charge + end-of-day cost: exactly what the
   optimum minimises, so no policy can gain by ending the day emptier;
-- limit violations: seconds with SoC outside its band (beyond `SOC_EPSILON`),
+- limit violations: seconds with SoC outside its band (beyond `SOC_EPSILON`; each battery by its own),
   the boiler above its maximum temperature, or export / import beyond the
   limit by more than `limit_tolerance_w` (the larger of 10 W and 0.5 % of the
   limit); export- and import-limit breaches also

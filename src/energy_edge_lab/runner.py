@@ -152,7 +152,8 @@ def typical_load_utc(scenario: Scenario) -> dict[str, float]:
 
 
 def hot_water_utc(scenario: Scenario) -> dict[str, float]:
-    """The boiler's typical hot-water schedule as the controller's twin takes it: litres per UTC hour.
+    """The boiler's typical hot-water schedule as the controller's twin takes it: litres per UTC hour (each
+    boiler's: the tanks' mean where the site has several).
 
     The operator knows the site's rhythm, not each day's: the controller gets the schedule, the
     optimum each day's draws (in the lab they are the same). A local hour that straddles two UTC

@@ -121,21 +121,29 @@ def standing_assets(scenario: Scenario) -> Assets:
     return a.model_copy(update={"battery": a.battery or STAND_IN_BATTERY, "boiler": a.boiler or STAND_IN_BOILER})
 
 
+def _simulated_stores(scenario: Scenario) -> tuple[tuple[tuple[str, BatteryAsset], ...], tuple[tuple[str, BoilerAsset], ...]]:
+    """The site's batteries and boilers by id, a stand-in for a kind it lacks under an id no asset can have
+    (not a module name: a solar array called "battery" keeps its simulator)."""
+    a = scenario.assets
+    return (a.batteries() or (("_stand-in-battery", STAND_IN_BATTERY),),
+            a.boilers() or (("_stand-in-boiler", STAND_IN_BOILER),))
+
+
 def build_site(scenario: Scenario, clock: Clock) -> SimulatedSite:
     """The scenario's simulators on `clock`, which must stand at the scenario's start, by asset id (a
-    stand-in battery and boiler where the site has none: `standing_assets`)."""
-    p, a = scenario.profiles, standing_assets(scenario)
+    stand-in battery and boiler where the site has none: `_simulated_stores`)."""
+    p, (batteries, boilers) = scenario.profiles, _simulated_stores(scenario)
     start = clock.now()
     simulators: dict[str, object] = {}
-    for asset_id, solar in a.solars():
+    for asset_id, solar in scenario.assets.solars():
         simulators[asset_id] = ProfiledPV(clock, p.pv, scenario.midnight_epoch_s, rated_power_w=solar.rated_power_w,
                                           tilt_deg=solar.tilt_deg, azimuth_deg=solar.azimuth_deg)
-    for asset_id, battery in a.batteries():
+    for asset_id, battery in batteries:
         simulators[asset_id] = SimulatedBattery(clock, capacity_wh=battery.capacity_wh, max_charge_w=battery.max_charge_w,
                                                 max_discharge_w=battery.max_discharge_w,
                                                 round_trip_efficiency=battery.round_trip_efficiency,
                                                 initial_soc=battery.initial_soc)
-    for asset_id, boiler in a.boilers():
+    for asset_id, boiler in boilers:
         simulators[asset_id] = SimulatedBoiler(
             clock, heater_power_w=boiler.heater_power_w, thermal_mass_j_per_k=boiler.thermal_mass_j_per_k,
             loss_w_per_k=boiler.loss_w_per_k, ambient_c=p.ambient_temperature_c,
@@ -199,7 +207,7 @@ def exogenous(scenario: Scenario, duration_s: float = 86_400.0, dt_s: float = 10
     clock = ManualClock(scenario.start_epoch_s)
     site = build_site(scenario, clock)
     arrays = [site.hardware(asset_id) for asset_id, _ in scenario.assets.solars()]
-    tanks = [site.hardware(asset_id).draw for asset_id, _ in standing_assets(scenario).boilers()]
+    tanks = [site.hardware(asset_id).draw for asset_id, _ in _simulated_stores(scenario)[1]]
     pv, load, draws = [], [], [[] for _ in tanks]  # type: ignore[var-annotated]
     for _ in range(int(duration_s / dt_s)):
         now = clock.now()

@@ -284,3 +284,12 @@ def test_an_empty_array_of_solar_is_refused_and_of_batteries_means_none():
         Assets.model_validate({"solar": [], "battery": []})
     assets = Assets.model_validate({"solar": [{"rated_power_w": 1000}], "battery": []})
     assert assets.battery is None and assets.batteries() == () and assets.single
+
+
+def test_an_array_called_battery_on_a_site_without_one_keeps_its_simulator():
+    """A kind the site lacks is played by a stand-in under an id no asset can have."""
+    day = load_scenario("clear_summer_day")
+    site = day.model_copy(update={"assets": Assets(solar=SolarAsset(id="battery", rated_power_w=5000))})
+    clock = ManualClock(site.midnight_epoch_s + 12 * 3600)
+    simulated = build_site(site, clock)
+    assert simulated.hardware("battery").available_power_w() > 0  # the array, not a stand-in battery
