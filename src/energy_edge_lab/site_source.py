@@ -100,14 +100,9 @@ def site_from_domain(site: Any, path: Path) -> LabSite:
 
 
 def _plane(solar: Any) -> dict[str, float]:
-    """The array's plane from the site file's simulator parameters (`[assets.hardware]`), if given."""
-    hardware = getattr(solar, "hardware", None)
-    found = {}
-    for name in ("tilt_deg", "azimuth_deg"):
-        value = hardware.get(name) if isinstance(hardware, dict) else getattr(hardware, name, None)
-        if value is not None:
-            found[name] = value
-    return found
+    """The array's plane as the site file states it (`AssetSpec.plane`: the asset's, else its simulator's)."""
+    plane = getattr(solar, "plane", None)
+    return {} if plane is None else {"tilt_deg": plane[0], "azimuth_deg": plane[1]}
 
 
 def _middle(low: float | None, high: float | None) -> float:

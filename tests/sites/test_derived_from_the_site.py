@@ -124,11 +124,11 @@ def test_unsteered_inverters_together_stay_within_the_export_limit(site) -> None
 
 
 def test_the_forecast_sees_each_array_of_a_site_on_its_own_plane() -> None:
-    """The factory's simulated arrays give their planes, its Modbus arrays the policy's; one array, none
-    (the policy's plane is then the array's)."""
+    """The factory's simulated arrays give their simulators' planes, its Modbus arrays the planes they state;
+    one array, none (the policy's plane is then the array's)."""
     from energy_edge.domain.planning.solar_geometry import ArrayPlane
     from energy_edge.entrypoints.factories import array_planes
 
-    assert array_planes(FACTORY) == (ArrayPlane(30000.0, 15.0, 90.0), ArrayPlane(25000.0), ArrayPlane(12000.0, 10.0, 180.0),
-                                     ArrayPlane(5000.0))
+    assert array_planes(FACTORY) == (ArrayPlane(30000.0, 15.0, 90.0), ArrayPlane(25000.0, 15.0, 270.0),
+                                     ArrayPlane(12000.0, 10.0, 180.0), ArrayPlane(5000.0, 90.0, 180.0))
     assert array_planes(home_site()) == ()

@@ -187,3 +187,26 @@ def test_the_console_script_refuses_without_a_traceback(tmp_path: Path) -> None:
 
 def test_site_file_error_is_a_value_error() -> None:
     assert issubclass(SiteFileError, ValueError)
+
+
+def test_a_real_array_states_its_plane_for_the_forecast_and_the_modbus_simulator(tmp_path: Path) -> None:
+    """A Modbus array has no simulator parameters, so its plane is the asset's own `tilt_deg`/`azimuth_deg`:
+    the forecast weighs it with the others, and the Modbus site simulator serving it simulates that plane."""
+    from energy_edge.adapters.clocks import ManualClock
+    from energy_edge.domain.planning.solar_geometry import ArrayPlane
+    from energy_edge.entrypoints.factories import array_planes, build_simulated_site
+
+    west = ('[[assets]]\nid = "roof-west"\nkind = "solar"\nrated_power_w = 8000.0\ntilt_deg = 35.0\n'
+            'azimuth_deg = 270.0\n[assets.hardware]\ntype = "modbus"\nhost = "127.0.0.1"\nport = 1521\n')
+    path = tmp_path / "site.toml"
+    path.write_text(HEAD + SOLAR_ASSET + west + METER_ASSET)
+    site = load_site(path)
+    assert site.asset("roof-west").plane == (35.0, 270.0) and site.asset("solar-1").plane == (0.0, 180.0)
+    assert array_planes(site) == (ArrayPlane(5000.0, 0.0, 180.0), ArrayPlane(8000.0, 35.0, 270.0))
+    simulator = build_simulated_site(ManualClock(0.0), site).hardware("roof-west")
+    assert (simulator.tilt_deg, simulator.azimuth_deg) == (35.0, 270.0)
+    battery = '[[assets]]\nid = "b"\nkind = "battery"\ncapacity_wh = 1000.0\nmax_charge_w = 500.0\n' \
+              'max_discharge_w = 500.0\ntilt_deg = 30.0\n'
+    path.write_text(HEAD + SOLAR_ASSET + battery)
+    with pytest.raises(SiteFileError, match="field tilt_deg: does not apply to a battery"):
+        load_site(path)

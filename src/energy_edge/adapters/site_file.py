@@ -39,7 +39,7 @@ MAX_ASSETS = 2000
 """More than `make bench` measures (1,000 assets); a file beyond it is more likely a mistake."""
 
 RATINGS: dict[str, tuple[str, ...]] = {
-    SOLAR: ("rated_power_w",),
+    SOLAR: ("rated_power_w", "tilt_deg", "azimuth_deg"),
     BATTERY: ("capacity_wh", "max_charge_w", "max_discharge_w", "soc_min", "soc_max"),
     BOILER: ("heater_power_w", "min_temperature_c", "max_temperature_c"),
     METER: (),
@@ -134,6 +134,8 @@ class _Asset(_Strict):
     kind: str
     hardware: Annotated[_Simulated | _Modbus, Field(discriminator="type")] = _Simulated(type="simulated")
     rated_power_w: float | None = Field(None, gt=0, le=1_000_000)
+    tilt_deg: float | None = Field(None, ge=0, le=90)  # the array's plane (for the forecast; a simulator's too)
+    azimuth_deg: float | None = Field(None, ge=0, le=360)
     capacity_wh: float | None = Field(None, gt=0, le=10_000_000)
     max_charge_w: float | None = Field(None, gt=0, le=1_000_000)
     max_discharge_w: float | None = Field(None, gt=0, le=1_000_000)

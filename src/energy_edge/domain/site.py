@@ -96,6 +96,8 @@ class AssetSpec:
     kind: str
     hardware: Hardware = field(default_factory=SimulatedHardware)
     rated_power_w: float | None = None  # solar
+    tilt_deg: float | None = None  # solar: the array's plane as installed (None: its simulator's, or unknown)
+    azimuth_deg: float | None = None
     capacity_wh: float | None = None  # battery
     max_charge_w: float | None = None
     max_discharge_w: float | None = None
@@ -108,6 +110,17 @@ class AssetSpec:
     @property
     def simulated(self) -> bool:
         return isinstance(self.hardware, SimulatedHardware)
+
+    @property
+    def plane(self) -> tuple[float, float] | None:
+        """An array's (tilt, azimuth): as the site file states it for the asset, else its simulator's; None for
+        a real array whose plane is not stated (the forecast then takes the policy's)."""
+        hardware = self.hardware if isinstance(self.hardware, SimulatedHardware) else None
+        tilt = self.tilt_deg if self.tilt_deg is not None else None if hardware is None else hardware.tilt_deg
+        azimuth = self.azimuth_deg if self.azimuth_deg is not None else None if hardware is None else hardware.azimuth_deg
+        if tilt is None and azimuth is None:
+            return None
+        return (0.0 if tilt is None else tilt, 180.0 if azimuth is None else azimuth)
 
 
 @dataclass(frozen=True, slots=True)

@@ -113,9 +113,10 @@ def build_simulated_site(clock: Clock, site: Site) -> SimulatedSite:
     for spec in site.assets:
         params = spec.hardware if isinstance(spec.hardware, SimulatedHardware) else SimulatedHardware()
         if spec.kind == SOLAR:
+            tilt_deg, azimuth_deg = spec.plane or (params.tilt_deg, params.azimuth_deg)
             simulators[spec.id] = SimulatedPV(clock, rated_power_w=spec.rated_power_w or 0.0, seed=seed,
                                               latitude_deg=site.latitude_deg, longitude_deg=site.longitude_deg,
-                                              tilt_deg=params.tilt_deg, azimuth_deg=params.azimuth_deg)
+                                              tilt_deg=tilt_deg, azimuth_deg=azimuth_deg)
         elif spec.kind == BATTERY:
             simulators[spec.id] = SimulatedBattery(clock, capacity_wh=spec.capacity_wh or 0.0,
                                                    max_charge_w=spec.max_charge_w or 0.0,
@@ -272,24 +273,23 @@ def refuse_inmemory(module_id: str) -> ModuleClient:
 
 def initial_policy(site: Site) -> Policy:
     """The controller's policy before its twin arrives: defaults, with the site file's grid limits (a
-    zero-export site exports nothing from the first cycle), its position and its (first simulated)
-    array's plane for the forecast."""
-    plane = next(({"pv_tilt_deg": spec.hardware.tilt_deg, "pv_azimuth_deg": spec.hardware.azimuth_deg}
-                  for spec in site.of_kind(SOLAR) if isinstance(spec.hardware, SimulatedHardware)), {})
+    zero-export site exports nothing from the first cycle), its position and the plane of its first array
+    whose plane is known (`AssetSpec.plane`) for the forecast."""
+    plane = next(({"pv_tilt_deg": spec.plane[0], "pv_azimuth_deg": spec.plane[1]}
+                  for spec in site.of_kind(SOLAR) if spec.plane is not None), {})
     return Policy(latitude_deg=site.latitude_deg, longitude_deg=site.longitude_deg,
                   import_limit_w=site.grid.import_limit_w, export_limit_w=site.grid.export_limit_w, **plane)
 
 
 def array_planes(site: Site) -> tuple[ArrayPlane, ...]:
     """A site's several arrays for the forecast: each with its rating and, where the site file states it
-    (a simulated array's `tilt_deg`, `azimuth_deg`), its plane; a real array's plane is the policy's. One
-    array: none (the policy's plane is the array's, as `initial_policy` starts it)."""
+    (the asset's `tilt_deg`, `azimuth_deg`, or a simulated array's), its plane; a real array's plane not
+    stated is the policy's. One array: none (the policy's plane is the array's, as `initial_policy` starts
+    it)."""
     arrays = site.of_kind(SOLAR)
     if len(arrays) < 2:
         return ()
-    return tuple(ArrayPlane(spec.rated_power_w or 0.0, spec.hardware.tilt_deg, spec.hardware.azimuth_deg)
-                 if isinstance(spec.hardware, SimulatedHardware) else ArrayPlane(spec.rated_power_w or 0.0)
-                 for spec in arrays)
+    return tuple(ArrayPlane(spec.rated_power_w or 0.0, *(spec.plane or (None, None))) for spec in arrays)
 
 
 def reported_site_balance(client: ModuleClient, clock: Clock, site: Site) -> TelemetryBalanceMeter:
