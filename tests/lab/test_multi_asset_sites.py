@@ -7,6 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from energy_edge.adapters.clocks import ManualClock
 from energy_edge_lab.cli import main
@@ -293,3 +295,33 @@ def test_an_array_called_battery_on_a_site_without_one_keeps_its_simulator():
     clock = ManualClock(site.midnight_epoch_s + 12 * 3600)
     simulated = build_site(site, clock)
     assert simulated.hardware("battery").available_power_w() > 0  # the array, not a stand-in battery
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(batteries=st.lists(st.tuples(st.floats(2_000, 40_000), st.floats(500, 10_000), st.floats(0.15, 0.85)),
+                          min_size=0, max_size=3),
+       boilers=st.lists(st.tuples(st.floats(1_000, 6_000), st.floats(0.0, 0.01)), min_size=0, max_size=3),
+       sun_w=st.floats(0, 20_000), load_w=st.floats(100, 8_000))
+def test_the_optimum_keeps_every_store_within_its_own_band(batteries, boilers, sun_w, load_w):
+    """Whatever the stores, the optimum's plan breaks no battery's band and no tank's maximum, and its site
+    sums are each store's columns added up."""
+    bats = [BatteryAsset(id=f"b{i}", capacity_wh=c, max_charge_w=p, max_discharge_w=p, initial_soc=soc)
+            for i, (c, p, soc) in enumerate(batteries)]
+    tank = dict(thermal_mass_j_per_k=418600, loss_w_per_k=2.0, min_temperature_c=45, max_temperature_c=75,
+                setpoint_c=55, initial_temperature_c=55)
+    tanks = [BoilerAsset(id=f"t{j}", heater_power_w=p, **tank) for j, (p, _) in enumerate(boilers)]
+    scenario = _two_store_day(bats, tanks)
+    n = 48
+    sun = [0.0] * (n // 3) + [sun_w] * (n // 3) + [0.0] * (n - 2 * (n // 3))
+    draws = [[d if 10 <= k < 14 or 40 <= k < 44 else 0.0 for k in range(n)] for _, d in boilers] or [[0.0] * n]
+    day = Exogenous(300.0, sun, [load_w] * n, draws[0], [20.0] * n, start_s=0.0, more_draws_kg_per_s=tuple(draws[1:]))
+    plan = solve_optimum(scenario, day)
+    kpis = compute_kpis(plan.series, scenario)
+    assert kpis.soc_violation_s == 0 and kpis.temperature_violation_s == 0
+    if len(bats) > 1:
+        assert plan.series.battery_w == pytest.approx([sum(p) for p in zip(*plan.series.battery_w_by_id.values())],
+                                                      abs=1e-6)
+        for b in bats:
+            assert all(b.soc_min - 1e-6 <= s <= b.soc_max + 1e-6 for s in plan.series.soc_by_id[b.id])
+    if len(tanks) > 1:
+        assert set(plan.series.temperature_c_by_id) == {t.id for t in tanks}
