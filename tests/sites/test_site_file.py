@@ -189,7 +189,8 @@ def test_site_file_error_is_a_value_error() -> None:
     assert issubclass(SiteFileError, ValueError)
 
 
-def test_a_real_array_states_its_plane_for_the_forecast_and_the_modbus_simulator(tmp_path: Path) -> None:
+def test_a_real_array_states_its_plane_for_the_forecast_and_the_modbus_simulator(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """A Modbus array has no simulator parameters, so its plane is the asset's own `tilt_deg`/`azimuth_deg`:
     the forecast weighs it with the others, and the Modbus site simulator serving it simulates that plane."""
     from energy_edge.adapters.clocks import ManualClock
@@ -205,6 +206,8 @@ def test_a_real_array_states_its_plane_for_the_forecast_and_the_modbus_simulator
     assert array_planes(site) == (ArrayPlane(5000.0, 0.0, 180.0), ArrayPlane(8000.0, 35.0, 270.0))
     simulator = build_simulated_site(ManualClock(0.0), site).hardware("roof-west")
     assert (simulator.tilt_deg, simulator.azimuth_deg) == (35.0, 270.0)
+    assert main(["site", "check", str(path)]) == 0  # the check shows each array's plane
+    assert "plane tilt 35° azimuth 270°" in capsys.readouterr().out
     battery = '[[assets]]\nid = "b"\nkind = "battery"\ncapacity_wh = 1000.0\nmax_charge_w = 500.0\n' \
               'max_discharge_w = 500.0\ntilt_deg = 30.0\n'
     path.write_text(HEAD + SOLAR_ASSET + battery)

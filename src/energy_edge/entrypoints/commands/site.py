@@ -31,5 +31,9 @@ def run_check(args: argparse.Namespace) -> int:
         where = "" if hardware is None else (
             " simulated" if hardware.type == "simulated" else f" modbus {hardware.host}:{hardware.port} "
             f"unit {hardware.unit_id} {hardware.profile}")  # type: ignore[union-attr]
-        print(f"  {module:<24} {by_kind[module]:<10}{where}")
+        spec = site.asset(module) if module in site.asset_ids else None
+        plane = None if spec is None or spec.kind != "solar" else spec.plane
+        facing = "" if spec is None or spec.kind != "solar" else (
+            ", plane: the twin's" if plane is None else f", plane tilt {plane[0]:g}° azimuth {plane[1]:g}°")
+        print(f"  {module:<24} {by_kind[module]:<10}{where}{facing}")
     return 0
