@@ -115,9 +115,9 @@ class AssetSpec:
     def plane(self) -> tuple[float, float] | None:
         """An array's (tilt, azimuth): as the site file states it for the asset, else its simulator's; None for
         a real array whose plane is not stated (the forecast then takes the policy's)."""
-        hardware = self.hardware if isinstance(self.hardware, SimulatedHardware) else None
-        tilt = self.tilt_deg if self.tilt_deg is not None else None if hardware is None else hardware.tilt_deg
-        azimuth = self.azimuth_deg if self.azimuth_deg is not None else None if hardware is None else hardware.azimuth_deg
+        hardware = self.hardware
+        simulated = (hardware.tilt_deg, hardware.azimuth_deg) if isinstance(hardware, SimulatedHardware) else (None, None)
+        tilt, azimuth = (own if own is not None else its for own, its in zip((self.tilt_deg, self.azimuth_deg), simulated))
         if tilt is None and azimuth is None:
             return None
         return (0.0 if tilt is None else tilt, 180.0 if azimuth is None else azimuth)

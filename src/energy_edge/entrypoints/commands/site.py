@@ -10,7 +10,7 @@ import argparse
 from pathlib import Path
 
 from ...adapters.site_file import load_site
-from ...domain.site import all_modules, kinds, routes_for
+from ...domain.site import SOLAR, all_modules, kinds, routes_for
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -32,8 +32,8 @@ def run_check(args: argparse.Namespace) -> int:
             " simulated" if hardware.type == "simulated" else f" modbus {hardware.host}:{hardware.port} "
             f"unit {hardware.unit_id} {hardware.profile}")  # type: ignore[union-attr]
         spec = site.asset(module) if module in site.asset_ids else None
-        plane = None if spec is None or spec.kind != "solar" else spec.plane
-        facing = "" if spec is None or spec.kind != "solar" else (
+        plane = None if spec is None or spec.kind != SOLAR else spec.plane
+        facing = "" if spec is None or spec.kind != SOLAR else (
             ", plane: the twin's" if plane is None else f", plane tilt {plane[0]:g}° azimuth {plane[1]:g}°")
         print(f"  {module:<24} {by_kind[module]:<10}{where}{facing}")
     return 0
