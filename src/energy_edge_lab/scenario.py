@@ -78,7 +78,8 @@ class PvProfile(_Frozen):
     (local hour, fraction) points) when given, else a seeded AR(1) around `mean_clearness` (the
     simulated inverter's model, adapters/hardware/simulated/pv.py); cloud events then take their
     depth away. A measured series replaces all of it: `measured_irradiance_w_m2` (horizontal, the
-    array at its rating under 1000 W/m²) or `measured_pv_w` (the array's available power).
+    array at its rating under 1000 W/m²) or `measured_pv_w` (the arrays' available power, shared by
+    rating among several).
     """
 
     latitude: Annotated[float, Field(ge=-90.0, le=90.0)]

@@ -80,11 +80,15 @@ class ProfiledPV(SimulatedPV):
     """The simulated inverter under the day's own weather: a clear-sky fraction over the day and cloud
     events (seconds after local midnight), or a measured irradiance or PV series instead of the sky."""
 
-    def __init__(self, clock: Clock, profile: PvProfile, midnight_epoch_s: float, **kwargs: float) -> None:
+    def __init__(self, clock: Clock, profile: PvProfile, midnight_epoch_s: float, measured_share: float = 1.0,
+                 **kwargs: float) -> None:
+        """`measured_share`: this array's share of a measured PV series (the site's arrays together, shared
+        by rating where it has several)."""
         super().__init__(clock, latitude_deg=profile.latitude, longitude_deg=profile.longitude, seed=profile.seed,
                          mean_clearness=profile.mean_clearness, cloud_sigma=profile.cloud_sigma,
                          cloud_phi=profile.cloud_phi, **kwargs)
         self.profile = profile
+        self.measured_share = measured_share
         self.midnight_epoch_s = midnight_epoch_s
         self._clouds = CloudIndex(profile.clouds)
 
@@ -101,7 +105,7 @@ class ProfiledPV(SimulatedPV):
             return super().available_power_w()
         since = self.clock.now() - self.midnight_epoch_s
         if p.measured_pv_w is not None:
-            watts = p.measured_pv_w.at(since)
+            watts = self.measured_share * p.measured_pv_w.at(since)
         else:
             watts = self.rated_power_w * p.measured_irradiance_w_m2.at(since) / STC_IRRADIANCE_W_M2
         return min(self.rated_power_w, max(0.0, watts))
@@ -135,9 +139,11 @@ def build_site(scenario: Scenario, clock: Clock) -> SimulatedSite:
     p, (batteries, boilers) = scenario.profiles, _simulated_stores(scenario)
     start = clock.now()
     simulators: dict[str, object] = {}
+    arrays_w = sum(solar.rated_power_w for _, solar in scenario.assets.solars())
     for asset_id, solar in scenario.assets.solars():
         simulators[asset_id] = ProfiledPV(clock, p.pv, scenario.midnight_epoch_s, rated_power_w=solar.rated_power_w,
-                                          tilt_deg=solar.tilt_deg, azimuth_deg=solar.azimuth_deg)
+                                          tilt_deg=solar.tilt_deg, azimuth_deg=solar.azimuth_deg,
+                                          measured_share=solar.rated_power_w / arrays_w)
     for asset_id, battery in batteries:
         simulators[asset_id] = SimulatedBattery(clock, capacity_wh=battery.capacity_wh, max_charge_w=battery.max_charge_w,
                                                 max_discharge_w=battery.max_discharge_w,

@@ -325,3 +325,17 @@ def test_the_optimum_keeps_every_store_within_its_own_band(batteries, boilers, s
             assert all(b.soc_min - 1e-6 <= s <= b.soc_max + 1e-6 for s in plan.series.soc_by_id[b.id])
     if len(tanks) > 1:
         assert set(plan.series.temperature_c_by_id) == {t.id for t in tanks}
+
+
+def test_a_measured_pv_series_is_the_arrays_together_shared_by_rating():
+    """A `pv_csv` day measures the site's PV: on two arrays it is not counted twice."""
+    from energy_edge_lab.scenario import MeasuredSeries
+
+    day = load_scenario("clear_summer_day")
+    measured = day.profiles.pv.model_copy(update={"measured_pv_w": MeasuredSeries(times_s=(0.0,), values=(6000.0,))})
+    site = day.model_copy(update={
+        "profiles": day.profiles.model_copy(update={"pv": measured}),
+        "assets": Assets(solar=[SolarAsset(rated_power_w=9000), SolarAsset(rated_power_w=3000)])})
+    simulated = build_site(site, ManualClock(site.midnight_epoch_s + 12 * 3600))
+    assert simulated.hardware("solar").available_power_w() == pytest.approx(4500.0)
+    assert simulated.hardware("solar-2").available_power_w() == pytest.approx(1500.0)
