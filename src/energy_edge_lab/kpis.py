@@ -207,13 +207,6 @@ def stored_changes_kwh(series: SiteSeries, scenario: Scenario) -> tuple[list[flo
              for b, temps in tank_columns(series, scenario)])
 
 
-def stored_energy_change_kwh(series: SiteSeries, scenario: Scenario) -> tuple[float, float]:
-    """(battery, boiler heat) energy at the last sample minus the scenario's initial state, kWh (all the
-    site's batteries, all its tanks)."""
-    batteries, tanks = stored_changes_kwh(series, scenario)
-    return sum(batteries), sum(tanks)
-
-
 def mode_changes_per_hour(modes: dict[str, list[str]], duration_s: float) -> dict[str, float]:
     hours = duration_s / 3600.0
     return {

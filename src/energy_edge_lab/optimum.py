@@ -140,19 +140,18 @@ class _Programme:
         p_heat = boil.heater_power_w if has_boiler else 0.0
         self.over_steps = n if contract_limit_w is not None else 0  # `over` (W >= 0) per step, on and off part
         binding_w = import_limit_w if contract_limit_w is None else contract_limit_w
-        reach_dis_w = (bat.max_discharge_w if has_battery else 0.0) + sum(
-            b.max_discharge_w for _, b in scenario.assets.batteries()[1:])
+        # The site's second battery and boiler on (`Assets.more_*`): each its own columns after the rest
+        # (`_add_more_stores`); the first heater is the on/off one the step's two parts split on, the others heat
+        # anywhere from 0 to their power within each part's share (a relaxation: the plan stays a lower bound)
+        self.more_batteries = [b for _, b in scenario.assets.batteries()[1:]]
+        self.more_boilers = [b for _, b in scenario.assets.boilers()[1:]]
+        reach_dis_w = (bat.max_discharge_w if has_battery else 0.0) + sum(b.max_discharge_w for b in self.more_batteries)
         fits = [1.0] * n if fine is None or binding_w is None or not has_boiler else heater_fit_shares(
             fine, step_s, n, p_heat - reach_dis_w, binding_w)
         import_floor, export_cap = ([0.0] * n, [lim.export_limit_w] * n) if fine is None else grid_bounds_per_second(
             fine, step_s, n, reach_dis_w, lim.export_limit_w)
         if import_limit_w is not None:
             import_floor = [min(floor, import_limit_w) for floor in import_floor]
-        # The site's second battery and boiler on (`Assets.more_*`): each its own columns after the rest
-        # (`_add_more_stores`); the first heater is the on/off one the step's two parts split on, the others heat
-        # anywhere from 0 to their power within each part's share (a relaxation: the plan stays a lower bound)
-        self.more_batteries = [b for _, b in scenario.assets.batteries()[1:]]
-        self.more_boilers = [b for _, b in scenario.assets.boilers()[1:]]
         self.extra_base = len(_STEP_VARIABLES) * n + len(_SCALARS) + 2 * self.over_steps
         self.size = self.extra_base + len(_MORE_BATTERY) * n * len(self.more_batteries) \
             + (len(_MORE_BOILER) * n + len(_MORE_TANK_SCALARS)) * len(self.more_boilers)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, field
+from typing import Any
 
 from energy_edge.adapters.clocks import ManualClock
 from energy_edge.adapters.hardware.simulated import (
@@ -166,21 +167,33 @@ def build_site(scenario: Scenario, clock: Clock) -> SimulatedSite:
 
 @dataclass(frozen=True, slots=True)
 class AssetConfigs:
-    """The state machines' configs: of the first asset of each kind (a stand-in's where the site has
-    none), and of every asset the site has by its id, with its kind."""
+    """The state machines' configs of every asset the site has, by its id with its kind, and each array's
+    plane; `solar`, `battery` and `boiler` are the first of each kind (None where the site has none)."""
 
-    solar: SolarConfig
-    battery: BatteryConfig
-    boiler: BoilerConfig
-    by_id: dict[str, tuple[str, SolarConfig | BatteryConfig | BoilerConfig]] = field(default_factory=dict)
+    by_id: dict[str, tuple[str, SolarConfig | BatteryConfig | BoilerConfig]]
     planes: dict[str, tuple[float, float]] = field(default_factory=dict)  # each array's (tilt, azimuth)
+
+    def _first(self, kind: str) -> Any:
+        return next((config for of_kind, config in self.by_id.values() if of_kind == kind), None)
+
+    @property
+    def solar(self) -> SolarConfig:
+        return self._first("solar")
+
+    @property
+    def battery(self) -> BatteryConfig | None:
+        return self._first("battery")
+
+    @property
+    def boiler(self) -> BoilerConfig | None:
+        return self._first("boiler")
 
 
 def asset_configs(scenario: Scenario, *, curtail_without_lease: bool = True) -> AssetConfigs:
     """The state machines' configs. Without a lease each inverter holds its share of the export limit (in
     proportion to its rating, as the edge's site does), unless `curtail_without_lease` is False (the
     uncontrolled baseline never curtails)."""
-    a, limits = standing_assets(scenario), scenario.limits
+    a, limits = scenario.assets, scenario.limits
     total_w = sum(solar.rated_power_w for _, solar in a.solars())
 
     def solar_config(solar: SolarAsset) -> SolarConfig:
@@ -197,14 +210,11 @@ def asset_configs(scenario: Scenario, *, curtail_without_lease: bool = True) -> 
                             min_temperature_c=boiler.min_temperature_c, max_temperature_c=boiler.max_temperature_c,
                             hysteresis_c=boiler.hysteresis_c)
 
-    own = scenario.assets
     by_id: dict[str, tuple[str, SolarConfig | BatteryConfig | BoilerConfig]] = {
-        **{i: ("solar", solar_config(x)) for i, x in own.solars()},
-        **{i: ("battery", battery_config(x)) for i, x in own.batteries()},
-        **{i: ("boiler", boiler_config(x)) for i, x in own.boilers()}}
-    return AssetConfigs(solar=solar_config(a.solar), battery=battery_config(a.battery),
-                        boiler=boiler_config(a.boiler), by_id=by_id,
-                        planes={i: (x.tilt_deg, x.azimuth_deg) for i, x in own.solars()})
+        **{i: ("solar", solar_config(x)) for i, x in a.solars()},
+        **{i: ("battery", battery_config(x)) for i, x in a.batteries()},
+        **{i: ("boiler", boiler_config(x)) for i, x in a.boilers()}}
+    return AssetConfigs(by_id, planes={i: (x.tilt_deg, x.azimuth_deg) for i, x in a.solars()})
 
 
 def exogenous(scenario: Scenario, duration_s: float = 86_400.0, dt_s: float = 10.0) -> Exogenous:
