@@ -61,6 +61,9 @@ class ManualClockSite:
         if self.controller_alive:
             if self._controller is None:
                 self._controller = self.container.controller()
+                # Its calls land within the cycle, in the caller's task: no task, wait and loop turns per call
+                # (`CommandPath.inline`); the order is the tasks' and every call had landed before the next step.
+                self._controller.commands.inline = True
             await self._controller.run_cycle()
             # Every call of this cycle lands before the next step, as calls of a few ms land within a
             # real 1 s cycle: the run does not depend on how fast this machine is right now (the

@@ -79,3 +79,15 @@ async def test_small_changes_of_many_batteries_are_sent_once_they_add_up() -> No
     assert 30 <= len(assets.calls) < 40, "the sum of held-back changes stays within 50 W, no more calls than that"
     unsent = sum(1_005.0 - path.sent[m].command.value for m in batteries(40, 0.0))
     assert abs(unsent) <= 50.0
+
+
+async def test_inline_calls_land_in_order_in_the_callers_task_and_none_stays_in_flight() -> None:
+    results = []
+    assets = SlowAssets(0.0)
+    path = CommandPath(assets, 1.0, on_result=lambda module, command, status, _: results.append((module, status)))
+    path.inline = True  # a manual clock's step (entrypoints/manual_site.py)
+    tasks_before = len(asyncio.all_tasks())
+    assert await path.send(batteries(3, 1_000.0), 0.0, 30.0, budget_s=0.0) == 3  # no budget: each call lands
+    assert len(asyncio.all_tasks()) == tasks_before and not path.in_flight
+    assert results == [("battery-0", 200), ("battery-1", 200), ("battery-2", 200)]
+    assert [module for module, _ in assets.calls] == ["battery-0", "battery-1", "battery-2"] and len(path.sent) == 3

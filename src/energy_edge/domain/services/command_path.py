@@ -13,6 +13,11 @@ period. Four rules keep it inside:
 - the cycle waits for its calls only up to a budget; a call still running then stays in flight
   (tracked per asset, never a second one for the same asset) and is accounted when it ends,
   so a slow call never delays the next cycle's decision.
+
+A simulation that steps a manual clock (`entrypoints/manual_site.py`) has no wall time to keep
+and lets every call land before its next step anyway: it sets `inline`, and the calls run one
+after another in the cycle's own task, in the order the tasks would have run them, without a
+task, a wait and three turns of the event loop per call.
 """
 
 from __future__ import annotations
@@ -76,6 +81,9 @@ class CommandPath:
         self._limit = asyncio.Semaphore(max(1, max_concurrent))
         self._on_result = on_result or (lambda module, command, status, response: None)
         self._slots: tuple[tuple[str, ...], dict[str, float]] = ((), {})
+        # True: each call is awaited in the caller's task (no budget, nothing left in flight); for a
+        # manual clock, whose step waits for every call anyway (see the module's docstring).
+        self.inline = False
 
     def slots(self, modules: Iterable[str]) -> dict[str, float]:
         """Each asset's place (0..1) in the decision's order: the same while the site does not change."""
@@ -108,6 +116,10 @@ class CommandPath:
                 held.setdefault(setpoint.kind, []).append((command.value - sent.command.value, module, command))
         for kind, changes in held.items():
             due += _beyond_aggregate(changes, AGGREGATE_TOLERANCE_W[kind])
+        if self.inline:
+            for module, command in due:
+                await self._call(module, command, now)
+            return len(due)
         for module, command in due:
             task = asyncio.ensure_future(self._call(module, command, now))
             self.in_flight[module] = task
