@@ -95,3 +95,12 @@ async def test_assets_return_to_their_safe_state_when_the_controller_stops():
     assert after.battery_state == "IDLE" and after.battery_power_w == 0.0
     assert after.solar_limit_w == 3_000.0  # the export-safe limit
     assert after.boiler_setpoint_c == 55.0  # back on its own thermostat
+
+
+async def test_inline_calls_leave_no_timers_piling_up_in_the_event_loop() -> None:
+    from energy_edge.entrypoints.manual_site import ManualClockSite
+
+    site = await ManualClockSite.start("2026-06-21T10:00:00", controller_policy={"export_limit_w": 5_000.0})
+    await site.run(1200, 1.0)
+    assert site.container.controller().method_calls_total > 100  # the calls' timeouts were cancelled timers
+    assert len(asyncio.get_running_loop()._scheduled) < 100  # dropped on the loop's turns, not kept for the day
