@@ -33,3 +33,11 @@ def test_parts_stay_within_caps_and_add_up(entries, total) -> None:
     parts = share(total, weights, caps)
     assert all(0.0 <= part <= cap * (1 + 1e-12) for part, cap in zip(parts, caps))
     assert sum(parts) == pytest.approx(min(total, sum(caps)), rel=1e-9, abs=1e-6)
+
+
+@given(st.floats(-1e4, 1e5), st.floats(-1e5, 1e5), st.floats(0.0, 1e5), st.floats(0.0, 1e4))
+def test_one_battery_keeps_its_part_exactly_as_the_steps_for_many_do(fair, kept, cap, slack) -> None:
+    """`_sticky`'s one-part path gives the bits its steps for many give (a second part of nothing to share)."""
+    from energy_edge.domain.balancing.balancer import _sticky
+
+    assert _sticky([fair], [kept], [cap], [slack]) == _sticky([fair, 0.0], [kept, 0.0], [cap, 0.0], [slack, 0.0])[:1]

@@ -705,6 +705,15 @@ def _sticky(fair: list[float], kept: list[float], caps: list[float], slacks: lis
     """Parts (magnitudes) adding up to sum(fair), each within its slack of its fair part and its cap,
     staying at its `kept` part where it can: the difference goes to the parts farthest behind their fair
     part first, each as far as its slack allows, so a small change of the total moves a few batteries."""
+    if len(fair) == 1:  # one battery (most sites): the steps below for one part, without the lists and the sort
+        part_fair, slack = fair[0], slacks[0]
+        low, high = max(part_fair - slack, 0.0), min(part_fair + slack, caps[0])
+        part = min(max(kept[0], low), high)
+        left = part_fair - part
+        if abs(left) <= 1e-9 * (1.0 + abs(part_fair)):
+            return [part]
+        sign = 1.0 if left > 0 else -1.0
+        return [part + sign * min(abs(left), max(0.0, (high - part) if sign > 0 else (part - low)))]
     bounds = [(max(f - slack, 0.0), min(f + slack, cap)) for f, cap, slack in zip(fair, caps, slacks)]
     parts = [min(max(k, low), high) for k, (low, high) in zip(kept, bounds)]
     left = sum(fair) - sum(parts)
