@@ -213,6 +213,8 @@ def validation_sentence(path: Path, error: ValidationError) -> str:
     shown = repr(value) if not isinstance(value, dict) else "a table"
     shown = shown if len(shown) <= 60 else shown[:57] + "..."
     more = f" (and {error.error_count() - 1} more)" if error.error_count() > 1 else ""
+    if first["type"] == "missing":  # its input is the table it is missing from: name the field, not the table
+        return f"{path}: field {field} is missing, and it is required{more}"
     message = first["msg"].removeprefix("Value error, ")
     return f"{path}: field {field} = {shown}: {message}{more}"
 

@@ -161,6 +161,9 @@ def test_a_wrong_site_and_a_missing_csv_name_their_file(folder, capsys):
     (folder / "site.toml").write_text(SITE.replace("max_charge_w = 10000", "max_charge_w = 1e12"))
     with pytest.raises(DayFileError, match=r"site.toml: field assets.battery.max_charge_w = 1000000000000.0: Input should be less"):
         day_scenario(folder / "day.toml")
+    (folder / "site.toml").write_text(SITE.replace("capacity_wh = 30000", ""))
+    with pytest.raises(DayFileError, match=r"site.toml: field assets.battery.capacity_wh is missing, and it is required$"):
+        day_scenario(folder / "day.toml")
     (folder / "site.toml").write_text(SITE)
     (folder / "day.toml").write_text(DAY.replace("[weather]", '[weather]\npv_csv = "missing.csv"'))
     with pytest.raises(DayFileError, match=r"missing.csv: cannot read it"):
