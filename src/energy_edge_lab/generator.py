@@ -6,6 +6,12 @@ PV size and plane (flat, 35° south, 15° east or west, 60°
 south), battery none/small/large, boiler or not, zero export or a limit, a peak import
 limit, flat / time-of-use / dynamic tariff) is drawn from one `random.Random(seed)`. The
 same seed gives the same days, on any machine.
+
+`shapes="several"` gives the same days on sites with several assets of a kind: the day's PV split
+into two or three arrays on planes of their own, its battery (where it has one) into one to three,
+and a second boiler with its own tank and draws beside the first on half of the boiler days. The
+split is drawn from its own stream (`SEVERAL_SALT`), so each day's sky, load, tariff and limits are
+the single-asset day's, and the single-asset days stay what every earlier figure was measured on.
 """
 
 from __future__ import annotations
@@ -27,11 +33,57 @@ TRANSIENT_S = (10.0, 120.0)  # fast cloud transients: how long each lasts
 ZONES = ((-10.0, "Europe/Lisbon"), (3.0, "Europe/Paris"), (15.0, "Europe/Berlin"), (24.0, "Europe/Helsinki"))
 WATER_J_PER_KG_K = 4186.0
 DEFAULT_COUNT = 40
+SHAPES = ("single", "several")  # one asset of each kind the day has, or several of a kind
+SEVERAL_SALT = 0x5E7E2A1  # the split's own random stream beside the day's
 
 
-def generate_days(count: int = DEFAULT_COUNT, seed: int = 2026) -> list[Scenario]:
+def generate_days(count: int = DEFAULT_COUNT, seed: int = 2026, shapes: str = "single") -> list[Scenario]:
+    if shapes not in SHAPES:
+        raise ValueError(f"shapes {shapes!r}: one of {', '.join(SHAPES)}")
     rng = random.Random(seed)
-    return [_day(i, rng) for i in range(count)]
+    days = [_day(i, rng) for i in range(count)]
+    if shapes == "several":
+        split = random.Random(seed ^ SEVERAL_SALT)
+        days = [_several(day, split) for day in days]
+    return days
+
+
+def _several(day: Scenario, rng: random.Random) -> Scenario:
+    """`day` on a site with several arrays (and batteries, boilers where it has them)."""
+    solar = day.assets.solar
+    arrays = [solar.model_copy(update={"rated_power_w": round(solar.rated_power_w * share, -2), **_plane(rng)})
+              for share in _shares(rng, rng.choice((2, 3)))]
+    batteries = []
+    if day.assets.battery is not None:
+        first = day.assets.battery
+        for share in _shares(rng, rng.choice((1, 2, 3))):
+            soc = min(max(first.initial_soc + rng.uniform(-0.1, 0.1), first.soc_min + 0.02), first.soc_max - 0.02)
+            batteries.append(first.model_copy(update={
+                "capacity_wh": round(first.capacity_wh * share, -2), "initial_soc": round(soc, 2),
+                "max_charge_w": round(first.max_charge_w * share, -2),
+                "max_discharge_w": round(first.max_discharge_w * share, -2)}))
+    boilers = [] if day.assets.boiler is None else [day.assets.boiler]
+    if boilers and rng.random() < 0.5:
+        boilers.append(_boiler(rng))
+    assets = Assets(solar=arrays[0], more_solar=tuple(arrays[1:]), battery=batteries[0] if batteries else None,
+                    more_batteries=tuple(batteries[1:]), boiler=boilers[0] if boilers else None,
+                    more_boilers=tuple(boilers[1:]))
+    name = f"{day.name}_arrays{len(arrays)}_batts{len(batteries)}_boilers{len(boilers)}"
+    return day.model_copy(update={"name": name, "description": f"{day.description}; {name.split('_', 1)[1]}",
+                                  "assets": assets})
+
+
+def _shares(rng: random.Random, count: int) -> list[float]:
+    """`count` shares adding up to 1, each at least a third of the largest."""
+    weights = [rng.uniform(1.0, 3.0) for _ in range(count)]
+    return [w / sum(weights) for w in weights]
+
+
+def _plane(rng: random.Random) -> dict[str, float]:
+    """An array's plane: flat, 35° south, 15° east or west, or a 60° south facade."""
+    return rng.choice(({"tilt_deg": 0.0, "azimuth_deg": 180.0}, {"tilt_deg": 35.0, "azimuth_deg": 180.0},
+                       {"tilt_deg": 15.0, "azimuth_deg": rng.choice((90.0, 270.0))},
+                       {"tilt_deg": 60.0, "azimuth_deg": 180.0}))
 
 
 def _day(i: int, rng: random.Random) -> Scenario:
@@ -42,9 +94,7 @@ def _day(i: int, rng: random.Random) -> Scenario:
     longitude = round(rng.uniform(-9.0, 28.0), 2)
     zone = next(name for edge, name in reversed(ZONES) if longitude >= edge)
     pv_w = float(rng.choice((6_000, 10_000, 15_000, 25_000, 40_000)))
-    plane = rng.choice(({"tilt_deg": 0.0}, {"tilt_deg": 35.0, "azimuth_deg": 180.0},
-                        {"tilt_deg": 15.0, "azimuth_deg": rng.choice((90.0, 270.0))},
-                        {"tilt_deg": 60.0, "azimuth_deg": 180.0}))
+    plane = _plane(rng)
     battery = _battery(rng, pv_w)
     boiler = _boiler(rng) if rng.random() < 0.7 else None
     load = _load(rng, pv_w)

@@ -2,7 +2,8 @@
 
 Without options: every shipped scenario plus the 20 kW load step. `--days DIR`: every day
 file in DIR (docs/day-file.md; each on `--site` or the site it names). `--generated N`: N
-seeded generated days (generator.py). With `--site`, shipped and generated days run on that
+seeded generated days (generator.py); with `--shapes several` on sites with several arrays,
+batteries and boilers (figures as `quality_generated_several`). With `--site`, shipped and generated days run on that
 site (its position, assets and grid limits; the tighter limit wins) and their figures count as
 `quality_days`, not as the generated suite's. Prints the comparison table and, for several days,
 the savings-ratio distribution (min, 10th percentile, median); merges the figures into
@@ -52,6 +53,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_day_arguments(parser)
     parser.add_argument("--seed", type=integer(ge=0, le=MAX_SEED), default=2026,
                         help=f"seed of the generated days, 0 to {MAX_SEED} (default 2026)")
+    parser.add_argument("--shapes", choices=("single", "several"), default="single",
+                        help="generated days on sites with one asset of each kind they have (default), or with "
+                             "several arrays on their own planes, batteries and boilers (their figures count as "
+                             "quality_generated_several); not with --site, whose assets replace the day's")
     parser.add_argument("--only", action="append", metavar="TEXT",
                         help="keep only the days whose name contains TEXT (repeatable; e.g. g07 or peaklimit)")
     parser.add_argument("--jobs", type=integer(ge=1, le=MAX_JOBS), default=os.cpu_count() or 1,
@@ -73,6 +78,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..day_file import DayFileError
 
+    if args.shapes != "single" and (args.generated is None or args.site is not None):
+        print(f"--shapes {args.shapes}: shapes the generated days' sites, so it needs --generated N and no --site "
+              "(a site file's assets replace the day's)", file=sys.stderr)
+        return USAGE_ERROR
     try:
         scenarios, prefix = _scenarios(args)
     except DayFileError as exc:
@@ -91,9 +100,9 @@ def _scenarios(args: argparse.Namespace) -> tuple[list, str | None]:  # type: ig
     if args.generated is not None:
         from ..generator import generate_days
 
-        days = _only(generate_days(args.generated, args.seed), args)
+        days = _only(generate_days(args.generated, args.seed, args.shapes), args)
         if args.site is None:
-            return days, "quality_generated"
+            return days, "quality_generated" if args.shapes == "single" else f"quality_generated_{args.shapes}"
         site = load_lab_site(args.site)  # the generated skies, loads and tariffs on the user's own site
         return [scenario_on_site(day, site, f"{day.name} on {args.site}") for day in days], "quality_days"
     names = args.scenario or scenario_names()
