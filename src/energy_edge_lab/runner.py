@@ -105,7 +105,9 @@ def controller_policy(scenario: Scenario) -> Policy:
                   latitude_deg=pv.latitude, longitude_deg=pv.longitude, pv_tilt_deg=largest.tilt_deg,
                   pv_azimuth_deg=largest.azimuth_deg,
                   boiler_heat_capacity_j_per_k=_mean(b.thermal_mass_j_per_k for b in boilers),
-                  hot_water_litres_per_hour=hot_water_utc(scenario), cold_water_c=assets.boiler.cold_water_c,
+                  hot_water_litres_per_hour=hot_water_utc(scenario),
+                  hot_water_litres_per_hour_by_boiler=hot_water_by_boiler_utc(scenario),
+                  cold_water_c=assets.boiler.cold_water_c,
                   boiler_loss_w_per_k=_mean(b.loss_w_per_k for b in boilers), load_w_by_hour=typical_load_utc(scenario),
                   **window, **end_of_day_targets(scenario))
 
@@ -158,10 +160,24 @@ def hot_water_utc(scenario: Scenario) -> dict[str, float]:
     The operator knows the site's rhythm, not each day's: the controller gets the schedule, the
     optimum each day's draws (in the lab they are the same). A local hour that straddles two UTC
     hours (a half-hour zone) is shared between them in proportion."""
+    tanks = standing_assets(scenario).boilers()
+    return _utc_litres(scenario, [(h, v / len(tanks)) for _, tank in tanks for h, v in tank.draw_litres_per_hour.items()])
+
+
+def hot_water_by_boiler_utc(scenario: Scenario) -> dict[str, dict[str, float]]:
+    """Each boiler's own typical hot-water schedule (litres per UTC hour) by module, where the site has
+    several (`Policy.hot_water_litres_per_hour_by_boiler`); none where one boiler's is the site's."""
+    tanks = standing_assets(scenario).boilers()
+    if len(tanks) < 2:
+        return {}
+    return {module: _utc_litres(scenario, list(tank.draw_litres_per_hour.items())) for module, tank in tanks}
+
+
+def _utc_litres(scenario: Scenario, draws: list[tuple[int, float]]) -> dict[str, float]:
+    """Local (hour, litres) draws as litres per UTC hour."""
     offset_h = scenario.utc_offset_s / 3600.0
     litres = [0.0] * 24
-    tanks = standing_assets(scenario).boilers()
-    for hour, volume in ((h, v / len(tanks)) for _, tank in tanks for h, v in tank.draw_litres_per_hour.items()):
+    for hour, volume in draws:
         start = (float(hour) - offset_h) % 24
         first, share = int(start), 1.0 - (start - int(start))
         litres[first] += volume * share

@@ -168,6 +168,10 @@ def test_the_controllers_twin_takes_the_sites_widest_band_and_its_mean_tank(fold
     assert (policy.soc_reserve_min, policy.soc_reserve_max) == (0.1, 0.9)
     assert policy.boiler_heat_capacity_j_per_k == pytest.approx((837200 + 418600) / 2)
     assert policy.pv_azimuth_deg == 90  # the largest array's plane
+    tanks = dict(day_scenario(folder / "day.toml").assets.boilers())
+    assert set(policy.hot_water_litres_per_hour_by_boiler) == set(tanks) == {"boiler", "boiler-2"}
+    for module, tank in tanks.items():  # each boiler's own draws, in UTC
+        assert policy.draws_of(module).daily_total() == pytest.approx(sum(tank.draw_litres_per_hour.values()))
 
 
 def _two_store_day(batteries: list[BatteryAsset], boilers: list[BoilerAsset]):
@@ -339,3 +343,16 @@ def test_a_measured_pv_series_is_the_arrays_together_shared_by_rating():
     simulated = build_site(site, ManualClock(site.midnight_epoch_s + 12 * 3600))
     assert simulated.hardware("solar").available_power_w() == pytest.approx(4500.0)
     assert simulated.hardware("solar-2").available_power_w() == pytest.approx(1500.0)
+
+
+def test_quality_judges_generated_days_on_sites_with_several_assets_of_a_kind(tmp_path, capsys):
+    """`--shapes several`: the first generated day split among arrays, batteries and boilers, run and judged
+    through the real services; its figures count apart from the single-asset suite's."""
+    results = tmp_path / "bench.json"
+    main(["quality", "--generated", "1", "--shapes", "several", "--duration-days", "0.02", "--jobs", "1",
+          "--results", str(results)])
+    captured = capsys.readouterr()
+    assert "g00_" in captured.out and "_arrays" in captured.out and "Traceback" not in captured.err
+    assert "quality_generated_several_violations" in results.read_text()
+    assert main(["quality", "--shapes", "several", "--scenario", "winter_day"]) == 2
+    assert "--shapes several: shapes the generated days' sites" in capsys.readouterr().err

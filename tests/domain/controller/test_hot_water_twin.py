@@ -76,3 +76,45 @@ async def test_through_the_twin_an_hour_is_patched_alone_and_a_bad_document_chan
     assert controller.policy.hot_water_litres_per_hour.at(7) == 90.0 and controller.policy.export_limit_w == 5_000.0
     await hub.set_desired("controller", {PROPERTY: None})  # the property deleted: back to the default
     assert controller.policy.hot_water_litres_per_hour == HourlyProfile()
+
+
+BY_BOILER = "hot_water_litres_per_hour_by_boiler"
+
+
+@pytest.mark.parametrize(("value", "rule", "said"), [
+    ([{"7": 10.0}], BY_BOILER, "expected an object of boiler module names"),
+    ({"Boiler": {"7": 10.0}}, BY_BOILER, "'Boiler' is not a module name"),
+    ({"-b": {"7": 10.0}}, BY_BOILER, "'-b' is not a module name"),
+    ({"kitchen": {"7": -1.0}}, f"{BY_BOILER}.kitchen", 'hour "7": -1 must be >= 0 and <= 100000'),
+    ({"kitchen": [10.0] * 24}, f"{BY_BOILER}.kitchen", "expected an object"),
+    ({f"b{i}": {} for i in range(65)}, BY_BOILER, "65 boilers: at most 64"),
+])
+def test_a_bad_boilers_profile_is_refused_naming_the_boiler_hour_and_bound(value, rule, said) -> None:
+    with pytest.raises(InvalidPayload) as refused:
+        Policy.from_desired({BY_BOILER: value})
+    assert refused.value.rule == rule and said in refused.value.reason and "\n" not in refused.value.reason
+
+
+def test_a_listed_boiler_draws_its_own_profile_the_others_the_sites() -> None:
+    policy = Policy.from_desired({PROPERTY: {"7": 60}, BY_BOILER: {"kitchen": {"12": 80}}})
+    assert policy.draws_of("kitchen").at(12) == 80.0 and policy.draws_of("kitchen").at(7) == 0.0
+    assert policy.draws_of("showers").at(7) == 60.0
+    shown = policy.as_dict()[BY_BOILER]
+    assert list(shown) == ["kitchen"] and shown["kitchen"]["12"] == 80.0
+    assert Policy.from_desired(policy.as_dict()) == policy
+    assert Policy.from_desired({BY_BOILER: {"kitchen": {"12": 80}}}).draws_anywhere()
+    assert not Policy().draws_anywhere() and Policy().hot_water_litres_per_hour_by_boiler == {}
+
+
+async def test_through_the_twin_a_boilers_profile_is_set_merged_and_removed() -> None:
+    site = Site()
+    await site.start()
+    controller, hub = site.controller, site.hub
+    await hub.set_desired("controller", {BY_BOILER: {"kitchen": {"7": 60.0}, "showers": {"19": 40.0}}})
+    assert hub.twin("controller").reported[BY_BOILER]["ac"] == 200
+    assert controller.policy.draws_of("kitchen").at(7) == 60.0
+    before = controller.policy
+    await hub.set_desired("controller", {BY_BOILER: {"kitchen": {"7": "a lot"}}})
+    assert hub.twin("controller").reported[BY_BOILER]["ac"] == 400 and controller.policy == before
+    await hub.set_desired("controller", {BY_BOILER: {"kitchen": None}})  # the merge patch removes one boiler
+    assert set(controller.policy.hot_water_litres_per_hour_by_boiler) == {"showers"}

@@ -170,3 +170,15 @@ def test_a_heavy_draw_that_needs_the_thermostats_band_is_approached_from_below_i
     from energy_edge.domain.planning.hot_water import AMBIENT_C
     assert hot_water_guidance(5.75 * 3_600.0, lossy, [THERMOSTAT]).approach["boiler"].loss_w == pytest.approx(
         2.5 * (70.0 - THERMOSTAT_MARGIN_C - AMBIENT_C))  # the loss where the final run begins: its least
+
+
+def test_each_boiler_is_preheated_for_its_own_draws():
+    """A site's boilers differ (a kitchen drawn at noon, showers at 7): each listed one is prepared for its own
+    draws; one not listed for the site's. With every boiler drawing the mean, a 2 kW tank whose 113 + 111 L
+    morning draws were halved went 131 minutes below its minimum (seed 2026 g06, several assets)."""
+    kitchen, showers = replace(BOILER, module="kitchen"), replace(BOILER, module="showers")
+    policy = replace(DRAWS, hot_water_litres_per_hour_by_boiler={"kitchen": {"12": 115.0}})
+    at_5_30 = hot_water_preheat_c(5.5 * 3_600.0, policy, [kitchen, showers])
+    assert "kitchen" not in at_5_30 and at_5_30["showers"] == hot_water_preheat_c(5.5 * 3_600.0, DRAWS, [BOILER])["boiler"]
+    at_10_30 = hot_water_preheat_c(10.5 * 3_600.0, policy, [kitchen, showers])
+    assert "showers" not in at_10_30 and at_10_30["kitchen"] > 50.0 + MARGIN_C

@@ -137,6 +137,13 @@ def test_the_draws_and_the_standing_loss_reach_the_heat_store() -> None:
     assert litres_between(draws, 3_000.0, 1_200.0) == pytest.approx(40.0 / 6)  # 00:50-01:10 draws from 01:00
 
 
+def test_each_tank_draws_its_own_profile_and_the_store_their_mean() -> None:
+    policy = replace(POLICY, hot_water_litres_per_hour={"1": 40.0}, hot_water_litres_per_hour_by_boiler={"kitchen": {}})
+    kitchen = replace(BOILER, module="kitchen")
+    problem = build_problem(0.0, policy, [BOILER, kitchen], FORECAST, PriceSchedule())
+    assert [s.hot_water_kg for s in problem.slots] == pytest.approx([0.0] * 4 + [5.0] * 4)  # (10 + 0) / 2 a quarter
+
+
 def test_without_the_tanks_loss_the_fixed_ratio_stands_in() -> None:
     heat = build_problem(0.0, POLICY, [BOILER], FORECAST, PriceSchedule()).heat
     assert heat is not None

@@ -578,7 +578,7 @@ def _recovery_margin_c(policy: Policy) -> float:
     tanks for the draws the policy states (more would be heat the next draw mostly takes, a hotter tank
     losing more per litre drawn), `COMFORT_RECOVERY_C` where nothing prepares for them."""
     planned = (policy.plan_interval_s > 0 and policy.boiler_heat_capacity_j_per_k > 0
-               and any(litres > 0 for litres in policy.hot_water_litres_per_hour.values))
+               and policy.draws_anywhere())
     return PLANNED_RECOVERY_C if planned else COMFORT_RECOVERY_C
 
 

@@ -7,13 +7,15 @@ half reconfigured.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
+from types import MappingProxyType
 from typing import Any, Mapping
 
 from ..bounds import (finite, MAX_CYCLE_S, MAX_HOT_WATER_L_PER_H, MAX_POWER_W, MAX_TEMPERATURE_C, MIN_CYCLE_S,
                       SETPOINT_TTL_CEILING_S)
 from ..errors import InvalidPayload
 from ..shown import cut, shown
+from ..site import MODULE_ID
 from .hourly_profile import HourlyProfile
 
 _P = MAX_POWER_W
@@ -54,7 +56,11 @@ HOURLY: dict[str, tuple[float, float]] = {
     "hot_water_litres_per_hour": (0.0, MAX_HOT_WATER_L_PER_H),
     "load_w_by_hour": (0.0, _P),
 }
-WRITABLE = (*RANGES, *HOURLY)  # every policy property, the controller twin's writable properties
+# Per boiler (an object of module names to hourly profiles, at most MAX_BOILER_PROFILES): each listed boiler's own
+# draws in place of `hot_water_litres_per_hour`, bounded as it is.
+BY_BOILER: dict[str, str] = {"hot_water_litres_per_hour_by_boiler": "hot_water_litres_per_hour"}
+MAX_BOILER_PROFILES = 64
+WRITABLE = (*RANGES, *HOURLY, *BY_BOILER)  # every policy property, the controller twin's writable properties
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +100,10 @@ class Policy:
     # Each boiler's typical hot-water use (litres per UTC hour of day, replaced by cold water at cold_water_c)
     # and standing loss: the planner heats a tank just in time for its draws (planning/hot_water.py).
     hot_water_litres_per_hour: HourlyProfile = HourlyProfile()
+    # Where boilers differ (a kitchen's tank and the showers'): each listed boiler's own draws, by module name;
+    # the others draw hot_water_litres_per_hour (`draws_of`).
+    hot_water_litres_per_hour_by_boiler: Mapping[str, HourlyProfile] = field(
+        default_factory=lambda: MappingProxyType({}))
     cold_water_c: float = 10.0
     boiler_loss_w_per_k: float = 0.0  # 0 = unknown (the planner's margin covers a small loss)
     # The site's typical consumption besides the steered assets (mean W per UTC hour of day), as its installer
@@ -115,9 +125,21 @@ class Policy:
             return self.peak_start_h <= hour < self.peak_end_h
         return hour >= self.peak_start_h or hour < self.peak_end_h
 
+    def draws_of(self, module: str) -> HourlyProfile:
+        """The hot-water draws of the boiler `module`: its own where the policy lists it, else the site's."""
+        return self.hot_water_litres_per_hour_by_boiler.get(module, self.hot_water_litres_per_hour)
+
+    def draws_anywhere(self) -> bool:
+        """Whether any boiler is expected to draw hot water."""
+        return any(litres > 0 for profile in (self.hot_water_litres_per_hour,
+                                              *self.hot_water_litres_per_hour_by_boiler.values())
+                   for litres in profile.values)
+
     def __post_init__(self) -> None:
         for name, (low, high) in HOURLY.items():  # given as its twin object or as a profile
             object.__setattr__(self, name, HourlyProfile.from_json(name, getattr(self, name), low, high))
+        for name, like in BY_BOILER.items():
+            object.__setattr__(self, name, _by_boiler(name, getattr(self, name), *HOURLY[like]))
         for name in RANGES:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not finite(value):
@@ -147,6 +169,9 @@ class Policy:
         for name, (low, high) in HOURLY.items():
             if name in changes:
                 changes[name] = HourlyProfile.from_json(name, changes[name], low, high)
+        for name, like in BY_BOILER.items():
+            if name in changes:
+                changes[name] = _by_boiler(name, changes[name], *HOURLY[like])
         return replace(base or cls(), **changes)
 
     def as_dict(self) -> dict[str, Any]:
@@ -155,7 +180,26 @@ class Policy:
 
 
 def _as_json(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {key: profile.as_json() for key, profile in value.items()}
     return value.as_json() if isinstance(value, HourlyProfile) else value
+
+
+def _by_boiler(name: str, value: Any, low: float, high: float) -> Mapping[str, HourlyProfile]:
+    """A twin object of boiler module names to hourly profiles; `InvalidPayload` naming `name` (and the boiler)
+    for anything else. A boiler given null is removed (JSON merge patch)."""
+    if not isinstance(value, Mapping):
+        raise InvalidPayload(name, f"expected an object of boiler module names to hourly profiles, got {shown(value)}")
+    if len(value) > MAX_BOILER_PROFILES:
+        raise InvalidPayload(name, f"{len(value)} boilers: at most {MAX_BOILER_PROFILES}")
+    profiles = {}
+    for module, profile in value.items():
+        if not isinstance(module, str) or not MODULE_ID.match(module):
+            raise InvalidPayload(name, f"{shown(module, 64)} is not a module name: expected lower-case letters, "
+                                       "digits and dashes, 1..64 characters, starting with a letter")
+        if profile is not None:
+            profiles[module] = HourlyProfile.from_json(f"{name}.{module}", profile, low, high)
+    return MappingProxyType(profiles)
 
 
 def _field_names() -> tuple[str, ...]:

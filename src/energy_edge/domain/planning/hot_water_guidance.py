@@ -1,7 +1,7 @@
 """From the site's typical hot-water use to each boiler's preheat: heat just in time, never late.
 
 The operator states each boiler's typical draws (`Policy.hot_water_litres_per_hour`, litres
-per UTC hour of day, with `cold_water_c` and `boiler_loss_w_per_k`) and the tanks' heat
+per UTC hour of day, or a boiler's own in `hot_water_litres_per_hour_by_boiler`, with `cold_water_c` and `boiler_loss_w_per_k`) and the tanks' heat
 capacity. For every boiler the planner asks `hot_water.required_temperatures` how warm the
 tank must be, at each moment of the next day, for full power from then on to keep it at
 least `MARGIN_C` above its minimum through the draws, and hands the balancer the highest of
@@ -74,12 +74,12 @@ def hot_water_guidance(now: float, policy: Policy, assets: Sequence[AssetView],
     if capacity <= 0:
         return HotWater({}, {})
     stands_s = policy.plan_interval_s + policy.boiler_min_off_s
-    spans, starts = draw_spans(now, policy.hot_water_litres_per_hour, HORIZON_S + stands_s,
-                               (stands_s, KEEP_HEATING_S))
     preheat, approach = {}, {}
     for boiler in assets:
         if boiler.kind != "boiler" or not boiler.enabled or boiler.heater_power_w <= 0:
             continue
+        spans, starts = draw_spans(now, policy.draws_of(boiler.module), HORIZON_S + stands_s,
+                                   (stands_s, KEEP_HEATING_S))
         tank = Tank(heater_power_w=boiler.heater_power_w * heater_share, heat_capacity_j_per_k=capacity,
                     min_temperature_c=boiler.min_temperature_c, max_temperature_c=boiler.max_temperature_c,
                     loss_w_per_k=policy.boiler_loss_w_per_k)

@@ -198,7 +198,7 @@ def build_problem(now: float, policy: Policy, assets: Sequence[AssetView], forec
     heaters_w = sum(a.heater_power_w for a in assets if a.kind == "boiler" and a.enabled)
     for slot in forecast:
         import_price, feed_in_price = _prices_at(policy, prices, slot.start_s + slot.duration_s / 2)
-        drawn_kg = litres_between(policy.hot_water_litres_per_hour, slot.start_s, slot.duration_s) * LITRE_KG
+        drawn_kg = tank_draw_kg(policy, assets, slot)
         pv_w, load_w = planned_pv_and_load(slot, policy.import_limit_w)  # cautious where the limit may bind
         cautious_pv = None if slot.pv_low_w is None else min(pv_w, max(0.0, slot.pv_low_w))
         # Where hot water is drawn the heaters must run, so they count towards the limit's reserve: the
@@ -295,6 +295,14 @@ def litres_between(profile: HourlyProfile, start_s: float, duration_s: float) ->
         litres += profile.at(int((t % 86_400.0) // HOUR_S)) * (part_end - t) / HOUR_S
         t = part_end
     return litres
+
+
+def tank_draw_kg(policy: Policy, assets: Sequence[AssetView], slot: ForecastSlot) -> float:
+    """The hot water each tank of the heat store gives over `slot` (kg): the boilers' mean, each boiler drawing
+    its own profile (`Policy.draws_of`); the site's profile where no boiler is counted on."""
+    boilers = _planned_boilers(assets)
+    profiles = [policy.draws_of(b.module) for b in boilers] or [policy.hot_water_litres_per_hour]
+    return sum(litres_between(p, slot.start_s, slot.duration_s) for p in profiles) / len(profiles) * LITRE_KG
 
 
 def _heat_store(policy: Policy, assets: Sequence[AssetView]) -> HeatStore | None:
