@@ -142,12 +142,17 @@ class _Programme:
         binding_w = import_limit_w if contract_limit_w is None else contract_limit_w
         # The site's second battery and boiler on (`Assets.more_*`): each its own columns after the rest
         # (`_add_more_stores`); the first heater is the on/off one the step's two parts split on, the others heat
-        # anywhere from 0 to their power within each part's share (a relaxation: the plan stays a lower bound)
+        # anywhere from 0 to their power within each part's share and the seconds they fit the import limit alone
+        # (a relaxation: the plan stays a lower bound)
         self.more_batteries = [b for _, b in scenario.assets.batteries()[1:]]
         self.more_boilers = [b for _, b in scenario.assets.boilers()[1:]]
         reach_dis_w = (bat.max_discharge_w if has_battery else 0.0) + sum(b.max_discharge_w for b in self.more_batteries)
-        fits = [1.0] * n if fine is None or binding_w is None or not has_boiler else heater_fit_shares(
-            fine, step_s, n, p_heat - reach_dis_w, binding_w)
+        def fit_shares(heater_w: float) -> list[float]:  # a heater's seconds that fit the limit, step by step
+            return [1.0] * n if fine is None or binding_w is None else heater_fit_shares(
+                fine, step_s, n, heater_w - reach_dis_w, binding_w)
+
+        self.fit_shares = fit_shares
+        fits = fit_shares(p_heat) if has_boiler else [1.0] * n
         import_floor, export_cap = ([0.0] * n, [lim.export_limit_w] * n) if fine is None else grid_bounds_per_second(
             fine, step_s, n, reach_dis_w, lim.export_limit_w)
         if import_limit_w is not None:
@@ -345,7 +350,11 @@ class _Programme:
             a_ub[ub, spare_wh], b_ub[ub] = -first_eta * 3600.0 / tank.thermal_mass_j_per_k, -tank.initial_temperature_c
             a_ub[self.end_row, spare_wh] = 1.0  # battery energy above its start may warm this tank too
             ub += 1
-            bounds += [(0, tank.heater_power_w if runs else 0.0)] * n + [(None, tank.max_temperature_c)] * n \
+            # each further heater only in the seconds it fits the import limit alone (as the first's duty): a
+            # 2 kW heater under a 1 kW limit beside 1.2 kW of overcast sun never runs, where relaxed to 0..P it
+            # held its tank at 1 kW and its controller's cold minutes read as 596 beyond the optimum's
+            bounds += [(0, (tank.heater_power_w if runs else 0.0) * share) for share in self.fit_shares(tank.heater_power_w)] \
+                + [(None, tank.max_temperature_c)] * n \
                 + [(0, None)] * 2 * n + [(0, None), (0, None if spare else 0.0)]
             cost[self.more_col(j, "slack_cold", 0, boiler=True):self.more_col(j, "slack_cold", n, boiler=True)] = \
                 COLD_SLACK_PRICE_PER_K_STEP

@@ -218,6 +218,23 @@ def test_every_tank_is_kept_warm_through_its_own_draws_by_the_optimum():
     assert min(second) >= 45 - 1e-6 and second[-1] >= 55 - 1e-6  # warm, and back at its start at the end
 
 
+def test_a_further_heater_runs_only_where_it_fits_the_import_limit_alone():
+    """Under a 1 kW limit beside 1.2 kW of sun and 300 W of load, a 2 kW heater never fits: the optimum's
+    second heater stays off as its first does (relaxed to 0..P, it heated at 1.9 kW and kept its tank warm,
+    and the controller's cold minutes read as hundreds beyond the optimum's)."""
+    tank = dict(thermal_mass_j_per_k=418600, loss_w_per_k=2.0, min_temperature_c=45, max_temperature_c=75,
+                setpoint_c=55, initial_temperature_c=50)
+    boilers = [BoilerAsset(heater_power_w=2000, **tank), BoilerAsset(id="second", heater_power_w=2000, **tank)]
+    n = 2 * 60  # two hours of minutes, planned in 5-minute steps
+    draws = [0.01] * n
+    fine = Exogenous(60.0, [1200.0] * n, [300.0] * n, draws, [20.0] * n, start_s=0.0, more_draws_kg_per_s=(draws,))
+    scenario = _two_store_day([], boilers)
+    scenario = scenario.model_copy(update={"limits": scenario.limits.model_copy(update={"import_limit_w": 1000.0})})
+    plan = solve_optimum(scenario, fine)
+    assert max(plan.series.boiler_w, key=abs) == pytest.approx(0.0, abs=1e-6)  # neither heater ran
+    assert min(plan.series.temperature_c_by_id["second"]) < 45  # so the second tank went cold as the first
+
+
 def _series(soc_by_id: dict[str, list[float]], temps_by_id: dict[str, list[float]]) -> SiteSeries:
     n = len(next(iter(soc_by_id.values())))
     series = SiteSeries(dt_s=1.0)
