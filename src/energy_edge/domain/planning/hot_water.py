@@ -9,7 +9,9 @@ replaced by cold water. A heavy draw can take several times the heater's power (
 in an hour out of a 75 °C tank is ~6 kW), so a tank that waits at its minimum for the
 draw to begin goes cold, however hard it heats then. The question is the converse one:
 how warm must the tank be *now* so that heating at full power from now on keeps it at
-or above a floor through every coming draw?
+or above a floor through every coming draw? "Full power" is what the site can carry in each
+span (`Span.heater_share`, heater_room.py): a heater the import limit and the sun cannot carry
+through a draw has to have heated the tank before it.
 
 Backward recursion over spans of constant draw. Within a span, with the heater on,
 T relaxes exponentially towards its equilibrium T_eq, so it is exact to write
@@ -54,6 +56,10 @@ class Span:
 
     duration_s: float
     draw_kg_per_s: float = 0.0
+    # The share of the heater's power the site can carry in it: an on/off heater under a tight import limit
+    # runs only where the grid's room and the sun carry all of it (heater_room.py); 0 where they cannot, so
+    # the tank must be warm enough before
+    heater_share: float = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +76,7 @@ class Requirement:
 
 def span_end_c(tank: Tank, span: Span, start_c: float, cold_water_c: float, heating: bool = True) -> float:
     """The temperature at the end of `span` from `start_c` (the thermostat stops heating at the maximum)."""
-    a, b = _affine(tank, span, cold_water_c, tank.heater_power_w if heating else 0.0)
+    a, b = _affine(tank, span, cold_water_c, tank.heater_power_w * span.heater_share if heating else 0.0)
     end = a * start_c + b
     return min(end, max(tank.max_temperature_c, start_c)) if heating else end
 
@@ -82,7 +88,7 @@ def required_temperatures(tank: Tank, spans: Sequence[Span], cold_water_c: float
     backwards = [required]
     feasible = True
     for span in reversed(spans):
-        a, b = _affine(tank, span, cold_water_c, tank.heater_power_w)
+        a, b = _affine(tank, span, cold_water_c, tank.heater_power_w * span.heater_share)
         if a > _NEGLIGIBLE_CARRY:
             needed = (required - b) / a
         else:  # the span forgets where it started: it ends at its equilibrium, enough or not

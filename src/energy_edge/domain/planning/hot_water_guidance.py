@@ -31,6 +31,7 @@ draws yet: see ARCHITECTURE.md, "Planner", for estimating them from the tank's h
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import NamedTuple, Sequence
 
 from ..balancing.balancer import PLANNED_RECOVERY_C
@@ -38,6 +39,8 @@ from ..balancing.guidance import DrawApproach
 from ..balancing.hourly_profile import HourlyProfile
 from ..balancing.policy import Policy
 from ..balancing.snapshot import AssetView
+from .forecast import ForecastSlot
+from .heater_room import HeaterRoom
 from .hot_water import AMBIENT_C, Span, Tank, required_temperatures
 
 MARGIN_C = 1.0  # the floor the recursion keeps: this far above each boiler's minimum
@@ -65,26 +68,30 @@ def hot_water_preheat_c(now: float, policy: Policy, assets: Sequence[AssetView],
 
 
 def hot_water_guidance(now: float, policy: Policy, assets: Sequence[AssetView],
-                       heater_share: float = HEATER_DERATE) -> HotWater:
+                       heater_share: float = HEATER_DERATE, forecast: Sequence[ForecastSlot] = ()) -> HotWater:
     """For the boilers a coming draw needs preheated (above their minimum + `MARGIN_C`), the temperature
-    each must heat to now, its heater counted at `heater_share` of its power; and for those whose
-    thermostat must be heating when a heavy draw begins, the temperature to heat no further than for now.
-    Nothing when the policy does not know the tanks' heat capacity."""
+    each must heat to now, its heater counted at `heater_share` of its power, and on a site without
+    batteries only in the slots of `forecast` where the grid and the sun carry it (heater_room.py); and
+    for those whose thermostat must be heating when a heavy draw begins, the temperature to heat no
+    further than for now. Nothing when the policy does not know the tanks' heat capacity."""
     capacity = policy.boiler_heat_capacity_j_per_k
     if capacity <= 0:
         return HotWater({}, {})
     stands_s = policy.plan_interval_s + policy.boiler_min_off_s
+    room = HeaterRoom.of(now, forecast, policy, assets)
     preheat, approach = {}, {}
     for boiler in assets:
         if boiler.kind != "boiler" or not boiler.enabled or boiler.heater_power_w <= 0:
             continue
         spans, starts = draw_spans(now, policy.draws_of(boiler.module), HORIZON_S + stands_s,
-                                   (stands_s, KEEP_HEATING_S))
+                                   (stands_s, KEEP_HEATING_S, *room.edges_s))
+        carried = [replace(span, heater_share=room.share(boiler.heater_power_w, start, start + span.duration_s))
+                   for span, start in zip(spans, starts)]
         tank = Tank(heater_power_w=boiler.heater_power_w * heater_share, heat_capacity_j_per_k=capacity,
                     min_temperature_c=boiler.min_temperature_c, max_temperature_c=boiler.max_temperature_c,
                     loss_w_per_k=policy.boiler_loss_w_per_k)
         floor_c = boiler.min_temperature_c + MARGIN_C
-        required = required_temperatures(tank, spans, policy.cold_water_c, floor_c)
+        required = required_temperatures(tank, carried, policy.cold_water_c, floor_c)
         need_c = _highest(required.temperatures_c, starts, stands_s)
         if boiler.heater_on:  # one run rather than a pulse each plan: keep on until the next plan ...
             hour_c = _highest(required.temperatures_c, starts, KEEP_HEATING_S)

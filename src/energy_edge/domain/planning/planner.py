@@ -46,7 +46,7 @@ def plan(now: float, policy: Policy, assets: Sequence[AssetView], forecast: Sequ
     grid_charge_to = policy.peak_reserve_soc if _grid_charge_due(batteries, policy, to_peak_s) else 0.0
     boilers = [a for a in assets if a.kind == "boiler" and a.enabled]
     preheat_c = policy.peak_preheat_c if _preheat_due(boilers, policy, to_peak_s) else 0.0
-    hot_water = hot_water_guidance(now, policy, boilers)
+    hot_water = hot_water_guidance(now, policy, assets, forecast=forecast)
     return Guidance(export_first_w=export_first_w(policy, assets, forecast),
                     grid_charge_to_soc=grid_charge_to, boiler_preheat_c=preheat_c,
                     boiler_preheat_by_module=hot_water.preheat_c, boiler_approach_by_module=hot_water.approach)

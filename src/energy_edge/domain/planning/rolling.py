@@ -72,7 +72,7 @@ class RollingPlanner:
         try:
             problem = build_problem(now, policy, assets, forecast, prices, demand_charge_per_kw)
             planned = self.solver.solve(problem)
-            hot_water = hot_water_guidance(now, policy, assets, heater_share=SAFETY_NET_HEATER_SHARE)
+            hot_water = hot_water_guidance(now, policy, assets, SAFETY_NET_HEATER_SHARE, forecast)
             safety_net = replace(heuristic, boiler_preheat_by_module=hot_water.preheat_c,
                                  boiler_approach_by_module=hot_water.approach)
             guidance = guidance_from_plan(problem, planned, policy, assets, safety_net)
