@@ -170,8 +170,9 @@ def test_the_controllers_twin_takes_the_sites_widest_band_and_its_mean_tank(fold
     assert policy.pv_azimuth_deg == 90  # the largest array's plane
     tanks = dict(day_scenario(folder / "day.toml").assets.boilers())
     assert set(policy.hot_water_litres_per_hour_by_boiler) == set(tanks) == {"boiler", "boiler-2"}
-    for module, tank in tanks.items():  # each boiler's own draws, in UTC
+    for module, tank in tanks.items():  # each boiler's own draws, in UTC, and its own tank
         assert policy.draws_of(module).daily_total() == pytest.approx(sum(tank.draw_litres_per_hour.values()))
+        assert policy.capacity_of(module) == tank.thermal_mass_j_per_k
 
 
 def _two_store_day(batteries: list[BatteryAsset], boilers: list[BoilerAsset]):

@@ -118,3 +118,27 @@ async def test_through_the_twin_a_boilers_profile_is_set_merged_and_removed() ->
     assert hub.twin("controller").reported[BY_BOILER]["ac"] == 400 and controller.policy == before
     await hub.set_desired("controller", {BY_BOILER: {"kitchen": None}})  # the merge patch removes one boiler
     assert set(controller.policy.hot_water_litres_per_hour_by_boiler) == {"showers"}
+
+
+CAPACITY_BY_BOILER = "boiler_heat_capacity_j_per_k_by_boiler"
+
+
+@pytest.mark.parametrize(("value", "rule", "said"), [
+    ({"kitchen": 0}, f"{CAPACITY_BY_BOILER}.kitchen", "0 must be > 0 and <= 1e+09"),
+    ({"kitchen": 2e9}, f"{CAPACITY_BY_BOILER}.kitchen", "2e+09 must be > 0 and <= 1e+09"),
+    ({"kitchen": "big"}, f"{CAPACITY_BY_BOILER}.kitchen", "expected a finite number, got 'big'"),
+    ({"kitchen": True}, f"{CAPACITY_BY_BOILER}.kitchen", "expected a finite number"),
+    ({"Kitchen": 1e6}, CAPACITY_BY_BOILER, "'Kitchen' is not a module name"),
+    (1e6, CAPACITY_BY_BOILER, "expected an object of boiler module names to numbers"),
+])
+def test_a_bad_tank_size_is_refused_naming_the_boiler_value_and_bound(value, rule, said) -> None:
+    with pytest.raises(InvalidPayload) as refused:
+        Policy.from_desired({CAPACITY_BY_BOILER: value})
+    assert refused.value.rule == rule and said in refused.value.reason
+
+
+def test_a_listed_tank_has_its_own_size_the_others_the_sites() -> None:
+    policy = Policy.from_desired({"boiler_heat_capacity_j_per_k": 837_200, CAPACITY_BY_BOILER: {"kitchen": 418_600}})
+    assert (policy.capacity_of("kitchen"), policy.capacity_of("showers")) == (418_600.0, 837_200.0)
+    assert Policy.from_desired(policy.as_dict()) == policy and policy.knows_tanks()
+    assert Policy.from_desired({CAPACITY_BY_BOILER: {"kitchen": 418_600}}).knows_tanks() and not Policy().knows_tanks()

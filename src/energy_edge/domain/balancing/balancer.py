@@ -152,7 +152,7 @@ def balance(snapshot: SiteSnapshot, policy: Policy, memory: BalancerMemory = Bal
     `guidance` (from the planner) moves the grid target and the boilers' choice; the limits stay as hard.
     """
     now = snapshot.now
-    guidance = guidance.for_cycle(now, snapshot.assets, policy.boiler_heat_capacity_j_per_k)
+    guidance = guidance.for_cycle(now, snapshot.assets, policy.capacity_of)
     solars: list[AssetView] = []
     batteries: list[tuple[AssetView, float, float, float, float]] = []
     boilers: list[AssetView] = []
@@ -390,7 +390,7 @@ def _comfort_floor_c(boiler: AssetView, policy: Policy, cooling_k_per_s: float) 
     `COMFORT_MARGIN_BAND_RATIO` of its band). A draw the heater outruns needs none: the heater, started at
     the minimum, holds it; one that outruns the heater has to find the heater running and that margin left.
     Its minimum where the tank's heat capacity is unknown."""
-    capacity = policy.boiler_heat_capacity_j_per_k
+    capacity = policy.capacity_of(boiler.module)
     if capacity <= 0:
         return boiler.min_temperature_c
     band = max(0.0, boiler.max_temperature_c - boiler.min_temperature_c)
@@ -577,15 +577,14 @@ def _recovery_margin_c(policy: Policy) -> float:
     """How far past its minimum a cold boiler is heated: `PLANNED_RECOVERY_C` where a planner preheats the
     tanks for the draws the policy states (more would be heat the next draw mostly takes, a hotter tank
     losing more per litre drawn), `COMFORT_RECOVERY_C` where nothing prepares for them."""
-    planned = (policy.plan_interval_s > 0 and policy.boiler_heat_capacity_j_per_k > 0
-               and policy.draws_anywhere())
+    planned = policy.plan_interval_s > 0 and policy.knows_tanks() and policy.draws_anywhere()
     return PLANNED_RECOVERY_C if planned else COMFORT_RECOVERY_C
 
 
 def _drawn(boiler: AssetView, timer: BoilerTimer, policy: Policy, now: float) -> bool:
     """Whether hot water is being drawn: over the last trend window the tank cooled, net of its heater's
     output while it heated, faster than `DRAW_HEATER_RATIO` of its heater's heating rate."""
-    capacity = policy.boiler_heat_capacity_j_per_k
+    capacity = policy.capacity_of(boiler.module)
     return capacity > 0 and timer.cooling_k_per_s >= DRAW_HEATER_RATIO * boiler.heater_power_w / capacity
 
 
@@ -597,7 +596,7 @@ def _track_trend(boiler: AssetView, previous: BoilerTimer | None, now: float, ti
     if previous is None or previous.seen_at == _NEVER or math.isnan(previous.seen_c):
         seen_c, seen_at, cooling = boiler.temperature_c, now, timer.cooling_k_per_s
     elif now - previous.seen_at >= DRAW_WINDOW_S:
-        capacity = policy.boiler_heat_capacity_j_per_k
+        capacity = policy.capacity_of(boiler.module)
         heater_rate = boiler.heater_power_w / capacity if capacity > 0 and boiler.heater_on else 0.0
         cooling = (previous.seen_c - boiler.temperature_c) / (now - previous.seen_at) + heater_rate
         seen_c, seen_at = boiler.temperature_c, now

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, replace
-from typing import Mapping, Sequence
+from typing import Callable, Mapping, Sequence
 
 from .snapshot import AssetView
 
@@ -122,10 +122,11 @@ class Guidance:
         """The hottest boiler `module` is heated to now (inf: its maximum, as its own thermostat keeps)."""
         return self.boiler_ceiling_by_module.get(module, math.inf)
 
-    def for_cycle(self, now: float, assets: Sequence[AssetView], heat_capacity_j_per_k: float) -> "Guidance":
+    def for_cycle(self, now: float, assets: Sequence[AssetView], capacity_of: Callable[[str], float]) -> "Guidance":
         """This guidance with each boiler's draw approach (`DrawApproach`) resolved for `now`: on its final
         approach a preheat to the draw's need, before it a ceiling below its thermostat's band (a tank already
-        in the band is left as it is). Itself where there is no approach."""
+        in the band is left as it is). Itself where there is no approach. `capacity_of`: each boiler's
+        tank's heat capacity by module (`Policy.capacity_of`)."""
         if not self.boiler_approach_by_module:
             return self
         preheat, ceiling = dict(self.boiler_preheat_by_module), dict(self.boiler_ceiling_by_module)
@@ -134,7 +135,7 @@ class Guidance:
             if approach is None or asset.kind != "boiler" or asset.heater_power_w <= 0:
                 continue
             net_w = max(asset.heater_power_w - approach.loss_w, 0.5 * asset.heater_power_w)
-            climb_s = heat_capacity_j_per_k * max(0.0, approach.need_c - asset.temperature_c) / net_w
+            climb_s = capacity_of(asset.module) * max(0.0, approach.need_c - asset.temperature_c) / net_w
             if now >= approach.draw_at_s - climb_s:
                 preheat[asset.module] = max(preheat.get(asset.module, 0.0), approach.need_c)
             elif asset.temperature_c < approach.band_c:  # a heater at rest waits a little below it: no pulses

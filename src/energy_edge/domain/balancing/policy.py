@@ -60,7 +60,10 @@ HOURLY: dict[str, tuple[float, float]] = {
 # draws in place of `hot_water_litres_per_hour`, bounded as it is.
 BY_BOILER: dict[str, str] = {"hot_water_litres_per_hour_by_boiler": "hot_water_litres_per_hour"}
 MAX_BOILER_PROFILES = 64
-WRITABLE = (*RANGES, *HOURLY, *BY_BOILER)  # every policy property, the controller twin's writable properties
+# Per boiler (an object of module names to numbers, at most MAX_BOILER_PROFILES): each listed tank's own heat
+# capacity in place of `boiler_heat_capacity_j_per_k`, within its range but above 0.
+BY_BOILER_NUMBERS: dict[str, str] = {"boiler_heat_capacity_j_per_k_by_boiler": "boiler_heat_capacity_j_per_k"}
+WRITABLE = (*RANGES, *HOURLY, *BY_BOILER, *BY_BOILER_NUMBERS)  # every policy property, the controller twin's writable properties
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +95,8 @@ class Policy:
     # forecast for the site's location.
     plan_interval_s: float = 300.0
     boiler_heat_capacity_j_per_k: float = 0.0  # each boiler's tank (water kg x 4186); 0 = plan batteries only
+    # Where tanks differ: each listed boiler's own heat capacity, by module name (`capacity_of`)
+    boiler_heat_capacity_j_per_k_by_boiler: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
     latitude_deg: float = 52.37
     longitude_deg: float = 4.90
     # The arrays' plane for the clear-sky forecast: tilt from horizontal (0 = flat), facing clockwise from north.
@@ -129,6 +134,15 @@ class Policy:
         """The hot-water draws of the boiler `module`: its own where the policy lists it, else the site's."""
         return self.hot_water_litres_per_hour_by_boiler.get(module, self.hot_water_litres_per_hour)
 
+    def capacity_of(self, module: str) -> float:
+        """The heat capacity (J/K) of the boiler `module`'s tank: its own where the policy lists it, else the
+        site's (0: unknown)."""
+        return self.boiler_heat_capacity_j_per_k_by_boiler.get(module, self.boiler_heat_capacity_j_per_k)
+
+    def knows_tanks(self) -> bool:
+        """Whether any boiler's tank has a known heat capacity."""
+        return self.boiler_heat_capacity_j_per_k > 0 or bool(self.boiler_heat_capacity_j_per_k_by_boiler)
+
     def draws_anywhere(self) -> bool:
         """Whether any boiler is expected to draw hot water."""
         return any(litres > 0 for profile in (self.hot_water_litres_per_hour,
@@ -140,6 +154,8 @@ class Policy:
             object.__setattr__(self, name, HourlyProfile.from_json(name, getattr(self, name), low, high))
         for name, like in BY_BOILER.items():
             object.__setattr__(self, name, _by_boiler(name, getattr(self, name), *HOURLY[like]))
+        for name, like in BY_BOILER_NUMBERS.items():
+            object.__setattr__(self, name, _numbers_by_boiler(name, getattr(self, name), RANGES[like][2]))
         for name in RANGES:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not finite(value):
@@ -172,6 +188,9 @@ class Policy:
         for name, like in BY_BOILER.items():
             if name in changes:
                 changes[name] = _by_boiler(name, changes[name], *HOURLY[like])
+        for name, like in BY_BOILER_NUMBERS.items():
+            if name in changes:
+                changes[name] = _numbers_by_boiler(name, changes[name], RANGES[like][2])
         return replace(base or cls(), **changes)
 
     def as_dict(self) -> dict[str, Any]:
@@ -181,22 +200,43 @@ class Policy:
 
 def _as_json(value: Any) -> Any:
     if isinstance(value, Mapping):
-        return {key: profile.as_json() for key, profile in value.items()}
+        return {key: _as_json(item) for key, item in value.items()}
     return value.as_json() if isinstance(value, HourlyProfile) else value
+
+
+def _numbers_by_boiler(name: str, value: Any, high: float) -> Mapping[str, float]:
+    """A twin object of boiler module names to numbers above 0 and at most `high`; `InvalidPayload` naming
+    `name` (and the boiler) for anything else. A boiler given null is removed (JSON merge patch)."""
+    numbers = {}
+    for module, number in _boiler_entries(name, value, "numbers"):
+        if number is None:
+            continue
+        if isinstance(number, bool) or not isinstance(number, (int, float)) or not finite(number):
+            raise InvalidPayload(f"{name}.{module}", f"expected a finite number, got {shown(number, 64)}")
+        if not 0.0 < number <= high:
+            raise InvalidPayload(f"{name}.{module}", f"{number:g} must be > 0 and <= {high:g}")
+        numbers[module] = float(number)
+    return MappingProxyType(numbers)
+
+
+def _boiler_entries(name: str, value: Any, of: str) -> list[tuple[str, Any]]:
+    """The (module, value) pairs of a per-boiler twin object, its keys checked as module names."""
+    if not isinstance(value, Mapping):
+        raise InvalidPayload(name, f"expected an object of boiler module names to {of}, got {shown(value)}")
+    if len(value) > MAX_BOILER_PROFILES:
+        raise InvalidPayload(name, f"{len(value)} boilers: at most {MAX_BOILER_PROFILES}")
+    for module in value:
+        if not isinstance(module, str) or not MODULE_ID.match(module):
+            raise InvalidPayload(name, f"{shown(module, 64)} is not a module name: expected lower-case letters, "
+                                       "digits and dashes, 1..64 characters, starting with a letter")
+    return list(value.items())
 
 
 def _by_boiler(name: str, value: Any, low: float, high: float) -> Mapping[str, HourlyProfile]:
     """A twin object of boiler module names to hourly profiles; `InvalidPayload` naming `name` (and the boiler)
     for anything else. A boiler given null is removed (JSON merge patch)."""
-    if not isinstance(value, Mapping):
-        raise InvalidPayload(name, f"expected an object of boiler module names to hourly profiles, got {shown(value)}")
-    if len(value) > MAX_BOILER_PROFILES:
-        raise InvalidPayload(name, f"{len(value)} boilers: at most {MAX_BOILER_PROFILES}")
     profiles = {}
-    for module, profile in value.items():
-        if not isinstance(module, str) or not MODULE_ID.match(module):
-            raise InvalidPayload(name, f"{shown(module, 64)} is not a module name: expected lower-case letters, "
-                                       "digits and dashes, 1..64 characters, starting with a letter")
+    for module, profile in _boiler_entries(name, value, "hourly profiles"):
         if profile is not None:
             profiles[module] = HourlyProfile.from_json(f"{name}.{module}", profile, low, high)
     return MappingProxyType(profiles)

@@ -74,14 +74,14 @@ def hot_water_guidance(now: float, policy: Policy, assets: Sequence[AssetView],
     batteries only in the slots of `forecast` where the grid and the sun carry it (heater_room.py); and
     for those whose thermostat must be heating when a heavy draw begins, the temperature to heat no
     further than for now. Nothing when the policy does not know the tanks' heat capacity."""
-    capacity = policy.boiler_heat_capacity_j_per_k
-    if capacity <= 0:
+    if not policy.knows_tanks():
         return HotWater({}, {})
     stands_s = policy.plan_interval_s + policy.boiler_min_off_s
     room = HeaterRoom.of(now, forecast, policy, assets)
     preheat, approach = {}, {}
     for boiler in assets:
-        if boiler.kind != "boiler" or not boiler.enabled or boiler.heater_power_w <= 0:
+        capacity = policy.capacity_of(boiler.module)
+        if boiler.kind != "boiler" or not boiler.enabled or boiler.heater_power_w <= 0 or capacity <= 0:
             continue
         spans, starts = draw_spans(now, policy.draws_of(boiler.module), HORIZON_S + stands_s,
                                    (stands_s, KEEP_HEATING_S, *room.edges_s))

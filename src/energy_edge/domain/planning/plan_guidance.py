@@ -175,10 +175,10 @@ def plan_preheat_c(problem: PlanningProblem, planned: Sequence[PlannedSlot], pol
     the plan heats to hold the tank, not to warm it, and the balancer must heat all the same. Every boiler
     gets the same rise above its comfort floor (the plan has the tanks as one store of equal tanks)."""
     heat = problem.heat
-    boilers = [a for a in assets if a.kind == "boiler" and a.enabled and a.heater_power_w > 0]
-    capacity = policy.boiler_heat_capacity_j_per_k
+    boilers = [a for a in assets if a.kind == "boiler" and a.enabled and a.heater_power_w > 0
+               and policy.capacity_of(a.module) > 0]
     first = planned[0]
-    if heat is None or not boilers or capacity <= 0:
+    if heat is None or not boilers:
         return {}
     in_share = _runs_in_share(problem, first, policy)
     heating_w = HEATING_RATIO * heat.heater_w
@@ -197,7 +197,11 @@ def plan_preheat_c(problem: PlanningProblem, planned: Sequence[PlannedSlot], pol
         if slot.heat_w < heating_w:
             break
         reached_wh = max(reached_wh, slot.heat_wh)
-    rise_k = min(reached_wh, heat.max_wh) / len(boilers) * 3600.0 / capacity
+    capacities = [policy.capacity_of(b.module) for b in boilers]
+    if all(c == capacities[0] for c in capacities):  # alike tanks: the same rise as every earlier figure had
+        rise_k = min(reached_wh, heat.max_wh) / len(boilers) * 3600.0 / capacities[0]
+    else:  # tanks of their own sizes: the same rise takes each its own heat
+        rise_k = min(reached_wh, heat.max_wh) * 3600.0 / sum(capacities)
     return {b.module: min(comfort_floor_c(b) + rise_k, b.max_temperature_c) for b in boilers}
 
 

@@ -85,9 +85,9 @@ def _stores(policy: Policy, assets: Sequence[AssetView]) -> tuple[float, float]:
         if asset.kind == "battery":
             room_wh += max(0.0, min(policy.soc_reserve_max, asset.soc_max) - asset.soc) * asset.capacity_wh
             store_w += asset.max_charge_w
-        elif asset.kind == "boiler" and asset.enabled and policy.boiler_heat_capacity_j_per_k > 0:
+        elif asset.kind == "boiler" and asset.enabled and policy.capacity_of(asset.module) > 0:
             room_k = max(0.0, asset.max_temperature_c - asset.temperature_c)
-            room_wh += room_k * policy.boiler_heat_capacity_j_per_k / 3600.0
+            room_wh += room_k * policy.capacity_of(asset.module) / 3600.0
             store_w += asset.heater_power_w
     return room_wh, store_w
 
@@ -125,8 +125,8 @@ def _preheat_due(boilers: Sequence[AssetView], policy: Policy, to_peak_s: float 
     """Whether the coldest-to-fill boiler must start heating now to reach `peak_preheat_c` by the peak."""
     if to_peak_s is None or policy.peak_preheat_c <= 0:
         return False
-    capacity = policy.boiler_heat_capacity_j_per_k
-    leads = [(policy.peak_preheat_c - b.temperature_c) * capacity / b.heater_power_w if capacity > 0
+    leads = [(policy.peak_preheat_c - b.temperature_c) * policy.capacity_of(b.module) / b.heater_power_w
+             if policy.capacity_of(b.module) > 0
              else UNKNOWN_HEAT_CAPACITY_LEAD_S
              for b in boilers if b.temperature_c < policy.peak_preheat_c and b.heater_power_w > 0]
     return bool(leads) and to_peak_s <= max(leads) * LEAD_MARGIN + LEAD_EXTRA_S

@@ -263,6 +263,11 @@ def _planned_boilers(assets: Sequence[AssetView]) -> list[AssetView]:
     return [a for a in assets if a.kind == "boiler" and a.enabled and a.heater_power_w > 0]
 
 
+def _tanks(policy: Policy, assets: Sequence[AssetView]) -> list[AssetView]:
+    """The boilers the heat store holds: those the plan counts on whose tank's heat capacity is known."""
+    return [b for b in _planned_boilers(assets) if policy.capacity_of(b.module) > 0]
+
+
 def _target_wh(policy: Policy, assets: Sequence[AssetView], tanks: bool) -> tuple[float, float]:
     """The policy's daily store target in the stores' units (`StoreTarget`): the batteries' energy at
     `store_target_soc` within their bands, the tanks' heat above their comfort floors at `store_target_c`
@@ -274,9 +279,8 @@ def _target_wh(policy: Policy, assets: Sequence[AssetView], tanks: bool) -> tupl
                 low, high = _battery_band(policy, a)
                 battery_wh += min(max(policy.store_target_soc, low), high) * a.capacity_wh
     if policy.store_target_c > 0 and tanks:
-        kelvin = sum(max(0.0, min(policy.store_target_c, b.max_temperature_c) - comfort_floor_c(b))
-                     for b in _planned_boilers(assets))
-        heat_wh = kelvin * policy.boiler_heat_capacity_j_per_k / HOUR_S
+        heat_wh = sum(max(0.0, min(policy.store_target_c, b.max_temperature_c) - comfort_floor_c(b))
+                      * policy.capacity_of(b.module) / HOUR_S for b in _tanks(policy, assets))
     return battery_wh, heat_wh
 
 
@@ -307,16 +311,22 @@ def tank_draw_kg(policy: Policy, assets: Sequence[AssetView], slot: ForecastSlot
 
 def _heat_store(policy: Policy, assets: Sequence[AssetView]) -> HeatStore | None:
     """The boilers the balancer counts on as one store above their comfort floors (`comfort_floor_c`), with
-    their standing loss and the draws' heat where the policy gives them (every boiler has the policy's
-    tank and draws its profile)."""
-    capacity = policy.boiler_heat_capacity_j_per_k
-    boilers = _planned_boilers(assets)
-    if capacity <= 0 or not boilers:
+    their standing loss and the draws' heat where the policy gives them: each tank's own size
+    (`Policy.capacity_of`), their mean loss ratio and draws (one store of the same form)."""
+    boilers = _tanks(policy, assets)
+    if not boilers:
         return None
-    to_wh = capacity / HOUR_S
+    capacities = [policy.capacity_of(b.module) for b in boilers]
+    alike = all(c == capacities[0] for c in capacities)
+    capacity = capacities[0] if alike else sum(capacities) / len(capacities)  # a tank's (their mean)
     floors = [comfort_floor_c(b) for b in boilers]
-    energy = sum(max(0.0, b.temperature_c - floor) for b, floor in zip(boilers, floors)) * to_wh
-    room = sum(max(0.0, b.max_temperature_c - floor) for b, floor in zip(boilers, floors)) * to_wh
+    if alike:  # each tank's heat counted as every earlier figure was
+        to_wh = capacity / HOUR_S
+        energy = sum(max(0.0, b.temperature_c - floor) for b, floor in zip(boilers, floors)) * to_wh
+        room = sum(max(0.0, b.max_temperature_c - floor) for b, floor in zip(boilers, floors)) * to_wh
+    else:  # tanks of their own sizes (Policy.capacity_of) as one store: their heat and room add up
+        energy = sum(max(0.0, b.temperature_c - floor) * c / HOUR_S for b, floor, c in zip(boilers, floors, capacities))
+        room = sum(max(0.0, b.max_temperature_c - floor) * c / HOUR_S for b, floor, c in zip(boilers, floors, capacities))
     loss = policy.boiler_loss_w_per_k
     loss_ratio = loss * HOUR_S / capacity if loss > 0 else HEAT_LOSS_RATIO_PER_H
     loss_floor = sum(loss * (floor - AMBIENT_C) for floor in floors)
