@@ -353,7 +353,8 @@ class _Programme:
             # each further heater only in the seconds it fits the import limit alone (as the first's duty): a
             # 2 kW heater under a 1 kW limit beside 1.2 kW of overcast sun never runs, where relaxed to 0..P it
             # held its tank at 1 kW and its controller's cold minutes read as 596 beyond the optimum's
-            bounds += [(0, (tank.heater_power_w if runs else 0.0) * share) for share in self.fit_shares(tank.heater_power_w)] \
+            heater_w = tank.heater_power_w if runs else 0.0
+            bounds += [(0, heater_w * share) for share in self.fit_shares(tank.heater_power_w)] \
                 + [(None, tank.max_temperature_c)] * n \
                 + [(0, None)] * 2 * n + [(0, None), (0, None if spare else 0.0)]
             cost[self.more_col(j, "slack_cold", 0, boiler=True):self.more_col(j, "slack_cold", n, boiler=True)] = \

@@ -163,7 +163,8 @@ def hot_water_utc(scenario: Scenario) -> dict[str, float]:
     optimum each day's draws (in the lab they are the same). A local hour that straddles two UTC
     hours (a half-hour zone) is shared between them in proportion."""
     tanks = standing_assets(scenario).boilers()
-    return _utc_litres(scenario, [(h, v / len(tanks)) for _, tank in tanks for h, v in tank.draw_litres_per_hour.items()])
+    shared = [(hour, litres / len(tanks)) for _, tank in tanks for hour, litres in tank.draw_litres_per_hour.items()]
+    return _utc_litres(scenario, shared)
 
 
 def hot_water_by_boiler_utc(scenario: Scenario) -> dict[str, dict[str, float]]:

@@ -63,7 +63,8 @@ MAX_BOILER_PROFILES = 64
 # Per boiler (an object of module names to numbers, at most MAX_BOILER_PROFILES): each listed tank's own heat
 # capacity in place of `boiler_heat_capacity_j_per_k`, within its range but above 0.
 BY_BOILER_NUMBERS: dict[str, str] = {"boiler_heat_capacity_j_per_k_by_boiler": "boiler_heat_capacity_j_per_k"}
-WRITABLE = (*RANGES, *HOURLY, *BY_BOILER, *BY_BOILER_NUMBERS)  # every policy property, the controller twin's writable properties
+# every policy property, the controller twin's writable properties
+WRITABLE = (*RANGES, *HOURLY, *BY_BOILER, *BY_BOILER_NUMBERS)
 
 
 @dataclass(frozen=True, slots=True)

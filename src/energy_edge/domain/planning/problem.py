@@ -325,8 +325,9 @@ def _heat_store(policy: Policy, assets: Sequence[AssetView]) -> HeatStore | None
         energy = sum(max(0.0, b.temperature_c - floor) for b, floor in zip(boilers, floors)) * to_wh
         room = sum(max(0.0, b.max_temperature_c - floor) for b, floor in zip(boilers, floors)) * to_wh
     else:  # tanks of their own sizes (Policy.capacity_of) as one store: their heat and room add up
-        energy = sum(max(0.0, b.temperature_c - floor) * c / HOUR_S for b, floor, c in zip(boilers, floors, capacities))
-        room = sum(max(0.0, b.max_temperature_c - floor) * c / HOUR_S for b, floor, c in zip(boilers, floors, capacities))
+        tanks = list(zip(boilers, floors, capacities))
+        energy = sum(max(0.0, b.temperature_c - floor) * c / HOUR_S for b, floor, c in tanks)
+        room = sum(max(0.0, b.max_temperature_c - floor) * c / HOUR_S for b, floor, c in tanks)
     loss = policy.boiler_loss_w_per_k
     loss_ratio = loss * HOUR_S / capacity if loss > 0 else HEAT_LOSS_RATIO_PER_H
     loss_floor = sum(loss * (floor - AMBIENT_C) for floor in floors)
