@@ -58,13 +58,13 @@ HOURLY: dict[str, tuple[float, float]] = {
 }
 # Per boiler (an object of module names to hourly profiles, at most MAX_BOILER_PROFILES): each listed boiler's own
 # draws in place of `hot_water_litres_per_hour`, bounded as it is.
-BY_BOILER: dict[str, str] = {"hot_water_litres_per_hour_by_boiler": "hot_water_litres_per_hour"}
+PROFILES_BY_BOILER: dict[str, str] = {"hot_water_litres_per_hour_by_boiler": "hot_water_litres_per_hour"}
 MAX_BOILER_PROFILES = 64
 # Per boiler (an object of module names to numbers, at most MAX_BOILER_PROFILES): each listed tank's own heat
 # capacity in place of `boiler_heat_capacity_j_per_k`, within its range but above 0.
-BY_BOILER_NUMBERS: dict[str, str] = {"boiler_heat_capacity_j_per_k_by_boiler": "boiler_heat_capacity_j_per_k"}
+NUMBERS_BY_BOILER: dict[str, str] = {"boiler_heat_capacity_j_per_k_by_boiler": "boiler_heat_capacity_j_per_k"}
 # every policy property, the controller twin's writable properties
-WRITABLE = (*RANGES, *HOURLY, *BY_BOILER, *BY_BOILER_NUMBERS)
+WRITABLE = (*RANGES, *HOURLY, *PROFILES_BY_BOILER, *NUMBERS_BY_BOILER)
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,9 +153,9 @@ class Policy:
     def __post_init__(self) -> None:
         for name, (low, high) in HOURLY.items():  # given as its twin object or as a profile
             object.__setattr__(self, name, HourlyProfile.from_json(name, getattr(self, name), low, high))
-        for name, like in BY_BOILER.items():
-            object.__setattr__(self, name, _by_boiler(name, getattr(self, name), *HOURLY[like]))
-        for name, like in BY_BOILER_NUMBERS.items():
+        for name, like in PROFILES_BY_BOILER.items():
+            object.__setattr__(self, name, _profiles_by_boiler(name, getattr(self, name), *HOURLY[like]))
+        for name, like in NUMBERS_BY_BOILER.items():
             object.__setattr__(self, name, _numbers_by_boiler(name, getattr(self, name), RANGES[like][2]))
         for name in RANGES:
             value = getattr(self, name)
@@ -183,16 +183,7 @@ class Policy:
         unknown = sorted(set(changes) - set(_field_names()))
         if unknown:
             raise InvalidPayload(cut(unknown[0], 64), "unknown policy property")
-        for name, (low, high) in HOURLY.items():
-            if name in changes:
-                changes[name] = HourlyProfile.from_json(name, changes[name], low, high)
-        for name, like in BY_BOILER.items():
-            if name in changes:
-                changes[name] = _by_boiler(name, changes[name], *HOURLY[like])
-        for name, like in BY_BOILER_NUMBERS.items():
-            if name in changes:
-                changes[name] = _numbers_by_boiler(name, changes[name], RANGES[like][2])
-        return replace(base or cls(), **changes)
+        return replace(base or cls(), **changes)  # __post_init__ parses the objects and checks every value
 
     def as_dict(self) -> dict[str, Any]:
         """The policy as the twin's desired properties (an hourly profile as its object)."""
@@ -233,7 +224,7 @@ def _boiler_entries(name: str, value: Any, of: str) -> list[tuple[str, Any]]:
     return list(value.items())
 
 
-def _by_boiler(name: str, value: Any, low: float, high: float) -> Mapping[str, HourlyProfile]:
+def _profiles_by_boiler(name: str, value: Any, low: float, high: float) -> Mapping[str, HourlyProfile]:
     """A twin object of boiler module names to hourly profiles; `InvalidPayload` naming `name` (and the boiler)
     for anything else. A boiler given null is removed (JSON merge patch)."""
     profiles = {}

@@ -85,9 +85,9 @@ def _stores(policy: Policy, assets: Sequence[AssetView]) -> tuple[float, float]:
         if asset.kind == "battery":
             room_wh += max(0.0, min(policy.soc_reserve_max, asset.soc_max) - asset.soc) * asset.capacity_wh
             store_w += asset.max_charge_w
-        elif asset.kind == "boiler" and asset.enabled and policy.capacity_of(asset.module) > 0:
+        elif asset.kind == "boiler" and asset.enabled and (capacity := policy.capacity_of(asset.module)) > 0:
             room_k = max(0.0, asset.max_temperature_c - asset.temperature_c)
-            room_wh += room_k * policy.capacity_of(asset.module) / 3600.0
+            room_wh += room_k * capacity / 3600.0
             store_w += asset.heater_power_w
     return room_wh, store_w
 
