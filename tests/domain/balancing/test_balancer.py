@@ -701,3 +701,21 @@ def test_a_free_boiler_does_not_start_on_the_sun_the_ramp_limit_holds_back_for_a
     decision = balance(sun_back, ramped, memory, export_it)
     assert decision.setpoints["boiler"].heat is False and decision.boiler_w == 0.0
     assert decision.solar_w <= 3_000.0 + ramped.ramp_limit_w + 1e-6  # the ramp still holds the sun back
+
+
+def test_a_heater_switched_within_a_trend_window_starts_a_new_one() -> None:
+    """A 2 kW draw cools the tank to its minimum 30 s into a window: the heater starts and the window starts
+    again then. A minute later, the 3 kW heater having run throughout, the draw reads 2 kW. Had the window
+    gone on, the heater's output would be added back over 90 s it ran only 60 of: a 2.5 kW draw."""
+    policy = replace(OPEN, boiler_heat_capacity_j_per_k=TANK_J_PER_K)
+    draw_rate = 2_000.0 / TANK_J_PER_K
+    memory = BalancerMemory(boilers={"boiler": BoilerTimer(False, 0.0, seen_c=45.0 + draw_rate * 30.0, seen_at=70.0,
+                                                            cooling_k_per_s=draw_rate)})
+    started = decide(2_000.0, boiler(temperature_c=45.0), policy=policy, memory=memory)
+    assert started.setpoints["boiler"].heat is True
+    timer = started.memory.boilers["boiler"]
+    assert (timer.seen_at, timer.seen_c, timer.cooling_k_per_s) == (100.0, 45.0, pytest.approx(draw_rate))
+    warmed_c = 45.0 + (3_000.0 - 2_000.0) / TANK_J_PER_K * 60.0
+    later = decide(2_000.0, boiler(temperature_c=warmed_c, heater_on=True), policy=policy, memory=started.memory,
+                   now=160.0)
+    assert later.memory.boilers["boiler"].cooling_k_per_s == pytest.approx(draw_rate)
