@@ -47,6 +47,15 @@ Per slot k (h = its hours; powers in W, energies in Wh):
              balancer's free boilers take the sun's surplus in parts. Without it the plan heated at a fraction
              of the heater from the import limit's room, which an on/off heater cannot: under a tight limit
              the batteries were not kept to carry the heater through a draw.
+  sure sun   in a run of draws on a site with batteries, the running part holds on the cautious sun:
+             imp_on + over_on + dis_on >= (load + heater - cautious pv) x d, so the sun beyond the cautious
+             sky may only charge or export while the heater runs. Where the grid's room, the batteries' power
+             and the cautious sun cannot carry a running heater, heat in the draws costs import above the
+             limit and the plan heats the tank before them instead. Counted on the expected sun, a 6 kW
+             heater under a 1 kW limit beside a 2.7 kW battery was planned through an autumn morning's draws
+             on 2.9 kW of sun that came at 2.4, and the tank, not preheated, went cold for 51 minutes (13
+             this way). Without batteries the hot-water recursion counts only the slots where the heater fits
+             (heater_room.py), and the plan's economics stay the expected day's.
 Each slot's heat row's dual is what one more kWh in the tanks is worth to the plan
 (`PlannedSlot.heat_value_per_kwh`): the balancer's free boilers import part of their heater only where
 it pays (plan_guidance.py). The import limit is soft at `EXCESS_PRICE_PER_KWH`: a limit no plan can hold still gets the
@@ -329,6 +338,14 @@ class _Model:
         entries(row + k, "over", 1.0)  # over_on <= over
         entries(row + k, "over_on", -1.0)
         row_lo.append(np.zeros(n)), row_hi.append(np.full(n, inf))
+        row += n
+        # a run of draws on batteries: imp_on + over_on + dis_on >= (load + heater - cautious sun) x d (module doc)
+        sure_pv = np.array([s.pv_w if s.cautious_pv_w is None else min(s.pv_w, s.cautious_pv_w) for s in problem.slots])
+        in_draws = np.array([s.draw_room_w is not None for s in problem.slots]) & (bat is not None)
+        for name in ("imp_on", "over_on", "dis_on"):
+            entries(row + k, name, 1.0)
+        entries(row + k, "heat", -(load + heater_w - sure_pv) * share)
+        row_lo.append(np.where(in_draws, 0.0, -inf)), row_hi.append(np.full(n, inf))
         for i in range(first_lo, len(row_lo)):  # free rows where the limit cannot bind
             row_lo[i] = np.where(binds, row_lo[i], -inf)
             row_hi[i] = np.where(binds, row_hi[i], inf)
