@@ -99,7 +99,7 @@ def controller_policy(scenario: Scenario) -> Policy:
     pv = scenario.profiles.pv
     largest = max((solar for _, solar in assets.solars()), key=lambda solar: solar.rated_power_w)
     # The policy's band and tank are the site's (each battery also keeps its own band): the widest band,
-    # the tanks' mean heat capacity and loss; where there are several, each tank's own size and draws
+    # the tanks' mean heat capacity and loss; where there are several, each tank's own size, loss and draws
     return Policy(export_limit_w=limits.export_limit_w, import_limit_w=limits.import_limit_w,
                   soc_reserve_min=min(b.soc_min for b in batteries), soc_reserve_max=max(b.soc_max for b in batteries),
                   latitude_deg=pv.latitude, longitude_deg=pv.longitude, pv_tilt_deg=largest.tilt_deg,
@@ -110,7 +110,11 @@ def controller_policy(scenario: Scenario) -> Policy:
                   boiler_heat_capacity_j_per_k_by_boiler=(
                       {module: b.thermal_mass_j_per_k for module, b in assets.boilers()} if len(boilers) > 1 else {}),
                   cold_water_c=assets.boiler.cold_water_c,
-                  boiler_loss_w_per_k=_mean(b.loss_w_per_k for b in boilers), load_w_by_hour=typical_load_utc(scenario),
+                  boiler_loss_w_per_k=_mean(b.loss_w_per_k for b in boilers),
+                  boiler_loss_w_per_k_by_boiler=(
+                      {module: b.loss_w_per_k for module, b in assets.boilers() if b.loss_w_per_k > 0}
+                      if len(boilers) > 1 else {}),
+                  load_w_by_hour=typical_load_utc(scenario),
                   **window, **end_of_day_targets(scenario))
 
 

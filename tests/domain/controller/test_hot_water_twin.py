@@ -121,19 +121,25 @@ async def test_through_the_twin_a_boilers_profile_is_set_merged_and_removed() ->
 
 
 CAPACITY_BY_BOILER = "boiler_heat_capacity_j_per_k_by_boiler"
+LOSS_BY_BOILER = "boiler_loss_w_per_k_by_boiler"
 
 
-@pytest.mark.parametrize(("value", "rule", "said"), [
-    ({"kitchen": 0}, f"{CAPACITY_BY_BOILER}.kitchen", "0 must be > 0 and <= 1e+09"),
-    ({"kitchen": 2e9}, f"{CAPACITY_BY_BOILER}.kitchen", "2e+09 must be > 0 and <= 1e+09"),
-    ({"kitchen": "big"}, f"{CAPACITY_BY_BOILER}.kitchen", "expected a finite number, got 'big'"),
-    ({"kitchen": True}, f"{CAPACITY_BY_BOILER}.kitchen", "expected a finite number"),
-    ({"Kitchen": 1e6}, CAPACITY_BY_BOILER, "'Kitchen' is not a module name"),
-    (1e6, CAPACITY_BY_BOILER, "expected an object of boiler module names to numbers"),
+@pytest.mark.parametrize(("name", "value", "rule", "said"), [
+    (CAPACITY_BY_BOILER, {"kitchen": 0}, f"{CAPACITY_BY_BOILER}.kitchen", "0 must be > 0 and <= 1e+09"),
+    (CAPACITY_BY_BOILER, {"kitchen": 2e9}, f"{CAPACITY_BY_BOILER}.kitchen", "2e+09 must be > 0 and <= 1e+09"),
+    (CAPACITY_BY_BOILER, {"kitchen": "big"}, f"{CAPACITY_BY_BOILER}.kitchen", "expected a finite number, got 'big'"),
+    (CAPACITY_BY_BOILER, {"kitchen": True}, f"{CAPACITY_BY_BOILER}.kitchen", "expected a finite number"),
+    (CAPACITY_BY_BOILER, {"Kitchen": 1e6}, CAPACITY_BY_BOILER, "'Kitchen' is not a module name"),
+    (CAPACITY_BY_BOILER, 1e6, CAPACITY_BY_BOILER, "expected an object of boiler module names to numbers"),
+    (LOSS_BY_BOILER, {"kitchen": 0}, f"{LOSS_BY_BOILER}.kitchen", "0 must be > 0 and <= 100000"),
+    (LOSS_BY_BOILER, {"kitchen": 2e5}, f"{LOSS_BY_BOILER}.kitchen", "200000 must be > 0 and <= 100000"),
+    (LOSS_BY_BOILER, {"kitchen": float("nan")}, f"{LOSS_BY_BOILER}.kitchen", "expected a finite number"),
+    (LOSS_BY_BOILER, {"-kitchen": 2.0}, LOSS_BY_BOILER, "'-kitchen' is not a module name"),
+    (LOSS_BY_BOILER, [2.0], LOSS_BY_BOILER, "expected an object of boiler module names to numbers"),
 ])
-def test_a_bad_tank_size_is_refused_naming_the_boiler_value_and_bound(value, rule, said) -> None:
+def test_a_bad_tank_size_or_loss_is_refused_naming_the_boiler_value_and_bound(name, value, rule, said) -> None:
     with pytest.raises(InvalidPayload) as refused:
-        Policy.from_desired({CAPACITY_BY_BOILER: value})
+        Policy.from_desired({name: value})
     assert refused.value.rule == rule and said in refused.value.reason
 
 
@@ -142,3 +148,9 @@ def test_a_listed_tank_has_its_own_size_the_others_the_sites() -> None:
     assert (policy.capacity_of("kitchen"), policy.capacity_of("showers")) == (418_600.0, 837_200.0)
     assert Policy.from_desired(policy.as_dict()) == policy and policy.knows_tanks()
     assert Policy.from_desired({CAPACITY_BY_BOILER: {"kitchen": 418_600}}).knows_tanks() and not Policy().knows_tanks()
+
+
+def test_a_listed_tank_has_its_own_standing_loss_the_others_the_sites() -> None:
+    policy = Policy.from_desired({"boiler_loss_w_per_k": 2.5, LOSS_BY_BOILER: {"kitchen": 4.0}})
+    assert (policy.loss_of("kitchen"), policy.loss_of("showers")) == (4.0, 2.5)
+    assert Policy.from_desired(policy.as_dict()) == policy

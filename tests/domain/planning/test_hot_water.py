@@ -194,3 +194,14 @@ def test_each_tank_is_prepared_on_its_own_size():
     early, late = (hot_water_preheat_c(h * 3_600.0, policy, [small, big]) for h in (5.5, 6.9))
     assert early["big"] == hot_water_preheat_c(5.5 * 3_600.0, DRAWS, [BOILER])["boiler"]  # the site's size
     assert early["small"] < early["big"] and late["small"] > late["big"]
+
+
+def test_each_tank_is_prepared_on_its_own_standing_loss():
+    """A leaky tank beside a well-lagged one of the same size, before the same 7 o'clock draw: it loses more
+    while it waits, so the just-in-time floor asks it to be hotter; the listed loss, not the site's."""
+    leaky, lagged = replace(BOILER, module="leaky"), replace(BOILER, module="lagged")
+    policy = replace(DRAWS, boiler_loss_w_per_k=1.0, boiler_loss_w_per_k_by_boiler={"leaky": 20.0})
+    preheat = hot_water_preheat_c(5.5 * 3_600.0, policy, [leaky, lagged])
+    assert preheat["leaky"] > preheat["lagged"] + 0.5
+    assert preheat["lagged"] == hot_water_preheat_c(5.5 * 3_600.0, replace(DRAWS, boiler_loss_w_per_k=1.0),
+                                                    [BOILER])["boiler"]

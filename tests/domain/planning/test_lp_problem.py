@@ -144,6 +144,16 @@ def test_each_tank_draws_its_own_profile_and_the_store_their_mean() -> None:
     assert [s.hot_water_kg for s in problem.slots] == pytest.approx([0.0] * 4 + [5.0] * 4)  # (10 + 0) / 2 a quarter
 
 
+def test_tanks_of_their_own_loss_lose_their_sum_from_the_store() -> None:
+    """A kitchen tank losing 4 W/K beside one at the site's 2 W/K (same size): the store loses their UA over
+    their heat capacity, and at its floor what each loses at its own."""
+    policy = replace(POLICY, boiler_loss_w_per_k=2.0, boiler_loss_w_per_k_by_boiler={"kitchen": 4.0})
+    heat = build_problem(0.0, policy, [BOILER, replace(BOILER, module="kitchen")], FORECAST, PriceSchedule()).heat
+    assert heat is not None
+    assert heat.loss_ratio_per_h == pytest.approx((2.0 + 4.0) * 3600 / (2 * 837_200.0))
+    assert heat.loss_floor_w == pytest.approx((2.0 + 4.0) * (45.0 + MARGIN_C - 20.0))
+
+
 def test_without_the_tanks_loss_the_fixed_ratio_stands_in() -> None:
     heat = build_problem(0.0, POLICY, [BOILER], FORECAST, PriceSchedule()).heat
     assert heat is not None

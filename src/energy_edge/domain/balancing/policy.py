@@ -61,8 +61,9 @@ HOURLY: dict[str, tuple[float, float]] = {
 PROFILES_BY_BOILER: dict[str, str] = {"hot_water_litres_per_hour_by_boiler": "hot_water_litres_per_hour"}
 MAX_BOILER_PROFILES = 64
 # Per boiler (an object of module names to numbers, at most MAX_BOILER_PROFILES): each listed tank's own heat
-# capacity in place of `boiler_heat_capacity_j_per_k`, within its range but above 0.
-NUMBERS_BY_BOILER: dict[str, str] = {"boiler_heat_capacity_j_per_k_by_boiler": "boiler_heat_capacity_j_per_k"}
+# capacity and standing loss in place of the site's, within its range but above 0.
+NUMBERS_BY_BOILER: dict[str, str] = {"boiler_heat_capacity_j_per_k_by_boiler": "boiler_heat_capacity_j_per_k",
+                                     "boiler_loss_w_per_k_by_boiler": "boiler_loss_w_per_k"}
 # every policy property, the controller twin's writable properties
 WRITABLE = (*RANGES, *HOURLY, *PROFILES_BY_BOILER, *NUMBERS_BY_BOILER)
 
@@ -112,6 +113,8 @@ class Policy:
         default_factory=lambda: MappingProxyType({}))
     cold_water_c: float = 10.0
     boiler_loss_w_per_k: float = 0.0  # 0 = unknown (the planner's margin covers a small loss)
+    # Where tanks differ: each listed boiler's own standing loss, by module name (`loss_of`)
+    boiler_loss_w_per_k_by_boiler: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
     # The site's typical consumption besides the steered assets (mean W per UTC hour of day), as its installer
     # knows it: the load forecast's prior, then learned from the meters (planning/load_profile.py). All 0: unknown.
     load_w_by_hour: HourlyProfile = HourlyProfile()
@@ -139,6 +142,11 @@ class Policy:
         """The heat capacity (J/K) of the boiler `module`'s tank: its own where the policy lists it, else the
         site's (0: unknown)."""
         return self.boiler_heat_capacity_j_per_k_by_boiler.get(module, self.boiler_heat_capacity_j_per_k)
+
+    def loss_of(self, module: str) -> float:
+        """The standing loss (W/K) of the boiler `module`'s tank: its own where the policy lists it, else the
+        site's (0: unknown)."""
+        return self.boiler_loss_w_per_k_by_boiler.get(module, self.boiler_loss_w_per_k)
 
     def knows_tanks(self) -> bool:
         """Whether any boiler's tank has a known heat capacity."""

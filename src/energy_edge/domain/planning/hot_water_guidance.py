@@ -2,7 +2,7 @@
 
 The operator states each boiler's typical draws (`Policy.hot_water_litres_per_hour`, litres
 per UTC hour of day, with `cold_water_c` and `boiler_loss_w_per_k`) and the tanks' heat
-capacity, or a boiler's own where the site's boilers differ (`Policy.draws_of`, `Policy.capacity_of`). For every boiler the planner asks `hot_water.required_temperatures` how warm the
+capacity, or a boiler's own where the site's boilers differ (`Policy.draws_of`, `Policy.capacity_of`, `Policy.loss_of`). For every boiler the planner asks `hot_water.required_temperatures` how warm the
 tank must be, at each moment of the next day, for full power from then on to keep it at
 least `MARGIN_C` above its minimum through the draws, and hands the balancer the highest of
 those requirements over the time the guidance stands (until the next plan, plus a boiler's
@@ -89,7 +89,7 @@ def hot_water_guidance(now: float, policy: Policy, assets: Sequence[AssetView],
                    for span, start in zip(spans, starts)]
         tank = Tank(heater_power_w=boiler.heater_power_w * heater_share, heat_capacity_j_per_k=capacity,
                     min_temperature_c=boiler.min_temperature_c, max_temperature_c=boiler.max_temperature_c,
-                    loss_w_per_k=policy.boiler_loss_w_per_k)
+                    loss_w_per_k=policy.loss_of(boiler.module))
         floor_c = boiler.min_temperature_c + MARGIN_C
         required = required_temperatures(tank, carried, policy.cold_water_c, floor_c)
         need_c = _highest(required.temperatures_c, starts, stands_s)
@@ -107,7 +107,7 @@ def hot_water_guidance(now: float, policy: Policy, assets: Sequence[AssetView],
                 reach_c = boiler.temperature_c + climb_k
                 need_c = max(need_c, min(reach_c, boiler.max_temperature_c if drawing else hour_c))
         ahead = _draw_approach(now, boiler, required.temperatures_c, starts, spans, capacity,
-                               policy.boiler_loss_w_per_k)
+                               policy.loss_of(boiler.module))
         if ahead is not None:
             approach[boiler.module] = ahead
         if need_c > floor_c:  # a draw to prepare for (the balancer keeps a tank off its minimum by itself)

@@ -311,8 +311,8 @@ def tank_draw_kg(policy: Policy, assets: Sequence[AssetView], slot: ForecastSlot
 
 def _heat_store(policy: Policy, assets: Sequence[AssetView]) -> HeatStore | None:
     """The boilers the balancer counts on as one store above their comfort floors (`comfort_floor_c`), with
-    their standing loss and the draws' heat where the policy gives them: each tank's own size
-    (`Policy.capacity_of`), their mean loss ratio and draws (one store of the same form)."""
+    their standing loss and the draws' heat where the policy gives them: each tank's own size and loss
+    (`Policy.capacity_of`, `Policy.loss_of`), their mean loss ratio and draws (one store of the same form)."""
     boilers = _tanks(policy, assets)
     if not boilers:
         return None
@@ -328,9 +328,12 @@ def _heat_store(policy: Policy, assets: Sequence[AssetView]) -> HeatStore | None
         tanks = list(zip(boilers, floors, capacities))
         energy = sum(max(0.0, b.temperature_c - floor) * c / HOUR_S for b, floor, c in tanks)
         room = sum(max(0.0, b.max_temperature_c - floor) * c / HOUR_S for b, floor, c in tanks)
-    loss = policy.boiler_loss_w_per_k
-    loss_ratio = loss * HOUR_S / capacity if loss > 0 else HEAT_LOSS_RATIO_PER_H
-    loss_floor = sum(loss * (floor - AMBIENT_C) for floor in floors)
+    losses = [policy.loss_of(b.module) for b in boilers]
+    if all(loss == losses[0] for loss in losses):  # one loss for all: as every earlier figure had it
+        loss_ratio = losses[0] * HOUR_S / capacity if losses[0] > 0 else HEAT_LOSS_RATIO_PER_H
+    else:  # each tank its own (`Policy.loss_of`): the store loses their UA over their heat capacity
+        loss_ratio = sum(losses) * HOUR_S / sum(capacities)
+    loss_floor = sum(loss * (floor - AMBIENT_C) for loss, floor in zip(losses, floors))
     draw_wh_per_kg = sum(WATER_J_PER_KG_K * max(0.0, floor - policy.cold_water_c) for floor in floors) / HOUR_S
     return HeatStore(min(energy, room), room, sum(b.heater_power_w for b in boilers), loss_ratio,
                      loss_floor, capacity / WATER_J_PER_KG_K, draw_wh_per_kg)
