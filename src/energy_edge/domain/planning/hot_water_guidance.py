@@ -2,9 +2,11 @@
 
 The operator states each boiler's typical draws (`Policy.hot_water_litres_per_hour`, litres
 per UTC hour of day, with `cold_water_c` and `boiler_loss_w_per_k`) and the tanks' heat
-capacity, or a boiler's own where the site's boilers differ (`Policy.draws_of`, `Policy.capacity_of`, `Policy.loss_of`). For every boiler the planner asks `hot_water.required_temperatures` how warm the
-tank must be, at each moment of the next day, for full power from then on to keep it at
-least `MARGIN_C` above its minimum through the draws, and hands the balancer the highest of
+capacity, or a boiler's own where the site's boilers differ (`Policy.draws_of`,
+`Policy.capacity_of`, `Policy.loss_of`). For every boiler the planner asks
+`hot_water.required_temperatures` how warm the tank must be, at each moment of the next day,
+for full power from then on to keep it at least `MARGIN_C` above its minimum through the
+draws, and hands the balancer the highest of
 those requirements over the time the guidance stands (until the next plan, plus a boiler's
 minimum off time): a boiler below it heats now, whatever the surplus. A boiler already
 heating keeps on until the next plan while it is below the requirement `KEEP_HEATING_S`

@@ -29,8 +29,10 @@ a constant heater power P is exactly affine (`HeatStore.step`):
 
 where drain_wh is what the standing loss and the draw take at the minimum temperatures
 over the slot. E >= 0 is hot water at the minimum: the comfort the plan must hold.
-Every boiler draws the policy's profile and has the same tank (the policy's heat capacity
-and loss), so the sum over the boilers is one store of the same form.
+Each boiler draws its own profile and has its own tank size and loss where the policy lists
+them (`Policy.draws_of`, `Policy.capacity_of`, `Policy.loss_of`), else the site's: the store
+adds the tanks' heat, room and losses and draws their mean, one store of the same form (exact
+for alike tanks, an approximation for others).
 """
 
 from __future__ import annotations
