@@ -340,8 +340,7 @@ class _Model:
         row_lo.append(np.zeros(n)), row_hi.append(np.full(n, inf))
         row += n
         # a run of draws on batteries: imp_on + over_on + dis_on >= (load + heater - cautious sun) x d (module doc)
-        sure_pv = np.array([s.pv_w if s.cautious_pv_w is None else min(s.pv_w, s.cautious_pv_w)
-                            for s in problem.slots])
+        sure_pv = np.array([s.sure_pv_w for s in problem.slots])
         in_draws = np.array([s.draw_room_w is not None for s in problem.slots]) & (bat is not None)
         for name in ("imp_on", "over_on", "dis_on"):
             entries(row + k, name, 1.0)

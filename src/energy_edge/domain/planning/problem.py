@@ -82,8 +82,13 @@ class ProblemSlot:
     #                                   negative where even the load does not fit); None elsewhere
 
     @property
+    def sure_pv_w(self) -> float:
+        """The PV the slot gives under its cautious sky (W): never above the expected."""
+        return self.pv_w if self.cautious_pv_w is None else min(self.pv_w, self.cautious_pv_w)
+
+    @property
     def cautious_surplus_w(self) -> float:
-        return max(0.0, (self.pv_w if self.cautious_pv_w is None else self.cautious_pv_w) - self.load_w)
+        return max(0.0, self.sure_pv_w - self.load_w)
 
 
 @quick_init
