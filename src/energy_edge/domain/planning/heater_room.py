@@ -68,4 +68,4 @@ class HeaterRoom:
             if overlap > 0:
                 covered += overlap
                 fits += overlap if room_w >= heater_w + EXPORT_MARGIN_W else 0.0
-        return (fits + (span_s - covered)) / span_s
+        return min(1.0, max(0.0, (fits + (span_s - covered)) / span_s))  # the spans' sums round either way
