@@ -129,12 +129,14 @@ def test_zero_export_example() -> None:
      ["asset 'solar-1'", "field hardware.type", "simulated or modbus"]),
     (HEAD + SOLAR_ASSET + SOLAR_ASSET.replace("solar-1", "Solar-1"), ["asset 'Solar-1'", "field id", "module name"]),
     (HEAD + SOLAR_ASSET.replace("solar-1", "s" * 65), ["field id", "at most 64"]),
+    (HEAD + SOLAR_ASSET.replace("5000.0", "9" * 5000), ["malformed TOML", "more than 4300 digits"]),
+    (HEAD + "x = " + "[" * 1000 + "]" * 1000 + "\n" + SOLAR_ASSET, ["malformed TOML", "nested too deeply"]),
 ], ids=["duplicate-id", "unknown-kind", "invalid-module-name", "reserved-name", "modbus-without-host",
         "two-meters", "no-meter-with-modbus", "rating-too-high", "rating-negative", "soc-band",
         "missing-rating", "foreign-rating", "unknown-profile", "unknown-field", "foreign-sim-parameter",
         "timezone", "import-above-fuse", "negative-export", "missing-fuse", "no-assets", "unknown-hardware", "nan",
         "inf", "rating-string", "rating-bool", "port-string", "phases-float", "modbus-fields-without-type",
-        "id-differing-in-case", "id-too-long"])
+        "id-differing-in-case", "id-too-long", "number-too-long", "nested-too-deep"])
 def test_a_wrong_site_file_is_refused_with_one_sentence(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                                         text: str, expected: list[str]) -> None:
     message = refuse(tmp_path, capsys, text)

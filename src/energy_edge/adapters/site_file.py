@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -173,6 +174,11 @@ def load_site(path: str | Path) -> Site:
         raise SiteFileError(f"{path}: the site file is not UTF-8 text.") from None
     except tomllib.TOMLDecodeError as exc:
         raise SiteFileError(f"{path}: malformed TOML, {_toml_position(str(exc))}.") from None
+    except ValueError:  # tomllib lets int()'s refusal through: a number longer than Python reads
+        raise SiteFileError(f"{path}: malformed TOML, a number of more than {sys.get_int_max_str_digits()} "
+                            "digits; every number is within a physical bound (docs/site-file.md).") from None
+    except RecursionError:  # arrays or inline tables nested until the parser's stack gives up
+        raise SiteFileError(f"{path}: malformed TOML, arrays or tables nested too deeply to read.") from None
     return parse_site(raw, path)
 
 
