@@ -377,8 +377,8 @@ class Scenario(_Frozen):
     def _known_zone(cls, value: str) -> str:
         try:
             zoneinfo.ZoneInfo(value)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {value!r} (an IANA name such as Europe/Amsterdam)") from None
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder of zones, a name too long
+            raise ValueError(f"unknown time zone {value[:60]!r} (an IANA name such as Europe/Amsterdam)") from None
         return value
 
     @property

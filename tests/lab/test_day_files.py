@@ -170,6 +170,14 @@ def test_a_wrong_site_and_a_missing_csv_name_their_file(folder, capsys):
         day_scenario(folder / "day.toml")
 
 
+@pytest.mark.parametrize("zone", ["Europe", "z" * 300])
+def test_a_site_time_zone_that_is_a_folder_or_too_long_is_one_sentence(folder, capsys, zone):
+    (folder / "site.toml").write_text(SITE.replace("Europe/Berlin", zone))
+    assert main(["simulate", "--day", str(folder / "day.toml"), "--policy", "none"]) == 2
+    err = capsys.readouterr().err
+    assert f"field timezone = '{zone[:20]}" in err and "unknown time zone" in err and "zoneinfo" not in err
+
+
 def test_quality_runs_a_folder_of_days(folder, tmp_path, capsys):
     days = tmp_path / "days"
     days.mkdir()

@@ -113,6 +113,8 @@ def test_zero_export_example() -> None:
     (HEAD + SOLAR_ASSET + "[assets.hardware]\ntype = 'simulated'\ninitial_soc = 0.5\n",
      ["asset 'solar-1'", "field hardware.initial_soc", "not a simulator parameter"]),
     (HEAD.replace("Europe/Amsterdam", "Mars/Olympus_Mons") + SOLAR_ASSET, ["[site]", "field timezone", "IANA"]),
+    (HEAD.replace("Europe/Amsterdam", "Europe") + SOLAR_ASSET, ["[site]", "field timezone", "'Europe'", "IANA"]),
+    (HEAD.replace("Europe/Amsterdam", "z" * 300) + SOLAR_ASSET, ["[site]", "field timezone", "'zzz", "IANA"]),
     (HEAD.replace("17000.0", "90000.0") + SOLAR_ASSET, ["[grid]", "field import_limit_w", "main fuse"]),
     (HEAD.replace("export_limit_w = 5000.0", "export_limit_w = -1.0") + SOLAR_ASSET, ["[grid]", "field export_limit_w"]),
     (HEAD.replace("main_fuse_a = 25.0\n", "") + SOLAR_ASSET, ["[grid]", "field main_fuse_a", "required"]),
@@ -134,7 +136,7 @@ def test_zero_export_example() -> None:
 ], ids=["duplicate-id", "unknown-kind", "invalid-module-name", "reserved-name", "modbus-without-host",
         "two-meters", "no-meter-with-modbus", "rating-too-high", "rating-negative", "soc-band",
         "missing-rating", "foreign-rating", "unknown-profile", "unknown-field", "foreign-sim-parameter",
-        "timezone", "import-above-fuse", "negative-export", "missing-fuse", "no-assets", "unknown-hardware", "nan",
+        "timezone", "timezone-a-folder", "timezone-too-long", "import-above-fuse", "negative-export", "missing-fuse", "no-assets", "unknown-hardware", "nan",
         "inf", "rating-string", "rating-bool", "port-string", "phases-float", "modbus-fields-without-type",
         "id-differing-in-case", "id-too-long", "number-too-long", "nested-too-deep"])
 def test_a_wrong_site_file_is_refused_with_one_sentence(tmp_path: Path, capsys: pytest.CaptureFixture[str],

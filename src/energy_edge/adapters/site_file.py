@@ -86,8 +86,8 @@ class _SiteSection(_Strict):
     def _iana(cls, value: str) -> str:
         try:
             ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"{value!r} is not an IANA time zone name (e.g. 'Europe/Amsterdam')") from None
+        except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder of zones ("Europe"), a name too long
+            raise ValueError(f"{_short(value)} is not an IANA time zone name (e.g. 'Europe/Amsterdam')") from None
         return value
 
 
