@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import datetime
 import json
+import sys
 import tomllib
 from pathlib import Path
 from typing import Annotated, Any
@@ -195,11 +196,16 @@ def read_table(path: Path) -> dict[str, Any]:
         raise DayFileError(f"{path}: cannot read it ({exc.strerror or exc})") from None
     except UnicodeDecodeError:
         raise DayFileError(f"{path}: not UTF-8 text (a TOML or JSON file)") from None
+    kind = "JSON" if path.suffix.lower() == ".json" else "TOML"
     try:
-        data = json.loads(text) if path.suffix.lower() == ".json" else tomllib.loads(text)
+        data = json.loads(text) if kind == "JSON" else tomllib.loads(text)
     except (json.JSONDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise DayFileError(f"{path}: not valid {'JSON' if path.suffix.lower() == '.json' else 'TOML'}: {exc}") \
-            from None
+        raise DayFileError(f"{path}: not valid {kind}: {exc}") from None
+    except ValueError:  # both parsers let int()'s refusal through: a number longer than Python reads
+        raise DayFileError(f"{path}: not valid {kind}: a number of more than {sys.get_int_max_str_digits()} "
+                           "digits (every number is within a physical bound, docs/day-file.md)") from None
+    except RecursionError:  # arrays or tables nested until the parser's stack gives up
+        raise DayFileError(f"{path}: not valid {kind}: arrays or tables nested too deeply to read") from None
     if not isinstance(data, dict):
         raise DayFileError(f"{path}: the top level must be a table of fields")
     return data

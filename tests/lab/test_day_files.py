@@ -115,6 +115,10 @@ def test_a_json_day_with_a_csv_pv_series_and_no_battery(tmp_path):
     (lambda d: d + "\n[hot_water]\nlitres_per_hour = { 7 = 1e300 }\n", "field hot_water.litres_per_hour.7"),
     (lambda d: d.replace("[tariff]", "[tariff]\ndemand_charge_per_kw = inf"), "field tariff.demand_charge_per_kw"),
     (lambda d: d.replace("[load]", "[load]\nseed = -1"), "field load.seed = -1"),
+    # beyond what the parser reads: one sentence, not its ValueError or RecursionError
+    (lambda d: d.replace("base_w = 3000", "base_w = " + "9" * 5000),
+     "day.toml: not valid TOML: a number of more than 4300 digits"),
+    (lambda d: d + "\nx = " + "[" * 1000 + "]" * 1000 + "\n", "day.toml: not valid TOML: arrays or tables nested too"),
     # a name becomes the output's file name: never a path out of --out
     (lambda d: 'name = "../../escaped"\n' + d, "field name = '../../escaped': a name is a plain file name"),
 ])
@@ -149,6 +153,22 @@ def test_a_file_that_is_not_text_is_one_sentence(folder, capsys):
     assert main(["simulate", "--day", str(folder / "day.toml"), "--policy", "none"]) == 2
     err = capsys.readouterr().err
     assert "day.toml: not UTF-8 text" in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("text, expected", [
+    ('{"date": "2026-06-10", "load": {"seed": ' + "9" * 5000 + "}}", "a number of more than 4300 digits"),
+    ('{"date": "2026-06-10", "x": ' + "[" * 100_000 + "]" * 100_000 + "}", "arrays or tables nested too deeply to read"),
+])
+def test_a_json_day_or_site_beyond_the_parser_is_one_sentence(folder, capsys, text, expected):
+    (folder / "day.json").write_text(text)
+    assert main(["simulate", "--day", str(folder / "day.json"), "--site", str(folder / "site.toml"),
+                 "--policy", "none"]) == 2
+    err = capsys.readouterr().err
+    assert f"day.json: not valid JSON: {expected}" in err and len(err.strip().splitlines()) == 1
+    (folder / "site.json").write_text(text)
+    assert main(["simulate", "--day", str(folder / "day.toml"), "--site", str(folder / "site.json"),
+                 "--policy", "none"]) == 2
+    assert f"site.json: not valid JSON: {expected}" in capsys.readouterr().err
 
 
 def test_a_wrong_site_and_a_missing_csv_name_their_file(folder, capsys):
