@@ -11,7 +11,8 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from .day_file import DayFile, DayFileError, day_load, day_tariff, day_weather, load_day, validation_sentence
+from .day_file import (DayFile, DayFileError, day_load, day_tariff, day_weather, load_day, read_table,
+                       validation_sentence)
 from .scenario import Limits, Profiles, PvProfile, Scenario, load_scenario, scenario_names
 from .site_source import LabSite, load_lab_site
 
@@ -54,9 +55,10 @@ def scenario_for(scenario: str | None = None, site: str | None = None, day: str 
 
 def _shipped_or_json(scenario: str) -> Scenario:
     path = Path(scenario)
-    if path.suffix.lower() == ".json" and path.exists():
+    if path.suffix.lower() == ".json":  # a scenario file: read as a day file is (a name has no suffix)
+        data = read_table(path)
         try:
-            return Scenario.model_validate_json(path.read_text())
+            return Scenario.model_validate(data)
         except ValidationError as exc:
             raise DayFileError(validation_sentence(path, exc)) from None
     try:

@@ -171,6 +171,19 @@ def test_a_json_day_or_site_beyond_the_parser_is_one_sentence(folder, capsys, te
     assert f"site.json: not valid JSON: {expected}" in capsys.readouterr().err
 
 
+def test_a_scenario_file_is_read_as_a_day_file_is(tmp_path, capsys):
+    shipped = Path(__file__).resolve().parents[2] / "src" / "energy_edge_lab" / "scenarios" / "winter_day.json"
+    (tmp_path / "mine.json").write_text(shipped.read_text())
+    assert scenario_for(str(tmp_path / "mine.json")).name == "winter_day"
+    (tmp_path / "mine.json").write_bytes(b"\xff\xfe\x00garbage")
+    (tmp_path / "folder.json").mkdir()
+    for name, expected in [("mine.json", "not UTF-8 text"), ("folder.json", "cannot read it"),
+                           ("missing.json", "cannot read it")]:
+        assert main(["simulate", "--scenario", str(tmp_path / name), "--policy", "none"]) == 2
+        err = capsys.readouterr().err
+        assert f"{name}: {expected}" in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
 def test_a_wrong_site_and_a_missing_csv_name_their_file(folder, capsys):
     (folder / "site.toml").write_text(SITE.replace("rated_power_w = 20000", "rated_power_w = -5"))
     with pytest.raises(DayFileError, match=r"site.toml: field assets.solar.rated_power_w = -5"):
