@@ -233,7 +233,8 @@ def read_csv_series(path: Path, bounds: tuple[float, float, str] = POWER_RANGE) 
     values: list[float] = []
     try:
         with path.open(newline="", encoding="utf-8") as handle:
-            for line_no, row in enumerate(csv.reader(handle), start=1):
+            reader = csv.reader(handle)
+            for line_no, row in enumerate(reader, start=1):
                 if not row or not "".join(row).strip() or row[0].lstrip().startswith("#"):
                     continue
                 if len(row) < 2:
@@ -258,6 +259,8 @@ def read_csv_series(path: Path, bounds: tuple[float, float, str] = POWER_RANGE) 
         raise DayFileError(f"{path}: cannot read it ({exc.strerror or exc})") from None
     except UnicodeDecodeError:
         raise DayFileError(f"{path}: not UTF-8 text (a CSV of time,value rows)") from None
+    except csv.Error as exc:  # a cell beyond the csv module's field limit (an unclosed quote swallows the rest)
+        raise DayFileError(f"{path}: line {reader.line_num}: not a time,value row ({exc})") from None
     if not times:
         raise DayFileError(f"{path}: no time,value rows")
     return MeasuredSeries(times_s=tuple(times), values=tuple(values))

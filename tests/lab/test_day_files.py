@@ -135,6 +135,7 @@ def test_a_wrong_day_is_one_sentence_naming_the_file_and_field(folder, capsys, m
     ("irradiance_csv", "0,0\n12,1600\n", "line 2: value '1600' is not a number in 0..1500 W/m²"),
     ("irradiance_csv", "0,-5\n", "line 1: value '-5' is not a number in 0..1500 W/m²"),
     ("csv", "time,load_w\n0,inf\n", "line 2: value 'inf' is not a number in 0..10000000 W"),
+    ("csv", '0,1\n1,"' + "9" * 200_000 + "\n", "line 2: not a time,value row (field larger than field limit"),
 ])
 def test_a_csv_value_outside_its_physical_bound_names_its_line(folder, field, rows, expected):
     (folder / "series.csv").write_text(rows)
