@@ -104,6 +104,18 @@ class Weather(_Model):
     pv_csv: str | None = None  # W of the whole array, available (before any curtailment)
     ambient_temperature_c: Annotated[float, Field(ge=-40.0, le=60.0)] = 20.0  # around the boiler
 
+    @field_validator("clear_sky_fraction")
+    @classmethod
+    def _points(cls, value: float | list[tuple[Any, float]] | None) -> float | list[tuple[Any, float]] | None:
+        """Each point's time is a time of day (its ValueError names it), and no two are at the same time."""
+        if isinstance(value, list):
+            if not value:
+                raise ValueError("give one fraction, or at least one (time, fraction) point")
+            times = [seconds_of_day(t) for t, _ in value]
+            if len(set(times)) < len(times):
+                raise ValueError("two points at the same time of day")
+        return value
+
     @model_validator(mode="after")
     def _one_source(self) -> "Weather":
         if self.irradiance_csv and self.pv_csv:

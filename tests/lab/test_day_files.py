@@ -100,6 +100,13 @@ def test_a_json_day_with_a_csv_pv_series_and_no_battery(tmp_path):
     (lambda d: d.replace("duration_s = 40", "duration_s = 40, duration_min = 1"), "exactly one of duration"),
     (lambda d: d + "\n[limits]\nexport_limit_w = -1\n", "day.toml: field limits.export_limit_w = -1"),
     (lambda d: d.replace("[load]", "[lode]"), "day.toml: field lode"),
+    (lambda d: d.replace('["12:00", 0.6]', '["25:00", 0.6]'),
+     "day.toml: field weather.clear_sky_fraction = [['00:00', 0.9], ['25:00', 0.6], ['24:00', 0.9]]: '25:00' is outside"),
+    (lambda d: d.replace('["12:00", 0.6]', '["noon", 0.6]'), "'noon' is not a time of day"),
+    (lambda d: d.replace('["12:00", 0.6]', '["00:00", 0.6]'), "clear_sky_fraction = [['00:00', 0.9], ['00:00', 0.6], "
+                                                             "['24:00', 0.9]]: two points at the same time of day"),
+    (lambda d: d.replace('[["00:00", 0.9], ["12:00", 0.6], ["24:00", 0.9]]', "[]"),
+     "field weather.clear_sky_fraction = []: give one fraction, or at least one (time, fraction) point"),
     (lambda d: d.replace("date = 2026-06-10", "date = 2026-13-10"), "day.toml: not valid TOML"),
     (lambda d: d + "\n[initial]\nbattery_soc = 0.95\n", "initial_soc must lie in [soc_min, soc_max]"),
     # every number finite and within its physical bound (energy_edge_lab/bounds.py); TOML spells inf and nan
