@@ -52,6 +52,7 @@ CASES: list[tuple[str, list[str], dict[str, str], int, list[str]]] = [
     ("energy-edge", ["up"], {"EE_CYCLE_S": "0"}, USAGE, ["EE_CYCLE_S=0", ">= 0.2"]),
     ("energy-edge", ["up"], {"EE_LATITUDE": "91"}, USAGE, ["EE_LATITUDE=91", "<= 90"]),
     ("energy-edge", ["up"], {"EE_START": "yesterday"}, USAGE, ["EE_START=yesterday", "ISO 8601"]),
+    ("energy-edge", ["up"], {"EE_CLOCK_ANCHOR": "-1e300"}, USAGE, ["EE_CLOCK_ANCHOR=-1e300", ">= 0"]),
     ("energy-edge", ["up"], {"EE_AUTOSTART": "maybe"}, USAGE, ["EE_AUTOSTART=maybe", "true or false"]),
     ("energy-edge", ["up"], {"EE_TRANSPORT": "bogus"}, USAGE, ["EE_TRANSPORT=bogus", "inmemory, mqtt, edgehub"]),
     ("energy-edge", ["up"], {"EE_BASE_LOAD_W": "nan"}, USAGE, ["EE_BASE_LOAD_W=nan", "finite"]),

@@ -19,6 +19,7 @@ from ..domain.bounds import MAX_CYCLE_S, MAX_ENERGY_WH, MAX_POWER_W, MIN_CYCLE_S
 
 
 MAX_SPEED = 86_400.0  # a simulated day per second: beyond it a cycle is shorter than the loop can run
+MAX_EPOCH_S = 253_402_300_799.0  # 9999-12-31T23:59:59Z: an anchor far outside the calendar stops the clock advancing
 
 
 class SiteSettings(BaseSettings):
@@ -30,8 +31,9 @@ class SiteSettings(BaseSettings):
     asset_id: str | None = Field(None, description="Which asset of the site this module process is (its module name)")
     speed: float = Field(1.0, gt=0, le=MAX_SPEED, description="Clock speed-up: 1 is real time, 600 runs 10 min per second")
     start: datetime | None = Field(None, description="Simulated start time (ISO 8601); default now")
-    clock_anchor: float | None = Field(None, description="Wall-clock epoch at which simulated time was `start`; "
-                                                         "`up` sets it so every process shares one timeline")
+    clock_anchor: float | None = Field(None, ge=0, le=MAX_EPOCH_S,
+                                       description="Wall-clock epoch at which simulated time was `start`; "
+                                                   "`up` sets it so every process shares one timeline")
     cycle_s: float = Field(1.0, ge=MIN_CYCLE_S, le=MAX_CYCLE_S, description="Asset and controller cycle, in clock seconds")
     seed: int = Field(42, description="Seed for the simulated weather and load")
     latitude: float = Field(52.0, ge=-90, le=90, description="Site latitude: the PV simulator and the planner's clear-sky forecast")
