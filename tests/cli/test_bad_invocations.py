@@ -86,6 +86,13 @@ CASES: list[tuple[str, list[str], dict[str, str], int, list[str]]] = [
     ("energy-edge", ["call", "battery", "start_charging", "{power_w: 1}"], {}, USAGE, ["not JSON"]),
     ("energy-edge", ["call", "battery", "start_charging", '{"power_w": 1e309}'], {}, USAGE, ["finite"]),
     ("energy-edge", ["call", "battery", "start_charging", '{"power_w": NaN}'], {}, USAGE, ["NaN"]),
+    # nested past the parser's stack (RecursionError) or past what a module reads (bounded_json's 32 levels)
+    ("energy-edge", ["call", "battery", "stop", "[" * 1200 + "]" * 1200], {}, USAGE,
+     ["payload", "…(+", "nested deeper than 32 levels"]),
+    ("energy-edge", ["call", "battery", "stop", "[" * 40 + "]" * 40], {}, USAGE, ["nested deeper than 32 levels"]),
+    ("energy-edge", ["twin", "controller", "tariff=" + "[" * 1200 + "]" * 1200], {}, USAGE,
+     ["tariff is nested deeper than 32 levels"]),
+    ("energy-edge", ["twin", "controller", "tariff=" + "[" * 1200], {}, USAGE, ["tariff is nested deeper than 32"]),
     ("energy-edge", ["call", "battery", "stop", "--timeout", "-1"], {}, USAGE, ["--timeout", "'-1'", "> 0"]),
     ("energy-edge", ["call", "battery", "stop", "--timeout", "0"], {}, USAGE, ["--timeout", "'0'"]),
     ("energy-edge", ["call", "battery"], {}, USAGE, ["required", "method"]),

@@ -12,6 +12,9 @@ import json
 import math
 from typing import Any, Callable, NoReturn
 
+from ..domain.bounded_json import JsonLimitExceeded, check_depth
+from ..domain.bounds import MAX_JSON_DEPTH
+from ..domain.shown import shown
 from .version import version_text
 
 
@@ -83,16 +86,24 @@ def port(*, allow_zero: bool) -> Callable[[str], int]:
     return parse
 
 
+class NestedTooDeep(argparse.ArgumentTypeError):
+    """JSON nested deeper than `MAX_JSON_DEPTH`: no module would read it."""
+
+
 def json_value(text: str) -> Any:
-    """JSON text whose numbers are finite (JSON has no Infinity or NaN; Python's parser would accept them)."""
+    """JSON text whose numbers are finite (JSON has no Infinity or NaN; Python's parser would accept them),
+    nested no deeper than a module reads (`bounded_json`)."""
     def refuse_constant(name: str) -> NoReturn:
-        raise argparse.ArgumentTypeError(f"{text!r} is not allowed: JSON has no {name}")
+        raise argparse.ArgumentTypeError(f"{shown(text)} is not allowed: JSON has no {name}")
     try:
         value = json.loads(text, parse_constant=refuse_constant)
+        check_depth(value)
+    except (RecursionError, JsonLimitExceeded):  # deeper than the parser's stack, or than any module reads
+        raise NestedTooDeep(f"{shown(text)} is not allowed: nested deeper than {MAX_JSON_DEPTH} levels") from None
     except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"{text!r} is not JSON ({exc})") from None
+        raise argparse.ArgumentTypeError(f"{shown(text)} is not JSON ({exc})") from None
     if not _finite(value):
-        raise argparse.ArgumentTypeError(f"{text!r} is not allowed: every number must be finite")
+        raise argparse.ArgumentTypeError(f"{shown(text)} is not allowed: every number must be finite")
     return value
 
 

@@ -20,7 +20,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ..cli_types import json_value
+from ...domain.bounds import MAX_JSON_DEPTH
+from ...domain.shown import shown
+from ..cli_types import NestedTooDeep, json_value
 from ..operator_client import connected_operator, site_modules, unknown_module
 from .call import add_site_options
 
@@ -39,15 +41,20 @@ def twin_property(item: str) -> tuple[str, Any]:
     """key=value: the value as JSON when it parses as JSON, else the text; numbers must be finite."""
     key, sep, text = item.partition("=")
     if not sep or not key:
-        raise argparse.ArgumentTypeError(f"{item!r} is not allowed: expected key=value, e.g. grid_target_w=500")
+        raise argparse.ArgumentTypeError(f"{shown(item)} is not allowed: expected key=value, e.g. grid_target_w=500")
     try:
         json.loads(text)
     except ValueError:
         return key, text
+    except RecursionError:  # JSON, nested too deep to parse: json_value says so
+        pass
     try:
         return key, json_value(text)
+    except NestedTooDeep:
+        raise argparse.ArgumentTypeError(f"{shown(item)} is not allowed: {key} is nested deeper than "
+                                         f"{MAX_JSON_DEPTH} levels") from None
     except argparse.ArgumentTypeError:
-        raise argparse.ArgumentTypeError(f"{item!r} is not allowed: {key} must be a finite number") from None
+        raise argparse.ArgumentTypeError(f"{shown(item)} is not allowed: {key} must be a finite number") from None
 
 
 
