@@ -21,7 +21,8 @@ from energy_edge.entrypoints.cli_types import number
 POLICY_CHOICES = ("none", "controller", "optimum")  # runner.POLICIES, without importing it here
 USAGE_ERROR = 2
 MAX_DURATION_DAYS = 366.0  # a year of 1-s steps is hours of wall time: more is a typo, not a run
-DURATION_DAYS = number(gt=0.0, le=MAX_DURATION_DAYS, unit="days")
+MIN_DURATION_DAYS = 0.0035  # 302 s, one 5-minute step of the optimum (optimum.DEFAULT_STEP_S): none plans less
+DURATION_DAYS = number(ge=MIN_DURATION_DAYS, le=MAX_DURATION_DAYS, unit="days")
 
 
 def add_day_arguments(parser: argparse.ArgumentParser) -> None:
@@ -29,8 +30,8 @@ def add_day_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--site", help="site file (docs/site-file.md, or the lab's site section) or a shipped "
                                        "scenario's name whose site to use")
     parser.add_argument("--duration-days", "--length", dest="duration_days", type=DURATION_DAYS, default=1.0,
-                        help=f"days to simulate from each day's start, > 0 and <= {MAX_DURATION_DAYS:g} (default 1; "
-                             "a fraction for a quick look)")
+                        help=f"days to simulate from each day's start, >= {MIN_DURATION_DAYS:g} (5 minutes) and <= "
+                             f"{MAX_DURATION_DAYS:g} (default 1; a fraction for a quick look)")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
