@@ -129,6 +129,7 @@ CASES: list[tuple[str, list[str], dict[str, str], int, list[str]]] = [
     # not the user's input, but the broker it names is away: exit 1, and the line says where it looked
     ("energy-edge-solar", [], {"EE_TRANSPORT": "mqtt", "EE_MQTT_CONNECT_TIMEOUT_S": "1"}, 1,
      ["no MQTT broker answered", "EE_MQTT_PORT", "reachable"]),
+    ("energy-edge-solar", [], {"EE_TRANSPORT": "mqtt", "EE_MQTT_HOST": " "}, USAGE, ["EE_MQTT_HOST", "pattern"]),
     ("energy-edge-boiler", [], {"EE_TRANSPORT": "mqtt", "EE_MQTT_KEEPALIVE_S": "1"}, USAGE,
      ["EE_MQTT_KEEPALIVE_S=1", ">= 5"]),
     ("energy-edge-controller", [], {"EE_TRANSPORT": "mqtt", "EE_SPEED": "0"}, USAGE, ["EE_SPEED=0", "> 0"]),

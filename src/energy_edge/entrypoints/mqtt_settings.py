@@ -21,7 +21,7 @@ from ..domain.topology import DEFAULT_ROUTES
 class MqttSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="EE_MQTT_", extra="ignore", allow_inf_nan=False)
 
-    host: str = Field("127.0.0.1", description="Broker host name or address")
+    host: str = Field("127.0.0.1", pattern=r"^\S{1,253}$", description="Broker host name or address")
     port: int = Field(1883, ge=1, le=65535, description="Broker port (8883 for the TLS listener)")
     username: str | None = Field(None, description="This module's broker user (its module id under the ACL)")
     password: SecretStr | None = Field(None, description="This module's broker password (never committed)")
