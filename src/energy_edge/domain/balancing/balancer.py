@@ -36,9 +36,10 @@ Fast behaviours (issue 15), each so that a one-second event cannot become chatte
 - under a planner's band (band.py) the batteries are steered on their own: the deadband keeps
   batteries at rest at rest (it held the whole flexible power, so the sun's drift started and
   stopped them by a few watts), a boiler's switching is a decision, not a ramp to follow, and
-  once they have reversed `REVERSALS_PER_HOUR` times within the hour they hold their direction
-  in standby through a need the other way of up to `REVERSAL_HOLD_S` (a passing cloud), never
-  curtailing the sun or passing a grid limit for it; at rest they do not start a run their SoC
+  once they have reversed or stopped `REVERSALS_PER_HOUR` times within the hour they hold their
+  direction in standby through a need the other way, or none, of up to `REVERSAL_HOLD_S` (a passing
+  cloud: under an export-first band each one took the surplus below the export and stopped the
+  charge), never curtailing the sun or passing a grid limit for it; at rest they do not start a run their SoC
   band would end within `MIN_RUN_S` (unless the import limit needs it);
 - a solar ceiling that does not curtail stays in force while it lies between what the sun
   gives and the cap, so the inverter's limit (and its RUNNING/CURTAILED state) moves rarely;
@@ -77,7 +78,7 @@ STICKY_SHARE_RATIO = 0.05  # a battery keeps its part while within this share of
 PREHEAT_REST_SURPLUS_RATIO = 0.25  # a hot-water preheat rests charging batteries only on this share of its heater
 #                                   in the sun's surplus (the heat then comes from the sun they would store)
 REVERSAL_DWELL_S = 15.0  # batteries reverse (charge <-> discharge) no sooner than this after last running the other way
-REVERSALS_PER_HOUR = 2  # under a band, batteries that reversed this often within REVERSAL_WINDOW_S ...
+REVERSALS_PER_HOUR = 2  # under a band, batteries that reversed or stopped this often within REVERSAL_WINDOW_S ...
 REVERSAL_WINDOW_S = 3600.0
 REVERSAL_HOLD_S = 120.0  # ... hold their direction this long against a need the other way (a passing cloud) ...
 STANDBY_W = 20.0  # ... resting in their mode at this power (above the commands' 10 W send tolerance, which stops them)
@@ -130,7 +131,7 @@ class BalancerMemory:
     battery_moved_at: float = _NEVER  # when the batteries were last decided to run (either way)
     solar_limits: Mapping[str, float] = field(default_factory=dict)  # each inverter's limit last decided
     held_since: float | None = None  # since when the batteries hold their direction against the band (None: not)
-    reversed_at: tuple[float, ...] = ()  # when the batteries last reversed (the latest REVERSALS_PER_HOUR at most)
+    reversed_at: tuple[float, ...] = ()  # when the batteries last reversed or stopped (the latest REVERSALS_PER_HOUR)
 
 
 @quick_init
@@ -260,7 +261,7 @@ def balance(snapshot: SiteSnapshot, policy: Policy, memory: BalancerMemory = Bal
     elif "charge" in needs:  # a cold tank's heater waits for batteries that can carry it: fill them meanwhile
         battery_wanted = min(battery_wanted, floor + EXPORT_MARGIN_W - solar_avail - heating)
     choice = _battery_total(battery_wanted, charge_room, discharge_room, policy, memory, at_hard_limit, now,
-                            dwell=True, hold=holdable)
+                            dwell=True, hold=holdable and "rest" not in needs)
     if choice.held_since is not None and not floor <= choice.total_w + heating + solar_avail <= ceiling:
         # A hold never curtails the sun nor asks the grid past a limit: the batteries reverse as without it.
         choice = _battery_total(battery_wanted, charge_room, discharge_room, policy, memory, at_hard_limit, now,
@@ -658,11 +659,11 @@ def _battery_total(wanted: float, charge_room: float, discharge_room: float, pol
     their last running the other way (a cloud edge or a load step passing: solar is curtailed or the
     grid takes it meanwhile; the caller lifts it where that cannot hold the limits).
 
-    With `hold` (a planner's band), batteries that have already reversed `REVERSALS_PER_HOUR` times
-    within the hour and are moving hold their direction for up to `REVERSAL_HOLD_S`, resting in their
-    mode at `STANDBY_W`: a passing cloud or a load swinging about the band's edge is the grid's for that
-    long, so they do not switch modes (stop, dwell, reverse, stop, dwell, reverse: four changes) for
-    each one; a need the other way that outlasts the hold reverses them (after the dwell). Holding
+    With `hold` (a planner's band), batteries that have already reversed or stopped `REVERSALS_PER_HOUR`
+    times within the hour and are moving hold their direction for up to `REVERSAL_HOLD_S` against a need
+    the other way or none, resting in their mode at `STANDBY_W`: a passing cloud or a load swinging about
+    the band's edge is the grid's for that long, so they do not switch modes (stop, dwell, reverse, stop,
+    dwell, reverse: four changes; or stop, start: two) for each one; a need the other way that outlasts the hold reverses them (after the dwell). Holding
     costs money (the grid takes what the batteries would have), so it waits until reversing has
     become chatter. The caller lifts a hold that would curtail the sun or pass a grid limit.
     """
@@ -672,11 +673,13 @@ def _battery_total(wanted: float, charge_room: float, discharge_room: float, pol
     moving = (memory.battery_w > 0) - (memory.battery_w < 0)
     recent = tuple(t for t in memory.reversed_at if now - t < REVERSAL_WINDOW_S)
     chattering = len(recent) >= REVERSALS_PER_HOUR
-    if hold and chattering and moving == direction != 0 and sign != direction and total != 0:
+    if hold and chattering and moving == direction != 0 and sign != direction:
         since = now if memory.held_since is None else memory.held_since
         room = discharge_room if direction > 0 else charge_room
         if now - since < REVERSAL_HOLD_S and room >= STANDBY_W:
             return BatteryChoice(direction * STANDBY_W, direction, since, recent)
+    if sign == 0 and moving != 0 and memory.held_since is None:  # a stop is a mode change too: counted
+        recent = (*recent, now)[-max(REVERSALS_PER_HOUR, 1):]
     if sign == -direction and ((abs(total) < policy.hysteresis_w and not at_hard_limit)
                                or (dwell and now - memory.battery_moved_at < REVERSAL_DWELL_S)):
         return BatteryChoice(0.0, direction, None, recent)
