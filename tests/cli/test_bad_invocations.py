@@ -50,6 +50,13 @@ CASES: list[tuple[str, list[str], dict[str, str], int, list[str]]] = [
     ("energy-edge", ["up"], {"EE_BATTERY_INITIAL_SOC": "2"}, USAGE, ["EE_BATTERY_INITIAL_SOC=2", "<= 1"]),
     ("energy-edge", ["up"], {"EE_METRICS_PORT": "70000"}, USAGE, ["EE_METRICS_PORT=70000", "<= 65535"]),
     ("energy-edge", ["up"], {"EE_CYCLE_S": "0"}, USAGE, ["EE_CYCLE_S=0", ">= 0.2"]),
+    ("energy-edge", ["up"], {"EE_METRICS_HOST": "999.1.1.1"}, USAGE, ["EE_METRICS_HOST=999.1.1.1", "IP address"]),
+    ("energy-edge", ["up"], {"EE_METRICS_HOST": "a b"}, USAGE, ["EE_METRICS_HOST=a b", "host name"]),
+    # well-formed, but no resolver knows it (.invalid never resolves, RFC 6761): refused where it binds
+    ("energy-edge", ["up"], {"EE_METRICS_HOST": "example.invalid"}, USAGE,
+     ["EE_METRICS_HOST=example.invalid", "cannot be listened on"]),
+    ("energy-edge-solar", [], {"EE_TRANSPORT": "mqtt", "EE_METRICS_HOST": "example.invalid"}, USAGE,
+     ["EE_METRICS_HOST=example.invalid", "cannot be listened on"]),
     ("energy-edge", ["up"], {"EE_LATITUDE": "91"}, USAGE, ["EE_LATITUDE=91", "<= 90"]),
     ("energy-edge", ["up"], {"EE_START": "yesterday"}, USAGE, ["EE_START=yesterday", "ISO 8601"]),
     ("energy-edge", ["up"], {"EE_CLOCK_ANCHOR": "-1e300"}, USAGE, ["EE_CLOCK_ANCHOR=-1e300", ">= 0"]),

@@ -21,6 +21,7 @@ from prometheus_client.core import CounterMetricFamily
 from prometheus_client.registry import Collector
 
 from ..domain.errors import ConfigurationError
+from .listen_address import unusable_host
 from .transports.edgehub.outbox import DROPPED as OUTBOX_DROPPED
 
 PREFIX = "energy_edge_"
@@ -66,6 +67,8 @@ class ProcessMetrics:
         try:
             server, _ = start_http_server(port, addr=host, registry=self.registry)
         except OSError as exc:
+            if (refusal := unusable_host(host, exc)) is not None:
+                raise refusal from None
             if exc.errno != errno.EADDRINUSE:
                 raise
             raise ConfigurationError(f"module metrics port {host}:{port} is in use: choose another "

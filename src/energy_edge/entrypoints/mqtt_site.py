@@ -26,6 +26,7 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
+from ..adapters.listen_address import unusable_host
 from ..adapters.transports.mqtt_acl import OPERATOR_USER
 from ..adapters.transports.mosquitto_broker import INSTALL_HINT, BrokerMissing, MosquittoBroker, find_mosquitto
 from ..domain.errors import ConfigurationError
@@ -158,6 +159,8 @@ def _port_free(port: int, host: str = "127.0.0.1") -> bool:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((host, port))
-        except OSError:
+        except OSError as exc:
+            if (refusal := unusable_host(host, exc)) is not None:
+                raise refusal from None
             return False
     return True

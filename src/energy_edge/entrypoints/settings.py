@@ -8,6 +8,8 @@ start-up values and the physical parameters of simulated hardware.
 
 from __future__ import annotations
 
+import ipaddress
+import re
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Literal
@@ -20,6 +22,24 @@ from ..domain.bounds import MAX_CYCLE_S, MAX_ENERGY_WH, MAX_POWER_W, MIN_CYCLE_S
 
 MAX_SPEED = 86_400.0  # a simulated day per second: beyond it a cycle is shorter than the loop can run
 MAX_EPOCH_S = 253_402_300_799.0  # 9999-12-31T23:59:59Z: an anchor far outside the calendar stops the clock advancing
+
+
+MAX_HOST_NAME_CHARS = 253  # RFC 1035: a name's text form
+_HOST_LABEL = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)")
+
+
+def is_address_or_host_name(value: str) -> bool:
+    """An IPv4 or IPv6 address, or a host name: dot-separated labels of letters, digits and dashes (RFC 1123),
+    the last not all digits (so `999.1.1.1` is neither an address nor a name)."""
+    try:
+        ipaddress.ip_address(value)
+        return True
+    except ValueError:
+        pass
+    name = value[:-1] if value.endswith(".") else value
+    labels = name.split(".")
+    return (0 < len(name) <= MAX_HOST_NAME_CHARS and all(_HOST_LABEL.fullmatch(label) for label in labels)
+            and not labels[-1].isdigit())
 
 
 class SiteSettings(BaseSettings):
@@ -38,7 +58,7 @@ class SiteSettings(BaseSettings):
     seed: int = Field(42, description="Seed for the simulated weather and load")
     latitude: float = Field(52.0, ge=-90, le=90, description="Site latitude: the PV simulator and the planner's clear-sky forecast")
     longitude: float = Field(5.0, ge=-180, le=180, description="Site longitude: the PV simulator and the planner's clear-sky forecast")
-    metrics_host: str = Field("0.0.0.0", description="Telemetry module HTTP bind address")
+    metrics_host: str = Field("0.0.0.0", description="Telemetry module HTTP bind address: an IP address or a host name")
     metrics_port: int = Field(9090, ge=0, le=65535, description="Telemetry module /metrics, /healthz and operator page port")
     module_metrics_port: int = Field(9600, ge=0, le=65535, description="Each asset and controller module's own "
                                      "/metrics (process metrics, for IoT Edge's metrics-collector); 0 = none")
@@ -68,6 +88,15 @@ class SiteSettings(BaseSettings):
     @classmethod
     def _level_in_any_case(cls, value: object) -> object:
         return value.strip().upper() if isinstance(value, str) else value
+
+    @field_validator("metrics_host")
+    @classmethod
+    def _address_or_host_name(cls, value: str) -> str:
+        """An IP address or a host name as RFC 1123 spells one: anything else cannot be bound, so it is refused at start."""
+        if not is_address_or_host_name(value):
+            raise ValueError("must be an IP address (0.0.0.0 for every interface, 127.0.0.1, ::) or a host name "
+                             f"(labels of letters, digits and dashes, at most {MAX_HOST_NAME_CHARS} characters)")
+        return value
 
     @field_validator("price_url", "pv_forecast_url")
     @classmethod

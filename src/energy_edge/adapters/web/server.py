@@ -19,6 +19,7 @@ import uvicorn
 from prometheus_client import CollectorRegistry
 
 from ...domain.errors import ConfigurationError
+from ..listen_address import unusable_host
 from .app import HealthProbe, OperatorPage, build_app
 
 log = logging.getLogger(__name__)
@@ -39,6 +40,8 @@ class WebServer:
         try:
             self._socket = socket.create_server((host, port), backlog=128)
         except OSError as exc:
+            if (refusal := unusable_host(host, exc)) is not None:
+                raise refusal from None
             if exc.errno != errno.EADDRINUSE:
                 raise
             raise ConfigurationError(f"metrics port {host}:{port} is in use: choose another (--metrics-port or "
