@@ -8,7 +8,9 @@ the same settings for the operator connection.
 
 from __future__ import annotations
 
-from pydantic import Field, SecretStr
+import ssl
+
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from ..adapters.transports.mosquitto_broker import MAX_QUEUED_MESSAGES
@@ -36,6 +38,24 @@ class MqttSettings(BaseSettings):
     connect_timeout_s: float = Field(30.0, gt=0, description="Give up starting when no broker answers")
     max_queued_messages: int = Field(MAX_QUEUED_MESSAGES, ge=0, description="Client queue while the broker is away")
     health_file: str | None = Field(None, description="Touched every 5 s while connected; mqtt_health reads its age")
+
+    @field_validator("tls_ca_file")
+    @classmethod
+    def _ca_certificates(cls, value: str | None) -> str | None:
+        """The CA file is read at start, as the TLS connection will read it: missing, a folder or no certificate
+        is refused here naming the variable, not an OSError or SSLError from the first connect."""
+        if not value:
+            return value
+        allowed = "it must be a readable PEM file of CA certificates (or unset for no TLS)"
+        try:
+            ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT).load_verify_locations(cafile=value)
+        except ssl.SSLError:
+            raise ValueError(f"it holds no CA certificate: {allowed}") from None
+        except OSError as exc:
+            raise ValueError(f"{(exc.strerror or str(exc)).lower()}: {allowed}") from None
+        except ValueError:  # a NUL in the path
+            raise ValueError(f"not a file name: {allowed}") from None
+        return value
 
     def to_config(self) -> MqttConfig:
         values = self.model_dump()
