@@ -26,7 +26,8 @@ def _closed_port() -> int:
         return sock.getsockname()[1]
 
 
-# (console script, arguments, extra environment, exit code, words the message must contain)
+# (console script, arguments, extra environment, exit code, words the message must contain);
+# an empty value leaves the variable unset, "{empty}" sets it to the empty string
 CASES: list[tuple[str, list[str], dict[str, str], int, list[str]]] = [
     # energy-edge up: options
     ("energy-edge", ["up", "--speed", "0"], {}, USAGE, ["--speed", "'0'", "> 0"]),
@@ -149,6 +150,23 @@ CASES: list[tuple[str, list[str], dict[str, str], int, list[str]]] = [
      ["EE_MQTT_TLS_CA_FILE=/nonexistent.pem", "no such file"]),
     ("energy-edge-boiler", [], {"EE_TRANSPORT": "mqtt", "EE_MQTT_KEEPALIVE_S": "1"}, USAGE,
      ["EE_MQTT_KEEPALIVE_S=1", ">= 5"]),
+    ("energy-edge-boiler", [], {"EE_TRANSPORT": "mqtt", "EE_MQTT_KEEPALIVE_S": "70000"}, USAGE,
+     ["EE_MQTT_KEEPALIVE_S=70000", "<= 65535"]),
+    ("energy-edge-boiler", [], {"EE_TRANSPORT": "mqtt", "EE_MQTT_CONNECT_TIMEOUT_S": "1e308"}, USAGE,
+     ["EE_MQTT_CONNECT_TIMEOUT_S=1e308", "<= 3600"]),
+    ("energy-edge-boiler", [], {"EE_TRANSPORT": "mqtt", "EE_MQTT_RECONNECT_MAX_S": "1e308"}, USAGE,
+     ["EE_MQTT_RECONNECT_MAX_S=1e308", "<= 3600"]),
+    ("energy-edge-boiler", [], {"EE_TRANSPORT": "mqtt", "EE_MQTT_RECONNECT_MIN_S": "10", "EE_MQTT_RECONNECT_MAX_S": "2"},
+     USAGE, ["EE_MQTT_RECONNECT_MIN_S=10", "EE_MQTT_RECONNECT_MAX_S=2", "at most"]),
+    ("energy-edge-solar", [], {"EE_TRANSPORT": "mqtt", "EE_MQTT_TOPIC_PREFIX": "{empty}"}, USAGE,
+     ["EE_MQTT_TOPIC_PREFIX= is not allowed", "1..128 characters"]),
+    ("energy-edge-solar", [], {"EE_TRANSPORT": "mqtt", "EE_MQTT_TOPIC_PREFIX": "ee/#"}, USAGE,
+     ["EE_MQTT_TOPIC_PREFIX=ee/#", "wildcards # and +"]),
+    ("energy-edge-solar", [], {"EE_TRANSPORT": "mqtt", "EE_MQTT_TOPIC_PREFIX": "site+1"}, USAGE,
+     ["EE_MQTT_TOPIC_PREFIX=site+1", "wildcards"]),
+    ("energy-edge-solar", [], {"EE_TRANSPORT": "mqtt", "EE_MQTT_TOPIC_PREFIX": "a//b"}, USAGE,
+     ["EE_MQTT_TOPIC_PREFIX=a//b", "none empty"]),
+    ("energy-edge", ["status"], {"EE_MQTT_TOPIC_PREFIX": "$SYS"}, USAGE, ["EE_MQTT_TOPIC_PREFIX=$SYS", "not starting with $"]),
     ("energy-edge-controller", [], {"EE_TRANSPORT": "mqtt", "EE_SPEED": "0"}, USAGE, ["EE_SPEED=0", "> 0"]),
     ("energy-edge-telemetry", [], {"EE_TRANSPORT": "mqtt", "EE_STALENESS_S": "-3"}, USAGE, ["EE_STALENESS_S=-3"]),
     ("energy-edge-solar", [], {"EE_TRANSPORT": "mqtt", "EE_HARDWARE": "modbus", "EE_MODBUS_UNIT_ID": "300"}, USAGE,
@@ -179,7 +197,7 @@ def test_the_table_is_long_enough():
                               for c in CASES])
 def test_a_bad_invocation_gets_one_sentence_and_its_exit_code(script, argv, env, code, words, busy_port, tmp_path):
     def fill(text: str) -> str:
-        return text.replace("{busy_port}", str(busy_port)).replace("{tmp}", str(tmp_path))
+        return text.replace("{busy_port}", str(busy_port)).replace("{tmp}", str(tmp_path)).replace("{empty}", "")
 
     argv, words = [fill(part) for part in argv], [fill(word) for word in words]
     environment = {key: value for key, value in os.environ.items() if not key.startswith(("EE_", "ACR_"))}

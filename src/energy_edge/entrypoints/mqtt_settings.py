@@ -8,16 +8,26 @@ the same settings for the operator connection.
 
 from __future__ import annotations
 
+import re
 import ssl
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from ..adapters.transports.mosquitto_broker import MAX_QUEUED_MESSAGES
 from ..adapters.transports.mqtt import MqttModuleClient
 from ..adapters.transports.mqtt_session import MqttConfig
+from ..domain.errors import ConfigurationError
 from ..domain.routing import RouteTable
 from ..domain.topology import DEFAULT_ROUTES
+
+
+MAX_KEEPALIVE_S = 65_535  # MQTT's keep-alive is a two-byte field
+MAX_WAIT_S = 3_600.0  # a connect timeout or reconnect delay past an hour is a typo, not a plan
+MAX_TOPIC_PREFIX_CHARS = 128
+# levels without the wildcards # and +, NUL, control characters or spaces, none empty, not a broker's $ topic
+# (a trailing / is dropped by Topics, as it always was)
+_TOPIC_PREFIX = re.compile(r"(?!\$)[^/#+\s\x00-\x1f\x7f]+(/[^/#+\s\x00-\x1f\x7f]+)*/?")
 
 
 class MqttSettings(BaseSettings):
@@ -32,12 +42,32 @@ class MqttSettings(BaseSettings):
     tls_key_file: str | None = Field(None, description="Client key (optional, mutual TLS)")
     tls_insecure: bool = Field(False, description="Skip the certificate host-name check")
     topic_prefix: str = Field("ee", description="First topic level(s) of this site")
-    keepalive_s: int = Field(30, ge=5, description="MQTT keepalive; the last will fires after 1.5x this")
-    reconnect_min_s: float = Field(0.1, gt=0, description="First reconnect delay (doubles up to the max)")
-    reconnect_max_s: float = Field(5.0, gt=0, description="Longest reconnect delay")
-    connect_timeout_s: float = Field(30.0, gt=0, description="Give up starting when no broker answers")
+    keepalive_s: int = Field(30, ge=5, le=MAX_KEEPALIVE_S, description="MQTT keepalive; the last will fires after 1.5x this")
+    reconnect_min_s: float = Field(0.1, gt=0, le=MAX_WAIT_S, description="First reconnect delay (doubles up to the max)")
+    reconnect_max_s: float = Field(5.0, gt=0, le=MAX_WAIT_S, description="Longest reconnect delay")
+    connect_timeout_s: float = Field(30.0, gt=0, le=MAX_WAIT_S, description="Give up starting when no broker answers")
     max_queued_messages: int = Field(MAX_QUEUED_MESSAGES, ge=0, description="Client queue while the broker is away")
     health_file: str | None = Field(None, description="Touched every 5 s while connected; mqtt_health reads its age")
+
+    @field_validator("topic_prefix")
+    @classmethod
+    def _topic_levels(cls, value: str) -> str:
+        """Every topic of the site starts with it, and the broker's ACL names it: a wildcard would subscribe to (and
+        an empty level or a leading $ would publish where) no site topic is."""
+        if len(value) > MAX_TOPIC_PREFIX_CHARS or not _TOPIC_PREFIX.fullmatch(value):
+            raise ValueError(f"it must be 1..{MAX_TOPIC_PREFIX_CHARS} characters of topic levels separated by /, "
+                             "none empty, without the wildcards # and +, spaces or control characters (NUL), "
+                             "not starting with $ (e.g. ee or home/ee)")
+        return value
+
+    @model_validator(mode="after")
+    def _backoff_in_order(self) -> "MqttSettings":
+        if self.reconnect_min_s > self.reconnect_max_s:
+            raise ConfigurationError(
+                f"EE_MQTT_RECONNECT_MIN_S={self.reconnect_min_s:g} is larger than EE_MQTT_RECONNECT_MAX_S="
+                f"{self.reconnect_max_s:g}: the first reconnect delay must be at most the longest "
+                "(defaults 0.1 and 5 s)")
+        return self
 
     @field_validator("tls_ca_file")
     @classmethod
