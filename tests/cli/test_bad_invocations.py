@@ -65,6 +65,13 @@ CASES: list[tuple[str, list[str], dict[str, str], int, list[str]]] = [
     ("energy-edge", ["up"], {"EE_TRANSPORT": "bogus"}, USAGE, ["EE_TRANSPORT=bogus", "inmemory, mqtt, edgehub"]),
     ("energy-edge", ["up"], {"EE_BASE_LOAD_W": "nan"}, USAGE, ["EE_BASE_LOAD_W=nan", "finite"]),
     ("energy-edge", ["up"], {"EE_PRICE_URL": "ftp://x"}, USAGE, ["EE_PRICE_URL=ftp://x", "http:// or https://"]),
+    # accepted at start and failing only at each fetch, before: no host, an unclosed [IPv6, a space, a bad port
+    ("energy-edge", ["up"], {"EE_PRICE_URL": "http://"}, USAGE, ["EE_PRICE_URL=http://", "with a host"]),
+    ("energy-edge", ["up"], {"EE_PRICE_URL": "http://[::1"}, USAGE, ["EE_PRICE_URL=http://[::1", "with a host"]),
+    ("energy-edge", ["up"], {"EE_PRICE_URL": "http://prices.example/day ahead"}, USAGE,
+     ["EE_PRICE_URL=http://prices.example/day ahead", "without spaces"]),
+    ("energy-edge-controller", [], {"EE_TRANSPORT": "mqtt", "EE_PV_FORECAST_URL": "https://pv.example:99999/"}, USAGE,
+     ["EE_PV_FORECAST_URL=https://pv.example:99999/", "port 1..65535"]),
     ("energy-edge", ["up"], {"EE_PV_FORECAST_URL": "file:///etc/passwd"}, USAGE,
      ["EE_PV_FORECAST_URL=file:///etc/passwd", "http:// or https://"]),
     ("energy-edge", ["up", "--metrics-port", "{busy_port}"], {}, USAGE, ["metrics port", "{busy_port}", "in use"]),

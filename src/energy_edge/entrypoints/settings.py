@@ -13,6 +13,7 @@ import re
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -40,6 +41,20 @@ def is_address_or_host_name(value: str) -> bool:
     labels = name.split(".")
     return (0 < len(name) <= MAX_HOST_NAME_CHARS and all(_HOST_LABEL.fullmatch(label) for label in labels)
             and not labels[-1].isdigit())
+
+
+def is_http_url(value: str) -> bool:
+    """An absolute http(s) URL whose host is an address or a host name, with a valid port if any, nothing blank in it."""
+    if any(ch.isspace() or ord(ch) < 0x20 or ord(ch) == 0x7F for ch in value):
+        return False
+    try:
+        parts = urlsplit(value)
+        port = parts.port  # a port out of range or not a number raises
+    except ValueError:  # an unclosed [IPv6 bracket, a bad port
+        return False
+    host = parts.hostname or ""
+    return (parts.scheme.lower() in ("http", "https") and is_address_or_host_name(host)
+            and (port is None or 1 <= port <= 65535))
 
 
 class SiteSettings(BaseSettings):
@@ -102,8 +117,9 @@ class SiteSettings(BaseSettings):
     @classmethod
     def _http_or_empty(cls, value: str) -> str:
         """A day-ahead source is fetched over HTTP(S): any other scheme is refused at start, not at the first fetch."""
-        if value and not value.lower().startswith(("http://", "https://")):
-            raise ValueError("must be an http:// or https:// URL, or empty for none")
+        if value and not is_http_url(value):
+            raise ValueError("must be an absolute http:// or https:// URL with a host (an IP address or a host "
+                             "name, then an optional port 1..65535), without spaces, or empty for none")
         return value
 
     def start_epoch(self) -> float:
