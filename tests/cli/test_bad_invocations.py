@@ -64,6 +64,8 @@ CASES: list[tuple[str, list[str], dict[str, str], int, list[str]]] = [
     ("energy-edge", ["up"], {"EE_AUTOSTART": "maybe"}, USAGE, ["EE_AUTOSTART=maybe", "true or false"]),
     ("energy-edge", ["up"], {"EE_TRANSPORT": "bogus"}, USAGE, ["EE_TRANSPORT=bogus", "inmemory, mqtt, edgehub"]),
     ("energy-edge", ["up"], {"EE_BASE_LOAD_W": "nan"}, USAGE, ["EE_BASE_LOAD_W=nan", "finite"]),
+    # the meter refuses a reading beyond 10 MW: with a base load above it control stayed suspended
+    ("energy-edge", ["up"], {"EE_BASE_LOAD_W": "2e7"}, USAGE, ["EE_BASE_LOAD_W=2e7", "<= 1e+07"]),
     ("energy-edge", ["up"], {"EE_PRICE_URL": "ftp://x"}, USAGE, ["EE_PRICE_URL=ftp://x", "http:// or https://"]),
     # accepted at start and failing only at each fetch, before: no host, an unclosed [IPv6, a space, a bad port
     ("energy-edge", ["up"], {"EE_PRICE_URL": "http://"}, USAGE, ["EE_PRICE_URL=http://", "with a host"]),

@@ -97,7 +97,9 @@ class SiteSettings(BaseSettings):
                                        description="Simulated battery charge/discharge limit")
     battery_initial_soc: float = Field(0.5, ge=0, le=1, description="Simulated battery SoC at start")
     boiler_heater_power_w: float = Field(6_000.0, ge=MIN_POWER_W, le=MAX_POWER_W, description="Simulated boiler heater power")
-    base_load_w: float = Field(800.0, ge=0, description="Simulated site base load, before the daily consumption peaks")
+    # at most what the grid meter reports (telemetry power_w within ±MAX_POWER_W): beyond it every reading is refused
+    base_load_w: float = Field(800.0, ge=0, le=MAX_POWER_W,
+                               description="Simulated site base load, before the daily consumption peaks")
 
     @field_validator("log_level", mode="before")
     @classmethod
