@@ -142,6 +142,10 @@ CASES: list[tuple[str, list[str], dict[str, str], int, list[str]]] = [
     ("energy-edge-module", [], {"EE_TRANSPORT": "mqtt", "EE_ASSET_ID": "solar", "EE_SITE_FILE": "/nonexistent.toml"},
      USAGE, ["/nonexistent.toml"]),
     ("energy-edge", ["up", "--site", "/nonexistent.toml"], {}, USAGE, ["/nonexistent.toml"]),
+    # empty: it read as the current folder ('.: cannot read the site file (Is a directory)')
+    ("energy-edge", ["up"], {"EE_SITE_FILE": "{empty}"}, USAGE, ["EE_SITE_FILE= is not allowed", "it is empty"]),
+    ("energy-edge-solar", [], {"EE_TRANSPORT": "mqtt", "EE_SITE_FILE": "{empty}"}, USAGE,
+     ["EE_SITE_FILE= is not allowed", "it is empty"]),
     ("energy-edge-solar", [], {"EE_TRANSPORT": "edgehub"}, USAGE, ["EE_TRANSPORT=edgehub", "IOTEDGE_MODULEID"]),
     # not the user's input, but the broker it names is away: exit 1, and the line says where it looked
     ("energy-edge-solar", [], {"EE_TRANSPORT": "mqtt", "EE_MQTT_CONNECT_TIMEOUT_S": "1"}, 1,

@@ -106,6 +106,15 @@ class SiteSettings(BaseSettings):
     def _level_in_any_case(cls, value: object) -> object:
         return value.strip().upper() if isinstance(value, str) else value
 
+    @field_validator("site_file", mode="before")
+    @classmethod
+    def _site_file_named(cls, value: object) -> object:
+        """`EE_SITE_FILE=` is a path left out, not the current folder ('.', as Path('') reads it)."""
+        if isinstance(value, str) and not value.strip():
+            raise ValueError("it is empty: set it to the path of a site file (site.toml), or leave it unset for the "
+                             "home site sized by the EE_* settings")
+        return value
+
     @field_validator("metrics_host")
     @classmethod
     def _address_or_host_name(cls, value: str) -> str:
