@@ -9,6 +9,7 @@ lab accepts is one the controller accepts too; the rest are the lab's, each with
 
 from __future__ import annotations
 
+import datetime
 from typing import Annotated
 
 from pydantic import AfterValidator, Field
@@ -28,6 +29,10 @@ MAX_SEED = 2**32 - 1  # the generator's and the CLI's `--seed` range
 MAX_CSV_ROWS = 172_800  # a measured series: two days at 1 s
 MAX_NAME_CHARS = 100
 MAX_TEXT_CHARS = 2000
+# A day's local midnight, in any time zone (UTC-12..UTC+14) and a run of up to a year after it, is an epoch
+# from 0 to the edge's last (EE_CLOCK_ANCHOR's 9999-12-31): 0001-01-01 east of UTC was 'year 0 is out of range'
+FIRST_DATE = datetime.date(1971, 1, 1)
+LAST_DATE = datetime.date(9998, 12, 31)
 
 Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
 Power = Annotated[float, Field(ge=0.0, le=MAX_POWER_W)]  # W
@@ -44,6 +49,7 @@ Duration = Annotated[float, Field(gt=0.0, le=MAX_DURATION_S)]  # seconds
 Hours = Annotated[float, Field(gt=0.0, le=MAX_DURATION_S / 3600.0)]
 Minutes = Annotated[float, Field(gt=0.0, le=MAX_DURATION_S / 60.0)]
 Seed = Annotated[int, Field(ge=0, le=MAX_SEED)]
+Date = Annotated[datetime.date, Field(ge=FIRST_DATE, le=LAST_DATE)]  # the simulated day
 
 
 def _plain_name(value: str) -> str:

@@ -17,8 +17,8 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from .bounds import (IRRADIANCE_RANGE, MAX_CSV_ROWS, POWER_RANGE, DemandCharge, Duration, Fraction, HotWaterRate, Hours,
-                     Minutes, Name, Power, PositivePower, Price, Seed, Text)
+from .bounds import (IRRADIANCE_RANGE, MAX_CSV_ROWS, POWER_RANGE, Date, DemandCharge, Duration, Fraction, HotWaterRate,
+                     Hours, Minutes, Name, Power, PositivePower, Price, Seed, Text)
 from .scenario import (
     BaseLoadProfile, CloudEvent, EndOfDay, LoadPeak, LoadSpike, MeasuredSeries, Tariff, TimeOfUse,
 )
@@ -190,7 +190,7 @@ class DayFile(_Model):
     name: Name | None = None
     description: Text = ""
     site: str | None = None  # a site file (relative to the day file) or a shipped scenario's name
-    date: datetime.date
+    date: Date
     weather: Weather = Weather()
     load: Load = Load()
     hot_water: HotWater = HotWater()
@@ -229,6 +229,8 @@ def validation_sentence(path: Path, error: ValidationError) -> str:
     field = ".".join(str(part) for part in first["loc"]) or "(top level)"
     value = first.get("input")
     shown = repr(value) if not isinstance(value, dict) else "a table"
+    if isinstance(value, datetime.date):  # as the file spells it, not datetime.date(1, 1, 1)
+        shown = value.isoformat()
     shown = shown if len(shown) <= 60 else shown[:57] + "..."
     more = f" (and {error.error_count() - 1} more)" if error.error_count() > 1 else ""
     if first["type"] == "missing":  # its input is the table it is missing from: name the field, not the table

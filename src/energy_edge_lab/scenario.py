@@ -17,7 +17,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from energy_edge.domain.errors import ConfigurationError
-from .bounds import (IRRADIANCE_RANGE, POWER_RANGE, AssetId, Capacity, DemandCharge, Duration, Fraction, HotWaterRate,
+from .bounds import (IRRADIANCE_RANGE, POWER_RANGE, AssetId, Capacity, Date, DemandCharge, Duration, Fraction, HotWaterRate,
                      Hours, Hysteresis, LossPerKelvin, Name, Power, PositivePower, Price, Seed, Temperature, Text,
                      ThermalMass)
 
@@ -84,7 +84,7 @@ class PvProfile(_Frozen):
 
     latitude: Annotated[float, Field(ge=-90.0, le=90.0)]
     longitude: Annotated[float, Field(ge=-180.0, le=180.0)]
-    date: datetime.date  # the simulated day starts at its local midnight (the scenario's time zone)
+    date: Date  # the simulated day starts at its local midnight (the scenario's time zone)
     mean_clearness: Fraction = 0.8  # 1 clear sky
     cloud_sigma: Fraction = 0.025  # per-minute step of the clearness random walk
     cloud_phi: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.97

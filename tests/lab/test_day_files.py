@@ -108,6 +108,11 @@ def test_a_json_day_with_a_csv_pv_series_and_no_battery(tmp_path):
     (lambda d: d.replace('[["00:00", 0.9], ["12:00", 0.6], ["24:00", 0.9]]', "[]"),
      "field weather.clear_sky_fraction = []: give one fraction, or at least one (time, fraction) point"),
     (lambda d: d.replace("date = 2026-06-10", "date = 2026-13-10"), "day.toml: not valid TOML"),
+    # a local midnight before year 1 east of UTC was 'ValueError: year 0 is out of range' (exit 1)
+    (lambda d: d.replace("date = 2026-06-10", "date = 0001-01-01"),
+     "day.toml: field date = 0001-01-01: Input should be greater than or equal to 1971-01-01"),
+    (lambda d: d.replace("date = 2026-06-10", "date = 9999-12-31"),
+     "day.toml: field date = 9999-12-31: Input should be less than or equal to 9998-12-31"),
     (lambda d: d + "\n[initial]\nbattery_soc = 0.95\n", "initial_soc must lie in [soc_min, soc_max]"),
     # every number finite and within its physical bound (energy_edge_lab/bounds.py); TOML spells inf and nan
     (lambda d: d.replace("base_w = 3000", "base_w = inf"), "field load.base_w = inf: Input should be a finite"),
