@@ -17,6 +17,8 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from energy_edge.domain.shown import cut, shown
+
 from .bounds import (IRRADIANCE_RANGE, MAX_CSV_ROWS, POWER_RANGE, Date, DemandCharge, Duration, Fraction, HotWaterRate,
                      Hours, Minutes, Name, Power, PositivePower, Price, Seed, Text)
 from .scenario import (
@@ -37,18 +39,18 @@ def seconds_of_day(value: Any) -> float:
     elif isinstance(value, str):
         parts = value.strip().split(":")
         if not 2 <= len(parts) <= 3:
-            raise ValueError(f"{value!r} is not a time of day (HH:MM or HH:MM:SS, or hours as a number)")
+            raise ValueError(f"{shown(value)} is not a time of day (HH:MM or HH:MM:SS, or hours as a number)")
         try:
             h, m, s = (float(p) for p in (*parts, "0")[:3])
         except ValueError:
-            raise ValueError(f"{value!r} is not a time of day (HH:MM or HH:MM:SS)") from None
+            raise ValueError(f"{shown(value)} is not a time of day (HH:MM or HH:MM:SS)") from None
         if not (0 <= m < 60 and 0 <= s < 60):
-            raise ValueError(f"{value!r}: minutes and seconds run 0..59")
+            raise ValueError(f"{shown(value)}: minutes and seconds run 0..59")
         seconds = h * 3600 + m * 60 + s
     else:
-        raise ValueError(f"{value!r} is not a time of day (HH:MM or HH:MM:SS, or hours as a number)")
+        raise ValueError(f"{shown(value)} is not a time of day (HH:MM or HH:MM:SS, or hours as a number)")
     if not 0 <= seconds <= SECONDS_PER_DAY:
-        raise ValueError(f"{value!r} is outside the day (00:00..24:00)")
+        raise ValueError(f"{shown(value)} is outside the day (00:00..24:00)")
     return seconds
 
 
@@ -154,7 +156,7 @@ class HotWater(_Model):
     def _hours(cls, value: dict[int, float]) -> dict[int, float]:
         bad = [h for h in value if not 0 <= h <= 23]
         if bad:
-            raise ValueError(f"hours must be 0..23, got {bad}")
+            raise ValueError(f"hours must be 0..23, got {cut(', '.join(map(str, bad)), 60)}")
         return value
 
 
@@ -226,17 +228,17 @@ def read_table(path: Path) -> dict[str, Any]:
 def validation_sentence(path: Path, error: ValidationError) -> str:
     """The first problem of a pydantic error as one sentence: file, field, value, what is allowed."""
     first = error.errors()[0]
-    field = ".".join(str(part) for part in first["loc"]) or "(top level)"
+    field = ".".join(cut(str(part), 60) for part in first["loc"]) or "(top level)"  # a 3000-digit key cut
     value = first.get("input")
-    shown = repr(value) if not isinstance(value, dict) else "a table"
+    text = repr(value) if not isinstance(value, dict) else "a table"
     if isinstance(value, datetime.date):  # as the file spells it, not datetime.date(1, 1, 1)
-        shown = value.isoformat()
-    shown = shown if len(shown) <= 60 else shown[:57] + "..."
+        text = value.isoformat()
+    text = text if len(text) <= 60 else text[:57] + "..."
     more = f" (and {error.error_count() - 1} more)" if error.error_count() > 1 else ""
     if first["type"] == "missing":  # its input is the table it is missing from: name the field, not the table
         return f"{path}: field {field} is missing, and it is required{more}"
     message = first["msg"].removeprefix("Value error, ")
-    return f"{path}: field {field} = {shown}: {message}{more}"
+    return f"{path}: field {field} = {text}: {message}{more}"
 
 
 def read_csv_series(path: Path, bounds: tuple[float, float, str] = POWER_RANGE) -> MeasuredSeries:

@@ -100,6 +100,9 @@ CASES: list[tuple[str, list[str], dict[str, str], int, list[str]]] = [
      USAGE, ["--duration-days", "'0.001'", ">= 0.0035"]),
     ("energy-edge-lab", ["quality", "--generated", "-3"], {}, USAGE, ["--generated", "'-3'", "from 1 to 1000"]),
     ("energy-edge-lab", ["quality", "--jobs", "0"], {}, USAGE, ["--jobs", "'0'", "from 1 to 256"]),
+    # a long value is cut (domain.shown), what is allowed is kept: it was echoed whole
+    ("energy-edge-lab", ["quality", "--generated", "9" * 5000], {}, USAGE, ["--generated", "'999", "…(+", "from 1 to 1000"]),
+    ("energy-edge", ["up", "--speed", "x" * 5000], {}, USAGE, ["--speed", "'xxx", "…(+", "<= 86400"]),
     ("energy-edge-lab", ["quality", "--generated", "4", "--seed", "x"], {}, USAGE, ["--seed", "'x'", "whole number"]),
     ("energy-edge", ["simulate", "--scenario", "winter_day"], {}, USAGE, ["energy-edge-lab simulate"]),
     # call, twin, status
@@ -226,6 +229,7 @@ def test_a_bad_invocation_gets_one_sentence_and_its_exit_code(script, argv, env,
         assert last.startswith(f"{script}"), last  # names the command, then the sentence
     for word in words:
         assert word in last, f"{word!r} not in {last!r}"
+    assert len(last) < 1000, last[:1000]  # a long value is cut, never echoed whole
 
 
 def test_a_closed_pipe_ends_the_output_quietly(tmp_path):

@@ -131,6 +131,11 @@ def test_a_json_day_with_a_csv_pv_series_and_no_battery(tmp_path):
     (lambda d: d.replace("base_w = 3000", "base_w = " + "9" * 5000),
      "day.toml: not valid TOML: a number of more than 4300 digits"),
     (lambda d: d + "\nx = " + "[" * 1000 + "]" * 1000 + "\n", "day.toml: not valid TOML: arrays or tables nested too"),
+    # a long value is cut in the sentence (it was echoed whole: 100 KB, 2976 hours, a 3000-digit key)
+    (lambda d: d.replace('start = "12:00:00"', 'start = "' + "x" * 100_000 + '"'), "…(+99802 chars) is not a time of day"),
+    (lambda d: d + "\n[hot_water]\nlitres_per_hour = {" + ", ".join(f"{h} = 1" for h in range(24, 3000)) + "}\n",
+     "hours must be 0..23, got 24, 25, 26"),
+    (lambda d: d.replace("[load]", "[load]\n" + "9" * 3000 + " = 1"), "field load.9999999999"),
     # a name becomes the output's file name: never a path out of --out
     (lambda d: 'name = "../../escaped"\n' + d, "field name = '../../escaped': a name is a plain file name"),
 ])
@@ -139,6 +144,7 @@ def test_a_wrong_day_is_one_sentence_naming_the_file_and_field(folder, capsys, m
     assert main(["simulate", "--day", str(folder / "day.toml"), "--policy", "none"]) == 2
     err = capsys.readouterr().err
     assert expected in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert len(err) < 600, err[:600]
 
 
 @pytest.mark.parametrize("field, rows, expected", [

@@ -133,12 +133,18 @@ def test_zero_export_example() -> None:
     (HEAD + SOLAR_ASSET.replace("solar-1", "s" * 65), ["field id", "at most 64"]),
     (HEAD + SOLAR_ASSET.replace("5000.0", "9" * 5000), ["malformed TOML", "more than 4300 digits"]),
     (HEAD + "x = " + "[" * 1000 + "]" * 1000 + "\n" + SOLAR_ASSET, ["malformed TOML", "nested too deeply"]),
+    # a long value is cut, never what is allowed after it (the line's 300-character cut took that)
+    (HEAD + SOLAR_ASSET.replace('"solar"', '"' + "k" * 500 + '"'), ["field kind", "'kkk", "...", "expected one of",
+                                                                    "meter"]),
+    (HEAD + METER_ASSET + modbus_solar(extra='host = "10.0.0.2"\nprofile = "' + "p" * 500 + '"'),
+     ["field hardware.profile", "'ppp", "...", "known: ", "sunspec"]),
 ], ids=["duplicate-id", "unknown-kind", "invalid-module-name", "reserved-name", "modbus-without-host",
         "two-meters", "no-meter-with-modbus", "rating-too-high", "rating-negative", "soc-band",
         "missing-rating", "foreign-rating", "unknown-profile", "unknown-field", "foreign-sim-parameter",
         "timezone", "timezone-a-folder", "timezone-too-long", "import-above-fuse", "negative-export", "missing-fuse", "no-assets", "unknown-hardware", "nan",
         "inf", "rating-string", "rating-bool", "port-string", "phases-float", "modbus-fields-without-type",
-        "id-differing-in-case", "id-too-long", "number-too-long", "nested-too-deep"])
+        "id-differing-in-case", "id-too-long", "number-too-long", "nested-too-deep", "kind-too-long",
+        "profile-too-long"])
 def test_a_wrong_site_file_is_refused_with_one_sentence(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                                         text: str, expected: list[str]) -> None:
     message = refuse(tmp_path, capsys, text)

@@ -219,7 +219,7 @@ def _check(path: str | Path, document: _SiteFile) -> Site:
             raise SiteFileError(f"{where}, field id: duplicate id (assets #{seen[asset.id]} and #{number}).")
         seen[asset.id] = number
         if asset.kind not in KINDS:
-            raise SiteFileError(f"{where}, field kind: {asset.kind!r} is not a kind; expected one of "
+            raise SiteFileError(f"{where}, field kind: {_short(asset.kind)} is not a kind; expected one of "
                                 f"{', '.join(KINDS)}.")
         _check_ratings(where, asset)
         _check_hardware(where, asset, profiles)
@@ -270,7 +270,7 @@ def _check_hardware(where: str, asset: _Asset, profiles: dict[str, tuple[str, ..
     if isinstance(hardware, _Modbus):
         allowed = sorted(name for name, kinds in profiles.items() if asset.kind in kinds)
         if hardware.profile not in allowed:
-            raise SiteFileError(f"{where}, field hardware.profile: {hardware.profile!r} is not a device profile "
+            raise SiteFileError(f"{where}, field hardware.profile: {_short(hardware.profile)} is not a device profile "
                                 f"for a {asset.kind}; known: {', '.join(allowed) or 'none'}.")
         return
     foreign = [name for name in hardware.model_fields_set - {"type"}

@@ -36,7 +36,7 @@ class UserArgumentParser(argparse.ArgumentParser):
 
 
 def _refuse(text: str, allowed: str) -> NoReturn:
-    raise argparse.ArgumentTypeError(f"{text!r} is not allowed: {allowed}")
+    raise argparse.ArgumentTypeError(f"{shown(text)} is not allowed: {allowed}")  # a 5000-digit value cut
 
 
 def number(*, gt: float | None = None, ge: float | None = None, le: float | None = None,
