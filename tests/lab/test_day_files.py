@@ -294,3 +294,48 @@ def test_generated_days_run_on_a_users_site_as_days_not_as_the_suite(folder, tmp
     assert code in (0, 1)
     merged = json.loads(results.read_text())
     assert "quality_days_savings_ratio_min" in merged and not any(k.startswith("quality_generated") for k in merged)
+
+
+@pytest.mark.parametrize("argv, expected", [
+    (["simulate", "--scenario", "winter_day", "--policy", "none", "--out", "{tmp}/a-file"],
+     "--out {tmp}/a-file: not a folder (it is a file)"),
+    (["simulate", "--scenario", "winter_day", "--policy", "none", "--out", "{tmp}/a-file/sub"],
+     "--out {tmp}/a-file/sub: cannot write into it (Not a directory)"),
+    (["simulate", "--scenario", "winter_day", "--policy", "none", "--out", "/proc/nope"],
+     "--out /proc/nope: cannot write into it"),
+    (["quality", "--scenario", "winter_day", "--results", "{tmp}"], "--results {tmp}: a folder, not a file"),
+    (["quality", "--scenario", "winter_day", "--results", "{tmp}/missing/bench.json"],
+     "--results {tmp}/missing/bench.json: its folder {tmp}/missing does not exist"),
+    (["quality", "--scenario", "winter_day", "--results", "{tmp}/list.json"], "not a JSON object of figures"),
+    (["quality", "--scenario", "winter_day", "--results", "{tmp}/a-file"], "not a JSON file of figures"),
+    (["quality", "--scenario", "winter_day", "--results", "{tmp}/bench.json", "--plots", "{tmp}/a-file"],
+     "--plots {tmp}/a-file: not a folder (it is a file)"),
+])
+def test_an_output_path_that_cannot_be_written_is_refused_before_the_run(tmp_path, capsys, monkeypatch, argv,
+                                                                          expected):
+    """simulate --out, quality --results and --plots: checked up front, not after a run of minutes."""
+    from energy_edge_lab.commands import quality, simulate
+
+    def no_run(*args, **kwargs):
+        raise AssertionError("the run started")
+
+    monkeypatch.setattr(simulate, "_simulate", no_run)
+    monkeypatch.setattr(quality, "_judge", no_run)
+    (tmp_path / "a-file").write_text("not json")
+    (tmp_path / "list.json").write_text("[1, 2]")
+    assert main([part.replace("{tmp}", str(tmp_path)) for part in argv]) == 2
+    err = capsys.readouterr().err
+    assert expected.replace("{tmp}", str(tmp_path)) in err and len(err.strip().splitlines()) == 1
+
+
+def test_a_writable_output_path_is_left_as_it_was(tmp_path, monkeypatch):
+    from energy_edge_lab.commands import quality, simulate
+
+    monkeypatch.setattr(simulate, "_simulate", lambda *args: 0)
+    monkeypatch.setattr(quality, "_judge", lambda *args: 0)
+    (tmp_path / "bench.json").write_text('{"x": {"value": 1}}\n')
+    assert main(["simulate", "--scenario", "winter_day", "--policy", "none", "--out", str(tmp_path / "new" / "out")]) == 0
+    assert main(["quality", "--scenario", "winter_day", "--results", str(tmp_path / "bench.json")]) == 0
+    assert main(["quality", "--scenario", "winter_day", "--results", str(tmp_path / "fresh.json")]) == 0
+    assert list((tmp_path / "new" / "out").iterdir()) == [] and not (tmp_path / "fresh.json").exists()
+    assert (tmp_path / "bench.json").read_text() == '{"x": {"value": 1}}\n'

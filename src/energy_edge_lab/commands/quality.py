@@ -77,6 +77,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..day_file import DayFileError
+    from ..output_paths import folder_problem, results_file_problem
 
     if args.shapes != "single" and (args.generated is None or args.site is not None):
         print(f"--shapes {args.shapes}: shapes the generated days' sites, so it needs --generated N and no --site "
@@ -87,7 +88,17 @@ def run(args: argparse.Namespace) -> int:
     except DayFileError as exc:
         print(str(exc), file=sys.stderr)
         return USAGE_ERROR
+    problems = [None if _analysis(args) else results_file_problem(args.results, "--results"),
+                None if args.plots is None else folder_problem(args.plots, "--plots")]
+    if problem := next((p for p in problems if p), None):  # before the run, not after it
+        print(problem, file=sys.stderr)
+        return USAGE_ERROR
     return _judge(scenarios, prefix, args)
+
+
+def _analysis(args: argparse.Namespace) -> bool:
+    """A run under another forecast or end-of-day rule: figures of an analysis, merged into no results."""
+    return args.forecast != "online" or args.end_of_day is not None
 
 
 def _scenarios(args: argparse.Namespace) -> tuple[list, str | None]:  # type: ignore[type-arg]
@@ -135,7 +146,7 @@ def _judge(scenarios: list, prefix: str | None, args: argparse.Namespace) -> int
               + (f"; missed: {', '.join(misses(comparison))}" if misses(comparison) else ""), file=sys.stderr)
 
     comparisons = compare_days(scenarios, args.duration_days, args.plots, args.jobs, done, args.forecast)
-    analysis = args.forecast != "online" or args.end_of_day is not None
+    analysis = _analysis(args)
     if args.forecast != "online":
         print(f"forecast: {args.forecast} ({FORECAST_MEANINGS[args.forecast]})")
     if args.end_of_day is not None:

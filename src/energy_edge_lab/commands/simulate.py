@@ -49,11 +49,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..day_file import DayFileError
     from ..day_scenario import scenario_for
+    from ..output_paths import folder_problem
 
     try:
         scenario = scenario_for(args.scenario, args.site, args.day)
     except DayFileError as exc:
         print(str(exc), file=sys.stderr)
+        return USAGE_ERROR
+    if problem := folder_problem(args.out, "--out"):  # before the run, not after it
+        print(problem, file=sys.stderr)
         return USAGE_ERROR
     return _simulate(scenario, args.policy, args.duration_days, args.out)
 
