@@ -106,6 +106,16 @@ class Weather(_Model):
     pv_csv: str | None = None  # W of the whole array, available (before any curtailment)
     ambient_temperature_c: Annotated[float, Field(ge=-40.0, le=60.0)] = 20.0  # around the boiler
 
+    @field_validator("clear_sky_fraction", mode="before")
+    @classmethod
+    def _no_booleans(cls, value: Any) -> Any:
+        """A fraction is a number: TOML's true is not 1.0 (pydantic would take it as one)."""
+        points = value if isinstance(value, list) else [(None, value)]
+        if any(isinstance(point, (list, tuple)) and len(point) == 2 and isinstance(point[1], bool)
+               for point in points):
+            raise ValueError("a fraction is a number in 0..1 (or a list of (time, fraction) points), not true or false")
+        return value
+
     @field_validator("clear_sky_fraction")
     @classmethod
     def _points(cls, value: float | list[tuple[Any, float]] | None) -> float | list[tuple[Any, float]] | None:
@@ -122,6 +132,8 @@ class Weather(_Model):
     def _one_source(self) -> "Weather":
         if self.irradiance_csv and self.pv_csv:
             raise ValueError("give irradiance_csv or pv_csv, not both")
+        if self.mean_clearness is not None and self.clear_sky_fraction is not None:
+            raise ValueError("give clear_sky_fraction or mean_clearness (the seeded random sky instead), not both")
         if isinstance(self.clear_sky_fraction, float) and not 0 <= self.clear_sky_fraction <= 1:
             raise ValueError("clear_sky_fraction must lie in 0..1")
         return self
@@ -257,7 +269,7 @@ def read_csv_series(path: Path, bounds: tuple[float, float, str] = POWER_RANGE) 
                     raise DayFileError(f"{path}: line {line_no}: expected time,value")
                 try:
                     t = seconds_of_day(_number_or_text(row[0]))
-                    v = float(row[1])
+                    v = _value(row[1], bounds)
                 except ValueError as exc:
                     if line_no == 1 and not times:
                         continue  # a header
@@ -280,6 +292,15 @@ def read_csv_series(path: Path, bounds: tuple[float, float, str] = POWER_RANGE) 
     if not times:
         raise DayFileError(f"{path}: no time,value rows")
     return MeasuredSeries(times_s=tuple(times), values=tuple(values))
+
+
+def _value(cell: str, bounds: tuple[float, float, str]) -> float:
+    """A CSV value as a float; a cell that is no number says what is allowed (not float()'s wording)."""
+    try:
+        return float(cell)
+    except ValueError:
+        low, high, unit = bounds
+        raise ValueError(f"value {cut(cell.strip(), 40)!r} is not a number in {low:.10g}..{high:.10g} {unit}") from None
 
 
 def _number_or_text(cell: str) -> float | str:

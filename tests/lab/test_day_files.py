@@ -131,6 +131,12 @@ def test_a_json_day_with_a_csv_pv_series_and_no_battery(tmp_path):
     (lambda d: d.replace("base_w = 3000", "base_w = " + "9" * 5000),
      "day.toml: not valid TOML: a number of more than 4300 digits"),
     (lambda d: d + "\nx = " + "[" * 1000 + "]" * 1000 + "\n", "day.toml: not valid TOML: arrays or tables nested too"),
+    # a fraction is a number, not TOML's true; the random sky is instead of the stated one, not with it
+    (lambda d: d.replace('[["00:00", 0.9], ["12:00", 0.6], ["24:00", 0.9]]', "true"),
+     "field weather.clear_sky_fraction = True: a fraction is a number in 0..1"),
+    (lambda d: d.replace('["12:00", 0.6]', '["12:00", true]'), "not true or false"),
+    (lambda d: d.replace("[weather]", "[weather]\nmean_clearness = 0.6"),
+     "field weather = a table: give clear_sky_fraction or mean_clearness"),
     # a long value is cut in the sentence (it was echoed whole: 100 KB, 2976 hours, a 3000-digit key)
     (lambda d: d.replace('start = "12:00:00"', 'start = "' + "x" * 100_000 + '"'), "…(+99802 chars) is not a time of day"),
     (lambda d: d + "\n[hot_water]\nlitres_per_hour = {" + ", ".join(f"{h} = 1" for h in range(24, 3000)) + "}\n",
@@ -150,6 +156,7 @@ def test_a_wrong_day_is_one_sentence_naming_the_file_and_field(folder, capsys, m
 @pytest.mark.parametrize("field, rows, expected", [
     ("pv_csv", "0,100\n12,nan\n", "line 2: value 'nan' is not a number in 0..10000000 W"),
     ("pv_csv", "0,1e308\n", "line 1: value '1e308' is not a number in 0..10000000 W"),
+    ("pv_csv", "0,100\n12,lots\n", "line 2: value 'lots' is not a number in 0..10000000 W"),
     ("irradiance_csv", "0,0\n12,1600\n", "line 2: value '1600' is not a number in 0..1500 W/m²"),
     ("irradiance_csv", "0,-5\n", "line 1: value '-5' is not a number in 0..1500 W/m²"),
     ("csv", "time,load_w\n0,inf\n", "line 2: value 'inf' is not a number in 0..10000000 W"),
