@@ -312,3 +312,22 @@ def test_a_heater_the_cautious_sun_cannot_carry_through_its_draws_is_preheated_b
     assert all(slot.cold_wh == pytest.approx(0.0, abs=1.0) for slot in plan)
     expected = solve(None)
     assert sum(slot.heat_w for slot in expected[2:]) > 1_000.0  # the test can fail: the draws' sun counted on
+
+
+def test_a_sky_that_may_be_brighter_than_expected_spends_more_of_the_battery_tonight() -> None:
+    """Two-stage: the first slot is decided once for the expected sky and a bright one (weighed
+    `BRIGHT_SKY_WEIGHT`), the rest of the day for each. Held tonight, energy the bright day's sun would
+    refill is exported tomorrow at the feed-in price; spent tonight, the expected day buys it back at the
+    same price over a round trip. The expected sky alone sees only the second, and holds."""
+    night = ProblemSlot(0.0, HOUR, 0.0, 3_000.0, 0.30, 0.05)
+    day = [ProblemSlot(k * HOUR, HOUR, 1_000.0, 500.0, 0.30, 0.05, bright_pv_w=3_000.0) for k in (1, 2)]
+    problem = PlanningProblem((night, *day), 20_000.0, 20_000.0, battery(5_000.0), refill_price_per_kwh=0.30)
+    expected_only = PlanningProblem((night, *[replace(s, bright_pv_w=None) for s in day]), 20_000.0, 20_000.0,
+                                    battery(5_000.0), refill_price_per_kwh=0.30)
+    held = HighsPlanSolver().solve(expected_only)[0]
+    hedged = HighsPlanSolver().solve(problem)
+    # the expected day's sun refills 2 x 500 W x eta: no more is spent tonight without the bright sky
+    assert held.discharge_w == pytest.approx(2 * 500.0 * ETA * ETA, rel=0.02)
+    assert hedged[0].discharge_w == pytest.approx(3_000.0, abs=1.0)
+    # the plan returned is the expected sky's: its day still charges what the expected sun gives
+    assert [s.charge_w for s in hedged[1:]] == pytest.approx([500.0, 500.0], abs=1.0)

@@ -27,7 +27,8 @@ def problems(draw) -> PlanningProblem:
             hot_water_kg=draw(st.sampled_from([0.0, 0.0, 20.0, 80.0])),
             cautious_pv_w=draw(st.none() | st.floats(0.0, pv)),
             limit_reserve_w=draw(st.sampled_from([0.0, 0.0, 500.0, 5_000.0])),
-            draw_room_w=draw(st.none() | st.floats(-10_000.0, 10_000.0))))
+            draw_room_w=draw(st.none() | st.floats(-10_000.0, 10_000.0)),
+            bright_pv_w=draw(st.none() | st.floats(pv, 30_000.0))))  # a bright sky: a second scenario
     battery = None
     if draw(st.booleans()):
         low = draw(st.floats(0.0, 5_000.0))

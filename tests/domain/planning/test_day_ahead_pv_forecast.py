@@ -74,6 +74,7 @@ def test_the_stated_spread_stands_in_only_until_the_arrays_are_first_seen_agains
     # as forecast at the first sighting: no spread of its own (the clear-sky model's caution still caps it)
     assert sure.pv_low_w > 0.8 * sure.pv_w
     assert unsure.pv_low_w < 0.3 * unsure.pv_w  # off by half: the ratio (2) may be as far off again
+    assert sure.pv_high_w < 1.05 * sure.pv_w and unsure.pv_high_w > 1.4 * unsure.pv_w  # ... either way
 
 
 @pytest.mark.parametrize("scale", [0.5, 1.0, 1.5])
@@ -93,7 +94,7 @@ def test_the_correction_is_clamped_to_the_arrays_rating() -> None:
     forecaster.use_day_ahead([PvForecastSlot(MIDNIGHT + 11 * 3600, MIDNIGHT + 14 * 3600, 2 * RATED_W)])
     forecaster.observe(MIDNIGHT + 11 * 3600, 30_000.0, RATED_W, 500.0)
     slot, = forecaster.forecast(MIDNIGHT + 12 * 3600, 900)
-    assert slot.pv_w == RATED_W and slot.pv_low_w <= RATED_W
+    assert slot.pv_w == RATED_W and slot.pv_low_w <= RATED_W and slot.pv_high_w == RATED_W
 
 
 @pytest.mark.parametrize("hours", [range(0), range(0, 6)], ids=["absent", "stale"])

@@ -66,6 +66,25 @@ def test_a_sky_not_seen_yet_is_cautiously_an_overcast_one_until_seen() -> None:
     assert seen.pv_low_w == pytest.approx(seen.pv_w)
 
 
+def test_a_sky_not_seen_yet_may_be_a_clear_one_and_a_variable_sky_is_brighter_at_times() -> None:
+    """The bright figure is the other side of the spread (the planner weighs a day brighter than expected
+    beside the expected one): an unseen sky's is the clear sky; a steady sky's is what it gives."""
+    unseen_sky = OnlineForecaster(52.37, 4.90, clearness_prior=0.7)
+    unseen_sky.observe(MIDNIGHT, 0.0, RATED_W, 500.0)
+    unseen, = unseen_sky.forecast(NOON, 900)
+    assert unseen.pv_high_w == pytest.approx(unseen.pv_w / 0.7)  # 0.7 + 0.5, no clearer than a clear sky
+    steady, variable = OnlineForecaster(52.37, 4.90), OnlineForecaster(52.37, 4.90)
+    for minute in range(120):
+        t = NOON + minute * 60
+        clear_w = RATED_W * steady.clear_sky_ratio(t)
+        steady.observe(t, 0.6 * clear_w, RATED_W, 8_000.0)
+        variable.observe(t, (0.3 if minute % 2 else 0.9) * clear_w, RATED_W, 8_000.0)
+    calm, = steady.forecast(NOON + 7200, 900)
+    gusty, = variable.forecast(NOON + 7200, 900)
+    assert calm.pv_high_w == pytest.approx(calm.pv_w)
+    assert gusty.pv_high_w == pytest.approx(gusty.pv_w * (1 + 0.3 / 0.6), rel=0.15)  # one sigma (0.3) higher
+
+
 def test_a_first_sighting_far_from_the_prior_stays_cautious_until_the_sky_has_been_seen_a_while() -> None:
     forecaster = OnlineForecaster(52.37, 4.90, clearness_prior=0.7)
     forecaster.observe(NOON - 600, 0.0, 0.0, 500.0)  # running before the arrays report (as at night)

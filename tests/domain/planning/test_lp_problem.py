@@ -54,6 +54,21 @@ def test_prices_come_from_the_schedule_and_the_policy_window_stands_in_without_o
     assert [s.import_price_per_kwh for s in slots[::4]] == [NO_PRICE_IMPORT_PER_KWH, NO_PRICE_PEAK_IMPORT_PER_KWH]
 
 
+def test_a_brighter_sky_is_weighed_where_the_plan_counts_on_the_expected_one() -> None:
+    """The bright PV reaches the problem where the plan counts on the expected sky, not where the import limit
+    has it count on the cautious one; the bright sky's problem keeps the first slot and drops the reserves."""
+    bright = [replace(slot, pv_low_w=1_000.0, pv_high_w=3_000.0, load_high_w=600.0) for slot in FORECAST]
+    problem = build_problem(0.0, POLICY, [*BATTERIES, BOILER], bright, PriceSchedule())
+    assert [s.bright_pv_w for s in problem.slots] == [3_000.0] * len(FORECAST) and problem.may_be_brighter
+    under = problem.under_bright_sky()
+    assert under.slots[0] == problem.slots[0]
+    assert all(s.pv_w == 3_000.0 and s.limit_reserve_w == 0.0 and s.draw_room_w is None for s in under.slots[1:])
+    tight = replace(POLICY, import_limit_w=100.0)  # the cautious load beyond the cautious sun passes the limit
+    overcast = [replace(slot, pv_low_w=0.0) for slot in bright]
+    assert all(s.bright_pv_w is None for s in build_problem(0.0, tight, BATTERIES, overcast, PriceSchedule()).slots)
+    assert not build_problem(0.0, POLICY, BATTERIES, FORECAST, PriceSchedule()).may_be_brighter  # no bright figure
+
+
 def test_a_site_without_stores_has_none() -> None:
     problem = build_problem(0.0, POLICY, [AssetView("solar", "solar", 0.0)], FORECAST, PriceSchedule())
     assert problem.battery is None and problem.heat is None

@@ -66,6 +66,7 @@ class ForecastSlot:
     load_w: float  # consumption the controller does not steer, >= 0
     pv_low_w: float | None = None  # a cautious PV figure (one standard deviation of the sky lower); None: pv_w
     load_high_w: float | None = None  # a cautious load figure (the forecast's recent error higher); None: load_w
+    pv_high_w: float | None = None  # a bright PV figure (one standard deviation of the sky higher); None: pv_w
 
     @property
     def surplus_w(self) -> float:
@@ -217,32 +218,34 @@ class OnlineForecaster:
         fade = math.exp(-max(0.0, t - now) / LOAD_RATIO_FADE_S)
         return typical * (1.0 + (self.load_ratio() - 1.0) * fade)
 
-    def _pv_at(self, t: float, low_clearness: float) -> tuple[float, float]:
-        """The PV at `t` and its cautious figure: the corrected day-ahead where it covers `t`, else the clear
-        sky times the clearness (and its cautious `low_clearness`)."""
+    def _pv_at(self, t: float, low_clearness: float, high_clearness: float) -> tuple[float, float, float]:
+        """The PV at `t`, its cautious and its bright figure: the corrected day-ahead where it covers `t`, else
+        the clear sky times the clearness (and its cautious `low_clearness`, its bright `high_clearness`)."""
         day_ahead_w = self.day_ahead_at(t)
         clear_w = self.pv_rated_w * self.clear_sky_ratio(t)
         if day_ahead_w is None:
-            return clear_w * self.clearness, clear_w * low_clearness
+            return clear_w * self.clearness, clear_w * low_clearness, clear_w * high_clearness
         ratio = self.pv_ratio_at(t)
-        low_ratio = max(0.0, ratio - math.sqrt(self.pv_ratio_variance))
+        spread = math.sqrt(self.pv_ratio_variance)
         pv_w = min(self.pv_rated_w, day_ahead_w * ratio)
         # The day-ahead may raise what the plan expects, never lower the caution the import limit's reserve and
         # the boilers' sure sun rest on: a forecast of hourly means knows nothing of the next minute's cloud.
-        return pv_w, min(pv_w, day_ahead_w * low_ratio, clear_w * low_clearness)
+        return (pv_w, min(pv_w, day_ahead_w * max(0.0, ratio - spread), clear_w * low_clearness),
+                max(pv_w, min(self.pv_rated_w, day_ahead_w * (ratio + spread))))
 
     def forecast(self, now: float, horizon_s: float) -> list[ForecastSlot]:
         """Slots of `slot_s` from `now`; each slot's PV and load are taken at its middle."""
         slots = []
         start = now
         spread = math.sqrt(self.clearness_variance) if self._learned else UNSEEN_SKY_SPREAD
-        low = max(0.0, self.clearness - spread)
+        low, high = max(0.0, self.clearness - spread), min(1.0, self.clearness + spread)
         load_margin_w = math.sqrt(self.load_error_variance)
         while start < now + horizon_s:
             duration = min(self.slot_s, now + horizon_s - start)
             middle = start + duration / 2
-            pv_w, pv_low_w = self._pv_at(middle, low)
+            pv_w, pv_low_w, pv_high_w = self._pv_at(middle, low, high)
             load_w = self.load_at(now, middle)
-            slots.append(ForecastSlot(start, duration, pv_w, load_w, pv_low_w, load_w + load_margin_w))
+            slots.append(ForecastSlot(start, duration, pv_w, load_w, pv_low_w, load_w + load_margin_w,
+                                      max(pv_w, pv_high_w)))
             start += duration
         return slots

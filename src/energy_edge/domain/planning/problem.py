@@ -38,7 +38,7 @@ for alike tanks, an approximation for others).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Sequence
 
 from ..balancing.balancer import start_carry_wh
@@ -62,6 +62,7 @@ START_CARRY_MARGIN = 1.5
 NO_PRICE_IMPORT_PER_KWH = 1.0  # without day-ahead prices: relative prices, so the plan still ranks hours ...
 NO_PRICE_PEAK_IMPORT_PER_KWH = 2.0  # ... the policy's time-of-use window dearer ...
 NO_PRICE_FEED_IN_PER_KWH = 0.3  # ... and a kWh exported worth less than one not imported
+BRIGHTER_BY_W = 1.0  # a bright sky this little above the expected one is the same sky
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +81,7 @@ class ProblemSlot:
     draw_room_w: float | None = None  # a draw the heaters cannot meet from the grid alone: what the grid up to
     #                                   its limit and the cautious sun leave them beside the cautious load (W,
     #                                   negative where even the load does not fit); None elsewhere
+    bright_pv_w: float | None = None  # the forecast's bright PV (a better sky than usual); None: pv_w
 
     @property
     def sure_pv_w(self) -> float:
@@ -167,6 +169,21 @@ class PlanningProblem:
                 heat_wh = min(heat_wh, anchor.heat_wh)
         return battery_wh, heat_wh
 
+    @property
+    def may_be_brighter(self) -> bool:
+        """Whether the forecast's bright sky gives a slot after the first more sun than its expected one."""
+        return any(s.bright_pv_w is not None and s.bright_pv_w > s.pv_w + BRIGHTER_BY_W for s in self.slots[1:])
+
+    def under_bright_sky(self) -> "PlanningProblem":
+        """The problem on the forecast's bright sky from the second slot on: the economics of a sunnier day
+        than expected, beside the expected one (the planner's two skies, highs_solver.py). The first slot is
+        the expected one's, decided once for both. Without the import limit's and the draws' reserves and the
+        heaters' start: they are the expected sky's to keep, and the first slot keeps them there."""
+        slots = (*self.slots[:1], *(replace(s, pv_w=max(s.pv_w, s.bright_pv_w), limit_reserve_w=0.0, draw_room_w=None)
+                                    if s.bright_pv_w is not None else s for s in self.slots[1:]))
+        battery = None if self.battery is None else replace(self.battery, start_wh=0.0)
+        return replace(self, slots=slots, battery=battery)
+
 
 @quick_init
 @dataclass(frozen=True, slots=True)
@@ -217,7 +234,8 @@ def build_problem(now: float, policy: Policy, assets: Sequence[AssetView], forec
         reserve_w = limit_reserve_w(slot, policy.import_limit_w - (heaters_w if drawn_kg > 0 else 0.0))
         slots.append(ProblemSlot(slot.start_s, slot.duration_s, pv_w, load_w, import_price, feed_in_price,
                                  drawn_kg, cautious_pv, reserve_w,
-                                 draw_room_w(slot, policy.import_limit_w, heaters_w) if drawn_kg > 0 else None))
+                                 draw_room_w(slot, policy.import_limit_w, heaters_w) if drawn_kg > 0 else None,
+                                 bright_pv_w(slot, pv_w)))
     end = slots[-1].start_s + slots[-1].duration_s if slots else now
     refill = _prices_at(policy, prices, end - 1.0)[0] if slots else 0.0
     heat = _heat_store(policy, assets)
@@ -225,6 +243,14 @@ def build_problem(now: float, policy: Policy, assets: Sequence[AssetView], forec
                             *_target_wh(policy, assets, heat is not None), lambda t: _prices_at(policy, prices, t)[0])
     return PlanningProblem(tuple(slots), policy.import_limit_w, policy.export_limit_w, battery_store(policy, assets),
                            heat, demand_charge_per_kw, max(0.0, refill), targets)
+
+
+def bright_pv_w(slot: ForecastSlot, planned_pv_w: float) -> float | None:
+    """The slot's PV under a bright sky (W), or None where the plan counts on its cautious sky (the import limit
+    may bind there) or the forecast gives none."""
+    if slot.pv_high_w is None or planned_pv_w < max(0.0, slot.pv_w):
+        return None
+    return max(planned_pv_w, slot.pv_high_w)
 
 
 def _prices_at(policy: Policy, prices: PriceSchedule, t: float) -> tuple[float, float]:
