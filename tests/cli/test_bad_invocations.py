@@ -47,6 +47,10 @@ CASES: list[tuple[str, list[str], dict[str, str], int, list[str]]] = [
     # energy-edge up: EE_* settings
     ("energy-edge", ["up"], {"EE_SPEED": "abc"}, USAGE, ["EE_SPEED=abc", "finite number"]),
     ("energy-edge", ["up"], {"EE_SPEED": "inf"}, USAGE, ["EE_SPEED=inf", "finite number"]),
+    # a long value is cut by domain.shown's rule (how much was cut is said), what is allowed kept; a value that is
+    # no plain line shows as its repr, so the sentence stays one line (it had its own 60-character cut)
+    ("energy-edge", ["up"], {"EE_SPEED": "9" * 5000}, USAGE, ["EE_SPEED=999", "…(+4800 chars)", "finite number"]),
+    ("energy-edge", ["up"], {"EE_LOG_LEVEL": "LO\nUD"}, USAGE, ["EE_LOG_LEVEL='LO\\nUD'", "DEBUG, INFO"]),
     ("energy-edge", ["up"], {"EE_LOG_LEVEL": "LOUD"}, USAGE, ["EE_LOG_LEVEL=LOUD", "DEBUG, INFO"]),
     ("energy-edge", ["up"], {"EE_BATTERY_INITIAL_SOC": "2"}, USAGE, ["EE_BATTERY_INITIAL_SOC=2", "<= 1"]),
     ("energy-edge", ["up"], {"EE_METRICS_PORT": "70000"}, USAGE, ["EE_METRICS_PORT=70000", "<= 65535"]),

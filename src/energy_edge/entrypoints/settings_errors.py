@@ -18,7 +18,8 @@ from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings
 
-MAX_SHOWN_CHARS = 60
+from ..domain.shown import cut
+from ..domain.shown import shown as shown_repr
 
 
 def settings_sentence(error: ValidationError) -> str | None:
@@ -39,9 +40,11 @@ def settings_sentence(error: ValidationError) -> str | None:
 
 
 def shown(value: Any) -> str:
-    text = value if isinstance(value, str) else repr(value)
-    text = text.replace("\n", " ")
-    return text if len(text) <= MAX_SHOWN_CHARS else text[:MAX_SHOWN_CHARS] + "…"
+    """The value as the variable was set (EE_SPEED=abc), cut by domain.shown's rule; its repr when it is no plain
+    line of text (a newline, a control character) or no string at all, so the sentence stays one line."""
+    if isinstance(value, str) and value.isprintable():
+        return cut(value)
+    return shown_repr(value)
 
 
 def describe_allowed(field: FieldInfo) -> str | None:
