@@ -44,6 +44,11 @@ CASES: list[tuple[str, list[str], dict[str, str], int, list[str]]] = [
     ("energy-edge", ["up", "--transport", "carrier-pigeon"], {}, USAGE, ["--transport", "carrier-pigeon"]),
     ("energy-edge", ["up", "--hardware", "zigbee"], {}, USAGE, ["--hardware", "zigbee"]),
     ("energy-edge", ["up", "--sped", "2"], {}, USAGE, ["unrecognized arguments", "--sped"]),
+    # argparse's own sentences cut a long value (domain.shown) and keep the choices: they echoed it whole
+    ("energy-edge", ["up", "--sped" + "x" * 5000], {}, USAGE, ["unrecognized arguments", "--spedxxx", "…(+"]),
+    ("energy-edge", ["up", "--transport", "x" * 5000], {}, USAGE, ["invalid choice", "'xxx", "…(+", "'inmemory', 'mqtt'"]),
+    ("energy-edge", ["x" * 5000], {}, USAGE, ["invalid choice", "…(+", "'up'"]),
+    ("energy-edge-battery", ["--x" + "x" * 5000], {}, USAGE, ["unrecognized arguments", "…(+"]),
     # energy-edge up: EE_* settings
     ("energy-edge", ["up"], {"EE_SPEED": "abc"}, USAGE, ["EE_SPEED=abc", "finite number"]),
     ("energy-edge", ["up"], {"EE_SPEED": "inf"}, USAGE, ["EE_SPEED=inf", "finite number"]),
@@ -126,6 +131,11 @@ CASES: list[tuple[str, list[str], dict[str, str], int, list[str]]] = [
     ("energy-edge", ["twin", "controller", "grid_target_w=1e309"], {}, USAGE, ["grid_target_w", "finite"]),
     ("energy-edge", ["twin", "controller", "grid_target_w=Infinity"], {}, USAGE, ["grid_target_w", "finite"]),
     ("energy-edge", ["twin", "controller", "grid_target_w"], {}, USAGE, ["key=value"]),
+    # the key named after the cut item is cut as well: it was echoed whole
+    ("energy-edge", ["twin", "controller", "k" * 5000 + "=1e309"], {}, USAGE, ["…(+4808 chars) is not allowed",
+                                                                          "…(+4800 chars) must be a finite number"]),
+    ("energy-edge", ["twin", "controller", "k" * 5000 + "=" + "[" * 40 + "]" * 40], {}, USAGE,
+     ["…(+4800 chars) is nested deeper than 32"]),
     ("energy-edge", ["twin", "controller", "cycle_s=1", "--timeout", "-1"], {}, USAGE, ["--timeout", "'-1'"]),
     ("energy-edge", ["status", "--wait", "-1"], {}, USAGE, ["--wait", "'-1'"]),
     ("energy-edge", ["status", "--site-dir", "/nonexistent/site"], {}, USAGE, ["/nonexistent/site", "credentials"]),

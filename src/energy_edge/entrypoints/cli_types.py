@@ -14,7 +14,7 @@ from typing import Any, Callable, NoReturn
 
 from ..domain.bounded_json import JsonLimitExceeded, check_depth
 from ..domain.bounds import MAX_JSON_DEPTH
-from ..domain.shown import shown
+from ..domain.shown import cut, shown
 from .version import version_text
 
 
@@ -33,6 +33,19 @@ class UserArgumentParser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+    def parse_args(self, args: Any = None, namespace: Any = None) -> Any:  # type: ignore[override]
+        """argparse's, with the unrecognized arguments cut (domain.shown): a 5000-character one was echoed whole."""
+        parsed, extra = self.parse_known_args(args, namespace)
+        if extra:
+            self.error(f"unrecognized arguments: {cut(' '.join(extra))}")
+        return parsed
+
+    def _check_value(self, action: argparse.Action, value: Any) -> None:
+        """argparse's, with the refused choice cut (domain.shown) and the choices kept."""
+        if action.choices is not None and value not in action.choices:
+            choices = ", ".join(map(repr, action.choices))
+            raise argparse.ArgumentError(action, f"invalid choice: {shown(value)} (choose from {choices})")
 
 
 def _refuse(text: str, allowed: str) -> NoReturn:

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from ...domain.bounds import MAX_JSON_DEPTH
-from ...domain.shown import shown
+from ...domain.shown import cut, shown
 from ..cli_types import NestedTooDeep, json_value
 from ..operator_client import connected_operator, site_modules, unknown_module
 from .call import add_site_options
@@ -51,10 +51,10 @@ def twin_property(item: str) -> tuple[str, Any]:
     try:
         return key, json_value(text)
     except NestedTooDeep:
-        raise argparse.ArgumentTypeError(f"{shown(item)} is not allowed: {key} is nested deeper than "
+        raise argparse.ArgumentTypeError(f"{shown(item)} is not allowed: {cut(key)} is nested deeper than "
                                          f"{MAX_JSON_DEPTH} levels") from None
     except argparse.ArgumentTypeError:
-        raise argparse.ArgumentTypeError(f"{shown(item)} is not allowed: {key} must be a finite number") from None
+        raise argparse.ArgumentTypeError(f"{shown(item)} is not allowed: {cut(key)} must be a finite number") from None
 
 
 
