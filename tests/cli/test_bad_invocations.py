@@ -14,6 +14,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from ..mqtt.certs import make_tls_files
 
 BIN = Path(sys.executable).parent
 TEMPLATE = str(Path(__file__).resolve().parents[2] / "deployment" / "deployment.template.json")
@@ -178,6 +182,43 @@ CASES: list[tuple[str, list[str], dict[str, str], int, list[str]]] = [
      ["EE_MQTT_TLS_CA_FILE=", "holds no CA certificate"]),
     ("energy-edge", ["status"], {"EE_MQTT_TLS_CA_FILE": "/nonexistent.pem"}, USAGE,
      ["EE_MQTT_TLS_CA_FILE=/nonexistent.pem", "no such file"]),
+    # the client certificate and key are loaded at start as the connection will (they were not read before the
+    # first connect); an encrypted key is refused by a password callback, never by OpenSSL's prompt on a terminal
+    ("energy-edge-solar", [], {"EE_TRANSPORT": "mqtt", "EE_MQTT_TLS_CA_FILE": "{pki}/ca.crt",
+                               "EE_MQTT_TLS_CERT_FILE": "/nonexistent.crt", "EE_MQTT_TLS_KEY_FILE": "{pki}/server.key"},
+     USAGE, ["EE_MQTT_TLS_CERT_FILE=/nonexistent.crt", "no such file", "PEM file of this module's client certificate"]),
+    ("energy-edge-solar", [], {"EE_TRANSPORT": "mqtt", "EE_MQTT_TLS_CA_FILE": "{pki}/ca.crt",
+                               "EE_MQTT_TLS_CERT_FILE": "{pki}", "EE_MQTT_TLS_KEY_FILE": "{pki}/server.key"},
+     USAGE, ["EE_MQTT_TLS_CERT_FILE={pki} is not allowed", "is a directory"]),
+    ("energy-edge-solar", [], {"EE_TRANSPORT": "mqtt", "EE_MQTT_TLS_CA_FILE": "{pki}/ca.crt",
+                               "EE_MQTT_TLS_CERT_FILE": "{pki}/server.key", "EE_MQTT_TLS_KEY_FILE": "{pki}/server.key"},
+     USAGE, ["EE_MQTT_TLS_CERT_FILE={pki}/server.key", "holds no certificate"]),
+    ("energy-edge-solar", [], {"EE_TRANSPORT": "mqtt", "EE_MQTT_TLS_CA_FILE": "{pki}/ca.crt",
+                               "EE_MQTT_TLS_CERT_FILE": "{pki}/server.crt", "EE_MQTT_TLS_KEY_FILE": "/nonexistent.key"},
+     USAGE, ["EE_MQTT_TLS_KEY_FILE=/nonexistent.key", "no such file", "private key"]),
+    ("energy-edge-solar", [], {"EE_TRANSPORT": "mqtt", "EE_MQTT_TLS_CA_FILE": "{pki}/ca.crt",
+                               "EE_MQTT_TLS_CERT_FILE": "{pki}/server.crt", "EE_MQTT_TLS_KEY_FILE": "{pki}"},
+     USAGE, ["EE_MQTT_TLS_KEY_FILE={pki} is not allowed", "is a directory"]),
+    ("energy-edge-solar", [], {"EE_TRANSPORT": "mqtt", "EE_MQTT_TLS_CA_FILE": "{pki}/ca.crt",
+                               "EE_MQTT_TLS_CERT_FILE": "{pki}/server.crt", "EE_MQTT_TLS_KEY_FILE": "{pki}/ca.crt"},
+     USAGE, ["EE_MQTT_TLS_KEY_FILE={pki}/ca.crt", "holds no PEM private key"]),
+    ("energy-edge-solar", [], {"EE_TRANSPORT": "mqtt", "EE_MQTT_TLS_CA_FILE": "{pki}/ca.crt",
+                               "EE_MQTT_TLS_CERT_FILE": "{pki}/server.crt", "EE_MQTT_TLS_KEY_FILE": "{pki}/other.key"},
+     USAGE, ["EE_MQTT_TLS_KEY_FILE={pki}/other.key", "not the private key of EE_MQTT_TLS_CERT_FILE"]),
+    ("energy-edge-solar", [], {"EE_TRANSPORT": "mqtt", "EE_MQTT_TLS_CA_FILE": "{pki}/ca.crt",
+                               "EE_MQTT_TLS_CERT_FILE": "{pki}/server.crt", "EE_MQTT_TLS_KEY_FILE": "{pki}/encrypted.key"},
+     USAGE, ["EE_MQTT_TLS_KEY_FILE={pki}/encrypted.key", "the key is encrypted"]),
+    ("energy-edge-solar", [], {"EE_TRANSPORT": "mqtt", "EE_MQTT_TLS_CA_FILE": "{pki}/ca.crt",
+                               "EE_MQTT_TLS_CERT_FILE": "{pki}/server.crt"},
+     USAGE, ["EE_MQTT_TLS_CERT_FILE={pki}/server.crt", "holds no private key", "EE_MQTT_TLS_KEY_FILE is unset"]),
+    ("energy-edge-solar", [], {"EE_TRANSPORT": "mqtt", "EE_MQTT_TLS_CA_FILE": "{pki}/ca.crt",
+                               "EE_MQTT_TLS_KEY_FILE": "{pki}/server.key"},
+     USAGE, ["EE_MQTT_TLS_KEY_FILE={pki}/server.key", "without EE_MQTT_TLS_CERT_FILE"]),
+    ("energy-edge", ["status"], {"EE_MQTT_TLS_CERT_FILE": "{pki}/server.crt", "EE_MQTT_TLS_KEY_FILE": "{pki}/server.key"},
+     USAGE, ["EE_MQTT_TLS_CERT_FILE={pki}/server.crt", "without EE_MQTT_TLS_CA_FILE"]),
+    # a FIFO would have its open wait for a writer, forever
+    ("energy-edge-solar", [], {"EE_TRANSPORT": "mqtt", "EE_MQTT_TLS_CA_FILE": "{pki}/fifo"}, USAGE,
+     ["EE_MQTT_TLS_CA_FILE={pki}/fifo", "not a regular file"]),
     ("energy-edge-boiler", [], {"EE_TRANSPORT": "mqtt", "EE_MQTT_KEEPALIVE_S": "1"}, USAGE,
      ["EE_MQTT_KEEPALIVE_S=1", ">= 5"]),
     ("energy-edge-boiler", [], {"EE_TRANSPORT": "mqtt", "EE_MQTT_KEEPALIVE_S": "70000"}, USAGE,
@@ -209,6 +250,21 @@ CASES: list[tuple[str, list[str], dict[str, str], int, list[str]]] = [
 
 
 @pytest.fixture(scope="module")
+def pki(tmp_path_factory):
+    """A CA, a client certificate and its key; another key; the key encrypted; a FIFO."""
+    directory = tmp_path_factory.mktemp("pki")
+    make_tls_files(directory)
+    key = serialization.load_pem_private_key((directory / "server.key").read_bytes(), password=None)
+    (directory / "encrypted.key").write_bytes(key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+        serialization.BestAvailableEncryption(b"a passphrase no module can type")))
+    (directory / "other.key").write_bytes(ec.generate_private_key(ec.SECP256R1()).private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    os.mkfifo(directory / "fifo")
+    return directory
+
+
+@pytest.fixture(scope="module")
 def busy_port():
     """A port something else listens on."""
     sock = socket.socket()
@@ -225,9 +281,11 @@ def test_the_table_is_long_enough():
 @pytest.mark.parametrize(("script", "argv", "env", "code", "words"), CASES,
                          ids=[f"{c[0]} {' '.join(c[1])} {' '.join(f'{k}={v}' for k, v in c[2].items())}".strip()
                               for c in CASES])
-def test_a_bad_invocation_gets_one_sentence_and_its_exit_code(script, argv, env, code, words, busy_port, tmp_path):
+def test_a_bad_invocation_gets_one_sentence_and_its_exit_code(script, argv, env, code, words, busy_port, pki,
+                                                             tmp_path):
     def fill(text: str) -> str:
-        return text.replace("{busy_port}", str(busy_port)).replace("{tmp}", str(tmp_path)).replace("{empty}", "")
+        return (text.replace("{busy_port}", str(busy_port)).replace("{tmp}", str(tmp_path))
+                .replace("{pki}", str(pki)).replace("{empty}", ""))
 
     argv, words = [fill(part) for part in argv], [fill(word) for word in words]
     environment = {key: value for key, value in os.environ.items() if not key.startswith(("EE_", "ACR_"))}
