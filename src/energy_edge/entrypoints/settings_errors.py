@@ -34,8 +34,9 @@ def settings_sentence(error: ValidationError) -> str | None:
         field = model.model_fields.get(name)
         variable = f"{prefix}{name.upper()}"
         allowed = describe_allowed(field) if field is not None else None
+        message = item["msg"].removeprefix("Value error, ")  # pydantic's wrapping of a validator's own sentence
         sentences.append(f"{variable}={shown(item.get('input'))} is not allowed: "
-                         f"{allowed or item['msg'][0].lower() + item['msg'][1:]}.")
+                         f"{allowed or message[0].lower() + message[1:]}.")
     return " ".join(sentences)
 
 
