@@ -223,6 +223,11 @@ CASES: list[tuple[str, list[str], dict[str, str], int, list[str]]] = [
      ["EE_MQTT_KEEPALIVE_S=1", ">= 5"]),
     ("energy-edge-boiler", [], {"EE_TRANSPORT": "mqtt", "EE_MQTT_KEEPALIVE_S": "70000"}, USAGE,
      ["EE_MQTT_KEEPALIVE_S=70000", "<= 65535"]),
+    # the client's queue is the module's memory: it had no upper bound, and 0 (paho's unbounded) was accepted
+    ("energy-edge-boiler", [], {"EE_TRANSPORT": "mqtt", "EE_MQTT_MAX_QUEUED_MESSAGES": "1000000000000"}, USAGE,
+     ["EE_MQTT_MAX_QUEUED_MESSAGES=1000000000000", "whole number >= 1 and <= 1e+06"]),
+    ("energy-edge-boiler", [], {"EE_TRANSPORT": "mqtt", "EE_MQTT_MAX_QUEUED_MESSAGES": "0"}, USAGE,
+     ["EE_MQTT_MAX_QUEUED_MESSAGES=0", ">= 1"]),
     ("energy-edge-boiler", [], {"EE_TRANSPORT": "mqtt", "EE_MQTT_CONNECT_TIMEOUT_S": "1e308"}, USAGE,
      ["EE_MQTT_CONNECT_TIMEOUT_S=1e308", "<= 3600"]),
     ("energy-edge-boiler", [], {"EE_TRANSPORT": "mqtt", "EE_MQTT_RECONNECT_MAX_S": "1e308"}, USAGE,

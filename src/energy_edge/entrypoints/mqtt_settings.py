@@ -28,6 +28,10 @@ from ..domain.topology import DEFAULT_ROUTES
 MAX_KEEPALIVE_S = 65_535  # MQTT's keep-alive is a two-byte field
 MAX_WAIT_S = 3_600.0  # a connect timeout or reconnect delay past an hour is a typo, not a plan
 MAX_TOPIC_PREFIX_CHARS = 128
+# The client's queue while the broker is away lives in the module's memory: a day's backlog at 1 s from three
+# assets is ~260k messages, so 1M (about 1 GB at 1 kB a message) absorbs any outage the site survives; 0, paho's
+# "unbounded", would let an outage grow a module until it is killed
+MAX_CLIENT_QUEUED_MESSAGES = 1_000_000
 # levels without the wildcards # and +, NUL, control characters or spaces, none empty, not a broker's $ topic
 # (a trailing / is dropped by Topics, as it always was)
 _TOPIC_PREFIX = re.compile(r"(?!\$)[^/#+\s\x00-\x1f\x7f]+(/[^/#+\s\x00-\x1f\x7f]+)*/?")
@@ -49,7 +53,8 @@ class MqttSettings(BaseSettings):
     reconnect_min_s: float = Field(0.1, gt=0, le=MAX_WAIT_S, description="First reconnect delay (doubles up to the max)")
     reconnect_max_s: float = Field(5.0, gt=0, le=MAX_WAIT_S, description="Longest reconnect delay")
     connect_timeout_s: float = Field(30.0, gt=0, le=MAX_WAIT_S, description="Give up starting when no broker answers")
-    max_queued_messages: int = Field(MAX_QUEUED_MESSAGES, ge=0, description="Client queue while the broker is away")
+    max_queued_messages: int = Field(MAX_QUEUED_MESSAGES, ge=1, le=MAX_CLIENT_QUEUED_MESSAGES,
+                                     description="Client queue while the broker is away")
     health_file: str | None = Field(None, description="Touched every 5 s while connected; mqtt_health reads its age")
 
     @field_validator("topic_prefix")

@@ -49,7 +49,7 @@ class MqttConfig:
     reconnect_min_s: float = 0.1
     reconnect_max_s: float = 5.0
     connect_timeout_s: float = 30.0
-    max_queued_messages: int = 100_000  # client-side queue while the broker is away; 0 = unbounded
+    max_queued_messages: int = 100_000  # client-side queue while the broker is away (EE_MQTT_: 1..1M; 0 = unbounded)
     health_file: str | None = None  # touched while connected (heartbeat_file.py); the container healthcheck
 
 
