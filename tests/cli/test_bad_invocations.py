@@ -135,6 +135,8 @@ CASES: list[tuple[str, list[str], dict[str, str], int, list[str]]] = [
     ("energy-edge", ["twin", "controller", "grid_target_w=1e309"], {}, USAGE, ["grid_target_w", "finite"]),
     ("energy-edge", ["twin", "controller", "grid_target_w=Infinity"], {}, USAGE, ["grid_target_w", "finite"]),
     ("energy-edge", ["twin", "controller", "grid_target_w"], {}, USAGE, ["key=value"]),
+    # $version is the transport's: it was sent, overwritten, and its acknowledgement waited for until --timeout
+    ("energy-edge", ["twin", "controller", "$version=1"], {}, USAGE, ["'$version=1' is not allowed", "start with $"]),
     # the key named after the cut item is cut as well: it was echoed whole
     ("energy-edge", ["twin", "controller", "k" * 5000 + "=1e309"], {}, USAGE, ["…(+4808 chars) is not allowed",
                                                                           "…(+4800 chars) must be a finite number"]),

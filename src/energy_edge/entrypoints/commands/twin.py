@@ -42,6 +42,9 @@ def twin_property(item: str) -> tuple[str, Any]:
     key, sep, text = item.partition("=")
     if not sep or not key:
         raise argparse.ArgumentTypeError(f"{shown(item)} is not allowed: expected key=value, e.g. grid_target_w=500")
+    if key.startswith("$"):  # the transport's own ($version): set, it was overwritten and waited for in vain
+        raise argparse.ArgumentTypeError(f"{shown(item)} is not allowed: {cut(key)} is the twin's own; a property "
+                                         "name does not start with $")
     try:
         json.loads(text)
     except ValueError:
