@@ -2,8 +2,10 @@
 
 Each value is JSON when it parses as JSON (soc_min=0.2, enabled=true), else a
 string; key=null deletes a property; numbers must be finite. Prints the Plug and
-Play acknowledgement of each property (ac: status, av: version, ad: description).
-Exit status 0 when every property is acknowledged with 200, 1 when one is refused
+Play acknowledgement of each property (ac: status, av: version, ad: description),
+and "deleted" for a deleted one once it has left the reported document (a deleted
+property has no acknowledgement).
+Exit status 0 when every property is acknowledged with 200 (a deleted one: has left), 1 when one is refused
 or none arrives within --timeout, 2 when the site cannot be reached or the
 arguments are wrong. Example:
 
@@ -17,6 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -71,8 +74,28 @@ async def _twin(module: str, patch: dict[str, Any], timeout_s: float, site_dir: 
             print(f"404 {missing}")
             return 1
         version = await operator.set_desired(module, patch)
-        acks = await operator.acknowledged(module, list(patch), version, timeout_s)
+        # a deleted property is not acknowledged: its ack leaves the reported document (desired_document.py)
+        deleted = [key for key, value in patch.items() if value is None]
+        waited = [key for key in patch if key not in deleted]
+        started = time.monotonic()
+        acks = await operator.acknowledged(module, waited, version, timeout_s) if waited else {}
+        gone = await _gone(operator, module, deleted, timeout_s - (time.monotonic() - started))
     print(f"desired $version {version}")
     for key in patch:
-        print(f"  {key}: {json.dumps(acks[key]) if key in acks else f'no acknowledgement within {timeout_s:g} s'}")
-    return 0 if len(acks) == len(patch) and all(ack.get("ac") == 200 for ack in acks.values()) else 1
+        if key in deleted:
+            print(f"  {key}: {'deleted' if key in gone else f'still reported after {timeout_s:g} s'}")
+        else:
+            print(f"  {key}: {json.dumps(acks[key]) if key in acks else f'no acknowledgement within {timeout_s:g} s'}")
+    return 0 if len(acks) == len(waited) and all(ack.get("ac") == 200 for ack in acks.values()) \
+        and len(gone) == len(deleted) else 1
+
+
+async def _gone(operator: Any, module: str, keys: list[str], timeout_s: float) -> set[str]:
+    """The deleted keys no longer in the module's reported document, waiting up to `timeout_s` for them to leave."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        reported = operator.reported_docs.get(module, {})
+        gone = {key for key in keys if key not in reported}
+        if len(gone) == len(keys) or time.monotonic() > deadline:
+            return gone
+        await asyncio.sleep(0.02)
