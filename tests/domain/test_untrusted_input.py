@@ -9,7 +9,8 @@ import pytest
 
 from energy_edge.domain import bounded_json
 from energy_edge.domain.balancing.policy import WRITABLE as POLICY_PROPERTIES
-from energy_edge.domain.bounds import MAX_JSON_BYTES, MAX_JSON_DEPTH, MAX_REPORTED_BYTES, MAX_SHOWN_CHARS
+from energy_edge.domain.bounds import (MAX_JSON_BYTES, MAX_JSON_DEPTH, MAX_REPORTED_BYTES, MAX_SHOWN_CHARS,
+                                      MAX_TWIN_VERSION)
 from energy_edge.domain.desired_document import DesiredDocument
 from energy_edge.domain.errors import MalformedMessage
 from energy_edge.domain.messages import Message
@@ -81,6 +82,16 @@ def test_a_desired_document_is_whole_and_its_refusals_are_transient():
     assert document.take({"$version": 3, "deep": [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}) is None
     assert document.malformed_total == {"twin.depth": 1}
 
+
+
+def test_a_desired_version_beyond_iot_hubs_int64_is_refused_and_the_next_genuine_one_taken():
+    document = DesiredDocument({"a"})
+    assert document.take({"$version": 3, "a": 1}) is not None
+    assert document.take({"$version": 2**63, "a": 2}) is None  # never IoT Hub's: it would outrank every version
+    assert document.malformed_total == {"twin.version": 1} and document.version == 3
+    update = document.take({"$version": 4, "a": 3})  # the operator's next document by hand
+    assert update is not None and update.writable == {"a": 3}
+    assert document.take({"$version": MAX_TWIN_VERSION, "a": 4}) is not None  # the bound itself is IoT Hub's
 
 async def test_one_assets_bad_data_does_not_stop_the_cycle(monkeypatch):
     site = await Site(grid_power_w=2_000.0).start("battery", "solar")

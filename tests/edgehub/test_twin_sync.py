@@ -48,6 +48,18 @@ async def test_a_patch_without_version_is_ignored():
     assert applied == []
 
 
+
+async def test_a_version_beyond_int64_is_handed_on_to_be_refused_and_never_moves_the_gate():
+    gate, applied, reads = _gate({"$version": 2**63})
+    gate.seen(2**63)  # a full twin read
+    gate.seen(3)
+    await gate.offer({"a": 1, "$version": 2**63})
+    assert applied == [{"a": 1, "$version": 2**63}] and gate.version == 3  # the module refuses and counts it
+    await gate.offer({"a": 2, "$version": 4})
+    assert applied[-1] == {"a": 2, "$version": 4} and gate.version == 4 and reads == []
+    await gate.offer({"a": 3, "$version": 6})  # a gap, and the twin read back holds a version beyond int64
+    assert applied[-1] == {"$version": 2**63} and gate.version == 4
+
 @settings(max_examples=100, deadline=None)
 @given(st.lists(st.integers(min_value=1, max_value=12), max_size=30))
 def test_versions_applied_only_ever_grow(versions):

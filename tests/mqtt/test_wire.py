@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
@@ -64,3 +66,10 @@ def test_messages_cross_the_wire_unchanged(body, properties, content_type):
     enveloped, payload = wire.encode_message(message)
     assert wire.decode_message(payload, enveloped, "solar") == Message(body, properties, content_type,
                                                                       source_module="solar")
+
+
+@pytest.mark.parametrize("version", [-1, 2**63, True, "1"])
+def test_a_twin_document_version_outside_iot_hubs_int64_is_a_wire_error(version):
+    with pytest.raises(wire.WireError, match=r"\$version"):
+        wire.decode_twin_document(json.dumps({"$version": version}).encode(), "desired twin")
+    assert wire.decode_twin_document(b'{"$version": 9223372036854775807}', "desired twin")["$version"] == 2**63 - 1

@@ -18,6 +18,6 @@ def test_the_readme_states_each_bound_the_code_enforces():
         f"{bounds.MAX_ENERGY_WH / 1e6:g} MWh", f"{bounds.MAX_FUTURE_SKEW_S:g} s ahead",
         f"{bounds.MAX_REPORTED_BYTES // 1024} KiB", f"≤ {bounds.MAX_REFUSED_KEYS_ACKED} refused keys",
         f"cut to {bounds.MAX_SHOWN_CHARS} characters", f"below {bounds.MIN_POWER_W:g} W counts as 0",
-        f"0..{bounds.MAX_HOT_WATER_L_PER_H:g} L/h",
+        f"0..{bounds.MAX_HOT_WATER_L_PER_H:g} L/h", f"0..2⁶³−1 ({bounds.MAX_TWIN_VERSION}, IoT Hub's int64)",
     ]
     assert [text for text in expected if text not in table] == []

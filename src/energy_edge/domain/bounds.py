@@ -42,6 +42,11 @@ MAX_FUTURE_SKEW_S = 5.0
 MAX_JSON_BYTES = 64 * 1024  # a telemetry body is < 1 KiB, a twin document a few KiB
 MAX_JSON_DEPTH = 32  # nesting of objects and arrays; our documents are at most 3 deep
 
+# -- twin documents ------------------------------------------------------------------------------
+# A twin's `$version` is IoT Hub's int64 (the Azure IoT SDKs' `Version` is a `long`): a document above it was never
+# IoT Hub's, and taking it would make every genuine version after it look older
+MAX_TWIN_VERSION = 2**63 - 1
+
 # -- twin reported documents -------------------------------------------------------------------
 MAX_REFUSED_KEYS_ACKED = 8  # unknown desired keys acknowledged (400) per document; the rest are summarised
 MAX_KEY_CHARS = 64  # an unknown key longer than this is summarised, never echoed as a reported key

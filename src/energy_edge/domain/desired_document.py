@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any, Collection
 
 from . import bounded_json
-from .bounds import MAX_KEY_CHARS, MAX_REFUSED_KEYS_ACKED
+from .bounds import MAX_KEY_CHARS, MAX_REFUSED_KEYS_ACKED, MAX_TWIN_VERSION
 from .messages import pnp_ack
 from .shown import cut, shown
 from .twin_patch import merge_patch
@@ -67,8 +67,9 @@ class DesiredDocument:
         if not isinstance(patch, dict):
             return self._malformed("twin.json", f"expected a JSON object, got {type(patch).__name__}")
         version = patch.get("$version", 0)
-        if isinstance(version, bool) or not isinstance(version, int) or version < 0:
-            return self._malformed("twin.version", f"$version must be a non-negative integer, got {shown(version)}")
+        if isinstance(version, bool) or not isinstance(version, int) or not 0 <= version <= MAX_TWIN_VERSION:
+            return self._malformed("twin.version", f"$version must be an integer in 0..{MAX_TWIN_VERSION} "
+                                                   f"(IoT Hub's int64), got {shown(version)}")
         if self.version is not None and version <= self.version:
             log.info("desired $version %d ignored: %d already taken", version, self.version)
             return None

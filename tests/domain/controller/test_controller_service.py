@@ -199,6 +199,18 @@ async def test_policy_from_the_twin_is_acknowledged_per_property() -> None:
     assert site.hub.twin("controller").reported == before and controller.policy.deadband_w == 10
 
 
+
+async def test_a_desired_version_beyond_int64_is_refused_counted_and_does_not_lock_the_twin(caplog) -> None:
+    site = await Site().start()
+    controller = site.controller
+    await site.hub.set_desired("controller", {"deadband_w": 10})
+    with caplog.at_level(logging.WARNING):
+        await controller.apply_desired({"$version": 2**63, "deadband_w": 99})
+    assert controller.policy.deadband_w == 10 and controller.policy_version == 1
+    assert controller.malformed_messages_total == {"twin.version": 1} and "twin.version" in caplog.text
+    await site.hub.set_desired("controller", {"deadband_w": 20})  # a genuine version is no longer "older"
+    assert controller.policy.deadband_w == 20 and controller.policy_version == 2
+
 async def test_run_loops_every_cycle_until_stopped() -> None:
     site = await Site(Policy(cycle_s=2.0)).start("battery")
     start = site.clock.now()

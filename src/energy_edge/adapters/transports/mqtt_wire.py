@@ -12,6 +12,7 @@ import json
 from typing import Any
 
 from ...domain import bounded_json
+from ...domain.bounds import MAX_TWIN_VERSION
 from ...domain.messages import Message, MethodResponse
 from ...domain.shown import cut
 
@@ -108,8 +109,8 @@ def decode_twin_document(payload: bytes, what: str) -> dict[str, Any]:
         return {"$version": 0}
     data = loads_object(payload, what)
     version = data.get("$version")
-    if isinstance(version, bool) or not isinstance(version, int) or version < 0:
-        raise WireError(f"{what}: '$version' must be a non-negative integer")
+    if isinstance(version, bool) or not isinstance(version, int) or not 0 <= version <= MAX_TWIN_VERSION:
+        raise WireError(f"{what}: '$version' must be an integer in 0..{MAX_TWIN_VERSION} (IoT Hub's int64)")
     return data
 
 

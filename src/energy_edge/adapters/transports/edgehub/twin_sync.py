@@ -8,6 +8,9 @@ $version grows by one per update, so the rule is simple:
 - version == last + 1: the next patch, apply it;
 - version > last + 1: something was missed, re-read the twin and apply the
   whole desired document (services apply configuration idempotently).
+A version above IoT Hub's int64 (`bounds.MAX_TWIN_VERSION`) was never IoT
+Hub's: it is handed on for the module to refuse and count, and never moves the
+gate (else every genuine version after it would be skipped as applied).
 """
 
 from __future__ import annotations
@@ -15,7 +18,9 @@ from __future__ import annotations
 import logging
 from typing import Any, Awaitable, Callable
 
+from ....domain.bounds import MAX_TWIN_VERSION
 from ....domain.shown import shown
+
 log = logging.getLogger(__name__)
 
 Apply = Callable[[dict[str, Any]], Awaitable[None]]
@@ -32,12 +37,16 @@ class DesiredVersionGate:
 
     def seen(self, version: int) -> None:
         """Record a version the module already has (e.g. from a full twin read)."""
-        self.version = max(self.version, version)
+        if version <= MAX_TWIN_VERSION:
+            self.version = max(self.version, version)
 
     async def offer(self, patch: dict[str, Any]) -> None:
         version = _version(patch)
         if version is None:
             log.warning("desired patch without $version ignored: %s", shown(sorted(patch)))
+            return
+        if version > MAX_TWIN_VERSION:
+            await self._apply(patch)  # the module refuses it, counted; the gate stays where it is
             return
         if version <= self.version:
             log.debug("desired $version %d already applied (have %d); skipped", version, self.version)
@@ -45,6 +54,9 @@ class DesiredVersionGate:
         if self.version >= 0 and version > self.version + 1:
             log.info("desired $version jumped %d -> %d; re-reading the twin", self.version, version)
             patch = await self._read_desired()
+            if (_version(patch) or 0) > MAX_TWIN_VERSION:
+                await self._apply(patch)
+                return
             version = max(_version(patch) or version, version)
             if version <= self.version:
                 return
