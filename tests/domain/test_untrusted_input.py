@@ -93,6 +93,16 @@ def test_a_desired_version_beyond_iot_hubs_int64_is_refused_and_the_next_genuine
     assert update is not None and update.writable == {"a": 3}
     assert document.take({"$version": MAX_TWIN_VERSION, "a": 4}) is not None  # the bound itself is IoT Hub's
 
+
+def test_a_desired_version_going_backwards_is_counted_a_replay_is_not(caplog):
+    document = DesiredDocument({"a"})
+    assert document.take({"$version": 5, "a": 1}) is not None
+    with caplog.at_level(logging.WARNING):
+        assert document.take({"$version": 4, "a": 2}) is None
+    assert document.malformed_total == {"twin.version_older": 1} and "twin.version_older" in caplog.text
+    assert document.take({"$version": 5, "a": 1}) is None  # a replay of the version in force: not counted
+    assert document.malformed_total == {"twin.version_older": 1} and document.version == 5
+
 async def test_one_assets_bad_data_does_not_stop_the_cycle(monkeypatch):
     site = await Site(grid_power_w=2_000.0).start("battery", "solar")
     await site.publish_all()

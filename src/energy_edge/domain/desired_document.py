@@ -57,7 +57,9 @@ class DesiredDocument:
         self._refused_acked: tuple[str, ...] = ()  # unknown keys acknowledged by the last reported patch
 
     def take(self, patch: Any) -> DesiredUpdate | None:
-        """Merge a patch (or a whole document); None for a replay, an older $version, or a malformed one."""
+        """Merge a patch (or a whole document); None for a replay, an older $version, or a malformed one.
+
+        A replay of the version taken is ignored; an older one is counted as `twin.version_older`."""
         try:
             bounded_json.dumps(patch)  # within the ports' size and depth limits, whatever the transport
         except (TypeError, ValueError) as exc:
@@ -70,8 +72,11 @@ class DesiredDocument:
         if isinstance(version, bool) or not isinstance(version, int) or not 0 <= version <= MAX_TWIN_VERSION:
             return self._malformed("twin.version", f"$version must be an integer in 0..{MAX_TWIN_VERSION} "
                                                    f"(IoT Hub's int64), got {shown(version)}")
-        if self.version is not None and version <= self.version:
-            log.info("desired $version %d ignored: %d already taken", version, self.version)
+        if self.version is not None and version < self.version:  # went backwards: counted, never taken
+            return self._malformed("twin.version_older", f"$version {version} is older than {self.version}, "
+                                                         f"already taken")
+        if version == self.version:
+            log.info("desired $version %d ignored: already taken", version)  # a replay (reconnect, SDK retry)
             return None
         self.version = version
         changes = {key: value for key, value in patch.items() if not key.startswith("$")}
