@@ -21,7 +21,11 @@ from energy_edge.domain.telemetry import AssetTelemetry
 from energy_edge.domain.topology import ASSET_KINDS
 from energy_edge.entrypoints.logging_setup import MAX_LOG_MESSAGE_CHARS, BoundedMessages
 
-from .controller.fakes import Site, battery_telemetry
+from .controller.fakes import Site, battery_telemetry, boiler_telemetry, meter_telemetry, solar_telemetry
+
+SENDER_REPORTS = {"battery": battery_telemetry, "solar": solar_telemetry, "boiler": boiler_telemetry,
+                  "meter": meter_telemetry}
+SITE_KINDS = {kind: kind for kind in SENDER_REPORTS}  # a module of each kind, named after it
 
 
 @pytest.mark.parametrize("text, limit", [
@@ -67,6 +71,18 @@ def test_provenance_refuses_by_rule():
         accept_telemetry(Message(report, source_module="battery"), {"battery": "boiler"}, 100.0)
     assert refused.value.rule == "telemetry.kind"
 
+
+
+@pytest.mark.parametrize("sender", sorted(SENDER_REPORTS))
+@pytest.mark.parametrize("said", sorted(SENDER_REPORTS))
+def test_a_body_naming_another_kind_is_refused_as_telemetry_kind_before_its_fields(sender, said):
+    if said == sender:
+        pytest.skip("the sender's own kind")
+    body = json.loads(SENDER_REPORTS[sender]().to_json())  # a genuine report of the sender's kind ...
+    body["kind"] = said  # ... saying it is another kind, whose fields it lacks
+    with pytest.raises(MalformedMessage) as refused:
+        accept_telemetry(Message(json.dumps(body).encode(), source_module=sender), SITE_KINDS, 100.0)
+    assert refused.value.rule == "telemetry.kind" and repr(said) in str(refused.value)
 
 def test_a_desired_document_is_whole_and_its_refusals_are_transient():
     document = DesiredDocument({"a", "b"})

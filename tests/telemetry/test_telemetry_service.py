@@ -50,6 +50,8 @@ async def test_a_sequence_gap_is_counted_as_lost_messages(site):
         (json.dumps({"kind": "toaster"}).encode(), "telemetry.kind"),
         (json.dumps({**json.loads(battery_telemetry(1).to_json()), "soc": "high"}).encode(), "telemetry.soc"),
         (json.dumps({**json.loads(battery_telemetry(1).to_json()), "power_w": None}).encode(), "telemetry.power_w"),
+        # a battery's body saying solar lacks a solar's fields: refused for its kind, not a missing field
+        (json.dumps({**json.loads(battery_telemetry(1).to_json()), "kind": "solar"}).encode(), "telemetry.kind"),
     ],
 )
 async def test_malformed_telemetry_is_counted_by_source_and_reason_and_changes_nothing(site, body, reason):

@@ -17,7 +17,7 @@ from .bounds import MAX_FUTURE_SKEW_S
 from .errors import MalformedMessage
 from .messages import Message
 from .shown import shown
-from .telemetry import AssetTelemetry, decode_asset_telemetry
+from .telemetry import AssetTelemetry, check_sender, decode_asset_telemetry
 
 
 def accept_telemetry(message: Message, kinds: Mapping[str, str], now: float,
@@ -26,16 +26,13 @@ def accept_telemetry(message: Message, kinds: Mapping[str, str], now: float,
 
     `kinds`: the site's asset modules and the kind of each (module -> kind).
     """
-    telemetry = decode_asset_telemetry(message.body)
     source = message.source_module
     expected_kind = kinds.get(source)
-    if expected_kind is None:
+    sender = None if expected_kind is None else (source, expected_kind)
+    telemetry = decode_asset_telemetry(message.body, sender)  # another module or kind: refused before its fields
+    if sender is None:
         raise MalformedMessage("telemetry.source", f"sender {shown(source)} is not an asset module of this site")
-    if telemetry.module != source:
-        raise MalformedMessage("telemetry.module", f"body says module {shown(telemetry.module)} but "
-                                                   f"the transport authenticated {source!r}")
-    if telemetry.kind != expected_kind:
-        raise MalformedMessage("telemetry.kind", f"{source} is a {expected_kind}, the body says {shown(telemetry.kind)}")
+    check_sender(telemetry.module, telemetry.kind, *sender)  # a body the parser read whole
     if telemetry.timestamp > now + max_future_skew_s:
         raise MalformedMessage("telemetry.timestamp", f"{telemetry.timestamp} is {telemetry.timestamp - now:.0f} s "
                                                       f"ahead of this clock (at most {max_future_skew_s:g} s allowed)")

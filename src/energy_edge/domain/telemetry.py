@@ -182,8 +182,22 @@ def parsed_fields(kind: str) -> tuple[str, ...]:
     return (*PARSED_FIELDS, *_VALUE_NAMES[kind])
 
 
-def decode_asset_telemetry(body: bytes | str) -> AssetTelemetry:
+def check_sender(module: Any, kind: Any, sender: str, sender_kind: str) -> None:
+    """Raise `MalformedMessage` if a body's module or kind is not its authenticated sender's (in that order)."""
+    if module != sender:
+        raise MalformedMessage("telemetry.module", f"body says module {shown(module)} but "
+                                                   f"the transport authenticated {sender!r}")
+    if kind != sender_kind:
+        raise MalformedMessage("telemetry.kind", f"{sender} is a {sender_kind}, the body says {shown(kind)}")
+
+
+def decode_asset_telemetry(body: bytes | str, sender: tuple[str, str] | None = None) -> AssetTelemetry:
     """Parse and validate one telemetry body; raise MalformedMessage naming the problem.
+
+    `sender`: (module, kind) of the authenticated sender, when known. A body
+    naming another module or kind is refused as such (`check_sender`) before its
+    fields are checked by that kind's rules: a battery's body saying "solar" is
+    `telemetry.kind`, not a missing solar field.
 
     The last result is remembered by the identity of its body: in one process
     the hub hands the same bytes to the controller and the telemetry module,
@@ -196,7 +210,7 @@ def decode_asset_telemetry(body: bytes | str) -> AssetTelemetry:
     if _parser is not None and type(body) is bytes and len(body) <= MAX_JSON_BYTES:
         telemetry = _parsed(body)
     if telemetry is None:
-        telemetry = _decode(body)
+        telemetry = _decode(body, sender)
     _last_decoded[:] = [body, telemetry]
     return telemetry
 
@@ -217,7 +231,7 @@ def _parsed(body: bytes) -> AssetTelemetry | None:
     )
 
 
-def _decode(body: bytes | str) -> AssetTelemetry:
+def _decode(body: bytes | str, sender: tuple[str, str] | None = None) -> AssetTelemetry:
     try:
         data = bounded_json.loads(body)
     except bounded_json.JsonLimitExceeded as exc:
@@ -229,6 +243,8 @@ def _decode(body: bytes | str) -> AssetTelemetry:
     kind = data.get("kind")
     if kind not in KINDS:
         raise MalformedMessage("telemetry.kind", f"unknown kind {shown(kind)}")
+    if sender is not None:
+        check_sender(data.get("module"), kind, *sender)  # before the fields another kind's rules would miss
     get = data.get
     if not _FAST_CHECKS[kind](get):
         _check_each(data, kind)  # raises, naming the field and the reason

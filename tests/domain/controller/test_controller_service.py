@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import math
 
@@ -115,7 +116,9 @@ async def test_malformed_telemetry_is_counted_by_reason_logged_and_ignored(caplo
         await client.send_message("telemetry", Message(b'{"kind": "solar", "module": "solar"}'))
         await client.send_message("telemetry", Message(b'{"kind": "kettle"}'))
         await client.send_message("telemetry", Message(b"[]"))
-    assert site.controller.malformed_messages_total == {"telemetry.json": 2, "telemetry.kind": 1, "telemetry.seq": 1}
+        said_battery = {**json.loads(solar_telemetry().to_json()), "kind": "battery"}  # and without a battery's soc
+        await client.send_message("telemetry", Message(json.dumps(said_battery).encode()))
+    assert site.controller.malformed_messages_total == {"telemetry.json": 2, "telemetry.kind": 2, "telemetry.seq": 1}
     assert "telemetry from 'solar' refused" in caplog.text
     assert site.controller.latest["solar"].power_w == 1_234.0
 
