@@ -73,6 +73,21 @@ def test_a_plan_the_draws_outrun_is_kept_and_reported_once(caplog: pytest.LogCap
         "0.8 kWh short over the plan's horizon") == 1
 
 
+def test_a_shortfall_that_comes_and_goes_is_one_episode_until_an_hour_shows_none(
+        caplog: pytest.LogCaptureFixture) -> None:
+    """0.8 kWh short, none, short again within the hour: one warning; grown to twice that: a second; an hour
+    without a shortfall ends the episode, and the next one is reported again."""
+    planner = RollingPlanner(None)
+    with caplog.at_level(logging.WARNING):
+        for offset_s, per_slot_wh in ((0, 100.0), (300, 0.0), (600, 100.0), (900, 300.0), (1_200, 0.0),
+                                      (1_200 + 3_600, 0.0), (1_200 + 3_900, 100.0)):
+            planner.solver = PlanThat(2_000.0, 8, cold_wh=per_slot_wh)
+            planner.plan(5 * 3600.0 + offset_s, POLICY, [BOILER], FORECAST, PriceSchedule())
+    said = [r.getMessage().rsplit(": ", 1)[1] for r in caplog.records if "cannot hold" in r.getMessage()]
+    assert said == ["0.8 kWh short over the plan's horizon", "2.4 kWh short over the plan's horizon",
+                    "0.8 kWh short over the plan's horizon"]
+
+
 def test_a_draw_that_needs_the_thermostats_band_reaches_the_balancer_under_the_plan() -> None:
     """The heavy 7 o'clock draw needs the tank in its thermostat's band: the plan's guidance hands the balancer
     the approach (the heuristic's and the LP's alike), so the tank waits below the band for its final run."""

@@ -14,6 +14,7 @@ of such plans, so an operator learns the draws outrun the boilers.
 from __future__ import annotations
 
 import logging
+import math
 from dataclasses import dataclass, replace
 from typing import Sequence
 
@@ -33,6 +34,8 @@ log = logging.getLogger(__name__)
 OFF_COURSE_RATIO = 0.05  # replan early when the stored energy is this share of the band off the plan ...
 MIN_REPLAN_S = 60.0  # ... but not sooner than this after the last plan
 COLD_NOTICE_WH = 50.0  # a plan's comfort shortfall below this is the solver's rounding: not an operator's concern
+COLD_NOTICE_QUIET_S = 3600.0  # a shortfall is one episode until the plans have shown none for this long ...
+COLD_NOTICE_GROWTH = 2.0  # ... or it has grown to this many times what was last reported
 SAFETY_NET_HEATER_SHARE = 1.0  # under a plan that knows the draws, the hot-water floor is the last moment
 
 
@@ -61,6 +64,8 @@ class RollingPlanner:
         self.errors_total = 0  # solver failures (each fell back to the heuristic planner)
         self._failing = False  # logged once per run of failures
         self.cold_wh = 0.0  # the last plan's heat the tanks lack for the draws (Wh, over its horizon)
+        self._cold_reported_wh = 0.0  # what the episode's warning said (0: no episode)
+        self._cold_seen_at = -math.inf  # when a plan last had a shortfall worth a notice
 
     def plan(self, now: float, policy: Policy, assets: Sequence[AssetView], forecast: Sequence[ForecastSlot],
              prices: PriceSchedule, demand_charge_per_kw: float = 0.0) -> Guidance:
@@ -85,17 +90,25 @@ class RollingPlanner:
         if self._failing:
             log.warning("LP planner recovered")
         self._failing = False
-        self._note_cold(sum(slot.cold_wh for slot in planned))
+        self._note_cold(now, sum(slot.cold_wh for slot in planned))
         if problem.battery is not None:
             first = problem.slots[0]
             self.course = Course(first.start_s, first.start_s + first.duration_s, problem.battery.energy_wh,
                                  planned[0].battery_wh, problem.battery.max_wh - problem.battery.min_wh)
         return guidance
 
-    def _note_cold(self, cold_wh: float) -> None:
-        if cold_wh > COLD_NOTICE_WH >= self.cold_wh:
-            log.warning("the boilers cannot hold their minimum temperature through the coming hot-water draws: "
-                        "%.1f kWh short over the plan's horizon", cold_wh / 1000.0)
+    def _note_cold(self, now: float, cold_wh: float) -> None:
+        """Warn once per episode of plans the draws outrun: a shortfall that comes and goes from one replan to
+        the next (0.1-0.3 kWh every few replans on a day of draws) is one episode until an hour has shown none,
+        unless it grows to twice what was said."""
+        if cold_wh > COLD_NOTICE_WH:
+            if not self._cold_reported_wh or cold_wh >= COLD_NOTICE_GROWTH * self._cold_reported_wh:
+                log.warning("the boilers cannot hold their minimum temperature through the coming hot-water draws: "
+                            "%.1f kWh short over the plan's horizon", cold_wh / 1000.0)
+                self._cold_reported_wh = cold_wh
+            self._cold_seen_at = now
+        elif now - self._cold_seen_at >= COLD_NOTICE_QUIET_S:
+            self._cold_reported_wh = 0.0
         self.cold_wh = cold_wh
 
     def off_course(self, now: float, policy: Policy, assets: Sequence[AssetView]) -> bool:
