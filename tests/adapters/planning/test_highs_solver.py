@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from energy_edge.adapters.planning.highs_solver import HighsPlanSolver
+from energy_edge.adapters.planning.highs_solver import HighsPlanSolver, _Scenarios
 from energy_edge.domain.errors import PlanningFailed
 from energy_edge.domain.planning.problem import BatteryStore, HeatStore, PlanningProblem, ProblemSlot
 from energy_edge.domain.planning.store_targets import StoreTarget
@@ -331,3 +331,5 @@ def test_a_sky_that_may_be_brighter_than_expected_spends_more_of_the_battery_ton
     assert hedged[0].discharge_w == pytest.approx(3_000.0, abs=1.0)
     # the plan returned is the expected sky's: its day still charges what the expected sun gives
     assert [s.charge_w for s in hedged[1:]] == pytest.approx([500.0, 500.0], abs=1.0)
+    assert len(_Scenarios(problem).models) == 2
+    assert len(_Scenarios(replace(problem, battery=None)).models) == 1  # no stores: nothing to hedge

@@ -155,7 +155,8 @@ class _Scenarios:
     def __init__(self, problem: PlanningProblem) -> None:
         self.models = [_Model(problem)]
         self.weights = [1.0]
-        if problem.may_be_brighter and BRIGHT_SKY_WEIGHT > 0:
+        stores = problem.battery is not None or problem.heat is not None  # without, nothing to hedge: the first
+        if stores and problem.may_be_brighter and BRIGHT_SKY_WEIGHT > 0:  # slot's choices are the same either way
             self.models.append(_Model(problem.under_bright_sky(), hull=False))
             self.weights = [1.0 - BRIGHT_SKY_WEIGHT, BRIGHT_SKY_WEIGHT]
         self.offsets = []  # each model's first column and first row in the one LP
