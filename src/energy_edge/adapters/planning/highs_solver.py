@@ -67,7 +67,7 @@ Per slot k (h = its hours; powers in W, energies in Wh):
              one spent for sun that does not come buys it back at about the price it spared, less a round
              trip. The expected sky alone sees only the second and held: a winter day's 99 kWh battery
              was kept at a third overnight, full by 14:00 and exporting (seed 2026 g19: 0.87 of the
-             optimum's savings, 0.98 this way; g16 0.76 -> 0.95). The plan returned is the expected sky's.
+             optimum's savings, 0.97 this way; g16 0.76 -> 0.95). The plan returned is the expected sky's.
 Each slot's heat row's dual is what one more kWh in the tanks is worth to the plan
 (`PlannedSlot.heat_value_per_kwh`): the balancer's free boilers import part of their heater only where
 it pays (plan_guidance.py). The import limit is soft at `EXCESS_PRICE_PER_KWH`: a limit no plan can hold still gets the
