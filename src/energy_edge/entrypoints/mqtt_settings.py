@@ -165,7 +165,7 @@ def _regular_file(path: str, allowed: str) -> None:
     forever) is refused with the OS's words and what is allowed."""
     try:
         mode = os.stat(path).st_mode
-        if not stat.S_ISDIR(mode) and stat.S_ISREG(mode):
+        if stat.S_ISREG(mode):
             with open(path, "rb"):
                 pass
     except OSError as exc:

@@ -231,7 +231,7 @@ class OnlineForecaster:
         # The day-ahead may raise what the plan expects, never lower the caution the import limit's reserve and
         # the boilers' sure sun rest on: a forecast of hourly means knows nothing of the next minute's cloud.
         return (pv_w, min(pv_w, day_ahead_w * max(0.0, ratio - spread), clear_w * low_clearness),
-                max(pv_w, min(self.pv_rated_w, day_ahead_w * (ratio + spread))))
+                min(self.pv_rated_w, day_ahead_w * (ratio + spread)))
 
     def forecast(self, now: float, horizon_s: float) -> list[ForecastSlot]:
         """Slots of `slot_s` from `now`; each slot's PV and load are taken at its middle."""
@@ -246,6 +246,6 @@ class OnlineForecaster:
             pv_w, pv_low_w, pv_high_w = self._pv_at(middle, low, high)
             load_w = self.load_at(now, middle)
             slots.append(ForecastSlot(start, duration, pv_w, load_w, pv_low_w, load_w + load_margin_w,
-                                      max(pv_w, pv_high_w)))
+                                      max(pv_w, pv_high_w)))  # never below the expected figure
             start += duration
         return slots
