@@ -31,6 +31,8 @@ def test_up_at_600x_for_600_simulated_seconds_serves_health_and_metrics_then_sto
         assert _values(metrics, "energy_edge_site_grid_power_watts"), "no site report reached the telemetry module"
         power = _values(metrics, "energy_edge_asset_power_watts")
         assert {labels[1][1] for labels in power} == {"solar", "battery", "boiler"}
+        # one process: the asset modules' refused desired documents beside the site view (none refused here)
+        assert "# TYPE energy_edge_asset_desired_refusals_total counter" in metrics
         output, _ = process.communicate(timeout=30)
     finally:
         if process.poll() is None:

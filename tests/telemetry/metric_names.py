@@ -13,7 +13,9 @@ from types import SimpleNamespace
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 
-from energy_edge.adapters.process_metrics import ControllerCollector, MqttTransportCollector, ProcessMetrics
+from energy_edge.adapters.process_metrics import (
+    AssetCollector, ControllerCollector, MqttTransportCollector, ProcessMetrics,
+)
 from energy_edge.adapters.prometheus_exporter import _LIMIT_GAUGES, _SITE_GAUGES, build_registry
 from energy_edge.adapters.transports.edgehub.outbox import DROPPED
 from energy_edge.domain.services.telemetry_service import TelemetryView
@@ -47,6 +49,9 @@ def _full_registries() -> list[CollectorRegistry]:
                                  planner_errors_total=0)
     metrics.add(ControllerCollector(controller))
     metrics.add(MqttTransportCollector(SimpleNamespace(malformed_total=Counter({"topic": 1})), "controller"))
+    metrics.add(AssetCollector([SimpleNamespace(desired_refusals_total=Counter({"twin.version": 1}),
+                                                client=SimpleNamespace(module_id="battery"),
+                                                asset=SimpleNamespace(kind="battery"))]))
     DROPPED.labels(module="controller").inc(0)
     return [build_registry(view), metrics.registry]
 

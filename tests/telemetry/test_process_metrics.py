@@ -1,9 +1,11 @@
-"""Each module process's own metrics: the controller's cycles observed as they end, its counters, the
-MQTT adapter's malformed counts, the outbox drops and the build, served on the module's own port."""
+"""Each module process's own metrics: the controller's cycles observed as they end, its counters, an asset
+module's refused desired documents, the MQTT adapter's malformed counts, the outbox drops and the build, served on
+the module's own port."""
 
 from __future__ import annotations
 
 import asyncio
+import subprocess
 import urllib.request
 from collections import Counter
 
@@ -11,20 +13,33 @@ import pytest
 from prometheus_client import generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 
+from energy_edge.adapters.clocks import ManualClock
+from energy_edge.adapters.hardware.simulated import SimulatedBattery, SimulatedPV
 from energy_edge.adapters.process_metrics import MqttTransportCollector, ProcessMetrics
 from energy_edge.adapters.transports.edgehub.outbox import DROPPED
+from energy_edge.adapters.transports.inmemory import InMemoryHub
+from energy_edge.domain.assets import Battery, Solar
 from energy_edge.domain.errors import ConfigurationError
 from energy_edge.domain.messages import Message
+from energy_edge.domain.routing import RouteTable
+from energy_edge.domain.services.asset_service import AssetModuleService
 from energy_edge.domain.status import Status
-from energy_edge.entrypoints.web import instrument_controller, instrument_transport
+from energy_edge.domain.topology import DEFAULT_ROUTES
+from energy_edge.entrypoints.web import instrument_assets, instrument_controller, instrument_transport
 
 from ..domain.controller.fakes import Site, battery_telemetry
-from ..helpers import free_port
+from ..helpers import free_port, require_binary
 
 
 def _samples(registry) -> dict[tuple[str, tuple], float]:
     return {(s.name, tuple(sorted(s.labels.items()))): s.value
             for family in text_string_to_metric_families(generate_latest(registry).decode()) for s in family.samples}
+
+
+def _scrape(port: int) -> str:
+    """GET /metrics of a module's own port on loopback."""
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as response:
+        return response.read().decode()
 
 
 async def test_cycle_durations_are_observed_as_each_cycle_ends_not_at_report_time():
@@ -58,6 +73,39 @@ async def test_the_controllers_method_errors_and_malformed_telemetry_are_its_own
     assert samples[("energy_edge_controller_method_calls_total", ())] == site.controller.method_calls_total
 
 
+async def test_an_asset_modules_refused_desired_documents_are_counted_by_reason_on_its_own_port():
+    """They were counted in the module's memory only: an operator could not see a twin the module kept refusing."""
+    hub, clock = InMemoryHub(RouteTable.parse(DEFAULT_ROUTES)), ManualClock(1_782_043_200.0)
+    battery = AssetModuleService(hub.client("battery"), SimulatedBattery(clock, initial_soc=0.5), Battery(), clock, 1.0)
+    solar = AssetModuleService(hub.client("solar"), SimulatedPV(clock), Solar(), clock, 1.0)
+    metrics = ProcessMetrics("site")  # the embedded site: every asset's refusals in one process
+    instrument_assets(metrics, [battery, solar])
+    for service in (battery, solar):
+        await service.start()
+    await hub.set_desired("battery", {"soc_min": 0.95})  # above soc_max 0.9: the whole document refused
+    await hub.set_desired("battery", {"soc_min": 0.2})  # valid: applied, nothing counted
+    await battery.on_desired_patch({"$version": "one", "soc_min": 0.3})  # refused unread
+    await battery.on_desired_patch({"$version": 1, "soc_min": 0.3})  # older than the one taken
+    await hub.set_desired("solar", {"export_safe_limit_w": -5})
+    port = free_port()
+    server = metrics.serve("127.0.0.1", port)
+    try:
+        text = await asyncio.to_thread(_scrape, port)
+    finally:
+        server.shutdown()
+        server.server_close()
+    refusals = {(s.labels["asset"], s.labels["kind"], s.labels["reason"]): s.value
+                for family in text_string_to_metric_families(text) for s in family.samples
+                if s.name == "energy_edge_asset_desired_refusals_total"}
+    assert refusals == {("battery", "battery", "battery.config.soc_min"): 1, ("battery", "battery", "twin.version"): 1,
+                        ("battery", "battery", "twin.version_older"): 1,
+                        ("solar", "solar", "solar.config.export_safe_limit_w"): 1}
+    assert battery.asset.config.soc_min == 0.2  # the refusals changed nothing
+    promtool = require_binary("promtool", "apt-get install prometheus")
+    checked = subprocess.run([promtool, "check", "metrics"], input=text, capture_output=True, text=True, timeout=30)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
 def test_mqtt_malformed_counts_outbox_drops_and_the_build_are_exposed():
     class Client:
         malformed_total = Counter({"topic": 2, "method_request": 1})
@@ -85,10 +133,7 @@ async def test_a_module_serves_its_metrics_on_its_own_port_and_port_0_serves_not
     port = free_port()
     server = metrics.serve("127.0.0.1", port)
     try:
-        def get() -> str:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as response:
-                return response.read().decode()
-        assert 'energy_edge_build_info{module="solar"' in await asyncio.to_thread(get)
+        assert 'energy_edge_build_info{module="solar"' in await asyncio.to_thread(_scrape, port)
         with pytest.raises(ConfigurationError, match=f"module metrics port 127.0.0.1:{port} is in use"):
             ProcessMetrics("battery").serve("127.0.0.1", port)
     finally:

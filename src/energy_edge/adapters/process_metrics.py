@@ -2,9 +2,10 @@
 
 A module exposes what happens in its process, in the Prometheus text form:
 the build, process resources, the controller's cycle durations (a histogram
-observed as each cycle ends), its method calls and errors, the MQTT adapter's
-malformed-message counts and the edgeHub outbox's drops. The telemetry module
-keeps the site view (`prometheus_exporter.py`); nothing here is re-exposed there.
+observed as each cycle ends), its method calls and errors, the desired documents
+an asset module refused, the MQTT adapter's malformed-message counts and the
+edgeHub outbox's drops. The telemetry module keeps the site view
+(`prometheus_exporter.py`); nothing here is re-exposed there.
 """
 
 from __future__ import annotations
@@ -112,6 +113,25 @@ class ControllerCollector(Collector):
                                           value=getattr(c, name))
         yield CounterMetricFamily(PREFIX + "controller_planner_errors", "Planner or forecaster failures",
                                   value=c.planner_errors_total)
+
+
+class AssetCollector(Collector):
+    """The desired documents each asset module of this process refused, by rule, read at scrape time.
+
+    One collector for all of them: the embedded site serves every asset from one registry, where a
+    family may be registered once."""
+
+    def __init__(self, services: Iterable[Any]) -> None:
+        self.services = list(services)
+
+    def collect(self) -> Iterable[Any]:
+        refusals = CounterMetricFamily(PREFIX + "asset_desired_refusals", "Desired twin documents an asset module "
+                                       "refused (unread, or for a property out of bounds), by rule",
+                                       labels=["asset", "kind", "reason"])
+        for service in self.services:
+            for reason, count in sorted(service.desired_refusals_total.items()):
+                refusals.add_metric([service.client.module_id, service.asset.kind, str(reason)], count)
+        yield refusals
 
 
 class MqttTransportCollector(Collector):

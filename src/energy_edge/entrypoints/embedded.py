@@ -40,6 +40,7 @@ async def run_embedded(settings: SiteSettings, site: Site | None = None, *, dura
     controller = container.controller()
     metrics = ProcessMetrics("site")  # one process: every module's metrics beside the site view
     web.instrument_controller(metrics, controller)
+    web.instrument_assets(metrics, container.assets().values())
     server = web.embedded_web_server(settings, container.hub(), telemetry, metrics)
     stop = stop_event_on_signals()
 

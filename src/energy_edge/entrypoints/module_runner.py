@@ -110,6 +110,7 @@ async def _serve(module_id: str, role: str, container: SiteContainer, site: Site
         if module_id not in services:
             raise ConfigurationError(f"{module_id}: this build has no module for kind {role!r}")
         service = services[module_id]
+        web.instrument_assets(metrics, [service])
         web.instrument_transport(metrics, service.client, module_id)
         metrics.serve(settings.metrics_host, settings.module_metrics_port)
         await service.start()

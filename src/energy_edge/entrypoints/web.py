@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Iterable
 
-from ..adapters.process_metrics import ControllerCollector, MqttTransportCollector, ProcessMetrics
+from ..adapters.process_metrics import AssetCollector, ControllerCollector, MqttTransportCollector, ProcessMetrics
 from ..adapters.transports.mqtt_acl import OPERATOR_USER
 from ..domain.services.telemetry_service import TelemetryService
 from .mqtt_credentials import load_or_create, operator_password, state_dir
@@ -79,6 +79,10 @@ def module_web_server(settings: SiteSettings, telemetry: TelemetryService,
 def instrument_controller(metrics: ProcessMetrics, controller: Any) -> None:
     controller.cycle_observer = metrics.cycle_observer()
     metrics.add(ControllerCollector(controller))
+
+
+def instrument_assets(metrics: ProcessMetrics, services: Iterable[Any]) -> None:
+    metrics.add(AssetCollector(services))
 
 
 def instrument_transport(metrics: ProcessMetrics, client: Any, module_id: str) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import Counter
 from typing import Any, Protocol
 
 from ..desired_document import DesiredDocument
@@ -64,7 +65,10 @@ class AssetModuleService:
         self.clock = clock
         self.cycle_s = cycle_s
         self.seq = 0
-        self.desired = DesiredDocument(asset.WRITABLE)  # the whole desired document, from every patch
+        # desired documents refused, by rule: unread (twin.version, twin.depth, ...) or for a property
+        # (battery.config.soc_min); the module's process metrics serve it, read at scrape time
+        self.desired_refusals_total: Counter[str] = Counter()
+        self.desired = DesiredDocument(asset.WRITABLE, self.desired_refusals_total)  # the whole document
         self._lock = asyncio.Lock()  # one writer of the asset and the hardware at a time
         self._running = False
         self._applied: Any = None  # the setpoint written last
@@ -202,6 +206,7 @@ class AssetModuleService:
                     self.asset.configure(update.writable)
                     await self._apply()
             except DomainError as err:
+                self.desired_refusals_total[err.rule] += 1
                 log.warning("%s: desired v%s refused: %s", self.client.module_id, update.version, err)
                 refusal = (err.rule, err.reason)
             acks = self.desired.reported_patch(update, refusal)
