@@ -173,7 +173,45 @@ CASES: list[tuple[str, list[str], dict[str, str], int, list[str]]] = [
     # not the user's input, but the broker it names is away: exit 1, and the line says where it looked
     ("energy-edge-solar", [], {"EE_TRANSPORT": "mqtt", "EE_MQTT_CONNECT_TIMEOUT_S": "1"}, 1,
      ["no MQTT broker answered", "EE_MQTT_PORT", "reachable"]),
-    ("energy-edge-solar", [], {"EE_TRANSPORT": "mqtt", "EE_MQTT_HOST": " "}, USAGE, ["EE_MQTT_HOST", "pattern"]),
+    # the broker host is a host name (RFC 1123) or an IP address to connect to, as EE_METRICS_HOST is one to listen
+    # on: a scheme, a port, a path, a control character or a bad label passed (`\S{1,253}`), to be tried at every
+    # reconnect until the connect timeout (exit 1); a 64-character label raised UnicodeError in paho's thread
+    ("energy-edge-solar", [], {"EE_TRANSPORT": "mqtt", "EE_MQTT_HOST": " "}, USAGE,
+     ["EE_MQTT_HOST=' ' is not allowed", "host name", "IP address"]),
+    ("energy-edge-solar", [], {"EE_TRANSPORT": "mqtt", "EE_MQTT_HOST": "{empty}"}, USAGE,
+     ["EE_MQTT_HOST= is not allowed", "host name"]),
+    ("energy-edge-solar", [], {"EE_TRANSPORT": "mqtt", "EE_MQTT_HOST": "mqtt://127.0.0.1"}, USAGE,
+     ["EE_MQTT_HOST=mqtt://127.0.0.1 is not allowed", "no scheme"]),
+    ("energy-edge-solar", [], {"EE_TRANSPORT": "mqtt", "EE_MQTT_HOST": "127.0.0.1:1883"}, USAGE,
+     ["EE_MQTT_HOST=127.0.0.1:1883 is not allowed", "port", "EE_MQTT_PORT"]),
+    ("energy-edge-solar", [], {"EE_TRANSPORT": "mqtt", "EE_MQTT_HOST": "[::1]"}, USAGE,
+     ["EE_MQTT_HOST=[::1] is not allowed", "::1"]),
+    ("energy-edge-solar", [], {"EE_TRANSPORT": "mqtt", "EE_MQTT_HOST": "broker/ee"}, USAGE,
+     ["EE_MQTT_HOST=broker/ee is not allowed", "path"]),
+    ("energy-edge-solar", [], {"EE_TRANSPORT": "mqtt", "EE_MQTT_HOST": "bro\x01ker"}, USAGE,
+     ["EE_MQTT_HOST='bro\\x01ker' is not allowed", "host name"]),
+    ("energy-edge-solar", [], {"EE_TRANSPORT": "mqtt", "EE_MQTT_HOST": "a" * 64 + ".example"}, USAGE,
+     ["EE_MQTT_HOST=aaaa", "is not allowed", "1..63"]),
+    ("energy-edge-solar", [], {"EE_TRANSPORT": "mqtt", "EE_MQTT_HOST": "broker..example"}, USAGE,
+     ["EE_MQTT_HOST=broker..example is not allowed", "host name"]),
+    ("energy-edge-solar", [], {"EE_TRANSPORT": "mqtt", "EE_MQTT_HOST": "-broker"}, USAGE,
+     ["EE_MQTT_HOST=-broker is not allowed", "dashes"]),
+    ("energy-edge-solar", [], {"EE_TRANSPORT": "mqtt", "EE_MQTT_HOST": "999.1.1.1"}, USAGE,
+     ["EE_MQTT_HOST=999.1.1.1 is not allowed", "IP address"]),
+    ("energy-edge-solar", [], {"EE_TRANSPORT": "mqtt", "EE_MQTT_HOST": "b" * 300}, USAGE,
+     ["EE_MQTT_HOST=bbb", "…(+100 chars) is not allowed"]),
+    ("energy-edge-solar", [], {"EE_TRANSPORT": "mqtt", "EE_MQTT_HOST": "0.0.0.0"}, USAGE,
+     ["EE_MQTT_HOST=0.0.0.0 is not allowed", "names no broker"]),
+    ("energy-edge-solar", [], {"EE_TRANSPORT": "mqtt", "EE_MQTT_HOST": "::"}, USAGE,
+     ["EE_MQTT_HOST=:: is not allowed", "names no broker"]),
+    ("energy-edge-solar", [], {"EE_TRANSPORT": "mqtt", "EE_MQTT_HOST": "224.0.0.1"}, USAGE,
+     ["EE_MQTT_HOST=224.0.0.1 is not allowed", "multicast"]),
+    ("energy-edge", ["status"], {"EE_MQTT_HOST": "mqtt://broker"}, USAGE,
+     ["EE_MQTT_HOST=mqtt://broker is not allowed", "no scheme"]),
+    # an IPv6 zone is an interface's name or number: ipaddress takes anything after the %, spaces included
+    ("energy-edge-solar", [], {"EE_TRANSPORT": "mqtt", "EE_MQTT_HOST": "fe80::1%eth 0"}, USAGE,
+     ["EE_MQTT_HOST=fe80::1%eth 0 is not allowed", "IP address"]),
+    ("energy-edge", ["up"], {"EE_METRICS_HOST": "::1%a b"}, USAGE, ["EE_METRICS_HOST=::1%a b", "IP address"]),
     # the CA file is read at start: missing, a folder or no certificate in it (it was FileNotFoundError,
     # IsADirectoryError or SSLError at the first connect, exit 1)
     ("energy-edge-solar", [], {"EE_TRANSPORT": "mqtt", "EE_MQTT_TLS_CA_FILE": "/nonexistent.pem"}, USAGE,
@@ -309,6 +347,14 @@ def test_a_bad_invocation_gets_one_sentence_and_its_exit_code(script, argv, env,
     for word in words:
         assert word in last, f"{word!r} not in {last!r}"
     assert len(last) < 1000, last[:1000]  # a long value is cut, never echoed whole
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "10.0.0.7", "::1", "fe80::1%eth0", "mosquitto", "localhost",
+                                  "broker.example.com", "broker.example.com.", "edge-01", "a" * 63 + ".example"])
+def test_a_broker_host_may_be_any_host_name_or_ip_address_a_connect_can_use(host):
+    from energy_edge.entrypoints.mqtt_settings import MqttSettings
+
+    assert MqttSettings(host=host).host == host
 
 
 def test_a_closed_pipe_ends_the_output_quietly(tmp_path):

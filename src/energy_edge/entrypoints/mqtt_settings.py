@@ -8,6 +8,7 @@ the same settings for the operator connection.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import ssl
@@ -23,6 +24,7 @@ from ..domain.errors import ConfigurationError
 from ..domain.routing import RouteTable
 from ..domain.shown import cut
 from ..domain.topology import DEFAULT_ROUTES
+from .settings import MAX_HOST_NAME_CHARS, is_address_or_host_name
 
 
 MAX_KEEPALIVE_S = 65_535  # MQTT's keep-alive is a two-byte field
@@ -40,7 +42,7 @@ _TOPIC_PREFIX = re.compile(r"(?!\$)[^/#+\s\x00-\x1f\x7f]+(/[^/#+\s\x00-\x1f\x7f]
 class MqttSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="EE_MQTT_", extra="ignore", allow_inf_nan=False)
 
-    host: str = Field("127.0.0.1", pattern=r"^\S{1,253}$", description="Broker host name or address")
+    host: str = Field("127.0.0.1", description="Broker host name or IP address (no scheme, port or path)")
     port: int = Field(1883, ge=1, le=65535, description="Broker port (8883 for the TLS listener)")
     username: str | None = Field(None, description="This module's broker user (its module id under the ACL)")
     password: SecretStr | None = Field(None, description="This module's broker password (never committed)")
@@ -56,6 +58,21 @@ class MqttSettings(BaseSettings):
     max_queued_messages: int = Field(MAX_QUEUED_MESSAGES, ge=1, le=MAX_CLIENT_QUEUED_MESSAGES,
                                      description="Client queue while the broker is away")
     health_file: str | None = Field(None, description="Touched every 5 s while connected; mqtt_health reads its age")
+
+    @field_validator("host")
+    @classmethod
+    def _broker_host(cls, value: str) -> str:
+        """A host to connect to, as EE_METRICS_HOST is one to listen on: a URL, `host:port` or a bad label was
+        tried at every reconnect until the connect timeout (a label over 63 characters raised in paho's thread)."""
+        if not is_address_or_host_name(value):
+            raise ValueError("it must be the broker's host name (labels of 1..63 letters, digits and dashes joined "
+                             f"by dots, at most {MAX_HOST_NAME_CHARS} characters, e.g. mosquitto) or IP address "
+                             "(127.0.0.1, ::1), with no scheme, port (EE_MQTT_PORT) or path")
+        if _names_no_broker(value):
+            raise ValueError("it names no broker: 0.0.0.0 and :: mean every interface to a listener, and a multicast "
+                             "address is a group, not a host; give the broker's host name or address, e.g. "
+                             "127.0.0.1 or mosquitto")
+        return value
 
     @field_validator("topic_prefix")
     @classmethod
@@ -158,6 +175,15 @@ class _EncryptedKey(Exception):
 
 def _refuse_passphrase() -> bytes:
     raise _EncryptedKey
+
+
+def _names_no_broker(host: str) -> bool:
+    """The unspecified address (a listener's every interface) or a multicast group: a connect reaches no one host."""
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return address.is_unspecified or address.is_multicast
 
 
 def _regular_file(path: str, allowed: str) -> None:

@@ -42,8 +42,9 @@ def settings_sentence(error: ValidationError) -> str | None:
 
 def shown(value: Any) -> str:
     """The value as the variable was set (EE_SPEED=abc), cut by domain.shown's rule; its repr when it is no plain
-    line of text (a newline, a control character) or no string at all, so the sentence stays one line."""
-    if isinstance(value, str) and value.isprintable():
+    line of text (a newline, a control character), begins or ends with a space (the line's spaces are collapsed:
+    `EE_MQTT_HOST= ` read as empty) or is no string at all, so the sentence stays one line and shows it."""
+    if isinstance(value, str) and value.isprintable() and value == value.strip():
         return cut(value)
     return shown_repr(value)
 
