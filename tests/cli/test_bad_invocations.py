@@ -350,7 +350,7 @@ def test_a_bad_invocation_gets_one_sentence_and_its_exit_code(script, argv, env,
 
 
 @pytest.mark.parametrize("host", ["127.0.0.1", "10.0.0.7", "::1", "fe80::1%eth0", "mosquitto", "localhost",
-                                  "broker.example.com", "broker.example.com.", "edge-01", "a" * 63 + ".example"])
+                                  "broker.example.com", "broker.example.com.", "edge-01", "proj_mosquitto_1", "a" * 63 + ".example"])
 def test_a_broker_host_may_be_any_host_name_or_ip_address_a_connect_can_use(host):
     from energy_edge.entrypoints.mqtt_settings import MqttSettings
 

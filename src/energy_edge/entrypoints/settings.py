@@ -26,13 +26,14 @@ MAX_EPOCH_S = 253_402_300_799.0  # 9999-12-31T23:59:59Z: an anchor far outside t
 
 
 MAX_HOST_NAME_CHARS = 253  # RFC 1035: a name's text form
-_HOST_LABEL = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)")
+_HOST_LABEL = re.compile(r"(?!-)[A-Za-z0-9_-]{1,63}(?<!-)")  # RFC 1123, and `_`: a Docker container's name
 _IPV6_ZONE = re.compile(r"[A-Za-z0-9_.-]{1,15}")  # fe80::1%eth0: an interface's name (IFNAMSIZ) or number
 
 
 def is_address_or_host_name(value: str) -> bool:
     """An IPv4 or IPv6 address (an IPv6 zone an interface name or number), or a host name: dot-separated labels of
-    letters, digits and dashes (RFC 1123), the last not all digits (so `999.1.1.1` is neither an address nor a name)."""
+    letters, digits and dashes (RFC 1123; underscores too: a
+    container's name on a Docker network such as `proj_mosquitto_1` resolves there), the last not all digits (so `999.1.1.1` is neither an address nor a name)."""
     try:
         address = ipaddress.ip_address(value)
     except ValueError:
