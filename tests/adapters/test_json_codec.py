@@ -101,6 +101,19 @@ def test_the_odd_documents_read_as_the_reference_reads_them(text):
     assert _fast(text) == _reference(text)
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(st.text(max_size=6), _values, min_size=1, max_size=4), _values, st.integers(0, 3))
+def test_a_key_twice_is_refused_alike_with_the_codec_and_named(value, second, nesting):
+    """orjson keeps the last of two equal keys, as the reference parser on its own does: `loads` refuses both."""
+    key = next(iter(value))
+    text = json.dumps(value)[:-1] + f", {json.dumps(key)}: {json.dumps(second)}}}"
+    for _ in range(nesting):
+        text = f'{{"outer": [{text}], "t": "12:00"}}'
+    outcome = _fast(text.encode())
+    assert outcome == _reference(text.encode()) == _fast(text)
+    assert outcome[:2] == ("refused", "DuplicateKey") and repr(key) in outcome[2]
+
+
 def test_bytes_that_are_not_utf8_are_refused_as_the_reference_refuses_them():
     assert _fast(b'{"a":"\xff"}') == _reference(b'{"a":"\xff"}')
     assert _fast(b'{"a":"\xff"}')[0] == "refused"

@@ -139,6 +139,34 @@ def test_a_body_the_parser_leaves_alone_is_decided_by_the_reference(body):
     _same_with_and_without(body)
 
 
+def _said_twice(report: dict[str, Any], name: str, second: Any) -> bytes:
+    return json.dumps(report).encode()[:-1] + f', "{name}": {json.dumps(second)}}}'.encode()
+
+
+@pytest.mark.parametrize("kind, name, second", [
+    ("battery", "power_w", 5_000.0), ("battery", "soc", 0.01), ("battery", "kind", "battery"),
+    ("battery", "fault_reason", None), ("battery", "setpoint_expires_at", 1_782_036_030.0),
+    ("boiler", "heater_on", False), ("meter", "power_l1_w", 1_500.0), ("solar", "module", "solar"),
+])
+def test_a_key_twice_is_refused_naming_it_with_the_parser_as_without(kind, name, second):
+    """msgspec, like the reference parser on its own, kept the last: a body could say two values of a field."""
+    outcome = _same_with_and_without(_said_twice(REPORTS[kind], name, second))
+    assert outcome[:2] == ("refused", "telemetry.duplicate_key") and repr(name) in outcome[2]
+
+
+def test_a_key_twice_is_refused_when_an_optional_field_left_out_makes_the_count_add_up():
+    """As many colons as a whole report has fields: a key twice where an optional field is missing."""
+    report = {name: value for name, value in REPORTS["battery"].items() if name != "setpoint_expires_at"}
+    body = _said_twice(report, "power_w", 5_000.0)
+    assert body.count(b":") == 1 + len(telemetry.parsed_fields("battery"))
+    assert _same_with_and_without(body)[:2] == ("refused", "telemetry.duplicate_key")
+
+
+def test_a_colon_inside_a_string_is_no_repetition():
+    body = json.dumps({**REPORTS["boiler"], "fault_reason": "E1: sensor: open circuit"}).encode()
+    assert _same_with_and_without(body)[0] != "refused"
+
+
 @pytest.mark.parametrize("change", [
     {"extra": 1}, {"fault_reason": 5}, {"fault_reason": "x" * 500}, {"timestamp": 10 ** 20},
     {"setpoint_expires_at": 2 ** 70}, {"seq": 2 ** 63}, {"module": "bat\ud800"}, {"state": "STÄTE"},

@@ -48,6 +48,30 @@ def test_json_within_the_limits_parses_and_nan_does_not():
         bounded_json.dumps({"x": "a" * MAX_JSON_BYTES})
 
 
+@pytest.mark.parametrize("text, key", [
+    ('{"power_w":1000,"power_w":5000}', "power_w"),
+    ('{"a":{"b":1,"b":1}}', "b"),  # the same value twice too: which one counts is no reader's to guess
+    ('[{"x":1},{"x":1,"y":2,"x":3}]', "x"),
+    ('{"$version":3,"soc_min":0.2,"$version":4}', "$version"),
+    ('{"t":"12:00","k" : 1 ,"k":2}', "k"),  # colons inside strings and spaces around one
+])
+def test_a_key_twice_in_one_object_is_refused_naming_it(text, key):
+    for data in (text, text.encode()):
+        with pytest.raises(bounded_json.DuplicateKey) as refused:
+            bounded_json.loads(data)
+        assert refused.value.limit == "duplicate_key" and refused.value.key == key
+        assert f"key {key!r} appears more than once in one object" in str(refused.value)
+
+
+@pytest.mark.parametrize("text", [
+    '{"fault_reason":"E1: over temperature","at":"12:00:00","a:b":{"c":"d:e"}}',
+    '[{"a":1},{"a":1}]', '{"a":{"a":{"a":1}}}', '"x:y"', '[":", {}]',
+])
+def test_the_same_key_in_different_objects_and_colons_in_strings_are_no_repetition(text):
+    assert bounded_json.loads(text) == json.loads(text)
+    assert bounded_json.loads(text.encode()) == json.loads(text)
+
+
 def test_shown_values_and_log_messages_are_bounded():
     assert len(shown("x" * 300_000)) < MAX_SHOWN_CHARS + 30
     deep: list = []

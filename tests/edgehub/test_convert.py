@@ -8,7 +8,8 @@ import pytest
 from azure.iot.device import Message as SdkMessage
 from azure.iot.device import exceptions as sdk_errors
 
-from energy_edge.adapters.transports.edgehub.convert import MAX_MESSAGE_BYTES, MessageTooLarge, from_sdk, to_sdk
+from energy_edge.adapters.transports.edgehub.convert import (MAX_MESSAGE_BYTES, MessageTooLarge, from_sdk, method_payload,
+                                                             to_sdk)
 from energy_edge.adapters.transports.edgehub.invoke_errors import response_from_error, response_from_reply
 from energy_edge.domain.messages import Message
 
@@ -28,6 +29,13 @@ def test_a_message_beyond_the_hub_limit_is_refused_before_it_is_queued():
 
 def test_a_text_body_from_the_sdk_becomes_bytes():
     assert from_sdk(SdkMessage("hello")).body == b"hello"
+
+
+@pytest.mark.parametrize("raw", ['{"power_w": 1000, "power_w": 5000}', b'{"power_w": 1000, "power_w": 5000}'])
+def test_a_payload_handed_over_as_text_with_a_key_twice_is_refused_naming_it(raw):
+    """Answered 400 by the client, as a payload over a limit is; it was read as 5000 W."""
+    with pytest.raises(ValueError, match="key 'power_w' appears more than once"):
+        method_payload(raw)
 
 
 def _wrapped(code: int) -> Exception:

@@ -130,6 +130,15 @@ async def test_commands_come_as_json_from_this_origin_only(web):
     assert site.assets["solar"].take_calls() == []
 
 
+async def test_a_command_saying_a_key_twice_is_refused_naming_it_and_sends_nothing(web):
+    """The page's log would show one value and the module get the other (the last one used to win)."""
+    server, site, _ = web
+    body = b'{"module":"battery","method":"stop","method":"start_charging","payload":{"power_w":1000}}'
+    status, answer = await _request(server.port, "POST", "/api/method", raw=body, headers=JSON)
+    assert status == 400 and answer["error"] == "body" and "'method' appears more than once" in answer["reason"]
+    assert site.assets["battery"].take_calls() == []
+
+
 async def test_a_limit_goes_through_the_controllers_twin_and_comes_back_acknowledged(web):
     server, site, view = web
     status, answer = await _request(server.port, "POST", "/api/limit", {"name": "export_limit_w", "value": 6000}, JSON)

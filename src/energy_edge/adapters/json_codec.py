@@ -17,6 +17,9 @@ could differ, and the reference decides:
   beyond ASCII (the reference escapes it, `\u00e9`, and a size limit counts the escapes), and
   types only one of the two writes (dataclasses, datetimes, subclasses of str, int, dict,
   list: an enum's text) are handed back to the reference.
+
+A key twice in one object orjson reads as the reference does (the last one wins); `bounded_json.loads`
+refuses it after either, by counting colons against the keys read.
 """
 
 from __future__ import annotations

@@ -13,13 +13,18 @@ and whatever msgspec refuses goes to the reference, which accepts it or refuses 
   ints only within 64 bits, and numbers without a physical range (timestamps) only within
   ±1e18, where msgspec and Python read every spelling to the same value;
 - `fault_reason` a string or null (the reference reads any other type as null);
-- a second `kind` in one body, a kind it does not know: msgspec refuses them.
+- a kind it does not know: msgspec refuses it;
+- a key twice in one body: msgspec reads the last one (a second `kind` too), so a body with more
+  colons than the keys it read (each key has its colon; the others are inside strings) is left to
+  the reference, which refuses a key twice naming it. An optional field it did not find is `UNSET`
+  until then, so the keys it read are counted, not guessed.
 """
 
 from __future__ import annotations
 
 import math
-from typing import Annotated, Any, Optional, Union
+import operator
+from typing import Annotated, Any, Union
 
 import msgspec
 
@@ -27,6 +32,7 @@ from ..domain import telemetry
 
 _INT64 = 2**63 - 1
 _UNBOUNDED = 1e18  # the fast path's bound on a number the domain leaves unbounded (a timestamp)
+_UNSET = msgspec.UNSET  # an optional field the body left out (read as None)
 
 
 def _number(low: float, high: float) -> Any:
@@ -43,14 +49,14 @@ def _field_type(typ: type, low: float, high: float, optional: bool) -> Any:
         field_type = Annotated[int, msgspec.Meta(ge=max(math.ceil(low), -_INT64), le=min(math.floor(high), _INT64))]
     else:
         field_type = _number(low, high)
-    return Optional[field_type] if optional else field_type
+    return Union[field_type, None, msgspec.UnsetType] if optional else field_type
 
 
 def _struct(kind: str) -> type[msgspec.Struct]:
     """A report of `kind`, its fields in `telemetry.parsed_fields(kind)` order (what `parse` returns)."""
-    types: dict[str, tuple[Any, Any]] = {"fault_reason": (Optional[str], None)}
+    types: dict[str, tuple[Any, Any]] = {"fault_reason": (Union[str, None, msgspec.UnsetType], _UNSET)}
     for name, typ, low, high, optional in telemetry.field_checks(kind):
-        types[name] = (_field_type(typ, low, high, optional), None) if optional else (_field_type(typ, low, high, False),)
+        types[name] = (_field_type(typ, low, high, optional), _UNSET) if optional else (_field_type(typ, low, high, False),)
     fields = [(name, *types[name]) for name in telemetry.parsed_fields(kind)]
     return msgspec.defstruct(f"{kind.title()}Report", fields, kw_only=True, tag_field="kind", tag=kind,
                              forbid_unknown_fields=True)
@@ -62,9 +68,23 @@ class MsgspecTelemetryParser:
     def __init__(self) -> None:
         structs = tuple(_struct(kind) for kind in telemetry.KINDS)
         self._decode = msgspec.json.Decoder(Union[structs]).decode  # type: ignore[valid-type]
-        self._kinds = {struct: kind for struct, kind in zip(structs, telemetry.KINDS)}
+        # per struct: its kind, and its optional fields (they may be UNSET; at least two, so a tuple)
+        self._kinds = {struct: (kind, operator.itemgetter(*_optional_positions(kind)))
+                       for struct, kind in zip(structs, telemetry.KINDS)}
 
     def parse(self, body: bytes) -> tuple[str, tuple[Any, ...]]:
         report = self._decode(body)
-        return self._kinds[type(report)], msgspec.structs.astuple(report)
+        kind, optional = self._kinds[type(report)]
+        fields = msgspec.structs.astuple(report)
+        absent = optional(fields).count(_UNSET)
+        if body.count(b":") > 1 + len(fields) - absent:  # more colons than the keys read (`kind` among them)
+            raise ValueError("a key twice, or a colon inside a string: for the reference")
+        if absent:
+            fields = tuple(None if value is _UNSET else value for value in fields)
+        return kind, fields
+
+
+def _optional_positions(kind: str) -> tuple[int, ...]:
+    optional = {"fault_reason", *(name for name, *_, is_optional in telemetry.field_checks(kind) if is_optional)}
+    return tuple(index for index, name in enumerate(telemetry.parsed_fields(kind)) if name in optional)
 

@@ -12,6 +12,14 @@ a simulated day goes through here, 260,000 of them): the limits stay here, and
 whatever the fast one refuses, the reference parses or refuses with its own
 words, so the codec changes how fast a document is read, never what is
 accepted, the values it gives, or what a refusal says.
+
+A key twice in one object is refused (`DuplicateKey`, naming it): parsers
+disagree on which one counts (the standard library's and orjson's keep the
+last, others the first), so a body could show a reviewer or a log one value
+and apply another. Finding one costs nearly nothing where there is none: every
+key is followed by its colon, so a document with no more colons than the keys
+it parsed to repeats none; only one with more (a key twice, or a colon inside
+a string: a fault reason, a time) is read again, keeping each object's pairs.
 """
 
 from __future__ import annotations
@@ -22,8 +30,7 @@ import sys
 from typing import Any, Protocol
 
 from .bounds import MAX_JSON_BYTES, MAX_JSON_DEPTH
-from .shown import cut
-
+from .shown import cut, shown
 
 
 def _no_constant(name: str) -> float:
@@ -86,7 +93,8 @@ def codec() -> JsonCodec | None:
 
 
 class JsonLimitExceeded(ValueError):
-    """A document over the size or depth limit; `limit` is "size" or "depth"."""
+    """A document the ports refuse though JSON can spell it: over the size or the depth limit, or a key
+    twice in one object; `limit` is "size", "depth" or "duplicate_key", `reason` the sentence."""
 
     def __init__(self, limit: str, reason: str) -> None:
         super().__init__(reason)
@@ -94,8 +102,34 @@ class JsonLimitExceeded(ValueError):
         self.reason = reason
 
 
+class DuplicateKey(JsonLimitExceeded):
+    """A key twice in one object (which one counts differs between parsers); `key` is the key."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__("duplicate_key", f"key {shown(key)} appears more than once in one object; "
+                                          f"each key may appear only once")
+        self.key = key
+
+
+def unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """An `object_pairs_hook` for `json.loads`: the object, or `DuplicateKey` naming the first key it repeats."""
+    value = dict(pairs)
+    if len(value) < len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise DuplicateKey(key)
+            seen.add(key)
+    return value
+
+
+_UNIQUE_DECODER = json.JSONDecoder(parse_constant=_no_constant, parse_float=_finite_float, parse_int=_float_sized_int,
+                                   object_pairs_hook=unique_keys)  # the reference, refusing a key twice
+
+
 def loads(data: bytes | bytearray | str, max_bytes: int = MAX_JSON_BYTES, max_depth: int = MAX_JSON_DEPTH) -> Any:
-    """Parse `data`; raise `JsonLimitExceeded`, or ValueError (not UTF-8, not JSON) like json.loads."""
+    """Parse `data`; raise `JsonLimitExceeded` (`DuplicateKey` for a key twice in one object), or ValueError
+    (not UTF-8, not JSON) like json.loads."""
     binary = isinstance(data, (bytes, bytearray))
     size = len(data) if binary else len(data.encode(errors="replace"))  # type: ignore[union-attr]
     if size > max_bytes:
@@ -112,10 +146,31 @@ def loads(data: bytes | bytearray | str, max_bytes: int = MAX_JSON_BYTES, max_de
             value = _DECODER.decode(text)  # type: ignore[arg-type]
         except RecursionError:
             raise _too_deep(max_depth) from None
-    opened = data.count(b"{") + data.count(b"[") if binary else data.count("{") + data.count("[")  # type: ignore
+    objects = data.count(b"{") if binary else data.count("{")  # type: ignore[arg-type]
+    opened = objects + (data.count(b"[") if binary else data.count("["))  # type: ignore[arg-type]
     if opened > max_depth:  # only then can it be too deep: telemetry has one "{"
         check_depth(value, max_depth)
+    if objects:  # (after the depth check: the pairs below are read by the reference, within its stack)
+        colons = data.count(b":") if binary else data.count(":")  # type: ignore[arg-type]
+        if colons > (len(value) if objects == 1 and type(value) is dict else _key_count(value)):
+            _UNIQUE_DECODER.decode(data.decode() if binary else data)  # type: ignore[union-attr,arg-type]
     return value
+
+
+def _key_count(value: Any) -> int:
+    """How many keys the objects in `value` hold (a key twice in the text counts once here)."""
+    count, stack = 0, [value]
+    while stack:
+        item = stack.pop()
+        if type(item) is dict:
+            count += len(item)
+            item = item.values()
+        elif type(item) is not list:
+            continue
+        for child in item:
+            if type(child) is dict or type(child) is list:
+                stack.append(child)
+    return count
 
 
 def encode(value: Any) -> bytes:

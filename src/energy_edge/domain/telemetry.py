@@ -147,7 +147,7 @@ class TelemetryParser(Protocol):
     `parse(body)` returns `(kind, fields)`: `fields` are the body's `PARSED_FIELDS` and then
     `_VALUE_NAMES[kind]` (`parsed_fields(kind)`), in that order, absent optional ones as None,
     each of the type and within the range `field_checks(kind)` states, in a JSON object of no
-    other field. For anything else it raises (any exception): the reference below then accepts
+    other field and no key twice. For anything else it raises (any exception): the reference below then accepts
     the body or refuses it with its own words, so the parser changes how fast a report is read,
     never what is accepted, the values it gives, or what a refusal says.
     """

@@ -27,8 +27,10 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from ...domain import bounded_json
 from ...domain.messages import MethodResponse
 from ...domain.services.operator_view import OperatorView
+from ...domain.shown import cut
 from .auth import OperatorAuth, cross_site
 from .commands import SiteCommands
 from .command_requests import LIMIT_MODULE, BadCommand, parse_limit, parse_method
@@ -116,9 +118,11 @@ def build_app(registry: CollectorRegistry, health: HealthProbe, page: OperatorPa
         if page.commands is None:
             return JSONResponse({"error": "commands", "reason": "this site takes no commands from the page"}, 503)
         try:
-            body = json.loads(await request.body())
+            body = bounded_json.loads(await request.body())  # as at every port: a key twice, NaN, 64 KiB refused
+        except bounded_json.JsonLimitExceeded as exc:
+            return JSONResponse({"error": "body", "reason": f"body: {exc.reason}"}, 400)
         except ValueError as exc:
-            return JSONResponse({"error": "body", "reason": f"body is not JSON: {exc}"}, 400)
+            return JSONResponse({"error": "body", "reason": f"body is not JSON: {cut(str(exc))}"}, 400)
         try:
             module, action, response = await run(body)
         except BadCommand as exc:
