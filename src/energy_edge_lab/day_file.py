@@ -17,6 +17,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from energy_edge.domain.bounded_json import DuplicateKey, unique_keys
 from energy_edge.domain.shown import cut, shown
 
 from .bounds import (IRRADIANCE_RANGE, MAX_CSV_ROWS, POWER_RANGE, Date, DemandCharge, Duration, Fraction, HotWaterRate,
@@ -224,7 +225,9 @@ def read_table(path: Path) -> dict[str, Any]:
         raise DayFileError(f"{path}: not UTF-8 text (a TOML or JSON file)") from None
     kind = "JSON" if path.suffix.lower() == ".json" else "TOML"
     try:
-        data = json.loads(text) if kind == "JSON" else tomllib.loads(text)
+        data = json.loads(text, object_pairs_hook=unique_keys) if kind == "JSON" else tomllib.loads(text)
+    except DuplicateKey as exc:  # which of the two the user meant, no reader can tell (TOML refuses them itself)
+        raise DayFileError(f"{path}: {exc.reason}") from None
     except (json.JSONDecodeError, tomllib.TOMLDecodeError) as exc:
         raise DayFileError(f"{path}: not valid {kind}: {exc}") from None
     except ValueError:  # both parsers let int()'s refusal through: a number longer than Python reads

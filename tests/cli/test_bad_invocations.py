@@ -129,6 +129,11 @@ CASES: list[tuple[str, list[str], dict[str, str], int, list[str]]] = [
     ("energy-edge", ["twin", "controller", "tariff=" + "[" * 1200 + "]" * 1200], {}, USAGE,
      ["tariff is nested deeper than 32 levels"]),
     ("energy-edge", ["twin", "controller", "tariff=" + "[" * 1200], {}, USAGE, ["tariff is nested deeper than 32"]),
+    # a key twice: the user (or a script) said two things and a module would read one of them
+    ("energy-edge", ["call", "battery", "start_charging", '{"power_w": 1000, "power_w": 5000}'], {}, USAGE,
+     ["'power_w' appears more than once", "each key may appear only once"]),
+    ("energy-edge", ["twin", "controller", 'load_w_by_hour={"7": 500, "8": 900, "7": 2000}'], {}, USAGE,
+     ["is not allowed: in load_w_by_hour, key '7' appears more than once"]),
     ("energy-edge", ["call", "battery", "stop", "--timeout", "-1"], {}, USAGE, ["--timeout", "'-1'", "> 0"]),
     ("energy-edge", ["call", "battery", "stop", "--timeout", "0"], {}, USAGE, ["--timeout", "'0'"]),
     ("energy-edge", ["call", "battery"], {}, USAGE, ["required", "method"]),

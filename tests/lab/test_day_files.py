@@ -197,6 +197,24 @@ def test_a_json_day_or_site_beyond_the_parser_is_one_sentence(folder, capsys, te
     assert f"site.json: not valid JSON: {expected}" in capsys.readouterr().err
 
 
+def test_a_key_twice_in_a_json_day_site_or_scenario_is_one_sentence_naming_file_and_key(folder, tmp_path, capsys):
+    """The last one used to win: a day could say 3 kW of load where its reader saw 30 (TOML refuses it itself)."""
+    (folder / "day.json").write_text('{"date": "2026-06-10", "load": {"base_w": 3000, "base_w": 30000}}')
+    assert main(["simulate", "--day", str(folder / "day.json"), "--site", str(folder / "site.toml"),
+                 "--policy", "none"]) == 2
+    err = capsys.readouterr().err
+    assert "day.json: key 'base_w' appears more than once in one object" in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+    (folder / "site.json").write_text('{"name": "farm", "latitude": 48.1, "latitude": -48.1, "assets": {}}')
+    assert main(["simulate", "--day", str(folder / "day.toml"), "--site", str(folder / "site.json"),
+                 "--policy", "none"]) == 2
+    assert "site.json: key 'latitude' appears more than once" in capsys.readouterr().err
+    shipped = Path(__file__).resolve().parents[2] / "src" / "energy_edge_lab" / "scenarios" / "winter_day.json"
+    (tmp_path / "mine.json").write_text(shipped.read_text().replace('{', '{"name": "x", ', 1))
+    assert main(["simulate", "--scenario", str(tmp_path / "mine.json"), "--policy", "none"]) == 2
+    assert "mine.json: key 'name' appears more than once" in capsys.readouterr().err
+
+
 def test_a_scenario_file_is_read_as_a_day_file_is(tmp_path, capsys):
     shipped = Path(__file__).resolve().parents[2] / "src" / "energy_edge_lab" / "scenarios" / "winter_day.json"
     (tmp_path / "mine.json").write_text(shipped.read_text())

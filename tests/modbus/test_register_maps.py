@@ -98,6 +98,16 @@ def test_a_read_only_control_point_is_refused(tmp_path):
         load_boiler_map(_write(tmp_path, document))
 
 
+def test_a_key_twice_in_a_map_is_refused_naming_it(tmp_path):
+    """A copied map edited twice over: the reader kept the last address, the user may have meant the first."""
+    text = ('{"points": [{"name": "temperature_c", "address": 0, "address": 40, "type": "int16"},'
+            ' {"name": "setpoint_c", "address": 1, "type": "int16", "access": "rw"}]}')
+    path = _write(tmp_path, text)
+    with pytest.raises(RegisterMapError, match=r"invalid register map: key 'address' appears more than once") as error:
+        load_boiler_map(path)
+    assert str(path) in str(error.value)
+
+
 def test_unreadable_json_is_a_clear_error(tmp_path):
     with pytest.raises(RegisterMapError, match=r"cannot read map: Expecting"):
         load_sunspec_models(_write(tmp_path, "{not json"))

@@ -12,7 +12,7 @@ import json
 import math
 from typing import Any, Callable, NoReturn
 
-from ..domain.bounded_json import JsonLimitExceeded, check_depth
+from ..domain.bounded_json import DuplicateKey, JsonLimitExceeded, check_depth, unique_keys
 from ..domain.bounds import MAX_JSON_DEPTH
 from ..domain.shown import cut, shown
 from .version import version_text
@@ -103,14 +103,24 @@ class NestedTooDeep(argparse.ArgumentTypeError):
     """JSON nested deeper than `MAX_JSON_DEPTH`: no module would read it."""
 
 
+class RepeatedKey(argparse.ArgumentTypeError):
+    """JSON with a key twice in one object (`reason` says which): no module would read it."""
+
+    def __init__(self, text: str, reason: str) -> None:
+        super().__init__(f"{shown(text)} is not allowed: {reason}")
+        self.reason = reason
+
+
 def json_value(text: str) -> Any:
     """JSON text whose numbers are finite (JSON has no Infinity or NaN; Python's parser would accept them),
-    nested no deeper than a module reads (`bounded_json`)."""
+    nested no deeper than a module reads and with no key twice in one object (`bounded_json`)."""
     def refuse_constant(name: str) -> NoReturn:
         raise argparse.ArgumentTypeError(f"{shown(text)} is not allowed: JSON has no {name}")
     try:
-        value = json.loads(text, parse_constant=refuse_constant)
+        value = json.loads(text, parse_constant=refuse_constant, object_pairs_hook=unique_keys)
         check_depth(value)
+    except DuplicateKey as exc:  # which one the user meant, no module could tell
+        raise RepeatedKey(text, exc.reason) from None
     except (RecursionError, JsonLimitExceeded):  # deeper than the parser's stack, or than any module reads
         raise NestedTooDeep(f"{shown(text)} is not allowed: nested deeper than {MAX_JSON_DEPTH} levels") from None
     except ValueError as exc:

@@ -25,7 +25,7 @@ from typing import Any
 
 from ...domain.bounds import MAX_JSON_DEPTH
 from ...domain.shown import cut, shown
-from ..cli_types import NestedTooDeep, json_value
+from ..cli_types import NestedTooDeep, RepeatedKey, json_value
 from ..operator_client import connected_operator, site_modules, unknown_module
 from .call import add_site_options
 
@@ -59,6 +59,8 @@ def twin_property(item: str) -> tuple[str, Any]:
     except NestedTooDeep:
         raise argparse.ArgumentTypeError(f"{shown(item)} is not allowed: {cut(key)} is nested deeper than "
                                          f"{MAX_JSON_DEPTH} levels") from None
+    except RepeatedKey as exc:
+        raise argparse.ArgumentTypeError(f"{shown(item)} is not allowed: in {cut(key)}, {exc.reason}") from None
     except argparse.ArgumentTypeError:
         raise argparse.ArgumentTypeError(f"{shown(item)} is not allowed: {cut(key)} must be a finite number") from None
 

@@ -16,6 +16,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from ....domain.bounded_json import DuplicateKey, unique_keys
 from ....domain.errors import ConfigurationError
 from .codec import REGISTER_TYPES, SCALE_FACTOR_RANGE, size_of
 
@@ -188,7 +189,9 @@ def _describe(error: dict, document: object) -> str:
 
 def _load(path: Path, model: type[BaseModel]) -> BaseModel:
     try:
-        document = json.loads(Path(path).read_text())
+        document = json.loads(Path(path).read_text(), object_pairs_hook=unique_keys)
+    except DuplicateKey as exc:  # a copied map edited twice over: which entry counts, no reader can tell
+        raise RegisterMapError(f"{path}: invalid register map: {exc.reason}") from None
     except (OSError, json.JSONDecodeError) as exc:
         raise RegisterMapError(f"{path}: cannot read map: {exc}") from exc
     try:
