@@ -51,7 +51,8 @@ MAX_TWIN_VERSION = 2**63 - 1
 MAX_REFUSED_KEYS_ACKED = 8  # unknown desired keys acknowledged (400) per document; the rest are summarised
 MAX_KEY_CHARS = 64  # an unknown key longer than this is summarised, never echoed as a reported key
 # The whole reported document of any module stays below this (IoT Hub keeps 32 KB of reported properties): the
-# controller's 33 writable properties all refused with long values, and 8 long unknown keys, take 17 KiB
+# controller's 33 writable properties all refused with long values, and 8 long unknown keys, take 17 KiB (20 KiB
+# with long objects: 4 KiB of them echoed whole, desired_document.MAX_ECHOED_OBJECTS_CHARS)
 MAX_REPORTED_BYTES = 24 * 1024
 
 # -- logs ------------------------------------------------------------------------------------------

@@ -9,7 +9,8 @@ acknowledged 400 once, in the reported patch answering the document that
 brought them, and leave the reported document with the next one, so junk keys
 cannot pile up there; the reported document stays below
 `bounds.MAX_REPORTED_BYTES` (writable properties plus at most
-`MAX_REFUSED_KEYS_ACKED` refusals, values and reasons cut to a bounded length).
+`MAX_REFUSED_KEYS_ACKED` refusals, values and reasons cut to a bounded length,
+objects echoed whole only within a budget per reported patch).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ log = logging.getLogger(__name__)
 APPLIED = "applied"
 MAX_ECHOED_STR_CHARS = 64  # a desired string echoed in an ack's value is cut to this
 MAX_ECHOED_OBJECT_CHARS = 640  # an object (an hourly profile) is echoed whole up to this much JSON, else cut
+MAX_ECHOED_OBJECTS_CHARS = 4096  # ... while the objects echoed whole in one reported patch stay within this
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,19 +92,20 @@ class DesiredDocument:
         """The acks answering `update`: 200 "applied" for every writable property, or 400 with the
         (rule, reason) of `refusal`; 400 for each unknown key (bounded); the last refusals removed."""
         version = update.version
+        echo = _Echo()
         patch: dict[str, Any] = {key: None for key in self._refused_acked}
         patch.update({key: None for key in update.deleted})
         for name, value in update.writable.items():
             if refusal is None:
-                patch[name] = pnp_ack(_echo(value), Status.OK, version, APPLIED)
+                patch[name] = pnp_ack(echo(value), Status.OK, version, APPLIED)
             else:
                 rule, reason = refusal
                 said = reason if rule == name or rule.endswith("." + name) else f"not applied: {rule}: {reason}"
-                patch[name] = pnp_ack(_echo(value), Status.BAD_REQUEST, version, cut(said))
+                patch[name] = pnp_ack(echo(value), Status.BAD_REQUEST, version, cut(said))
         acked = [key for key in update.unknown if len(key) <= MAX_KEY_CHARS][:MAX_REFUSED_KEYS_ACKED]
         allowed = ", ".join(sorted(self.writable))
         for key in acked:
-            patch[key] = pnp_ack(_echo(update.unknown[key]), Status.BAD_REQUEST, version,
+            patch[key] = pnp_ack(echo(update.unknown[key]), Status.BAD_REQUEST, version,
                                  cut(f"unknown property (writable: {allowed})", 400))
         if len(acked) < len(update.unknown):
             log.warning("desired $version %d: %d unknown properties not acknowledged one by one: %s", version,
@@ -120,16 +123,26 @@ class DesiredDocument:
         return None
 
 
-def _echo(value: Any) -> Any:
-    """A desired value as its ack echoes it: numbers and booleans as they are, anything else cut short."""
-    if value is None or isinstance(value, (bool, int)) or (isinstance(value, float) and math.isfinite(value)):
-        return value
-    if isinstance(value, str):
-        return cut(value, MAX_ECHOED_STR_CHARS)
-    if isinstance(value, dict) and all(isinstance(key, str) for key in value):
-        try:
-            if len(bounded_json.dumps(value)) <= MAX_ECHOED_OBJECT_CHARS:
+class _Echo:
+    """Desired values as the acks of one reported patch echo them: numbers and booleans as they are, an object
+    whole while its JSON is within `MAX_ECHOED_OBJECT_CHARS` and the patch's objects within
+    `MAX_ECHOED_OBJECTS_CHARS` (the writable properties first: 33 of 640 characters took 36 KiB), anything
+    else cut short."""
+
+    def __init__(self) -> None:
+        self.room = MAX_ECHOED_OBJECTS_CHARS
+
+    def __call__(self, value: Any) -> Any:
+        if value is None or isinstance(value, (bool, int)) or (isinstance(value, float) and math.isfinite(value)):
+            return value
+        if isinstance(value, str):
+            return cut(value, MAX_ECHOED_STR_CHARS)
+        if isinstance(value, dict) and all(isinstance(key, str) for key in value):
+            try:
+                size = len(bounded_json.dumps(value))
+            except (TypeError, ValueError):
+                size = MAX_ECHOED_OBJECTS_CHARS + 1
+            if size <= min(MAX_ECHOED_OBJECT_CHARS, self.room):
+                self.room -= size
                 return value
-        except (TypeError, ValueError):
-            pass
-    return shown(value, MAX_ECHOED_STR_CHARS)
+        return shown(value, MAX_ECHOED_STR_CHARS)
