@@ -124,6 +124,32 @@ def test_a_desired_document_is_whole_and_its_refusals_are_transient():
 
 
 
+@pytest.mark.parametrize("value", [[40, 120, 60], [], [True, None, "x", 1.5], [[1], {"h": [False]}], {"h": [0.5]}])
+def test_an_acknowledgement_echoes_an_array_as_the_json_it_was(value):
+    """A list was echoed as Python's text of it ("[True, None, 'x']"): not the value sent, nor JSON."""
+    document = DesiredDocument({"a", "b"})
+    update = document.take({"$version": 1, "a": value, "b": 2, "junk": value})
+    assert update is not None
+    for refusal in (("a", "expected a number"), None):
+        patch = document.reported_patch(update, refusal)
+        assert patch["a"]["value"] == value and type(patch["a"]["value"]) is type(value)
+        assert patch["junk"]["value"] == value and patch["junk"]["ac"] == 400
+
+
+@pytest.mark.parametrize("value, starts", [
+    ([*range(300)], "[0,1,2,3,4,5,6,7,8,9,10,"),
+    ([True, None, "é" + "x" * 1_000], '[true,null,"\\u00e9xxx'),
+    ({"k": [None] * 300}, '{"k":[null,null,'),
+])
+def test_a_long_array_or_object_is_echoed_as_its_json_text_cut(value, starts):
+    document = DesiredDocument({"a"})
+    update = document.take({"$version": 1, "a": value})
+    assert update is not None
+    echoed = document.reported_patch(update, ("a", "expected a number"))["a"]["value"]
+    assert isinstance(echoed, str) and echoed.startswith(starts) and "…(+" in echoed and len(echoed) < 100
+    assert "True" not in echoed and "None" not in echoed and "'" not in echoed
+
+
 def test_a_desired_version_beyond_iot_hubs_int64_is_refused_and_the_next_genuine_one_taken():
     document = DesiredDocument({"a"})
     assert document.take({"$version": 3, "a": 1}) is not None
@@ -174,7 +200,7 @@ async def test_an_absurd_meter_reading_is_a_meter_error_not_a_balance(reading):
     assert site.controller.meter_errors_total == 1 and site.calls() == {"battery": []}
 
 
-@pytest.mark.parametrize("long", ["x" * 1_000, {"k": "x" * 620}], ids=["string", "object"])
+@pytest.mark.parametrize("long", ["x" * 1_000, {"k": "x" * 620}, ["x" * 630]], ids=["string", "object", "array"])
 async def test_the_worst_reported_document_stays_below_its_bound(long):
     """Every writable property refused with a long value, and as many long unknown keys as are acked.
 

@@ -57,3 +57,14 @@ async def test_junk_a_previous_run_left_in_the_reported_document_is_removed_at_s
     site.battery_service = restarted
     await restarted.start()
     await site.reported_when("battery", lambda r: "junk_from_an_old_release" not in r)
+
+
+async def test_an_array_where_an_object_belongs_is_refused_naming_it_and_echoed_as_sent(site):
+    """The acknowledgement said "[40, 120, 60]" (Python's text of a list), not the JSON array the operator sent."""
+    await site.harness.set_desired("controller", {"hot_water_litres_per_hour": [40, 120, 60], "deadband_w": 20})
+    reported = await site.reported_when("controller", lambda r: "hot_water_litres_per_hour" in r)
+    ack = reported["hot_water_litres_per_hour"]
+    assert ack["ac"] == 400 and ack["value"] == [40, 120, 60]
+    assert 'an object of UTC hours "0".."23"' in ack["ad"]
+    assert reported["deadband_w"]["ac"] == 400 and "hot_water_litres_per_hour" in reported["deadband_w"]["ad"]
+    assert site.controller.policy.deadband_w == 50.0

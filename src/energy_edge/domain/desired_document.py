@@ -32,8 +32,8 @@ log = logging.getLogger(__name__)
 
 APPLIED = "applied"
 MAX_ECHOED_STR_CHARS = 64  # a desired string echoed in an ack's value is cut to this
-MAX_ECHOED_OBJECT_CHARS = 640  # an object (an hourly profile) is echoed whole up to this much JSON, else cut
-MAX_ECHOED_OBJECTS_CHARS = 4096  # ... while the objects echoed whole in one reported patch stay within this
+MAX_ECHOED_OBJECT_CHARS = 640  # an object (an hourly profile) or array is echoed whole up to this much JSON, else cut
+MAX_ECHOED_OBJECTS_CHARS = 4096  # ... while the objects and arrays echoed whole in one reported patch stay within this
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,10 +124,11 @@ class DesiredDocument:
 
 
 class _Echo:
-    """Desired values as the acks of one reported patch echo them: numbers and booleans as they are, an object
-    whole while its JSON is within `MAX_ECHOED_OBJECT_CHARS` and the patch's objects within
-    `MAX_ECHOED_OBJECTS_CHARS` (the writable properties first: 33 of 640 characters took 36 KiB), anything
-    else cut short."""
+    """Desired values as the acks of one reported patch echo them, as the JSON they came as: numbers, booleans
+    and null as they are, a string cut short, an object or array whole while its JSON is within
+    `MAX_ECHOED_OBJECT_CHARS` and the patch's within `MAX_ECHOED_OBJECTS_CHARS` (the writable properties
+    first: 33 of 640 characters took 36 KiB), else its JSON text cut short (`[0,1,2,…(+1326 chars)`; never
+    Python's text of it, `[True, None]`)."""
 
     def __init__(self) -> None:
         self.room = MAX_ECHOED_OBJECTS_CHARS
@@ -137,12 +138,11 @@ class _Echo:
             return value
         if isinstance(value, str):
             return cut(value, MAX_ECHOED_STR_CHARS)
-        if isinstance(value, dict) and all(isinstance(key, str) for key in value):
-            try:
-                size = len(bounded_json.dumps(value))
-            except (TypeError, ValueError):
-                size = MAX_ECHOED_OBJECTS_CHARS + 1
-            if size <= min(MAX_ECHOED_OBJECT_CHARS, self.room):
-                self.room -= size
-                return value
-        return shown(value, MAX_ECHOED_STR_CHARS)
+        try:
+            text = bounded_json.dumps(value)
+        except (TypeError, ValueError):  # no JSON at all (a NaN): only an in-process transport carries one
+            return shown(value, MAX_ECHOED_STR_CHARS)
+        if len(text) <= min(MAX_ECHOED_OBJECT_CHARS, self.room):
+            self.room -= len(text)
+            return bounded_json.loads(text)  # the JSON value itself (an in-process tuple as the array it stands for)
+        return cut(text, MAX_ECHOED_STR_CHARS)
