@@ -9,8 +9,8 @@ import pytest
 
 from energy_edge.domain import bounded_json
 from energy_edge.domain.balancing.policy import WRITABLE as POLICY_PROPERTIES
-from energy_edge.domain.bounds import (MAX_JSON_BYTES, MAX_JSON_DEPTH, MAX_REPORTED_BYTES, MAX_SHOWN_CHARS,
-                                      MAX_TWIN_VERSION)
+from energy_edge.domain.bounds import (MAX_JSON_BYTES, MAX_JSON_DEPTH, MAX_REFUSED_KEYS_ACKED, MAX_REPORTED_BYTES,
+                                      MAX_SHOWN_CHARS, MAX_TWIN_VERSION)
 from energy_edge.domain.desired_document import DesiredDocument
 from energy_edge.domain.errors import MalformedMessage
 from energy_edge.domain.messages import Message
@@ -150,6 +150,17 @@ def test_a_long_array_or_object_is_echoed_as_its_json_text_cut(value, starts):
     assert "True" not in echoed and "None" not in echoed and "'" not in echoed
 
 
+def test_an_acknowledgement_cuts_text_beyond_ascii_by_the_bytes_of_its_json():
+    emoji = "\U0001f600"  # 12 bytes of JSON: \ud83d\ude00
+    document = DesiredDocument({"a"})
+    update = document.take({"$version": 1, "a": emoji * 80, emoji * 5: 1, emoji * 6: 2})
+    assert update is not None
+    patch = document.reported_patch(update, ("a", f"expected a number, got {emoji * 80}"))
+    assert patch["a"]["value"] == emoji * 5 + "…(+75 chars)"  # 60 of 64 bytes, as "x" * 64 keeps 64
+    assert len(json.dumps(patch["a"]["ad"])) < 240 and patch["a"]["ad"].endswith(" chars)")
+    assert emoji * 5 in patch and emoji * 6 not in patch  # a key of 72 bytes is only logged
+
+
 def test_a_desired_version_beyond_iot_hubs_int64_is_refused_and_the_next_genuine_one_taken():
     document = DesiredDocument({"a"})
     assert document.take({"$version": 3, "a": 1}) is not None
@@ -200,16 +211,34 @@ async def test_an_absurd_meter_reading_is_a_meter_error_not_a_balance(reading):
     assert site.controller.meter_errors_total == 1 and site.calls() == {"battery": []}
 
 
-@pytest.mark.parametrize("long", ["x" * 1_000, {"k": "x" * 620}, ["x" * 630]], ids=["string", "object", "array"])
-async def test_the_worst_reported_document_stays_below_its_bound(long):
+EMOJI = "\U0001f600"  # 4 bytes of UTF-8, 12 of JSON as the standard library writes it: \ud83d\ude00
+
+
+def keys_of(char: str, fitting: int) -> list[str]:
+    """Unknown keys of `char`: 64 characters first (acked when keys were cut by characters), then `fitting` of them
+    and digits, which take at most 64 bytes of JSON (acked now)."""
+    return [char * 60 + str(i) for i in range(12)] + [char * fitting + str(i) for i in range(12)]
+
+
+@pytest.mark.parametrize("long, keys", [
+    ("x" * 1_000, None), ({"k": "x" * 620}, None), (["x" * 630], None), ([0] * 319, None),
+    (EMOJI * 80, keys_of(EMOJI, 5)), ({EMOJI: EMOJI * 50}, keys_of(EMOJI, 5)), ("\x01" * 100, keys_of("\x01", 10)),
+], ids=["string", "object", "array", "digits", "emoji", "emoji-object", "control-characters"])
+async def test_the_worst_reported_document_stays_below_its_bound(long, keys):
     """Every writable property refused with a long value, and as many long unknown keys as are acked.
 
     An object just within the 640 characters echoed whole, as every one of them, took 36 KiB: above the
-    bound and IoT Hub's 32 KB (each ack echoed it whole; now the objects of one document share 4 KiB)."""
+    bound and IoT Hub's 32 KB (each ack echoed it whole; now the objects of one document share 4 KiB).
+    Values, reasons and keys of 80 emoji took 73 KiB, cut to as many characters as ASCII: now to as many
+    bytes of the JSON every transport writes (\\u-escaped as json.dumps writes it, the Azure IoT SDK and the MQTT
+    transport; UTF-8 takes at most as many)."""
     site = await Site().start()
     properties = {name: long for name in POLICY_PROPERTIES}
-    junk = {"k" * 60 + str(i): ["y" * 500] if isinstance(long, str) else long for i in range(40)}  # within 64 KiB
+    keys = ["k" * 60 + str(i) for i in range(40)] if keys is None else keys
+    junk = {key: ["y" * 500] if long == "x" * 1_000 else long for key in keys}  # the document within 64 KiB
     await site.hub.set_desired("controller", {**properties, **junk})
     reported = site.hub.twin("controller").reported
     assert all(reported[name]["ac"] == 400 for name in POLICY_PROPERTIES)
+    assert sum(key in junk for key in reported) == MAX_REFUSED_KEYS_ACKED
+    assert len(json.dumps(reported, ensure_ascii=False).encode()) <= len(json.dumps(reported))
     assert len(json.dumps(reported)) < MAX_REPORTED_BYTES

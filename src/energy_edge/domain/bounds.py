@@ -49,10 +49,12 @@ MAX_TWIN_VERSION = 2**63 - 1
 
 # -- twin reported documents -------------------------------------------------------------------
 MAX_REFUSED_KEYS_ACKED = 8  # unknown desired keys acknowledged (400) per document; the rest are summarised
-MAX_KEY_CHARS = 64  # an unknown key longer than this is summarised, never echoed as a reported key
+MAX_KEY_BYTES = 64  # an unknown key whose JSON takes more is summarised, never echoed as a reported key
 # The whole reported document of any module stays below this (IoT Hub keeps 32 KB of reported properties): the
-# controller's 33 writable properties all refused with long values, and 8 long unknown keys, take 17 KiB (20 KiB
-# with long objects: 4 KiB of them echoed whole, desired_document.MAX_ECHOED_OBJECTS_CHARS)
+# controller's 33 writable properties all refused with long values, and 8 long unknown keys, take 20 KiB as json.dumps
+# writes them (22 KiB with arrays of digits, which its ", " spaces lengthen: 4 KiB of compact JSON echoed whole,
+# desired_document.MAX_ECHOED_OBJECTS_BYTES). Keys, values and reasons are cut by the bytes of their JSON
+# (shown.json_size: an emoji takes 12, \ud83d\ude00), so text beyond ASCII takes no more (by characters: 73 KiB)
 MAX_REPORTED_BYTES = 24 * 1024
 
 # -- logs ------------------------------------------------------------------------------------------

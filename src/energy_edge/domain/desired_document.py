@@ -9,8 +9,10 @@ acknowledged 400 once, in the reported patch answering the document that
 brought them, and leave the reported document with the next one, so junk keys
 cannot pile up there; the reported document stays below
 `bounds.MAX_REPORTED_BYTES` (writable properties plus at most
-`MAX_REFUSED_KEYS_ACKED` refusals, values and reasons cut to a bounded length,
-objects echoed whole only within a budget per reported patch).
+`MAX_REFUSED_KEYS_ACKED` refusals, keys, values and reasons cut to a bounded
+number of bytes of the JSON they are written as, objects echoed whole only within
+a budget per reported patch). Bytes, not characters: an emoji takes 12
+(`\\ud83d\\ude00`), and 80 of them in every value took a reported patch to 72 KiB.
 """
 
 from __future__ import annotations
@@ -22,18 +24,20 @@ from dataclasses import dataclass, field
 from typing import Any, Collection
 
 from . import bounded_json
-from .bounds import MAX_KEY_CHARS, MAX_REFUSED_KEYS_ACKED, MAX_TWIN_VERSION
+from .bounds import MAX_JSON_BYTES, MAX_KEY_BYTES, MAX_REFUSED_KEYS_ACKED, MAX_SHOWN_CHARS, MAX_TWIN_VERSION
 from .messages import pnp_ack
-from .shown import cut, shown
+from .shown import cut_json, json_size, shown
 from .twin_patch import merge_patch
 from .status import Status
 
 log = logging.getLogger(__name__)
 
 APPLIED = "applied"
-MAX_ECHOED_STR_CHARS = 64  # a desired string echoed in an ack's value is cut to this
-MAX_ECHOED_OBJECT_CHARS = 640  # an object (an hourly profile) or array is echoed whole up to this much JSON, else cut
-MAX_ECHOED_OBJECTS_CHARS = 4096  # ... while the objects and arrays echoed whole in one reported patch stay within this
+# In bytes of JSON as the standard library writes it (shown.json_size: \u-escaped, the longest spelling of any transport)
+MAX_ECHOED_STR_BYTES = 64  # a desired string echoed in an ack's value is cut to this
+MAX_ECHOED_OBJECT_BYTES = 640  # an object (an hourly profile) or array is echoed whole up to this much JSON, else cut
+MAX_ECHOED_OBJECTS_BYTES = 4096  # ... while the objects and arrays echoed whole in one reported patch stay within this
+MAX_ACK_REASON_BYTES = MAX_SHOWN_CHARS  # an ack's reason (`ad`) is cut to this
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,12 +105,12 @@ class DesiredDocument:
             else:
                 rule, reason = refusal
                 said = reason if rule == name or rule.endswith("." + name) else f"not applied: {rule}: {reason}"
-                patch[name] = pnp_ack(echo(value), Status.BAD_REQUEST, version, cut(said))
-        acked = [key for key in update.unknown if len(key) <= MAX_KEY_CHARS][:MAX_REFUSED_KEYS_ACKED]
+                patch[name] = pnp_ack(echo(value), Status.BAD_REQUEST, version, cut_json(said, MAX_ACK_REASON_BYTES))
+        acked = [key for key in update.unknown if json_size(key) <= MAX_KEY_BYTES][:MAX_REFUSED_KEYS_ACKED]
         allowed = ", ".join(sorted(self.writable))
         for key in acked:
             patch[key] = pnp_ack(echo(update.unknown[key]), Status.BAD_REQUEST, version,
-                                 cut(f"unknown property (writable: {allowed})", 400))
+                                 cut_json(f"unknown property (writable: {allowed})", 2 * MAX_ACK_REASON_BYTES))
         if len(acked) < len(update.unknown):
             log.warning("desired $version %d: %d unknown properties not acknowledged one by one: %s", version,
                         len(update.unknown) - len(acked), shown(sorted(set(update.unknown) - set(acked))))
@@ -126,23 +130,24 @@ class DesiredDocument:
 class _Echo:
     """Desired values as the acks of one reported patch echo them, as the JSON they came as: numbers, booleans
     and null as they are, a string cut short, an object or array whole while its JSON is within
-    `MAX_ECHOED_OBJECT_CHARS` and the patch's within `MAX_ECHOED_OBJECTS_CHARS` (the writable properties
-    first: 33 of 640 characters took 36 KiB), else its JSON text cut short (`[0,1,2,…(+1326 chars)`; never
-    Python's text of it, `[True, None]`)."""
+    `MAX_ECHOED_OBJECT_BYTES` and the patch's within `MAX_ECHOED_OBJECTS_BYTES` (the writable properties
+    first: 33 of 640 bytes took 36 KiB), else its JSON text cut short (`[0,1,2,…(+1326 chars)`; never
+    Python's text of it, `[True, None]`); every size in bytes of the JSON written (`shown.json_size`)."""
 
     def __init__(self) -> None:
-        self.room = MAX_ECHOED_OBJECTS_CHARS
+        self.room = MAX_ECHOED_OBJECTS_BYTES
 
     def __call__(self, value: Any) -> Any:
         if value is None or isinstance(value, (bool, int)) or (isinstance(value, float) and math.isfinite(value)):
             return value
         if isinstance(value, str):
-            return cut(value, MAX_ECHOED_STR_CHARS)
+            return cut_json(value, MAX_ECHOED_STR_BYTES)
         try:
             text = bounded_json.dumps(value)
         except (TypeError, ValueError):  # no JSON at all (a NaN): only an in-process transport carries one
-            return shown(value, MAX_ECHOED_STR_CHARS)
-        if len(text) <= min(MAX_ECHOED_OBJECT_CHARS, self.room):
-            self.room -= len(text)
+            return cut_json(shown(value, MAX_JSON_BYTES), MAX_ECHOED_STR_BYTES)  # its repr, cut once
+        size = len(text.encode())  # its bytes as written: dumps writes ASCII, any other character \\u-escaped
+        if size <= min(MAX_ECHOED_OBJECT_BYTES, self.room):
+            self.room -= size
             return bounded_json.loads(text)  # the JSON value itself (an in-process tuple as the array it stands for)
-        return cut(text, MAX_ECHOED_STR_CHARS)
+        return cut_json(text, MAX_ECHOED_STR_BYTES)
