@@ -63,12 +63,14 @@ def _service(site, module: str):
 
 
 def _reaction(site, module: str) -> tuple[int, int]:
-    """(the $version the module took last, documents it refused unread): one of them moves per document."""
+    """(the $version the module took last, documents it refused unread): one of them moves per document.
+
+    A module's counter of desired refusals (the controller's malformed_messages_total) counts the ones refused for
+    a value too, by property: only its `twin.*` reasons are documents refused unread, which no ack answers."""
     service = _service(site, module)
-    refused_unread = sum(service.desired.malformed_total.values())
+    refused_unread = sum(count for reason, count in service.desired.malformed_total.items()
+                         if reason.startswith("twin."))
     refused_unread += sum(getattr(service.client, "malformed_total", {}).values())  # MQTT: refused at the wire
-    if module == "controller":
-        refused_unread += sum(service.malformed_messages_total.values())
     return service.desired.version or 0, refused_unread
 
 

@@ -42,6 +42,23 @@ def _scrape(port: int) -> str:
         return response.read().decode()
 
 
+async def _served_and_scraped(metrics: ProcessMetrics) -> str:
+    """The process's metrics as served over HTTP on a free loopback port, scraped once."""
+    port = free_port()
+    server = metrics.serve("127.0.0.1", port)
+    try:
+        return await asyncio.to_thread(_scrape, port)
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def _promtool_accepts(text: str) -> None:
+    promtool = require_binary("promtool", "apt-get install prometheus")
+    checked = subprocess.run([promtool, "check", "metrics"], input=text, capture_output=True, text=True, timeout=30)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
 async def test_cycle_durations_are_observed_as_each_cycle_ends_not_at_report_time():
     metrics = ProcessMetrics("controller")
     site = await Site().start("solar", "boiler")
@@ -87,13 +104,7 @@ async def test_an_asset_modules_refused_desired_documents_are_counted_by_reason_
     await battery.on_desired_patch({"$version": "one", "soc_min": 0.3})  # refused unread
     await battery.on_desired_patch({"$version": 1, "soc_min": 0.3})  # older than the one taken
     await hub.set_desired("solar", {"export_safe_limit_w": -5})
-    port = free_port()
-    server = metrics.serve("127.0.0.1", port)
-    try:
-        text = await asyncio.to_thread(_scrape, port)
-    finally:
-        server.shutdown()
-        server.server_close()
+    text = await _served_and_scraped(metrics)
     refusals = {(s.labels["asset"], s.labels["kind"], s.labels["reason"]): s.value
                 for family in text_string_to_metric_families(text) for s in family.samples
                 if s.name == "energy_edge_asset_desired_refusals_total"}
@@ -101,9 +112,32 @@ async def test_an_asset_modules_refused_desired_documents_are_counted_by_reason_
                         ("battery", "battery", "twin.version_older"): 1,
                         ("solar", "solar", "solar.config.export_safe_limit_w"): 1}
     assert battery.asset.config.soc_min == 0.2  # the refusals changed nothing
-    promtool = require_binary("promtool", "apt-get install prometheus")
-    checked = subprocess.run([promtool, "check", "metrics"], input=text, capture_output=True, text=True, timeout=30)
-    assert checked.returncode == 0, checked.stdout + checked.stderr
+    _promtool_accepts(text)
+
+
+async def test_the_controllers_refused_desired_documents_are_counted_by_reason_for_a_value_too():
+    """The controller counted only the documents it refused unread: one refused for a value was logged and acked 400,
+    never counted, so an operator could not see a policy the controller kept refusing. Counted by the property (and
+    tariff field) refused, never by a key the document chose (a boiler's name, an hour), so the labels stay few."""
+    metrics = ProcessMetrics("controller")
+    site = await Site().start()
+    instrument_controller(metrics, site.controller)
+    await site.hub.set_desired("controller", {"deadband_w": -5})  # below 0: the whole document refused
+    await site.hub.set_desired("controller", {"deadband_w": 20})  # valid: applied, nothing counted
+    await site.hub.set_desired("controller", {"tariff": {"import_price_per_kwh": 0.3,
+                                                         "import_price_by_hour": {"25": 0.1}}})
+    await site.hub.set_desired("controller", {"tariff": {"import_price_by_hour": {"25": None}}})  # valid again
+    for boiler in ("boiler-a", "boiler-b"):
+        await site.hub.set_desired("controller", {"boiler_loss_w_per_k_by_boiler": {boiler: -1}})
+    await site.controller.apply_desired({"$version": "one", "deadband_w": 30})  # refused unread
+    text = await _served_and_scraped(metrics)
+    refusals = {s.labels["reason"]: s.value for family in text_string_to_metric_families(text)
+                for s in family.samples if s.name == "energy_edge_controller_malformed_messages_total"}
+    assert refusals == {"deadband_w": 1, "tariff.import_price_by_hour": 1, "boiler_loss_w_per_k_by_boiler": 2,
+                        "twin.version": 1}
+    assert site.controller.policy.deadband_w == 20 and site.hub.twin("controller").reported["deadband_w"]["ac"] == 400
+    assert site.controller.tariff is not None and site.controller.tariff.import_price_by_hour == {}
+    _promtool_accepts(text)
 
 
 def test_mqtt_malformed_counts_outbox_drops_and_the_build_are_exposed():

@@ -94,8 +94,8 @@ class ControllerCollector(Collector):
             errors.add_metric([str(code)], count)
         yield errors
         malformed = CounterMetricFamily(PREFIX + "controller_malformed_messages",
-                                        "Malformed telemetry and refused desired documents the controller "
-                                        "ignored", labels=["reason"])
+                                        "Malformed telemetry and desired documents the controller refused "
+                                        "(unread, or for a value by property)", labels=["reason"])
         for reason, count in sorted(c.malformed_messages_total.items()):
             malformed.add_metric([str(reason)], count)
         yield malformed

@@ -32,7 +32,7 @@ _SECONDS_PER_HOUR = 3_600.0
 _SECONDS_PER_DAY = 86_400.0
 _PRICES = ("import_price_per_kwh", "feed_in_price_per_kwh")
 _BY_HOUR = ("import_price_by_hour", "feed_in_price_by_hour")
-_FIELDS = (*_PRICES, *_BY_HOUR, "demand_charge_per_kw")
+FIELDS = (*_PRICES, *_BY_HOUR, "demand_charge_per_kw")  # a desired tariff object's keys
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,10 +50,10 @@ class Tariff:
         """The tariff a desired `tariff` object states, or `InvalidPayload` naming the first wrong field."""
         if not isinstance(value, dict):
             raise InvalidPayload(PROPERTY, f"expected an object, got {shown(value)}")
-        unknown = sorted(set(value) - set(_FIELDS))
+        unknown = sorted(set(value) - set(FIELDS))
         if unknown:
             raise InvalidPayload(f"{PROPERTY}.{cut(str(unknown[0]), 64)}",
-                                 f"unknown tariff field (known: {', '.join(_FIELDS)})")
+                                 f"unknown tariff field (known: {', '.join(FIELDS)})")
         if value.get("import_price_per_kwh") is None:
             raise InvalidPayload(f"{PROPERTY}.import_price_per_kwh", "is required: the import price per kWh")
         prices = {name: _price(f"{PROPERTY}.{name}", value[name]) for name in _PRICES if value.get(name) is not None}

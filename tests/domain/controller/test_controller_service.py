@@ -200,7 +200,8 @@ async def test_policy_from_the_twin_is_acknowledged_per_property() -> None:
     await controller.apply_desired({"$version": 4, "deadband_w": 10})  # the same version again: nothing
     await controller.apply_desired({"$version": 2, "deadband_w": 99})  # older: ignored
     assert site.hub.twin("controller").reported == before and controller.policy.deadband_w == 10
-    assert controller.malformed_messages_total == {"twin.version_older": 1}  # the older one; the replay is not
+    # the two documents refused for ramp_limit_w -1, by the property; the older one; the replay is not counted
+    assert controller.malformed_messages_total == {"ramp_limit_w": 2, "twin.version_older": 1}
 
 
 

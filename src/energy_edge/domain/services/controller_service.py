@@ -37,7 +37,7 @@ from ..provenance import accept_telemetry
 from ..scheduling import CycleScheduler
 from ..shown import shown
 from ..status import Status
-from ..tariff import PROPERTY as TARIFF_PROPERTY, Tariff
+from ..tariff import FIELDS as TARIFF_FIELDS, PROPERTY as TARIFF_PROPERTY, Tariff
 from ..telemetry import AssetTelemetry, supersedes
 from ..topology import ASSET_KINDS, CLOUD_OUTPUT, TELEMETRY_INPUT
 from .asset_isolation import balance_isolating, plausible_grid_power_w, snapshot_of
@@ -57,6 +57,11 @@ COMMAND_BUDGET_RATIO = 0.05  # a cycle waits for its direct methods at most this
 PRICE_REFRESH_S = 900.0  # day-ahead prices change once a day; a quarter hour catches a late publication
 PRICE_FETCH_TIMEOUT_S = 5.0
 WRITABLE_PROPERTIES = (*POLICY_PROPERTIES, TARIFF_PROPERTY)  # the controller twin's desired properties
+# What a desired document refused for a value is counted under in `malformed_messages_total`: the writable property
+# or tariff field its rule names, never a key the document chose (a boiler's module name, an hour, an unknown tariff
+# field: "boiler_loss_w_per_k_by_boiler.boiler-7" counts as "boiler_loss_w_per_k_by_boiler"), so the reasons stay few
+REFUSAL_REASONS = frozenset({*WRITABLE_PROPERTIES, *(f"{TARIFF_PROPERTY}.{name}" for name in TARIFF_FIELDS)})
+OTHER_REFUSAL = "policy"  # a rule naming none of them (none does: unknown keys never reach the policy)
 # Policy values in the site report: the limits an operator needs to see in force.
 REPORTED_LIMITS = ("grid_target_w", "import_limit_w", "export_limit_w", "soc_reserve_min", "soc_reserve_max",
                    "setpoint_ttl_s")
@@ -92,7 +97,9 @@ class ControllerService:
         self.pv_planes = tuple(pv_planes)
         self.latest: dict[str, AssetTelemetry] = {}  # by module
         self.cycles_total = 0
-        self.malformed_messages_total: Counter[str] = Counter()  # by reason (the rule, e.g. "telemetry.soc")
+        # by reason: telemetry and desired documents refused unread by rule ("telemetry.soc", "twin.version"),
+        # desired documents refused for a value by the property refused (`refusal_reason`: "deadband_w")
+        self.malformed_messages_total: Counter[str] = Counter()
         self.desired = DesiredDocument(WRITABLE_PROPERTIES, self.malformed_messages_total)
         self.method_calls_total = 0
         self.method_errors_total: Counter[int] = Counter()  # by status code (504, 409, 400, 404, 500)
@@ -194,6 +201,7 @@ class ControllerService:
             policy = Policy.from_desired(writable, base=self.base_policy)
             tariff = None if stated_tariff is None else Tariff.from_desired(stated_tariff)
         except InvalidPayload as exc:
+            self.malformed_messages_total[refusal_reason(exc.rule)] += 1
             log.warning("desired $version %d refused, previous policy kept: %s", update.version, exc)
             refusal = (exc.rule, exc.reason)
         else:
@@ -403,3 +411,13 @@ class ControllerService:
             return
         self._last_report_at = now
         self.cycle_durations_s = []
+
+
+def refusal_reason(rule: str) -> str:
+    """The reason a desired value refused by `rule` is counted under: the rule's leading part in `REFUSAL_REASONS`
+    ("tariff.import_price_by_hour.25": "tariff.import_price_by_hour"), else `OTHER_REFUSAL`."""
+    parts = rule.split(".")
+    for size in (2, 1):
+        if (reason := ".".join(parts[:size])) in REFUSAL_REASONS:
+            return reason
+    return OTHER_REFUSAL
