@@ -13,7 +13,9 @@ otherwise read as -0.1 °C and call for heating), and may move at most
 A 6 kW heater warms a 200 l tank by about 0.007 K/s and a hot-water draw
 cools the sensor by a few kelvin within seconds, so 0.5 K/s beyond a 3 K
 step is a broken sensor or garbage, never water. Setpoint writes are read
-back: a device that does not hold them is a fault.
+back: a device that does not hold them is a fault. Both points are written
+before either is read back, so a device whose read answers are broken
+still receives the whole setpoint (the safe "heater off" above all).
 """
 
 from __future__ import annotations
@@ -86,14 +88,16 @@ class ModbusBoiler:
     async def apply(self, setpoint: BoilerSetpoint) -> None:
         if not self._throttle.due(setpoint):
             return
+        values = {"setpoint_c": setpoint.setpoint_c, "heater_on": 1 if setpoint.heater_on else 0}
         async with communication_guard(self._poller):
-            for name, value in (("setpoint_c", setpoint.setpoint_c), ("heater_on", 1 if setpoint.heater_on else 0)):
+            words = {name: self.codec.words(name, value) for name, value in values.items()}  # both encode, or nothing is written
+            for name in values:  # every point first: a device whose answers are broken still gets "heater off"
+                await self.connection.write(self.map.by_name[name].address, words[name])
+            for name, value in values.items():
                 point = self.map.by_name[name]
-                words = self.codec.words(name, value)
-                await self.connection.write(point.address, words)
                 held = await self.connection.read(point.address, point.registers)
-                if held != words:
-                    raise HardwareFault(f"boiler {name} reads back {hex_words(held)} after writing {hex_words(words)} ({value}): "
+                if held != words[name]:
+                    raise HardwareFault(f"boiler {name} reads back {hex_words(held)} after writing {hex_words(words[name])} ({value}): "
                                         "the device did not take the setpoint")
         self._throttle.written(setpoint)
 

@@ -56,6 +56,8 @@ def _swap_bytes(registers: list[int]) -> list[int]:
 def decode(registers: list[int], type_name: str, *, word_order: Order = "big", byte_order: Order = "big") -> Value:
     """Raw registers to a value, or None for the type's "not implemented" sentinel."""
     kind = REGISTER_TYPES[type_name]
+    if kind.size and len(registers) != kind.size or not registers:
+        raise ValueError(f"{len(registers)} registers where {type_name} has {kind.size or 'at least 1'}")
     words = _swap_bytes(registers) if byte_order == "little" else list(registers)
     if kind.datatype is _DT.STRING:
         text = ModbusClientMixin.convert_from_registers(words, kind.datatype, word_order=word_order, string_encoding="latin-1")

@@ -63,7 +63,12 @@ class ModbusConnection:
         return f"{self.options.host}:{self.options.port} unit {self.options.unit_id}"
 
     async def read(self, address: int, count: int, *, table: Literal["holding", "input"] = "holding") -> list[int]:
-        """`count` holding (function 3) or input (function 4) registers from `address`, in requests of <= 125."""
+        """`count` holding (function 3) or input (function 4) registers from `address`, in requests of <= 125.
+
+        An answer with fewer or more registers than asked is a malformed
+        answer (a firmware or gateway bug): a HardwareFault naming the device
+        and both counts at once, never registers shifted into other points.
+        """
         registers: list[int] = []
         for start in range(address, address + count, MAX_READ_REGISTERS):
             chunk = min(MAX_READ_REGISTERS, address + count - start)
@@ -72,7 +77,9 @@ class ModbusConnection:
                 f"read {chunk} {'input ' if table == 'input' else ''}registers at {start}",
                 lambda s=start, c=chunk, r=read: r(s, count=c, device_id=self.options.unit_id),
             )
-            registers.extend(response.registers[:chunk])
+            if len(response.registers) != chunk:
+                raise HardwareFault(f"device {self.endpoint} answered {len(response.registers)} registers to a read of {chunk} at {start}")
+            registers.extend(response.registers)
         return registers
 
     async def write(self, address: int, values: list[int]) -> None:
