@@ -222,3 +222,26 @@ async def test_an_inverter_that_keeps_producing_above_its_limit_is_a_fault(serve
     pv.available_w = 0.0  # night: 0 W under a limit is normal
     assert (await inverter.read()).power_w == 0.0
     await inverter.close()
+
+
+async def test_a_scale_factor_that_changes_while_a_setpoint_is_written_is_a_fault(serve, table, fake_time):
+    """InWRte 60 % is raw 600 under InOutWRte_SF -1; a device that moves the factor to -2 meanwhile holds 6 %.
+
+    The raw words read back equal the written ones, so only the factor tells: the setpoint must not pass as applied.
+    """
+    from energy_edge.domain.errors import HardwareFault
+    from energy_edge.domain.hardware import BatterySetpoint
+
+    class RescalingBattery(BenchBattery):
+        async def apply(self, setpoint: BatterySetpoint) -> None:
+            await super().apply(setpoint)
+            if setpoint.power_w:  # the first write that commands power: the firmware switches its resolution
+                device.force(device.address_of(124, "InOutWRte_SF"), encode(-2, "sunssf"))
+
+    device = simulator("battery", table, None, fake_time, RescalingBattery())
+    server = await serve(device)
+    hardware = driver("battery", server.port, table, None)
+    with pytest.raises(HardwareFault, match=r"SunSpec model 124 InOutWRte_SF changed from -1 to -2 while writing InWRte, OutWRte: "
+                       r"the values written mean something else to the device"):
+        await hardware.apply(BatterySetpoint(power_w=-3000.0))
+    await hardware.close()

@@ -229,7 +229,9 @@ class SunSpecDevice:
 
         A device that answers the writes but does not hold the values (a
         limit "applied" that the inverter ignores) is a fault: the asset must
-        not report a setpoint the hardware does not follow.
+        not report a setpoint the hardware does not follow. So is a scale
+        factor that reads back other than `scale_factors` (the one the values
+        were scaled with): the raw words then mean another value to the device.
         """
         assert self.layout is not None and block.model is not None
         written: dict[str, list[int]] = {}
@@ -245,3 +247,15 @@ class SunSpecDevice:
             if held != words:
                 raise HardwareFault(f"SunSpec model {block.model_id} {name} reads back {hex_words(held)} after writing "
                                     f"{hex_words(words)} ({values[name]}): the device did not take the setpoint")
+        scaled_by: dict[str, list[str]] = {}
+        for name, value in values.items():
+            sf_name = block.model.by_name[name].sf
+            if sf_name and value is not None:
+                scaled_by.setdefault(sf_name, []).append(name)
+        for sf_name, names in scaled_by.items():
+            sf_point = block.model.by_name[sf_name]
+            words = registers[sf_point.offset : sf_point.offset + 1]
+            now = decode(words, "sunssf", word_order=self.layout.word_order, byte_order=self.layout.byte_order)
+            if now != scale_factors.get(sf_name):
+                raise HardwareFault(f"SunSpec model {block.model_id} {sf_name} changed from {scale_factors.get(sf_name)} to {now} while "
+                                    f"writing {', '.join(names)}: the values written mean something else to the device")
