@@ -19,6 +19,7 @@ from typing import Sequence
 
 from ..adapters.process_metrics import ProcessMetrics
 from ..domain.errors import ConfigurationError
+from ..domain.services.asset_service import AssetModuleService
 from ..domain.site import CONTROLLER, TELEMETRY, Site, kinds
 from . import web
 from .cli_types import UserArgumentParser
@@ -106,10 +107,7 @@ async def _serve(module_id: str, role: str, container: SiteContainer, site: Site
         finally:
             await server.stop()
     else:
-        services = container.assets()
-        if module_id not in services:
-            raise ConfigurationError(f"{module_id}: this build has no module for kind {role!r}")
-        service = services[module_id]
+        service = module_service(container, module_id, role)
         web.instrument_assets(metrics, [service])
         web.instrument_transport(metrics, service.client, module_id)
         metrics.serve(settings.metrics_host, settings.module_metrics_port)
@@ -120,6 +118,15 @@ async def _serve(module_id: str, role: str, container: SiteContainer, site: Site
                  site.asset(module_id).hardware.type)
         await run_until_stopped([service], stop)
     return 0
+
+
+def module_service(container: SiteContainer, module_id: str, role: str | None = None) -> AssetModuleService:
+    """This process's one asset service, built alone: the site's other assets' drivers are never made here
+    (their EE_MODBUS_* settings, a map file above all, are this module's, not theirs)."""
+    provider = container.assets.kwargs.get(module_id)
+    if provider is None:
+        raise ConfigurationError(f"{module_id}: this build has no module for kind {role or module_id!r}")
+    return provider()
 
 
 def main() -> int:
