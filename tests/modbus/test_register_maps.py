@@ -131,3 +131,49 @@ def test_malformed_meter_map_names_the_bad_entry(tmp_path, points, expected):
 def test_a_boiler_map_is_not_taken_for_a_meter():
     with pytest.raises(RegisterMapError, match=r"boiler_generic.json: invalid register map: kind 'boiler': this is not a meter map"):
         load_meter_map(BOILER_MAP_FILE)
+
+
+@pytest.mark.parametrize(
+    ("edit", "expected"),
+    [
+        (lambda d: _point(d, 103, "W").update(offset=15), r"\(id 103, inverter_three_phase\): Value error, point 'W_SF' overlaps 'W' at offset 15"),
+        (lambda d: _point(d, 103, "W").update(size=2), r"\(W\): Value error, 'size' belongs on a string point \(int16 has 1 register"),
+        (lambda d: _point(d, 701, "W_SF").update(offset=130), r"\(id 701, der_ac_measurement\): Value error, point 'W_SF' ends at offset 130; "
+                                                              r"a model's points must lie within its first 125 registers"),
+        (lambda d: _point(d, 103, "W").update(offset=True), r"\(W\)\.offset: Input should be a valid integer"),
+        (lambda d: _point(d, 103, "W").update(offset="14"), r"\(W\)\.offset: Input should be a valid integer"),
+        (lambda d: _point(d, 802, "SoC_SF").update(sf_range=[True, 0]), r"\(SoC_SF\)\.sf_range\[0\]: Input should be a valid integer"),
+    ],
+)
+def test_a_sunspec_map_that_would_misread_a_device_names_the_entry(tmp_path, edit, expected):
+    """Overlapping points, a size on a number, a model read in more than one request (a value and its
+    scale factor from two answers), a boolean or text where a register offset goes."""
+    path = _write(tmp_path, _sunspec_with(edit))
+    with pytest.raises(RegisterMapError, match=expected) as error:
+        load_sunspec_models(path)
+    assert str(path) in str(error.value)
+
+
+BOILER_POINTS = [{"name": "setpoint_c", "address": 1, "type": "int16", "access": "rw"},
+                 {"name": "heater_on", "address": 2, "type": "uint16", "access": "rw"}, {"name": "power_w", "address": 3, "type": "uint16"}]
+
+
+@pytest.mark.parametrize(
+    ("temperature", "expected"),
+    [
+        ({"address": 65535, "type": "int32"}, r"points\[0\] \(temperature_c\): Value error, registers 65535..65536 run beyond 65535"),
+        ({"address": 1001, "type": "int16"}, r"points span registers 1..1001 \(1001 registers\); at most 1000"),
+        ({"address": True, "type": "int16"}, r"points\[0\] \(temperature_c\)\.address: Input should be a valid integer"),
+        ({"address": "0", "type": "int16"}, r"points\[0\] \(temperature_c\)\.address: Input should be a valid integer"),
+        ({"address": 0, "type": "int16", "scale": True}, r"points\[0\] \(temperature_c\)\.scale: Input should be a valid number"),
+        ({"address": 0, "type": "int16", "no_reading": [70000]}, r"\(temperature_c\): Value error, no_reading 70000 does not fit int16 \(0..65535: its registers, unsigned\)"),
+        ({"address": 0, "type": "int16", "no_reading": [-1]}, r"no_reading -1 does not fit int16 \(0..65535: its registers, unsigned\)"),
+    ],
+)
+def test_a_register_map_that_would_misread_a_device_names_the_entry(tmp_path, temperature, expected):
+    """A point past the last register, a span read in hundreds of requests every poll, a boolean or text
+    where an address goes, a "no reading" content the point's registers can never hold."""
+    path = _write(tmp_path, {"points": [{"name": "temperature_c", **temperature}, *BOILER_POINTS]})
+    with pytest.raises(RegisterMapError, match=expected) as error:
+        load_boiler_map(path)
+    assert str(path) in str(error.value)

@@ -12,13 +12,14 @@ from __future__ import annotations
 import json
 from functools import cached_property
 from pathlib import Path
-from typing import Literal
+from typing import Any, Callable, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, ValidationError, field_validator, model_validator
 
 from ....domain.bounded_json import DuplicateKey, unique_keys
 from ....domain.errors import ConfigurationError
 from .codec import REGISTER_TYPES, SCALE_FACTOR_RANGE, size_of
+from .connection import MAX_READ_REGISTERS
 
 MAPS_DIR = Path(__file__).parent / "maps"
 SUNSPEC_MODELS_FILE = MAPS_DIR / "sunspec_models.json"
@@ -29,6 +30,9 @@ METER_POINTS = ("power_w",)  # every meter map has it; of the others, a map list
 METER_OPTIONAL_POINTS = ("power_l1_w", "power_l2_w", "power_l3_w", "voltage_l1_v", "voltage_l2_v", "voltage_l3_v",
                          "frequency_hz", "import_energy_wh", "export_energy_wh")
 TypeName = Literal[tuple(REGISTER_TYPES)]  # type: ignore[valid-type]
+LAST_REGISTER = 0xFFFF  # Modbus addresses are 0..65535
+MAX_MODEL_SPAN = MAX_READ_REGISTERS  # a SunSpec model's points: one read request, so a value and its scale factor share an answer
+MAX_MAP_SPAN = 8 * MAX_READ_REGISTERS  # a register map's points: at most 8 requests every poll
 
 
 class RegisterMapError(ConfigurationError, ValueError):
@@ -45,14 +49,24 @@ def _unique(values: list, what: str) -> None:
         raise ValueError(f"duplicate {what} {duplicates}")
 
 
+def _no_overlap(points: list, unit: str, start: Callable[[Any], int]) -> None:
+    """No register belongs to two points (a SunSpec model's offsets, a map's addresses)."""
+    used: dict[int, str] = {}
+    for point in points:
+        for register in range(start(point), start(point) + point.registers):
+            if register in used:
+                raise ValueError(f"point {point.name!r} overlaps {used[register]!r} at {unit} {register}")
+            used[register] = point.name
+
+
 class SunSpecPoint(_Strict):
     name: str = Field(min_length=1)
-    offset: int = Field(ge=2, description="registers from the model's ID register")
+    offset: StrictInt = Field(ge=2, description="registers from the model's ID register")
     type: TypeName
-    size: int | None = Field(default=None, ge=1, le=125)
+    size: StrictInt | None = Field(default=None, ge=1, le=125, description="string points only: their registers")
     sf: str | None = None  # name of the sunssf point of the same model
     access: Literal["r", "rw"] = "r"
-    sf_range: tuple[int, int] | None = Field(
+    sf_range: tuple[StrictInt, StrictInt] | None = Field(
         default=None, description="sunssf only: the exponents a real device of this kind can use (default -10..10)")
 
     @property
@@ -68,6 +82,9 @@ class SunSpecPoint(_Strict):
     def _strings_need_a_size(self) -> "SunSpecPoint":
         if self.type == "string" and self.size is None:
             raise ValueError("a string point needs 'size' (registers)")
+        if self.type != "string" and self.size is not None:
+            size = REGISTER_TYPES[self.type].size
+            raise ValueError(f"'size' belongs on a string point ({self.type} has {size} register{'s' if size > 1 else ''})")
         if self.sf_range is not None:
             low, high = self.sf_range
             if self.type != "sunssf":
@@ -78,9 +95,9 @@ class SunSpecPoint(_Strict):
 
 
 class SunSpecModel(_Strict):
-    id: int = Field(ge=1, lt=0xFFFF)
+    id: StrictInt = Field(ge=1, lt=0xFFFF)
     name: str
-    length: int = Field(ge=1, le=0xFFFE, description="the model's L: registers after ID and L")
+    length: StrictInt = Field(ge=1, le=0xFFFE, description="the model's L: registers after ID and L")
     points: list[SunSpecPoint]
 
     @cached_property
@@ -90,7 +107,11 @@ class SunSpecModel(_Strict):
     @model_validator(mode="after")
     def _points_fit_and_refer(self) -> "SunSpecModel":
         _unique([point.name for point in self.points], "point names")
+        _no_overlap(self.points, "offset", lambda point: point.offset)
         for point in self.points:
+            if point.offset + point.registers > MAX_MODEL_SPAN:
+                raise ValueError(f"point {point.name!r} ends at offset {point.offset + point.registers - 1}; a model's points must lie "
+                                 f"within its first {MAX_MODEL_SPAN} registers (one read, so a value and its scale factor share an answer)")
             if point.offset + point.registers > self.length + 2:
                 raise ValueError(
                     f"point {point.name!r} (offset {point.offset}, {point.registers} registers) ends beyond the model length {self.length}"
@@ -119,11 +140,11 @@ class SunSpecModelTable(_Strict):
 
 class GenericPoint(_Strict):
     name: str = Field(min_length=1)
-    address: int = Field(ge=0, le=0xFFFF)
+    address: StrictInt = Field(ge=0, le=LAST_REGISTER)
     type: Literal["int16", "uint16", "int32", "uint32", "float32"]
-    scale: float = Field(default=1.0, gt=0, allow_inf_nan=False)
+    scale: StrictFloat = Field(default=1.0, gt=0, allow_inf_nan=False)
     access: Literal["r", "rw"] = "r"
-    no_reading: list[int] = Field(
+    no_reading: list[StrictInt] = Field(
         default_factory=list,
         description="register contents (unsigned, as on the wire, words in the map's order) meaning 'no reading', "
                     "beside the type's own sentinel (int16 0x8000, uint16 0xFFFF, float32 NaN)")
@@ -131,6 +152,17 @@ class GenericPoint(_Strict):
     @property
     def registers(self) -> int:
         return size_of(self.type)
+
+    @model_validator(mode="after")
+    def _fits_the_address_space(self) -> "GenericPoint":
+        last = self.address + self.registers - 1
+        if last > LAST_REGISTER:
+            raise ValueError(f"registers {self.address}..{last} run beyond {LAST_REGISTER}, the last Modbus address")
+        largest = (1 << (16 * self.registers)) - 1
+        for content in self.no_reading:
+            if not 0 <= content <= largest:
+                raise ValueError(f"no_reading {content} does not fit {self.type} (0..{largest}: its registers, unsigned)")
+        return self
 
 
 class GenericRegisterMap(_Strict):
@@ -150,12 +182,13 @@ class GenericRegisterMap(_Strict):
     @model_validator(mode="after")
     def _no_overlap(self) -> "GenericRegisterMap":
         _unique([point.name for point in self.points], "point names")
-        used: dict[int, str] = {}
-        for point in self.points:
-            for address in range(point.address, point.address + point.registers):
-                if address in used:
-                    raise ValueError(f"point {point.name!r} overlaps {used[address]!r} at register {address}")
-                used[address] = point.name
+        _no_overlap(self.points, "register", lambda point: point.address)
+        if self.points:
+            first = min(point.address for point in self.points)
+            last = max(point.address + point.registers for point in self.points) - 1
+            if last - first + 1 > MAX_MAP_SPAN:
+                raise ValueError(f"points span registers {first}..{last} ({last - first + 1} registers); at most {MAX_MAP_SPAN}, "
+                                 f"since every poll reads the whole span")
         return self
 
     def require(self, names: tuple[str, ...], writable: tuple[str, ...] = ()) -> "GenericRegisterMap":
