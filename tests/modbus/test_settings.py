@@ -90,3 +90,14 @@ def test_a_site_file_asset_spec_is_built_with_its_ratings_and_the_grid():
     assert meter.connection.options.unit_id == 4
     assert build_asset_hardware(spec("solar", "sunspec", rated_power_w=9000.0)).options.rated_power_w == 9000.0
     assert build_asset_hardware(spec("boiler", "boiler_generic", heater_power_w=2000.0)).limits.heater_power_w == 2000.0
+
+
+@pytest.mark.parametrize(("value", "words"), [("[70000]", "less than or equal to 65534"), ("[-5]", "greater than or equal to 0"),
+                                              ("[]", "at least 1 item"), (str(list(range(9))), "at most 8 items")])
+def test_sunspec_base_addresses_are_register_addresses(monkeypatch, value, words):
+    """'SunS' is two registers at a base in 0..65534; an address beyond reached pymodbus as a ValueError at run time."""
+    from pydantic import ValidationError
+
+    monkeypatch.setenv("EE_MODBUS_SUNSPEC_BASE_ADDRESSES", value)
+    with pytest.raises(ValidationError, match=words):
+        ModbusSettings()

@@ -165,3 +165,17 @@ async def test_stop_sets_the_limit_to_zero_and_disconnects(serve, table, fake_ti
     assert pv.setpoint.enabled is False
     assert (await driver.read()).power_w == 0.0
     await driver.close()
+
+
+@pytest.mark.parametrize(("length", "reason"), [
+    (0xFFF0, r"SunSpec model 1 at 40002: length 65520 runs beyond register 65535"),
+    (65535 - 40003, r"SunSpec walk from 40000: no end marker before register 65535"),  # model 1 ends at the last register
+])
+async def test_a_model_length_that_walks_off_the_address_space_is_a_fault_naming_it(serve, table, fake_time, length, reason):
+    simulator = inverter(table, fake_time)
+    server = await serve(simulator)
+    simulator.force(simulator.address_of(1, "Mn") - 1, [length])  # model 1's L register
+    driver = ModbusSolarInverter(sunspec(server.port, table))
+    with pytest.raises(HardwareFault, match=reason):
+        await driver.read()
+    await driver.close()

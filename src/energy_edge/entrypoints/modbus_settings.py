@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Any, Callable, Literal
+from typing import Annotated, Any, Callable, Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -60,7 +60,8 @@ class ModbusSettings(BaseSettings):
     failures_before_fault: int = Field(3, ge=1, le=100, description="Failed polls in a row before FAULT 'communication lost'")
     poll_interval_s: float = Field(0.0, ge=0, le=3600, description="Reuse a poll younger than this (0: poll on every read)")
     revert_timeout_s: int = Field(60, ge=1, le=65535, description="Device reverts to its safe state if not refreshed")
-    sunspec_base_addresses: list[int] = Field(list(DEFAULT_BASE_ADDRESSES), description="Where to look for 'SunS'")
+    sunspec_base_addresses: list[Annotated[int, Field(ge=0, le=0xFFFE)]] = Field(
+        list(DEFAULT_BASE_ADDRESSES), min_length=1, max_length=8, description="Where to look for 'SunS' (two registers), in order")
     word_order: Literal["big", "little"] = Field("big", description="SunSpec 32-bit word order (register maps carry their own)")
     byte_order: Literal["big", "little"] = Field("big", description="SunSpec byte order (register maps carry their own)")
     rated_power_w: float | None = Field(None, gt=0, le=1e9, description="Rating for a SunSpec device without nameplate model")

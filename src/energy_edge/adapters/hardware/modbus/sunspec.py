@@ -17,7 +17,7 @@ from energy_edge.domain.errors import HardwareFault
 
 from .codec import DECODE_ERRORS, SCALE_FACTOR_RANGE, Order, Value, decode, encode, fits, hex_words, scaled, unscaled
 from .connection import ModbusConnection
-from .register_map import SunSpecModel, SunSpecModelTable
+from .register_map import LAST_REGISTER, SunSpecModel, SunSpecModelTable
 
 SUNS_MARKER = [0x5375, 0x6E53]  # "SunS"
 END_MODEL_ID = 0xFFFF
@@ -208,9 +208,13 @@ class SunSpecDevice:
         layout = SunSpecLayout(base, word_order=self._orders[0], byte_order=self._orders[1])
         address = base + 2
         for _ in range(MAX_MODELS):
+            if address + 1 > LAST_REGISTER:
+                raise HardwareFault(f"SunSpec walk from {base}: no end marker before register {LAST_REGISTER}")
             model_id, length = await self.connection.read(address, 2)
             if model_id == END_MODEL_ID:
                 return layout
+            if address + 1 + length > LAST_REGISTER:
+                raise HardwareFault(f"SunSpec model {model_id} at {address}: length {length} runs beyond register {LAST_REGISTER}")
             model = self._table.by_id.get(model_id)
             if model is not None and length < model.length:
                 raise HardwareFault(f"SunSpec model {model_id} at {address}: length {length} shorter than the map's {model.length}")
