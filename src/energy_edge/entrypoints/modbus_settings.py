@@ -64,8 +64,8 @@ class ModbusSettings(BaseSettings):
         list(DEFAULT_BASE_ADDRESSES), min_length=1, max_length=8, description="Where to look for 'SunS' (two registers), in order")
     word_order: Literal["big", "little"] = Field("big", description="SunSpec 32-bit word order (register maps carry their own)")
     byte_order: Literal["big", "little"] = Field("big", description="SunSpec byte order (register maps carry their own)")
-    rated_power_w: float | None = Field(None, gt=0, le=1e9, description="Rating for a SunSpec device without nameplate model")
-    capacity_wh: float | None = Field(None, gt=0, le=1e10, description="Battery capacity (bounds the SoC rate of change)")
+    rated_power_w: float | None = Field(None, gt=0, le=1e9, description="Nameplate rating of the SunSpec device: the lower of it and the device's own counts")
+    capacity_wh: float | None = Field(None, gt=0, le=1e10, description="Battery capacity (bounds the SoC rate of change; the lower of it and the device's counts)")
     heater_power_w: float = Field(6000.0, gt=0, le=1e6, description="Boiler heater rating: readings above 110 % are faults")
     min_temperature_c: float = Field(-20.0, ge=-50, le=150, description="Boiler readings below this are faults")
     max_temperature_c: float = Field(110.0, ge=-50, le=150, description="Boiler readings above this are faults")
@@ -100,7 +100,7 @@ def _driver_options(settings: ModbusSettings, now: Callable[[], float] | None, *
 
 def build_solar_hardware(host: str, port: int, unit_id: int, profile: str = SUNSPEC, *, rated_power_w: float | None = None,
                          settings: ModbusSettings | None = None, now: Callable[[], float] | None = None) -> ModbusSolarInverter:
-    """A SunSpec PV inverter; `rated_power_w` is used when the device has no nameplate.
+    """A SunSpec PV inverter; its rating is the lower of `rated_power_w` (the nameplate) and the device's.
 
     `now` (every builder): the clock of revert timers and rate checks; the site clock when the
     devices are simulated at a speed-up, else time.monotonic.

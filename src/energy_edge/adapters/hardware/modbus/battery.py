@@ -3,14 +3,19 @@
 Reads: state of charge from model 802 SoC where present, else 124 ChaState;
 AC power from the inverter model (701, else 103/102/101: W > 0 discharging,
 < 0 charging, the site convention); the rate reference from 124 WChaMax.
+Where the site file states the maximum power (`max_charge_w`/`max_discharge_w`)
+or the capacity too, the lower of its figure and the device's counts, and a
+device claiming more than the site file by more than 10 % is logged and counted
+(`sunspec_driver.lower_rating`). A setpoint is capped at that rating, then
+written as a percent of the device's own WChaMax.
 
 Writes (model 124), always with the revert timer first, so a storage
 system whose edge controller dies drops back to idle by itself:
 
 | setpoint | StorCtl_Mod | InWRte | OutWRte |
 |---|---|---|---|
-| charge P W | 1 (CHARGE) | P / WChaMax % | 0 |
-| discharge P W | 2 (DISCHARGE) | 0 | P / WChaMax % |
+| charge P W | 1 (CHARGE) | min(P, rating) / WChaMax % | 0 |
+| discharge P W | 2 (DISCHARGE) | 0 | min(P, rating) / WChaMax % |
 | idle | 3 (both limits) | 0 | 0 |
 
 plus InOutWRte_RvrtTms = the revert timeout. (Vendors differ in how they
@@ -22,8 +27,8 @@ Plausibility: SoC within 0..100 % and moving at most
 `SOC_STEP + SOC_RATE_MARGIN x rate / capacity x elapsed`: a battery cannot
 fill faster than its maximum power allows (the margin covers a device's
 own SoC estimation jumps, the step an integer-percent register). The
-capacity is the configured one (site file), else 802 WHRtg, else 120 WHRtg;
-a device with none is read without the rate check.
+capacity is the lower of the configured one (site file) and the device's
+802 WHRtg (else 120 WHRtg); a battery with neither is read without the rate check.
 """
 
 from __future__ import annotations
@@ -33,7 +38,7 @@ from energy_edge.domain.hardware import BatteryMeasurement, BatterySetpoint
 from .physical import power_within, required, within
 from .plausibility import RateLimit
 from .sunspec import MEASUREMENT_MODELS, SunSpecDevice
-from .sunspec_driver import SunSpecDriver, require_models
+from .sunspec_driver import SunSpecDriver, lower_rating, require_models
 
 CHARGE, DISCHARGE = 1, 2
 SOC_STEP = 0.02  # 2 percentage points: an integer register plus one estimation correction
@@ -58,9 +63,21 @@ class ModbusBattery(SunSpecDriver[BatteryMeasurement, BatterySetpoint]):
     rating_points = ((124, "WChaMax"), (120, "WRtg"))
     soc_rate: RateLimit | None = None  # built on the first read, once rating and capacity are known
 
+    _capacity_wh: float | None = None
+    _capacity_known = False
+
+    async def capacity_wh(self) -> float | None:
+        """The lower of the site file's capacity and the device's WHRtg (read once); None when neither states one."""
+        if not self._capacity_known:
+            self._capacity_wh = lower_rating(f"{self.kind} {self.device.connection.endpoint}", "capacity", "Wh",
+                                             await device_capacity_wh(self.device), self.options.capacity_wh,
+                                             self.rating_mismatches_total)
+            self._capacity_known = True
+        return self._capacity_wh
+
     async def _soc_rate(self, max_rate_w: float) -> RateLimit | None:
         if self.soc_rate is None:
-            capacity_wh = self.options.capacity_wh or await device_capacity_wh(self.device)
+            capacity_wh = await self.capacity_wh()
             if capacity_wh is None:  # no capacity anywhere: nothing to bound the rate with
                 return None
             self.soc_rate = RateLimit("battery state of charge", "(fraction)", step=SOC_STEP,
@@ -87,10 +104,10 @@ class ModbusBattery(SunSpecDriver[BatteryMeasurement, BatterySetpoint]):
 
     async def _apply(self, setpoint: BatterySetpoint) -> None:
         await self.device.discover()
-        max_rate_w = await self.rating_w()
+        power_w = min(abs(setpoint.power_w), await self.rating_w())  # never above the asset's rating
         (storage,) = require_models(self.device, (124,))
         scale_factors = await self.device.read_model(storage)
-        percent = min(100.0, abs(setpoint.power_w) / max_rate_w * 100)
+        percent = min(100.0, power_w / await self.device_rating_w() * 100)  # InWRte/OutWRte: a percent of WChaMax
         mode = DISCHARGE if setpoint.power_w > 0 else CHARGE if setpoint.power_w < 0 else CHARGE | DISCHARGE
         writes = {
             "InOutWRte_RvrtTms": self.options.revert_timeout_s,

@@ -1,8 +1,9 @@
 """A SunSpec PV inverter as the solar asset's hardware.
 
 Reads AC power from model 701 (DER AC measurement) where present, else
-103/102/101; the rating from model 121 WMax (or 120 WRtg, or the configured
-`rated_power_w`). Curtails through model 704 WMaxLimPct where present, else
+103/102/101; the rating from model 121 WMax (or 120 WRtg), and where the site
+file states `rated_power_w` too, the lower of the two (`sunspec_driver`).
+Curtails through model 704 WMaxLimPct where present, else
 model 123 WMaxLimPct, and ALWAYS writes the revert timeout first, so an
 inverter whose edge controller dies returns to full output by itself.
 
@@ -60,27 +61,27 @@ class ModbusSolarInverter(SunSpecDriver[SolarMeasurement, SolarSetpoint]):
         measurement, control = require_models(self.device, MEASUREMENT_MODELS, CONTROL_MODELS)
         values = await self.device.read_model(measurement)
         power_w = power_within(required(values["W"], f"model {measurement.model_id} W"), rated_w, "PV", signed=False)
-        limit_w = self._active_limit_w(control, await self.device.read_model(control), rated_w)
+        limit_w = self._active_limit_w(control, await self.device.read_model(control), await self.device_rating_w())
         self._check_limit_followed(power_w, limit_w, rated_w)
         clipping = limit_w is not None and power_w >= AT_LIMIT * limit_w
         return SolarMeasurement(power_w=power_w, available_power_w=rated_w if clipping else power_w)
 
     @staticmethod
-    def _active_limit_w(control: ModelBlock, values: dict, rated_w: float) -> float | None:
+    def _active_limit_w(control: ModelBlock, values: dict, device_rated_w: float) -> float | None:
         enabled = values.get("WMaxLimPctEna" if control.model_id == 704 else "WMaxLim_Ena") == 1
         percent = values.get("WMaxLimPct")
         if control.model_id == 123 and values.get("Conn") == 0:
             return 0.0
         if not enabled or not isinstance(percent, (int, float)) or percent >= 100:
             return None
-        return rated_w * percent / 100
+        return device_rated_w * percent / 100  # WMaxLimPct is a percent of the device's own WMax
 
     async def _apply(self, setpoint: SolarSetpoint) -> None:
         await self.device.discover()
-        rated_w = await self.rating_w()
+        limit_w = min(setpoint.limit_w, await self.rating_w())  # never above the asset's rating
         (control,) = require_models(self.device, CONTROL_MODELS)
         scale_factors = await self.device.read_model(control)
-        percent = min(100.0, max(0.0, setpoint.limit_w / rated_w * 100)) if setpoint.enabled else 0.0
+        percent = min(100.0, max(0.0, limit_w / await self.device_rating_w() * 100)) if setpoint.enabled else 0.0
         revert = self.options.revert_timeout_s
         if control.model_id == 704:
             writes = {"WMaxLimPctRvrtTms": revert, "WMaxLimPctRvrt": 100.0, "WMaxLimPctEnaRvrt": 1, "WMaxLimPct": percent, "WMaxLimPctEna": 1}
