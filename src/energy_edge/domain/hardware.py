@@ -4,11 +4,18 @@ These are the values a driver (simulator or Modbus) exchanges with the asset
 state machines. Signs follow the site convention: power into the site's bus is
 positive (PV production, battery discharge), power out is negative (battery
 charge, boiler heating).
+
+Every measurement carries `age_s`: None when the read measured it, else how
+many seconds ago it was measured. A driver that stands in the last good
+measurement for a poll the device missed (or reuses a poll within its
+polling interval) says so there, and the asset service then reports it under
+the time it was measured, never as a new reading (`is_held`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from .quick_init import quick_init
 
@@ -18,6 +25,7 @@ from .quick_init import quick_init
 class SolarMeasurement:
     power_w: float  # >= 0, what the inverter feeds in now
     available_power_w: float  # >= 0, what it could feed in without a limit (MPP estimate)
+    age_s: float | None = field(default=None, kw_only=True)  # None: measured by this read; else held this long
 
 
 @quick_init
@@ -32,6 +40,7 @@ class SolarSetpoint:
 class BatteryMeasurement:
     power_w: float  # > 0 discharging, < 0 charging
     soc: float  # 0..1
+    age_s: float | None = field(default=None, kw_only=True)  # None: measured by this read; else held this long
 
 
 @quick_init
@@ -45,6 +54,7 @@ class BatterySetpoint:
 class BoilerMeasurement:
     temperature_c: float
     power_w: float  # <= 0: heater consumption
+    age_s: float | None = field(default=None, kw_only=True)  # None: measured by this read; else held this long
 
 
 @quick_init
@@ -74,3 +84,9 @@ class MeterMeasurement:
     frequency_hz: float | None = None
     import_energy_wh: float | None = None  # lifetime counter
     export_energy_wh: float | None = None  # lifetime counter
+    age_s: float | None = field(default=None, kw_only=True)  # None: measured by this read; else held this long
+
+
+def is_held(measurement: Any) -> bool:
+    """Whether a driver handed over an earlier measurement again (not measured by this read)."""
+    return getattr(measurement, "age_s", None) is not None

@@ -83,7 +83,8 @@ class AssetHardware(Protocol, Generic[M, S]):
 
     A driver raises `HardwareFault` (domain.errors) when the device cannot
     be read or returns physically impossible values; the asset then goes to
-    FAULT with that reason.
+    FAULT with that reason. A measurement `read` did not take itself (the
+    last one, held over a missed poll) carries its `age_s` (domain.hardware).
     """
 
     async def read(self) -> M: ...

@@ -93,6 +93,7 @@ async def test_an_asset_silent_for_three_cycles_no_longer_counts() -> None:
         counted.append("battery" in decision.setpoints)
     assert counted == [True, True, True, False, False]
     assert site.controller.is_stale("battery")
+    site.clock.t += 5.0  # the silence took its cycles: a report after it carries a later measurement time
     await site.publish_all()  # back: counted and sent afresh
     site.calls()
     decision = await site.controller.run_cycle()

@@ -27,7 +27,8 @@ async def metered_site() -> Site:
 async def cycle(site: Site, meter_w: float | None, **meter: object) -> None:
     """One cycle: the assets report; the meter reports `meter_w` unless None (silent)."""
     if meter_w is not None:
-        await site.assets["meter"].publish(meter_telemetry(power_w=meter_w, timestamp=site.clock.now(), **meter))
+        meter.setdefault("timestamp", site.clock.now())
+        await site.assets["meter"].publish(meter_telemetry(power_w=meter_w, **meter))
     await site.cycle()
 
 
@@ -92,3 +93,17 @@ async def test_a_meter_that_raises_three_cycles_in_a_row_is_stale() -> None:
     site.meter.error = None
     await site.cycle()
     assert site.controller.suspended_reason is None and len(site.calls()["battery"]) == 1
+
+
+async def test_a_meter_report_under_its_predecessors_time_is_not_a_new_reading() -> None:
+    """A meter module holding its last measurement over a missed poll reports it under its old time (higher seq)."""
+    site = await metered_site()
+    measured_at = site.clock.now()
+    await cycle(site, 2_000.0)
+    decided = site.controller.last_decision
+    site.calls()
+    await cycle(site, 2_000.0, timestamp=measured_at)  # the same measurement again, sent afresh
+    assert site.controller.latest["meter"].seq == 2, "the report is kept (its state counts)"
+    assert site.controller.last_decision is decided and site.calls()["battery"] == [], "balanced twice on one reading"
+    await cycle(site, 1_500.0)  # a new measurement time: balanced on
+    assert site.controller.last_decision is not decided

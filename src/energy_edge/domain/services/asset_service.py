@@ -4,6 +4,12 @@ The service joins an asset (pure state machine) to its ports. It keeps two
 promises: nothing a caller sends crashes the module (every error becomes a
 status code or a twin acknowledgement), and the asset keeps running its own
 fail-safe logic every cycle whether or not anyone talks to it.
+
+A report's `timestamp` is when its measurement was taken. A cycle whose
+hardware handed over an earlier measurement again (a missed poll, see
+`domain.hardware.is_held`) reports under the previous report's time, never
+as a new reading: the controller counts a reading fresh only when that time
+advances.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ from typing import Any, Protocol
 
 from ..desired_document import DesiredDocument
 from ..errors import DomainError, HardwareFault
+from ..hardware import is_held
 from ..messages import Message, MethodRequest, MethodResponse
 from ..shown import cut, shown
 from ..ports import AssetHardware, Clock, ModuleClient
@@ -72,6 +79,7 @@ class AssetModuleService:
         self._lock = asyncio.Lock()  # one writer of the asset and the hardware at a time
         self._running = False
         self._applied: Any = None  # the setpoint written last
+        self._published_at: float | None = None  # the timestamp of the last report (its measurement's time)
         self._task: asyncio.Task[None] | None = None
         self._scheduler: CycleScheduler | None = None
 
@@ -109,7 +117,12 @@ class AssetModuleService:
         await self.client.close()
 
     async def run_cycle(self) -> AssetTelemetry:
-        """Read, observe (band, thermostat, lease), apply the setpoint, publish telemetry."""
+        """Read, observe (band, thermostat, lease), apply the setpoint, publish telemetry.
+
+        When the cycle measured nothing new (the hardware held its last
+        measurement), the report keeps the previous report's timestamp.
+        """
+        held = False
         try:
             measurement = await self.hardware.read()
         except HardwareFault as exc:
@@ -120,21 +133,26 @@ class AssetModuleService:
             async with self._lock:
                 now = self.clock.now()
                 self.asset.observe(measurement, now)
+                held = is_held(measurement)
                 if await self._apply():
-                    await self._observe_again(now)
-        return await self.publish()
+                    held = await self._observe_again(now) and held
+        return await self.publish(held=held)
 
-    async def _observe_again(self, now: float) -> None:
+    async def _observe_again(self, now: float) -> bool:
         """Read once more after the asset changed its own setpoint (band stop, thermostat, lease expiry).
 
         Telemetry must report the power the asset draws now, not before it
         changed course: the controller pairs it with a fresh grid meter, and a
-        one-cycle-old power there reads as a phantom load step.
+        one-cycle-old power there reads as a phantom load step. Returns
+        whether this read, too, measured nothing new.
         """
         try:
-            self.asset.observe(await self.hardware.read(), now)
+            measurement = await self.hardware.read()
         except HardwareFault as exc:
             self.asset.fault(exc.reason)
+            return False
+        self.asset.observe(measurement, now)
+        return is_held(measurement)
 
     async def _try_safe_setpoint(self) -> None:
         """Best effort: tell an unreadable device to stop too; its read fault stays the reason."""
@@ -143,11 +161,14 @@ class AssetModuleService:
         except HardwareFault:
             pass
 
-    async def publish(self) -> AssetTelemetry:
+    async def publish(self, held: bool = False) -> AssetTelemetry:
+        """Send the asset's report; `held`: it carries no new measurement, so it keeps the last report's time."""
         self.seq += 1
         asset = self.asset
+        timestamp = self._published_at if held and self._published_at is not None else self.clock.now()
+        self._published_at = timestamp
         telemetry = AssetTelemetry(  # module, kind, seq, timestamp, state, power_w, fault_reason, lease, values
-            self.client.module_id, asset.kind, self.seq, self.clock.now(), str(asset.state), float(asset.power_w),
+            self.client.module_id, asset.kind, self.seq, timestamp, str(asset.state), float(asset.power_w),
             asset.fault_reason, asset.lease.expires_at, asset.telemetry_values(),
         )
         properties = {"kind": asset.kind}

@@ -7,6 +7,10 @@ asset or the transport does (bad telemetry, timeouts, refusals) stops the loop:
 each failure is counted, logged and retried next cycle, and every asset's TTL
 lease keeps the site safe meanwhile.
 
+A reading is fresh when its report's timestamp (the measurement's time) advances: a
+report under its predecessor's time (a module holding its last measurement over a
+missed poll) updates the asset's state but neither refreshes it nor feeds the meter.
+
 Fail-safe on the meter: it balances only on a fresh grid reading. When the meter is
 stale (no reading for `STALE_AFTER_CYCLES` cycles) or in FAULT, control is suspended:
 no setpoint goes out, so every lease runs out and each asset returns to its own safe
@@ -172,14 +176,19 @@ class ControllerService:
             self.malformed_messages_total[exc.rule] += 1
             log.warning("telemetry from %s refused: %s", shown(message.source_module or "unknown", 64), exc)
             return
-        if not supersedes(telemetry, self.latest.get(telemetry.module)):
+        previous = self.latest.get(telemetry.module)
+        if not supersedes(telemetry, previous):
             return  # a redelivered or late report: the newer one stays in force
-        if telemetry.kind == METER_KIND:
+        # A report under its predecessor's time (a higher seq) carries no new measurement: the device missed a
+        # poll and the module held its last one. Its state and lease count; as a reading it is not fresh.
+        new_reading = previous is None or telemetry.timestamp > previous.timestamp
+        if telemetry.kind == METER_KIND and new_reading:
             observe = getattr(self.meter, "observe", None)
             if observe is not None:
                 observe(telemetry)
         self.latest[telemetry.module] = telemetry
-        self._seen_in_cycle[telemetry.module] = self.cycles_total
+        if new_reading:
+            self._seen_in_cycle[telemetry.module] = self.cycles_total
 
     def is_stale(self, module: str) -> bool:
         return self.cycles_total - self._seen_in_cycle.get(module, -STALE_AFTER_CYCLES) >= STALE_AFTER_CYCLES

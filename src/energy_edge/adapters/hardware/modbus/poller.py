@@ -12,10 +12,17 @@ The first poll that succeeds again resets the count: the measurements flow
 again and the asset recovers through `reset` (or by itself, as its service
 is configured). A device that never answered has nothing to stand in for
 it: its first failed poll is already a fault.
+
+A measurement handed over again (standing in for a failed poll, or reused
+within the polling interval) is never passed off as new: it carries `age_s`,
+the seconds since it was measured (`domain.hardware`), so the asset service
+reports it under its original time and the controller does not take it for
+a fresh reading.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from typing import Awaitable, Callable, Generic, TypeVar
@@ -54,7 +61,7 @@ class DevicePoller(Generic[T]):
     async def read(self) -> T:
         """The latest measurement: cached within the polling interval, else polled now."""
         if self._last is not None and self.consecutive_failures == 0 and self._monotonic() - self._last_at < self._interval_s:
-            return self._last
+            return self._held()
         try:
             value = await self._read_once()
         except CommunicationError as exc:
@@ -62,7 +69,7 @@ class DevicePoller(Generic[T]):
             if self.consecutive_failures >= self._failures_before_fault or self._last is None:
                 raise HardwareFault(f"communication lost: {exc}") from exc
             logger.warning("%s: poll %d failed, holding the last measurement: %s", self._name, self.consecutive_failures, exc)
-            return self._last
+            return self._held()
         except DECODE_ERRORS as exc:  # the last resort: the drivers name the point themselves
             raise HardwareFault(f"{self._name}: registers that do not decode ({type(exc).__name__}: {exc})") from exc
         if self.consecutive_failures:
@@ -70,6 +77,14 @@ class DevicePoller(Generic[T]):
         self.consecutive_failures = 0
         self._last, self._last_at = value, self._monotonic()
         return value
+
+    def _held(self) -> T:
+        """The last measurement, marked with its age: it is not measured by this read."""
+        assert self._last is not None
+        age_s = max(0.0, self._monotonic() - self._last_at)
+        if dataclasses.is_dataclass(self._last) and hasattr(self._last, "age_s"):
+            return dataclasses.replace(self._last, age_s=age_s)  # type: ignore[type-var]
+        return self._last
 
     @property
     def name(self) -> str:
