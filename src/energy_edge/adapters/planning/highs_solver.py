@@ -60,8 +60,9 @@ Per slot k (h = its hours; powers in W, energies in Wh):
              clearness one spread higher; before the sky is first seen, a clear sky), the LP is two-stage:
              the model above for the expected sky (weight 1 - `BRIGHT_SKY_WEIGHT`) and one for the bright
              sky (`PlanningProblem.under_bright_sky`: its PV from the second slot on, without the reserves
-             and the on/off hull the expected sky keeps), side by side, the first slot's imp, exp, ch, dis,
-             pv, heat and over tied as one decision (the replans decide the rest as the sky shows itself).
+             and the on/off hull the expected sky keeps; its slots after the first hour merged into hours,
+             coarse_slots.py: it only prices the stores' use), side by side, the first slot's imp, exp, ch,
+             dis, pv, heat and over tied as one decision (the replans decide the rest as the sky shows itself).
              The costs of being wrong are not alike: a battery held through the night for sun that then
              overfills it exports at the feed-in price what it could have spared at the import price, where
              one spent for sun that does not come buys it back at about the price it spared, less a round
@@ -90,6 +91,7 @@ import numpy as np
 
 from ...domain.errors import PlanningFailed
 from ...domain.planning.problem import PlannedSlot, PlanningProblem
+from ...domain.planning.coarse_slots import coarsened
 from ...domain.planning.store_targets import one_per_slot
 
 EXCESS_PRICE_PER_KWH = 100.0  # import above the limit: ten times the dearest price a source may send
@@ -112,6 +114,8 @@ COST_SCALE = 1000.0  # the objective in thousandths of the currency: tie-breaks 
 MIN_ON_OFF_HEATER_W = 1.0  # below this the heaters' hull is not modelled (its shares divide by their power)
 DEFAULT_TIME_LIMIT_S = 1.0  # slower than this is a failure: the controller falls back
 BRIGHT_SKY_WEIGHT = 1 / 3  # the bright sky's share beside the expected one's (module doc, "two skies")
+BRIGHT_FINE_S = 3600.0  # the bright sky keeps its first hour's slots ...
+BRIGHT_SLOT_S = 3600.0  # ... and plans the rest in slots of up to an hour (coarse_slots.py)
 
 # Variable blocks, n columns each, then the scalars.
 _BLOCKS = ("imp", "exp", "ch", "dis", "pv", "heat", "over", "cold", "e", "q", "short", "draw_short", "draw_need",
@@ -157,7 +161,8 @@ class _Scenarios:
         self.weights = [1.0]
         stores = problem.battery is not None or problem.heat is not None  # without, nothing to hedge: the first
         if stores and problem.may_be_brighter and BRIGHT_SKY_WEIGHT > 0:  # slot's choices are the same either way
-            self.models.append(_Model(problem.under_bright_sky(), hull=False))
+            bright = coarsened(problem.under_bright_sky(), BRIGHT_FINE_S, BRIGHT_SLOT_S)
+            self.models.append(_Model(bright, hull=False))
             self.weights = [1.0 - BRIGHT_SKY_WEIGHT, BRIGHT_SKY_WEIGHT]
         self.offsets = []  # each model's first column and first row in the one LP
         col = row = 0
@@ -193,9 +198,8 @@ class _Scenarios:
         first = self.models[0]
         if len(self.models) == 1:
             return first.plan(x, row_dual)
-        n = first.n
         dual = row_dual[:len(first.row_lower)] / self.weights[0]
-        dual[2 * n] = sum(row_dual[row_off + 2 * n] for _, row_off in self.offsets)
+        dual[2 * first.n] = sum(row_dual[row_off + 2 * model.n] for model, (_, row_off) in zip(self.models, self.offsets))
         return first.plan(x[:first.size], dual)
 
 
