@@ -9,7 +9,7 @@ from energy_edge.adapters.hardware.modbus.solar import ModbusSolarInverter
 from energy_edge.adapters.hardware.modbus.battery import ModbusBattery
 from energy_edge.adapters.hardware.modbus.sunspec_driver import DriverOptions
 from energy_edge.domain.errors import HardwareFault
-from energy_edge.domain.hardware import BatterySetpoint, SolarSetpoint
+from energy_edge.domain.hardware import BatterySetpoint, DriverCounters, SolarSetpoint
 from tests.helpers import free_port
 
 from .conftest import sunspec
@@ -35,6 +35,7 @@ async def test_a_device_that_dies_holds_for_n_minus_one_polls_then_faults_and_re
     pv.available_w = 1000.0
     for _ in range(FAILURES - 1):  # a missed poll or two: the last good measurement stands in
         assert (await driver.read()).power_w == 3210.0
+    assert driver.counters().polls_held == FAILURES - 1  # served as energy_edge_asset_polls_held_total
     with pytest.raises(HardwareFault, match=r"^communication lost: "):
         await driver.read()
     with pytest.raises(HardwareFault, match=r"^communication lost: "):
@@ -44,6 +45,7 @@ async def test_a_device_that_dies_holds_for_n_minus_one_polls_then_faults_and_re
     assert (await driver.read()).power_w == 1000.0
     await driver.apply(SolarSetpoint(enabled=True, limit_w=500.0))
     assert (await driver.read()).power_w == 500.0
+    assert driver.counters() == DriverCounters(polls_held=FAILURES - 1, rating_mismatches={"power": 0})  # faults: not held
     await driver.close()
 
 
@@ -79,6 +81,7 @@ async def test_the_polling_interval_spares_the_device(serve, table, fake_time):
     assert (await driver.read()).power_w == 2000.0
     pv.available_w = 100.0
     assert (await driver.read()).power_w == 2000.0  # within the interval: the cached poll
+    assert driver.counters().polls_held == 0  # no poll missed
     await driver.apply(SolarSetpoint(enabled=True, limit_w=5000.0))  # a setpoint invalidates the cache
     assert (await driver.read()).power_w == 100.0
     await driver.close()

@@ -88,6 +88,7 @@ async def test_a_storage_system_claiming_655_mw_and_a_huge_capacity_keeps_the_si
     assert (await driver.read()).soc == 0.5
     assert await driver.capacity_wh() == 10_000.0
     assert driver.rating_mismatches_total == {"rated power": 1, "capacity": 1}
+    assert driver.counters().rating_mismatches == {"power": 1, "capacity": 1}  # energy_edge_asset_rating_mismatches_total
     assert "capacity of 6.5534e+08 Wh, more than the site file's nameplate 10000 Wh" in caplog.text
     await driver.close()
 
@@ -99,6 +100,7 @@ async def test_a_storage_system_derated_below_the_site_file_is_honoured(serve, t
     await driver.read()
     assert await driver.rating_w() == 4000.0 and await driver.capacity_wh() == 8000.0
     assert not driver.rating_mismatches_total
+    assert driver.counters().rating_mismatches == {"power": 0, "capacity": 0}  # checked, served as 0
     await driver.apply(BatterySetpoint(power_w=5000.0))  # above the derated rating: 100 % of the device's 4 kW
     assert battery.power_w == pytest.approx(4000.0)
     await driver.apply(BatterySetpoint(power_w=-2000.0))

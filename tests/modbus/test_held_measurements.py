@@ -85,6 +85,7 @@ async def test_a_device_that_misses_one_poll_is_reported_under_its_measurement_t
     assert held.seq == measured.seq + 1 and held.state != "FAULT", "the report arrived, its state counts"
     assert held.timestamp == measured.timestamp < clock.now(), "a held measurement claimed a new measurement time"
     assert held.power_w == measured.power_w
+    assert modules[silent].hardware.counters().polls_held == 1  # energy_edge_asset_polls_held_total
     if silent == "meter":
         assert decision is None, "the controller balanced twice on one grid meter reading"
 

@@ -18,6 +18,7 @@ from energy_edge.adapters.process_metrics import (
 )
 from energy_edge.adapters.prometheus_exporter import _LIMIT_GAUGES, _SITE_GAUGES, build_registry
 from energy_edge.adapters.transports.edgehub.outbox import DROPPED
+from energy_edge.domain.hardware import DriverCounters
 from energy_edge.domain.services.telemetry_service import TelemetryView
 from energy_edge.domain.telemetry import AssetTelemetry
 
@@ -49,9 +50,10 @@ def _full_registries() -> list[CollectorRegistry]:
                                  planner_errors_total=0)
     metrics.add(ControllerCollector(controller))
     metrics.add(MqttTransportCollector(SimpleNamespace(malformed_total=Counter({"topic": 1})), "controller"))
+    driver = SimpleNamespace(counters=lambda: DriverCounters(polls_held=1, rating_mismatches={"power": 1}))
     metrics.add(AssetCollector([SimpleNamespace(desired_refusals_total=Counter({"twin.version": 1}),
                                                 client=SimpleNamespace(module_id="battery"),
-                                                asset=SimpleNamespace(kind="battery"))]))
+                                                asset=SimpleNamespace(kind="battery"), hardware=driver)]))
     DROPPED.labels(module="controller").inc(0)
     return [build_registry(view), metrics.registry]
 

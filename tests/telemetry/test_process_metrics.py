@@ -1,6 +1,6 @@
 """Each module process's own metrics: the controller's cycles observed as they end, its counters, an asset
-module's refused desired documents, the MQTT adapter's malformed counts, the outbox drops and the build, served on
-the module's own port."""
+module's refused desired documents and its Modbus driver's counters, the MQTT adapter's malformed counts, the outbox
+drops and the build, served on the module's own port."""
 
 from __future__ import annotations
 
@@ -14,6 +14,10 @@ from prometheus_client import generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 
 from energy_edge.adapters.clocks import ManualClock
+from energy_edge.adapters.hardware.modbus.battery import ModbusBattery
+from energy_edge.adapters.hardware.modbus.register_map import load_sunspec_models
+from energy_edge.adapters.hardware.modbus.server import ModbusDeviceServer, SunSpecStorageSimulator
+from energy_edge.adapters.hardware.modbus.sunspec_driver import DriverOptions
 from energy_edge.adapters.hardware.simulated import SimulatedBattery, SimulatedPV
 from energy_edge.adapters.process_metrics import MqttTransportCollector, ProcessMetrics
 from energy_edge.adapters.transports.edgehub.outbox import DROPPED
@@ -29,6 +33,9 @@ from energy_edge.entrypoints.web import instrument_assets, instrument_controller
 
 from ..domain.controller.fakes import Site, battery_telemetry
 from ..helpers import free_port, require_binary
+from ..modbus.conftest import sunspec
+from ..modbus.devices import BenchBattery
+from ..modbus.test_device_ratings import claim_655_mw
 
 
 def _samples(registry) -> dict[tuple[str, tuple], float]:
@@ -112,6 +119,56 @@ async def test_an_asset_modules_refused_desired_documents_are_counted_by_reason_
                         ("battery", "battery", "twin.version_older"): 1,
                         ("solar", "solar", "solar.config.export_safe_limit_w"): 1}
     assert battery.asset.config.soc_min == 0.2  # the refusals changed nothing
+    _promtool_accepts(text)
+
+
+class _SiteClock(ManualClock):
+    def __call__(self) -> float:  # the driver's and the device simulator's clock too
+        return self.now()
+
+
+async def test_an_asset_modules_driver_counts_a_rating_claim_and_a_held_poll_on_its_own_port():
+    """A device claiming 655 MW and a poll it missed were a warning in the log and a count in the driver's memory
+    only: an operator could not see a site file and a device that disagree, nor a link that keeps dropping polls."""
+    clock, table = _SiteClock(1_782_043_200.0), load_sunspec_models()
+    simulator = SunSpecStorageSimulator(BenchBattery(soc=0.5), table, max_rate_w=5000.0, capacity_wh=10_000.0,
+                                        now=clock)
+    claim_655_mw(simulator, 124, "WChaMax")
+    for model_id in (120, 802):
+        claim_655_mw(simulator, model_id, "WHRtg")
+    port = free_port()
+    server = ModbusDeviceServer(simulator, "127.0.0.1", port, tick_s=0.05)
+    await server.start()
+    hub = InMemoryHub(RouteTable.parse(DEFAULT_ROUTES))
+    driver = ModbusBattery(sunspec(port, table), DriverOptions(rated_power_w=5000.0, capacity_wh=10_000.0,
+                                                               failures_before_fault=3, monotonic=clock))
+    battery = AssetModuleService(hub.client("battery"), driver, Battery(), clock, 1.0)
+    solar = AssetModuleService(hub.client("solar"), SimulatedPV(clock), Solar(), clock, 1.0)
+    metrics = ProcessMetrics("site")
+    instrument_assets(metrics, [battery, solar])
+    for service in (battery, solar):
+        await service.start()
+    try:
+        await battery.run_cycle()  # the first poll: the 655 MW rate and capacity claims, the nameplates stand
+        await server.stop()  # the device misses one poll: the last measurement stands in
+        clock.advance(1.0)
+        held = await battery.run_cycle()
+        assert held.state != "FAULT"
+        server = ModbusDeviceServer(simulator, "127.0.0.1", port, tick_s=0.05)
+        await server.start()
+        clock.advance(1.0)
+        await battery.run_cycle()  # it answers again: not counted
+        text = await _served_and_scraped(metrics)
+    finally:
+        await server.stop()
+        await driver.close()
+    samples = [s for family in text_string_to_metric_families(text) for s in family.samples]
+    held_polls = {(s.labels["asset"], s.labels["kind"]): s.value for s in samples
+                  if s.name == "energy_edge_asset_polls_held_total"}
+    mismatches = {(s.labels["asset"], s.labels["kind"], s.labels["quantity"]): s.value for s in samples
+                  if s.name == "energy_edge_asset_rating_mismatches_total"}
+    assert held_polls == {("battery", "battery"): 1}  # a simulated driver counts nothing: no series for solar
+    assert mismatches == {("battery", "battery", "power"): 1, ("battery", "battery", "capacity"): 1}
     _promtool_accepts(text)
 
 

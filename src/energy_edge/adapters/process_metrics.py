@@ -3,7 +3,8 @@
 A module exposes what happens in its process, in the Prometheus text form:
 the build, process resources, the controller's cycle durations (a histogram
 observed as each cycle ends), its method calls and errors, the desired documents
-an asset module refused, the MQTT adapter's malformed-message counts and the
+an asset module refused and what its driver counts (polls held over, a rating
+the device overstated), the MQTT adapter's malformed-message counts and the
 edgeHub outbox's drops. The telemetry module keeps the site view
 (`prometheus_exporter.py`); nothing here is re-exposed there.
 """
@@ -22,6 +23,7 @@ from prometheus_client.core import CounterMetricFamily
 from prometheus_client.registry import Collector
 
 from ..domain.errors import ConfigurationError
+from ..domain.hardware import driver_counters
 from .listen_address import unusable_host
 from .transports.edgehub.outbox import DROPPED as OUTBOX_DROPPED
 
@@ -116,10 +118,11 @@ class ControllerCollector(Collector):
 
 
 class AssetCollector(Collector):
-    """The desired documents each asset module of this process refused, by rule, read at scrape time.
+    """The desired documents each asset module of this process refused, by rule, and what its driver counts
+    (`domain.hardware.DriverCounters`, from the optional `counters()` of the hardware port), read at scrape time.
 
     One collector for all of them: the embedded site serves every asset from one registry, where a
-    family may be registered once."""
+    family may be registered once. A driver without counters (the simulators) adds no series."""
 
     def __init__(self, services: Iterable[Any]) -> None:
         self.services = list(services)
@@ -132,6 +135,21 @@ class AssetCollector(Collector):
             for reason, count in sorted(service.desired_refusals_total.items()):
                 refusals.add_metric([service.client.module_id, service.asset.kind, str(reason)], count)
         yield refusals
+        held = CounterMetricFamily(PREFIX + "asset_polls_held", "Polls the device missed where the driver's last "
+                                   "measurement stood in (reported under the time it was measured)",
+                                   labels=["asset", "kind"])
+        mismatches = CounterMetricFamily(PREFIX + "asset_rating_mismatches", "Ratings the device stated above the "
+                                         "site file's nameplate + 10 % (the nameplate stands), by quantity",
+                                         labels=["asset", "kind", "quantity"])
+        for service in self.services:
+            if (counted := driver_counters(getattr(service, "hardware", None))) is None:
+                continue
+            asset = [service.client.module_id, service.asset.kind]
+            held.add_metric(asset, counted.polls_held)
+            for quantity, count in sorted(counted.rating_mismatches.items()):
+                mismatches.add_metric([*asset, str(quantity)], count)
+        yield held
+        yield mismatches
 
 
 class MqttTransportCollector(Collector):

@@ -10,12 +10,18 @@ many seconds ago it was measured. A driver that stands in the last good
 measurement for a poll the device missed (or reuses a poll within its
 polling interval) says so there, and the asset service then reports it under
 the time it was measured, never as a new reading (`is_held`).
+
+A driver may also count what an operator should see but the asset cannot
+report (`DriverCounters`: polls held over, a device claiming more than the
+site file's nameplate) through an optional `counters()`; the asset module's
+process metrics serve them (`driver_counters`). A driver without it (the
+simulators) counts nothing.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Mapping
 
 from .quick_init import quick_init
 
@@ -90,3 +96,18 @@ class MeterMeasurement:
 def is_held(measurement: Any) -> bool:
     """Whether a driver handed over an earlier measurement again (not measured by this read)."""
     return getattr(measurement, "age_s", None) is not None
+
+
+@dataclass(frozen=True, slots=True)
+class DriverCounters:
+    """What a driver counts for the operator, read at scrape time (totals since the driver started)."""
+
+    polls_held: int = 0  # polls the device missed where the last good measurement stood in
+    rating_mismatches: Mapping[str, int] = field(default_factory=dict)  # by quantity (power, capacity): the device
+    # stated more than the site file's nameplate + 10 % and the nameplate stood; the quantities it checks, 0 included
+
+
+def driver_counters(hardware: Any) -> DriverCounters | None:
+    """The driver's `counters()`, optional on the hardware port: None when it counts nothing (the simulators)."""
+    counters = getattr(hardware, "counters", None)
+    return counters() if callable(counters) else None

@@ -85,6 +85,11 @@ class AssetHardware(Protocol, Generic[M, S]):
     be read or returns physically impossible values; the asset then goes to
     FAULT with that reason. A measurement `read` did not take itself (the
     last one, held over a missed poll) carries its `age_s` (domain.hardware).
+
+    Optional, so not declared here: `counters() -> DriverCounters`
+    (domain.hardware), what the driver counts for the operator; the asset
+    module's process metrics read it through `driver_counters`, and a driver
+    without it (the simulators) counts nothing.
     """
 
     async def read(self) -> M: ...

@@ -61,6 +61,7 @@ class ModbusBattery(SunSpecDriver[BatteryMeasurement, BatterySetpoint]):
 
     kind = "battery"
     rating_points = ((124, "WChaMax"), (120, "WRtg"))
+    checked_ratings = (("rated power", "power"), ("capacity", "capacity"))
     soc_rate: RateLimit | None = None  # built on the first read, once rating and capacity are known
 
     _capacity_wh: float | None = None

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from energy_edge.domain.errors import HardwareFault
-from energy_edge.domain.hardware import BoilerMeasurement, BoilerSetpoint
+from energy_edge.domain.hardware import BoilerMeasurement, BoilerSetpoint, DriverCounters
 
 from .codec import hex_words
 from .connection import ModbusConnection
@@ -75,6 +75,10 @@ class ModbusBoiler:
 
     async def read(self) -> BoilerMeasurement:
         return await self._poller.read()
+
+    def counters(self) -> DriverCounters:
+        """Polls held over (no rating is checked against the site file here)."""
+        return self._poller.counters()
 
     async def _read_once(self) -> BoilerMeasurement:
         registers = await self.connection.read(self.codec.first, self.codec.count, table=self.map.table)

@@ -15,7 +15,7 @@ export positive) takes `import_positive=False`.
 
 from __future__ import annotations
 
-from energy_edge.domain.hardware import MeterMeasurement
+from energy_edge.domain.hardware import DriverCounters, MeterMeasurement
 
 from .connection import ModbusConnection
 from .generic_map import GenericMapCodec
@@ -46,6 +46,10 @@ class _Meter:
 
     async def read(self) -> MeterMeasurement:
         return await self._poller.read()
+
+    def counters(self) -> DriverCounters:
+        """Polls held over (no rating is checked against the site file here)."""
+        return self._poller.counters()
 
     async def apply(self, _setpoint: object = None) -> None:
         """A meter takes no setpoint (kept so it fits wherever an AssetHardware goes)."""

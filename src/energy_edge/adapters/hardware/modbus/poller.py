@@ -12,6 +12,8 @@ The first poll that succeeds again resets the count: the measurements flow
 again and the asset recovers through `reset` (or by itself, as its service
 is configured). A device that never answered has nothing to stand in for
 it: its first failed poll is already a fault.
+Each poll held over that way is counted in `polls_held_total` (served as
+`energy_edge_asset_polls_held_total` through the driver's `counters()`).
 
 A measurement handed over again (standing in for a failed poll, or reused
 within the polling interval) is never passed off as new: it carries `age_s`,
@@ -25,9 +27,10 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time
-from typing import Awaitable, Callable, Generic, TypeVar
+from typing import Awaitable, Callable, Generic, Mapping, TypeVar
 
 from energy_edge.domain.errors import HardwareFault
+from energy_edge.domain.hardware import DriverCounters
 
 from .codec import DECODE_ERRORS
 from .connection import CommunicationError
@@ -57,6 +60,7 @@ class DevicePoller(Generic[T]):
         self._last: T | None = None
         self._last_at = float("-inf")
         self.consecutive_failures = 0
+        self.polls_held_total = 0  # polls the device missed where the last measurement stood in
 
     async def read(self) -> T:
         """The latest measurement: cached within the polling interval, else polled now."""
@@ -68,6 +72,7 @@ class DevicePoller(Generic[T]):
             self.consecutive_failures += 1
             if self.consecutive_failures >= self._failures_before_fault or self._last is None:
                 raise HardwareFault(f"communication lost: {exc}") from exc
+            self.polls_held_total += 1
             logger.warning("%s: poll %d failed, holding the last measurement: %s", self._name, self.consecutive_failures, exc)
             return self._held()
         except DECODE_ERRORS as exc:  # the last resort: the drivers name the point themselves
@@ -85,6 +90,10 @@ class DevicePoller(Generic[T]):
         if dataclasses.is_dataclass(self._last) and hasattr(self._last, "age_s"):
             return dataclasses.replace(self._last, age_s=age_s)  # type: ignore[type-var]
         return self._last
+
+    def counters(self, rating_mismatches: Mapping[str, int] | None = None) -> DriverCounters:
+        """The driver's counters for the operator: the polls held over, and what the driver adds."""
+        return DriverCounters(polls_held=self.polls_held_total, rating_mismatches=dict(rating_mismatches or {}))
 
     @property
     def name(self) -> str:

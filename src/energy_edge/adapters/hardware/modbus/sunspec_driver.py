@@ -4,9 +4,10 @@ Ratings: where the site file (or settings) and the device both state one, the
 asset's rating is the LOWER of the two. A device derated below its nameplate
 is honoured; a device (or a wrong scale factor) claiming more than the
 nameplate by more than `RATING_TOLERANCE` is logged as a warning naming both
-figures and counted in `rating_mismatches_total`, and the nameplate stands:
-the 110 % power bound and every setpoint stay within what the site file says
-is installed. The device's own figure stays the base of its percentage points
+figures and counted in `rating_mismatches_total` (served by quantity as
+`energy_edge_asset_rating_mismatches_total` through `counters()`), and the
+nameplate stands: the 110 % power bound and every setpoint stay within what
+the site file says is installed. The device's own figure stays the base of its percentage points
 (WMaxLimPct is a percent of its WMax, InWRte of its WChaMax), so a setpoint is
 first capped at the asset's rating and then expressed in the device's terms.
 """
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 from typing import Callable, Generic, TypeVar
 
 from energy_edge.domain.errors import HardwareFault
+from energy_edge.domain.hardware import DriverCounters
 
 from .poller import DevicePoller, communication_guard
 from .sunspec import ModelBlock, SunSpecDevice
@@ -87,6 +89,8 @@ class SunSpecDriver(Generic[M, S]):
 
     kind = "sunspec"
     rating_points: tuple[tuple[int, str], ...] = ()  # where the rating lives, preferred first
+    # the ratings checked against the site file: (what `lower_rating` counts, the metric's quantity label)
+    checked_ratings: tuple[tuple[str, str], ...] = (("rated power", "power"),)
 
     def __init__(self, device: SunSpecDevice, options: DriverOptions = DriverOptions()) -> None:
         self.device = device
@@ -124,6 +128,11 @@ class SunSpecDriver(Generic[M, S]):
 
     async def read(self) -> M:
         return await self._poller.read()
+
+    def counters(self) -> DriverCounters:
+        """Polls held over and ratings the device overstated (every checked quantity, 0 included)."""
+        return self._poller.counters({quantity: self.rating_mismatches_total[what]
+                                      for what, quantity in self.checked_ratings})
 
     async def _read_once(self) -> M:
         raise NotImplementedError
