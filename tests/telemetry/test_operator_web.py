@@ -197,3 +197,33 @@ def test_any_json_body_is_either_a_command_or_one_sentence(body):
             parse(body)
         except BadCommand as exc:
             assert ": " in str(exc) and "\n" not in str(exc)
+
+
+async def _headers(port: int, path: str, headers: dict | None = None) -> tuple[int, dict[str, str]]:
+    def get() -> tuple[int, dict[str, str]]:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        connection.request("GET", path, headers=headers or {})
+        response = connection.getresponse()
+        response.read()
+        connection.close()
+        return response.status, {k.lower(): v for k, v in response.getheaders()}
+    return await asyncio.to_thread(get)
+
+
+async def test_no_other_site_may_frame_the_page_or_have_it_run_anything_but_its_own_script(web):
+    """A page on another origin framing the operator's (logged-in) page could trick a click on Stop and Send."""
+    server, _, _ = web
+    for path, headers in (("/", AUTH), ("/api/snapshot", AUTH), ("/", {}), ("/static/app.js", {}), ("/metrics", {})):
+        status, got = await _headers(server.port, path, headers)
+        policy = {d.strip().split(" ")[0]: d.strip() for d in got.get("content-security-policy", "").split(";")}
+        assert policy.get("frame-ancestors") == "frame-ancestors 'none'", (path, got)
+        assert policy.get("default-src") == "default-src 'self'" and "'unsafe-inline'" not in str(policy), (path, got)
+        assert got.get("x-frame-options") == "DENY" and got.get("x-content-type-options") == "nosniff", (path, got)
+        assert got.get("referrer-policy") == "no-referrer", (path, got)
+
+
+async def test_the_operators_data_is_never_kept_in_a_cache(web):
+    server, _, _ = web
+    for path in ("/", "/api/snapshot", "/api/history"):
+        status, got = await _headers(server.port, path, AUTH)
+        assert status == 200 and got.get("cache-control") == "no-store", (path, got)

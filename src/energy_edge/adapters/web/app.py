@@ -9,6 +9,12 @@ that pushes a snapshot every second, and the commands (`/api/method`,
 `/api/limit`), which go through the same operator path as the CLI
 (`commands.py`). A refused command comes back with the module's own answer
 and is logged among the page's events.
+
+Every answer forbids framing (a page on another origin cannot overlay the
+operator's logged-in page to trick a click on Stop and Send), allows only this
+server's own script and style (no inline script: a value from telemetry can
+never run), forbids content sniffing and referrers; the operator's answers are
+never cached (`Cache-Control: no-store`).
 """
 
 from __future__ import annotations
@@ -40,6 +46,14 @@ log = logging.getLogger(__name__)
 HealthProbe = Callable[[], tuple[bool, dict[str, Any]]]
 PUSH_INTERVAL_S = 1.0  # the page updates at least this often (the issue asks for 2 s at most)
 COMMAND_TIMEOUT_S = 5.0
+SECURITY_HEADERS = (
+    (b"content-security-policy", b"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
+                                 b"connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+                                 b"frame-ancestors 'none'"),
+    (b"x-frame-options", b"DENY"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+)
 
 
 class OperatorPage:
@@ -66,7 +80,7 @@ class OperatorPage:
                 pass
 
 
-def build_app(registry: CollectorRegistry, health: HealthProbe, page: OperatorPage) -> Starlette:
+def build_app(registry: CollectorRegistry, health: HealthProbe, page: OperatorPage) -> "_SecurityHeaders":
     index_html = resources.files(__package__).joinpath("static/index.html").read_text(encoding="utf-8")
 
     def guarded(handler):
@@ -76,7 +90,9 @@ def build_app(registry: CollectorRegistry, health: HealthProbe, page: OperatorPa
                 return refusal
             if page.view is None:
                 return JSONResponse({"error": "view", "reason": "this module keeps no site view"}, 404)
-            return await handler(request)
+            response = await handler(request)
+            response.headers["Cache-Control"] = "no-store"  # the operator's data, never kept by a cache
+            return response
         return endpoint
 
     async def healthz(request: Request) -> Response:
@@ -132,7 +148,7 @@ def build_app(registry: CollectorRegistry, health: HealthProbe, page: OperatorPa
         log.info("operator page: %s.%s answered %d", module, action, response.status)
         return JSONResponse({"status": response.status, "payload": response.payload})
 
-    return Starlette(routes=[
+    return _SecurityHeaders(Starlette(routes=[
         Route("/healthz", healthz),
         Route("/livez", livez),
         Route("/metrics", _AsgiEndpoint(make_asgi_app(registry))),
@@ -143,7 +159,28 @@ def build_app(registry: CollectorRegistry, health: HealthProbe, page: OperatorPa
         Route("/api/method", guarded(method), methods=["POST"]),
         Route("/api/limit", guarded(limit), methods=["POST"]),
         Mount("/static", StaticFiles(packages=[(__package__, "static")]), name="static"),
-    ])
+    ]))
+
+
+class _SecurityHeaders:
+    """Adds `SECURITY_HEADERS` to every HTTP answer: the page, its data, the static files, /metrics, a 401 or 404."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message) -> None:
+            if message["type"] == "http.response.start":
+                names = {name.lower() for name, _ in message.get("headers", [])}
+                message = {**message, "headers": [*message.get("headers", []),
+                                                  *(h for h in SECURITY_HEADERS if h[0] not in names)]}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 class _AsgiEndpoint:
