@@ -17,7 +17,7 @@ from hypothesis import given, strategies as st
 
 from energy_edge.adapters.prometheus_exporter import build_registry
 from energy_edge.adapters.web.app import OperatorPage
-from energy_edge.adapters.web.auth import OperatorAuth
+from energy_edge.adapters.web.auth import MAX_FAILED_LOGINS, OperatorAuth
 from energy_edge.adapters.transports.mqtt_session import MqttConfig
 from energy_edge.adapters.web.commands import CloudOnlyCommands, HubCommands, MqttCommands
 from energy_edge.adapters.web.command_requests import BadCommand, parse_limit, parse_method
@@ -49,9 +49,9 @@ async def web():
 
 
 async def _request(port: int, method: str, path: str, body: object = None, headers: dict | None = None,
-                   raw: bytes | None = None) -> tuple[int, object]:
+                   raw: bytes | None = None, source: str = "127.0.0.1") -> tuple[int, object]:
     def send() -> tuple[int, object]:
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5, source_address=(source, 0))
         data = raw if raw is not None else (None if body is None else json.dumps(body).encode())
         connection.request(method, path, body=data, headers=headers or {})
         response = connection.getresponse()
@@ -227,3 +227,60 @@ async def test_the_operators_data_is_never_kept_in_a_cache(web):
     for path in ("/", "/api/snapshot", "/api/history"):
         status, got = await _headers(server.port, path, AUTH)
         assert status == 200 and got.get("cache-control") == "no-store", (path, got)
+
+
+def _basic(user: str, password: str) -> dict[str, str]:
+    return {"Authorization": "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()}
+
+
+async def test_password_guessing_is_held_to_a_few_tries_a_minute_per_address(caplog):
+    """Without a limit a client on the network tries thousands of passwords a second."""
+    clock = FakeClock()
+    telemetry = TelemetryService(Site().hub.client("telemetry"), clock)
+    page = OperatorPage(OperatorView(telemetry), None, OperatorAuth("operator", PASSWORD, clock=clock.now))
+    server = WebServer(build_registry(telemetry.view), telemetry.health_probe, page, "127.0.0.1", 0)
+    await server.start()
+    try:
+        assert (await _request(server.port, "GET", "/api/snapshot"))[0] == 401  # the browser asking: no guess
+        for attempt in range(MAX_FAILED_LOGINS):
+            assert (await _request(server.port, "GET", "/api/snapshot", headers=_basic("operator", f"guess{attempt}")))[0] == 401
+        status, text = await _request(server.port, "GET", "/api/snapshot", headers=AUTH)  # even the right one
+        assert status == 429 and text.startswith("too many failed logins from 127.0.0.1: try again in 60 s")
+        assert PASSWORD not in caplog.text and "guess" not in caplog.text and "127.0.0.1" in caplog.text
+        assert (await _request(server.port, "GET", "/api/snapshot", headers=AUTH, source="127.0.0.2"))[0] == 200
+        clock.t += 30
+        assert (await _request(server.port, "GET", "/api/snapshot", headers=AUTH))[0] == 429
+        clock.t += 31  # the first guesses are a minute old
+        assert (await _request(server.port, "GET", "/api/snapshot", headers=AUTH))[0] == 200
+        for attempt in range(MAX_FAILED_LOGINS - 1):  # a login clears the address's count
+            assert (await _request(server.port, "GET", "/", headers=_basic("operator", "again")))[0] == 401
+        assert (await _request(server.port, "GET", "/", headers=AUTH))[0] == 200
+    finally:
+        await server.stop()
+
+
+def test_the_comparison_takes_the_same_time_whatever_the_user_name_or_the_passwords_length(monkeypatch):
+    """compare_digest returns at once on inputs of different lengths, and `and` skipped the password for a wrong user."""
+    import energy_edge.adapters.web.auth as auth
+
+    compared = []
+    real = auth.secrets.compare_digest
+    monkeypatch.setattr(auth.secrets, "compare_digest", lambda a, b: compared.append((len(a), len(b))) or real(a, b))
+    guard = OperatorAuth("operator", PASSWORD)
+    for user, password in (("operator", "x"), ("someone", PASSWORD), ("operator", PASSWORD * 9), ("o", "")):
+        compared.clear()
+        assert guard.matches(_basic(user, password)["Authorization"]) is False
+        assert len(compared) == 1 and compared[0][0] == compared[0][1] == 32
+    assert guard.matches(AUTH["Authorization"]) is True
+
+
+@pytest.mark.parametrize("host, counted_as", [
+    ("192.0.2.7", "192.0.2.7"), ("::ffff:192.0.2.7", "192.0.2.7"),
+    ("2001:db8:1:2:aaaa::1", "2001:db8:1:2::/64"), ("2001:db8:1:2:bbbb::9", "2001:db8:1:2::/64"),
+])
+def test_an_ipv6_client_is_counted_by_its_64_which_one_machine_holds_whole(host, counted_as):
+    from starlette.requests import Request
+
+    from energy_edge.adapters.web.auth import _address
+
+    assert _address(Request({"type": "http", "client": (host, 1), "headers": []})) == counted_as
