@@ -284,3 +284,21 @@ def test_an_ipv6_client_is_counted_by_its_64_which_one_machine_holds_whole(host,
     from energy_edge.adapters.web.auth import _address
 
     assert _address(Request({"type": "http", "client": (host, 1), "headers": []})) == counted_as
+
+
+async def test_bound_to_loopback_it_answers_only_loopback_names_so_a_rebound_name_reads_nothing(web):
+    """DNS rebinding: a page at evil.example re-points its name at 127.0.0.1 and, being same-origin
+    with itself, reads /metrics or guesses the operator's password (locking the operator out) from
+    the operator's own browser; its requests name its own host."""
+    server, site, _ = web
+    rebound = f"evil.example:{server.port}"
+    for path in ("/metrics", "/healthz", "/livez", "/"):
+        status, text = await _request(server.port, "GET", path, headers={**AUTH, "Host": rebound})
+        assert status == 400 and text.startswith(f"host 'evil.example' is not this server's: it listens on loopback "
+                                                 f"only; open http://127.0.0.1:{server.port}/"), (path, text)
+    status, _ = await _request(server.port, "POST", "/api/method", {"module": "solar", "method": "stop"},
+                               {**JSON, "Host": rebound, "Origin": f"http://{rebound}"})
+    assert status == 400 and site.assets["solar"].take_calls() == []
+    for host in (f"127.0.0.1:{server.port}", f"localhost:{server.port}", "LOCALHOST", f"[::1]:{server.port}",
+                 "127.0.0.2"):
+        assert (await _request(server.port, "GET", "/api/snapshot", headers={**AUTH, "Host": host}))[0] == 200, host

@@ -15,11 +15,19 @@ operator's logged-in page to trick a click on Stop and Send), allows only this
 server's own script and style (no inline script: a value from telemetry can
 never run), forbids content sniffing and referrers; the operator's answers are
 never cached (`Cache-Control: no-store`).
+
+Bound to loopback, the server answers only requests naming a loopback host
+(`localhost`, 127.0.0.0/8, ::1): a web page whose name an attacker re-points
+at 127.0.0.1 (DNS rebinding) is same-origin with itself, so without this it
+could read /metrics or guess the operator's password, and lock the operator
+out, from the operator's own browser; its requests name its own host, and get
+400. On any other bind the names the site is reached by are not known here.
 """
 
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import json
 import logging
 from importlib import resources
@@ -29,7 +37,7 @@ from prometheus_client import CollectorRegistry, make_asgi_app
 from sse_starlette import EventSourceResponse
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
@@ -80,7 +88,8 @@ class OperatorPage:
                 pass
 
 
-def build_app(registry: CollectorRegistry, health: HealthProbe, page: OperatorPage) -> "_SecurityHeaders":
+def build_app(registry: CollectorRegistry, health: HealthProbe, page: OperatorPage,
+              loopback_only: bool = False) -> "_SecurityHeaders":
     index_html = resources.files(__package__).joinpath("static/index.html").read_text(encoding="utf-8")
 
     def guarded(handler):
@@ -148,7 +157,7 @@ def build_app(registry: CollectorRegistry, health: HealthProbe, page: OperatorPa
         log.info("operator page: %s.%s answered %d", module, action, response.status)
         return JSONResponse({"status": response.status, "payload": response.payload})
 
-    return _SecurityHeaders(Starlette(routes=[
+    app = Starlette(routes=[
         Route("/healthz", healthz),
         Route("/livez", livez),
         Route("/metrics", _AsgiEndpoint(make_asgi_app(registry))),
@@ -159,7 +168,44 @@ def build_app(registry: CollectorRegistry, health: HealthProbe, page: OperatorPa
         Route("/api/method", guarded(method), methods=["POST"]),
         Route("/api/limit", guarded(limit), methods=["POST"]),
         Mount("/static", StaticFiles(packages=[(__package__, "static")]), name="static"),
-    ]))
+    ])
+    return _SecurityHeaders(_LoopbackHost(app) if loopback_only else app)
+
+
+class _LoopbackHost:
+    """Refuses (400, one sentence) an HTTP request whose Host header names anything but a loopback host."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] == "http":
+            host = dict(scope.get("headers", [])).get(b"host")
+            name = _host_name(host.decode("latin-1")) if host is not None else "localhost"
+            if not _is_loopback_name(name):
+                port = (scope.get("server") or ("", 0))[1]
+                await PlainTextResponse(f"host {cut(name, 64)!r} is not this server's: it listens on loopback only; "
+                                        f"open http://127.0.0.1:{port}/ or http://localhost:{port}/\n",
+                                        status_code=400)(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+def _host_name(host: str) -> str:
+    """The name in a Host header, without its port: `[::1]:9090` is `::1`, `Localhost.:9090` is `localhost`."""
+    host = host.strip()
+    if host.startswith("["):
+        return host[1:].partition("]")[0].lower()
+    return host.rpartition(":")[0].lower().rstrip(".") if ":" in host else host.lower().rstrip(".")
+
+
+def _is_loopback_name(name: str) -> bool:
+    if name == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
 
 
 class _SecurityHeaders:

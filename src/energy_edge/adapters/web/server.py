@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import errno
+import ipaddress
 import logging
 import socket
 
@@ -46,8 +47,9 @@ class WebServer:
                 raise
             raise ConfigurationError(f"metrics port {host}:{port} is in use: choose another (--metrics-port or "
                                      "EE_METRICS_PORT; 0 = any free port), or stop what holds it") from None
-        self.port = self._socket.getsockname()[1]
-        config = uvicorn.Config(build_app(registry, health, page), log_config=None, access_log=False,
+        bound, self.port = self._socket.getsockname()[:2]
+        loopback_only = ipaddress.ip_address(bound.split("%")[0]).is_loopback  # Host checked against rebinding
+        config = uvicorn.Config(build_app(registry, health, page, loopback_only), log_config=None, access_log=False,
                                 lifespan="off", timeout_graceful_shutdown=2, ws="none")
         self._server = _EmbeddedServer(config)
         self._tasks: list[asyncio.Task] = []
