@@ -21,6 +21,7 @@ from energy_edge.adapters.web.auth import MAX_FAILED_LOGINS, OperatorAuth
 from energy_edge.adapters.transports.mqtt_session import MqttConfig
 from energy_edge.adapters.web.commands import CloudOnlyCommands, HubCommands, MqttCommands
 from energy_edge.adapters.web.command_requests import BadCommand, parse_limit, parse_method
+from energy_edge.adapters.web.connections import ConnectionLimits
 from energy_edge.adapters.web.server import WebServer
 from energy_edge.domain.services.operator_view import OperatorView
 from energy_edge.domain.services.telemetry_service import TelemetryService
@@ -302,3 +303,102 @@ async def test_bound_to_loopback_it_answers_only_loopback_names_so_a_rebound_nam
     for host in (f"127.0.0.1:{server.port}", f"localhost:{server.port}", "LOCALHOST", f"[::1]:{server.port}",
                  "127.0.0.2"):
         assert (await _request(server.port, "GET", "/api/snapshot", headers={**AUTH, "Host": host}))[0] == 200, host
+
+
+@pytest.fixture
+async def bounded():
+    """A server whose limits are small enough to reach in a test: 0.5 s for a request, 3 connections per address."""
+    telemetry = TelemetryService(Site().hub.client("telemetry"), FakeClock())
+    page = OperatorPage(OperatorView(telemetry), None, OperatorAuth("operator", PASSWORD))
+    server = WebServer(build_registry(telemetry.view), telemetry.health_probe, page, "127.0.0.1", 0,
+                       ConnectionLimits(request_timeout_s=0.5, per_address=3, total=8))
+    await server.start()
+    yield server
+    await server.stop()
+
+
+async def _open(port: int, source: str = "127.0.0.1") -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    return await asyncio.open_connection("127.0.0.1", port, local_addr=(source, 0))
+
+
+async def _closed_within(reader: asyncio.StreamReader, seconds: float) -> bytes:
+    """What the server sent before closing; fails if it holds the connection longer than `seconds`."""
+    got = b""
+    async with asyncio.timeout(seconds):
+        while chunk := await reader.read(65536):
+            got += chunk
+    return got
+
+
+async def _trickle(writer: asyncio.StreamWriter, data: bytes) -> None:
+    try:
+        for byte in data:
+            writer.write(bytes([byte]))
+            await writer.drain()
+            await asyncio.sleep(0.05)
+    except ConnectionError:
+        pass
+
+
+@pytest.mark.parametrize("sent, trickled", [
+    (b"", b""),  # opened, nothing sent
+    (b"GET / HTTP/1.1\r\n", b"X-a: " + b"a" * 200),  # headers a byte at a time (slowloris), never finished
+    (b"POST /api/method HTTP/1.1\r\nHost: localhost\r\nContent-Length: 100000\r\n\r\n", b"{" * 200),  # a body
+    (b"GET /metrics HTTP/1.1\r\nHost: localhost\r\n\r\n", b"GET / HTTP/1.1\r\n" + b"a" * 200),  # then slow
+])
+async def test_a_request_not_in_whole_within_the_deadline_is_closed_while_others_are_answered(bounded, sent, trickled):
+    """uvicorn held a connection whose headers were trickled for as long as they came (40 s seen), and any
+    connection that sent nothing for ever: a file descriptor each, no password needed."""
+    slow = [await _open(bounded.port) for _ in range(3)]
+    trickles = [asyncio.create_task(_trickle(writer, sent + trickled)) for _, writer in slow]
+    started = asyncio.get_running_loop().time()
+    status, _ = await _request(bounded.port, "GET", "/metrics", source="127.0.0.2")
+    assert status == 200 and asyncio.get_running_loop().time() - started < 1.0
+    for reader, writer in slow:
+        answered = await _closed_within(reader, 3.0)  # 0.5 s for the request, not as long as bytes trickle
+        assert answered == b"" or answered.startswith(b"HTTP/1.1 "), answered[:80]  # 401 to the POST, 200 to one
+        writer.close()
+    await asyncio.gather(*trickles)
+    assert asyncio.get_running_loop().time() - started < 3.0
+
+
+async def test_each_request_on_a_kept_alive_connection_has_its_own_deadline_and_a_stream_none(bounded):
+    """The deadline is on a request's arrival: once it is in, however long the answer takes is the app's."""
+    reader, writer = await _open(bounded.port)
+    writer.write(b"GET /metrics HTTP/1.1\r\nHost: localhost\r\n\r\n")
+    await asyncio.sleep(0.3)
+    writer.write(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n")  # the next one, 0.3 s on: a fresh 0.5 s
+    await asyncio.sleep(0.3)
+    writer.write(b"GET /api/stream HTTP/1.1\r\nHost: localhost\r\nAuthorization: " + AUTH["Authorization"].encode()
+                 + b"\r\n\r\n")
+    got = b""
+    async with asyncio.timeout(3.0):
+        while got.count(b"event: snapshot") < 2:  # pushed a second apart: the stream outlives the 0.5 s
+            got += await reader.read(65536)
+    assert got.count(b"HTTP/1.1 ") == 3 and b"text/event-stream" in got
+    writer.close()
+
+
+async def test_one_address_holds_a_few_connections_and_another_is_still_answered(bounded):
+    held = [await _open(bounded.port) for _ in range(3)]
+    await asyncio.sleep(0.05)
+    reader, writer = await _open(bounded.port)
+    assert await _closed_within(reader, 0.4) == b""  # closed as it opens, well before the request deadline
+    writer.close()
+    assert (await _request(bounded.port, "GET", "/metrics", source="127.0.0.2"))[0] == 200
+    for _, held_writer in held:
+        held_writer.close()
+
+
+async def test_past_the_total_a_whole_request_gets_503_at_once_until_the_held_ones_time_out(bounded):
+    """uvicorn's limit_concurrency counts connections from their opening: clients from total / per_address
+    addresses holding theirs idle get everyone 503, /metrics included, each for the request deadline."""
+    held = [await _open(bounded.port, f"127.0.0.{2 + n // 3}") for n in range(7)]
+    await asyncio.sleep(0.05)
+    started = asyncio.get_running_loop().time()
+    status, text = await _request(bounded.port, "GET", "/metrics", source="127.0.0.9")
+    assert status == 503 and asyncio.get_running_loop().time() - started < 0.4, text
+    for reader, writer in held:
+        assert await _closed_within(reader, 3.0) == b""
+        writer.close()
+    assert (await _request(bounded.port, "GET", "/metrics", source="127.0.0.9"))[0] == 200

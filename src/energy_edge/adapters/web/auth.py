@@ -107,7 +107,11 @@ def cross_site(request: Request) -> Response | None:
 
 def _address(request: Request) -> str:
     """The client's address as the connection gives it (never a header): an IPv6 one by its /64."""
-    host = request.client.host if request.client else ""
+    return client_key(request.client.host if request.client else "")
+
+
+def client_key(host: str) -> str:
+    """One client's key: an IPv4 address, an IPv6 one's /64 (which one machine holds whole)."""
     try:
         ip = ipaddress.ip_address(host.split("%")[0])
     except ValueError:

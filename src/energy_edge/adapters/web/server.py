@@ -5,6 +5,7 @@ MQTT client whose callbacks land on this loop), so the app lives on that loop
 too; a scrape or a snapshot renders in microseconds for tens of assets. The
 socket is bound here, so the port (0 = any free one) is known at once, and
 uvicorn's own signal handling is left out: the module's lifecycle owns SIGTERM.
+What a client may hold before its request is in is bounded in `connections.py`.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from prometheus_client import CollectorRegistry
 from ...domain.errors import ConfigurationError
 from ..listen_address import unusable_host
 from .app import HealthProbe, OperatorPage, build_app
+from .connections import ConnectionLimits, bounded_h11
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +38,7 @@ class WebServer:
     """/metrics, /healthz and the operator page on `host:port`."""
 
     def __init__(self, registry: CollectorRegistry, health: HealthProbe, page: OperatorPage,
-                 host: str = "0.0.0.0", port: int = 9090) -> None:
+                 host: str = "0.0.0.0", port: int = 9090, limits: ConnectionLimits = ConnectionLimits()) -> None:
         self.page = page
         try:
             self._socket = socket.create_server((host, port), backlog=128)
@@ -50,7 +52,9 @@ class WebServer:
         bound, self.port = self._socket.getsockname()[:2]
         loopback_only = ipaddress.ip_address(bound.split("%")[0]).is_loopback  # Host checked against rebinding
         config = uvicorn.Config(build_app(registry, health, page, loopback_only), log_config=None, access_log=False,
-                                lifespan="off", timeout_graceful_shutdown=2, ws="none")
+                                lifespan="off", timeout_graceful_shutdown=2, ws="none",
+                                http=bounded_h11(limits), limit_concurrency=limits.total,  # connections.py
+                                h11_max_incomplete_event_size=limits.header_bytes)
         self._server = _EmbeddedServer(config)
         self._tasks: list[asyncio.Task] = []
 
