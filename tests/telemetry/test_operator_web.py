@@ -402,3 +402,23 @@ async def test_past_the_total_a_whole_request_gets_503_at_once_until_the_held_on
         assert await _closed_within(reader, 3.0) == b""
         writer.close()
     assert (await _request(bounded.port, "GET", "/metrics", source="127.0.0.9"))[0] == 200
+
+
+@pytest.mark.parametrize("framing", ["content-length", "chunked"])
+async def test_a_body_past_64_kib_is_refused_at_the_limit_not_read_whole_first(web, framing):
+    """The body used to be read whole before the 64 KiB check: an operator's client could make the server
+    buffer as much as it sent, and one announcing more than it sends was waited for."""
+    server, site, _ = web
+    reader, writer = await _open(server.port)
+    head = (b"POST /api/method HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+            b"Authorization: " + AUTH["Authorization"].encode() + b"\r\n")
+    part = b" " * (70 * 1024)  # past the limit, and far short of what is announced
+    if framing == "content-length":
+        writer.write(head + b"Content-Length: 100000000\r\n\r\n" + part)
+    else:
+        writer.write(head + b"Transfer-Encoding: chunked\r\n\r\n" + b"%x\r\n" % len(part) + part + b"\r\n")
+    async with asyncio.timeout(3.0):  # the rest never comes: an answer only if the server stops at the limit
+        answer = await reader.readuntil(b"\r\n\r\n")
+    assert answer.startswith(b"HTTP/1.1 413 "), answer
+    writer.close()
+    assert site.assets["solar"].take_calls() == [] and site.assets["battery"].take_calls() == []

@@ -8,7 +8,8 @@ CDN), its data (`/api/snapshot`, `/api/history`), a Server-Sent Events stream
 that pushes a snapshot every second, and the commands (`/api/method`,
 `/api/limit`), which go through the same operator path as the CLI
 (`commands.py`). A refused command comes back with the module's own answer
-and is logged among the page's events.
+and is logged among the page's events. A body is read only after the login,
+and no further than 64 KiB: past it, 413 (Starlette's `max_body_size`).
 
 Every answer forbids framing (a page on another origin cannot overlay the
 operator's logged-in page to trick a click on Stop and Send), allows only this
@@ -42,6 +43,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from ...domain import bounded_json
+from ...domain.bounds import MAX_JSON_BYTES
 from ...domain.messages import MethodResponse
 from ...domain.services.operator_view import OperatorView
 from ...domain.shown import cut
@@ -168,7 +170,7 @@ def build_app(registry: CollectorRegistry, health: HealthProbe, page: OperatorPa
         Route("/api/method", guarded(method), methods=["POST"]),
         Route("/api/limit", guarded(limit), methods=["POST"]),
         Mount("/static", StaticFiles(packages=[(__package__, "static")]), name="static"),
-    ])
+    ], max_body_size=MAX_JSON_BYTES)  # read no further: 413 at the limit (at once for a Content-Length past it)
     return _SecurityHeaders(_LoopbackHost(app) if loopback_only else app)
 
 
