@@ -260,6 +260,25 @@ async def test_password_guessing_is_held_to_a_few_tries_a_minute_per_address(cap
         await server.stop()
 
 
+async def test_a_forwarded_for_header_does_not_move_a_guessers_count_to_another_address():
+    """uvicorn trusts `X-Forwarded-For` from loopback by default: a guesser there named a new address with
+    each request and was never held. The address is the socket's, never a header (auth._address)."""
+    clock = FakeClock()
+    telemetry = TelemetryService(Site().hub.client("telemetry"), clock)
+    page = OperatorPage(OperatorView(telemetry), None, OperatorAuth("operator", PASSWORD, clock=clock.now))
+    server = WebServer(build_registry(telemetry.view), telemetry.health_probe, page, "127.0.0.1", 0)
+    await server.start()
+    try:
+        for attempt in range(MAX_FAILED_LOGINS):
+            forged = {**_basic("operator", f"guess{attempt}"), "X-Forwarded-For": f"198.51.100.{attempt}"}
+            assert (await _request(server.port, "GET", "/api/snapshot", headers=forged))[0] == 401
+        forged = {**AUTH, "X-Forwarded-For": "198.51.100.99"}
+        status, text = await _request(server.port, "GET", "/api/snapshot", headers=forged)
+        assert status == 429 and "127.0.0.1" in text
+    finally:
+        await server.stop()
+
+
 def test_the_comparison_takes_the_same_time_whatever_the_user_name_or_the_passwords_length(monkeypatch):
     """compare_digest returns at once on inputs of different lengths, and `and` skipped the password for a wrong user."""
     import energy_edge.adapters.web.auth as auth

@@ -53,6 +53,7 @@ class WebServer:
         loopback_only = ipaddress.ip_address(bound.split("%")[0]).is_loopback  # Host checked against rebinding
         config = uvicorn.Config(build_app(registry, health, page, loopback_only), log_config=None, access_log=False,
                                 lifespan="off", timeout_graceful_shutdown=2, ws="none",
+                                proxy_headers=False,  # the client's address is the socket's, never a header
                                 http=bounded_h11(limits), limit_concurrency=limits.total,  # connections.py
                                 h11_max_incomplete_event_size=limits.header_bytes)
         self._server = _EmbeddedServer(config)
