@@ -81,6 +81,7 @@ async def test_a_desired_document_with_a_key_twice_changes_nothing(site, parsers
         pytest.skip("only MQTT carries the document's bytes as sent (edgeHub's SDK and the hub hand over values)")
     version = await site.harness.set_desired("battery", {"soc_min": 0.2})
     await eventually(lambda: site.battery.config.soc_min == 0.2)
+    await site.reported_when("battery", lambda r: r.get("soc_min", {}).get("av") == version)  # acked: MQTT is async
     body = b'{"$version":%d,"soc_min":0.25,"soc_min":0.3}' % (version + 1)
     await operator._require_session().publish_acked(operator.topics.desired("battery"), body, retain=True)
     counted = site.battery_service.client.malformed_total
