@@ -337,18 +337,20 @@ def test_a_sky_that_may_be_brighter_than_expected_spends_more_of_the_battery_ton
 
 def test_the_bright_sky_is_planned_in_hours_after_its_first_and_decides_the_first_slot_alike(monkeypatch) -> None:
     """The bright sky only prices what a sunnier day would do with the stores (coarse_slots.py): its quarter
-    hours after the first hour merged into hours, the first slot's decision and its heat's worth are as with
-    quarter hours throughout, on a quarter of the bright sky's columns."""
+    hours after the first hour merged into hours (a draw's kept), the first slot's decision and its heat's
+    worth are as with quarter hours throughout, on about a third of the bright sky's columns."""
     from energy_edge.adapters.planning import highs_solver
 
     quarter = HOUR / 4
-    night = [ProblemSlot(k * quarter, quarter, 0.0, 2_000.0, 0.30, 0.05, hot_water_kg=5.0) for k in range(16)]
+    drawn = {2, 3, 30}  # quarter hours with hot-water draws stay quarter hours
+    night = [ProblemSlot(k * quarter, quarter, 0.0, 2_000.0, 0.30, 0.05, hot_water_kg=20.0 * (k in drawn))
+             for k in range(16)]
     day = [ProblemSlot((16 + k) * quarter, quarter, 1_500.0, 500.0, 0.30, 0.05, bright_pv_w=4_000.0,
-                       hot_water_kg=5.0) for k in range(32)]
+                       hot_water_kg=20.0 * (16 + k in drawn)) for k in range(32)]
     tank = HeatStore(energy_wh=2_000.0, max_wh=8_000.0, heater_w=3_000.0, tank_kg=200.0, draw_wh_per_kg=40.0)
     problem = PlanningProblem((*night, *day), 20_000.0, 20_000.0, battery(5_000.0), tank, refill_price_per_kwh=0.30)
     coarse = _Scenarios(problem)
-    assert [model.n for model in coarse.models] == [48, 4 + 11]
+    assert [model.n for model in coarse.models] == [48, 4 + 13]  # the first hour, then hours but the draw at 07:30
     hourly = HighsPlanSolver().solve(problem)[0]
     monkeypatch.setattr(highs_solver, "BRIGHT_SLOT_S", quarter)
     assert [model.n for model in _Scenarios(problem).models] == [48, 48]

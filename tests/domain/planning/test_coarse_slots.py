@@ -1,6 +1,8 @@
-"""The bright sky's coarser slots (coarse_slots.py): energy kept, prices never mixed, targets where they fall."""
+"""The bright sky's coarser slots (coarse_slots.py): energy kept, prices never mixed, draws and targets where they fall."""
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 import pytest
 from hypothesis import given, settings
@@ -13,10 +15,10 @@ from energy_edge.domain.planning.store_targets import StoreTarget
 QUARTER_S = 900.0
 
 
-def quarter_hours(count: int, price_change_at: int | None = None, draw_kg: float = 0.0) -> tuple[ProblemSlot, ...]:
+def quarter_hours(count: int, price_change_at: int | None = None) -> tuple[ProblemSlot, ...]:
     return tuple(ProblemSlot(start_s=i * QUARTER_S, duration_s=QUARTER_S, pv_w=100.0 * i, load_w=500.0 + i,
                              import_price_per_kwh=0.3 if price_change_at is None or i < price_change_at else 0.5,
-                             feed_in_price_per_kwh=0.05, hot_water_kg=draw_kg, bright_pv_w=200.0 * i)
+                             feed_in_price_per_kwh=0.05, bright_pv_w=200.0 * i)
                  for i in range(count))
 
 
@@ -30,14 +32,23 @@ def test_the_first_hour_stays_in_quarter_hours_and_the_rest_in_hours() -> None:
     assert [s.start_s for s in coarse.slots][4:] == [3600.0, 7200.0]
 
 
-def test_a_merged_slot_keeps_each_flows_energy_and_the_draws() -> None:
-    fine = problem(quarter_hours(12, draw_kg=10.0))
+def test_a_merged_slot_keeps_each_flows_energy() -> None:
+    fine = problem(quarter_hours(12))
     coarse = coarsened(fine, 3600.0, 3600.0)
     for field in ("pv_w", "load_w", "bright_pv_w"):
         assert sum(getattr(s, field) * s.duration_s for s in coarse.slots) == pytest.approx(
             sum(getattr(s, field) * s.duration_s for s in fine.slots))
-    assert sum(s.hot_water_kg for s in coarse.slots) == pytest.approx(120.0)
     assert coarse.slots[4].pv_w == pytest.approx(550.0)  # the mean of slots 4..7
+
+
+def test_slots_with_draws_stay_quarter_hours() -> None:
+    """A draw merged into an hour meets heat the hour's heater gives only after it: the tank's comfort
+    looked easier, and the first slot's heat (both skies' worth) preheated less."""
+    fine = quarter_hours(12)
+    drawn = tuple(replace(s, hot_water_kg=20.0) if i in (6, 7) else s for i, s in enumerate(fine))
+    coarse = coarsened(problem(drawn), 3600.0, 3600.0)
+    assert [s.duration_s for s in coarse.slots[4:]] == [1800.0, 900.0, 900.0, 3600.0]
+    assert [s.hot_water_kg for s in coarse.slots[4:]] == [0.0, 20.0, 20.0, 0.0]
 
 
 def test_two_prices_are_never_merged() -> None:
