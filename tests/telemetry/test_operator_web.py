@@ -234,13 +234,19 @@ def _basic(user: str, password: str) -> dict[str, str]:
     return {"Authorization": "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()}
 
 
-async def test_password_guessing_is_held_to_a_few_tries_a_minute_per_address(caplog):
-    """Without a limit a client on the network tries thousands of passwords a second."""
+async def _guarded_server() -> tuple[WebServer, FakeClock]:
+    """A started web server whose failed-login count runs on a fake clock."""
     clock = FakeClock()
     telemetry = TelemetryService(Site().hub.client("telemetry"), clock)
     page = OperatorPage(OperatorView(telemetry), None, OperatorAuth("operator", PASSWORD, clock=clock.now))
     server = WebServer(build_registry(telemetry.view), telemetry.health_probe, page, "127.0.0.1", 0)
     await server.start()
+    return server, clock
+
+
+async def test_password_guessing_is_held_to_a_few_tries_a_minute_per_address(caplog):
+    """Without a limit a client on the network tries thousands of passwords a second."""
+    server, clock = await _guarded_server()
     try:
         assert (await _request(server.port, "GET", "/api/snapshot"))[0] == 401  # the browser asking: no guess
         for attempt in range(MAX_FAILED_LOGINS):
@@ -263,11 +269,7 @@ async def test_password_guessing_is_held_to_a_few_tries_a_minute_per_address(cap
 async def test_a_forwarded_for_header_does_not_move_a_guessers_count_to_another_address():
     """uvicorn trusts `X-Forwarded-For` from loopback by default: a guesser there named a new address with
     each request and was never held. The address is the socket's, never a header (auth._address)."""
-    clock = FakeClock()
-    telemetry = TelemetryService(Site().hub.client("telemetry"), clock)
-    page = OperatorPage(OperatorView(telemetry), None, OperatorAuth("operator", PASSWORD, clock=clock.now))
-    server = WebServer(build_registry(telemetry.view), telemetry.health_probe, page, "127.0.0.1", 0)
-    await server.start()
+    server, clock = await _guarded_server()
     try:
         for attempt in range(MAX_FAILED_LOGINS):
             forged = {**_basic("operator", f"guess{attempt}"), "X-Forwarded-For": f"198.51.100.{attempt}"}
