@@ -9,10 +9,7 @@ the same settings for the operator connection.
 from __future__ import annotations
 
 import ipaddress
-import os
 import re
-import ssl
-import stat
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -25,7 +22,10 @@ from ..domain.routing import RouteTable
 from ..domain.shown import cut
 from ..domain.topology import DEFAULT_ROUTES
 from .settings import MAX_HOST_NAME_CHARS, is_address_or_host_name
+from .tls_files import certificates, check_key_pair, regular_file
 
+
+_KEY_ALLOWED = "it must be a readable PEM file of the client certificate's private key (or unset)"
 
 MAX_KEEPALIVE_S = 65_535  # MQTT's keep-alive is a two-byte field
 MAX_WAIT_S = 3_600.0  # a connect timeout or reconnect delay past an hour is a typo, not a plan
@@ -101,7 +101,7 @@ class MqttSettings(BaseSettings):
         is refused here naming the variable, not an OSError or SSLError from the first connect."""
         if not value:
             return value
-        return _certificates(value, "it must be a readable PEM file of CA certificates (or unset for no TLS)",
+        return certificates(value, "it must be a readable PEM file of CA certificates (or unset for no TLS)",
                              "it holds no CA certificate")
 
     @field_validator("tls_cert_file")
@@ -109,7 +109,7 @@ class MqttSettings(BaseSettings):
     def _client_certificate(cls, value: str | None) -> str | None:
         if not value:
             return value
-        return _certificates(value, "it must be a readable PEM file of this module's client certificate (or unset)",
+        return certificates(value, "it must be a readable PEM file of this module's client certificate (or unset)",
                              "it holds no certificate")
 
     @field_validator("tls_key_file")
@@ -117,14 +117,13 @@ class MqttSettings(BaseSettings):
     def _client_key_file(cls, value: str | None) -> str | None:
         if not value:
             return value
-        _regular_file(value, "it must be a readable PEM file of the client certificate's private key (or unset)")
+        regular_file(value, _KEY_ALLOWED)
         return value
 
     @model_validator(mode="after")
     def _client_key_matches(self) -> "MqttSettings":
         """Mutual TLS as the connection will load it, checked at start: the key must be a PEM private key that
-        belongs to the certificate, and without a passphrase. A password callback that refuses stands in for
-        OpenSSL's own prompt, which would block a module waiting for a terminal that is not there."""
+        belongs to the certificate, and without a passphrase (tls_files.py)."""
         cert, key = self.tls_cert_file, self.tls_key_file
         if key and not cert:
             raise ConfigurationError(
@@ -134,47 +133,14 @@ class MqttSettings(BaseSettings):
             raise ConfigurationError(
                 f"EE_MQTT_TLS_CERT_FILE={cut(cert)} is set without EE_MQTT_TLS_CA_FILE: a client certificate is "
                 "used only over TLS; set EE_MQTT_TLS_CA_FILE (and port 8883) too, or unset the certificate")
-        if not cert:
-            return self
-        try:
-            ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT).load_cert_chain(cert, key or None, password=_refuse_passphrase)
-        except _EncryptedKey:
-            variable, value = ("EE_MQTT_TLS_KEY_FILE", key) if key else ("EE_MQTT_TLS_CERT_FILE", cert)
-            raise ConfigurationError(
-                f"{variable}={cut(value)} is not allowed: the key is encrypted; a module cannot ask for its "
-                "passphrase, so give it the key without one (openssl pkey -in KEY -out PLAIN), readable only by "
-                "the module's user") from None
-        except ssl.SSLError as exc:
-            if exc.reason == "KEY_VALUES_MISMATCH":
-                raise ConfigurationError(
-                    f"EE_MQTT_TLS_KEY_FILE={cut(key or '')} is not allowed: it is not the private key of "
-                    f"EE_MQTT_TLS_CERT_FILE={cut(cert)}; give the key the certificate was issued for") from None
-            if key:
-                raise ConfigurationError(
-                    f"EE_MQTT_TLS_KEY_FILE={cut(key)} is not allowed: it holds no PEM private key; it must be a "
-                    "readable PEM file of the client certificate's private key (or unset)") from None
-            raise ConfigurationError(
-                f"EE_MQTT_TLS_CERT_FILE={cut(cert)} is not allowed: it holds no private key, and "
-                "EE_MQTT_TLS_KEY_FILE is unset; set EE_MQTT_TLS_KEY_FILE to the client key, or put the key in "
-                "the certificate's file") from None
-        except OSError as exc:  # the file went away between the checks and here
-            raise ConfigurationError(
-                f"EE_MQTT_TLS_CERT_FILE={cut(cert)} or EE_MQTT_TLS_KEY_FILE={cut(key or '')} cannot be read: "
-                f"{(exc.strerror or str(exc)).lower()}") from None
+        if cert:
+            check_key_pair(("EE_MQTT_TLS_CERT_FILE", cert), ("EE_MQTT_TLS_KEY_FILE", key), _KEY_ALLOWED)
         return self
 
     def to_config(self) -> MqttConfig:
         values = self.model_dump()
         values["password"] = self.password.get_secret_value() if self.password else None
         return MqttConfig(**values)
-
-
-class _EncryptedKey(Exception):
-    """Raised by the password callback: the key asks for a passphrase, which no one is there to give."""
-
-
-def _refuse_passphrase() -> bytes:
-    raise _EncryptedKey
 
 
 def _names_no_broker(host: str) -> bool:
@@ -184,36 +150,6 @@ def _names_no_broker(host: str) -> bool:
     except ValueError:
         return False
     return address.is_unspecified or address.is_multicast
-
-
-def _regular_file(path: str, allowed: str) -> None:
-    """A regular file that can be read: a folder, a missing file or a FIFO (whose open would wait for a writer,
-    forever) is refused with the OS's words and what is allowed."""
-    try:
-        mode = os.stat(path).st_mode
-        if stat.S_ISREG(mode):
-            with open(path, "rb"):
-                pass
-    except OSError as exc:
-        raise ValueError(f"{(exc.strerror or str(exc)).lower()}: {allowed}") from None
-    except ValueError:  # a NUL in the path
-        raise ValueError(f"not a file name: {allowed}") from None
-    if stat.S_ISDIR(mode):
-        raise ValueError(f"is a directory: {allowed}")
-    if not stat.S_ISREG(mode):
-        raise ValueError(f"not a regular file: {allowed}")
-
-
-def _certificates(path: str, allowed: str, none_found: str) -> str:
-    """`path` read as the TLS connection will read it, with at least one PEM certificate in it."""
-    _regular_file(path, allowed)
-    try:
-        ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT).load_verify_locations(cafile=path)
-    except ssl.SSLError:
-        raise ValueError(f"{none_found}: {allowed}") from None
-    except OSError as exc:
-        raise ValueError(f"{(exc.strerror or str(exc)).lower()}: {allowed}") from None
-    return path
 
 
 def module_client(module_id: str, settings: MqttSettings | None = None,
