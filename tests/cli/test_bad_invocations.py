@@ -14,10 +14,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec
 
-from ..mqtt.certs import make_tls_files
+from ..mqtt.certs import make_refused_keys, make_tls_files
 
 BIN = Path(sys.executable).parent
 TEMPLATE = str(Path(__file__).resolve().parents[2] / "deployment" / "deployment.template.json")
@@ -261,6 +259,14 @@ CASES: list[tuple[str, list[str], dict[str, str], int, list[str]]] = [
      USAGE, ["EE_MQTT_TLS_KEY_FILE={pki}/server.key", "without EE_MQTT_TLS_CERT_FILE"]),
     ("energy-edge", ["status"], {"EE_MQTT_TLS_CERT_FILE": "{pki}/server.crt", "EE_MQTT_TLS_KEY_FILE": "{pki}/server.key"},
      USAGE, ["EE_MQTT_TLS_CERT_FILE={pki}/server.crt", "without EE_MQTT_TLS_CA_FILE"]),
+    # the web endpoint's TLS files: checked where the page is served, before anything binds
+    ("energy-edge", ["up"], {"EE_WEB_TLS_CERT_FILE": "{pki}/server.crt"}, USAGE,
+     ["EE_WEB_TLS_CERT_FILE={pki}/server.crt is set without EE_WEB_TLS_KEY_FILE"]),
+    ("energy-edge", ["up"], {"EE_WEB_TLS_CERT_FILE": "/nonexistent.crt", "EE_WEB_TLS_KEY_FILE": "{pki}/server.key"},
+     USAGE, ["EE_WEB_TLS_CERT_FILE=/nonexistent.crt is not allowed: no such file", "PEM file"]),
+    ("energy-edge-telemetry", [], {"EE_TRANSPORT": "mqtt", "EE_WEB_TLS_CERT_FILE": "{pki}/server.crt",
+                                   "EE_WEB_TLS_KEY_FILE": "{pki}/other.key"},
+     USAGE, ["EE_WEB_TLS_KEY_FILE={pki}/other.key", "not the private key of EE_WEB_TLS_CERT_FILE"]),
     # a FIFO would have its open wait for a writer, forever
     ("energy-edge-solar", [], {"EE_TRANSPORT": "mqtt", "EE_MQTT_TLS_CA_FILE": "{pki}/fifo"}, USAGE,
      ["EE_MQTT_TLS_CA_FILE={pki}/fifo", "not a regular file"]),
@@ -304,12 +310,7 @@ def pki(tmp_path_factory):
     """A CA, a client certificate and its key; another key; the key encrypted; a FIFO."""
     directory = tmp_path_factory.mktemp("pki")
     make_tls_files(directory)
-    key = serialization.load_pem_private_key((directory / "server.key").read_bytes(), password=None)
-    (directory / "encrypted.key").write_bytes(key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-        serialization.BestAvailableEncryption(b"a passphrase no module can type")))
-    (directory / "other.key").write_bytes(ec.generate_private_key(ec.SECP256R1()).private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    make_refused_keys(directory)
     os.mkfifo(directory / "fifo")
     return directory
 

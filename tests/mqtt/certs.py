@@ -39,3 +39,13 @@ def make_tls_files(directory: Path) -> TlsFiles:
     files.key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                                  serialization.NoEncryption()))
     return files
+
+
+def make_refused_keys(directory: Path) -> None:
+    """Beside `make_tls_files`' own: `other.key`, not the certificate's, and `encrypted.key`, its key with a passphrase."""
+    key = serialization.load_pem_private_key((directory / "server.key").read_bytes(), password=None)
+    (directory / "encrypted.key").write_bytes(key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+        serialization.BestAvailableEncryption(b"a passphrase no module can type")))
+    (directory / "other.key").write_bytes(ec.generate_private_key(ec.SECP256R1()).private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))

@@ -30,6 +30,7 @@ from energy_edge.domain.status import Status
 from ..domain.controller.fakes import Site
 from ..helpers import free_port
 from .fakes import FakeClock
+from .web_requests import basic as _basic, headers_of as _headers, request as _request
 
 PASSWORD = "s3cret-operator"
 AUTH = {"Authorization": "Basic " + base64.b64encode(f"operator:{PASSWORD}".encode()).decode()}
@@ -47,22 +48,6 @@ async def web():
     await server.start()
     yield server, site, view
     await server.stop()
-
-
-async def _request(port: int, method: str, path: str, body: object = None, headers: dict | None = None,
-                   raw: bytes | None = None, source: str = "127.0.0.1") -> tuple[int, object]:
-    def send() -> tuple[int, object]:
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5, source_address=(source, 0))
-        data = raw if raw is not None else (None if body is None else json.dumps(body).encode())
-        connection.request(method, path, body=data, headers=headers or {})
-        response = connection.getresponse()
-        text = response.read().decode()
-        connection.close()
-        try:
-            return response.status, json.loads(text)
-        except ValueError:
-            return response.status, text
-    return await asyncio.to_thread(send)
 
 
 async def test_the_page_and_its_data_need_the_operators_password_but_metrics_and_health_do_not(web):
@@ -200,17 +185,6 @@ def test_any_json_body_is_either_a_command_or_one_sentence(body):
             assert ": " in str(exc) and "\n" not in str(exc)
 
 
-async def _headers(port: int, path: str, headers: dict | None = None) -> tuple[int, dict[str, str]]:
-    def get() -> tuple[int, dict[str, str]]:
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-        connection.request("GET", path, headers=headers or {})
-        response = connection.getresponse()
-        response.read()
-        connection.close()
-        return response.status, {k.lower(): v for k, v in response.getheaders()}
-    return await asyncio.to_thread(get)
-
-
 async def test_no_other_site_may_frame_the_page_or_have_it_run_anything_but_its_own_script(web):
     """A page on another origin framing the operator's (logged-in) page could trick a click on Stop and Send."""
     server, _, _ = web
@@ -228,10 +202,6 @@ async def test_the_operators_data_is_never_kept_in_a_cache(web):
     for path in ("/", "/api/snapshot", "/api/history"):
         status, got = await _headers(server.port, path, AUTH)
         assert status == 200 and got.get("cache-control") == "no-store", (path, got)
-
-
-def _basic(user: str, password: str) -> dict[str, str]:
-    return {"Authorization": "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()}
 
 
 async def _guarded_server() -> tuple[WebServer, FakeClock]:

@@ -56,9 +56,9 @@ async def run_embedded(settings: SiteSettings, site: Site | None = None, *, dura
                     "devices itself (one physics with the grid meter): stop the simulator, or run the modules alone "
                     "against it (energy-edge-module with EE_ASSET_ID)") from None
         assets = await start_site(container, switch_on=settings.autostart)
-        log.info("embedded site %r up: %d assets, speed %sx; operator page on http://127.0.0.1:%d/ (user operator, "
+        log.info("embedded site %r up: %d assets, speed %sx; operator page on %s://127.0.0.1:%d/ (user operator, "
                  "password in %s or EE_MQTT_PASSWORD_OPERATOR), /metrics on the same port", site.name, len(assets),
-                 settings.speed, server.port, credentials_file())
+                 settings.speed, server.scheme, server.port, credentials_file())
         watchers = [asyncio.create_task(_show_status(telemetry.view, clock, container.simulation(), controller,
                                                      settings, show_status))]
         if duration_s is not None:

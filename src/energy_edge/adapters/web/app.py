@@ -15,7 +15,10 @@ Every answer forbids framing (a page on another origin cannot overlay the
 operator's logged-in page to trick a click on Stop and Send), allows only this
 server's own script and style (no inline script: a value from telemetry can
 never run), forbids content sniffing and referrers; the operator's answers are
-never cached (`Cache-Control: no-store`).
+never cached (`Cache-Control: no-store`). Over HTTPS every answer also carries
+`Strict-Transport-Security` (a year), so a browser that has once reached the page
+over TLS never sends the password to it as plain HTTP; over plain HTTP the
+header would be ignored (RFC 6797), so it is not sent.
 
 Bound to loopback, the server answers only requests naming a loopback host
 (`localhost`, 127.0.0.0/8, ::1): a web page whose name an attacker re-points
@@ -64,6 +67,7 @@ SECURITY_HEADERS = (
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"no-referrer"),
 )
+HSTS = (b"strict-transport-security", b"max-age=31536000")  # a year: only ever sent over HTTPS
 
 
 class OperatorPage:
@@ -186,8 +190,9 @@ class _LoopbackHost:
             name = _host_name(host.decode("latin-1")) if host is not None else "localhost"
             if not _is_loopback_name(name):
                 port = (scope.get("server") or ("", 0))[1]
+                scheme = scope.get("scheme", "http")
                 await PlainTextResponse(f"host {cut(name, 64)!r} is not this server's: it listens on loopback only; "
-                                        f"open http://127.0.0.1:{port}/ or http://localhost:{port}/\n",
+                                        f"open {scheme}://127.0.0.1:{port}/ or {scheme}://localhost:{port}/\n",
                                         status_code=400)(scope, receive, send)
                 return
         await self.app(scope, receive, send)
@@ -211,7 +216,8 @@ def _is_loopback_name(name: str) -> bool:
 
 
 class _SecurityHeaders:
-    """Adds `SECURITY_HEADERS` to every HTTP answer: the page, its data, the static files, /metrics, a 401 or 404."""
+    """Adds `SECURITY_HEADERS` to every HTTP answer: the page, its data, the static files, /metrics, a 401 or 404;
+    `HSTS` too when the request came over HTTPS."""
 
     def __init__(self, app) -> None:
         self.app = app
@@ -221,11 +227,13 @@ class _SecurityHeaders:
             await self.app(scope, receive, send)
             return
 
+        added = (*SECURITY_HEADERS, HSTS) if scope.get("scheme") == "https" else SECURITY_HEADERS
+
         async def send_with_headers(message) -> None:
             if message["type"] == "http.response.start":
                 names = {name.lower() for name, _ in message.get("headers", [])}
                 message = {**message, "headers": [*message.get("headers", []),
-                                                  *(h for h in SECURITY_HEADERS if h[0] not in names)]}
+                                                  *(h for h in added if h[0] not in names)]}
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

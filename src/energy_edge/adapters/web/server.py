@@ -6,6 +6,12 @@ too; a scrape or a snapshot renders in microseconds for tens of assets. The
 socket is bound here, so the port (0 = any free one) is known at once, and
 uvicorn's own signal handling is left out: the module's lifecycle owns SIGTERM.
 What a client may hold before its request is in is bounded in `connections.py`.
+
+With a certificate and key (`ServerTls`) uvicorn serves HTTPS; the files are
+checked where the settings are read (entrypoints/web.py). Without them the
+operator's Basic credentials cross the network as plain text: on a bind other
+than loopback that is logged as a warning at start, not refused, since a
+container behind its own TLS proxy binds every interface.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ import errno
 import ipaddress
 import logging
 import socket
+from dataclasses import dataclass
 
 import uvicorn
 from prometheus_client import CollectorRegistry
@@ -34,12 +41,22 @@ class _EmbeddedServer(uvicorn.Server):
         yield
 
 
+@dataclass(frozen=True, slots=True)
+class ServerTls:
+    """The server's certificate (PEM, its chain after it) and its unencrypted private key, both checked readable."""
+
+    cert_file: str
+    key_file: str
+
+
 class WebServer:
-    """/metrics, /healthz and the operator page on `host:port`."""
+    """/metrics, /healthz and the operator page on `host:port`, over HTTPS when given `tls`."""
 
     def __init__(self, registry: CollectorRegistry, health: HealthProbe, page: OperatorPage,
-                 host: str = "0.0.0.0", port: int = 9090, limits: ConnectionLimits = ConnectionLimits()) -> None:
+                 host: str = "0.0.0.0", port: int = 9090, limits: ConnectionLimits = ConnectionLimits(),
+                 tls: ServerTls | None = None) -> None:
         self.page = page
+        self.scheme = "https" if tls else "http"
         try:
             self._socket = socket.create_server((host, port), backlog=128)
         except OSError as exc:
@@ -51,11 +68,13 @@ class WebServer:
                                      "EE_METRICS_PORT; 0 = any free port), or stop what holds it") from None
         bound, self.port = self._socket.getsockname()[:2]
         loopback_only = ipaddress.ip_address(bound.split("%")[0]).is_loopback  # Host checked against rebinding
+        self._warning = plain_credentials_warning(bound, loopback_only, bool(page.auth.password), tls)
         config = uvicorn.Config(build_app(registry, health, page, loopback_only), log_config=None, access_log=False,
                                 lifespan="off", timeout_graceful_shutdown=2, ws="none",
                                 proxy_headers=False,  # the client's address is the socket's, never a header
                                 http=bounded_h11(limits), limit_concurrency=limits.total,  # connections.py
-                                h11_max_incomplete_event_size=limits.header_bytes)
+                                h11_max_incomplete_event_size=limits.header_bytes,
+                                ssl_certfile=tls and tls.cert_file, ssl_keyfile=tls and tls.key_file)
         self._server = _EmbeddedServer(config)
         self._tasks: list[asyncio.Task] = []
 
@@ -66,7 +85,10 @@ class WebServer:
             if self._tasks[0].done():
                 self._tasks[0].result()  # re-raise why it could not start
             await asyncio.sleep(0.01)
-        log.info("serving /metrics, /healthz and the operator page on port %d", self.port)
+        log.info("serving /metrics, /healthz and the operator page over %s on port %d", self.scheme.upper(),
+                 self.port)
+        if self._warning:
+            log.warning(self._warning)
 
     async def stop(self) -> None:
         self.page.stopping.set()  # ends the open event streams, so shutdown does not wait for them
@@ -75,3 +97,12 @@ class WebServer:
         if self.page.commands is not None:
             await self.page.commands.close()
         self._socket.close()
+
+
+def plain_credentials_warning(bound: str, loopback_only: bool, has_password: bool, tls: ServerTls | None) -> str | None:
+    """The start-up warning when the operator's password would cross a network as plain text, else None."""
+    if loopback_only or not has_password or tls is not None:
+        return None
+    return (f"the operator page is served without TLS on {bound}, not loopback: its password crosses the network "
+            "as plain text; set EE_WEB_TLS_CERT_FILE and EE_WEB_TLS_KEY_FILE, or reach it only through a TLS "
+            "proxy, or bind loopback (EE_METRICS_HOST=127.0.0.1)")
