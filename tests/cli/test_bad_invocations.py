@@ -267,6 +267,8 @@ CASES: list[tuple[str, list[str], dict[str, str], int, list[str]]] = [
     ("energy-edge-telemetry", [], {"EE_TRANSPORT": "mqtt", "EE_WEB_TLS_CERT_FILE": "{pki}/server.crt",
                                    "EE_WEB_TLS_KEY_FILE": "{pki}/other.key"},
      USAGE, ["EE_WEB_TLS_KEY_FILE={pki}/other.key", "not the private key of EE_WEB_TLS_CERT_FILE"]),
+    ("energy-edge", ["up"], {"EE_WEB_TRUSTED_PROXIES": "10.0.0.2,traefik"}, USAGE,
+     ["EE_WEB_TRUSTED_PROXIES=10.0.0.2,traefik is not allowed: entry 'traefik' is not an IP address or network"]),
     # a FIFO would have its open wait for a writer, forever
     ("energy-edge-solar", [], {"EE_TRANSPORT": "mqtt", "EE_MQTT_TLS_CA_FILE": "{pki}/fifo"}, USAGE,
      ["EE_MQTT_TLS_CA_FILE={pki}/fifo", "not a regular file"]),

@@ -5,7 +5,7 @@ in-memory hub's cloud side, the broker's `operator` user on MQTT (the
 password `energy-edge call` uses: EE_MQTT_PASSWORD_OPERATOR, else a local
 `up` site's credentials file); on edgeHub IoT Hub is the operator, so the page
 refuses commands there. The page's Basic-auth password is that same operator password.
-Its TLS files are read here too (web_settings.py), before anything binds.
+Its TLS files and trusted proxies are read here too (web_settings.py), before anything binds.
 """
 
 from __future__ import annotations
@@ -62,8 +62,9 @@ def telemetry_web_server(settings: SiteSettings, telemetry: TelemetryService, me
     registry = build_registry(telemetry.view)
     registry.register(metrics.registry)  # one process: its own metrics beside the site view
     page = OperatorPage(OperatorView(telemetry), commands, OperatorAuth(OPERATOR_USER, password))
+    web = WebSettings()
     return WebServer(registry, telemetry.health_probe, page, settings.metrics_host, settings.metrics_port,
-                     tls=WebSettings().tls())
+                     tls=web.tls(), trusted_proxies=web.proxies())
 
 
 def embedded_web_server(settings: SiteSettings, hub: Any, telemetry: TelemetryService,

@@ -6,7 +6,8 @@ other modules starting. EE_WEB_TLS_CERT_FILE and EE_WEB_TLS_KEY_FILE serve it
 over HTTPS; they are checked at start as uvicorn will load them (both or
 neither, each a readable PEM file, the key the certificate's and without a
 passphrase: tls_files.py), else one sentence naming the variable, exit 2,
-before anything binds.
+before anything binds. EE_WEB_TRUSTED_PROXIES lists the reverse proxies whose
+X-Forwarded-For names the client (adapters/web/proxies.py).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from ..adapters.web.proxies import TrustedProxies
 from ..adapters.web.server import ServerTls
 from ..domain.errors import ConfigurationError
 from ..domain.shown import cut
@@ -29,6 +31,15 @@ class WebSettings(BaseSettings):
                                                "EE_WEB_TLS_KEY_FILE, HTTPS; empty: plain HTTP")
     tls_key_file: str = Field("", description="The certificate's private key (PEM, unencrypted; the certificate's "
                                               "own file when it holds both)")
+
+    trusted_proxies: str = Field("", description="Comma-separated IP addresses and networks of reverse proxies "
+                                                 "whose X-Forwarded-For names the client; empty: none")
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies(cls, value: str) -> str:
+        TrustedProxies.parse(value)
+        return value
 
     @field_validator("tls_cert_file")
     @classmethod
@@ -60,3 +71,6 @@ class WebSettings(BaseSettings):
 
     def tls(self) -> ServerTls | None:
         return ServerTls(self.tls_cert_file, self.tls_key_file) if self.tls_cert_file else None
+
+    def proxies(self) -> TrustedProxies:
+        return TrustedProxies.parse(self.trusted_proxies)

@@ -7,7 +7,8 @@ Basic credentials to any page of the origin, so a command must also come as
 JSON from this origin: a form on another site can send neither.
 
 Guessing is held to `MAX_FAILED_LOGINS` wrong logins per `FAILED_LOGIN_WINDOW_S`
-from one address (an IPv6 client by its /64, which one machine holds whole):
+from one address (an IPv6 client by its /64, which one machine holds whole;
+behind a trusted proxy, the client it forwards):
 past that, the address gets 429 with the seconds to wait, whatever it sends,
 the right password included, so a guess tells nothing until then. A login
 clears its address's count; a request without credentials (the browser asking
@@ -106,7 +107,8 @@ def cross_site(request: Request) -> Response | None:
 
 
 def _address(request: Request) -> str:
-    """The client's address as the connection gives it (never a header): an IPv6 one by its /64."""
+    """The client's address: the connection's, or the one a trusted proxy forwards (`proxies.py`; any other
+    peer's header is ignored), an IPv6 one by its /64."""
     return client_key(request.client.host if request.client else "")
 
 

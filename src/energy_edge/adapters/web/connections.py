@@ -13,7 +13,9 @@ timeout for a request being received and no limit per client, so
   else the connection is closed (an answer being sent, e.g. the event stream,
   is not timed: its request is in);
 - one client address (an IPv6 client: its /64, as for failed logins) holds at
-  most `per_address` connections at once; one more is closed as it opens.
+  most `per_address` connections at once; one more is closed as it opens. A
+  trusted proxy (`proxies.py`) carries every client's connections, so it is
+  exempt: its clients are told apart only by a header, which comes later.
 
 Headers longer than `header_bytes` get 400 (h11's own limit, uvicorn's
 `h11_max_incomplete_event_size`); the listening socket's backlog is 128.
@@ -36,6 +38,7 @@ import h11
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from .auth import client_key
+from .proxies import TrustedProxies
 
 log = logging.getLogger(__name__)
 
@@ -51,26 +54,32 @@ class ConnectionLimits:
     header_bytes: int = 16 * 1024  # h11's max_incomplete_event_size (uvicorn's default): 400 past it
 
 
-def bounded_h11(limits: ConnectionLimits) -> type[H11Protocol]:
-    """uvicorn's h11 protocol, with a deadline on each request's arrival and a cap per client address."""
-    return type("BoundedH11Protocol", (_BoundedH11Protocol,), {"limits": limits})
+def bounded_h11(limits: ConnectionLimits, exempt: TrustedProxies = TrustedProxies()) -> type[H11Protocol]:
+    """uvicorn's h11 protocol, with a deadline on each request's arrival and a cap per client address but `exempt`."""
+    return type("BoundedH11Protocol", (_BoundedH11Protocol,), {"limits": limits, "exempt": exempt})
 
 
 class _BoundedH11Protocol(H11Protocol):
     limits = ConnectionLimits()
+    exempt = TrustedProxies()
     _warned_at = -_WARN_EVERY_S
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         self._deadline: asyncio.TimerHandle | None = None
         super().connection_made(transport)
         self.client_key = client_key(self.client[0]) if self.client else ""
-        held = sum(1 for other in self.connections if getattr(other, "client_key", None) == self.client_key)
-        if held > self.limits.per_address:
+        if self._over_cap():
             self._warn(f"%s holds {self.limits.per_address} connections to the web server: closing more as they open",
                        self.client_key)
             self.transport.close()
             return
         self._watch()
+
+    def _over_cap(self) -> bool:
+        if self.client and self.client[0] in self.exempt:
+            return False
+        held = sum(1 for other in self.connections if getattr(other, "client_key", None) == self.client_key)
+        return held > self.limits.per_address
 
     def data_received(self, data: bytes) -> None:
         super().data_received(data)

@@ -5,7 +5,8 @@ MQTT client whose callbacks land on this loop), so the app lives on that loop
 too; a scrape or a snapshot renders in microseconds for tens of assets. The
 socket is bound here, so the port (0 = any free one) is known at once, and
 uvicorn's own signal handling is left out: the module's lifecycle owns SIGTERM.
-What a client may hold before its request is in is bounded in `connections.py`.
+What a client may hold before its request is in is bounded in `connections.py`;
+whose X-Forwarded-For is believed, in `proxies.py` (no one's by default).
 
 With a certificate and key (`ServerTls`) uvicorn serves HTTPS; the files are
 checked where the settings are read (entrypoints/web.py). Without them the
@@ -31,6 +32,7 @@ from ...domain.errors import ConfigurationError
 from ..listen_address import unusable_host
 from .app import HealthProbe, OperatorPage, build_app
 from .connections import ConnectionLimits, bounded_h11
+from .proxies import TrustedProxies
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +56,7 @@ class WebServer:
 
     def __init__(self, registry: CollectorRegistry, health: HealthProbe, page: OperatorPage,
                  host: str = "0.0.0.0", port: int = 9090, limits: ConnectionLimits = ConnectionLimits(),
-                 tls: ServerTls | None = None) -> None:
+                 tls: ServerTls | None = None, trusted_proxies: TrustedProxies = TrustedProxies()) -> None:
         self.page = page
         self.scheme = "https" if tls else "http"
         try:
@@ -71,8 +73,9 @@ class WebServer:
         self._warning = plain_credentials_warning(bound, loopback_only, bool(page.auth.password), tls)
         config = uvicorn.Config(build_app(registry, health, page, loopback_only), log_config=None, access_log=False,
                                 lifespan="off", timeout_graceful_shutdown=2, ws="none",
-                                proxy_headers=False,  # the client's address is the socket's, never a header
-                                http=bounded_h11(limits), limit_concurrency=limits.total,  # connections.py
+                                # the client's address is the socket's, or what a trusted proxy forwards (proxies.py)
+                                proxy_headers=bool(trusted_proxies), forwarded_allow_ips=trusted_proxies.allowed(),
+                                http=bounded_h11(limits, trusted_proxies), limit_concurrency=limits.total,
                                 h11_max_incomplete_event_size=limits.header_bytes,
                                 ssl_certfile=tls and tls.cert_file, ssl_keyfile=tls and tls.key_file)
         self._server = _EmbeddedServer(config)
