@@ -8,6 +8,7 @@ from energy_edge.domain.balancing import Policy
 from energy_edge.domain.topology import DEFAULT_ROUTES
 from energy_edge.entrypoints.commands import COMMANDS
 from energy_edge.entrypoints.settings import SiteSettings
+from energy_edge.entrypoints.web_settings import WebSettings
 from energy_edge_lab.commands import COMMANDS as LAB_COMMANDS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -22,7 +23,9 @@ def test_readme_opens_with_the_two_commands_for_a_fresh_machine():
 
 
 def test_every_setting_is_in_the_readme_configuration_table():
-    missing = [f"EE_{name.upper()}" for name in SiteSettings.model_fields if f"EE_{name.upper()}" not in README]
+    names = [f"EE_{name.upper()}" for name in SiteSettings.model_fields]
+    names += [f"EE_WEB_{name.upper()}" for name in WebSettings.model_fields]
+    missing = [name for name in names if name not in README]
     assert not missing, f"README lacks {missing}"
 
 
