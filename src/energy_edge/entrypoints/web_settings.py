@@ -31,7 +31,6 @@ class WebSettings(BaseSettings):
                                                "EE_WEB_TLS_KEY_FILE, HTTPS; empty: plain HTTP")
     tls_key_file: str = Field("", description="The certificate's private key (PEM, unencrypted; the certificate's "
                                               "own file when it holds both)")
-
     trusted_proxies: str = Field("", description="Comma-separated IP addresses and networks of reverse proxies "
                                                  "whose X-Forwarded-For names the client; empty: none")
 

@@ -91,7 +91,7 @@ class WebServer:
         log.info("serving /metrics, /healthz and the operator page over %s on port %d", self.scheme.upper(),
                  self.port)
         if self._warning:
-            log.warning(self._warning)
+            log.warning("%s", self._warning)  # the bound address may hold a % (an IPv6 zone)
 
     async def stop(self) -> None:
         self.page.stopping.set()  # ends the open event streams, so shutdown does not wait for them
