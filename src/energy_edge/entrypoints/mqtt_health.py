@@ -28,7 +28,7 @@ async def is_online(module_id: str, settings: MqttSettings, timeout_s: float = 2
     topic = Topics(config.topic_prefix).status(module_id)
     seen: asyncio.Queue[bytes] = asyncio.Queue()
     session = MqttSession(f"{module_id}-health-{uuid.uuid4().hex[:8]}", config, clean_session=True,
-                          subscriptions=[topic], on_message=lambda _t, payload: seen.put_nowait(payload))
+                          subscriptions=[topic], on_message=lambda _t, payload, _retained: seen.put_nowait(payload))
     await session.start()
     try:
         return wire.decode_status(await asyncio.wait_for(seen.get(), timeout_s))

@@ -35,6 +35,11 @@ from .mqtt_topics import Parsed, Topics, TopicError, check_id
 
 log = logging.getLogger(__name__)
 
+# A message the broker hands out because a subscription was made (the retain flag set) is stored state, not a
+# call or a report: a retained request would run again at every (re)connect of its target, long after its
+# caller is gone. A live delivery of any message (retained or not) arrives with the flag clear.
+_NEVER_RETAINED = ("input", "method_request")
+
 
 class MqttModuleClient:
     """One module's connection to the site broker (implements `ModuleClient`)."""
@@ -214,12 +219,14 @@ class MqttModuleClient:
         await session.publish_acked(self.topics.reported(self.module_id), wire.dumps(reported), retain=True)
 
     # -- receiving (on the asyncio loop, in broker order) -------------------------------------------------
-    def _received(self, topic: str, payload: bytes) -> None:
+    def _received(self, topic: str, payload: bytes, retained: bool = False) -> None:
         try:
             parsed = self.topics.parse(topic)
         except TopicError as exc:
             return self._malformed_seen("topic", topic, exc)
         try:
+            if retained and parsed.kind in _NEVER_RETAINED and parsed.module == self.module_id:
+                raise wire.WireError(wire.retained_refusal(parsed.kind))
             self._dispatch(parsed, topic, payload)
         except wire.WireError as exc:
             self._malformed_seen(parsed.kind, topic, exc)

@@ -53,7 +53,7 @@ class MqttConfig:
     health_file: str | None = None  # touched while connected (heartbeat_file.py); the container healthcheck
 
 
-Sink = Callable[[str, bytes], None]
+Sink = Callable[[str, bytes, bool], None]  # topic, payload, retained (handed out by a subscribe)
 COALESCE_S = 0.0002  # how long a busy receive path gathers messages before handing them to the loop
 
 
@@ -219,7 +219,7 @@ class MqttSession:
         self._bridge(("down",))
 
     def _paho_message(self, _client, _userdata, message: paho.MQTTMessage) -> None:
-        self._bridge(("msg", message.topic, message.payload))
+        self._bridge(("msg", message.topic, message.payload, bool(message.retain)))
 
     def _bridge(self, item: tuple) -> None:
         with self._lock:
@@ -251,7 +251,7 @@ class MqttSession:
         kind = item[0]
         if kind == "msg":
             try:
-                self._on_message(item[1], item[2])
+                self._on_message(item[1], item[2], item[3])
             except Exception:  # a receiver bug must never stop the bridge
                 log.exception("%s: handling a message on %s failed", self.client_id, item[1])
         elif kind == "ready" and self._ready is not None:

@@ -102,6 +102,13 @@ def decode_response(payload: bytes) -> MethodResponse:
     return MethodResponse(status, data.get("payload"))
 
 
+def retained_refusal(kind: str) -> str:
+    """Why a retained method request or input is refused unread (the broker repeats it at every subscribe)."""
+    what = "method request" if kind == "method_request" else "input message"
+    return (f"{what}: retain flag 1 (handed out again by the broker at every subscribe); a {what} is served "
+            "only as the broker delivers it live (retain flag 0)")
+
+
 # -- twin and status --------------------------------------------------------------------------------
 def decode_twin_document(payload: bytes, what: str) -> dict[str, Any]:
     """A whole desired or reported document; an empty retained payload means 'none yet'."""
