@@ -6,7 +6,11 @@ back (with N assets and a controller that drift would accumulate differently
 in each process). A cycle that overruns its slot is not followed by a burst of
 catch-up cycles: the slots it covered are skipped and counted, and the next
 cycle starts on the next slot boundary. A failing cycle is logged and the next
-one runs on time.
+one runs on time. A clock that steps back (an NTP correction on a device's wall
+clock) never makes the loop sleep the step off: no wait is longer than one
+period, and a next slot more than a period ahead is moved to one period from
+now (counted in `clock_steps_total`), so an asset keeps checking its lease and
+its limits every cycle.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ class CycleScheduler:
         self.cycles_total = 0
         self.skipped_slots_total = 0  # slots an overrunning cycle covered, not run
         self.failures_total = 0
+        self.clock_steps_total = 0  # times the clock stepped back and the next slot was moved to a period from now
         self._running = False
         self._sleeper: asyncio.Future[None] | None = None
         self._woken = False
@@ -91,8 +96,14 @@ class CycleScheduler:
             now = self.clock.now()
             if now >= planned:
                 break
+            if planned - now > period:  # the clock stepped back: count the period from now, never the step
+                self.clock_steps_total += 1
+                log.warning("%s: the clock stepped back (the next cycle lay %.6g s ahead, the period is %g s); "
+                            "it runs one period from now", self.name, planned - now, period)
+                planned = now + period
             if await self._sleep_or_wake(planned - now):
-                planned = max(start + self.period_s(), self.clock.now()) if self._live() else planned
+                period = self.period_s()
+                planned = max(start + period, self.clock.now()) if self._live() else planned
         return planned
 
     async def _sleep_or_wake(self, seconds: float) -> bool:

@@ -112,9 +112,13 @@ class Asset(ABC, Generic[S, C]):
         self.lease.grant(now, payload.get("ttl_s"), self.config.default_setpoint_ttl_s)  # type: ignore[attr-defined]
 
     def tick(self, now: float) -> None:
-        """Check the lease; on expiry fall back to the safe state by ourselves."""
+        """Check the lease; on expiry (or a clock stepped back before it began) fall back to the safe state."""
+        granted_at = self.lease.granted_at
         if self.lease.take_expiry(now):
             self._on_lease_expired()
+            if granted_at is not None and now < granted_at:
+                self.note(f"{self.last_event} (the clock stepped back {granted_at - now:g} s to before the lease "
+                          "was granted: its time in force is unknown)")
 
     @abstractmethod
     def _on_lease_expired(self) -> None:
