@@ -30,6 +30,13 @@ class SetpointLease:
         self.expires_at = now + (default_ttl_s if ttl_s is None else ttl_s)
         return self.expires_at
 
+    def limit(self, max_ttl_s: float) -> bool:
+        """End a running lease no later than `max_ttl_s` after it was granted; True when that shortened it."""
+        if self.expires_at is None or self.granted_at is None or self.expires_at <= self.granted_at + max_ttl_s:
+            return False
+        self.expires_at = self.granted_at + max_ttl_s
+        return True
+
     def release(self) -> None:
         self.expires_at = self.granted_at = None
 
