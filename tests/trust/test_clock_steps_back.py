@@ -7,6 +7,11 @@ checked its SoC band, nor published for an hour, with its last setpoint in force
 before the step ran until its end on the new time: the step plus its `ttl_s`, with the controller gone.
 Now no wait is longer than a cycle (the next one runs a period from now), and a lease the clock stepped
 back past ends at once, noted in the asset's `last_event`.
+
+The controller, on the same clock, kept the last report of each module from before the step and refused
+every later one as older (`supersedes`), for the whole step: the meter read stale, control was suspended
+and the site's import limit went unguarded for an hour. A report stamped ahead of the receiver's clock
+(beyond the skew a new one may have) is now replaced by the next report.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from energy_edge.domain.routing import RouteTable
 from energy_edge.domain.services.asset_service import AssetModuleService
 from energy_edge.domain.topology import DEFAULT_ROUTES
 
+from ..domain.controller.test_meter_failsafe import cycle, metered_site
 from ..helpers import eventually
 
 STEP_BACK_S = 3600.0
@@ -76,3 +82,14 @@ async def test_a_clock_stepped_back_an_hour_ends_the_lease_and_the_module_keeps_
     finally:
         await service.stop()
         await asyncio.wait_for(runner, 2.0)
+
+
+async def test_the_controller_keeps_balancing_on_the_meter_after_the_clock_stepped_back():
+    site = await metered_site()
+    await cycle(site, 2_000.0)
+    assert site.calls()["battery"] == [("start_discharging", {"power_w": 2_000.0, "ttl_s": 10.0})]
+    site.clock.t -= STEP_BACK_S
+    for _ in range(4):  # past the 3 silent cycles that would suspend control
+        await cycle(site, 2_500.0)
+    assert site.controller.suspended_reason is None, site.controller.suspended_reason
+    assert site.calls()["battery"], "no setpoint after the step: the meter's new readings were refused as late"

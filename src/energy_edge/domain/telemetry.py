@@ -13,7 +13,8 @@ from types import MappingProxyType
 from typing import Any, Mapping, Protocol
 
 from . import bounded_json
-from .bounds import MAX_ENERGY_WH, MAX_JSON_BYTES, MAX_POWER_W, MAX_TEMPERATURE_C, MIN_TEMPERATURE_C
+from .bounds import (MAX_ENERGY_WH, MAX_FUTURE_SKEW_S, MAX_JSON_BYTES, MAX_POWER_W, MAX_TEMPERATURE_C,
+                     MIN_TEMPERATURE_C)
 from .errors import MalformedMessage
 from .quick_init import quick_init
 from .shown import cut, shown
@@ -128,15 +129,20 @@ def _fast_check(kind: str) -> Any:
 _FAST_CHECKS = {kind: _fast_check(kind) for kind in KINDS}
 
 
-def supersedes(new: AssetTelemetry, old: AssetTelemetry | None) -> bool:
-    """Whether `new` should replace `old` as an asset's latest report.
+def supersedes(new: AssetTelemetry, old: AssetTelemetry | None, now: float | None = None) -> bool:
+    """Whether `new` should replace `old` as an asset's latest report (`now`: the receiver's clock).
 
     QoS 1 is at-least-once and a reconnect can redeliver in-flight messages
     after newer ones: a duplicate or a late report (an older measurement time)
     must not roll the asset's state back. A module that restarted begins its
     sequence again, but its measurements are newer, so it does replace.
+    An `old` report stamped more than `MAX_FUTURE_SKEW_S` ahead of `now` was
+    accepted before the site's clock stepped back (NTP): any report replaces it,
+    else every genuine report would be refused as late for the whole step.
     """
     if old is None or new.timestamp > old.timestamp:
+        return True
+    if now is not None and old.timestamp > now + MAX_FUTURE_SKEW_S:
         return True
     return new.timestamp == old.timestamp and new.seq > old.seq
 

@@ -170,18 +170,20 @@ class ControllerService:
     # -- inputs --------------------------------------------------------------------------
     async def on_telemetry(self, message: Message) -> None:
         """Keep a report under the module the transport authenticated (`provenance`), never the body's."""
+        now = self.clock.now()
         try:
-            telemetry = accept_telemetry(message, self.asset_kinds, self.clock.now())
+            telemetry = accept_telemetry(message, self.asset_kinds, now)
         except MalformedMessage as exc:
             self.malformed_messages_total[exc.rule] += 1
             log.warning("telemetry from %s refused: %s", shown(message.source_module or "unknown", 64), exc)
             return
         previous = self.latest.get(telemetry.module)
-        if not supersedes(telemetry, previous):
+        if not supersedes(telemetry, previous, now):
             return  # a redelivered or late report: the newer one stays in force
         # A report under its predecessor's time (a higher seq) carries no new measurement: the device missed a
-        # poll and the module held its last one. Its state and lease count; as a reading it is not fresh.
-        new_reading = previous is None or telemetry.timestamp > previous.timestamp
+        # poll and the module held its last one. Its state and lease count; as a reading it is not fresh. (A
+        # later or earlier time is a new one: earlier only when it replaced a report the clock stepped back past.)
+        new_reading = previous is None or telemetry.timestamp != previous.timestamp
         if telemetry.kind == METER_KIND and new_reading:
             observe = getattr(self.meter, "observe", None)
             if observe is not None:

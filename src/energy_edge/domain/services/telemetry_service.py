@@ -100,7 +100,7 @@ class TelemetryService:
             return
         view, module = self.view, telemetry.module  # (locals: this runs for every asset every cycle)
         previous = view.assets.get(module)
-        if not supersedes(telemetry, previous):
+        if not supersedes(telemetry, previous, now):
             view.out_of_order_total[module] += 1  # redelivered or late: the newer report stays
             return
         if previous is not None:
