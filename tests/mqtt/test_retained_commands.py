@@ -1,4 +1,4 @@
-"""A retained method request or input is no command: the broker hands it out again at every subscribe.
+"""Requests an asset must not serve late: retained ones, and ones that say their caller waits for a day.
 
 Found by the red team (fail-safe): the broker stores a message published with the retain flag on any topic
 the publisher may write, and sends it again to every (re)subscription. The asset modules took a retained
@@ -8,6 +8,12 @@ at every restart and every reconnect of the battery module, long after its calle
 request's own `expires_at` (the caller's clock) lay ahead. A retained input (telemetry) was delivered to the
 controller the same way at each of its reconnects. Now a retained request or input is refused unread and
 counted as malformed by its topic kind; nothing routed or called here is ever retained by our own senders.
+
+Likewise a request's `expires_at` is the caller's wall clock plus its timeout (at most an hour: `energy-edge
+call --timeout`). A caller whose clock ran a day ahead (an operator's laptop) stamped requests that the broker
+queued for an asset that was away and the asset ran whenever it came back within the day. A request that says
+it expires more than an hour (and the clocks' 5 s skew) ahead of the asset's clock is now answered 400, naming
+`expires_at`, and counted.
 """
 
 from __future__ import annotations
@@ -64,6 +70,24 @@ async def test_a_retained_start_charging_is_refused_at_every_connect_of_the_batt
             assert str(battery.asset.state) == "IDLE" and battery.asset.lease.expires_at is None
         finally:
             await battery.stop()
+
+
+async def test_a_request_queued_for_an_absent_battery_by_a_caller_a_day_ahead_is_refused(mosquitto):
+    config = client_config(mosquitto)
+    battery = await _battery(config)  # its persistent session: the broker queues what arrives while it is away
+    await battery.stop()
+    controller = await connected("controller", config)
+    try:
+        request = {"method": "start_charging", "payload": {"power_w": 4000, "ttl_s": 300},
+                   "expires_at": time.time() + 86_400}  # the caller's clock a day ahead
+        controller._session.publish("ee/battery/methods/controller/req/r2", json.dumps(request).encode())
+        await asyncio.sleep(0.2)
+        battery = await _battery(config)  # back an hour later, say: the queued request arrives
+        await eventually(lambda: battery.client.malformed_total["method_request"] == 1)
+        assert str(battery.asset.state) == "IDLE" and battery.asset.lease.expires_at is None
+    finally:
+        await controller.close()
+        await battery.stop()
 
 
 async def test_a_retained_input_is_not_delivered_to_a_reconnecting_controller(mosquitto):

@@ -33,6 +33,9 @@ MIN_CYCLE_S = 0.2
 MAX_CYCLE_S = 60.0
 MAX_REPORTING_INTERVAL_S = 86_400.0  # the controller's site report: at least once a day
 
+# -- direct methods --------------------------------------------------------------------------
+MAX_METHOD_TIMEOUT_S = 3600.0  # the longest a caller waits for an answer (`energy-edge call --timeout`)
+
 # -- telemetry time -------------------------------------------------------------------------
 # A report stamped further ahead of the receiver's clock than this is refused: it would otherwise win
 # `supersedes` against every genuine report until that time (modules on one site share NTP time).

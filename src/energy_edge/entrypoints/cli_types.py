@@ -13,7 +13,7 @@ import math
 from typing import Any, Callable, NoReturn
 
 from ..domain.bounded_json import DuplicateKey, JsonLimitExceeded, check_depth, unique_keys
-from ..domain.bounds import MAX_JSON_DEPTH
+from ..domain.bounds import MAX_JSON_DEPTH, MAX_METHOD_TIMEOUT_S
 from ..domain.shown import cut, shown
 from .version import version_text
 
@@ -140,4 +140,4 @@ def _finite(value: Any) -> bool:
     return True
 
 
-positive_seconds = number(gt=0, le=3600, unit="seconds")
+positive_seconds = number(gt=0, le=MAX_METHOD_TIMEOUT_S, unit="seconds")

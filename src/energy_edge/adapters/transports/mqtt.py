@@ -172,12 +172,13 @@ class MqttModuleClient:
         topic = self.topics.method_response(self.module_id, caller, rid)
         if not may_invoke(caller, self.module_id, self.routes):  # the ACL drops these; a broker without it does not
             return self._respond(topic, MethodResponse.error(Status.FORBIDDEN, "caller", refusal(caller, self.module_id)))
+        now = time.time()
         try:
-            method, arguments, expires_at = wire.decode_request(payload)
+            method, arguments, expires_at = wire.decode_request(payload, now)
         except wire.WireError as exc:
             self._malformed_seen("method_request", topic, exc)
             return self._respond(topic, MethodResponse.error(Status.BAD_REQUEST, "request", str(exc)))
-        if expires_at < time.time():
+        if expires_at < now:
             log.info("%s: dropped %s from %s: its caller stopped waiting while we were away",
                      self.module_id, cut(method, 64), caller)
             return None

@@ -12,7 +12,7 @@ import json
 from typing import Any
 
 from ...domain import bounded_json
-from ...domain.bounds import MAX_TWIN_VERSION
+from ...domain.bounds import MAX_FUTURE_SKEW_S, MAX_METHOD_TIMEOUT_S, MAX_TWIN_VERSION
 from ...domain.messages import Message, MethodResponse
 from ...domain.shown import cut
 
@@ -80,13 +80,23 @@ def encode_request(method: str, payload: Any, expires_at: float) -> bytes:
     return bounded_json.dumps({"method": method, "payload": payload, "expires_at": expires_at}).encode()
 
 
-def decode_request(payload: bytes) -> tuple[str, Any, float]:
+def decode_request(payload: bytes, now: float | None = None) -> tuple[str, Any, float]:
+    """`now`: the receiver's wall clock, against which `expires_at` may lie at most the longest wait ahead.
+
+    A caller's clock ahead by more (a day) made a request the broker queued for an absent module run
+    whenever that module came back within the day.
+    """
     data = loads_object(payload, "method request")
     method, expires_at = data.get("method"), data.get("expires_at")
     if not isinstance(method, str) or not method:
         raise WireError("method request: 'method' must be a non-empty string")
     if isinstance(expires_at, bool) or not isinstance(expires_at, (int, float)):
         raise WireError("method request: 'expires_at' must be a number")
+    longest = MAX_METHOD_TIMEOUT_S + MAX_FUTURE_SKEW_S
+    if now is not None and expires_at - now > longest:
+        raise WireError(f"method request: 'expires_at' {expires_at:.0f} is {expires_at - now:.0f} s ahead of this "
+                        f"module's clock, at most {longest:g} s allowed (the longest wait, {MAX_METHOD_TIMEOUT_S:g} s, "
+                        f"and {MAX_FUTURE_SKEW_S:g} s of clock skew): check the caller's clock")
     return method, data.get("payload"), float(expires_at)
 
 
