@@ -123,22 +123,24 @@ def _mean(values: Iterable[float]) -> float:
     return sum(values) / len(values)
 
 
-def end_of_day_targets(scenario: Scenario) -> dict[str, float]:
+def end_of_day_targets(scenario: Scenario) -> dict[str, float | bool]:
     """The judged day's end rule as the controller's daily store target, as an operator closing each day's
-    accounts would set it: under `no_lower` the stores are judged at midnight against where they began, so
-    the controller is told to hold that then (`store_target_*`, planning/store_targets.py), where it costs
-    less than buying the shortfall; the optimum is held to the same rule. Under the other rules, none."""
+    accounts would set it: under `no_lower` the stores are judged at midnight against where they began, and
+    what they hold beyond that is worth nothing, so the controller is told to hold that then and that the day
+    settles there (`store_target_*`, planning/store_targets.py); the optimum is held to the same rule. Under
+    the other rules, none."""
     if scenario.end_of_day.rule != "no_lower":
         return {}
     a = scenario.assets
-    targets = {"store_target_h": (scenario.midnight_epoch_s % 86_400.0) / 3600.0}
+    targets: dict[str, float | bool] = {"store_target_h": (scenario.midnight_epoch_s % 86_400.0) / 3600.0,
+                                        "store_target_settles": True}
     if a.battery is not None:  # each battery's own start where the site has one; their stored mean where several
         targets["store_target_soc"] = sum(b.initial_soc * b.capacity_wh for _, b in a.batteries()) / sum(
             b.capacity_wh for _, b in a.batteries())
     if a.boiler is not None:
         targets["store_target_c"] = sum(b.initial_temperature_c * b.thermal_mass_j_per_k for _, b in a.boilers()) / sum(
             b.thermal_mass_j_per_k for _, b in a.boilers())
-    return targets if len(targets) > 1 else {}
+    return targets if len(targets) > 2 else {}
 
 
 def typical_load_utc(scenario: Scenario) -> dict[str, float]:

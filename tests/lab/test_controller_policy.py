@@ -37,5 +37,7 @@ def test_the_judged_days_end_rule_reaches_the_twin_as_its_daily_store_target() -
     assert policy.store_target_h == 23.0
     assert policy.store_target_soc == day.assets.battery.initial_soc
     assert policy.store_target_c == day.assets.boiler.initial_temperature_c
+    assert policy.store_target_settles is True  # what the stores hold beyond it is worth nothing to the judge
     valued = day.model_copy(update={"end_of_day": EndOfDay(rule="value", price_per_kwh=0.1)})
     assert (controller_policy(valued).store_target_soc, controller_policy(valued).store_target_c) == (0.0, 0.0)
+    assert controller_policy(valued).store_target_settles is False

@@ -358,3 +358,35 @@ def test_the_bright_sky_is_planned_in_hours_after_its_first_and_decides_the_firs
     assert hourly.discharge_w == pytest.approx(fine.discharge_w, abs=50.0)
     assert hourly.heat_w == pytest.approx(fine.heat_w, abs=50.0)
     assert hourly.heat_value_per_kwh == pytest.approx(fine.heat_value_per_kwh, abs=0.01)
+
+
+def test_a_day_that_settles_at_midnight_sells_the_evening_sun_it_cannot_use_by_then() -> None:
+    """18:00 UTC, the batteries at their midnight target, 2.5 kW of sun to spare until 20:00 and 0.5 kW of load
+    after it. A continuing site stores all of the sun for the night (a kWh then spares 0.30); a day that settles
+    at midnight (the lab's one-day yardstick, `store_target_settles`) plans to midnight only, stores what the
+    evening uses by then and exports the rest (0.10 beats nothing), ending at its target."""
+    from energy_edge.domain.balancing import AssetView, Policy
+    from energy_edge.domain.planning import ForecastSlot
+    from energy_edge.domain.planning.problem import build_problem
+    from energy_edge.domain.planning.store_targets import settled_horizon_s
+    from energy_edge.domain.prices import PriceSchedule, PriceSlot
+
+    now = 10 * 86_400.0 + 18 * HOUR
+    batteries = [AssetView("battery", "battery", 0.0, soc=0.5, capacity_wh=20_000.0, max_charge_w=5_000.0,
+                           max_discharge_w=5_000.0, soc_min=0.05, soc_max=0.95)]
+    forecast = [ForecastSlot(now + k * HOUR, HOUR, 3_000.0 if k < 2 else 0.0, 500.0) for k in range(12)]
+    prices = PriceSchedule([PriceSlot(now + k * HOUR, now + (k + 1) * HOUR, 0.30, 0.10) for k in range(12)])
+    policy = Policy(export_limit_w=10_000.0, import_limit_w=20_000.0, soc_reserve_min=0.1, soc_reserve_max=0.9,
+                    store_target_h=0.0, store_target_soc=0.5)
+
+    def plan(settles: bool) -> list:
+        chosen = replace(policy, store_target_settles=settles)
+        horizon_s = settled_horizon_s(chosen, now, 86_400.0)
+        ahead = [slot for slot in forecast if slot.start_s < now + horizon_s]
+        return HighsPlanSolver().solve(build_problem(now, chosen, batteries, ahead, prices))
+
+    continuing, settled = plan(False), plan(True)
+    assert len(continuing) == 12 and len(settled) == 6
+    assert sum(s.export_w for s in continuing) == pytest.approx(0.0, abs=1.0)  # all stored for the night
+    assert sum(s.export_w for s in settled[:2]) == pytest.approx(2 * 2_500.0 - 4 * 500.0 / ETA ** 2, rel=0.02)
+    assert settled[-1].battery_wh == pytest.approx(10_000.0, rel=0.01)  # its target, no more

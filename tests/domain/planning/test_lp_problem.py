@@ -327,3 +327,29 @@ def test_a_store_target_outside_its_range_is_refused_by_name() -> None:
     with pytest.raises(InvalidPayload, match="store_target_h"):
         Policy.from_desired({"store_target_h": 25})
     assert Policy.from_desired({"store_target_c": 60}).store_target_c == 60
+
+
+def test_a_day_that_settles_at_its_target_is_planned_to_it_and_nothing_beyond() -> None:
+    """With `store_target_settles` the plan looks ahead only to the next target (at least a minute; at the
+    target itself, to the next day's) and ends there on the target alone: no buying back what the stores held
+    at the start of the horizon. Without it, or without a target, the horizon and its end rule stand."""
+    from energy_edge.domain.planning.store_targets import MIN_SETTLED_HORIZON_S, settled_horizon_s
+
+    day = 86_400.0
+    settling = replace(POLICY, store_target_h=0.0, store_target_soc=0.3, store_target_settles=True)
+    assert settled_horizon_s(settling, 10 * day + 20 * 3600.0, day) == 4 * 3600.0  # to midnight UTC
+    assert settled_horizon_s(settling, 11 * day, day) == day  # at the target: the next day's
+    assert settled_horizon_s(settling, 11 * day - 30.0, day) == MIN_SETTLED_HORIZON_S
+    assert settled_horizon_s(replace(settling, store_target_settles=False), 10 * day + 20 * 3600.0, day) == day
+    assert settled_horizon_s(replace(settling, store_target_soc=0.0), 10 * day + 20 * 3600.0, day) == day
+    schedule = PriceSchedule([PriceSlot(0.0, 2 * 3600.0, 0.25)])
+    assert build_problem(0.0, settling, BATTERIES, FORECAST, schedule).refill_price_per_kwh == 0.0
+    assert build_problem(0.0, replace(settling, store_target_settles=False), BATTERIES, FORECAST,
+                         schedule).refill_price_per_kwh == 0.25
+
+
+@pytest.mark.parametrize("value", [1, 0, "true", "yes", 1.0])
+def test_settling_is_a_json_boolean(value) -> None:
+    with pytest.raises(InvalidPayload, match="store_target_settles"):
+        Policy.from_desired({"store_target_settles": value})
+    assert Policy.from_desired({"store_target_settles": True}).store_target_settles is True

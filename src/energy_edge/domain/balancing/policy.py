@@ -64,8 +64,10 @@ MAX_BOILER_PROFILES = 64
 # capacity and standing loss in place of the site's, within its range but above 0.
 NUMBERS_BY_BOILER: dict[str, str] = {"boiler_heat_capacity_j_per_k_by_boiler": "boiler_heat_capacity_j_per_k",
                                      "boiler_loss_w_per_k_by_boiler": "boiler_loss_w_per_k"}
+# Switches: true or false (JSON booleans only: 0 and 1 are refused, as `true` is where a number is expected).
+FLAGS = ("store_target_settles",)
 # every policy property, the controller twin's writable properties
-WRITABLE = (*RANGES, *HOURLY, *PROFILES_BY_BOILER, *NUMBERS_BY_BOILER)
+WRITABLE = (*RANGES, *HOURLY, *PROFILES_BY_BOILER, *NUMBERS_BY_BOILER, *FLAGS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +126,10 @@ class Policy:
     store_target_h: float = 0.0
     store_target_soc: float = 0.0
     store_target_c: float = 0.0
+    # The day settles at the target: what the stores hold beyond it then is worth nothing to the plan, whose
+    # horizon ends there (an operator closing each day's accounts; the lab's one-day yardstick). Off: a
+    # continuing site, whose plan stores today's surplus for the night and the next morning.
+    store_target_settles: bool = False
 
     def in_peak(self, now: float) -> bool:
         """Whether `now` (epoch seconds) lies in the daily price-peak window (it may wrap midnight)."""
@@ -165,6 +171,9 @@ class Policy:
             object.__setattr__(self, name, _profiles_by_boiler(name, getattr(self, name), *HOURLY[like]))
         for name, like in NUMBERS_BY_BOILER.items():
             object.__setattr__(self, name, _numbers_by_boiler(name, getattr(self, name), RANGES[like][2]))
+        for name in FLAGS:
+            if not isinstance(getattr(self, name), bool):
+                raise InvalidPayload(name, f"expected true or false, got {shown(getattr(self, name))}")
         for name in RANGES:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not finite(value):

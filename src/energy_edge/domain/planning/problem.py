@@ -51,7 +51,7 @@ from .forecast import ForecastSlot
 from .hot_water import AMBIENT_C, WATER_J_PER_KG_K, relaxed_share
 from .hot_water_guidance import HOUR_S, LITRE_KG, MARGIN_C
 from .limit_margin import draw_room_w, limit_reserve_w, planned_pv_and_load
-from .store_targets import StoreTarget, one_per_slot, store_targets
+from .store_targets import StoreTarget, one_per_slot, settles, store_targets
 
 BATTERY_ROUND_TRIP_EFFICIENCY = 0.9  # telemetry does not say; a lithium battery with its inverter
 HEAT_LOSS_RATIO_PER_H = 0.01  # share of a tank's heat above its minimum lost every hour, where the policy
@@ -237,7 +237,9 @@ def build_problem(now: float, policy: Policy, assets: Sequence[AssetView], forec
                                  draw_room_w(slot, policy.import_limit_w, heaters_w) if drawn_kg > 0 else None,
                                  bright_pv_w(slot, pv_w)))
     end = slots[-1].start_s + slots[-1].duration_s if slots else now
-    refill = _prices_at(policy, prices, end - 1.0)[0] if slots else 0.0
+    # The stores' end is bought back at the import price then; where the day settles at a target (the horizon's
+    # end), the target alone counts there: below it costs what buying it then would, and the rest nothing.
+    refill = _prices_at(policy, prices, end - 1.0)[0] if slots and not settles(policy) else 0.0
     heat = _heat_store(policy, assets)
     targets = store_targets(policy, slots[0].start_s if slots else now, [s.start_s + s.duration_s for s in slots],
                             *_target_wh(policy, assets, heat is not None), lambda t: _prices_at(policy, prices, t)[0])

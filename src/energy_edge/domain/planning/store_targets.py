@@ -7,6 +7,11 @@ began (EMHASS's `soc_final`, evcc's minimum SoC by a time). The plan holds it so
 the target's slot costs what buying it then would (the import price then, over the charging
 efficiency for a battery), so the plan fills the stores from the cheapest sun or grid before it, and a
 target no plan can reach still gets the plan that misses it least.
+
+Where the day settles at the target (`store_target_settles`), the plan's horizon ends at the next one
+(`settled_horizon_s`) and only the target counts there: what the stores hold beyond it is worth nothing,
+so the plan neither stores the afternoon's sun for the night after it nor keeps the tanks hot past it.
+A continuing site (the default) plans a day ahead and values both.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from ..balancing.policy import Policy
 from .hot_water_guidance import HOUR_S
 
 DAY_S = 86_400.0
+MIN_SETTLED_HORIZON_S = 60.0  # a settling plan still looks this far ahead in the target's last minute
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,3 +66,19 @@ def one_per_slot(targets: Sequence[StoreTarget]) -> list[StoreTarget]:
                                                             max(m.heat_wh, t.heat_wh),
                                                             max(m.price_per_kwh, t.price_per_kwh))
     return [merged[slot] for slot in sorted(merged)]
+
+
+def settles(policy: Policy) -> bool:
+    """Whether the plan settles the day at a store target: the policy says so and sets one."""
+    return policy.store_target_settles and (policy.store_target_soc > 0 or policy.store_target_c > 0)
+
+
+def settled_horizon_s(policy: Policy, now: float, horizon_s: float) -> float:
+    """How far ahead the plan looks from `now`: `horizon_s`, or to the next store target where the day settles
+    there (at least `MIN_SETTLED_HORIZON_S`; at the target itself, to the next day's)."""
+    if not settles(policy):
+        return horizon_s
+    at = math.floor(now / DAY_S) * DAY_S + policy.store_target_h * HOUR_S
+    while at <= now:
+        at += DAY_S
+    return min(horizon_s, max(MIN_SETTLED_HORIZON_S, at - now))

@@ -34,6 +34,7 @@ from ..errors import InvalidPayload, MalformedMessage, MeterUnavailable, NoNewRe
 from ..messages import Message, MethodResponse
 from ..planning import OnlineForecaster, RollingPlanner
 from ..planning.solar_geometry import ArrayPlane
+from ..planning.store_targets import settled_horizon_s
 from ..ports import Clock, Forecaster, GridMeter, ModuleClient, PlanSolver, PriceSource, PvForecastSource
 from ..prices import PriceSchedule, PriceSlot, exporting_costs_money
 from ..pv_forecast import PvForecastSlot
@@ -366,7 +367,7 @@ class ControllerService:
                 or self.planner.off_course(now, self.policy, snapshot.assets)):
             self._planned_at = now  # a failing plan is retried at the next interval, not every cycle
             self.guidance = self.planner.plan(now, self.policy, snapshot.assets,
-                                              forecaster.forecast(now, PLAN_HORIZON_S), self.prices,
+                                              forecaster.forecast(now, settled_horizon_s(self.policy, now, PLAN_HORIZON_S)), self.prices,
                                               0.0 if self.tariff is None else self.tariff.demand_charge_per_kw)
 
     def _forecaster_for_site(self) -> Forecaster:
