@@ -109,5 +109,28 @@ async def test_the_simulated_meter_reads_the_site_balance_and_counts_energy() ->
     assert decode_asset_telemetry(roundtrip).values["frequency_hz"] is None
 
 
+async def test_a_meters_desired_document_is_applied_and_acknowledged() -> None:
+    """A meter grants no lease, so it has no max_setpoint_ttl_s: its twin document once raised AttributeError
+    after changing the config, and went unacknowledged."""
+    from energy_edge.adapters.transports.inmemory import InMemoryHub
+    from energy_edge.domain.routing import RouteTable
+    from energy_edge.domain.services.asset_service import AssetModuleService
+
+    class Readings:
+        async def read(self) -> MeterMeasurement:
+            return GOOD
+
+        async def apply(self, setpoint) -> None:
+            return None
+
+    hub, meter = InMemoryHub(RouteTable.parse({})), Meter(MeterConfig(main_fuse_a=50.0))
+    service = AssetModuleService(hub.client("meter"), Readings(), meter, FakeClock(), 1.0)
+    await service.start()
+    version = await hub.set_desired("meter", {"main_fuse_a": 40.0, "default_setpoint_ttl_s": 30.0})
+    assert meter.config.main_fuse_a == 40.0 and meter.config.default_setpoint_ttl_s == 30.0
+    assert hub.twin("meter").reported["main_fuse_a"] == {"value": 40.0, "ac": 200, "av": version, "ad": "applied"}
+    await service.stop()
+
+
 def _fields(measurement: MeterMeasurement) -> dict:
     return {name: getattr(measurement, name) for name in measurement.__slots__}

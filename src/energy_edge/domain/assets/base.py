@@ -149,9 +149,9 @@ class Asset(ABC, Generic[S, C]):
                                      f"nameplate {nameplate:g} W; the twin may lower a rating, never raise it")
         new = dataclasses.replace(self.base_config, **values)  # type: ignore[type-var]
         self.config = new
-        if self.lease.limit(new.max_setpoint_ttl_s):  # type: ignore[attr-defined]
-            self.note(f"setpoint lease shortened to max_setpoint_ttl_s {new.max_setpoint_ttl_s:g} s "  # type: ignore[attr-defined]
-                      f"(ends at {self.lease.expires_at:g})")
+        max_ttl_s = getattr(new, "max_setpoint_ttl_s", None)  # None: a meter, which grants no lease
+        if max_ttl_s is not None and self.lease.limit(max_ttl_s):
+            self.note(f"setpoint lease shortened to max_setpoint_ttl_s {max_ttl_s:g} s (ends at {self.lease.expires_at:g})")
         self._on_configured()
         return {name: getattr(new, name) for name in values}
 
