@@ -50,8 +50,11 @@ def domain_site(spec: Any) -> Site:
             assets.append(AssetSpec(asset_id, BOILER, heater_power_w=c.heater_power_w,
                                     min_temperature_c=c.min_temperature_c, max_temperature_c=c.max_temperature_c))
     policy = spec.policy
-    grid = GridConnection() if policy is None else GridConnection(import_limit_w=policy.import_limit_w,
-                                                                   export_limit_w=policy.export_limit_w)
+    # The uncontrolled baseline's inverters never curtail: its site states no export limit below their ratings
+    # (each one's share is its rating), the envelope within which its twin sets export_safe_limit_w to them.
+    rated_w = sum(a.rated_power_w or 0.0 for a in assets if a.kind == SOLAR)
+    grid = GridConnection(export_limit_w=max(GridConnection().export_limit_w, rated_w)) if policy is None else \
+        GridConnection(import_limit_w=policy.import_limit_w, export_limit_w=policy.export_limit_w)
     return Site(name="lab", latitude_deg=0.0, longitude_deg=0.0, timezone="UTC", grid=grid, assets=tuple(assets))
 
 

@@ -186,12 +186,17 @@ ASSET_BUILDERS: dict[str, Callable[[AssetSpec], Any]] = {
                                              max_temperature_c=spec.max_temperature_c)),
     METER: lambda spec: Meter(),  # sized by the site's grid connection in `build_asset`
 }
-"""The asset state machine of each kind a module serves, from its ratings; the twin tunes the rest."""
+"""The asset state machine of each kind a module serves, from its ratings: the site file's values are also the
+envelope within which the twin may narrow them (`domain/envelope.py`); the twin tunes the rest."""
 
 
 def _solar(spec: AssetSpec, share_w: float) -> Solar:
-    safe_w = min(SolarConfig().export_safe_limit_w, spec.rated_power_w or 0.0, share_w)
-    return Solar(SolarConfig(rated_power_w=spec.rated_power_w, export_safe_limit_w=safe_w))
+    """An inverter starts at an export-safe limit within its share of the export limit; the twin may set it up to
+    that share (its envelope), never above."""
+    ceiling_w = min(spec.rated_power_w or 0.0, share_w)
+    safe_w = min(SolarConfig().export_safe_limit_w, ceiling_w)
+    return Solar(SolarConfig(rated_power_w=spec.rated_power_w, export_safe_limit_w=safe_w),
+                 envelope={"export_safe_limit_w": ceiling_w})
 
 
 def served_assets(site: Site) -> tuple[AssetSpec, ...]:

@@ -13,7 +13,9 @@ from energy_edge.domain.errors import InvalidPayload
      {"rated_power_w": 4000.0, "export_safe_limit_w": 2500.0, "default_setpoint_ttl_s": 30.0}),
     (Battery, {"soc_min": 0.2, "soc_max": 0.8, "max_charge_w": 3000, "max_discharge_w": 3500, "$metadata": {}},
      {"soc_min": 0.2, "soc_max": 0.8, "max_charge_w": 3000.0, "max_discharge_w": 3500.0}),
-    (Boiler, {"setpoint_c": 50, "min_temperature_c": 45, "max_temperature_c": 80, "hysteresis_c": 3},
+    # a tank its site file allows 85 °C: the twin may set any band within 40..85 °C
+    (lambda: Boiler(BoilerConfig(max_temperature_c=85.0)),
+     {"setpoint_c": 50, "min_temperature_c": 45, "max_temperature_c": 80, "hysteresis_c": 3},
      {"setpoint_c": 50.0, "min_temperature_c": 45.0, "max_temperature_c": 80.0, "hysteresis_c": 3.0}),
     (Boiler, {"setpoint_c": None}, {}),
 ])

@@ -15,6 +15,7 @@ from enum import StrEnum
 from typing import Any, Callable, ClassVar, Generic, Mapping, TypeVar
 
 from ..bounds import MAX_ENERGY_WH, MAX_POWER_W, MIN_POWER_W, SETPOINT_TTL_CEILING_S
+from ..envelope import Envelope
 from ..errors import InvalidPayload, UnknownMethod
 from ..failsafe import SetpointLease
 from ..shown import shown
@@ -46,13 +47,20 @@ class Asset(ABC, Generic[S, C]):
 
     kind: ClassVar[str]
     WRITABLE: ClassVar[Mapping[str, Number]]  # twin-writable properties and their static bounds
-    NAMEPLATE: ClassVar[tuple[str, ...]] = ()  # writable ratings the twin may lower but never raise
+    # The site file's envelope (`domain/envelope.py`): writable limits the twin may lower but never raise
+    # (ratings, the top of a band) and those it may raise but never lower (the bottom of a band).
+    CEILINGS: ClassVar[tuple[str, ...]] = ()
+    FLOORS: ClassVar[tuple[str, ...]] = ()
 
-    def __init__(self, table: Table[S], initial: S, config: C) -> None:
+    def __init__(self, table: Table[S], initial: S, config: C, envelope: Mapping[str, float] | None = None) -> None:
+        """`config`: what the module starts with, from its site file (or the embedded default site); it is also
+        the envelope of the twin's desired values, but where `envelope` states a ceiling or floor of its own
+        (an inverter's share of the site's export limit, above the export-safe limit it starts with)."""
         self.machine: StateMachine[S] = StateMachine(self.kind, table, initial)
         self._initial = initial
         self.config = config
         self.base_config = config  # from settings: what the twin's desired properties are applied to
+        self.envelope = Envelope.around(config, self.CEILINGS, self.FLOORS, envelope)
         self.lease = SetpointLease()
         self.fault_reason: str | None = None
         self.last_event: str | None = None
@@ -137,16 +145,14 @@ class Asset(ABC, Generic[S, C]):
         applied, never the config in force patched: after a refused document
         the next one applies exactly as it states. Returns the applied values.
         Keys starting with "$" are twin metadata and ignored; a None value (a
-        deleted desired property) leaves the base value.
+        deleted desired property) leaves the base value. A value beyond the
+        site file's envelope (a rating raised, a band or limit widened) is
+        refused like any other invalid one.
         """
         data = {k: v for k, v in as_object(f"{self.kind}.config", desired).items()
                 if not k.startswith("$") and v is not None}
         values = parse(f"{self.kind}.config", data, self.WRITABLE)
-        for name in self.NAMEPLATE:  # the hardware's rating (site file or settings) is a ceiling, not a default
-            nameplate = getattr(self.base_config, name)
-            if name in values and values[name] > nameplate:
-                raise InvalidPayload(f"{self.kind}.config.{name}", f"{values[name]:g} W is above this asset's "
-                                     f"nameplate {nameplate:g} W; the twin may lower a rating, never raise it")
+        self.envelope.check(f"{self.kind}.config", values)  # the twin narrows the site file's limits, never widens
         new = dataclasses.replace(self.base_config, **values)  # type: ignore[type-var]
         self.config = new
         max_ttl_s = getattr(new, "max_setpoint_ttl_s", None)  # None: a meter, which grants no lease

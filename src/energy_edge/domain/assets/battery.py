@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Any, Mapping
 
 from ..errors import NotAllowed
 from ..hardware import BatteryMeasurement, BatterySetpoint
@@ -65,12 +65,13 @@ _SOC = Number(low=0.0, high=1.0, required=False)
 
 class Battery(Asset[BatteryState, BatteryConfig]):
     kind = "battery"
-    NAMEPLATE = ("max_charge_w", "max_discharge_w")
+    CEILINGS = ("max_charge_w", "max_discharge_w", "soc_max")  # the site file's ratings and band
+    FLOORS = ("soc_min",)
     WRITABLE = {"soc_min": _SOC, "soc_max": _SOC, "max_charge_w": RATING_W, "max_discharge_w": RATING_W,
                 "default_setpoint_ttl_s": TTL, "max_setpoint_ttl_s": TTL}
 
-    def __init__(self, config: BatteryConfig | None = None) -> None:
-        super().__init__(BATTERY_TABLE, BatteryState.IDLE, config or BatteryConfig())
+    def __init__(self, config: BatteryConfig | None = None, envelope: Mapping[str, float] | None = None) -> None:
+        super().__init__(BATTERY_TABLE, BatteryState.IDLE, config or BatteryConfig(), envelope)
         self.requested_w = 0.0  # magnitude of the charge or discharge power asked for
         self.soc: float | None = None  # unknown until the first measurement
 

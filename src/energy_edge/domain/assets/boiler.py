@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Any, Mapping
 
 from ..hardware import BoilerMeasurement, BoilerSetpoint
 from ..bounds import DEFAULT_MAX_SETPOINT_TTL_S
@@ -73,9 +73,11 @@ class Boiler(Asset[BoilerState, BoilerConfig]):
     WRITABLE = {"setpoint_c": _TEMPERATURE, "min_temperature_c": _TEMPERATURE, "max_temperature_c": _TEMPERATURE,
                 "hysteresis_c": Number(low=0.0, low_open=True, required=False), "default_setpoint_ttl_s": TTL,
                 "max_setpoint_ttl_s": TTL}
+    CEILINGS = ("max_temperature_c",)  # the site file's band: the tank, its valves and its users allow no more
+    FLOORS = ("min_temperature_c",)
 
-    def __init__(self, config: BoilerConfig | None = None) -> None:
-        super().__init__(BOILER_TABLE, BoilerState.OFF, config or BoilerConfig())
+    def __init__(self, config: BoilerConfig | None = None, envelope: Mapping[str, float] | None = None) -> None:
+        super().__init__(BOILER_TABLE, BoilerState.OFF, config or BoilerConfig(), envelope)
         self.override_c: float | None = None  # the controller's leased setpoint
         self.held_off = False  # the controller's lease keeps the heater off, whatever the temperature
         self.temperature_c: float | None = None  # unknown until the first measurement

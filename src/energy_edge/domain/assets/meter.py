@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Any, Mapping
 
 from ..hardware import MeterMeasurement
 from .base import Asset, require, with_fault_and_reset
@@ -63,9 +63,10 @@ class MeterConfig:
 class Meter(Asset[MeterState, MeterConfig]):
     kind = "meter"
     WRITABLE = {"default_setpoint_ttl_s": TTL, "main_fuse_a": Number(low=0.0, high=MAX_MAIN_FUSE_A, low_open=True, required=False)}
+    CEILINGS = ("main_fuse_a",)  # a bigger fuse than the site file's would pass readings the connection cannot carry
 
-    def __init__(self, config: MeterConfig | None = None) -> None:
-        super().__init__(METER_TABLE, MeterState.RUNNING, config or MeterConfig())
+    def __init__(self, config: MeterConfig | None = None, envelope: Mapping[str, float] | None = None) -> None:
+        super().__init__(METER_TABLE, MeterState.RUNNING, config or MeterConfig(), envelope)
         self.reading: MeterMeasurement | None = None
 
     def observe(self, measurement: MeterMeasurement, now: float) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Any, Mapping
 
 from ..hardware import SolarMeasurement, SolarSetpoint
 from ..bounds import DEFAULT_MAX_SETPOINT_TTL_S, MIN_POWER_W
@@ -61,7 +61,9 @@ class SolarConfig:
 
 class Solar(Asset[SolarState, SolarConfig]):
     kind = "solar"
-    NAMEPLATE = ("rated_power_w",)
+    # The nameplate, and the export-safe limit: at most the inverter's share of the site's export limit
+    # (`Site.export_share_w`), so the site's inverters left unsteered never export more than the connection allows.
+    CEILINGS = ("rated_power_w", "export_safe_limit_w")
     WRITABLE = {
         "rated_power_w": RATING_W,
         "export_safe_limit_w": POWER_LIMIT_W,
@@ -69,8 +71,8 @@ class Solar(Asset[SolarState, SolarConfig]):
         "max_setpoint_ttl_s": TTL,
     }
 
-    def __init__(self, config: SolarConfig | None = None) -> None:
-        super().__init__(SOLAR_TABLE, SolarState.OFF, config or SolarConfig())
+    def __init__(self, config: SolarConfig | None = None, envelope: Mapping[str, float] | None = None) -> None:
+        super().__init__(SOLAR_TABLE, SolarState.OFF, config or SolarConfig(), envelope)
         self.limit_w = self.config.export_safe_limit_w
         self.available_power_w = 0.0
 
