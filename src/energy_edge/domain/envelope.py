@@ -4,8 +4,9 @@ Physical limits are a contract. The site file (the installer's statement of the
 hardware and the grid connection; the embedded default site without one) is
 the envelope; the twin (a remote operator, or a compromised cloud) may narrow
 the limits within it, never widen them. A ceiling (a rating, `soc_max`,
-`max_temperature_c`, `export_safe_limit_w`, `main_fuse_a`) may be lowered, a
-floor (`soc_min`, `min_temperature_c`) raised. A desired value beyond either is refused with one
+`max_temperature_c`, `export_safe_limit_w`, `main_fuse_a`, the controller's
+`import_limit_w` and `export_limit_w`) may be lowered, a floor (`soc_min`,
+`min_temperature_c`) raised. A desired value beyond either is refused with one
 sentence naming the field, the value and what is allowed, and changes nothing.
 """
 

@@ -43,6 +43,28 @@ def test_an_invalid_property_is_refused_naming_it(desired: dict, field: str) -> 
     assert refused.value.reason
 
 
+@pytest.mark.parametrize(("desired", "field", "said"), [
+    ({"export_limit_w": 10_001.0}, "export_limit_w", "export_limit_w 10001 W refused: the site file allows at most "
+                                                     "10000 W; the twin may narrow a physical limit, never widen it"),
+    ({"import_limit_w": 50_000.0, "grid_target_w": 40_000.0}, "import_limit_w", "at most 30000 W"),
+    ({"export_limit_w": 20_000.0, "import_limit_w": 1_000.0}, "export_limit_w", "at most 10000 W"),
+])
+def test_the_twin_may_not_raise_the_grid_limits_of_the_site_file(desired: dict, field: str, said: str) -> None:
+    """The base is the policy the controller starts with: the site file's connection limits (`initial_policy`)."""
+    with pytest.raises(InvalidPayload) as refused:
+        Policy.from_desired(desired, base=Policy(import_limit_w=30_000.0, export_limit_w=10_000.0))
+    assert refused.value.rule == field and said in refused.value.reason
+
+
+def test_the_twin_may_lower_the_grid_limits_and_a_zero_export_site_stays_at_zero() -> None:
+    lowered = Policy.from_desired({"export_limit_w": 2_000.0, "import_limit_w": 30_000.0}, base=Policy())
+    assert (lowered.export_limit_w, lowered.import_limit_w) == (2_000.0, 30_000.0)
+    zero_export = Policy(export_limit_w=0.0)
+    assert Policy.from_desired({"export_limit_w": 0.0}, base=zero_export).export_limit_w == 0.0
+    with pytest.raises(InvalidPayload, match="at most 0 W"):
+        Policy.from_desired({"export_limit_w": 1.0}, base=zero_export)
+
+
 def test_a_deleted_property_keeps_the_value_in_force() -> None:
     """A desired patch sets null to delete a property (JSON merge patch): nothing changes, nothing is refused."""
     base = Policy(export_limit_w=5_000.0)

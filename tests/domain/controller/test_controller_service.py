@@ -6,14 +6,17 @@ import asyncio
 import json
 import logging
 import math
+from pathlib import Path
 
 import pytest
 
+from energy_edge.adapters.site_file import load_site
 from energy_edge.domain.balancing import Policy
 from energy_edge.domain.messages import Message
 from energy_edge.domain.services.command_path import refresh_age_s
 from energy_edge.domain.status import Status
 from energy_edge.domain.topology import ASSET_KINDS
+from energy_edge.entrypoints.factories import initial_policy
 
 from .fakes import Site, battery_telemetry, boiler_telemetry, solar_telemetry
 
@@ -174,6 +177,25 @@ async def test_a_report_that_cannot_be_sent_keeps_its_durations() -> None:
     await site.controller.run_cycle()
     await site.controller.run_cycle()
     assert len(site.controller.cycle_durations_s) == 2 and site.reports() == []
+
+
+async def test_the_twin_may_not_raise_the_site_files_grid_limits() -> None:
+    """A controller started on a zero-export site (`initial_policy`) refuses an export limit above 0 W: a
+    twin (or a compromised cloud) narrows the connection's limits, never widens them."""
+    site_file = Path(__file__).resolve().parents[3] / "examples" / "sites" / "zero-export.toml"
+    policy = initial_policy(load_site(site_file))
+    site = await Site(policy=policy).start()
+    controller = site.controller
+    version = await site.hub.set_desired("controller", {"export_limit_w": 5_000.0, "deadband_w": 20.0})
+    reported = site.hub.twin("controller").reported
+    assert reported["export_limit_w"]["ac"] == 400 and reported["export_limit_w"]["av"] == version
+    assert reported["export_limit_w"]["ad"] == ("export_limit_w 5000 W refused: the site file allows at most 0 W; "
+                                                "the twin may narrow a physical limit, never widen it")
+    assert reported["deadband_w"]["ac"] == 400 and "export_limit_w" in reported["deadband_w"]["ad"]
+    assert controller.policy == policy and controller.malformed_messages_total["export_limit_w"] == 1
+    await site.hub.set_desired("controller", {"export_limit_w": None, "import_limit_w": 10_000.0})
+    assert controller.policy.import_limit_w == 10_000.0 and controller.policy.export_limit_w == 0.0
+    assert site.hub.twin("controller").reported["import_limit_w"]["ac"] == 200
 
 
 async def test_policy_from_the_twin_is_acknowledged_per_property() -> None:

@@ -13,6 +13,7 @@ from typing import Any, Mapping
 
 from ..bounds import (finite, MAX_CYCLE_S, MAX_HOT_WATER_L_PER_H, MAX_POWER_W, MAX_TEMPERATURE_C, MIN_CYCLE_S,
                       SETPOINT_TTL_CEILING_S)
+from ..envelope import beyond
 from ..errors import InvalidPayload
 from ..shown import cut, shown
 from ..site import MODULE_ID
@@ -66,6 +67,9 @@ NUMBERS_BY_BOILER: dict[str, str] = {"boiler_heat_capacity_j_per_k_by_boiler": "
                                      "boiler_loss_w_per_k_by_boiler": "boiler_loss_w_per_k"}
 # Switches: true or false (JSON booleans only: 0 and 1 are refused, as `true` is where a number is expected).
 FLAGS = ("store_target_settles",)
+# The site file's grid connection limits, in the policy a controller starts with: the twin may lower them, never
+# raise them (`Policy.from_desired`).
+CONNECTION_LIMITS = ("import_limit_w", "export_limit_w")
 # every policy property, the controller twin's writable properties
 WRITABLE = (*RANGES, *HOURLY, *PROFILES_BY_BOILER, *NUMBERS_BY_BOILER, *FLAGS)
 
@@ -194,13 +198,20 @@ class Policy:
         """`base` with the known properties of `desired` applied ($-keys are twin metadata).
 
         A null value is a deleted desired property (JSON merge patch): the
-        value in force stays, as the asset modules do.
+        value in force stays, as the asset modules do. `base` is the policy the
+        controller starts with, holding the site file's grid connection limits:
+        the twin may lower `import_limit_w` and `export_limit_w` below them,
+        never raise them above (`CONNECTION_LIMITS`, `domain/envelope.py`).
         """
         changes = {key: value for key, value in desired.items() if not key.startswith("$") and value is not None}
         unknown = sorted(set(changes) - set(_field_names()))
         if unknown:
             raise InvalidPayload(cut(unknown[0], 64), "unknown policy property")
-        return replace(base or cls(), **changes)  # __post_init__ parses the objects and checks every value
+        policy = replace(base or cls(), **changes)  # __post_init__ parses the objects and checks every value
+        for name in CONNECTION_LIMITS if base is not None else ():
+            if (reason := beyond(name, getattr(policy, name), highest=getattr(base, name))) is not None:
+                raise InvalidPayload(name, reason)
+        return policy
 
     def as_dict(self) -> dict[str, Any]:
         """The policy as the twin's desired properties (an hourly profile as its object)."""

@@ -81,7 +81,8 @@ class ControllerService:
                  max_concurrent_calls: int = DEFAULT_MAX_CONCURRENT,
                  cycle_observer: Callable[[float], None] | None = None, plan_solver: PlanSolver | None = None,
                  pv_forecast_source: PvForecastSource | None = None, pv_planes: Sequence[ArrayPlane] = ()) -> None:
-        """`policy`: the defaults the twin's desired document applies to; `asset_kinds`: module -> kind;
+        """`policy`: the defaults the twin's desired document applies to, its grid limits (the site file's) the
+        highest the twin may set; `asset_kinds`: module -> kind;
         `price_source`: day-ahead prices (None: the controller knows only the twin's tariff window);
         `plan_solver`: the LP planner's solver (None: the heuristic planner plans);
         `pv_forecast_source`: a day-ahead PV forecast (None: the online forecaster's clear-sky model alone);
