@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from energy_edge.domain.balancing import Policy
 from energy_edge.domain.errors import InvalidPayload
@@ -63,6 +65,24 @@ def test_the_twin_may_lower_the_grid_limits_and_a_zero_export_site_stays_at_zero
     assert Policy.from_desired({"export_limit_w": 0.0}, base=zero_export).export_limit_w == 0.0
     with pytest.raises(InvalidPayload, match="at most 0 W"):
         Policy.from_desired({"export_limit_w": 1.0}, base=zero_export)
+
+
+_LIMIT = st.one_of(st.none(), st.floats(0.0, 1e7))
+
+
+@settings(max_examples=200, deadline=None)
+@given(site_import=st.floats(0.0, 2e5), site_export=st.floats(0.0, 2e5), import_limit_w=_LIMIT,
+       export_limit_w=_LIMIT, grid_target_w=st.one_of(st.none(), st.floats(-1e7, 1e7)))
+def test_whatever_the_twin_desires_the_grid_limits_stay_within_the_site_files(
+        site_import, site_export, import_limit_w, export_limit_w, grid_target_w) -> None:
+    base = Policy(import_limit_w=site_import, export_limit_w=site_export)
+    desired = {"import_limit_w": import_limit_w, "export_limit_w": export_limit_w, "grid_target_w": grid_target_w}
+    try:
+        policy = Policy.from_desired(desired, base=base)
+    except InvalidPayload:
+        return
+    assert policy.import_limit_w <= site_import and policy.export_limit_w <= site_export
+    assert -site_export <= policy.grid_target_w <= site_import
 
 
 def test_a_deleted_property_keeps_the_value_in_force() -> None:
