@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from energy_edge.adapters.site_file import load_site
+from energy_edge.domain.assets.boiler import BoilerConfig
 from energy_edge.adapters.transports.edgehub.models import MODEL_IDS, model_id
 from energy_edge.adapters.transports.mqtt_acl import render_acl
 from energy_edge.domain.routing import RouteTable
@@ -121,6 +122,18 @@ def test_unsteered_inverters_together_stay_within_the_export_limit(site) -> None
         assert all(0.0 <= limit <= spec.rated_power_w for limit, spec in zip(limits, inverters))
     if site == home_site():
         assert built == [3000.0] and deployed == [10000.0]  # today's home site unchanged
+
+
+@pytest.mark.parametrize("low, high", [(60.0, 85.0), (20.0, 45.0), (50.0, 52.0)])
+def test_a_boiler_of_any_band_the_site_file_allows_is_built(low: float, high: float) -> None:
+    """The comfort setpoint (55 °C) and the thermostat's hysteresis (5 K) are defaults, not the site's: a tank
+    whose band lies above or below 55 °C, or is narrower than 5 K, is a boiler within its band (`site check`
+    passed such a file, and `up` and the lab then failed to build the boiler)."""
+    spec = AssetSpec("boiler", "boiler", heater_power_w=3000.0, min_temperature_c=low, max_temperature_c=high)
+    config = build_asset(spec).config
+    assert low <= config.setpoint_c <= high and 0 < config.hysteresis_c <= high - low
+    assert build_asset(AssetSpec("boiler", "boiler", heater_power_w=3000.0)).config == BoilerConfig(
+        heater_power_w=3000.0)  # the default band keeps 55 °C and 5 K
 
 
 def test_the_forecast_sees_each_array_of_a_site_on_its_own_plane() -> None:

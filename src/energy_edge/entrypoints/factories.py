@@ -181,9 +181,8 @@ ASSET_BUILDERS: dict[str, Callable[[AssetSpec], Any]] = {
     BATTERY: lambda spec: Battery(BatteryConfig(capacity_wh=spec.capacity_wh, soc_min=spec.soc_min,
                                                 soc_max=spec.soc_max, max_charge_w=spec.max_charge_w,
                                                 max_discharge_w=spec.max_discharge_w)),
-    BOILER: lambda spec: Boiler(BoilerConfig(heater_power_w=spec.heater_power_w,
-                                             min_temperature_c=spec.min_temperature_c,
-                                             max_temperature_c=spec.max_temperature_c)),
+    BOILER: lambda spec: Boiler(BoilerConfig.for_band(spec.heater_power_w, spec.min_temperature_c,
+                                                      spec.max_temperature_c)),
     METER: lambda spec: Meter(),  # sized by the site's grid connection in `build_asset`
 }
 """The asset state machine of each kind a module serves, from its ratings: the site file's values are also the

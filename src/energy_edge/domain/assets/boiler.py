@@ -67,6 +67,17 @@ class BoilerConfig:
         require("boiler.config.hysteresis_c", 0 < self.hysteresis_c <= self.max_temperature_c - self.min_temperature_c,
                 f"{self.hysteresis_c} must be > 0 and <= max_temperature_c - min_temperature_c")
 
+    @classmethod
+    def for_band(cls, heater_power_w: float, min_temperature_c: float, max_temperature_c: float) -> "BoilerConfig":
+        """A boiler rated by its site (heater, min..max): the comfort setpoint and the thermostat's hysteresis
+        defaults placed within that band, so any band the site file allows (0..100 °C, min < max) is a boiler,
+        not a refusal at start: a 60..85 °C tank keeps 60 °C, a 50..52 °C one heats below 50 °C."""
+        default = cls()
+        return cls(heater_power_w=heater_power_w, min_temperature_c=min_temperature_c,
+                   max_temperature_c=max_temperature_c,
+                   setpoint_c=min(max(default.setpoint_c, min_temperature_c), max_temperature_c),
+                   hysteresis_c=min(default.hysteresis_c, max_temperature_c - min_temperature_c))
+
 
 class Boiler(Asset[BoilerState, BoilerConfig]):
     kind = "boiler"
