@@ -194,6 +194,8 @@ class BoilerAsset(_Frozen):
         for name in ("setpoint_c", "initial_temperature_c"):
             if not self.min_temperature_c <= getattr(self, name) <= self.max_temperature_c:
                 raise ValueError(f"{name} must lie in [min_temperature_c, max_temperature_c]")
+        if self.hysteresis_c > self.max_temperature_c - self.min_temperature_c:  # the boiler's own rule (BoilerConfig)
+            raise ValueError("hysteresis_c must be at most max_temperature_c - min_temperature_c")
         return self
 
 

@@ -118,12 +118,13 @@ def _simulated(asset: Any, *names: str) -> dict[str, Any]:
 
 
 def _boiler(asset: Any) -> BoilerAsset:
-    low = getattr(asset, "min_temperature_c", None) or 45.0
-    high = getattr(asset, "max_temperature_c", None) or 80.0
+    low, high = getattr(asset, "min_temperature_c", None), getattr(asset, "max_temperature_c", None)
+    low, high = 45.0 if low is None else low, 80.0 if high is None else high  # 0 °C is a minimum, not none
     middle = (low + high) / 2
     tank = {"thermal_mass_j_per_k": DEFAULT_TANK_J_PER_K, "loss_w_per_k": DEFAULT_TANK_LOSS_W_PER_K,
             "initial_temperature_c": middle,
             **_simulated(asset, "thermal_mass_j_per_k", "loss_w_per_k", "initial_temperature_c")}
     tank["initial_temperature_c"] = min(max(tank["initial_temperature_c"], low), high)
     return BoilerAsset(id=asset.id, heater_power_w=asset.heater_power_w, min_temperature_c=low, max_temperature_c=high,
-                       setpoint_c=middle, **tank)
+                       setpoint_c=middle, hysteresis_c=min(BoilerAsset.model_fields["hysteresis_c"].default, high - low),
+                       **tank)

@@ -299,6 +299,17 @@ def test_the_project_site_file_is_a_site_for_the_lab(tmp_path):
     assert scenario.assets.battery.initial_soc == 0.3 and scenario.assets.solar.tilt_deg == 30.0
 
 
+@pytest.mark.parametrize("low, high", [(0.0, 30.0), (50.0, 52.0)])
+def test_a_site_files_boiler_of_any_allowed_band_is_a_lab_boiler(tmp_path, low, high):
+    """A site file's band is any min < max in 0..100 °C: a minimum of 0 °C is kept (it read as none, 45 °C, above
+    the maximum), and a band narrower than the thermostat's 5 K gets a hysteresis within it (both refused)."""
+    text = (Path(__file__).resolve().parents[2] / "examples" / "sites" / "zero-export.toml").read_text()
+    (tmp_path / "site.toml").write_text(text + f'\n[[assets]]\nid = "tank"\nkind = "boiler"\nheater_power_w = 2000.0\n'
+                                        f"min_temperature_c = {low}\nmax_temperature_c = {high}\n")
+    (tmp_path / "day.toml").write_text(DAY.replace('site = "site.toml"', ""))
+    tank = scenario_for(site=str(tmp_path / "site.toml"), day=str(tmp_path / "day.toml")).assets.boiler
+    assert (tank.min_temperature_c, tank.max_temperature_c) == (low, high) and tank.hysteresis_c <= high - low
+
 def test_a_shipped_day_by_name_runs_on_the_site_it_is_given(folder):
     """`--day NAME` is the shipped day; with `--site` it runs there (never quietly on its own site): the
     site's position and assets, the day's sky, load and tariff, each grid limit the tighter one."""

@@ -134,6 +134,9 @@ def test_each_inverter_holds_its_share_of_the_export_limit_without_a_lease(folde
     ('[[assets.solar]]\nid = "controller"\nrated_power_w = 1000\n', "the asset id 'controller' is reserved"),
     ('[[assets.solar]]\nid = "PV/1"\nrated_power_w = 1000\n', "an asset id is a module name"),
     ('[[assets.solar]]\nrated_power_w = 1000\n' * 65, "65 solar assets; the lab simulates at most 64 of a kind"),
+    ('[[assets.solar]]\nrated_power_w = 1000\n[[assets.boiler]]\nheater_power_w = 2000\nthermal_mass_j_per_k = 418600\n'
+     'loss_w_per_k = 2\nmin_temperature_c = 50\nmax_temperature_c = 58\nsetpoint_c = 55\ninitial_temperature_c = 55\n'
+     'hysteresis_c = 10\n', "hysteresis_c must be at most max_temperature_c - min_temperature_c"),  # as the boiler's
 ])
 def test_a_wrong_asset_in_an_array_is_one_sentence(tmp_path, text, field):
     head = 'name = "s"\nlatitude = 50\nlongitude = 8\n[limits]\nexport_limit_w = 0\nimport_limit_w = 1000\n'
