@@ -374,6 +374,18 @@ class Scenario(_Frozen):
                              "takes 'no_lower' or 'value'")
         return self
 
+    @model_validator(mode="after")
+    def _tanks_above_ambient(self) -> "Scenario":
+        """A tank losing heat to an ambient above its maximum gains it instead, past that maximum, whatever any
+        policy does (the optimum found no plan: an unexpected error); one sentence instead."""
+        ambient = self.profiles.ambient_temperature_c
+        for module, tank in self.assets.boilers():
+            if tank.loss_w_per_k > 0 and tank.max_temperature_c < ambient:
+                raise ValueError(f"ambient_temperature_c {ambient:g} is above boiler {module}'s max_temperature_c "
+                                 f"{tank.max_temperature_c:g}: its standing loss would warm it past its maximum; "
+                                 "the ambient must be at most each tank's maximum")
+        return self
+
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:

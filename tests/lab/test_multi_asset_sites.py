@@ -154,6 +154,17 @@ def test_the_next_day_rule_is_refused_where_a_site_has_several_stores(folder):
         day_scenario(folder / "day.toml")
 
 
+def test_an_ambient_above_a_tanks_maximum_is_refused_in_one_sentence(folder):
+    """Its standing loss would warm the tank past its maximum whatever a policy did: the optimum found no plan
+    (an unexpected error) and every policy's over-temperature seconds were the weather's."""
+    (folder / "site.toml").write_text(LAB_SITE.replace("max_temperature_c = 70\nsetpoint_c = 55\ninitial_temperature_c = 55",
+                                                       "max_temperature_c = 50\nsetpoint_c = 45\ninitial_temperature_c = 45"))
+    (folder / "day.toml").write_text(DAY.replace("[load]", "ambient_temperature_c = 52\n[load]"))
+    with pytest.raises(DayFileError, match="ambient_temperature_c 52 is above boiler boiler-2's max_temperature_c 50"):
+        day_scenario(folder / "day.toml")
+    (folder / "day.toml").write_text(DAY.replace("[load]", "ambient_temperature_c = 50\n[load]"))
+    assert day_scenario(folder / "day.toml").profiles.ambient_temperature_c == 50  # at the maximum: holdable
+
 def test_the_simulated_site_has_a_simulator_per_asset_and_the_sky_on_each_plane(folder):
     day = day_scenario(folder / "day.toml")
     clock = ManualClock(day.midnight_epoch_s + 8 * 3600)  # morning: the east roof sees more sun than the west
