@@ -174,6 +174,9 @@ class BatteryAsset(_Frozen):
         return self
 
 
+DEFAULT_HYSTERESIS_C = 5.0
+
+
 class BoilerAsset(_Frozen):
     id: AssetId | None = None
     heater_power_w: PositivePower
@@ -182,10 +185,20 @@ class BoilerAsset(_Frozen):
     min_temperature_c: Temperature
     max_temperature_c: Temperature
     setpoint_c: Temperature  # its own thermostat's setpoint (used without control)
-    hysteresis_c: Hysteresis = 5.0
+    hysteresis_c: Hysteresis = DEFAULT_HYSTERESIS_C  # or the band, where narrower
     initial_temperature_c: Temperature
     draw_litres_per_hour: dict[int, HotWaterRate] = {}  # hot water drawn, by UTC hour, replaced by cold water
     cold_water_c: Temperature = 10.0
+
+    @model_validator(mode="before")
+    @classmethod
+    def _hysteresis_within_the_band(cls, data: object) -> object:
+        """Not given, the thermostat's 5 K, or the band where narrower (as a site file's boiler)."""
+        if isinstance(data, dict) and data.get("hysteresis_c") is None:
+            low, high = data.get("min_temperature_c"), data.get("max_temperature_c")
+            if all(isinstance(t, (int, float)) and not isinstance(t, bool) for t in (low, high)) and low < high:
+                data = {**data, "hysteresis_c": min(DEFAULT_HYSTERESIS_C, high - low)}
+        return data
 
     @model_validator(mode="after")
     def _band(self) -> "BoilerAsset":
@@ -375,15 +388,18 @@ class Scenario(_Frozen):
         return self
 
     @model_validator(mode="after")
-    def _tanks_above_ambient(self) -> "Scenario":
-        """A tank losing heat to an ambient above its maximum gains it instead, past that maximum, whatever any
-        policy does (the optimum found no plan: an unexpected error); one sentence instead."""
+    def _tanks_warmed_from_outside(self) -> "Scenario":
+        """A tank losing heat to an ambient above its maximum gains it instead, and one refilled with water warmer
+        than its maximum is warmed by its draws: past that maximum, whatever any policy does (the optimum found
+        no plan: an unexpected error); one sentence instead."""
         ambient = self.profiles.ambient_temperature_c
         for module, tank in self.assets.boilers():
-            if tank.loss_w_per_k > 0 and tank.max_temperature_c < ambient:
-                raise ValueError(f"ambient_temperature_c {ambient:g} is above boiler {module}'s max_temperature_c "
-                                 f"{tank.max_temperature_c:g}: its standing loss would warm it past its maximum; "
-                                 "the ambient must be at most each tank's maximum")
+            for name, warmth, warms in (("ambient_temperature_c", ambient, tank.loss_w_per_k > 0),
+                                        ("cold_water_c", tank.cold_water_c, any(tank.draw_litres_per_hour.values()))):
+                if warms and tank.max_temperature_c < warmth:
+                    raise ValueError(f"{name} {warmth:g} is above boiler {module}'s max_temperature_c "
+                                     f"{tank.max_temperature_c:g}: it would warm the tank past its maximum; it must be "
+                                     "at most each tank's maximum")
         return self
 
     @field_validator("timezone")

@@ -126,5 +126,4 @@ def _boiler(asset: Any) -> BoilerAsset:
             **_simulated(asset, "thermal_mass_j_per_k", "loss_w_per_k", "initial_temperature_c")}
     tank["initial_temperature_c"] = min(max(tank["initial_temperature_c"], low), high)
     return BoilerAsset(id=asset.id, heater_power_w=asset.heater_power_w, min_temperature_c=low, max_temperature_c=high,
-                       setpoint_c=middle, hysteresis_c=min(BoilerAsset.model_fields["hysteresis_c"].default, high - low),
-                       **tank)
+                       setpoint_c=middle, **tank)

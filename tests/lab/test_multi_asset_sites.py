@@ -154,27 +154,25 @@ def test_the_next_day_rule_is_refused_where_a_site_has_several_stores(folder):
         day_scenario(folder / "day.toml")
 
 
-def test_an_ambient_above_a_tanks_maximum_is_refused_in_one_sentence(folder):
-    """Its standing loss would warm the tank past its maximum whatever a policy did: the optimum found no plan
-    (an unexpected error) and every policy's over-temperature seconds were the weather's."""
-    (folder / "site.toml").write_text(LAB_SITE.replace("max_temperature_c = 70\nsetpoint_c = 55\ninitial_temperature_c = 55",
-                                                       "max_temperature_c = 50\nsetpoint_c = 45\ninitial_temperature_c = 45"))
-    (folder / "day.toml").write_text(DAY.replace("[load]", "ambient_temperature_c = 52\n[load]"))
-    with pytest.raises(DayFileError, match="ambient_temperature_c 52 is above boiler boiler-2's max_temperature_c 50"):
+@pytest.mark.parametrize("field, table", [("ambient_temperature_c", "[weather]"), ("cold_water_c", "[hot_water]")])
+def test_an_ambient_or_cold_water_above_a_tanks_maximum_is_refused_in_one_sentence(folder, field, table):
+    """Its standing loss, or water drawn and refilled, would warm the tank past its maximum whatever a policy did:
+    the optimum found no plan (an unexpected error) and every policy's over-temperature seconds were the weather's."""
+    (folder / "site.toml").write_text(LAB_SITE.replace(
+        "min_temperature_c = 40\nmax_temperature_c = 70\nsetpoint_c = 55\ninitial_temperature_c = 55",
+        "min_temperature_c = 20\nmax_temperature_c = 38\nsetpoint_c = 30\ninitial_temperature_c = 30"))
+    (folder / "day.toml").write_text(DAY.replace(table, f"{table}\n{field} = 39"))
+    with pytest.raises(DayFileError, match=f"{field} 39 is above boiler boiler-2's max_temperature_c 38"):
         day_scenario(folder / "day.toml")
-    (folder / "day.toml").write_text(DAY.replace("[load]", "ambient_temperature_c = 50\n[load]"))
-    assert day_scenario(folder / "day.toml").profiles.ambient_temperature_c == 50  # at the maximum: holdable
+    (folder / "day.toml").write_text(DAY.replace(table, f"{table}\n{field} = 38"))
+    assert day_scenario(folder / "day.toml").assets.boiler.max_temperature_c == 75  # at the maximum: holdable
 
-def test_the_simulated_site_has_a_simulator_per_asset_and_the_sky_on_each_plane(folder):
-    day = day_scenario(folder / "day.toml")
-    clock = ManualClock(day.midnight_epoch_s + 8 * 3600)  # morning: the east roof sees more sun than the west
-    site = build_site(day, clock)
-    east, west = site.hardware("roof-east"), site.hardware("roof-west")
-    assert east.available_power_w() / 12000 > west.available_power_w() / 8000
-    assert site.hardware("battery-2").soc == 0.5 and site.hardware("boiler-2").temperature_c == 55
-    sampled = exogenous(day, duration_s=8 * 3600.0 + 10.0)  # every 10 s from midnight: the last at 08:00
-    assert sampled.pv_available_w[-1] == pytest.approx(east.available_power_w() + west.available_power_w())
-    assert len(sampled.draws()) == 2
+
+def test_a_boiler_without_a_hysteresis_gets_one_within_its_band(folder):
+    """The thermostat's 5 K, or a narrower band (as a site file's boiler): a 40..43 °C tank was refused at start."""
+    (folder / "site.toml").write_text(LAB_SITE.replace("max_temperature_c = 70\nsetpoint_c = 55\ninitial_temperature_c = 55",
+                                                       "max_temperature_c = 43\nsetpoint_c = 42\ninitial_temperature_c = 42"))
+    assert [b.hysteresis_c for _, b in day_scenario(folder / "day.toml").assets.boilers()] == [5.0, 3.0]
 
 
 def test_the_controllers_twin_takes_the_sites_widest_band_and_its_mean_tank(folder):
