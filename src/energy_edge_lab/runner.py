@@ -199,7 +199,9 @@ def peak_preheat_c(scenario: Scenario, from_h: float, to_h: float) -> float:
     site's operator, who knows the hot-water schedule, would size it), within the boiler's band."""
     boiler = standing_assets(scenario).boiler
     litres = sum(volume for hour, volume in boiler.draw_litres_per_hour.items() if from_h <= float(hour) < to_h)
-    heat_j = litres * WATER_J_PER_KG_K * (boiler.min_temperature_c - boiler.cold_water_c)
+    # Refill water warmer than the minimum takes no heat below it: no preheat (it read as one below the minimum,
+    # under 0 °C a policy the controller refused)
+    heat_j = litres * WATER_J_PER_KG_K * max(boiler.min_temperature_c - boiler.cold_water_c, 0.0)
     return min(boiler.max_temperature_c, boiler.min_temperature_c + heat_j / boiler.thermal_mass_j_per_k)
 
 

@@ -187,6 +187,14 @@ def test_the_controllers_twin_takes_the_sites_widest_band_and_its_mean_tank(fold
         assert policy.capacity_of(module) == tank.thermal_mass_j_per_k
 
 
+def test_refill_water_warmer_than_a_tanks_minimum_asks_no_preheat_below_it(folder):
+    """The peak's draws refilled at 30 °C take no heat below a 2 °C minimum: the preheat is that minimum (it
+    read as -9 °C, which the controller's twin refused: an unexpected error before the run)."""
+    (folder / "site.toml").write_text(LAB_SITE.replace("min_temperature_c = 45", "min_temperature_c = 2"))
+    (folder / "day.toml").write_text(DAY.replace("[hot_water]", "[hot_water]\ncold_water_c = 30") + (
+        'time_of_use = [{start = "17:00", end = "21:00", import_price_per_kwh = 0.45}]\n'))
+    assert controller_policy(day_scenario(folder / "day.toml")).peak_preheat_c == 2.0
+
 def _two_store_day(batteries: list[BatteryAsset], boilers: list[BoilerAsset]):
     day = load_scenario("clear_summer_day")
     return day.model_copy(update={"assets": Assets(solar=SolarAsset(rated_power_w=8000), battery=batteries,
