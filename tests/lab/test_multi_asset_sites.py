@@ -313,6 +313,20 @@ async def test_a_small_battery_on_a_big_inverter_lands_on_its_band_edge_and_the_
     assert 0.89 < max(series.soc_by_id["battery-2"]) <= 0.9 + 1e-9
 
 
+async def test_a_tank_resting_at_its_minimum_within_its_hysteresis_is_not_counted_on(tmp_path):
+    """A 67.7..71.4 °C tank (its thermostat's hysteresis the band's 3.7 K) at its minimum, sent a setpoint below
+    71.4 °C, rests: counted on as a cold boiler that heats regardless, its 3.8 kW went out as export beyond the
+    limit for as long as the tank stayed there."""
+    (tmp_path / "site.toml").write_text(
+        'name = "s"\nlatitude = 50\nlongitude = 8\ntimezone = "Europe/Berlin"\n'
+        "[limits]\nexport_limit_w = 2000\nimport_limit_w = 30000\n[[assets.solar]]\nrated_power_w = 20000\n"
+        "[[assets.boiler]]\nheater_power_w = 3800\nthermal_mass_j_per_k = 3500000\nloss_w_per_k = 0\n"
+        "min_temperature_c = 67.7\nmax_temperature_c = 71.4\nsetpoint_c = 68.7\ninitial_temperature_c = 67.7\n")
+    (tmp_path / "day.toml").write_text(DAY.replace("[initial]\nbattery_soc = 0.5\n", ""))
+    day = day_scenario(tmp_path / "day.toml").model_copy(update={"start_h": 12.0})
+    series = await simulate(day, "controller", 300 / 86_400, site_factory)
+    assert compute_kpis(series, day).export_limit_breach_s == 0
+
 async def test_a_small_lossy_battery_discharging_lands_inside_its_band(folder):
     """30 Wh on 6.5 kW with a 0.765 round trip: its cells give 14 % more than the bus receives, so given what
     the bus's power would land it on soc_min it went below (0.0983 for 0.1) and stayed there."""
