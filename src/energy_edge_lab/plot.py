@@ -53,9 +53,9 @@ def plot_series(series: SiteSeries, scenario: Scenario, title: str, path: Path) 
         temperature.plot(hours, _decimate(temps, every), color="red", linestyle=style, label=asset_id)
         for bound in (boiler.min_temperature_c, boiler.max_temperature_c):
             temperature.axhline(bound, color="red", linestyle="--", linewidth=0.5)
-    if several:  # each store by its id
-        soc.legend(loc="upper left", fontsize=7, ncol=4)
-        temperature.legend(loc="upper left", fontsize=7, ncol=4)
+    for axis, stores in ((soc, a.batteries()), (temperature, a.boilers())):
+        if several and stores:  # each store by its id (an axis without one has no legend to show)
+            axis.legend(loc="upper left", fontsize=7, ncol=4)
     temperature.set_ylabel("boiler °C")
     temperature.set_xlabel(f"hours after midnight ({scenario.timezone})")
     for axis in (flows, soc, temperature):

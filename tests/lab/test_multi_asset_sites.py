@@ -220,6 +220,20 @@ def test_two_halves_of_a_battery_plan_as_the_whole():
     assert two.series.battery_w == pytest.approx([sum(p) for p in zip(*two.series.battery_w_by_id.values())])
 
 
+def test_the_plot_of_several_batteries_and_no_boiler_warns_of_nothing(tmp_path):
+    """Each store's id is shown where a site has several; the empty tank axis of a site without a boiler asked for
+    a legend too, and matplotlib's warning about it was printed under every run of such a site."""
+    import warnings
+
+    from energy_edge_lab.plot import plot_series
+
+    half = BatteryAsset(capacity_wh=5000, max_charge_w=2000, max_discharge_w=2000)
+    site = _two_store_day([half, half.model_copy(update={"id": "b2"})], [])
+    plan = solve_optimum(site, _flat_day(24))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert plot_series(plan.series, site, "two batteries", tmp_path / "p.png").is_file()
+
 def test_every_tank_is_kept_warm_through_its_own_draws_by_the_optimum():
     tank = dict(thermal_mass_j_per_k=418600, loss_w_per_k=2.0, min_temperature_c=45, max_temperature_c=75,
                 setpoint_c=55, initial_temperature_c=55)
