@@ -341,6 +341,20 @@ async def test_a_tank_resting_at_its_minimum_within_its_hysteresis_is_not_counte
     series = await simulate(day, "controller", 300 / 86_400, site_factory)
     assert compute_kpis(series, day).export_limit_breach_s == 0
 
+async def test_a_tank_kept_below_the_planners_ambient_is_planned(tmp_path, caplog):
+    """A 6.7..13.6 °C tank: the planner's 20 °C surroundings gained it heat its plan could not shed past its
+    maximum, so the LP found no plan (every replan fell back to the heuristic planner, a warning)."""
+    (tmp_path / "site.toml").write_text(
+        'name = "s"\nlatitude = 50\nlongitude = 8\ntimezone = "Europe/Berlin"\n'
+        "[limits]\nexport_limit_w = 2000\nimport_limit_w = 30000\n[[assets.solar]]\nrated_power_w = 5000\n"
+        "[[assets.boiler]]\nheater_power_w = 2000\nthermal_mass_j_per_k = 165000\nloss_w_per_k = 8\n"
+        "min_temperature_c = 6.7\nmax_temperature_c = 13.6\nsetpoint_c = 11\ninitial_temperature_c = 12\n")
+    (tmp_path / "day.toml").write_text(DAY.replace("[initial]\nbattery_soc = 0.5\n", "").replace(
+        "[hot_water]", "[hot_water]\ncold_water_c = 6").replace("[weather]", "[weather]\nambient_temperature_c = 5"))
+    day = day_scenario(tmp_path / "day.toml").model_copy(update={"start_h": 12.0})
+    await simulate(day, "controller", 30 / 86_400, site_factory)
+    assert "LP planner failed" not in caplog.text
+
 async def test_a_small_lossy_battery_discharging_lands_inside_its_band(folder):
     """30 Wh on 6.5 kW with a 0.765 round trip: its cells give 14 % more than the bus receives, so given what
     the bus's power would land it on soc_min it went below (0.0983 for 0.1) and stayed there."""

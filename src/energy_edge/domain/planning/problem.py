@@ -368,7 +368,9 @@ def _heat_store(policy: Policy, assets: Sequence[AssetView]) -> HeatStore | None
         loss_ratio = losses[0] * HOUR_S / capacity if losses[0] > 0 else HEAT_LOSS_RATIO_PER_H
     else:  # each tank its own (`Policy.loss_of`): the store loses their UA over their heat capacity
         loss_ratio = sum(losses) * HOUR_S / sum(capacities)
-    loss_floor = sum(loss * (floor - AMBIENT_C) for loss, floor in zip(losses, floors))
+    # A tank kept below the assumed surroundings is planned as losing nothing at its floor, not as gaining heat:
+    # a gain the plan cannot shed past a maximum below them left the LP without a plan (a 6.7..13.6 °C tank)
+    loss_floor = sum(loss * max(floor - AMBIENT_C, 0.0) for loss, floor in zip(losses, floors))
     draw_wh_per_kg = sum(WATER_J_PER_KG_K * max(0.0, floor - policy.cold_water_c) for floor in floors) / HOUR_S
     return HeatStore(min(energy, room), room, sum(b.heater_power_w for b in boilers), loss_ratio,
                      loss_floor, capacity / WATER_J_PER_KG_K, draw_wh_per_kg)
