@@ -6,7 +6,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from energy_edge.domain.balancing import AssetView, BalancerMemory, Guidance, Policy, SiteSnapshot, balance
-from energy_edge.domain.balancing.balancer import DISCHARGE_LANDING_SHARE, EXPORT_MARGIN_W, MIN_RUN_S, MIN_RUN_SOC, BoilerTimer
+from energy_edge.domain.balancing.balancer import EXPORT_MARGIN_W, MIN_RUN_S, MIN_RUN_SOC, BoilerTimer
 
 TOL = 1e-6
 power = st.floats(0.0, 50_000.0, allow_nan=False)
@@ -186,8 +186,8 @@ def assert_within_limits(site: SiteSnapshot, policy: Policy, memory: BalancerMem
             if asset.soc <= max(policy.soc_reserve_min, asset.soc_min):
                 assert setpoint.value <= 0.0, "discharging at or below the SoC reserve minimum"
             else:
-                discharge_room += min(asset.max_discharge_w, DISCHARGE_LANDING_SHARE * (
-                    asset.soc - max(policy.soc_reserve_min, asset.soc_min)) * asset.capacity_wh * 3600.0 / policy.cycle_s)
+                discharge_room += min(asset.max_discharge_w, (asset.soc - max(policy.soc_reserve_min, asset.soc_min))
+                                      * asset.capacity_wh * 3600.0 / policy.cycle_s)
             battery_total += setpoint.value
         elif asset.kind == "solar":
             assert 0.0 <= setpoint.value <= asset.rated_power_w + TOL

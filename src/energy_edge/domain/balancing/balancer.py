@@ -69,8 +69,6 @@ PLANNED_RECOVERY_C = 2.0  # ... or this far where a planner preheats for the dra
 COMFORT_LEAD_S = 10.0  # a cooling boiler is recovered this long before its trend reaches its minimum: the
 #                        command's way to the heater (a cycle or two) must not be spent below it
 CEILING_STEP_RATIO = 0.05  # a non-binding solar ceiling moves in steps of 5 % of the inverter's rating
-DISCHARGE_LANDING_SHARE = 0.5  # near soc_min a battery is given half of what lands it there by the bus's power: its
-# cells give 1/sqrt(round-trip efficiency) times that (unknown here), so it lands inside down to a 25 % round trip
 BATTERY_FILL_HORIZON_S = 900.0  # boilers count only on battery room that this long at full power cannot fill
 BOILER_START_SURPLUS_RATIO = 0.5  # a free boiler starts when the surplus beyond the batteries covers this share
 BOILER_KEEP_SURPLUS_RATIO = 0.25  # ... and a heating one stays on while it covers this share
@@ -181,8 +179,8 @@ def balance(snapshot: SiteSnapshot, policy: Policy, memory: BalancerMemory = Bal
         if asset.kind == "battery":
             low, high = _battery_band(asset, policy, now, time_of_use_reserve=not guidance.has_band)
             charge = min(asset.max_charge_w, _lands_in_a_cycle_w(high - asset.soc, asset, policy)) if asset.soc < high else 0.0
-            discharge = min(asset.max_discharge_w, DISCHARGE_LANDING_SHARE
-                            * _lands_in_a_cycle_w(asset.soc - low, asset, policy)) if asset.soc > low else 0.0
+            discharge = min(asset.max_discharge_w, _lands_in_a_cycle_w(asset.soc - low, asset, policy)) \
+                if asset.soc > low else 0.0
             charge_room += charge
             discharge_room += discharge
             room_soon += _charge_room_soon(asset, charge)
@@ -376,9 +374,8 @@ def _under_export_first(battery_wanted: float, exported_first: float, memory: Ba
 
 def _lands_in_a_cycle_w(room_soc: float, battery: AssetView, policy: Policy) -> float:
     """The power that moves a battery `room_soc` of its capacity within one cycle: near its band's edge a battery
-    is given no more than lands it there (a small battery on a big inverter fills in a second), so the rest of a
-    surplus or a shortfall goes elsewhere in the same cycle. Charging, the cells take less than the bus gives, so
-    it lands short; discharging they give more (`DISCHARGE_LANDING_SHARE`)."""
+    is given no more than lands it there (a small battery on a big inverter fills in a second; the battery holds
+    itself to that too), so the rest of a surplus or a shortfall goes elsewhere in the same cycle."""
     return room_soc * battery.capacity_wh * 3600.0 / policy.cycle_s
 
 
