@@ -310,23 +310,6 @@ async def test_a_site_with_two_of_each_runs_a_module_per_asset_through_the_servi
     assert series.soc_by_id["battery"][-1] > 0.5  # the zero-export site stores its noon sun
 
 
-async def test_a_small_battery_on_a_big_inverter_lands_on_its_band_edge_and_the_rest_goes_elsewhere(tmp_path):
-    """366 Wh on 19 kW fills 1.5 % a second: from 0.8 it charged past soc_max (0.909 for 0.9) before its band stopped it,
-    and, held back at the edge by itself alone, its share of the sun went to the grid beyond a 2 kW export limit.
-    Given at most what lands it on the edge in a cycle, it stops there and the rest is curtailed in that cycle."""
-    (tmp_path / "site.toml").write_text(LAB_SITE.replace(
-        "capacity_wh = 10000\nmax_charge_w = 4000\nmax_discharge_w = 4000\ninitial_soc = 0.3",
-        "capacity_wh = 366\nmax_charge_w = 19000\nmax_discharge_w = 19000\ninitial_soc = 0.3").replace(
-        "export_limit_w = 0", "export_limit_w = 2000").replace("rated_power_w = 12000", "rated_power_w = 30000").replace(
-        "max_charge_w = 8000", "max_charge_w = 500"))
-    (tmp_path / "day.toml").write_text(DAY.replace("battery_soc = 0.5", "battery_soc = 0.8"))
-    day = day_scenario(tmp_path / "day.toml").model_copy(update={"start_h": 12.0})
-    series = await simulate(day, "controller", 90 / 86_400, site_factory)
-    kpis = compute_kpis(series, day)
-    assert (kpis.soc_violation_s, kpis.export_limit_breaches) == (0, 0)
-    assert 0.89 < max(series.soc_by_id["battery-2"]) <= 0.9 + 1e-9
-
-
 async def test_a_tank_resting_at_its_minimum_within_its_hysteresis_is_not_counted_on(tmp_path):
     """A 67.7..71.4 °C tank (its thermostat's hysteresis the band's 3.7 K) at its minimum, sent a setpoint below
     71.4 °C, rests: counted on as a cold boiler that heats regardless, its 3.8 kW went out as export beyond the

@@ -180,14 +180,12 @@ def assert_within_limits(site: SiteSnapshot, policy: Policy, memory: BalancerMem
             assert -asset.max_charge_w - TOL <= setpoint.value <= asset.max_discharge_w + TOL
             if asset.soc >= min(policy.soc_reserve_max, asset.soc_max):
                 assert setpoint.value >= 0.0, "charging at or above the SoC reserve maximum"
-            else:  # near the edge, what lands it there within a cycle
-                charge_room += min(asset.max_charge_w, (min(policy.soc_reserve_max, asset.soc_max) - asset.soc)
-                                   * asset.capacity_wh * 3600.0 / policy.cycle_s)
+            else:
+                charge_room += asset.max_charge_w
             if asset.soc <= max(policy.soc_reserve_min, asset.soc_min):
                 assert setpoint.value <= 0.0, "discharging at or below the SoC reserve minimum"
             else:
-                discharge_room += min(asset.max_discharge_w, (asset.soc - max(policy.soc_reserve_min, asset.soc_min))
-                                      * asset.capacity_wh * 3600.0 / policy.cycle_s)
+                discharge_room += asset.max_discharge_w
             battery_total += setpoint.value
         elif asset.kind == "solar":
             assert 0.0 <= setpoint.value <= asset.rated_power_w + TOL

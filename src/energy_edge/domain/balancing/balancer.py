@@ -178,9 +178,8 @@ def balance(snapshot: SiteSnapshot, policy: Policy, memory: BalancerMemory = Bal
             flex_now_boilers += power
         if asset.kind == "battery":
             low, high = _battery_band(asset, policy, now, time_of_use_reserve=not guidance.has_band)
-            charge = min(asset.max_charge_w, _lands_in_a_cycle_w(high - asset.soc, asset, policy)) if asset.soc < high else 0.0
-            discharge = min(asset.max_discharge_w, _lands_in_a_cycle_w(asset.soc - low, asset, policy)) \
-                if asset.soc > low else 0.0
+            charge = asset.max_charge_w if asset.soc < high else 0.0
+            discharge = asset.max_discharge_w if asset.soc > low else 0.0
             charge_room += charge
             discharge_room += discharge
             room_soon += _charge_room_soon(asset, charge)
@@ -370,13 +369,6 @@ def _under_export_first(battery_wanted: float, exported_first: float, memory: Ba
     if sliver and memory.battery_w == 0 and exported_first - battery_wanted <= policy.export_limit_w:
         return 0.0
     return battery_wanted
-
-
-def _lands_in_a_cycle_w(room_soc: float, battery: AssetView, policy: Policy) -> float:
-    """The power that moves a battery `room_soc` of its capacity within one cycle: near its band's edge a battery
-    is given no more than lands it there (a small battery on a big inverter fills in a second; the battery holds
-    itself to that too), so the rest of a surplus or a shortfall goes elsewhere in the same cycle."""
-    return room_soc * battery.capacity_wh * 3600.0 / policy.cycle_s
 
 
 def _stopped_at_band_edge(asset: AssetView, power: float) -> bool:
