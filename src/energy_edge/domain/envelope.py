@@ -29,14 +29,15 @@ def unit(name: str) -> str:
 
 def beyond(name: str, value: float, *, lowest: float | None = None, highest: float | None = None) -> str | None:
     """Why `value` of the field `name` is outside the site file's [lowest, highest], or None inside it."""
-    u = unit(name)
     if highest is not None and value > highest:
-        return (f"{name} {value:g}{u} refused: the site file allows at most {highest:g}{u}; "
-                "the twin may narrow a physical limit, never widen it")
-    if lowest is not None and value < lowest:
-        return (f"{name} {value:g}{u} refused: the site file allows at least {lowest:g}{u}; "
-                "the twin may narrow a physical limit, never widen it")
-    return None
+        bound, edge = "at most", highest
+    elif lowest is not None and value < lowest:
+        bound, edge = "at least", lowest
+    else:
+        return None
+    u = unit(name)
+    return (f"{name} {value:g}{u} refused: the site file allows {bound} {edge:g}{u}; "
+            "the twin may narrow a physical limit, never widen it")
 
 
 @dataclass(frozen=True, slots=True)
