@@ -196,6 +196,33 @@ def test_without_batteries_the_suns_heat_is_left_to_the_free_boilers_that_follow
     assert not guidance_from_plan(unknown, from_sun, POLICY, [BOILER]).boilers_follow_band
 
 
+def test_a_daily_target_for_the_tanks_values_their_heat_as_the_draws_do() -> None:
+    """A settling evening after its last draw: only the tanks' target values their heat, and the free boilers
+    follow the band and the plan's value of heat as they do before a draw, not every surplus (a tank heated
+    from whatever the band exported ended 15 K above its target, its feed-in lost)."""
+    target = replace(POLICY, store_target_h=2.0, store_target_c=60.0, store_target_settles=True)
+    problem = build_problem(0.0, target, [BOILER], FORECAST, PriceSchedule())
+    later = [PlannedSlot(import_w=0.0, export_w=1_500.0), PlannedSlot(import_w=0.0, export_w=100.0, heat_w=1_400.0)]
+    guidance = guidance_from_plan(problem, later, target, [BOILER])
+    assert guidance.boilers_follow_band and guidance.boiler_start_surplus_ratio is not None
+    battery_only = replace(target, store_target_c=0.0, store_target_soc=0.5)
+    unvalued = build_problem(0.0, battery_only, [BOILER], FORECAST, PriceSchedule())
+    assert not guidance_from_plan(unvalued, later, battery_only, [BOILER]).boilers_follow_band
+
+
+def test_heat_the_plan_draws_from_the_batteries_is_a_preheat() -> None:
+    """At night the plan heats the tank from the batteries' discharge (no sun, nothing imported): free boilers
+    heat from surplus only, so it must be a preheat, where before it never came (the tank ended 8 K below its
+    target while the batteries sold what would have heated it)."""
+    night = [ForecastSlot(i * 900.0, 900.0, 0.0, 1_000.0) for i in range(8)]
+    problem = build_problem(0.0, POLICY, [*BATTERIES, BOILER], night, PriceSchedule())
+    to_wh = 837_200.0 / 3600
+    stored = [PlannedSlot(import_w=0.0, export_w=0.0, discharge_w=4_000.0, heat_w=3_000.0, heat_wh=12 * to_wh)]
+    assert "boiler" in guidance_from_plan(problem, stored, POLICY, [*BATTERIES, BOILER]).boiler_preheat_by_module
+    load_only = [replace(stored[0], discharge_w=1_500.0)]  # the batteries carry the load and 500 W of heat
+    assert guidance_from_plan(problem, load_only, POLICY, [*BATTERIES, BOILER]).boiler_preheat_by_module == {}
+
+
 def test_the_grid_heat_stays_out_of_the_band_unless_the_batteries_charge_beside_it() -> None:
     problem = build_problem(0.0, POLICY, [*BATTERIES, BOILER], FORECAST, PriceSchedule())
     heating = PlannedSlot(import_w=3_500.0, export_w=0.0, heat_w=3_000.0, heat_wh=12 * 837_200.0 / 3600)

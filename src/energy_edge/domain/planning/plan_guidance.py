@@ -49,7 +49,7 @@ from ..balancing.balancer import BOILER_START_SURPLUS_RATIO
 from ..balancing.guidance import Guidance
 from ..balancing.policy import Policy
 from ..balancing.snapshot import AssetView
-from .problem import PlannedSlot, PlanningProblem, comfort_floor_c
+from .problem import PlannedSlot, PlanningProblem, ProblemSlot, comfort_floor_c
 
 ACTIVE_RATIO = 0.02  # a battery flow below this share of its power limit counts as at rest ...
 ACTIVE_MIN_W = 50.0  # ... or below this
@@ -105,11 +105,14 @@ def paying_surplus_ratio(problem: PlanningProblem, planned: Sequence[PlannedSlot
 
 
 def knows_the_draws(problem: PlanningProblem) -> bool:
-    """Whether the plan values the tanks' heat by the hot-water draws it foresees: then, where its band
-    exports on purpose (low < 0), the boilers heat from the sun where the plan says (its band and preheat),
-    not from every surplus the band would export."""
+    """Whether the plan values the tanks' heat by the hot-water draws it foresees, or by a daily target for
+    their heat within its horizon: then, where its band exports on purpose (low < 0), the boilers heat from
+    the sun where the plan says (its band and preheat), not from every surplus the band would export. (A day
+    that settles at its target plans to it and no further: after the evening's last draw only the target
+    values heat, and a tank heated from every surplus ended 15 K above it, its feed-in lost.)"""
     heat = problem.heat
-    return heat is not None and heat.tank_kg > 0 and any(slot.hot_water_kg > 0 for slot in problem.slots)
+    return heat is not None and heat.tank_kg > 0 and (any(slot.hot_water_kg > 0 for slot in problem.slots)
+                                                       or any(t.heat_wh > 0 for t in problem.store_targets))
 
 
 def sun_heat_is_sure(problem: PlanningProblem, planned: Sequence[PlannedSlot]) -> bool:
@@ -156,7 +159,8 @@ def plan_preheat_c(problem: PlanningProblem, planned: Sequence[PlannedSlot], pol
     """module -> the temperature to preheat each boiler to now: where the plan's heating run from its first
     slot takes the tanks (empty when the first slot does not heat them).
 
-    Heat from the grid needs the preheat (free boilers never heat from what the plan imports), and so does
+    Heat from the grid or the batteries needs the preheat (free boilers heat from surplus only, never from
+    what the plan imports or discharges), and so does
     heat from the sun where batteries would take the surplus first and the forecast's cautious sky still gives
     it (a plan's battery flows can dress up a sky it over-forecasts). Heat from the sun alone is left to the
     free boilers, which take what the band stores: an on/off heater preheated at full power where the plan
@@ -185,7 +189,7 @@ def plan_preheat_c(problem: PlanningProblem, planned: Sequence[PlannedSlot], pol
     partial = first.heat_w < heating_w
     if partial and not in_share:
         return {}
-    if not in_share and min(first.heat_w, first.import_w) < heating_w and (
+    if not in_share and _bought_or_stored_heat_w(problem.slots[0], first) < heating_w and (
             problem.battery is None or problem.slots[0].cautious_surplus_w < heating_w):
         return {}  # the sun's heat: without batteries to put it before, or under a sky not sure to give it,
         #            free boilers take what the band stores (a preheat would draw the batteries into the tanks)
@@ -203,6 +207,15 @@ def plan_preheat_c(problem: PlanningProblem, planned: Sequence[PlannedSlot], pol
     else:  # tanks of their own sizes: the same rise takes each its own heat
         rise_k = min(reached_wh, heat.max_wh) * 3600.0 / sum(capacities)
     return {b.module: min(comfort_floor_c(b) + rise_k, b.max_temperature_c) for b in boilers}
+
+
+def _bought_or_stored_heat_w(slot: ProblemSlot, first: PlannedSlot) -> float:
+    """The first slot's heat the sun does not give it (W): from the grid or the batteries' discharge. Free
+    boilers heat from surplus only, so without a preheat the plan's heat from a battery at night never came
+    (a settling evening's tank ended 8 K below its target while the battery sold what would have heated it)."""
+    bought_w = min(first.heat_w, first.import_w)
+    unlit_load_w = max(0.0, slot.load_w - (slot.pv_w - first.curtailed_w))  # what the batteries carry first
+    return bought_w + min(first.heat_w - bought_w, max(0.0, first.discharge_w - unlit_load_w))
 
 
 def _runs_in_share(problem: PlanningProblem, first: PlannedSlot, policy: Policy) -> bool:
