@@ -210,6 +210,26 @@ def test_a_daily_target_for_the_tanks_values_their_heat_as_the_draws_do() -> Non
     assert not guidance_from_plan(unvalued, later, battery_only, [BOILER]).boilers_follow_band
 
 
+def test_the_suns_heat_beyond_the_export_limit_is_carried_in_runs_by_full_batteries() -> None:
+    """The plan heats with 1.5 kW of a 6 kW heater from sun the export limit would curtail, the batteries at
+    their top: the free boilers take it in runs the batteries carry (balancing/carried_heat.py), where before
+    it never came. Not where the heat is bought, the batteries have room, or the sun runs the heater alone."""
+    draws = replace(POLICY, hot_water_litres_per_hour=HourlyProfile((20.0,) * 24))
+    big = replace(BOILER, heater_power_w=6_000.0)
+    sunny = [ForecastSlot(i * 900.0, 900.0, 4_600.0, 1_000.0) for i in range(8)]
+    problem = build_problem(0.0, draws, [*BATTERIES, big], sunny, PriceSchedule())
+    top = problem.battery.max_wh
+    first = PlannedSlot(import_w=0.0, export_w=1_900.0, heat_w=1_500.0, battery_wh=top)
+    assert guidance_from_plan(problem, [first], draws, [*BATTERIES, big]).boilers_carried
+    assert not guidance_from_plan(problem, [replace(first, battery_wh=top - 2_000.0)], draws,
+                                  [*BATTERIES, big]).boilers_carried
+    assert not guidance_from_plan(problem, [replace(first, import_w=1_500.0)], draws,
+                                  [*BATTERIES, big]).boilers_carried
+    small = replace(BOILER, heater_power_w=3_000.0)  # the sun's 3.6 kW surplus runs it alone
+    alone = build_problem(0.0, draws, [*BATTERIES, small], sunny, PriceSchedule())
+    assert not guidance_from_plan(alone, [first], draws, [*BATTERIES, small]).boilers_carried
+
+
 def test_heat_the_plan_draws_from_the_batteries_is_a_preheat() -> None:
     """At night the plan heats the tank from the batteries' discharge (no sun, nothing imported): free boilers
     heat from surplus only, so it must be a preheat, where before it never came (the tank ended 8 K below its

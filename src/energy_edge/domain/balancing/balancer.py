@@ -57,6 +57,7 @@ from typing import Mapping, NamedTuple
 
 from ..quick_init import quick_init
 from .band import band_battery_w, band_limits, banded_target, planned_import_w, unless_sliver
+from .carried_heat import CarriedHeat
 from .guidance import Guidance
 from .policy import Policy
 from .sharing import share
@@ -235,8 +236,10 @@ def balance(snapshot: SiteSnapshot, policy: Policy, memory: BalancerMemory = Bal
         boiler_surplus = min(boiler_surplus, load - solar_avail)  # where the band would export it
     boiler_room = solar_avail + discharge_room - floor  # heater power the grid, sun and batteries can carry
     needs: list[str] = []
+    carried = (CarriedHeat(sum(b[3] for b in batteries), discharge_room, solar_avail - load, memory.battery_w < 0)
+               if guidance.boilers_carried and batteries else None)
     heating = _decide_boilers(boilers, policy, memory, now, boiler_surplus, room_soon, guidance, setpoints, timers,
-                              boiler_room, sun_covers_site=solar_avail > load,
+                              boiler_room, sun_covers_site=solar_avail > load, carried=carried,
                               start_short_w=discharge_room - start_carry_w + dwell_short_w,
                               dwell_short_w=dwell_short_w, charged_extra_w=charged_carry_w - discharge_room,
                               needs=needs)
@@ -429,7 +432,8 @@ def _decide_boilers(boilers: list[AssetView], policy: Policy, memory: BalancerMe
                     wanted_storage: float, charge_room: float, guidance: Guidance,
                     setpoints: dict[str, Setpoint], timers: dict[str, BoilerTimer],
                     room_w: float = math.inf, sun_covers_site: bool = False, start_short_w: float = 0.0,
-                    dwell_short_w: float = 0.0, charged_extra_w: float = 0.0, needs: list[str] | None = None) -> float:
+                    dwell_short_w: float = 0.0, charged_extra_w: float = 0.0, needs: list[str] | None = None,
+                    carried: CarriedHeat | None = None) -> float:
     """Decide every boiler; return their total expected power (<= 0).
 
     Forced boilers (switched off, below minimum temperature, at maximum, inside a
@@ -437,7 +441,8 @@ def _decide_boilers(boilers: list[AssetView], policy: Policy, memory: BalancerMe
     only from surplus (beyond what export-first keeps for the grid) that the batteries
     will not take soon: one already heating stays on while that excess covers
     `BOILER_KEEP_SURPLUS_RATIO` of its heater, one that is off starts when it covers
-    `BOILER_START_SURPLUS_RATIO`. Heat stored from surplus displaces heating bought
+    `BOILER_START_SURPLUS_RATIO`, or, where the plan asks it (`carried`), in runs full batteries carry
+    (carried_heat.py). Heat stored from surplus displaces heating bought
     later, so a boiler is worth starting before the surplus covers all of its heater; where
     the planner says where that import pays (`Guidance.boiler_start_surplus_ratio`, from the
     plan's value of heat) both shares move in proportion.
@@ -515,6 +520,8 @@ def _decide_boilers(boilers: list[AssetView], policy: Policy, memory: BalancerMe
                 share = start_share * (BOILER_KEEP_SURPLUS_RATIO / BOILER_START_SURPLUS_RATIO if keep_on else 1.0)
                 below_ceiling = boiler.temperature_c < guidance.ceiling_c(boiler.module)
                 heat = excess >= boiler.heater_power_w * share and below_ceiling
+                if not heat and carried is not None and below_ceiling:  # the sun's heat in runs (carried_heat.py)
+                    heat = carried.carries(boiler.heater_power_w, running=keep_on)
                 drawn = _fit_limit(boiler, heat, timer, now, setpoints, timers, room, start_short_w=start_short_w)
                 excess -= drawn
                 heating -= drawn

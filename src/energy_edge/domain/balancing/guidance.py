@@ -64,6 +64,9 @@ class Guidance:
     # Under a band, free boilers take the sun's surplus even where the band would export it, unless the plan
     # knows what heat is worth (the hot-water draws): then they take only what the band stores.
     boilers_follow_band: bool = False
+    # Where the plan heats the tanks with part of a heater from sun the export limit would curtail, the batteries
+    # at their top: free boilers take it in runs the batteries carry (carried_heat.py).
+    boilers_carried: bool = False
     # The share of a free boiler's heater the surplus must cover for it to start heating (the rest it
     # imports): where heating pays at the plan's value of the tanks' heat. None: the balancer's own.
     boiler_start_surplus_ratio: float | None = None

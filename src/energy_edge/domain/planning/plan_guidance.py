@@ -57,6 +57,8 @@ HEATING_RATIO = 0.5  # the plan heats the boilers when it gives them this share 
 MIN_RUN_SHARE_S = 60.0  # ... or, where the import limit binds a running heater, a run of at least this long
 EXPORT_HEADROOM_RATIO = 0.07  # a band stays this share of the export limit short of it
 SURE_SUN_SHARE = 0.9  # the plan's later heat from the sun must come under the cautious sky this far
+CARRIED_MIN_SHARE = 0.1  # the sun's heat in runs the batteries carry: at least this share of the heaters ...
+FULL_RATIO = 0.01  # ... with the batteries planned within this share of their band of its top
 LOWEST_START_SHARE = 0.25  # however much the plan values heat, a free boiler starts on no less surplus than this
 #                            share of its heater (its keep share half of it: no chatter on a sliver of sun)
 
@@ -80,6 +82,7 @@ def guidance_from_plan(problem: PlanningProblem, planned: Sequence[PlannedSlot],
                     grid_low_w=low, grid_high_w=high,
                     boilers_follow_band=low < 0 and knows_the_draws(problem) and sun_heat_is_sure(problem, planned),
                     boiler_start_surplus_ratio=paying_surplus_ratio(problem, planned),
+                    boilers_carried=carries_the_suns_heat(problem, planned),
                     heaters_grid_w=max(0.0, from_grid))
 
 
@@ -102,6 +105,20 @@ def paying_surplus_ratio(problem: PlanningProblem, planned: Sequence[PlannedSlot
     if share > BOILER_START_SURPLUS_RATIO and planned[0].heat_w > active_w(problem):
         return None
     return share
+
+
+def carries_the_suns_heat(problem: PlanningProblem, planned: Sequence[PlannedSlot]) -> bool:
+    """Whether the first slot heats the tanks with part of a heater from the sun (at least `CARRIED_MIN_SHARE` of
+    it, less than `HEATING_RATIO`, no more than that share from the grid or the batteries) while the batteries
+    stay at their top, and the sun's surplus cannot run a heater alone: heat from sun the export limit would
+    curtail, which an on/off heater takes only in runs the batteries carry (balancing/carried_heat.py)."""
+    heat, battery, first, slot = problem.heat, problem.battery, planned[0], problem.slots[0]
+    if heat is None or battery is None or heat.heater_w <= 0 or not knows_the_draws(problem):
+        return False
+    least_w = CARRIED_MIN_SHARE * heat.heater_w
+    full = first.battery_wh >= battery.max_wh - FULL_RATIO * (battery.max_wh - battery.min_wh)
+    return (least_w <= first.heat_w < HEATING_RATIO * heat.heater_w and full
+            and _bought_or_stored_heat_w(slot, first) < least_w and slot.cautious_surplus_w < heat.heater_w)
 
 
 def knows_the_draws(problem: PlanningProblem) -> bool:
