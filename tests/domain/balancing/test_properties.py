@@ -52,8 +52,14 @@ def assets(draw, index: int) -> AssetView:
 @st.composite
 def guidances(draw) -> Guidance:
     """No planner, or any guidance a planner could give (it must never loosen a limit)."""
-    if draw(st.booleans()):
+    kind = draw(st.sampled_from(("none", "targets", "band")))
+    if kind == "none":
         return Guidance()
+    if kind == "band":  # a planner's band, its free boilers following it or carried by full batteries
+        low = draw(st.floats(-30_000.0, 30_000.0))
+        return Guidance(grid_low_w=low, grid_high_w=low + draw(st.floats(0.0, 30_000.0)),
+                        boilers_follow_band=draw(st.booleans()), boilers_carried=draw(st.booleans()),
+                        boiler_start_surplus_ratio=draw(st.sampled_from([None, 0.25, 1.0])))
     return Guidance(export_first_w=draw(st.floats(0.0, 30_000.0)), grid_charge_to_soc=draw(st.floats(0.0, 1.0)),
                     boiler_preheat_c=draw(st.sampled_from([0.0, 50.0, 60.0, 85.0, 95.0])))
 
