@@ -236,7 +236,8 @@ def balance(snapshot: SiteSnapshot, policy: Policy, memory: BalancerMemory = Bal
         boiler_surplus = min(boiler_surplus, load - solar_avail)  # where the band would export it
     boiler_room = solar_avail + discharge_room - floor  # heater power the grid, sun and batteries can carry
     needs: list[str] = []
-    carried = (CarriedHeat(sum(b[3] for b in batteries), discharge_room, solar_avail - load, memory.battery_w < 0)
+    room_to_top_wh = sum(room_wh for _, _, _, room_wh, _ in batteries)
+    carried = (CarriedHeat(room_to_top_wh, discharge_room, solar_avail - load, charging=memory.battery_w < 0)
                if guidance.boilers_carried and batteries else None)
     heating = _decide_boilers(boilers, policy, memory, now, boiler_surplus, room_soon, guidance, setpoints, timers,
                               boiler_room, sun_covers_site=solar_avail > load, carried=carried,

@@ -8,8 +8,8 @@ the heater at full power in part of the time, the batteries carrying what the su
 sun fill them again in between.
 
 Where the plan says so (`Guidance.boilers_carried`), a free boiler does that: it starts once the batteries
-are at the top of their band with the sun covering at least `SUN_SHARE` of its heater, the batteries at rest, and the batteries (with
-at most `IMPORT_SHARE` from the grid) the rest, and it keeps on until they have given `RUN_S` of the
+rest at the top of their band with the sun covering at least `SUN_SHARE` of its heater and the batteries
+(with at most `IMPORT_SHARE` from the grid) the rest, and it keeps on until they have given `RUN_S` of the
 heater's shortfall; it starts again once the sun has filled them (its minimum off time between). The runs
 are long enough that the heater and the batteries change mode a few times an hour, not every minute.
 """
