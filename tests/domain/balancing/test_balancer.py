@@ -719,3 +719,21 @@ def test_a_heater_switched_within_a_trend_window_starts_a_new_one() -> None:
     later = decide(2_000.0, boiler(temperature_c=warmed_c, heater_on=True), policy=policy, memory=started.memory,
                    now=160.0)
     assert later.memory.boilers["boiler"].cooling_k_per_s == pytest.approx(draw_rate)
+
+
+def test_a_heater_starting_leaves_a_running_ones_room_to_the_grid_and_sun_not_the_charging_batteries() -> None:
+    """A price peak's preheat for two tanks at the import limit while the batteries charge: the colder tank's
+    heater is off, the other's runs. Starting the off one on the grid's and sun's room would leave the running
+    one to the batteries, which had charged a moment ago: they reversed within a second (generated several-asset
+    day 2026 g14). A running heater keeps its room; the one that is off waits while the batteries rest."""
+    policy = replace(OPEN, import_limit_w=3_000.0)
+    guided = Guidance(boiler_preheat_c=55.0)
+    running = boiler("b1", temperature_c=50.0, heater_power_w=2_000.0, heater_on=True)
+    off = boiler("b2", temperature_c=46.0, heater_power_w=2_000.0)  # the colder tank
+    charging = BalancerMemory(battery_direction=-1, battery_w=-1_000.0, battery_moved_at=99.0)
+    site = [running, off, battery(max_w=5_000.0, power_w=-1_000.0), solar(available_w=1_000.0)]
+    grid_w = 1_000.0 - (1_000.0 - 1_000.0 - 2_000.0)  # a 1 kW house: at the import limit
+    decision = balance(SiteSnapshot(100.0, grid_w, site), policy, charging, guided)
+    assert decision.setpoints["b1"].heat and not decision.setpoints["b2"].heat
+    assert decision.battery_w == 0.0  # resting through the dwell, neither charging on nor discharging at once
+    assert decision.predicted_grid_w <= policy.import_limit_w + 1e-6

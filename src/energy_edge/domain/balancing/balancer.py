@@ -453,7 +453,8 @@ def _decide_boilers(boilers: list[AssetView], policy: Policy, memory: BalancerMe
 
     A boiler is a deferrable load and the import limit a contract: every heater fits
     `room_w` (what the grid up to its limit, the sun and the batteries' discharge can
-    carry beyond the rest of the site), the coldest first (`_fit_limit`); one that does
+    carry beyond the rest of the site), cold tanks first, then running heaters, then starts, the
+    coldest first within each (`_fit_limit`); one that does
     not fit is held off, whatever comfort, a minimum on time or its own thermostat asks.
     A heater that is off starts only where it fits without `start_short_w` (the discharge of
     batteries too close to their floor to carry a run, `_carries_a_start`, or that charged within
@@ -494,7 +495,11 @@ def _decide_boilers(boilers: list[AssetView], policy: Policy, memory: BalancerMe
                                                                       boiler.max_temperature_c)))
         else:
             free.append((boiler, timer))
-    forced.sort(key=lambda entry: entry[0].temperature_c - entry[0].min_temperature_c)  # the coldest first
+    # Cold tanks first (comfort), then heaters already running, then starts, the coldest first within each: a start
+    # that took the grid's and sun's room left a running heater to the batteries' discharge, so batteries that
+    # had charged a moment ago reversed within a second. Last in line, a start meets the dwell (`needs`).
+    forced.sort(key=lambda entry: (entry[2] is None, not entry[0].heater_on,
+                                   entry[0].temperature_c - entry[0].min_temperature_c))
     for boiler, timer, recover_to, preheat_c in forced:
         drawn = _fit_limit(boiler, True, timer, now, setpoints, timers, room, recovering=recover_to is not None,
                            temperature_c=preheat_c, start_short_w=start_short_w)
