@@ -266,3 +266,42 @@ def test_no_boiler_decision_takes_the_import_past_its_limit(case) -> None:
         if asset.kind == "boiler" and decision.setpoints[asset.module].expected_power_w < 0:
             assert decision.predicted_grid_w <= policy.import_limit_w + 1e-6 * (1 + load), \
                 f"{asset.module} heats while the grid imports past its limit"
+
+
+@st.composite
+def preheats_beside_charging_batteries(draw) -> tuple[SiteSnapshot, Policy, BalancerMemory, Guidance]:
+    """Warm tanks a plan preheats, some heaters running and some off, under an import limit, beside
+    batteries that charged a second ago."""
+    now = 500.0
+    made: list[AssetView] = []
+    for i in range(draw(st.integers(2, 4))):
+        heater = draw(st.sampled_from((500.0, 2_000.0, 3_000.0, 6_000.0)))
+        on = draw(st.booleans())
+        made.append(AssetView(f"boiler{i}", "boiler", -heater if on else 0.0, now,
+                              temperature_c=draw(st.floats(50.0, 80.0)), min_temperature_c=45.0,
+                              max_temperature_c=85.0, heater_power_w=heater, heater_on=on))
+    charge = draw(st.floats(100.0, 3_000.0))
+    made.append(AssetView("battery", "battery", -charge, now, soc=draw(st.floats(0.2, 0.8)), capacity_wh=20_000.0,
+                          max_charge_w=3_000.0, max_discharge_w=3_000.0, soc_min=0.1, soc_max=0.9))
+    if draw(st.booleans()):
+        available = draw(st.floats(0.0, 8_000.0))
+        made.append(AssetView("solar", "solar", available, now, available_power_w=available, rated_power_w=8_000.0))
+    load = draw(st.floats(0.0, 3_000.0))
+    policy = Policy(import_limit_w=draw(st.floats(500.0, 10_000.0)), export_limit_w=10_000.0, boiler_min_on_s=0.0,
+                    boiler_min_off_s=0.0, ramp_limit_w=1e6)
+    memory = BalancerMemory(battery_direction=-1, battery_w=-charge, battery_moved_at=now - 1.0)
+    guidance = draw(st.sampled_from((Guidance(boiler_preheat_c=85.0),
+                                     Guidance(boiler_preheat_by_module={f"boiler{i}": 85.0 for i in range(4)}))))
+    return SiteSnapshot(now, load - sum(a.power_w for a in made), made), policy, memory, guidance
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case=preheats_beside_charging_batteries())
+def test_no_heater_starts_on_batteries_that_charged_within_the_dwell(case) -> None:
+    """A heater that starts leaves the heaters already running their room and fits on the grid and the sun:
+    batteries that charged a second ago never discharge in the cycle a heater starts (a sign flip)."""
+    site, policy, memory, guidance = case
+    decision = balance(site, policy, memory, guidance)
+    started = [a.module for a in site.assets
+               if a.kind == "boiler" and not a.heater_on and decision.setpoints[a.module].expected_power_w < 0]
+    assert not (started and decision.battery_w > 1e-6), f"{started} started while the batteries discharge"
