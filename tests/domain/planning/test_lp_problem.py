@@ -132,6 +132,25 @@ def test_each_boiler_is_preheated_to_where_the_plans_heating_run_ends() -> None:
     assert (kept.boiler_preheat_c, kept.boiler_preheat_by_module) == (70.0, {"boiler": 75.0})
 
 
+def test_a_plan_that_knows_the_draws_drops_the_site_wide_time_of_use_preheat() -> None:
+    """The heuristic's time-of-use preheat is one temperature for every tank. A plan that knows each tank's draws
+    prices the peak itself: where it stores the sun in the batteries for the peak, a kitchen tank with no draw in
+    the window is not heated to the site's preheat from those batteries (two tanks of a winter day were, and the
+    batteries met the dear hours half full). Without the draws the plan cannot value the peak's hot water, and
+    the heuristic's preheat stays."""
+    draws = HourlyProfile(tuple(40.0 if hour == 1 else 0.0 for hour in range(24)))
+    knowing = replace(POLICY, hot_water_litres_per_hour=draws, cold_water_c=10.0)
+    kitchen = replace(BOILER, module="kitchen")
+    storing = [PlannedSlot(import_w=0.0, export_w=0.0, charge_w=1_500.0)] * 2
+    heuristic = Guidance(boiler_preheat_c=63.0, boiler_preheat_by_module={"boiler": 58.0})
+    problem = build_problem(0.0, knowing, [*BATTERIES, BOILER, kitchen], FORECAST, PriceSchedule())
+    guided = guidance_from_plan(problem, storing, knowing, [*BATTERIES, BOILER, kitchen], heuristic)
+    assert guided.boiler_preheat_c == 0.0
+    assert guided.boiler_preheat_by_module == {"boiler": 58.0}  # each tank's own just-in-time floor stays
+    blind = build_problem(0.0, POLICY, [*BATTERIES, BOILER, kitchen], FORECAST, PriceSchedule())
+    assert guidance_from_plan(blind, storing, POLICY, [*BATTERIES, BOILER, kitchen], heuristic).boiler_preheat_c == 63.0
+
+
 def test_the_draws_and_the_standing_loss_reach_the_heat_store() -> None:
     draws = HourlyProfile(tuple(40.0 if hour == 1 else 0.0 for hour in range(24)))
     policy = replace(POLICY, hot_water_litres_per_hour=draws, cold_water_c=10.0, boiler_loss_w_per_k=2.0)

@@ -36,8 +36,9 @@ starts on part of its heater's power from the surplus (importing the rest) only 
 at the plan's value of heat (`paying_surplus_ratio`): not to store heat the sun will give the
 tanks anyway before they need it, nor at a peak price; and sooner where the heat spares grid
 heat later. The heuristic planner's just-in-time
-hot-water floor stays as a safety net (the hotter wins), and its time-of-use preheat stays; the
-import limit stays the contract (`Guidance.preheat_within`).
+hot-water floor stays as a safety net (the hotter wins); its time-of-use preheat (one temperature for every
+tank) only where the plan does not know the draws, since one that does prices the peak itself. The import
+limit stays the contract (`Guidance.preheat_within`).
 """
 
 from __future__ import annotations
@@ -77,7 +78,12 @@ def guidance_from_plan(problem: PlanningProblem, planned: Sequence[PlannedSlot],
     by_module = dict(heuristic.boiler_preheat_by_module)
     for module, preheat_c in plan_preheat_c(problem, planned, policy, assets).items():
         by_module[module] = max(preheat_c, by_module.get(module, 0.0))
-    return Guidance(boiler_preheat_c=heuristic.boiler_preheat_c, boiler_preheat_by_module=by_module,
+    # The heuristic's time-of-use preheat is one temperature for every tank, sized by an operator for one
+    # tank's draws in the window; a plan that knows each tank's draws prices the window itself (its heat
+    # before the peak is in `by_module`), and the site-wide preheat would heat a tank with no draw in it from
+    # the batteries the plan keeps for the peak
+    site_preheat_c = 0.0 if knows_the_draws(problem) else heuristic.boiler_preheat_c
+    return Guidance(boiler_preheat_c=site_preheat_c, boiler_preheat_by_module=by_module,
                     boiler_approach_by_module=heuristic.boiler_approach_by_module,
                     grid_low_w=low, grid_high_w=high,
                     boilers_follow_band=low < 0 and knows_the_draws(problem) and sun_heat_is_sure(problem, planned),
