@@ -21,6 +21,12 @@ def test_a_tiny_weight_beside_a_big_one_still_gets_the_rest() -> None:
     assert share(2.0, [3.6e-21, 1.0], [1.0, 1.0]) == pytest.approx([1.0, 1.0])
 
 
+def test_what_a_subnormal_weight_cannot_take_goes_to_the_unweighted_entries() -> None:
+    """Hypothesis's find: a weight of 5e-324 beside one of 2 has a ratio that rounds to nothing, so the level
+    share gave it nothing and returned; the unweighted entry never got the watt the others could not take."""
+    assert sum(share(4.0, [0.0, 2.0, 5e-324], [1.0, 3.0, 5e-324])) == pytest.approx(4.0)
+
+
 def test_unknown_sizes_share_by_their_caps_and_more_than_all_caps_gives_every_cap() -> None:
     assert share(3.0, [0.0, 0.0], [1.0, 2.0]) == pytest.approx([1.0, 2.0])
     assert share(30.0, [1.0, 1.0], [1.0, 2.0]) == pytest.approx([1.0, 2.0])

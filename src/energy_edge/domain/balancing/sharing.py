@@ -11,6 +11,8 @@ from __future__ import annotations
 import math
 from typing import Sequence
 
+LEFT_OVER_RATIO = 1e-9  # what the weighted entries leave below this share of the total is rounding, not power
+
 
 def share(total: float, weights: Sequence[float], caps: Sequence[float]) -> list[float]:
     """Split `total` (>= 0) into parts proportional to `weights`, each at most its cap (>= 0).
@@ -46,11 +48,14 @@ def share(total: float, weights: Sequence[float], caps: Sequence[float]) -> list
         if left * (use[i] / weight) < caps[i]:  # nobody from here on reaches a cap: the rest share at one level
             for j in order[position:]:  # (weight ratios, never left / weight: tiny weights must not overflow)
                 parts[j] = min(caps[j], left * (use[j] / weight))
-            return parts
+            # all of it, but where a subnormal weight's ratio rounded to nothing (5e-324 / 2): what it could
+            # not take is the unweighted entries' (a rounding's crumbs are not handed on)
+            left -= sum(parts[j] for j in order[position:])
+            break
         parts[i] = caps[i]
         left -= caps[i]
     unweighted = [i for i in open_ if use[i] <= 0]  # they take what the weighted ones cannot, by their caps
-    if left > 0 and unweighted:
+    if left > LEFT_OVER_RATIO * total and unweighted:
         for i, part in zip(unweighted, share(left, [caps[i] for i in unweighted], [caps[i] for i in unweighted])):
             parts[i] = part
     return parts
