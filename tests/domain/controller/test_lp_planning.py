@@ -95,3 +95,25 @@ async def test_planning_off_asks_no_solver(interval_s: float) -> None:
     await site.start("battery")
     await site.cycle()
     assert solver.problems == [] and site.controller.guidance == Guidance()
+
+
+async def test_the_controller_replans_when_the_price_its_first_slot_was_decided_at_changes() -> None:
+    """A plan made half an hour before a price peak decides that half hour at the cheap price (its first slot ends
+    at the peak: `cut_at_price_change`), and the controller replans at the peak, not at its interval, so the cheap
+    hour's decision does not run on into the dear one."""
+    solver = ScriptedSolver()
+    peak_h = (1_000.0 + 1_800.0) / 3600.0  # the fake clock starts at 1,000 s
+    site = Site(Policy(plan_interval_s=3_000.0, peak_start_h=peak_h, peak_end_h=peak_h + 1.0), grid_power_w=1_000.0,
+                forecaster=ScriptedForecaster(0.0), plan_solver=solver)
+    await site.start("solar")
+    await site.cycle()
+    slots = solver.problems[0].slots
+    assert [s.duration_s for s in slots[:3]] == [1_800.0, 1_800.0, 3_600.0]  # the first hour cut at the peak
+    assert slots[0].import_price_per_kwh < slots[1].import_price_per_kwh
+    site.clock.t += 1_790.0  # a cycle moves the fake clock too
+    await site.cycle()
+    assert len(solver.problems) == 1
+    site.clock.t += 10.0
+    await site.cycle()
+    assert len(solver.problems) == 2
+    assert solver.problems[1].slots[0].duration_s == 3_600.0  # the peak's own hour: nothing to cut

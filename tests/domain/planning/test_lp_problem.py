@@ -54,6 +54,23 @@ def test_prices_come_from_the_schedule_and_the_policy_window_stands_in_without_o
     assert [s.import_price_per_kwh for s in slots[::4]] == [NO_PRICE_IMPORT_PER_KWH, NO_PRICE_PEAK_IMPORT_PER_KWH]
 
 
+def test_the_first_slot_is_cut_where_the_price_changes_within_it() -> None:
+    """Priced at its middle, a first slot from 15:55 read the 16:00 peak's price for the five cheap minutes before
+    it, and a heating run meant to end at 16:00 stopped at 15:55. Cut there, each part has its own price (the
+    same sun and load); a change within a minute of either end leaves the slot whole, and later slots stay whole."""
+    quarter = [ForecastSlot(15.9167 * 3600.0 + k * 900.0, 900.0, 1_000.0, 500.0) for k in range(3)]
+    peak = replace(POLICY, peak_start_h=16.0, peak_end_h=20.0)
+    slots = build_problem(quarter[0].start_s, peak, BATTERIES, quarter, PriceSchedule()).slots
+    assert [s.start_s for s in slots] == pytest.approx([quarter[0].start_s, 16 * 3600.0, *(q.start_s for q in quarter[1:])])
+    assert [s.import_price_per_kwh for s in slots[:2]] == [NO_PRICE_IMPORT_PER_KWH, NO_PRICE_PEAK_IMPORT_PER_KWH]
+    assert sum(s.duration_s for s in slots) == pytest.approx(2_700.0)
+    schedule = PriceSchedule([PriceSlot(0.0, 16.1 * 3600.0, 0.10), PriceSlot(16.1 * 3600.0, 17 * 3600.0, 0.30)])
+    cut = build_problem(quarter[0].start_s, POLICY, BATTERIES, quarter, schedule).slots
+    assert cut[1].start_s == pytest.approx(16.1 * 3600.0) and [s.import_price_per_kwh for s in cut[:2]] == [0.10, 0.30]
+    soon = replace(POLICY, peak_start_h=15.9167 + 50 / 3600.0, peak_end_h=20.0)  # 50 s after the slot starts
+    assert len(build_problem(quarter[0].start_s, soon, BATTERIES, quarter, PriceSchedule()).slots) == 3
+
+
 def test_a_brighter_sky_is_weighed_where_the_plan_counts_on_the_expected_one() -> None:
     """The bright PV reaches the problem where the plan counts on the expected sky, not where the import limit
     has it count on the cautious one; the bright sky's problem keeps the first slot and drops the reserves."""

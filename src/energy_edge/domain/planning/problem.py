@@ -63,6 +63,7 @@ NO_PRICE_IMPORT_PER_KWH = 1.0  # without day-ahead prices: relative prices, so t
 NO_PRICE_PEAK_IMPORT_PER_KWH = 2.0  # ... the policy's time-of-use window dearer ...
 NO_PRICE_FEED_IN_PER_KWH = 0.3  # ... and a kWh exported worth less than one not imported
 BRIGHTER_BY_W = 1.0  # a bright sky this little above the expected one is the same sky
+MIN_PRICE_CUT_S = 60.0  # the first slot is cut where the price changes, no nearer either of its ends than this
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,7 +221,7 @@ def build_problem(now: float, policy: Policy, assets: Sequence[AssetView], forec
     tariff gives the demand charge)."""
     slots = []
     heaters_w = sum(a.heater_power_w for a in assets if a.kind == "boiler" and a.enabled)
-    for slot in forecast:
+    for slot in cut_at_price_change(policy, prices, forecast):
         import_price, feed_in_price = _prices_at(policy, prices, slot.start_s + slot.duration_s / 2)
         drawn_kg = tank_draw_kg(policy, assets, slot)
         pv_w, load_w = planned_pv_and_load(slot, policy.import_limit_w)  # cautious where the limit may bind
@@ -245,6 +246,34 @@ def build_problem(now: float, policy: Policy, assets: Sequence[AssetView], forec
                             *_target_wh(policy, assets, heat is not None), lambda t: _prices_at(policy, prices, t)[0])
     return PlanningProblem(tuple(slots), policy.import_limit_w, policy.export_limit_w, battery_store(policy, assets),
                            heat, demand_charge_per_kw, max(0.0, refill), targets)
+
+
+def cut_at_price_change(policy: Policy, prices: PriceSchedule, forecast: Sequence[ForecastSlot]) -> list[ForecastSlot]:
+    """The forecast with its first slot cut in two where the price changes within it (the same sun and load in
+    both parts). The first slot is the plan's decision, priced at its middle: starting at 15:55 it read the
+    16:00 peak's price for the five cheap minutes before it too, and a heating run meant to end at 16:00
+    stopped there, the tank coasting into the peak a degree and a half short and heating in it. A change
+    within `MIN_PRICE_CUT_S` of either end leaves the slot whole."""
+    if not forecast:
+        return []
+    first = forecast[0]
+    end_s = first.start_s + first.duration_s
+    cut_s = next_price_change_s(policy, prices, first.start_s, end_s)
+    if cut_s is None or cut_s - first.start_s < MIN_PRICE_CUT_S or end_s - cut_s < MIN_PRICE_CUT_S:
+        return list(forecast)
+    return [replace(first, duration_s=cut_s - first.start_s), replace(first, start_s=cut_s, duration_s=end_s - cut_s),
+            *forecast[1:]]
+
+
+def next_price_change_s(policy: Policy, prices: PriceSchedule, after_s: float, before_s: float) -> float | None:
+    """The first moment in (after_s, before_s) at which the price differs from the one at `after_s`: an edge
+    of the schedule's slots or of the policy's time-of-use window (None: no change)."""
+    day_s = after_s - after_s % 86_400.0
+    edges = [t for slot in prices.slots for t in (slot.start_s, slot.end_s)]
+    edges += [d + h * 3600.0 for d in (day_s, day_s + 86_400.0) for h in (policy.peak_start_h, policy.peak_end_h)]
+    now_prices = _prices_at(policy, prices, after_s)
+    changes = [t for t in edges if after_s < t < before_s and _prices_at(policy, prices, t) != now_prices]
+    return min(changes, default=None)
 
 
 def bright_pv_w(slot: ForecastSlot, planned_pv_w: float) -> float | None:

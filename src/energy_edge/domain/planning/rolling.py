@@ -3,7 +3,9 @@ to the balancer; the heuristic planner (planner.py) and then unguided balancing 
 
 It remembers the plan's battery trajectory so the controller can replan early when the
 stores depart from it (`off_course`): a forecast that was wrong by more than
-`OFF_COURSE_RATIO` of the batteries' band should not steer for the rest of the interval.
+`OFF_COURSE_RATIO` of the batteries' band should not steer for the rest of the interval. Where the
+problem's first slot ends at a price change (`problem.cut_at_price_change`), it remembers that too
+(`price_changed`): the first slot's decision was made at the price before it.
 
 A plan whose tanks cannot stay at their minimum through the coming hot-water draws (the
 heaters, within the import limit, are too small for them) is still a plan: the LP holds
@@ -64,6 +66,7 @@ class RollingPlanner:
         self.errors_total = 0  # solver failures (each fell back to the heuristic planner)
         self._failing = False  # logged once per run of failures
         self.cold_wh = 0.0  # the last plan's heat the tanks lack for the draws (Wh, over its horizon)
+        self.decided_until_s: float | None = None  # where the plan's first slot ends at a price change
         self._cold_reported_wh = 0.0  # what the episode's warning said (0: no episode)
         self._cold_seen_at = -math.inf  # when a plan last had a shortfall worth a notice
 
@@ -72,6 +75,7 @@ class RollingPlanner:
         """The guidance until the next replan; raises only if the heuristic planner itself fails."""
         heuristic = heuristic_plan(now, policy, assets, forecast)
         self.course = None
+        self.decided_until_s = None
         if self.solver is None or not forecast:
             return heuristic
         try:
@@ -91,6 +95,9 @@ class RollingPlanner:
             log.warning("LP planner recovered")
         self._failing = False
         self._note_cold(now, sum(slot.cold_wh for slot in planned))
+        first = problem.slots[0]
+        if first.start_s + first.duration_s < forecast[0].start_s + forecast[0].duration_s:  # cut at a price change
+            self.decided_until_s = first.start_s + first.duration_s
         if problem.battery is not None:
             first = problem.slots[0]
             self.course = Course(first.start_s, first.start_s + first.duration_s, problem.battery.energy_wh,
@@ -110,6 +117,11 @@ class RollingPlanner:
         elif now - self._cold_seen_at >= COLD_NOTICE_QUIET_S:
             self._cold_reported_wh = 0.0
         self.cold_wh = cold_wh
+
+    def price_changed(self, now: float) -> bool:
+        """Whether the price the plan's first slot was decided at has changed since (its slot ended at the
+        change): the decision is the next slot's, so the controller replans then, not at the interval."""
+        return self.decided_until_s is not None and now >= self.decided_until_s
 
     def off_course(self, now: float, policy: Policy, assets: Sequence[AssetView]) -> bool:
         """Whether the batteries have left the plan's trajectory (and the plan is old enough to redo)."""

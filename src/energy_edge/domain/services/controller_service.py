@@ -365,7 +365,7 @@ class ControllerService:
                                load_w)
             self._observed_at = now
         if (self._planned_at is None or now - self._planned_at >= interval
-                or self.planner.off_course(now, self.policy, snapshot.assets)):
+                or self.planner.price_changed(now) or self.planner.off_course(now, self.policy, snapshot.assets)):
             self._planned_at = now  # a failing plan is retried at the next interval, not every cycle
             self.guidance = self.planner.plan(now, self.policy, snapshot.assets,
                                               forecaster.forecast(now, settled_horizon_s(self.policy, now, PLAN_HORIZON_S)), self.prices,
