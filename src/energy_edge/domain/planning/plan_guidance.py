@@ -82,11 +82,12 @@ def guidance_from_plan(problem: PlanningProblem, planned: Sequence[PlannedSlot],
     # tank's draws in the window; a plan that knows each tank's draws prices the window itself (its heat
     # before the peak is in `by_module`), and the site-wide preheat would heat a tank with no draw in it from
     # the batteries the plan keeps for the peak
-    site_preheat_c = 0.0 if knows_the_draws(problem) else heuristic.boiler_preheat_c
+    draws_known = knows_the_draws(problem)
+    site_preheat_c = 0.0 if draws_known else heuristic.boiler_preheat_c
     return Guidance(boiler_preheat_c=site_preheat_c, boiler_preheat_by_module=by_module,
                     boiler_approach_by_module=heuristic.boiler_approach_by_module,
                     grid_low_w=low, grid_high_w=high,
-                    boilers_follow_band=low < 0 and knows_the_draws(problem) and sun_heat_is_sure(problem, planned),
+                    boilers_follow_band=low < 0 and draws_known and sun_heat_is_sure(problem, planned),
                     boiler_start_surplus_ratio=paying_surplus_ratio(problem, planned),
                     boilers_carried=carries_the_suns_heat(problem, planned),
                     heaters_grid_w=max(0.0, from_grid))

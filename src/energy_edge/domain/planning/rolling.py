@@ -96,11 +96,11 @@ class RollingPlanner:
         self._failing = False
         self._note_cold(now, sum(slot.cold_wh for slot in planned))
         first = problem.slots[0]
-        if first.start_s + first.duration_s < forecast[0].start_s + forecast[0].duration_s:  # cut at a price change
-            self.decided_until_s = first.start_s + first.duration_s
+        first_end_s = first.start_s + first.duration_s
+        if first_end_s < forecast[0].start_s + forecast[0].duration_s:  # cut at a price change
+            self.decided_until_s = first_end_s
         if problem.battery is not None:
-            first = problem.slots[0]
-            self.course = Course(first.start_s, first.start_s + first.duration_s, problem.battery.energy_wh,
+            self.course = Course(first.start_s, first_end_s, problem.battery.energy_wh,
                                  planned[0].battery_wh, problem.battery.max_wh - problem.battery.min_wh)
         return guidance
 
