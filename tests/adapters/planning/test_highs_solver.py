@@ -390,3 +390,24 @@ def test_a_day_that_settles_at_midnight_sells_the_evening_sun_it_cannot_use_by_t
     assert sum(s.export_w for s in continuing) == pytest.approx(0.0, abs=1.0)  # all stored for the night
     assert sum(s.export_w for s in settled[:2]) == pytest.approx(2 * 2_500.0 - 4 * 500.0 / ETA ** 2, rel=0.02)
     assert settled[-1].battery_wh == pytest.approx(10_000.0, rel=0.01)  # its target, no more
+
+
+def test_a_problem_the_simplex_gives_up_on_without_presolve_still_gets_a_plan() -> None:
+    """Found by hypothesis: HiGHS's dual simplex without presolve (the fast default) ends this small problem
+    without a status (a 55 W heater under a 74 W limit beside a 5 kW reserve); the solver retries it once with
+    presolve rather than fall back to unguided balancing."""
+    quarter = HOUR / 4
+    rows = {4: dict(load_w=16.0, import_price_per_kwh=2.0, feed_in_price_per_kwh=1.0, hot_water_kg=80.0,
+                    limit_reserve_w=5_000.0),
+            5: dict(pv_w=1.0, load_w=3.0, feed_in_price_per_kwh=1.0), 7: dict(import_price_per_kwh=1.0),
+            9: dict(bright_pv_w=2.0), 10: dict(import_price_per_kwh=1.0), 11: dict(pv_w=55.0)}
+    problem = PlanningProblem(
+        tuple(ProblemSlot(**{**dict(start_s=k * quarter, duration_s=quarter, pv_w=0.0, load_w=0.0,
+                                    import_price_per_kwh=0.0, feed_in_price_per_kwh=0.0), **rows.get(k, {})})
+              for k in range(12)),
+        import_limit_w=74.0, export_limit_w=0.0,
+        heat=HeatStore(1.0, 1.0, 55.0, 0.01, loss_floor_w=50.0, tank_kg=200.0, draw_wh_per_kg=40.0),
+        demand_charge_per_kw=9.0, refill_price_per_kwh=1.0)
+    plan = HighsPlanSolver().solve(problem)
+    assert len(plan) == 12
+    assert all(slot.import_w <= 74.0 + 1e-6 and slot.export_w <= 1e-6 and slot.heat_w <= 55.0 + 1e-6 for slot in plan)

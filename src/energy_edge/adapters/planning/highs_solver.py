@@ -137,16 +137,29 @@ class HighsPlanSolver:
         if n == 0:
             raise PlanningFailed("the problem has no slots")
         scenarios = _Scenarios(problem)
-        highs = _quiet_highs()  # a fresh one each time: a reused instance solves this LP ten times slower
-        highs.setOptionValue("time_limit", float(self.time_limit_s))
-        highs.passModel(scenarios.lp())
-        highs.run()
+        lp = scenarios.lp()
+        highs = _run(lp, self.time_limit_s, presolve=False)
         status = highs.getModelStatus()
+        if status == highspy.HighsModelStatus.kUnknown:  # the simplex without presolve gave up (numerical trouble:
+            # a 55 W heater at a 74 W limit beside a 5 kW reserve): presolve's scaled model, once, in the time left
+            highs = _run(lp, max(0.0, self.time_limit_s - (time.perf_counter() - started)), presolve=True)
+            status = highs.getModelStatus()
         self.last_solve_s = time.perf_counter() - started
         if status != highspy.HighsModelStatus.kOptimal:
             raise PlanningFailed(f"HiGHS: {highs.modelStatusToString(status)}")
         solution = highs.getSolution()
         return scenarios.plan(np.asarray(solution.col_value), np.asarray(solution.row_dual))
+
+
+def _run(lp: Any, time_limit_s: float, presolve: bool) -> Any:
+    """A fresh HiGHS (a reused instance solves this LP ten times slower) run on `lp`."""
+    highs = _quiet_highs()
+    highs.setOptionValue("time_limit", float(time_limit_s))
+    if presolve:
+        highs.setOptionValue("presolve", "on")
+    highs.passModel(lp)
+    highs.run()
+    return highs
 
 
 _TIED = ("imp", "exp", "ch", "dis", "pv", "heat", "over")  # the first slot's decisions: one for both skies
