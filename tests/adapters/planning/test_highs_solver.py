@@ -411,3 +411,26 @@ def test_a_problem_the_simplex_gives_up_on_without_presolve_still_gets_a_plan() 
     plan = HighsPlanSolver().solve(problem)
     assert len(plan) == 12
     assert all(slot.import_w <= 74.0 + 1e-6 and slot.export_w <= 1e-6 and slot.heat_w <= 55.0 + 1e-6 for slot in plan)
+
+
+def test_tanks_of_their_own_each_hold_their_draws_and_no_tank_heats_for_another() -> None:
+    """Two tanks as parts of the heat store (`HeatStore.tanks`): the kitchen's is empty with a 100 kg draw at the
+    dear hour, the bath's full with none. Summed, the bath's heat covered the kitchen's draw; apart, the kitchen's
+    heater runs in the cheap hours ahead of it and the bath's not at all."""
+    kitchen = HeatStore(0.0, 10_000.0, 3_000.0, 0.01, tank_kg=200.0, draw_wh_per_kg=40.0, modules=("kitchen",))
+    bath = HeatStore(8_000.0, 8_000.0, 3_000.0, 0.01, tank_kg=200.0, draw_wh_per_kg=40.0, modules=("bath",))
+    heat = HeatStore(8_000.0, 18_000.0, 6_000.0, 0.01, tank_kg=200.0, draw_wh_per_kg=40.0, tanks=(kitchen, bath))
+    hours = [replace(slot, hot_water_kg=50.0 * (k == 3), tank_draws_kg=(100.0 * (k == 3), 0.0))
+             for k, slot in enumerate(slots((0.0, 500.0, 0.10, 0.0), (0.0, 500.0, 0.10, 0.0), (0.0, 500.0, 0.50, 0.0),
+                                            (0.0, 500.0, 0.50, 0.0)))]
+    problem = PlanningProblem(tuple(hours), import_limit_w=20_000.0, export_limit_w=0.0, heat=heat)
+    plan = HighsPlanSolver().solve(problem)
+    assert sum(slot.cold_wh for slot in plan) == pytest.approx(0.0, abs=1.0)
+    kitchen_wh = [slot.tank_heat_w[0] for slot in plan]
+    assert sum(kitchen_wh[:2]) >= 100.0 * 40.0 and sum(kitchen_wh[2:]) == pytest.approx(0.0, abs=1.0)
+    assert all(slot.tank_heat_w[1] == pytest.approx(0.0, abs=1.0) for slot in plan)
+    assert all(slot.heat_w == pytest.approx(sum(slot.tank_heat_w), abs=1e-6) for slot in plan)
+    assert all(slot.heat_wh == pytest.approx(sum(slot.tank_heat_wh), abs=1e-6) for slot in plan)
+    assert plan[2].tank_heat_wh[0] >= 100.0 * 40.0 - 1.0  # the kitchen enters its draw holding it
+    summed = HighsPlanSolver().solve(replace(problem, heat=replace(heat, tanks=())))
+    assert sum(slot.heat_w for slot in summed) < 100.0  # the bath's heat stood in for the kitchen's

@@ -19,12 +19,15 @@ TOLERANCE = 1e-6  # W or Wh: HiGHS's feasibility tolerance, scaled
 def problems(draw) -> PlanningProblem:
     n = draw(st.integers(1, 12))
     power = st.floats(0.0, 20_000.0)
+    parts = draw(st.sampled_from([0, 0, 2, 3]))  # tanks as stores of their own (`HeatStore.tanks`), or one store
+    kg = st.sampled_from([0.0, 0.0, 20.0, 80.0])
     slots = []
     for k in range(n):
         pv, load = draw(power), draw(power)
+        tank_draws = tuple(draw(kg) for _ in range(parts))
         slots.append(ProblemSlot(
             k * SLOT_S, SLOT_S, pv, load, draw(st.floats(-0.5, 2.0)), draw(st.floats(-0.5, 1.0)),
-            hot_water_kg=draw(st.sampled_from([0.0, 0.0, 20.0, 80.0])),
+            hot_water_kg=sum(tank_draws) / parts if parts else draw(kg), tank_draws_kg=tank_draws,
             cautious_pv_w=draw(st.none() | st.floats(0.0, pv)),
             limit_reserve_w=draw(st.sampled_from([0.0, 0.0, 500.0, 5_000.0])),
             draw_room_w=draw(st.none() | st.floats(-10_000.0, 10_000.0)),
@@ -37,8 +40,14 @@ def problems(draw) -> PlanningProblem:
                                draw(st.sampled_from([0.0, 0.0, 300.0, 50_000.0])))  # a heater's start, or more
     heat = None
     if draw(st.booleans()):
-        room = draw(st.floats(0.0, 30_000.0))
-        heat = HeatStore(draw(st.floats(0.0, room)), room, draw(st.floats(0.0, 12_000.0)), 0.01, 50.0, 200.0, 40.0)
+        tanks = []
+        for j in range(max(1, parts)):
+            room = draw(st.floats(0.0, 30_000.0))
+            tanks.append(HeatStore(draw(st.floats(0.0, room)), room, draw(st.floats(0.0, 12_000.0)), 0.01, 50.0,
+                                   200.0, 40.0, modules=(f"boiler{j}",)))
+        heat = tanks[0] if not parts else HeatStore(
+            sum(t.energy_wh for t in tanks), sum(t.max_wh for t in tanks), sum(t.heater_w for t in tanks), 0.01,
+            50.0 * parts, 200.0, 40.0 * parts, tanks=tuple(tanks))
     targets = tuple(StoreTarget(draw(st.integers(0, n - 1)), draw(st.floats(0.0, 60_000.0)),  # beyond any band too
                                 draw(st.floats(0.0, 40_000.0)), draw(st.floats(0.0, 1.0)))
                     for _ in range(draw(st.integers(0, 2))))
@@ -57,6 +66,11 @@ def test_every_problem_gets_a_plan_within_every_rating_and_the_export_limit(prob
         assert planned.export_w <= problem.export_limit_w + TOLERANCE
         assert 0.0 <= planned.curtailed_w <= slot.pv_w + TOLERANCE
         assert planned.heat_w <= (0.0 if heat is None else heat.heater_w) + TOLERANCE
+        for tank, heat_w, heat_wh in zip(() if heat is None else heat.tanks, planned.tank_heat_w, planned.tank_heat_wh):
+            assert heat_w <= tank.heater_w + TOLERANCE and -TOLERANCE * 10 <= heat_wh <= tank.max_wh + TOLERANCE * 10
+        if heat is not None and heat.tanks:
+            assert len(planned.tank_heat_w) == len(heat.tanks)
+            assert abs(planned.heat_w - sum(planned.tank_heat_w)) <= TOLERANCE * 10 * len(heat.tanks)
         if battery is None:
             assert planned.charge_w <= TOLERANCE and planned.discharge_w <= TOLERANCE
         else:

@@ -149,6 +149,23 @@ def test_each_boiler_is_preheated_to_where_the_plans_heating_run_ends() -> None:
     assert (kept.boiler_preheat_c, kept.boiler_preheat_by_module) == (70.0, {"boiler": 75.0})
 
 
+def test_each_part_of_the_tanks_is_preheated_to_where_its_own_heating_run_ends() -> None:
+    """Tanks planned as stores of their own: the tank whose part the plan heats from the grid gets that part's
+    rise; the other, which the plan leaves be, gets no preheat (as one store, both got the same rise)."""
+    policy = replace(POLICY, hot_water_litres_per_hour={"1": 40.0}, hot_water_litres_per_hour_by_boiler={"kitchen": {}})
+    kitchen = replace(BOILER, module="kitchen")
+    problem = build_problem(0.0, policy, [*BATTERIES, BOILER, kitchen], FORECAST, PriceSchedule())
+    assert problem.heat is not None and len(problem.heat.tanks) == 2
+    to_wh = 837_200.0 / 3600
+    heating = [PlannedSlot(import_w=3_000.0, export_w=0.0, heat_w=3_000.0, heat_wh=(20 + 3.2 * k) * to_wh,
+                           tank_heat_w=(3_000.0, 0.0), tank_heat_wh=((10 + 3.2 * k) * to_wh, 10 * to_wh))
+               for k in (1, 2)]
+    rest = PlannedSlot(import_w=500.0, export_w=0.0, heat_wh=26.0 * to_wh, tank_heat_w=(0.0, 0.0),
+                       tank_heat_wh=(16.0 * to_wh, 10 * to_wh))
+    guidance = guidance_from_plan(problem, [*heating, rest], policy, [*BATTERIES, BOILER, kitchen])
+    assert guidance.boiler_preheat_by_module == {"boiler": pytest.approx(45.0 + MARGIN_C + 16.4)}
+
+
 def test_a_plan_that_knows_the_draws_drops_the_site_wide_time_of_use_preheat() -> None:
     """The heuristic's time-of-use preheat is one temperature for every tank. A plan that knows each tank's draws
     prices the peak itself: where it stores the sun in the batteries for the peak, a kitchen tank with no draw in
@@ -193,6 +210,25 @@ def test_each_tank_draws_its_own_profile_and_the_store_their_mean() -> None:
     kitchen = replace(BOILER, module="kitchen")
     problem = build_problem(0.0, policy, [BOILER, kitchen], FORECAST, PriceSchedule())
     assert [s.hot_water_kg for s in problem.slots] == pytest.approx([0.0] * 4 + [5.0] * 4)  # (10 + 0) / 2 a quarter
+
+
+def test_tanks_that_draw_apart_are_planned_as_stores_of_their_own() -> None:
+    """The store as one summed a tank with no draw until the morning with another's evening draws: each part of
+    alike tanks is a store of its own (`HeatStore.tanks`), with its boilers and its own draws per slot; the sum
+    stays the store's figure."""
+    policy = replace(POLICY, hot_water_litres_per_hour={"1": 40.0}, hot_water_litres_per_hour_by_boiler={"kitchen": {}})
+    kitchen, bath = replace(BOILER, module="kitchen", temperature_c=70.0), replace(BOILER, module="bath")
+    problem = build_problem(0.0, policy, [BOILER, kitchen, bath], FORECAST, PriceSchedule())
+    heat = problem.heat
+    assert heat is not None and [part.modules for part in heat.tanks] == [("boiler", "bath"), ("kitchen",)]
+    drawing, kitchen_part = heat.tanks
+    assert kitchen_part.energy_wh == pytest.approx((25 - MARGIN_C) * 837_200.0 / 3600)
+    assert drawing.energy_wh == pytest.approx(2 * (10 - MARGIN_C) * 837_200.0 / 3600)
+    assert heat.energy_wh == pytest.approx(drawing.energy_wh + kitchen_part.energy_wh)
+    assert [kg for s in problem.slots for kg in s.tank_draws_kg] == pytest.approx([0.0, 0.0] * 4 + [10.0, 0.0] * 4)
+    assert drawing.step(problem.slots[4], problem.slots[4].draws_kg(0)).drain_wh > drawing.step(problem.slots[0]).drain_wh
+    alike = build_problem(0.0, POLICY, [BOILER, bath], FORECAST, PriceSchedule()).heat
+    assert alike is not None and alike.tanks == () and alike.each_tank() == (alike,)
 
 
 def test_tanks_of_their_own_loss_lose_their_sum_from_the_store() -> None:

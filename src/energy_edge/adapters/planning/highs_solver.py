@@ -7,7 +7,11 @@ Per slot k (h = its hours; powers in W, energies in Wh):
   bus        pv + dis + imp + over = load + ch + heat + exp
   battery    e_k = e_{k-1} + h (eta_c ch - dis / eta_d),  min <= e_k <= max
   heat       q_k = keep_k q_{k-1} + gain_k heat - drain_k + cold_k,  0 <= q_k <= room
-             (HeatStore.step: the standing loss and the hot water drawn in the slot)
+             (HeatStore.step: the standing loss and the hot water drawn in the slot). Where the store has
+             parts (`HeatStore.tanks`: tanks that are not alike), each part j has its own heat_j, q_j and cold_j
+             and this balance with its own steps and draws, heat = sum heat_j, and the end rule and the
+             targets count sum q_j (each part may buy its share of a target's shortfall); the first slot's
+             heat_j are tied between the skies, and a slot's heat value is the highest of the parts' duals
   limits     imp <= import limit, exp <= export limit, pv <= forecast, ch, dis, heat <= ratings
   reserve    e_{k-1} + short_k >= min + h_k reserve_k / eta_d (a slot whose cautious load alone exceeds the
              import limit is entered holding its excess for the whole slot: limit_margin.py; short >= 0)
@@ -196,7 +200,8 @@ class _Scenarios:
             parts["cols"].append(model.cols + col)
         expected, tie_row = self.models[0], sum(len(model.row_lower) for model in self.models)
         for model, (col, _) in zip(self.models[1:], self.offsets[1:]):
-            for name in _TIED:  # x_expected - x_bright = 0 in the first slot
+            for name in _TIED + _tank_blocks(expected.tanks)[-expected.tanks:] * (expected.tanks > 1):
+                # x_expected - x_bright = 0 in the first slot (each tank's heat too, where there are several)
                 parts["rows"].append(np.array([tie_row, tie_row]))
                 parts["cols"].append(np.array([expected.col(name), col + model.col(name)]))
                 parts["vals"].append(np.array([1.0, -1.0]))
@@ -212,7 +217,8 @@ class _Scenarios:
         if len(self.models) == 1:
             return first.plan(x, row_dual)
         dual = row_dual[:len(first.row_lower)] / self.weights[0]
-        dual[2 * first.n] = sum(row_dual[row_off + 2 * model.n] for model, (_, row_off) in zip(self.models, self.offsets))
+        for j, row in enumerate(first.heat_rows):
+            dual[row] = sum(row_dual[row_off + model.heat_rows[j]] for model, (_, row_off) in zip(self.models, self.offsets))
         return first.plan(x[:first.size], dual)
 
 
@@ -255,7 +261,12 @@ class _Model:
         p_fi = np.array([s.feed_in_price_per_kwh for s in slots])
         bat, heat = problem.battery, problem.heat
         targets = one_per_slot(problem.store_targets)
-        self.size = len(_BLOCKS) * n + len(_SCALARS) + 2 * len(targets)  # then each target's two shortfalls
+        tanks = () if heat is None else heat.each_tank()
+        self.tanks = len(tanks) or 1
+        self.blocks = _BLOCKS + _tank_blocks(self.tanks)
+        self._index = {name: i for i, name in enumerate(self.blocks)}
+        # then each target's shortfalls: the batteries', each tank's
+        self.size = len(self.blocks) * n + len(_SCALARS) + (1 + self.tanks) * len(targets)
         cost = np.zeros(self.size)
         lower = np.zeros(self.size)
         upper = np.full(self.size, highspy.kHighsInf)
@@ -266,7 +277,8 @@ class _Model:
         soon = (n - np.arange(n)) / n
         put("exp", -hours / 1000 * p_fi, cost)
         put("over", hours / 1000 * (p_imp + EXCESS_PRICE_PER_KWH), cost)
-        put("cold", COLD_PRICE_PER_KWH / 1000, cost)
+        for j in range(self.tanks):
+            put(_tank("cold", j), COLD_PRICE_PER_KWH / 1000, cost)
         put("short", EXCESS_PRICE_PER_KWH / 1000, cost)
         put("draw_short", DRAW_RESERVE_PRICE_PER_KWH / 1000, cost)
         put("start_short", START_RESERVE_PRICE_PER_KWH / 1000, cost)
@@ -282,12 +294,14 @@ class _Model:
         put("ch", 0.0 if bat is None else bat.max_charge_w, upper)
         put("dis", 0.0 if bat is None else bat.max_discharge_w, upper)
         put("heat", 0.0 if heat is None else heat.heater_w, upper)
-        put("cold", 0.0 if heat is None else highspy.kHighsInf, upper)
+        for j in range(self.tanks):
+            put(_tank("cold", j), 0.0 if heat is None else highspy.kHighsInf, upper)
+            put(_tank("q", j), 0.0 if heat is None else tanks[j].max_wh, upper)
+            if self.tanks > 1:
+                put(f"heat{j}", tanks[j].heater_w, upper)
         e0 = 0.0 if bat is None else bat.energy_wh
-        q0 = 0.0 if heat is None else heat.energy_wh
         put("e", 0.0 if bat is None else bat.min_wh, lower)
         put("e", 0.0 if bat is None else bat.max_wh, upper)
-        put("q", 0.0 if heat is None else heat.max_wh, upper)
         put("draw_need", -highspy.kHighsInf, lower)  # a run's room may exceed its heat: the reserve is then none
         # the slots where a running heater may not fit under the import limit (the module doc, "on/off")
         binds = load + (0.0 if heat is None else heat.heater_w) > problem.import_limit_w
@@ -322,17 +336,12 @@ class _Model:
         battery_rhs = np.zeros(n)
         battery_rhs[0] = e0
         row_lo.append(battery_rhs), row_hi.append(battery_rhs)
-        steps = [heat.step(slot) for slot in slots] if heat is not None else []
-        keep = np.array([s.keep for s in steps]) if steps else np.ones(n)
-        gain = np.array([s.gain_h for s in steps]) if steps else hours
-        drain = np.array([s.drain_wh for s in steps]) if steps else np.zeros(n)
-        entries(2 * n + k, "q", 1.0)  # heat rows 2n..3n-1
-        entries(2 * n + k, "heat", -gain)
-        entries(2 * n + k, "cold", -1.0)
-        rows.append(2 * n + k[1:]), cols.append(self.col("q") + k[:-1]), vals.append(-keep[1:])
-        heat_rhs = -drain
-        heat_rhs[0] += keep[0] * q0
-        row_lo.append(heat_rhs), row_hi.append(heat_rhs)
+        # each tank's heat rows: the first's 2n..3n-1, the others' after the targets' rows (`heat_rows`)
+        steps = [_steps(tank, slots, j if heat.tanks else None) for j, tank in enumerate(tanks)] if tanks else [
+            (np.ones(n), hours, np.zeros(n))]
+        keeps = [keep for keep, _, _ in steps]
+        self._heat_rows(entries, rows, cols, vals, row_lo, row_hi, k, 0, 2 * n, steps[0],
+                        tanks[0].energy_wh if tanks else 0.0)
         entries(3 * n + k, "imp", 1.0)  # peak rows 3n..4n-1: imp + over - peak <= 0
         entries(3 * n + k, "over", 1.0)
         rows.append(3 * n + k), cols.append(np.full(n, self.col("peak"))), vals.append(np.full(n, -1.0))
@@ -355,27 +364,32 @@ class _Model:
         end = 8 * n
         if on_off:  # the running part's balance and every part's caps (rows 8n..)
             end = self._on_off_rows(entries, row_lo, row_hi, k, load, pv, heat.heater_w, bat, binds)
+        after = end + 2 + 2 * len(targets)  # the end rule's two rows, each target's two: then the other tanks'
+        self.heat_rows = [2 * n] + [after + (j - 1) * n for j in range(1, self.tanks)]
         # e_end + deficit_e >= the batteries' floor, q_end + deficit_q >= the tanks' (now's, or a target's below)
-        rows.append(np.array([end, end, end + 1, end + 1]))
-        cols.append(np.array([self.col("e", n - 1), self.col("deficit_e"), self.col("q", n - 1), self.col("deficit_q")]))
-        vals.append(np.ones(4))
+        rows.append(np.array([end, end, end + 1] + [end + 1] * self.tanks))
+        cols.append(np.array([self.col("e", n - 1), self.col("deficit_e"), self.col("deficit_q")]
+                             + [self.col(_tank("q", j), n - 1) for j in range(self.tanks)]))
+        vals.append(np.ones(3 + self.tanks))
         row_lo.append(np.array(problem.end_floors_wh())), row_hi.append(np.full(2, highspy.kHighsInf))
         # the daily targets: e_k + short_e >= battery_wh, q_k + short_q >= heat_wh (rows end + 2 ..). A shortfall is
         # bought then, as the yardstick buys it back: it enters the store at the slot's end, so the stores go on
         # from the target (charged for once: counted as missing, then refilled again later, it was paid twice and
         # a battery was held through a dear peak rather than bought back at midnight's cheaper price)
-        for i, target in enumerate(targets):
-            row, short, k_t = end + 2 + 2 * i, len(_BLOCKS) * n + len(_SCALARS) + 2 * i, target.slot
-            rows.append(np.array([row, row, row + 1, row + 1]))
-            cols.append(np.array([self.col("e", k_t), short, self.col("q", k_t), short + 1]))
-            vals.append(np.ones(4))
+        tanks_q = list(range(self.tanks))
+        for i, target in enumerate(targets):  # short: the batteries' shortfall, short + 1 + j the j-th tank's
+            row, short, k_t = end + 2 + 2 * i, len(self.blocks) * n + len(_SCALARS) + (1 + self.tanks) * i, target.slot
+            rows.append(np.array([row, row] + [row + 1] * (2 * self.tanks)))
+            cols.append(np.array([self.col("e", k_t), short] + [self.col(_tank("q", j), k_t) for j in tanks_q]
+                                 + [short + 1 + j for j in tanks_q]))
+            vals.append(np.ones(2 + 2 * self.tanks))
             if k_t + 1 < n:  # the next slot's balances start from the store plus what was bought
-                rows.append(np.array([n + k_t + 1, 2 * n + k_t + 1]))
-                vals.append(np.array([-1.0, -keep[k_t + 1]]))
+                rows.append(np.array([n + k_t + 1] + [self.heat_rows[j] + k_t + 1 for j in tanks_q]))
+                vals.append(np.array([-1.0] + [-keeps[j][k_t + 1] for j in tanks_q]))
             else:  # the horizon's end rule counts it
-                rows.append(np.array([end, end + 1]))
-                vals.append(np.ones(2))
-            cols.append(np.array([short, short + 1]))
+                rows.append(np.array([end] + [end + 1] * self.tanks))
+                vals.append(np.ones(1 + self.tanks))
+            cols.append(np.array([short] + [short + 1 + j for j in tanks_q]))
             # within the stores' reach, and never more bought than the target asks (free at a zero price)
             battery_wh = 0.0 if bat is None else min(target.battery_wh, bat.max_wh)
             heat_wh = 0.0 if heat is None else min(target.heat_wh, heat.max_wh)
@@ -383,13 +397,37 @@ class _Model:
                                     heat_wh if heat is not None else -highspy.kHighsInf]))
             row_hi.append(np.full(2, highspy.kHighsInf))
             upper[short] = max(0.0, battery_wh - (0.0 if bat is None else bat.min_wh))
-            upper[short + 1] = max(0.0, heat_wh)
             cost[short] = target.price_per_kwh / eta_c / 1000
-            cost[short + 1] = target.price_per_kwh / 1000
+            for j in tanks_q:
+                upper[short + 1 + j] = max(0.0, min(heat_wh, tanks[j].max_wh if tanks else 0.0))
+                cost[short + 1 + j] = target.price_per_kwh / 1000
 
+        for j in range(1, self.tanks):  # the other tanks' heat rows, then heat = the tanks' heat (rows after)
+            self._heat_rows(entries, rows, cols, vals, row_lo, row_hi, k, j, self.heat_rows[j], steps[j],
+                            tanks[j].energy_wh)
+        if self.tanks > 1:
+            entries(self.heat_rows[-1] + n + k, "heat", 1.0)
+            for j in range(self.tanks):
+                entries(self.heat_rows[-1] + n + k, f"heat{j}", -1.0)
+            row_lo.append(np.zeros(n)), row_hi.append(np.zeros(n))
         self.cost, self.lower, self.upper = cost * COST_SCALE, lower, upper
         self.row_lower, self.row_upper = np.concatenate(row_lo), np.concatenate(row_hi)
         self.rows, self.cols, self.vals = np.concatenate(rows), np.concatenate(cols), np.concatenate(vals)
+
+    def _heat_rows(self, entries: Any, rows: list[Any], cols: list[Any], vals: list[Any], row_lo: list[Any],
+                   row_hi: list[Any], k: Any, tank: int, base: int, step: Any, q0: float) -> None:
+        """The `tank`-th tank's heat rows base..base+n-1 (module doc, "heat"): q_k = keep_k q_{k-1} + gain_k heat_k
+        - drain_k + cold_k, the first slot from the heat stored now (`q0`)."""
+        n = self.n
+        keep, gain, drain = step
+        q, cold = _tank("q", tank), _tank("cold", tank)
+        entries(base + k, q, 1.0)
+        entries(base + k, "heat" if self.tanks == 1 else f"heat{tank}", -gain)
+        entries(base + k, cold, -1.0)
+        rows.append(base + k[1:]), cols.append(self.col(q) + k[:-1]), vals.append(-keep[1:])
+        heat_rhs = -drain
+        heat_rhs[0] += keep[0] * q0
+        row_lo.append(heat_rhs), row_hi.append(heat_rhs.copy())
 
     def _on_off_rows(self, entries: Any, row_lo: list[Any], row_hi: list[Any], k: Any, load: Any, pv: Any,
                      heater_w: float, bat: Any, binds: Any) -> int:
@@ -466,8 +504,8 @@ class _Model:
 
     def col(self, name: str, k: int = 0) -> int:
         if name in _SCALARS:
-            return len(_BLOCKS) * self.n + _SCALARS.index(name)
-        return _BLOCKS.index(name) * self.n + k
+            return len(self.blocks) * self.n + _SCALARS.index(name)
+        return self._index[name] * self.n + k
 
     def lp(self) -> Any:
         return _lp(self.cost, self.lower, self.upper, self.row_lower, self.row_upper, self.rows, self.cols, self.vals)
@@ -477,19 +515,47 @@ class _Model:
         change per Wh more heat at the slot's end, in thousandths of the currency per Wh (COST_SCALE), so the
         currency per kWh, with the sign of a cost."""
         n = self.n
-        heat_value = (-row_dual[2 * n:3 * n]).tolist()
+        # where there are several tanks, a kWh is worth what the tank that values it most makes of it
+        heat_value = np.max([-row_dual[row:row + n] for row in self.heat_rows], axis=0).tolist()
 
-        def block(name: str) -> list[float]:
-            return x[self.col(name):self.col(name) + n].tolist()
+        def block(name: str) -> Any:
+            return x[self.col(name):self.col(name) + n]
 
-        imp, over, exp, ch, dis = block("imp"), block("over"), block("exp"), block("ch"), block("dis")
-        pv, heat, e, q, cold = block("pv"), block("heat"), block("e"), block("q"), block("cold")
+        imp, over, exp, ch, dis = (block(name).tolist() for name in ("imp", "over", "exp", "ch", "dis"))
+        pv, heat, e = block("pv").tolist(), block("heat").tolist(), block("e").tolist()
+        tanks = range(self.tanks)
+        q = sum(block(_tank("q", j)) for j in tanks).tolist()
+        cold = sum(block(_tank("cold", j)) for j in tanks).tolist()
+        parts = self.tanks > 1  # each tank's heat and store
+        tank_w = list(zip(*(np.maximum(0.0, block(f"heat{j}")).tolist() for j in tanks))) if parts else [()] * n
+        tank_wh = list(zip(*(block(_tank("q", j)).tolist() for j in tanks))) if parts else [()] * n
         slots = self.problem.slots
         return [PlannedSlot(import_w=max(0.0, imp[k] + over[k]), export_w=max(0.0, exp[k]), charge_w=max(0.0, ch[k]),
                             discharge_w=max(0.0, dis[k]), curtailed_w=max(0.0, slots[k].pv_w - pv[k]),
                             heat_w=max(0.0, heat[k]), battery_wh=e[k], heat_wh=q[k], cold_wh=max(0.0, cold[k]),
-                            heat_value_per_kwh=heat_value[k] if self.problem.heat is not None else 0.0)
+                            heat_value_per_kwh=heat_value[k] if self.problem.heat is not None else 0.0,
+                            tank_heat_w=tank_w[k], tank_heat_wh=tank_wh[k])
                 for k in range(n)]
+
+
+def _tank(block: str, tank: int) -> str:
+    """The name of the `tank`-th tank's block ("q", "cold"): the first's is the block itself."""
+    return block if tank == 0 else f"{block}{tank}"
+
+
+def _tank_blocks(tanks: int) -> tuple[str, ...]:
+    """The blocks the tanks after the first add, and each tank's heat where there are several."""
+    if tanks <= 1:
+        return ()
+    return tuple(_tank(b, j) for j in range(1, tanks) for b in ("q", "cold")) + tuple(f"heat{j}" for j in range(tanks))
+
+
+def _steps(tank: Any, slots: Any, part: int | None) -> tuple[Any, Any, Any]:
+    """(keep, gain, drain) of each slot's heat step for `tank` (`HeatStore.step`), its own draws where it is the
+    heat store's `part`-th part."""
+    steps = [tank.step(slot, None if part is None else slot.draws_kg(part)) for slot in slots]
+    return (np.array([s.keep for s in steps]), np.array([s.gain_h for s in steps]),
+            np.array([s.drain_wh for s in steps]))
 
 
 def _lp(cost: Any, lower: Any, upper: Any, row_lower: Any, row_upper: Any, rows: Any, cols: Any, vals: Any) -> Any:

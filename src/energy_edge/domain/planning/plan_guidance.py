@@ -50,7 +50,7 @@ from ..balancing.balancer import BOILER_START_SURPLUS_RATIO
 from ..balancing.guidance import Guidance
 from ..balancing.policy import Policy
 from ..balancing.snapshot import AssetView
-from .problem import PlannedSlot, PlanningProblem, ProblemSlot, comfort_floor_c
+from .problem import HeatStore, PlannedSlot, PlanningProblem, ProblemSlot, comfort_floor_c
 
 ACTIVE_RATIO = 0.02  # a battery flow below this share of its power limit counts as at rest ...
 ACTIVE_MIN_W = 50.0  # ... or below this
@@ -201,13 +201,28 @@ def plan_preheat_c(problem: PlanningProblem, planned: Sequence[PlannedSlot], pol
 
     The run's hottest point counts, and at least the first slot's heat on top of the tanks' now: in a draw
     the plan heats to hold the tank, not to warm it, and the balancer must heat all the same. Every boiler
-    gets the same rise above its comfort floor (the plan has the tanks as one store of equal tanks)."""
+    gets the same rise above its comfort floor within a part of alike tanks (`HeatStore.tanks`: tanks that differ
+    are planned one part at a time, each part's heat its own)."""
     heat = problem.heat
     boilers = [a for a in assets if a.kind == "boiler" and a.enabled and a.heater_power_w > 0
                and policy.capacity_of(a.module) > 0]
-    first = planned[0]
     if heat is None or not boilers:
         return {}
+    if not heat.tanks:
+        return _part_preheat_c(problem, heat, planned, policy, boilers)
+    preheat_c: dict[str, float] = {}
+    for i, part in enumerate(heat.tanks):
+        held = [b for b in boilers if b.module in part.modules]
+        if held:
+            preheat_c.update(_part_preheat_c(replace(problem, heat=part), part, [slot.of_tank(i) for slot in planned],
+                                             policy, held))
+    return preheat_c
+
+
+def _part_preheat_c(problem: PlanningProblem, heat: HeatStore, planned: Sequence[PlannedSlot], policy: Policy,
+                    boilers: Sequence[AssetView]) -> dict[str, float]:
+    """`plan_preheat_c` for the `boilers` of one store (`heat`, the problem's), the plan's slots as that store's."""
+    first = planned[0]
     in_share = _runs_in_share(problem, first, policy)
     heating_w = HEATING_RATIO * heat.heater_w
     partial = first.heat_w < heating_w

@@ -2,7 +2,8 @@
 
 The site over the next hours in slots (15 min): forecast PV and load, the import and
 feed-in price of each slot, the hot water each tank is expected to give in it (the
-operator's hourly profile), the stores (the batteries as one, the boilers' heat as one),
+operator's hourly profile), the stores (the batteries as one, the boilers' heat as one, in parts
+of alike tanks where they differ),
 the grid limits, an optional demand charge, the end-of-horizon rule the lab's
 yardstick judges a day by (a store ending below its level now is bought back at the
 import price over the charging efficiency; above it, worth nothing), and the policy's
@@ -32,7 +33,9 @@ over the slot. E >= 0 is hot water at the minimum: the comfort the plan must hol
 Each boiler draws its own profile and has its own tank size and loss where the policy lists
 them (`Policy.draws_of`, `Policy.capacity_of`, `Policy.loss_of`), else the site's: the store
 adds the tanks' heat, room and losses and draws their mean, one store of the same form (exact
-for alike tanks, an approximation for others).
+for alike tanks that are equally warm). Tanks that differ in size, loss, floor, top or draws are
+planned in parts of alike ones (`HeatStore.tanks`), each a store of that form with its own draws
+(`ProblemSlot.tank_draws_kg`); the store above them keeps their sums for the guidance.
 """
 
 from __future__ import annotations
@@ -83,6 +86,12 @@ class ProblemSlot:
     #                                   its limit and the cautious sun leave them beside the cautious load (W,
     #                                   negative where even the load does not fit); None elsewhere
     bright_pv_w: float | None = None  # the forecast's bright PV (a better sky than usual); None: pv_w
+    tank_draws_kg: tuple[float, ...] = ()  # where the heat store has tanks of their own (`HeatStore.tanks`): the
+    #                                        hot water each tank of each gives over the slot; () : hot_water_kg
+
+    def draws_kg(self, tank: int) -> float:
+        """The hot water each tank of the heat store's `tank`-th part gives over the slot (kg)."""
+        return self.tank_draws_kg[tank] if self.tank_draws_kg else self.hot_water_kg
 
     @property
     def sure_pv_w(self) -> float:
@@ -129,15 +138,25 @@ class HeatStore:
     loss_floor_w: float = 0.0  # what the standing loss takes at the minimum temperatures: sum UA (T_min - ambient)
     tank_kg: float = 0.0  # each tank's water (0: the draws are not modelled)
     draw_wh_per_kg: float = 0.0  # heat a kg drawn from every tank takes at the minimum: sum c (T_min - T_cold)
+    # Tanks that are not alike (their size, loss, floor, top or draws differ) as stores of their own, each of
+    # alike tanks, the one store above their sum (); `modules`: the boilers a part holds
+    tanks: tuple["HeatStore", ...] = ()
+    modules: tuple[str, ...] = ()
 
-    def step(self, slot: ProblemSlot) -> HeatStep:
-        """The slot's affine step, exact for constant powers over it (the exponential relaxation)."""
+    def each_tank(self) -> tuple["HeatStore", ...]:
+        """The stores the plan balances one by one: the parts (`tanks`), or this one."""
+        return self.tanks or (self,)
+
+    def step(self, slot: ProblemSlot, drawn_kg: float | None = None) -> HeatStep:
+        """The slot's affine step, exact for constant powers over it (the exponential relaxation); `drawn_kg`
+        each tank gives over it (None: the slot's `hot_water_kg`)."""
         hours = slot.duration_s / HOUR_S
-        drawn = slot.hot_water_kg / self.tank_kg if self.tank_kg > 0 else 0.0  # the share of each tank replaced
+        kg = slot.hot_water_kg if drawn_kg is None else drawn_kg
+        drawn = kg / self.tank_kg if self.tank_kg > 0 else 0.0  # the share of each tank replaced
         rate = self.loss_ratio_per_h * hours + drawn
         keep = math.exp(-rate)
         spread = relaxed_share(rate)  # how much of a steady inflow the slot keeps
-        drawn_wh = self.draw_wh_per_kg * slot.hot_water_kg if self.tank_kg > 0 else 0.0
+        drawn_wh = self.draw_wh_per_kg * kg if self.tank_kg > 0 else 0.0
         return HeatStep(keep, spread * hours, spread * (self.loss_floor_w * hours + drawn_wh))
 
 
@@ -204,6 +223,15 @@ class PlannedSlot:
     # price, per kWh in the prices' currency): the grid heat it spares later, or the feed-in it would have
     # fetched where the sun covers the tanks anyway.
     heat_value_per_kwh: float = 0.0
+    tank_heat_w: tuple[float, ...] = ()  # where the heat store has parts (`HeatStore.tanks`): each part's heat_w ...
+    tank_heat_wh: tuple[float, ...] = ()  # ... and heat_wh
+
+    def of_tank(self, tank: int) -> "PlannedSlot":
+        """The slot as the heat store's `tank`-th part sees it: its heat and heat stored (this slot where the
+        store has no parts)."""
+        if not self.tank_heat_w:
+            return self
+        return replace(self, heat_w=self.tank_heat_w[tank], heat_wh=self.tank_heat_wh[tank])
 
     @property
     def grid_w(self) -> float:
@@ -221,6 +249,7 @@ def build_problem(now: float, policy: Policy, assets: Sequence[AssetView], forec
     tariff gives the demand charge)."""
     slots = []
     heaters_w = sum(a.heater_power_w for a in assets if a.kind == "boiler" and a.enabled)
+    heat = _heat_store(policy, assets)
     for slot in cut_at_price_change(policy, prices, forecast):
         import_price, feed_in_price = _prices_at(policy, prices, slot.start_s + slot.duration_s / 2)
         drawn_kg = tank_draw_kg(policy, assets, slot)
@@ -236,12 +265,11 @@ def build_problem(now: float, policy: Policy, assets: Sequence[AssetView], forec
         slots.append(ProblemSlot(slot.start_s, slot.duration_s, pv_w, load_w, import_price, feed_in_price,
                                  drawn_kg, cautious_pv, reserve_w,
                                  draw_room_w(slot, policy.import_limit_w, heaters_w) if drawn_kg > 0 else None,
-                                 bright_pv_w(slot, pv_w)))
+                                 bright_pv_w(slot, pv_w), _part_draws_kg(policy, heat, slot)))
     end = slots[-1].start_s + slots[-1].duration_s if slots else now
     # The stores' end is bought back at the import price then; where the day settles at a target (the horizon's
     # end), the target alone counts there: below it costs what buying it then would, and the rest nothing.
     refill = _prices_at(policy, prices, end - 1.0)[0] if slots and not settles(policy) else 0.0
-    heat = _heat_store(policy, assets)
     targets = store_targets(policy, slots[0].start_s if slots else now, [s.start_s + s.duration_s for s in slots],
                             *_target_wh(policy, assets, heat is not None), lambda t: _prices_at(policy, prices, t)[0])
     return PlanningProblem(tuple(slots), policy.import_limit_w, policy.export_limit_w, battery_store(policy, assets),
@@ -373,13 +401,46 @@ def tank_draw_kg(policy: Policy, assets: Sequence[AssetView], slot: ForecastSlot
     return sum(litres_between(p, slot.start_s, slot.duration_s) for p in profiles) / len(profiles) * LITRE_KG
 
 
+def _part_draws_kg(policy: Policy, heat: HeatStore | None, slot: ForecastSlot) -> tuple[float, ...]:
+    """The hot water each tank of each part of the heat store gives over `slot` (kg; () without parts): a part's
+    tanks draw alike (`_alike_parts`)."""
+    if heat is None or not heat.tanks:
+        return ()
+    return tuple(litres_between(policy.draws_of(part.modules[0]), slot.start_s, slot.duration_s) * LITRE_KG
+                 for part in heat.tanks)
+
+
 def _heat_store(policy: Policy, assets: Sequence[AssetView]) -> HeatStore | None:
-    """The boilers the balancer counts on as one store above their comfort floors (`comfort_floor_c`), with
-    their standing loss and the draws' heat where the policy gives them: each tank's own size and loss
-    (`Policy.capacity_of`, `Policy.loss_of`), their mean loss ratio and draws (one store of the same form)."""
+    """The boilers the balancer counts on as one store above their comfort floors (`comfort_floor_c`), and
+    where their tanks are not alike, each part of alike ones as a store of its own (`HeatStore.tanks`): as one,
+    a tank with no draw until the morning counted its heat for another's evening draws, and the plan gave
+    every tank the same rise."""
     boilers = _tanks(policy, assets)
     if not boilers:
         return None
+    store = _store_of(policy, boilers)
+    parts = _alike_parts(policy, boilers)
+    if len(parts) == 1:
+        return store
+    return replace(store, tanks=tuple(replace(_store_of(policy, part), modules=tuple(b.module for b in part))
+                                      for part in parts))
+
+
+def _alike_parts(policy: Policy, boilers: Sequence[AssetView]) -> list[list[AssetView]]:
+    """The boilers in parts of alike tanks, in their order: the same size, loss, comfort floor, top and draws
+    (tanks the plan may sum without error where they are equally warm)."""
+    parts: dict[tuple[object, ...], list[AssetView]] = {}
+    for b in boilers:
+        key = (policy.capacity_of(b.module), policy.loss_of(b.module), comfort_floor_c(b), b.max_temperature_c,
+               policy.draws_of(b.module))
+        parts.setdefault(key, []).append(b)
+    return list(parts.values())
+
+
+def _store_of(policy: Policy, boilers: Sequence[AssetView]) -> HeatStore:
+    """`boilers` as one store above their comfort floors (`comfort_floor_c`), with their standing loss and the
+    draws' heat where the policy gives them: each tank's own size and loss (`Policy.capacity_of`,
+    `Policy.loss_of`), their mean loss ratio and draws (one store of the same form)."""
     capacities = [policy.capacity_of(b.module) for b in boilers]
     alike = all(c == capacities[0] for c in capacities)
     capacity = capacities[0] if alike else sum(capacities) / len(capacities)  # a tank's (their mean)
