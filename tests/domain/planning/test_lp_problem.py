@@ -16,7 +16,7 @@ from energy_edge.domain.planning.hot_water_guidance import MARGIN_C
 from energy_edge.domain.planning.plan_guidance import grid_band, guidance_from_plan
 from energy_edge.domain.planning.problem import (
     BATTERY_ROUND_TRIP_EFFICIENCY, HEAT_LOSS_RATIO_PER_H, NO_PRICE_FEED_IN_PER_KWH, NO_PRICE_IMPORT_PER_KWH,
-    NO_PRICE_PEAK_IMPORT_PER_KWH, START_CARRY_MARGIN, PlannedSlot, ProblemSlot, build_problem, litres_between)
+    NO_PRICE_PEAK_IMPORT_PER_KWH, MAX_TANK_PARTS, START_CARRY_MARGIN, PlannedSlot, ProblemSlot, build_problem, litres_between)
 from energy_edge.domain.prices import PriceSchedule, PriceSlot
 
 POLICY = Policy(export_limit_w=8_000.0, import_limit_w=20_000.0, soc_reserve_min=0.1, soc_reserve_max=0.9,
@@ -229,6 +229,18 @@ def test_tanks_that_draw_apart_are_planned_as_stores_of_their_own() -> None:
     assert drawing.step(problem.slots[4], problem.slots[4].draws_kg(0)).drain_wh > drawing.step(problem.slots[0]).drain_wh
     alike = build_problem(0.0, POLICY, [BOILER, bath], FORECAST, PriceSchedule()).heat
     assert alike is not None and alike.tanks == () and alike.each_tank() == (alike,)
+
+
+def test_more_unlike_tanks_than_the_plan_takes_apart_are_parted_by_their_draws_then_summed() -> None:
+    """Each part adds to every slot of the plan: beyond `MAX_TANK_PARTS` the tanks are parted by their draws
+    alone (what one tank's heat must not stand in for), and beyond that again planned as one store."""
+    tops = [replace(BOILER, module=f"boiler{i}", max_temperature_c=70.0 + i) for i in range(MAX_TANK_PARTS + 1)]
+    by_draws = replace(POLICY, hot_water_litres_per_hour_by_boiler={"boiler0": {"1": 40.0}})
+    heat = build_problem(0.0, by_draws, tops, FORECAST, PriceSchedule()).heat
+    assert heat is not None and [len(part.modules) for part in heat.tanks] == [1, MAX_TANK_PARTS]
+    many = replace(POLICY, hot_water_litres_per_hour_by_boiler={b.module: {"1": 10.0 * i} for i, b in enumerate(tops)})
+    heat = build_problem(0.0, many, tops, FORECAST, PriceSchedule()).heat
+    assert heat is not None and heat.tanks == ()
 
 
 def test_tanks_of_their_own_loss_lose_their_sum_from_the_store() -> None:

@@ -200,7 +200,8 @@ class _Scenarios:
             parts["cols"].append(model.cols + col)
         expected, tie_row = self.models[0], sum(len(model.row_lower) for model in self.models)
         for model, (col, _) in zip(self.models[1:], self.offsets[1:]):
-            for name in _TIED + _tank_blocks(expected.tanks)[-expected.tanks:] * (expected.tanks > 1):
+            tanks_alike = model.tanks == expected.tanks > 1  # each part's heat, where both skies have the parts
+            for name in _TIED + _tank_blocks(expected.tanks)[-expected.tanks:] * tanks_alike:
                 # x_expected - x_bright = 0 in the first slot (each tank's heat too, where there are several)
                 parts["rows"].append(np.array([tie_row, tie_row]))
                 parts["cols"].append(np.array([expected.col(name), col + model.col(name)]))
@@ -218,7 +219,8 @@ class _Scenarios:
             return first.plan(x, row_dual)
         dual = row_dual[:len(first.row_lower)] / self.weights[0]
         for j, row in enumerate(first.heat_rows):
-            dual[row] = sum(row_dual[row_off + model.heat_rows[j]] for model, (_, row_off) in zip(self.models, self.offsets))
+            dual[row] = sum(row_dual[row_off + model.heat_rows[min(j, model.tanks - 1)]]  # the bright sky's one store
+                            for model, (_, row_off) in zip(self.models, self.offsets))
         return first.plan(x[:first.size], dual)
 
 
