@@ -590,6 +590,19 @@ def test_a_battery_carries_a_recovery_the_grid_alone_cannot() -> None:
     assert decision.predicted_grid_w <= TIGHT.import_limit_w + 1e-6 and decision.battery_w >= 1_300.0 - 1e-6
 
 
+def test_a_cold_tank_at_its_thermostats_edge_that_does_not_fit_is_held_off_not_leased_its_minimum() -> None:
+    """A tank at 40.0 °C, its minimum 45 °C and its thermostat's band 5 K, its heater not fitting under the import
+    limit. Leased its minimum, it rests only while above 40 °C: on a several-asset day (seed 4242 g38) the next
+    hundredth of a kelvin started its own 6 kW heater before the balancer saw it, and batteries that had charged
+    under the 2.1 kW limit reversed within a second to carry it. At or below its minimum it is held off."""
+    for temperature_c in (40.0, 44.0):
+        edge = boiler(temperature_c=temperature_c, heater_power_w=2_000.0, hysteresis_c=5.0)
+        decision = decide(300.0, edge, policy=TIGHT)
+        assert decision.setpoints["boiler"].hold_off and decision.boiler_w == 0.0
+    warm = decide(300.0, boiler(temperature_c=50.0, heater_power_w=2_000.0, hysteresis_c=5.0), policy=TIGHT)
+    assert not warm.setpoints["boiler"].hold_off  # above its minimum: no heat asked, its thermostat rests
+
+
 def test_a_battery_a_sliver_above_its_floor_does_not_start_a_heater() -> None:
     """A heater starts on a battery's discharge under the import limit only where the battery can carry it
     through its minimum on time and holds `MIN_RUN_SOC` of its capacity above its floor (a recharge
