@@ -200,9 +200,7 @@ class _Scenarios:
             parts["cols"].append(model.cols + col)
         expected, tie_row = self.models[0], sum(len(model.row_lower) for model in self.models)
         for model, (col, _) in zip(self.models[1:], self.offsets[1:]):
-            tanks_alike = model.tanks == expected.tanks > 1  # each part's heat, where both skies have the parts
-            for name in _TIED + _tank_blocks(expected.tanks)[-expected.tanks:] * tanks_alike:
-                # x_expected - x_bright = 0 in the first slot (each tank's heat too, where there are several)
+            for name in _TIED:  # x_expected - x_bright = 0 in the first slot (the bright sky's tanks are one store)
                 parts["rows"].append(np.array([tie_row, tie_row]))
                 parts["cols"].append(np.array([expected.col(name), col + model.col(name)]))
                 parts["vals"].append(np.array([1.0, -1.0]))

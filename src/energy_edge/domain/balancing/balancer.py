@@ -549,12 +549,12 @@ def _fit_limit(boiler: AssetView, heat: bool, timer: BoilerTimer, now: float, se
     spare = 0.0 if boiler.heater_on else EXPORT_MARGIN_W + start_short_w
     rounding = 1e-9 * (1.0 + abs(room[0]))
     if draws > 0 and draws + spare > room[0] + rounding and heat:
-        draws = _set_boiler(boiler, False, timer, now, setpoints, timers)  # its minimum: its thermostat may rest
-        # ... but not a tank at or below its minimum: it rests only until it cools past its thermostat's band,
-        # which it may do before the next cycle sees it (a tank at 40.0 °C, 45 °C less a 5 K band, started its
-        # own 6 kW heater a second later, and the batteries charging under a 2.1 kW limit reversed to carry it)
-        if draws == 0 and boiler.temperature_c <= boiler.min_temperature_c:
-            draws = _set_boiler(boiler, False, timer, now, setpoints, timers, hold_off=True)
+        # its minimum: its thermostat may rest; but a tank at or below its minimum rests only until it cools past
+        # its thermostat's band, which it may do before the next cycle sees it (a tank at 40.0 °C, 45 °C less a
+        # 5 K band, started its own 6 kW heater a second later, and batteries charging under a 2.1 kW limit
+        # reversed to carry it): held off
+        draws = _set_boiler(boiler, False, timer, now, setpoints, timers,
+                            hold_off=boiler.temperature_c <= boiler.min_temperature_c)
     if draws > 0 and draws + spare > room[0] + rounding:
         draws = _set_boiler(boiler, False, timer, now, setpoints, timers, hold_off=True)  # ... or not: held off
     room[0] -= draws
