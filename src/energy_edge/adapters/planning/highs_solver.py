@@ -10,8 +10,9 @@ Per slot k (h = its hours; powers in W, energies in Wh):
              (HeatStore.step: the standing loss and the hot water drawn in the slot). Where the store has
              parts (`HeatStore.tanks`: tanks that are not alike), each part j has its own heat_j, q_j and cold_j
              and this balance with its own steps and draws, heat = sum heat_j, and the end rule and the
-             targets count sum q_j (each part may buy its share of a target's shortfall); the first slot's
-             heat_j are tied between the skies, and a slot's heat value is the highest of the parts' duals
+             targets count sum q_j (each part may buy its share of a target's shortfall); the bright sky
+             keeps the tanks as one store (its first slot's heat tied to their sum), and a slot's heat
+             value is the highest of the parts' duals
   limits     imp <= import limit, exp <= export limit, pv <= forecast, ch, dis, heat <= ratings
   reserve    e_{k-1} + short_k >= min + h_k reserve_k / eta_d (a slot whose cautious load alone exceeds the
              import limit is entered holding its excess for the whole slot: limit_margin.py; short >= 0)
